@@ -1,0 +1,44 @@
+//! Application errors, each with a stable dotted code that the HTTP layer and the CLI show.
+
+use crate::ports::StoreError;
+use coldset_domain::{DomainError, RuleId};
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("no production '{0}'")]
+    UnknownProduction(String),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+    #[error("coldset is shutting down; try again")]
+    ShuttingDown,
+}
+
+impl AppError {
+    /// A stable code: never reused for another meaning.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Domain(DomainError::Denied(_)) => "gate.denied",
+            AppError::Domain(DomainError::Invalid { .. }) => "input.invalid",
+            AppError::Domain(DomainError::NotFound { .. }) => "record.not_found",
+            AppError::Domain(DomainError::Forbidden(_)) => "auth.forbidden",
+            AppError::Domain(DomainError::Conflict(_)) => "command.conflict",
+            AppError::UnknownProduction(_) => "production.not_found",
+            AppError::Store(StoreError::Conflict(_)) => "command.conflict",
+            AppError::Store(_) => "store.unavailable",
+            AppError::Internal(_) => "internal",
+            AppError::ShuttingDown => "server.shutting_down",
+        }
+    }
+
+    /// The rule ids behind a refusal (empty for other errors).
+    pub fn rule_ids(&self) -> Vec<RuleId> {
+        match self {
+            AppError::Domain(DomainError::Denied(d)) => d.rule_ids(),
+            _ => Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! coldset's application layer: the single write path. Every change, from the web pages,
+//! the JSON API or the CLI, is a [`Request`] handed to [`App::execute`], which runs the
+//! dispatcher (see ARCHITECTURE.md, "The write path"): check the actor's permission,
+//! evaluate the rules against the current state, append the events, update the
+//! projections and the Merkle tree, commit durably, then publish.
+//!
+//! It knows nothing of HTTP or SQL: storage comes through the [`ports::Store`] port,
+//! time through [`ports::Clock`].
+
+pub mod error;
+pub mod ports;
+mod writer;
+
+pub use error::AppError;
+pub use ports::{Clock, ManualClock, Store, SystemClock};
+pub use writer::{Published, Receipt, Request};
+
+use coldset_domain::ids::ProductionId;
+use coldset_domain::{Date, ProductionState, Timestamp};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use writer::Writer;
+
+/// The running application: current state of every production, and the way to change it.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    snapshots: Arc<RwLock<HashMap<ProductionId, Arc<ProductionState>>>>,
+    writer: Writer,
+    live: tokio::sync::broadcast::Sender<Published>,
+}
+
+impl App {
+    /// Opens the application on a store: replays every production's log into memory and
+    /// starts the writer thread.
+    pub fn open(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Result<App, AppError> {
+        let (live, _) = tokio::sync::broadcast::channel(1024);
+        let snapshots = Arc::new(RwLock::new(HashMap::new()));
+        let writer = Writer::start(store.clone(), clock.clone(), snapshots.clone(), live.clone())?;
+        Ok(App { inner: Arc::new(Inner { store, clock, snapshots, writer, live }) })
+    }
+
+    /// Runs a command through the write path and waits until it is durable (or refused).
+    pub fn execute(&self, request: Request) -> Result<Receipt, AppError> {
+        self.inner.writer.submit(request)?.blocking_recv().map_err(|_| AppError::ShuttingDown)?
+    }
+
+    /// The same, for async callers (the web server).
+    pub async fn execute_async(&self, request: Request) -> Result<Receipt, AppError> {
+        self.inner.writer.submit(request)?.await.map_err(|_| AppError::ShuttingDown)?
+    }
+
+    /// The committed state of a production (never ahead of what is durable).
+    pub fn state(&self, production: &ProductionId) -> Result<Arc<ProductionState>, AppError> {
+        self.inner
+            .snapshots
+            .read()
+            .map_err(|_| AppError::Internal("state lock poisoned".into()))?
+            .get(production)
+            .cloned()
+            .ok_or_else(|| AppError::UnknownProduction(production.to_string()))
+    }
+
+    /// Every production, by id.
+    pub fn production_ids(&self) -> Vec<ProductionId> {
+        let mut ids: Vec<ProductionId> = match self.inner.snapshots.read() {
+            Ok(map) => map.keys().cloned().collect(),
+            Err(_) => Vec::new(),
+        };
+        ids.sort();
+        ids
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.store
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.inner.clock.now()
+    }
+
+    /// The shoot day's date in a production's time zone.
+    pub fn today(&self, state: &ProductionState) -> Date {
+        writer::local_date(self.inner.clock.now(), state)
+    }
+
+    /// Live feed of committed events, for the board and other subscribers.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Published> {
+        self.inner.live.subscribe()
+    }
+}
+
+/// Checks a time zone name the way the writer will use it.
+pub fn valid_time_zone(name: &str) -> bool {
+    jiff::tz::TimeZone::get(name).is_ok()
+}

@@ -1,0 +1,145 @@
+//! The ports the application needs from the outside world: a store and a clock. Adapters
+//! (SQLite, PostgreSQL, a fixed test clock) implement them; nothing here names a driver.
+
+use coldset_domain::ids::ProductionId;
+use coldset_domain::{ProjectionRow, Timestamp};
+use coldset_ledger::Hash;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// Where "now" comes from. Domain and app code never read the system clock directly.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Timestamp;
+}
+
+/// The real clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp(jiff::Timestamp::now().as_millisecond())
+    }
+}
+
+/// A clock that only moves when told to: for tests and deterministic demos.
+#[derive(Debug)]
+pub struct ManualClock(AtomicI64);
+
+impl ManualClock {
+    pub fn new(start: Timestamp) -> Self {
+        Self(AtomicI64::new(start.0))
+    }
+
+    pub fn set(&self, t: Timestamp) {
+        self.0.store(t.0, Ordering::SeqCst);
+    }
+
+    pub fn advance_minutes(&self, minutes: i64) {
+        self.0.fetch_add(minutes * 60_000, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        Timestamp(self.0.load(Ordering::SeqCst))
+    }
+}
+
+/// An event as the store keeps it: the canonical bytes are the truth, the rest indexes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub production: ProductionId,
+    pub seq: u64,
+    pub kind: String,
+    pub at: Timestamp,
+    pub bytes: Vec<u8>,
+    pub leaf_hash: Hash,
+}
+
+/// A node of a production's Merkle tree: the hash of a perfect subtree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredNode {
+    pub production: ProductionId,
+    pub level: u8,
+    pub index: u64,
+    pub hash: Hash,
+}
+
+/// A signed checkpoint as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    pub production: ProductionId,
+    pub size: u64,
+    pub root: Hash,
+    pub at: Timestamp,
+    /// The full signed note text.
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductionRecord {
+    pub id: ProductionId,
+    pub name: String,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRecord {
+    pub name: String,
+    pub password_hash: String,
+    pub is_admin: bool,
+    pub created_at: Timestamp,
+}
+
+/// Everything one group commit writes, atomically and durably.
+#[derive(Debug, Default, Clone)]
+pub struct CommitBatch {
+    pub productions: Vec<ProductionRecord>,
+    pub events: Vec<StoredEvent>,
+    pub nodes: Vec<StoredNode>,
+    pub projections: Vec<(ProductionId, ProjectionRow)>,
+}
+
+impl CommitBatch {
+    pub fn is_empty(&self) -> bool {
+        self.productions.is_empty() && self.events.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// Another writer got there first (e.g. a second process on the same database).
+    #[error("conflicting write: {0}")]
+    Conflict(String),
+    /// The database could not be reached or written.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// The database holds something that cannot be right.
+    #[error("database content is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+/// A backend-neutral store. Every method is synchronous: the writer is one thread, and
+/// readers run on blocking threads. `commit` returns only once the batch is durable.
+pub trait Store: Send + Sync {
+    fn productions(&self) -> Result<Vec<ProductionRecord>, StoreError>;
+    /// Calls `f` for each event of `production` with `seq >= from_seq`, in order.
+    fn for_each_event(
+        &self,
+        production: &ProductionId,
+        from_seq: u64,
+        f: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+    fn event(&self, production: &ProductionId, seq: u64) -> Result<Option<StoredEvent>, StoreError>;
+    fn event_count(&self, production: &ProductionId) -> Result<u64, StoreError>;
+    /// Atomically and durably writes a batch.
+    fn commit(&self, batch: &CommitBatch) -> Result<(), StoreError>;
+    fn projection_rows(&self, production: &ProductionId) -> Result<Vec<ProjectionRow>, StoreError>;
+    fn node(&self, production: &ProductionId, level: u8, index: u64) -> Result<Option<Hash>, StoreError>;
+    fn save_checkpoint(&self, cp: &StoredCheckpoint) -> Result<(), StoreError>;
+    fn checkpoints(&self, production: &ProductionId) -> Result<Vec<StoredCheckpoint>, StoreError>;
+    fn latest_checkpoint(&self, production: &ProductionId) -> Result<Option<StoredCheckpoint>, StoreError>;
+    fn create_account(&self, account: &AccountRecord) -> Result<(), StoreError>;
+    fn account(&self, name: &str) -> Result<Option<AccountRecord>, StoreError>;
+    fn account_count(&self) -> Result<u64, StoreError>;
+}

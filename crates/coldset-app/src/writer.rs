@@ -1,0 +1,339 @@
+//! The writer: one thread that owns every production's working state and Merkle frontier,
+//! and applies commands in arrival order. Commands that arrive while a commit is in flight
+//! are decided together and committed in one durable transaction (group commit): one fsync
+//! for many events, which is what makes durable appends fast. A command is acknowledged
+//! only after its batch is committed; a refused command is answered at once and writes
+//! nothing.
+
+use crate::error::AppError;
+use crate::ports::{Clock, CommitBatch, ProductionRecord, Store, StoredEvent, StoredNode};
+use coldset_domain::decide::{decide, Context};
+use coldset_domain::ids::ProductionId;
+use coldset_domain::{Actor, Command, Date, DomainError, EntityRef, Envelope, ProductionState, Timestamp};
+use coldset_ledger::{leaf_hash, CompactTree};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::mpsc;
+use std::sync::{Arc, RwLock};
+use tokio::sync::{broadcast, oneshot};
+
+/// Most commands decided into one commit; bounds the latency a batch can add.
+const MAX_BATCH: usize = 512;
+
+/// A command, who issues it, and on which production.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub production: ProductionId,
+    pub actor: Actor,
+    pub command: Command,
+    /// If set, the command is refused with a conflict unless its primary record is still
+    /// at this version (the sequence number of the last event that changed it).
+    pub expected_version: Option<u64>,
+}
+
+/// What a committed command recorded.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub production: ProductionId,
+    pub events: Vec<Envelope>,
+}
+
+impl Receipt {
+    pub fn last_seq(&self) -> Option<u64> {
+        self.events.last().map(|e| e.seq)
+    }
+}
+
+/// One committed event, as announced to live subscribers.
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub production: ProductionId,
+    pub envelope: Arc<Envelope>,
+}
+
+struct Job {
+    request: Request,
+    reply: oneshot::Sender<Result<Receipt, AppError>>,
+}
+
+pub(crate) struct Writer {
+    tx: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    pub(crate) fn start(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        snapshots: Arc<RwLock<HashMap<ProductionId, Arc<ProductionState>>>>,
+        live: broadcast::Sender<Published>,
+    ) -> Result<Writer, AppError> {
+        let mut logs = HashMap::new();
+        for p in store.productions()? {
+            let log = load_log(store.as_ref(), &p.id)?;
+            logs.insert(p.id.clone(), log);
+        }
+        {
+            let mut snap = snapshots.write().map_err(|_| AppError::Internal("state lock poisoned".into()))?;
+            for (id, log) in &logs {
+                snap.insert(id.clone(), Arc::new(log.state.clone()));
+            }
+        }
+        let (tx, rx) = mpsc::channel::<Job>();
+        let mut worker = Worker { store, clock, logs, snapshots, live };
+        std::thread::Builder::new()
+            .name("coldset-writer".into())
+            .spawn(move || {
+                while let Ok(first) = rx.recv() {
+                    let mut jobs = vec![first];
+                    while jobs.len() < MAX_BATCH {
+                        match rx.try_recv() {
+                            Ok(job) => jobs.push(job),
+                            Err(_) => break,
+                        }
+                    }
+                    worker.process(jobs);
+                }
+            })
+            .map_err(|e| AppError::Internal(format!("cannot start the writer thread: {e}")))?;
+        Ok(Writer { tx })
+    }
+
+    pub(crate) fn submit(
+        &self,
+        request: Request,
+    ) -> Result<oneshot::Receiver<Result<Receipt, AppError>>, AppError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(Job { request, reply }).map_err(|_| AppError::ShuttingDown)?;
+        Ok(rx)
+    }
+}
+
+/// A production's log as the writer holds it.
+struct Log {
+    state: ProductionState,
+    tree: CompactTree,
+    last_at: Timestamp,
+}
+
+/// Rebuilds a production's state and Merkle frontier from its stored events.
+fn load_log(store: &dyn Store, production: &ProductionId) -> Result<Log, AppError> {
+    let mut log = Log { state: ProductionState::new(), tree: CompactTree::new(), last_at: Timestamp(i64::MIN) };
+    store.for_each_event(production, 0, &mut |ev: StoredEvent| {
+        let env = Envelope::decode(&ev.bytes).map_err(|e| {
+            crate::ports::StoreError::Corrupt(format!("event {} of {production}: {e}", ev.seq))
+        })?;
+        log.state
+            .apply(&env)
+            .map_err(|e| crate::ports::StoreError::Corrupt(format!("{production}: {e}")))?;
+        log.tree.push(leaf_hash(&ev.bytes));
+        log.last_at = log.last_at.max(env.at);
+        Ok(())
+    })?;
+    Ok(log)
+}
+
+/// The production's local date at `now`. An unknown zone (checked at creation, so only a
+/// damaged installation) falls back to UTC rather than refusing all work.
+pub(crate) fn local_date(now: Timestamp, state: &ProductionState) -> Date {
+    let zone = state
+        .info
+        .as_ref()
+        .and_then(|i| jiff::tz::TimeZone::get(&i.time_zone).ok())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    match jiff::Timestamp::from_millisecond(now.0) {
+        Ok(ts) => ts.to_zoned(zone).date(),
+        Err(_) => Date::constant(1970, 1, 1),
+    }
+}
+
+struct Worker {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    logs: HashMap<ProductionId, Log>,
+    snapshots: Arc<RwLock<HashMap<ProductionId, Arc<ProductionState>>>>,
+    live: broadcast::Sender<Published>,
+}
+
+impl Worker {
+    fn process(&mut self, jobs: Vec<Job>) {
+        let now = self.clock.now();
+        let mut batch = CommitBatch::default();
+        let mut touched: BTreeMap<ProductionId, BTreeSet<EntityRef>> = BTreeMap::new();
+        let mut accepted: Vec<(oneshot::Sender<Result<Receipt, AppError>>, Receipt)> = Vec::new();
+        let mut poisoned = false;
+        for job in jobs {
+            match self.run_one(&job.request, now, &mut batch, &mut touched) {
+                Ok(receipt) => accepted.push((job.reply, receipt)),
+                Err(e) => {
+                    if matches!(e, AppError::Internal(_)) {
+                        poisoned = true;
+                    }
+                    let _ = job.reply.send(Err(e));
+                }
+            }
+        }
+        if accepted.is_empty() && !poisoned {
+            return;
+        }
+        for (production, refs) in &touched {
+            if let Some(log) = self.logs.get(production) {
+                for r in refs {
+                    if let Some(row) = log.state.row(r) {
+                        batch.projections.push((production.clone(), row));
+                    }
+                }
+            }
+        }
+        let outcome = if poisoned {
+            Err(AppError::Internal("a command could not be applied; nothing in its batch was recorded".into()))
+        } else {
+            self.store.commit(&batch).map_err(AppError::from)
+        };
+        match outcome {
+            Ok(()) => {
+                if let Ok(mut snap) = self.snapshots.write() {
+                    for production in touched.keys() {
+                        if let Some(log) = self.logs.get(production) {
+                            snap.insert(production.clone(), Arc::new(log.state.clone()));
+                        }
+                    }
+                }
+                for (reply, receipt) in accepted {
+                    for env in &receipt.events {
+                        let _ = self.live.send(Published {
+                            production: receipt.production.clone(),
+                            envelope: Arc::new(env.clone()),
+                        });
+                    }
+                    let _ = reply.send(Ok(receipt));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "commit failed; reloading the productions involved");
+                for (reply, _) in accepted {
+                    let _ = reply.send(Err(e.clone()));
+                }
+                // The working state ran ahead of what is durable: put it back.
+                for production in touched.keys() {
+                    match load_log(self.store.as_ref(), production) {
+                        Ok(log) if log.state.info.is_some() => {
+                            self.logs.insert(production.clone(), log);
+                        }
+                        Ok(_) => {
+                            self.logs.remove(production);
+                        }
+                        Err(err) => {
+                            tracing::error!(error = %err, %production, "cannot reload production");
+                            self.logs.remove(production);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn run_one(
+        &mut self,
+        request: &Request,
+        now: Timestamp,
+        batch: &mut CommitBatch,
+        touched: &mut BTreeMap<ProductionId, BTreeSet<EntityRef>>,
+    ) -> Result<Receipt, AppError> {
+        let production = &request.production;
+        let creating = matches!(request.command, Command::CreateProduction { .. });
+        if let Command::CreateProduction { id, time_zone, .. } = &request.command {
+            if id != production {
+                return Err(DomainError::Invalid {
+                    field: "id".into(),
+                    message: "the production id must match the request's production".into(),
+                }
+                .into());
+            }
+            if !crate::valid_time_zone(time_zone.trim()) {
+                return Err(DomainError::Invalid {
+                    field: "time_zone".into(),
+                    message: format!("'{time_zone}' is not a known time zone (use an IANA name like America/Denver)"),
+                }
+                .into());
+            }
+        }
+        if !self.logs.contains_key(production) {
+            if !creating {
+                return Err(AppError::UnknownProduction(production.to_string()));
+            }
+            self.logs.insert(
+                production.clone(),
+                Log { state: ProductionState::new(), tree: CompactTree::new(), last_at: Timestamp(i64::MIN) },
+            );
+        }
+        let log = self
+            .logs
+            .get_mut(production)
+            .ok_or_else(|| AppError::UnknownProduction(production.to_string()))?;
+        if let (Some(expected), Some(target)) = (request.expected_version, request.command.primary_target()) {
+            let current = log.state.version_of(&target);
+            if current != Some(expected) {
+                return Err(DomainError::Conflict(format!(
+                    "the record changed since you looked at it (you saw version {expected}, it is now at {}): reload and try again",
+                    current.map_or("nothing".to_owned(), |v| v.to_string())
+                ))
+                .into());
+            }
+        }
+        let ctx = Context { now, today: local_date(now, &log.state) };
+        let events = match decide(&log.state, &ctx, &request.actor, &request.command) {
+            Ok(events) => events,
+            Err(e) => {
+                if creating && log.state.info.is_none() {
+                    self.logs.remove(production);
+                }
+                return Err(e.into());
+            }
+        };
+        // Log times never run backwards, even if the system clock does.
+        let at = now.max(log.last_at);
+        let mut recorded = Vec::with_capacity(events.len());
+        for event in events {
+            let env = Envelope {
+                v: coldset_domain::events::ENCODING_VERSION,
+                production: production.clone(),
+                seq: log.state.next_seq(),
+                at,
+                actor: request.actor.clone(),
+                event,
+            };
+            let refs = log.state.apply(&env).map_err(|e| AppError::Internal(e.to_string()))?;
+            touched.entry(production.clone()).or_default().extend(refs);
+            let bytes = env.encode();
+            let leaf = leaf_hash(&bytes);
+            log.tree.append_with(leaf, |node| {
+                // Level 0 is the leaf hash, already stored with the event.
+                if node.level > 0 {
+                    batch.nodes.push(StoredNode {
+                        production: production.clone(),
+                        level: node.level,
+                        index: node.index,
+                        hash: node.hash,
+                    });
+                }
+            });
+            if let coldset_domain::Event::ProductionCreated { name, .. } = &env.event {
+                batch.productions.push(ProductionRecord {
+                    id: production.clone(),
+                    name: name.clone(),
+                    created_at: at,
+                });
+            }
+            batch.events.push(StoredEvent {
+                production: production.clone(),
+                seq: env.seq,
+                kind: env.event.kind().to_owned(),
+                at,
+                bytes,
+                leaf_hash: leaf,
+            });
+            recorded.push(env);
+        }
+        log.last_at = at;
+        Ok(Receipt { production: production.clone(), events: recorded })
+    }
+}

@@ -1,0 +1,139 @@
+//! Commands: what someone asks the system to do, in the imperative. Each goes through
+//! [`crate::decide::decide`], which either refuses it (naming rule ids) or returns the
+//! events to record.
+
+use crate::ids::*;
+use crate::model::*;
+use crate::time::Date;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    CreateProduction {
+        id: ProductionId,
+        name: String,
+        time_zone: String,
+        packs: Vec<String>,
+        compliance_contact: String,
+    },
+    AddPerson { name: String, roles: BTreeSet<Role> },
+    AssignRole { person: PersonId, role: Role },
+    RemoveRole { person: PersonId, role: Role },
+    RecordCredential { person: PersonId, credential: Credential },
+    ApproveSupplier { supplier: String },
+    AddLocation { name: String, kind: LocationKind, authorised: BTreeSet<PersonId> },
+    OpenStorage { location: LocationId },
+    CloseStorage { location: LocationId },
+    IntakeFirearm {
+        kind: FirearmKind,
+        make: String,
+        model: String,
+        serial: String,
+        calibre: String,
+        condition: String,
+        acquired_from: Party,
+    },
+    StoreFirearm { firearm: FirearmId, location: LocationId },
+    TakeFirearm { firearm: FirearmId },
+    HandOff { firearm: FirearmId, to: PersonId },
+    Collect { firearm: FirearmId },
+    WithdrawFirearm { firearm: FirearmId, reason: String },
+    RecordRepair { firearm: FirearmId, repaired_by: String, notes: String },
+    DisposeFirearm { firearm: FirearmId, disposition: DispositionKind, to: Party },
+    CorrectFirearmDetails {
+        firearm: FirearmId,
+        corrects_seq: u64,
+        reason: String,
+        make: String,
+        model: String,
+        serial: String,
+        calibre: String,
+    },
+    IntakeLot {
+        class: AmmoClass,
+        calibre: String,
+        rounds: u32,
+        provenance: Provenance,
+        /// Declared by the person bringing the stock: home-made dummies are refused (R-AMMO-3).
+        #[serde(default)]
+        home_made: bool,
+        container_label: String,
+    },
+    VerifyLot {
+        lot: LotId,
+        method: VerificationMethod,
+        rounds_checked: u32,
+        /// Rounds of another class found while checking (e.g. a live round among dummies).
+        #[serde(default)]
+        other_class_found: u32,
+    },
+    CreateContainer { label: String, class: AmmoClass, calibre: String },
+    MoveRounds { from: ContainerId, to: ContainerId, rounds: u32 },
+    StoreContainer { container: ContainerId, location: LocationId },
+    TakeContainer { container: ContainerId },
+    HandContainer { container: ContainerId, to: PersonId },
+    PlanScene { number: String, description: String, day: Date, firearms: Vec<FirearmId> },
+}
+
+impl Command {
+    /// The command's name as used in the permission table and the API.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::CreateProduction { .. } => "create_production",
+            Command::AddPerson { .. } => "add_person",
+            Command::AssignRole { .. } => "assign_role",
+            Command::RemoveRole { .. } => "remove_role",
+            Command::RecordCredential { .. } => "record_credential",
+            Command::ApproveSupplier { .. } => "approve_supplier",
+            Command::AddLocation { .. } => "add_location",
+            Command::OpenStorage { .. } => "open_storage",
+            Command::CloseStorage { .. } => "close_storage",
+            Command::IntakeFirearm { .. } => "intake_firearm",
+            Command::StoreFirearm { .. } => "store_firearm",
+            Command::TakeFirearm { .. } => "take_firearm",
+            Command::HandOff { .. } => "hand_off",
+            Command::Collect { .. } => "collect",
+            Command::WithdrawFirearm { .. } => "withdraw_firearm",
+            Command::RecordRepair { .. } => "record_repair",
+            Command::DisposeFirearm { .. } => "dispose_firearm",
+            Command::CorrectFirearmDetails { .. } => "correct_firearm_details",
+            Command::IntakeLot { .. } => "intake_lot",
+            Command::VerifyLot { .. } => "verify_lot",
+            Command::CreateContainer { .. } => "create_container",
+            Command::MoveRounds { .. } => "move_rounds",
+            Command::StoreContainer { .. } => "store_container",
+            Command::TakeContainer { .. } => "take_container",
+            Command::HandContainer { .. } => "hand_container",
+            Command::PlanScene { .. } => "plan_scene",
+        }
+    }
+
+    /// The record a client may pin with an expected version (optimistic concurrency).
+    pub fn primary_target(&self) -> Option<crate::state::EntityRef> {
+        use crate::state::EntityRef as R;
+        match self {
+            Command::StoreFirearm { firearm, .. }
+            | Command::TakeFirearm { firearm }
+            | Command::HandOff { firearm, .. }
+            | Command::Collect { firearm }
+            | Command::WithdrawFirearm { firearm, .. }
+            | Command::RecordRepair { firearm, .. }
+            | Command::DisposeFirearm { firearm, .. }
+            | Command::CorrectFirearmDetails { firearm, .. } => Some(R::Firearm(firearm.clone())),
+            Command::VerifyLot { lot, .. } => Some(R::Lot(lot.clone())),
+            Command::MoveRounds { from, .. } => Some(R::Container(from.clone())),
+            Command::StoreContainer { container, .. }
+            | Command::TakeContainer { container }
+            | Command::HandContainer { container, .. } => Some(R::Container(container.clone())),
+            Command::OpenStorage { location } | Command::CloseStorage { location } => {
+                Some(R::Location(location.clone()))
+            }
+            Command::AssignRole { person, .. }
+            | Command::RemoveRole { person, .. }
+            | Command::RecordCredential { person, .. } => Some(R::Person(person.clone())),
+            _ => None,
+        }
+    }
+}

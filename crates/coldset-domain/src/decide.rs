@@ -1,0 +1,814 @@
+//! The decider: given the current state, who is asking, and what, either refuse (naming
+//! every rule that forbids it) or return the events to record. Pure: no clock, no I/O;
+//! the caller passes the instant and the production's local date.
+
+use crate::commands::Command;
+use crate::events::{Actor, Event};
+use crate::ids::*;
+use crate::model::*;
+use crate::permissions;
+use crate::rules::{Checks, Denial, RuleId};
+use crate::state::ProductionState;
+use crate::time::{Date, Timestamp};
+use std::collections::BTreeMap;
+
+/// What the decider knows about "now".
+#[derive(Debug, Clone, Copy)]
+pub struct Context {
+    pub now: Timestamp,
+    /// The shoot day's date in the production's time zone.
+    pub today: Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    /// A safety rule forbids it.
+    #[error("refused: {0}")]
+    Denied(Denial),
+    /// The input is malformed or incomplete.
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    /// It names a record that does not exist.
+    #[error("no {what} '{id}' in this production")]
+    NotFound { what: &'static str, id: String },
+    /// This actor's role may not issue this command at all.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The state the caller saw has changed since (optimistic concurrency).
+    #[error("{0}")]
+    Conflict(String),
+}
+
+impl From<Denial> for DomainError {
+    fn from(d: Denial) -> Self {
+        DomainError::Denied(d)
+    }
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> DomainError {
+    DomainError::Invalid { field: field.to_owned(), message: message.into() }
+}
+
+/// Trims and checks a required text field.
+fn text(field: &str, value: &str, max: usize) -> Result<String, DomainError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(invalid(field, "is required"));
+    }
+    if v.chars().count() > max {
+        return Err(invalid(field, format!("is longer than {max} characters")));
+    }
+    if v.chars().any(|c| c.is_control()) {
+        return Err(invalid(field, "must not contain control characters"));
+    }
+    Ok(v.to_owned())
+}
+
+fn party(field: &str, p: &Party) -> Result<Party, DomainError> {
+    Ok(Party {
+        name: text(&format!("{field}.name"), &p.name, 200)?,
+        licence: p.licence.trim().to_owned(),
+        document: text(&format!("{field}.document"), &p.document, 200)?,
+    })
+}
+
+fn deny(rule: RuleId, reason: String, remedy: &str) -> DomainError {
+    let mut c = Checks::new();
+    c.fail(rule, reason, remedy);
+    match c.finish() {
+        Err(d) => DomainError::Denied(d),
+        Ok(()) => DomainError::Forbidden(String::new()),
+    }
+}
+
+/// Decides a command. On success the events are in the order they must be recorded.
+pub fn decide(
+    state: &ProductionState,
+    ctx: &Context,
+    actor: &Actor,
+    command: &Command,
+) -> Result<Vec<Event>, DomainError> {
+    authorize(state, actor, command)?;
+    Decider { state, ctx, actor }.run(command)
+}
+
+/// The permission table check (see permissions.rs).
+pub fn authorize(state: &ProductionState, actor: &Actor, command: &Command) -> Result<(), DomainError> {
+    match actor {
+        Actor::Admin { .. } => {
+            if permissions::admin_may(command) {
+                Ok(())
+            } else {
+                Err(DomainError::Forbidden(format!(
+                    "an administrator account cannot {}: custody steps are done by the people on set",
+                    command.name().replace('_', " ")
+                )))
+            }
+        }
+        Actor::Person { person } => {
+            let p = state.people.get(person).ok_or_else(|| {
+                DomainError::Forbidden(format!("{person} is not a member of this production"))
+            })?;
+            if permissions::person_may(&p.roles, command) {
+                Ok(())
+            } else {
+                Err(DomainError::Forbidden(format!(
+                    "{} ({}) may not {}",
+                    p.name,
+                    p.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
+                    command.name().replace('_', " ")
+                )))
+            }
+        }
+    }
+}
+
+struct Decider<'a> {
+    state: &'a ProductionState,
+    ctx: &'a Context,
+    actor: &'a Actor,
+}
+
+impl<'a> Decider<'a> {
+    fn run(&self, command: &Command) -> Result<Vec<Event>, DomainError> {
+        if self.state.info.is_none() && !matches!(command, Command::CreateProduction { .. }) {
+            return Err(DomainError::NotFound { what: "production", id: String::new() });
+        }
+        match command {
+            Command::CreateProduction { id, name, time_zone, packs, compliance_contact } => {
+                if self.state.info.is_some() {
+                    return Err(DomainError::Conflict(format!("production {id} already exists")));
+                }
+                let packs = crate::policy::parse_packs(packs).map_err(|m| invalid("packs", m))?;
+                Ok(vec![Event::ProductionCreated {
+                    production: id.clone(),
+                    name: text("name", name, 200)?,
+                    time_zone: text("time_zone", time_zone, 64)?,
+                    packs,
+                    compliance_contact: text("compliance_contact", compliance_contact, 300)?,
+                }])
+            }
+            Command::AddPerson { name, roles } => {
+                if roles.is_empty() {
+                    return Err(invalid("roles", "give at least one role"));
+                }
+                Ok(vec![Event::PersonAdded {
+                    person: PersonId::numbered(self.state.people.len() as u64 + 1),
+                    name: text("name", name, 200)?,
+                    roles: roles.clone(),
+                }])
+            }
+            Command::AssignRole { person, role } => {
+                let p = self.person(person)?;
+                if p.has_role(*role) {
+                    return Err(invalid("role", format!("{} already has the role {role}", p.name)));
+                }
+                Ok(vec![Event::RoleAssigned { person: person.clone(), role: *role }])
+            }
+            Command::RemoveRole { person, role } => {
+                let p = self.person(person)?;
+                if !p.has_role(*role) {
+                    return Err(invalid("role", format!("{} does not have the role {role}", p.name)));
+                }
+                Ok(vec![Event::RoleRemoved { person: person.clone(), role: *role }])
+            }
+            Command::RecordCredential { person, credential } => {
+                self.person(person)?;
+                if credential.covers.is_empty() && credential.kind != CredentialKind::SafetyCourse {
+                    return Err(invalid("credential.covers", "name the weapon kinds it covers"));
+                }
+                let c = Credential {
+                    kind: credential.kind,
+                    number: text("credential.number", &credential.number, 100)?,
+                    issuer: text("credential.issuer", &credential.issuer, 200)?,
+                    expires_on: credential.expires_on,
+                    covers: credential.covers.clone(),
+                };
+                Ok(vec![Event::CredentialRecorded { person: person.clone(), credential: c }])
+            }
+            Command::ApproveSupplier { supplier } => {
+                let supplier = text("supplier", supplier, 200)?;
+                Ok(vec![Event::SupplierApproved { supplier }])
+            }
+            Command::AddLocation { name, kind, authorised } => {
+                for p in authorised {
+                    self.person(p)?;
+                }
+                if authorised.is_empty() {
+                    return Err(invalid("authorised", "name at least one person who may open it (R-STORE-3)"));
+                }
+                Ok(vec![Event::LocationAdded {
+                    location: LocationId::numbered(self.state.locations.len() as u64 + 1),
+                    name: text("name", name, 200)?,
+                    kind: *kind,
+                    authorised: authorised.clone(),
+                }])
+            }
+            Command::OpenStorage { location } => {
+                let by = self.acting_person()?;
+                let loc = self.location(location)?;
+                let mut c = Checks::new();
+                self.check_authorised(&mut c, loc, by);
+                c.require(loc.opened.is_none(), RuleId::Store3, || {
+                    format!("{} is already open", loc.name)
+                }, "close it first, or work with it as it is");
+                c.finish()?;
+                Ok(vec![Event::StorageOpened { location: location.clone(), by: by.id.clone() }])
+            }
+            Command::CloseStorage { location } => {
+                let by = self.acting_person()?;
+                let loc = self.location(location)?;
+                let mut c = Checks::new();
+                self.check_authorised(&mut c, loc, by);
+                c.require(loc.opened.is_some(), RuleId::Store3, || {
+                    format!("{} is not open", loc.name)
+                }, "nothing to do: it is locked");
+                c.finish()?;
+                Ok(vec![Event::StorageClosed { location: location.clone(), by: by.id.clone() }])
+            }
+            Command::IntakeFirearm { kind, make, model, serial, calibre, condition, acquired_from } => {
+                let by = self.acting_person()?;
+                let serial = text("serial", serial, 100)?;
+                let mut c = Checks::new();
+                c.require(by.is_armorer_side(), RuleId::Store5, || {
+                    format!("{} is not the armorer: only the armorer takes items into the production", by.name)
+                }, "have the armorer record the intake");
+                if kind.can_fire() {
+                    self.check_licensed(&mut c, by, *kind);
+                }
+                let duplicate = self.state.firearms.values().any(|f| {
+                    f.serial.eq_ignore_ascii_case(&serial)
+                        && !matches!(f.status, FirearmStatus::Disposed { .. })
+                });
+                c.require(!duplicate, RuleId::Store5, || {
+                    format!("a firearm with serial {serial} is already registered")
+                }, "open the existing record instead of registering it twice");
+                c.finish()?;
+                Ok(vec![Event::FirearmReceived {
+                    firearm: FirearmId::numbered(self.state.firearms.len() as u64 + 1),
+                    kind: *kind,
+                    make: text("make", make, 100)?,
+                    model: text("model", model, 100)?,
+                    serial,
+                    calibre: text("calibre", calibre, 50)?,
+                    condition: text("condition", condition, 500)?,
+                    acquired_from: party("acquired_from", acquired_from)?,
+                    received_by: by.id.clone(),
+                }])
+            }
+            Command::StoreFirearm { firearm, location } => {
+                let by = self.acting_person()?;
+                let f = self.firearm_in_service(firearm)?;
+                let loc = self.location(location)?;
+                let mut c = Checks::new();
+                self.check_holds(&mut c, &f.holder, by, "firearm", firearm.as_str());
+                self.check_authorised(&mut c, loc, by);
+                self.check_open(&mut c, loc);
+                c.require(f.load == LoadState::Empty, RuleId::Store1, || {
+                    format!("{firearm} is declared loaded; a firearm goes into storage unloaded")
+                }, "have the armorer unload it and declare it empty first");
+                c.finish()?;
+                Ok(vec![Event::FirearmStored {
+                    firearm: firearm.clone(),
+                    location: location.clone(),
+                    by: by.id.clone(),
+                }])
+            }
+            Command::TakeFirearm { firearm } => {
+                let by = self.acting_person()?;
+                let f = self.firearm_not_disposed(firearm)?;
+                let Holder::Storage { location } = &f.holder else {
+                    return Err(deny(
+                        RuleId::Role1,
+                        format!("{firearm} is not in storage: it is with {}", self.holder_name(&f.holder)),
+                        "collect it from the person who holds it",
+                    ));
+                };
+                let loc = self.location(location)?;
+                let mut c = Checks::new();
+                c.require(by.is_armorer_side(), RuleId::Hand1, || {
+                    format!("{} is not the armorer or an assistant armorer", by.name)
+                }, "ask the armorer to take the firearm out of storage");
+                self.check_authorised(&mut c, loc, by);
+                self.check_open(&mut c, loc);
+                if f.kind.can_fire() {
+                    self.check_licensed(&mut c, by, f.kind);
+                }
+                self.check_not_withdrawn(&mut c, f);
+                c.finish()?;
+                Ok(vec![Event::FirearmTakenOut {
+                    firearm: firearm.clone(),
+                    location: location.clone(),
+                    by: by.id.clone(),
+                }])
+            }
+            Command::HandOff { firearm, to } => {
+                let by = self.acting_person()?;
+                let f = self.firearm_not_disposed(firearm)?;
+                let receiver = self.person(to)?;
+                let mut c = Checks::new();
+                self.check_holds(&mut c, &f.holder, by, "firearm", firearm.as_str());
+                c.require(by.has_role(Role::Armorer), RuleId::Hand2, || {
+                    format!("{} is not the armorer: only the armorer hands a firearm over", by.name)
+                }, "give the firearm back to the armorer, who hands it over in person");
+                c.require(
+                    receiver.has_role(Role::Performer) || receiver.is_armorer_side(),
+                    RuleId::Hand2,
+                    || format!("{} is neither a performer nor on the armorer's team", receiver.name),
+                    "firearms go from the armorer to the performer who uses them, and back",
+                );
+                c.require(receiver.id != by.id, RuleId::Hand2, || {
+                    "the giver and the receiver are the same person".to_owned()
+                }, "name the performer receiving the firearm");
+                if f.kind.can_fire() {
+                    self.check_licensed(&mut c, receiver, f.kind);
+                }
+                self.check_not_withdrawn(&mut c, f);
+                c.finish()?;
+                Ok(vec![Event::FirearmHandedOff {
+                    firearm: firearm.clone(),
+                    from: by.id.clone(),
+                    to: receiver.id.clone(),
+                }])
+            }
+            Command::Collect { firearm } => {
+                let by = self.acting_person()?;
+                let f = self.firearm_not_disposed(firearm)?;
+                let mut c = Checks::new();
+                c.require(by.has_role(Role::Armorer), RuleId::Hand2, || {
+                    format!("{} is not the armorer: only the armorer collects a firearm", by.name)
+                }, "call the armorer to collect it");
+                let from = match &f.holder {
+                    Holder::Person { person } if person != &by.id => Some(person.clone()),
+                    _ => None,
+                };
+                c.require(from.is_some(), RuleId::Role1, || {
+                    format!("{firearm} is not with another person: it is with {}", self.holder_name(&f.holder))
+                }, "collect only a firearm a performer or crew member holds");
+                if f.kind.can_fire() {
+                    self.check_licensed(&mut c, by, f.kind);
+                }
+                c.finish()?;
+                let from = from.ok_or_else(|| DomainError::Conflict("holder changed".into()))?;
+                Ok(vec![Event::FirearmCollected { firearm: firearm.clone(), from, to: by.id.clone() }])
+            }
+            Command::WithdrawFirearm { firearm, reason } => {
+                let by = self.acting_person()?;
+                let f = self.firearm_not_disposed(firearm)?;
+                let mut c = Checks::new();
+                c.require(by.is_armorer_side(), RuleId::Hand5, || {
+                    format!("{} is not the armorer", by.name)
+                }, "report the fault to the armorer, who withdraws the firearm");
+                c.require(!matches!(f.status, FirearmStatus::Withdrawn { .. }), RuleId::Hand5, || {
+                    format!("{firearm} is already withdrawn")
+                }, "record its repair when it is repaired");
+                c.finish()?;
+                Ok(vec![Event::FirearmWithdrawn { firearm: firearm.clone(), reason: text("reason", reason, 1000)? }])
+            }
+            Command::RecordRepair { firearm, repaired_by, notes } => {
+                let by = self.acting_person()?;
+                let f = self.firearm_not_disposed(firearm)?;
+                let mut c = Checks::new();
+                c.require(by.is_armorer_side(), RuleId::Hand5, || {
+                    format!("{} is not the armorer", by.name)
+                }, "the armorer records a repair, naming the qualified person who did it");
+                c.require(matches!(f.status, FirearmStatus::Withdrawn { .. }), RuleId::Hand5, || {
+                    format!("{firearm} is not withdrawn")
+                }, "only a withdrawn firearm is repaired");
+                c.finish()?;
+                Ok(vec![Event::FirearmRepaired {
+                    firearm: firearm.clone(),
+                    repaired_by: text("repaired_by", repaired_by, 200)?,
+                    notes: text("notes", notes, 2000)?,
+                }])
+            }
+            Command::DisposeFirearm { firearm, disposition, to } => {
+                let by = self.acting_person()?;
+                let f = self.firearm_not_disposed(firearm)?;
+                let mut c = Checks::new();
+                c.require(by.has_role(Role::Armorer), RuleId::Rec3, || {
+                    format!("{} is not the armorer", by.name)
+                }, "the armorer records where the firearm goes");
+                self.check_holds(&mut c, &f.holder, by, "firearm", firearm.as_str());
+                c.finish()?;
+                Ok(vec![Event::FirearmDisposed {
+                    firearm: firearm.clone(),
+                    disposition: *disposition,
+                    to: party("to", to)?,
+                }])
+            }
+            Command::CorrectFirearmDetails { firearm, corrects_seq, reason, make, model, serial, calibre } => {
+                let by = self.acting_person()?;
+                self.firearm(firearm)?;
+                let mut c = Checks::new();
+                c.require(by.is_armorer_side(), RuleId::Rec6, || {
+                    format!("{} is not the armorer", by.name)
+                }, "ask the armorer to record the correction");
+                c.require(
+                    self.state.last_seq.is_some_and(|last| *corrects_seq <= last),
+                    RuleId::Rec6,
+                    || format!("there is no record {corrects_seq} to correct"),
+                    "name the sequence number of the record being corrected",
+                );
+                c.finish()?;
+                Ok(vec![Event::FirearmDetailsCorrected {
+                    firearm: firearm.clone(),
+                    corrects_seq: *corrects_seq,
+                    reason: text("reason", reason, 1000)?,
+                    make: text("make", make, 100)?,
+                    model: text("model", model, 100)?,
+                    serial: text("serial", serial, 100)?,
+                    calibre: text("calibre", calibre, 50)?,
+                }])
+            }
+            Command::IntakeLot { class, calibre, rounds, provenance, home_made, container_label } => {
+                self.intake_lot(class, calibre, *rounds, provenance, *home_made, container_label)
+            }
+            Command::VerifyLot { lot, method, rounds_checked, other_class_found } => {
+                self.verify_lot(lot, *method, *rounds_checked, *other_class_found)
+            }
+            Command::CreateContainer { label, class, calibre } => {
+                let by = self.acting_person()?;
+                let label = text("label", label, 64)?;
+                let mut c = Checks::new();
+                c.require(by.is_armorer_side(), RuleId::Store2, || {
+                    format!("{} is not on the armorer's team", by.name)
+                }, "ammunition containers are made up by the armorer");
+                c.require(*class != AmmoClass::Live, RuleId::Ammo1, || {
+                    "no container for live ammunition may exist on a production".to_owned()
+                }, "live rounds never come onto a production");
+                c.require(!self.label_taken(&label), RuleId::Ammo5, || {
+                    format!("label {label} is already on another container")
+                }, "give the container a label of its own");
+                c.finish()?;
+                Ok(vec![Event::ContainerCreated {
+                    container: ContainerId::numbered(self.state.containers.len() as u64 + 1),
+                    label,
+                    class: class.clone(),
+                    calibre: text("calibre", calibre, 50)?,
+                    holder: by.id.clone(),
+                }])
+            }
+            Command::MoveRounds { from, to, rounds } => self.move_rounds(from, to, *rounds),
+            Command::StoreContainer { container, location } => {
+                let by = self.acting_person()?;
+                let ct = self.container(container)?;
+                let loc = self.location(location)?;
+                let mut c = Checks::new();
+                self.check_holds(&mut c, &ct.holder, by, "container", container.as_str());
+                self.check_authorised(&mut c, loc, by);
+                self.check_open(&mut c, loc);
+                c.finish()?;
+                Ok(vec![Event::ContainerStored {
+                    container: container.clone(),
+                    location: location.clone(),
+                    by: by.id.clone(),
+                }])
+            }
+            Command::TakeContainer { container } => {
+                let by = self.acting_person()?;
+                let ct = self.container(container)?;
+                let Holder::Storage { location } = &ct.holder else {
+                    return Err(deny(
+                        RuleId::Role1,
+                        format!("container {} is not in storage: it is with {}", ct.label, self.holder_name(&ct.holder)),
+                        "take it from the person who holds it",
+                    ));
+                };
+                let loc = self.location(location)?;
+                let mut c = Checks::new();
+                c.require(by.is_armorer_side(), RuleId::Store2, || {
+                    format!("{} is not on the armorer's team: ammunition outside storage stays under the armorer's supervision", by.name)
+                }, "ask the armorer to take out the ammunition");
+                self.check_authorised(&mut c, loc, by);
+                self.check_open(&mut c, loc);
+                self.check_usable_stock(&mut c, ct);
+                c.finish()?;
+                Ok(vec![Event::ContainerTakenOut {
+                    container: container.clone(),
+                    location: location.clone(),
+                    by: by.id.clone(),
+                }])
+            }
+            Command::HandContainer { container, to } => {
+                let by = self.acting_person()?;
+                let ct = self.container(container)?;
+                let receiver = self.person(to)?;
+                let mut c = Checks::new();
+                self.check_holds(&mut c, &ct.holder, by, "container", container.as_str());
+                c.require(receiver.is_armorer_side(), RuleId::Store2, || {
+                    format!("{} is not on the armorer's team", receiver.name)
+                }, "ammunition outside storage stays with the armorer or an assistant armorer");
+                c.require(receiver.id != by.id, RuleId::Role1, || {
+                    "the giver and the receiver are the same person".to_owned()
+                }, "name the person receiving the container");
+                c.finish()?;
+                Ok(vec![Event::ContainerHandedOver {
+                    container: container.clone(),
+                    from: by.id.clone(),
+                    to: receiver.id.clone(),
+                }])
+            }
+            Command::PlanScene { number, description, day, firearms } => {
+                for f in firearms {
+                    self.firearm_in_service(f)?;
+                }
+                Ok(vec![Event::ScenePlanned {
+                    scene: SceneId::numbered(self.state.scenes.len() as u64 + 1),
+                    number: text("number", number, 20)?,
+                    description: text("description", description, 1000)?,
+                    day: *day,
+                    firearms: firearms.clone(),
+                }])
+            }
+        }
+    }
+
+    fn intake_lot(
+        &self,
+        class: &AmmoClass,
+        calibre: &str,
+        rounds: u32,
+        provenance: &Provenance,
+        home_made: bool,
+        container_label: &str,
+    ) -> Result<Vec<Event>, DomainError> {
+        let by = self.acting_person()?;
+        let calibre = text("calibre", calibre, 50)?;
+        let container_label = text("container_label", container_label, 64)?;
+        if rounds == 0 {
+            return Err(invalid("rounds", "a lot has at least one round"));
+        }
+        let supplier = provenance.supplier.trim();
+        let mut c = Checks::new();
+        c.require(by.is_armorer_side(), RuleId::Store5, || {
+            format!("{} is not on the armorer's team: only the armorer takes ammunition in", by.name)
+        }, "hand the ammunition to the armorer for intake");
+        c.require(*class != AmmoClass::Live, RuleId::Ammo1, || {
+            "live ammunition is refused: a production holds none".to_owned()
+        }, "send the live rounds back to the supplier; range training under an approved exception is recorded separately");
+        if *class == AmmoClass::Dummy {
+            c.require(!home_made, RuleId::Ammo3, || "home-made dummies are refused".to_owned(),
+                "buy dummies from an approved supplier");
+            let approved = self.state.info.as_ref().is_some_and(|i| i.approved_suppliers.contains(supplier));
+            c.require(approved || supplier.is_empty(), RuleId::Ammo3, || {
+                format!("'{supplier}' is not an approved dummy supplier")
+            }, "buy from an approved supplier, or have the armorer approve this one first");
+        }
+        for (field, value) in [
+            ("supplier", &provenance.supplier),
+            ("document", &provenance.document),
+            ("headstamp", &provenance.headstamp),
+        ] {
+            c.require(!value.trim().is_empty(), RuleId::Ammo4, || {
+                format!("the lot's {field} is missing")
+            }, "record supplier, purchase document and headstamp for every lot");
+        }
+        c.require(!self.label_taken(&container_label), RuleId::Ammo5, || {
+            format!("label {container_label} is already on another container")
+        }, "give the new container a label of its own");
+        c.finish()?;
+        let previous = provenance.previous_production.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let reason = if previous.is_some() || provenance.mixed_source {
+            "stock from another production or of mixed source: re-verify every round (R-AMMO-4)"
+        } else {
+            "new stock: verify and count every round before use (R-AMMO-2)"
+        };
+        Ok(vec![Event::LotReceived {
+            lot: LotId::numbered(self.state.lots.len() as u64 + 1),
+            class: class.clone(),
+            calibre,
+            rounds,
+            provenance: Provenance {
+                supplier: supplier.to_owned(),
+                document: provenance.document.trim().to_owned(),
+                headstamp: provenance.headstamp.trim().to_owned(),
+                previous_production: previous.map(str::to_owned),
+                mixed_source: provenance.mixed_source,
+            },
+            state: LotState::Quarantined { reason: reason.to_owned() },
+            container: ContainerId::numbered(self.state.containers.len() as u64 + 1),
+            container_label,
+            received_by: by.id.clone(),
+        }])
+    }
+
+    fn verify_lot(
+        &self,
+        lot_id: &LotId,
+        method: VerificationMethod,
+        rounds_checked: u32,
+        other_class_found: u32,
+    ) -> Result<Vec<Event>, DomainError> {
+        let by = self.acting_person()?;
+        let lot = self.state.lots.get(lot_id).ok_or_else(|| not_found("lot", lot_id.as_str()))?;
+        let mut c = Checks::new();
+        c.require(by.is_armorer_side(), RuleId::Ammo2, || {
+            format!("{} is not on the armorer's team", by.name)
+        }, "the armorer (or an assistant armorer) verifies ammunition");
+        c.require(matches!(lot.state, LotState::Quarantined { .. }), RuleId::Ammo2, || {
+            format!("lot {lot_id} is {}, not in quarantine", lot.state.kind().as_str())
+        }, "only a quarantined lot is verified");
+        let method_fits = match lot.class {
+            AmmoClass::Dummy => method != VerificationMethod::BlankInspection,
+            AmmoClass::Blank { .. } => method == VerificationMethod::BlankInspection,
+            AmmoClass::Live => false,
+        };
+        c.require(method_fits, RuleId::Ammo2, || {
+            format!("{} is not a verification method for {}", method.as_str(), lot.class)
+        }, "dummies: rattle, no primer, struck primer or drilled case; blanks: blank inspection");
+        c.require(rounds_checked == lot.rounds, RuleId::Ammo4, || {
+            format!("{rounds_checked} of {} rounds checked: every round must be checked", lot.rounds)
+        }, "check and count every round of the lot, then record the verification");
+        c.finish()?;
+        if other_class_found > 0 {
+            return Ok(vec![Event::LotRejected {
+                lot: lot_id.clone(),
+                by: by.id.clone(),
+                reason: format!(
+                    "{other_class_found} round(s) of another class found in a {} lot (R-AMMO-1, R-AMMO-5): the lot is rejected",
+                    lot.class
+                ),
+                other_class_found,
+            }]);
+        }
+        Ok(vec![Event::LotVerified { lot: lot_id.clone(), by: by.id.clone(), method, rounds_checked }])
+    }
+
+    fn move_rounds(&self, from: &ContainerId, to: &ContainerId, rounds: u32) -> Result<Vec<Event>, DomainError> {
+        let by = self.acting_person()?;
+        let src = self.container(from)?;
+        let dst = self.container(to)?;
+        if from == to {
+            return Err(invalid("to", "source and destination are the same container"));
+        }
+        if rounds == 0 {
+            return Err(invalid("rounds", "move at least one round"));
+        }
+        let mut c = Checks::new();
+        self.check_holds(&mut c, &src.holder, by, "container", from.as_str());
+        self.check_holds(&mut c, &dst.holder, by, "container", to.as_str());
+        c.require(src.class == dst.class, RuleId::Ammo5, || {
+            format!("{} holds {} and {} holds {}: a container holds one class only", src.label, src.class, dst.label, dst.class)
+        }, "move the rounds into a container of the same class");
+        c.require(src.calibre == dst.calibre, RuleId::Ammo5, || {
+            format!("{} is {} and {} is {}", src.label, src.calibre, dst.label, dst.calibre)
+        }, "move the rounds into a container of the same calibre");
+        c.require(u64::from(rounds) <= src.count(), RuleId::Store4, || {
+            format!("{} holds only {} rounds", src.label, src.count())
+        }, "count the container again and move at most what it holds");
+        self.check_usable_stock(&mut c, src);
+        c.finish()?;
+        // Oldest lots first, so a container's provenance stays readable.
+        let mut left = rounds;
+        let mut events = Vec::new();
+        for (lot, have) in &src.contents {
+            if left == 0 {
+                break;
+            }
+            let take = left.min(*have);
+            if take > 0 {
+                events.push(Event::RoundsMoved { from: from.clone(), to: to.clone(), lot: lot.clone(), rounds: take });
+                left -= take;
+            }
+        }
+        Ok(events)
+    }
+
+    // ---- lookups ------------------------------------------------------------------------
+
+    fn acting_person(&self) -> Result<&'a Person, DomainError> {
+        let id = self.actor.person().ok_or_else(|| {
+            DomainError::Forbidden("this step must be done by a person of the production".into())
+        })?;
+        self.person(id)
+    }
+
+    fn person(&self, id: &PersonId) -> Result<&'a Person, DomainError> {
+        self.state.people.get(id).ok_or_else(|| not_found("person", id.as_str()))
+    }
+
+    fn location(&self, id: &LocationId) -> Result<&'a StorageLocation, DomainError> {
+        self.state.locations.get(id).ok_or_else(|| not_found("storage location", id.as_str()))
+    }
+
+    fn container(&self, id: &ContainerId) -> Result<&'a Container, DomainError> {
+        self.state.containers.get(id).ok_or_else(|| {
+            deny(
+                RuleId::Store5,
+                format!("no container {id} was ever taken in"),
+                "an unknown container must go through intake before anyone uses it",
+            )
+        })
+    }
+
+    fn firearm(&self, id: &FirearmId) -> Result<&'a Firearm, DomainError> {
+        self.state.firearms.get(id).ok_or_else(|| {
+            deny(
+                RuleId::Store5,
+                format!("no firearm {id} was ever taken in"),
+                "an unknown firearm must go through intake before anyone uses it",
+            )
+        })
+    }
+
+    fn firearm_not_disposed(&self, id: &FirearmId) -> Result<&'a Firearm, DomainError> {
+        let f = self.firearm(id)?;
+        if let FirearmStatus::Disposed { disposition, .. } = &f.status {
+            return Err(deny(
+                RuleId::Rec3,
+                format!("{id} has left the production ({})", disposition.as_str()),
+                "a disposed firearm must be taken in again before use",
+            ));
+        }
+        Ok(f)
+    }
+
+    fn firearm_in_service(&self, id: &FirearmId) -> Result<&'a Firearm, DomainError> {
+        let f = self.firearm_not_disposed(id)?;
+        Ok(f)
+    }
+
+    fn holder_name(&self, holder: &Holder) -> String {
+        match holder {
+            Holder::Person { person } => self.state.people.get(person).map_or(person.to_string(), |p| p.name.clone()),
+            Holder::Storage { location } => self
+                .state
+                .locations
+                .get(location)
+                .map_or(location.to_string(), |l| format!("storage ({})", l.name)),
+        }
+    }
+
+    fn label_taken(&self, label: &str) -> bool {
+        self.state.containers.values().any(|c| c.label.eq_ignore_ascii_case(label))
+    }
+
+    // ---- shared checks -------------------------------------------------------------------
+
+    /// R-ROLE-1: only the current custodian can pass an item on.
+    fn check_holds(&self, c: &mut Checks, holder: &Holder, by: &Person, what: &str, id: &str) {
+        c.require(holder.person() == Some(&by.id), RuleId::Role1, || {
+            format!("{} does not hold {what} {id}: it is with {}", by.name, self.holder_name(holder))
+        }, "only the current custodian can move it; custody changes by a recorded transfer");
+    }
+
+    /// R-STORE-3: only authorised people open a location or work in it.
+    fn check_authorised(&self, c: &mut Checks, loc: &StorageLocation, by: &Person) {
+        c.require(loc.authorised.contains(&by.id), RuleId::Store3, || {
+            format!("{} is not authorised for {}", by.name, loc.name)
+        }, "ask a person authorised for this storage location");
+    }
+
+    fn check_open(&self, c: &mut Checks, loc: &StorageLocation) {
+        c.require(loc.opened.is_some(), RuleId::Store3, || {
+            format!("{} is locked; its opening must be recorded first", loc.name)
+        }, "record the opening of the storage location, then try again");
+    }
+
+    /// R-ROLE-2: licence, permit or certification in date today, covering this kind.
+    fn check_licensed(&self, c: &mut Checks, who: &Person, kind: FirearmKind) {
+        c.require(who.licensed_for(kind, self.ctx.today), RuleId::Role2, || {
+            format!("{} has no in-date licence, permit or certification covering {} firearms on {}", who.name, kind.as_str(), self.ctx.today)
+        }, "record a valid credential that covers this kind of firearm");
+    }
+
+    fn check_not_withdrawn(&self, c: &mut Checks, f: &Firearm) {
+        if let FirearmStatus::Withdrawn { reason } = &f.status {
+            c.fail(RuleId::Hand5, format!("{} is withdrawn as faulty: {reason}", f.id),
+                "record its repair by a qualified person first");
+        }
+    }
+
+    /// R-AMMO-2 / R-AMMO-4: quarantined or rejected stock does not leave storage or move.
+    fn check_usable_stock(&self, c: &mut Checks, ct: &Container) {
+        for lot_id in ct.contents.keys() {
+            match self.state.lots.get(lot_id).map(|l| &l.state) {
+                Some(LotState::Verified { .. }) => {}
+                Some(LotState::Quarantined { reason }) => {
+                    let rule = if reason.contains("R-AMMO-4") { RuleId::Ammo4 } else { RuleId::Ammo2 };
+                    c.fail(rule, format!("{} holds rounds of lot {lot_id}, which is in quarantine", ct.label),
+                        "verify the lot round by round first");
+                }
+                Some(LotState::Rejected { .. }) => c.fail(RuleId::Ammo2,
+                    format!("{} holds rounds of lot {lot_id}, which was rejected", ct.label),
+                    "rejected stock leaves the production; it is never issued"),
+                None => c.fail(RuleId::Ammo4, format!("{} holds rounds of unknown lot {lot_id}", ct.label),
+                    "record the lot's provenance"),
+            }
+        }
+    }
+}
+
+fn not_found(what: &'static str, id: &str) -> DomainError {
+    DomainError::NotFound { what, id: id.to_owned() }
+}
+
+/// Rounds per lot, for reports (kept here so the UI does not re-derive counts).
+pub fn rounds_by_class(state: &ProductionState) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    for c in state.containers.values() {
+        *out.entry(c.class.to_string()).or_insert(0) += c.count();
+    }
+    out
+}

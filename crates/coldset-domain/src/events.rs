@@ -1,0 +1,229 @@
+//! Events: what happened, in the past tense, with stable dotted kind names that are never
+//! reused. The byte encoding of an [`Envelope`] is the ledger leaf, so it is canonical:
+//! compact JSON, fields in declaration order, sets and maps sorted, integers only (no floats),
+//! absent optionals written as `null`. `decode` then `encode` must give back the same bytes;
+//! the verifier checks that. See docs/ledger.md.
+
+use crate::ids::*;
+use crate::model::*;
+use crate::time::{Date, Timestamp};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// The encoding version written in every envelope.
+pub const ENCODING_VERSION: u32 = 1;
+
+/// Who caused an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Actor {
+    /// A person of the production, acting for themselves.
+    Person { person: PersonId },
+    /// An installation administrator account (setup only).
+    Admin { account: String },
+}
+
+impl Actor {
+    pub fn person(&self) -> Option<&PersonId> {
+        match self {
+            Actor::Person { person } => Some(person),
+            Actor::Admin { .. } => None,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Actor::Person { person } => person.to_string(),
+            Actor::Admin { account } => format!("admin:{account}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "body")]
+pub enum Event {
+    #[serde(rename = "production.created")]
+    ProductionCreated {
+        production: ProductionId,
+        name: String,
+        time_zone: String,
+        packs: Vec<String>,
+        compliance_contact: String,
+    },
+    #[serde(rename = "person.added")]
+    PersonAdded { person: PersonId, name: String, roles: BTreeSet<Role> },
+    #[serde(rename = "person.role_assigned")]
+    RoleAssigned { person: PersonId, role: Role },
+    #[serde(rename = "person.role_removed")]
+    RoleRemoved { person: PersonId, role: Role },
+    #[serde(rename = "credential.recorded")]
+    CredentialRecorded { person: PersonId, credential: Credential },
+    #[serde(rename = "supplier.approved")]
+    SupplierApproved { supplier: String },
+    #[serde(rename = "location.added")]
+    LocationAdded {
+        location: LocationId,
+        name: String,
+        kind: LocationKind,
+        authorised: BTreeSet<PersonId>,
+    },
+    #[serde(rename = "storage.opened")]
+    StorageOpened { location: LocationId, by: PersonId },
+    #[serde(rename = "storage.closed")]
+    StorageClosed { location: LocationId, by: PersonId },
+    #[serde(rename = "firearm.received")]
+    FirearmReceived {
+        firearm: FirearmId,
+        kind: FirearmKind,
+        make: String,
+        model: String,
+        serial: String,
+        calibre: String,
+        condition: String,
+        acquired_from: Party,
+        received_by: PersonId,
+    },
+    #[serde(rename = "firearm.stored")]
+    FirearmStored { firearm: FirearmId, location: LocationId, by: PersonId },
+    #[serde(rename = "firearm.taken_out")]
+    FirearmTakenOut { firearm: FirearmId, location: LocationId, by: PersonId },
+    #[serde(rename = "firearm.handed_off")]
+    FirearmHandedOff { firearm: FirearmId, from: PersonId, to: PersonId },
+    #[serde(rename = "firearm.collected")]
+    FirearmCollected { firearm: FirearmId, from: PersonId, to: PersonId },
+    #[serde(rename = "firearm.withdrawn")]
+    FirearmWithdrawn { firearm: FirearmId, reason: String },
+    #[serde(rename = "firearm.repaired")]
+    FirearmRepaired { firearm: FirearmId, repaired_by: String, notes: String },
+    #[serde(rename = "firearm.disposed")]
+    FirearmDisposed { firearm: FirearmId, disposition: DispositionKind, to: Party },
+    #[serde(rename = "firearm.details_corrected")]
+    FirearmDetailsCorrected {
+        firearm: FirearmId,
+        corrects_seq: u64,
+        reason: String,
+        make: String,
+        model: String,
+        serial: String,
+        calibre: String,
+    },
+    #[serde(rename = "lot.received")]
+    LotReceived {
+        lot: LotId,
+        class: AmmoClass,
+        calibre: String,
+        rounds: u32,
+        provenance: Provenance,
+        state: LotState,
+        container: ContainerId,
+        container_label: String,
+        received_by: PersonId,
+    },
+    #[serde(rename = "lot.verified")]
+    LotVerified { lot: LotId, by: PersonId, method: VerificationMethod, rounds_checked: u32 },
+    #[serde(rename = "lot.rejected")]
+    LotRejected { lot: LotId, by: PersonId, reason: String, other_class_found: u32 },
+    #[serde(rename = "container.created")]
+    ContainerCreated {
+        container: ContainerId,
+        label: String,
+        class: AmmoClass,
+        calibre: String,
+        holder: PersonId,
+    },
+    #[serde(rename = "rounds.moved")]
+    RoundsMoved { from: ContainerId, to: ContainerId, lot: LotId, rounds: u32 },
+    #[serde(rename = "container.stored")]
+    ContainerStored { container: ContainerId, location: LocationId, by: PersonId },
+    #[serde(rename = "container.taken_out")]
+    ContainerTakenOut { container: ContainerId, location: LocationId, by: PersonId },
+    #[serde(rename = "container.handed_over")]
+    ContainerHandedOver { container: ContainerId, from: PersonId, to: PersonId },
+    #[serde(rename = "scene.planned")]
+    ScenePlanned {
+        scene: SceneId,
+        number: String,
+        description: String,
+        day: Date,
+        firearms: Vec<FirearmId>,
+    },
+}
+
+impl Event {
+    /// The stable dotted name of this kind of event.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::ProductionCreated { .. } => "production.created",
+            Event::PersonAdded { .. } => "person.added",
+            Event::RoleAssigned { .. } => "person.role_assigned",
+            Event::RoleRemoved { .. } => "person.role_removed",
+            Event::CredentialRecorded { .. } => "credential.recorded",
+            Event::SupplierApproved { .. } => "supplier.approved",
+            Event::LocationAdded { .. } => "location.added",
+            Event::StorageOpened { .. } => "storage.opened",
+            Event::StorageClosed { .. } => "storage.closed",
+            Event::FirearmReceived { .. } => "firearm.received",
+            Event::FirearmStored { .. } => "firearm.stored",
+            Event::FirearmTakenOut { .. } => "firearm.taken_out",
+            Event::FirearmHandedOff { .. } => "firearm.handed_off",
+            Event::FirearmCollected { .. } => "firearm.collected",
+            Event::FirearmWithdrawn { .. } => "firearm.withdrawn",
+            Event::FirearmRepaired { .. } => "firearm.repaired",
+            Event::FirearmDisposed { .. } => "firearm.disposed",
+            Event::FirearmDetailsCorrected { .. } => "firearm.details_corrected",
+            Event::LotReceived { .. } => "lot.received",
+            Event::LotVerified { .. } => "lot.verified",
+            Event::LotRejected { .. } => "lot.rejected",
+            Event::ContainerCreated { .. } => "container.created",
+            Event::RoundsMoved { .. } => "rounds.moved",
+            Event::ContainerStored { .. } => "container.stored",
+            Event::ContainerTakenOut { .. } => "container.taken_out",
+            Event::ContainerHandedOver { .. } => "container.handed_over",
+            Event::ScenePlanned { .. } => "scene.planned",
+        }
+    }
+}
+
+/// An event as recorded: which production, its position in that production's log, when,
+/// and who. This whole structure, encoded, is the Merkle leaf.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub v: u32,
+    pub production: ProductionId,
+    pub seq: u64,
+    pub at: Timestamp,
+    pub actor: Actor,
+    pub event: Event,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EncodingError {
+    #[error("record is not a valid coldset event: {0}")]
+    Malformed(String),
+    #[error("record uses encoding version {0}, this build reads version {ENCODING_VERSION}")]
+    UnknownVersion(u32),
+    #[error("record is not in canonical form (its bytes differ from their re-encoding)")]
+    NotCanonical,
+}
+
+impl Envelope {
+    /// The canonical bytes (the ledger leaf).
+    pub fn encode(&self) -> Vec<u8> {
+        // Serialising these plain structs cannot fail: every map key is a string and no
+        // value is a float, so fall back to an empty leaf that verification would reject.
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Decodes and checks that the bytes are exactly the canonical encoding.
+    pub fn decode(bytes: &[u8]) -> Result<Envelope, EncodingError> {
+        let env: Envelope =
+            serde_json::from_slice(bytes).map_err(|e| EncodingError::Malformed(e.to_string()))?;
+        if env.v != ENCODING_VERSION {
+            return Err(EncodingError::UnknownVersion(env.v));
+        }
+        if env.encode() != bytes {
+            return Err(EncodingError::NotCanonical);
+        }
+        Ok(env)
+    }
+}

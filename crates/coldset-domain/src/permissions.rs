@@ -1,0 +1,83 @@
+//! Who may ask for what, by role. This is the coarse table (docs/permissions.md mirrors it
+//! and a test compares the two). Custody and ammunition commands are open to every working
+//! member of the production on purpose: the safety rules themselves then refuse the wrong
+//! person with the rule id that forbids it (a 1st AD handing a gun to an actor is refused
+//! under R-HAND-2, not with an anonymous "forbidden").
+
+use crate::commands::Command;
+use crate::model::Role;
+
+/// Which roles may issue a command, by command name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Allowed {
+    /// Only an installation administrator account.
+    InstallationAdmin,
+    /// Installation administrators, and people holding one of these roles.
+    Roles(&'static [Role]),
+    /// Every person of the production except read-only roles (auditor).
+    AnyWorkingMember,
+}
+
+const SETUP: &[Role] = &[Role::Admin, Role::Producer];
+const CREDENTIALS: &[Role] = &[Role::Admin, Role::Producer, Role::Armorer, Role::SafetyAdvisor];
+const ARMORY_SETUP: &[Role] = &[Role::Admin, Role::Armorer];
+const SCENES: &[Role] = &[Role::Admin, Role::Producer, Role::FirstAd, Role::Armorer];
+
+/// The permission table: every command name, and who may issue it.
+pub const PERMISSIONS: &[(&str, Allowed)] = &[
+    ("create_production", Allowed::InstallationAdmin),
+    ("add_person", Allowed::Roles(SETUP)),
+    ("assign_role", Allowed::Roles(SETUP)),
+    ("remove_role", Allowed::Roles(SETUP)),
+    ("record_credential", Allowed::Roles(CREDENTIALS)),
+    ("approve_supplier", Allowed::Roles(ARMORY_SETUP)),
+    ("add_location", Allowed::Roles(ARMORY_SETUP)),
+    ("plan_scene", Allowed::Roles(SCENES)),
+    ("open_storage", Allowed::AnyWorkingMember),
+    ("close_storage", Allowed::AnyWorkingMember),
+    ("intake_firearm", Allowed::AnyWorkingMember),
+    ("store_firearm", Allowed::AnyWorkingMember),
+    ("take_firearm", Allowed::AnyWorkingMember),
+    ("hand_off", Allowed::AnyWorkingMember),
+    ("collect", Allowed::AnyWorkingMember),
+    ("withdraw_firearm", Allowed::AnyWorkingMember),
+    ("record_repair", Allowed::AnyWorkingMember),
+    ("dispose_firearm", Allowed::AnyWorkingMember),
+    ("correct_firearm_details", Allowed::AnyWorkingMember),
+    ("intake_lot", Allowed::AnyWorkingMember),
+    ("verify_lot", Allowed::AnyWorkingMember),
+    ("create_container", Allowed::AnyWorkingMember),
+    ("move_rounds", Allowed::AnyWorkingMember),
+    ("store_container", Allowed::AnyWorkingMember),
+    ("take_container", Allowed::AnyWorkingMember),
+    ("hand_container", Allowed::AnyWorkingMember),
+];
+
+/// Roles that read but never change anything.
+pub const READ_ONLY_ROLES: &[Role] = &[Role::Auditor];
+
+pub fn allowed_for(command: &Command) -> Allowed {
+    let name = command.name();
+    PERMISSIONS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, a)| *a)
+        // A command missing from the table is nobody's: fail closed.
+        .unwrap_or(Allowed::InstallationAdmin)
+}
+
+/// Whether a person holding `roles` may issue `command` (installation admins are checked
+/// separately by the caller).
+pub fn person_may(roles: &std::collections::BTreeSet<Role>, command: &Command) -> bool {
+    match allowed_for(command) {
+        Allowed::InstallationAdmin => false,
+        Allowed::Roles(allowed) => roles.iter().any(|r| allowed.contains(r)),
+        Allowed::AnyWorkingMember => roles.iter().any(|r| !READ_ONLY_ROLES.contains(r)),
+    }
+}
+
+/// Whether an installation administrator may issue `command`: setup only, never custody
+/// (an account is not a person who can physically hold a firearm).
+pub fn admin_may(command: &Command) -> bool {
+    !matches!(allowed_for(command), Allowed::AnyWorkingMember)
+}

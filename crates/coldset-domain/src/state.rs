@@ -1,0 +1,462 @@
+//! A production's current state, built only by applying its events in order. The same
+//! `apply` serves the writer (after each command), start-up (replaying the log) and the
+//! verifier (rebuilding projections to compare them with the database).
+
+use crate::events::{Envelope, Event};
+use crate::ids::*;
+use crate::model::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductionInfo {
+    pub id: ProductionId,
+    pub name: String,
+    pub time_zone: String,
+    pub packs: Vec<String>,
+    pub compliance_contact: String,
+    pub approved_suppliers: BTreeSet<String>,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProductionState {
+    pub info: Option<ProductionInfo>,
+    pub people: BTreeMap<PersonId, Person>,
+    pub firearms: BTreeMap<FirearmId, Firearm>,
+    pub lots: BTreeMap<LotId, Lot>,
+    pub containers: BTreeMap<ContainerId, Container>,
+    pub locations: BTreeMap<LocationId, StorageLocation>,
+    pub scenes: BTreeMap<SceneId, Scene>,
+    /// Sequence number of the last applied event; `None` for an empty log.
+    pub last_seq: Option<u64>,
+}
+
+/// A record the projections hold, addressed by kind and id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EntityRef {
+    Production,
+    Person(PersonId),
+    Firearm(FirearmId),
+    Lot(LotId),
+    Container(ContainerId),
+    Location(LocationId),
+    Scene(SceneId),
+}
+
+/// One projection row: what the database's projection table holds for a record.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ProjectionRow {
+    pub kind: String,
+    pub id: String,
+    pub version: u64,
+    /// Canonical JSON of the record.
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("event {seq} ({kind}) cannot be applied: {problem}")]
+pub struct ApplyError {
+    pub seq: u64,
+    pub kind: &'static str,
+    pub problem: String,
+}
+
+fn missing(what: &str, id: &dyn std::fmt::Display) -> String {
+    format!("it refers to {what} {id}, which does not exist at that point of the log")
+}
+
+impl ProductionState {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn next_seq(&self) -> u64 {
+        self.last_seq.map_or(0, |s| s + 1)
+    }
+
+    pub fn production_id(&self) -> Option<&ProductionId> {
+        self.info.as_ref().map(|i| &i.id)
+    }
+
+    /// Applies one recorded event. Returns the records it changed, for the projections.
+    pub fn apply(&mut self, env: &Envelope) -> Result<Vec<EntityRef>, ApplyError> {
+        let seq = env.seq;
+        let kind = env.event.kind();
+        let fail = |problem: String| ApplyError { seq, kind, problem };
+        if seq != self.next_seq() {
+            return Err(fail(format!("expected sequence number {}", self.next_seq())));
+        }
+        if let Some(info) = &self.info {
+            if info.id != env.production {
+                return Err(fail(format!("it belongs to production {}", env.production)));
+            }
+        } else if !matches!(env.event, Event::ProductionCreated { .. }) {
+            return Err(fail("a production's log must start with production.created".into()));
+        }
+        let touched = self.apply_event(seq, env.at, &env.event).map_err(fail)?;
+        self.last_seq = Some(seq);
+        Ok(touched)
+    }
+
+    fn apply_event(
+        &mut self,
+        seq: u64,
+        at: crate::time::Timestamp,
+        event: &Event,
+    ) -> Result<Vec<EntityRef>, String> {
+        use EntityRef as R;
+        let touched = match event {
+            Event::ProductionCreated { production, name, time_zone, packs, compliance_contact } => {
+                if self.info.is_some() {
+                    return Err("the production already exists".into());
+                }
+                self.info = Some(ProductionInfo {
+                    id: production.clone(),
+                    name: name.clone(),
+                    time_zone: time_zone.clone(),
+                    packs: packs.clone(),
+                    compliance_contact: compliance_contact.clone(),
+                    approved_suppliers: BTreeSet::new(),
+                    version: seq,
+                });
+                vec![R::Production]
+            }
+            Event::SupplierApproved { supplier } => {
+                let info = self.info.as_mut().ok_or("no production")?;
+                info.approved_suppliers.insert(supplier.clone());
+                info.version = seq;
+                vec![R::Production]
+            }
+            Event::PersonAdded { person, name, roles } => {
+                if self.people.contains_key(person) {
+                    return Err(format!("person {person} already exists"));
+                }
+                self.people.insert(
+                    person.clone(),
+                    Person {
+                        id: person.clone(),
+                        name: name.clone(),
+                        roles: roles.clone(),
+                        credentials: Vec::new(),
+                        version: seq,
+                    },
+                );
+                vec![R::Person(person.clone())]
+            }
+            Event::RoleAssigned { person, role } => {
+                let p = self.person_mut(person)?;
+                p.roles.insert(*role);
+                p.version = seq;
+                vec![R::Person(person.clone())]
+            }
+            Event::RoleRemoved { person, role } => {
+                let p = self.person_mut(person)?;
+                p.roles.remove(role);
+                p.version = seq;
+                vec![R::Person(person.clone())]
+            }
+            Event::CredentialRecorded { person, credential } => {
+                let p = self.person_mut(person)?;
+                p.credentials.push(credential.clone());
+                p.version = seq;
+                vec![R::Person(person.clone())]
+            }
+            Event::LocationAdded { location, name, kind, authorised } => {
+                self.locations.insert(
+                    location.clone(),
+                    StorageLocation {
+                        id: location.clone(),
+                        name: name.clone(),
+                        kind: *kind,
+                        authorised: authorised.clone(),
+                        opened: None,
+                        version: seq,
+                    },
+                );
+                vec![R::Location(location.clone())]
+            }
+            Event::StorageOpened { location, by } => {
+                let loc = self.location_mut(location)?;
+                loc.opened = Some((by.clone(), at));
+                loc.version = seq;
+                vec![R::Location(location.clone())]
+            }
+            Event::StorageClosed { location, .. } => {
+                let loc = self.location_mut(location)?;
+                loc.opened = None;
+                loc.version = seq;
+                vec![R::Location(location.clone())]
+            }
+            Event::FirearmReceived {
+                firearm,
+                kind,
+                make,
+                model,
+                serial,
+                calibre,
+                condition,
+                acquired_from,
+                received_by,
+            } => {
+                self.firearms.insert(
+                    firearm.clone(),
+                    Firearm {
+                        id: firearm.clone(),
+                        kind: *kind,
+                        make: make.clone(),
+                        model: model.clone(),
+                        serial: serial.clone(),
+                        calibre: calibre.clone(),
+                        condition: condition.clone(),
+                        acquired_from: acquired_from.clone(),
+                        holder: Holder::Person { person: received_by.clone() },
+                        load: LoadState::Empty,
+                        status: FirearmStatus::InService,
+                        out_since: None,
+                        version: seq,
+                    },
+                );
+                vec![R::Firearm(firearm.clone())]
+            }
+            Event::FirearmStored { firearm, location, .. } => {
+                let f = self.firearm_mut(firearm)?;
+                f.holder = Holder::Storage { location: location.clone() };
+                f.out_since = None;
+                f.version = seq;
+                vec![R::Firearm(firearm.clone())]
+            }
+            Event::FirearmTakenOut { firearm, by, .. } => {
+                let f = self.firearm_mut(firearm)?;
+                f.holder = Holder::Person { person: by.clone() };
+                f.out_since = Some(at);
+                f.version = seq;
+                vec![R::Firearm(firearm.clone())]
+            }
+            Event::FirearmHandedOff { firearm, to, .. } | Event::FirearmCollected { firearm, to, .. } => {
+                let f = self.firearm_mut(firearm)?;
+                f.holder = Holder::Person { person: to.clone() };
+                f.version = seq;
+                vec![R::Firearm(firearm.clone())]
+            }
+            Event::FirearmWithdrawn { firearm, reason } => {
+                let f = self.firearm_mut(firearm)?;
+                f.status = FirearmStatus::Withdrawn { reason: reason.clone() };
+                f.version = seq;
+                vec![R::Firearm(firearm.clone())]
+            }
+            Event::FirearmRepaired { firearm, .. } => {
+                let f = self.firearm_mut(firearm)?;
+                f.status = FirearmStatus::InService;
+                f.version = seq;
+                vec![R::Firearm(firearm.clone())]
+            }
+            Event::FirearmDisposed { firearm, disposition, to } => {
+                let f = self.firearm_mut(firearm)?;
+                f.status = FirearmStatus::Disposed { disposition: *disposition, to: to.clone() };
+                f.version = seq;
+                vec![R::Firearm(firearm.clone())]
+            }
+            Event::FirearmDetailsCorrected { firearm, make, model, serial, calibre, .. } => {
+                let f = self.firearm_mut(firearm)?;
+                f.make = make.clone();
+                f.model = model.clone();
+                f.serial = serial.clone();
+                f.calibre = calibre.clone();
+                f.version = seq;
+                vec![R::Firearm(firearm.clone())]
+            }
+            Event::LotReceived {
+                lot,
+                class,
+                calibre,
+                rounds,
+                provenance,
+                state,
+                container,
+                container_label,
+                received_by,
+            } => {
+                self.lots.insert(
+                    lot.clone(),
+                    Lot {
+                        id: lot.clone(),
+                        class: class.clone(),
+                        calibre: calibre.clone(),
+                        rounds: *rounds,
+                        provenance: provenance.clone(),
+                        state: state.clone(),
+                        version: seq,
+                    },
+                );
+                self.containers.insert(
+                    container.clone(),
+                    Container {
+                        id: container.clone(),
+                        label: container_label.clone(),
+                        class: class.clone(),
+                        calibre: calibre.clone(),
+                        contents: BTreeMap::from([(lot.clone(), *rounds)]),
+                        holder: Holder::Person { person: received_by.clone() },
+                        version: seq,
+                    },
+                );
+                vec![R::Lot(lot.clone()), R::Container(container.clone())]
+            }
+            Event::LotVerified { lot, by, method, rounds_checked } => {
+                let l = self.lots.get_mut(lot).ok_or_else(|| missing("lot", lot))?;
+                l.state = LotState::Verified {
+                    by: by.clone(),
+                    method: *method,
+                    rounds_checked: *rounds_checked,
+                };
+                l.version = seq;
+                vec![R::Lot(lot.clone())]
+            }
+            Event::LotRejected { lot, reason, .. } => {
+                let l = self.lots.get_mut(lot).ok_or_else(|| missing("lot", lot))?;
+                l.state = LotState::Rejected { reason: reason.clone() };
+                l.version = seq;
+                vec![R::Lot(lot.clone())]
+            }
+            Event::ContainerCreated { container, label, class, calibre, holder } => {
+                self.containers.insert(
+                    container.clone(),
+                    Container {
+                        id: container.clone(),
+                        label: label.clone(),
+                        class: class.clone(),
+                        calibre: calibre.clone(),
+                        contents: BTreeMap::new(),
+                        holder: Holder::Person { person: holder.clone() },
+                        version: seq,
+                    },
+                );
+                vec![R::Container(container.clone())]
+            }
+            Event::RoundsMoved { from, to, lot, rounds } => {
+                let src = self.container_mut(from)?;
+                let have = src.contents.get(lot).copied().unwrap_or(0);
+                let left = have
+                    .checked_sub(*rounds)
+                    .ok_or_else(|| format!("container {from} holds only {have} rounds of {lot}"))?;
+                if left == 0 {
+                    src.contents.remove(lot);
+                } else {
+                    src.contents.insert(lot.clone(), left);
+                }
+                src.version = seq;
+                let dst = self.container_mut(to)?;
+                let entry = dst.contents.entry(lot.clone()).or_insert(0);
+                *entry = entry.checked_add(*rounds).ok_or("round count overflow")?;
+                dst.version = seq;
+                vec![R::Container(from.clone()), R::Container(to.clone())]
+            }
+            Event::ContainerStored { container, location, .. } => {
+                let c = self.container_mut(container)?;
+                c.holder = Holder::Storage { location: location.clone() };
+                c.version = seq;
+                vec![R::Container(container.clone())]
+            }
+            Event::ContainerTakenOut { container, by, .. } => {
+                let c = self.container_mut(container)?;
+                c.holder = Holder::Person { person: by.clone() };
+                c.version = seq;
+                vec![R::Container(container.clone())]
+            }
+            Event::ContainerHandedOver { container, to, .. } => {
+                let c = self.container_mut(container)?;
+                c.holder = Holder::Person { person: to.clone() };
+                c.version = seq;
+                vec![R::Container(container.clone())]
+            }
+            Event::ScenePlanned { scene, number, description, day, firearms } => {
+                self.scenes.insert(
+                    scene.clone(),
+                    Scene {
+                        id: scene.clone(),
+                        number: number.clone(),
+                        description: description.clone(),
+                        day: *day,
+                        firearms: firearms.clone(),
+                        version: seq,
+                    },
+                );
+                vec![R::Scene(scene.clone())]
+            }
+        };
+        Ok(touched)
+    }
+
+    fn person_mut(&mut self, id: &PersonId) -> Result<&mut Person, String> {
+        self.people.get_mut(id).ok_or_else(|| missing("person", id))
+    }
+
+    fn firearm_mut(&mut self, id: &FirearmId) -> Result<&mut Firearm, String> {
+        self.firearms.get_mut(id).ok_or_else(|| missing("firearm", id))
+    }
+
+    fn container_mut(&mut self, id: &ContainerId) -> Result<&mut Container, String> {
+        self.containers.get_mut(id).ok_or_else(|| missing("container", id))
+    }
+
+    fn location_mut(&mut self, id: &LocationId) -> Result<&mut StorageLocation, String> {
+        self.locations.get_mut(id).ok_or_else(|| missing("storage location", id))
+    }
+
+    /// The version (last changing sequence number) of one record, if it exists.
+    pub fn version_of(&self, entity: &EntityRef) -> Option<u64> {
+        match entity {
+            EntityRef::Production => self.info.as_ref().map(|i| i.version),
+            EntityRef::Person(id) => self.people.get(id).map(|p| p.version),
+            EntityRef::Firearm(id) => self.firearms.get(id).map(|f| f.version),
+            EntityRef::Lot(id) => self.lots.get(id).map(|l| l.version),
+            EntityRef::Container(id) => self.containers.get(id).map(|c| c.version),
+            EntityRef::Location(id) => self.locations.get(id).map(|l| l.version),
+            EntityRef::Scene(id) => self.scenes.get(id).map(|s| s.version),
+        }
+    }
+
+    /// The projection row for one record, if it exists.
+    pub fn row(&self, entity: &EntityRef) -> Option<ProjectionRow> {
+        fn make<T: Serialize>(kind: &'static str, id: &str, version: u64, v: &T) -> ProjectionRow {
+            ProjectionRow {
+                kind: kind.to_owned(),
+                id: id.to_owned(),
+                version,
+                body: serde_json::to_string(v).unwrap_or_default(),
+            }
+        }
+        match entity {
+            EntityRef::Production => {
+                self.info.as_ref().map(|i| make("production", i.id.as_str(), i.version, i))
+            }
+            EntityRef::Person(id) => self.people.get(id).map(|p| make("person", id.as_str(), p.version, p)),
+            EntityRef::Firearm(id) => {
+                self.firearms.get(id).map(|f| make("firearm", id.as_str(), f.version, f))
+            }
+            EntityRef::Lot(id) => self.lots.get(id).map(|l| make("lot", id.as_str(), l.version, l)),
+            EntityRef::Container(id) => {
+                self.containers.get(id).map(|c| make("container", id.as_str(), c.version, c))
+            }
+            EntityRef::Location(id) => {
+                self.locations.get(id).map(|l| make("location", id.as_str(), l.version, l))
+            }
+            EntityRef::Scene(id) => self.scenes.get(id).map(|s| make("scene", id.as_str(), s.version, s)),
+        }
+    }
+
+    /// Every projection row, sorted by (kind, id): what a full rebuild must reproduce.
+    pub fn all_rows(&self) -> Vec<ProjectionRow> {
+        let mut refs = vec![EntityRef::Production];
+        refs.extend(self.people.keys().cloned().map(EntityRef::Person));
+        refs.extend(self.firearms.keys().cloned().map(EntityRef::Firearm));
+        refs.extend(self.lots.keys().cloned().map(EntityRef::Lot));
+        refs.extend(self.containers.keys().cloned().map(EntityRef::Container));
+        refs.extend(self.locations.keys().cloned().map(EntityRef::Location));
+        refs.extend(self.scenes.keys().cloned().map(EntityRef::Scene));
+        let mut rows: Vec<ProjectionRow> = refs.iter().filter_map(|r| self.row(r)).collect();
+        rows.sort_by(|a, b| (&a.kind, &a.id).cmp(&(&b.kind, &b.id)));
+        rows
+    }
+}

@@ -1,0 +1,387 @@
+//! coldset's embedded store: SQLite in WAL mode with `synchronous=FULL`, so a commit is on
+//! disk before the writer acknowledges it. Implements the backend-neutral
+//! [`coldset_app::Store`] port; no SQLite type leaves this crate.
+//!
+//! Must never depend on the web crate or the binary.
+
+mod migrations;
+
+use coldset_app::ports::*;
+use coldset_domain::ids::ProductionId;
+use coldset_domain::{ProjectionRow, Timestamp};
+use coldset_ledger::Hash;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The database file name inside a data directory.
+pub const DB_FILE: &str = "coldset.db";
+
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("no coldset database at {0}: run `coldset init --data <DIR>` first (serve never creates an empty database)")]
+    Missing(PathBuf),
+    #[error("a database already exists at {0}")]
+    Exists(PathBuf),
+    #[error("{path} is not a usable coldset database: {reason}")]
+    Unusable { path: PathBuf, reason: String },
+}
+
+fn unusable(path: &Path, e: impl std::fmt::Display) -> OpenError {
+    OpenError::Unusable { path: path.to_owned(), reason: e.to_string() }
+}
+
+fn map_err(e: rusqlite::Error) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+            StoreError::Conflict(e.to_string())
+        }
+        _ => StoreError::Unavailable(e.to_string()),
+    }
+}
+
+fn hash_from(v: Vec<u8>) -> Result<Hash, StoreError> {
+    Hash::try_from(v.as_slice()).map_err(|_| StoreError::Corrupt(format!("a stored hash has {} bytes, not 32", v.len())))
+}
+
+fn u64_from(v: i64, what: &str) -> Result<u64, StoreError> {
+    u64::try_from(v).map_err(|_| StoreError::Corrupt(format!("negative {what}: {v}")))
+}
+
+fn i64_from(v: u64) -> Result<i64, StoreError> {
+    i64::try_from(v).map_err(|_| StoreError::Unavailable(format!("{v} does not fit the database")))
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    // WAL for concurrent readers; FULL so the WAL is fsync'd at every commit: an
+    // acknowledged event survives power loss (never NORMAL for the ledger).
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Creates a new database in `dir` (which may not hold one yet) and runs migrations.
+    pub fn create(dir: &Path) -> Result<SqliteStore, OpenError> {
+        let path = dir.join(DB_FILE);
+        if path.exists() {
+            return Err(OpenError::Exists(path));
+        }
+        std::fs::create_dir_all(dir).map_err(|e| unusable(dir, e))?;
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| unusable(&path, e))?;
+        configure(&conn).map_err(|e| unusable(&path, e))?;
+        migrate(&conn).map_err(|e| unusable(&path, e))?;
+        Ok(SqliteStore { path, writer: Mutex::new(conn), readers: Mutex::new(Vec::new()) })
+    }
+
+    /// Opens an existing, initialised database; never creates one.
+    pub fn open(dir: &Path) -> Result<SqliteStore, OpenError> {
+        let path = dir.join(DB_FILE);
+        if !path.is_file() {
+            return Err(OpenError::Missing(path));
+        }
+        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| unusable(&path, e))?;
+        configure(&conn).map_err(|e| unusable(&path, e))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(|e| unusable(&path, e))?;
+        if version == 0 {
+            return Err(unusable(&path, "it was never initialised (run `coldset init`)"));
+        }
+        if version as usize > migrations::MIGRATIONS.len() {
+            return Err(unusable(&path, format!("it was written by a newer coldset (schema {version})")));
+        }
+        migrate(&conn).map_err(|e| unusable(&path, e))?;
+        Ok(SqliteStore { path, writer: Mutex::new(conn), readers: Mutex::new(Vec::new()) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let conn = match self.readers.lock().map_err(|_| StoreError::Unavailable("reader pool poisoned".into()))?.pop() {
+            Some(c) => c,
+            None => {
+                let c = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                    .map_err(map_err)?;
+                c.busy_timeout(std::time::Duration::from_secs(5)).map_err(map_err)?;
+                c
+            }
+        };
+        let out = f(&conn);
+        if let Ok(mut pool) = self.readers.lock() {
+            if pool.len() < 8 {
+                pool.push(conn);
+            }
+        }
+        out
+    }
+
+    fn with_writer<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let mut conn = self.writer.lock().map_err(|_| StoreError::Unavailable("writer lock poisoned".into()))?;
+        f(&mut conn)
+    }
+}
+
+fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let done: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (i, sql) in migrations::MIGRATIONS.iter().enumerate().skip(done.max(0) as usize) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn read_event(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, i64, String, i64, Vec<u8>, Vec<u8>)> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+}
+
+fn to_event(raw: (String, i64, String, i64, Vec<u8>, Vec<u8>)) -> Result<StoredEvent, StoreError> {
+    let (production, seq, kind, at, bytes, leaf) = raw;
+    Ok(StoredEvent {
+        production: ProductionId::parse(&production).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        seq: u64_from(seq, "sequence number")?,
+        kind,
+        at: Timestamp(at),
+        bytes,
+        leaf_hash: hash_from(leaf)?,
+    })
+}
+
+const EVENT_COLUMNS: &str = "production, seq, kind, at, body, leaf_hash";
+
+impl Store for SqliteStore {
+    fn productions(&self) -> Result<Vec<ProductionRecord>, StoreError> {
+        self.with_reader(|c| {
+            let mut st = c.prepare("SELECT id, name, created_at FROM productions ORDER BY id").map_err(map_err)?;
+            let rows = st
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))
+                .map_err(map_err)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, name, at) = row.map_err(map_err)?;
+                out.push(ProductionRecord {
+                    id: ProductionId::parse(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    name,
+                    created_at: Timestamp(at),
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    fn for_each_event(
+        &self,
+        production: &ProductionId,
+        from_seq: u64,
+        f: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.with_reader(|c| {
+            let mut st = c
+                .prepare(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE production = ?1 AND seq >= ?2 ORDER BY seq"))
+                .map_err(map_err)?;
+            let mut rows = st.query(params![production.as_str(), i64_from(from_seq)?]).map_err(map_err)?;
+            while let Some(row) = rows.next().map_err(map_err)? {
+                f(to_event(read_event(row).map_err(map_err)?)?)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn event(&self, production: &ProductionId, seq: u64) -> Result<Option<StoredEvent>, StoreError> {
+        self.with_reader(|c| {
+            let raw = c
+                .query_row(
+                    &format!("SELECT {EVENT_COLUMNS} FROM events WHERE production = ?1 AND seq = ?2"),
+                    params![production.as_str(), i64_from(seq)?],
+                    read_event,
+                )
+                .optional()
+                .map_err(map_err)?;
+            raw.map(to_event).transpose()
+        })
+    }
+
+    fn event_count(&self, production: &ProductionId) -> Result<u64, StoreError> {
+        self.with_reader(|c| {
+            let n: i64 = c
+                .query_row("SELECT COUNT(*) FROM events WHERE production = ?1", [production.as_str()], |r| r.get(0))
+                .map_err(map_err)?;
+            u64_from(n, "count")
+        })
+    }
+
+    fn commit(&self, batch: &CommitBatch) -> Result<(), StoreError> {
+        self.with_writer(|conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(map_err)?;
+            {
+                let mut ins_prod = tx
+                    .prepare_cached("INSERT INTO productions (id, name, created_at) VALUES (?1, ?2, ?3)")
+                    .map_err(map_err)?;
+                for p in &batch.productions {
+                    ins_prod.execute(params![p.id.as_str(), p.name, p.created_at.0]).map_err(map_err)?;
+                }
+                let mut ins_ev = tx
+                    .prepare_cached(&format!("INSERT INTO events ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"))
+                    .map_err(map_err)?;
+                for e in &batch.events {
+                    ins_ev
+                        .execute(params![e.production.as_str(), i64_from(e.seq)?, e.kind, e.at.0, e.bytes, &e.leaf_hash[..]])
+                        .map_err(map_err)?;
+                }
+                let mut ins_node = tx
+                    .prepare_cached("INSERT INTO tree_nodes (production, level, idx, hash) VALUES (?1, ?2, ?3, ?4)")
+                    .map_err(map_err)?;
+                for n in &batch.nodes {
+                    ins_node
+                        .execute(params![n.production.as_str(), n.level, i64_from(n.index)?, &n.hash[..]])
+                        .map_err(map_err)?;
+                }
+                let mut upsert = tx
+                    .prepare_cached(
+                        "INSERT INTO projections (production, kind, id, version, body) VALUES (?1, ?2, ?3, ?4, ?5)
+                         ON CONFLICT (production, kind, id) DO UPDATE SET version = excluded.version, body = excluded.body",
+                    )
+                    .map_err(map_err)?;
+                for (p, row) in &batch.projections {
+                    upsert
+                        .execute(params![p.as_str(), row.kind, row.id, i64_from(row.version)?, row.body])
+                        .map_err(map_err)?;
+                }
+            }
+            tx.commit().map_err(map_err)
+        })
+    }
+
+    fn projection_rows(&self, production: &ProductionId) -> Result<Vec<ProjectionRow>, StoreError> {
+        self.with_reader(|c| {
+            let mut st = c
+                .prepare("SELECT kind, id, version, body FROM projections WHERE production = ?1 ORDER BY kind, id")
+                .map_err(map_err)?;
+            let rows = st
+                .query_map([production.as_str()], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?))
+                })
+                .map_err(map_err)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (kind, id, version, body) = row.map_err(map_err)?;
+                out.push(ProjectionRow { kind, id, version: u64_from(version, "version")?, body });
+            }
+            Ok(out)
+        })
+    }
+
+    fn node(&self, production: &ProductionId, level: u8, index: u64) -> Result<Option<Hash>, StoreError> {
+        self.with_reader(|c| {
+            let raw: Option<Vec<u8>> = if level == 0 {
+                c.query_row(
+                    "SELECT leaf_hash FROM events WHERE production = ?1 AND seq = ?2",
+                    params![production.as_str(), i64_from(index)?],
+                    |r| r.get(0),
+                )
+            } else {
+                c.query_row(
+                    "SELECT hash FROM tree_nodes WHERE production = ?1 AND level = ?2 AND idx = ?3",
+                    params![production.as_str(), level, i64_from(index)?],
+                    |r| r.get(0),
+                )
+            }
+            .optional()
+            .map_err(map_err)?;
+            raw.map(hash_from).transpose()
+        })
+    }
+
+    fn save_checkpoint(&self, cp: &StoredCheckpoint) -> Result<(), StoreError> {
+        self.with_writer(|c| {
+            c.execute(
+                "INSERT INTO checkpoints (production, size, root, at, note) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (production, size) DO NOTHING",
+                params![cp.production.as_str(), i64_from(cp.size)?, &cp.root[..], cp.at.0, cp.note],
+            )
+            .map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    fn checkpoints(&self, production: &ProductionId) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        self.with_reader(|c| {
+            let mut st = c
+                .prepare("SELECT size, root, at, note FROM checkpoints WHERE production = ?1 ORDER BY size")
+                .map_err(map_err)?;
+            let rows = st
+                .query_map([production.as_str()], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?))
+                })
+                .map_err(map_err)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (size, root, at, note) = row.map_err(map_err)?;
+                out.push(StoredCheckpoint {
+                    production: production.clone(),
+                    size: u64_from(size, "size")?,
+                    root: hash_from(root)?,
+                    at: Timestamp(at),
+                    note,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    fn latest_checkpoint(&self, production: &ProductionId) -> Result<Option<StoredCheckpoint>, StoreError> {
+        Ok(self.checkpoints(production)?.pop())
+    }
+
+    fn create_account(&self, a: &AccountRecord) -> Result<(), StoreError> {
+        self.with_writer(|c| {
+            c.execute(
+                "INSERT INTO accounts (name, password_hash, is_admin, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![a.name, a.password_hash, a.is_admin, a.created_at.0],
+            )
+            .map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    fn account(&self, name: &str) -> Result<Option<AccountRecord>, StoreError> {
+        self.with_reader(|c| {
+            c.query_row(
+                "SELECT name, password_hash, is_admin, created_at FROM accounts WHERE name = ?1",
+                [name],
+                |r| {
+                    Ok(AccountRecord {
+                        name: r.get(0)?,
+                        password_hash: r.get(1)?,
+                        is_admin: r.get(2)?,
+                        created_at: Timestamp(r.get(3)?),
+                    })
+                },
+            )
+            .optional()
+            .map_err(map_err)
+        })
+    }
+
+    fn account_count(&self) -> Result<u64, StoreError> {
+        self.with_reader(|c| {
+            let n: i64 = c.query_row("SELECT COUNT(*) FROM accounts", [], |r| r.get(0)).map_err(map_err)?;
+            u64_from(n, "count")
+        })
+    }
+}
