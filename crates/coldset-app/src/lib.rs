@@ -41,18 +41,39 @@ impl App {
     pub fn open(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Result<App, AppError> {
         let (live, _) = tokio::sync::broadcast::channel(1024);
         let snapshots = Arc::new(RwLock::new(HashMap::new()));
-        let writer = Writer::start(store.clone(), clock.clone(), snapshots.clone(), live.clone())?;
-        Ok(App { inner: Arc::new(Inner { store, clock, snapshots, writer, live }) })
+        let writer = Writer::start(
+            store.clone(),
+            clock.clone(),
+            snapshots.clone(),
+            live.clone(),
+        )?;
+        Ok(App {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                snapshots,
+                writer,
+                live,
+            }),
+        })
     }
 
     /// Runs a command through the write path and waits until it is durable (or refused).
     pub fn execute(&self, request: Request) -> Result<Receipt, AppError> {
-        self.inner.writer.submit(request)?.blocking_recv().map_err(|_| AppError::ShuttingDown)?
+        self.inner
+            .writer
+            .submit(request)?
+            .blocking_recv()
+            .map_err(|_| AppError::ShuttingDown)?
     }
 
     /// The same, for async callers (the web server).
     pub async fn execute_async(&self, request: Request) -> Result<Receipt, AppError> {
-        self.inner.writer.submit(request)?.await.map_err(|_| AppError::ShuttingDown)?
+        self.inner
+            .writer
+            .submit(request)?
+            .await
+            .map_err(|_| AppError::ShuttingDown)?
     }
 
     /// The committed state of a production (never ahead of what is durable).

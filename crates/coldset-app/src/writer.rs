@@ -9,7 +9,9 @@ use crate::error::AppError;
 use crate::ports::{Clock, CommitBatch, ProductionRecord, Store, StoredEvent, StoredNode};
 use coldset_domain::decide::{decide, Context};
 use coldset_domain::ids::ProductionId;
-use coldset_domain::{Actor, Command, Date, DomainError, EntityRef, Envelope, ProductionState, Timestamp};
+use coldset_domain::{
+    Actor, Command, Date, DomainError, EntityRef, Envelope, ProductionState, Timestamp,
+};
 use coldset_ledger::{leaf_hash, CompactTree};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::mpsc;
@@ -72,13 +74,21 @@ impl Writer {
             logs.insert(p.id.clone(), log);
         }
         {
-            let mut snap = snapshots.write().map_err(|_| AppError::Internal("state lock poisoned".into()))?;
+            let mut snap = snapshots
+                .write()
+                .map_err(|_| AppError::Internal("state lock poisoned".into()))?;
             for (id, log) in &logs {
                 snap.insert(id.clone(), Arc::new(log.state.clone()));
             }
         }
         let (tx, rx) = mpsc::channel::<Job>();
-        let mut worker = Worker { store, clock, logs, snapshots, live };
+        let mut worker = Worker {
+            store,
+            clock,
+            logs,
+            snapshots,
+            live,
+        };
         std::thread::Builder::new()
             .name("coldset-writer".into())
             .spawn(move || {
@@ -102,7 +112,9 @@ impl Writer {
         request: Request,
     ) -> Result<oneshot::Receiver<Result<Receipt, AppError>>, AppError> {
         let (reply, rx) = oneshot::channel();
-        self.tx.send(Job { request, reply }).map_err(|_| AppError::ShuttingDown)?;
+        self.tx
+            .send(Job { request, reply })
+            .map_err(|_| AppError::ShuttingDown)?;
         Ok(rx)
     }
 }
@@ -116,7 +128,11 @@ struct Log {
 
 /// Rebuilds a production's state and Merkle frontier from its stored events.
 fn load_log(store: &dyn Store, production: &ProductionId) -> Result<Log, AppError> {
-    let mut log = Log { state: ProductionState::new(), tree: CompactTree::new(), last_at: Timestamp(i64::MIN) };
+    let mut log = Log {
+        state: ProductionState::new(),
+        tree: CompactTree::new(),
+        last_at: Timestamp(i64::MIN),
+    };
     store.for_each_event(production, 0, &mut |ev: StoredEvent| {
         let env = Envelope::decode(&ev.bytes).map_err(|e| {
             crate::ports::StoreError::Corrupt(format!("event {} of {production}: {e}", ev.seq))
@@ -184,7 +200,9 @@ impl Worker {
             }
         }
         let outcome = if poisoned {
-            Err(AppError::Internal("a command could not be applied; nothing in its batch was recorded".into()))
+            Err(AppError::Internal(
+                "a command could not be applied; nothing in its batch was recorded".into(),
+            ))
         } else {
             self.store.commit(&batch).map_err(AppError::from)
         };
@@ -262,14 +280,20 @@ impl Worker {
             }
             self.logs.insert(
                 production.clone(),
-                Log { state: ProductionState::new(), tree: CompactTree::new(), last_at: Timestamp(i64::MIN) },
+                Log {
+                    state: ProductionState::new(),
+                    tree: CompactTree::new(),
+                    last_at: Timestamp(i64::MIN),
+                },
             );
         }
         let log = self
             .logs
             .get_mut(production)
             .ok_or_else(|| AppError::UnknownProduction(production.to_string()))?;
-        if let (Some(expected), Some(target)) = (request.expected_version, request.command.primary_target()) {
+        if let (Some(expected), Some(target)) =
+            (request.expected_version, request.command.primary_target())
+        {
             let current = log.state.version_of(&target);
             if current != Some(expected) {
                 return Err(DomainError::Conflict(format!(
@@ -279,7 +303,10 @@ impl Worker {
                 .into());
             }
         }
-        let ctx = Context { now, today: local_date(now, &log.state) };
+        let ctx = Context {
+            now,
+            today: local_date(now, &log.state),
+        };
         let events = match decide(&log.state, &ctx, &request.actor, &request.command) {
             Ok(events) => events,
             Err(e) => {
@@ -301,7 +328,10 @@ impl Worker {
                 actor: request.actor.clone(),
                 event,
             };
-            let refs = log.state.apply(&env).map_err(|e| AppError::Internal(e.to_string()))?;
+            let refs = log
+                .state
+                .apply(&env)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
             touched.entry(production.clone()).or_default().extend(refs);
             let bytes = env.encode();
             let leaf = leaf_hash(&bytes);
@@ -334,6 +364,9 @@ impl Worker {
             recorded.push(env);
         }
         log.last_at = at;
-        Ok(Receipt { production: production.clone(), events: recorded })
+        Ok(Receipt {
+            production: production.clone(),
+            events: recorded,
+        })
     }
 }

@@ -18,14 +18,36 @@ pub enum Command {
         packs: Vec<String>,
         compliance_contact: String,
     },
-    AddPerson { name: String, roles: BTreeSet<Role> },
-    AssignRole { person: PersonId, role: Role },
-    RemoveRole { person: PersonId, role: Role },
-    RecordCredential { person: PersonId, credential: Credential },
-    ApproveSupplier { supplier: String },
-    AddLocation { name: String, kind: LocationKind, authorised: BTreeSet<PersonId> },
-    OpenStorage { location: LocationId },
-    CloseStorage { location: LocationId },
+    AddPerson {
+        name: String,
+        roles: BTreeSet<Role>,
+    },
+    AssignRole {
+        person: PersonId,
+        role: Role,
+    },
+    RemoveRole {
+        person: PersonId,
+        role: Role,
+    },
+    RecordCredential {
+        person: PersonId,
+        credential: Credential,
+    },
+    ApproveSupplier {
+        supplier: String,
+    },
+    AddLocation {
+        name: String,
+        kind: LocationKind,
+        authorised: BTreeSet<PersonId>,
+    },
+    OpenStorage {
+        location: LocationId,
+    },
+    CloseStorage {
+        location: LocationId,
+    },
     IntakeFirearm {
         kind: FirearmKind,
         make: String,
@@ -35,13 +57,34 @@ pub enum Command {
         condition: String,
         acquired_from: Party,
     },
-    StoreFirearm { firearm: FirearmId, location: LocationId },
-    TakeFirearm { firearm: FirearmId },
-    HandOff { firearm: FirearmId, to: PersonId },
-    Collect { firearm: FirearmId },
-    WithdrawFirearm { firearm: FirearmId, reason: String },
-    RecordRepair { firearm: FirearmId, repaired_by: String, notes: String },
-    DisposeFirearm { firearm: FirearmId, disposition: DispositionKind, to: Party },
+    StoreFirearm {
+        firearm: FirearmId,
+        location: LocationId,
+    },
+    TakeFirearm {
+        firearm: FirearmId,
+    },
+    HandOff {
+        firearm: FirearmId,
+        to: PersonId,
+    },
+    Collect {
+        firearm: FirearmId,
+    },
+    WithdrawFirearm {
+        firearm: FirearmId,
+        reason: String,
+    },
+    RecordRepair {
+        firearm: FirearmId,
+        repaired_by: String,
+        notes: String,
+    },
+    DisposeFirearm {
+        firearm: FirearmId,
+        disposition: DispositionKind,
+        to: Party,
+    },
     CorrectFirearmDetails {
         firearm: FirearmId,
         corrects_seq: u64,
@@ -69,12 +112,33 @@ pub enum Command {
         #[serde(default)]
         other_class_found: u32,
     },
-    CreateContainer { label: String, class: AmmoClass, calibre: String },
-    MoveRounds { from: ContainerId, to: ContainerId, rounds: u32 },
-    StoreContainer { container: ContainerId, location: LocationId },
-    TakeContainer { container: ContainerId },
-    HandContainer { container: ContainerId, to: PersonId },
-    PlanScene { number: String, description: String, day: Date, firearms: Vec<FirearmId> },
+    CreateContainer {
+        label: String,
+        class: AmmoClass,
+        calibre: String,
+    },
+    MoveRounds {
+        from: ContainerId,
+        to: ContainerId,
+        rounds: u32,
+    },
+    StoreContainer {
+        container: ContainerId,
+        location: LocationId,
+    },
+    TakeContainer {
+        container: ContainerId,
+    },
+    HandContainer {
+        container: ContainerId,
+        to: PersonId,
+    },
+    PlanScene {
+        number: String,
+        description: String,
+        day: Date,
+        firearms: Vec<FirearmId>,
+    },
 }
 
 impl Command {

@@ -46,7 +46,10 @@ impl From<Denial> for DomainError {
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> DomainError {
-    DomainError::Invalid { field: field.to_owned(), message: message.into() }
+    DomainError::Invalid {
+        field: field.to_owned(),
+        message: message.into(),
+    }
 }
 
 /// Trims and checks a required text field.
@@ -93,7 +96,11 @@ pub fn decide(
 }
 
 /// The permission table check (see permissions.rs).
-pub fn authorize(state: &ProductionState, actor: &Actor, command: &Command) -> Result<(), DomainError> {
+pub fn authorize(
+    state: &ProductionState,
+    actor: &Actor,
+    command: &Command,
+) -> Result<(), DomainError> {
     match actor {
         Actor::Admin { .. } => {
             if permissions::admin_may(command) {
@@ -115,7 +122,11 @@ pub fn authorize(state: &ProductionState, actor: &Actor, command: &Command) -> R
                 Err(DomainError::Forbidden(format!(
                     "{} ({}) may not {}",
                     p.name,
-                    p.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
+                    p.roles
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     command.name().replace('_', " ")
                 )))
             }
@@ -132,12 +143,23 @@ struct Decider<'a> {
 impl<'a> Decider<'a> {
     fn run(&self, command: &Command) -> Result<Vec<Event>, DomainError> {
         if self.state.info.is_none() && !matches!(command, Command::CreateProduction { .. }) {
-            return Err(DomainError::NotFound { what: "production", id: String::new() });
+            return Err(DomainError::NotFound {
+                what: "production",
+                id: String::new(),
+            });
         }
         match command {
-            Command::CreateProduction { id, name, time_zone, packs, compliance_contact } => {
+            Command::CreateProduction {
+                id,
+                name,
+                time_zone,
+                packs,
+                compliance_contact,
+            } => {
                 if self.state.info.is_some() {
-                    return Err(DomainError::Conflict(format!("production {id} already exists")));
+                    return Err(DomainError::Conflict(format!(
+                        "production {id} already exists"
+                    )));
                 }
                 let packs = crate::policy::parse_packs(packs).map_err(|m| invalid("packs", m))?;
                 Ok(vec![Event::ProductionCreated {
@@ -161,21 +183,36 @@ impl<'a> Decider<'a> {
             Command::AssignRole { person, role } => {
                 let p = self.person(person)?;
                 if p.has_role(*role) {
-                    return Err(invalid("role", format!("{} already has the role {role}", p.name)));
+                    return Err(invalid(
+                        "role",
+                        format!("{} already has the role {role}", p.name),
+                    ));
                 }
-                Ok(vec![Event::RoleAssigned { person: person.clone(), role: *role }])
+                Ok(vec![Event::RoleAssigned {
+                    person: person.clone(),
+                    role: *role,
+                }])
             }
             Command::RemoveRole { person, role } => {
                 let p = self.person(person)?;
                 if !p.has_role(*role) {
-                    return Err(invalid("role", format!("{} does not have the role {role}", p.name)));
+                    return Err(invalid(
+                        "role",
+                        format!("{} does not have the role {role}", p.name),
+                    ));
                 }
-                Ok(vec![Event::RoleRemoved { person: person.clone(), role: *role }])
+                Ok(vec![Event::RoleRemoved {
+                    person: person.clone(),
+                    role: *role,
+                }])
             }
             Command::RecordCredential { person, credential } => {
                 self.person(person)?;
                 if credential.covers.is_empty() && credential.kind != CredentialKind::SafetyCourse {
-                    return Err(invalid("credential.covers", "name the weapon kinds it covers"));
+                    return Err(invalid(
+                        "credential.covers",
+                        "name the weapon kinds it covers",
+                    ));
                 }
                 let c = Credential {
                     kind: credential.kind,
@@ -184,18 +221,28 @@ impl<'a> Decider<'a> {
                     expires_on: credential.expires_on,
                     covers: credential.covers.clone(),
                 };
-                Ok(vec![Event::CredentialRecorded { person: person.clone(), credential: c }])
+                Ok(vec![Event::CredentialRecorded {
+                    person: person.clone(),
+                    credential: c,
+                }])
             }
             Command::ApproveSupplier { supplier } => {
                 let supplier = text("supplier", supplier, 200)?;
                 Ok(vec![Event::SupplierApproved { supplier }])
             }
-            Command::AddLocation { name, kind, authorised } => {
+            Command::AddLocation {
+                name,
+                kind,
+                authorised,
+            } => {
                 for p in authorised {
                     self.person(p)?;
                 }
                 if authorised.is_empty() {
-                    return Err(invalid("authorised", "name at least one person who may open it (R-STORE-3)"));
+                    return Err(invalid(
+                        "authorised",
+                        "name at least one person who may open it (R-STORE-3)",
+                    ));
                 }
                 Ok(vec![Event::LocationAdded {
                     location: LocationId::numbered(self.state.locations.len() as u64 + 1),
@@ -209,24 +256,44 @@ impl<'a> Decider<'a> {
                 let loc = self.location(location)?;
                 let mut c = Checks::new();
                 self.check_authorised(&mut c, loc, by);
-                c.require(loc.opened.is_none(), RuleId::Store3, || {
-                    format!("{} is already open", loc.name)
-                }, "close it first, or work with it as it is");
+                c.require(
+                    loc.opened.is_none(),
+                    RuleId::Store3,
+                    || format!("{} is already open", loc.name),
+                    "close it first, or work with it as it is",
+                );
                 c.finish()?;
-                Ok(vec![Event::StorageOpened { location: location.clone(), by: by.id.clone() }])
+                Ok(vec![Event::StorageOpened {
+                    location: location.clone(),
+                    by: by.id.clone(),
+                }])
             }
             Command::CloseStorage { location } => {
                 let by = self.acting_person()?;
                 let loc = self.location(location)?;
                 let mut c = Checks::new();
                 self.check_authorised(&mut c, loc, by);
-                c.require(loc.opened.is_some(), RuleId::Store3, || {
-                    format!("{} is not open", loc.name)
-                }, "nothing to do: it is locked");
+                c.require(
+                    loc.opened.is_some(),
+                    RuleId::Store3,
+                    || format!("{} is not open", loc.name),
+                    "nothing to do: it is locked",
+                );
                 c.finish()?;
-                Ok(vec![Event::StorageClosed { location: location.clone(), by: by.id.clone() }])
+                Ok(vec![Event::StorageClosed {
+                    location: location.clone(),
+                    by: by.id.clone(),
+                }])
             }
-            Command::IntakeFirearm { kind, make, model, serial, calibre, condition, acquired_from } => {
+            Command::IntakeFirearm {
+                kind,
+                make,
+                model,
+                serial,
+                calibre,
+                condition,
+                acquired_from,
+            } => {
                 let by = self.acting_person()?;
                 let serial = text("serial", serial, 100)?;
                 let mut c = Checks::new();
@@ -240,9 +307,12 @@ impl<'a> Decider<'a> {
                     f.serial.eq_ignore_ascii_case(&serial)
                         && !matches!(f.status, FirearmStatus::Disposed { .. })
                 });
-                c.require(!duplicate, RuleId::Store5, || {
-                    format!("a firearm with serial {serial} is already registered")
-                }, "open the existing record instead of registering it twice");
+                c.require(
+                    !duplicate,
+                    RuleId::Store5,
+                    || format!("a firearm with serial {serial} is already registered"),
+                    "open the existing record instead of registering it twice",
+                );
                 c.finish()?;
                 Ok(vec![Event::FirearmReceived {
                     firearm: FirearmId::numbered(self.state.firearms.len() as u64 + 1),
@@ -264,9 +334,16 @@ impl<'a> Decider<'a> {
                 self.check_holds(&mut c, &f.holder, by, "firearm", firearm.as_str());
                 self.check_authorised(&mut c, loc, by);
                 self.check_open(&mut c, loc);
-                c.require(f.load == LoadState::Empty, RuleId::Store1, || {
-                    format!("{firearm} is declared loaded; a firearm goes into storage unloaded")
-                }, "have the armorer unload it and declare it empty first");
+                c.require(
+                    f.load == LoadState::Empty,
+                    RuleId::Store1,
+                    || {
+                        format!(
+                            "{firearm} is declared loaded; a firearm goes into storage unloaded"
+                        )
+                    },
+                    "have the armorer unload it and declare it empty first",
+                );
                 c.finish()?;
                 Ok(vec![Event::FirearmStored {
                     firearm: firearm.clone(),
@@ -280,15 +357,21 @@ impl<'a> Decider<'a> {
                 let Holder::Storage { location } = &f.holder else {
                     return Err(deny(
                         RuleId::Role1,
-                        format!("{firearm} is not in storage: it is with {}", self.holder_name(&f.holder)),
+                        format!(
+                            "{firearm} is not in storage: it is with {}",
+                            self.holder_name(&f.holder)
+                        ),
                         "collect it from the person who holds it",
                     ));
                 };
                 let loc = self.location(location)?;
                 let mut c = Checks::new();
-                c.require(by.is_armorer_side(), RuleId::Hand1, || {
-                    format!("{} is not the armorer or an assistant armorer", by.name)
-                }, "ask the armorer to take the firearm out of storage");
+                c.require(
+                    by.is_armorer_side(),
+                    RuleId::Hand1,
+                    || format!("{} is not the armorer or an assistant armorer", by.name),
+                    "ask the armorer to take the firearm out of storage",
+                );
                 self.check_authorised(&mut c, loc, by);
                 self.check_open(&mut c, loc);
                 if f.kind.can_fire() {
@@ -308,18 +391,34 @@ impl<'a> Decider<'a> {
                 let receiver = self.person(to)?;
                 let mut c = Checks::new();
                 self.check_holds(&mut c, &f.holder, by, "firearm", firearm.as_str());
-                c.require(by.has_role(Role::Armorer), RuleId::Hand2, || {
-                    format!("{} is not the armorer: only the armorer hands a firearm over", by.name)
-                }, "give the firearm back to the armorer, who hands it over in person");
+                c.require(
+                    by.has_role(Role::Armorer),
+                    RuleId::Hand2,
+                    || {
+                        format!(
+                            "{} is not the armorer: only the armorer hands a firearm over",
+                            by.name
+                        )
+                    },
+                    "give the firearm back to the armorer, who hands it over in person",
+                );
                 c.require(
                     receiver.has_role(Role::Performer) || receiver.is_armorer_side(),
                     RuleId::Hand2,
-                    || format!("{} is neither a performer nor on the armorer's team", receiver.name),
+                    || {
+                        format!(
+                            "{} is neither a performer nor on the armorer's team",
+                            receiver.name
+                        )
+                    },
                     "firearms go from the armorer to the performer who uses them, and back",
                 );
-                c.require(receiver.id != by.id, RuleId::Hand2, || {
-                    "the giver and the receiver are the same person".to_owned()
-                }, "name the performer receiving the firearm");
+                c.require(
+                    receiver.id != by.id,
+                    RuleId::Hand2,
+                    || "the giver and the receiver are the same person".to_owned(),
+                    "name the performer receiving the firearm",
+                );
                 if f.kind.can_fire() {
                     self.check_licensed(&mut c, receiver, f.kind);
                 }
@@ -335,46 +434,85 @@ impl<'a> Decider<'a> {
                 let by = self.acting_person()?;
                 let f = self.firearm_not_disposed(firearm)?;
                 let mut c = Checks::new();
-                c.require(by.has_role(Role::Armorer), RuleId::Hand2, || {
-                    format!("{} is not the armorer: only the armorer collects a firearm", by.name)
-                }, "call the armorer to collect it");
+                c.require(
+                    by.has_role(Role::Armorer),
+                    RuleId::Hand2,
+                    || {
+                        format!(
+                            "{} is not the armorer: only the armorer collects a firearm",
+                            by.name
+                        )
+                    },
+                    "call the armorer to collect it",
+                );
                 let from = match &f.holder {
                     Holder::Person { person } if person != &by.id => Some(person.clone()),
                     _ => None,
                 };
-                c.require(from.is_some(), RuleId::Role1, || {
-                    format!("{firearm} is not with another person: it is with {}", self.holder_name(&f.holder))
-                }, "collect only a firearm a performer or crew member holds");
+                c.require(
+                    from.is_some(),
+                    RuleId::Role1,
+                    || {
+                        format!(
+                            "{firearm} is not with another person: it is with {}",
+                            self.holder_name(&f.holder)
+                        )
+                    },
+                    "collect only a firearm a performer or crew member holds",
+                );
                 if f.kind.can_fire() {
                     self.check_licensed(&mut c, by, f.kind);
                 }
                 c.finish()?;
                 let from = from.ok_or_else(|| DomainError::Conflict("holder changed".into()))?;
-                Ok(vec![Event::FirearmCollected { firearm: firearm.clone(), from, to: by.id.clone() }])
+                Ok(vec![Event::FirearmCollected {
+                    firearm: firearm.clone(),
+                    from,
+                    to: by.id.clone(),
+                }])
             }
             Command::WithdrawFirearm { firearm, reason } => {
                 let by = self.acting_person()?;
                 let f = self.firearm_not_disposed(firearm)?;
                 let mut c = Checks::new();
-                c.require(by.is_armorer_side(), RuleId::Hand5, || {
-                    format!("{} is not the armorer", by.name)
-                }, "report the fault to the armorer, who withdraws the firearm");
-                c.require(!matches!(f.status, FirearmStatus::Withdrawn { .. }), RuleId::Hand5, || {
-                    format!("{firearm} is already withdrawn")
-                }, "record its repair when it is repaired");
+                c.require(
+                    by.is_armorer_side(),
+                    RuleId::Hand5,
+                    || format!("{} is not the armorer", by.name),
+                    "report the fault to the armorer, who withdraws the firearm",
+                );
+                c.require(
+                    !matches!(f.status, FirearmStatus::Withdrawn { .. }),
+                    RuleId::Hand5,
+                    || format!("{firearm} is already withdrawn"),
+                    "record its repair when it is repaired",
+                );
                 c.finish()?;
-                Ok(vec![Event::FirearmWithdrawn { firearm: firearm.clone(), reason: text("reason", reason, 1000)? }])
+                Ok(vec![Event::FirearmWithdrawn {
+                    firearm: firearm.clone(),
+                    reason: text("reason", reason, 1000)?,
+                }])
             }
-            Command::RecordRepair { firearm, repaired_by, notes } => {
+            Command::RecordRepair {
+                firearm,
+                repaired_by,
+                notes,
+            } => {
                 let by = self.acting_person()?;
                 let f = self.firearm_not_disposed(firearm)?;
                 let mut c = Checks::new();
-                c.require(by.is_armorer_side(), RuleId::Hand5, || {
-                    format!("{} is not the armorer", by.name)
-                }, "the armorer records a repair, naming the qualified person who did it");
-                c.require(matches!(f.status, FirearmStatus::Withdrawn { .. }), RuleId::Hand5, || {
-                    format!("{firearm} is not withdrawn")
-                }, "only a withdrawn firearm is repaired");
+                c.require(
+                    by.is_armorer_side(),
+                    RuleId::Hand5,
+                    || format!("{} is not the armorer", by.name),
+                    "the armorer records a repair, naming the qualified person who did it",
+                );
+                c.require(
+                    matches!(f.status, FirearmStatus::Withdrawn { .. }),
+                    RuleId::Hand5,
+                    || format!("{firearm} is not withdrawn"),
+                    "only a withdrawn firearm is repaired",
+                );
                 c.finish()?;
                 Ok(vec![Event::FirearmRepaired {
                     firearm: firearm.clone(),
@@ -382,13 +520,20 @@ impl<'a> Decider<'a> {
                     notes: text("notes", notes, 2000)?,
                 }])
             }
-            Command::DisposeFirearm { firearm, disposition, to } => {
+            Command::DisposeFirearm {
+                firearm,
+                disposition,
+                to,
+            } => {
                 let by = self.acting_person()?;
                 let f = self.firearm_not_disposed(firearm)?;
                 let mut c = Checks::new();
-                c.require(by.has_role(Role::Armorer), RuleId::Rec3, || {
-                    format!("{} is not the armorer", by.name)
-                }, "the armorer records where the firearm goes");
+                c.require(
+                    by.has_role(Role::Armorer),
+                    RuleId::Rec3,
+                    || format!("{} is not the armorer", by.name),
+                    "the armorer records where the firearm goes",
+                );
                 self.check_holds(&mut c, &f.holder, by, "firearm", firearm.as_str());
                 c.finish()?;
                 Ok(vec![Event::FirearmDisposed {
@@ -397,15 +542,28 @@ impl<'a> Decider<'a> {
                     to: party("to", to)?,
                 }])
             }
-            Command::CorrectFirearmDetails { firearm, corrects_seq, reason, make, model, serial, calibre } => {
+            Command::CorrectFirearmDetails {
+                firearm,
+                corrects_seq,
+                reason,
+                make,
+                model,
+                serial,
+                calibre,
+            } => {
                 let by = self.acting_person()?;
                 self.firearm(firearm)?;
                 let mut c = Checks::new();
-                c.require(by.is_armorer_side(), RuleId::Rec6, || {
-                    format!("{} is not the armorer", by.name)
-                }, "ask the armorer to record the correction");
                 c.require(
-                    self.state.last_seq.is_some_and(|last| *corrects_seq <= last),
+                    by.is_armorer_side(),
+                    RuleId::Rec6,
+                    || format!("{} is not the armorer", by.name),
+                    "ask the armorer to record the correction",
+                );
+                c.require(
+                    self.state
+                        .last_seq
+                        .is_some_and(|last| *corrects_seq <= last),
                     RuleId::Rec6,
                     || format!("there is no record {corrects_seq} to correct"),
                     "name the sequence number of the record being corrected",
@@ -421,25 +579,53 @@ impl<'a> Decider<'a> {
                     calibre: text("calibre", calibre, 50)?,
                 }])
             }
-            Command::IntakeLot { class, calibre, rounds, provenance, home_made, container_label } => {
-                self.intake_lot(class, calibre, *rounds, provenance, *home_made, container_label)
-            }
-            Command::VerifyLot { lot, method, rounds_checked, other_class_found } => {
-                self.verify_lot(lot, *method, *rounds_checked, *other_class_found)
-            }
-            Command::CreateContainer { label, class, calibre } => {
+            Command::IntakeLot {
+                class,
+                calibre,
+                rounds,
+                provenance,
+                home_made,
+                container_label,
+            } => self.intake_lot(
+                class,
+                calibre,
+                *rounds,
+                provenance,
+                *home_made,
+                container_label,
+            ),
+            Command::VerifyLot {
+                lot,
+                method,
+                rounds_checked,
+                other_class_found,
+            } => self.verify_lot(lot, *method, *rounds_checked, *other_class_found),
+            Command::CreateContainer {
+                label,
+                class,
+                calibre,
+            } => {
                 let by = self.acting_person()?;
                 let label = text("label", label, 64)?;
                 let mut c = Checks::new();
-                c.require(by.is_armorer_side(), RuleId::Store2, || {
-                    format!("{} is not on the armorer's team", by.name)
-                }, "ammunition containers are made up by the armorer");
-                c.require(*class != AmmoClass::Live, RuleId::Ammo1, || {
-                    "no container for live ammunition may exist on a production".to_owned()
-                }, "live rounds never come onto a production");
-                c.require(!self.label_taken(&label), RuleId::Ammo5, || {
-                    format!("label {label} is already on another container")
-                }, "give the container a label of its own");
+                c.require(
+                    by.is_armorer_side(),
+                    RuleId::Store2,
+                    || format!("{} is not on the armorer's team", by.name),
+                    "ammunition containers are made up by the armorer",
+                );
+                c.require(
+                    *class != AmmoClass::Live,
+                    RuleId::Ammo1,
+                    || "no container for live ammunition may exist on a production".to_owned(),
+                    "live rounds never come onto a production",
+                );
+                c.require(
+                    !self.label_taken(&label),
+                    RuleId::Ammo5,
+                    || format!("label {label} is already on another container"),
+                    "give the container a label of its own",
+                );
                 c.finish()?;
                 Ok(vec![Event::ContainerCreated {
                     container: ContainerId::numbered(self.state.containers.len() as u64 + 1),
@@ -450,7 +636,10 @@ impl<'a> Decider<'a> {
                 }])
             }
             Command::MoveRounds { from, to, rounds } => self.move_rounds(from, to, *rounds),
-            Command::StoreContainer { container, location } => {
+            Command::StoreContainer {
+                container,
+                location,
+            } => {
                 let by = self.acting_person()?;
                 let ct = self.container(container)?;
                 let loc = self.location(location)?;
@@ -471,7 +660,11 @@ impl<'a> Decider<'a> {
                 let Holder::Storage { location } = &ct.holder else {
                     return Err(deny(
                         RuleId::Role1,
-                        format!("container {} is not in storage: it is with {}", ct.label, self.holder_name(&ct.holder)),
+                        format!(
+                            "container {} is not in storage: it is with {}",
+                            ct.label,
+                            self.holder_name(&ct.holder)
+                        ),
                         "take it from the person who holds it",
                     ));
                 };
@@ -496,12 +689,18 @@ impl<'a> Decider<'a> {
                 let receiver = self.person(to)?;
                 let mut c = Checks::new();
                 self.check_holds(&mut c, &ct.holder, by, "container", container.as_str());
-                c.require(receiver.is_armorer_side(), RuleId::Store2, || {
-                    format!("{} is not on the armorer's team", receiver.name)
-                }, "ammunition outside storage stays with the armorer or an assistant armorer");
-                c.require(receiver.id != by.id, RuleId::Role1, || {
-                    "the giver and the receiver are the same person".to_owned()
-                }, "name the person receiving the container");
+                c.require(
+                    receiver.is_armorer_side(),
+                    RuleId::Store2,
+                    || format!("{} is not on the armorer's team", receiver.name),
+                    "ammunition outside storage stays with the armorer or an assistant armorer",
+                );
+                c.require(
+                    receiver.id != by.id,
+                    RuleId::Role1,
+                    || "the giver and the receiver are the same person".to_owned(),
+                    "name the person receiving the container",
+                );
                 c.finish()?;
                 Ok(vec![Event::ContainerHandedOver {
                     container: container.clone(),
@@ -509,7 +708,12 @@ impl<'a> Decider<'a> {
                     to: receiver.id.clone(),
                 }])
             }
-            Command::PlanScene { number, description, day, firearms } => {
+            Command::PlanScene {
+                number,
+                description,
+                day,
+                firearms,
+            } => {
                 for f in firearms {
                     self.firearm_in_service(f)?;
                 }
@@ -541,34 +745,63 @@ impl<'a> Decider<'a> {
         }
         let supplier = provenance.supplier.trim();
         let mut c = Checks::new();
-        c.require(by.is_armorer_side(), RuleId::Store5, || {
-            format!("{} is not on the armorer's team: only the armorer takes ammunition in", by.name)
-        }, "hand the ammunition to the armorer for intake");
+        c.require(
+            by.is_armorer_side(),
+            RuleId::Store5,
+            || {
+                format!(
+                    "{} is not on the armorer's team: only the armorer takes ammunition in",
+                    by.name
+                )
+            },
+            "hand the ammunition to the armorer for intake",
+        );
         c.require(*class != AmmoClass::Live, RuleId::Ammo1, || {
             "live ammunition is refused: a production holds none".to_owned()
         }, "send the live rounds back to the supplier; range training under an approved exception is recorded separately");
         if *class == AmmoClass::Dummy {
-            c.require(!home_made, RuleId::Ammo3, || "home-made dummies are refused".to_owned(),
-                "buy dummies from an approved supplier");
-            let approved = self.state.info.as_ref().is_some_and(|i| i.approved_suppliers.contains(supplier));
-            c.require(approved || supplier.is_empty(), RuleId::Ammo3, || {
-                format!("'{supplier}' is not an approved dummy supplier")
-            }, "buy from an approved supplier, or have the armorer approve this one first");
+            c.require(
+                !home_made,
+                RuleId::Ammo3,
+                || "home-made dummies are refused".to_owned(),
+                "buy dummies from an approved supplier",
+            );
+            let approved = self
+                .state
+                .info
+                .as_ref()
+                .is_some_and(|i| i.approved_suppliers.contains(supplier));
+            c.require(
+                approved || supplier.is_empty(),
+                RuleId::Ammo3,
+                || format!("'{supplier}' is not an approved dummy supplier"),
+                "buy from an approved supplier, or have the armorer approve this one first",
+            );
         }
         for (field, value) in [
             ("supplier", &provenance.supplier),
             ("document", &provenance.document),
             ("headstamp", &provenance.headstamp),
         ] {
-            c.require(!value.trim().is_empty(), RuleId::Ammo4, || {
-                format!("the lot's {field} is missing")
-            }, "record supplier, purchase document and headstamp for every lot");
+            c.require(
+                !value.trim().is_empty(),
+                RuleId::Ammo4,
+                || format!("the lot's {field} is missing"),
+                "record supplier, purchase document and headstamp for every lot",
+            );
         }
-        c.require(!self.label_taken(&container_label), RuleId::Ammo5, || {
-            format!("label {container_label} is already on another container")
-        }, "give the new container a label of its own");
+        c.require(
+            !self.label_taken(&container_label),
+            RuleId::Ammo5,
+            || format!("label {container_label} is already on another container"),
+            "give the new container a label of its own",
+        );
         c.finish()?;
-        let previous = provenance.previous_production.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let previous = provenance
+            .previous_production
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
         let reason = if previous.is_some() || provenance.mixed_source {
             "stock from another production or of mixed source: re-verify every round (R-AMMO-4)"
         } else {
@@ -586,7 +819,9 @@ impl<'a> Decider<'a> {
                 previous_production: previous.map(str::to_owned),
                 mixed_source: provenance.mixed_source,
             },
-            state: LotState::Quarantined { reason: reason.to_owned() },
+            state: LotState::Quarantined {
+                reason: reason.to_owned(),
+            },
             container: ContainerId::numbered(self.state.containers.len() as u64 + 1),
             container_label,
             received_by: by.id.clone(),
@@ -601,25 +836,57 @@ impl<'a> Decider<'a> {
         other_class_found: u32,
     ) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
-        let lot = self.state.lots.get(lot_id).ok_or_else(|| not_found("lot", lot_id.as_str()))?;
+        let lot = self
+            .state
+            .lots
+            .get(lot_id)
+            .ok_or_else(|| not_found("lot", lot_id.as_str()))?;
         let mut c = Checks::new();
-        c.require(by.is_armorer_side(), RuleId::Ammo2, || {
-            format!("{} is not on the armorer's team", by.name)
-        }, "the armorer (or an assistant armorer) verifies ammunition");
-        c.require(matches!(lot.state, LotState::Quarantined { .. }), RuleId::Ammo2, || {
-            format!("lot {lot_id} is {}, not in quarantine", lot.state.kind().as_str())
-        }, "only a quarantined lot is verified");
+        c.require(
+            by.is_armorer_side(),
+            RuleId::Ammo2,
+            || format!("{} is not on the armorer's team", by.name),
+            "the armorer (or an assistant armorer) verifies ammunition",
+        );
+        c.require(
+            matches!(lot.state, LotState::Quarantined { .. }),
+            RuleId::Ammo2,
+            || {
+                format!(
+                    "lot {lot_id} is {}, not in quarantine",
+                    lot.state.kind().as_str()
+                )
+            },
+            "only a quarantined lot is verified",
+        );
         let method_fits = match lot.class {
             AmmoClass::Dummy => method != VerificationMethod::BlankInspection,
             AmmoClass::Blank { .. } => method == VerificationMethod::BlankInspection,
             AmmoClass::Live => false,
         };
-        c.require(method_fits, RuleId::Ammo2, || {
-            format!("{} is not a verification method for {}", method.as_str(), lot.class)
-        }, "dummies: rattle, no primer, struck primer or drilled case; blanks: blank inspection");
-        c.require(rounds_checked == lot.rounds, RuleId::Ammo4, || {
-            format!("{rounds_checked} of {} rounds checked: every round must be checked", lot.rounds)
-        }, "check and count every round of the lot, then record the verification");
+        c.require(
+            method_fits,
+            RuleId::Ammo2,
+            || {
+                format!(
+                    "{} is not a verification method for {}",
+                    method.as_str(),
+                    lot.class
+                )
+            },
+            "dummies: rattle, no primer, struck primer or drilled case; blanks: blank inspection",
+        );
+        c.require(
+            rounds_checked == lot.rounds,
+            RuleId::Ammo4,
+            || {
+                format!(
+                    "{rounds_checked} of {} rounds checked: every round must be checked",
+                    lot.rounds
+                )
+            },
+            "check and count every round of the lot, then record the verification",
+        );
         c.finish()?;
         if other_class_found > 0 {
             return Ok(vec![Event::LotRejected {
@@ -632,15 +899,28 @@ impl<'a> Decider<'a> {
                 other_class_found,
             }]);
         }
-        Ok(vec![Event::LotVerified { lot: lot_id.clone(), by: by.id.clone(), method, rounds_checked }])
+        Ok(vec![Event::LotVerified {
+            lot: lot_id.clone(),
+            by: by.id.clone(),
+            method,
+            rounds_checked,
+        }])
     }
 
-    fn move_rounds(&self, from: &ContainerId, to: &ContainerId, rounds: u32) -> Result<Vec<Event>, DomainError> {
+    fn move_rounds(
+        &self,
+        from: &ContainerId,
+        to: &ContainerId,
+        rounds: u32,
+    ) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         let src = self.container(from)?;
         let dst = self.container(to)?;
         if from == to {
-            return Err(invalid("to", "source and destination are the same container"));
+            return Err(invalid(
+                "to",
+                "source and destination are the same container",
+            ));
         }
         if rounds == 0 {
             return Err(invalid("rounds", "move at least one round"));
@@ -648,15 +928,34 @@ impl<'a> Decider<'a> {
         let mut c = Checks::new();
         self.check_holds(&mut c, &src.holder, by, "container", from.as_str());
         self.check_holds(&mut c, &dst.holder, by, "container", to.as_str());
-        c.require(src.class == dst.class, RuleId::Ammo5, || {
-            format!("{} holds {} and {} holds {}: a container holds one class only", src.label, src.class, dst.label, dst.class)
-        }, "move the rounds into a container of the same class");
-        c.require(src.calibre == dst.calibre, RuleId::Ammo5, || {
-            format!("{} is {} and {} is {}", src.label, src.calibre, dst.label, dst.calibre)
-        }, "move the rounds into a container of the same calibre");
-        c.require(u64::from(rounds) <= src.count(), RuleId::Store4, || {
-            format!("{} holds only {} rounds", src.label, src.count())
-        }, "count the container again and move at most what it holds");
+        c.require(
+            src.class == dst.class,
+            RuleId::Ammo5,
+            || {
+                format!(
+                    "{} holds {} and {} holds {}: a container holds one class only",
+                    src.label, src.class, dst.label, dst.class
+                )
+            },
+            "move the rounds into a container of the same class",
+        );
+        c.require(
+            src.calibre == dst.calibre,
+            RuleId::Ammo5,
+            || {
+                format!(
+                    "{} is {} and {} is {}",
+                    src.label, src.calibre, dst.label, dst.calibre
+                )
+            },
+            "move the rounds into a container of the same calibre",
+        );
+        c.require(
+            u64::from(rounds) <= src.count(),
+            RuleId::Store4,
+            || format!("{} holds only {} rounds", src.label, src.count()),
+            "count the container again and move at most what it holds",
+        );
         self.check_usable_stock(&mut c, src);
         c.finish()?;
         // Oldest lots first, so a container's provenance stays readable.
@@ -668,7 +967,12 @@ impl<'a> Decider<'a> {
             }
             let take = left.min(*have);
             if take > 0 {
-                events.push(Event::RoundsMoved { from: from.clone(), to: to.clone(), lot: lot.clone(), rounds: take });
+                events.push(Event::RoundsMoved {
+                    from: from.clone(),
+                    to: to.clone(),
+                    lot: lot.clone(),
+                    rounds: take,
+                });
                 left -= take;
             }
         }
@@ -685,11 +989,17 @@ impl<'a> Decider<'a> {
     }
 
     fn person(&self, id: &PersonId) -> Result<&'a Person, DomainError> {
-        self.state.people.get(id).ok_or_else(|| not_found("person", id.as_str()))
+        self.state
+            .people
+            .get(id)
+            .ok_or_else(|| not_found("person", id.as_str()))
     }
 
     fn location(&self, id: &LocationId) -> Result<&'a StorageLocation, DomainError> {
-        self.state.locations.get(id).ok_or_else(|| not_found("storage location", id.as_str()))
+        self.state
+            .locations
+            .get(id)
+            .ok_or_else(|| not_found("storage location", id.as_str()))
     }
 
     fn container(&self, id: &ContainerId) -> Result<&'a Container, DomainError> {
@@ -731,7 +1041,11 @@ impl<'a> Decider<'a> {
 
     fn holder_name(&self, holder: &Holder) -> String {
         match holder {
-            Holder::Person { person } => self.state.people.get(person).map_or(person.to_string(), |p| p.name.clone()),
+            Holder::Person { person } => self
+                .state
+                .people
+                .get(person)
+                .map_or(person.to_string(), |p| p.name.clone()),
             Holder::Storage { location } => self
                 .state
                 .locations
@@ -741,42 +1055,73 @@ impl<'a> Decider<'a> {
     }
 
     fn label_taken(&self, label: &str) -> bool {
-        self.state.containers.values().any(|c| c.label.eq_ignore_ascii_case(label))
+        self.state
+            .containers
+            .values()
+            .any(|c| c.label.eq_ignore_ascii_case(label))
     }
 
     // ---- shared checks -------------------------------------------------------------------
 
     /// R-ROLE-1: only the current custodian can pass an item on.
     fn check_holds(&self, c: &mut Checks, holder: &Holder, by: &Person, what: &str, id: &str) {
-        c.require(holder.person() == Some(&by.id), RuleId::Role1, || {
-            format!("{} does not hold {what} {id}: it is with {}", by.name, self.holder_name(holder))
-        }, "only the current custodian can move it; custody changes by a recorded transfer");
+        c.require(
+            holder.person() == Some(&by.id),
+            RuleId::Role1,
+            || {
+                format!(
+                    "{} does not hold {what} {id}: it is with {}",
+                    by.name,
+                    self.holder_name(holder)
+                )
+            },
+            "only the current custodian can move it; custody changes by a recorded transfer",
+        );
     }
 
     /// R-STORE-3: only authorised people open a location or work in it.
     fn check_authorised(&self, c: &mut Checks, loc: &StorageLocation, by: &Person) {
-        c.require(loc.authorised.contains(&by.id), RuleId::Store3, || {
-            format!("{} is not authorised for {}", by.name, loc.name)
-        }, "ask a person authorised for this storage location");
+        c.require(
+            loc.authorised.contains(&by.id),
+            RuleId::Store3,
+            || format!("{} is not authorised for {}", by.name, loc.name),
+            "ask a person authorised for this storage location",
+        );
     }
 
     fn check_open(&self, c: &mut Checks, loc: &StorageLocation) {
-        c.require(loc.opened.is_some(), RuleId::Store3, || {
-            format!("{} is locked; its opening must be recorded first", loc.name)
-        }, "record the opening of the storage location, then try again");
+        c.require(
+            loc.opened.is_some(),
+            RuleId::Store3,
+            || format!("{} is locked; its opening must be recorded first", loc.name),
+            "record the opening of the storage location, then try again",
+        );
     }
 
     /// R-ROLE-2: licence, permit or certification in date today, covering this kind.
     fn check_licensed(&self, c: &mut Checks, who: &Person, kind: FirearmKind) {
-        c.require(who.licensed_for(kind, self.ctx.today), RuleId::Role2, || {
-            format!("{} has no in-date licence, permit or certification covering {} firearms on {}", who.name, kind.as_str(), self.ctx.today)
-        }, "record a valid credential that covers this kind of firearm");
+        c.require(
+            who.licensed_for(kind, self.ctx.today),
+            RuleId::Role2,
+            || {
+                format!(
+                    "{} has no in-date licence, permit or certification covering {} firearms on {}",
+                    who.name,
+                    kind.as_str(),
+                    self.ctx.today
+                )
+            },
+            "record a valid credential that covers this kind of firearm",
+        );
     }
 
     fn check_not_withdrawn(&self, c: &mut Checks, f: &Firearm) {
         if let FirearmStatus::Withdrawn { reason } = &f.status {
-            c.fail(RuleId::Hand5, format!("{} is withdrawn as faulty: {reason}", f.id),
-                "record its repair by a qualified person first");
+            c.fail(
+                RuleId::Hand5,
+                format!("{} is withdrawn as faulty: {reason}", f.id),
+                "record its repair by a qualified person first",
+            );
         }
     }
 
@@ -786,22 +1131,43 @@ impl<'a> Decider<'a> {
             match self.state.lots.get(lot_id).map(|l| &l.state) {
                 Some(LotState::Verified { .. }) => {}
                 Some(LotState::Quarantined { reason }) => {
-                    let rule = if reason.contains("R-AMMO-4") { RuleId::Ammo4 } else { RuleId::Ammo2 };
-                    c.fail(rule, format!("{} holds rounds of lot {lot_id}, which is in quarantine", ct.label),
-                        "verify the lot round by round first");
+                    let rule = if reason.contains("R-AMMO-4") {
+                        RuleId::Ammo4
+                    } else {
+                        RuleId::Ammo2
+                    };
+                    c.fail(
+                        rule,
+                        format!(
+                            "{} holds rounds of lot {lot_id}, which is in quarantine",
+                            ct.label
+                        ),
+                        "verify the lot round by round first",
+                    );
                 }
-                Some(LotState::Rejected { .. }) => c.fail(RuleId::Ammo2,
-                    format!("{} holds rounds of lot {lot_id}, which was rejected", ct.label),
-                    "rejected stock leaves the production; it is never issued"),
-                None => c.fail(RuleId::Ammo4, format!("{} holds rounds of unknown lot {lot_id}", ct.label),
-                    "record the lot's provenance"),
+                Some(LotState::Rejected { .. }) => c.fail(
+                    RuleId::Ammo2,
+                    format!(
+                        "{} holds rounds of lot {lot_id}, which was rejected",
+                        ct.label
+                    ),
+                    "rejected stock leaves the production; it is never issued",
+                ),
+                None => c.fail(
+                    RuleId::Ammo4,
+                    format!("{} holds rounds of unknown lot {lot_id}", ct.label),
+                    "record the lot's provenance",
+                ),
             }
         }
     }
 }
 
 fn not_found(what: &'static str, id: &str) -> DomainError {
-    DomainError::NotFound { what, id: id.to_owned() }
+    DomainError::NotFound {
+        what,
+        id: id.to_owned(),
+    }
 }
 
 /// Rounds per lot, for reports (kept here so the UI does not re-derive counts).

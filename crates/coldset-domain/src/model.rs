@@ -108,10 +108,16 @@ impl AmmoClass {
         match (class, load.map(str::trim).filter(|l| !l.is_empty())) {
             ("dummy", None) => Ok(AmmoClass::Dummy),
             ("live", None) => Ok(AmmoClass::Live),
-            ("blank", Some(load)) if load.len() <= 40 => Ok(AmmoClass::Blank { load: load.to_owned() }),
-            ("blank", None) => Err("a blank needs its load size (e.g. 'quarter', 'half', 'full')".into()),
+            ("blank", Some(load)) if load.len() <= 40 => Ok(AmmoClass::Blank {
+                load: load.to_owned(),
+            }),
+            ("blank", None) => {
+                Err("a blank needs its load size (e.g. 'quarter', 'half', 'full')".into())
+            }
             ("dummy" | "live", Some(_)) => Err("only blanks have a load size".into()),
-            _ => Err(format!("'{class}' is not an ammunition class: use dummy, blank or live")),
+            _ => Err(format!(
+                "'{class}' is not an ammunition class: use dummy, blank or live"
+            )),
         }
     }
 }
@@ -218,7 +224,10 @@ pub enum FirearmStatus {
     /// Withdrawn as faulty (R-HAND-5) until a repair is recorded.
     Withdrawn { reason: String },
     /// Left the production: nothing more can happen to it.
-    Disposed { disposition: DispositionKind, to: Party },
+    Disposed {
+        disposition: DispositionKind,
+        to: Party,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -246,9 +255,17 @@ text_enum!(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum LotState {
-    Quarantined { reason: String },
-    Verified { by: PersonId, method: VerificationMethod, rounds_checked: u32 },
-    Rejected { reason: String },
+    Quarantined {
+        reason: String,
+    },
+    Verified {
+        by: PersonId,
+        method: VerificationMethod,
+        rounds_checked: u32,
+    },
+    Rejected {
+        reason: String,
+    },
 }
 
 impl LotState {

@@ -110,12 +110,20 @@ impl Checks {
         remedy: &str,
     ) {
         if !ok {
-            self.violations.push(Violation { rule, reason: reason(), remedy: remedy.to_owned() });
+            self.violations.push(Violation {
+                rule,
+                reason: reason(),
+                remedy: remedy.to_owned(),
+            });
         }
     }
 
     pub fn fail(&mut self, rule: RuleId, reason: String, remedy: &str) {
-        self.violations.push(Violation { rule, reason, remedy: remedy.to_owned() });
+        self.violations.push(Violation {
+            rule,
+            reason,
+            remedy: remedy.to_owned(),
+        });
     }
 
     pub fn is_clear(&self) -> bool {
@@ -126,7 +134,9 @@ impl Checks {
         if self.violations.is_empty() {
             Ok(())
         } else {
-            Err(Denial { violations: self.violations })
+            Err(Denial {
+                violations: self.violations,
+            })
         }
     }
 }

@@ -59,6 +59,7 @@ pub(crate) fn split_point(n: u64) -> u64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 
@@ -72,7 +73,15 @@ mod tests {
 
     #[test]
     fn split_point_is_largest_power_of_two_below() {
-        let cases = [(2, 1), (3, 2), (4, 2), (5, 4), (8, 4), (9, 8), (1 << 40, 1 << 39)];
+        let cases = [
+            (2, 1),
+            (3, 2),
+            (4, 2),
+            (5, 4),
+            (8, 4),
+            (9, 8),
+            (1 << 40, 1 << 39),
+        ];
         for (n, k) in cases {
             assert_eq!(split_point(n), k, "n = {n}");
         }

@@ -45,7 +45,12 @@ impl Checkpoint {
     /// [`Checkpoint::validate`] guard against an origin that would make the
     /// body unparseable.
     pub fn body(&self) -> String {
-        format!("{}\n{}\n{}\n", self.origin, self.size, B64.encode(self.root))
+        format!(
+            "{}\n{}\n{}\n",
+            self.origin,
+            self.size,
+            B64.encode(self.root)
+        )
     }
 
     /// Checks the origin: non-empty, without newlines or other control
@@ -432,12 +437,12 @@ pub fn open_note<'a>(note: &'a str, key: &VerifierKey) -> Result<&'a str, NoteEr
             line: number,
             reason,
         };
-        let rest = line
-            .strip_prefix(SIG_PREFIX)
-            .ok_or(malformed("it does not start with an em dash (U+2014) and a space"))?;
-        let (name, b64) = rest
-            .split_once(' ')
-            .ok_or(malformed("there is no space between the key name and the signature"))?;
+        let rest = line.strip_prefix(SIG_PREFIX).ok_or(malformed(
+            "it does not start with an em dash (U+2014) and a space",
+        ))?;
+        let (name, b64) = rest.split_once(' ').ok_or(malformed(
+            "there is no space between the key name and the signature",
+        ))?;
         if !is_valid_key_name(name) {
             return Err(malformed("the key name is empty or contains '+' or spaces"));
         }

@@ -261,12 +261,7 @@ pub fn verify_consistency(
     } else {
         match proof.split_first() {
             Some((first, rest)) => (*first, rest),
-            None => {
-                return Err(ProofError::WrongProofLength {
-                    expected,
-                    got: 0,
-                })
-            }
+            None => return Err(ProofError::WrongProofLength { expected, got: 0 }),
         }
     };
     let mut fnode = old_size - 1;
@@ -313,6 +308,7 @@ pub fn verify_consistency(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use crate::hash::{leaf_hash, root_of};
@@ -355,7 +351,9 @@ mod tests {
     }
 
     fn store(n: usize) -> (MemoryNodes, Vec<Hash>) {
-        let leaves: Vec<Hash> = (0..n).map(|i| leaf_hash(format!("r{i}").as_bytes())).collect();
+        let leaves: Vec<Hash> = (0..n)
+            .map(|i| leaf_hash(format!("r{i}").as_bytes()))
+            .collect();
         let mut s = MemoryNodes::new();
         for l in &leaves {
             s.append(*l);
@@ -369,11 +367,11 @@ mod tests {
         for n in 1..=70usize {
             let d = &leaves[..n];
             let root = root_of(d);
-            for m in 0..n {
+            for (m, leaf) in d.iter().enumerate() {
                 let p = inclusion_proof(&s, m as u64, n as u64).unwrap();
                 assert_eq!(p, ref_path(m, d), "inclusion {m} in {n}");
                 assert_eq!(p.len(), inclusion_proof_len(m as u64, n as u64));
-                verify_inclusion(&leaves[m], m as u64, n as u64, &p, &root).unwrap();
+                verify_inclusion(leaf, m as u64, n as u64, &p, &root).unwrap();
             }
             for m in 1..n {
                 let p = consistency_proof(&s, m as u64, n as u64).unwrap();
@@ -421,7 +419,10 @@ mod tests {
         ));
         assert!(matches!(
             verify_consistency(0, 7, &e, &a, &[e]),
-            Err(ProofError::WrongProofLength { expected: 0, got: 1 })
+            Err(ProofError::WrongProofLength {
+                expected: 0,
+                got: 1
+            })
         ));
         assert_eq!(verify_consistency(3, 3, &a, &a, &[]), Ok(()));
         assert!(matches!(
@@ -430,7 +431,10 @@ mod tests {
         ));
         assert!(matches!(
             verify_consistency(3, 3, &a, &a, &[b]),
-            Err(ProofError::WrongProofLength { expected: 0, got: 1 })
+            Err(ProofError::WrongProofLength {
+                expected: 0,
+                got: 1
+            })
         ));
         assert!(matches!(
             verify_consistency(4, 3, &a, &b, &[]),
@@ -438,7 +442,10 @@ mod tests {
         ));
         assert!(matches!(
             verify_consistency(1, 2, &a, &b, &[]),
-            Err(ProofError::WrongProofLength { expected: 1, got: 0 })
+            Err(ProofError::WrongProofLength {
+                expected: 1,
+                got: 0
+            })
         ));
     }
 

@@ -50,8 +50,11 @@ pub(crate) fn read_node<R: NodeReader + ?Sized>(
     level: u8,
     index: u64,
 ) -> Result<Hash, ProofGenError<R::Error>> {
-    r.node(level, index)
-        .map_err(|source| ProofGenError::Read { level, index, source })
+    r.node(level, index).map_err(|source| ProofGenError::Read {
+        level,
+        index,
+        source,
+    })
 }
 
 /// The right frontier of a Merkle tree: the roots of the perfect subtrees
@@ -275,12 +278,15 @@ impl NodeReader for MemoryNodes {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use crate::hash::{leaf_hash, root_of};
 
     fn leaves(n: usize) -> Vec<Hash> {
-        (0..n).map(|i| leaf_hash(&(i as u64).to_be_bytes())).collect()
+        (0..n)
+            .map(|i| leaf_hash(&(i as u64).to_be_bytes()))
+            .collect()
     }
 
     #[test]
@@ -369,6 +375,13 @@ mod tests {
             assert_eq!(t.root(), root_of(&all[..size as usize]));
         }
         let err = CompactTree::from_reader(&store, 41).unwrap_err();
-        assert!(matches!(err, ProofGenError::Read { level: 0, index: 40, .. }));
+        assert!(matches!(
+            err,
+            ProofGenError::Read {
+                level: 0,
+                index: 40,
+                ..
+            }
+        ));
     }
 }

@@ -1,1 +1,29 @@
-//! coldset-web
+//! coldset's HTTP layer: the JSON API under `/api/v1`, the server-rendered pages and the
+//! health check. Handlers only translate HTTP to application calls and back; every change
+//! goes through [`coldset_app::App::execute_async`], so no handler can bypass a rule.
+//!
+//! Must never contain SQL or depend on a store adapter.
+
+mod api;
+mod error;
+mod html;
+mod pages;
+
+pub use error::ApiError;
+
+use axum::routing::get;
+use axum::Router;
+use coldset_app::App;
+
+/// The whole HTTP surface of coldset.
+pub fn router(app: App) -> Router {
+    Router::new()
+        .route("/healthz", get(health))
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .with_state(app)
+}
+
+async fn health() -> &'static str {
+    "ok"
+}

@@ -1,0 +1,241 @@
+//! The JSON API, `/api/v1`. Reads are served from the application's committed in-memory
+//! state, so they never see a half-written command.
+
+use crate::error::ApiError;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use coldset_app::App;
+use coldset_domain::ids::ProductionId;
+use coldset_domain::model::Holder;
+use coldset_domain::{Envelope, ProductionState};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/productions", get(list_productions))
+        .route("/productions/{production}", get(production))
+        .route("/productions/{production}/firearms", get(firearms))
+        .route("/productions/{production}/firearms/{id}", get(firearm))
+        .route("/productions/{production}/containers", get(containers))
+        .route("/productions/{production}/lots", get(lots))
+        .route("/productions/{production}/people", get(people))
+        .route("/productions/{production}/locations", get(locations))
+        .route("/productions/{production}/scenes", get(scenes))
+        .route("/productions/{production}/events", get(events))
+}
+
+pub(crate) fn parse_production(text: &str) -> Result<ProductionId, ApiError> {
+    ProductionId::parse(text)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "input.invalid", e.to_string()))
+}
+
+pub(crate) fn load(app: &App, production: &str) -> Result<Arc<ProductionState>, ApiError> {
+    Ok(app.state(&parse_production(production)?)?)
+}
+
+/// A holder as the API shows it: kind, id, and a readable name.
+pub(crate) fn holder_view(state: &ProductionState, holder: &Holder) -> Value {
+    match holder {
+        Holder::Person { person } => json!({
+            "type": "person",
+            "id": person,
+            "name": state.people.get(person).map(|p| p.name.as_str()),
+        }),
+        Holder::Storage { location } => json!({
+            "type": "storage",
+            "id": location,
+            "name": state.locations.get(location).map(|l| l.name.as_str()),
+        }),
+    }
+}
+
+async fn list_productions(State(app): State<App>) -> Result<Json<Value>, ApiError> {
+    let mut items = Vec::new();
+    for id in app.production_ids() {
+        let s = app.state(&id)?;
+        if let Some(info) = &s.info {
+            items.push(json!({
+                "id": info.id,
+                "name": info.name,
+                "time_zone": info.time_zone,
+                "packs": info.packs,
+                "events": s.next_seq(),
+            }));
+        }
+    }
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn production(
+    State(app): State<App>,
+    Path(p): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let s = load(&app, &p)?;
+    Ok(Json(json!({
+        "production": s.info,
+        "events": s.next_seq(),
+        "today": app.today(&s).to_string(),
+        "counts": {
+            "people": s.people.len(),
+            "firearms": s.firearms.len(),
+            "lots": s.lots.len(),
+            "containers": s.containers.len(),
+            "locations": s.locations.len(),
+            "scenes": s.scenes.len(),
+        },
+        "rounds_by_class": coldset_domain::decide::rounds_by_class(&s),
+    })))
+}
+
+fn with_holder<T: Serialize>(state: &ProductionState, record: &T, holder: &Holder) -> Value {
+    let mut v = serde_json::to_value(record).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut v {
+        map.insert("holder".into(), holder_view(state, holder));
+    }
+    v
+}
+
+async fn firearms(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
+    let s = load(&app, &p)?;
+    let items: Vec<Value> = s
+        .firearms
+        .values()
+        .map(|f| with_holder(&s, f, &f.holder))
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn firearm(
+    State(app): State<App>,
+    Path((p, id)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let s = load(&app, &p)?;
+    let f = coldset_domain::ids::FirearmId::parse(&id)
+        .ok()
+        .and_then(|id| s.firearms.get(&id))
+        .ok_or_else(|| ApiError::not_found(format!("no firearm '{id}' in this production")))?;
+    Ok(Json(with_holder(&s, f, &f.holder)))
+}
+
+async fn containers(
+    State(app): State<App>,
+    Path(p): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let s = load(&app, &p)?;
+    let items: Vec<Value> = s
+        .containers
+        .values()
+        .map(|c| {
+            let mut v = with_holder(&s, c, &c.holder);
+            if let Value::Object(map) = &mut v {
+                map.insert("count".into(), json!(c.count()));
+            }
+            v
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn lots(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
+    let s = load(&app, &p)?;
+    Ok(Json(
+        json!({ "items": s.lots.values().collect::<Vec<_>>() }),
+    ))
+}
+
+async fn people(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
+    let s = load(&app, &p)?;
+    Ok(Json(
+        json!({ "items": s.people.values().collect::<Vec<_>>() }),
+    ))
+}
+
+async fn locations(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
+    let s = load(&app, &p)?;
+    Ok(Json(
+        json!({ "items": s.locations.values().collect::<Vec<_>>() }),
+    ))
+}
+
+async fn scenes(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
+    let s = load(&app, &p)?;
+    Ok(Json(
+        json!({ "items": s.scenes.values().collect::<Vec<_>>() }),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Page {
+    from: Option<u64>,
+    limit: Option<u32>,
+}
+
+const MAX_PAGE: u32 = 500;
+
+/// The recorded events, oldest first, a page at a time: `?from=SEQ&limit=N`.
+async fn events(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    Query(page): Query<Page>,
+) -> Result<Json<Value>, ApiError> {
+    let production = parse_production(&p)?;
+    app.state(&production)?;
+    let from = page.from.unwrap_or(0);
+    let limit = page.limit.unwrap_or(100);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "input.invalid",
+            format!("limit must be between 1 and {MAX_PAGE}"),
+        ));
+    }
+    let store = app.store().clone();
+    let items =
+        tokio::task::spawn_blocking(move || -> Result<Vec<Value>, coldset_app::AppError> {
+            let mut out = Vec::new();
+            let mut count = 0u32;
+            let stop = coldset_app::ports::StoreError::Conflict("page full".into());
+            let res = store.for_each_event(&production, from, &mut |ev| {
+                if count >= limit {
+                    return Err(stop.clone());
+                }
+                count += 1;
+                let env = Envelope::decode(&ev.bytes)
+                    .map_err(|e| coldset_app::ports::StoreError::Corrupt(e.to_string()))?;
+                out.push(json!({
+                    "seq": env.seq,
+                    "at": env.at.to_rfc3339(),
+                    "actor": env.actor,
+                    "event": env.event,
+                    "leaf_hash": hex_lower(&ev.leaf_hash),
+                }));
+                Ok(())
+            });
+            match res {
+                Ok(()) => Ok(out),
+                Err(e) if e == stop => Ok(out),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "internal",
+                "the read was interrupted",
+            )
+        })??;
+    let next = items.last().and_then(|v| v["seq"].as_u64()).map(|s| s + 1);
+    Ok(Json(
+        json!({ "items": items, "next_from": if items.len() as u32 == limit { next } else { None } }),
+    ))
+}
+
+pub(crate) fn hex_lower(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,78 @@
+//! One error shape for every API answer: `{code, message, rule_ids, request_id}`. Internal
+//! details (database messages) are logged, never sent.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use coldset_app::AppError;
+use coldset_domain::DomainError;
+use serde::Serialize;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static REQUEST_COUNTER: AtomicU64 = AtomicU64::new(1);
+
+#[derive(Debug, Serialize)]
+pub struct ApiError {
+    #[serde(skip)]
+    pub status: StatusCode,
+    pub code: String,
+    pub message: String,
+    pub rule_ids: Vec<String>,
+    /// Each refusal: rule, reason and what would make it allowed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub violations: Vec<coldset_domain::Violation>,
+    pub request_id: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code: code.to_owned(),
+            message: message.into(),
+            rule_ids: Vec::new(),
+            violations: Vec::new(),
+            request_id: format!("req-{}", REQUEST_COUNTER.fetch_add(1, Ordering::Relaxed)),
+        }
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::NOT_FOUND, "record.not_found", what)
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        let status = match &e {
+            AppError::Domain(DomainError::Denied(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Domain(DomainError::Invalid { .. }) => StatusCode::BAD_REQUEST,
+            AppError::Domain(DomainError::NotFound { .. }) | AppError::UnknownProduction(_) => {
+                StatusCode::NOT_FOUND
+            }
+            AppError::Domain(DomainError::Forbidden(_)) => StatusCode::FORBIDDEN,
+            AppError::Domain(DomainError::Conflict(_)) => StatusCode::CONFLICT,
+            AppError::Store(coldset_app::ports::StoreError::Conflict(_)) => StatusCode::CONFLICT,
+            AppError::Store(_) | AppError::Internal(_) | AppError::ShuttingDown => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+        };
+        let message = match &e {
+            AppError::Store(_) | AppError::Internal(_) => {
+                tracing::error!(error = %e, "request failed");
+                "the server could not complete this request; nothing was recorded. Try again, and tell the administrator if it persists".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let mut out = ApiError::new(status, e.code(), message);
+        out.rule_ids = e.rule_ids().iter().map(|r| r.as_str().to_owned()).collect();
+        if let AppError::Domain(DomainError::Denied(d)) = &e {
+            out.violations = d.violations.clone();
+        }
+        out
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, axum::Json(&self)).into_response()
+    }
+}

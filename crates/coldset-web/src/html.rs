@@ -1,0 +1,51 @@
+//! A tiny HTML toolkit: escaping and the page frame. No template engine: pages are plain
+//! functions, so what a page shows is easy to follow from its handler.
+
+use std::fmt::Write;
+
+/// Escapes text for HTML element content and attribute values.
+pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = r#"
+:root { color-scheme: light dark; --fg:#111; --bg:#fafafa; --muted:#555; --line:#ccc; --warn:#8a1c00; --ok:#0b5d1e; }
+@media (prefers-color-scheme: dark) { :root { --fg:#eee; --bg:#121212; --muted:#bbb; --line:#444; --warn:#ff9f80; --ok:#8fe3a3; } }
+body { font: 16px/1.45 system-ui, sans-serif; color: var(--fg); background: var(--bg); margin: 0; }
+header, main { padding: 0.75rem 1rem; max-width: 72rem; margin: auto; }
+header { border-bottom: 1px solid var(--line); }
+a { color: inherit; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 1.5rem; }
+th, td { text-align: left; padding: 0.35rem 0.5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+caption { text-align: left; font-weight: 600; padding: 0.5rem 0; }
+.muted { color: var(--muted); }
+.warn { color: var(--warn); font-weight: 600; }
+.ok { color: var(--ok); }
+@media (max-width: 40rem) { th, td { padding: 0.25rem; font-size: 0.9rem; } }
+"#;
+
+/// Wraps a page body in the common frame.
+pub fn page(title: &str, body: &str) -> String {
+    let mut out = String::with_capacity(body.len() + 2048);
+    let _ = write!(
+        out,
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{} · coldset</title><style>{STYLE}</style></head><body>\
+         <header><a href=\"/\"><strong>coldset</strong></a> · chain of custody for set firearms</header>\
+         <main>{body}</main></body></html>",
+        esc(title)
+    );
+    out
+}

@@ -1,0 +1,237 @@
+//! Server-rendered pages. The first one: a production's inventory, and who holds what.
+
+use crate::api::load;
+use crate::error::ApiError;
+use crate::html::{esc, page};
+use axum::extract::{Path, State};
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+use coldset_app::App;
+use coldset_domain::model::{FirearmStatus, Holder, LoadState, LotState};
+use coldset_domain::ProductionState;
+use std::fmt::Write;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/", get(index))
+        .route("/p/{production}", get(inventory))
+}
+
+async fn index(State(app): State<App>) -> Result<Html<String>, ApiError> {
+    let mut body = String::from("<h1>Productions</h1><ul>");
+    for id in app.production_ids() {
+        let s = app.state(&id)?;
+        if let Some(info) = &s.info {
+            let _ = write!(
+                body,
+                "<li><a href=\"/p/{}\">{}</a> <span class=\"muted\">({} events)</span></li>",
+                esc(info.id.as_str()),
+                esc(&info.name),
+                s.next_seq()
+            );
+        }
+    }
+    body.push_str("</ul>");
+    Ok(Html(page("Productions", &body)))
+}
+
+fn holder_name(s: &ProductionState, h: &Holder) -> String {
+    match h {
+        Holder::Person { person } => s.people.get(person).map_or(person.to_string(), |p| {
+            let roles: Vec<&str> = p.roles.iter().map(|r| r.as_str()).collect();
+            format!("{} ({})", p.name, roles.join(", "))
+        }),
+        Holder::Storage { location } => {
+            s.locations.get(location).map_or(location.to_string(), |l| {
+                format!("in {} ({})", l.name, l.kind)
+            })
+        }
+    }
+}
+
+fn load_text(l: &LoadState) -> String {
+    match l {
+        LoadState::Empty => "empty".into(),
+        LoadState::Dummies { count } => format!("{count} verified dummies"),
+        LoadState::Blanks { count, load } => format!("{count} blanks ({load})"),
+    }
+}
+
+async fn inventory(
+    State(app): State<App>,
+    Path(p): Path<String>,
+) -> Result<Html<String>, ApiError> {
+    let s = load(&app, &p)?;
+    let Some(info) = &s.info else {
+        return Err(ApiError::not_found("no such production"));
+    };
+    let mut b = String::new();
+    let _ = write!(
+        b,
+        "<h1>{}</h1><p class=\"muted\">Shoot day {} ({}) · policy packs: {} · compliance contact: {}</p>",
+        esc(&info.name),
+        app.today(&s),
+        esc(&info.time_zone),
+        esc(&info.packs.join(", ")),
+        esc(&info.compliance_contact)
+    );
+    b.push_str("<table><caption>Firearms: who holds what</caption><thead><tr><th scope=\"col\">Id</th><th scope=\"col\">Firearm</th><th scope=\"col\">Kind</th><th scope=\"col\">Serial</th><th scope=\"col\">Held by</th><th scope=\"col\">Load</th><th scope=\"col\">Status</th></tr></thead><tbody>");
+    for f in s.firearms.values() {
+        let status = match &f.status {
+            FirearmStatus::InService => "<span class=\"ok\">in service</span>".to_owned(),
+            FirearmStatus::Withdrawn { reason } => {
+                format!("<span class=\"warn\">withdrawn: {}</span>", esc(reason))
+            }
+            FirearmStatus::Disposed { disposition, .. } => {
+                format!("disposed ({})", disposition.as_str())
+            }
+        };
+        let _ = write!(
+            b,
+            "<tr><td>{}</td><td>{} {} ({})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(f.id.as_str()),
+            esc(&f.make),
+            esc(&f.model),
+            esc(&f.calibre),
+            f.kind.as_str().replace('_', " "),
+            esc(&f.serial),
+            esc(&holder_name(&s, &f.holder)),
+            esc(&load_text(&f.load)),
+            status
+        );
+    }
+    b.push_str("</tbody></table>");
+    b.push_str("<table><caption>Ammunition containers</caption><thead><tr><th scope=\"col\">Label</th><th scope=\"col\">Class</th><th scope=\"col\">Calibre</th><th scope=\"col\">Rounds</th><th scope=\"col\">Held by</th><th scope=\"col\">Lots</th></tr></thead><tbody>");
+    for c in s.containers.values() {
+        let lots: Vec<String> = c
+            .contents
+            .iter()
+            .map(|(lot, n)| {
+                let state = s.lots.get(lot).map(|l| match &l.state {
+                    LotState::Quarantined { .. } => "<span class=\"warn\">QUARANTINED</span>",
+                    LotState::Verified { .. } => "<span class=\"ok\">verified</span>",
+                    LotState::Rejected { .. } => "<span class=\"warn\">REJECTED</span>",
+                });
+                format!("{} × {} {}", n, esc(lot.as_str()), state.unwrap_or(""))
+            })
+            .collect();
+        let _ = write!(
+            b,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&c.label),
+            esc(&c.class.to_string()),
+            esc(&c.calibre),
+            c.count(),
+            esc(&holder_name(&s, &c.holder)),
+            lots.join("<br>")
+        );
+    }
+    b.push_str("</tbody></table>");
+    b.push_str("<table><caption>Ammunition lots and provenance</caption><thead><tr><th scope=\"col\">Lot</th><th scope=\"col\">Class</th><th scope=\"col\">Rounds</th><th scope=\"col\">Supplier / document / headstamp</th><th scope=\"col\">State</th></tr></thead><tbody>");
+    for l in s.lots.values() {
+        let state = match &l.state {
+            LotState::Quarantined { reason } => {
+                format!("<span class=\"warn\">quarantined</span>: {}", esc(reason))
+            }
+            LotState::Verified {
+                method,
+                rounds_checked,
+                ..
+            } => {
+                format!(
+                    "<span class=\"ok\">verified</span> ({}, {} rounds)",
+                    method.as_str().replace('_', " "),
+                    rounds_checked
+                )
+            }
+            LotState::Rejected { reason } => {
+                format!("<span class=\"warn\">rejected</span>: {}", esc(reason))
+            }
+        };
+        let prev = l
+            .provenance
+            .previous_production
+            .as_deref()
+            .map(|p| format!(" · from previous production {}", esc(p)))
+            .unwrap_or_default();
+        let _ = write!(
+            b,
+            "<tr><td>{}</td><td>{} {}</td><td>{}</td><td>{} / {} / {}{}</td><td>{}</td></tr>",
+            esc(l.id.as_str()),
+            esc(&l.class.to_string()),
+            esc(&l.calibre),
+            l.rounds,
+            esc(&l.provenance.supplier),
+            esc(&l.provenance.document),
+            esc(&l.provenance.headstamp),
+            prev,
+            state
+        );
+    }
+    b.push_str("</tbody></table>");
+    b.push_str("<table><caption>Storage</caption><thead><tr><th scope=\"col\">Location</th><th scope=\"col\">Kind</th><th scope=\"col\">State</th></tr></thead><tbody>");
+    for l in s.locations.values() {
+        let state = match &l.opened {
+            Some((by, at)) => format!(
+                "<span class=\"warn\">open</span> since {} by {}",
+                at,
+                esc(&s.people.get(by).map_or(by.to_string(), |p| p.name.clone()))
+            ),
+            None => "locked".into(),
+        };
+        let _ = write!(
+            b,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&l.name),
+            l.kind,
+            state
+        );
+    }
+    b.push_str("</tbody></table>");
+    b.push_str("<table><caption>Scenes</caption><thead><tr><th scope=\"col\">Scene</th><th scope=\"col\">Day</th><th scope=\"col\">Description</th><th scope=\"col\">Firearms</th></tr></thead><tbody>");
+    for sc in s.scenes.values() {
+        let guns: Vec<&str> = sc.firearms.iter().map(|f| f.as_str()).collect();
+        let _ = write!(
+            b,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&sc.number),
+            sc.day,
+            esc(&sc.description),
+            esc(&guns.join(", "))
+        );
+    }
+    b.push_str("</tbody></table>");
+    b.push_str("<table><caption>People</caption><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Roles</th><th scope=\"col\">Credentials</th></tr></thead><tbody>");
+    let today = app.today(&s);
+    for person in s.people.values() {
+        let roles: Vec<&str> = person.roles.iter().map(|r| r.as_str()).collect();
+        let creds: Vec<String> = person
+            .credentials
+            .iter()
+            .map(|c| {
+                let state = if c.in_date_on(today) {
+                    ""
+                } else {
+                    " <span class=\"warn\">EXPIRED</span>"
+                };
+                format!(
+                    "{} {} (to {}){}",
+                    c.kind.as_str().replace('_', " "),
+                    esc(&c.number),
+                    c.expires_on,
+                    state
+                )
+            })
+            .collect();
+        let _ = write!(
+            b,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&person.name),
+            esc(&roles.join(", ")),
+            creds.join("<br>")
+        );
+    }
+    b.push_str("</tbody></table>");
+    Ok(Html(page(&info.name, &b)))
+}

@@ -1,0 +1,177 @@
+//! The data directory: the database, the ledger signing key, and a lock file that keeps
+//! two coldset processes from writing the same database (the writer's in-memory state
+//! assumes it is the only writer).
+
+use coldset_app::ports::{AccountRecord, Store};
+use coldset_app::{App, SystemClock};
+use coldset_ledger::SignerKey;
+use coldset_store_sqlite::SqliteStore;
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub const KEY_FILE: &str = "ledger.key";
+pub const LOCK_FILE: &str = "coldset.lock";
+
+#[derive(Debug, thiserror::Error)]
+pub enum DataDirError {
+    #[error(transparent)]
+    Open(#[from] coldset_store_sqlite::OpenError),
+    #[error("{0}")]
+    Key(String),
+    #[error("{0}")]
+    Locked(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Holds the data directory's lock for as long as it lives.
+pub struct DirLock {
+    _file: File,
+}
+
+pub fn lock(dir: &Path) -> Result<DirLock, DataDirError> {
+    let path = dir.join(LOCK_FILE);
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| DataDirError::Locked(format!("cannot open {}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(DirLock { _file: file }),
+        Err(_) => Err(DataDirError::Locked(format!(
+            "another coldset process is using {} (stop it first, or point --data elsewhere)",
+            dir.display()
+        ))),
+    }
+}
+
+pub fn key_path(dir: &Path) -> PathBuf {
+    dir.join(KEY_FILE)
+}
+
+/// Writes a new signing key readable by the owner only.
+fn write_key(dir: &Path, key: &SignerKey) -> Result<(), DataDirError> {
+    let path = key_path(dir);
+    let mut opts = File::options();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(&path)
+        .map_err(|e| DataDirError::Key(format!("cannot create {}: {e}", path.display())))?;
+    f.write_all(key.to_private_string().as_bytes())
+        .and_then(|_| f.write_all(b"\n"))
+        .and_then(|_| f.sync_all())
+        .map_err(|e| DataDirError::Key(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Reads the ledger signing key; a missing or unreadable key stops the caller with a
+/// message that says what to do.
+pub fn read_key(dir: &Path) -> Result<SignerKey, DataDirError> {
+    let path = key_path(dir);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        DataDirError::Key(format!(
+            "cannot read the ledger signing key {}: {e}. Restore it from your backup; without it no checkpoint can be signed",
+            path.display()
+        ))
+    })?;
+    SignerKey::parse_private(text.trim()).map_err(|e| {
+        DataDirError::Key(format!(
+            "the ledger signing key {} is unusable: {e}",
+            path.display()
+        ))
+    })
+}
+
+/// A random password of 20 characters from an unambiguous alphabet.
+pub fn random_password() -> Result<String, DataDirError> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut bytes = [0u8; 20];
+    getrandom::getrandom(&mut bytes)
+        .map_err(|e| DataDirError::Other(format!("no randomness: {e}")))?;
+    Ok(bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect())
+}
+
+pub fn hash_password(password: &str) -> Result<String, DataDirError> {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let mut salt = [0u8; 16];
+    getrandom::getrandom(&mut salt)
+        .map_err(|e| DataDirError::Other(format!("no randomness: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| DataDirError::Other(e.to_string()))?;
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| DataDirError::Other(format!("cannot hash the password: {e}")))
+}
+
+/// What `init` made.
+pub struct Initialised {
+    pub admin: String,
+    pub password: String,
+    pub verifier_key: String,
+}
+
+/// Creates the database, the first administrator and the ledger signing key.
+pub fn init(dir: &Path, admin: &str, installation: &str) -> Result<Initialised, DataDirError> {
+    if admin.trim().is_empty()
+        || admin.len() > 64
+        || admin.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(DataDirError::Other(format!(
+            "'{admin}' is not a usable account name (1-64 characters, no spaces)"
+        )));
+    }
+    let key = SignerKey::generate(installation).map_err(|e| {
+        DataDirError::Key(format!(
+            "'{installation}' cannot name the installation's key: {e}"
+        ))
+    })?;
+    if key_path(dir).exists() {
+        return Err(DataDirError::Key(format!(
+            "{} already exists: this directory was initialised before",
+            key_path(dir).display()
+        )));
+    }
+    let store = SqliteStore::create(dir)?;
+    let _lock = lock(dir)?;
+    write_key(dir, &key)?;
+    let password = random_password()?;
+    store
+        .create_account(&AccountRecord {
+            name: admin.to_owned(),
+            password_hash: hash_password(&password)?,
+            is_admin: true,
+            created_at: coldset_domain::Timestamp(jiff::Timestamp::now().as_millisecond()),
+        })
+        .map_err(|e| DataDirError::Other(e.to_string()))?;
+    Ok(Initialised {
+        admin: admin.to_owned(),
+        password,
+        verifier_key: key.verifier().to_string(),
+    })
+}
+
+/// Opens an initialised data directory for serving: lock, store, key, application.
+pub struct Opened {
+    pub app: App,
+    pub key: SignerKey,
+    pub lock: DirLock,
+}
+
+pub fn open(dir: &Path) -> Result<Opened, DataDirError> {
+    let store = SqliteStore::open(dir)?;
+    let lock = lock(dir)?;
+    let key = read_key(dir)?;
+    let app = App::open(Arc::new(store), Arc::new(SystemClock))
+        .map_err(|e| DataDirError::Other(e.to_string()))?;
+    Ok(Opened { app, key, lock })
+}
