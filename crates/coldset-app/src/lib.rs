@@ -7,6 +7,7 @@
 //! It knows nothing of HTTP or SQL: storage comes through the [`ports::Store`] port,
 //! time through [`ports::Clock`].
 
+pub mod conformance;
 pub mod error;
 pub mod ports;
 mod writer;

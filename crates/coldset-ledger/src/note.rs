@@ -483,3 +483,44 @@ pub fn open_checkpoint(note: &str, key: &VerifierKey) -> Result<Checkpoint, Note
     let text = open_note(note, key)?;
     Checkpoint::parse_body(text)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_sizes() {
+        assert_eq!(parse_canonical_u64("0"), Ok(0));
+        assert_eq!(parse_canonical_u64("10"), Ok(10));
+        for bad in ["", "01", "+1", "-0", "1_000", "1e3", "١"] {
+            assert!(parse_canonical_u64(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn key_ids_are_exactly_eight_hex_digits() {
+        assert_eq!(parse_key_id("c74f20a3"), Some(0xc74f_20a3));
+        assert_eq!(parse_key_id("C74F20A3"), Some(0xc74f_20a3));
+        for bad in [
+            "",
+            "c74f20a",
+            "c74f20a30",
+            "+74f20a3",
+            "c74f20g3",
+            " 74f20a3",
+        ] {
+            assert_eq!(parse_key_id(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn long_hostile_input_is_shortened_in_errors() {
+        let huge = "9".repeat(10_000);
+        let err = parse_canonical_u64(&huge).unwrap_err();
+        assert!(err.to_string().len() < 300, "{err}");
+        let origin = format!("{}\n", "x".repeat(10_000));
+        let err = validate_origin(&origin).unwrap_err();
+        assert!(err.to_string().len() < 300, "{err}");
+    }
+}

@@ -383,5 +383,13 @@ mod tests {
                 ..
             }
         ));
+        // Store errors stay reachable as the error's source.
+        let source = std::error::Error::source(&err).map(ToString::to_string);
+        assert_eq!(
+            source.as_deref(),
+            Some("no stored node at level 0, index 40")
+        );
+        fn is_error<T: std::error::Error + Send + Sync + 'static>(_: &T) {}
+        is_error(&err);
     }
 }
