@@ -44,19 +44,12 @@ pub fn run_all(store: &dyn Store) -> Result<(), String> {
 fn events_round_trip(store: &dyn Store) -> Result<(), String> {
     let p = pid("conf-events")?;
     let batch = CommitBatch {
-        productions: vec![ProductionRecord {
-            id: p.clone(),
-            name: "Events".into(),
-            created_at: Timestamp(1),
-        }],
+        productions: vec![ProductionRecord { id: p.clone(), name: "Events".into(), created_at: Timestamp(1) }],
         events: (0..10).map(|s| event(&p, s)).collect(),
         ..Default::default()
     };
     store.commit(&batch).map_err(|e| e.to_string())?;
-    ensure(
-        store.event_count(&p).map_err(|e| e.to_string())? == 10,
-        "event_count after 10 appends",
-    )?;
+    ensure(store.event_count(&p).map_err(|e| e.to_string())? == 10, "event_count after 10 appends")?;
     let mut seen = Vec::new();
     store
         .for_each_event(&p, 3, &mut |e| {
@@ -65,46 +58,24 @@ fn events_round_trip(store: &dyn Store) -> Result<(), String> {
         })
         .map_err(|e| e.to_string())?;
     ensure(seen.len() == 7, "for_each_event from 3 yields 7")?;
-    ensure(
-        seen.iter().map(|e| e.seq).eq(3..10),
-        "events come in sequence order",
-    )?;
+    ensure(seen.iter().map(|e| e.seq).eq(3..10), "events come in sequence order")?;
     ensure(seen[0] == event(&p, 3), "an event reads back byte for byte")?;
-    ensure(
-        store.event(&p, 9).map_err(|e| e.to_string())? == Some(event(&p, 9)),
-        "event(seq) reads back",
-    )?;
-    ensure(
-        store.event(&p, 10).map_err(|e| e.to_string())?.is_none(),
-        "a missing event is None",
-    )?;
+    ensure(store.event(&p, 9).map_err(|e| e.to_string())? == Some(event(&p, 9)), "event(seq) reads back")?;
+    ensure(store.event(&p, 10).map_err(|e| e.to_string())?.is_none(), "a missing event is None")?;
     let prods = store.productions().map_err(|e| e.to_string())?;
-    ensure(
-        prods.iter().any(|r| r.id == p && r.name == "Events"),
-        "production listed",
-    )?;
+    ensure(prods.iter().any(|r| r.id == p && r.name == "Events"), "production listed")?;
     Ok(())
 }
 
 fn duplicate_sequence_is_a_conflict_and_atomic(store: &dyn Store) -> Result<(), String> {
     let p = pid("conf-dup")?;
-    store
-        .commit(&CommitBatch {
-            events: vec![event(&p, 0)],
-            ..Default::default()
-        })
-        .map_err(|e| e.to_string())?;
+    store.commit(&CommitBatch { events: vec![event(&p, 0)], ..Default::default() }).map_err(|e| e.to_string())?;
     // A batch whose second event collides must leave nothing of itself behind.
     let bad = CommitBatch {
         events: vec![event(&p, 1), event(&p, 0)],
         projections: vec![(
             p.clone(),
-            ProjectionRow {
-                kind: "x".into(),
-                id: "1".into(),
-                version: 1,
-                body: "{}".into(),
-            },
+            ProjectionRow { kind: "x".into(), id: "1".into(), version: 1, body: "{}".into() },
         )],
         ..Default::default()
     };
@@ -112,45 +83,23 @@ fn duplicate_sequence_is_a_conflict_and_atomic(store: &dyn Store) -> Result<(), 
         Err(StoreError::Conflict(_)) => {}
         other => return Err(format!("duplicate seq must be a Conflict, got {other:?}")),
     }
-    ensure(
-        store.event_count(&p).map_err(|e| e.to_string())? == 1,
-        "failed batch wrote no event",
-    )?;
-    ensure(
-        store
-            .projection_rows(&p)
-            .map_err(|e| e.to_string())?
-            .is_empty(),
-        "failed batch wrote no projection",
-    )?;
+    ensure(store.event_count(&p).map_err(|e| e.to_string())? == 1, "failed batch wrote no event")?;
+    ensure(store.projection_rows(&p).map_err(|e| e.to_string())?.is_empty(), "failed batch wrote no projection")?;
     Ok(())
 }
 
 fn projections_upsert(store: &dyn Store) -> Result<(), String> {
     let p = pid("conf-proj")?;
-    let row = |v: u64, body: &str| ProjectionRow {
-        kind: "firearm".into(),
-        id: "fa-1".into(),
-        version: v,
-        body: body.into(),
-    };
+    let row =
+        |v: u64, body: &str| ProjectionRow { kind: "firearm".into(), id: "fa-1".into(), version: v, body: body.into() };
     store
-        .commit(&CommitBatch {
-            projections: vec![(p.clone(), row(1, "{\"a\":1}"))],
-            ..Default::default()
-        })
+        .commit(&CommitBatch { projections: vec![(p.clone(), row(1, "{\"a\":1}"))], ..Default::default() })
         .map_err(|e| e.to_string())?;
     store
-        .commit(&CommitBatch {
-            projections: vec![(p.clone(), row(2, "{\"a\":2}"))],
-            ..Default::default()
-        })
+        .commit(&CommitBatch { projections: vec![(p.clone(), row(2, "{\"a\":2}"))], ..Default::default() })
         .map_err(|e| e.to_string())?;
     let rows = store.projection_rows(&p).map_err(|e| e.to_string())?;
-    ensure(
-        rows == vec![row(2, "{\"a\":2}")],
-        "projection upsert keeps one row at the newest version",
-    )?;
+    ensure(rows == vec![row(2, "{\"a\":2}")], "projection upsert keeps one row at the newest version")?;
     Ok(())
 }
 
@@ -161,27 +110,13 @@ fn tree_nodes(store: &dyn Store) -> Result<(), String> {
     store
         .commit(&CommitBatch {
             events: vec![e0.clone()],
-            nodes: vec![StoredNode {
-                production: p.clone(),
-                level: 1,
-                index: 0,
-                hash: h,
-            }],
+            nodes: vec![StoredNode { production: p.clone(), level: 1, index: 0, hash: h }],
             ..Default::default()
         })
         .map_err(|e| e.to_string())?;
-    ensure(
-        store.node(&p, 0, 0).map_err(|e| e.to_string())? == Some(e0.leaf_hash),
-        "level 0 is the leaf hash",
-    )?;
-    ensure(
-        store.node(&p, 1, 0).map_err(|e| e.to_string())? == Some(h),
-        "level 1 node reads back",
-    )?;
-    ensure(
-        store.node(&p, 1, 1).map_err(|e| e.to_string())?.is_none(),
-        "missing node is None",
-    )?;
+    ensure(store.node(&p, 0, 0).map_err(|e| e.to_string())? == Some(e0.leaf_hash), "level 0 is the leaf hash")?;
+    ensure(store.node(&p, 1, 0).map_err(|e| e.to_string())? == Some(h), "level 1 node reads back")?;
+    ensure(store.node(&p, 1, 1).map_err(|e| e.to_string())?.is_none(), "missing node is None")?;
     Ok(())
 }
 
@@ -194,25 +129,13 @@ fn checkpoints(store: &dyn Store) -> Result<(), String> {
         at: Timestamp(5),
         note: format!("note {size}"),
     };
-    ensure(
-        store
-            .latest_checkpoint(&p)
-            .map_err(|e| e.to_string())?
-            .is_none(),
-        "no checkpoint yet",
-    )?;
+    ensure(store.latest_checkpoint(&p).map_err(|e| e.to_string())?.is_none(), "no checkpoint yet")?;
     store.save_checkpoint(&cp(3)).map_err(|e| e.to_string())?;
     store.save_checkpoint(&cp(7)).map_err(|e| e.to_string())?;
     store.save_checkpoint(&cp(7)).map_err(|e| e.to_string())?;
     let all = store.checkpoints(&p).map_err(|e| e.to_string())?;
-    ensure(
-        all == vec![cp(3), cp(7)],
-        "checkpoints listed by size, saving the same size twice keeps one",
-    )?;
-    ensure(
-        store.latest_checkpoint(&p).map_err(|e| e.to_string())? == Some(cp(7)),
-        "latest is the largest",
-    )?;
+    ensure(all == vec![cp(3), cp(7)], "checkpoints listed by size, saving the same size twice keeps one")?;
+    ensure(store.latest_checkpoint(&p).map_err(|e| e.to_string())? == Some(cp(7)), "latest is the largest")?;
     Ok(())
 }
 
@@ -225,28 +148,12 @@ fn accounts(store: &dyn Store) -> Result<(), String> {
         created_at: Timestamp(9),
     };
     store.create_account(&a).map_err(|e| e.to_string())?;
-    ensure(
-        store.account("conf-user").map_err(|e| e.to_string())? == Some(a.clone()),
-        "account reads back",
-    )?;
-    ensure(
-        store
-            .account("nobody")
-            .map_err(|e| e.to_string())?
-            .is_none(),
-        "unknown account is None",
-    )?;
+    ensure(store.account("conf-user").map_err(|e| e.to_string())? == Some(a.clone()), "account reads back")?;
+    ensure(store.account("nobody").map_err(|e| e.to_string())?.is_none(), "unknown account is None")?;
     match store.create_account(&a) {
         Err(StoreError::Conflict(_)) => {}
-        other => {
-            return Err(format!(
-                "duplicate account must be a Conflict, got {other:?}"
-            ))
-        }
+        other => return Err(format!("duplicate account must be a Conflict, got {other:?}")),
     }
-    ensure(
-        store.account_count().map_err(|e| e.to_string())? == before + 1,
-        "account_count",
-    )?;
+    ensure(store.account_count().map_err(|e| e.to_string())? == before + 1, "account_count")?;
     Ok(())
 }

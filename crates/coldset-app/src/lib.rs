@@ -9,6 +9,7 @@
 
 pub mod conformance;
 pub mod error;
+pub mod ledger;
 pub mod ports;
 mod writer;
 
@@ -18,8 +19,11 @@ pub use writer::{Published, Receipt, Request};
 
 use coldset_domain::ids::ProductionId;
 use coldset_domain::{Date, ProductionState, Timestamp};
+use coldset_ledger::{Hash, SignerKey};
+use ledger::{CheckpointSink, Checkpointer};
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
+use std::time::Duration;
 use writer::Writer;
 
 /// The running application: current state of every production, and the way to change it.
@@ -32,8 +36,10 @@ struct Inner {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     snapshots: Arc<RwLock<HashMap<ProductionId, Arc<ProductionState>>>>,
+    heads: Arc<RwLock<HashMap<ProductionId, (u64, Hash)>>>,
     writer: Writer,
     live: tokio::sync::broadcast::Sender<Published>,
+    checkpointer: OnceLock<Arc<Checkpointer>>,
 }
 
 impl App {
@@ -42,39 +48,54 @@ impl App {
     pub fn open(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Result<App, AppError> {
         let (live, _) = tokio::sync::broadcast::channel(1024);
         let snapshots = Arc::new(RwLock::new(HashMap::new()));
-        let writer = Writer::start(
-            store.clone(),
-            clock.clone(),
-            snapshots.clone(),
-            live.clone(),
-        )?;
+        let heads = Arc::new(RwLock::new(HashMap::new()));
+        let writer = Writer::start(store.clone(), clock.clone(), snapshots.clone(), heads.clone(), live.clone())?;
         Ok(App {
-            inner: Arc::new(Inner {
-                store,
-                clock,
-                snapshots,
-                writer,
-                live,
-            }),
+            inner: Arc::new(Inner { store, clock, snapshots, heads, writer, live, checkpointer: OnceLock::new() }),
         })
+    }
+
+    /// Starts signing checkpoints with `key`: every `interval` for each production that
+    /// grew, copying each to the `sinks`. Signs any unsigned head at once.
+    pub fn enable_checkpoints(
+        &self,
+        key: SignerKey,
+        sinks: Vec<Box<dyn CheckpointSink>>,
+        interval: Duration,
+    ) -> Result<Arc<Checkpointer>, AppError> {
+        let cp = Arc::new(Checkpointer::new(
+            key,
+            self.inner.store.clone(),
+            self.inner.clock.clone(),
+            self.inner.heads.clone(),
+            sinks,
+        )?);
+        self.inner
+            .checkpointer
+            .set(cp.clone())
+            .map_err(|_| AppError::Internal("checkpoints are already enabled".into()))?;
+        cp.sign_new_heads()?;
+        ledger::spawn_loop(Arc::downgrade(&cp), interval)?;
+        Ok(cp)
+    }
+
+    pub fn checkpointer(&self) -> Option<&Arc<Checkpointer>> {
+        self.inner.checkpointer.get()
+    }
+
+    /// The size and root of a production's log as committed.
+    pub fn head(&self, production: &ProductionId) -> Option<(u64, Hash)> {
+        self.inner.heads.read().ok()?.get(production).copied()
     }
 
     /// Runs a command through the write path and waits until it is durable (or refused).
     pub fn execute(&self, request: Request) -> Result<Receipt, AppError> {
-        self.inner
-            .writer
-            .submit(request)?
-            .blocking_recv()
-            .map_err(|_| AppError::ShuttingDown)?
+        self.inner.writer.submit(request)?.blocking_recv().map_err(|_| AppError::ShuttingDown)?
     }
 
     /// The same, for async callers (the web server).
     pub async fn execute_async(&self, request: Request) -> Result<Receipt, AppError> {
-        self.inner
-            .writer
-            .submit(request)?
-            .await
-            .map_err(|_| AppError::ShuttingDown)?
+        self.inner.writer.submit(request)?.await.map_err(|_| AppError::ShuttingDown)?
     }
 
     /// The committed state of a production (never ahead of what is durable).

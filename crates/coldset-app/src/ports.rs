@@ -130,24 +130,15 @@ pub trait Store: Send + Sync {
         from_seq: u64,
         f: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
     ) -> Result<(), StoreError>;
-    fn event(&self, production: &ProductionId, seq: u64)
-        -> Result<Option<StoredEvent>, StoreError>;
+    fn event(&self, production: &ProductionId, seq: u64) -> Result<Option<StoredEvent>, StoreError>;
     fn event_count(&self, production: &ProductionId) -> Result<u64, StoreError>;
     /// Atomically and durably writes a batch.
     fn commit(&self, batch: &CommitBatch) -> Result<(), StoreError>;
     fn projection_rows(&self, production: &ProductionId) -> Result<Vec<ProjectionRow>, StoreError>;
-    fn node(
-        &self,
-        production: &ProductionId,
-        level: u8,
-        index: u64,
-    ) -> Result<Option<Hash>, StoreError>;
+    fn node(&self, production: &ProductionId, level: u8, index: u64) -> Result<Option<Hash>, StoreError>;
     fn save_checkpoint(&self, cp: &StoredCheckpoint) -> Result<(), StoreError>;
     fn checkpoints(&self, production: &ProductionId) -> Result<Vec<StoredCheckpoint>, StoreError>;
-    fn latest_checkpoint(
-        &self,
-        production: &ProductionId,
-    ) -> Result<Option<StoredCheckpoint>, StoreError>;
+    fn latest_checkpoint(&self, production: &ProductionId) -> Result<Option<StoredCheckpoint>, StoreError>;
     fn create_account(&self, account: &AccountRecord) -> Result<(), StoreError>;
     fn account(&self, name: &str) -> Result<Option<AccountRecord>, StoreError>;
     fn account_count(&self) -> Result<u64, StoreError>;

@@ -9,10 +9,8 @@ use crate::error::AppError;
 use crate::ports::{Clock, CommitBatch, ProductionRecord, Store, StoredEvent, StoredNode};
 use coldset_domain::decide::{decide, Context};
 use coldset_domain::ids::ProductionId;
-use coldset_domain::{
-    Actor, Command, Date, DomainError, EntityRef, Envelope, ProductionState, Timestamp,
-};
-use coldset_ledger::{leaf_hash, CompactTree};
+use coldset_domain::{Actor, Command, Date, DomainError, EntityRef, Envelope, ProductionState, Timestamp};
+use coldset_ledger::{leaf_hash, CompactTree, Hash};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::mpsc;
 use std::sync::{Arc, RwLock};
@@ -66,6 +64,7 @@ impl Writer {
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
         snapshots: Arc<RwLock<HashMap<ProductionId, Arc<ProductionState>>>>,
+        heads: Arc<RwLock<HashMap<ProductionId, (u64, Hash)>>>,
         live: broadcast::Sender<Published>,
     ) -> Result<Writer, AppError> {
         let mut logs = HashMap::new();
@@ -74,21 +73,15 @@ impl Writer {
             logs.insert(p.id.clone(), log);
         }
         {
-            let mut snap = snapshots
-                .write()
-                .map_err(|_| AppError::Internal("state lock poisoned".into()))?;
+            let mut snap = snapshots.write().map_err(|_| AppError::Internal("state lock poisoned".into()))?;
+            let mut h = heads.write().map_err(|_| AppError::Internal("heads lock poisoned".into()))?;
             for (id, log) in &logs {
                 snap.insert(id.clone(), Arc::new(log.state.clone()));
+                h.insert(id.clone(), (log.tree.size(), log.tree.root()));
             }
         }
         let (tx, rx) = mpsc::channel::<Job>();
-        let mut worker = Worker {
-            store,
-            clock,
-            logs,
-            snapshots,
-            live,
-        };
+        let mut worker = Worker { store, clock, logs, snapshots, heads, live };
         std::thread::Builder::new()
             .name("coldset-writer".into())
             .spawn(move || {
@@ -107,14 +100,9 @@ impl Writer {
         Ok(Writer { tx })
     }
 
-    pub(crate) fn submit(
-        &self,
-        request: Request,
-    ) -> Result<oneshot::Receiver<Result<Receipt, AppError>>, AppError> {
+    pub(crate) fn submit(&self, request: Request) -> Result<oneshot::Receiver<Result<Receipt, AppError>>, AppError> {
         let (reply, rx) = oneshot::channel();
-        self.tx
-            .send(Job { request, reply })
-            .map_err(|_| AppError::ShuttingDown)?;
+        self.tx.send(Job { request, reply }).map_err(|_| AppError::ShuttingDown)?;
         Ok(rx)
     }
 }
@@ -128,18 +116,11 @@ struct Log {
 
 /// Rebuilds a production's state and Merkle frontier from its stored events.
 fn load_log(store: &dyn Store, production: &ProductionId) -> Result<Log, AppError> {
-    let mut log = Log {
-        state: ProductionState::new(),
-        tree: CompactTree::new(),
-        last_at: Timestamp(i64::MIN),
-    };
+    let mut log = Log { state: ProductionState::new(), tree: CompactTree::new(), last_at: Timestamp(i64::MIN) };
     store.for_each_event(production, 0, &mut |ev: StoredEvent| {
-        let env = Envelope::decode(&ev.bytes).map_err(|e| {
-            crate::ports::StoreError::Corrupt(format!("event {} of {production}: {e}", ev.seq))
-        })?;
-        log.state
-            .apply(&env)
-            .map_err(|e| crate::ports::StoreError::Corrupt(format!("{production}: {e}")))?;
+        let env = Envelope::decode(&ev.bytes)
+            .map_err(|e| crate::ports::StoreError::Corrupt(format!("event {} of {production}: {e}", ev.seq)))?;
+        log.state.apply(&env).map_err(|e| crate::ports::StoreError::Corrupt(format!("{production}: {e}")))?;
         log.tree.push(leaf_hash(&ev.bytes));
         log.last_at = log.last_at.max(env.at);
         Ok(())
@@ -150,11 +131,8 @@ fn load_log(store: &dyn Store, production: &ProductionId) -> Result<Log, AppErro
 /// The production's local date at `now`. An unknown zone (checked at creation, so only a
 /// damaged installation) falls back to UTC rather than refusing all work.
 pub(crate) fn local_date(now: Timestamp, state: &ProductionState) -> Date {
-    let zone = state
-        .info
-        .as_ref()
-        .and_then(|i| jiff::tz::TimeZone::get(&i.time_zone).ok())
-        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let zone =
+        state.info.as_ref().and_then(|i| jiff::tz::TimeZone::get(&i.time_zone).ok()).unwrap_or(jiff::tz::TimeZone::UTC);
     match jiff::Timestamp::from_millisecond(now.0) {
         Ok(ts) => ts.to_zoned(zone).date(),
         Err(_) => Date::constant(1970, 1, 1),
@@ -166,6 +144,7 @@ struct Worker {
     clock: Arc<dyn Clock>,
     logs: HashMap<ProductionId, Log>,
     snapshots: Arc<RwLock<HashMap<ProductionId, Arc<ProductionState>>>>,
+    heads: Arc<RwLock<HashMap<ProductionId, (u64, Hash)>>>,
     live: broadcast::Sender<Published>,
 }
 
@@ -200,18 +179,17 @@ impl Worker {
             }
         }
         let outcome = if poisoned {
-            Err(AppError::Internal(
-                "a command could not be applied; nothing in its batch was recorded".into(),
-            ))
+            Err(AppError::Internal("a command could not be applied; nothing in its batch was recorded".into()))
         } else {
             self.store.commit(&batch).map_err(AppError::from)
         };
         match outcome {
             Ok(()) => {
-                if let Ok(mut snap) = self.snapshots.write() {
+                if let (Ok(mut snap), Ok(mut heads)) = (self.snapshots.write(), self.heads.write()) {
                     for production in touched.keys() {
                         if let Some(log) = self.logs.get(production) {
                             snap.insert(production.clone(), Arc::new(log.state.clone()));
+                            heads.insert(production.clone(), (log.tree.size(), log.tree.root()));
                         }
                     }
                 }
@@ -280,20 +258,11 @@ impl Worker {
             }
             self.logs.insert(
                 production.clone(),
-                Log {
-                    state: ProductionState::new(),
-                    tree: CompactTree::new(),
-                    last_at: Timestamp(i64::MIN),
-                },
+                Log { state: ProductionState::new(), tree: CompactTree::new(), last_at: Timestamp(i64::MIN) },
             );
         }
-        let log = self
-            .logs
-            .get_mut(production)
-            .ok_or_else(|| AppError::UnknownProduction(production.to_string()))?;
-        if let (Some(expected), Some(target)) =
-            (request.expected_version, request.command.primary_target())
-        {
+        let log = self.logs.get_mut(production).ok_or_else(|| AppError::UnknownProduction(production.to_string()))?;
+        if let (Some(expected), Some(target)) = (request.expected_version, request.command.primary_target()) {
             let current = log.state.version_of(&target);
             if current != Some(expected) {
                 return Err(DomainError::Conflict(format!(
@@ -303,10 +272,7 @@ impl Worker {
                 .into());
             }
         }
-        let ctx = Context {
-            now,
-            today: local_date(now, &log.state),
-        };
+        let ctx = Context { now, today: local_date(now, &log.state) };
         let events = match decide(&log.state, &ctx, &request.actor, &request.command) {
             Ok(events) => events,
             Err(e) => {
@@ -328,10 +294,7 @@ impl Worker {
                 actor: request.actor.clone(),
                 event,
             };
-            let refs = log
-                .state
-                .apply(&env)
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let refs = log.state.apply(&env).map_err(|e| AppError::Internal(e.to_string()))?;
             touched.entry(production.clone()).or_default().extend(refs);
             let bytes = env.encode();
             let leaf = leaf_hash(&bytes);
@@ -347,11 +310,7 @@ impl Worker {
                 }
             });
             if let coldset_domain::Event::ProductionCreated { name, .. } = &env.event {
-                batch.productions.push(ProductionRecord {
-                    id: production.clone(),
-                    name: name.clone(),
-                    created_at: at,
-                });
+                batch.productions.push(ProductionRecord { id: production.clone(), name: name.clone(), created_at: at });
             }
             batch.events.push(StoredEvent {
                 production: production.clone(),
@@ -364,9 +323,6 @@ impl Worker {
             recorded.push(env);
         }
         log.last_at = at;
-        Ok(Receipt {
-            production: production.clone(),
-            events: recorded,
-        })
+        Ok(Receipt { production: production.clone(), events: recorded })
     }
 }

@@ -46,10 +46,7 @@ impl From<Denial> for DomainError {
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> DomainError {
-    DomainError::Invalid {
-        field: field.to_owned(),
-        message: message.into(),
-    }
+    DomainError::Invalid { field: field.to_owned(), message: message.into() }
 }
 
 /// Trims and checks a required text field.
@@ -96,11 +93,7 @@ pub fn decide(
 }
 
 /// The permission table check (see permissions.rs).
-pub fn authorize(
-    state: &ProductionState,
-    actor: &Actor,
-    command: &Command,
-) -> Result<(), DomainError> {
+pub fn authorize(state: &ProductionState, actor: &Actor, command: &Command) -> Result<(), DomainError> {
     match actor {
         Actor::Admin { .. } => {
             if permissions::admin_may(command) {
@@ -113,20 +106,17 @@ pub fn authorize(
             }
         }
         Actor::Person { person } => {
-            let p = state.people.get(person).ok_or_else(|| {
-                DomainError::Forbidden(format!("{person} is not a member of this production"))
-            })?;
+            let p = state
+                .people
+                .get(person)
+                .ok_or_else(|| DomainError::Forbidden(format!("{person} is not a member of this production")))?;
             if permissions::person_may(&p.roles, command) {
                 Ok(())
             } else {
                 Err(DomainError::Forbidden(format!(
                     "{} ({}) may not {}",
                     p.name,
-                    p.roles
-                        .iter()
-                        .map(|r| r.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    p.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
                     command.name().replace('_', " ")
                 )))
             }
@@ -143,23 +133,12 @@ struct Decider<'a> {
 impl<'a> Decider<'a> {
     fn run(&self, command: &Command) -> Result<Vec<Event>, DomainError> {
         if self.state.info.is_none() && !matches!(command, Command::CreateProduction { .. }) {
-            return Err(DomainError::NotFound {
-                what: "production",
-                id: String::new(),
-            });
+            return Err(DomainError::NotFound { what: "production", id: String::new() });
         }
         match command {
-            Command::CreateProduction {
-                id,
-                name,
-                time_zone,
-                packs,
-                compliance_contact,
-            } => {
+            Command::CreateProduction { id, name, time_zone, packs, compliance_contact } => {
                 if self.state.info.is_some() {
-                    return Err(DomainError::Conflict(format!(
-                        "production {id} already exists"
-                    )));
+                    return Err(DomainError::Conflict(format!("production {id} already exists")));
                 }
                 let packs = crate::policy::parse_packs(packs).map_err(|m| invalid("packs", m))?;
                 Ok(vec![Event::ProductionCreated {
@@ -183,36 +162,21 @@ impl<'a> Decider<'a> {
             Command::AssignRole { person, role } => {
                 let p = self.person(person)?;
                 if p.has_role(*role) {
-                    return Err(invalid(
-                        "role",
-                        format!("{} already has the role {role}", p.name),
-                    ));
+                    return Err(invalid("role", format!("{} already has the role {role}", p.name)));
                 }
-                Ok(vec![Event::RoleAssigned {
-                    person: person.clone(),
-                    role: *role,
-                }])
+                Ok(vec![Event::RoleAssigned { person: person.clone(), role: *role }])
             }
             Command::RemoveRole { person, role } => {
                 let p = self.person(person)?;
                 if !p.has_role(*role) {
-                    return Err(invalid(
-                        "role",
-                        format!("{} does not have the role {role}", p.name),
-                    ));
+                    return Err(invalid("role", format!("{} does not have the role {role}", p.name)));
                 }
-                Ok(vec![Event::RoleRemoved {
-                    person: person.clone(),
-                    role: *role,
-                }])
+                Ok(vec![Event::RoleRemoved { person: person.clone(), role: *role }])
             }
             Command::RecordCredential { person, credential } => {
                 self.person(person)?;
                 if credential.covers.is_empty() && credential.kind != CredentialKind::SafetyCourse {
-                    return Err(invalid(
-                        "credential.covers",
-                        "name the weapon kinds it covers",
-                    ));
+                    return Err(invalid("credential.covers", "name the weapon kinds it covers"));
                 }
                 let c = Credential {
                     kind: credential.kind,
@@ -221,28 +185,18 @@ impl<'a> Decider<'a> {
                     expires_on: credential.expires_on,
                     covers: credential.covers.clone(),
                 };
-                Ok(vec![Event::CredentialRecorded {
-                    person: person.clone(),
-                    credential: c,
-                }])
+                Ok(vec![Event::CredentialRecorded { person: person.clone(), credential: c }])
             }
             Command::ApproveSupplier { supplier } => {
                 let supplier = text("supplier", supplier, 200)?;
                 Ok(vec![Event::SupplierApproved { supplier }])
             }
-            Command::AddLocation {
-                name,
-                kind,
-                authorised,
-            } => {
+            Command::AddLocation { name, kind, authorised } => {
                 for p in authorised {
                     self.person(p)?;
                 }
                 if authorised.is_empty() {
-                    return Err(invalid(
-                        "authorised",
-                        "name at least one person who may open it (R-STORE-3)",
-                    ));
+                    return Err(invalid("authorised", "name at least one person who may open it (R-STORE-3)"));
                 }
                 Ok(vec![Event::LocationAdded {
                     location: LocationId::numbered(self.state.locations.len() as u64 + 1),
@@ -263,10 +217,7 @@ impl<'a> Decider<'a> {
                     "close it first, or work with it as it is",
                 );
                 c.finish()?;
-                Ok(vec![Event::StorageOpened {
-                    location: location.clone(),
-                    by: by.id.clone(),
-                }])
+                Ok(vec![Event::StorageOpened { location: location.clone(), by: by.id.clone() }])
             }
             Command::CloseStorage { location } => {
                 let by = self.acting_person()?;
@@ -280,32 +231,23 @@ impl<'a> Decider<'a> {
                     "nothing to do: it is locked",
                 );
                 c.finish()?;
-                Ok(vec![Event::StorageClosed {
-                    location: location.clone(),
-                    by: by.id.clone(),
-                }])
+                Ok(vec![Event::StorageClosed { location: location.clone(), by: by.id.clone() }])
             }
-            Command::IntakeFirearm {
-                kind,
-                make,
-                model,
-                serial,
-                calibre,
-                condition,
-                acquired_from,
-            } => {
+            Command::IntakeFirearm { kind, make, model, serial, calibre, condition, acquired_from } => {
                 let by = self.acting_person()?;
                 let serial = text("serial", serial, 100)?;
                 let mut c = Checks::new();
-                c.require(by.is_armorer_side(), RuleId::Store5, || {
-                    format!("{} is not the armorer: only the armorer takes items into the production", by.name)
-                }, "have the armorer record the intake");
+                c.require(
+                    by.is_armorer_side(),
+                    RuleId::Store5,
+                    || format!("{} is not the armorer: only the armorer takes items into the production", by.name),
+                    "have the armorer record the intake",
+                );
                 if kind.can_fire() {
                     self.check_licensed(&mut c, by, *kind);
                 }
                 let duplicate = self.state.firearms.values().any(|f| {
-                    f.serial.eq_ignore_ascii_case(&serial)
-                        && !matches!(f.status, FirearmStatus::Disposed { .. })
+                    f.serial.eq_ignore_ascii_case(&serial) && !matches!(f.status, FirearmStatus::Disposed { .. })
                 });
                 c.require(
                     !duplicate,
@@ -337,11 +279,7 @@ impl<'a> Decider<'a> {
                 c.require(
                     f.load == LoadState::Empty,
                     RuleId::Store1,
-                    || {
-                        format!(
-                            "{firearm} is declared loaded; a firearm goes into storage unloaded"
-                        )
-                    },
+                    || format!("{firearm} is declared loaded; a firearm goes into storage unloaded"),
                     "have the armorer unload it and declare it empty first",
                 );
                 c.finish()?;
@@ -357,10 +295,7 @@ impl<'a> Decider<'a> {
                 let Holder::Storage { location } = &f.holder else {
                     return Err(deny(
                         RuleId::Role1,
-                        format!(
-                            "{firearm} is not in storage: it is with {}",
-                            self.holder_name(&f.holder)
-                        ),
+                        format!("{firearm} is not in storage: it is with {}", self.holder_name(&f.holder)),
                         "collect it from the person who holds it",
                     ));
                 };
@@ -394,23 +329,13 @@ impl<'a> Decider<'a> {
                 c.require(
                     by.has_role(Role::Armorer),
                     RuleId::Hand2,
-                    || {
-                        format!(
-                            "{} is not the armorer: only the armorer hands a firearm over",
-                            by.name
-                        )
-                    },
+                    || format!("{} is not the armorer: only the armorer hands a firearm over", by.name),
                     "give the firearm back to the armorer, who hands it over in person",
                 );
                 c.require(
                     receiver.has_role(Role::Performer) || receiver.is_armorer_side(),
                     RuleId::Hand2,
-                    || {
-                        format!(
-                            "{} is neither a performer nor on the armorer's team",
-                            receiver.name
-                        )
-                    },
+                    || format!("{} is neither a performer nor on the armorer's team", receiver.name),
                     "firearms go from the armorer to the performer who uses them, and back",
                 );
                 c.require(
@@ -437,12 +362,7 @@ impl<'a> Decider<'a> {
                 c.require(
                     by.has_role(Role::Armorer),
                     RuleId::Hand2,
-                    || {
-                        format!(
-                            "{} is not the armorer: only the armorer collects a firearm",
-                            by.name
-                        )
-                    },
+                    || format!("{} is not the armorer: only the armorer collects a firearm", by.name),
                     "call the armorer to collect it",
                 );
                 let from = match &f.holder {
@@ -452,12 +372,7 @@ impl<'a> Decider<'a> {
                 c.require(
                     from.is_some(),
                     RuleId::Role1,
-                    || {
-                        format!(
-                            "{firearm} is not with another person: it is with {}",
-                            self.holder_name(&f.holder)
-                        )
-                    },
+                    || format!("{firearm} is not with another person: it is with {}", self.holder_name(&f.holder)),
                     "collect only a firearm a performer or crew member holds",
                 );
                 if f.kind.can_fire() {
@@ -465,11 +380,7 @@ impl<'a> Decider<'a> {
                 }
                 c.finish()?;
                 let from = from.ok_or_else(|| DomainError::Conflict("holder changed".into()))?;
-                Ok(vec![Event::FirearmCollected {
-                    firearm: firearm.clone(),
-                    from,
-                    to: by.id.clone(),
-                }])
+                Ok(vec![Event::FirearmCollected { firearm: firearm.clone(), from, to: by.id.clone() }])
             }
             Command::WithdrawFirearm { firearm, reason } => {
                 let by = self.acting_person()?;
@@ -488,16 +399,9 @@ impl<'a> Decider<'a> {
                     "record its repair when it is repaired",
                 );
                 c.finish()?;
-                Ok(vec![Event::FirearmWithdrawn {
-                    firearm: firearm.clone(),
-                    reason: text("reason", reason, 1000)?,
-                }])
+                Ok(vec![Event::FirearmWithdrawn { firearm: firearm.clone(), reason: text("reason", reason, 1000)? }])
             }
-            Command::RecordRepair {
-                firearm,
-                repaired_by,
-                notes,
-            } => {
+            Command::RecordRepair { firearm, repaired_by, notes } => {
                 let by = self.acting_person()?;
                 let f = self.firearm_not_disposed(firearm)?;
                 let mut c = Checks::new();
@@ -520,11 +424,7 @@ impl<'a> Decider<'a> {
                     notes: text("notes", notes, 2000)?,
                 }])
             }
-            Command::DisposeFirearm {
-                firearm,
-                disposition,
-                to,
-            } => {
+            Command::DisposeFirearm { firearm, disposition, to } => {
                 let by = self.acting_person()?;
                 let f = self.firearm_not_disposed(firearm)?;
                 let mut c = Checks::new();
@@ -542,15 +442,7 @@ impl<'a> Decider<'a> {
                     to: party("to", to)?,
                 }])
             }
-            Command::CorrectFirearmDetails {
-                firearm,
-                corrects_seq,
-                reason,
-                make,
-                model,
-                serial,
-                calibre,
-            } => {
+            Command::CorrectFirearmDetails { firearm, corrects_seq, reason, make, model, serial, calibre } => {
                 let by = self.acting_person()?;
                 self.firearm(firearm)?;
                 let mut c = Checks::new();
@@ -561,9 +453,7 @@ impl<'a> Decider<'a> {
                     "ask the armorer to record the correction",
                 );
                 c.require(
-                    self.state
-                        .last_seq
-                        .is_some_and(|last| *corrects_seq <= last),
+                    self.state.last_seq.is_some_and(|last| *corrects_seq <= last),
                     RuleId::Rec6,
                     || format!("there is no record {corrects_seq} to correct"),
                     "name the sequence number of the record being corrected",
@@ -579,32 +469,13 @@ impl<'a> Decider<'a> {
                     calibre: text("calibre", calibre, 50)?,
                 }])
             }
-            Command::IntakeLot {
-                class,
-                calibre,
-                rounds,
-                provenance,
-                home_made,
-                container_label,
-            } => self.intake_lot(
-                class,
-                calibre,
-                *rounds,
-                provenance,
-                *home_made,
-                container_label,
-            ),
-            Command::VerifyLot {
-                lot,
-                method,
-                rounds_checked,
-                other_class_found,
-            } => self.verify_lot(lot, *method, *rounds_checked, *other_class_found),
-            Command::CreateContainer {
-                label,
-                class,
-                calibre,
-            } => {
+            Command::IntakeLot { class, calibre, rounds, provenance, home_made, container_label } => {
+                self.intake_lot(class, calibre, *rounds, provenance, *home_made, container_label)
+            }
+            Command::VerifyLot { lot, method, rounds_checked, other_class_found } => {
+                self.verify_lot(lot, *method, *rounds_checked, *other_class_found)
+            }
+            Command::CreateContainer { label, class, calibre } => {
                 let by = self.acting_person()?;
                 let label = text("label", label, 64)?;
                 let mut c = Checks::new();
@@ -636,10 +507,7 @@ impl<'a> Decider<'a> {
                 }])
             }
             Command::MoveRounds { from, to, rounds } => self.move_rounds(from, to, *rounds),
-            Command::StoreContainer {
-                container,
-                location,
-            } => {
+            Command::StoreContainer { container, location } => {
                 let by = self.acting_person()?;
                 let ct = self.container(container)?;
                 let loc = self.location(location)?;
@@ -708,12 +576,7 @@ impl<'a> Decider<'a> {
                     to: receiver.id.clone(),
                 }])
             }
-            Command::PlanScene {
-                number,
-                description,
-                day,
-                firearms,
-            } => {
+            Command::PlanScene { number, description, day, firearms } => {
                 for f in firearms {
                     self.firearm_in_service(f)?;
                 }
@@ -748,12 +611,7 @@ impl<'a> Decider<'a> {
         c.require(
             by.is_armorer_side(),
             RuleId::Store5,
-            || {
-                format!(
-                    "{} is not on the armorer's team: only the armorer takes ammunition in",
-                    by.name
-                )
-            },
+            || format!("{} is not on the armorer's team: only the armorer takes ammunition in", by.name),
             "hand the ammunition to the armorer for intake",
         );
         c.require(*class != AmmoClass::Live, RuleId::Ammo1, || {
@@ -766,11 +624,7 @@ impl<'a> Decider<'a> {
                 || "home-made dummies are refused".to_owned(),
                 "buy dummies from an approved supplier",
             );
-            let approved = self
-                .state
-                .info
-                .as_ref()
-                .is_some_and(|i| i.approved_suppliers.contains(supplier));
+            let approved = self.state.info.as_ref().is_some_and(|i| i.approved_suppliers.contains(supplier));
             c.require(
                 approved || supplier.is_empty(),
                 RuleId::Ammo3,
@@ -797,11 +651,7 @@ impl<'a> Decider<'a> {
             "give the new container a label of its own",
         );
         c.finish()?;
-        let previous = provenance
-            .previous_production
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty());
+        let previous = provenance.previous_production.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let reason = if previous.is_some() || provenance.mixed_source {
             "stock from another production or of mixed source: re-verify every round (R-AMMO-4)"
         } else {
@@ -819,9 +669,7 @@ impl<'a> Decider<'a> {
                 previous_production: previous.map(str::to_owned),
                 mixed_source: provenance.mixed_source,
             },
-            state: LotState::Quarantined {
-                reason: reason.to_owned(),
-            },
+            state: LotState::Quarantined { reason: reason.to_owned() },
             container: ContainerId::numbered(self.state.containers.len() as u64 + 1),
             container_label,
             received_by: by.id.clone(),
@@ -836,11 +684,7 @@ impl<'a> Decider<'a> {
         other_class_found: u32,
     ) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
-        let lot = self
-            .state
-            .lots
-            .get(lot_id)
-            .ok_or_else(|| not_found("lot", lot_id.as_str()))?;
+        let lot = self.state.lots.get(lot_id).ok_or_else(|| not_found("lot", lot_id.as_str()))?;
         let mut c = Checks::new();
         c.require(
             by.is_armorer_side(),
@@ -851,12 +695,7 @@ impl<'a> Decider<'a> {
         c.require(
             matches!(lot.state, LotState::Quarantined { .. }),
             RuleId::Ammo2,
-            || {
-                format!(
-                    "lot {lot_id} is {}, not in quarantine",
-                    lot.state.kind().as_str()
-                )
-            },
+            || format!("lot {lot_id} is {}, not in quarantine", lot.state.kind().as_str()),
             "only a quarantined lot is verified",
         );
         let method_fits = match lot.class {
@@ -867,24 +706,13 @@ impl<'a> Decider<'a> {
         c.require(
             method_fits,
             RuleId::Ammo2,
-            || {
-                format!(
-                    "{} is not a verification method for {}",
-                    method.as_str(),
-                    lot.class
-                )
-            },
+            || format!("{} is not a verification method for {}", method.as_str(), lot.class),
             "dummies: rattle, no primer, struck primer or drilled case; blanks: blank inspection",
         );
         c.require(
             rounds_checked == lot.rounds,
             RuleId::Ammo4,
-            || {
-                format!(
-                    "{rounds_checked} of {} rounds checked: every round must be checked",
-                    lot.rounds
-                )
-            },
+            || format!("{rounds_checked} of {} rounds checked: every round must be checked", lot.rounds),
             "check and count every round of the lot, then record the verification",
         );
         c.finish()?;
@@ -899,28 +727,15 @@ impl<'a> Decider<'a> {
                 other_class_found,
             }]);
         }
-        Ok(vec![Event::LotVerified {
-            lot: lot_id.clone(),
-            by: by.id.clone(),
-            method,
-            rounds_checked,
-        }])
+        Ok(vec![Event::LotVerified { lot: lot_id.clone(), by: by.id.clone(), method, rounds_checked }])
     }
 
-    fn move_rounds(
-        &self,
-        from: &ContainerId,
-        to: &ContainerId,
-        rounds: u32,
-    ) -> Result<Vec<Event>, DomainError> {
+    fn move_rounds(&self, from: &ContainerId, to: &ContainerId, rounds: u32) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         let src = self.container(from)?;
         let dst = self.container(to)?;
         if from == to {
-            return Err(invalid(
-                "to",
-                "source and destination are the same container",
-            ));
+            return Err(invalid("to", "source and destination are the same container"));
         }
         if rounds == 0 {
             return Err(invalid("rounds", "move at least one round"));
@@ -942,12 +757,7 @@ impl<'a> Decider<'a> {
         c.require(
             src.calibre == dst.calibre,
             RuleId::Ammo5,
-            || {
-                format!(
-                    "{} is {} and {} is {}",
-                    src.label, src.calibre, dst.label, dst.calibre
-                )
-            },
+            || format!("{} is {} and {} is {}", src.label, src.calibre, dst.label, dst.calibre),
             "move the rounds into a container of the same calibre",
         );
         c.require(
@@ -967,12 +777,7 @@ impl<'a> Decider<'a> {
             }
             let take = left.min(*have);
             if take > 0 {
-                events.push(Event::RoundsMoved {
-                    from: from.clone(),
-                    to: to.clone(),
-                    lot: lot.clone(),
-                    rounds: take,
-                });
+                events.push(Event::RoundsMoved { from: from.clone(), to: to.clone(), lot: lot.clone(), rounds: take });
                 left -= take;
             }
         }
@@ -982,24 +787,19 @@ impl<'a> Decider<'a> {
     // ---- lookups ------------------------------------------------------------------------
 
     fn acting_person(&self) -> Result<&'a Person, DomainError> {
-        let id = self.actor.person().ok_or_else(|| {
-            DomainError::Forbidden("this step must be done by a person of the production".into())
-        })?;
+        let id = self
+            .actor
+            .person()
+            .ok_or_else(|| DomainError::Forbidden("this step must be done by a person of the production".into()))?;
         self.person(id)
     }
 
     fn person(&self, id: &PersonId) -> Result<&'a Person, DomainError> {
-        self.state
-            .people
-            .get(id)
-            .ok_or_else(|| not_found("person", id.as_str()))
+        self.state.people.get(id).ok_or_else(|| not_found("person", id.as_str()))
     }
 
     fn location(&self, id: &LocationId) -> Result<&'a StorageLocation, DomainError> {
-        self.state
-            .locations
-            .get(id)
-            .ok_or_else(|| not_found("storage location", id.as_str()))
+        self.state.locations.get(id).ok_or_else(|| not_found("storage location", id.as_str()))
     }
 
     fn container(&self, id: &ContainerId) -> Result<&'a Container, DomainError> {
@@ -1041,24 +841,15 @@ impl<'a> Decider<'a> {
 
     fn holder_name(&self, holder: &Holder) -> String {
         match holder {
-            Holder::Person { person } => self
-                .state
-                .people
-                .get(person)
-                .map_or(person.to_string(), |p| p.name.clone()),
-            Holder::Storage { location } => self
-                .state
-                .locations
-                .get(location)
-                .map_or(location.to_string(), |l| format!("storage ({})", l.name)),
+            Holder::Person { person } => self.state.people.get(person).map_or(person.to_string(), |p| p.name.clone()),
+            Holder::Storage { location } => {
+                self.state.locations.get(location).map_or(location.to_string(), |l| format!("storage ({})", l.name))
+            }
         }
     }
 
     fn label_taken(&self, label: &str) -> bool {
-        self.state
-            .containers
-            .values()
-            .any(|c| c.label.eq_ignore_ascii_case(label))
+        self.state.containers.values().any(|c| c.label.eq_ignore_ascii_case(label))
     }
 
     // ---- shared checks -------------------------------------------------------------------
@@ -1068,13 +859,7 @@ impl<'a> Decider<'a> {
         c.require(
             holder.person() == Some(&by.id),
             RuleId::Role1,
-            || {
-                format!(
-                    "{} does not hold {what} {id}: it is with {}",
-                    by.name,
-                    self.holder_name(holder)
-                )
-            },
+            || format!("{} does not hold {what} {id}: it is with {}", by.name, self.holder_name(holder)),
             "only the current custodian can move it; custody changes by a recorded transfer",
         );
     }
@@ -1131,26 +916,16 @@ impl<'a> Decider<'a> {
             match self.state.lots.get(lot_id).map(|l| &l.state) {
                 Some(LotState::Verified { .. }) => {}
                 Some(LotState::Quarantined { reason }) => {
-                    let rule = if reason.contains("R-AMMO-4") {
-                        RuleId::Ammo4
-                    } else {
-                        RuleId::Ammo2
-                    };
+                    let rule = if reason.contains("R-AMMO-4") { RuleId::Ammo4 } else { RuleId::Ammo2 };
                     c.fail(
                         rule,
-                        format!(
-                            "{} holds rounds of lot {lot_id}, which is in quarantine",
-                            ct.label
-                        ),
+                        format!("{} holds rounds of lot {lot_id}, which is in quarantine", ct.label),
                         "verify the lot round by round first",
                     );
                 }
                 Some(LotState::Rejected { .. }) => c.fail(
                     RuleId::Ammo2,
-                    format!(
-                        "{} holds rounds of lot {lot_id}, which was rejected",
-                        ct.label
-                    ),
+                    format!("{} holds rounds of lot {lot_id}, which was rejected", ct.label),
                     "rejected stock leaves the production; it is never issued",
                 ),
                 None => c.fail(
@@ -1164,10 +939,7 @@ impl<'a> Decider<'a> {
 }
 
 fn not_found(what: &'static str, id: &str) -> DomainError {
-    DomainError::NotFound {
-        what,
-        id: id.to_owned(),
-    }
+    DomainError::NotFound { what, id: id.to_owned() }
 }
 
 /// Rounds per lot, for reports (kept here so the UI does not re-derive counts).

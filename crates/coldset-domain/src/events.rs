@@ -51,29 +51,17 @@ pub enum Event {
         compliance_contact: String,
     },
     #[serde(rename = "person.added")]
-    PersonAdded {
-        person: PersonId,
-        name: String,
-        roles: BTreeSet<Role>,
-    },
+    PersonAdded { person: PersonId, name: String, roles: BTreeSet<Role> },
     #[serde(rename = "person.role_assigned")]
     RoleAssigned { person: PersonId, role: Role },
     #[serde(rename = "person.role_removed")]
     RoleRemoved { person: PersonId, role: Role },
     #[serde(rename = "credential.recorded")]
-    CredentialRecorded {
-        person: PersonId,
-        credential: Credential,
-    },
+    CredentialRecorded { person: PersonId, credential: Credential },
     #[serde(rename = "supplier.approved")]
     SupplierApproved { supplier: String },
     #[serde(rename = "location.added")]
-    LocationAdded {
-        location: LocationId,
-        name: String,
-        kind: LocationKind,
-        authorised: BTreeSet<PersonId>,
-    },
+    LocationAdded { location: LocationId, name: String, kind: LocationKind, authorised: BTreeSet<PersonId> },
     #[serde(rename = "storage.opened")]
     StorageOpened { location: LocationId, by: PersonId },
     #[serde(rename = "storage.closed")]
@@ -91,43 +79,19 @@ pub enum Event {
         received_by: PersonId,
     },
     #[serde(rename = "firearm.stored")]
-    FirearmStored {
-        firearm: FirearmId,
-        location: LocationId,
-        by: PersonId,
-    },
+    FirearmStored { firearm: FirearmId, location: LocationId, by: PersonId },
     #[serde(rename = "firearm.taken_out")]
-    FirearmTakenOut {
-        firearm: FirearmId,
-        location: LocationId,
-        by: PersonId,
-    },
+    FirearmTakenOut { firearm: FirearmId, location: LocationId, by: PersonId },
     #[serde(rename = "firearm.handed_off")]
-    FirearmHandedOff {
-        firearm: FirearmId,
-        from: PersonId,
-        to: PersonId,
-    },
+    FirearmHandedOff { firearm: FirearmId, from: PersonId, to: PersonId },
     #[serde(rename = "firearm.collected")]
-    FirearmCollected {
-        firearm: FirearmId,
-        from: PersonId,
-        to: PersonId,
-    },
+    FirearmCollected { firearm: FirearmId, from: PersonId, to: PersonId },
     #[serde(rename = "firearm.withdrawn")]
     FirearmWithdrawn { firearm: FirearmId, reason: String },
     #[serde(rename = "firearm.repaired")]
-    FirearmRepaired {
-        firearm: FirearmId,
-        repaired_by: String,
-        notes: String,
-    },
+    FirearmRepaired { firearm: FirearmId, repaired_by: String, notes: String },
     #[serde(rename = "firearm.disposed")]
-    FirearmDisposed {
-        firearm: FirearmId,
-        disposition: DispositionKind,
-        to: Party,
-    },
+    FirearmDisposed { firearm: FirearmId, disposition: DispositionKind, to: Party },
     #[serde(rename = "firearm.details_corrected")]
     FirearmDetailsCorrected {
         firearm: FirearmId,
@@ -151,60 +115,21 @@ pub enum Event {
         received_by: PersonId,
     },
     #[serde(rename = "lot.verified")]
-    LotVerified {
-        lot: LotId,
-        by: PersonId,
-        method: VerificationMethod,
-        rounds_checked: u32,
-    },
+    LotVerified { lot: LotId, by: PersonId, method: VerificationMethod, rounds_checked: u32 },
     #[serde(rename = "lot.rejected")]
-    LotRejected {
-        lot: LotId,
-        by: PersonId,
-        reason: String,
-        other_class_found: u32,
-    },
+    LotRejected { lot: LotId, by: PersonId, reason: String, other_class_found: u32 },
     #[serde(rename = "container.created")]
-    ContainerCreated {
-        container: ContainerId,
-        label: String,
-        class: AmmoClass,
-        calibre: String,
-        holder: PersonId,
-    },
+    ContainerCreated { container: ContainerId, label: String, class: AmmoClass, calibre: String, holder: PersonId },
     #[serde(rename = "rounds.moved")]
-    RoundsMoved {
-        from: ContainerId,
-        to: ContainerId,
-        lot: LotId,
-        rounds: u32,
-    },
+    RoundsMoved { from: ContainerId, to: ContainerId, lot: LotId, rounds: u32 },
     #[serde(rename = "container.stored")]
-    ContainerStored {
-        container: ContainerId,
-        location: LocationId,
-        by: PersonId,
-    },
+    ContainerStored { container: ContainerId, location: LocationId, by: PersonId },
     #[serde(rename = "container.taken_out")]
-    ContainerTakenOut {
-        container: ContainerId,
-        location: LocationId,
-        by: PersonId,
-    },
+    ContainerTakenOut { container: ContainerId, location: LocationId, by: PersonId },
     #[serde(rename = "container.handed_over")]
-    ContainerHandedOver {
-        container: ContainerId,
-        from: PersonId,
-        to: PersonId,
-    },
+    ContainerHandedOver { container: ContainerId, from: PersonId, to: PersonId },
     #[serde(rename = "scene.planned")]
-    ScenePlanned {
-        scene: SceneId,
-        number: String,
-        description: String,
-        day: Date,
-        firearms: Vec<FirearmId>,
-    },
+    ScenePlanned { scene: SceneId, number: String, description: String, day: Date, firearms: Vec<FirearmId> },
 }
 
 impl Event {
@@ -274,8 +199,7 @@ impl Envelope {
 
     /// Decodes and checks that the bytes are exactly the canonical encoding.
     pub fn decode(bytes: &[u8]) -> Result<Envelope, EncodingError> {
-        let env: Envelope =
-            serde_json::from_slice(bytes).map_err(|e| EncodingError::Malformed(e.to_string()))?;
+        let env: Envelope = serde_json::from_slice(bytes).map_err(|e| EncodingError::Malformed(e.to_string()))?;
         if env.v != ENCODING_VERSION {
             return Err(EncodingError::UnknownVersion(env.v));
         }

@@ -16,8 +16,7 @@ pub struct IdError {
 fn valid_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
 }
 
@@ -35,10 +34,7 @@ macro_rules! id_type {
                 if valid_slug(text) {
                     Ok(Self(text.to_owned()))
                 } else {
-                    Err(IdError {
-                        kind: $kind,
-                        text: text.to_owned(),
-                    })
+                    Err(IdError { kind: $kind, text: text.to_owned() })
                 }
             }
 

@@ -108,16 +108,10 @@ impl AmmoClass {
         match (class, load.map(str::trim).filter(|l| !l.is_empty())) {
             ("dummy", None) => Ok(AmmoClass::Dummy),
             ("live", None) => Ok(AmmoClass::Live),
-            ("blank", Some(load)) if load.len() <= 40 => Ok(AmmoClass::Blank {
-                load: load.to_owned(),
-            }),
-            ("blank", None) => {
-                Err("a blank needs its load size (e.g. 'quarter', 'half', 'full')".into())
-            }
+            ("blank", Some(load)) if load.len() <= 40 => Ok(AmmoClass::Blank { load: load.to_owned() }),
+            ("blank", None) => Err("a blank needs its load size (e.g. 'quarter', 'half', 'full')".into()),
             ("dummy" | "live", Some(_)) => Err("only blanks have a load size".into()),
-            _ => Err(format!(
-                "'{class}' is not an ammunition class: use dummy, blank or live"
-            )),
+            _ => Err(format!("'{class}' is not an ammunition class: use dummy, blank or live")),
         }
     }
 }
@@ -168,9 +162,9 @@ impl Person {
 
     /// A licence, permit or certification that covers `kind` and is in date on `day`.
     pub fn licensed_for(&self, kind: FirearmKind, day: Date) -> bool {
-        self.credentials.iter().any(|c| {
-            c.kind != CredentialKind::SafetyCourse && c.covers.contains(&kind) && c.in_date_on(day)
-        })
+        self.credentials
+            .iter()
+            .any(|c| c.kind != CredentialKind::SafetyCourse && c.covers.contains(&kind) && c.in_date_on(day))
     }
 }
 
@@ -224,10 +218,7 @@ pub enum FirearmStatus {
     /// Withdrawn as faulty (R-HAND-5) until a repair is recorded.
     Withdrawn { reason: String },
     /// Left the production: nothing more can happen to it.
-    Disposed {
-        disposition: DispositionKind,
-        to: Party,
-    },
+    Disposed { disposition: DispositionKind, to: Party },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -255,17 +246,9 @@ text_enum!(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum LotState {
-    Quarantined {
-        reason: String,
-    },
-    Verified {
-        by: PersonId,
-        method: VerificationMethod,
-        rounds_checked: u32,
-    },
-    Rejected {
-        reason: String,
-    },
+    Quarantined { reason: String },
+    Verified { by: PersonId, method: VerificationMethod, rounds_checked: u32 },
+    Rejected { reason: String },
 }
 
 impl LotState {

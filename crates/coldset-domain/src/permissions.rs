@@ -19,12 +19,7 @@ pub enum Allowed {
 }
 
 const SETUP: &[Role] = &[Role::Admin, Role::Producer];
-const CREDENTIALS: &[Role] = &[
-    Role::Admin,
-    Role::Producer,
-    Role::Armorer,
-    Role::SafetyAdvisor,
-];
+const CREDENTIALS: &[Role] = &[Role::Admin, Role::Producer, Role::Armorer, Role::SafetyAdvisor];
 const ARMORY_SETUP: &[Role] = &[Role::Admin, Role::Armorer];
 const SCENES: &[Role] = &[Role::Admin, Role::Producer, Role::FirstAd, Role::Armorer];
 

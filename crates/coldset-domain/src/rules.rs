@@ -102,28 +102,14 @@ impl Checks {
     }
 
     /// Records a violation of `rule` unless `ok` holds.
-    pub fn require(
-        &mut self,
-        ok: bool,
-        rule: RuleId,
-        reason: impl FnOnce() -> String,
-        remedy: &str,
-    ) {
+    pub fn require(&mut self, ok: bool, rule: RuleId, reason: impl FnOnce() -> String, remedy: &str) {
         if !ok {
-            self.violations.push(Violation {
-                rule,
-                reason: reason(),
-                remedy: remedy.to_owned(),
-            });
+            self.violations.push(Violation { rule, reason: reason(), remedy: remedy.to_owned() });
         }
     }
 
     pub fn fail(&mut self, rule: RuleId, reason: String, remedy: &str) {
-        self.violations.push(Violation {
-            rule,
-            reason,
-            remedy: remedy.to_owned(),
-        });
+        self.violations.push(Violation { rule, reason, remedy: remedy.to_owned() });
     }
 
     pub fn is_clear(&self) -> bool {
@@ -134,9 +120,7 @@ impl Checks {
         if self.violations.is_empty() {
             Ok(())
         } else {
-            Err(Denial {
-                violations: self.violations,
-            })
+            Err(Denial { violations: self.violations })
         }
     }
 }

@@ -85,40 +85,24 @@ impl ProductionState {
         let kind = env.event.kind();
         let fail = |problem: String| ApplyError { seq, kind, problem };
         if seq != self.next_seq() {
-            return Err(fail(format!(
-                "expected sequence number {}",
-                self.next_seq()
-            )));
+            return Err(fail(format!("expected sequence number {}", self.next_seq())));
         }
         if let Some(info) = &self.info {
             if info.id != env.production {
                 return Err(fail(format!("it belongs to production {}", env.production)));
             }
         } else if !matches!(env.event, Event::ProductionCreated { .. }) {
-            return Err(fail(
-                "a production's log must start with production.created".into(),
-            ));
+            return Err(fail("a production's log must start with production.created".into()));
         }
         let touched = self.apply_event(seq, env.at, &env.event).map_err(fail)?;
         self.last_seq = Some(seq);
         Ok(touched)
     }
 
-    fn apply_event(
-        &mut self,
-        seq: u64,
-        at: crate::time::Timestamp,
-        event: &Event,
-    ) -> Result<Vec<EntityRef>, String> {
+    fn apply_event(&mut self, seq: u64, at: crate::time::Timestamp, event: &Event) -> Result<Vec<EntityRef>, String> {
         use EntityRef as R;
         let touched = match event {
-            Event::ProductionCreated {
-                production,
-                name,
-                time_zone,
-                packs,
-                compliance_contact,
-            } => {
+            Event::ProductionCreated { production, name, time_zone, packs, compliance_contact } => {
                 if self.info.is_some() {
                     return Err("the production already exists".into());
                 }
@@ -139,11 +123,7 @@ impl ProductionState {
                 info.version = seq;
                 vec![R::Production]
             }
-            Event::PersonAdded {
-                person,
-                name,
-                roles,
-            } => {
+            Event::PersonAdded { person, name, roles } => {
                 if self.people.contains_key(person) {
                     return Err(format!("person {person} already exists"));
                 }
@@ -177,12 +157,7 @@ impl ProductionState {
                 p.version = seq;
                 vec![R::Person(person.clone())]
             }
-            Event::LocationAdded {
-                location,
-                name,
-                kind,
-                authorised,
-            } => {
+            Event::LocationAdded { location, name, kind, authorised } => {
                 self.locations.insert(
                     location.clone(),
                     StorageLocation {
@@ -230,9 +205,7 @@ impl ProductionState {
                         calibre: calibre.clone(),
                         condition: condition.clone(),
                         acquired_from: acquired_from.clone(),
-                        holder: Holder::Person {
-                            person: received_by.clone(),
-                        },
+                        holder: Holder::Person { person: received_by.clone() },
                         load: LoadState::Empty,
                         status: FirearmStatus::InService,
                         out_since: None,
@@ -241,13 +214,9 @@ impl ProductionState {
                 );
                 vec![R::Firearm(firearm.clone())]
             }
-            Event::FirearmStored {
-                firearm, location, ..
-            } => {
+            Event::FirearmStored { firearm, location, .. } => {
                 let f = self.firearm_mut(firearm)?;
-                f.holder = Holder::Storage {
-                    location: location.clone(),
-                };
+                f.holder = Holder::Storage { location: location.clone() };
                 f.out_since = None;
                 f.version = seq;
                 vec![R::Firearm(firearm.clone())]
@@ -259,8 +228,7 @@ impl ProductionState {
                 f.version = seq;
                 vec![R::Firearm(firearm.clone())]
             }
-            Event::FirearmHandedOff { firearm, to, .. }
-            | Event::FirearmCollected { firearm, to, .. } => {
+            Event::FirearmHandedOff { firearm, to, .. } | Event::FirearmCollected { firearm, to, .. } => {
                 let f = self.firearm_mut(firearm)?;
                 f.holder = Holder::Person { person: to.clone() };
                 f.version = seq;
@@ -268,9 +236,7 @@ impl ProductionState {
             }
             Event::FirearmWithdrawn { firearm, reason } => {
                 let f = self.firearm_mut(firearm)?;
-                f.status = FirearmStatus::Withdrawn {
-                    reason: reason.clone(),
-                };
+                f.status = FirearmStatus::Withdrawn { reason: reason.clone() };
                 f.version = seq;
                 vec![R::Firearm(firearm.clone())]
             }
@@ -280,27 +246,13 @@ impl ProductionState {
                 f.version = seq;
                 vec![R::Firearm(firearm.clone())]
             }
-            Event::FirearmDisposed {
-                firearm,
-                disposition,
-                to,
-            } => {
+            Event::FirearmDisposed { firearm, disposition, to } => {
                 let f = self.firearm_mut(firearm)?;
-                f.status = FirearmStatus::Disposed {
-                    disposition: *disposition,
-                    to: to.clone(),
-                };
+                f.status = FirearmStatus::Disposed { disposition: *disposition, to: to.clone() };
                 f.version = seq;
                 vec![R::Firearm(firearm.clone())]
             }
-            Event::FirearmDetailsCorrected {
-                firearm,
-                make,
-                model,
-                serial,
-                calibre,
-                ..
-            } => {
+            Event::FirearmDetailsCorrected { firearm, make, model, serial, calibre, .. } => {
                 let f = self.firearm_mut(firearm)?;
                 f.make = make.clone();
                 f.model = model.clone();
@@ -340,44 +292,25 @@ impl ProductionState {
                         class: class.clone(),
                         calibre: calibre.clone(),
                         contents: BTreeMap::from([(lot.clone(), *rounds)]),
-                        holder: Holder::Person {
-                            person: received_by.clone(),
-                        },
+                        holder: Holder::Person { person: received_by.clone() },
                         version: seq,
                     },
                 );
                 vec![R::Lot(lot.clone()), R::Container(container.clone())]
             }
-            Event::LotVerified {
-                lot,
-                by,
-                method,
-                rounds_checked,
-            } => {
+            Event::LotVerified { lot, by, method, rounds_checked } => {
                 let l = self.lots.get_mut(lot).ok_or_else(|| missing("lot", lot))?;
-                l.state = LotState::Verified {
-                    by: by.clone(),
-                    method: *method,
-                    rounds_checked: *rounds_checked,
-                };
+                l.state = LotState::Verified { by: by.clone(), method: *method, rounds_checked: *rounds_checked };
                 l.version = seq;
                 vec![R::Lot(lot.clone())]
             }
             Event::LotRejected { lot, reason, .. } => {
                 let l = self.lots.get_mut(lot).ok_or_else(|| missing("lot", lot))?;
-                l.state = LotState::Rejected {
-                    reason: reason.clone(),
-                };
+                l.state = LotState::Rejected { reason: reason.clone() };
                 l.version = seq;
                 vec![R::Lot(lot.clone())]
             }
-            Event::ContainerCreated {
-                container,
-                label,
-                class,
-                calibre,
-                holder,
-            } => {
+            Event::ContainerCreated { container, label, class, calibre, holder } => {
                 self.containers.insert(
                     container.clone(),
                     Container {
@@ -386,20 +319,13 @@ impl ProductionState {
                         class: class.clone(),
                         calibre: calibre.clone(),
                         contents: BTreeMap::new(),
-                        holder: Holder::Person {
-                            person: holder.clone(),
-                        },
+                        holder: Holder::Person { person: holder.clone() },
                         version: seq,
                     },
                 );
                 vec![R::Container(container.clone())]
             }
-            Event::RoundsMoved {
-                from,
-                to,
-                lot,
-                rounds,
-            } => {
+            Event::RoundsMoved { from, to, lot, rounds } => {
                 let src = self.container_mut(from)?;
                 let have = src.contents.get(lot).copied().unwrap_or(0);
                 let left = have
@@ -417,15 +343,9 @@ impl ProductionState {
                 dst.version = seq;
                 vec![R::Container(from.clone()), R::Container(to.clone())]
             }
-            Event::ContainerStored {
-                container,
-                location,
-                ..
-            } => {
+            Event::ContainerStored { container, location, .. } => {
                 let c = self.container_mut(container)?;
-                c.holder = Holder::Storage {
-                    location: location.clone(),
-                };
+                c.holder = Holder::Storage { location: location.clone() };
                 c.version = seq;
                 vec![R::Container(container.clone())]
             }
@@ -441,13 +361,7 @@ impl ProductionState {
                 c.version = seq;
                 vec![R::Container(container.clone())]
             }
-            Event::ScenePlanned {
-                scene,
-                number,
-                description,
-                day,
-                firearms,
-            } => {
+            Event::ScenePlanned { scene, number, description, day, firearms } => {
                 self.scenes.insert(
                     scene.clone(),
                     Scene {
@@ -470,21 +384,15 @@ impl ProductionState {
     }
 
     fn firearm_mut(&mut self, id: &FirearmId) -> Result<&mut Firearm, String> {
-        self.firearms
-            .get_mut(id)
-            .ok_or_else(|| missing("firearm", id))
+        self.firearms.get_mut(id).ok_or_else(|| missing("firearm", id))
     }
 
     fn container_mut(&mut self, id: &ContainerId) -> Result<&mut Container, String> {
-        self.containers
-            .get_mut(id)
-            .ok_or_else(|| missing("container", id))
+        self.containers.get_mut(id).ok_or_else(|| missing("container", id))
     }
 
     fn location_mut(&mut self, id: &LocationId) -> Result<&mut StorageLocation, String> {
-        self.locations
-            .get_mut(id)
-            .ok_or_else(|| missing("storage location", id))
+        self.locations.get_mut(id).ok_or_else(|| missing("storage location", id))
     }
 
     /// The version (last changing sequence number) of one record, if it exists.
@@ -511,34 +419,13 @@ impl ProductionState {
             }
         }
         match entity {
-            EntityRef::Production => self
-                .info
-                .as_ref()
-                .map(|i| make("production", i.id.as_str(), i.version, i)),
-            EntityRef::Person(id) => self
-                .people
-                .get(id)
-                .map(|p| make("person", id.as_str(), p.version, p)),
-            EntityRef::Firearm(id) => self
-                .firearms
-                .get(id)
-                .map(|f| make("firearm", id.as_str(), f.version, f)),
-            EntityRef::Lot(id) => self
-                .lots
-                .get(id)
-                .map(|l| make("lot", id.as_str(), l.version, l)),
-            EntityRef::Container(id) => self
-                .containers
-                .get(id)
-                .map(|c| make("container", id.as_str(), c.version, c)),
-            EntityRef::Location(id) => self
-                .locations
-                .get(id)
-                .map(|l| make("location", id.as_str(), l.version, l)),
-            EntityRef::Scene(id) => self
-                .scenes
-                .get(id)
-                .map(|s| make("scene", id.as_str(), s.version, s)),
+            EntityRef::Production => self.info.as_ref().map(|i| make("production", i.id.as_str(), i.version, i)),
+            EntityRef::Person(id) => self.people.get(id).map(|p| make("person", id.as_str(), p.version, p)),
+            EntityRef::Firearm(id) => self.firearms.get(id).map(|f| make("firearm", id.as_str(), f.version, f)),
+            EntityRef::Lot(id) => self.lots.get(id).map(|l| make("lot", id.as_str(), l.version, l)),
+            EntityRef::Container(id) => self.containers.get(id).map(|c| make("container", id.as_str(), c.version, c)),
+            EntityRef::Location(id) => self.locations.get(id).map(|l| make("location", id.as_str(), l.version, l)),
+            EntityRef::Scene(id) => self.scenes.get(id).map(|s| make("scene", id.as_str(), s.version, s)),
         }
     }
 

@@ -43,7 +43,5 @@ pub type Date = jiff::civil::Date;
 
 /// Parses `YYYY-MM-DD`, with a message fit for a person.
 pub fn parse_date(text: &str) -> Result<Date, String> {
-    text.trim()
-        .parse::<Date>()
-        .map_err(|_| format!("'{text}' is not a date: write it as YYYY-MM-DD, e.g. 2026-11-26"))
+    text.trim().parse::<Date>().map_err(|_| format!("'{text}' is not a date: write it as YYYY-MM-DD, e.g. 2026-11-26"))
 }

@@ -29,9 +29,7 @@ pub enum LedgerError {
         reason: &'static str,
     },
     /// The key names an algorithm other than Ed25519.
-    #[error(
-        "the key uses signature algorithm {algorithm}, but only Ed25519 (algorithm 1) is supported"
-    )]
+    #[error("the key uses signature algorithm {algorithm}, but only Ed25519 (algorithm 1) is supported")]
     UnsupportedAlgorithm {
         /// The algorithm byte found in the key.
         algorithm: u8,
@@ -99,9 +97,7 @@ pub enum ProofGenError<E> {
         size: u64,
     },
     /// A consistency proof was asked from a larger to a smaller tree.
-    #[error(
-        "the old log size {old_size} is larger than the new size {new_size}: a log can only grow"
-    )]
+    #[error("the old log size {old_size} is larger than the new size {new_size}: a log can only grow")]
     OldSizeLarger {
         /// The old size.
         old_size: u64,
@@ -129,9 +125,7 @@ pub enum ProofError {
         size: u64,
     },
     /// The old tree is bigger than the new one.
-    #[error(
-        "the old log size {old_size} is larger than the new size {new_size}: a log can only grow"
-    )]
+    #[error("the old log size {old_size} is larger than the new size {new_size}: a log can only grow")]
     OldSizeLarger {
         /// The old size.
         old_size: u64,

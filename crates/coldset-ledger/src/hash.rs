@@ -65,23 +65,12 @@ mod tests {
 
     #[test]
     fn empty_root_is_sha256_of_nothing() {
-        assert_eq!(
-            hex::encode(empty_root()),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
+        assert_eq!(hex::encode(empty_root()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     }
 
     #[test]
     fn split_point_is_largest_power_of_two_below() {
-        let cases = [
-            (2, 1),
-            (3, 2),
-            (4, 2),
-            (5, 4),
-            (8, 4),
-            (9, 8),
-            (1 << 40, 1 << 39),
-        ];
+        let cases = [(2, 1), (3, 2), (4, 2), (5, 4), (8, 4), (9, 8), (1 << 40, 1 << 39)];
         for (n, k) in cases {
             assert_eq!(split_point(n), k, "n = {n}");
         }

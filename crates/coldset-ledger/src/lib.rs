@@ -24,12 +24,11 @@ mod verify;
 pub use error::{LedgerError, NoteError, ProofError, ProofGenError, VerifyError};
 pub use hash::{empty_root, leaf_hash, node_hash, root_of, Hash};
 pub use note::{
-    key_id, open_checkpoint, open_note, sign_checkpoint, sign_note, Checkpoint, SignerKey,
-    VerifierKey, MAX_SIGNATURES,
+    key_id, open_checkpoint, open_note, sign_checkpoint, sign_note, Checkpoint, SignerKey, VerifierKey, MAX_SIGNATURES,
 };
 pub use proof::{
-    consistency_proof, consistency_proof_len, inclusion_proof, inclusion_proof_len,
-    verify_consistency, verify_inclusion,
+    consistency_proof, consistency_proof_len, inclusion_proof, inclusion_proof_len, verify_consistency,
+    verify_inclusion,
 };
 pub use tree::{CompactTree, MemoryNodes, MissingNode, Node, NodeReader, MAX_TREE_SIZE};
 pub use verify::{verify_log, LogVerifier, VerifySummary};

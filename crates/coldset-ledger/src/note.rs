@@ -45,12 +45,7 @@ impl Checkpoint {
     /// [`Checkpoint::validate`] guard against an origin that would make the
     /// body unparseable.
     pub fn body(&self) -> String {
-        format!(
-            "{}\n{}\n{}\n",
-            self.origin,
-            self.size,
-            B64.encode(self.root)
-        )
+        format!("{}\n{}\n{}\n", self.origin, self.size, B64.encode(self.root))
     }
 
     /// Checks the origin: non-empty, without newlines or other control
@@ -72,20 +67,12 @@ impl Checkpoint {
         let mut lines = content.split('\n');
         let origin = lines.next().unwrap_or_default();
         validate_origin(origin)?;
-        let size_text = lines.next().ok_or(NoteError::MissingBodyLine {
-            missing: "tree size",
-        })?;
-        let root_text = lines.next().ok_or(NoteError::MissingBodyLine {
-            missing: "root hash",
-        })?;
+        let size_text = lines.next().ok_or(NoteError::MissingBodyLine { missing: "tree size" })?;
+        let root_text = lines.next().ok_or(NoteError::MissingBodyLine { missing: "root hash" })?;
         if lines.next().is_some() {
             return Err(NoteError::ExtraBodyLines);
         }
-        Ok(Self {
-            origin: origin.to_owned(),
-            size: parse_canonical_u64(size_text)?,
-            root: parse_root(root_text)?,
-        })
+        Ok(Self { origin: origin.to_owned(), size: parse_canonical_u64(size_text)?, root: parse_root(root_text)? })
     }
 }
 
@@ -94,32 +81,23 @@ fn validate_origin(origin: &str) -> Result<(), NoteError> {
         return Err(NoteError::EmptyOrigin);
     }
     if origin.chars().any(char::is_control) {
-        return Err(NoteError::InvalidOrigin {
-            origin: excerpt(origin),
-        });
+        return Err(NoteError::InvalidOrigin { origin: excerpt(origin) });
     }
     Ok(())
 }
 
 fn parse_canonical_u64(text: &str) -> Result<u64, NoteError> {
-    let invalid = || NoteError::InvalidSize {
-        text: excerpt(text),
-    };
+    let invalid = || NoteError::InvalidSize { text: excerpt(text) };
     // `u64::from_str` alone would accept "+5" and "007"; two spellings of one
     // size would let the same tree head be signed as different texts.
-    if text.is_empty()
-        || !text.bytes().all(|b| b.is_ascii_digit())
-        || (text.len() > 1 && text.starts_with('0'))
-    {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) || (text.len() > 1 && text.starts_with('0')) {
         return Err(invalid());
     }
     text.parse::<u64>().map_err(|_| invalid())
 }
 
 fn parse_root(text: &str) -> Result<Hash, NoteError> {
-    let invalid = || NoteError::InvalidRoot {
-        text: excerpt(text),
-    };
+    let invalid = || NoteError::InvalidRoot { text: excerpt(text) };
     let bytes = B64.decode(text).map_err(|_| invalid())?;
     let root: Hash = bytes.try_into().map_err(|_| invalid())?;
     if B64.encode(root) != text {
@@ -131,13 +109,8 @@ fn parse_root(text: &str) -> Result<Hash, NoteError> {
 /// Key names appear inside `+`-separated key strings and space-separated
 /// signature lines, so those separators cannot be part of a name.
 fn validate_key_name(name: &str) -> Result<(), LedgerError> {
-    if name.is_empty()
-        || name.contains('+')
-        || name.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
-        return Err(LedgerError::InvalidKeyName {
-            name: excerpt(name),
-        });
+    if name.is_empty() || name.contains('+') || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(LedgerError::InvalidKeyName { name: excerpt(name) });
     }
     Ok(())
 }
@@ -178,9 +151,7 @@ impl SignerKey {
     pub fn generate(name: &str) -> Result<Self, LedgerError> {
         validate_key_name(name)?;
         let mut seed = [0u8; 32];
-        getrandom::getrandom(&mut seed).map_err(|e| LedgerError::Random {
-            reason: e.to_string(),
-        })?;
+        getrandom::getrandom(&mut seed).map_err(|e| LedgerError::Random { reason: e.to_string() })?;
         Self::from_seed(name, seed)
     }
 
@@ -189,46 +160,30 @@ impl SignerKey {
         validate_key_name(name)?;
         let key = SigningKey::from_bytes(&seed);
         let key_id = key_id(name, key.verifying_key().as_bytes());
-        Ok(Self {
-            name: name.to_owned(),
-            key,
-            key_id,
-        })
+        Ok(Self { name: name.to_owned(), key, key_id })
     }
 
     /// Parses `PRIVATE+KEY+<name>+<hex8 key id>+<base64(0x01 || seed)>`,
     /// checking that the key id matches the key.
     pub fn parse_private(text: &str) -> Result<Self, LedgerError> {
         let malformed = |reason| LedgerError::MalformedPrivateKey { reason };
-        let rest = text
-            .strip_prefix("PRIVATE+KEY+")
-            .ok_or(malformed("it does not start with PRIVATE+KEY+"))?;
+        let rest = text.strip_prefix("PRIVATE+KEY+").ok_or(malformed("it does not start with PRIVATE+KEY+"))?;
         // The name cannot contain '+', but base64 can, so split at most twice.
         let mut parts = rest.splitn(3, '+');
         let name = parts.next().unwrap_or_default();
-        let id_text = parts
-            .next()
-            .ok_or(malformed("the key id and key are missing"))?;
+        let id_text = parts.next().ok_or(malformed("the key id and key are missing"))?;
         let key_text = parts.next().ok_or(malformed("the key is missing"))?;
         validate_key_name(name)?;
         let stated = parse_key_id(id_text).ok_or(malformed("the key id is not 8 hex digits"))?;
-        let raw = B64
-            .decode(key_text)
-            .map_err(|_| malformed("the key is not valid base64"))?;
+        let raw = B64.decode(key_text).map_err(|_| malformed("the key is not valid base64"))?;
         let (&alg, seed) = raw.split_first().ok_or(malformed("the key is empty"))?;
         if alg != ALG_ED25519 {
             return Err(LedgerError::UnsupportedAlgorithm { algorithm: alg });
         }
-        let seed: [u8; 32] = seed
-            .try_into()
-            .map_err(|_| malformed("an Ed25519 private key must be 32 bytes"))?;
+        let seed: [u8; 32] = seed.try_into().map_err(|_| malformed("an Ed25519 private key must be 32 bytes"))?;
         let key = Self::from_seed(name, seed)?;
         if key.key_id != stated {
-            return Err(LedgerError::KeyIdMismatch {
-                name: name.to_owned(),
-                stated,
-                computed: key.key_id,
-            });
+            return Err(LedgerError::KeyIdMismatch { name: name.to_owned(), stated, computed: key.key_id });
         }
         Ok(key)
     }
@@ -239,12 +194,7 @@ impl SignerKey {
         let mut raw = [0u8; 33];
         raw[0] = ALG_ED25519;
         raw[1..].copy_from_slice(self.key.as_bytes());
-        format!(
-            "PRIVATE+KEY+{}+{:08x}+{}",
-            self.name,
-            self.key_id,
-            B64.encode(raw)
-        )
+        format!("PRIVATE+KEY+{}+{:08x}+{}", self.name, self.key_id, B64.encode(raw))
     }
 
     /// The key name.
@@ -259,11 +209,7 @@ impl SignerKey {
 
     /// The matching public key.
     pub fn verifier(&self) -> VerifierKey {
-        VerifierKey {
-            name: self.name.clone(),
-            key_id: self.key_id,
-            key: self.key.verifying_key(),
-        }
+        VerifierKey { name: self.name.clone(), key_id: self.key_id, key: self.key.verifying_key() }
     }
 
     fn signature_line(&self, text: &str) -> String {
@@ -301,37 +247,23 @@ impl VerifierKey {
         let malformed = |reason| LedgerError::MalformedVerifierKey { reason };
         let mut parts = text.splitn(3, '+');
         let name = parts.next().unwrap_or_default();
-        let id_text = parts
-            .next()
-            .ok_or(malformed("the key id and key are missing"))?;
+        let id_text = parts.next().ok_or(malformed("the key id and key are missing"))?;
         let key_text = parts.next().ok_or(malformed("the key is missing"))?;
         validate_key_name(name)?;
         let stated = parse_key_id(id_text).ok_or(malformed("the key id is not 8 hex digits"))?;
-        let raw = B64
-            .decode(key_text)
-            .map_err(|_| malformed("the key is not valid base64"))?;
+        let raw = B64.decode(key_text).map_err(|_| malformed("the key is not valid base64"))?;
         let (&alg, public) = raw.split_first().ok_or(malformed("the key is empty"))?;
         if alg != ALG_ED25519 {
             return Err(LedgerError::UnsupportedAlgorithm { algorithm: alg });
         }
-        let public: [u8; 32] = public
-            .try_into()
-            .map_err(|_| malformed("an Ed25519 public key must be 32 bytes"))?;
+        let public: [u8; 32] = public.try_into().map_err(|_| malformed("an Ed25519 public key must be 32 bytes"))?;
         let computed = key_id(name, &public);
         if computed != stated {
-            return Err(LedgerError::KeyIdMismatch {
-                name: name.to_owned(),
-                stated,
-                computed,
-            });
+            return Err(LedgerError::KeyIdMismatch { name: name.to_owned(), stated, computed });
         }
-        let key = VerifyingKey::from_bytes(&public)
-            .map_err(|_| malformed("the bytes are not an Ed25519 public key"))?;
-        Ok(Self {
-            name: name.to_owned(),
-            key_id: computed,
-            key,
-        })
+        let key =
+            VerifyingKey::from_bytes(&public).map_err(|_| malformed("the bytes are not an Ed25519 public key"))?;
+        Ok(Self { name: name.to_owned(), key_id: computed, key })
     }
 
     /// The key name.
@@ -368,10 +300,7 @@ impl FromStr for VerifierKey {
 }
 
 fn check_note_text(text: &str) -> Result<(), NoteError> {
-    if let Some((offset, _)) = text
-        .char_indices()
-        .find(|&(_, c)| c < '\u{20}' && c != '\n')
-    {
+    if let Some((offset, _)) = text.char_indices().find(|&(_, c)| c < '\u{20}' && c != '\n') {
         return Err(NoteError::ControlCharacter { offset });
     }
     Ok(())
@@ -429,26 +358,17 @@ pub fn open_note<'a>(note: &'a str, key: &VerifierKey) -> Result<&'a str, NoteEr
     for (i, line) in sigs.split('\n').enumerate() {
         let number = i + 1;
         if number > MAX_SIGNATURES {
-            return Err(NoteError::TooManySignatures {
-                max: MAX_SIGNATURES,
-            });
+            return Err(NoteError::TooManySignatures { max: MAX_SIGNATURES });
         }
-        let malformed = |reason| NoteError::MalformedSignatureLine {
-            line: number,
-            reason,
-        };
-        let rest = line.strip_prefix(SIG_PREFIX).ok_or(malformed(
-            "it does not start with an em dash (U+2014) and a space",
-        ))?;
-        let (name, b64) = rest.split_once(' ').ok_or(malformed(
-            "there is no space between the key name and the signature",
-        ))?;
+        let malformed = |reason| NoteError::MalformedSignatureLine { line: number, reason };
+        let rest =
+            line.strip_prefix(SIG_PREFIX).ok_or(malformed("it does not start with an em dash (U+2014) and a space"))?;
+        let (name, b64) =
+            rest.split_once(' ').ok_or(malformed("there is no space between the key name and the signature"))?;
         if !is_valid_key_name(name) {
             return Err(malformed("the key name is empty or contains '+' or spaces"));
         }
-        let raw = B64
-            .decode(b64)
-            .map_err(|_| malformed("the signature is not valid base64"))?;
+        let raw = B64.decode(b64).map_err(|_| malformed("the signature is not valid base64"))?;
         if raw.len() < 5 {
             return Err(malformed("the signature is too short"));
         }
@@ -456,23 +376,15 @@ pub fn open_note<'a>(note: &'a str, key: &VerifierKey) -> Result<&'a str, NoteEr
         if name != key.name || id != key.key_id {
             continue;
         }
-        let invalid = || NoteError::InvalidSignature {
-            name: key.name.clone(),
-            key_id: key.key_id,
-        };
+        let invalid = || NoteError::InvalidSignature { name: key.name.clone(), key_id: key.key_id };
         let sig = Signature::from_slice(&raw[4..]).map_err(|_| invalid())?;
         // verify_strict also rejects malleable and small-order signatures,
         // which an honest signer never produces.
-        key.key
-            .verify_strict(text.as_bytes(), &sig)
-            .map_err(|_| invalid())?;
+        key.key.verify_strict(text.as_bytes(), &sig).map_err(|_| invalid())?;
         verified = true;
     }
     if !verified {
-        return Err(NoteError::NoSignatureByKey {
-            name: key.name.clone(),
-            key_id: key.key_id,
-        });
+        return Err(NoteError::NoSignatureByKey { name: key.name.clone(), key_id: key.key_id });
     }
     Ok(text)
 }
@@ -502,14 +414,7 @@ mod tests {
     fn key_ids_are_exactly_eight_hex_digits() {
         assert_eq!(parse_key_id("c74f20a3"), Some(0xc74f_20a3));
         assert_eq!(parse_key_id("C74F20A3"), Some(0xc74f_20a3));
-        for bad in [
-            "",
-            "c74f20a",
-            "c74f20a30",
-            "+74f20a3",
-            "c74f20g3",
-            " 74f20a3",
-        ] {
+        for bad in ["", "c74f20a", "c74f20a30", "+74f20a3", "c74f20g3", " 74f20a3"] {
             assert_eq!(parse_key_id(bad), None, "{bad:?}");
         }
     }

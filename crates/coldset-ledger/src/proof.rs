@@ -11,11 +11,7 @@ use crate::tree::{read_node, NodeReader};
 /// The ranges RFC 9162's recursion visits start at a multiple of a power of two
 /// at least as large as themselves, so each decomposes into at most one
 /// perfect subtree per bit of its length: O(log n) reads.
-fn range_hash<R: NodeReader + ?Sized>(
-    r: &R,
-    start: u64,
-    end: u64,
-) -> Result<Hash, ProofGenError<R::Error>> {
+fn range_hash<R: NodeReader + ?Sized>(r: &R, start: u64, end: u64) -> Result<Hash, ProofGenError<R::Error>> {
     let len = end - start;
     if len.is_power_of_two() && start % len == 0 {
         return read_node(r, len.trailing_zeros() as u8, start / len);
@@ -41,10 +37,7 @@ pub fn inclusion_proof<R: NodeReader + ?Sized>(
     tree_size: u64,
 ) -> Result<Vec<Hash>, ProofGenError<R::Error>> {
     if leaf_index >= tree_size {
-        return Err(ProofGenError::LeafIndexOutOfRange {
-            index: leaf_index,
-            size: tree_size,
-        });
+        return Err(ProofGenError::LeafIndexOutOfRange { index: leaf_index, size: tree_size });
     }
     let mut path = Vec::with_capacity(inclusion_proof_len(leaf_index, tree_size));
     // Walk the recursion top-down over the window [start, end); the RFC lists
@@ -162,17 +155,11 @@ pub fn verify_inclusion(
     root: &Hash,
 ) -> Result<(), ProofError> {
     if leaf_index >= tree_size {
-        return Err(ProofError::LeafIndexOutOfRange {
-            index: leaf_index,
-            size: tree_size,
-        });
+        return Err(ProofError::LeafIndexOutOfRange { index: leaf_index, size: tree_size });
     }
     let expected = inclusion_proof_len(leaf_index, tree_size);
     if proof.len() != expected {
-        return Err(ProofError::WrongProofLength {
-            expected,
-            got: proof.len(),
-        });
+        return Err(ProofError::WrongProofLength { expected, got: proof.len() });
     }
     let mut fnode = leaf_index;
     let mut snode = tree_size - 1;
@@ -198,10 +185,7 @@ pub fn verify_inclusion(
         return Err(ProofError::MalformedPath);
     }
     if r != *root {
-        return Err(ProofError::RootMismatch {
-            expected: *root,
-            computed: r,
-        });
+        return Err(ProofError::RootMismatch { expected: *root, computed: r });
     }
     Ok(())
 }
@@ -225,34 +209,22 @@ pub fn verify_consistency(
     }
     if old_size == new_size || old_size == 0 {
         if !proof.is_empty() {
-            return Err(ProofError::WrongProofLength {
-                expected: 0,
-                got: proof.len(),
-            });
+            return Err(ProofError::WrongProofLength { expected: 0, got: proof.len() });
         }
         if old_size == 0 {
             if *old_root != empty_root() {
-                return Err(ProofError::EmptyTreeRootMismatch {
-                    old_root: *old_root,
-                });
+                return Err(ProofError::EmptyTreeRootMismatch { old_root: *old_root });
             }
             return Ok(());
         }
         if old_root != new_root {
-            return Err(ProofError::SameSizeRootsDiffer {
-                size: old_size,
-                old_root: *old_root,
-                new_root: *new_root,
-            });
+            return Err(ProofError::SameSizeRootsDiffer { size: old_size, old_root: *old_root, new_root: *new_root });
         }
         return Ok(());
     }
     let expected = consistency_proof_len(old_size, new_size);
     if proof.len() != expected {
-        return Err(ProofError::WrongProofLength {
-            expected,
-            got: proof.len(),
-        });
+        return Err(ProofError::WrongProofLength { expected, got: proof.len() });
     }
     // RFC step 2: when the old tree is a perfect subtree its root is the seed
     // and is not repeated in the proof.
@@ -293,16 +265,10 @@ pub fn verify_consistency(
         return Err(ProofError::MalformedPath);
     }
     if fr != *old_root {
-        return Err(ProofError::OldRootMismatch {
-            expected: *old_root,
-            computed: fr,
-        });
+        return Err(ProofError::OldRootMismatch { expected: *old_root, computed: fr });
     }
     if sr != *new_root {
-        return Err(ProofError::NewRootMismatch {
-            expected: *new_root,
-            computed: sr,
-        });
+        return Err(ProofError::NewRootMismatch { expected: *new_root, computed: sr });
     }
     Ok(())
 }
@@ -351,9 +317,7 @@ mod tests {
     }
 
     fn store(n: usize) -> (MemoryNodes, Vec<Hash>) {
-        let leaves: Vec<Hash> = (0..n)
-            .map(|i| leaf_hash(format!("r{i}").as_bytes()))
-            .collect();
+        let leaves: Vec<Hash> = (0..n).map(|i| leaf_hash(format!("r{i}").as_bytes())).collect();
         let mut s = MemoryNodes::new();
         for l in &leaves {
             s.append(*l);
@@ -385,25 +349,13 @@ mod tests {
     #[test]
     fn argument_errors() {
         let (s, _) = store(5);
-        assert!(matches!(
-            inclusion_proof(&s, 5, 5),
-            Err(ProofGenError::LeafIndexOutOfRange { index: 5, size: 5 })
-        ));
-        assert!(matches!(
-            inclusion_proof(&s, 0, 0),
-            Err(ProofGenError::LeafIndexOutOfRange { .. })
-        ));
-        assert!(matches!(
-            consistency_proof(&s, 4, 3),
-            Err(ProofGenError::OldSizeLarger { .. })
-        ));
+        assert!(matches!(inclusion_proof(&s, 5, 5), Err(ProofGenError::LeafIndexOutOfRange { index: 5, size: 5 })));
+        assert!(matches!(inclusion_proof(&s, 0, 0), Err(ProofGenError::LeafIndexOutOfRange { .. })));
+        assert!(matches!(consistency_proof(&s, 4, 3), Err(ProofGenError::OldSizeLarger { .. })));
         assert_eq!(consistency_proof(&s, 0, 5).unwrap(), Vec::<Hash>::new());
         assert_eq!(consistency_proof(&s, 5, 5).unwrap(), Vec::<Hash>::new());
         // Asking beyond what is stored surfaces the store's error.
-        assert!(matches!(
-            inclusion_proof(&s, 0, 6),
-            Err(ProofGenError::Read { .. })
-        ));
+        assert!(matches!(inclusion_proof(&s, 0, 6), Err(ProofGenError::Read { .. })));
     }
 
     #[test]
@@ -413,39 +365,21 @@ mod tests {
         let e = empty_root();
         assert_eq!(verify_consistency(0, 0, &e, &e, &[]), Ok(()));
         assert_eq!(verify_consistency(0, 7, &e, &a, &[]), Ok(()));
-        assert!(matches!(
-            verify_consistency(0, 7, &a, &a, &[]),
-            Err(ProofError::EmptyTreeRootMismatch { .. })
-        ));
+        assert!(matches!(verify_consistency(0, 7, &a, &a, &[]), Err(ProofError::EmptyTreeRootMismatch { .. })));
         assert!(matches!(
             verify_consistency(0, 7, &e, &a, &[e]),
-            Err(ProofError::WrongProofLength {
-                expected: 0,
-                got: 1
-            })
+            Err(ProofError::WrongProofLength { expected: 0, got: 1 })
         ));
         assert_eq!(verify_consistency(3, 3, &a, &a, &[]), Ok(()));
-        assert!(matches!(
-            verify_consistency(3, 3, &a, &b, &[]),
-            Err(ProofError::SameSizeRootsDiffer { size: 3, .. })
-        ));
+        assert!(matches!(verify_consistency(3, 3, &a, &b, &[]), Err(ProofError::SameSizeRootsDiffer { size: 3, .. })));
         assert!(matches!(
             verify_consistency(3, 3, &a, &a, &[b]),
-            Err(ProofError::WrongProofLength {
-                expected: 0,
-                got: 1
-            })
+            Err(ProofError::WrongProofLength { expected: 0, got: 1 })
         ));
-        assert!(matches!(
-            verify_consistency(4, 3, &a, &b, &[]),
-            Err(ProofError::OldSizeLarger { .. })
-        ));
+        assert!(matches!(verify_consistency(4, 3, &a, &b, &[]), Err(ProofError::OldSizeLarger { .. })));
         assert!(matches!(
             verify_consistency(1, 2, &a, &b, &[]),
-            Err(ProofError::WrongProofLength {
-                expected: 1,
-                got: 0
-            })
+            Err(ProofError::WrongProofLength { expected: 1, got: 0 })
         ));
     }
 

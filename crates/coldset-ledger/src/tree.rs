@@ -45,16 +45,8 @@ impl<R: NodeReader + ?Sized> NodeReader for &R {
     }
 }
 
-pub(crate) fn read_node<R: NodeReader + ?Sized>(
-    r: &R,
-    level: u8,
-    index: u64,
-) -> Result<Hash, ProofGenError<R::Error>> {
-    r.node(level, index).map_err(|source| ProofGenError::Read {
-        level,
-        index,
-        source,
-    })
+pub(crate) fn read_node<R: NodeReader + ?Sized>(r: &R, level: u8, index: u64) -> Result<Hash, ProofGenError<R::Error>> {
+    r.node(level, index).map_err(|source| ProofGenError::Read { level, index, source })
 }
 
 /// The right frontier of a Merkle tree: the roots of the perfect subtrees
@@ -77,10 +69,7 @@ impl CompactTree {
 
     /// Empty tree whose frontier never reallocates, for the streaming verifier.
     pub(crate) fn with_full_capacity() -> Self {
-        Self {
-            size: 0,
-            frontier: Vec::with_capacity(64),
-        }
+        Self { size: 0, frontier: Vec::with_capacity(64) }
     }
 
     /// Restores a tree from its size and [`CompactTree::frontier`].
@@ -93,21 +82,14 @@ impl CompactTree {
         }
         let expected = size.count_ones() as usize;
         if frontier.len() != expected {
-            return Err(LedgerError::FrontierLength {
-                size,
-                expected,
-                got: frontier.len(),
-            });
+            return Err(LedgerError::FrontierLength { size, expected, got: frontier.len() });
         }
         Ok(Self { size, frontier })
     }
 
     /// Rebuilds the tree of the first `size` leaves from stored nodes, reading
     /// one node per set bit of `size`.
-    pub fn from_reader<R: NodeReader + ?Sized>(
-        reader: &R,
-        size: u64,
-    ) -> Result<Self, ProofGenError<R::Error>> {
+    pub fn from_reader<R: NodeReader + ?Sized>(reader: &R, size: u64) -> Result<Self, ProofGenError<R::Error>> {
         if size > MAX_TREE_SIZE {
             return Err(ProofGenError::TreeTooLarge { size });
         }
@@ -131,13 +113,11 @@ impl CompactTree {
 
     /// The frontier with each hash's node address.
     pub fn frontier_nodes(&self) -> impl Iterator<Item = Node> + '_ {
-        frontier_positions(self.size)
-            .zip(self.frontier.iter())
-            .map(|((level, index), hash)| Node {
-                level,
-                index,
-                hash: *hash,
-            })
+        frontier_positions(self.size).zip(self.frontier.iter()).map(|((level, index), hash)| Node {
+            level,
+            index,
+            hash: *hash,
+        })
     }
 
     /// Merkle tree hash of all leaves appended so far.
@@ -166,11 +146,7 @@ impl CompactTree {
     /// instead of allocating a vector.
     pub fn append_with(&mut self, leaf: Hash, mut visit: impl FnMut(Node)) {
         let leaf_index = self.size;
-        visit(Node {
-            level: 0,
-            index: leaf_index,
-            hash: leaf,
-        });
+        visit(Node { level: 0, index: leaf_index, hash: leaf });
         // Each trailing one bit of the old size is a frontier subtree of the
         // same height as the one being built, so the two merge.
         let mut hash = leaf;
@@ -182,11 +158,7 @@ impl CompactTree {
             };
             hash = node_hash(&left, &hash);
             level += 1;
-            visit(Node {
-                level,
-                index: leaf_index >> level,
-                hash,
-            });
+            visit(Node { level, index: leaf_index >> level, hash });
         }
         self.frontier.push(hash);
         self.size += 1;
@@ -201,10 +173,7 @@ impl CompactTree {
 /// `(level, index)` of the frontier subtrees of a tree of `size` leaves,
 /// largest first.
 pub(crate) fn frontier_positions(size: u64) -> impl Iterator<Item = (u8, u64)> {
-    (0..64u8)
-        .rev()
-        .filter(move |level| (size >> level) & 1 == 1)
-        .map(move |level| (level, (size >> level) - 1))
+    (0..64u8).rev().filter(move |level| (size >> level) & 1 == 1).map(move |level| (level, (size >> level) - 1))
 }
 
 /// A node missing from a [`MemoryNodes`] store.
@@ -284,9 +253,7 @@ mod tests {
     use crate::hash::{leaf_hash, root_of};
 
     fn leaves(n: usize) -> Vec<Hash> {
-        (0..n)
-            .map(|i| leaf_hash(&(i as u64).to_be_bytes()))
-            .collect()
+        (0..n).map(|i| leaf_hash(&(i as u64).to_be_bytes())).collect()
     }
 
     #[test]
@@ -347,14 +314,7 @@ mod tests {
         assert_eq!(nodes, vec![(3, 0), (2, 2), (0, 12)]);
 
         let err = CompactTree::from_frontier(13, vec![[0; 32]; 2]).unwrap_err();
-        assert_eq!(
-            err,
-            LedgerError::FrontierLength {
-                size: 13,
-                expected: 3,
-                got: 2
-            }
-        );
+        assert_eq!(err, LedgerError::FrontierLength { size: 13, expected: 3, got: 2 });
         assert!(CompactTree::from_frontier(0, vec![]).unwrap().root() == empty_root());
         assert!(matches!(
             CompactTree::from_frontier(u64::MAX, vec![[0; 32]; 64]),
@@ -375,20 +335,10 @@ mod tests {
             assert_eq!(t.root(), root_of(&all[..size as usize]));
         }
         let err = CompactTree::from_reader(&store, 41).unwrap_err();
-        assert!(matches!(
-            err,
-            ProofGenError::Read {
-                level: 0,
-                index: 40,
-                ..
-            }
-        ));
+        assert!(matches!(err, ProofGenError::Read { level: 0, index: 40, .. }));
         // Store errors stay reachable as the error's source.
         let source = std::error::Error::source(&err).map(ToString::to_string);
-        assert_eq!(
-            source.as_deref(),
-            Some("no stored node at level 0, index 40")
-        );
+        assert_eq!(source.as_deref(), Some("no stored node at level 0, index 40"));
         fn is_error<T: std::error::Error + Send + Sync + 'static>(_: &T) {}
         is_error(&err);
     }

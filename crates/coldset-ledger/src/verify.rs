@@ -23,9 +23,7 @@ impl LogVerifier {
     pub fn new() -> Self {
         // Full frontier capacity up front: pushing a record then never
         // allocates.
-        Self {
-            tree: CompactTree::with_full_capacity(),
-        }
+        Self { tree: CompactTree::with_full_capacity() }
     }
 
     /// Feeds the next record's bytes (the leaf data, hashed here).
@@ -54,18 +52,11 @@ impl LogVerifier {
     /// signing key it trusts before handing the checkpoint over.
     pub fn check_checkpoint(&self, cp: &Checkpoint) -> Result<(), VerifyError> {
         if cp.size != self.size() {
-            return Err(VerifyError::NotAtCheckpointSize {
-                checkpoint_size: cp.size,
-                records_read: self.size(),
-            });
+            return Err(VerifyError::NotAtCheckpointSize { checkpoint_size: cp.size, records_read: self.size() });
         }
         let computed = self.root();
         if computed != cp.root {
-            return Err(VerifyError::RootMismatch {
-                size: cp.size,
-                expected: cp.root,
-                computed,
-            });
+            return Err(VerifyError::RootMismatch { size: cp.size, expected: cp.root, computed });
         }
         Ok(())
     }
@@ -88,10 +79,7 @@ pub struct VerifySummary {
 /// Fails on the first problem: a source error, a checkpoint whose root differs
 /// from the records, or a checkpoint larger than the log (records were removed
 /// from the end).
-pub fn verify_log<I, B, E>(
-    leaves: I,
-    checkpoints: &[Checkpoint],
-) -> Result<VerifySummary, VerifyError>
+pub fn verify_log<I, B, E>(leaves: I, checkpoints: &[Checkpoint]) -> Result<VerifySummary, VerifyError>
 where
     I: IntoIterator<Item = Result<B, E>>,
     B: AsRef<[u8]>,
@@ -115,22 +103,12 @@ where
 
     check_due(&verifier)?;
     for item in leaves {
-        let data = item.map_err(|e| VerifyError::Read {
-            index: verifier.size(),
-            source: e.into(),
-        })?;
+        let data = item.map_err(|e| VerifyError::Read { index: verifier.size(), source: e.into() })?;
         verifier.push_leaf(data.as_ref());
         check_due(&verifier)?;
     }
     if let Some(cp) = pending.get(next) {
-        return Err(VerifyError::Truncated {
-            checkpoint_size: cp.size,
-            log_size: verifier.size(),
-        });
+        return Err(VerifyError::Truncated { checkpoint_size: cp.size, log_size: verifier.size() });
     }
-    Ok(VerifySummary {
-        records: verifier.size(),
-        root: verifier.root(),
-        checkpoints_checked: next,
-    })
+    Ok(VerifySummary { records: verifier.size(), root: verifier.root(), checkpoints_checked: next })
 }

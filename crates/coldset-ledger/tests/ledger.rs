@@ -5,10 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use coldset_ledger::{
-    consistency_proof, empty_root, inclusion_proof, leaf_hash, node_hash, open_checkpoint,
-    open_note, root_of, sign_checkpoint, sign_note, verify_consistency, verify_inclusion,
-    verify_log, Checkpoint, CompactTree, Hash, LedgerError, LogVerifier, MemoryNodes, NoteError,
-    ProofError, SignerKey, VerifierKey, VerifyError,
+    consistency_proof, empty_root, inclusion_proof, leaf_hash, node_hash, open_checkpoint, open_note, root_of,
+    sign_checkpoint, sign_note, verify_consistency, verify_inclusion, verify_log, Checkpoint, CompactTree, Hash,
+    LedgerError, LogVerifier, MemoryNodes, NoteError, ProofError, SignerKey, VerifierKey, VerifyError,
 };
 use proptest::prelude::*;
 
@@ -28,16 +27,8 @@ fn h(hex_str: &str) -> Hash {
 // Python script while writing these tests.
 // ---------------------------------------------------------------------------
 
-const CT_LEAVES: [&str; 8] = [
-    "",
-    "00",
-    "10",
-    "2021",
-    "3031",
-    "40414243",
-    "5051525354555657",
-    "606162636465666768696a6b6c6d6e6f",
-];
+const CT_LEAVES: [&str; 8] =
+    ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"];
 
 const CT_ROOTS: [&str; 8] = [
     "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
@@ -70,11 +61,7 @@ const CT_INCLUSION: [(u64, u64, &[&str]); 4] = [
             "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
         ],
     ),
-    (
-        2,
-        3,
-        &["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"],
-    ),
+    (2, 3, &["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"]),
     (
         1,
         5,
@@ -127,10 +114,7 @@ const CT_CONSISTENCY: [(u64, u64, &[&str]); 5] = [
 ];
 
 fn ct_leaf_hashes() -> Vec<Hash> {
-    CT_LEAVES
-        .iter()
-        .map(|x| leaf_hash(&hex::decode(x).unwrap()))
-        .collect()
+    CT_LEAVES.iter().map(|x| leaf_hash(&hex::decode(x).unwrap())).collect()
 }
 
 fn ct_store() -> MemoryNodes {
@@ -155,10 +139,7 @@ fn ct_roots_for_sizes_1_to_8() {
         assert_eq!(root_of(&leaves[..=i]), want, "root_of size {}", i + 1);
         assert_eq!(tree.root(), want, "CompactTree size {}", i + 1);
     }
-    assert_eq!(
-        hex::encode(empty_root()),
-        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-    );
+    assert_eq!(hex::encode(empty_root()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 #[test]
@@ -189,10 +170,7 @@ fn ct_consistency_proofs() {
         let new_root = h(CT_ROOTS[new as usize - 1]);
         verify_consistency(old, new, &old_root, &new_root, &want).unwrap();
         if old < new {
-            assert_eq!(
-                got,
-                ref_subproof(old as usize, &leaves[..new as usize], true)
-            );
+            assert_eq!(got, ref_subproof(old as usize, &leaves[..new as usize], true));
         }
     }
 }
@@ -207,18 +185,10 @@ fn ct_vectors_reject_corruptions() {
         let proof = hashes(path);
         let root = h(CT_ROOTS[size as usize - 1]);
         let leaf = leaves[index as usize];
-        let bad_sizes = [
-            (index.wrapping_sub(1), size),
-            (index + 1, size),
-            (index ^ 2, size),
-            (index, size * 2),
-            (index, size / 2),
-        ];
+        let bad_sizes =
+            [(index.wrapping_sub(1), size), (index + 1, size), (index ^ 2, size), (index, size * 2), (index, size / 2)];
         for (i, s) in bad_sizes {
-            assert!(
-                verify_inclusion(&leaf, i, s, &proof, &root).is_err(),
-                "{i}/{s}"
-            );
+            assert!(verify_inclusion(&leaf, i, s, &proof, &root).is_err(), "{i}/{s}");
         }
         assert!(verify_inclusion(&leaf_hash(b"WrongLeaf"), index, size, &proof, &root).is_err());
         assert!(verify_inclusion(&leaf, index, size, &proof, &empty_root()).is_err());
@@ -287,11 +257,8 @@ fn ref_path(m: usize, d: &[Hash]) -> Vec<Hash> {
         return vec![];
     }
     let k = k_of(n);
-    let (mut p, sibling) = if m < k {
-        (ref_path(m, &d[..k]), root_of(&d[k..]))
-    } else {
-        (ref_path(m - k, &d[k..]), root_of(&d[..k]))
-    };
+    let (mut p, sibling) =
+        if m < k { (ref_path(m, &d[..k]), root_of(&d[k..])) } else { (ref_path(m - k, &d[k..]), root_of(&d[..k])) };
     p.push(sibling);
     p
 }
@@ -312,9 +279,7 @@ fn ref_subproof(m: usize, d: &[Hash], b: bool) -> Vec<Hash> {
 }
 
 fn test_leaves(n: usize) -> Vec<Hash> {
-    (0..n)
-        .map(|i| leaf_hash(format!("event {i}").as_bytes()))
-        .collect()
+    (0..n).map(|i| leaf_hash(format!("event {i}").as_bytes())).collect()
 }
 
 fn store_of(leaves: &[Hash]) -> MemoryNodes {
@@ -380,13 +345,7 @@ fn inclusion_proofs_verify_for_every_size_up_to_2048() {
         }
     }
     // Spot checks against the naive reference at larger sizes.
-    for (m, n) in [
-        (0, 2048),
-        (2047, 2048),
-        (1000, 2047),
-        (1024, 1025),
-        (777, 1500),
-    ] {
+    for (m, n) in [(0, 2048), (2047, 2048), (1000, 2047), (1024, 1025), (777, 1500)] {
         let p = inclusion_proof(&store, m as u64, n as u64).unwrap();
         assert_eq!(p, ref_path(m, &leaves[..n]));
     }
@@ -399,8 +358,8 @@ fn consistency_proofs_verify_up_to_2048() {
     let store = store_of(&leaves);
     let roots = prefix_roots(&leaves);
     let olds = [
-        1usize, 2, 3, 5, 7, 8, 9, 63, 64, 65, 127, 128, 129, 255, 256, 257, 511, 512, 513, 1000,
-        1023, 1024, 1025, 1500, 2047,
+        1usize, 2, 3, 5, 7, 8, 9, 63, 64, 65, 127, 128, 129, 255, 256, 257, 511, 512, 513, 1000, 1023, 1024, 1025,
+        1500, 2047,
     ];
     for &m in &olds {
         for n in m..=N {
@@ -439,18 +398,12 @@ fn inclusion_tampering_is_rejected() {
                 for byte in 0..32 {
                     let mut bad = proof.clone();
                     bad[i][byte] ^= 0x01;
-                    assert!(matches!(
-                        verify_inclusion(&leaf, m, n, &bad, &root),
-                        Err(ProofError::RootMismatch { .. })
-                    ));
+                    assert!(matches!(verify_inclusion(&leaf, m, n, &bad, &root), Err(ProofError::RootMismatch { .. })));
                 }
             }
             let mut longer = proof.clone();
             longer.push(root);
-            assert!(matches!(
-                verify_inclusion(&leaf, m, n, &longer, &root),
-                Err(ProofError::WrongProofLength { .. })
-            ));
+            assert!(matches!(verify_inclusion(&leaf, m, n, &longer, &root), Err(ProofError::WrongProofLength { .. })));
             if !proof.is_empty() {
                 assert!(matches!(
                     verify_inclusion(&leaf, m, n, &proof[1..], &root),
@@ -511,18 +464,12 @@ fn consistency_tampering_is_rejected() {
             for byte in [0usize, 7, 31] {
                 let mut bad = proof.clone();
                 bad[i][byte] ^= 0x80;
-                assert!(
-                    verify_consistency(m, n, &r1, &r2, &bad).is_err(),
-                    "{m}->{n} #{i}"
-                );
+                assert!(verify_consistency(m, n, &r1, &r2, &bad).is_err(), "{m}->{n} #{i}");
             }
         }
         let mut longer = proof.clone();
         longer.push(r2);
-        assert!(matches!(
-            verify_consistency(m, n, &r1, &r2, &longer),
-            Err(ProofError::WrongProofLength { .. })
-        ));
+        assert!(matches!(verify_consistency(m, n, &r1, &r2, &longer), Err(ProofError::WrongProofLength { .. })));
         let mut prefixed = proof.clone();
         prefixed.insert(0, r1);
         assert!(verify_consistency(m, n, &r1, &r2, &prefixed).is_err());
@@ -531,10 +478,7 @@ fn consistency_tampering_is_rejected() {
             Err(ProofError::WrongProofLength { .. })
         ));
         assert!(verify_consistency(m, n, &r1, &r2, &proof[1..]).is_err());
-        assert!(matches!(
-            verify_consistency(n, m, &r2, &r1, proof),
-            Err(ProofError::OldSizeLarger { .. })
-        ));
+        assert!(matches!(verify_consistency(n, m, &r2, &r1, proof), Err(ProofError::OldSizeLarger { .. })));
         assert!(verify_consistency(m, n, &r2, &r1, proof).is_err());
         assert!(verify_consistency(m, n, &r1, &leaf_hash(b"forged"), proof).is_err());
         assert!(verify_consistency(m, n, &leaf_hash(b"forged"), &r2, proof).is_err());
@@ -555,8 +499,7 @@ fn consistency_tampering_is_rejected() {
                 continue;
             }
             assert!(
-                verify_consistency(*m2, *n2, &roots[*m2 as usize], &roots[*n2 as usize], proof)
-                    .is_err(),
+                verify_consistency(*m2, *n2, &roots[*m2 as usize], &roots[*n2 as usize], proof).is_err(),
                 "proof for {m}->{n} accepted for {m2}->{n2}"
             );
         }
@@ -700,10 +643,8 @@ fn golden_checkpoint() -> Checkpoint {
 // Derived by this project, not published: Ed25519 is deterministic, and these
 // strings were produced independently with Python's `cryptography` package
 // (key id, key encodings and signature) before being checked here.
-const GOLDEN_PRIVATE: &str =
-    "PRIVATE+KEY+coldset.example/ledger+dd621187+AQECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g";
-const GOLDEN_VERIFIER: &str =
-    "coldset.example/ledger+dd621187+AXm1Vi6P5lT5QHixEuipi6eQH4U65pW+1+DjkQutBJZk";
+const GOLDEN_PRIVATE: &str = "PRIVATE+KEY+coldset.example/ledger+dd621187+AQECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g";
+const GOLDEN_VERIFIER: &str = "coldset.example/ledger+dd621187+AXm1Vi6P5lT5QHixEuipi6eQH4U65pW+1+DjkQutBJZk";
 const GOLDEN_NOTE: &str = "coldset.example/production/demo\n\
 8\n\
 XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n\
@@ -717,10 +658,7 @@ fn golden_fixed_seed_note() {
     assert_eq!(key.to_private_string(), GOLDEN_PRIVATE);
     assert_eq!(key.verifier().to_string(), GOLDEN_VERIFIER);
     let cp = golden_checkpoint();
-    assert_eq!(
-        cp.body(),
-        "coldset.example/production/demo\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n"
-    );
+    assert_eq!(cp.body(), "coldset.example/production/demo\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n");
     assert_eq!(sign_checkpoint(&key, &cp), GOLDEN_NOTE);
 
     let verifier = VerifierKey::parse(GOLDEN_VERIFIER).unwrap();
@@ -734,12 +672,12 @@ fn golden_fixed_seed_note() {
 // and note_test.go): the PeterNeumann key pair and signature, and the
 // EnochRoot verifier key and signature over the same text. Go derives the
 // EnochRoot key in its example from an all-zero seed.
-const PETER_PRIVATE: &str =
-    "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+const PETER_PRIVATE: &str = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
 const PETER_VERIFIER: &str = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
 const PETER_SIG: &str = "\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
 const ENOCH_VERIFIER: &str = "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop";
-const ENOCH_SIG: &str = "\u{2014} EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
+const ENOCH_SIG: &str =
+    "\u{2014} EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
 const GO_TEXT: &str = "If you think cryptography is the answer to your problem,\n\
 then you don't know what your problem is.\n";
 
@@ -761,10 +699,7 @@ fn go_sumdb_note_peter_neumann_vector() {
 fn go_sumdb_note_enoch_root_vector_and_cosignatures() {
     let enoch = SignerKey::from_seed("EnochRoot", [0; 32]).unwrap();
     assert_eq!(enoch.verifier().to_string(), ENOCH_VERIFIER);
-    assert_eq!(
-        sign_note(&enoch, GO_TEXT).unwrap(),
-        format!("{GO_TEXT}\n{ENOCH_SIG}")
-    );
+    assert_eq!(sign_note(&enoch, GO_TEXT).unwrap(), format!("{GO_TEXT}\n{ENOCH_SIG}"));
 
     let both = format!("{GO_TEXT}\n{PETER_SIG}{ENOCH_SIG}");
     let peter = VerifierKey::parse(PETER_VERIFIER).unwrap();
@@ -775,10 +710,7 @@ fn go_sumdb_note_enoch_root_vector_and_cosignatures() {
     let only_enoch = format!("{GO_TEXT}\n{ENOCH_SIG}");
     assert_eq!(
         open_note(&only_enoch, &peter).unwrap_err(),
-        NoteError::NoSignatureByKey {
-            name: "PeterNeumann".into(),
-            key_id: 0xc74f_20a3
-        }
+        NoteError::NoSignatureByKey { name: "PeterNeumann".into(), key_id: 0xc74f_20a3 }
     );
 }
 
@@ -788,15 +720,9 @@ fn cosigned_checkpoint_opens_with_either_key() {
     let witness = SignerKey::from_seed("witness.example", [9; 32]).unwrap();
     let cp = golden_checkpoint();
     let note = sign_checkpoint(&log_key, &cp);
-    let witness_line = sign_note(&witness, &cp.body())
-        .unwrap()
-        .split_off(cp.body().len() + 1);
+    let witness_line = sign_note(&witness, &cp.body()).unwrap().split_off(cp.body().len() + 1);
     let cosigned = format!("{note}{witness_line}");
-    let witness_first = format!(
-        "{}\n{witness_line}{}",
-        cp.body(),
-        &note[cp.body().len() + 1..]
-    );
+    let witness_first = format!("{}\n{witness_line}{}", cp.body(), &note[cp.body().len() + 1..]);
     for n in [&cosigned, &witness_first] {
         assert_eq!(open_checkpoint(n, &log_key.verifier()).unwrap(), cp);
         assert_eq!(open_checkpoint(n, &witness.verifier()).unwrap(), cp);
@@ -811,39 +737,26 @@ fn tampered_notes_are_rejected() {
 
     // The body changed after signing.
     let bigger = note.replacen("\n8\n", "\n9\n", 1);
-    assert!(matches!(
-        open_checkpoint(&bigger, &v),
-        Err(NoteError::InvalidSignature { .. })
-    ));
+    assert!(matches!(open_checkpoint(&bigger, &v), Err(NoteError::InvalidSignature { .. })));
     // A different key with the same name has another key id: no signature.
     let impostor = SignerKey::from_seed("coldset.example/ledger", [42; 32]).unwrap();
-    assert!(matches!(
-        open_checkpoint(note, &impostor.verifier()),
-        Err(NoteError::NoSignatureByKey { .. })
-    ));
+    assert!(matches!(open_checkpoint(note, &impostor.verifier()), Err(NoteError::NoSignatureByKey { .. })));
     // A forged line under the right name and key id does not verify, even
     // next to a valid one.
-    let forged_line = sign_note(&impostor, &golden_checkpoint().body())
-        .unwrap()
-        .split_off(golden_checkpoint().body().len() + 1);
+    let forged_line =
+        sign_note(&impostor, &golden_checkpoint().body()).unwrap().split_off(golden_checkpoint().body().len() + 1);
     let forged_sig = forged_line.rsplit(' ').next().unwrap().trim_end();
     let mut raw = base64_decode(forged_sig);
     raw[..4].copy_from_slice(&key.key_id().to_be_bytes());
     let relabelled = format!("\u{2014} coldset.example/ledger {}\n", base64_encode(&raw));
-    assert!(matches!(
-        open_checkpoint(&format!("{note}{relabelled}"), &v),
-        Err(NoteError::InvalidSignature { .. })
-    ));
+    assert!(matches!(open_checkpoint(&format!("{note}{relabelled}"), &v), Err(NoteError::InvalidSignature { .. })));
     // A line for this key whose signature is cut short.
     let short = format!(
         "{}\n\u{2014} coldset.example/ledger {}\n",
         golden_checkpoint().body(),
         base64_encode(&[&key.key_id().to_be_bytes()[..], &[0u8; 10]].concat())
     );
-    assert!(matches!(
-        open_checkpoint(&short, &v),
-        Err(NoteError::InvalidSignature { .. })
-    ));
+    assert!(matches!(open_checkpoint(&short, &v), Err(NoteError::InvalidSignature { .. })));
 
     let malformed: Vec<(String, &str)> = vec![
         (note.replace("\n\n", "\n"), "no blank line"),
@@ -852,42 +765,24 @@ fn tampered_notes_are_rejected() {
         (note.replace("\u{2014} ", "\u{2014}"), "no space after dash"),
         (note.replace("ledger 3WIR", "ledger  3WIR"), "double space"),
         (note.replace("ledger 3WIR", "ledger3WIR"), "no space"),
-        (
-            note.replace("=\n", "\n").replacen("Qyg\n", "Qyg=\n", 1),
-            "sig without padding",
-        ),
+        (note.replace("=\n", "\n").replacen("Qyg\n", "Qyg=\n", 1), "sig without padding"),
         (format!("{note}\n"), "trailing blank line"),
         (note.replace('\n', "\r\n"), "CRLF"),
         (format!("{note}junk\n"), "junk line"),
         (String::new(), "empty"),
         ("\n\n".to_owned(), "only a blank line"),
-        (
-            note.replace("coldset.example/ledger 3", "a+b 3"),
-            "bad key name",
-        ),
-        (
-            format!(
-                "{}\n\u{2014} coldset.example/ledger AAAA\n",
-                golden_checkpoint().body()
-            ),
-            "too-short signature",
-        ),
+        (note.replace("coldset.example/ledger 3", "a+b 3"), "bad key name"),
+        (format!("{}\n\u{2014} coldset.example/ledger AAAA\n", golden_checkpoint().body()), "too-short signature"),
     ];
     for (bad, what) in malformed {
         assert!(open_checkpoint(&bad, &v).is_err(), "{what} accepted");
     }
 
     let many = format!("{note}{}", PETER_SIG.repeat(100));
-    assert_eq!(
-        open_checkpoint(&many, &v).unwrap_err(),
-        NoteError::TooManySignatures { max: 100 }
-    );
+    assert_eq!(open_checkpoint(&many, &v).unwrap_err(), NoteError::TooManySignatures { max: 100 });
     let mut with_nul = note.to_owned();
     with_nul.insert(3, '\u{0}');
-    assert_eq!(
-        open_checkpoint(&with_nul, &v).unwrap_err(),
-        NoteError::ControlCharacter { offset: 3 }
-    );
+    assert_eq!(open_checkpoint(&with_nul, &v).unwrap_err(), NoteError::ControlCharacter { offset: 3 });
 }
 
 #[test]
@@ -896,18 +791,9 @@ fn signed_text_with_blank_lines_is_split_at_the_last_one() {
     let text = "first\n\nsecond\n";
     let note = sign_note(&key, text).unwrap();
     assert_eq!(open_note(&note, &key.verifier()).unwrap(), text);
-    assert_eq!(
-        sign_note(&key, "no newline").unwrap_err(),
-        NoteError::TextNotTerminated
-    );
-    assert_eq!(
-        sign_note(&key, "").unwrap_err(),
-        NoteError::TextNotTerminated
-    );
-    assert!(matches!(
-        sign_note(&key, "tab\there\n"),
-        Err(NoteError::ControlCharacter { offset: 3 })
-    ));
+    assert_eq!(sign_note(&key, "no newline").unwrap_err(), NoteError::TextNotTerminated);
+    assert_eq!(sign_note(&key, "").unwrap_err(), NoteError::TextNotTerminated);
+    assert!(matches!(sign_note(&key, "tab\there\n"), Err(NoteError::ControlCharacter { offset: 3 })));
 }
 
 #[test]
@@ -915,12 +801,7 @@ fn checkpoint_body_parsing_is_strict() {
     let root = XCNA;
     let ok = |b: &str| Checkpoint::parse_body(b);
     assert_eq!(ok(&format!("o\n0\n{root}\n")).unwrap().size, 0);
-    assert_eq!(
-        ok(&format!("o\n18446744073709551615\n{root}\n"))
-            .unwrap()
-            .size,
-        u64::MAX
-    );
+    assert_eq!(ok(&format!("o\n18446744073709551615\n{root}\n")).unwrap().size, u64::MAX);
     let cases: Vec<(String, NoteError)> = vec![
         (format!("\n8\n{root}\n"), NoteError::EmptyOrigin),
         (format!("o\n08\n{root}\n"), invalid_size("08")),
@@ -932,73 +813,34 @@ fn checkpoint_body_parsing_is_strict() {
         (format!("o\n\n{root}\n"), invalid_size("")),
         (format!("o\n0x8\n{root}\n"), invalid_size("0x8")),
         (format!("o\n\u{0663}\n{root}\n"), invalid_size("\u{0663}")),
-        (
-            format!("o\n18446744073709551616\n{root}\n"),
-            invalid_size("18446744073709551616"),
-        ),
+        (format!("o\n18446744073709551616\n{root}\n"), invalid_size("18446744073709551616")),
         (format!("o\n8\n{root}"), NoteError::BodyNotTerminated),
-        (
-            "o\n8\n".to_owned(),
-            NoteError::MissingBodyLine {
-                missing: "root hash",
-            },
-        ),
-        (
-            "o\n".to_owned(),
-            NoteError::MissingBodyLine {
-                missing: "tree size",
-            },
-        ),
+        ("o\n8\n".to_owned(), NoteError::MissingBodyLine { missing: "root hash" }),
+        ("o\n".to_owned(), NoteError::MissingBodyLine { missing: "tree size" }),
         (format!("o\n8\n{root}\next\n"), NoteError::ExtraBodyLines),
         (format!("o\n8\n{root}\n\n"), NoteError::ExtraBodyLines),
-        (
-            format!("o\r\n8\n{root}\n"),
-            NoteError::InvalidOrigin {
-                origin: "o\r".into(),
-            },
-        ),
-        (
-            "o\n8\nAAAA\n".to_owned(),
-            NoteError::InvalidRoot {
-                text: "AAAA".into(),
-            },
-        ),
+        (format!("o\r\n8\n{root}\n"), NoteError::InvalidOrigin { origin: "o\r".into() }),
+        ("o\n8\nAAAA\n".to_owned(), NoteError::InvalidRoot { text: "AAAA".into() }),
         (
             // Same 32 bytes with non-zero padding bits: not canonical base64.
             "o\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyh=\n".to_owned(),
-            NoteError::InvalidRoot {
-                text: "XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyh=".into(),
-            },
+            NoteError::InvalidRoot { text: "XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyh=".into() },
         ),
         (
             "o\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg\n".to_owned(),
-            NoteError::InvalidRoot {
-                text: "XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg".into(),
-            },
+            NoteError::InvalidRoot { text: "XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg".into() },
         ),
         (
             "o\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz-Nw7_RgQyg=\n".to_owned(),
-            NoteError::InvalidRoot {
-                text: "XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz-Nw7_RgQyg=".into(),
-            },
+            NoteError::InvalidRoot { text: "XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz-Nw7_RgQyg=".into() },
         ),
     ];
     for (body, want) in cases {
         assert_eq!(ok(&body).unwrap_err(), want, "{body:?}");
     }
-    assert_eq!(
-        Checkpoint::new("", 1, [0; 32]).unwrap_err(),
-        NoteError::EmptyOrigin
-    );
-    assert!(matches!(
-        Checkpoint::new("a\nb", 1, [0; 32]),
-        Err(NoteError::InvalidOrigin { .. })
-    ));
-    let cp = Checkpoint {
-        origin: "x".into(),
-        size: 3,
-        root: leaf_hash(b"r"),
-    };
+    assert_eq!(Checkpoint::new("", 1, [0; 32]).unwrap_err(), NoteError::EmptyOrigin);
+    assert!(matches!(Checkpoint::new("a\nb", 1, [0; 32]), Err(NoteError::InvalidOrigin { .. })));
+    let cp = Checkpoint { origin: "x".into(), size: 3, root: leaf_hash(b"r") };
     assert_eq!(Checkpoint::parse_body(&cp.body()).unwrap(), cp);
 }
 
@@ -1011,36 +853,20 @@ fn invalid_size(text: &str) -> NoteError {
 #[test]
 fn key_parsing_is_strict() {
     for name in ["", "a+b", "a b", "tab\tname", "new\nline", "nbsp\u{a0}x"] {
-        assert!(matches!(
-            SignerKey::from_seed(name, [1; 32]),
-            Err(LedgerError::InvalidKeyName { .. })
-        ));
-        assert!(matches!(
-            SignerKey::generate(name),
-            Err(LedgerError::InvalidKeyName { .. })
-        ));
+        assert!(matches!(SignerKey::from_seed(name, [1; 32]), Err(LedgerError::InvalidKeyName { .. })));
+        assert!(matches!(SignerKey::generate(name), Err(LedgerError::InvalidKeyName { .. })));
     }
     // Wrong key id for the key.
     let wrong_id = PETER_VERIFIER.replace("c74f20a3", "c74f20a4");
     assert!(matches!(
         VerifierKey::parse(&wrong_id),
-        Err(LedgerError::KeyIdMismatch {
-            stated: 0xc74f_20a4,
-            computed: 0xc74f_20a3,
-            ..
-        })
+        Err(LedgerError::KeyIdMismatch { stated: 0xc74f_20a4, computed: 0xc74f_20a3, .. })
     ));
     // Renaming a key changes its id.
     let renamed = PETER_VERIFIER.replace("PeterNeumann", "PeterNeuman");
-    assert!(matches!(
-        VerifierKey::parse(&renamed),
-        Err(LedgerError::KeyIdMismatch { .. })
-    ));
+    assert!(matches!(VerifierKey::parse(&renamed), Err(LedgerError::KeyIdMismatch { .. })));
     let wrong_private = PETER_PRIVATE.replace("c74f20a3", "00000000");
-    assert!(matches!(
-        SignerKey::parse_private(&wrong_private),
-        Err(LedgerError::KeyIdMismatch { .. })
-    ));
+    assert!(matches!(SignerKey::parse_private(&wrong_private), Err(LedgerError::KeyIdMismatch { .. })));
     // Upper-case hex ids are accepted, as by Go's strconv.ParseUint.
     assert!(VerifierKey::parse(&PETER_VERIFIER.replace("c74f20a3", "C74F20A3")).is_ok());
     let bad = [
@@ -1057,9 +883,7 @@ fn key_parsing_is_strict() {
     }
     // Algorithm byte other than Ed25519 (0x02 || seed).
     assert!(matches!(
-        SignerKey::parse_private(
-            "PRIVATE+KEY+n+00000000+AgECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g"
-        ),
+        SignerKey::parse_private("PRIVATE+KEY+n+00000000+AgECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g"),
         Err(LedgerError::UnsupportedAlgorithm { algorithm: 2 })
     ));
     assert!(matches!(
@@ -1106,11 +930,7 @@ mod base64_lite {
     pub fn encode(data: &[u8]) -> String {
         let mut out = String::new();
         for chunk in data.chunks(3) {
-            let b = [
-                chunk[0],
-                *chunk.get(1).unwrap_or(&0),
-                *chunk.get(2).unwrap_or(&0),
-            ];
+            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
             let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
             for i in 0..4 {
                 if i <= chunk.len() {
@@ -1146,17 +966,12 @@ mod base64_lite {
 // ---------------------------------------------------------------------------
 
 fn records(n: usize) -> Vec<Vec<u8>> {
-    (0..n)
-        .map(|i| format!("{{\"seq\":{i},\"event\":\"transfer\"}}").into_bytes())
-        .collect()
+    (0..n).map(|i| format!("{{\"seq\":{i},\"event\":\"transfer\"}}").into_bytes()).collect()
 }
 
 fn checkpoints_for(data: &[Vec<u8>], sizes: &[usize]) -> Vec<Checkpoint> {
     let leaves: Vec<Hash> = data.iter().map(|d| leaf_hash(d)).collect();
-    sizes
-        .iter()
-        .map(|&s| Checkpoint::new("coldset.example/p/7", s as u64, root_of(&leaves[..s])).unwrap())
-        .collect()
+    sizes.iter().map(|&s| Checkpoint::new("coldset.example/p/7", s as u64, root_of(&leaves[..s])).unwrap()).collect()
 }
 
 fn ok_iter(data: &[Vec<u8>]) -> impl Iterator<Item = Result<&[u8], std::io::Error>> {
@@ -1186,19 +1001,10 @@ fn streaming_verifier_accepts_an_intact_log() {
 
 fn expect_mismatch(result: Result<coldset_ledger::VerifySummary, VerifyError>, at: u64) {
     match result {
-        Err(VerifyError::RootMismatch {
-            size,
-            expected,
-            computed,
-        }) => {
+        Err(VerifyError::RootMismatch { size, expected, computed }) => {
             assert_eq!(size, at);
             assert_ne!(expected, computed);
-            let msg = VerifyError::RootMismatch {
-                size,
-                expected,
-                computed,
-            }
-            .to_string();
+            let msg = VerifyError::RootMismatch { size, expected, computed }.to_string();
             assert!(msg.contains(&format!("checkpoint for size {at}")), "{msg}");
             assert!(msg.contains(&hex::encode(expected)), "{msg}");
             assert!(msg.contains(&hex::encode(computed)), "{msg}");
@@ -1248,13 +1054,7 @@ fn streaming_verifier_detects_tail_truncation() {
     let data = records(50);
     let cps = checkpoints_for(&data, &[10, 50]);
     let err = verify_log(ok_iter(&data[..45]), &cps).unwrap_err();
-    assert!(matches!(
-        err,
-        VerifyError::Truncated {
-            checkpoint_size: 50,
-            log_size: 45
-        }
-    ));
+    assert!(matches!(err, VerifyError::Truncated { checkpoint_size: 50, log_size: 45 }));
     assert_eq!(
         err.to_string(),
         "checkpoint for size 50 but the log has only 45 records: records were removed (tail truncation)"
@@ -1264,13 +1064,16 @@ fn streaming_verifier_detects_tail_truncation() {
 #[test]
 fn streaming_verifier_reports_source_errors() {
     let data = records(5);
-    let source = data.iter().enumerate().map(|(i, d)| {
-        if i == 3 {
-            Err(std::io::Error::other("disk on fire"))
-        } else {
-            Ok(d.as_slice())
-        }
-    });
+    let source =
+        data.iter().enumerate().map(
+            |(i, d)| {
+                if i == 3 {
+                    Err(std::io::Error::other("disk on fire"))
+                } else {
+                    Ok(d.as_slice())
+                }
+            },
+        );
     let err = verify_log(source, &[]).unwrap_err();
     assert!(matches!(err, VerifyError::Read { index: 3, .. }));
     assert!(err.to_string().contains("disk on fire"));
@@ -1283,10 +1086,7 @@ fn log_verifier_checks_at_the_right_moment() {
     let mut v = LogVerifier::new();
     assert!(matches!(
         v.check_checkpoint(&cps[0]),
-        Err(VerifyError::NotAtCheckpointSize {
-            checkpoint_size: 4,
-            records_read: 0
-        })
+        Err(VerifyError::NotAtCheckpointSize { checkpoint_size: 4, records_read: 0 })
     ));
     for d in &data[..4] {
         v.push_leaf(d);
@@ -1316,10 +1116,7 @@ fn end_to_end_signed_checkpoints_and_audit() {
         }
     }
     let verifier = VerifierKey::parse(&key.verifier().to_string()).unwrap();
-    let cps: Vec<Checkpoint> = notes
-        .iter()
-        .map(|n| open_checkpoint(n, &verifier).unwrap())
-        .collect();
+    let cps: Vec<Checkpoint> = notes.iter().map(|n| open_checkpoint(n, &verifier).unwrap()).collect();
     let summary = verify_log(ok_iter(&data), &cps).unwrap();
     assert_eq!(summary.checkpoints_checked, 3);
     // Consistency between consecutive published heads, and inclusion of a

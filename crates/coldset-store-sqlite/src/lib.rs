@@ -25,7 +25,9 @@ pub struct SqliteStore {
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
-    #[error("no coldset database at {0}: run `coldset init --data <DIR>` first (serve never creates an empty database)")]
+    #[error(
+        "no coldset database at {0}: run `coldset init --data <DIR>` first (serve never creates an empty database)"
+    )]
     Missing(PathBuf),
     #[error("a database already exists at {0}")]
     Exists(PathBuf),
@@ -34,17 +36,12 @@ pub enum OpenError {
 }
 
 fn unusable(path: &Path, e: impl std::fmt::Display) -> OpenError {
-    OpenError::Unusable {
-        path: path.to_owned(),
-        reason: e.to_string(),
-    }
+    OpenError::Unusable { path: path.to_owned(), reason: e.to_string() }
 }
 
 fn map_err(e: rusqlite::Error) -> StoreError {
     match &e {
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-        {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
             StoreError::Conflict(e.to_string())
         }
         _ => StoreError::Unavailable(e.to_string()),
@@ -84,18 +81,12 @@ impl SqliteStore {
         std::fs::create_dir_all(dir).map_err(|e| unusable(dir, e))?;
         let conn = Connection::open_with_flags(
             &path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| unusable(&path, e))?;
         configure(&conn).map_err(|e| unusable(&path, e))?;
         migrate(&conn).map_err(|e| unusable(&path, e))?;
-        Ok(SqliteStore {
-            path,
-            writer: Mutex::new(conn),
-            readers: Mutex::new(Vec::new()),
-        })
+        Ok(SqliteStore { path, writer: Mutex::new(conn), readers: Mutex::new(Vec::new()) })
     }
 
     /// Opens an existing, initialised database; never creates one.
@@ -104,48 +95,28 @@ impl SqliteStore {
         if !path.is_file() {
             return Err(OpenError::Missing(path));
         }
-        let conn = Connection::open_with_flags(
-            &path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| unusable(&path, e))?;
+        let conn =
+            Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|e| unusable(&path, e))?;
         configure(&conn).map_err(|e| unusable(&path, e))?;
-        let version: i64 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(|e| unusable(&path, e))?;
+        let version: i64 =
+            conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(|e| unusable(&path, e))?;
         if version == 0 {
-            return Err(unusable(
-                &path,
-                "it was never initialised (run `coldset init`)",
-            ));
+            return Err(unusable(&path, "it was never initialised (run `coldset init`)"));
         }
         if version as usize > migrations::MIGRATIONS.len() {
-            return Err(unusable(
-                &path,
-                format!("it was written by a newer coldset (schema {version})"),
-            ));
+            return Err(unusable(&path, format!("it was written by a newer coldset (schema {version})")));
         }
         migrate(&conn).map_err(|e| unusable(&path, e))?;
-        Ok(SqliteStore {
-            path,
-            writer: Mutex::new(conn),
-            readers: Mutex::new(Vec::new()),
-        })
+        Ok(SqliteStore { path, writer: Mutex::new(conn), readers: Mutex::new(Vec::new()) })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    fn with_reader<T>(
-        &self,
-        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        let conn = match self
-            .readers
-            .lock()
-            .map_err(|_| StoreError::Unavailable("reader pool poisoned".into()))?
-            .pop()
+    fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let conn = match self.readers.lock().map_err(|_| StoreError::Unavailable("reader pool poisoned".into()))?.pop()
         {
             Some(c) => c,
             None => {
@@ -154,8 +125,7 @@ impl SqliteStore {
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )
                 .map_err(map_err)?;
-                c.busy_timeout(std::time::Duration::from_secs(5))
-                    .map_err(map_err)?;
+                c.busy_timeout(std::time::Duration::from_secs(5)).map_err(map_err)?;
                 c
             }
         };
@@ -168,25 +138,15 @@ impl SqliteStore {
         out
     }
 
-    fn with_writer<T>(
-        &self,
-        f: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        let mut conn = self
-            .writer
-            .lock()
-            .map_err(|_| StoreError::Unavailable("writer lock poisoned".into()))?;
+    fn with_writer<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let mut conn = self.writer.lock().map_err(|_| StoreError::Unavailable("writer lock poisoned".into()))?;
         f(&mut conn)
     }
 }
 
 fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     let done: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    for (i, sql) in migrations::MIGRATIONS
-        .iter()
-        .enumerate()
-        .skip(done.max(0) as usize)
-    {
+    for (i, sql) in migrations::MIGRATIONS.iter().enumerate().skip(done.max(0) as usize) {
         let tx = conn.unchecked_transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
@@ -195,24 +155,14 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn read_event(
-    row: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(String, i64, String, i64, Vec<u8>, Vec<u8>)> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-    ))
+fn read_event(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, i64, String, i64, Vec<u8>, Vec<u8>)> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
 }
 
 fn to_event(raw: (String, i64, String, i64, Vec<u8>, Vec<u8>)) -> Result<StoredEvent, StoreError> {
     let (production, seq, kind, at, bytes, leaf) = raw;
     Ok(StoredEvent {
-        production: ProductionId::parse(&production)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        production: ProductionId::parse(&production).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         seq: u64_from(seq, "sequence number")?,
         kind,
         at: Timestamp(at),
@@ -226,17 +176,9 @@ const EVENT_COLUMNS: &str = "production, seq, kind, at, body, leaf_hash";
 impl Store for SqliteStore {
     fn productions(&self) -> Result<Vec<ProductionRecord>, StoreError> {
         self.with_reader(|c| {
-            let mut st = c
-                .prepare("SELECT id, name, created_at FROM productions ORDER BY id")
-                .map_err(map_err)?;
+            let mut st = c.prepare("SELECT id, name, created_at FROM productions ORDER BY id").map_err(map_err)?;
             let rows = st
-                .query_map([], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, i64>(2)?,
-                    ))
-                })
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))
                 .map_err(map_err)?;
             let mut out = Vec::new();
             for row in rows {
@@ -259,7 +201,9 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         self.with_reader(|c| {
             let mut st = c
-                .prepare(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE production = ?1 AND seq >= ?2 ORDER BY seq"))
+                .prepare(&format!(
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE production = ?1 AND seq >= ?2 ORDER BY seq"
+                ))
                 .map_err(map_err)?;
             let mut rows = st.query(params![production.as_str(), i64_from(from_seq)?]).map_err(map_err)?;
             while let Some(row) = rows.next().map_err(map_err)? {
@@ -269,17 +213,11 @@ impl Store for SqliteStore {
         })
     }
 
-    fn event(
-        &self,
-        production: &ProductionId,
-        seq: u64,
-    ) -> Result<Option<StoredEvent>, StoreError> {
+    fn event(&self, production: &ProductionId, seq: u64) -> Result<Option<StoredEvent>, StoreError> {
         self.with_reader(|c| {
             let raw = c
                 .query_row(
-                    &format!(
-                        "SELECT {EVENT_COLUMNS} FROM events WHERE production = ?1 AND seq = ?2"
-                    ),
+                    &format!("SELECT {EVENT_COLUMNS} FROM events WHERE production = ?1 AND seq = ?2"),
                     params![production.as_str(), i64_from(seq)?],
                     read_event,
                 )
@@ -292,11 +230,7 @@ impl Store for SqliteStore {
     fn event_count(&self, production: &ProductionId) -> Result<u64, StoreError> {
         self.with_reader(|c| {
             let n: i64 = c
-                .query_row(
-                    "SELECT COUNT(*) FROM events WHERE production = ?1",
-                    [production.as_str()],
-                    |r| r.get(0),
-                )
+                .query_row("SELECT COUNT(*) FROM events WHERE production = ?1", [production.as_str()], |r| r.get(0))
                 .map_err(map_err)?;
             u64_from(n, "count")
         })
@@ -363,12 +297,7 @@ impl Store for SqliteStore {
         })
     }
 
-    fn node(
-        &self,
-        production: &ProductionId,
-        level: u8,
-        index: u64,
-    ) -> Result<Option<Hash>, StoreError> {
+    fn node(&self, production: &ProductionId, level: u8, index: u64) -> Result<Option<Hash>, StoreError> {
         self.with_reader(|c| {
             let raw: Option<Vec<u8>> = if level == 0 {
                 c.query_row(
@@ -426,10 +355,7 @@ impl Store for SqliteStore {
         })
     }
 
-    fn latest_checkpoint(
-        &self,
-        production: &ProductionId,
-    ) -> Result<Option<StoredCheckpoint>, StoreError> {
+    fn latest_checkpoint(&self, production: &ProductionId) -> Result<Option<StoredCheckpoint>, StoreError> {
         Ok(self.checkpoints(production)?.pop())
     }
 
@@ -446,18 +372,14 @@ impl Store for SqliteStore {
 
     fn account(&self, name: &str) -> Result<Option<AccountRecord>, StoreError> {
         self.with_reader(|c| {
-            c.query_row(
-                "SELECT name, password_hash, is_admin, created_at FROM accounts WHERE name = ?1",
-                [name],
-                |r| {
-                    Ok(AccountRecord {
-                        name: r.get(0)?,
-                        password_hash: r.get(1)?,
-                        is_admin: r.get(2)?,
-                        created_at: Timestamp(r.get(3)?),
-                    })
-                },
-            )
+            c.query_row("SELECT name, password_hash, is_admin, created_at FROM accounts WHERE name = ?1", [name], |r| {
+                Ok(AccountRecord {
+                    name: r.get(0)?,
+                    password_hash: r.get(1)?,
+                    is_admin: r.get(2)?,
+                    created_at: Timestamp(r.get(3)?),
+                })
+            })
             .optional()
             .map_err(map_err)
         })
@@ -465,9 +387,7 @@ impl Store for SqliteStore {
 
     fn account_count(&self) -> Result<u64, StoreError> {
         self.with_reader(|c| {
-            let n: i64 = c
-                .query_row("SELECT COUNT(*) FROM accounts", [], |r| r.get(0))
-                .map_err(map_err)?;
+            let n: i64 = c.query_row("SELECT COUNT(*) FROM accounts", [], |r| r.get(0)).map_err(map_err)?;
             u64_from(n, "count")
         })
     }

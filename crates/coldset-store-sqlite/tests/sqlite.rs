@@ -20,28 +20,16 @@ fn sqlite_passes_the_store_conformance_suite() {
 fn open_never_creates_a_database() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("typo");
-    assert!(matches!(
-        SqliteStore::open(&missing),
-        Err(OpenError::Missing(_))
-    ));
-    assert!(
-        !missing.join(DB_FILE).exists(),
-        "open must not create the file"
-    );
+    assert!(matches!(SqliteStore::open(&missing), Err(OpenError::Missing(_))));
+    assert!(!missing.join(DB_FILE).exists(), "open must not create the file");
     // An empty file with the right name is not an initialised database either.
     std::fs::create_dir_all(&missing).unwrap();
     std::fs::write(missing.join(DB_FILE), b"").unwrap();
-    let err = SqliteStore::open(&missing)
-        .err()
-        .expect("must refuse")
-        .to_string();
+    let err = SqliteStore::open(&missing).err().expect("must refuse").to_string();
     assert!(err.contains("never initialised"), "{err}");
     // And create refuses to overwrite.
     SqliteStore::create(&dir.path().join("ok")).unwrap();
-    assert!(matches!(
-        SqliteStore::create(&dir.path().join("ok")),
-        Err(OpenError::Exists(_))
-    ));
+    assert!(matches!(SqliteStore::create(&dir.path().join("ok")), Err(OpenError::Exists(_))));
 }
 
 #[test]
@@ -51,24 +39,13 @@ fn the_database_refuses_to_update_or_delete_events() {
     coldset_app::conformance::run_all(&store).unwrap();
     drop(store);
     let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
-    let upd = conn
-        .execute("UPDATE events SET body = x'00' WHERE seq = 0", [])
-        .unwrap_err()
-        .to_string();
+    let upd = conn.execute("UPDATE events SET body = x'00' WHERE seq = 0", []).unwrap_err().to_string();
     assert!(upd.contains("append-only"), "{upd}");
-    let del = conn
-        .execute("DELETE FROM events", [])
-        .unwrap_err()
-        .to_string();
+    let del = conn.execute("DELETE FROM events", []).unwrap_err().to_string();
     assert!(del.contains("append-only"), "{del}");
-    let del = conn
-        .execute("DELETE FROM checkpoints", [])
-        .unwrap_err()
-        .to_string();
+    let del = conn.execute("DELETE FROM checkpoints", []).unwrap_err().to_string();
     assert!(del.contains("append-only"), "{del}");
-    let n: i64 = conn
-        .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
-        .unwrap();
+    let n: i64 = conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0)).unwrap();
     assert!(n > 0);
 }
 
@@ -77,9 +54,7 @@ fn commits_are_synchronous_full_in_wal_mode() {
     let dir = tempfile::tempdir().unwrap();
     let _store = SqliteStore::create(dir.path()).unwrap();
     let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
-    let mode: String = conn
-        .pragma_query_value(None, "journal_mode", |r| r.get(0))
-        .unwrap();
+    let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
     // synchronous is per connection: check the store's own writer through a fresh open.
     drop(conn);
@@ -98,33 +73,17 @@ struct Crew {
     containers: [ContainerId; 2],
 }
 
-fn run(
-    app: &App,
-    production: &ProductionId,
-    actor: &Actor,
-    command: Command,
-) -> Result<Vec<Event>, AppError> {
-    app.execute(Request {
-        production: production.clone(),
-        actor: actor.clone(),
-        command,
-        expected_version: None,
-    })
-    .map(|r| r.events.into_iter().map(|e| e.event).collect())
+fn run(app: &App, production: &ProductionId, actor: &Actor, command: Command) -> Result<Vec<Event>, AppError> {
+    app.execute(Request { production: production.clone(), actor: actor.clone(), command, expected_version: None })
+        .map(|r| r.events.into_iter().map(|e| e.event).collect())
 }
 
 fn setup(dir: &std::path::Path) -> Crew {
     let store = Arc::new(SqliteStore::create(dir).unwrap());
     let start = jiff::Timestamp::from_second(1_790_000_000).unwrap();
-    let app = App::open(
-        store,
-        Arc::new(ManualClock::new(Timestamp(start.as_millisecond()))),
-    )
-    .unwrap();
+    let app = App::open(store, Arc::new(ManualClock::new(Timestamp(start.as_millisecond())))).unwrap();
     let production = ProductionId::parse("race").unwrap();
-    let admin = Actor::Admin {
-        account: "admin".into(),
-    };
+    let admin = Actor::Admin { account: "admin".into() };
     run(
         &app,
         &production,
@@ -139,24 +98,11 @@ fn setup(dir: &std::path::Path) -> Crew {
     )
     .unwrap();
     let mut people = Vec::new();
-    for (name, role) in [
-        ("Armorer", Role::Armorer),
-        ("P1", Role::Performer),
-        ("P2", Role::Performer),
-    ] {
-        let ev = run(
-            &app,
-            &production,
-            &admin,
-            Command::AddPerson {
-                name: name.into(),
-                roles: BTreeSet::from([role]),
-            },
-        )
-        .unwrap();
-        let Event::PersonAdded { person, .. } = &ev[0] else {
-            panic!()
-        };
+    for (name, role) in [("Armorer", Role::Armorer), ("P1", Role::Performer), ("P2", Role::Performer)] {
+        let ev =
+            run(&app, &production, &admin, Command::AddPerson { name: name.into(), roles: BTreeSet::from([role]) })
+                .unwrap();
+        let Event::PersonAdded { person, .. } = &ev[0] else { panic!() };
         people.push(person.clone());
         run(
             &app,
@@ -176,18 +122,8 @@ fn setup(dir: &std::path::Path) -> Crew {
         .unwrap();
     }
     let armorer = people[0].clone();
-    let maria = Actor::Person {
-        person: armorer.clone(),
-    };
-    run(
-        &app,
-        &production,
-        &maria,
-        Command::ApproveSupplier {
-            supplier: "Supplier".into(),
-        },
-    )
-    .unwrap();
+    let maria = Actor::Person { person: armorer.clone() };
+    run(&app, &production, &maria, Command::ApproveSupplier { supplier: "Supplier".into() }).unwrap();
     let ev = run(
         &app,
         &production,
@@ -199,17 +135,11 @@ fn setup(dir: &std::path::Path) -> Crew {
             serial: "S1".into(),
             calibre: ".45".into(),
             condition: "good".into(),
-            acquired_from: Party {
-                name: "Rental".into(),
-                licence: "FFL".into(),
-                document: "RA-1".into(),
-            },
+            acquired_from: Party { name: "Rental".into(), licence: "FFL".into(), document: "RA-1".into() },
         },
     )
     .unwrap();
-    let Event::FirearmReceived { firearm, .. } = &ev[0] else {
-        panic!()
-    };
+    let Event::FirearmReceived { firearm, .. } = &ev[0] else { panic!() };
     let mut containers = Vec::new();
     for label in ["D-1", "D-2"] {
         let ev = run(
@@ -232,9 +162,7 @@ fn setup(dir: &std::path::Path) -> Crew {
             },
         )
         .unwrap();
-        let Event::LotReceived { lot, container, .. } = &ev[0] else {
-            panic!()
-        };
+        let Event::LotReceived { lot, container, .. } = &ev[0] else { panic!() };
         run(
             &app,
             &production,
@@ -265,9 +193,7 @@ fn setup(dir: &std::path::Path) -> Crew {
 fn racing_hand_offs_have_exactly_one_winner() {
     let dir = tempfile::tempdir().unwrap();
     let crew = setup(dir.path());
-    let maria = Actor::Person {
-        person: crew.armorer.clone(),
-    };
+    let maria = Actor::Person { person: crew.armorer.clone() };
     for round in 0..200 {
         let version = crew.app.state(&crew.production).unwrap().firearms[&crew.firearm].version;
         let barrier = Barrier::new(2);
@@ -283,10 +209,7 @@ fn racing_hand_offs_have_exactly_one_winner() {
                             .execute(Request {
                                 production: crew.production.clone(),
                                 actor: maria.clone(),
-                                command: Command::HandOff {
-                                    firearm: crew.firearm.clone(),
-                                    to: to.clone(),
-                                },
+                                command: Command::HandOff { firearm: crew.firearm.clone(), to: to.clone() },
                                 expected_version: Some(version),
                             })
                             .map(|r| r.events.into_iter().map(|e| e.event).collect())
@@ -301,21 +224,9 @@ fn racing_hand_offs_have_exactly_one_winner() {
         assert_eq!(loser.code(), "command.conflict", "round {round}: {loser}");
         // The holder is exactly the winner's receiver.
         let state = crew.app.state(&crew.production).unwrap();
-        let holder = state.firearms[&crew.firearm]
-            .holder
-            .person()
-            .cloned()
-            .unwrap();
+        let holder = state.firearms[&crew.firearm].holder.person().cloned().unwrap();
         assert!(crew.performers.contains(&holder));
-        run(
-            &crew.app,
-            &crew.production,
-            &maria,
-            Command::Collect {
-                firearm: crew.firearm.clone(),
-            },
-        )
-        .unwrap();
+        run(&crew.app, &crew.production, &maria, Command::Collect { firearm: crew.firearm.clone() }).unwrap();
     }
 }
 
@@ -325,9 +236,7 @@ fn racing_hand_offs_have_exactly_one_winner() {
 fn unpinned_races_are_settled_by_the_rules_and_counts_are_conserved() {
     let dir = tempfile::tempdir().unwrap();
     let crew = setup(dir.path());
-    let maria = Actor::Person {
-        person: crew.armorer.clone(),
-    };
+    let maria = Actor::Person { person: crew.armorer.clone() };
     for round in 0..150 {
         let barrier = Barrier::new(2);
         let results: Vec<Result<Vec<Event>, AppError>> = std::thread::scope(|s| {
@@ -342,36 +251,21 @@ fn unpinned_races_are_settled_by_the_rules_and_counts_are_conserved() {
                             &crew.app,
                             &crew.production,
                             maria,
-                            Command::HandOff {
-                                firearm: crew.firearm.clone(),
-                                to: to.clone(),
-                            },
+                            Command::HandOff { firearm: crew.firearm.clone(), to: to.clone() },
                         )
                     })
                 })
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap()).collect()
         });
-        assert_eq!(
-            results.iter().filter(|r| r.is_ok()).count(),
-            1,
-            "round {round}"
-        );
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "round {round}");
         match results.iter().find_map(|r| r.as_ref().err()).unwrap() {
             AppError::Domain(DomainError::Denied(d)) => {
                 assert_eq!(d.rule_ids(), vec![RuleId::Role1])
             }
             other => panic!("round {round}: expected R-ROLE-1, got {other}"),
         }
-        run(
-            &crew.app,
-            &crew.production,
-            &maria,
-            Command::Collect {
-                firearm: crew.firearm.clone(),
-            },
-        )
-        .unwrap();
+        run(&crew.app, &crew.production, &maria, Command::Collect { firearm: crew.firearm.clone() }).unwrap();
     }
     // Many threads moving rounds back and forth: the total never changes, no count goes
     // negative, and a move of more than a container holds is refused whole.
@@ -396,11 +290,7 @@ fn unpinned_races_are_settled_by_the_rules_and_counts_are_conserved() {
         }
     });
     let state = crew.app.state(&crew.production).unwrap();
-    let total: u64 = crew
-        .containers
-        .iter()
-        .map(|c| state.containers[c].count())
-        .sum();
+    let total: u64 = crew.containers.iter().map(|c| state.containers[c].count()).sum();
     assert_eq!(total, 2000);
     // What the database holds is what replaying the log gives.
     let rows = crew.app.store().projection_rows(&crew.production).unwrap();

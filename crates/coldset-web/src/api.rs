@@ -29,8 +29,7 @@ pub fn routes() -> Router<App> {
 }
 
 pub(crate) fn parse_production(text: &str) -> Result<ProductionId, ApiError> {
-    ProductionId::parse(text)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "input.invalid", e.to_string()))
+    ProductionId::parse(text).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "input.invalid", e.to_string()))
 }
 
 pub(crate) fn load(app: &App, production: &str) -> Result<Arc<ProductionState>, ApiError> {
@@ -70,10 +69,7 @@ async fn list_productions(State(app): State<App>) -> Result<Json<Value>, ApiErro
     Ok(Json(json!({ "items": items })))
 }
 
-async fn production(
-    State(app): State<App>,
-    Path(p): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+async fn production(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
     let s = load(&app, &p)?;
     Ok(Json(json!({
         "production": s.info,
@@ -101,18 +97,11 @@ fn with_holder<T: Serialize>(state: &ProductionState, record: &T, holder: &Holde
 
 async fn firearms(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
     let s = load(&app, &p)?;
-    let items: Vec<Value> = s
-        .firearms
-        .values()
-        .map(|f| with_holder(&s, f, &f.holder))
-        .collect();
+    let items: Vec<Value> = s.firearms.values().map(|f| with_holder(&s, f, &f.holder)).collect();
     Ok(Json(json!({ "items": items })))
 }
 
-async fn firearm(
-    State(app): State<App>,
-    Path((p, id)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+async fn firearm(State(app): State<App>, Path((p, id)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
     let s = load(&app, &p)?;
     let f = coldset_domain::ids::FirearmId::parse(&id)
         .ok()
@@ -121,10 +110,7 @@ async fn firearm(
     Ok(Json(with_holder(&s, f, &f.holder)))
 }
 
-async fn containers(
-    State(app): State<App>,
-    Path(p): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+async fn containers(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
     let s = load(&app, &p)?;
     let items: Vec<Value> = s
         .containers
@@ -142,30 +128,22 @@ async fn containers(
 
 async fn lots(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
     let s = load(&app, &p)?;
-    Ok(Json(
-        json!({ "items": s.lots.values().collect::<Vec<_>>() }),
-    ))
+    Ok(Json(json!({ "items": s.lots.values().collect::<Vec<_>>() })))
 }
 
 async fn people(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
     let s = load(&app, &p)?;
-    Ok(Json(
-        json!({ "items": s.people.values().collect::<Vec<_>>() }),
-    ))
+    Ok(Json(json!({ "items": s.people.values().collect::<Vec<_>>() })))
 }
 
 async fn locations(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
     let s = load(&app, &p)?;
-    Ok(Json(
-        json!({ "items": s.locations.values().collect::<Vec<_>>() }),
-    ))
+    Ok(Json(json!({ "items": s.locations.values().collect::<Vec<_>>() })))
 }
 
 async fn scenes(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
     let s = load(&app, &p)?;
-    Ok(Json(
-        json!({ "items": s.scenes.values().collect::<Vec<_>>() }),
-    ))
+    Ok(Json(json!({ "items": s.scenes.values().collect::<Vec<_>>() })))
 }
 
 #[derive(Debug, Deserialize)]
@@ -195,45 +173,36 @@ async fn events(
         ));
     }
     let store = app.store().clone();
-    let items =
-        tokio::task::spawn_blocking(move || -> Result<Vec<Value>, coldset_app::AppError> {
-            let mut out = Vec::new();
-            let mut count = 0u32;
-            let stop = coldset_app::ports::StoreError::Conflict("page full".into());
-            let res = store.for_each_event(&production, from, &mut |ev| {
-                if count >= limit {
-                    return Err(stop.clone());
-                }
-                count += 1;
-                let env = Envelope::decode(&ev.bytes)
-                    .map_err(|e| coldset_app::ports::StoreError::Corrupt(e.to_string()))?;
-                out.push(json!({
-                    "seq": env.seq,
-                    "at": env.at.to_rfc3339(),
-                    "actor": env.actor,
-                    "event": env.event,
-                    "leaf_hash": hex_lower(&ev.leaf_hash),
-                }));
-                Ok(())
-            });
-            match res {
-                Ok(()) => Ok(out),
-                Err(e) if e == stop => Ok(out),
-                Err(e) => Err(e.into()),
+    let items = tokio::task::spawn_blocking(move || -> Result<Vec<Value>, coldset_app::AppError> {
+        let mut out = Vec::new();
+        let mut count = 0u32;
+        let stop = coldset_app::ports::StoreError::Conflict("page full".into());
+        let res = store.for_each_event(&production, from, &mut |ev| {
+            if count >= limit {
+                return Err(stop.clone());
             }
-        })
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "internal",
-                "the read was interrupted",
-            )
-        })??;
+            count += 1;
+            let env =
+                Envelope::decode(&ev.bytes).map_err(|e| coldset_app::ports::StoreError::Corrupt(e.to_string()))?;
+            out.push(json!({
+                "seq": env.seq,
+                "at": env.at.to_rfc3339(),
+                "actor": env.actor,
+                "event": env.event,
+                "leaf_hash": hex_lower(&ev.leaf_hash),
+            }));
+            Ok(())
+        });
+        match res {
+            Ok(()) => Ok(out),
+            Err(e) if e == stop => Ok(out),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await
+    .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "internal", "the read was interrupted"))??;
     let next = items.last().and_then(|v| v["seq"].as_u64()).map(|s| s + 1);
-    Ok(Json(
-        json!({ "items": items, "next_from": if items.len() as u32 == limit { next } else { None } }),
-    ))
+    Ok(Json(json!({ "items": items, "next_from": if items.len() as u32 == limit { next } else { None } })))
 }
 
 pub(crate) fn hex_lower(bytes: &[u8]) -> String {

@@ -45,15 +45,11 @@ impl From<AppError> for ApiError {
         let status = match &e {
             AppError::Domain(DomainError::Denied(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Domain(DomainError::Invalid { .. }) => StatusCode::BAD_REQUEST,
-            AppError::Domain(DomainError::NotFound { .. }) | AppError::UnknownProduction(_) => {
-                StatusCode::NOT_FOUND
-            }
+            AppError::Domain(DomainError::NotFound { .. }) | AppError::UnknownProduction(_) => StatusCode::NOT_FOUND,
             AppError::Domain(DomainError::Forbidden(_)) => StatusCode::FORBIDDEN,
             AppError::Domain(DomainError::Conflict(_)) => StatusCode::CONFLICT,
             AppError::Store(coldset_app::ports::StoreError::Conflict(_)) => StatusCode::CONFLICT,
-            AppError::Store(_) | AppError::Internal(_) | AppError::ShuttingDown => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            AppError::Store(_) | AppError::Internal(_) | AppError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
         };
         let message = match &e {
             AppError::Store(_) | AppError::Internal(_) => {

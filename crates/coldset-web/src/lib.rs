@@ -7,6 +7,7 @@
 mod api;
 mod error;
 mod html;
+mod ledger;
 mod pages;
 
 pub use error::ApiError;
@@ -20,7 +21,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .route("/healthz", get(health))
         .merge(pages::routes())
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api::routes().merge(ledger::routes()))
         .with_state(app)
 }
 

@@ -13,9 +13,7 @@ use coldset_domain::ProductionState;
 use std::fmt::Write;
 
 pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/", get(index))
-        .route("/p/{production}", get(inventory))
+    Router::new().route("/", get(index)).route("/p/{production}", get(inventory))
 }
 
 async fn index(State(app): State<App>) -> Result<Html<String>, ApiError> {
@@ -43,9 +41,7 @@ fn holder_name(s: &ProductionState, h: &Holder) -> String {
             format!("{} ({})", p.name, roles.join(", "))
         }),
         Holder::Storage { location } => {
-            s.locations.get(location).map_or(location.to_string(), |l| {
-                format!("in {} ({})", l.name, l.kind)
-            })
+            s.locations.get(location).map_or(location.to_string(), |l| format!("in {} ({})", l.name, l.kind))
         }
     }
 }
@@ -58,10 +54,7 @@ fn load_text(l: &LoadState) -> String {
     }
 }
 
-async fn inventory(
-    State(app): State<App>,
-    Path(p): Path<String>,
-) -> Result<Html<String>, ApiError> {
+async fn inventory(State(app): State<App>, Path(p): Path<String>) -> Result<Html<String>, ApiError> {
     let s = load(&app, &p)?;
     let Some(info) = &s.info else {
         return Err(ApiError::not_found("no such production"));
@@ -134,11 +127,7 @@ async fn inventory(
             LotState::Quarantined { reason } => {
                 format!("<span class=\"warn\">quarantined</span>: {}", esc(reason))
             }
-            LotState::Verified {
-                method,
-                rounds_checked,
-                ..
-            } => {
+            LotState::Verified { method, rounds_checked, .. } => {
                 format!(
                     "<span class=\"ok\">verified</span> ({}, {} rounds)",
                     method.as_str().replace('_', " "),
@@ -180,13 +169,7 @@ async fn inventory(
             ),
             None => "locked".into(),
         };
-        let _ = write!(
-            b,
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&l.name),
-            l.kind,
-            state
-        );
+        let _ = write!(b, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", esc(&l.name), l.kind, state);
     }
     b.push_str("</tbody></table>");
     b.push_str("<table><caption>Scenes</caption><thead><tr><th scope=\"col\">Scene</th><th scope=\"col\">Day</th><th scope=\"col\">Description</th><th scope=\"col\">Firearms</th></tr></thead><tbody>");
@@ -210,18 +193,8 @@ async fn inventory(
             .credentials
             .iter()
             .map(|c| {
-                let state = if c.in_date_on(today) {
-                    ""
-                } else {
-                    " <span class=\"warn\">EXPIRED</span>"
-                };
-                format!(
-                    "{} {} (to {}){}",
-                    c.kind.as_str().replace('_', " "),
-                    esc(&c.number),
-                    c.expires_on,
-                    state
-                )
+                let state = if c.in_date_on(today) { "" } else { " <span class=\"warn\">EXPIRED</span>" };
+                format!("{} {} (to {}){}", c.kind.as_str().replace('_', " "), esc(&c.number), c.expires_on, state)
             })
             .collect();
         let _ = write!(

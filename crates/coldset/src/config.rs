@@ -12,6 +12,8 @@ pub struct FileConfig {
     pub data: Option<PathBuf>,
     pub listen: Option<String>,
     pub log: Option<String>,
+    /// Where each signed checkpoint is also POSTed (witnesses run by others).
+    pub witness_urls: Option<Vec<String>>,
 }
 
 /// The settings in force after every source has been applied.
@@ -20,6 +22,7 @@ pub struct Config {
     pub data: Option<PathBuf>,
     pub listen: SocketAddr,
     pub log: String,
+    pub witness_urls: Vec<String>,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -27,15 +30,10 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("config file {path} is invalid: {message}")]
     Parse { path: PathBuf, message: String },
-    #[error(
-        "{source_name}: '{value}' is not a listen address: write IP:PORT, e.g. 127.0.0.1:8080"
-    )]
+    #[error("{source_name}: '{value}' is not a listen address: write IP:PORT, e.g. 127.0.0.1:8080")]
     Listen { source_name: String, value: String },
     #[error("{0}")]
     Invalid(String),
@@ -50,23 +48,14 @@ pub struct Flags {
 }
 
 pub fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    toml::from_str(&text).map_err(|e| ConfigError::Parse {
-        path: path.to_owned(),
-        message: e.message().to_owned(),
-    })
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+    toml::from_str(&text).map_err(|e| ConfigError::Parse { path: path.to_owned(), message: e.message().to_owned() })
 }
 
 /// Resolves the configuration from the file (flag `--config` or `COLDSET_CONFIG`), the
 /// environment and the flags. `env` is passed in so tests need not touch the process.
 pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-    let file_path = flags
-        .config
-        .clone()
-        .or_else(|| env("COLDSET_CONFIG").map(PathBuf::from));
+    let file_path = flags.config.clone().or_else(|| env("COLDSET_CONFIG").map(PathBuf::from));
     let file = match &file_path {
         Some(p) => read_file(p)?,
         None => FileConfig::default(),
@@ -74,6 +63,15 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
     let mut data = file.data;
     let mut listen = file.listen.map(|v| ("config file".to_owned(), v));
     let mut log = file.log;
+    let mut witness_urls = file.witness_urls.unwrap_or_default();
+    if let Some(v) = env("COLDSET_WITNESS_URLS") {
+        witness_urls = v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+    }
+    for url in &witness_urls {
+        if !url.starts_with("http://") && !url.starts_with("https://") {
+            return Err(ConfigError::Invalid(format!("witness URL '{url}' must start with http:// or https://")));
+        }
+    }
     if let Some(v) = env("COLDSET_DATA") {
         data = Some(PathBuf::from(v));
     }
@@ -90,22 +88,20 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         listen = Some(("--listen".into(), v.clone()));
     }
     let (source_name, value) = listen.unwrap_or(("default".into(), DEFAULT_LISTEN.into()));
-    let listen: SocketAddr = value.trim().parse().map_err(|_| ConfigError::Listen {
-        source_name: source_name.clone(),
-        value: value.clone(),
-    })?;
+    let listen: SocketAddr = value
+        .trim()
+        .parse()
+        .map_err(|_| ConfigError::Listen { source_name: source_name.clone(), value: value.clone() })?;
     let log = log.unwrap_or_else(|| "info".into());
     if !["error", "warn", "info", "debug", "trace"].contains(&log.as_str()) {
-        return Err(ConfigError::Invalid(format!(
-            "log level '{log}' is not one of error, warn, info, debug, trace"
-        )));
+        return Err(ConfigError::Invalid(format!("log level '{log}' is not one of error, warn, info, debug, trace")));
     }
     if let Some(d) = &data {
         if d.as_os_str().is_empty() {
             return Err(ConfigError::Invalid("the data directory is empty".into()));
         }
     }
-    Ok(Config { data, listen, log })
+    Ok(Config { data, listen, log, witness_urls })
 }
 
 /// Until accounts and sign-in exist, the server must not be reachable from other machines.
@@ -125,10 +121,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |k| map.get(k).cloned()
     }
 
@@ -136,25 +129,15 @@ mod tests {
     fn flags_override_env_which_overrides_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("c.toml");
-        std::fs::write(
-            &file,
-            "data = \"/from/file\"\nlisten = \"127.0.0.1:1\"\nlog = \"warn\"\n",
-        )
-        .unwrap();
-        let flags = Flags {
-            config: Some(file.clone()),
-            ..Default::default()
-        };
+        std::fs::write(&file, "data = \"/from/file\"\nlisten = \"127.0.0.1:1\"\nlog = \"warn\"\n").unwrap();
+        let flags = Flags { config: Some(file.clone()), ..Default::default() };
         let c = resolve(&flags, &env_of(&[])).unwrap();
         assert_eq!(c.data, Some(PathBuf::from("/from/file")));
         assert_eq!(c.listen.port(), 1);
         assert_eq!(c.log, "warn");
         let c = resolve(&flags, &env_of(&[("COLDSET_LISTEN", "127.0.0.1:2")])).unwrap();
         assert_eq!(c.listen.port(), 2);
-        let flags = Flags {
-            listen: Some("127.0.0.1:3".into()),
-            ..flags
-        };
+        let flags = Flags { listen: Some("127.0.0.1:3".into()), ..flags };
         let c = resolve(&flags, &env_of(&[("COLDSET_LISTEN", "127.0.0.1:2")])).unwrap();
         assert_eq!(c.listen.port(), 3);
     }
@@ -164,20 +147,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("c.toml");
         std::fs::write(&file, "lisen = \"127.0.0.1:1\"\n").unwrap();
-        let flags = Flags {
-            config: Some(file),
-            ..Default::default()
-        };
+        let flags = Flags { config: Some(file), ..Default::default() };
         let err = resolve(&flags, &env_of(&[])).unwrap_err().to_string();
         assert!(err.contains("lisen"), "{err}");
-        let flags = Flags {
-            listen: Some("nowhere".into()),
-            ..Default::default()
-        };
-        assert!(resolve(&flags, &env_of(&[]))
-            .unwrap_err()
-            .to_string()
-            .contains("--listen"));
+        let flags = Flags { listen: Some("nowhere".into()), ..Default::default() };
+        assert!(resolve(&flags, &env_of(&[])).unwrap_err().to_string().contains("--listen"));
         assert!(require_loopback(&"0.0.0.0:80".parse().unwrap()).is_err());
         assert!(require_loopback(&"127.0.0.1:80".parse().unwrap()).is_ok());
     }

@@ -62,9 +62,7 @@ fn write_key(dir: &Path, key: &SignerKey) -> Result<(), DataDirError> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut f = opts
-        .open(&path)
-        .map_err(|e| DataDirError::Key(format!("cannot create {}: {e}", path.display())))?;
+    let mut f = opts.open(&path).map_err(|e| DataDirError::Key(format!("cannot create {}: {e}", path.display())))?;
     f.write_all(key.to_private_string().as_bytes())
         .and_then(|_| f.write_all(b"\n"))
         .and_then(|_| f.sync_all())
@@ -81,31 +79,22 @@ pub fn read_key(dir: &Path) -> Result<SignerKey, DataDirError> {
             path.display()
         ))
     })?;
-    SignerKey::parse_private(text.trim()).map_err(|e| {
-        DataDirError::Key(format!(
-            "the ledger signing key {} is unusable: {e}",
-            path.display()
-        ))
-    })
+    SignerKey::parse_private(text.trim())
+        .map_err(|e| DataDirError::Key(format!("the ledger signing key {} is unusable: {e}", path.display())))
 }
 
 /// A random password of 20 characters from an unambiguous alphabet.
 pub fn random_password() -> Result<String, DataDirError> {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let mut bytes = [0u8; 20];
-    getrandom::getrandom(&mut bytes)
-        .map_err(|e| DataDirError::Other(format!("no randomness: {e}")))?;
-    Ok(bytes
-        .iter()
-        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
-        .collect())
+    getrandom::getrandom(&mut bytes).map_err(|e| DataDirError::Other(format!("no randomness: {e}")))?;
+    Ok(bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect())
 }
 
 pub fn hash_password(password: &str) -> Result<String, DataDirError> {
     use argon2::password_hash::{PasswordHasher, SaltString};
     let mut salt = [0u8; 16];
-    getrandom::getrandom(&mut salt)
-        .map_err(|e| DataDirError::Other(format!("no randomness: {e}")))?;
+    getrandom::getrandom(&mut salt).map_err(|e| DataDirError::Other(format!("no randomness: {e}")))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| DataDirError::Other(e.to_string()))?;
     argon2::Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -122,19 +111,13 @@ pub struct Initialised {
 
 /// Creates the database, the first administrator and the ledger signing key.
 pub fn init(dir: &Path, admin: &str, installation: &str) -> Result<Initialised, DataDirError> {
-    if admin.trim().is_empty()
-        || admin.len() > 64
-        || admin.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
+    if admin.trim().is_empty() || admin.len() > 64 || admin.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(DataDirError::Other(format!(
             "'{admin}' is not a usable account name (1-64 characters, no spaces)"
         )));
     }
-    let key = SignerKey::generate(installation).map_err(|e| {
-        DataDirError::Key(format!(
-            "'{installation}' cannot name the installation's key: {e}"
-        ))
-    })?;
+    let key = SignerKey::generate(installation)
+        .map_err(|e| DataDirError::Key(format!("'{installation}' cannot name the installation's key: {e}")))?;
     if key_path(dir).exists() {
         return Err(DataDirError::Key(format!(
             "{} already exists: this directory was initialised before",
@@ -153,15 +136,12 @@ pub fn init(dir: &Path, admin: &str, installation: &str) -> Result<Initialised, 
             created_at: coldset_domain::Timestamp(jiff::Timestamp::now().as_millisecond()),
         })
         .map_err(|e| DataDirError::Other(e.to_string()))?;
-    Ok(Initialised {
-        admin: admin.to_owned(),
-        password,
-        verifier_key: key.verifier().to_string(),
-    })
+    Ok(Initialised { admin: admin.to_owned(), password, verifier_key: key.verifier().to_string() })
 }
 
 /// Opens an initialised data directory for serving: lock, store, key, application.
 pub struct Opened {
+    pub dir: PathBuf,
     pub app: App,
     pub key: SignerKey,
     pub lock: DirLock,
@@ -171,7 +151,6 @@ pub fn open(dir: &Path) -> Result<Opened, DataDirError> {
     let store = SqliteStore::open(dir)?;
     let lock = lock(dir)?;
     let key = read_key(dir)?;
-    let app = App::open(Arc::new(store), Arc::new(SystemClock))
-        .map_err(|e| DataDirError::Other(e.to_string()))?;
-    Ok(Opened { app, key, lock })
+    let app = App::open(Arc::new(store), Arc::new(SystemClock)).map_err(|e| DataDirError::Other(e.to_string()))?;
+    Ok(Opened { dir: dir.to_owned(), app, key, lock })
 }

@@ -18,46 +18,16 @@ pub struct DemoPerson {
 }
 
 pub const PEOPLE: &[DemoPerson] = &[
-    DemoPerson {
-        name: "Maria Vega",
-        roles: &[Role::Armorer],
-    },
-    DemoPerson {
-        name: "Tom Okafor",
-        roles: &[Role::PropertyMaster],
-    },
-    DemoPerson {
-        name: "Dana Wells",
-        roles: &[Role::FirstAd],
-    },
-    DemoPerson {
-        name: "Ruth Kim",
-        roles: &[Role::SafetyAdvisor],
-    },
-    DemoPerson {
-        name: "Cole Brannigan",
-        roles: &[Role::Performer],
-    },
-    DemoPerson {
-        name: "Ada Lane",
-        roles: &[Role::Performer],
-    },
-    DemoPerson {
-        name: "Joe Redhorse",
-        roles: &[Role::Performer],
-    },
-    DemoPerson {
-        name: "Ben Park",
-        roles: &[Role::Crew],
-    },
-    DemoPerson {
-        name: "Lucy Moss",
-        roles: &[Role::Crew],
-    },
-    DemoPerson {
-        name: "Hal Grant",
-        roles: &[Role::Producer],
-    },
+    DemoPerson { name: "Maria Vega", roles: &[Role::Armorer] },
+    DemoPerson { name: "Tom Okafor", roles: &[Role::PropertyMaster] },
+    DemoPerson { name: "Dana Wells", roles: &[Role::FirstAd] },
+    DemoPerson { name: "Ruth Kim", roles: &[Role::SafetyAdvisor] },
+    DemoPerson { name: "Cole Brannigan", roles: &[Role::Performer] },
+    DemoPerson { name: "Ada Lane", roles: &[Role::Performer] },
+    DemoPerson { name: "Joe Redhorse", roles: &[Role::Performer] },
+    DemoPerson { name: "Ben Park", roles: &[Role::Crew] },
+    DemoPerson { name: "Lucy Moss", roles: &[Role::Crew] },
+    DemoPerson { name: "Hal Grant", roles: &[Role::Producer] },
 ];
 
 struct Seeder<'a> {
@@ -78,31 +48,18 @@ impl Seeder<'_> {
 }
 
 fn first_id<T>(events: &[Envelope], pick: impl Fn(&Event) -> Option<T>) -> Result<T, AppError> {
-    events
-        .iter()
-        .find_map(|e| pick(&e.event))
-        .ok_or_else(|| AppError::Internal("expected event missing".into()))
+    events.iter().find_map(|e| pick(&e.event)).ok_or_else(|| AppError::Internal("expected event missing".into()))
 }
 
 fn party(name: &str, licence: &str, document: &str) -> Party {
-    Party {
-        name: name.into(),
-        licence: licence.into(),
-        document: document.into(),
-    }
+    Party { name: name.into(), licence: licence.into(), document: document.into() }
 }
 
 /// Seeds the demo production through the write path. Returns the production id.
 pub fn seed(app: &App, admin_account: &str) -> Result<ProductionId, AppError> {
-    let production =
-        ProductionId::parse(DEMO_PRODUCTION).map_err(|e| AppError::Internal(e.to_string()))?;
-    let s = Seeder {
-        app,
-        production: production.clone(),
-    };
-    let admin = Actor::Admin {
-        account: admin_account.to_owned(),
-    };
+    let production = ProductionId::parse(DEMO_PRODUCTION).map_err(|e| AppError::Internal(e.to_string()))?;
+    let s = Seeder { app, production: production.clone() };
+    let admin = Actor::Admin { account: admin_account.to_owned() };
     s.run(
         &admin,
         Command::CreateProduction {
@@ -110,19 +67,12 @@ pub fn seed(app: &App, admin_account: &str) -> Result<ProductionId, AppError> {
             name: "Dead River (western feature)".into(),
             time_zone: "America/Denver".into(),
             packs: vec!["industry-us".into(), "california-2025".into()],
-            compliance_contact:
-                "Ruth Kim, safety advisor: +1 505 555 0142, safety@deadriver.example".into(),
+            compliance_contact: "Ruth Kim, safety advisor: +1 505 555 0142, safety@deadriver.example".into(),
         },
     )?;
     let mut ids = Vec::new();
     for p in PEOPLE {
-        let ev = s.run(
-            &admin,
-            Command::AddPerson {
-                name: p.name.into(),
-                roles: p.roles.iter().copied().collect(),
-            },
-        )?;
+        let ev = s.run(&admin, Command::AddPerson { name: p.name.into(), roles: p.roles.iter().copied().collect() })?;
         ids.push(first_id(&ev, |e| match e {
             Event::PersonAdded { person, .. } => Some(person.clone()),
             _ => None,
@@ -162,15 +112,8 @@ pub fn seed(app: &App, admin_account: &str) -> Result<ProductionId, AppError> {
             },
         )?;
     }
-    let maria = Actor::Person {
-        person: armorer.clone(),
-    };
-    s.run(
-        &maria,
-        Command::ApproveSupplier {
-            supplier: "Southwest Prop Ammunition Co.".into(),
-        },
-    )?;
+    let maria = Actor::Person { person: armorer.clone() };
+    s.run(&maria, Command::ApproveSupplier { supplier: "Southwest Prop Ammunition Co.".into() })?;
     let authorised: BTreeSet<PersonId> = [armorer.clone()].into();
     let safe = first_id(
         &s.run(
@@ -186,69 +129,17 @@ pub fn seed(app: &App, admin_account: &str) -> Result<ProductionId, AppError> {
             _ => None,
         },
     )?;
-    s.run(
-        &maria,
-        Command::AddLocation {
-            name: "Set cart".into(),
-            kind: LocationKind::Cart,
-            authorised,
-        },
-    )?;
-    s.run(
-        &maria,
-        Command::OpenStorage {
-            location: safe.clone(),
-        },
-    )?;
+    s.run(&maria, Command::AddLocation { name: "Set cart".into(), kind: LocationKind::Cart, authorised })?;
+    s.run(&maria, Command::OpenStorage { location: safe.clone() })?;
 
-    let rental = party(
-        "Sandia Prop House",
-        "FFL-05-NM-11873",
-        "rental agreement RA-2026-0417",
-    );
+    let rental = party("Sandia Prop House", "FFL-05-NM-11873", "rental agreement RA-2026-0417");
     let firearms: [(FirearmKind, &str, &str, &str, &str); 6] = [
-        (
-            FirearmKind::BlankAdapted,
-            "Colt",
-            "Single Action Army (blank-adapted)",
-            "SAA-BF-1021",
-            ".45 Colt",
-        ),
-        (
-            FirearmKind::BlankAdapted,
-            "Colt",
-            "Single Action Army (blank-adapted)",
-            "SAA-BF-1022",
-            ".45 Colt",
-        ),
-        (
-            FirearmKind::BlankAdapted,
-            "Winchester",
-            "1873 carbine (blank-adapted)",
-            "W73-BF-340",
-            ".44-40",
-        ),
-        (
-            FirearmKind::RealFiring,
-            "Stoeger",
-            "Coach Gun double-barrel",
-            "SCG-88213",
-            "12 gauge",
-        ),
-        (
-            FirearmKind::Replica,
-            "Denix",
-            "Peacemaker replica (non-firing)",
-            "DX-1106",
-            "none",
-        ),
-        (
-            FirearmKind::RubberTraining,
-            "Prop Shop",
-            "Rubber revolver (stunt)",
-            "RUB-07",
-            "none",
-        ),
+        (FirearmKind::BlankAdapted, "Colt", "Single Action Army (blank-adapted)", "SAA-BF-1021", ".45 Colt"),
+        (FirearmKind::BlankAdapted, "Colt", "Single Action Army (blank-adapted)", "SAA-BF-1022", ".45 Colt"),
+        (FirearmKind::BlankAdapted, "Winchester", "1873 carbine (blank-adapted)", "W73-BF-340", ".44-40"),
+        (FirearmKind::RealFiring, "Stoeger", "Coach Gun double-barrel", "SCG-88213", "12 gauge"),
+        (FirearmKind::Replica, "Denix", "Peacemaker replica (non-firing)", "DX-1106", "none"),
+        (FirearmKind::RubberTraining, "Prop Shop", "Rubber revolver (stunt)", "RUB-07", "none"),
     ];
     let mut guns = Vec::new();
     for (kind, make, model, serial, calibre) in firearms {
@@ -268,31 +159,14 @@ pub fn seed(app: &App, admin_account: &str) -> Result<ProductionId, AppError> {
             Event::FirearmReceived { firearm, .. } => Some(firearm.clone()),
             _ => None,
         })?;
-        s.run(
-            &maria,
-            Command::StoreFirearm {
-                firearm: id.clone(),
-                location: safe.clone(),
-            },
-        )?;
+        s.run(&maria, Command::StoreFirearm { firearm: id.clone(), location: safe.clone() })?;
         guns.push(id);
     }
 
     let lots = [
+        (AmmoClass::Dummy, ".45 Colt", 100, "INV-88120", "W-W 45 COLT", None, "DUM-45-A", VerificationMethod::Rattle),
         (
-            AmmoClass::Dummy,
-            ".45 Colt",
-            100,
-            "INV-88120",
-            "W-W 45 COLT",
-            None,
-            "DUM-45-A",
-            VerificationMethod::Rattle,
-        ),
-        (
-            AmmoClass::Blank {
-                load: "quarter".into(),
-            },
+            AmmoClass::Blank { load: "quarter".into() },
             ".45 Colt",
             50,
             "INV-88121",
@@ -302,9 +176,7 @@ pub fn seed(app: &App, admin_account: &str) -> Result<ProductionId, AppError> {
             VerificationMethod::BlankInspection,
         ),
         (
-            AmmoClass::Blank {
-                load: "half".into(),
-            },
+            AmmoClass::Blank { load: "half".into() },
             ".44-40",
             50,
             "INV-88122",
@@ -348,23 +220,9 @@ pub fn seed(app: &App, admin_account: &str) -> Result<ProductionId, AppError> {
         })?;
         // The carried-over lot stays in quarantine until it is re-verified round by round.
         if previous.is_none() {
-            s.run(
-                &maria,
-                Command::VerifyLot {
-                    lot,
-                    method,
-                    rounds_checked: rounds,
-                    other_class_found: 0,
-                },
-            )?;
+            s.run(&maria, Command::VerifyLot { lot, method, rounds_checked: rounds, other_class_found: 0 })?;
         }
-        s.run(
-            &maria,
-            Command::StoreContainer {
-                container,
-                location: safe.clone(),
-            },
-        )?;
+        s.run(&maria, Command::StoreContainer { container, location: safe.clone() })?;
     }
     s.run(&maria, Command::CloseStorage { location: safe })?;
     s.run(

@@ -1,22 +1,22 @@
 //! The `coldset` binary: command-line interface, configuration and start-up wiring. All
 //! domain work happens in the libraries; this file only parses, wires and reports.
 
+mod audit;
+mod bench;
 mod config;
 mod datadir;
 mod demo;
+mod sinks;
+mod witness;
 
 use clap::{Parser, Subcommand};
 use config::{Config, Flags};
-use std::net::SocketAddr;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "coldset",
-    version,
-    about = "Chain of custody for firearms and ammunition on film and TV sets"
-)]
+#[command(name = "coldset", version, about = "Chain of custody for firearms and ammunition on film and TV sets")]
 struct Cli {
     /// Configuration file (TOML). Also COLDSET_CONFIG.
     #[arg(long, global = true, value_name = "FILE")]
@@ -57,6 +57,105 @@ enum Cmd {
         #[command(subcommand)]
         command: ConfigCmd,
     },
+    /// Verify the ledger offline: every leaf, root, signature, witness copy and projection.
+    Verify {
+        /// A data directory to verify (reads the database directly).
+        #[arg(long, value_name = "DIR", conflicts_with = "bundle")]
+        data: Option<PathBuf>,
+        /// A bundle written by `coldset export` (no database needed).
+        #[arg(long, value_name = "FILE")]
+        bundle: Option<PathBuf>,
+        /// The verifier key you trust (`name+id+key`); defaults to the one in DIR or the bundle.
+        #[arg(long, value_name = "KEY")]
+        key: Option<String>,
+    },
+    /// Write a production's events, checkpoints and public key to a bundle file.
+    Export {
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        #[arg(long, value_name = "ID")]
+        production: String,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Check a server's latest checkpoint against the last one this witness saw.
+    Witness {
+        /// The production's API base, e.g. http://127.0.0.1:8080/api/v1/productions/dead-river
+        #[arg(long)]
+        url: String,
+        /// Where this witness keeps the pinned key and the last checkpoint.
+        #[arg(long, value_name = "DIR")]
+        state: PathBuf,
+        /// The server's verifier key (required the first time, pinned afterwards).
+        #[arg(long, value_name = "KEY")]
+        key: Option<String>,
+    },
+    /// Print an inclusion or consistency proof as JSON.
+    Proof {
+        #[command(subcommand)]
+        command: ProofCmd,
+    },
+    /// Benchmarks (see docs/benchmarks.md).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCmd,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ProofCmd {
+    /// Proof that event SEQ is in the log of SIZE events.
+    Inclusion {
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        #[arg(long)]
+        production: String,
+        #[arg(long)]
+        seq: u64,
+        /// Defaults to the latest signed checkpoint's size.
+        #[arg(long)]
+        size: Option<u64>,
+    },
+    /// Proof that the log of TO events extends the log of FROM events.
+    Consistency {
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        #[arg(long)]
+        production: String,
+        #[arg(long)]
+        from: u64,
+        #[arg(long)]
+        to: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCmd {
+    /// Durable appends through the real write path, and a plain SQLite baseline.
+    Append {
+        /// A data directory (created if new).
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        #[arg(long, default_value_t = 64)]
+        writers: usize,
+        #[arg(long, default_value_t = 100_000)]
+        events: u64,
+        /// Print `ack SEQ` for every acknowledged event (used by the crash test).
+        #[arg(long)]
+        print_acks: bool,
+        /// Skip the plain SQLite baseline.
+        #[arg(long)]
+        no_baseline: bool,
+    },
+    /// Proof generation times and hash/root verification rate on a data directory.
+    Ledger {
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        #[arg(long, default_value = bench::BENCH_PRODUCTION)]
+        production: String,
+        #[arg(long, default_value_t = 1000)]
+        samples: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -81,55 +180,33 @@ fn main() -> ExitCode {
     }
 }
 
-fn resolve(
-    config: &Option<PathBuf>,
-    data: Option<PathBuf>,
-    listen: Option<String>,
-) -> Result<Config, String> {
-    let flags = Flags {
-        config: config.clone(),
-        data,
-        listen,
-    };
+fn resolve(config: &Option<PathBuf>, data: Option<PathBuf>, listen: Option<String>) -> Result<Config, String> {
+    let flags = Flags { config: config.clone(), data, listen };
     config::resolve(&flags, &|k| std::env::var(k).ok()).map_err(|e| e.to_string())
 }
 
 fn need_data(cfg: &Config) -> Result<PathBuf, String> {
-    cfg.data.clone().ok_or_else(|| {
-        "no data directory: give --data DIR (or COLDSET_DATA, or `data` in the config file)"
-            .to_owned()
-    })
+    cfg.data
+        .clone()
+        .ok_or_else(|| "no data directory: give --data DIR (or COLDSET_DATA, or `data` in the config file)".to_owned())
 }
 
 fn init_logging(level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_new(format!("{level},tower_http=warn"))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Cmd::Init {
-            data,
-            admin,
-            installation,
-        } => {
+        Cmd::Init { data, admin, installation } => {
             let cfg = resolve(&cli.config, data, None)?;
             let dir = need_data(&cfg)?;
             let made = datadir::init(&dir, &admin, &installation).map_err(|e| e.to_string())?;
             println!("Initialised {}", dir.display());
-            println!(
-                "Administrator account: {}  password: {}",
-                made.admin, made.password
-            );
+            println!("Administrator account: {}  password: {}", made.admin, made.password);
             println!("(the password is shown once; store it now)");
-            println!(
-                "Ledger verifier key (give this to auditors): {}",
-                made.verifier_key
-            );
+            println!("Ledger verifier key (give this to auditors): {}", made.verifier_key);
             Ok(())
         }
         Cmd::Serve { data, listen } => {
@@ -138,7 +215,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let dir = need_data(&cfg)?;
             config::require_loopback(&cfg.listen).map_err(|e| e.to_string())?;
             let opened = datadir::open(&dir).map_err(|e| e.to_string())?;
-            serve(opened, cfg.listen, None)
+            serve(opened, &cfg, None)
         }
         Cmd::Demo { data, listen } => {
             let cfg = resolve(&cli.config, Some(data), listen)?;
@@ -147,26 +224,158 @@ fn run(cli: Cli) -> Result<(), String> {
             config::require_loopback(&cfg.listen).map_err(|e| e.to_string())?;
             let logins = prepare_demo(&dir)?;
             let opened = datadir::open(&dir).map_err(|e| e.to_string())?;
-            serve(opened, cfg.listen, Some(logins))
+            serve(opened, &cfg, Some(logins))
         }
-        Cmd::Config {
-            command: ConfigCmd::Check { data, listen },
-        } => {
+        Cmd::Config { command: ConfigCmd::Check { data, listen } } => {
             let cfg = resolve(&cli.config, data, listen)?;
             config::require_loopback(&cfg.listen).map_err(|e| e.to_string())?;
             if let Some(dir) = &cfg.data {
                 coldset_store_sqlite::SqliteStore::open(dir).map_err(|e| e.to_string())?;
                 datadir::read_key(dir).map_err(|e| e.to_string())?;
             }
+            for url in &cfg.witness_urls {
+                println!("  witness: {url}");
+            }
             println!("configuration is valid");
-            println!(
-                "  data:   {}",
-                cfg.data
-                    .as_deref()
-                    .map_or("(not set)".into(), |d| d.display().to_string())
-            );
+            println!("  data:   {}", cfg.data.as_deref().map_or("(not set)".into(), |d| d.display().to_string()));
             println!("  listen: {}", cfg.listen);
             println!("  log:    {}", cfg.log);
+            Ok(())
+        }
+        Cmd::Verify { data, bundle, key } => {
+            let report = match bundle {
+                Some(file) => audit::verify_bundle(&file, key.as_deref())?,
+                None => {
+                    let cfg = resolve(&cli.config, data, None)?;
+                    audit::verify_data_dir(&need_data(&cfg)?, key.as_deref())?
+                }
+            };
+            for line in &report.lines {
+                println!("{line}");
+            }
+            println!(
+                "verified: {} events in {:.3} s ({:.0} events/s, full checks)",
+                report.events,
+                report.seconds,
+                report.events as f64 / report.seconds.max(1e-9)
+            );
+            Ok(())
+        }
+        Cmd::Export { data, production, out } => {
+            let cfg = resolve(&cli.config, data, None)?;
+            let n = audit::export(&need_data(&cfg)?, &production, &out)?;
+            println!("wrote {n} events of {production} to {}", out.display());
+            Ok(())
+        }
+        Cmd::Witness { url, state, key } => match witness::run(&url, &state, key.as_deref()) {
+            Ok(message) => {
+                println!("witness: {message}");
+                Ok(())
+            }
+            Err(witness::WitnessError::Alarm(m)) => Err(format!("ALARM: {m}")),
+            Err(witness::WitnessError::Error(m)) => Err(m),
+        },
+        Cmd::Proof { command } => proof(&cli.config, command),
+        Cmd::Bench { command } => run_bench(command),
+    }
+}
+
+fn open_store(config: &Option<PathBuf>, data: Option<PathBuf>) -> Result<coldset_store_sqlite::SqliteStore, String> {
+    let cfg = resolve(config, data, None)?;
+    coldset_store_sqlite::SqliteStore::open(&need_data(&cfg)?).map_err(|e| e.to_string())
+}
+
+fn proof(config: &Option<PathBuf>, command: ProofCmd) -> Result<(), String> {
+    use coldset_app::ports::Store;
+    let parse = |p: &str| coldset_domain::ids::ProductionId::parse(p).map_err(|e| e.to_string());
+    let json = match command {
+        ProofCmd::Inclusion { data, production, seq, size } => {
+            let store = open_store(config, data)?;
+            let p = parse(&production)?;
+            let size = match size {
+                Some(s) => s,
+                None => store.latest_checkpoint(&p).map_err(|e| e.to_string())?.map(|c| c.size).unwrap_or(0),
+            };
+            let proof = coldset_app::ledger::inclusion_proof(&store, &p, seq, size).map_err(|e| e.to_string())?;
+            serde_json::json!({
+                "leaf_index": proof.leaf_index,
+                "tree_size": proof.tree_size,
+                "leaf_hash": hex::encode(proof.leaf_hash),
+                "root": hex::encode(proof.root),
+                "path": proof.path.iter().map(hex::encode).collect::<Vec<_>>(),
+            })
+        }
+        ProofCmd::Consistency { data, production, from, to } => {
+            let store = open_store(config, data)?;
+            let proof = coldset_app::ledger::consistency_proof(&store, &parse(&production)?, from, to)
+                .map_err(|e| e.to_string())?;
+            serde_json::json!({
+                "old_size": proof.old_size,
+                "new_size": proof.new_size,
+                "old_root": hex::encode(proof.old_root),
+                "new_root": hex::encode(proof.new_root),
+                "path": proof.path.iter().map(hex::encode).collect::<Vec<_>>(),
+            })
+        }
+    };
+    println!("{json:#}");
+    Ok(())
+}
+
+fn run_bench(command: BenchCmd) -> Result<(), String> {
+    match command {
+        BenchCmd::Append { data, writers, events, print_acks, no_baseline } => {
+            if writers == 0 || events < writers as u64 {
+                return Err("need at least one writer and at least one event per writer".into());
+            }
+            if !data.join(coldset_store_sqlite::DB_FILE).exists() {
+                datadir::init(&data, "bench", "coldset.bench").map_err(|e| e.to_string())?;
+            }
+            let opened = datadir::open(&data).map_err(|e| e.to_string())?;
+            let sinks: Vec<Box<dyn coldset_app::ledger::CheckpointSink>> =
+                vec![Box::new(sinks::FileSink::new(data.join(audit::WITNESS_COPY_FILE)))];
+            opened
+                .app
+                .enable_checkpoints(opened.key.clone(), sinks, std::time::Duration::from_secs(1))
+                .map_err(|e| e.to_string())?;
+            let f = bench::append(&opened.app, writers, events, print_acks)?;
+            let rate = f.events as f64 / f.seconds;
+            eprintln!(
+                "ledger append: {writers} writers, {} events in {:.2} s = {rate:.0} events/s; latency p50 {:?} p99 {:?}; {}",
+                f.events,
+                f.seconds,
+                f.p50,
+                f.p99,
+                bench::rss()
+            );
+            if !no_baseline {
+                let row = opened
+                    .app
+                    .store()
+                    .event(
+                        &coldset_domain::ids::ProductionId::parse(bench::BENCH_PRODUCTION)
+                            .map_err(|e| e.to_string())?,
+                        0,
+                    )
+                    .ok()
+                    .flatten()
+                    .map_or(200, |e| e.bytes.len());
+                let b = bench::baseline(&data, writers, events, row)?;
+                let brate = b.events as f64 / b.seconds;
+                eprintln!(
+                    "plain durable SQLite insert ({row}-byte rows, one transaction each): {writers} writers, {} rows in {:.2} s = {brate:.0} rows/s; latency p50 {:?} p99 {:?}",
+                    b.events, b.seconds, b.p50, b.p99
+                );
+                eprintln!("ledger / plain throughput ratio: {:.2} (cost factor {:.2}x)", rate / brate, brate / rate);
+            }
+            Ok(())
+        }
+        BenchCmd::Ledger { data, production, samples } => {
+            let store = coldset_store_sqlite::SqliteStore::open(&data).map_err(|e| e.to_string())?;
+            let p = coldset_domain::ids::ProductionId::parse(&production).map_err(|e| e.to_string())?;
+            println!("{}", bench::hash_rate(&store, &p)?);
+            println!("{}", bench::proofs(&store, &p, samples)?);
+            println!("{}", bench::rss());
             Ok(())
         }
     }
@@ -180,52 +389,47 @@ fn prepare_demo(dir: &Path) -> Result<String, String> {
     let db = dir.join(coldset_store_sqlite::DB_FILE);
     if db.exists() {
         let logins = std::fs::read_to_string(dir.join(DEMO_LOGINS_FILE)).unwrap_or_default();
-        println!(
-            "Using the existing demo data in {} (not seeding again).",
-            dir.display()
-        );
+        println!("Using the existing demo data in {} (not seeding again).", dir.display());
         return Ok(logins);
     }
     let made = datadir::init(dir, "admin", "coldset.demo").map_err(|e| e.to_string())?;
     let opened = datadir::open(dir).map_err(|e| e.to_string())?;
     demo::seed(&opened.app, &made.admin).map_err(|e| format!("seeding the demo failed: {e}"))?;
-    let mut logins = format!(
-        "  administrator: {} / {}\n  people on the demo production:\n",
-        made.admin, made.password
-    );
+    let mut logins = format!("  administrator: {} / {}\n  people on the demo production:\n", made.admin, made.password);
     for p in demo::PEOPLE {
         let roles: Vec<&str> = p.roles.iter().map(|r| r.as_str()).collect();
         logins.push_str(&format!("    {} ({})\n", p.name, roles.join(", ")));
     }
     std::fs::write(dir.join(DEMO_LOGINS_FILE), &logins).map_err(|e| e.to_string())?;
-    println!(
-        "Seeded the demo production '{}' in {}.",
-        demo::DEMO_PRODUCTION,
-        dir.display()
-    );
+    println!("Seeded the demo production '{}' in {}.", demo::DEMO_PRODUCTION, dir.display());
     Ok(logins)
 }
 
-fn serve(
-    opened: datadir::Opened,
-    listen: SocketAddr,
-    demo_logins: Option<String>,
-) -> Result<(), String> {
+/// Starts checkpointing (every second, with a copy in the data directory and to each
+/// witness URL), then serves HTTP until SIGTERM or Ctrl-C.
+fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> Result<(), String> {
+    let listen = cfg.listen;
+    let mut sinks: Vec<Box<dyn coldset_app::ledger::CheckpointSink>> =
+        vec![Box::new(sinks::FileSink::new(opened.dir.join(audit::WITNESS_COPY_FILE)))];
+    for url in &cfg.witness_urls {
+        sinks.push(Box::new(sinks::UrlSink::new(url.clone())));
+    }
+    opened
+        .app
+        .enable_checkpoints(opened.key.clone(), sinks, std::time::Duration::from_secs(1))
+        .map_err(|e| format!("cannot start checkpointing: {e}"))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        let listener =
+            tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         println!("coldset listening on http://{addr}/");
         if let Some(logins) = demo_logins {
             println!("Demo production: http://{addr}/p/{}", demo::DEMO_PRODUCTION);
-            println!(
-                "Demo logins (sign-in pages arrive with accounts; pages are read-only until then):"
-            );
+            println!("Demo logins (sign-in pages arrive with accounts; pages are read-only until then):");
             print!("{logins}");
         }
         let router = coldset_web::router(opened.app.clone());
@@ -243,8 +447,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

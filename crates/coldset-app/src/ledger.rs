@@ -1,0 +1,221 @@
+//! The tamper-evident side of the log: proofs served from the stored tree nodes, and the
+//! checkpointer that signs the tree head of every production that grew (at least every
+//! second while events arrive, and on demand).
+
+use crate::error::AppError;
+use crate::ports::{Clock, Store, StoreError, StoredCheckpoint};
+use coldset_domain::ids::ProductionId;
+use coldset_ledger::{Checkpoint, CompactTree, Hash, NodeReader, SignerKey};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+/// Reads a production's perfect-subtree hashes from the store.
+pub struct StoreNodes<'a> {
+    pub store: &'a dyn Store,
+    pub production: &'a ProductionId,
+}
+
+impl NodeReader for StoreNodes<'_> {
+    type Error = StoreError;
+    fn node(&self, level: u8, index: u64) -> Result<Hash, StoreError> {
+        self.store.node(self.production, level, index)?.ok_or_else(|| {
+            StoreError::Corrupt(format!("tree node ({level}, {index}) of {} is missing", self.production))
+        })
+    }
+}
+
+fn gen_err<E: std::fmt::Display>(e: coldset_ledger::ProofGenError<E>) -> AppError {
+    AppError::Internal(format!("cannot build the proof: {e}"))
+}
+
+/// The root of a production's log at `size` events, from stored nodes.
+pub fn root_at(store: &dyn Store, production: &ProductionId, size: u64) -> Result<Hash, AppError> {
+    let reader = StoreNodes { store, production };
+    Ok(CompactTree::from_reader(&reader, size).map_err(gen_err)?.root())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InclusionProof {
+    pub leaf_index: u64,
+    pub tree_size: u64,
+    pub leaf_hash: Hash,
+    pub root: Hash,
+    pub path: Vec<Hash>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsistencyProof {
+    pub old_size: u64,
+    pub new_size: u64,
+    pub old_root: Hash,
+    pub new_root: Hash,
+    pub path: Vec<Hash>,
+}
+
+fn bad_range(message: String) -> AppError {
+    AppError::Domain(coldset_domain::DomainError::Invalid { field: "size".into(), message })
+}
+
+/// Proof that event `seq` is in the log of `tree_size` events.
+pub fn inclusion_proof(
+    store: &dyn Store,
+    production: &ProductionId,
+    seq: u64,
+    tree_size: u64,
+) -> Result<InclusionProof, AppError> {
+    let count = store.event_count(production)?;
+    if tree_size == 0 || tree_size > count || seq >= tree_size {
+        return Err(bad_range(format!(
+            "need seq < size <= {count} (the log's length); got seq {seq}, size {tree_size}"
+        )));
+    }
+    let reader = StoreNodes { store, production };
+    let path = coldset_ledger::inclusion_proof(&reader, seq, tree_size).map_err(gen_err)?;
+    Ok(InclusionProof {
+        leaf_index: seq,
+        tree_size,
+        leaf_hash: reader.node(0, seq)?,
+        root: root_at(store, production, tree_size)?,
+        path,
+    })
+}
+
+/// Proof that the log of `new_size` events extends the log of `old_size` events.
+pub fn consistency_proof(
+    store: &dyn Store,
+    production: &ProductionId,
+    old_size: u64,
+    new_size: u64,
+) -> Result<ConsistencyProof, AppError> {
+    let count = store.event_count(production)?;
+    if old_size == 0 || old_size > new_size || new_size > count {
+        return Err(bad_range(format!(
+            "need 0 < from <= to <= {count} (the log's length); got from {old_size}, to {new_size}"
+        )));
+    }
+    let reader = StoreNodes { store, production };
+    let path = coldset_ledger::consistency_proof(&reader, old_size, new_size).map_err(gen_err)?;
+    Ok(ConsistencyProof {
+        old_size,
+        new_size,
+        old_root: root_at(store, production, old_size)?,
+        new_root: root_at(store, production, new_size)?,
+        path,
+    })
+}
+
+/// Somewhere a signed checkpoint is copied to besides the database: a file, a witness.
+/// A sink that fails must not stop checkpointing; it reports and the next one retries.
+pub trait CheckpointSink: Send + Sync {
+    fn publish(&self, checkpoint: &StoredCheckpoint) -> Result<(), String>;
+}
+
+/// The origin line of a production's checkpoints: installation key name and production.
+pub fn origin(key_name: &str, production: &ProductionId) -> String {
+    format!("{key_name}/{production}")
+}
+
+/// Signs tree heads. Shared by the background thread and on-demand callers; a mutex keeps
+/// two of them from signing the same head twice.
+pub struct Checkpointer {
+    key: SignerKey,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    heads: Arc<RwLock<HashMap<ProductionId, (u64, Hash)>>>,
+    sinks: Vec<Box<dyn CheckpointSink>>,
+    signed: Mutex<HashMap<ProductionId, u64>>,
+}
+
+impl Checkpointer {
+    pub(crate) fn new(
+        key: SignerKey,
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        heads: Arc<RwLock<HashMap<ProductionId, (u64, Hash)>>>,
+        sinks: Vec<Box<dyn CheckpointSink>>,
+    ) -> Result<Self, AppError> {
+        let mut signed = HashMap::new();
+        for p in store.productions()? {
+            if let Some(cp) = store.latest_checkpoint(&p.id)? {
+                signed.insert(p.id, cp.size);
+            }
+        }
+        Ok(Checkpointer { key, store, clock, heads, sinks, signed: Mutex::new(signed) })
+    }
+
+    pub fn verifier_key(&self) -> String {
+        self.key.verifier().to_string()
+    }
+
+    /// Signs the current head of every production that grew since its last checkpoint.
+    pub fn sign_new_heads(&self) -> Result<Vec<StoredCheckpoint>, AppError> {
+        let heads: Vec<(ProductionId, (u64, Hash))> = match self.heads.read() {
+            Ok(h) => h.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            Err(_) => return Err(AppError::Internal("heads lock poisoned".into())),
+        };
+        let mut out = Vec::new();
+        for (production, head) in heads {
+            if let Some(cp) = self.sign_head(&production, head)? {
+                out.push(cp);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Signs one production's current head now (no-op if already signed).
+    pub fn checkpoint(&self, production: &ProductionId) -> Result<Option<StoredCheckpoint>, AppError> {
+        let head = match self.heads.read() {
+            Ok(h) => h.get(production).copied(),
+            Err(_) => return Err(AppError::Internal("heads lock poisoned".into())),
+        };
+        match head {
+            Some(head) => self.sign_head(production, head),
+            None => Err(AppError::UnknownProduction(production.to_string())),
+        }
+    }
+
+    fn sign_head(
+        &self,
+        production: &ProductionId,
+        (size, root): (u64, Hash),
+    ) -> Result<Option<StoredCheckpoint>, AppError> {
+        let mut signed = self.signed.lock().map_err(|_| AppError::Internal("checkpoint lock poisoned".into()))?;
+        if size == 0 || signed.get(production).is_some_and(|s| *s >= size) {
+            return Ok(None);
+        }
+        let cp = Checkpoint::new(origin(self.key.name(), production), size, root)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let stored = StoredCheckpoint {
+            production: production.clone(),
+            size,
+            root,
+            at: self.clock.now(),
+            note: coldset_ledger::sign_checkpoint(&self.key, &cp),
+        };
+        self.store.save_checkpoint(&stored)?;
+        signed.insert(production.clone(), size);
+        drop(signed);
+        for sink in &self.sinks {
+            if let Err(e) = sink.publish(&stored) {
+                tracing::warn!(%production, size, error = %e, "checkpoint copy failed");
+            }
+        }
+        Ok(Some(stored))
+    }
+}
+
+/// Runs the checkpointer every `interval` until the application is dropped.
+pub(crate) fn spawn_loop(checkpointer: std::sync::Weak<Checkpointer>, interval: Duration) -> Result<(), AppError> {
+    std::thread::Builder::new()
+        .name("coldset-checkpointer".into())
+        .spawn(move || loop {
+            std::thread::sleep(interval);
+            let Some(cp) = checkpointer.upgrade() else { break };
+            if let Err(e) = cp.sign_new_heads() {
+                tracing::error!(error = %e, "signing checkpoints failed");
+            }
+        })
+        .map(|_| ())
+        .map_err(|e| AppError::Internal(format!("cannot start the checkpointer: {e}")))
+}

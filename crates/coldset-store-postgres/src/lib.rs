@@ -1,0 +1,617 @@
+//! coldset's PostgreSQL store, for installations that already run PostgreSQL. Implements
+//! the backend-neutral [`coldset_app::Store`] port with the same tables, append-only
+//! triggers and semantics as the SQLite adapter; no PostgreSQL type leaves this crate.
+//!
+//! A commit returns only once PostgreSQL has flushed it to its write-ahead log: the writer
+//! session sets `synchronous_commit = on` explicitly, and [`PostgresStore::connect`] refuses
+//! a server running with `fsync = off`.
+//!
+//! The client is the synchronous `postgres` crate, which drives its own small runtime: call
+//! this store from plain threads (the app's writer thread, `spawn_blocking`), never from
+//! inside an async task.
+//!
+//! Must never depend on the web crate or the binary.
+
+mod migrations;
+
+use coldset_app::ports::*;
+use coldset_domain::ids::ProductionId;
+use coldset_domain::{ProjectionRow, Timestamp};
+use coldset_ledger::Hash;
+use postgres::config::Host;
+use postgres::error::SqlState;
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::{FromSql, ToSql};
+use postgres::{Client, Config, GenericClient, NoTls, Row, Statement};
+use std::collections::{HashMap, HashSet};
+use std::str::FromStr;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Idle reader connections kept for reuse; more may be open while many reads run at once.
+const MAX_IDLE_READERS: usize = 8;
+
+/// Used when the URL sets no `connect_timeout`: an unreachable host must fail in seconds,
+/// not hang `coldset serve` at start.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Key of the advisory lock held while the schema is created or migrated, so that two
+/// processes starting at once on the same database do not both run a migration.
+const MIGRATION_LOCK: i64 = 0x636f_6c64_7365_7401; // "coldset" + 1
+
+/// Why a database could not be opened or initialised. The displayed text never contains
+/// the password from the URL.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("the PostgreSQL URL is not valid: {0}")]
+    BadUrl(String),
+    #[error("cannot connect to PostgreSQL at {target}: {reason}")]
+    Unreachable { target: String, reason: String },
+    #[error(
+        "the database {target} does not exist: create it (e.g. `createdb`), then initialise it with `coldset init`"
+    )]
+    MissingDatabase { target: String },
+    #[error(
+        "the database {target} was never initialised: run `coldset init` on it first (serve never creates the schema)"
+    )]
+    NotInitialised { target: String },
+    #[error("the database {target} already holds a coldset schema")]
+    Exists { target: String },
+    #[error("{target} is not a usable coldset database: {reason}")]
+    Unusable { target: String, reason: String },
+}
+
+/// The PostgreSQL store: one writer session behind a mutex (the app has a single writer
+/// thread; `create_account` and `save_checkpoint` share it) and a small pool of read-only
+/// reader sessions.
+pub struct PostgresStore {
+    config: Config,
+    target: String,
+    writer: Mutex<Conn>,
+    readers: Mutex<Vec<Conn>>,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the config itself: it holds the password.
+        f.debug_struct("PostgresStore").field("target", &self.target).finish_non_exhaustive()
+    }
+}
+
+/// A session and the statements prepared on it (a prepared statement belongs to the
+/// session that prepared it, so the cache lives and dies with the connection).
+struct Conn {
+    client: Client,
+    statements: HashMap<&'static str, Statement>,
+}
+
+#[derive(Clone, Copy)]
+enum Role {
+    Writer,
+    Reader,
+}
+
+impl Conn {
+    fn open(config: &Config, role: Role) -> Result<Conn, postgres::Error> {
+        let mut client = config.connect(NoTls)?;
+        match role {
+            // `on` is PostgreSQL's default, but a server or role may lower it; the ledger
+            // must never acknowledge a commit that is not yet on disk.
+            Role::Writer => client.batch_execute("SET synchronous_commit = on")?,
+            // Readers never write: make an accidental write fail instead of landing.
+            Role::Reader => client.batch_execute("SET default_transaction_read_only = on")?,
+        }
+        Ok(Conn { client, statements: HashMap::new() })
+    }
+
+    fn statement(&mut self, sql: &'static str) -> Result<Statement, StoreError> {
+        if let Some(st) = self.statements.get(sql) {
+            return Ok(st.clone());
+        }
+        let st = self.client.prepare(sql).map_err(map_err)?;
+        self.statements.insert(sql, st.clone());
+        Ok(st)
+    }
+}
+
+fn map_err(e: postgres::Error) -> StoreError {
+    match e.code() {
+        // Another writer got there first: a duplicate (production, seq) or account name,
+        // or a transaction PostgreSQL aborted in favour of a concurrent one.
+        Some(c)
+            if *c == SqlState::UNIQUE_VIOLATION
+                || *c == SqlState::T_R_SERIALIZATION_FAILURE
+                || *c == SqlState::T_R_DEADLOCK_DETECTED =>
+        {
+            StoreError::Conflict(e.to_string())
+        }
+        _ => StoreError::Unavailable(e.to_string()),
+    }
+}
+
+fn hash_from(v: Vec<u8>) -> Result<Hash, StoreError> {
+    Hash::try_from(v.as_slice())
+        .map_err(|_| StoreError::Corrupt(format!("a stored hash has {} bytes, not 32", v.len())))
+}
+
+fn u64_from(v: i64, what: &str) -> Result<u64, StoreError> {
+    u64::try_from(v).map_err(|_| StoreError::Corrupt(format!("negative {what}: {v}")))
+}
+
+fn i64_from(v: u64) -> Result<i64, StoreError> {
+    i64::try_from(v).map_err(|_| StoreError::Unavailable(format!("{v} does not fit the database")))
+}
+
+fn production_from(s: &str) -> Result<ProductionId, StoreError> {
+    ProductionId::parse(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Reads column `i`; a value of the wrong type means the schema is not ours.
+fn col<'a, T: FromSql<'a>>(row: &'a Row, i: usize) -> Result<T, StoreError> {
+    row.try_get(i).map_err(|e| StoreError::Corrupt(format!("column {i}: {e}")))
+}
+
+/// A description of where the URL points, safe to show: user, hosts, ports and database,
+/// never the password.
+fn describe(config: &Config) -> String {
+    let user = config.get_user().unwrap_or("");
+    let ports = config.get_ports();
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let port = ports.get(i).or_else(|| ports.first()).copied().unwrap_or(5432);
+            match h {
+                Host::Tcp(name) => format!("{name}:{port}"),
+                Host::Unix(dir) => format!("{}:{port}", dir.display()),
+            }
+        })
+        .collect();
+    let db = config.get_dbname().unwrap_or(user);
+    format!("postgresql://{user}@{}/{db}", hosts.join(","))
+}
+
+fn parse(url: &str) -> Result<(Config, String), ConnectError> {
+    let mut config = Config::from_str(url).map_err(|e| ConnectError::BadUrl(e.to_string()))?;
+    if config.get_hosts().is_empty() && config.get_hostaddrs().is_empty() {
+        return Err(ConnectError::BadUrl("it names no host".into()));
+    }
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(DEFAULT_CONNECT_TIMEOUT);
+    }
+    if config.get_application_name().is_none() {
+        // Shows in pg_stat_activity, so an operator can tell coldset's sessions apart.
+        config.application_name("coldset");
+    }
+    let target = describe(&config);
+    Ok((config, target))
+}
+
+/// Opens the writer session, telling a missing database apart from an unreachable server.
+fn open_writer(config: &Config, target: &str) -> Result<Conn, ConnectError> {
+    Conn::open(config, Role::Writer).map_err(|e| {
+        if e.code() == Some(&SqlState::INVALID_CATALOG_NAME) {
+            ConnectError::MissingDatabase { target: target.to_owned() }
+        } else {
+            ConnectError::Unreachable { target: target.to_owned(), reason: e.to_string() }
+        }
+    })
+}
+
+/// How many migrations ran, or `None` when the database has no coldset schema at all.
+fn schema_version(c: &mut impl GenericClient) -> Result<Option<i64>, postgres::Error> {
+    let present: bool = c.query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])?.try_get(0)?;
+    if !present {
+        return Ok(None);
+    }
+    let v: i32 = c.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])?.try_get(0)?;
+    Ok(Some(i64::from(v)))
+}
+
+/// Applies the migrations after the first `done`, recording each.
+fn apply_migrations(c: &mut impl GenericClient, done: i64) -> Result<(), postgres::Error> {
+    for (i, sql) in migrations::MIGRATIONS.iter().enumerate() {
+        let version = i as i64 + 1;
+        if version <= done {
+            continue;
+        }
+        c.batch_execute(sql)?;
+        c.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[&(version as i32)])?;
+    }
+    Ok(())
+}
+
+/// Refuses a server that would acknowledge commits before they are on disk.
+fn check_durability(c: &mut Client) -> Result<(), String> {
+    for (setting, want) in [("fsync", "on"), ("synchronous_commit", "on")] {
+        let row = c.query_one(&format!("SHOW {setting}"), &[]).map_err(|e| e.to_string())?;
+        let value: String = row.try_get(0).map_err(|e| e.to_string())?;
+        if value != want {
+            return Err(format!(
+                "the server runs with {setting}={value}, so a commit would not be durable \
+                 before it is acknowledged (coldset needs {setting}={want})"
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl PostgresStore {
+    /// Initialises an existing, empty database: creates the schema in one transaction, so
+    /// a failure leaves nothing behind. Never creates the database itself, and refuses one
+    /// that already holds a coldset schema.
+    pub fn create(url: &str) -> Result<PostgresStore, ConnectError> {
+        let (config, target) = parse(url)?;
+        let mut writer = open_writer(&config, &target)?;
+        let unusable =
+            |e: &dyn std::fmt::Display| ConnectError::Unusable { target: target.clone(), reason: e.to_string() };
+        check_durability(&mut writer.client).map_err(|e| unusable(&e))?;
+        let mut tx = writer.client.transaction().map_err(|e| unusable(&e))?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).map_err(|e| unusable(&e))?;
+        if schema_version(&mut tx).map_err(|e| unusable(&e))?.is_some() {
+            return Err(ConnectError::Exists { target });
+        }
+        tx.batch_execute(migrations::BOOTSTRAP).map_err(|e| unusable(&e))?;
+        apply_migrations(&mut tx, 0).map_err(|e| unusable(&e))?;
+        tx.commit().map_err(|e| unusable(&e))?;
+        Ok(PostgresStore::new(config, target, writer))
+    }
+
+    /// Opens an existing, initialised database and applies any newer migrations; never
+    /// creates the database or the schema. Accepts a URL
+    /// (`postgresql://user:password@host:port/db`) or a key=value string
+    /// (`host=/run/postgresql dbname=coldset`). TLS is not supported: use a local socket,
+    /// loopback or a trusted network.
+    pub fn connect(url: &str) -> Result<PostgresStore, ConnectError> {
+        let (config, target) = parse(url)?;
+        let mut writer = open_writer(&config, &target)?;
+        let unusable =
+            |e: &dyn std::fmt::Display| ConnectError::Unusable { target: target.clone(), reason: e.to_string() };
+        check_durability(&mut writer.client).map_err(|e| unusable(&e))?;
+        let latest = migrations::MIGRATIONS.len() as i64;
+        let version = schema_version(&mut writer.client).map_err(|e| unusable(&e))?;
+        match version {
+            None => return Err(ConnectError::NotInitialised { target }),
+            Some(v) if v > latest => {
+                return Err(unusable(&format!(
+                    "it was written by a newer coldset (schema {v}, this one knows {latest})"
+                )))
+            }
+            Some(v) if v < latest => {
+                let mut tx = writer.client.transaction().map_err(|e| unusable(&e))?;
+                tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).map_err(|e| unusable(&e))?;
+                // Read again under the lock: another process may have migrated meanwhile.
+                let done = schema_version(&mut tx).map_err(|e| unusable(&e))?.unwrap_or(0);
+                apply_migrations(&mut tx, done).map_err(|e| unusable(&e))?;
+                tx.commit().map_err(|e| unusable(&e))?;
+            }
+            Some(_) => {}
+        }
+        Ok(PostgresStore::new(config, target, writer))
+    }
+
+    fn new(config: Config, target: String, writer: Conn) -> PostgresStore {
+        PostgresStore { config, target, writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) }
+    }
+
+    /// Where this store points, without the password (for logs and messages).
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    fn with_reader<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let pooled = self.readers.lock().map_err(|_| StoreError::Unavailable("reader pool poisoned".into()))?.pop();
+        let mut conn = match pooled {
+            // A session the server closed (restart, idle timeout) is replaced, not reused.
+            Some(c) if !c.client.is_closed() => c,
+            _ => Conn::open(&self.config, Role::Reader).map_err(map_err)?,
+        };
+        let out = f(&mut conn);
+        if !conn.client.is_closed() {
+            if let Ok(mut pool) = self.readers.lock() {
+                if pool.len() < MAX_IDLE_READERS {
+                    pool.push(conn);
+                }
+            }
+        }
+        out
+    }
+
+    fn with_writer<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let mut conn = self.writer.lock().map_err(|_| StoreError::Unavailable("writer lock poisoned".into()))?;
+        if conn.client.is_closed() {
+            // The server went away and came back: a new session (with its own
+            // synchronous_commit setting and statements) replaces the dead one.
+            *conn = Conn::open(&self.config, Role::Writer).map_err(map_err)?;
+        }
+        f(&mut conn)
+    }
+}
+
+fn to_event(row: &Row) -> Result<StoredEvent, StoreError> {
+    Ok(StoredEvent {
+        production: production_from(col(row, 0)?)?,
+        seq: u64_from(col(row, 1)?, "sequence number")?,
+        kind: col(row, 2)?,
+        at: Timestamp(col(row, 3)?),
+        bytes: col(row, 4)?,
+        leaf_hash: hash_from(col(row, 5)?)?,
+    })
+}
+
+/// Keeps only the last row for each (production, kind, id): a group commit may update the
+/// same record twice, and PostgreSQL refuses an upsert that touches one row twice.
+fn last_projection_per_key(rows: &[(ProductionId, ProjectionRow)]) -> Vec<&(ProductionId, ProjectionRow)> {
+    let mut seen = HashSet::new();
+    let mut out: Vec<_> =
+        rows.iter().rev().filter(|(p, r)| seen.insert((p.as_str(), r.kind.as_str(), r.id.as_str()))).collect();
+    out.reverse();
+    out
+}
+
+// Each table is written with one statement per batch (arrays unnested server-side), so a
+// group commit costs a handful of round trips however many events it holds.
+const INSERT_PRODUCTIONS: &str = "INSERT INTO productions (id, name, created_at)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])";
+const INSERT_EVENTS: &str = "INSERT INTO events (production, seq, kind, at, body, leaf_hash)
+     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bytea[], $6::bytea[])";
+const INSERT_NODES: &str = "INSERT INTO tree_nodes (production, level, idx, hash)
+     SELECT * FROM unnest($1::text[], $2::smallint[], $3::bigint[], $4::bytea[])";
+const UPSERT_PROJECTIONS: &str = "INSERT INTO projections (production, kind, id, version, body)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
+     ON CONFLICT (production, kind, id) DO UPDATE SET version = excluded.version, body = excluded.body";
+
+impl Store for PostgresStore {
+    fn productions(&self) -> Result<Vec<ProductionRecord>, StoreError> {
+        self.with_reader(|c| {
+            let st = c.statement("SELECT id, name, created_at FROM productions ORDER BY id COLLATE \"C\"")?;
+            c.client
+                .query(&st, &[])
+                .map_err(map_err)?
+                .iter()
+                .map(|r| {
+                    Ok(ProductionRecord {
+                        id: production_from(col(r, 0)?)?,
+                        name: col(r, 1)?,
+                        created_at: Timestamp(col(r, 2)?),
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn for_each_event(
+        &self,
+        production: &ProductionId,
+        from_seq: u64,
+        f: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let from = i64_from(from_seq)?;
+        self.with_reader(|c| {
+            let st = c.statement(
+                "SELECT production, seq, kind, at, body, leaf_hash FROM events
+                 WHERE production = $1 AND seq >= $2 ORDER BY seq",
+            )?;
+            let p = production.as_str();
+            let params: [&(dyn ToSql + Sync); 2] = [&p, &from];
+            // Streamed, not collected: a production's whole log is replayed at start. The
+            // caller may stop early by returning an error; dropping the iterator then
+            // discards the rest and leaves the session usable.
+            let mut rows = c.client.query_raw(&st, params).map_err(map_err)?;
+            while let Some(row) = rows.next().map_err(map_err)? {
+                f(to_event(&row)?)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn event(&self, production: &ProductionId, seq: u64) -> Result<Option<StoredEvent>, StoreError> {
+        let seq = i64_from(seq)?;
+        self.with_reader(|c| {
+            let st = c.statement(
+                "SELECT production, seq, kind, at, body, leaf_hash FROM events
+                 WHERE production = $1 AND seq = $2",
+            )?;
+            c.client.query_opt(&st, &[&production.as_str(), &seq]).map_err(map_err)?.as_ref().map(to_event).transpose()
+        })
+    }
+
+    fn event_count(&self, production: &ProductionId) -> Result<u64, StoreError> {
+        self.with_reader(|c| {
+            let st = c.statement("SELECT COUNT(*) FROM events WHERE production = $1")?;
+            let row = c.client.query_one(&st, &[&production.as_str()]).map_err(map_err)?;
+            u64_from(col(&row, 0)?, "count")
+        })
+    }
+
+    fn commit(&self, batch: &CommitBatch) -> Result<(), StoreError> {
+        if batch.productions.is_empty()
+            && batch.events.is_empty()
+            && batch.nodes.is_empty()
+            && batch.projections.is_empty()
+        {
+            return Ok(());
+        }
+        // Columns as arrays, built before taking the writer so conversion errors cost nothing.
+        let prod_ids: Vec<&str> = batch.productions.iter().map(|p| p.id.as_str()).collect();
+        let prod_names: Vec<&str> = batch.productions.iter().map(|p| p.name.as_str()).collect();
+        let prod_ats: Vec<i64> = batch.productions.iter().map(|p| p.created_at.0).collect();
+
+        let ev_prods: Vec<&str> = batch.events.iter().map(|e| e.production.as_str()).collect();
+        let ev_seqs = batch.events.iter().map(|e| i64_from(e.seq)).collect::<Result<Vec<i64>, _>>()?;
+        let ev_kinds: Vec<&str> = batch.events.iter().map(|e| e.kind.as_str()).collect();
+        let ev_ats: Vec<i64> = batch.events.iter().map(|e| e.at.0).collect();
+        let ev_bodies: Vec<&[u8]> = batch.events.iter().map(|e| e.bytes.as_slice()).collect();
+        let ev_leaves: Vec<&[u8]> = batch.events.iter().map(|e| &e.leaf_hash[..]).collect();
+
+        let node_prods: Vec<&str> = batch.nodes.iter().map(|n| n.production.as_str()).collect();
+        let node_levels: Vec<i16> = batch.nodes.iter().map(|n| i16::from(n.level)).collect();
+        let node_idxs = batch.nodes.iter().map(|n| i64_from(n.index)).collect::<Result<Vec<i64>, _>>()?;
+        let node_hashes: Vec<&[u8]> = batch.nodes.iter().map(|n| &n.hash[..]).collect();
+
+        let projections = last_projection_per_key(&batch.projections);
+        let pr_prods: Vec<&str> = projections.iter().map(|(p, _)| p.as_str()).collect();
+        let pr_kinds: Vec<&str> = projections.iter().map(|(_, r)| r.kind.as_str()).collect();
+        let pr_ids: Vec<&str> = projections.iter().map(|(_, r)| r.id.as_str()).collect();
+        let pr_versions = projections.iter().map(|(_, r)| i64_from(r.version)).collect::<Result<Vec<i64>, _>>()?;
+        let pr_bodies: Vec<&str> = projections.iter().map(|(_, r)| r.body.as_str()).collect();
+
+        self.with_writer(|conn| {
+            let ins_prod = conn.statement(INSERT_PRODUCTIONS)?;
+            let ins_ev = conn.statement(INSERT_EVENTS)?;
+            let ins_node = conn.statement(INSERT_NODES)?;
+            let upsert = conn.statement(UPSERT_PROJECTIONS)?;
+            // Dropping the transaction on an early return rolls it back: nothing of a
+            // failed batch remains.
+            let mut tx = conn.client.transaction().map_err(map_err)?;
+            if !prod_ids.is_empty() {
+                tx.execute(&ins_prod, &[&prod_ids, &prod_names, &prod_ats]).map_err(map_err)?;
+            }
+            if !ev_prods.is_empty() {
+                tx.execute(&ins_ev, &[&ev_prods, &ev_seqs, &ev_kinds, &ev_ats, &ev_bodies, &ev_leaves])
+                    .map_err(map_err)?;
+            }
+            if !node_prods.is_empty() {
+                tx.execute(&ins_node, &[&node_prods, &node_levels, &node_idxs, &node_hashes]).map_err(map_err)?;
+            }
+            if !pr_prods.is_empty() {
+                tx.execute(&upsert, &[&pr_prods, &pr_kinds, &pr_ids, &pr_versions, &pr_bodies]).map_err(map_err)?;
+            }
+            // With synchronous_commit = on, COMMIT returns once the WAL is flushed.
+            tx.commit().map_err(map_err)
+        })
+    }
+
+    fn projection_rows(&self, production: &ProductionId) -> Result<Vec<ProjectionRow>, StoreError> {
+        self.with_reader(|c| {
+            // COLLATE "C": byte order, like SQLite's, whatever the database's locale.
+            let st = c.statement(
+                "SELECT kind, id, version, body FROM projections WHERE production = $1
+                 ORDER BY kind COLLATE \"C\", id COLLATE \"C\"",
+            )?;
+            c.client
+                .query(&st, &[&production.as_str()])
+                .map_err(map_err)?
+                .iter()
+                .map(|r| {
+                    Ok(ProjectionRow {
+                        kind: col(r, 0)?,
+                        id: col(r, 1)?,
+                        version: u64_from(col(r, 2)?, "version")?,
+                        body: col(r, 3)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn node(&self, production: &ProductionId, level: u8, index: u64) -> Result<Option<Hash>, StoreError> {
+        let index = i64_from(index)?;
+        self.with_reader(|c| {
+            // Level 0 is not stored twice: the leaves are the events' own hashes.
+            let row = if level == 0 {
+                let st = c.statement("SELECT leaf_hash FROM events WHERE production = $1 AND seq = $2")?;
+                c.client.query_opt(&st, &[&production.as_str(), &index])
+            } else {
+                let st =
+                    c.statement("SELECT hash FROM tree_nodes WHERE production = $1 AND level = $2 AND idx = $3")?;
+                c.client.query_opt(&st, &[&production.as_str(), &i16::from(level), &index])
+            }
+            .map_err(map_err)?;
+            row.map(|r| hash_from(col(&r, 0)?)).transpose()
+        })
+    }
+
+    fn save_checkpoint(&self, cp: &StoredCheckpoint) -> Result<(), StoreError> {
+        let size = i64_from(cp.size)?;
+        self.with_writer(|c| {
+            let st = c.statement(
+                "INSERT INTO checkpoints (production, size, root, at, note) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (production, size) DO NOTHING",
+            )?;
+            c.client
+                .execute(&st, &[&cp.production.as_str(), &size, &&cp.root[..], &cp.at.0, &cp.note])
+                .map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    fn checkpoints(&self, production: &ProductionId) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        self.with_reader(|c| {
+            let st = c.statement("SELECT size, root, at, note FROM checkpoints WHERE production = $1 ORDER BY size")?;
+            c.client
+                .query(&st, &[&production.as_str()])
+                .map_err(map_err)?
+                .iter()
+                .map(|r| {
+                    Ok(StoredCheckpoint {
+                        production: production.clone(),
+                        size: u64_from(col(r, 0)?, "size")?,
+                        root: hash_from(col(r, 1)?)?,
+                        at: Timestamp(col(r, 2)?),
+                        note: col(r, 3)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn latest_checkpoint(&self, production: &ProductionId) -> Result<Option<StoredCheckpoint>, StoreError> {
+        self.with_reader(|c| {
+            let st = c.statement(
+                "SELECT size, root, at, note FROM checkpoints WHERE production = $1
+                 ORDER BY size DESC LIMIT 1",
+            )?;
+            c.client
+                .query_opt(&st, &[&production.as_str()])
+                .map_err(map_err)?
+                .map(|r| {
+                    Ok(StoredCheckpoint {
+                        production: production.clone(),
+                        size: u64_from(col(&r, 0)?, "size")?,
+                        root: hash_from(col(&r, 1)?)?,
+                        at: Timestamp(col(&r, 2)?),
+                        note: col(&r, 3)?,
+                    })
+                })
+                .transpose()
+        })
+    }
+
+    fn create_account(&self, a: &AccountRecord) -> Result<(), StoreError> {
+        self.with_writer(|c| {
+            let st = c.statement(
+                "INSERT INTO accounts (name, password_hash, is_admin, created_at) VALUES ($1, $2, $3, $4)",
+            )?;
+            c.client.execute(&st, &[&a.name, &a.password_hash, &a.is_admin, &a.created_at.0]).map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    fn account(&self, name: &str) -> Result<Option<AccountRecord>, StoreError> {
+        self.with_reader(|c| {
+            let st = c.statement("SELECT name, password_hash, is_admin, created_at FROM accounts WHERE name = $1")?;
+            c.client
+                .query_opt(&st, &[&name])
+                .map_err(map_err)?
+                .map(|r| {
+                    Ok(AccountRecord {
+                        name: col(&r, 0)?,
+                        password_hash: col(&r, 1)?,
+                        is_admin: col(&r, 2)?,
+                        created_at: Timestamp(col(&r, 3)?),
+                    })
+                })
+                .transpose()
+        })
+    }
+
+    fn account_count(&self) -> Result<u64, StoreError> {
+        self.with_reader(|c| {
+            let st = c.statement("SELECT COUNT(*) FROM accounts")?;
+            let row = c.client.query_one(&st, &[]).map_err(map_err)?;
+            u64_from(col(&row, 0)?, "count")
+        })
+    }
+}

@@ -1,0 +1,88 @@
+//! Embedded schema migrations, applied in order inside one transaction each; the
+//! `schema_migrations` table records which ran. A migration is never edited once released:
+//! add a new one.
+//!
+//! The tables mirror the SQLite adapter's so that the two backends hold the same data in
+//! the same shape (text ids, integer milliseconds, raw bytes for hashes and event bodies).
+
+/// Creates the bookkeeping table itself. Run once, by `PostgresStore::create`, in the same
+/// transaction as the first migrations so that a failed `init` leaves nothing behind.
+pub const BOOTSTRAP: &str = r#"
+CREATE TABLE schema_migrations (
+    version INTEGER PRIMARY KEY,
+    applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+"#;
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the ledger, projections, checkpoints and accounts.
+    r#"
+    CREATE TABLE productions (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+    );
+    -- The event log: canonical bytes are the truth; seq is per production.
+    CREATE TABLE events (
+        production TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        body BYTEA NOT NULL,
+        leaf_hash BYTEA NOT NULL,
+        PRIMARY KEY (production, seq)
+    );
+    -- Hashes of complete perfect subtrees (level >= 1) of each production's Merkle tree.
+    CREATE TABLE tree_nodes (
+        production TEXT NOT NULL,
+        level SMALLINT NOT NULL,
+        idx BIGINT NOT NULL,
+        hash BYTEA NOT NULL,
+        PRIMARY KEY (production, level, idx)
+    );
+    -- Current state of each record, rebuilt from the log by `coldset verify`.
+    CREATE TABLE projections (
+        production TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        version BIGINT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (production, kind, id)
+    );
+    CREATE TABLE checkpoints (
+        production TEXT NOT NULL,
+        size BIGINT NOT NULL,
+        root BYTEA NOT NULL,
+        at BIGINT NOT NULL,
+        note TEXT NOT NULL,
+        PRIMARY KEY (production, size)
+    );
+    CREATE TABLE accounts (
+        name TEXT PRIMARY KEY,
+        password_hash TEXT NOT NULL,
+        is_admin BOOLEAN NOT NULL,
+        created_at BIGINT NOT NULL
+    );
+
+    -- Second line of defence behind the code (R-REC-6): the log, the tree and the
+    -- checkpoints are append-only. The message to raise is the trigger's argument.
+    CREATE FUNCTION coldset_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    BEGIN
+        RAISE EXCEPTION '%', TG_ARGV[0];
+    END;
+    $fn$;
+    -- Statement-level so that TRUNCATE (which skips row triggers) is refused too.
+    CREATE TRIGGER events_append_only
+        BEFORE UPDATE OR DELETE OR TRUNCATE ON events
+        FOR EACH STATEMENT
+        EXECUTE FUNCTION coldset_append_only('events are append-only (R-REC-6): record a correction instead');
+    CREATE TRIGGER tree_nodes_append_only
+        BEFORE UPDATE OR DELETE OR TRUNCATE ON tree_nodes
+        FOR EACH STATEMENT
+        EXECUTE FUNCTION coldset_append_only('tree nodes are append-only');
+    CREATE TRIGGER checkpoints_append_only
+        BEFORE UPDATE OR DELETE OR TRUNCATE ON checkpoints
+        FOR EACH STATEMENT
+        EXECUTE FUNCTION coldset_append_only('checkpoints are append-only');
+    "#,
+];

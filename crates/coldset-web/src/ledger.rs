@@ -1,0 +1,120 @@
+//! Ledger endpoints: signed checkpoints, inclusion and consistency proofs, the verifier key.
+//! Proofs are built from the stored tree nodes on a blocking thread.
+
+use crate::api::{hex_lower, parse_production};
+use crate::error::ApiError;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use coldset_app::ports::StoredCheckpoint;
+use coldset_app::{App, AppError};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/ledger/verifier-key", get(verifier_key))
+        .route("/productions/{production}/checkpoint", get(latest_checkpoint))
+        .route("/productions/{production}/checkpoints", get(checkpoints))
+        .route("/productions/{production}/proof/inclusion", get(inclusion))
+        .route("/productions/{production}/proof/consistency", get(consistency))
+}
+
+fn checkpoint_json(cp: &StoredCheckpoint) -> Value {
+    json!({
+        "size": cp.size,
+        "root": hex_lower(&cp.root),
+        "at": cp.at.to_rfc3339(),
+        "note": cp.note,
+    })
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, AppError> + Send + 'static) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "internal", "the request was interrupted"))?
+        .map_err(ApiError::from)
+}
+
+async fn verifier_key(State(app): State<App>) -> Result<String, ApiError> {
+    app.checkpointer().map(|c| c.verifier_key()).ok_or_else(|| {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger.unsigned", "this server signs no checkpoints")
+    })
+}
+
+async fn latest_checkpoint(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
+    let production = parse_production(&p)?;
+    app.state(&production)?;
+    let store = app.store().clone();
+    let cp = blocking(move || Ok(store.latest_checkpoint(&production)?)).await?;
+    let cp = cp.ok_or_else(|| ApiError::not_found("no checkpoint has been signed for this production yet"))?;
+    Ok(Json(checkpoint_json(&cp)))
+}
+
+async fn checkpoints(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
+    let production = parse_production(&p)?;
+    app.state(&production)?;
+    let store = app.store().clone();
+    let all = blocking(move || Ok(store.checkpoints(&production)?)).await?;
+    Ok(Json(json!({ "items": all.iter().map(checkpoint_json).collect::<Vec<_>>() })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InclusionQuery {
+    seq: u64,
+    /// Tree size to prove against; defaults to the latest signed checkpoint.
+    size: Option<u64>,
+}
+
+async fn inclusion(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    Query(q): Query<InclusionQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let production = parse_production(&p)?;
+    app.state(&production)?;
+    let store = app.store().clone();
+    let proof = blocking(move || {
+        let size = match q.size {
+            Some(s) => s,
+            None => store.latest_checkpoint(&production)?.map(|c| c.size).unwrap_or(0),
+        };
+        coldset_app::ledger::inclusion_proof(store.as_ref(), &production, q.seq, size)
+    })
+    .await?;
+    Ok(Json(json!({
+        "leaf_index": proof.leaf_index,
+        "tree_size": proof.tree_size,
+        "leaf_hash": hex_lower(&proof.leaf_hash),
+        "root": hex_lower(&proof.root),
+        "path": proof.path.iter().map(|h| hex_lower(h)).collect::<Vec<_>>(),
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConsistencyQuery {
+    from: u64,
+    to: u64,
+}
+
+async fn consistency(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    Query(q): Query<ConsistencyQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let production = parse_production(&p)?;
+    app.state(&production)?;
+    let store = app.store().clone();
+    let proof =
+        blocking(move || coldset_app::ledger::consistency_proof(store.as_ref(), &production, q.from, q.to)).await?;
+    Ok(Json(json!({
+        "old_size": proof.old_size,
+        "new_size": proof.new_size,
+        "old_root": hex_lower(&proof.old_root),
+        "new_root": hex_lower(&proof.new_root),
+        "path": proof.path.iter().map(|h| hex_lower(h)).collect::<Vec<_>>(),
+    })))
+}

@@ -1,0 +1,350 @@
+//! Offline verification and export: what an auditor runs. `verify` recomputes every leaf
+//! and root, checks every checkpoint's signature and that the log still holds what each
+//! checkpoint (and each witness copy) signed, replays the events and compares the rebuilt
+//! projections with the database. It stops at the first bad record and names it.
+
+use base64::Engine;
+use coldset_app::ledger::origin;
+use coldset_app::ports::Store;
+use coldset_domain::ids::ProductionId;
+use coldset_domain::{Envelope, ProductionState};
+use coldset_ledger::{leaf_hash, open_checkpoint, Hash, LogVerifier, VerifierKey};
+use coldset_store_sqlite::SqliteStore;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::Path;
+
+/// The witness copy of every checkpoint, outside the database, one JSON object a line.
+pub const WITNESS_COPY_FILE: &str = "checkpoints.jsonl";
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub lines: Vec<String>,
+    pub events: u64,
+    pub seconds: f64,
+}
+
+fn hex(h: &Hash) -> String {
+    hex::encode(h)
+}
+
+/// Sizes a production's log must have, with the root each was signed at, and who said so.
+type Expected = BTreeMap<u64, (Hash, String)>;
+
+fn expect(expected: &mut Expected, size: u64, root: Hash, source: String) -> Result<(), String> {
+    if let Some((other, other_source)) = expected.get(&size) {
+        if *other != root {
+            return Err(format!(
+                "FORK: {source} and {other_source} both sign size {size} with different roots ({} vs {})",
+                hex(&root),
+                hex(other)
+            ));
+        }
+        return Ok(());
+    }
+    expected.insert(size, (root, source));
+    Ok(())
+}
+
+/// Reads the witness copy file: (production, note) pairs.
+fn read_witness_copy(path: &Path) -> Result<Vec<(String, String)>, String> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut out = Vec::new();
+    for (i, line) in BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: serde_json::Value = serde_json::from_str(&line)
+            .map_err(|e| format!("{} line {}: not a checkpoint record: {e}", path.display(), i + 1))?;
+        let (Some(p), Some(note)) = (v["production"].as_str(), v["note"].as_str()) else {
+            return Err(format!("{} line {}: missing production or note", path.display(), i + 1));
+        };
+        out.push((p.to_owned(), note.to_owned()));
+    }
+    Ok(out)
+}
+
+/// Full offline verification of a data directory.
+pub fn verify_data_dir(dir: &Path, pinned_key: Option<&str>) -> Result<Report, String> {
+    let started = std::time::Instant::now();
+    let store = SqliteStore::open(dir).map_err(|e| e.to_string())?;
+    let key = match pinned_key {
+        Some(k) => VerifierKey::parse(k.trim()).map_err(|e| format!("--key: {e}"))?,
+        None => crate::datadir::read_key(dir).map_err(|e| e.to_string())?.verifier(),
+    };
+    let mut report = Report::default();
+    let witness = read_witness_copy(&dir.join(WITNESS_COPY_FILE))?;
+    let productions = store.productions().map_err(|e| e.to_string())?;
+    for (p, _) in &witness {
+        if !productions.iter().any(|r| r.id.as_str() == p) {
+            return Err(format!("production {p} has witnessed checkpoints but is missing from the database"));
+        }
+    }
+    for record in &productions {
+        let p = &record.id;
+        let mut expected = Expected::new();
+        for cp in store.checkpoints(p).map_err(|e| e.to_string())? {
+            let opened = open_checkpoint(&cp.note, &key)
+                .map_err(|e| format!("{p}: stored checkpoint at size {}: {e}", cp.size))?;
+            if opened.origin != origin(key.name(), p) || opened.size != cp.size || opened.root != cp.root {
+                return Err(format!(
+                    "{p}: stored checkpoint at size {} does not match its signed note (origin {}, size {}, root {})",
+                    cp.size,
+                    opened.origin,
+                    opened.size,
+                    hex(&opened.root)
+                ));
+            }
+            expect(&mut expected, cp.size, cp.root, format!("the database checkpoint at size {}", cp.size))?;
+        }
+        let mut witnessed = 0;
+        for (wp, note) in witness.iter().filter(|(wp, _)| wp == p.as_str()) {
+            let opened = open_checkpoint(note, &key).map_err(|e| format!("{wp}: witness copy: {e}"))?;
+            if opened.origin != origin(key.name(), p) {
+                return Err(format!("{p}: a witness copy carries origin {}", opened.origin));
+            }
+            expect(&mut expected, opened.size, opened.root, format!("the witness copy at size {}", opened.size))?;
+            witnessed += 1;
+        }
+        let state = verify_events(&store, p, &expected)?;
+        let count = state.next_seq();
+        report.events += count;
+        // Proofs come from stored nodes: check they agree with the signed roots.
+        let sizes: Vec<u64> = expected.keys().copied().filter(|s| *s <= count).collect();
+        for pair in sizes.windows(2) {
+            let proof = coldset_app::ledger::consistency_proof(&store, p, pair[0], pair[1])
+                .map_err(|e| format!("{p}: tree nodes: {e}"))?;
+            coldset_ledger::verify_consistency(
+                pair[0],
+                pair[1],
+                &expected[&pair[0]].0,
+                &expected[&pair[1]].0,
+                &proof.path,
+            )
+            .map_err(|e| format!("{p}: tree nodes give a bad consistency proof {}->{}: {e}", pair[0], pair[1]))?;
+        }
+        if let Some(&last) = sizes.last() {
+            let step = (last / 64).max(1);
+            let mut seq = 0;
+            while seq < last {
+                let proof = coldset_app::ledger::inclusion_proof(&store, p, seq, last)
+                    .map_err(|e| format!("{p}: tree nodes: {e}"))?;
+                coldset_ledger::verify_inclusion(&proof.leaf_hash, seq, last, &proof.path, &expected[&last].0)
+                    .map_err(|e| format!("{p}: tree nodes give a bad inclusion proof for event {seq}: {e}"))?;
+                seq += step;
+            }
+        }
+        // The projections in the database must be exactly what replaying the log gives.
+        let stored = store.projection_rows(p).map_err(|e| e.to_string())?;
+        let rebuilt = state.all_rows();
+        if stored != rebuilt {
+            let diff = rebuilt
+                .iter()
+                .zip(stored.iter())
+                .find(|(a, b)| a != b)
+                .map(|(a, b)| {
+                    format!(
+                        "{} {} (log says version {}, database has {} {} version {})",
+                        a.kind, a.id, a.version, b.kind, b.id, b.version
+                    )
+                })
+                .unwrap_or_else(|| format!("{} records rebuilt, {} in the database", rebuilt.len(), stored.len()));
+            return Err(format!("{p}: projections differ from the log: {diff}"));
+        }
+        let signed_to = expected.keys().next_back().copied().unwrap_or(0);
+        let mut line = format!(
+            "{p}: {count} events ok; {} checkpoints ({} witness copies) verified; projections match",
+            expected.len(),
+            witnessed
+        );
+        if signed_to < count {
+            line.push_str(&format!(
+                "; note: the last {} events are not yet covered by a signed checkpoint",
+                count - signed_to
+            ));
+        }
+        report.lines.push(line);
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// Streams a production's events: canonical form, sequence, index columns, leaf hashes,
+/// replay, and the root at every expected size.
+fn verify_events(store: &SqliteStore, p: &ProductionId, expected: &Expected) -> Result<ProductionState, String> {
+    let mut state = ProductionState::new();
+    let mut verifier = LogVerifier::new();
+    let mut failure: Option<String> = None;
+    let res = store.for_each_event(p, 0, &mut |ev| {
+        let i = verifier.size();
+        let fail = |what: String| coldset_app::ports::StoreError::Corrupt(format!("{p}: event {i}: {what}"));
+        if ev.seq != i {
+            return Err(fail(format!("expected sequence number {i}, found {} (a record was removed or reordered)", ev.seq)));
+        }
+        let env = Envelope::decode(&ev.bytes).map_err(|e| fail(e.to_string()))?;
+        if env.seq != i || &env.production != p {
+            return Err(fail(format!("its content says production {} event {}", env.production, env.seq)));
+        }
+        if env.event.kind() != ev.kind || env.at != ev.at {
+            return Err(fail("its index columns (kind, time) differ from its content".into()));
+        }
+        let leaf = leaf_hash(&ev.bytes);
+        if leaf != ev.leaf_hash {
+            return Err(fail("its stored leaf hash does not match its content".into()));
+        }
+        state.apply(&env).map_err(|e| fail(e.to_string()))?;
+        verifier.push_leaf_hash(leaf);
+        if let Some((root, source)) = expected.get(&verifier.size()) {
+            if verifier.root() != *root {
+                failure = Some(format!(
+                    "{p}: the log's first {} events do not hash to the root signed in {source} ({} computed, {} signed): a record up to event {i} was changed",
+                    verifier.size(),
+                    hex(&verifier.root()),
+                    hex(root)
+                ));
+                return Err(fail("root mismatch".into()));
+            }
+        }
+        Ok(())
+    });
+    if let Some(f) = failure {
+        return Err(f);
+    }
+    res.map_err(|e| e.to_string())?;
+    if let Some((&size, (_, source))) = expected.range(verifier.size() + 1..).next() {
+        return Err(format!(
+            "{p}: TAIL TRUNCATION: {source} covers {size} events but the log has only {}: records were removed",
+            verifier.size()
+        ));
+    }
+    Ok(state)
+}
+
+const BUNDLE_MAGIC: &str = "coldset-bundle 1";
+
+/// Writes a self-contained bundle: header, verifier key, checkpoints, then every event's
+/// canonical bytes, one a line (canonical JSON holds no raw newline).
+pub fn export(dir: &Path, production: &str, out: &Path) -> Result<u64, String> {
+    let store = SqliteStore::open(dir).map_err(|e| e.to_string())?;
+    let p = ProductionId::parse(production).map_err(|e| e.to_string())?;
+    if !store.productions().map_err(|e| e.to_string())?.iter().any(|r| r.id == p) {
+        return Err(format!("no production '{p}' in {}", dir.display()));
+    }
+    let key = crate::datadir::read_key(dir).map_err(|e| e.to_string())?.verifier();
+    let checkpoints = store.checkpoints(&p).map_err(|e| e.to_string())?;
+    let count = store.event_count(&p).map_err(|e| e.to_string())?;
+    let tmp = out.with_extension("partial");
+    let file = std::fs::File::create(&tmp).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    let mut w = BufWriter::new(file);
+    let io = |e: std::io::Error| format!("cannot write {}: {e}", tmp.display());
+    writeln!(w, "{BUNDLE_MAGIC}").map_err(io)?;
+    writeln!(w, "production {p}").map_err(io)?;
+    writeln!(w, "key {key}").map_err(io)?;
+    writeln!(w, "checkpoints {}", checkpoints.len()).map_err(io)?;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    for cp in &checkpoints {
+        writeln!(w, "{}", b64.encode(cp.note.as_bytes())).map_err(io)?;
+    }
+    writeln!(w, "events {count}").map_err(io)?;
+    let mut written = 0u64;
+    store
+        .for_each_event(&p, 0, &mut |ev| {
+            w.write_all(&ev.bytes)
+                .and_then(|_| w.write_all(b"\n"))
+                .map_err(|e| coldset_app::ports::StoreError::Unavailable(e.to_string()))?;
+            written += 1;
+            Ok(())
+        })
+        .map_err(|e| e.to_string())?;
+    if written != count {
+        return Err(format!("the log changed during export ({written} of {count} events)"));
+    }
+    writeln!(w, "end").map_err(io)?;
+    let file = w.into_inner().map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
+    file.sync_all().map_err(io)?;
+    std::fs::rename(&tmp, out).map_err(|e| format!("cannot move the bundle into place: {e}"))?;
+    Ok(written)
+}
+
+/// Verifies a bundle with no database: signatures, leaves, roots, replay.
+pub fn verify_bundle(path: &Path, pinned_key: Option<&str>) -> Result<Report, String> {
+    let started = std::time::Instant::now();
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut lines = BufReader::new(file).lines();
+    let mut line_no = 0usize;
+    let mut next = |what: &str| -> Result<String, String> {
+        line_no += 1;
+        match lines.next() {
+            Some(Ok(l)) => Ok(l),
+            Some(Err(e)) => Err(format!("line {line_no}: {e}")),
+            None => Err(format!("the bundle ends early: expected {what} at line {line_no} (was it truncated?)")),
+        }
+    };
+    if next("the header")? != BUNDLE_MAGIC {
+        return Err("not a coldset bundle (bad first line)".into());
+    }
+    let field = |line: String, name: &str| -> Result<String, String> {
+        line.strip_prefix(&format!("{name} ")).map(str::to_owned).ok_or_else(|| format!("expected a '{name}' line"))
+    };
+    let p = ProductionId::parse(&field(next("production")?, "production")?).map_err(|e| e.to_string())?;
+    let bundle_key = field(next("key")?, "key")?;
+    let key = VerifierKey::parse(&bundle_key).map_err(|e| format!("bundle key: {e}"))?;
+    let mut report = Report::default();
+    match pinned_key {
+        Some(k) => {
+            let pinned = VerifierKey::parse(k.trim()).map_err(|e| format!("--key: {e}"))?;
+            if pinned.to_string() != key.to_string() {
+                return Err(format!("the bundle is signed by {key}, not by the key you trust ({pinned})"));
+            }
+        }
+        None => report.lines.push(format!(
+            "warning: checked against the key inside the bundle ({key}); pass --key with the key you obtained independently"
+        )),
+    }
+    let n_cp: usize = field(next("checkpoints")?, "checkpoints")?.parse().map_err(|_| "bad checkpoint count")?;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut expected = Expected::new();
+    for i in 0..n_cp {
+        let raw = b64.decode(next("a checkpoint")?.trim()).map_err(|e| format!("checkpoint {i}: {e}"))?;
+        let note = String::from_utf8(raw).map_err(|_| format!("checkpoint {i} is not text"))?;
+        let cp = open_checkpoint(&note, &key).map_err(|e| format!("checkpoint {i}: {e}"))?;
+        if cp.origin != origin(key.name(), &p) {
+            return Err(format!("checkpoint {i} is for origin {}, not this production", cp.origin));
+        }
+        expect(&mut expected, cp.size, cp.root, format!("checkpoint {i} (size {})", cp.size))?;
+    }
+    let n_ev: u64 = field(next("events")?, "events")?.parse().map_err(|_| "bad event count")?;
+    let mut state = ProductionState::new();
+    let mut verifier = LogVerifier::new();
+    for i in 0..n_ev {
+        let line = next("an event")?;
+        let env = Envelope::decode(line.as_bytes()).map_err(|e| format!("event {i}: {e}"))?;
+        if env.seq != i || env.production != p {
+            return Err(format!("event {i}: its content says production {} event {}", env.production, env.seq));
+        }
+        state.apply(&env).map_err(|e| format!("event {i}: {e}"))?;
+        verifier.push_leaf(line.as_bytes());
+        if let Some((root, source)) = expected.get(&verifier.size()) {
+            if verifier.root() != *root {
+                return Err(format!(
+                    "the first {} events do not hash to the root signed in {source}: a record up to event {i} was changed",
+                    verifier.size()
+                ));
+            }
+        }
+    }
+    if next("the end marker")? != "end" {
+        return Err("the bundle has more events than it announces, or a damaged end".into());
+    }
+    if let Some((size, (_, source))) = expected.range(n_ev + 1..).next() {
+        return Err(format!("TAIL TRUNCATION: {source} covers {size} events but the bundle has only {n_ev}"));
+    }
+    report.events = n_ev;
+    report.lines.push(format!("{p}: {n_ev} events ok; {} checkpoints verified; replay ok", expected.len()));
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
