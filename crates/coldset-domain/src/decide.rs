@@ -444,13 +444,29 @@ impl<'a> Decider<'a> {
             }
             Command::CorrectFirearmDetails { firearm, corrects_seq, reason, make, model, serial, calibre } => {
                 let by = self.acting_person()?;
-                self.firearm(firearm)?;
+                let f = self.firearm(firearm)?;
                 let mut c = Checks::new();
                 c.require(
                     by.is_armorer_side(),
                     RuleId::Rec6,
                     || format!("{} is not the armorer", by.name),
                     "ask the armorer to record the correction",
+                );
+                // The same duplicate-serial check as at intake: a correction must not make
+                // two live records of one physical firearm (R-STORE-5, R-ROLE-1).
+                let new_serial = serial.trim();
+                let live = |x: &Firearm| !matches!(x.status, FirearmStatus::Disposed { .. });
+                let duplicate = live(f)
+                    && self
+                        .state
+                        .firearms
+                        .values()
+                        .any(|o| o.id != *firearm && live(o) && o.serial.eq_ignore_ascii_case(new_serial));
+                c.require(
+                    !duplicate,
+                    RuleId::Store5,
+                    || format!("a firearm with serial {new_serial} is already registered"),
+                    "check the serial: another firearm record already carries it",
                 );
                 c.require(
                     self.state.last_seq.is_some_and(|last| *corrects_seq <= last),

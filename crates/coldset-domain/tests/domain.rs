@@ -2161,9 +2161,23 @@ mod invariants {
     use proptest::prelude::*;
     use std::sync::OnceLock;
 
+    /// The standard production in the middle of a shoot day, so that random steps often
+    /// succeed: the safe is open; the armorer holds the blank-adapted firearm, the replica
+    /// and five containers; a performer holds the rubber gun; the rest is in the safe.
+    fn on_set() -> Prod {
+        let mut p = Prod::new();
+        p.take(p.blank_gun.clone());
+        p.take(p.replica.clone());
+        p.hand(p.rubber.clone(), p.performer2.clone());
+        for ct in [p.dummies.clone(), p.dummies_b.clone(), p.quarters.clone()] {
+            p.take_ct(ct);
+        }
+        p
+    }
+
     fn base() -> Prod {
         static BASE: OnceLock<Prod> = OnceLock::new();
-        BASE.get_or_init(Prod::new).clone()
+        BASE.get_or_init(on_set).clone()
     }
 
     fn people(p: &Prod) -> Vec<PersonId> {
@@ -2227,11 +2241,11 @@ mod invariants {
             3 => (0..4usize, 0..PEOPLE).prop_map(|(f, t)| Op::HandOff(f, t)),
             2 => (0..4usize).prop_map(Op::Collect),
             1 => (0..4usize).prop_map(Op::Withdraw),
-            1 => (0..4usize).prop_map(Op::Repair),
+            2 => (0..4usize).prop_map(Op::Repair),
             2 => (0..7usize).prop_map(Op::TakeCt),
             2 => (0..7usize, 0..2usize).prop_map(|(c, l)| Op::StoreCt(c, l)),
             2 => (0..7usize, 0..PEOPLE).prop_map(|(c, t)| Op::HandCt(c, t)),
-            4 => (0..7usize, 0..7usize, prop_oneof![1..=10u32, 1..=120u32])
+            8 => (0..7usize, 0..7usize, prop_oneof![3 => 1..=10u32, 1 => 1..=120u32])
                 .prop_map(|(a, b, n)| Op::Move(a, b, n)),
             1 => (18..=21u32, proptest::bool::weighted(0.2)).prop_map(|(n, bad)| Op::VerifyOld(n, bad)),
         ]

@@ -43,20 +43,28 @@ const MIGRATION_LOCK: i64 = 0x636f_6c64_7365_7401; // "coldset" + 1
 /// the password from the URL.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
+    /// The URL (or key=value string) could not be parsed, or names no host.
     #[error("the PostgreSQL URL is not valid: {0}")]
     BadUrl(String),
+    /// No session could be opened: server down, wrong port, authentication refused.
     #[error("cannot connect to PostgreSQL at {target}: {reason}")]
     Unreachable { target: String, reason: String },
+    /// The server answered but has no such database; neither constructor creates one.
     #[error(
         "the database {target} does not exist: create it (e.g. `createdb`), then initialise it with `coldset init`"
     )]
     MissingDatabase { target: String },
+    /// `connect` found no coldset schema (no `schema_migrations` table) and wrote nothing.
     #[error(
         "the database {target} was never initialised: run `coldset init` on it first (serve never creates the schema)"
     )]
     NotInitialised { target: String },
+    /// `create` found a coldset schema already there and changed nothing.
     #[error("the database {target} already holds a coldset schema")]
     Exists { target: String },
+    /// Anything else that makes the database unfit: a schema from a newer coldset, a
+    /// failed migration (rolled back whole), a server with `fsync` or
+    /// `synchronous_commit` off.
     #[error("{target} is not a usable coldset database: {reason}")]
     Unusable { target: String, reason: String },
 }
@@ -168,8 +176,10 @@ fn describe(config: &Config) -> String {
             }
         })
         .collect();
+    // Unset user and database default to the OS user on the server side; show what was set.
+    let at = if user.is_empty() { "" } else { "@" };
     let db = config.get_dbname().unwrap_or(user);
-    format!("postgresql://{user}@{}/{db}", hosts.join(","))
+    format!("postgresql://{user}{at}{}/{db}", hosts.join(","))
 }
 
 fn parse(url: &str) -> Result<(Config, String), ConnectError> {
@@ -238,9 +248,10 @@ fn check_durability(c: &mut Client) -> Result<(), String> {
 }
 
 impl PostgresStore {
-    /// Initialises an existing, empty database: creates the schema in one transaction, so
-    /// a failure leaves nothing behind. Never creates the database itself, and refuses one
-    /// that already holds a coldset schema.
+    /// Initialises an existing database that has no coldset schema yet: creates the schema
+    /// in one transaction, so a failure (e.g. a table of the same name already there)
+    /// leaves nothing behind. Never creates the database itself, and refuses one that
+    /// already holds a coldset schema. Takes the same URL forms as [`Self::connect`].
     pub fn create(url: &str) -> Result<PostgresStore, ConnectError> {
         let (config, target) = parse(url)?;
         let mut writer = open_writer(&config, &target)?;

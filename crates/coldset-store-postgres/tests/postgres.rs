@@ -7,6 +7,8 @@
 //! Needs PostgreSQL's server programs: run `scripts/ensure-postgres.sh` once. Without them
 //! every test fails (never skips) and says so.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use coldset_app::ports::*;
 use coldset_app::{App, AppError, ManualClock, Request};
 use coldset_domain::ids::*;
@@ -63,7 +65,7 @@ fn find_pg_bins() -> Option<(PathBuf, PathBuf)> {
             Some((v, e.path().join("bin")))
         })
         .collect();
-    versions.sort_by(|a, b| b.0.cmp(&a.0));
+    versions.sort_by_key(|v| std::cmp::Reverse(v.0));
     versions.into_iter().find_map(|(_, d)| both(&d))
 }
 
@@ -112,30 +114,49 @@ impl PgServer {
         // The port is free when chosen but may be taken before the server binds it.
         let mut last = String::new();
         for _ in 0..5 {
-            let port = free_port()?;
-            let log = server.dir.join("server.log");
-            let opts =
-                format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200", server.dir.display());
-            let status = server
-                .cmd(&server.pg_ctl)
-                .arg("start")
-                .arg("-D")
-                .arg(&data)
-                .arg("-l")
-                .arg(&log)
-                .args(["-w", "-t", "60", "-o", &opts])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .map_err(|e| format!("cannot run pg_ctl: {e}"))?;
-            if status.success() {
-                server.port = port;
-                server.wait_until_accepting()?;
-                return Ok(server);
+            server.port = free_port()?;
+            match server.launch() {
+                Ok(()) => return Ok(server),
+                Err(e) => last = e,
             }
-            last = std::fs::read_to_string(&log).unwrap_or_default();
         }
         Err(format!("the test PostgreSQL server did not start: {last}"))
+    }
+
+    /// Starts the server on `self.port` and waits until it accepts connections.
+    fn launch(&self) -> Result<(), String> {
+        let log = self.dir.join("server.log");
+        let opts =
+            format!("-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200", self.port, self.dir.display());
+        let status = self
+            .cmd(&self.pg_ctl)
+            .arg("start")
+            .arg("-D")
+            .arg(self.dir.join("data"))
+            .arg("-l")
+            .arg(&log)
+            .args(["-w", "-t", "60", "-o", &opts])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map_err(|e| format!("cannot run pg_ctl: {e}"))?;
+        if !status.success() {
+            return Err(std::fs::read_to_string(&log).unwrap_or_default());
+        }
+        self.wait_until_accepting()
+    }
+
+    /// Stops the server at once, as a crash or a pulled plug would.
+    fn stop(&self) {
+        let _ = self
+            .cmd(&self.pg_ctl)
+            .arg("stop")
+            .arg("-D")
+            .arg(self.dir.join("data"))
+            .args(["-m", "immediate", "-w"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
     }
 
     /// A command for a PostgreSQL program, run as the `postgres` user when we are root.
@@ -207,15 +228,7 @@ rm -rf "$2""#;
 
 impl Drop for PgServer {
     fn drop(&mut self) {
-        let _ = self
-            .cmd(&self.pg_ctl)
-            .arg("stop")
-            .arg("-D")
-            .arg(self.dir.join("data"))
-            .args(["-m", "immediate", "-w"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
+        self.stop();
         // Closing the pipe lets the watchdog run too; it then removes the directory,
         // which belongs to the postgres user.
         if let Ok(mut w) = self.watchdog.lock() {
@@ -480,6 +493,41 @@ fn a_replay_stopped_early_leaves_the_store_usable() {
         .commit(&CommitBatch { projections: vec![(p.clone(), row(1)), (p.clone(), row(2))], ..Default::default() })
         .unwrap();
     assert_eq!(store.projection_rows(&p).unwrap(), vec![row(2)]);
+}
+
+/// A database error never reads as "nothing there": with the server gone every call fails
+/// as unavailable, and once it is back the store reconnects by itself.
+#[test]
+fn a_lost_server_is_unavailable_never_not_found_and_the_store_reconnects() {
+    // Its own server, since this test stops it; dropping it at the end stops it for good.
+    let own = PgServer::start().unwrap();
+    let url = own.fresh_db("outage");
+    let store = PostgresStore::create(&url).unwrap();
+    let p = ProductionId::parse("outage").unwrap();
+    let batch = |seqs: std::ops::Range<u64>| CommitBatch {
+        events: seqs.map(|s| event(&p, s, 0)).collect(),
+        ..Default::default()
+    };
+    store.commit(&batch(0..3)).unwrap();
+    assert_eq!(store.event_count(&p).unwrap(), 3);
+
+    own.stop();
+    let unavailable = |r: Result<(), StoreError>, what: &str| {
+        assert!(matches!(r, Err(StoreError::Unavailable(_))), "{what}: {r:?}");
+    };
+    unavailable(store.event_count(&p).map(drop), "event_count");
+    unavailable(store.event(&p, 0).map(drop), "event");
+    unavailable(store.node(&p, 0, 0).map(drop), "node");
+    unavailable(store.productions().map(drop), "productions");
+    unavailable(store.account("nobody").map(drop), "account");
+    unavailable(store.latest_checkpoint(&p).map(drop), "latest_checkpoint");
+    unavailable(store.for_each_event(&p, 0, &mut |_| Ok(())), "for_each_event");
+    unavailable(store.commit(&batch(3..4)), "commit");
+
+    own.launch().unwrap();
+    store.commit(&batch(3..4)).unwrap();
+    assert_eq!(store.event_count(&p).unwrap(), 4);
+    assert_eq!(store.event(&p, 3).unwrap(), Some(event(&p, 3, 0)));
 }
 
 // ---- the application on PostgreSQL -----------------------------------------------------

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs coldset's whole test suite, as CI does. Installs what the tests need from Debian's
+# packages first when it is missing (PostgreSQL for the studio-scale store), so it works
+# on a fresh machine. Usage: ./scripts/test.sh [extra nextest/cargo test arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -x scripts/ensure-postgres.sh ]; then
+  scripts/ensure-postgres.sh
+fi
+
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast "$@"
+else
+  cargo test --workspace --no-fail-fast "$@"
+fi
