@@ -2421,7 +2421,7 @@ mod invariants {
 
     proptest! {
         #![proptest_config(ProptestConfig {
-            cases: 300,
+            cases: 500,
             failure_persistence: None,
             ..ProptestConfig::default()
         })]
