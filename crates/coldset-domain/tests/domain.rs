@@ -441,7 +441,7 @@ impl Prod {
     }
 
     /// The armorer moves a firearm from the safe to the (open) prop cart.
-    fn to_cart(&mut self, firearm: FirearmId) {
+    fn put_on_cart(&mut self, firearm: FirearmId) {
         self.take(firearm.clone());
         self.open(self.cart.clone());
         let arm = self.arm();
@@ -774,7 +774,7 @@ fn store_cases() -> Vec<Case> {
             "the assistant armorer takes a replica from the cart she is not authorised for",
             Refused(&[R::Store3]),
             |p| {
-                p.to_cart(p.replica.clone());
+                p.put_on_cart(p.replica.clone());
                 (by(&p.assistant), Command::TakeFirearm { firearm: p.replica.clone() })
             },
         ),
@@ -958,13 +958,29 @@ fn ammo_cases() -> Vec<Case> {
             (
                 p.arm(),
                 Command::VerifyLot {
-                    lot: p.dummy_lot.clone(),
-                    method: VerificationMethod::Rattle,
-                    rounds_checked: 50,
+                    lot: p.quarter_lot.clone(),
+                    method: VerificationMethod::BlankInspection,
+                    rounds_checked: 100,
                     other_class_found: 0,
                 },
             )
         }),
+        case(
+            R::Ammo2,
+            "re-verifying part of a verified lot, by the wrong method",
+            Refused(&[R::Ammo2, R::Ammo4]),
+            |p| {
+                (
+                    p.arm(),
+                    Command::VerifyLot {
+                        lot: p.full_lot.clone(),
+                        method: VerificationMethod::Rattle,
+                        rounds_checked: 59,
+                        other_class_found: 0,
+                    },
+                )
+            },
+        ),
         case(R::Ammo2, "the assistant armorer verifies a dummy lot round by round", Allowed("lot.verified"), |p| {
             let (lot, _) = p.new_dummy_lot("D-NEW", provenance(SUPPLIER));
             (
@@ -1150,15 +1166,15 @@ fn ammo_cases() -> Vec<Case> {
 fn hand_cases() -> Vec<Case> {
     vec![
         case(R::Hand1, "the 1st AD takes a replica off the cart he may open", Refused(&[R::Hand1]), |p| {
-            p.to_cart(p.replica.clone());
+            p.put_on_cart(p.replica.clone());
             (by(&p.first_ad), Command::TakeFirearm { firearm: p.replica.clone() })
         }),
         case(R::Hand1, "the 1st AD takes a blank-adapted firearm off the cart", Refused(&[R::Hand1, R::Role2]), |p| {
-            p.to_cart(p.blank_gun.clone());
+            p.put_on_cart(p.blank_gun.clone());
             (by(&p.first_ad), Command::TakeFirearm { firearm: p.blank_gun.clone() })
         }),
         case(R::Hand1, "the armorer takes the replica off the cart", Allowed("firearm.taken_out"), |p| {
-            p.to_cart(p.replica.clone());
+            p.put_on_cart(p.replica.clone());
             (p.arm(), Command::TakeFirearm { firearm: p.replica.clone() })
         }),
         case(R::Hand1, "the assistant armorer takes a firearm out of the safe", Allowed("firearm.taken_out"), |p| {

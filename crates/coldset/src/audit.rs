@@ -9,7 +9,6 @@ use coldset_app::ports::Store;
 use coldset_domain::ids::ProductionId;
 use coldset_domain::{Envelope, ProductionState};
 use coldset_ledger::{leaf_hash, open_checkpoint, Hash, LogVerifier, VerifierKey};
-use coldset_store_sqlite::SqliteStore;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
@@ -69,9 +68,10 @@ fn read_witness_copy(path: &Path) -> Result<Vec<(String, String)>, String> {
 }
 
 /// Full offline verification of a data directory.
-pub fn verify_data_dir(dir: &Path, pinned_key: Option<&str>) -> Result<Report, String> {
+pub fn verify_data_dir(dir: &Path, database: Option<&str>, pinned_key: Option<&str>) -> Result<Report, String> {
     let started = std::time::Instant::now();
-    let store = SqliteStore::open(dir).map_err(|e| e.to_string())?;
+    let store = crate::datadir::open_store(dir, database).map_err(|e| e.to_string())?;
+    let store = store.as_ref();
     let key = match pinned_key {
         Some(k) => VerifierKey::parse(k.trim()).map_err(|e| format!("--key: {e}"))?,
         None => crate::datadir::read_key(dir).map_err(|e| e.to_string())?.verifier(),
@@ -110,13 +110,13 @@ pub fn verify_data_dir(dir: &Path, pinned_key: Option<&str>) -> Result<Report, S
             expect(&mut expected, opened.size, opened.root, format!("the witness copy at size {}", opened.size))?;
             witnessed += 1;
         }
-        let state = verify_events(&store, p, &expected)?;
+        let state = verify_events(store, p, &expected)?;
         let count = state.next_seq();
         report.events += count;
         // Proofs come from stored nodes: check they agree with the signed roots.
         let sizes: Vec<u64> = expected.keys().copied().filter(|s| *s <= count).collect();
         for pair in sizes.windows(2) {
-            let proof = coldset_app::ledger::consistency_proof(&store, p, pair[0], pair[1])
+            let proof = coldset_app::ledger::consistency_proof(store, p, pair[0], pair[1])
                 .map_err(|e| format!("{p}: tree nodes: {e}"))?;
             coldset_ledger::verify_consistency(
                 pair[0],
@@ -131,7 +131,7 @@ pub fn verify_data_dir(dir: &Path, pinned_key: Option<&str>) -> Result<Report, S
             let step = (last / 64).max(1);
             let mut seq = 0;
             while seq < last {
-                let proof = coldset_app::ledger::inclusion_proof(&store, p, seq, last)
+                let proof = coldset_app::ledger::inclusion_proof(store, p, seq, last)
                     .map_err(|e| format!("{p}: tree nodes: {e}"))?;
                 coldset_ledger::verify_inclusion(&proof.leaf_hash, seq, last, &proof.path, &expected[&last].0)
                     .map_err(|e| format!("{p}: tree nodes give a bad inclusion proof for event {seq}: {e}"))?;
@@ -175,7 +175,7 @@ pub fn verify_data_dir(dir: &Path, pinned_key: Option<&str>) -> Result<Report, S
 
 /// Streams a production's events: canonical form, sequence, index columns, leaf hashes,
 /// replay, and the root at every expected size.
-fn verify_events(store: &SqliteStore, p: &ProductionId, expected: &Expected) -> Result<ProductionState, String> {
+fn verify_events(store: &dyn Store, p: &ProductionId, expected: &Expected) -> Result<ProductionState, String> {
     let mut state = ProductionState::new();
     let mut verifier = LogVerifier::new();
     let mut failure: Option<String> = None;
@@ -228,8 +228,8 @@ const BUNDLE_MAGIC: &str = "coldset-bundle 1";
 
 /// Writes a self-contained bundle: header, verifier key, checkpoints, then every event's
 /// canonical bytes, one a line (canonical JSON holds no raw newline).
-pub fn export(dir: &Path, production: &str, out: &Path) -> Result<u64, String> {
-    let store = SqliteStore::open(dir).map_err(|e| e.to_string())?;
+pub fn export(dir: &Path, database: Option<&str>, production: &str, out: &Path) -> Result<u64, String> {
+    let store = crate::datadir::open_store(dir, database).map_err(|e| e.to_string())?;
     let p = ProductionId::parse(production).map_err(|e| e.to_string())?;
     if !store.productions().map_err(|e| e.to_string())?.iter().any(|r| r.id == p) {
         return Err(format!("no production '{p}' in {}", dir.display()));

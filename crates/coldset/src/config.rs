@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     pub data: Option<PathBuf>,
+    /// A PostgreSQL URL for studio scale; without it the store is SQLite in `data`.
+    pub database: Option<String>,
     pub listen: Option<String>,
     pub log: Option<String>,
     /// Where each signed checkpoint is also POSTed (witnesses run by others).
@@ -20,6 +22,7 @@ pub struct FileConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     pub data: Option<PathBuf>,
+    pub database: Option<String>,
     pub listen: SocketAddr,
     pub log: String,
     pub witness_urls: Vec<String>,
@@ -44,6 +47,7 @@ pub enum ConfigError {
 pub struct Flags {
     pub config: Option<PathBuf>,
     pub data: Option<PathBuf>,
+    pub database: Option<String>,
     pub listen: Option<String>,
 }
 
@@ -61,6 +65,20 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         None => FileConfig::default(),
     };
     let mut data = file.data;
+    let mut database = file.database;
+    if let Some(v) = env("COLDSET_DATABASE") {
+        database = Some(v);
+    }
+    if let Some(v) = &flags.database {
+        database = Some(v.clone());
+    }
+    if let Some(url) = &database {
+        if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+            return Err(ConfigError::Invalid(
+                "database must be a PostgreSQL URL (postgresql://user@host:port/db); leave it out for the embedded SQLite store".into(),
+            ));
+        }
+    }
     let mut listen = file.listen.map(|v| ("config file".to_owned(), v));
     let mut log = file.log;
     let mut witness_urls = file.witness_urls.unwrap_or_default();
@@ -101,7 +119,7 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
             return Err(ConfigError::Invalid("the data directory is empty".into()));
         }
     }
-    Ok(Config { data, listen, log, witness_urls })
+    Ok(Config { data, database, listen, log, witness_urls })
 }
 
 /// Until accounts and sign-in exist, the server must not be reachable from other machines.

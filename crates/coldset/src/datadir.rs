@@ -5,6 +5,7 @@
 use coldset_app::ports::{AccountRecord, Store};
 use coldset_app::{App, SystemClock};
 use coldset_ledger::SignerKey;
+use coldset_store_postgres::PostgresStore;
 use coldset_store_sqlite::SqliteStore;
 use std::fs::File;
 use std::io::Write;
@@ -18,6 +19,8 @@ pub const LOCK_FILE: &str = "coldset.lock";
 pub enum DataDirError {
     #[error(transparent)]
     Open(#[from] coldset_store_sqlite::OpenError),
+    #[error(transparent)]
+    Postgres(#[from] coldset_store_postgres::ConnectError),
     #[error("{0}")]
     Key(String),
     #[error("{0}")]
@@ -102,6 +105,25 @@ pub fn hash_password(password: &str) -> Result<String, DataDirError> {
         .map_err(|e| DataDirError::Other(format!("cannot hash the password: {e}")))
 }
 
+/// Opens the store: PostgreSQL when a database URL is given, else SQLite in `dir`. Never
+/// creates a database.
+pub fn open_store(dir: &Path, database: Option<&str>) -> Result<Arc<dyn Store>, DataDirError> {
+    Ok(match database {
+        Some(url) => Arc::new(PostgresStore::connect(url)?),
+        None => Arc::new(SqliteStore::open(dir)?),
+    })
+}
+
+fn create_store(dir: &Path, database: Option<&str>) -> Result<Arc<dyn Store>, DataDirError> {
+    Ok(match database {
+        Some(url) => {
+            std::fs::create_dir_all(dir).map_err(|e| DataDirError::Other(format!("{}: {e}", dir.display())))?;
+            Arc::new(PostgresStore::create(url)?)
+        }
+        None => Arc::new(SqliteStore::create(dir)?),
+    })
+}
+
 /// What `init` made.
 pub struct Initialised {
     pub admin: String,
@@ -110,7 +132,7 @@ pub struct Initialised {
 }
 
 /// Creates the database, the first administrator and the ledger signing key.
-pub fn init(dir: &Path, admin: &str, installation: &str) -> Result<Initialised, DataDirError> {
+pub fn init(dir: &Path, database: Option<&str>, admin: &str, installation: &str) -> Result<Initialised, DataDirError> {
     if admin.trim().is_empty() || admin.len() > 64 || admin.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(DataDirError::Other(format!(
             "'{admin}' is not a usable account name (1-64 characters, no spaces)"
@@ -124,7 +146,7 @@ pub fn init(dir: &Path, admin: &str, installation: &str) -> Result<Initialised, 
             key_path(dir).display()
         )));
     }
-    let store = SqliteStore::create(dir)?;
+    let store = create_store(dir, database)?;
     let _lock = lock(dir)?;
     write_key(dir, &key)?;
     let password = random_password()?;
@@ -147,10 +169,10 @@ pub struct Opened {
     pub lock: DirLock,
 }
 
-pub fn open(dir: &Path) -> Result<Opened, DataDirError> {
-    let store = SqliteStore::open(dir)?;
+pub fn open(dir: &Path, database: Option<&str>) -> Result<Opened, DataDirError> {
+    let store = open_store(dir, database)?;
     let lock = lock(dir)?;
     let key = read_key(dir)?;
-    let app = App::open(Arc::new(store), Arc::new(SystemClock)).map_err(|e| DataDirError::Other(e.to_string()))?;
+    let app = App::open(store, Arc::new(SystemClock)).map_err(|e| DataDirError::Other(e.to_string()))?;
     Ok(Opened { dir: dir.to_owned(), app, key, lock })
 }

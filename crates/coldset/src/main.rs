@@ -31,6 +31,9 @@ enum Cmd {
     Init {
         #[arg(long, value_name = "DIR")]
         data: Option<PathBuf>,
+        /// PostgreSQL URL (studio scale); default: SQLite inside DIR. Also COLDSET_DATABASE.
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
         /// Name of the first administrator account.
         #[arg(long, default_value = "admin")]
         admin: String,
@@ -42,6 +45,8 @@ enum Cmd {
     Serve {
         #[arg(long, value_name = "DIR")]
         data: Option<PathBuf>,
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
     },
@@ -62,6 +67,8 @@ enum Cmd {
         /// A data directory to verify (reads the database directly).
         #[arg(long, value_name = "DIR", conflicts_with = "bundle")]
         data: Option<PathBuf>,
+        #[arg(long, value_name = "URL", conflicts_with = "bundle")]
+        database: Option<String>,
         /// A bundle written by `coldset export` (no database needed).
         #[arg(long, value_name = "FILE")]
         bundle: Option<PathBuf>,
@@ -73,6 +80,8 @@ enum Cmd {
     Export {
         #[arg(long, value_name = "DIR")]
         data: Option<PathBuf>,
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
         #[arg(long, value_name = "ID")]
         production: String,
         #[arg(long, value_name = "FILE")]
@@ -164,6 +173,8 @@ enum ConfigCmd {
     Check {
         #[arg(long, value_name = "DIR")]
         data: Option<PathBuf>,
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
     },
@@ -181,7 +192,16 @@ fn main() -> ExitCode {
 }
 
 fn resolve(config: &Option<PathBuf>, data: Option<PathBuf>, listen: Option<String>) -> Result<Config, String> {
-    let flags = Flags { config: config.clone(), data, listen };
+    resolve_db(config, data, None, listen)
+}
+
+fn resolve_db(
+    config: &Option<PathBuf>,
+    data: Option<PathBuf>,
+    database: Option<String>,
+    listen: Option<String>,
+) -> Result<Config, String> {
+    let flags = Flags { config: config.clone(), data, database, listen };
     config::resolve(&flags, &|k| std::env::var(k).ok()).map_err(|e| e.to_string())
 }
 
@@ -199,22 +219,23 @@ fn init_logging(level: &str) {
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Cmd::Init { data, admin, installation } => {
-            let cfg = resolve(&cli.config, data, None)?;
+        Cmd::Init { data, database, admin, installation } => {
+            let cfg = resolve_db(&cli.config, data, database, None)?;
             let dir = need_data(&cfg)?;
-            let made = datadir::init(&dir, &admin, &installation).map_err(|e| e.to_string())?;
+            let made =
+                datadir::init(&dir, cfg.database.as_deref(), &admin, &installation).map_err(|e| e.to_string())?;
             println!("Initialised {}", dir.display());
             println!("Administrator account: {}  password: {}", made.admin, made.password);
             println!("(the password is shown once; store it now)");
             println!("Ledger verifier key (give this to auditors): {}", made.verifier_key);
             Ok(())
         }
-        Cmd::Serve { data, listen } => {
-            let cfg = resolve(&cli.config, data, listen)?;
+        Cmd::Serve { data, database, listen } => {
+            let cfg = resolve_db(&cli.config, data, database, listen)?;
             init_logging(&cfg.log);
             let dir = need_data(&cfg)?;
             config::require_loopback(&cfg.listen).map_err(|e| e.to_string())?;
-            let opened = datadir::open(&dir).map_err(|e| e.to_string())?;
+            let opened = datadir::open(&dir, cfg.database.as_deref()).map_err(|e| e.to_string())?;
             serve(opened, &cfg, None)
         }
         Cmd::Demo { data, listen } => {
@@ -223,14 +244,14 @@ fn run(cli: Cli) -> Result<(), String> {
             let dir = need_data(&cfg)?;
             config::require_loopback(&cfg.listen).map_err(|e| e.to_string())?;
             let logins = prepare_demo(&dir)?;
-            let opened = datadir::open(&dir).map_err(|e| e.to_string())?;
+            let opened = datadir::open(&dir, None).map_err(|e| e.to_string())?;
             serve(opened, &cfg, Some(logins))
         }
-        Cmd::Config { command: ConfigCmd::Check { data, listen } } => {
-            let cfg = resolve(&cli.config, data, listen)?;
+        Cmd::Config { command: ConfigCmd::Check { data, database, listen } } => {
+            let cfg = resolve_db(&cli.config, data, database, listen)?;
             config::require_loopback(&cfg.listen).map_err(|e| e.to_string())?;
             if let Some(dir) = &cfg.data {
-                coldset_store_sqlite::SqliteStore::open(dir).map_err(|e| e.to_string())?;
+                datadir::open_store(dir, cfg.database.as_deref()).map_err(|e| e.to_string())?;
                 datadir::read_key(dir).map_err(|e| e.to_string())?;
             }
             for url in &cfg.witness_urls {
@@ -242,12 +263,12 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("  log:    {}", cfg.log);
             Ok(())
         }
-        Cmd::Verify { data, bundle, key } => {
+        Cmd::Verify { data, database, bundle, key } => {
             let report = match bundle {
                 Some(file) => audit::verify_bundle(&file, key.as_deref())?,
                 None => {
-                    let cfg = resolve(&cli.config, data, None)?;
-                    audit::verify_data_dir(&need_data(&cfg)?, key.as_deref())?
+                    let cfg = resolve_db(&cli.config, data, database, None)?;
+                    audit::verify_data_dir(&need_data(&cfg)?, cfg.database.as_deref(), key.as_deref())?
                 }
             };
             for line in &report.lines {
@@ -261,9 +282,9 @@ fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
-        Cmd::Export { data, production, out } => {
-            let cfg = resolve(&cli.config, data, None)?;
-            let n = audit::export(&need_data(&cfg)?, &production, &out)?;
+        Cmd::Export { data, database, production, out } => {
+            let cfg = resolve_db(&cli.config, data, database, None)?;
+            let n = audit::export(&need_data(&cfg)?, cfg.database.as_deref(), &production, &out)?;
             println!("wrote {n} events of {production} to {}", out.display());
             Ok(())
         }
@@ -280,13 +301,15 @@ fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-fn open_store(config: &Option<PathBuf>, data: Option<PathBuf>) -> Result<coldset_store_sqlite::SqliteStore, String> {
+fn open_store(
+    config: &Option<PathBuf>,
+    data: Option<PathBuf>,
+) -> Result<std::sync::Arc<dyn coldset_app::Store>, String> {
     let cfg = resolve(config, data, None)?;
-    coldset_store_sqlite::SqliteStore::open(&need_data(&cfg)?).map_err(|e| e.to_string())
+    datadir::open_store(&need_data(&cfg)?, cfg.database.as_deref()).map_err(|e| e.to_string())
 }
 
 fn proof(config: &Option<PathBuf>, command: ProofCmd) -> Result<(), String> {
-    use coldset_app::ports::Store;
     let parse = |p: &str| coldset_domain::ids::ProductionId::parse(p).map_err(|e| e.to_string());
     let json = match command {
         ProofCmd::Inclusion { data, production, seq, size } => {
@@ -296,7 +319,8 @@ fn proof(config: &Option<PathBuf>, command: ProofCmd) -> Result<(), String> {
                 Some(s) => s,
                 None => store.latest_checkpoint(&p).map_err(|e| e.to_string())?.map(|c| c.size).unwrap_or(0),
             };
-            let proof = coldset_app::ledger::inclusion_proof(&store, &p, seq, size).map_err(|e| e.to_string())?;
+            let proof =
+                coldset_app::ledger::inclusion_proof(store.as_ref(), &p, seq, size).map_err(|e| e.to_string())?;
             serde_json::json!({
                 "leaf_index": proof.leaf_index,
                 "tree_size": proof.tree_size,
@@ -307,7 +331,7 @@ fn proof(config: &Option<PathBuf>, command: ProofCmd) -> Result<(), String> {
         }
         ProofCmd::Consistency { data, production, from, to } => {
             let store = open_store(config, data)?;
-            let proof = coldset_app::ledger::consistency_proof(&store, &parse(&production)?, from, to)
+            let proof = coldset_app::ledger::consistency_proof(store.as_ref(), &parse(&production)?, from, to)
                 .map_err(|e| e.to_string())?;
             serde_json::json!({
                 "old_size": proof.old_size,
@@ -329,9 +353,9 @@ fn run_bench(command: BenchCmd) -> Result<(), String> {
                 return Err("need at least one writer and at least one event per writer".into());
             }
             if !data.join(coldset_store_sqlite::DB_FILE).exists() {
-                datadir::init(&data, "bench", "coldset.bench").map_err(|e| e.to_string())?;
+                datadir::init(&data, None, "bench", "coldset.bench").map_err(|e| e.to_string())?;
             }
-            let opened = datadir::open(&data).map_err(|e| e.to_string())?;
+            let opened = datadir::open(&data, None).map_err(|e| e.to_string())?;
             let sinks: Vec<Box<dyn coldset_app::ledger::CheckpointSink>> =
                 vec![Box::new(sinks::FileSink::new(data.join(audit::WITNESS_COPY_FILE)))];
             opened
@@ -392,8 +416,8 @@ fn prepare_demo(dir: &Path) -> Result<String, String> {
         println!("Using the existing demo data in {} (not seeding again).", dir.display());
         return Ok(logins);
     }
-    let made = datadir::init(dir, "admin", "coldset.demo").map_err(|e| e.to_string())?;
-    let opened = datadir::open(dir).map_err(|e| e.to_string())?;
+    let made = datadir::init(dir, None, "admin", "coldset.demo").map_err(|e| e.to_string())?;
+    let opened = datadir::open(dir, None).map_err(|e| e.to_string())?;
     demo::seed(&opened.app, &made.admin).map_err(|e| format!("seeding the demo failed: {e}"))?;
     let mut logins = format!("  administrator: {} / {}\n  people on the demo production:\n", made.admin, made.password);
     for p in demo::PEOPLE {
