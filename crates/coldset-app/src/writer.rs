@@ -28,6 +28,16 @@ pub struct Request {
     /// If set, the command is refused with a conflict unless its primary record is still
     /// at this version (the sequence number of the last event that changed it).
     pub expected_version: Option<u64>,
+    /// People other than the actor who confirmed this request in person on the same
+    /// device, already authenticated by the caller (e.g. a performer's PIN at a hand-off).
+    pub attested: Vec<coldset_domain::ids::PersonId>,
+}
+
+impl Request {
+    /// A request with no version pin and no in-person confirmations.
+    pub fn new(production: ProductionId, actor: Actor, command: Command) -> Self {
+        Request { production, actor, command, expected_version: None, attested: Vec::new() }
+    }
 }
 
 /// What a committed command recorded.
@@ -272,7 +282,7 @@ impl Worker {
                 .into());
             }
         }
-        let ctx = Context { now, today: local_date(now, &log.state) };
+        let ctx = Context { now, today: local_date(now, &log.state), attested: request.attested.clone() };
         let events = match decide(&log.state, &ctx, &request.actor, &request.command) {
             Ok(events) => events,
             Err(e) => {

@@ -4,9 +4,11 @@
 
 use crate::ids::*;
 use crate::model::*;
+use crate::rules::RuleId;
+use crate::safety::*;
 use crate::time::Date;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
@@ -61,12 +63,18 @@ pub enum Command {
         firearm: FirearmId,
         location: LocationId,
     },
+    /// Take a firearm out of storage: for a scene, or (without one) for maintenance,
+    /// repair or disposal, after which it cannot go to a performer (R-HAND-6).
     TakeFirearm {
         firearm: FirearmId,
+        #[serde(default)]
+        scene: Option<SceneId>,
     },
     HandOff {
         firearm: FirearmId,
         to: PersonId,
+        #[serde(default)]
+        scene: Option<SceneId>,
     },
     Collect {
         firearm: FirearmId,
@@ -137,7 +145,111 @@ pub enum Command {
         number: String,
         description: String,
         day: Date,
-        firearms: Vec<FirearmId>,
+        plan: ScenePlan,
+    },
+    RevisePlan {
+        scene: SceneId,
+        plan: ScenePlan,
+        reason: String,
+    },
+    ApprovePlan {
+        scene: SceneId,
+        version: u32,
+    },
+    HoldMeeting {
+        scene: SceneId,
+        agenda: Agenda,
+        attendees: BTreeSet<PersonId>,
+    },
+    SignOffMeeting {
+        scene: SceneId,
+    },
+    MarkSceneReady {
+        scene: SceneId,
+    },
+    CallScene {
+        scene: SceneId,
+    },
+    WrapScene {
+        scene: SceneId,
+    },
+    DeclineFirearm {
+        scene: SceneId,
+        #[serde(default)]
+        reason: String,
+    },
+    ChangePolicy {
+        packs: Vec<String>,
+    },
+    OpenDay {
+        call_sheet: CallSheet,
+        counts: BTreeMap<String, u64>,
+    },
+    CloseDay {
+        counts: BTreeMap<String, u64>,
+    },
+    ResolveAlert {
+        alert: u64,
+        note: String,
+    },
+    SuperviseAssistant {
+        assistant: PersonId,
+    },
+    RecordCompetence {
+        person: PersonId,
+        firearm: FirearmId,
+        #[serde(default)]
+        notes: String,
+    },
+    InspectFirearm {
+        firearm: FirearmId,
+        stage: InspectionStage,
+        barrel_clear: bool,
+        #[serde(default)]
+        fault: Option<String>,
+    },
+    LoadFirearm {
+        firearm: FirearmId,
+        container: ContainerId,
+        count: u32,
+        /// How each dummy was verified as it went in (R-AMMO-2); required for dummies.
+        #[serde(default)]
+        dummy_check: Option<VerificationMethod>,
+    },
+    DeclareEmpty {
+        firearm: FirearmId,
+    },
+    UnloadFirearm {
+        firearm: FirearmId,
+        fired: u32,
+        returned: u32,
+    },
+    ResolveDiscrepancy {
+        class: AmmoClass,
+        explanation: String,
+    },
+    AcknowledgeDemonstration {
+        firearm: FirearmId,
+    },
+    AcknowledgeShown {
+        firearm: FirearmId,
+    },
+    PlaceHold {
+        scope: HoldScope,
+        reason: String,
+    },
+    LiftHold {
+        hold: u64,
+        note: String,
+        /// Lifted by the safety advisor's review rather than by whoever placed it.
+        #[serde(default)]
+        review: bool,
+    },
+    RecordOverride {
+        rule: RuleId,
+        firearm: FirearmId,
+        scene: SceneId,
+        reason: String,
     },
 }
 
@@ -171,6 +283,30 @@ impl Command {
             Command::TakeContainer { .. } => "take_container",
             Command::HandContainer { .. } => "hand_container",
             Command::PlanScene { .. } => "plan_scene",
+            Command::RevisePlan { .. } => "revise_plan",
+            Command::ApprovePlan { .. } => "approve_plan",
+            Command::HoldMeeting { .. } => "hold_meeting",
+            Command::SignOffMeeting { .. } => "sign_off_meeting",
+            Command::MarkSceneReady { .. } => "mark_scene_ready",
+            Command::CallScene { .. } => "call_scene",
+            Command::WrapScene { .. } => "wrap_scene",
+            Command::DeclineFirearm { .. } => "decline_firearm",
+            Command::ChangePolicy { .. } => "change_policy",
+            Command::OpenDay { .. } => "open_day",
+            Command::CloseDay { .. } => "close_day",
+            Command::ResolveAlert { .. } => "resolve_alert",
+            Command::SuperviseAssistant { .. } => "supervise_assistant",
+            Command::RecordCompetence { .. } => "record_competence",
+            Command::InspectFirearm { .. } => "inspect_firearm",
+            Command::LoadFirearm { .. } => "load_firearm",
+            Command::DeclareEmpty { .. } => "declare_empty",
+            Command::UnloadFirearm { .. } => "unload_firearm",
+            Command::ResolveDiscrepancy { .. } => "resolve_discrepancy",
+            Command::AcknowledgeDemonstration { .. } => "acknowledge_demonstration",
+            Command::AcknowledgeShown { .. } => "acknowledge_shown",
+            Command::PlaceHold { .. } => "place_hold",
+            Command::LiftHold { .. } => "lift_hold",
+            Command::RecordOverride { .. } => "record_override",
         }
     }
 
@@ -179,7 +315,13 @@ impl Command {
         use crate::state::EntityRef as R;
         match self {
             Command::StoreFirearm { firearm, .. }
-            | Command::TakeFirearm { firearm }
+            | Command::TakeFirearm { firearm, .. }
+            | Command::InspectFirearm { firearm, .. }
+            | Command::LoadFirearm { firearm, .. }
+            | Command::DeclareEmpty { firearm }
+            | Command::UnloadFirearm { firearm, .. }
+            | Command::AcknowledgeDemonstration { firearm }
+            | Command::AcknowledgeShown { firearm }
             | Command::HandOff { firearm, .. }
             | Command::Collect { firearm }
             | Command::WithdrawFirearm { firearm, .. }
@@ -197,6 +339,13 @@ impl Command {
             Command::AssignRole { person, .. }
             | Command::RemoveRole { person, .. }
             | Command::RecordCredential { person, .. } => Some(R::Person(person.clone())),
+            Command::RevisePlan { scene, .. }
+            | Command::ApprovePlan { scene, .. }
+            | Command::HoldMeeting { scene, .. }
+            | Command::SignOffMeeting { scene }
+            | Command::MarkSceneReady { scene }
+            | Command::CallScene { scene }
+            | Command::WrapScene { scene } => Some(R::Scene(scene.clone())),
             _ => None,
         }
     }

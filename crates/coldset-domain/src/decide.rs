@@ -13,11 +13,20 @@ use crate::time::{Date, Timestamp};
 use std::collections::BTreeMap;
 
 /// What the decider knows about "now".
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Context {
     pub now: Timestamp,
     /// The shoot day's date in the production's time zone.
     pub today: Date,
+    /// People other than the actor who confirmed this request in person on the same device
+    /// (authenticated by the application, e.g. a performer's PIN at a hand-off).
+    pub attested: Vec<PersonId>,
+}
+
+impl Context {
+    pub fn new(now: Timestamp, today: Date) -> Self {
+        Context { now, today, attested: Vec::new() }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -45,12 +54,12 @@ impl From<Denial> for DomainError {
     }
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> DomainError {
+pub(crate) fn invalid(field: &str, message: impl Into<String>) -> DomainError {
     DomainError::Invalid { field: field.to_owned(), message: message.into() }
 }
 
 /// Trims and checks a required text field.
-fn text(field: &str, value: &str, max: usize) -> Result<String, DomainError> {
+pub(crate) fn text(field: &str, value: &str, max: usize) -> Result<String, DomainError> {
     let v = value.trim();
     if v.is_empty() {
         return Err(invalid(field, "is required"));
@@ -72,7 +81,7 @@ fn party(field: &str, p: &Party) -> Result<Party, DomainError> {
     })
 }
 
-fn deny(rule: RuleId, reason: String, remedy: &str) -> DomainError {
+pub(crate) fn deny(rule: RuleId, reason: String, remedy: &str) -> DomainError {
     let mut c = Checks::new();
     c.fail(rule, reason, remedy);
     match c.finish() {
@@ -124,10 +133,10 @@ pub fn authorize(state: &ProductionState, actor: &Actor, command: &Command) -> R
     }
 }
 
-struct Decider<'a> {
-    state: &'a ProductionState,
-    ctx: &'a Context,
-    actor: &'a Actor,
+pub(crate) struct Decider<'a> {
+    pub(crate) state: &'a ProductionState,
+    pub(crate) ctx: &'a Context,
+    pub(crate) actor: &'a Actor,
 }
 
 impl<'a> Decider<'a> {
@@ -153,23 +162,45 @@ impl<'a> Decider<'a> {
                 if roles.is_empty() {
                     return Err(invalid("roles", "give at least one role"));
                 }
-                Ok(vec![Event::PersonAdded {
+                let name = text("name", name, 200)?;
+                let alerts = self.check_role_combination(&name, roles)?;
+                let mut events = vec![Event::PersonAdded {
                     person: PersonId::numbered(self.state.people.len() as u64 + 1),
-                    name: text("name", name, 200)?,
+                    name,
                     roles: roles.clone(),
-                }])
+                }];
+                events.extend(alerts);
+                Ok(events)
             }
             Command::AssignRole { person, role } => {
                 let p = self.person(person)?;
                 if p.has_role(*role) {
                     return Err(invalid("role", format!("{} already has the role {role}", p.name)));
                 }
-                Ok(vec![Event::RoleAssigned { person: person.clone(), role: *role }])
+                let mut roles = p.roles.clone();
+                roles.insert(*role);
+                let alerts = self.check_role_combination(&p.name, &roles)?;
+                let mut events = vec![Event::RoleAssigned { person: person.clone(), role: *role }];
+                events.extend(alerts);
+                Ok(events)
             }
             Command::RemoveRole { person, role } => {
                 let p = self.person(person)?;
                 if !p.has_role(*role) {
                     return Err(invalid("role", format!("{} does not have the role {role}", p.name)));
+                }
+                let mut roles = p.roles.clone();
+                roles.remove(role);
+                let still_may_hold =
+                    roles.iter().any(|r| matches!(r, Role::Armorer | Role::AssistantArmorer | Role::Performer));
+                let holds_something = self.state.firearms.values().any(|f| f.holder.person() == Some(person))
+                    || self.state.containers.values().any(|c| c.holder.person() == Some(person));
+                if holds_something && !still_may_hold {
+                    return Err(deny(
+                        RuleId::Role1,
+                        format!("{} still holds firearms or ammunition", p.name),
+                        "have the armorer collect everything they hold first",
+                    ));
                 }
                 Ok(vec![Event::RoleRemoved { person: person.clone(), role: *role }])
             }
@@ -289,70 +320,22 @@ impl<'a> Decider<'a> {
                     by: by.id.clone(),
                 }])
             }
-            Command::TakeFirearm { firearm } => {
+            Command::TakeFirearm { firearm, scene } => self.take_firearm(firearm, scene.as_ref()),
+            Command::HandOff { firearm, to, scene } => {
                 let by = self.acting_person()?;
-                let f = self.firearm_not_disposed(firearm)?;
-                let Holder::Storage { location } = &f.holder else {
-                    return Err(deny(
-                        RuleId::Role1,
-                        format!("{firearm} is not in storage: it is with {}", self.holder_name(&f.holder)),
-                        "collect it from the person who holds it",
-                    ));
-                };
-                let loc = self.location(location)?;
-                let mut c = Checks::new();
-                c.require(
-                    by.is_armorer_side(),
-                    RuleId::Hand1,
-                    || format!("{} is not the armorer or an assistant armorer", by.name),
-                    "ask the armorer to take the firearm out of storage",
-                );
-                self.check_authorised(&mut c, loc, by);
-                self.check_open(&mut c, loc);
-                if f.kind.can_fire() {
-                    self.check_licensed(&mut c, by, f.kind);
+                let confirmed = self.ctx.attested.contains(to);
+                let decision = crate::gate::hand_off(self, &by.id, firearm, to, scene.as_ref(), Some(confirmed))?;
+                if !decision.violations.is_empty() {
+                    return Err(DomainError::Denied(Denial { violations: decision.violations }));
                 }
-                self.check_not_withdrawn(&mut c, f);
-                c.finish()?;
-                Ok(vec![Event::FirearmTakenOut {
-                    firearm: firearm.clone(),
-                    location: location.clone(),
-                    by: by.id.clone(),
-                }])
-            }
-            Command::HandOff { firearm, to } => {
-                let by = self.acting_person()?;
-                let f = self.firearm_not_disposed(firearm)?;
-                let receiver = self.person(to)?;
-                let mut c = Checks::new();
-                self.check_holds(&mut c, &f.holder, by, "firearm", firearm.as_str());
-                c.require(
-                    by.has_role(Role::Armorer),
-                    RuleId::Hand2,
-                    || format!("{} is not the armorer: only the armorer hands a firearm over", by.name),
-                    "give the firearm back to the armorer, who hands it over in person",
-                );
-                c.require(
-                    receiver.has_role(Role::Performer) || receiver.is_armorer_side(),
-                    RuleId::Hand2,
-                    || format!("{} is neither a performer nor on the armorer's team", receiver.name),
-                    "firearms go from the armorer to the performer who uses them, and back",
-                );
-                c.require(
-                    receiver.id != by.id,
-                    RuleId::Hand2,
-                    || "the giver and the receiver are the same person".to_owned(),
-                    "name the performer receiving the firearm",
-                );
-                if f.kind.can_fire() {
-                    self.check_licensed(&mut c, receiver, f.kind);
-                }
-                self.check_not_withdrawn(&mut c, f);
-                c.finish()?;
                 Ok(vec![Event::FirearmHandedOff {
                     firearm: firearm.clone(),
                     from: by.id.clone(),
-                    to: receiver.id.clone(),
+                    to: to.clone(),
+                    scene: scene.clone(),
+                    rules_checked: decision.rules_checked,
+                    overrides: decision.overrides,
+                    receiver_confirmed: confirmed,
                 }])
             }
             Command::Collect { firearm } => {
@@ -375,12 +358,17 @@ impl<'a> Decider<'a> {
                     || format!("{firearm} is not with another person: it is with {}", self.holder_name(&f.holder)),
                     "collect only a firearm a performer or crew member holds",
                 );
-                if f.kind.can_fire() {
-                    self.check_licensed(&mut c, by, f.kind);
-                }
+                // No licence check here on purpose: getting a firearm back to the armorer
+                // must never be blocked.
                 c.finish()?;
                 let from = from.ok_or_else(|| DomainError::Conflict("holder changed".into()))?;
-                Ok(vec![Event::FirearmCollected { firearm: firearm.clone(), from, to: by.id.clone() }])
+                let returner_confirmed = self.ctx.attested.contains(&from);
+                Ok(vec![Event::FirearmCollected {
+                    firearm: firearm.clone(),
+                    from,
+                    to: by.id.clone(),
+                    returner_confirmed,
+                }])
             }
             Command::WithdrawFirearm { firearm, reason } => {
                 let by = self.acting_person()?;
@@ -592,18 +580,8 @@ impl<'a> Decider<'a> {
                     to: receiver.id.clone(),
                 }])
             }
-            Command::PlanScene { number, description, day, firearms } => {
-                for f in firearms {
-                    self.firearm_in_service(f)?;
-                }
-                Ok(vec![Event::ScenePlanned {
-                    scene: SceneId::numbered(self.state.scenes.len() as u64 + 1),
-                    number: text("number", number, 20)?,
-                    description: text("description", description, 1000)?,
-                    day: *day,
-                    firearms: firearms.clone(),
-                }])
-            }
+            Command::PlanScene { number, description, day, plan } => self.plan_scene(number, description, *day, plan),
+            other => self.protocol(other),
         }
     }
 
@@ -783,6 +761,16 @@ impl<'a> Decider<'a> {
             "count the container again and move at most what it holds",
         );
         self.check_usable_stock(&mut c, src);
+        let dst_quarantined = dst
+            .contents
+            .keys()
+            .any(|l| !matches!(self.state.lots.get(l).map(|l| &l.state), Some(LotState::Verified { .. })));
+        c.require(
+            !dst_quarantined,
+            RuleId::Ammo4,
+            || format!("{} holds unverified stock: verified rounds must not be mixed with it", dst.label),
+            "move the rounds into a container that holds only verified stock",
+        );
         c.finish()?;
         // Oldest lots first, so a container's provenance stays readable.
         let mut left = rounds;
@@ -802,7 +790,7 @@ impl<'a> Decider<'a> {
 
     // ---- lookups ------------------------------------------------------------------------
 
-    fn acting_person(&self) -> Result<&'a Person, DomainError> {
+    pub(crate) fn acting_person(&self) -> Result<&'a Person, DomainError> {
         let id = self
             .actor
             .person()
@@ -810,15 +798,15 @@ impl<'a> Decider<'a> {
         self.person(id)
     }
 
-    fn person(&self, id: &PersonId) -> Result<&'a Person, DomainError> {
+    pub(crate) fn person(&self, id: &PersonId) -> Result<&'a Person, DomainError> {
         self.state.people.get(id).ok_or_else(|| not_found("person", id.as_str()))
     }
 
-    fn location(&self, id: &LocationId) -> Result<&'a StorageLocation, DomainError> {
+    pub(crate) fn location(&self, id: &LocationId) -> Result<&'a StorageLocation, DomainError> {
         self.state.locations.get(id).ok_or_else(|| not_found("storage location", id.as_str()))
     }
 
-    fn container(&self, id: &ContainerId) -> Result<&'a Container, DomainError> {
+    pub(crate) fn container(&self, id: &ContainerId) -> Result<&'a Container, DomainError> {
         self.state.containers.get(id).ok_or_else(|| {
             deny(
                 RuleId::Store5,
@@ -828,7 +816,7 @@ impl<'a> Decider<'a> {
         })
     }
 
-    fn firearm(&self, id: &FirearmId) -> Result<&'a Firearm, DomainError> {
+    pub(crate) fn firearm(&self, id: &FirearmId) -> Result<&'a Firearm, DomainError> {
         self.state.firearms.get(id).ok_or_else(|| {
             deny(
                 RuleId::Store5,
@@ -838,7 +826,7 @@ impl<'a> Decider<'a> {
         })
     }
 
-    fn firearm_not_disposed(&self, id: &FirearmId) -> Result<&'a Firearm, DomainError> {
+    pub(crate) fn firearm_not_disposed(&self, id: &FirearmId) -> Result<&'a Firearm, DomainError> {
         let f = self.firearm(id)?;
         if let FirearmStatus::Disposed { disposition, .. } = &f.status {
             return Err(deny(
@@ -850,12 +838,12 @@ impl<'a> Decider<'a> {
         Ok(f)
     }
 
-    fn firearm_in_service(&self, id: &FirearmId) -> Result<&'a Firearm, DomainError> {
+    pub(crate) fn firearm_in_service(&self, id: &FirearmId) -> Result<&'a Firearm, DomainError> {
         let f = self.firearm_not_disposed(id)?;
         Ok(f)
     }
 
-    fn holder_name(&self, holder: &Holder) -> String {
+    pub(crate) fn holder_name(&self, holder: &Holder) -> String {
         match holder {
             Holder::Person { person } => self.state.people.get(person).map_or(person.to_string(), |p| p.name.clone()),
             Holder::Storage { location } => {
@@ -871,7 +859,7 @@ impl<'a> Decider<'a> {
     // ---- shared checks -------------------------------------------------------------------
 
     /// R-ROLE-1: only the current custodian can pass an item on.
-    fn check_holds(&self, c: &mut Checks, holder: &Holder, by: &Person, what: &str, id: &str) {
+    pub(crate) fn check_holds(&self, c: &mut Checks, holder: &Holder, by: &Person, what: &str, id: &str) {
         c.require(
             holder.person() == Some(&by.id),
             RuleId::Role1,
@@ -881,7 +869,7 @@ impl<'a> Decider<'a> {
     }
 
     /// R-STORE-3: only authorised people open a location or work in it.
-    fn check_authorised(&self, c: &mut Checks, loc: &StorageLocation, by: &Person) {
+    pub(crate) fn check_authorised(&self, c: &mut Checks, loc: &StorageLocation, by: &Person) {
         c.require(
             loc.authorised.contains(&by.id),
             RuleId::Store3,
@@ -890,7 +878,7 @@ impl<'a> Decider<'a> {
         );
     }
 
-    fn check_open(&self, c: &mut Checks, loc: &StorageLocation) {
+    pub(crate) fn check_open(&self, c: &mut Checks, loc: &StorageLocation) {
         c.require(
             loc.opened.is_some(),
             RuleId::Store3,
@@ -900,7 +888,7 @@ impl<'a> Decider<'a> {
     }
 
     /// R-ROLE-2: licence, permit or certification in date today, covering this kind.
-    fn check_licensed(&self, c: &mut Checks, who: &Person, kind: FirearmKind) {
+    pub(crate) fn check_licensed(&self, c: &mut Checks, who: &Person, kind: FirearmKind) {
         c.require(
             who.licensed_for(kind, self.ctx.today),
             RuleId::Role2,
@@ -916,7 +904,7 @@ impl<'a> Decider<'a> {
         );
     }
 
-    fn check_not_withdrawn(&self, c: &mut Checks, f: &Firearm) {
+    pub(crate) fn check_not_withdrawn(&self, c: &mut Checks, f: &Firearm) {
         if let FirearmStatus::Withdrawn { reason } = &f.status {
             c.fail(
                 RuleId::Hand5,
@@ -927,7 +915,7 @@ impl<'a> Decider<'a> {
     }
 
     /// R-AMMO-2 / R-AMMO-4: quarantined or rejected stock does not leave storage or move.
-    fn check_usable_stock(&self, c: &mut Checks, ct: &Container) {
+    pub(crate) fn check_usable_stock(&self, c: &mut Checks, ct: &Container) {
         for lot_id in ct.contents.keys() {
             match self.state.lots.get(lot_id).map(|l| &l.state) {
                 Some(LotState::Verified { .. }) => {}
@@ -954,7 +942,7 @@ impl<'a> Decider<'a> {
     }
 }
 
-fn not_found(what: &'static str, id: &str) -> DomainError {
+pub(crate) fn not_found(what: &'static str, id: &str) -> DomainError {
     DomainError::NotFound { what, id: id.to_owned() }
 }
 

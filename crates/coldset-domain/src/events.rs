@@ -6,9 +6,11 @@
 
 use crate::ids::*;
 use crate::model::*;
+use crate::rules::RuleId;
+use crate::safety::*;
 use crate::time::{Date, Timestamp};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The encoding version written in every envelope.
 pub const ENCODING_VERSION: u32 = 1;
@@ -81,11 +83,21 @@ pub enum Event {
     #[serde(rename = "firearm.stored")]
     FirearmStored { firearm: FirearmId, location: LocationId, by: PersonId },
     #[serde(rename = "firearm.taken_out")]
-    FirearmTakenOut { firearm: FirearmId, location: LocationId, by: PersonId },
+    FirearmTakenOut { firearm: FirearmId, location: LocationId, by: PersonId, scene: Option<SceneId> },
+    /// A hand-off to a performer, with the gate decision that allowed it: every rule
+    /// checked, overrides used, and how the receiver confirmed.
     #[serde(rename = "firearm.handed_off")]
-    FirearmHandedOff { firearm: FirearmId, from: PersonId, to: PersonId },
+    FirearmHandedOff {
+        firearm: FirearmId,
+        from: PersonId,
+        to: PersonId,
+        scene: Option<SceneId>,
+        rules_checked: Vec<RuleId>,
+        overrides: Vec<u64>,
+        receiver_confirmed: bool,
+    },
     #[serde(rename = "firearm.collected")]
-    FirearmCollected { firearm: FirearmId, from: PersonId, to: PersonId },
+    FirearmCollected { firearm: FirearmId, from: PersonId, to: PersonId, returner_confirmed: bool },
     #[serde(rename = "firearm.withdrawn")]
     FirearmWithdrawn { firearm: FirearmId, reason: String },
     #[serde(rename = "firearm.repaired")]
@@ -129,7 +141,73 @@ pub enum Event {
     #[serde(rename = "container.handed_over")]
     ContainerHandedOver { container: ContainerId, from: PersonId, to: PersonId },
     #[serde(rename = "scene.planned")]
-    ScenePlanned { scene: SceneId, number: String, description: String, day: Date, firearms: Vec<FirearmId> },
+    ScenePlanned { scene: SceneId, number: String, description: String, day: Date, plan: ScenePlan },
+    #[serde(rename = "scene.plan_revised")]
+    ScenePlanRevised { scene: SceneId, version: u32, plan: ScenePlan, reason: String },
+    #[serde(rename = "scene.plan_approved")]
+    ScenePlanApproved { scene: SceneId, version: u32, by: PersonId, role: Role },
+    #[serde(rename = "meeting.held")]
+    MeetingHeld { scene: SceneId, plan_version: u32, agenda: Agenda, attendees: BTreeSet<PersonId> },
+    #[serde(rename = "meeting.signed_off")]
+    MeetingSignedOff { scene: SceneId, plan_version: u32, by: PersonId, role: Role },
+    #[serde(rename = "scene.marked_ready")]
+    SceneMarkedReady { scene: SceneId, by: PersonId },
+    #[serde(rename = "scene.called")]
+    SceneCalled { scene: SceneId, by: PersonId },
+    #[serde(rename = "scene.wrapped")]
+    SceneWrapped { scene: SceneId, by: PersonId },
+    #[serde(rename = "firearm.declined")]
+    FirearmDeclined { scene: SceneId, person: PersonId, reason: String },
+    #[serde(rename = "policy.changed")]
+    PolicyChanged { packs: Vec<String> },
+    #[serde(rename = "day.opened")]
+    DayOpened { date: Date, by: PersonId, call_sheet: CallSheet, counts: Vec<CountLine> },
+    #[serde(rename = "day.closed")]
+    DayClosed { date: Date, by: PersonId, counts: Vec<CountLine> },
+    #[serde(rename = "alert.raised")]
+    AlertRaised { rule: RuleId, message: String },
+    #[serde(rename = "alert.resolved")]
+    AlertResolved { alert: u64, by: PersonId, note: String },
+    #[serde(rename = "assistant.supervised")]
+    AssistantSupervised { assistant: PersonId, by: PersonId },
+    #[serde(rename = "competence.recorded")]
+    CompetenceRecorded { person: PersonId, model: String, by: PersonId, notes: String },
+    #[serde(rename = "firearm.inspected")]
+    FirearmInspected {
+        firearm: FirearmId,
+        stage: InspectionStage,
+        by: PersonId,
+        barrel_clear: bool,
+        fault: Option<String>,
+    },
+    #[serde(rename = "firearm.loaded")]
+    FirearmLoaded {
+        firearm: FirearmId,
+        by: PersonId,
+        container: ContainerId,
+        class: AmmoClass,
+        count: u32,
+        lots: BTreeMap<LotId, u32>,
+        dummy_check: Option<VerificationMethod>,
+    },
+    #[serde(rename = "firearm.declared_empty")]
+    FirearmDeclaredEmpty { firearm: FirearmId, by: PersonId },
+    #[serde(rename = "firearm.unloaded")]
+    FirearmUnloaded { firearm: FirearmId, by: PersonId, container: ContainerId, fired: u32, returned: u32 },
+    #[serde(rename = "rounds.discrepancy_found")]
+    RoundsDiscrepancyFound { firearm: FirearmId, class: AmmoClass, issued: u32, fired: u32, returned: u32 },
+    #[serde(rename = "rounds.discrepancy_resolved")]
+    RoundsDiscrepancyResolved { class: AmmoClass, by: PersonId, explanation: String },
+    #[serde(rename = "firearm.demonstrated")]
+    FirearmDemonstrated { firearm: FirearmId, armorer: PersonId, ad: PersonId, load_seq: u64 },
+    #[serde(rename = "firearm.shown")]
+    FirearmShown { firearm: FirearmId, armorer: PersonId, person: PersonId, load_seq: u64 },
+    #[serde(rename = "hold.placed")]
+    HoldPlaced { scope: HoldScope, by: PersonId, reason: String },
+    #[serde(rename = "hold.lifted")]
+    HoldLifted { hold: u64, by: PersonId, review: bool, note: String },
+    #[serde(rename = "override.recorded")]
+    OverrideRecorded { rule: RuleId, firearm: FirearmId, scene: SceneId, by: PersonId, reason: String },
 }
 
 impl Event {
@@ -163,6 +241,32 @@ impl Event {
             Event::ContainerTakenOut { .. } => "container.taken_out",
             Event::ContainerHandedOver { .. } => "container.handed_over",
             Event::ScenePlanned { .. } => "scene.planned",
+            Event::ScenePlanRevised { .. } => "scene.plan_revised",
+            Event::ScenePlanApproved { .. } => "scene.plan_approved",
+            Event::MeetingHeld { .. } => "meeting.held",
+            Event::MeetingSignedOff { .. } => "meeting.signed_off",
+            Event::SceneMarkedReady { .. } => "scene.marked_ready",
+            Event::SceneCalled { .. } => "scene.called",
+            Event::SceneWrapped { .. } => "scene.wrapped",
+            Event::FirearmDeclined { .. } => "firearm.declined",
+            Event::PolicyChanged { .. } => "policy.changed",
+            Event::DayOpened { .. } => "day.opened",
+            Event::DayClosed { .. } => "day.closed",
+            Event::AlertRaised { .. } => "alert.raised",
+            Event::AlertResolved { .. } => "alert.resolved",
+            Event::AssistantSupervised { .. } => "assistant.supervised",
+            Event::CompetenceRecorded { .. } => "competence.recorded",
+            Event::FirearmInspected { .. } => "firearm.inspected",
+            Event::FirearmLoaded { .. } => "firearm.loaded",
+            Event::FirearmDeclaredEmpty { .. } => "firearm.declared_empty",
+            Event::FirearmUnloaded { .. } => "firearm.unloaded",
+            Event::RoundsDiscrepancyFound { .. } => "rounds.discrepancy_found",
+            Event::RoundsDiscrepancyResolved { .. } => "rounds.discrepancy_resolved",
+            Event::FirearmDemonstrated { .. } => "firearm.demonstrated",
+            Event::FirearmShown { .. } => "firearm.shown",
+            Event::HoldPlaced { .. } => "hold.placed",
+            Event::HoldLifted { .. } => "hold.lifted",
+            Event::OverrideRecorded { .. } => "override.recorded",
         }
     }
 }

@@ -8,11 +8,14 @@
 pub mod commands;
 pub mod decide;
 pub mod events;
+pub mod gate;
 pub mod ids;
 pub mod model;
 pub mod permissions;
 pub mod policy;
+pub mod protocol;
 pub mod rules;
+pub mod safety;
 pub mod state;
 pub mod time;
 

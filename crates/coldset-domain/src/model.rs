@@ -62,6 +62,18 @@ text_enum!(
     }
 );
 
+impl Firearm {
+    /// The weapon model, as competence is recorded against it (R-TRAIN-2).
+    pub fn model_key(&self) -> String {
+        model_key(&self.make, &self.model)
+    }
+}
+
+/// Normalised "make model" text.
+pub fn model_key(make: &str, model: &str) -> String {
+    format!("{} {}", make.trim(), model.trim()).to_lowercase()
+}
+
 impl FirearmKind {
     /// Whether it can fire anything: only these need licences and load checks.
     pub fn can_fire(self) -> bool {
@@ -148,6 +160,9 @@ pub struct Person {
     pub name: String,
     pub roles: BTreeSet<Role>,
     pub credentials: Vec<Credential>,
+    /// Weapon models (make and model) the armorer recorded this person as trained and
+    /// competent with (R-TRAIN-2).
+    pub competences: BTreeSet<String>,
     pub version: u64,
 }
 
@@ -158,6 +173,20 @@ impl Person {
 
     pub fn is_armorer_side(&self) -> bool {
         self.has_role(Role::Armorer) || self.has_role(Role::AssistantArmorer)
+    }
+
+    /// An in-date firearms safety course (R-TRAIN-1).
+    pub fn safety_trained(&self, day: Date) -> bool {
+        self.credentials.iter().any(|c| c.kind == CredentialKind::SafetyCourse && c.in_date_on(day))
+    }
+
+    /// Roles outside the armory department (R-ROLE-3: an armorer holds none of them).
+    pub fn other_department_roles(&self) -> Vec<Role> {
+        self.roles
+            .iter()
+            .copied()
+            .filter(|r| !matches!(r, Role::Armorer | Role::AssistantArmorer | Role::Admin | Role::Auditor))
+            .collect()
     }
 
     /// A licence, permit or certification that covers `kind` and is in date on `day`.
@@ -236,6 +265,8 @@ pub struct Firearm {
     pub status: FirearmStatus,
     /// When it last left storage (for R-HAND-3 time-outs and the weapon register).
     pub out_since: Option<Timestamp>,
+    /// The protocol steps recorded since it last left storage.
+    pub checks: crate::safety::FirearmChecks,
     pub version: u64,
 }
 
@@ -310,15 +341,5 @@ pub struct StorageLocation {
     pub authorised: BTreeSet<PersonId>,
     /// Who opened it and when; `None` while it is locked.
     pub opened: Option<(PersonId, Timestamp)>,
-    pub version: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Scene {
-    pub id: SceneId,
-    pub number: String,
-    pub description: String,
-    pub day: Date,
-    pub firearms: Vec<FirearmId>,
     pub version: u64,
 }

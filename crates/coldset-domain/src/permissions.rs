@@ -22,6 +22,7 @@ const SETUP: &[Role] = &[Role::Admin, Role::Producer];
 const CREDENTIALS: &[Role] = &[Role::Admin, Role::Producer, Role::Armorer, Role::SafetyAdvisor];
 const ARMORY_SETUP: &[Role] = &[Role::Admin, Role::Armorer];
 const SCENES: &[Role] = &[Role::Admin, Role::Producer, Role::FirstAd, Role::Armorer];
+const POLICY: &[Role] = &[Role::Admin, Role::Producer, Role::SafetyAdvisor];
 
 /// The permission table: every command name, and who may issue it.
 pub const PERMISSIONS: &[(&str, Allowed)] = &[
@@ -33,6 +34,30 @@ pub const PERMISSIONS: &[(&str, Allowed)] = &[
     ("approve_supplier", Allowed::Roles(ARMORY_SETUP)),
     ("add_location", Allowed::Roles(ARMORY_SETUP)),
     ("plan_scene", Allowed::Roles(SCENES)),
+    ("revise_plan", Allowed::Roles(SCENES)),
+    ("change_policy", Allowed::Roles(POLICY)),
+    ("approve_plan", Allowed::AnyWorkingMember),
+    ("hold_meeting", Allowed::AnyWorkingMember),
+    ("sign_off_meeting", Allowed::AnyWorkingMember),
+    ("mark_scene_ready", Allowed::AnyWorkingMember),
+    ("call_scene", Allowed::AnyWorkingMember),
+    ("wrap_scene", Allowed::AnyWorkingMember),
+    ("decline_firearm", Allowed::AnyWorkingMember),
+    ("open_day", Allowed::AnyWorkingMember),
+    ("close_day", Allowed::AnyWorkingMember),
+    ("resolve_alert", Allowed::AnyWorkingMember),
+    ("supervise_assistant", Allowed::AnyWorkingMember),
+    ("record_competence", Allowed::AnyWorkingMember),
+    ("inspect_firearm", Allowed::AnyWorkingMember),
+    ("load_firearm", Allowed::AnyWorkingMember),
+    ("declare_empty", Allowed::AnyWorkingMember),
+    ("unload_firearm", Allowed::AnyWorkingMember),
+    ("resolve_discrepancy", Allowed::AnyWorkingMember),
+    ("acknowledge_demonstration", Allowed::AnyWorkingMember),
+    ("acknowledge_shown", Allowed::AnyWorkingMember),
+    ("place_hold", Allowed::AnyWorkingMember),
+    ("lift_hold", Allowed::AnyWorkingMember),
+    ("record_override", Allowed::AnyWorkingMember),
     ("open_storage", Allowed::AnyWorkingMember),
     ("close_storage", Allowed::AnyWorkingMember),
     ("intake_firearm", Allowed::AnyWorkingMember),

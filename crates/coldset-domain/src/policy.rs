@@ -85,7 +85,7 @@ pub const PACKS: &[&str] = &["industry-us", "california-2025", "nsw-au", "uk"];
 
 /// Rules an armorer may override with a recorded reason. Never R-AMMO-1, R-HAND-2,
 /// R-DECL-1 or R-MISF-2 (the issue forbids it), nor any rule about who holds a gun.
-pub const OVERRIDABLE: &[RuleId] = &[RuleId::Staff1, RuleId::Reh1, RuleId::Train2];
+pub const OVERRIDABLE: &[RuleId] = &[RuleId::Staff1, RuleId::Train2];
 
 /// The policy for a set of packs: each pack applied to the defaults separately, then the
 /// strictest value of each setting taken.

@@ -10,13 +10,18 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 macro_rules! snake_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident),+ $(,)? }) => {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant,)+ }
+        pub enum $name { $($(#[$vm])* $variant,)+ }
     };
 }
+
+snake_enum!(
+    /// Before a firing sequence, or after it (R-HAND-4).
+    InspectionStage { PreUse, PostUse }
+);
 
 snake_enum!(
     /// What kind of work the scene is (R-REH-1 treats rehearsals specially).
@@ -35,7 +40,7 @@ snake_enum!(
 
 /// What a firearm is planned to hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "load", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PlannedLoad {
     Empty,
     Dummies,
@@ -136,20 +141,18 @@ impl Meeting {
     }
 }
 
-snake_enum!(
-    SceneStatus {
-        /// Being planned or approved.
-        Planned,
-        /// The armorer's inspections are done (R-STAFF-2).
-        Ready,
-        /// Called by the 1st AD: firearm work may happen.
-        Called,
-        /// Cut: firearms are back with the armorer.
-        Wrapped,
-        /// Someone declined to handle a firearm: replan first (R-TRAIN-3).
-        NeedsReplan,
-    }
-);
+snake_enum!(SceneStatus {
+    /// Being planned or approved.
+    Planned,
+    /// The armorer's inspections are done (R-STAFF-2).
+    Ready,
+    /// Called by the 1st AD: firearm work may happen.
+    Called,
+    /// Cut: firearms are back with the armorer.
+    Wrapped,
+    /// Someone declined to handle a firearm: replan first (R-TRAIN-3).
+    NeedsReplan,
+});
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scene {

@@ -5,6 +5,7 @@
 use crate::events::{Envelope, Event};
 use crate::ids::*;
 use crate::model::*;
+use crate::safety::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,6 +29,7 @@ pub struct ProductionState {
     pub containers: BTreeMap<ContainerId, Container>,
     pub locations: BTreeMap<LocationId, StorageLocation>,
     pub scenes: BTreeMap<SceneId, Scene>,
+    pub safety: SafetyState,
     /// Sequence number of the last applied event; `None` for an empty log.
     pub last_seq: Option<u64>,
 }
@@ -42,6 +44,8 @@ pub enum EntityRef {
     Container(ContainerId),
     Location(LocationId),
     Scene(SceneId),
+    /// The production-wide safety state: shoot day, holds, alerts, overrides.
+    Safety,
 }
 
 /// One projection row: what the database's projection table holds for a record.
@@ -134,6 +138,7 @@ impl ProductionState {
                         name: name.clone(),
                         roles: roles.clone(),
                         credentials: Vec::new(),
+                        competences: BTreeSet::new(),
                         version: seq,
                     },
                 );
@@ -209,6 +214,7 @@ impl ProductionState {
                         load: LoadState::Empty,
                         status: FirearmStatus::InService,
                         out_since: None,
+                        checks: FirearmChecks::default(),
                         version: seq,
                     },
                 );
@@ -218,19 +224,34 @@ impl ProductionState {
                 let f = self.firearm_mut(firearm)?;
                 f.holder = Holder::Storage { location: location.clone() };
                 f.out_since = None;
+                f.checks = FirearmChecks { load_seq: f.checks.load_seq, ..FirearmChecks::default() };
                 f.version = seq;
                 vec![R::Firearm(firearm.clone())]
             }
-            Event::FirearmTakenOut { firearm, by, .. } => {
+            Event::FirearmTakenOut { firearm, by, scene, .. } => {
                 let f = self.firearm_mut(firearm)?;
                 f.holder = Holder::Person { person: by.clone() };
                 f.out_since = Some(at);
+                f.checks =
+                    FirearmChecks { scene: scene.clone(), load_seq: f.checks.load_seq, ..FirearmChecks::default() };
                 f.version = seq;
                 vec![R::Firearm(firearm.clone())]
             }
-            Event::FirearmHandedOff { firearm, to, .. } | Event::FirearmCollected { firearm, to, .. } => {
+            Event::FirearmHandedOff { firearm, to, .. } => {
                 let f = self.firearm_mut(firearm)?;
                 f.holder = Holder::Person { person: to.clone() };
+                f.version = seq;
+                vec![R::Firearm(firearm.clone())]
+            }
+            Event::FirearmCollected { firearm, to, .. } => {
+                let f = self.firearm_mut(firearm)?;
+                f.holder = Holder::Person { person: to.clone() };
+                // Back from a firing sequence: a post-use inspection is due, and the next
+                // hand-off needs fresh checks (R-HAND-4, R-CHECK-1, R-CHECK-2).
+                f.checks.needs_post_use = true;
+                f.checks.pre_use_at = None;
+                f.checks.demonstrated = None;
+                f.checks.shown = None;
                 f.version = seq;
                 vec![R::Firearm(firearm.clone())]
             }
@@ -326,6 +347,8 @@ impl ProductionState {
                 vec![R::Container(container.clone())]
             }
             Event::RoundsMoved { from, to, lot, rounds } => {
+                // Check the destination first so a bad record cannot half-apply.
+                self.container_mut(to)?;
                 let src = self.container_mut(from)?;
                 let have = src.contents.get(lot).copied().unwrap_or(0);
                 let left = have
@@ -361,7 +384,7 @@ impl ProductionState {
                 c.version = seq;
                 vec![R::Container(container.clone())]
             }
-            Event::ScenePlanned { scene, number, description, day, firearms } => {
+            Event::ScenePlanned { scene, number, description, day, plan } => {
                 self.scenes.insert(
                     scene.clone(),
                     Scene {
@@ -369,14 +392,264 @@ impl ProductionState {
                         number: number.clone(),
                         description: description.clone(),
                         day: *day,
-                        firearms: firearms.clone(),
+                        plan: plan.clone(),
+                        plan_version: 1,
+                        approvals: BTreeMap::new(),
+                        meeting: None,
+                        status: SceneStatus::Planned,
+                        declined_by: BTreeSet::new(),
                         version: seq,
                     },
                 );
                 vec![R::Scene(scene.clone())]
             }
+            Event::ScenePlanRevised { scene, version, plan, .. } => {
+                let sc = self.scene_mut(scene)?;
+                sc.plan = plan.clone();
+                sc.plan_version = *version;
+                sc.approvals.clear();
+                sc.status = SceneStatus::Planned;
+                sc.version = seq;
+                vec![R::Scene(scene.clone())]
+            }
+            Event::ScenePlanApproved { scene, by, role, .. } => {
+                let sc = self.scene_mut(scene)?;
+                sc.approvals.insert(role.as_str().to_owned(), by.clone());
+                sc.version = seq;
+                vec![R::Scene(scene.clone())]
+            }
+            Event::MeetingHeld { scene, plan_version, agenda, attendees } => {
+                let sc = self.scene_mut(scene)?;
+                sc.meeting = Some(Meeting {
+                    plan_version: *plan_version,
+                    agenda: agenda.clone(),
+                    attendees: attendees.clone(),
+                    held_at: at,
+                    armorer_sign_off: None,
+                    ad_sign_off: None,
+                });
+                sc.version = seq;
+                vec![R::Scene(scene.clone())]
+            }
+            Event::MeetingSignedOff { scene, by, role, .. } => {
+                let sc = self.scene_mut(scene)?;
+                let m = sc.meeting.as_mut().ok_or("no meeting to sign off")?;
+                match role {
+                    Role::Armorer => m.armorer_sign_off = Some(by.clone()),
+                    Role::FirstAd => m.ad_sign_off = Some(by.clone()),
+                    other => return Err(format!("{other} does not sign off meetings")),
+                }
+                sc.version = seq;
+                vec![R::Scene(scene.clone())]
+            }
+            Event::SceneMarkedReady { scene, .. } => self.set_status(scene, SceneStatus::Ready, seq)?,
+            Event::SceneCalled { scene, .. } => self.set_status(scene, SceneStatus::Called, seq)?,
+            Event::SceneWrapped { scene, .. } => self.set_status(scene, SceneStatus::Wrapped, seq)?,
+            Event::FirearmDeclined { scene, person, .. } => {
+                let sc = self.scene_mut(scene)?;
+                sc.declined_by.insert(person.clone());
+                sc.status = SceneStatus::NeedsReplan;
+                sc.version = seq;
+                vec![R::Scene(scene.clone())]
+            }
+            Event::PolicyChanged { packs } => {
+                let info = self.info.as_mut().ok_or("no production")?;
+                info.packs = packs.clone();
+                info.version = seq;
+                vec![R::Production]
+            }
+            Event::DayOpened { date, by, call_sheet, .. } => {
+                self.safety.day = Some(ShootDay {
+                    date: *date,
+                    opened_by: by.clone(),
+                    opened_at: at,
+                    call_sheet: call_sheet.clone(),
+                    supervised: BTreeSet::new(),
+                });
+                self.safety.version = seq;
+                vec![R::Safety]
+            }
+            Event::DayClosed { .. } => {
+                self.safety.day = None;
+                self.safety.version = seq;
+                vec![R::Safety]
+            }
+            Event::AlertRaised { rule, message } => {
+                self.safety.alerts.insert(
+                    seq,
+                    Alert { id: seq, rule: *rule, message: message.clone(), raised_at: at, resolved: None },
+                );
+                self.safety.version = seq;
+                vec![R::Safety]
+            }
+            Event::AlertResolved { alert, note, .. } => {
+                let a = self.safety.alerts.get_mut(alert).ok_or_else(|| format!("no alert {alert}"))?;
+                a.resolved = Some(note.clone());
+                self.safety.version = seq;
+                vec![R::Safety]
+            }
+            Event::AssistantSupervised { assistant, .. } => {
+                let day = self.safety.day.as_mut().ok_or("no shoot day is open")?;
+                day.supervised.insert(assistant.clone());
+                self.safety.version = seq;
+                vec![R::Safety]
+            }
+            Event::CompetenceRecorded { person, model, .. } => {
+                let p = self.person_mut(person)?;
+                p.competences.insert(model.clone());
+                p.version = seq;
+                vec![R::Person(person.clone())]
+            }
+            Event::FirearmInspected { firearm, stage, .. } => {
+                let f = self.firearm_mut(firearm)?;
+                match stage {
+                    InspectionStage::PreUse => f.checks.pre_use_at = Some(at),
+                    InspectionStage::PostUse => f.checks.needs_post_use = false,
+                }
+                f.version = seq;
+                vec![R::Firearm(firearm.clone())]
+            }
+            Event::FirearmLoaded { firearm, container, class, count, lots, .. } => {
+                let ct = self.container_mut(container)?;
+                for (lot, n) in lots {
+                    let have = ct.contents.get(lot).copied().unwrap_or(0);
+                    let left = have
+                        .checked_sub(*n)
+                        .ok_or_else(|| format!("container {container} lacks {n} rounds of {lot}"))?;
+                    if left == 0 {
+                        ct.contents.remove(lot);
+                    } else {
+                        ct.contents.insert(lot.clone(), left);
+                    }
+                }
+                ct.version = seq;
+                let f = self.firearm_mut(firearm)?;
+                f.load = match class {
+                    AmmoClass::Dummy => LoadState::Dummies { count: *count },
+                    AmmoClass::Blank { load } => LoadState::Blanks { count: *count, load: load.clone() },
+                    AmmoClass::Live => return Err("a firearm cannot be loaded with live rounds".into()),
+                };
+                f.checks.load_seq = seq;
+                f.checks.issued = Some(Issued {
+                    class: class.clone(),
+                    count: *count,
+                    container: container.clone(),
+                    lots: lots.clone(),
+                });
+                f.checks.demonstrated = None;
+                f.checks.shown = None;
+                f.version = seq;
+                vec![R::Firearm(firearm.clone()), R::Container(container.clone())]
+            }
+            Event::FirearmDeclaredEmpty { firearm, .. } => {
+                let f = self.firearm_mut(firearm)?;
+                f.checks.load_seq = seq;
+                f.checks.demonstrated = None;
+                f.checks.shown = None;
+                f.version = seq;
+                vec![R::Firearm(firearm.clone())]
+            }
+            Event::FirearmUnloaded { firearm, container, returned, .. } => {
+                let f = self.firearm_mut(firearm)?;
+                let issued = f.checks.issued.take().ok_or("nothing was loaded")?;
+                f.load = LoadState::Empty;
+                f.checks.load_seq = seq;
+                f.checks.demonstrated = None;
+                f.checks.shown = None;
+                f.version = seq;
+                // Returned rounds go back to their lots, oldest first.
+                let mut left = *returned;
+                let ct = self.container_mut(container)?;
+                for (lot, n) in &issued.lots {
+                    let back = left.min(*n);
+                    if back > 0 {
+                        *ct.contents.entry(lot.clone()).or_insert(0) += back;
+                        left -= back;
+                    }
+                }
+                if left > 0 {
+                    return Err(format!("{returned} rounds returned but only {} were issued", issued.count));
+                }
+                ct.version = seq;
+                vec![R::Firearm(firearm.clone()), R::Container(container.clone())]
+            }
+            Event::RoundsDiscrepancyFound { firearm, class, issued, fired, returned } => {
+                self.safety.discrepancies.push(Discrepancy {
+                    class: class.clone(),
+                    firearm: firearm.clone(),
+                    issued: *issued,
+                    fired: *fired,
+                    returned: *returned,
+                    found_at: at,
+                });
+                self.safety.version = seq;
+                vec![R::Safety]
+            }
+            Event::RoundsDiscrepancyResolved { class, .. } => {
+                self.safety.discrepancies.retain(|d| &d.class != class);
+                self.safety.version = seq;
+                vec![R::Safety]
+            }
+            Event::FirearmDemonstrated { firearm, ad, load_seq, .. } => {
+                let f = self.firearm_mut(firearm)?;
+                f.checks.demonstrated = Some(Acknowledgement { by: ad.clone(), at, load_seq: *load_seq });
+                f.version = seq;
+                vec![R::Firearm(firearm.clone())]
+            }
+            Event::FirearmShown { firearm, person, load_seq, .. } => {
+                let f = self.firearm_mut(firearm)?;
+                f.checks.shown = Some(Acknowledgement { by: person.clone(), at, load_seq: *load_seq });
+                f.version = seq;
+                vec![R::Firearm(firearm.clone())]
+            }
+            Event::HoldPlaced { scope, by, reason } => {
+                self.safety.holds.insert(
+                    seq,
+                    Hold {
+                        id: seq,
+                        scope: scope.clone(),
+                        placed_by: by.clone(),
+                        reason: reason.clone(),
+                        placed_at: at,
+                    },
+                );
+                self.safety.version = seq;
+                vec![R::Safety]
+            }
+            Event::HoldLifted { hold, .. } => {
+                self.safety.holds.remove(hold).ok_or_else(|| format!("no hold {hold}"))?;
+                self.safety.version = seq;
+                vec![R::Safety]
+            }
+            Event::OverrideRecorded { rule, firearm, scene, by, reason } => {
+                self.safety.overrides.insert(
+                    seq,
+                    Override {
+                        id: seq,
+                        rule: *rule,
+                        firearm: firearm.clone(),
+                        scene: scene.clone(),
+                        by: by.clone(),
+                        reason: reason.clone(),
+                        at,
+                    },
+                );
+                self.safety.version = seq;
+                vec![R::Safety]
+            }
         };
         Ok(touched)
+    }
+
+    fn scene_mut(&mut self, id: &SceneId) -> Result<&mut Scene, String> {
+        self.scenes.get_mut(id).ok_or_else(|| missing("scene", id))
+    }
+
+    fn set_status(&mut self, id: &SceneId, status: SceneStatus, seq: u64) -> Result<Vec<EntityRef>, String> {
+        let sc = self.scene_mut(id)?;
+        sc.status = status;
+        sc.version = seq;
+        Ok(vec![EntityRef::Scene(id.clone())])
     }
 
     fn person_mut(&mut self, id: &PersonId) -> Result<&mut Person, String> {
@@ -405,6 +678,7 @@ impl ProductionState {
             EntityRef::Container(id) => self.containers.get(id).map(|c| c.version),
             EntityRef::Location(id) => self.locations.get(id).map(|l| l.version),
             EntityRef::Scene(id) => self.scenes.get(id).map(|s| s.version),
+            EntityRef::Safety => Some(self.safety.version),
         }
     }
 
@@ -426,6 +700,7 @@ impl ProductionState {
             EntityRef::Container(id) => self.containers.get(id).map(|c| make("container", id.as_str(), c.version, c)),
             EntityRef::Location(id) => self.locations.get(id).map(|l| make("location", id.as_str(), l.version, l)),
             EntityRef::Scene(id) => self.scenes.get(id).map(|s| make("scene", id.as_str(), s.version, s)),
+            EntityRef::Safety => Some(make("safety", "safety", self.safety.version, &self.safety)),
         }
     }
 
@@ -438,6 +713,7 @@ impl ProductionState {
         refs.extend(self.containers.keys().cloned().map(EntityRef::Container));
         refs.extend(self.locations.keys().cloned().map(EntityRef::Location));
         refs.extend(self.scenes.keys().cloned().map(EntityRef::Scene));
+        refs.push(EntityRef::Safety);
         let mut rows: Vec<ProjectionRow> = refs.iter().filter_map(|r| self.row(r)).collect();
         rows.sort_by(|a, b| (&a.kind, &a.id).cmp(&(&b.kind, &b.id)));
         rows

@@ -533,8 +533,14 @@ fn a_lost_server_is_unavailable_never_not_found_and_the_store_reconnects() {
 // ---- the application on PostgreSQL -----------------------------------------------------
 
 fn run(app: &App, production: &ProductionId, actor: &Actor, command: Command) -> Result<Vec<Event>, AppError> {
-    app.execute(Request { production: production.clone(), actor: actor.clone(), command, expected_version: None })
-        .map(|r| r.events.into_iter().map(|e| e.event).collect())
+    app.execute(Request {
+        production: production.clone(),
+        actor: actor.clone(),
+        command,
+        expected_version: None,
+        attested: Vec::new(),
+    })
+    .map(|r| r.events.into_iter().map(|e| e.event).collect())
 }
 
 /// A production with an armorer and a performer (both credentialled), an approved

@@ -74,8 +74,14 @@ struct Crew {
 }
 
 fn run(app: &App, production: &ProductionId, actor: &Actor, command: Command) -> Result<Vec<Event>, AppError> {
-    app.execute(Request { production: production.clone(), actor: actor.clone(), command, expected_version: None })
-        .map(|r| r.events.into_iter().map(|e| e.event).collect())
+    app.execute(Request {
+        production: production.clone(),
+        actor: actor.clone(),
+        command,
+        expected_version: None,
+        attested: Vec::new(),
+    })
+    .map(|r| r.events.into_iter().map(|e| e.event).collect())
 }
 
 fn setup(dir: &std::path::Path) -> Crew {
@@ -211,6 +217,7 @@ fn racing_hand_offs_have_exactly_one_winner() {
                                 actor: maria.clone(),
                                 command: Command::HandOff { firearm: crew.firearm.clone(), to: to.clone() },
                                 expected_version: Some(version),
+                                attested: Vec::new(),
                             })
                             .map(|r| r.events.into_iter().map(|e| e.event).collect())
                     })

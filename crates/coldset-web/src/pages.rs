@@ -172,16 +172,26 @@ async fn inventory(State(app): State<App>, Path(p): Path<String>) -> Result<Html
         let _ = write!(b, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", esc(&l.name), l.kind, state);
     }
     b.push_str("</tbody></table>");
-    b.push_str("<table><caption>Scenes</caption><thead><tr><th scope=\"col\">Scene</th><th scope=\"col\">Day</th><th scope=\"col\">Description</th><th scope=\"col\">Firearms</th></tr></thead><tbody>");
+    b.push_str("<table><caption>Scenes</caption><thead><tr><th scope=\"col\">Scene</th><th scope=\"col\">Day</th><th scope=\"col\">Description</th><th scope=\"col\">Firearms</th><th scope=\"col\">Status</th></tr></thead><tbody>");
     for sc in s.scenes.values() {
-        let guns: Vec<&str> = sc.firearms.iter().map(|f| f.as_str()).collect();
+        let guns: Vec<String> = sc
+            .plan
+            .items
+            .iter()
+            .map(|i| {
+                let who = s.people.get(&i.performer).map_or(i.performer.to_string(), |p| p.name.clone());
+                format!("{} → {}", i.firearm, who)
+            })
+            .collect();
         let _ = write!(
             b,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} (plan v{})</td></tr>",
             esc(&sc.number),
             sc.day,
             esc(&sc.description),
-            esc(&guns.join(", "))
+            esc(&guns.join(", ")),
+            format!("{:?}", sc.status).to_lowercase(),
+            sc.plan_version
         );
     }
     b.push_str("</tbody></table>");

@@ -36,9 +36,15 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 fn run(app: &App, p: &ProductionId, actor: &Actor, command: Command) -> Result<Vec<Event>, String> {
-    app.execute(Request { production: p.clone(), actor: actor.clone(), command, expected_version: None })
-        .map(|r| r.events.into_iter().map(|e| e.event).collect())
-        .map_err(|e| e.to_string())
+    app.execute(Request {
+        production: p.clone(),
+        actor: actor.clone(),
+        command,
+        expected_version: None,
+        attested: Vec::new(),
+    })
+    .map(|r| r.events.into_iter().map(|e| e.event).collect())
+    .map_err(|e| e.to_string())
 }
 
 /// One person and one storage location per writer, so writers never contend on a record
@@ -131,6 +137,7 @@ pub fn append(app: &App, writers: usize, events: u64, print_acks: bool) -> Resul
                                 actor: actor.clone(),
                                 command: cmd,
                                 expected_version: None,
+                                attested: Vec::new(),
                             })
                             .map_err(|e| e.to_string())?;
                         lat.push(t.elapsed());

@@ -6,6 +6,7 @@
 use coldset_app::{App, AppError, Request};
 use coldset_domain::ids::*;
 use coldset_domain::model::*;
+use coldset_domain::safety::*;
 use coldset_domain::{Actor, Command, Envelope, Event};
 use std::collections::BTreeSet;
 
@@ -42,6 +43,7 @@ impl Seeder<'_> {
             actor: actor.clone(),
             command,
             expected_version: None,
+            attested: Vec::new(),
         })?;
         Ok(receipt.events)
     }
@@ -225,14 +227,80 @@ pub fn seed(app: &App, admin_account: &str) -> Result<ProductionId, AppError> {
         s.run(&maria, Command::StoreContainer { container, location: safe.clone() })?;
     }
     s.run(&maria, Command::CloseStorage { location: safe })?;
-    s.run(
+    // Everyone on set has the firearms safety course (R-TRAIN-1); the performers are trained
+    // with their weapon (R-TRAIN-2).
+    for person in &ids {
+        s.run(
+            &admin,
+            Command::RecordCredential {
+                person: person.clone(),
+                credential: Credential {
+                    kind: CredentialKind::SafetyCourse,
+                    number: format!("FSC-{}", person.as_str().trim_start_matches("p-")),
+                    issuer: "Contract Services".into(),
+                    expires_on: in_one_year,
+                    covers: Vec::new(),
+                },
+            },
+        )?;
+    }
+    for (performer, gun) in [(cole, &guns[0]), (ada, &guns[1]), (joe, &guns[2])] {
+        s.run(
+            &maria,
+            Command::RecordCompetence {
+                person: performer.clone(),
+                firearm: gun.clone(),
+                notes: "handling, holstering, safe direction; two dry runs".into(),
+            },
+        )?;
+    }
+    let crew_ben = &ids[7];
+    let item = |firearm: &FirearmId, performer: &PersonId, load: PlannedLoad| PlanItem {
+        firearm: firearm.clone(),
+        performer: performer.clone(),
+        load,
+        real_firearm_reason: None,
+        toward_person: false,
+        toward_camera: false,
+        armorer_consulted: true,
+        mitigations: Vec::new(),
+        camera_protection: None,
+        closest_person_cm: Some(900),
+        close_range_load_approved: false,
+    };
+    let plan = ScenePlan {
+        kind: SceneKind::Take,
+        items: vec![
+            item(&guns[0], cole, PlannedLoad::Dummies),
+            item(&guns[1], ada, PlannedLoad::Dummies),
+            item(&guns[2], joe, PlannedLoad::Blanks { load: "half".into() }),
+        ],
+        call_list: ids[2..10].iter().cloned().collect(),
+        line_of_fire: [crew_ben.clone()].into(),
+        protection: vec![Protection { person: crew_ben.clone(), shield: true, eye: true, hearing: true }],
+        risk_assessment: "Two revolvers with verified dummies for the draw; one carbine with half-load blanks \
+fired upstage at 9 m from the nearest person, away from camera; camera operator behind a shield with eye and \
+hearing protection; medic on set; abort word CUT."
+            .into(),
+    };
+    let ev = s.run(
         &maria,
         Command::PlanScene {
             number: "12".into(),
             description: "Church standoff: Cole and Ada draw; Joe fires two blanks upstage".into(),
             day: today,
-            firearms: guns.iter().take(3).cloned().collect(),
+            plan,
         },
     )?;
+    let scene = first_id(&ev, |e| match e {
+        Event::ScenePlanned { scene, .. } => Some(scene.clone()),
+        _ => None,
+    })?;
+    let [_, _, ad, safety, ..] = ids.as_slice() else {
+        return Err(AppError::Internal("demo people missing".into()));
+    };
+    for approver in [armorer, ad, safety] {
+        s.run(&Actor::Person { person: approver.clone() }, Command::ApprovePlan { scene: scene.clone(), version: 1 })?;
+    }
     Ok(production)
 }
