@@ -38,6 +38,7 @@ pub fn run_all(store: &dyn Store) -> Result<(), String> {
     tree_nodes(store)?;
     checkpoints(store)?;
     accounts(store)?;
+    access_records(store)?;
     Ok(())
 }
 
@@ -155,5 +156,57 @@ fn accounts(store: &dyn Store) -> Result<(), String> {
         other => return Err(format!("duplicate account must be a Conflict, got {other:?}")),
     }
     ensure(store.account_count().map_err(|e| e.to_string())? == before + 1, "account_count")?;
+    Ok(())
+}
+
+/// Accounts linked to people, tokens, PINs and idempotency records.
+pub fn access_records(store: &dyn Store) -> Result<(), String> {
+    let p = pid("conf-access")?;
+    let person = coldset_domain::ids::PersonId::parse("p-3").map_err(|e| e.to_string())?;
+    store
+        .create_account(&AccountRecord {
+            name: "linked".into(),
+            password_hash: "h".into(),
+            is_admin: false,
+            created_at: Timestamp(1),
+        })
+        .map_err(|e| e.to_string())?;
+    ensure(store.account_person("linked", &p).map_err(|e| e.to_string())?.is_none(), "no link yet")?;
+    store.link_account("linked", &p, &person).map_err(|e| e.to_string())?;
+    ensure(store.account_person("linked", &p).map_err(|e| e.to_string())? == Some(person.clone()), "link reads back")?;
+    match store.link_account("linked", &p, &person) {
+        Err(StoreError::Conflict(_)) => {}
+        other => return Err(format!("a second link in one production must be a Conflict, got {other:?}")),
+    }
+    let t = TokenRecord {
+        hash: "ab".repeat(32),
+        account: "linked".into(),
+        scopes: vec!["read".into(), "write".into()],
+        created_at: Timestamp(2),
+        expires_at: Some(Timestamp(99)),
+    };
+    store.create_token(&t).map_err(|e| e.to_string())?;
+    ensure(store.token(&t.hash).map_err(|e| e.to_string())? == Some(t.clone()), "token reads back")?;
+    ensure(store.token(&"cd".repeat(32)).map_err(|e| e.to_string())?.is_none(), "unknown token is None")?;
+    ensure(store.pin(&p, &person).map_err(|e| e.to_string())?.is_none(), "no PIN yet")?;
+    store.set_pin(&p, &person, "pin1").map_err(|e| e.to_string())?;
+    store.set_pin(&p, &person, "pin2").map_err(|e| e.to_string())?;
+    ensure(store.pin(&p, &person).map_err(|e| e.to_string())? == Some("pin2".into()), "PIN replaced")?;
+    let rec = IdempotencyRecord {
+        account: "linked".into(),
+        key: "k1".into(),
+        production: p.clone(),
+        request_hash: "rh".into(),
+        seqs: "4,5".into(),
+    };
+    store.commit(&CommitBatch { idempotency: vec![rec.clone()], ..Default::default() }).map_err(|e| e.to_string())?;
+    ensure(
+        store.idempotency("linked", "k1").map_err(|e| e.to_string())? == Some(rec.clone()),
+        "idempotency reads back",
+    )?;
+    match store.commit(&CommitBatch { idempotency: vec![rec], ..Default::default() }) {
+        Err(StoreError::Conflict(_)) => {}
+        other => return Err(format!("a reused idempotency key must be a Conflict, got {other:?}")),
+    }
     Ok(())
 }

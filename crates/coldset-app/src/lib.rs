@@ -7,6 +7,7 @@
 //! It knows nothing of HTTP or SQL: storage comes through the [`ports::Store`] port,
 //! time through [`ports::Clock`].
 
+pub mod access;
 pub mod conformance;
 pub mod error;
 pub mod ledger;
@@ -15,7 +16,7 @@ mod writer;
 
 pub use error::AppError;
 pub use ports::{Clock, ManualClock, Store, SystemClock};
-pub use writer::{Published, Receipt, Request};
+pub use writer::{IdempotencyKey, Published, Receipt, Request};
 
 use coldset_domain::ids::ProductionId;
 use coldset_domain::{Date, ProductionState, Timestamp};

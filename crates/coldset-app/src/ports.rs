@@ -1,7 +1,7 @@
 //! The ports the application needs from the outside world: a store and a clock. Adapters
 //! (SQLite, PostgreSQL, a fixed test clock) implement them; nothing here names a driver.
 
-use coldset_domain::ids::ProductionId;
+use coldset_domain::ids::{PersonId, ProductionId};
 use coldset_domain::{ProjectionRow, Timestamp};
 use coldset_ledger::Hash;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -91,6 +91,30 @@ pub struct AccountRecord {
     pub created_at: Timestamp,
 }
 
+/// An API token, stored only as the SHA-256 of its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRecord {
+    pub hash: String,
+    pub account: String,
+    /// `read`, `write`.
+    pub scopes: Vec<String>,
+    pub created_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+}
+
+/// The answer recorded for an idempotency key, committed with the command's events so a
+/// retry can never record the command twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyRecord {
+    pub account: String,
+    pub key: String,
+    pub production: ProductionId,
+    /// SHA-256 (hex) of the request, so a key reused for another command is refused.
+    pub request_hash: String,
+    /// The sequence numbers the command recorded, comma-separated.
+    pub seqs: String,
+}
+
 /// Everything one group commit writes, atomically and durably.
 #[derive(Debug, Default, Clone)]
 pub struct CommitBatch {
@@ -98,11 +122,12 @@ pub struct CommitBatch {
     pub events: Vec<StoredEvent>,
     pub nodes: Vec<StoredNode>,
     pub projections: Vec<(ProductionId, ProjectionRow)>,
+    pub idempotency: Vec<IdempotencyRecord>,
 }
 
 impl CommitBatch {
     pub fn is_empty(&self) -> bool {
-        self.productions.is_empty() && self.events.is_empty()
+        self.productions.is_empty() && self.events.is_empty() && self.idempotency.is_empty()
     }
 }
 
@@ -142,4 +167,13 @@ pub trait Store: Send + Sync {
     fn create_account(&self, account: &AccountRecord) -> Result<(), StoreError>;
     fn account(&self, name: &str) -> Result<Option<AccountRecord>, StoreError>;
     fn account_count(&self) -> Result<u64, StoreError>;
+    /// Lets an account act as a person of a production (one person per production).
+    fn link_account(&self, account: &str, production: &ProductionId, person: &PersonId) -> Result<(), StoreError>;
+    fn account_person(&self, account: &str, production: &ProductionId) -> Result<Option<PersonId>, StoreError>;
+    fn create_token(&self, token: &TokenRecord) -> Result<(), StoreError>;
+    fn token(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError>;
+    /// Sets (or replaces) a person's confirmation PIN hash.
+    fn set_pin(&self, production: &ProductionId, person: &PersonId, pin_hash: &str) -> Result<(), StoreError>;
+    fn pin(&self, production: &ProductionId, person: &PersonId) -> Result<Option<String>, StoreError>;
+    fn idempotency(&self, account: &str, key: &str) -> Result<Option<IdempotencyRecord>, StoreError>;
 }

@@ -6,7 +6,7 @@
 //! nothing.
 
 use crate::error::AppError;
-use crate::ports::{Clock, CommitBatch, ProductionRecord, Store, StoredEvent, StoredNode};
+use crate::ports::{Clock, CommitBatch, IdempotencyRecord, ProductionRecord, Store, StoredEvent, StoredNode};
 use coldset_domain::decide::{decide, Context};
 use coldset_domain::ids::ProductionId;
 use coldset_domain::{Actor, Command, Date, DomainError, EntityRef, Envelope, ProductionState, Timestamp};
@@ -31,12 +31,23 @@ pub struct Request {
     /// People other than the actor who confirmed this request in person on the same
     /// device, already authenticated by the caller (e.g. a performer's PIN at a hand-off).
     pub attested: Vec<coldset_domain::ids::PersonId>,
+    /// A client's idempotency key: a retry with the same key returns the first answer and
+    /// records nothing again.
+    pub idempotency: Option<IdempotencyKey>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    pub account: String,
+    pub key: String,
+    /// Hash of the request body, so a key reused for another command is refused.
+    pub request_hash: String,
 }
 
 impl Request {
-    /// A request with no version pin and no in-person confirmations.
+    /// A request with no version pin, no in-person confirmations and no idempotency key.
     pub fn new(production: ProductionId, actor: Actor, command: Command) -> Self {
-        Request { production, actor, command, expected_version: None, attested: Vec::new() }
+        Request { production, actor, command, expected_version: None, attested: Vec::new(), idempotency: None }
     }
 }
 
@@ -245,6 +256,22 @@ impl Worker {
         touched: &mut BTreeMap<ProductionId, BTreeSet<EntityRef>>,
     ) -> Result<Receipt, AppError> {
         let production = &request.production;
+        if let Some(k) = &request.idempotency {
+            if batch.idempotency.iter().any(|r| r.account == k.account && r.key == k.key) {
+                return Err(
+                    DomainError::Conflict("a request with this idempotency key is already in progress".into()).into()
+                );
+            }
+            if let Some(done) = self.store.idempotency(&k.account, &k.key)? {
+                if done.request_hash != k.request_hash || &done.production != production {
+                    return Err(DomainError::Conflict(
+                        "this idempotency key was already used for a different request: use a new key".into(),
+                    )
+                    .into());
+                }
+                return self.replay_receipt(&done);
+            }
+        }
         let creating = matches!(request.command, Command::CreateProduction { .. });
         if let Command::CreateProduction { id, time_zone, .. } = &request.command {
             if id != production {
@@ -333,6 +360,29 @@ impl Worker {
             recorded.push(env);
         }
         log.last_at = at;
+        if let Some(k) = &request.idempotency {
+            batch.idempotency.push(IdempotencyRecord {
+                account: k.account.clone(),
+                key: k.key.clone(),
+                production: production.clone(),
+                request_hash: k.request_hash.clone(),
+                seqs: recorded.iter().map(|e| e.seq.to_string()).collect::<Vec<_>>().join(","),
+            });
+        }
         Ok(Receipt { production: production.clone(), events: recorded })
+    }
+
+    /// The receipt of a command already recorded under an idempotency key.
+    fn replay_receipt(&self, done: &IdempotencyRecord) -> Result<Receipt, AppError> {
+        let mut events = Vec::new();
+        for seq in done.seqs.split(',').filter(|s| !s.is_empty()) {
+            let seq: u64 = seq.parse().map_err(|_| AppError::Internal(format!("bad idempotency record '{seq}'")))?;
+            let stored = self
+                .store
+                .event(&done.production, seq)?
+                .ok_or_else(|| AppError::Internal(format!("idempotency record names missing event {seq}")))?;
+            events.push(Envelope::decode(&stored.bytes).map_err(|e| AppError::Internal(e.to_string()))?);
+        }
+        Ok(Receipt { production: done.production.clone(), events })
     }
 }

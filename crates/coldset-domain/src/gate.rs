@@ -463,3 +463,38 @@ fn finish(c: Checks, mut checked: Vec<RuleId>, overrides: Vec<(RuleId, u64)>) ->
         rules_checked: checked,
     })
 }
+
+/// Alerts that follow from the state and the clock rather than from one event: a firearm
+/// out of storage past the time-out (R-HAND-3), a storage location left open past it
+/// (R-STORE-3). Shown on the board with the recorded alerts.
+pub fn derived_alerts(state: &ProductionState, now: crate::Timestamp) -> Vec<(RuleId, String)> {
+    let limit = policy(state).time_out_minutes;
+    let mut out = Vec::new();
+    for f in state.firearms.values() {
+        if let (Some(since), Holder::Person { person }) = (f.out_since, &f.holder) {
+            let minutes = since.minutes_until(now);
+            if minutes >= limit {
+                let who = state.people.get(person).map_or(person.to_string(), |p| p.name.clone());
+                out.push((
+                    RuleId::Hand3,
+                    format!(
+                        "{} has been out of storage for {minutes} minutes (with {who}): return it or check it",
+                        f.id
+                    ),
+                ));
+            }
+        }
+    }
+    for l in state.locations.values() {
+        if let Some((_, at)) = &l.opened {
+            let minutes = at.minutes_until(now);
+            if minutes >= limit {
+                out.push((
+                    RuleId::Store3,
+                    format!("{} has been open for {minutes} minutes: lock it when not in use", l.name),
+                ));
+            }
+        }
+    }
+    out
+}

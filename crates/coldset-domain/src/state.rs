@@ -119,7 +119,8 @@ impl ProductionState {
                     approved_suppliers: BTreeSet::new(),
                     version: seq,
                 });
-                vec![R::Production]
+                self.safety.version = seq;
+                vec![R::Production, R::Safety]
             }
             Event::SupplierApproved { supplier } => {
                 let info = self.info.as_mut().ok_or("no production")?;

@@ -15,7 +15,7 @@
 mod migrations;
 
 use coldset_app::ports::*;
-use coldset_domain::ids::ProductionId;
+use coldset_domain::ids::{PersonId, ProductionId};
 use coldset_domain::{ProjectionRow, Timestamp};
 use coldset_ledger::Hash;
 use postgres::config::Host;
@@ -70,8 +70,8 @@ pub enum ConnectError {
 }
 
 /// The PostgreSQL store: one writer session behind a mutex (the app has a single writer
-/// thread; `create_account` and `save_checkpoint` share it) and a small pool of read-only
-/// reader sessions.
+/// thread; `create_account`, `save_checkpoint` and the access writes (`link_account`,
+/// `create_token`, `set_pin`) share it) and a small pool of read-only reader sessions.
 pub struct PostgresStore {
     config: Config,
     target: String,
@@ -124,10 +124,13 @@ impl Conn {
 
 fn map_err(e: postgres::Error) -> StoreError {
     match e.code() {
-        // Another writer got there first: a duplicate (production, seq) or account name,
-        // or a transaction PostgreSQL aborted in favour of a concurrent one.
+        // Another writer got there first: a duplicate (production, seq), account name,
+        // account link, token or idempotency key, or a transaction PostgreSQL aborted in
+        // favour of a concurrent one. A link or token naming no account is refused as a
+        // conflict too, as the SQLite adapter does for any constraint.
         Some(c)
             if *c == SqlState::UNIQUE_VIOLATION
+                || *c == SqlState::FOREIGN_KEY_VIOLATION
                 || *c == SqlState::T_R_SERIALIZATION_FAILURE
                 || *c == SqlState::T_R_DEADLOCK_DETECTED =>
         {
@@ -152,6 +155,10 @@ fn i64_from(v: u64) -> Result<i64, StoreError> {
 
 fn production_from(s: &str) -> Result<ProductionId, StoreError> {
     ProductionId::parse(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn person_from(s: &str) -> Result<PersonId, StoreError> {
+    PersonId::parse(s).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 /// Reads column `i`; a value of the wrong type means the schema is not ours.
@@ -372,6 +379,9 @@ const INSERT_NODES: &str = "INSERT INTO tree_nodes (production, level, idx, hash
 const UPSERT_PROJECTIONS: &str = "INSERT INTO projections (production, kind, id, version, body)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[])
      ON CONFLICT (production, kind, id) DO UPDATE SET version = excluded.version, body = excluded.body";
+// No ON CONFLICT: a key already recorded (or twice in one batch) must fail the whole batch.
+const INSERT_IDEMPOTENCY: &str = "INSERT INTO idempotency_keys (account, key, production, request_hash, seqs)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])";
 
 impl Store for PostgresStore {
     fn productions(&self) -> Result<Vec<ProductionRecord>, StoreError> {
@@ -441,6 +451,7 @@ impl Store for PostgresStore {
             && batch.events.is_empty()
             && batch.nodes.is_empty()
             && batch.projections.is_empty()
+            && batch.idempotency.is_empty()
         {
             return Ok(());
         }
@@ -468,11 +479,18 @@ impl Store for PostgresStore {
         let pr_versions = projections.iter().map(|(_, r)| i64_from(r.version)).collect::<Result<Vec<i64>, _>>()?;
         let pr_bodies: Vec<&str> = projections.iter().map(|(_, r)| r.body.as_str()).collect();
 
+        let idem_accounts: Vec<&str> = batch.idempotency.iter().map(|r| r.account.as_str()).collect();
+        let idem_keys: Vec<&str> = batch.idempotency.iter().map(|r| r.key.as_str()).collect();
+        let idem_prods: Vec<&str> = batch.idempotency.iter().map(|r| r.production.as_str()).collect();
+        let idem_hashes: Vec<&str> = batch.idempotency.iter().map(|r| r.request_hash.as_str()).collect();
+        let idem_seqs: Vec<&str> = batch.idempotency.iter().map(|r| r.seqs.as_str()).collect();
+
         self.with_writer(|conn| {
             let ins_prod = conn.statement(INSERT_PRODUCTIONS)?;
             let ins_ev = conn.statement(INSERT_EVENTS)?;
             let ins_node = conn.statement(INSERT_NODES)?;
             let upsert = conn.statement(UPSERT_PROJECTIONS)?;
+            let ins_idem = conn.statement(INSERT_IDEMPOTENCY)?;
             // Dropping the transaction on an early return rolls it back: nothing of a
             // failed batch remains.
             let mut tx = conn.client.transaction().map_err(map_err)?;
@@ -488,6 +506,12 @@ impl Store for PostgresStore {
             }
             if !pr_prods.is_empty() {
                 tx.execute(&upsert, &[&pr_prods, &pr_kinds, &pr_ids, &pr_versions, &pr_bodies]).map_err(map_err)?;
+            }
+            // In the same transaction as the events: a retry either finds the key with the
+            // command's events, or finds neither.
+            if !idem_accounts.is_empty() {
+                tx.execute(&ins_idem, &[&idem_accounts, &idem_keys, &idem_prods, &idem_hashes, &idem_seqs])
+                    .map_err(map_err)?;
             }
             // With synchronous_commit = on, COMMIT returns once the WAL is flushed.
             tx.commit().map_err(map_err)
@@ -623,6 +647,102 @@ impl Store for PostgresStore {
             let st = c.statement("SELECT COUNT(*) FROM accounts")?;
             let row = c.client.query_one(&st, &[]).map_err(map_err)?;
             u64_from(col(&row, 0)?, "count")
+        })
+    }
+
+    fn link_account(&self, account: &str, production: &ProductionId, person: &PersonId) -> Result<(), StoreError> {
+        self.with_writer(|c| {
+            let st = c.statement("INSERT INTO account_people (account, production, person) VALUES ($1, $2, $3)")?;
+            c.client.execute(&st, &[&account, &production.as_str(), &person.as_str()]).map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    fn account_person(&self, account: &str, production: &ProductionId) -> Result<Option<PersonId>, StoreError> {
+        self.with_reader(|c| {
+            let st = c.statement("SELECT person FROM account_people WHERE account = $1 AND production = $2")?;
+            c.client
+                .query_opt(&st, &[&account, &production.as_str()])
+                .map_err(map_err)?
+                .map(|r| person_from(col(&r, 0)?))
+                .transpose()
+        })
+    }
+
+    fn create_token(&self, t: &TokenRecord) -> Result<(), StoreError> {
+        let scopes = t.scopes.join(",");
+        let expires_at: Option<i64> = t.expires_at.map(|e| e.0);
+        self.with_writer(|c| {
+            let st = c.statement(
+                "INSERT INTO api_tokens (hash, account, scopes, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            )?;
+            c.client.execute(&st, &[&t.hash, &t.account, &scopes, &t.created_at.0, &expires_at]).map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    fn token(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError> {
+        self.with_reader(|c| {
+            let st =
+                c.statement("SELECT hash, account, scopes, created_at, expires_at FROM api_tokens WHERE hash = $1")?;
+            c.client
+                .query_opt(&st, &[&hash])
+                .map_err(map_err)?
+                .map(|r| {
+                    let scopes: &str = col(&r, 2)?;
+                    Ok(TokenRecord {
+                        hash: col(&r, 0)?,
+                        account: col(&r, 1)?,
+                        scopes: scopes.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+                        created_at: Timestamp(col(&r, 3)?),
+                        expires_at: col::<Option<i64>>(&r, 4)?.map(Timestamp),
+                    })
+                })
+                .transpose()
+        })
+    }
+
+    fn set_pin(&self, production: &ProductionId, person: &PersonId, pin_hash: &str) -> Result<(), StoreError> {
+        self.with_writer(|c| {
+            let st = c.statement(
+                "INSERT INTO person_pins (production, person, pin_hash) VALUES ($1, $2, $3)
+                 ON CONFLICT (production, person) DO UPDATE SET pin_hash = excluded.pin_hash",
+            )?;
+            c.client.execute(&st, &[&production.as_str(), &person.as_str(), &pin_hash]).map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    fn pin(&self, production: &ProductionId, person: &PersonId) -> Result<Option<String>, StoreError> {
+        self.with_reader(|c| {
+            let st = c.statement("SELECT pin_hash FROM person_pins WHERE production = $1 AND person = $2")?;
+            c.client
+                .query_opt(&st, &[&production.as_str(), &person.as_str()])
+                .map_err(map_err)?
+                .map(|r| col(&r, 0))
+                .transpose()
+        })
+    }
+
+    fn idempotency(&self, account: &str, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
+        self.with_reader(|c| {
+            let st = c.statement(
+                "SELECT account, key, production, request_hash, seqs FROM idempotency_keys
+                 WHERE account = $1 AND key = $2",
+            )?;
+            c.client
+                .query_opt(&st, &[&account, &key])
+                .map_err(map_err)?
+                .map(|r| {
+                    Ok(IdempotencyRecord {
+                        account: col(&r, 0)?,
+                        key: col(&r, 1)?,
+                        production: production_from(col(&r, 2)?)?,
+                        request_hash: col(&r, 3)?,
+                        seqs: col(&r, 4)?,
+                    })
+                })
+                .transpose()
         })
     }
 }

@@ -85,4 +85,37 @@ pub const MIGRATIONS: &[&str] = &[
         FOR EACH STATEMENT
         EXECUTE FUNCTION coldset_append_only('checkpoints are append-only');
     "#,
+    // 2: access: accounts acting as people, API tokens, confirmation PINs, idempotency keys.
+    r#"
+    -- One person per (account, production).
+    CREATE TABLE account_people (
+        account TEXT NOT NULL REFERENCES accounts(name),
+        production TEXT NOT NULL,
+        person TEXT NOT NULL,
+        PRIMARY KEY (account, production)
+    );
+    -- Only the SHA-256 (hex) of a token's secret is kept; scopes are comma-joined.
+    CREATE TABLE api_tokens (
+        hash TEXT PRIMARY KEY,
+        account TEXT NOT NULL REFERENCES accounts(name),
+        scopes TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT
+    );
+    CREATE TABLE person_pins (
+        production TEXT NOT NULL,
+        person TEXT NOT NULL,
+        pin_hash TEXT NOT NULL,
+        PRIMARY KEY (production, person)
+    );
+    -- Written in the same transaction as the command's events.
+    CREATE TABLE idempotency_keys (
+        account TEXT NOT NULL,
+        key TEXT NOT NULL,
+        production TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        seqs TEXT NOT NULL,
+        PRIMARY KEY (account, key)
+    );
+    "#,
 ];

@@ -319,14 +319,115 @@ fn connect_never_creates_anything_and_says_why() {
     let err = PostgresStore::create(&url).unwrap_err();
     assert!(matches!(err, ConnectError::Exists { .. }), "{err:?}");
     let store = PostgresStore::connect(&url).unwrap();
-    assert_eq!(store.account_count().unwrap(), 1);
+    // The suite creates two accounts: `accounts` and `access_records`.
+    assert_eq!(store.account_count().unwrap(), 2);
     let version: i32 = admin.query_one("SELECT MAX(version) FROM schema_migrations", &[]).unwrap().get(0);
-    assert_eq!(version, 1);
+    assert_eq!(version, 2);
 
     // A schema from a newer coldset is refused, not guessed at.
     admin.execute("INSERT INTO schema_migrations (version) VALUES (99)", &[]).unwrap();
     let err = PostgresStore::connect(&url).unwrap_err();
     assert!(err.to_string().contains("newer coldset"), "{err}");
+}
+
+#[test]
+fn connect_migrates_a_schema_1_database_keeping_its_data() {
+    let srv = server();
+    let url = srv.fresh_db("migrate");
+    let store = PostgresStore::create(&url).unwrap();
+    let p = ProductionId::parse("migrated").unwrap();
+    store.commit(&CommitBatch { events: vec![event(&p, 0, 8)], ..Default::default() }).unwrap();
+    drop(store);
+    // Take the database back to what schema 1 left: no access tables, version 1.
+    let mut admin = srv.admin(db_name(&url));
+    admin
+        .batch_execute(
+            "DROP TABLE account_people, api_tokens, person_pins, idempotency_keys;
+             DELETE FROM schema_migrations WHERE version > 1;",
+        )
+        .unwrap();
+
+    let store = PostgresStore::connect(&url).unwrap();
+    let version: i32 = admin.query_one("SELECT MAX(version) FROM schema_migrations", &[]).unwrap().get(0);
+    assert_eq!(version, 2);
+    assert_eq!(store.event(&p, 0).unwrap(), Some(event(&p, 0, 8)));
+    coldset_app::conformance::access_records(&store).unwrap();
+    // Already current: a second connect changes nothing.
+    drop(store);
+    let store = PostgresStore::connect(&url).unwrap();
+    let runs: i64 = admin.query_one("SELECT COUNT(*) FROM schema_migrations", &[]).unwrap().get(0);
+    assert_eq!(runs, 2);
+    assert!(store.idempotency("linked", "k1").unwrap().is_some());
+}
+
+#[test]
+fn a_reused_idempotency_key_rolls_back_the_whole_batch() {
+    let url = server().fresh_db("idempotency");
+    let store = PostgresStore::create(&url).unwrap();
+    let p = ProductionId::parse("idem").unwrap();
+    let rec = |key: &str, seqs: &str| IdempotencyRecord {
+        account: "someone".into(),
+        key: key.into(),
+        production: p.clone(),
+        request_hash: "ab".repeat(32),
+        seqs: seqs.into(),
+    };
+    store
+        .commit(&CommitBatch { events: vec![event(&p, 0, 8)], idempotency: vec![rec("k1", "0")], ..Default::default() })
+        .unwrap();
+    // A batch of two commands, the second reusing k1: none of it lands, not even the first
+    // command's events and key.
+    let bad = CommitBatch {
+        events: vec![event(&p, 1, 8), event(&p, 2, 8)],
+        projections: vec![(
+            p.clone(),
+            ProjectionRow { kind: "x".into(), id: "1".into(), version: 1, body: "{}".into() },
+        )],
+        idempotency: vec![rec("k2", "1"), rec("k1", "2")],
+        ..Default::default()
+    };
+    assert!(matches!(store.commit(&bad), Err(StoreError::Conflict(_))));
+    assert_eq!(store.event_count(&p).unwrap(), 1);
+    assert!(store.projection_rows(&p).unwrap().is_empty());
+    assert!(store.idempotency("someone", "k2").unwrap().is_none());
+    assert_eq!(store.idempotency("someone", "k1").unwrap(), Some(rec("k1", "0")));
+    // The same key twice in one batch is refused too; the writer session stays usable.
+    let twice = CommitBatch { idempotency: vec![rec("k3", "1"), rec("k3", "1")], ..Default::default() };
+    assert!(matches!(store.commit(&twice), Err(StoreError::Conflict(_))));
+    assert!(store.idempotency("someone", "k3").unwrap().is_none());
+    store
+        .commit(&CommitBatch { events: vec![event(&p, 1, 8)], idempotency: vec![rec("k2", "1")], ..Default::default() })
+        .unwrap();
+    assert_eq!(store.idempotency("someone", "k2").unwrap(), Some(rec("k2", "1")));
+}
+
+#[test]
+fn access_records_need_an_existing_account() {
+    let url = server().fresh_db("access_fk");
+    let store = PostgresStore::create(&url).unwrap();
+    let p = ProductionId::parse("fk").unwrap();
+    let person = PersonId::parse("p-1").unwrap();
+    assert!(matches!(store.link_account("ghost", &p, &person), Err(StoreError::Conflict(_))));
+    let t = TokenRecord {
+        hash: "ef".repeat(32),
+        account: "ghost".into(),
+        scopes: vec![],
+        created_at: Timestamp(1),
+        expires_at: None,
+    };
+    assert!(matches!(store.create_token(&t), Err(StoreError::Conflict(_))));
+    store
+        .create_account(&AccountRecord {
+            name: "ghost".into(),
+            password_hash: "h".into(),
+            is_admin: false,
+            created_at: Timestamp(1),
+        })
+        .unwrap();
+    store.create_token(&t).unwrap();
+    // No scopes and no expiry read back as such.
+    assert_eq!(store.token(&t.hash).unwrap(), Some(t.clone()));
+    assert!(matches!(store.create_token(&t), Err(StoreError::Conflict(_))));
 }
 
 #[test]
@@ -539,12 +640,14 @@ fn run(app: &App, production: &ProductionId, actor: &Actor, command: Command) ->
         command,
         expected_version: None,
         attested: Vec::new(),
+        idempotency: None,
     })
     .map(|r| r.events.into_iter().map(|e| e.event).collect())
 }
 
-/// A production with an armorer and a performer (both credentialled), an approved
-/// supplier, a firearm and a verified lot of dummies, then a hand-off and a collection.
+/// A production with an armorer and an assistant armorer (both credentialled), an approved
+/// supplier, a firearm and a verified lot of dummies, then a hand-off within the armory
+/// team (custody, so no scene or shoot day is needed) and a collection.
 fn populate(app: &App, production: &ProductionId) {
     let admin = Actor::Admin { account: "admin".into() };
     run(
@@ -561,7 +664,7 @@ fn populate(app: &App, production: &ProductionId) {
     )
     .unwrap();
     let mut people = Vec::new();
-    for (name, role) in [("Armorer", Role::Armorer), ("P1", Role::Performer)] {
+    for (name, role) in [("Armorer", Role::Armorer), ("A1", Role::AssistantArmorer)] {
         let ev = run(app, production, &admin, Command::AddPerson { name: name.into(), roles: BTreeSet::from([role]) })
             .unwrap();
         let Event::PersonAdded { person, .. } = &ev[0] else { panic!("expected PersonAdded, got {ev:?}") };
@@ -634,7 +737,14 @@ fn populate(app: &App, production: &ProductionId) {
         },
     )
     .unwrap();
-    run(app, production, &armorer, Command::HandOff { firearm: firearm.clone(), to: people[1].clone() }).unwrap();
+    // The receiver attests the hand-off (the gate's two-person check).
+    let mut hand_off = Request::new(
+        production.clone(),
+        armorer.clone(),
+        Command::HandOff { firearm: firearm.clone(), to: people[1].clone(), scene: None },
+    );
+    hand_off.attested.push(people[1].clone());
+    app.execute(hand_off).unwrap();
     run(app, production, &armorer, Command::Collect { firearm: firearm.clone() }).unwrap();
 }
 

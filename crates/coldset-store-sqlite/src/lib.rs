@@ -7,7 +7,7 @@
 mod migrations;
 
 use coldset_app::ports::*;
-use coldset_domain::ids::ProductionId;
+use coldset_domain::ids::{PersonId, ProductionId};
 use coldset_domain::{ProjectionRow, Timestamp};
 use coldset_ledger::Hash;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
@@ -273,6 +273,16 @@ impl Store for SqliteStore {
                         .execute(params![p.as_str(), row.kind, row.id, i64_from(row.version)?, row.body])
                         .map_err(map_err)?;
                 }
+                let mut ins_idem = tx
+                    .prepare_cached(
+                        "INSERT INTO idempotency_keys (account, key, production, request_hash, seqs) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )
+                    .map_err(map_err)?;
+                for r in &batch.idempotency {
+                    ins_idem
+                        .execute(params![r.account, r.key, r.production.as_str(), r.request_hash, r.seqs])
+                        .map_err(map_err)?;
+                }
             }
             tx.commit().map_err(map_err)
         })
@@ -389,6 +399,110 @@ impl Store for SqliteStore {
         self.with_reader(|c| {
             let n: i64 = c.query_row("SELECT COUNT(*) FROM accounts", [], |r| r.get(0)).map_err(map_err)?;
             u64_from(n, "count")
+        })
+    }
+
+    fn link_account(&self, account: &str, production: &ProductionId, person: &PersonId) -> Result<(), StoreError> {
+        self.with_writer(|c| {
+            c.execute(
+                "INSERT INTO account_people (account, production, person) VALUES (?1, ?2, ?3)",
+                params![account, production.as_str(), person.as_str()],
+            )
+            .map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    fn account_person(&self, account: &str, production: &ProductionId) -> Result<Option<PersonId>, StoreError> {
+        self.with_reader(|c| {
+            let raw: Option<String> = c
+                .query_row(
+                    "SELECT person FROM account_people WHERE account = ?1 AND production = ?2",
+                    params![account, production.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(map_err)?;
+            raw.map(|p| PersonId::parse(&p).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()
+        })
+    }
+
+    fn create_token(&self, t: &TokenRecord) -> Result<(), StoreError> {
+        self.with_writer(|c| {
+            c.execute(
+                "INSERT INTO api_tokens (hash, account, scopes, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![t.hash, t.account, t.scopes.join(","), t.created_at.0, t.expires_at.map(|e| e.0)],
+            )
+            .map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    fn token(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError> {
+        self.with_reader(|c| {
+            c.query_row(
+                "SELECT hash, account, scopes, created_at, expires_at FROM api_tokens WHERE hash = ?1",
+                [hash],
+                |r| {
+                    let scopes: String = r.get(2)?;
+                    Ok(TokenRecord {
+                        hash: r.get(0)?,
+                        account: r.get(1)?,
+                        scopes: scopes.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+                        created_at: Timestamp(r.get(3)?),
+                        expires_at: r.get::<_, Option<i64>>(4)?.map(Timestamp),
+                    })
+                },
+            )
+            .optional()
+            .map_err(map_err)
+        })
+    }
+
+    fn set_pin(&self, production: &ProductionId, person: &PersonId, pin_hash: &str) -> Result<(), StoreError> {
+        self.with_writer(|c| {
+            c.execute(
+                "INSERT INTO person_pins (production, person, pin_hash) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (production, person) DO UPDATE SET pin_hash = excluded.pin_hash",
+                params![production.as_str(), person.as_str(), pin_hash],
+            )
+            .map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    fn pin(&self, production: &ProductionId, person: &PersonId) -> Result<Option<String>, StoreError> {
+        self.with_reader(|c| {
+            c.query_row(
+                "SELECT pin_hash FROM person_pins WHERE production = ?1 AND person = ?2",
+                params![production.as_str(), person.as_str()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(map_err)
+        })
+    }
+
+    fn idempotency(&self, account: &str, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
+        self.with_reader(|c| {
+            let raw: Option<(String, String, String, String, String)> = c
+                .query_row(
+                    "SELECT account, key, production, request_hash, seqs FROM idempotency_keys WHERE account = ?1 AND key = ?2",
+                    params![account, key],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )
+                .optional()
+                .map_err(map_err)?;
+            raw.map(|(account, key, production, request_hash, seqs)| {
+                Ok(IdempotencyRecord {
+                    account,
+                    key,
+                    production: ProductionId::parse(&production).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    request_hash,
+                    seqs,
+                })
+            })
+            .transpose()
         })
     }
 }

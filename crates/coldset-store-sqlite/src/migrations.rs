@@ -64,4 +64,34 @@ pub const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL
     );
     "#,
+    // 2: access: accounts acting as people, API tokens, confirmation PINs, idempotency keys.
+    r#"
+    CREATE TABLE account_people (
+        account TEXT NOT NULL REFERENCES accounts(name),
+        production TEXT NOT NULL,
+        person TEXT NOT NULL,
+        PRIMARY KEY (account, production)
+    );
+    CREATE TABLE api_tokens (
+        hash TEXT PRIMARY KEY,
+        account TEXT NOT NULL REFERENCES accounts(name),
+        scopes TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER
+    );
+    CREATE TABLE person_pins (
+        production TEXT NOT NULL,
+        person TEXT NOT NULL,
+        pin_hash TEXT NOT NULL,
+        PRIMARY KEY (production, person)
+    );
+    CREATE TABLE idempotency_keys (
+        account TEXT NOT NULL,
+        key TEXT NOT NULL,
+        production TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        seqs TEXT NOT NULL,
+        PRIMARY KEY (account, key)
+    );
+    "#,
 ];

@@ -80,6 +80,7 @@ fn run(app: &App, production: &ProductionId, actor: &Actor, command: Command) ->
         command,
         expected_version: None,
         attested: Vec::new(),
+        idempotency: None,
     })
     .map(|r| r.events.into_iter().map(|e| e.event).collect())
 }
@@ -104,7 +105,7 @@ fn setup(dir: &std::path::Path) -> Crew {
     )
     .unwrap();
     let mut people = Vec::new();
-    for (name, role) in [("Armorer", Role::Armorer), ("P1", Role::Performer), ("P2", Role::Performer)] {
+    for (name, role) in [("Armorer", Role::Armorer), ("A1", Role::AssistantArmorer), ("A2", Role::AssistantArmorer)] {
         let ev =
             run(&app, &production, &admin, Command::AddPerson { name: name.into(), roles: BTreeSet::from([role]) })
                 .unwrap();
@@ -215,9 +216,14 @@ fn racing_hand_offs_have_exactly_one_winner() {
                             .execute(Request {
                                 production: crew.production.clone(),
                                 actor: maria.clone(),
-                                command: Command::HandOff { firearm: crew.firearm.clone(), to: to.clone() },
+                                command: Command::HandOff {
+                                    firearm: crew.firearm.clone(),
+                                    to: to.clone(),
+                                    scene: None,
+                                },
                                 expected_version: Some(version),
-                                attested: Vec::new(),
+                                attested: vec![to.clone()],
+                                idempotency: None,
                             })
                             .map(|r| r.events.into_iter().map(|e| e.event).collect())
                     })
@@ -254,12 +260,13 @@ fn unpinned_races_are_settled_by_the_rules_and_counts_are_conserved() {
                     let (crew, barrier, maria) = (&crew, &barrier, &maria);
                     s.spawn(move || {
                         barrier.wait();
-                        run(
-                            &crew.app,
-                            &crew.production,
-                            maria,
-                            Command::HandOff { firearm: crew.firearm.clone(), to: to.clone() },
-                        )
+                        let mut request = Request::new(
+                            crew.production.clone(),
+                            maria.clone(),
+                            Command::HandOff { firearm: crew.firearm.clone(), to: to.clone(), scene: None },
+                        );
+                        request.attested.push(to.clone());
+                        crew.app.execute(request).map(|r| r.events.into_iter().map(|e| e.event).collect::<Vec<_>>())
                     })
                 })
                 .collect();

@@ -42,6 +42,7 @@ fn run(app: &App, p: &ProductionId, actor: &Actor, command: Command) -> Result<V
         command,
         expected_version: None,
         attested: Vec::new(),
+        idempotency: None,
     })
     .map(|r| r.events.into_iter().map(|e| e.event).collect())
     .map_err(|e| e.to_string())
@@ -138,6 +139,7 @@ pub fn append(app: &App, writers: usize, events: u64, print_acks: bool) -> Resul
                                 command: cmd,
                                 expected_version: None,
                                 attested: Vec::new(),
+                                idempotency: None,
                             })
                             .map_err(|e| e.to_string())?;
                         lat.push(t.elapsed());

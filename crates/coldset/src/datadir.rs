@@ -86,25 +86,6 @@ pub fn read_key(dir: &Path) -> Result<SignerKey, DataDirError> {
         .map_err(|e| DataDirError::Key(format!("the ledger signing key {} is unusable: {e}", path.display())))
 }
 
-/// A random password of 20 characters from an unambiguous alphabet.
-pub fn random_password() -> Result<String, DataDirError> {
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-    let mut bytes = [0u8; 20];
-    getrandom::getrandom(&mut bytes).map_err(|e| DataDirError::Other(format!("no randomness: {e}")))?;
-    Ok(bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect())
-}
-
-pub fn hash_password(password: &str) -> Result<String, DataDirError> {
-    use argon2::password_hash::{PasswordHasher, SaltString};
-    let mut salt = [0u8; 16];
-    getrandom::getrandom(&mut salt).map_err(|e| DataDirError::Other(format!("no randomness: {e}")))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| DataDirError::Other(e.to_string()))?;
-    argon2::Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| DataDirError::Other(format!("cannot hash the password: {e}")))
-}
-
 /// Opens the store: PostgreSQL when a database URL is given, else SQLite in `dir`. Never
 /// creates a database.
 pub fn open_store(dir: &Path, database: Option<&str>) -> Result<Arc<dyn Store>, DataDirError> {
@@ -149,16 +130,44 @@ pub fn init(dir: &Path, database: Option<&str>, admin: &str, installation: &str)
     let store = create_store(dir, database)?;
     let _lock = lock(dir)?;
     write_key(dir, &key)?;
-    let password = random_password()?;
+    let password = coldset_app::access::random_password().map_err(|e| DataDirError::Other(e.to_string()))?;
     store
         .create_account(&AccountRecord {
             name: admin.to_owned(),
-            password_hash: hash_password(&password)?,
+            password_hash: coldset_app::access::hash_secret(&password)
+                .map_err(|e| DataDirError::Other(e.to_string()))?,
             is_admin: true,
             created_at: coldset_domain::Timestamp(jiff::Timestamp::now().as_millisecond()),
         })
         .map_err(|e| DataDirError::Other(e.to_string()))?;
     Ok(Initialised { admin: admin.to_owned(), password, verifier_key: key.verifier().to_string() })
+}
+
+/// Creates an account (optionally acting as a person of a production); returns its
+/// generated password.
+pub fn add_account(
+    store: &dyn Store,
+    name: &str,
+    admin: bool,
+    link: Option<(coldset_domain::ids::ProductionId, coldset_domain::ids::PersonId)>,
+) -> Result<String, DataDirError> {
+    if name.trim().is_empty() || name.len() > 64 || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(DataDirError::Other(format!("'{name}' is not a usable account name (1-64 characters, no spaces)")));
+    }
+    let other = |e: coldset_app::AppError| DataDirError::Other(e.to_string());
+    let password = coldset_app::access::random_password().map_err(other)?;
+    store
+        .create_account(&AccountRecord {
+            name: name.to_owned(),
+            password_hash: coldset_app::access::hash_secret(&password).map_err(other)?,
+            is_admin: admin,
+            created_at: coldset_domain::Timestamp(jiff::Timestamp::now().as_millisecond()),
+        })
+        .map_err(|e| DataDirError::Other(e.to_string()))?;
+    if let Some((production, person)) = link {
+        store.link_account(name, &production, &person).map_err(|e| DataDirError::Other(e.to_string()))?;
+    }
+    Ok(password)
 }
 
 /// Opens an initialised data directory for serving: lock, store, key, application.

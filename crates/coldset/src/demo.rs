@@ -44,6 +44,7 @@ impl Seeder<'_> {
             command,
             expected_version: None,
             attested: Vec::new(),
+            idempotency: None,
         })?;
         Ok(receipt.events)
     }

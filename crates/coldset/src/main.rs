@@ -104,10 +104,58 @@ enum Cmd {
         #[command(subcommand)]
         command: ProofCmd,
     },
+    /// Accounts: who can sign in, and which person of a production each one is.
+    Account {
+        #[command(subcommand)]
+        command: AccountCmd,
+    },
+    /// API tokens for the CLI and integrations.
+    Token {
+        #[command(subcommand)]
+        command: TokenCmd,
+    },
     /// Benchmarks (see docs/benchmarks.md).
     Bench {
         #[command(subcommand)]
         command: BenchCmd,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountCmd {
+    /// Create an account; its generated password is printed once.
+    Add {
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        admin: bool,
+        /// Link the account to a person of a production (with --person).
+        #[arg(long, requires = "person")]
+        production: Option<String>,
+        #[arg(long, requires = "production")]
+        person: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCmd {
+    /// Create an API token for an account; the secret is printed once.
+    Create {
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
+        #[arg(long)]
+        account: String,
+        /// Comma-separated: read, write.
+        #[arg(long, default_value = "read,write")]
+        scopes: String,
+        #[arg(long)]
+        expires_in_days: Option<u32>,
     },
 }
 
@@ -297,6 +345,31 @@ fn run(cli: Cli) -> Result<(), String> {
             Err(witness::WitnessError::Error(m)) => Err(m),
         },
         Cmd::Proof { command } => proof(&cli.config, command),
+        Cmd::Account { command: AccountCmd::Add { data, database, name, admin, production, person } } => {
+            let cfg = resolve_db(&cli.config, data, database, None)?;
+            let store = datadir::open_store(&need_data(&cfg)?, cfg.database.as_deref()).map_err(|e| e.to_string())?;
+            let link = match (production, person) {
+                (Some(p), Some(person)) => Some((
+                    coldset_domain::ids::ProductionId::parse(&p).map_err(|e| e.to_string())?,
+                    coldset_domain::ids::PersonId::parse(&person).map_err(|e| e.to_string())?,
+                )),
+                _ => None,
+            };
+            let password = datadir::add_account(store.as_ref(), &name, admin, link).map_err(|e| e.to_string())?;
+            println!("Account {name} created; password: {password}");
+            Ok(())
+        }
+        Cmd::Token { command: TokenCmd::Create { data, database, account, scopes, expires_in_days } } => {
+            let cfg = resolve_db(&cli.config, data, database, None)?;
+            let store = datadir::open_store(&need_data(&cfg)?, cfg.database.as_deref()).map_err(|e| e.to_string())?;
+            let now = coldset_domain::Timestamp(jiff::Timestamp::now().as_millisecond());
+            let expires = expires_in_days.map(|d| coldset_domain::Timestamp(now.0 + i64::from(d) * 86_400_000));
+            let scopes: Vec<&str> = scopes.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+            let token = coldset_app::access::create_token(store.as_ref(), &account, &scopes, now, expires)
+                .map_err(|e| e.to_string())?;
+            println!("{token}");
+            Ok(())
+        }
         Cmd::Bench { command } => run_bench(command),
     }
 }
@@ -419,10 +492,16 @@ fn prepare_demo(dir: &Path) -> Result<String, String> {
     let made = datadir::init(dir, None, "admin", "coldset.demo").map_err(|e| e.to_string())?;
     let opened = datadir::open(dir, None).map_err(|e| e.to_string())?;
     demo::seed(&opened.app, &made.admin).map_err(|e| format!("seeding the demo failed: {e}"))?;
-    let mut logins = format!("  administrator: {} / {}\n  people on the demo production:\n", made.admin, made.password);
-    for p in demo::PEOPLE {
+    let mut logins = format!("  administrator: {} / {}\n", made.admin, made.password);
+    let production = coldset_domain::ids::ProductionId::parse(demo::DEMO_PRODUCTION).map_err(|e| e.to_string())?;
+    for (i, p) in demo::PEOPLE.iter().enumerate() {
         let roles: Vec<&str> = p.roles.iter().map(|r| r.as_str()).collect();
-        logins.push_str(&format!("    {} ({})\n", p.name, roles.join(", ")));
+        let login = p.name.split(' ').next().unwrap_or(p.name).to_lowercase();
+        let person = coldset_domain::ids::PersonId::numbered(i as u64 + 1);
+        let password =
+            datadir::add_account(opened.app.store().as_ref(), &login, false, Some((production.clone(), person)))
+                .map_err(|e| e.to_string())?;
+        logins.push_str(&format!("  {login} / {password}   ({}, {})\n", p.name, roles.join(", ")));
     }
     std::fs::write(dir.join(DEMO_LOGINS_FILE), &logins).map_err(|e| e.to_string())?;
     println!("Seeded the demo production '{}' in {}.", demo::DEMO_PRODUCTION, dir.display());
@@ -453,7 +532,7 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
         println!("coldset listening on http://{addr}/");
         if let Some(logins) = demo_logins {
             println!("Demo production: http://{addr}/p/{}", demo::DEMO_PRODUCTION);
-            println!("Demo logins (sign-in pages arrive with accounts; pages are read-only until then):");
+            println!("Demo logins (the web sign-in comes with the web application; for the API: coldset token create --data DIR --account maria):");
             print!("{logins}");
         }
         let router = coldset_web::router(opened.app.clone());

@@ -1,0 +1,145 @@
+//! Who is asking: API tokens (stored as SHA-256 of the secret), accounts acting as people
+//! of a production, and the PINs with which a second person confirms a step in person on
+//! the same device (a performer receiving a firearm). Passwords and PINs are argon2id.
+
+use crate::error::AppError;
+use crate::ports::{Store, TokenRecord};
+use coldset_domain::ids::{PersonId, ProductionId};
+use coldset_domain::{Actor, DomainError, Timestamp};
+use sha2::{Digest, Sha256};
+
+/// An authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub account: String,
+    pub is_admin: bool,
+    pub scopes: Vec<String>,
+}
+
+impl Principal {
+    pub fn may_write(&self) -> bool {
+        self.scopes.iter().any(|s| s == "write")
+    }
+}
+
+fn denied(message: impl Into<String>) -> AppError {
+    AppError::Domain(DomainError::Forbidden(message.into()))
+}
+
+/// Random bytes from the operating system.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], AppError> {
+    let mut b = [0u8; N];
+    getrandom::getrandom(&mut b).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+    Ok(b)
+}
+
+/// A random password of 20 characters from an unambiguous alphabet.
+pub fn random_password() -> Result<String, AppError> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    Ok(random_bytes::<20>()?.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect())
+}
+
+/// argon2id hash (PHC string) of a password or PIN.
+pub fn hash_secret(secret: &str) -> Result<String, AppError> {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let salt = SaltString::encode_b64(&random_bytes::<16>()?).map_err(|e| AppError::Internal(e.to_string()))?;
+    argon2::Argon2::default()
+        .hash_password(secret.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("cannot hash: {e}")))
+}
+
+/// Checks a password or PIN against its stored hash (constant time inside argon2).
+pub fn verify_secret(hash: &str, candidate: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    PasswordHash::new(hash).is_ok_and(|h| argon2::Argon2::default().verify_password(candidate.as_bytes(), &h).is_ok())
+}
+
+/// The stored form of a token secret.
+pub fn hash_token(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// Creates an API token for an account; returns the secret, shown once.
+pub fn create_token(
+    store: &dyn Store,
+    account: &str,
+    scopes: &[&str],
+    now: Timestamp,
+    expires_at: Option<Timestamp>,
+) -> Result<String, AppError> {
+    for s in scopes {
+        if !["read", "write"].contains(s) {
+            return Err(AppError::Domain(DomainError::Invalid {
+                field: "scopes".into(),
+                message: format!("'{s}' is not a scope: use read, write"),
+            }));
+        }
+    }
+    if store.account(account)?.is_none() {
+        return Err(AppError::Domain(DomainError::NotFound { what: "account", id: account.to_owned() }));
+    }
+    let secret = format!("cs_{}", hex::encode(random_bytes::<24>()?));
+    store.create_token(&TokenRecord {
+        hash: hash_token(&secret),
+        account: account.to_owned(),
+        scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+        created_at: now,
+        expires_at,
+    })?;
+    Ok(secret)
+}
+
+/// Resolves a bearer token to its account.
+pub fn authenticate(store: &dyn Store, secret: &str, now: Timestamp) -> Result<Principal, AppError> {
+    let record = store.token(&hash_token(secret.trim()))?.ok_or_else(|| denied("unknown or revoked token"))?;
+    if record.expires_at.is_some_and(|e| e <= now) {
+        return Err(denied("this token has expired"));
+    }
+    let account = store.account(&record.account)?.ok_or_else(|| denied("the token's account no longer exists"))?;
+    Ok(Principal { account: account.name, is_admin: account.is_admin, scopes: record.scopes })
+}
+
+/// Who a principal acts as in a production: the person the account is linked to, or, for
+/// an unlinked administrator, the administrator account (setup only: the domain refuses
+/// custody steps by an account).
+pub fn actor_for(store: &dyn Store, principal: &Principal, production: &ProductionId) -> Result<Actor, AppError> {
+    if let Some(person) = store.account_person(&principal.account, production)? {
+        return Ok(Actor::Person { person });
+    }
+    if principal.is_admin {
+        return Ok(Actor::Admin { account: principal.account.clone() });
+    }
+    Err(denied(format!("account {} has no role in production {production}", principal.account)))
+}
+
+/// Checks each in-person confirmation (person + PIN); returns the confirmed people.
+pub fn confirm(
+    store: &dyn Store,
+    production: &ProductionId,
+    confirmations: &[(PersonId, String)],
+) -> Result<Vec<PersonId>, AppError> {
+    let mut out = Vec::new();
+    for (person, pin) in confirmations {
+        let ok = store.pin(production, person)?.is_some_and(|hash| verify_secret(&hash, pin));
+        if !ok {
+            return Err(AppError::Domain(DomainError::Forbidden(format!(
+                "the confirmation by {person} failed: wrong PIN, or no PIN set (nothing was recorded)"
+            ))));
+        }
+        out.push(person.clone());
+    }
+    Ok(out)
+}
+
+/// Sets a person's confirmation PIN: 4 to 12 digits.
+pub fn set_pin(store: &dyn Store, production: &ProductionId, person: &PersonId, pin: &str) -> Result<(), AppError> {
+    if pin.len() < 4 || pin.len() > 12 || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::Domain(DomainError::Invalid {
+            field: "pin".into(),
+            message: "use 4 to 12 digits".into(),
+        }));
+    }
+    store.set_pin(production, person, &hash_secret(pin)?)?;
+    Ok(())
+}

@@ -1,0 +1,378 @@
+//! The write side of the JSON API: every command of the system through one endpoint, plus
+//! account and token administration. Requests carry `Authorization: Bearer <token>`; the
+//! token's account acts as the person it is linked to in the production. A second person
+//! confirms in person with their PIN (`confirmations`). `Idempotency-Key` makes retries over
+//! a flaky set network safe: the same key returns the first answer and records nothing again.
+
+use crate::api::{load, parse_production};
+use crate::error::ApiError;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use coldset_app::access::{self, Principal};
+use coldset_app::{App, AppError, IdempotencyKey, Request};
+use coldset_domain::ids::{FirearmId, PersonId, ProductionId, SceneId};
+use coldset_domain::{Command, Envelope};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/productions", post(create_production))
+        .route("/productions/{production}/commands", post(command))
+        .route("/productions/{production}/me/pin", put(set_pin))
+        .route("/productions/{production}/gate/hand-off", get(gate_hand_off))
+        .route("/productions/{production}/alerts", get(alerts))
+        .route("/accounts", post(create_account))
+        .route("/accounts/{name}/tokens", post(create_token))
+}
+
+fn bad_input(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "input.invalid", message)
+}
+
+/// Parses a JSON body with our error shape (never axum's plain-text rejection).
+fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| bad_input(format!("the request body is not valid: {e}")))
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, AppError> + Send + 'static) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "internal", "the request was interrupted"))?
+        .map_err(ApiError::from)
+}
+
+/// Authenticates the bearer token.
+async fn principal(app: &App, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    let secret = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            ApiError::new(StatusCode::UNAUTHORIZED, "auth.required", "send Authorization: Bearer <token>")
+        })?;
+    let store = app.store().clone();
+    let now = app.now();
+    blocking(move || access::authenticate(store.as_ref(), &secret, now)).await.map_err(|mut e| {
+        e.status = StatusCode::UNAUTHORIZED;
+        e.code = "auth.invalid_token".into();
+        e
+    })
+}
+
+fn require_write(p: &Principal) -> Result<(), ApiError> {
+    if p.may_write() {
+        Ok(())
+    } else {
+        Err(ApiError::new(StatusCode::FORBIDDEN, "auth.forbidden", "this token may only read"))
+    }
+}
+
+fn receipt_json(production: &ProductionId, events: &[Envelope]) -> Value {
+    json!({
+        "production": production,
+        "last_seq": events.last().map(|e| e.seq),
+        "events": events.iter().map(|e| json!({
+            "seq": e.seq,
+            "at": e.at.to_rfc3339(),
+            "kind": e.event.kind(),
+            "event": e.event,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Confirmation {
+    person: PersonId,
+    pin: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommandBody {
+    command: Command,
+    #[serde(default)]
+    expected_version: Option<u64>,
+    #[serde(default)]
+    confirmations: Vec<Confirmation>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn execute(
+    app: &App,
+    headers: &HeaderMap,
+    principal: &Principal,
+    production: ProductionId,
+    command: Command,
+    expected_version: Option<u64>,
+    confirmations: Vec<(PersonId, String)>,
+    body: &Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let idempotency = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => {
+            let key = v.to_str().map_err(|_| bad_input("Idempotency-Key must be text"))?.trim().to_owned();
+            if key.is_empty() || key.len() > 200 {
+                return Err(bad_input("Idempotency-Key must be 1 to 200 characters"));
+            }
+            Some(IdempotencyKey {
+                account: principal.account.clone(),
+                key,
+                request_hash: access::hash_token(&String::from_utf8_lossy(body)),
+            })
+        }
+    };
+    let store = app.store().clone();
+    let (p2, pr) = (production.clone(), principal.clone());
+    let (actor, attested) = blocking(move || {
+        let actor = access::actor_for(store.as_ref(), &pr, &p2)?;
+        let attested = access::confirm(store.as_ref(), &p2, &confirmations)?;
+        Ok((actor, attested))
+    })
+    .await?;
+    let receipt = app
+        .execute_async(Request {
+            production: production.clone(),
+            actor,
+            command,
+            expected_version,
+            attested,
+            idempotency,
+        })
+        .await?;
+    Ok(Json(receipt_json(&receipt.production, &receipt.events)))
+}
+
+async fn command(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let production = parse_production(&p)?;
+    let principal = principal(&app, &headers).await?;
+    require_write(&principal)?;
+    let req: CommandBody = parse_body(&body)?;
+    if matches!(req.command, Command::CreateProduction { .. }) {
+        return Err(bad_input("create productions with POST /api/v1/productions"));
+    }
+    app.state(&production)?;
+    let confirmations = req.confirmations.into_iter().map(|c| (c.person, c.pin)).collect();
+    execute(&app, &headers, &principal, production, req.command, req.expected_version, confirmations, &body).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewProduction {
+    id: ProductionId,
+    name: String,
+    time_zone: String,
+    packs: Vec<String>,
+    compliance_contact: String,
+}
+
+async fn create_production(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
+    let principal = principal(&app, &headers).await?;
+    require_write(&principal)?;
+    if !principal.is_admin {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "auth.forbidden",
+            "only an administrator creates productions",
+        ));
+    }
+    let n: NewProduction = parse_body(&body)?;
+    let actor = coldset_domain::Actor::Admin { account: principal.account.clone() };
+    let command = Command::CreateProduction {
+        id: n.id.clone(),
+        name: n.name,
+        time_zone: n.time_zone,
+        packs: n.packs,
+        compliance_contact: n.compliance_contact,
+    };
+    let receipt = app
+        .execute_async(Request {
+            production: n.id,
+            actor,
+            command,
+            expected_version: None,
+            attested: Vec::new(),
+            idempotency: None,
+        })
+        .await?;
+    Ok(Json(receipt_json(&receipt.production, &receipt.events)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PinBody {
+    pin: String,
+}
+
+/// A person sets their own confirmation PIN (they type it on the armorer's device later).
+async fn set_pin(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let production = parse_production(&p)?;
+    let principal = principal(&app, &headers).await?;
+    require_write(&principal)?;
+    let b: PinBody = parse_body(&body)?;
+    let store = app.store().clone();
+    blocking(move || {
+        let person = store.account_person(&principal.account, &production)?.ok_or_else(|| {
+            AppError::Domain(coldset_domain::DomainError::Forbidden(
+                "this account is not a person of the production".into(),
+            ))
+        })?;
+        access::set_pin(store.as_ref(), &production, &person, &b.pin)
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GateQuery {
+    firearm: FirearmId,
+    to: PersonId,
+    #[serde(default)]
+    scene: Option<SceneId>,
+}
+
+/// "May this firearm go to this performer for this scene, now?" Changes nothing.
+async fn gate_hand_off(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    Query(q): Query<GateQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let state = load(&app, &p)?;
+    let ctx = coldset_domain::Context::new(app.now(), app.today(&state));
+    let d = coldset_domain::gate::evaluate_hand_off(&state, &ctx, &q.firearm, &q.to, q.scene.as_ref())
+        .map_err(|e| ApiError::from(AppError::Domain(e)))?;
+    Ok(Json(json!({
+        "allowed": d.allowed,
+        "rule_ids": d.violations.iter().map(|v| v.rule.as_str()).collect::<Vec<_>>(),
+        "violations": d.violations,
+        "overridden": d.overridden.iter().map(|(r, id)| json!({"rule": r, "override": id})).collect::<Vec<_>>(),
+        "rules_checked": d.rules_checked,
+        "note": "the performer still confirms on the armorer's device at the hand-off",
+    })))
+}
+
+/// Open alerts: recorded ones, and those that follow from the clock (time-outs).
+async fn alerts(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
+    let state = load(&app, &p)?;
+    let recorded: Vec<Value> = state
+        .safety
+        .alerts
+        .values()
+        .filter(|a| a.resolved.is_none())
+        .map(|a| json!({"id": a.id, "rule": a.rule, "message": a.message, "raised_at": a.raised_at.to_rfc3339()}))
+        .collect();
+    let derived: Vec<Value> = coldset_domain::gate::derived_alerts(&state, app.now())
+        .into_iter()
+        .map(|(rule, message)| json!({"rule": rule, "message": message}))
+        .collect();
+    Ok(Json(
+        json!({ "recorded": recorded, "time_outs": derived, "holds": state.safety.holds.values().collect::<Vec<_>>() }),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Link {
+    production: ProductionId,
+    person: PersonId,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewAccount {
+    name: String,
+    #[serde(default)]
+    admin: bool,
+    #[serde(default)]
+    links: Vec<Link>,
+}
+
+/// An administrator creates an account (a generated password is returned once) and links it
+/// to people of productions.
+async fn create_account(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
+    let principal = principal(&app, &headers).await?;
+    require_write(&principal)?;
+    if !principal.is_admin {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "auth.forbidden", "only an administrator creates accounts"));
+    }
+    let n: NewAccount = parse_body(&body)?;
+    let name = n.name.trim().to_owned();
+    if name.is_empty() || name.len() > 64 || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad_input("account names are 1-64 characters without spaces"));
+    }
+    for l in &n.links {
+        let state = app.state(&l.production)?;
+        if !state.people.contains_key(&l.person) {
+            return Err(ApiError::not_found(format!("no person {} in {}", l.person, l.production)));
+        }
+    }
+    let store = app.store().clone();
+    let now = app.now();
+    let password = blocking(move || {
+        let password = access::random_password()?;
+        store.create_account(&coldset_app::ports::AccountRecord {
+            name: name.clone(),
+            password_hash: access::hash_secret(&password)?,
+            is_admin: n.admin,
+            created_at: now,
+        })?;
+        for l in &n.links {
+            store.link_account(&name, &l.production, &l.person)?;
+        }
+        Ok(password)
+    })
+    .await?;
+    Ok(Json(json!({ "password": password })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewToken {
+    scopes: Vec<String>,
+    #[serde(default)]
+    expires_in_days: Option<u32>,
+}
+
+/// A token for an account: by an administrator, or by the account itself.
+async fn create_token(
+    State(app): State<App>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let principal = principal(&app, &headers).await?;
+    require_write(&principal)?;
+    if !principal.is_admin && principal.account != name {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "auth.forbidden",
+            "you may create tokens only for your own account",
+        ));
+    }
+    let t: NewToken = parse_body(&body)?;
+    let store = app.store().clone();
+    let now = app.now();
+    let expires = t.expires_in_days.map(|d| coldset_domain::Timestamp(now.0 + i64::from(d) * 86_400_000));
+    let token = blocking(move || {
+        let scopes: Vec<&str> = t.scopes.iter().map(String::as_str).collect();
+        access::create_token(store.as_ref(), &name, &scopes, now, expires)
+    })
+    .await?;
+    Ok(Json(json!({ "token": token })))
+}
