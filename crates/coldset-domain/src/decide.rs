@@ -846,9 +846,11 @@ impl<'a> Decider<'a> {
     pub(crate) fn holder_name(&self, holder: &Holder) -> String {
         match holder {
             Holder::Person { person } => self.state.people.get(person).map_or(person.to_string(), |p| p.name.clone()),
-            Holder::Storage { location } => {
-                self.state.locations.get(location).map_or(location.to_string(), |l| format!("storage ({})", l.name))
-            }
+            Holder::Storage { location } => self
+                .state
+                .locations
+                .get(location)
+                .map_or(location.to_string(), |l| format!("the {} ({})", l.kind, l.name)),
         }
     }
 

@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "e2e/rust_replay.rs"]
+mod rust_replay;
+
 const BIN: &str = env!("CARGO_BIN_EXE_coldset");
 
 fn coldset(args: &[&str]) -> Output {
