@@ -133,6 +133,17 @@ impl App {
         writer::local_date(self.inner.clock.now(), state)
     }
 
+    /// Runs the clock-driven work (report escalations) on every production; returns how many
+    /// events it recorded.
+    pub fn tick(&self) -> Result<usize, AppError> {
+        let mut n = 0;
+        for p in self.production_ids() {
+            let r = self.execute(Request::new(p, coldset_domain::Actor::System, coldset_domain::Command::Tick))?;
+            n += r.events.len();
+        }
+        Ok(n)
+    }
+
     /// Live feed of committed events, for the board and other subscribers.
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Published> {
         self.inner.live.subscribe()

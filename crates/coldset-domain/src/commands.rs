@@ -251,6 +251,66 @@ pub enum Command {
         scene: SceneId,
         reason: String,
     },
+    SetContacts {
+        studio_safety_office: String,
+        union_representative: String,
+    },
+    /// A safety report, from anyone (an account is not needed). The app generates the
+    /// follow-up key and passes only its hash.
+    FileReport {
+        severity: crate::reports::Severity,
+        text: String,
+        #[serde(default)]
+        subject: Option<String>,
+        #[serde(default)]
+        reporter_name: Option<String>,
+        followup_key_hash: String,
+    },
+    AddToReport {
+        report: u64,
+        text: String,
+        followup_key_hash: String,
+    },
+    AcknowledgeReport {
+        report: u64,
+    },
+    AnswerReport {
+        report: u64,
+        text: String,
+    },
+    ReviewReport {
+        report: u64,
+        note: String,
+    },
+    CloseReport {
+        report: u64,
+        corrective_action: String,
+    },
+    /// Clock-driven work (escalations); issued by coldset itself.
+    Tick,
+    ReportIncident {
+        kind: crate::reports::IncidentKind,
+        #[serde(default)]
+        firearm: Option<FirearmId>,
+        #[serde(default)]
+        scene: Option<SceneId>,
+        description: String,
+        #[serde(default)]
+        wait_seconds: Option<u32>,
+    },
+    NotifyRegulator {
+        incident: u64,
+        reference: String,
+    },
+    SignInvestigation {
+        incident: u64,
+        cause: String,
+        corrective_action: String,
+    },
+    ReleaseEvidence {
+        incident: u64,
+        note: String,
+    },
 }
 
 impl Command {
@@ -307,6 +367,18 @@ impl Command {
             Command::PlaceHold { .. } => "place_hold",
             Command::LiftHold { .. } => "lift_hold",
             Command::RecordOverride { .. } => "record_override",
+            Command::SetContacts { .. } => "set_contacts",
+            Command::FileReport { .. } => "file_report",
+            Command::AddToReport { .. } => "add_to_report",
+            Command::AcknowledgeReport { .. } => "acknowledge_report",
+            Command::AnswerReport { .. } => "answer_report",
+            Command::ReviewReport { .. } => "review_report",
+            Command::CloseReport { .. } => "close_report",
+            Command::Tick => "tick",
+            Command::ReportIncident { .. } => "report_incident",
+            Command::NotifyRegulator { .. } => "notify_regulator",
+            Command::SignInvestigation { .. } => "sign_investigation",
+            Command::ReleaseEvidence { .. } => "release_evidence",
         }
     }
 

@@ -114,6 +114,22 @@ pub fn authorize(state: &ProductionState, actor: &Actor, command: &Command) -> R
                 )))
             }
         }
+        Actor::Anonymous => {
+            if permissions::anonymous_may(command) {
+                Ok(())
+            } else {
+                Err(DomainError::Forbidden(
+                    "sign in to do this; without an account you can file and follow up safety reports".into(),
+                ))
+            }
+        }
+        Actor::System => {
+            if permissions::system_may(command) {
+                Ok(())
+            } else {
+                Err(DomainError::Forbidden("coldset itself only runs clock-driven work".into()))
+            }
+        }
         Actor::Person { person } => {
             let p = state
                 .people
@@ -313,6 +329,7 @@ impl<'a> Decider<'a> {
                     || format!("{firearm} is declared loaded; a firearm goes into storage unloaded"),
                     "have the armorer unload it and declare it empty first",
                 );
+                crate::reports::check_not_frozen(&mut c, self.state, Some(firearm), None);
                 c.finish()?;
                 Ok(vec![Event::FirearmStored {
                     firearm: firearm.clone(),
@@ -423,6 +440,7 @@ impl<'a> Decider<'a> {
                     "the armorer records where the firearm goes",
                 );
                 self.check_holds(&mut c, &f.holder, by, "firearm", firearm.as_str());
+                crate::reports::check_not_frozen(&mut c, self.state, Some(firearm), None);
                 c.finish()?;
                 Ok(vec![Event::FirearmDisposed {
                     firearm: firearm.clone(),
@@ -519,6 +537,7 @@ impl<'a> Decider<'a> {
                 self.check_holds(&mut c, &ct.holder, by, "container", container.as_str());
                 self.check_authorised(&mut c, loc, by);
                 self.check_open(&mut c, loc);
+                crate::reports::check_not_frozen(&mut c, self.state, None, Some(container));
                 c.finish()?;
                 Ok(vec![Event::ContainerStored {
                     container: container.clone(),
@@ -548,6 +567,7 @@ impl<'a> Decider<'a> {
                 self.check_authorised(&mut c, loc, by);
                 self.check_open(&mut c, loc);
                 self.check_usable_stock(&mut c, ct);
+                crate::reports::check_not_frozen(&mut c, self.state, None, Some(container));
                 c.finish()?;
                 Ok(vec![Event::ContainerTakenOut {
                     container: container.clone(),
@@ -573,6 +593,7 @@ impl<'a> Decider<'a> {
                     || "the giver and the receiver are the same person".to_owned(),
                     "name the person receiving the container",
                 );
+                crate::reports::check_not_frozen(&mut c, self.state, None, Some(container));
                 c.finish()?;
                 Ok(vec![Event::ContainerHandedOver {
                     container: container.clone(),
@@ -581,6 +602,18 @@ impl<'a> Decider<'a> {
                 }])
             }
             Command::PlanScene { number, description, day, plan } => self.plan_scene(number, description, *day, plan),
+            Command::SetContacts { .. }
+            | Command::FileReport { .. }
+            | Command::AddToReport { .. }
+            | Command::AcknowledgeReport { .. }
+            | Command::AnswerReport { .. }
+            | Command::ReviewReport { .. }
+            | Command::CloseReport { .. }
+            | Command::Tick
+            | Command::ReportIncident { .. }
+            | Command::NotifyRegulator { .. }
+            | Command::SignInvestigation { .. }
+            | Command::ReleaseEvidence { .. } => self.reports(command),
             other => self.protocol(other),
         }
     }
@@ -771,6 +804,8 @@ impl<'a> Decider<'a> {
             || format!("{} holds unverified stock: verified rounds must not be mixed with it", dst.label),
             "move the rounds into a container that holds only verified stock",
         );
+        crate::reports::check_not_frozen(&mut c, self.state, None, Some(from));
+        crate::reports::check_not_frozen(&mut c, self.state, None, Some(to));
         c.finish()?;
         // Oldest lots first, so a container's provenance stays readable.
         let mut left = rounds;

@@ -23,13 +23,18 @@ pub enum Actor {
     Person { person: PersonId },
     /// An installation administrator account (setup only).
     Admin { account: String },
+    /// Someone without an account: a crew member filing a safety report from the public
+    /// page, or following it up with its key. Nothing about them is recorded.
+    Anonymous,
+    /// coldset itself: deadlines and escalations driven by the clock.
+    System,
 }
 
 impl Actor {
     pub fn person(&self) -> Option<&PersonId> {
         match self {
             Actor::Person { person } => Some(person),
-            Actor::Admin { .. } => None,
+            Actor::Admin { .. } | Actor::Anonymous | Actor::System => None,
         }
     }
 
@@ -37,6 +42,8 @@ impl Actor {
         match self {
             Actor::Person { person } => person.to_string(),
             Actor::Admin { account } => format!("admin:{account}"),
+            Actor::Anonymous => "anonymous".into(),
+            Actor::System => "system".into(),
         }
     }
 }
@@ -206,6 +213,50 @@ pub enum Event {
     HoldPlaced { scope: HoldScope, by: PersonId, reason: String },
     #[serde(rename = "hold.lifted")]
     HoldLifted { hold: u64, by: PersonId, review: bool, note: String },
+    #[serde(rename = "contacts.set")]
+    ContactsSet { studio_safety_office: String, union_representative: String },
+    #[serde(rename = "report.filed")]
+    ReportFiled {
+        severity: crate::reports::Severity,
+        text: String,
+        subject: Option<String>,
+        /// A name the reporter chose to give; `None` for an anonymous report.
+        reporter_name: Option<String>,
+        /// SHA-256 of the follow-up key: the only link between the reporter and the report.
+        followup_key_hash: String,
+    },
+    #[serde(rename = "report.acknowledged")]
+    ReportAcknowledged { report: u64, by: PersonId },
+    #[serde(rename = "report.answered")]
+    ReportAnswered { report: u64, by: PersonId, text: String },
+    #[serde(rename = "report.added_to")]
+    ReportAddedTo { report: u64, text: String },
+    #[serde(rename = "report.escalated")]
+    ReportEscalated { report: u64, level: crate::reports::EscalationLevel, to: String },
+    #[serde(rename = "report.reviewed")]
+    ReportReviewed { report: u64, by: PersonId, note: String },
+    #[serde(rename = "report.closed")]
+    ReportClosed { report: u64, by: PersonId, corrective_action: String },
+    #[serde(rename = "incident.reported")]
+    IncidentReported {
+        kind: crate::reports::IncidentKind,
+        firearm: Option<FirearmId>,
+        scene: Option<SceneId>,
+        description: String,
+        by: PersonId,
+        /// Misfires: seconds waited, muzzle safe, before the armorer cleared it (R-MISF-1).
+        wait_seconds: Option<u32>,
+        /// The records frozen as evidence (R-INC-2), and the log size at that moment.
+        frozen_firearms: Vec<FirearmId>,
+        frozen_containers: Vec<ContainerId>,
+        log_size: u64,
+    },
+    #[serde(rename = "incident.regulator_notified")]
+    RegulatorNotified { incident: u64, by: PersonId, reference: String },
+    #[serde(rename = "incident.investigation_signed")]
+    InvestigationSigned { incident: u64, by: PersonId, role: Role, cause: String, corrective_action: String },
+    #[serde(rename = "incident.evidence_released")]
+    EvidenceReleased { incident: u64, by: PersonId, note: String },
     #[serde(rename = "override.recorded")]
     OverrideRecorded { rule: RuleId, firearm: FirearmId, scene: SceneId, by: PersonId, reason: String },
 }
@@ -267,6 +318,18 @@ impl Event {
             Event::HoldPlaced { .. } => "hold.placed",
             Event::HoldLifted { .. } => "hold.lifted",
             Event::OverrideRecorded { .. } => "override.recorded",
+            Event::ContactsSet { .. } => "contacts.set",
+            Event::ReportFiled { .. } => "report.filed",
+            Event::ReportAcknowledged { .. } => "report.acknowledged",
+            Event::ReportAnswered { .. } => "report.answered",
+            Event::ReportAddedTo { .. } => "report.added_to",
+            Event::ReportEscalated { .. } => "report.escalated",
+            Event::ReportReviewed { .. } => "report.reviewed",
+            Event::ReportClosed { .. } => "report.closed",
+            Event::IncidentReported { .. } => "incident.reported",
+            Event::RegulatorNotified { .. } => "incident.regulator_notified",
+            Event::InvestigationSigned { .. } => "incident.investigation_signed",
+            Event::EvidenceReleased { .. } => "incident.evidence_released",
         }
     }
 }

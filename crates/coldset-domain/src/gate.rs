@@ -157,6 +157,7 @@ pub(crate) fn hand_off(
     );
     d.check_not_withdrawn(&mut c, f);
 
+    crate::reports::check_not_frozen(&mut c, state, Some(firearm), None);
     // Within the armory team no scene is needed: it is custody, not use.
     let armory_transfer = receiver.is_armorer_side() && !receiver.has_role(Role::Performer);
     if f.kind.can_fire() {
@@ -271,6 +272,8 @@ pub(crate) fn hand_off(
             );
         }
     }
+    checked.extend([RuleId::Comp2, RuleId::Misf2, RuleId::Inc2]);
+    crate::reports::check_stops(&mut c, state, Some(firearm));
     for h in holds_on(state, scene_id) {
         c.fail(
             RuleId::Role4,

@@ -14,6 +14,7 @@ pub mod model;
 pub mod permissions;
 pub mod policy;
 pub mod protocol;
+pub mod reports;
 pub mod rules;
 pub mod safety;
 pub mod state;

@@ -16,6 +16,10 @@ pub enum Allowed {
     Roles(&'static [Role]),
     /// Every person of the production except read-only roles (auditor).
     AnyWorkingMember,
+    /// Anyone, with or without an account (safety reports: R-COMP-1).
+    Anyone,
+    /// Only coldset itself (clock-driven work).
+    System,
 }
 
 const SETUP: &[Role] = &[Role::Admin, Role::Producer];
@@ -58,6 +62,18 @@ pub const PERMISSIONS: &[(&str, Allowed)] = &[
     ("place_hold", Allowed::AnyWorkingMember),
     ("lift_hold", Allowed::AnyWorkingMember),
     ("record_override", Allowed::AnyWorkingMember),
+    ("set_contacts", Allowed::Roles(POLICY)),
+    ("file_report", Allowed::Anyone),
+    ("add_to_report", Allowed::Anyone),
+    ("acknowledge_report", Allowed::AnyWorkingMember),
+    ("answer_report", Allowed::AnyWorkingMember),
+    ("review_report", Allowed::AnyWorkingMember),
+    ("close_report", Allowed::AnyWorkingMember),
+    ("tick", Allowed::System),
+    ("report_incident", Allowed::AnyWorkingMember),
+    ("notify_regulator", Allowed::AnyWorkingMember),
+    ("sign_investigation", Allowed::AnyWorkingMember),
+    ("release_evidence", Allowed::AnyWorkingMember),
     ("open_storage", Allowed::AnyWorkingMember),
     ("close_storage", Allowed::AnyWorkingMember),
     ("intake_firearm", Allowed::AnyWorkingMember),
@@ -98,11 +114,23 @@ pub fn person_may(roles: &std::collections::BTreeSet<Role>, command: &Command) -
         Allowed::InstallationAdmin => false,
         Allowed::Roles(allowed) => roles.iter().any(|r| allowed.contains(r)),
         Allowed::AnyWorkingMember => roles.iter().any(|r| !READ_ONLY_ROLES.contains(r)),
+        Allowed::Anyone => true,
+        Allowed::System => false,
     }
 }
 
 /// Whether an installation administrator may issue `command`: setup only, never custody
 /// (an account is not a person who can physically hold a firearm).
 pub fn admin_may(command: &Command) -> bool {
-    !matches!(allowed_for(command), Allowed::AnyWorkingMember)
+    matches!(allowed_for(command), Allowed::InstallationAdmin | Allowed::Roles(_) | Allowed::Anyone)
+}
+
+/// Whether someone without an account may issue `command`.
+pub fn anonymous_may(command: &Command) -> bool {
+    matches!(allowed_for(command), Allowed::Anyone)
+}
+
+/// Whether coldset itself may issue `command`.
+pub fn system_may(command: &Command) -> bool {
+    matches!(allowed_for(command), Allowed::System)
 }

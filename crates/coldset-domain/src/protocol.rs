@@ -96,8 +96,10 @@ impl<'a> Decider<'a> {
         if f.kind.can_fire() {
             self.check_licensed(&mut c, by, f.kind);
         }
+        crate::reports::check_not_frozen(&mut c, self.state, Some(firearm), None);
         if let Some(scene_id) = scene {
             let policy = policy(self.state);
+            crate::reports::check_stops(&mut c, self.state, Some(firearm));
             self.check_not_withdrawn(&mut c, f);
             let others = by.other_department_roles();
             c.require(
@@ -1014,6 +1016,8 @@ impl<'a> Decider<'a> {
         for h in gate::holds_on(self.state, f.checks.scene.as_ref()) {
             c.fail(RuleId::Role4, format!("a hold is in force: {}", h.reason), "wait until the hold is lifted");
         }
+        crate::reports::check_stops(&mut c, self.state, Some(firearm));
+        crate::reports::check_not_frozen(&mut c, self.state, Some(firearm), Some(container));
         c.finish()?;
         let mut lots = BTreeMap::new();
         let mut left = count;
@@ -1052,6 +1056,7 @@ impl<'a> Decider<'a> {
         );
         self.check_holds(&mut c, &f.holder, by, "firearm", firearm.as_str());
         self.check_holds(&mut c, &ct.holder, by, "container", &ct.label);
+        crate::reports::check_not_frozen(&mut c, self.state, Some(firearm), Some(&issued.container));
         c.finish()?;
         if returned > issued.count {
             return Err(invalid("returned", format!("{returned} returned but only {} were issued", issued.count)));

@@ -30,6 +30,7 @@ pub struct ProductionState {
     pub locations: BTreeMap<LocationId, StorageLocation>,
     pub scenes: BTreeMap<SceneId, Scene>,
     pub safety: SafetyState,
+    pub reporting: crate::reports::Reporting,
     /// Sequence number of the last applied event; `None` for an empty log.
     pub last_seq: Option<u64>,
 }
@@ -46,6 +47,8 @@ pub enum EntityRef {
     Scene(SceneId),
     /// The production-wide safety state: shoot day, holds, alerts, overrides.
     Safety,
+    /// Safety reports and incidents.
+    Reporting,
 }
 
 /// One projection row: what the database's projection table holds for a record.
@@ -105,6 +108,9 @@ impl ProductionState {
 
     fn apply_event(&mut self, seq: u64, at: crate::time::Timestamp, event: &Event) -> Result<Vec<EntityRef>, String> {
         use EntityRef as R;
+        if crate::reports::apply(self, seq, at, event)? {
+            return Ok(vec![R::Reporting]);
+        }
         let touched = match event {
             Event::ProductionCreated { production, name, time_zone, packs, compliance_contact } => {
                 if self.info.is_some() {
@@ -120,7 +126,8 @@ impl ProductionState {
                     version: seq,
                 });
                 self.safety.version = seq;
-                vec![R::Production, R::Safety]
+                self.reporting.version = seq;
+                vec![R::Production, R::Safety, R::Reporting]
             }
             Event::SupplierApproved { supplier } => {
                 let info = self.info.as_mut().ok_or("no production")?;
@@ -638,6 +645,8 @@ impl ProductionState {
                 self.safety.version = seq;
                 vec![R::Safety]
             }
+            // Reporting events were applied above; reaching here would be a bug.
+            other => return Err(format!("{} is not a state event", other.kind())),
         };
         Ok(touched)
     }
@@ -680,6 +689,7 @@ impl ProductionState {
             EntityRef::Location(id) => self.locations.get(id).map(|l| l.version),
             EntityRef::Scene(id) => self.scenes.get(id).map(|s| s.version),
             EntityRef::Safety => Some(self.safety.version),
+            EntityRef::Reporting => Some(self.reporting.version),
         }
     }
 
@@ -702,6 +712,7 @@ impl ProductionState {
             EntityRef::Location(id) => self.locations.get(id).map(|l| make("location", id.as_str(), l.version, l)),
             EntityRef::Scene(id) => self.scenes.get(id).map(|s| make("scene", id.as_str(), s.version, s)),
             EntityRef::Safety => Some(make("safety", "safety", self.safety.version, &self.safety)),
+            EntityRef::Reporting => Some(make("reporting", "reporting", self.reporting.version, &self.reporting)),
         }
     }
 
@@ -715,6 +726,7 @@ impl ProductionState {
         refs.extend(self.locations.keys().cloned().map(EntityRef::Location));
         refs.extend(self.scenes.keys().cloned().map(EntityRef::Scene));
         refs.push(EntityRef::Safety);
+        refs.push(EntityRef::Reporting);
         let mut rows: Vec<ProjectionRow> = refs.iter().filter_map(|r| self.row(r)).collect();
         rows.sort_by(|a, b| (&a.kind, &a.id).cmp(&(&b.kind, &b.id)));
         rows

@@ -9,6 +9,7 @@ mod error;
 mod html;
 mod ledger;
 mod pages;
+mod reports;
 mod write;
 
 pub use error::ApiError;
@@ -22,7 +23,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .route("/healthz", get(health))
         .merge(pages::routes())
-        .nest("/api/v1", api::routes().merge(ledger::routes()).merge(write::routes()))
+        .nest("/api/v1", api::routes().merge(ledger::routes()).merge(write::routes()).merge(reports::routes()))
         .with_state(app)
 }
 

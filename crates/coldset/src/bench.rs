@@ -5,8 +5,10 @@
 use coldset_app::{App, Request};
 use coldset_domain::ids::*;
 use coldset_domain::model::*;
+use coldset_domain::safety::{PlanItem, PlannedLoad, SceneKind, ScenePlan};
 use coldset_domain::{Actor, Command, Event};
 use std::collections::BTreeSet;
+use std::hint::black_box;
 use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -280,4 +282,500 @@ pub fn hash_rate(store: &dyn coldset_app::Store, production: &ProductionId) -> R
         v.size() as f64 / secs.max(1e-9),
         hex::encode(v.root())
     ))
+}
+
+// ---------------------------------------------------------------------------------------
+// The hand-off gate (`coldset bench gate`).
+
+pub const GATE_PRODUCTION: &str = "gate-bench";
+/// Scenes planned for today, and plan items in each.
+const GATE_SCENES: usize = 5;
+const GATE_ITEMS_PER_SCENE: usize = 10;
+/// Commands submitted to the writer at once while building (they group-commit).
+const PIPELINE: usize = 512;
+const WARMUP: usize = 2_000;
+
+/// Polls every future in order (so they are submitted to the writer in order) until all
+/// are done; returns their outputs in the same order.
+async fn join_in_order<F: std::future::Future + Unpin>(mut futs: Vec<F>) -> Vec<F::Output> {
+    let mut done: Vec<Option<F::Output>> = futs.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (f, slot) in futs.iter_mut().zip(done.iter_mut()) {
+            if slot.is_none() {
+                match std::pin::Pin::new(f).poll(cx) {
+                    std::task::Poll::Ready(v) => *slot = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    done.into_iter().flatten().collect()
+}
+
+/// Runs commands through the real write path, in order, up to PIPELINE in flight (the
+/// writer decides them in arrival order and commits each group durably at once). Every
+/// command must be accepted.
+fn run_all(
+    rt: &tokio::runtime::Runtime,
+    app: &App,
+    p: &ProductionId,
+    commands: Vec<(Actor, Command)>,
+) -> Result<Vec<Vec<Event>>, String> {
+    let mut out = Vec::with_capacity(commands.len());
+    let mut rest = commands.into_iter().peekable();
+    while rest.peek().is_some() {
+        let futs: Vec<_> = rest
+            .by_ref()
+            .take(PIPELINE)
+            .map(|(actor, command)| Box::pin(app.execute_async(Request::new(p.clone(), actor, command))))
+            .collect();
+        for r in rt.block_on(join_in_order(futs)) {
+            let receipt = r.map_err(|e| format!("building the gate production: {e}"))?;
+            out.push(receipt.events.into_iter().map(|e| e.event).collect());
+        }
+    }
+    Ok(out)
+}
+
+/// What the timing loops draw from.
+struct GateProduction {
+    p: ProductionId,
+    armorer: PersonId,
+    performers: Vec<PersonId>,
+    firearms: Vec<FirearmId>,
+    scenes: Vec<SceneId>,
+    safe: LocationId,
+}
+
+fn gate_production(app: &App, firearms: usize, performers: usize) -> Result<(GateProduction, bool), String> {
+    let p = ProductionId::parse(GATE_PRODUCTION).map_err(|e| e.to_string())?;
+    let rt = tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
+    // An existing gate production is reused as it is (only topped up with filler events).
+    if let Ok(state) = app.state(&p) {
+        let of_role = |role: Role| -> Vec<PersonId> {
+            state.people.values().filter(|x| x.has_role(role)).map(|x| x.id.clone()).collect()
+        };
+        let armorer = of_role(Role::Armorer).into_iter().next().ok_or("the gate production has no armorer")?;
+        let g = GateProduction {
+            p: p.clone(),
+            armorer,
+            performers: of_role(Role::Performer),
+            firearms: state.firearms.keys().cloned().collect(),
+            scenes: state.scenes.keys().cloned().collect(),
+            safe: state
+                .locations
+                .values()
+                .find(|l| l.kind == LocationKind::Safe)
+                .map(|l| l.id.clone())
+                .ok_or("the gate production has no safe")?,
+        };
+        if g.firearms.len() != firearms || g.performers.len() != performers || g.scenes.is_empty() {
+            return Err(format!(
+                "{GATE_PRODUCTION} in this data directory has {} firearms, {} performers and {} scenes: use a new --data directory for other sizes",
+                g.firearms.len(),
+                g.performers.len(),
+                g.scenes.len()
+            ));
+        }
+        return Ok((g, false));
+    }
+
+    let admin = Actor::Admin { account: "bench".into() };
+    run_all(
+        &rt,
+        app,
+        &p,
+        vec![(
+            admin.clone(),
+            Command::CreateProduction {
+                id: p.clone(),
+                name: "Gate benchmark".into(),
+                time_zone: "UTC".into(),
+                packs: vec!["industry-us".into()],
+                compliance_contact: "bench@example".into(),
+            },
+        )],
+    )?;
+    let person_added = |evs: &Vec<Event>| {
+        evs.iter().find_map(|e| match e {
+            Event::PersonAdded { person, .. } => Some(person.clone()),
+            _ => None,
+        })
+    };
+    let mut adds = vec![
+        (admin.clone(), Command::AddPerson { name: "Gate Armorer".into(), roles: BTreeSet::from([Role::Armorer]) }),
+        (admin.clone(), Command::AddPerson { name: "Gate First AD".into(), roles: BTreeSet::from([Role::FirstAd]) }),
+    ];
+    for i in 0..performers {
+        adds.push((
+            admin.clone(),
+            Command::AddPerson { name: format!("Performer {i}"), roles: BTreeSet::from([Role::Performer]) },
+        ));
+    }
+    let people: Vec<PersonId> =
+        run_all(&rt, app, &p, adds)?.iter().map(person_added).collect::<Option<_>>().ok_or("no person added")?;
+    let (armorer, ad, cast) = (people[0].clone(), people[1].clone(), people[2..].to_vec());
+    let armorer_actor = Actor::Person { person: armorer.clone() };
+
+    let today = app.today(&*app.state(&p).map_err(|e| e.to_string())?);
+    let in_one_year = today.saturating_add(jiff::Span::new().years(1));
+    let credential = |person: &PersonId, kind: CredentialKind, number: String, covers: Vec<FirearmKind>| {
+        (
+            admin.clone(),
+            Command::RecordCredential {
+                person: person.clone(),
+                credential: Credential { kind, number, issuer: "bench".into(), expires_on: in_one_year, covers },
+            },
+        )
+    };
+    let mut creds = vec![credential(
+        &armorer,
+        CredentialKind::Licence,
+        "FFL-GATE-1".into(),
+        vec![FirearmKind::RealFiring, FirearmKind::BlankAdapted],
+    )];
+    for (i, performer) in cast.iter().enumerate() {
+        creds.push(credential(
+            performer,
+            CredentialKind::Certification,
+            format!("CERT-{i}"),
+            vec![FirearmKind::BlankAdapted],
+        ));
+    }
+    for (i, person) in people.iter().enumerate() {
+        creds.push(credential(person, CredentialKind::SafetyCourse, format!("FSC-{i}"), Vec::new()));
+    }
+    run_all(&rt, app, &p, creds)?;
+
+    let evs = run_all(
+        &rt,
+        app,
+        &p,
+        vec![(
+            armorer_actor.clone(),
+            Command::AddLocation {
+                name: "Armory safe".into(),
+                kind: LocationKind::Safe,
+                authorised: BTreeSet::from([armorer.clone()]),
+            },
+        )],
+    )?;
+    let safe = evs
+        .iter()
+        .flatten()
+        .find_map(|e| match e {
+            Event::LocationAdded { location, .. } => Some(location.clone()),
+            _ => None,
+        })
+        .ok_or("no location added")?;
+    run_all(&rt, app, &p, vec![(armorer_actor.clone(), Command::OpenStorage { location: safe.clone() })])?;
+    let intakes = (0..firearms)
+        .map(|i| {
+            (
+                armorer_actor.clone(),
+                Command::IntakeFirearm {
+                    kind: FirearmKind::BlankAdapted,
+                    make: "Colt".into(),
+                    model: "Single Action Army (blank-adapted)".into(),
+                    serial: format!("GATE-{i:05}"),
+                    calibre: ".45 Colt".into(),
+                    condition: "inspected on receipt: good".into(),
+                    acquired_from: Party {
+                        name: "Bench Prop House".into(),
+                        licence: "FFL-BENCH".into(),
+                        document: "rental agreement BENCH-1".into(),
+                    },
+                },
+            )
+        })
+        .collect();
+    let guns: Vec<FirearmId> = run_all(&rt, app, &p, intakes)?
+        .iter()
+        .map(|evs| {
+            evs.iter().find_map(|e| match e {
+                Event::FirearmReceived { firearm, .. } => Some(firearm.clone()),
+                _ => None,
+            })
+        })
+        .collect::<Option<_>>()
+        .ok_or("no firearm received")?;
+    let mut after = Vec::new();
+    for gun in &guns {
+        after.push((armorer_actor.clone(), Command::StoreFirearm { firearm: gun.clone(), location: safe.clone() }));
+    }
+    after.push((armorer_actor.clone(), Command::CloseStorage { location: safe.clone() }));
+    // All firearms are the same model, so one competence record per performer covers them.
+    if let Some(gun) = guns.first() {
+        for performer in &cast {
+            after.push((
+                armorer_actor.clone(),
+                Command::RecordCompetence {
+                    person: performer.clone(),
+                    firearm: gun.clone(),
+                    notes: "handling, holstering, safe direction".into(),
+                },
+            ));
+        }
+    }
+    run_all(&rt, app, &p, after)?;
+
+    let mut plans = Vec::new();
+    if !guns.is_empty() && !cast.is_empty() {
+        for s in 0..GATE_SCENES {
+            let items: Vec<PlanItem> = (0..GATE_ITEMS_PER_SCENE.min(guns.len()))
+                .map(|i| {
+                    let k = s * GATE_ITEMS_PER_SCENE + i;
+                    PlanItem {
+                        firearm: guns[k % guns.len()].clone(),
+                        performer: cast[k % cast.len()].clone(),
+                        load: PlannedLoad::Empty,
+                        real_firearm_reason: None,
+                        toward_person: false,
+                        toward_camera: false,
+                        armorer_consulted: true,
+                        mitigations: Vec::new(),
+                        camera_protection: None,
+                        closest_person_cm: Some(900),
+                        close_range_load_approved: false,
+                    }
+                })
+                .collect();
+            let mut call_list: BTreeSet<PersonId> = items.iter().map(|i| i.performer.clone()).collect();
+            call_list.insert(ad.clone());
+            plans.push((
+                armorer_actor.clone(),
+                Command::PlanScene {
+                    number: format!("G{s}"),
+                    description: format!("Gate benchmark scene {s}"),
+                    day: today,
+                    plan: ScenePlan {
+                        kind: SceneKind::Take,
+                        items,
+                        call_list,
+                        line_of_fire: BTreeSet::new(),
+                        protection: Vec::new(),
+                        risk_assessment: "Empty firearms only, drawn and holstered; nobody in a line of fire.".into(),
+                    },
+                },
+            ));
+        }
+    }
+    let scenes: Vec<SceneId> = run_all(&rt, app, &p, plans)?
+        .iter()
+        .map(|evs| {
+            evs.iter().find_map(|e| match e {
+                Event::ScenePlanned { scene, .. } => Some(scene.clone()),
+                _ => None,
+            })
+        })
+        .collect::<Option<_>>()
+        .ok_or("no scene planned")?;
+    let mut approvals = Vec::new();
+    for scene in &scenes {
+        for approver in [&armorer, &ad] {
+            approvals.push((
+                Actor::Person { person: approver.clone() },
+                Command::ApprovePlan { scene: scene.clone(), version: 1 },
+            ));
+        }
+    }
+    run_all(&rt, app, &p, approvals)?;
+    if scenes.is_empty() {
+        return Err("need at least one firearm and one performer".into());
+    }
+    Ok((GateProduction { p, armorer, performers: cast, firearms: guns, scenes, safe }, true))
+}
+
+/// Filler: the armorer opens and closes the safe until the log holds `events` events.
+/// Neither grows the state.
+fn fill(app: &App, g: &GateProduction, events: u64) -> Result<u64, String> {
+    let rt = tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
+    let actor = Actor::Person { person: g.armorer.clone() };
+    loop {
+        let have = app.head(&g.p).map_or(0, |(n, _)| n);
+        if have >= events {
+            return Ok(have);
+        }
+        let state = app.state(&g.p).map_err(|e| e.to_string())?;
+        let mut open = state.locations.get(&g.safe).is_some_and(|l| l.opened.is_some());
+        let batch = (events - have).min(PIPELINE as u64 * 8);
+        let commands = (0..batch)
+            .map(|_| {
+                let c = if open {
+                    Command::CloseStorage { location: g.safe.clone() }
+                } else {
+                    Command::OpenStorage { location: g.safe.clone() }
+                };
+                open = !open;
+                (actor.clone(), c)
+            })
+            .collect();
+        run_all(&rt, app, &g.p, commands)?;
+    }
+}
+
+fn micros(d: Duration) -> String {
+    format!("{:.2}", d.as_nanos() as f64 / 1000.0)
+}
+
+fn summary(label: &str, mut v: Vec<Duration>) -> (String, Duration) {
+    v.sort();
+    let p99 = percentile(&v, 0.99);
+    let line = format!(
+        "{label}: p50 {} us  p99 {} us  max {} us  ({} samples)",
+        micros(percentile(&v, 0.5)),
+        micros(p99),
+        micros(v.last().copied().unwrap_or_default()),
+        v.len()
+    );
+    (line, p99)
+}
+
+pub const GATE_TARGET_P99: Duration = Duration::from_micros(50);
+
+/// Builds (or reuses) the gate production through the real write path, then times the
+/// gate on the committed in-memory snapshot, as the API's gate query does, and a refused
+/// HandOff through `App::execute`. Prints plain lines.
+pub fn gate(app: &App, firearms: usize, performers: usize, events: u64, samples: usize) -> Result<(), String> {
+    if firearms == 0 || performers == 0 || samples == 0 {
+        return Err("need at least one firearm, one performer and one sample".into());
+    }
+    let started = Instant::now();
+    let (g, built) = gate_production(app, firearms, performers)?;
+    let have = fill(app, &g, events)?;
+    let state = app.state(&g.p).map_err(|e| e.to_string())?;
+    let items: usize = state.scenes.values().map(|s| s.plan.items.len()).sum();
+    println!(
+        "gate production '{}': {} firearms, {} performers, {} people, {} scenes ({items} plan items), {have} events in the log ({} in {:.1} s)",
+        g.p,
+        state.firearms.len(),
+        g.performers.len(),
+        state.people.len(),
+        state.scenes.len(),
+        if built { "built through App::execute" } else { "reused, topped up" },
+        started.elapsed().as_secs_f64()
+    );
+    // Planned triples: a plan item of a scene (the firearm, the performer the plan names).
+    let planned: Vec<(FirearmId, PersonId, SceneId)> = state
+        .scenes
+        .values()
+        .flat_map(|s| s.plan.items.iter().map(|i| (i.firearm.clone(), i.performer.clone(), s.id.clone())))
+        .collect();
+    drop(state);
+
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |m: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % m as u64) as usize
+    };
+
+    // The cost of reading the clock twice, for scale.
+    let mut timer = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        let t = Instant::now();
+        timer.push(black_box(t).elapsed());
+    }
+    timer.sort();
+    println!("timer overhead (Instant::now pair): p50 {} us", micros(percentile(&timer, 0.5)));
+
+    let mut worst_query = Duration::ZERO;
+    for (kind, planned_only) in [("random", false), ("planned", true)] {
+        let mut snap = Vec::with_capacity(samples);
+        let mut eval = Vec::with_capacity(samples);
+        let mut query = Vec::with_capacity(samples);
+        let (mut allowed, mut refused, mut violations) = (0u64, 0u64, 0u64);
+        for i in 0..WARMUP + samples {
+            let (f, to, scene) = if planned_only {
+                planned[next(planned.len())].clone()
+            } else {
+                (
+                    g.firearms[next(g.firearms.len())].clone(),
+                    g.performers[next(g.performers.len())].clone(),
+                    g.scenes[next(g.scenes.len())].clone(),
+                )
+            };
+            let t0 = Instant::now();
+            let state = app.state(black_box(&g.p)).map_err(|e| e.to_string())?;
+            let t1 = Instant::now();
+            let ctx = coldset_domain::Context::new(app.now(), app.today(&state));
+            let t2 = Instant::now();
+            let d = coldset_domain::gate::evaluate_hand_off(
+                black_box(&state),
+                black_box(&ctx),
+                black_box(&f),
+                black_box(&to),
+                black_box(Some(&scene)),
+            );
+            let t3 = Instant::now();
+            let d = black_box(d).map_err(|e| format!("gate on ({f}, {to}, {scene}): {e}"))?;
+            if i >= WARMUP {
+                snap.push(t1 - t0);
+                eval.push(t3 - t2);
+                query.push(t3 - t0);
+                if d.allowed {
+                    allowed += 1;
+                } else {
+                    refused += 1;
+                }
+                violations += d.violations.len() as u64;
+            }
+        }
+        let n = allowed + refused;
+        println!(
+            "{kind} (firearm, performer, scene) triples: {allowed} allowed, {refused} refused, {:.1} violations each on average",
+            violations as f64 / n.max(1) as f64
+        );
+        println!("  {}", summary("snapshot (App::state)", snap).0);
+        println!("  {}", summary("evaluate_hand_off", eval).0);
+        let (line, p99) = summary("gate query in-process (snapshot + clock/today + evaluate_hand_off)", query);
+        println!("  {line}");
+        worst_query = worst_query.max(p99);
+    }
+
+    // The command path: a HandOff the gate refuses (every firearm is in the safe, so the
+    // armorer does not hold it) is answered by the writer without writing anything.
+    let actor = Actor::Person { person: g.armorer.clone() };
+    let before = app.head(&g.p);
+    let mut exec = Vec::with_capacity(samples);
+    let mut other = 0u64;
+    for i in 0..WARMUP + samples {
+        let (f, to, scene) = planned[next(planned.len())].clone();
+        let request = Request::new(g.p.clone(), actor.clone(), Command::HandOff { firearm: f, to, scene: Some(scene) });
+        let t = Instant::now();
+        let r = black_box(app.execute(black_box(request)));
+        let elapsed = t.elapsed();
+        match r {
+            Ok(_) => return Err("a benchmark hand-off was accepted: the gate production is not as expected".into()),
+            Err(coldset_app::AppError::Domain(coldset_domain::DomainError::Denied(_))) => {}
+            Err(_) => other += 1,
+        }
+        if i >= WARMUP {
+            exec.push(elapsed);
+        }
+    }
+    let unchanged = app.head(&g.p) == before;
+    println!(
+        "  {}; log {} at {} events{}",
+        summary("refused HandOff via App::execute (writer thread, no write)", exec).0,
+        if unchanged { "unchanged" } else { "CHANGED" },
+        app.head(&g.p).map_or(0, |(n, _)| n),
+        if other > 0 { format!(", {other} answered with an error other than a refusal") } else { String::new() }
+    );
+    println!(
+        "target: gate evaluation p99 <= {} us in-process: {} (worst gate-query p99 {} us)",
+        GATE_TARGET_P99.as_micros(),
+        if worst_query <= GATE_TARGET_P99 { "PASS" } else { "MISS" },
+        micros(worst_query)
+    );
+    println!("{}", rss());
+    Ok(())
 }

@@ -213,6 +213,22 @@ enum BenchCmd {
         #[arg(long, default_value_t = 1000)]
         samples: u64,
     },
+    /// Hand-off gate evaluation on the in-memory snapshot, and a refused HandOff through
+    /// the write path, for a production built through the real write path.
+    Gate {
+        /// A data directory (created if new; an existing gate production is reused).
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        #[arg(long, default_value_t = 200)]
+        firearms: usize,
+        #[arg(long, default_value_t = 50)]
+        performers: usize,
+        /// Events in the production's log (topped up with open/close of the safe).
+        #[arg(long, default_value_t = 100_000)]
+        events: u64,
+        #[arg(long, default_value_t = 100_000)]
+        samples: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -475,6 +491,20 @@ fn run_bench(command: BenchCmd) -> Result<(), String> {
             println!("{}", bench::rss());
             Ok(())
         }
+        BenchCmd::Gate { data, firearms, performers, events, samples } => {
+            if !data.join(coldset_store_sqlite::DB_FILE).exists() {
+                datadir::init(&data, None, "bench", "coldset.bench").map_err(|e| e.to_string())?;
+            }
+            let opened = datadir::open(&data, None).map_err(|e| e.to_string())?;
+            // As `serve` runs: checkpoints signed in the background (idle while nothing grows).
+            let sinks: Vec<Box<dyn coldset_app::ledger::CheckpointSink>> =
+                vec![Box::new(sinks::FileSink::new(data.join(audit::WITNESS_COPY_FILE)))];
+            opened
+                .app
+                .enable_checkpoints(opened.key.clone(), sinks, std::time::Duration::from_secs(1))
+                .map_err(|e| e.to_string())?;
+            bench::gate(&opened.app, firearms, performers, events, samples)
+        }
     }
 }
 
@@ -521,6 +551,17 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
         .app
         .enable_checkpoints(opened.key.clone(), sinks, std::time::Duration::from_secs(1))
         .map_err(|e| format!("cannot start checkpointing: {e}"))?;
+    // Deadlines and escalations follow the clock, not requests.
+    let tick_app = opened.app.clone();
+    std::thread::Builder::new()
+        .name("coldset-clock".into())
+        .spawn(move || loop {
+            std::thread::sleep(std::time::Duration::from_secs(30));
+            if let Err(e) = tick_app.tick() {
+                tracing::warn!(error = %e, "clock tick failed");
+            }
+        })
+        .map_err(|e| format!("cannot start the clock thread: {e}"))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

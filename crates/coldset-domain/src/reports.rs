@@ -1,0 +1,626 @@
+//! Crew safety reports and incidents (R-COMP-1, R-COMP-2, R-MISF-1, R-MISF-2, R-INC-1,
+//! R-INC-2, R-REC-5). A report cannot be ignored quietly: it has an acknowledgement deadline
+//! and escalates step by step when it is missed; a critical one stops firearm work until the
+//! safety advisor reviews it. A misfire or an unintended discharge locks the firearm and stops
+//! firearm work until the armorer and the safety advisor close an investigation and a new
+//! safety meeting is held. Every incident freezes the records involved as evidence.
+
+use crate::commands::Command;
+use crate::decide::{deny, invalid, text, Decider, DomainError};
+use crate::events::{Actor, Event};
+use crate::ids::*;
+use crate::model::*;
+use crate::rules::{Checks, RuleId};
+use crate::state::ProductionState;
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Information,
+    Concern,
+    Critical,
+}
+
+/// Who a report escalates to when its acknowledgement deadline passes, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalationLevel {
+    ComplianceContact,
+    StudioSafetyOffice,
+    UnionRepresentative,
+}
+
+impl EscalationLevel {
+    pub const ORDER: [EscalationLevel; 3] =
+        [EscalationLevel::ComplianceContact, EscalationLevel::StudioSafetyOffice, EscalationLevel::UnionRepresentative];
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InjurySeverity {
+    Death,
+    Hospitalisation,
+    Amputation,
+    LossOfEye,
+    Minor,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum IncidentKind {
+    Misfire,
+    HangFire,
+    UnintendedDischarge,
+    Injury { severity: InjurySeverity },
+    LostRound,
+    LostFirearm,
+    CountVariance,
+}
+
+impl IncidentKind {
+    /// Kinds that lock the firearm and stop firearm work (R-MISF-2).
+    pub fn stops_work(&self) -> bool {
+        matches!(self, IncidentKind::Misfire | IncidentKind::HangFire | IncidentKind::UnintendedDischarge)
+    }
+
+    /// R-INC-1: hours within which the regulator must be told (US OSHA 29 CFR 1904.39).
+    pub fn regulator_hours(&self) -> Option<i64> {
+        match self {
+            IncidentKind::Injury { severity: InjurySeverity::Death } => Some(8),
+            IncidentKind::Injury {
+                severity: InjurySeverity::Hospitalisation | InjurySeverity::Amputation | InjurySeverity::LossOfEye,
+            } => Some(24),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportEntry {
+    /// "reporter" or the person who answered.
+    pub from: String,
+    pub text: String,
+    pub at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub id: u64,
+    pub severity: Severity,
+    pub text: String,
+    pub subject: Option<String>,
+    pub reporter_name: Option<String>,
+    pub followup_key_hash: String,
+    pub filed_at: Timestamp,
+    pub acknowledged: Option<(PersonId, Timestamp)>,
+    pub reviewed: Option<(PersonId, Timestamp)>,
+    pub escalations: Vec<(EscalationLevel, Timestamp)>,
+    pub thread: Vec<ReportEntry>,
+    pub closed: Option<(String, Timestamp)>,
+}
+
+impl Report {
+    pub fn ack_due(&self, ack_minutes: i64) -> Timestamp {
+        self.filed_at.plus_minutes(ack_minutes)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incident {
+    pub id: u64,
+    pub kind: IncidentKind,
+    pub firearm: Option<FirearmId>,
+    pub scene: Option<SceneId>,
+    pub description: String,
+    pub reported_by: PersonId,
+    pub at: Timestamp,
+    pub wait_seconds: Option<u32>,
+    pub frozen_firearms: Vec<FirearmId>,
+    pub frozen_containers: Vec<ContainerId>,
+    pub log_size: u64,
+    pub regulator_notified: Option<(PersonId, String, Timestamp)>,
+    /// Sign-offs of the investigation by role ("armorer", "safety_advisor").
+    pub investigation: BTreeMap<String, (PersonId, String, String)>,
+    pub closed_at: Option<Timestamp>,
+    pub evidence_released: Option<(PersonId, String)>,
+}
+
+impl Incident {
+    pub fn regulator_due(&self) -> Option<Timestamp> {
+        self.kind.regulator_hours().map(|h| self.at.plus_minutes(h * 60))
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reporting {
+    pub studio_safety_office: String,
+    pub union_representative: String,
+    pub reports: BTreeMap<u64, Report>,
+    pub incidents: BTreeMap<u64, Incident>,
+    pub version: u64,
+}
+
+/// Everything that stops firearm issue on the production right now, with the rule and why.
+pub fn stops(state: &ProductionState) -> Vec<(RuleId, String, &'static str)> {
+    let mut out = Vec::new();
+    for r in state.reporting.reports.values() {
+        if r.severity == Severity::Critical && r.reviewed.is_none() {
+            out.push((
+                RuleId::Comp2,
+                format!("critical safety report #{} stops firearm work until the safety advisor reviews it", r.id),
+                "the safety advisor reviews the report and records the review",
+            ));
+        }
+    }
+    let last_meeting = state.scenes.values().filter_map(|s| s.meeting.as_ref().map(|m| m.held_at)).max();
+    for i in state.reporting.incidents.values().filter(|i| i.kind.stops_work()) {
+        match i.closed_at {
+            None => out.push((
+                RuleId::Misf2,
+                format!("incident #{} ({:?}) is under investigation: all firearm issue is stopped", i.id, i.kind)
+                    .to_lowercase(),
+                "the armorer and the safety advisor close the investigation with cause and corrective action",
+            )),
+            Some(closed) if last_meeting.is_none_or(|m| m < closed) => out.push((
+                RuleId::Misf2,
+                format!("incident #{} is closed but no safety meeting has been held since", i.id),
+                "hold a new safety meeting",
+            )),
+            Some(_) => {}
+        }
+    }
+    out
+}
+
+/// The incident that holds a firearm as evidence, if any (R-INC-2).
+pub fn frozen_firearm(state: &ProductionState, firearm: &FirearmId) -> Option<u64> {
+    state
+        .reporting
+        .incidents
+        .values()
+        .find(|i| {
+            i.evidence_released.is_none()
+                && (i.frozen_firearms.contains(firearm) || i.firearm.as_ref() == Some(firearm))
+        })
+        .map(|i| i.id)
+}
+
+pub fn frozen_container(state: &ProductionState, container: &ContainerId) -> Option<u64> {
+    state
+        .reporting
+        .incidents
+        .values()
+        .find(|i| i.evidence_released.is_none() && i.frozen_containers.contains(container))
+        .map(|i| i.id)
+}
+
+/// Firearms locked by an open misfire or discharge investigation (R-MISF-2).
+pub fn locked_firearm(state: &ProductionState, firearm: &FirearmId) -> Option<u64> {
+    state
+        .reporting
+        .incidents
+        .values()
+        .find(|i| i.kind.stops_work() && i.closed_at.is_none() && i.firearm.as_ref() == Some(firearm))
+        .map(|i| i.id)
+}
+
+/// Adds every production stop, evidence freeze and lock to a check.
+pub(crate) fn check_stops(c: &mut Checks, state: &ProductionState, firearm: Option<&FirearmId>) {
+    for (rule, reason, remedy) in stops(state) {
+        c.fail(rule, reason, remedy);
+    }
+    if let Some(f) = firearm {
+        if let Some(i) = locked_firearm(state, f) {
+            c.fail(RuleId::Misf2, format!("{f} is locked by incident #{i}"), "close the investigation first");
+        }
+    }
+}
+
+/// R-INC-2: refuses moving a frozen firearm or container.
+pub(crate) fn check_not_frozen(
+    c: &mut Checks,
+    state: &ProductionState,
+    firearm: Option<&FirearmId>,
+    container: Option<&ContainerId>,
+) {
+    if let Some(i) = firearm.and_then(|f| frozen_firearm(state, f)) {
+        c.fail(
+            RuleId::Inc2,
+            format!("{} is held as evidence for incident #{i}", firearm.map_or("", |f| f.as_str())),
+            "nothing involved moves until the safety advisor records the evidence release",
+        );
+    }
+    if let Some(i) = container.and_then(|ct| frozen_container(state, ct)) {
+        c.fail(
+            RuleId::Inc2,
+            format!("this container is held as evidence for incident #{i}"),
+            "nothing involved moves until the safety advisor records the evidence release",
+        );
+    }
+}
+
+/// Escalations due at `now`: the next level for every unacknowledged report whose deadline
+/// (and each further interval) has passed.
+pub fn due_escalations(state: &ProductionState, now: Timestamp, ack_minutes: i64) -> Vec<(u64, EscalationLevel)> {
+    let mut out = Vec::new();
+    for r in state.reporting.reports.values() {
+        if r.acknowledged.is_some() || r.closed.is_some() {
+            continue;
+        }
+        let done = r.escalations.len();
+        if let Some(level) = EscalationLevel::ORDER.get(done) {
+            let due = r.ack_due(ack_minutes).plus_minutes(ack_minutes * done as i64);
+            if now >= due {
+                out.push((r.id, *level));
+            }
+        }
+    }
+    out
+}
+
+fn report_handler(p: &Person) -> bool {
+    p.has_role(Role::SafetyAdvisor) || p.has_role(Role::Producer) || p.has_role(Role::Armorer)
+}
+
+impl<'a> Decider<'a> {
+    fn report(&self, id: u64) -> Result<&'a Report, DomainError> {
+        self.state
+            .reporting
+            .reports
+            .get(&id)
+            .ok_or_else(|| DomainError::NotFound { what: "report", id: id.to_string() })
+    }
+
+    fn incident(&self, id: u64) -> Result<&'a Incident, DomainError> {
+        self.state
+            .reporting
+            .incidents
+            .get(&id)
+            .ok_or_else(|| DomainError::NotFound { what: "incident", id: id.to_string() })
+    }
+
+    pub(crate) fn reports(&self, command: &Command) -> Result<Vec<Event>, DomainError> {
+        match command {
+            Command::SetContacts { studio_safety_office, union_representative } => Ok(vec![Event::ContactsSet {
+                studio_safety_office: text("studio_safety_office", studio_safety_office, 300)?,
+                union_representative: text("union_representative", union_representative, 300)?,
+            }]),
+            Command::FileReport { severity, text: body, subject, reporter_name, followup_key_hash } => {
+                if followup_key_hash.len() != 64 || !followup_key_hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(invalid("followup_key_hash", "must be the SHA-256 (hex) of the follow-up key"));
+                }
+                let subject = subject.as_deref().map(|s| text("subject", s, 200)).transpose()?;
+                let reporter_name = reporter_name.as_deref().map(str::trim).filter(|s| !s.is_empty());
+                let reporter_name = reporter_name.map(|n| text("reporter_name", n, 200)).transpose()?;
+                Ok(vec![Event::ReportFiled {
+                    severity: *severity,
+                    text: text("text", body, 10_000)?,
+                    subject,
+                    reporter_name,
+                    followup_key_hash: followup_key_hash.to_lowercase(),
+                }])
+            }
+            Command::AddToReport { report, text: body, followup_key_hash } => {
+                let r = self.report(*report)?;
+                if !r.followup_key_hash.eq_ignore_ascii_case(followup_key_hash) {
+                    return Err(DomainError::Forbidden("that follow-up key does not belong to this report".into()));
+                }
+                Ok(vec![Event::ReportAddedTo { report: *report, text: text("text", body, 10_000)? }])
+            }
+            Command::AcknowledgeReport { report } => {
+                let by = self.acting_person()?;
+                let r = self.report(*report)?;
+                if !report_handler(by) {
+                    return Err(deny(
+                        RuleId::Comp1,
+                        format!("{} cannot acknowledge safety reports", by.name),
+                        "the safety advisor, the producer or the armorer acknowledges it",
+                    ));
+                }
+                if r.acknowledged.is_some() {
+                    return Err(invalid("report", "already acknowledged"));
+                }
+                Ok(vec![Event::ReportAcknowledged { report: *report, by: by.id.clone() }])
+            }
+            Command::AnswerReport { report, text: body } => {
+                let by = self.acting_person()?;
+                self.report(*report)?;
+                if !report_handler(by) {
+                    return Err(deny(
+                        RuleId::Comp1,
+                        format!("{} cannot answer safety reports", by.name),
+                        "the safety advisor, the producer or the armorer answers it",
+                    ));
+                }
+                Ok(vec![Event::ReportAnswered {
+                    report: *report,
+                    by: by.id.clone(),
+                    text: text("text", body, 10_000)?,
+                }])
+            }
+            Command::ReviewReport { report, note } => {
+                let by = self.acting_person()?;
+                self.report(*report)?;
+                if !by.has_role(Role::SafetyAdvisor) {
+                    return Err(deny(
+                        RuleId::Comp2,
+                        format!("{} is not the safety advisor", by.name),
+                        "the safety advisor reviews a critical report",
+                    ));
+                }
+                Ok(vec![Event::ReportReviewed {
+                    report: *report,
+                    by: by.id.clone(),
+                    note: text("note", note, 10_000)?,
+                }])
+            }
+            Command::CloseReport { report, corrective_action } => {
+                let by = self.acting_person()?;
+                let r = self.report(*report)?;
+                let mut c = Checks::new();
+                c.require(
+                    by.has_role(Role::SafetyAdvisor) || by.has_role(Role::Producer),
+                    RuleId::Comp1,
+                    || format!("{} cannot close safety reports", by.name),
+                    "the safety advisor or the producer closes it",
+                );
+                c.require(
+                    r.acknowledged.is_some(),
+                    RuleId::Comp1,
+                    || "the report was never acknowledged".into(),
+                    "acknowledge it first",
+                );
+                c.require(
+                    r.severity != Severity::Critical || r.reviewed.is_some(),
+                    RuleId::Comp2,
+                    || "a critical report closes only after the safety advisor's review".into(),
+                    "the safety advisor reviews it first",
+                );
+                c.require(
+                    !corrective_action.trim().is_empty(),
+                    RuleId::Comp1,
+                    || "a report closes only with a corrective-action note the reporter can read".into(),
+                    "write the corrective action",
+                );
+                c.finish()?;
+                if r.closed.is_some() {
+                    return Err(invalid("report", "already closed"));
+                }
+                Ok(vec![Event::ReportClosed {
+                    report: *report,
+                    by: by.id.clone(),
+                    corrective_action: text("corrective_action", corrective_action, 10_000)?,
+                }])
+            }
+            Command::Tick => {
+                if !matches!(self.actor, Actor::System) {
+                    return Err(DomainError::Forbidden("only coldset itself runs the clock".into()));
+                }
+                let ack = crate::gate::policy(self.state).report_ack_minutes;
+                let info = &self.state.reporting;
+                let contact = self.state.info.as_ref().map_or(String::new(), |i| i.compliance_contact.clone());
+                Ok(due_escalations(self.state, self.ctx.now, ack)
+                    .into_iter()
+                    .map(|(report, level)| Event::ReportEscalated {
+                        report,
+                        level,
+                        to: match level {
+                            EscalationLevel::ComplianceContact => contact.clone(),
+                            EscalationLevel::StudioSafetyOffice => info.studio_safety_office.clone(),
+                            EscalationLevel::UnionRepresentative => info.union_representative.clone(),
+                        },
+                    })
+                    .collect())
+            }
+            Command::ReportIncident { kind, firearm, scene, description, wait_seconds } => {
+                let by = self.acting_person()?;
+                if let Some(f) = firearm {
+                    self.firearm(f)?;
+                }
+                if let Some(s) = scene {
+                    self.scene(s)?;
+                }
+                // Freeze what was on set: the firearm named, every firearm and container out
+                // of storage, and the position in the log.
+                let mut frozen_firearms: Vec<FirearmId> = self
+                    .state
+                    .firearms
+                    .values()
+                    .filter(|f| f.holder.person().is_some())
+                    .map(|f| f.id.clone())
+                    .collect();
+                if let Some(f) = firearm {
+                    if !frozen_firearms.contains(f) {
+                        frozen_firearms.push(f.clone());
+                    }
+                }
+                let frozen_containers = self
+                    .state
+                    .containers
+                    .values()
+                    .filter(|c| c.holder.person().is_some())
+                    .map(|c| c.id.clone())
+                    .collect();
+                let mut events = vec![Event::IncidentReported {
+                    kind: kind.clone(),
+                    firearm: firearm.clone(),
+                    scene: scene.clone(),
+                    description: text("description", description, 10_000)?,
+                    by: by.id.clone(),
+                    wait_seconds: *wait_seconds,
+                    frozen_firearms,
+                    frozen_containers,
+                    log_size: self.state.next_seq(),
+                }];
+                if matches!(kind, IncidentKind::Misfire | IncidentKind::HangFire) {
+                    let wait = crate::gate::policy(self.state).misfire_wait_seconds;
+                    if wait_seconds.is_none_or(|w| i64::from(w) < wait) {
+                        events.push(Event::AlertRaised {
+                            rule: RuleId::Misf1,
+                            message: format!("misfire recorded without the {wait}-second wait before clearing"),
+                        });
+                    }
+                }
+                Ok(events)
+            }
+            Command::NotifyRegulator { incident, reference } => {
+                let by = self.acting_person()?;
+                let i = self.incident(*incident)?;
+                if i.kind.regulator_hours().is_none() {
+                    return Err(invalid("incident", "this incident has no regulator deadline"));
+                }
+                Ok(vec![Event::RegulatorNotified {
+                    incident: *incident,
+                    by: by.id.clone(),
+                    reference: text("reference", reference, 500)?,
+                }])
+            }
+            Command::SignInvestigation { incident, cause, corrective_action } => {
+                let by = self.acting_person()?;
+                let i = self.incident(*incident)?;
+                let role = if by.has_role(Role::Armorer) {
+                    Role::Armorer
+                } else if by.has_role(Role::SafetyAdvisor) {
+                    Role::SafetyAdvisor
+                } else {
+                    return Err(deny(
+                        RuleId::Misf2,
+                        format!("{} cannot close investigations", by.name),
+                        "the armorer and the safety advisor both sign the investigation",
+                    ));
+                };
+                if i.closed_at.is_some() {
+                    return Err(invalid("incident", "the investigation is closed"));
+                }
+                Ok(vec![Event::InvestigationSigned {
+                    incident: *incident,
+                    by: by.id.clone(),
+                    role,
+                    cause: text("cause", cause, 10_000)?,
+                    corrective_action: text("corrective_action", corrective_action, 10_000)?,
+                }])
+            }
+            Command::ReleaseEvidence { incident, note } => {
+                let by = self.acting_person()?;
+                let i = self.incident(*incident)?;
+                if !by.has_role(Role::SafetyAdvisor) {
+                    return Err(deny(
+                        RuleId::Inc2,
+                        format!("{} cannot release evidence", by.name),
+                        "the safety advisor records the release",
+                    ));
+                }
+                if i.evidence_released.is_some() {
+                    return Err(invalid("incident", "the evidence was already released"));
+                }
+                Ok(vec![Event::EvidenceReleased {
+                    incident: *incident,
+                    by: by.id.clone(),
+                    note: text("note", note, 10_000)?,
+                }])
+            }
+            other => Err(invalid("command", format!("{} is not handled", other.name()))),
+        }
+    }
+}
+
+/// Applies a reporting event to the state (called from `ProductionState::apply`).
+pub(crate) fn apply(state: &mut ProductionState, seq: u64, at: Timestamp, event: &Event) -> Result<bool, String> {
+    let r = &mut state.reporting;
+    match event {
+        Event::ContactsSet { studio_safety_office, union_representative } => {
+            r.studio_safety_office = studio_safety_office.clone();
+            r.union_representative = union_representative.clone();
+        }
+        Event::ReportFiled { severity, text, subject, reporter_name, followup_key_hash } => {
+            r.reports.insert(
+                seq,
+                Report {
+                    id: seq,
+                    severity: *severity,
+                    text: text.clone(),
+                    subject: subject.clone(),
+                    reporter_name: reporter_name.clone(),
+                    followup_key_hash: followup_key_hash.clone(),
+                    filed_at: at,
+                    acknowledged: None,
+                    reviewed: None,
+                    escalations: Vec::new(),
+                    thread: Vec::new(),
+                    closed: None,
+                },
+            );
+        }
+        Event::ReportAcknowledged { report, by } => report_mut(r, *report)?.acknowledged = Some((by.clone(), at)),
+        Event::ReportAnswered { report, by, text } => {
+            report_mut(r, *report)?.thread.push(ReportEntry { from: by.to_string(), text: text.clone(), at })
+        }
+        Event::ReportAddedTo { report, text } => {
+            report_mut(r, *report)?.thread.push(ReportEntry { from: "reporter".into(), text: text.clone(), at })
+        }
+        Event::ReportEscalated { report, level, .. } => report_mut(r, *report)?.escalations.push((*level, at)),
+        Event::ReportReviewed { report, by, .. } => report_mut(r, *report)?.reviewed = Some((by.clone(), at)),
+        Event::ReportClosed { report, corrective_action, .. } => {
+            report_mut(r, *report)?.closed = Some((corrective_action.clone(), at))
+        }
+        Event::IncidentReported {
+            kind,
+            firearm,
+            scene,
+            description,
+            by,
+            wait_seconds,
+            frozen_firearms,
+            frozen_containers,
+            log_size,
+        } => {
+            r.incidents.insert(
+                seq,
+                Incident {
+                    id: seq,
+                    kind: kind.clone(),
+                    firearm: firearm.clone(),
+                    scene: scene.clone(),
+                    description: description.clone(),
+                    reported_by: by.clone(),
+                    at,
+                    wait_seconds: *wait_seconds,
+                    frozen_firearms: frozen_firearms.clone(),
+                    frozen_containers: frozen_containers.clone(),
+                    log_size: *log_size,
+                    regulator_notified: None,
+                    investigation: BTreeMap::new(),
+                    closed_at: None,
+                    evidence_released: None,
+                },
+            );
+        }
+        Event::RegulatorNotified { incident, by, reference } => {
+            incident_mut(r, *incident)?.regulator_notified = Some((by.clone(), reference.clone(), at))
+        }
+        Event::InvestigationSigned { incident, by, role, cause, corrective_action } => {
+            let i = incident_mut(r, *incident)?;
+            i.investigation.insert(role.as_str().to_owned(), (by.clone(), cause.clone(), corrective_action.clone()));
+            if i.investigation.contains_key("armorer") && i.investigation.contains_key("safety_advisor") {
+                i.closed_at = Some(at);
+            }
+        }
+        Event::EvidenceReleased { incident, by, note } => {
+            incident_mut(r, *incident)?.evidence_released = Some((by.clone(), note.clone()))
+        }
+        _ => return Ok(false),
+    }
+    r.version = seq;
+    Ok(true)
+}
+
+fn report_mut(r: &mut Reporting, id: u64) -> Result<&mut Report, String> {
+    r.reports.get_mut(&id).ok_or_else(|| format!("no report {id}"))
+}
+
+fn incident_mut(r: &mut Reporting, id: u64) -> Result<&mut Incident, String> {
+    r.incidents.get_mut(&id).ok_or_else(|| format!("no incident {id}"))
+}

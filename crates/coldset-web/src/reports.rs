@@ -1,0 +1,247 @@
+//! Crew safety reports without an account, and incident evidence. A report from the public
+//! page stores no IP address, user agent or account: the only link between the reporter and
+//! the report is the follow-up key returned once. Abuse limits count requests per
+//! production in memory, never per client.
+
+use crate::api::{hex_lower, load, parse_production};
+use crate::error::ApiError;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use coldset_app::{access, App, AppError, Request};
+use coldset_domain::reports::Severity;
+use coldset_domain::{Actor, Command, Envelope};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/productions/{production}/reports", post(file_report).get(list_reports))
+        .route("/productions/{production}/reports/followup", post(follow_up))
+        .route("/productions/{production}/reports/followup/add", post(add_to_report))
+        .route("/productions/{production}/incidents", get(list_incidents))
+        .route("/productions/{production}/incidents/{id}/evidence", get(evidence))
+}
+
+/// Reports per production per minute before the public form asks people to wait. Counted
+/// without any client identity, so it limits floods, not people.
+const REPORTS_PER_MINUTE: u32 = 30;
+
+static LIMITER: Mutex<Option<HashMap<String, (Instant, u32)>>> = Mutex::new(None);
+
+fn within_limit(production: &str) -> bool {
+    let Ok(mut guard) = LIMITER.lock() else { return false };
+    let map = guard.get_or_insert_with(HashMap::new);
+    let now = Instant::now();
+    let entry = map.entry(production.to_owned()).or_insert((now, 0));
+    if now.duration_since(entry.0) > Duration::from_secs(60) {
+        *entry = (now, 0);
+    }
+    entry.1 += 1;
+    entry.1 <= REPORTS_PER_MINUTE
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "input.invalid", format!("the request body is not valid: {e}")))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewReport {
+    severity: Severity,
+    text: String,
+    #[serde(default)]
+    subject: Option<String>,
+    /// Left out for an anonymous report.
+    #[serde(default)]
+    reporter_name: Option<String>,
+}
+
+async fn file_report(State(app): State<App>, Path(p): Path<String>, body: Bytes) -> Result<Json<Value>, ApiError> {
+    let production = parse_production(&p)?;
+    app.state(&production)?;
+    if !within_limit(production.as_str()) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "report.rate_limited",
+            "too many reports in the last minute on this production: wait a minute and send it again, or call the compliance contact",
+        ));
+    }
+    let r: NewReport = parse(&body)?;
+    let key = format!("fk_{}", hex_lower(&access::random_bytes::<20>()?));
+    let command = Command::FileReport {
+        severity: r.severity,
+        text: r.text,
+        subject: r.subject,
+        reporter_name: r.reporter_name,
+        followup_key_hash: access::hash_token(&key),
+    };
+    let receipt = app.execute_async(Request::new(production, Actor::Anonymous, command)).await?;
+    let id = receipt.events.first().map(|e| e.seq);
+    Ok(Json(json!({
+        "report": id,
+        "followup_key": key,
+        "note": "keep this key: it is the only way to read the answers and add to your report; nobody else can link the report to you",
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyBody {
+    key: String,
+    #[serde(default)]
+    text: Option<String>,
+}
+
+fn report_view(r: &coldset_domain::reports::Report, ack_minutes: i64) -> Value {
+    json!({
+        "report": r.id,
+        "severity": r.severity,
+        "text": r.text,
+        "subject": r.subject,
+        "filed_at": r.filed_at.to_rfc3339(),
+        "acknowledge_by": r.ack_due(ack_minutes).to_rfc3339(),
+        "acknowledged": r.acknowledged.as_ref().map(|(_, at)| at.to_rfc3339()),
+        "reviewed_by_safety_advisor": r.reviewed.is_some(),
+        "escalations": r.escalations.iter().map(|(l, at)| json!({"level": l, "at": at.to_rfc3339()})).collect::<Vec<_>>(),
+        "thread": r.thread.iter().map(|e| json!({
+            "from": if e.from == "reporter" { "you" } else { "production safety" },
+            "text": e.text,
+            "at": e.at.to_rfc3339(),
+        })).collect::<Vec<_>>(),
+        "closed": r.closed.as_ref().map(|(action, at)| json!({"corrective_action": action, "at": at.to_rfc3339()})),
+    })
+}
+
+/// The reporter reads their report and its answers with the follow-up key (sent in the
+/// body, never in the URL, so it stays out of logs).
+async fn follow_up(State(app): State<App>, Path(p): Path<String>, body: Bytes) -> Result<Json<Value>, ApiError> {
+    let state = load(&app, &p)?;
+    let k: KeyBody = parse(&body)?;
+    let hash = access::hash_token(k.key.trim());
+    let ack = coldset_domain::gate::policy(&state).report_ack_minutes;
+    let r = state
+        .reporting
+        .reports
+        .values()
+        .find(|r| r.followup_key_hash == hash)
+        .ok_or_else(|| ApiError::not_found("no report has that follow-up key"))?;
+    Ok(Json(report_view(r, ack)))
+}
+
+async fn add_to_report(State(app): State<App>, Path(p): Path<String>, body: Bytes) -> Result<Json<Value>, ApiError> {
+    let production = parse_production(&p)?;
+    let state = app.state(&production)?;
+    let k: KeyBody = parse(&body)?;
+    let hash = access::hash_token(k.key.trim());
+    let report = state
+        .reporting
+        .reports
+        .values()
+        .find(|r| r.followup_key_hash == hash)
+        .map(|r| r.id)
+        .ok_or_else(|| ApiError::not_found("no report has that follow-up key"))?;
+    let text = k.text.ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "input.invalid", "text: is required"))?;
+    app.execute_async(Request::new(production, Actor::Anonymous, Command::AddToReport { report, text, followup_key_hash: hash }))
+        .await?;
+    let state = app.state(&parse_production(&p)?)?;
+    let ack = coldset_domain::gate::policy(&state).report_ack_minutes;
+    let r = state.reporting.reports.get(&report).ok_or_else(|| ApiError::not_found("report"))?;
+    Ok(Json(report_view(r, ack)))
+}
+
+async fn list_reports(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
+    let state = load(&app, &p)?;
+    let ack = coldset_domain::gate::policy(&state).report_ack_minutes;
+    let items: Vec<Value> = state.reporting.reports.values().map(|r| report_view(r, ack)).collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn list_incidents(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
+    let state = load(&app, &p)?;
+    let items: Vec<Value> = state
+        .reporting
+        .incidents
+        .values()
+        .map(|i| {
+            json!({
+                "incident": i.id,
+                "kind": i.kind,
+                "firearm": i.firearm,
+                "at": i.at.to_rfc3339(),
+                "regulator_due": i.regulator_due().map(|t| t.to_rfc3339()),
+                "regulator_notified": i.regulator_notified.as_ref().map(|(by, reference, at)| json!({"by": by, "reference": reference, "at": at.to_rfc3339()})),
+                "investigation_closed": i.closed_at.map(|t| t.to_rfc3339()),
+                "evidence_frozen": i.evidence_released.is_none(),
+                "frozen_firearms": i.frozen_firearms,
+                "frozen_containers": i.frozen_containers,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "items": items, "stops": coldset_domain::reports::stops(&state).iter().map(|(r, why, _)| json!({"rule": r, "reason": why})).collect::<Vec<_>>() })))
+}
+
+/// The evidence bundle of an incident (R-INC-2): the custody chain of the frozen firearms
+/// and containers up to the incident, their counts, and the incident event's inclusion proof
+/// against the newest signed checkpoint.
+async fn evidence(State(app): State<App>, Path((p, id)): Path<(String, u64)>) -> Result<Json<Value>, ApiError> {
+    let production = parse_production(&p)?;
+    let state = app.state(&production)?;
+    let incident = state.reporting.incidents.get(&id).cloned().ok_or_else(|| ApiError::not_found(format!("no incident {id}")))?;
+    let store = app.store().clone();
+    let frozen: Vec<String> = incident
+        .frozen_firearms
+        .iter()
+        .map(|f| f.to_string())
+        .chain(incident.frozen_containers.iter().map(|c| c.to_string()))
+        .collect();
+    let counts: Vec<Value> = incident
+        .frozen_containers
+        .iter()
+        .filter_map(|c| state.containers.get(c))
+        .map(|c| json!({"container": c.id, "label": c.label, "class": c.class.to_string(), "rounds": c.count()}))
+        .collect();
+    let bundle = tokio::task::spawn_blocking(move || -> Result<Value, AppError> {
+        let mut chain = Vec::new();
+        store.for_each_event(&production, 0, &mut |ev| {
+            if ev.seq > incident.id {
+                return Err(coldset_app::ports::StoreError::Conflict("done".into()));
+            }
+            let text = String::from_utf8_lossy(&ev.bytes);
+            if frozen.iter().any(|id| text.contains(&format!("\"{id}\""))) {
+                if let Ok(env) = Envelope::decode(&ev.bytes) {
+                    chain.push(json!({"seq": env.seq, "at": env.at.to_rfc3339(), "actor": env.actor, "event": env.event}));
+                }
+            }
+            Ok(())
+        })
+        .or_else(|e| if matches!(e, coldset_app::ports::StoreError::Conflict(_)) { Ok(()) } else { Err(e) })?;
+        let checkpoint = store.latest_checkpoint(&production)?;
+        let proof = match &checkpoint {
+            Some(cp) if cp.size > incident.id => {
+                let pr = coldset_app::ledger::inclusion_proof(store.as_ref(), &production, incident.id, cp.size)?;
+                Some(json!({"leaf_hash": hex_lower(&pr.leaf_hash), "tree_size": pr.tree_size,
+                            "path": pr.path.iter().map(|h| hex_lower(h)).collect::<Vec<_>>()}))
+            }
+            _ => None,
+        };
+        Ok(json!({
+            "incident": incident.id,
+            "log_size_at_incident": incident.log_size,
+            "custody_chain": chain,
+            "checkpoint": checkpoint.map(|c| json!({"size": c.size, "root": hex_lower(&c.root), "note": c.note})),
+            "inclusion_proof": proof,
+        }))
+    })
+    .await
+    .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "internal", "the request was interrupted"))??;
+    let mut bundle = bundle;
+    bundle["ammunition_counts"] = json!(counts);
+    Ok(Json(bundle))
+}
