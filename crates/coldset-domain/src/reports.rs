@@ -624,3 +624,150 @@ fn report_mut(r: &mut Reporting, id: u64) -> Result<&mut Report, String> {
 fn incident_mut(r: &mut Reporting, id: u64) -> Result<&mut Incident, String> {
     r.incidents.get_mut(&id).ok_or_else(|| format!("no incident {id}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decide::{decide, Context};
+    use crate::events::{Envelope, ENCODING_VERSION};
+    use crate::ids::ProductionId;
+    use std::collections::BTreeSet;
+
+    const T0: Timestamp = Timestamp(1_790_000_000_000);
+
+    struct World {
+        state: ProductionState,
+    }
+
+    impl World {
+        fn run(&mut self, at: Timestamp, actor: &Actor, command: Command) -> Result<Vec<Event>, DomainError> {
+            let ctx = Context::new(at, jiff::civil::date(2026, 9, 21));
+            let events = decide(&self.state, &ctx, actor, &command)?;
+            for e in &events {
+                let env = Envelope {
+                    v: ENCODING_VERSION,
+                    production: ProductionId::parse("p").map_err(|e| invalid("p", e.to_string()))?,
+                    seq: self.state.next_seq(),
+                    at,
+                    actor: actor.clone(),
+                    event: e.clone(),
+                };
+                self.state.apply(&env).map_err(|e| invalid("apply", e.to_string()))?;
+            }
+            Ok(events)
+        }
+    }
+
+    fn world() -> (World, Actor) {
+        let mut w = World { state: ProductionState::new() };
+        let admin = Actor::Admin { account: "a".into() };
+        w.run(
+            T0,
+            &admin,
+            Command::CreateProduction {
+                id: ProductionId::parse("p").unwrap(),
+                name: "P".into(),
+                time_zone: "UTC".into(),
+                packs: vec!["industry-us".into()],
+                compliance_contact: "contact@p".into(),
+            },
+        )
+        .unwrap();
+        w.run(T0, &admin, Command::AddPerson { name: "Sam".into(), roles: BTreeSet::from([Role::SafetyAdvisor]) })
+            .unwrap();
+        w.run(
+            T0,
+            &admin,
+            Command::SetContacts { studio_safety_office: "studio@s".into(), union_representative: "union@u".into() },
+        )
+        .unwrap();
+        (w, Actor::Person { person: PersonId::parse("p-1").unwrap() })
+    }
+
+    fn file(w: &mut World, severity: Severity) -> u64 {
+        w.run(
+            T0,
+            &Actor::Anonymous,
+            Command::FileReport {
+                severity,
+                text: "guns left on the cart".into(),
+                subject: None,
+                reporter_name: None,
+                followup_key_hash: "ab".repeat(32),
+            },
+        )
+        .unwrap();
+        w.state.last_seq.unwrap()
+    }
+
+    fn tick(w: &mut World, minutes: i64) -> Vec<Event> {
+        w.run(T0.plus_minutes(minutes), &Actor::System, Command::Tick).unwrap()
+    }
+
+    /// R-COMP-1: an unacknowledged report escalates at the deadline, then step by step, to
+    /// the compliance contact, the studio safety office and the union representative.
+    #[test]
+    fn unacknowledged_reports_escalate_step_by_step() {
+        let (mut w, _) = world();
+        let id = file(&mut w, Severity::Concern);
+        assert!(tick(&mut w, 119).is_empty(), "nothing before the 2-hour deadline");
+        let e = tick(&mut w, 120);
+        assert!(
+            matches!(&e[..], [Event::ReportEscalated { report, level: EscalationLevel::ComplianceContact, to }] if *report == id && to == "contact@p")
+        );
+        assert!(tick(&mut w, 200).is_empty(), "one step per interval");
+        let e = tick(&mut w, 240);
+        assert!(
+            matches!(&e[..], [Event::ReportEscalated { level: EscalationLevel::StudioSafetyOffice, to, .. }] if to == "studio@s")
+        );
+        let e = tick(&mut w, 360);
+        assert!(
+            matches!(&e[..], [Event::ReportEscalated { level: EscalationLevel::UnionRepresentative, to, .. }] if to == "union@u")
+        );
+        assert!(tick(&mut w, 10_000).is_empty(), "no level beyond the union representative");
+    }
+
+    #[test]
+    fn an_acknowledged_report_does_not_escalate() {
+        let (mut w, sam) = world();
+        let id = file(&mut w, Severity::Concern);
+        w.run(T0.plus_minutes(30), &sam, Command::AcknowledgeReport { report: id }).unwrap();
+        assert!(tick(&mut w, 500).is_empty());
+    }
+
+    /// R-COMP-2: a critical report stops firearm work until the safety advisor reviews it.
+    #[test]
+    fn a_critical_report_stops_work_until_reviewed() {
+        let (mut w, sam) = world();
+        let id = file(&mut w, Severity::Critical);
+        assert!(stops(&w.state).iter().any(|(r, _, _)| *r == RuleId::Comp2));
+        w.run(T0, &sam, Command::ReviewReport { report: id, note: "checked the cart".into() }).unwrap();
+        assert!(stops(&w.state).is_empty());
+    }
+
+    /// Only the safety report commands are open to people without an account, and only the
+    /// clock runs the clock.
+    #[test]
+    fn anonymous_and_system_actors_are_limited() {
+        let (mut w, _) = world();
+        let err = w.run(T0, &Actor::Anonymous, Command::Tick).unwrap_err();
+        assert!(matches!(err, DomainError::Forbidden(_)));
+        let err = w.run(T0, &Actor::System, Command::AcknowledgeReport { report: 1 }).unwrap_err();
+        assert!(matches!(err, DomainError::Forbidden(_)));
+        let id = file(&mut w, Severity::Information);
+        let err = w
+            .run(
+                T0,
+                &Actor::Anonymous,
+                Command::AddToReport { report: id, text: "x".into(), followup_key_hash: "cd".repeat(32) },
+            )
+            .unwrap_err();
+        assert!(matches!(err, DomainError::Forbidden(_)), "a wrong key cannot add to a report");
+        let e = w.run(
+            T0,
+            &Actor::Anonymous,
+            Command::AddToReport { report: id, text: "also the safe".into(), followup_key_hash: "ab".repeat(32) },
+        );
+        assert!(e.is_ok());
+    }
+}

@@ -47,8 +47,9 @@ fn within_limit(production: &str) -> bool {
 }
 
 fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
-    serde_json::from_slice(body)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "input.invalid", format!("the request body is not valid: {e}")))
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(StatusCode::BAD_REQUEST, "input.invalid", format!("the request body is not valid: {e}"))
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -148,8 +149,12 @@ async fn add_to_report(State(app): State<App>, Path(p): Path<String>, body: Byte
         .map(|r| r.id)
         .ok_or_else(|| ApiError::not_found("no report has that follow-up key"))?;
     let text = k.text.ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "input.invalid", "text: is required"))?;
-    app.execute_async(Request::new(production, Actor::Anonymous, Command::AddToReport { report, text, followup_key_hash: hash }))
-        .await?;
+    app.execute_async(Request::new(
+        production,
+        Actor::Anonymous,
+        Command::AddToReport { report, text, followup_key_hash: hash },
+    ))
+    .await?;
     let state = app.state(&parse_production(&p)?)?;
     let ack = coldset_domain::gate::policy(&state).report_ack_minutes;
     let r = state.reporting.reports.get(&report).ok_or_else(|| ApiError::not_found("report"))?;
@@ -184,7 +189,9 @@ async fn list_incidents(State(app): State<App>, Path(p): Path<String>) -> Result
             })
         })
         .collect();
-    Ok(Json(json!({ "items": items, "stops": coldset_domain::reports::stops(&state).iter().map(|(r, why, _)| json!({"rule": r, "reason": why})).collect::<Vec<_>>() })))
+    Ok(Json(
+        json!({ "items": items, "stops": coldset_domain::reports::stops(&state).iter().map(|(r, why, _)| json!({"rule": r, "reason": why})).collect::<Vec<_>>() }),
+    ))
 }
 
 /// The evidence bundle of an incident (R-INC-2): the custody chain of the frozen firearms
@@ -193,7 +200,8 @@ async fn list_incidents(State(app): State<App>, Path(p): Path<String>) -> Result
 async fn evidence(State(app): State<App>, Path((p, id)): Path<(String, u64)>) -> Result<Json<Value>, ApiError> {
     let production = parse_production(&p)?;
     let state = app.state(&production)?;
-    let incident = state.reporting.incidents.get(&id).cloned().ok_or_else(|| ApiError::not_found(format!("no incident {id}")))?;
+    let incident =
+        state.reporting.incidents.get(&id).cloned().ok_or_else(|| ApiError::not_found(format!("no incident {id}")))?;
     let store = app.store().clone();
     let frozen: Vec<String> = incident
         .frozen_firearms
@@ -209,19 +217,22 @@ async fn evidence(State(app): State<App>, Path((p, id)): Path<(String, u64)>) ->
         .collect();
     let bundle = tokio::task::spawn_blocking(move || -> Result<Value, AppError> {
         let mut chain = Vec::new();
-        store.for_each_event(&production, 0, &mut |ev| {
-            if ev.seq > incident.id {
-                return Err(coldset_app::ports::StoreError::Conflict("done".into()));
-            }
-            let text = String::from_utf8_lossy(&ev.bytes);
-            if frozen.iter().any(|id| text.contains(&format!("\"{id}\""))) {
-                if let Ok(env) = Envelope::decode(&ev.bytes) {
-                    chain.push(json!({"seq": env.seq, "at": env.at.to_rfc3339(), "actor": env.actor, "event": env.event}));
+        store
+            .for_each_event(&production, 0, &mut |ev| {
+                if ev.seq > incident.id {
+                    return Err(coldset_app::ports::StoreError::Conflict("done".into()));
                 }
-            }
-            Ok(())
-        })
-        .or_else(|e| if matches!(e, coldset_app::ports::StoreError::Conflict(_)) { Ok(()) } else { Err(e) })?;
+                let text = String::from_utf8_lossy(&ev.bytes);
+                if frozen.iter().any(|id| text.contains(&format!("\"{id}\""))) {
+                    if let Ok(env) = Envelope::decode(&ev.bytes) {
+                        chain.push(
+                            json!({"seq": env.seq, "at": env.at.to_rfc3339(), "actor": env.actor, "event": env.event}),
+                        );
+                    }
+                }
+                Ok(())
+            })
+            .or_else(|e| if matches!(e, coldset_app::ports::StoreError::Conflict(_)) { Ok(()) } else { Err(e) })?;
         let checkpoint = store.latest_checkpoint(&production)?;
         let proof = match &checkpoint {
             Some(cp) if cp.size > incident.id => {

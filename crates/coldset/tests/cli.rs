@@ -585,3 +585,69 @@ fn acknowledged_events_survive_sigkill() {
         assert!(o.status.success(), "round {round}: {}", text(&o));
     }
 }
+
+// ---- anonymous safety reports ---------------------------------------------------------------
+
+/// An anonymous report stores no IP address, user agent or account anywhere: the whole
+/// database file (and its WAL), the checkpoint copy and the server's log are searched.
+#[test]
+fn an_anonymous_report_leaves_no_identifying_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("anon");
+    let log = tmp.path().join("server.log");
+    let mut child = Command::new(BIN)
+        .args(["demo", "--data", p(&data), "--listen", "127.0.0.1:0"])
+        .env("COLDSET_LOG", "debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let base = loop {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "server did not start");
+        if let Some(rest) = line.trim().strip_prefix("coldset listening on ") {
+            break rest.trim_end_matches('/').to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in reader.lines() {});
+    let agent = "UA-canary-7f3a9c";
+    let forwarded = "203.0.113.77";
+    let resp = ureq::post(&format!("{base}/api/v1/productions/dead-river/reports"))
+        .set("User-Agent", agent)
+        .set("X-Forwarded-For", forwarded)
+        .set("X-Real-IP", forwarded)
+        .set("Content-Type", "application/json")
+        .send_string(r#"{"severity":"concern","text":"The safe was left open over lunch."}"#)
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_str(&resp.into_string().unwrap()).unwrap();
+    let key = body["followup_key"].as_str().unwrap().to_owned();
+    // The reporter can read it back with the key; nobody can without it.
+    let view = ureq::post(&format!("{base}/api/v1/productions/dead-river/reports/followup"))
+        .set("Content-Type", "application/json")
+        .send_string(&format!(r#"{{"key":"{key}"}}"#))
+        .unwrap();
+    assert_eq!(view.status(), 200);
+    let wrong = ureq::post(&format!("{base}/api/v1/productions/dead-river/reports/followup"))
+        .set("Content-Type", "application/json")
+        .send_string(r#"{"key":"fk_0000"}"#);
+    assert!(matches!(wrong, Err(ureq::Error::Status(404, _))));
+    wait_for("the report's checkpoint", || {
+        std::fs::read_to_string(data.join("checkpoints.jsonl")).is_ok_and(|s| s.lines().count() >= 2)
+    });
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let _ = child.wait();
+    let mut haystack = Vec::new();
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            haystack.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    haystack.extend(std::fs::read(&log).unwrap());
+    let text = String::from_utf8_lossy(&haystack);
+    assert!(text.contains("The safe was left open over lunch."), "the report itself is stored");
+    for needle in [agent, forwarded, "127.0.0.1", key.as_str()] {
+        assert!(!text.contains(needle), "'{needle}' was stored somewhere");
+    }
+}

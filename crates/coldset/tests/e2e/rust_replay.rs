@@ -3,8 +3,6 @@
 //! in turn and refused (or flagged, for ALERT and RECORD rules) with its rule ids; then the
 //! same scene run properly, from plan and meeting to wrap and reconciliation.
 //!
-//! Not replayed yet, because the rules behind them belong to the reports-and-incidents work
-//! that is still open: R-COMP-1 and R-COMP-2 (F8, F9, F10), R-MISF-2 (F9), R-INC-2 (F16).
 
 use super::{coldset, p, start, text};
 use serde_json::{json, Value};
@@ -135,6 +133,7 @@ fn the_rust_failure_chain_is_refused_step_by_step_and_the_proper_scene_succeeds(
     let actor = add("Alec (performer)", json!(["performer"]));
     let camera = add("Halyna (camera)", json!(["crew"]));
     let director = add("Joel (director)", json!(["crew"]));
+    let advisor = add("Sam (safety advisor)", json!(["safety_advisor"]));
     api.cmd(&admin, json!({"command": "assign_role", "person": ad, "role": "safety_advisor"}))
         .flagged("F12 the 1st AD as safety coordinator", "R-ROLE-6");
     let credential = |person: &str, kind: &str, covers: Value| {
@@ -164,6 +163,7 @@ fn the_rust_failure_chain_is_refused_step_by_step_and_the_proper_scene_succeeds(
     let dave = token_for("dave", &ad);
     let gabrielle = token_for("gabrielle", &producer);
     let alec = token_for("alec", &actor);
+    let sam = token_for("sam", &advisor);
     let r = send(
         ureq::put(&format!("{}/api/v1/productions/bonanza-creek/me/pin", server.base))
             .set("Authorization", &format!("Bearer {alec}")),
@@ -281,6 +281,36 @@ fn the_rust_failure_chain_is_refused_step_by_step_and_the_proper_scene_succeeds(
         "F1 count variance flagged: {r}"
     );
 
+    // F9: an unintended discharge locks the revolver, freezes it as evidence and stops all
+    // firearm issue until the armorer and the safety advisor close an investigation and a
+    // new safety meeting is held.
+    let discharge = api
+        .cmd(
+            &hannah,
+            json!({"command": "report_incident", "kind": {"kind": "unintended_discharge"}, "firearm": colt,
+            "description": "the revolver discharged during setup"}),
+        )
+        .ok("F9 discharge recorded");
+    let discharge_id = discharge["events"][0]["seq"].as_u64().unwrap();
+    api.cmd(&hannah, json!({"command": "take_firearm", "firearm": colt}))
+        .refused("F9 the discharged gun moved", &["R-INC-2"]);
+    api.cmd(
+        &hannah,
+        json!({"command": "sign_investigation", "incident": discharge_id, "cause": "worn sear",
+        "corrective_action": "sear replaced, function test, all crew briefed"}),
+    )
+    .ok("armorer signs");
+    api.cmd(
+        &sam,
+        json!({"command": "sign_investigation", "incident": discharge_id, "cause": "worn sear",
+        "corrective_action": "sear replaced, function test, all crew briefed"}),
+    )
+    .ok("safety advisor signs");
+    api.cmd(&hannah, json!({"command": "release_evidence", "incident": discharge_id, "note": "no"}))
+        .refused("evidence released by the armorer", &["R-INC-2"]);
+    api.cmd(&sam, json!({"command": "release_evidence", "incident": discharge_id, "note": "investigation closed; photographs kept"}))
+        .ok("evidence released");
+
     // F14: a rehearsal with a real revolver, pointed at the camera and people, with blanks,
     // no reason, no mitigation, no protection, no distance: refused with every rule.
     let bad_item = json!({"firearm": colt, "performer": actor, "load": {"kind": "blanks", "load": "quarter"},
@@ -312,6 +342,36 @@ fn the_rust_failure_chain_is_refused_step_by_step_and_the_proper_scene_succeeds(
     for rule in ["R-REC-1", "R-MEET-1", "R-HAND-4", "R-CHECK-1", "R-CHECK-2", "R-TRAIN-2", "R-STORE-1", "R-HAND-6"] {
         assert!(gate_lists(&gate, rule), "a fresh scene's gate should list {rule}: {gate}");
     }
+    assert!(gate_lists(&gate, "R-MISF-2"), "F9 closed investigation but no meeting since: {gate}");
+    // F10: a camera operator files a critical report, anonymously: firearm work stops until
+    // the safety advisor reviews it; F8: it cannot be closed without being acknowledged.
+    let filed = send(
+        ureq::post(&format!("{}/api/v1/productions/bonanza-creek/reports", server.base)),
+        Some(json!({"severity": "critical", "text": "Two discharges this week and nobody investigated; we are walking off."})),
+    )
+    .ok("F10 critical report");
+    let (report, key) = (filed["report"].as_u64().unwrap(), filed["followup_key"].as_str().unwrap().to_owned());
+    assert!(gate_lists(&api.gate(&colt, &actor, &scene), "R-COMP-2"), "F10 the critical report stops firearm work");
+    api.cmd(&sam, json!({"command": "close_report", "report": report, "corrective_action": "noted"}))
+        .refused("F8 a report closed without being acknowledged", &["R-COMP-1"]);
+    api.cmd(&sam, json!({"command": "acknowledge_report", "report": report})).ok("acknowledged");
+    api.cmd(
+        &sam,
+        json!({"command": "review_report", "report": report, "note": "discharge investigated; camera crew briefed"}),
+    )
+    .ok("reviewed");
+    api.cmd(
+        &sam,
+        json!({"command": "close_report", "report": report,
+        "corrective_action": "Investigation of the discharge closed; new safety meeting before any firearm work."}),
+    )
+    .ok("closed");
+    let followed = send(
+        ureq::post(&format!("{}/api/v1/productions/bonanza-creek/reports/followup", server.base)),
+        Some(json!({"key": key})),
+    )
+    .ok("the reporter follows up");
+    assert!(followed["closed"]["corrective_action"].as_str().unwrap().contains("new safety meeting"), "{followed}");
     for token in [&hannah, &dave] {
         api.cmd(token, json!({"command": "approve_plan", "scene": scene, "version": 1})).ok("approve");
     }
@@ -407,6 +467,23 @@ fn the_rust_failure_chain_is_refused_step_by_step_and_the_proper_scene_succeeds(
         .ok("post-use");
     api.cmd(&hannah, json!({"command": "unload_firearm", "firearm": colt, "fired": 0, "returned": 6})).ok("reconciled");
     api.cmd(&dave, json!({"command": "wrap_scene", "scene": scene})).ok("wrap");
+    // F16: after a shooting nothing involved can be moved: the records are evidence.
+    let incident = api
+        .cmd(
+            &hannah,
+            json!({"command": "report_incident", "kind": {"kind": "injury", "severity": "death"}, "firearm": colt,
+            "scene": scene, "description": "a person was shot during rehearsal"}),
+        )
+        .ok("F16 incident");
+    api.cmd(&hannah, json!({"command": "move_rounds", "from": dummy_box, "to": blanks, "rounds": 1}))
+        .refused("F16 rounds moved after the shooting", &["R-INC-2"]);
+    api.cmd(&hannah, json!({"command": "store_firearm", "firearm": colt, "location": safe}))
+        .refused("F16 the gun put away", &["R-INC-2"]);
+    let incidents = api.get("/incidents");
+    let inc = incidents["items"].as_array().unwrap().iter().find(|i| i["kind"]["kind"] == "injury").unwrap();
+    assert!(inc["regulator_due"].as_str().is_some(), "R-INC-1 deadline shown: {inc}");
+    let evidence = api.get(&format!("/incidents/{}/evidence", incident["events"][0]["seq"]));
+    assert!(!evidence["custody_chain"].as_array().unwrap().is_empty(), "{evidence}");
     // F6: the day closes with the gun and the dummies still out: flagged.
     let mut counts = serde_json::Map::new();
     for (item, n) in [(colt.as_str(), 0), ("DUM-45", 49), ("DUM-45-B", 50), ("BLK-Q", 0), ("OLD-45", 50)] {
