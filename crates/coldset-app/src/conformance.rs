@@ -39,6 +39,7 @@ pub fn run_all(store: &dyn Store) -> Result<(), String> {
     checkpoints(store)?;
     accounts(store)?;
     access_records(store)?;
+    outbox(store)?;
     Ok(())
 }
 
@@ -208,5 +209,39 @@ pub fn access_records(store: &dyn Store) -> Result<(), String> {
         Err(StoreError::Conflict(_)) => {}
         other => return Err(format!("a reused idempotency key must be a Conflict, got {other:?}")),
     }
+    Ok(())
+}
+
+/// The notification outbox: items committed with a batch, due ones listed, retries and
+/// deliveries recorded.
+pub fn outbox(store: &dyn Store) -> Result<(), String> {
+    let p = pid("conf-outbox")?;
+    let item = |target: &str, at: i64| OutboxItem {
+        id: 0,
+        production: p.clone(),
+        event_seq: 7,
+        channel: "webhook".into(),
+        target: target.into(),
+        payload: "{}".into(),
+        attempts: 0,
+        next_attempt_at: Timestamp(at),
+        delivered_at: None,
+        last_error: None,
+    };
+    store
+        .commit(&CommitBatch { outbox: vec![item("http://a", 100), item("http://b", 200)], ..Default::default() })
+        .map_err(|e| e.to_string())?;
+    let due = store.outbox_due(Timestamp(150), 10).map_err(|e| e.to_string())?;
+    ensure(due.len() == 1 && due[0].target == "http://a" && due[0].id > 0, "only the due item is listed, with an id")?;
+    store.outbox_failed(due[0].id, 1, Timestamp(300), "connection refused").map_err(|e| e.to_string())?;
+    ensure(store.outbox_due(Timestamp(250), 10).map_err(|e| e.to_string())?.iter().all(|i| i.target == "http://b"), "a failed item waits for its retry")?;
+    let again = store.outbox_due(Timestamp(300), 10).map_err(|e| e.to_string())?;
+    ensure(again.len() == 2, "both due at 300")?;
+    let a = again.iter().find(|i| i.target == "http://a").ok_or("a missing")?;
+    ensure(a.attempts == 1 && a.last_error.as_deref() == Some("connection refused"), "the failure is recorded")?;
+    store.outbox_delivered(a.id, Timestamp(301)).map_err(|e| e.to_string())?;
+    ensure(store.outbox_due(Timestamp(1000), 10).map_err(|e| e.to_string())?.len() == 1, "a delivered item is never due again")?;
+    let recent = store.outbox_recent(10).map_err(|e| e.to_string())?;
+    ensure(recent.iter().any(|i| i.target == "http://a" && i.delivered_at == Some(Timestamp(301))), "the delivery log shows it")?;
     Ok(())
 }

@@ -11,6 +11,7 @@ pub mod access;
 pub mod conformance;
 pub mod error;
 pub mod ledger;
+pub mod notify;
 pub mod ports;
 mod writer;
 
@@ -41,6 +42,9 @@ struct Inner {
     writer: Writer,
     live: tokio::sync::broadcast::Sender<Published>,
     checkpointer: OnceLock<Arc<Checkpointer>>,
+    targets: Arc<RwLock<notify::Targets>>,
+    /// Background threads stop once this is dropped (with the application).
+    alive: Arc<()>,
 }
 
 impl App {
@@ -50,10 +54,40 @@ impl App {
         let (live, _) = tokio::sync::broadcast::channel(1024);
         let snapshots = Arc::new(RwLock::new(HashMap::new()));
         let heads = Arc::new(RwLock::new(HashMap::new()));
-        let writer = Writer::start(store.clone(), clock.clone(), snapshots.clone(), heads.clone(), live.clone())?;
+        let targets = Arc::new(RwLock::new(notify::Targets::default()));
+        let writer =
+            Writer::start(store.clone(), clock.clone(), snapshots.clone(), heads.clone(), targets.clone(), live.clone())?;
         Ok(App {
-            inner: Arc::new(Inner { store, clock, snapshots, heads, writer, live, checkpointer: OnceLock::new() }),
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                snapshots,
+                heads,
+                writer,
+                live,
+                checkpointer: OnceLock::new(),
+                targets,
+                alive: Arc::new(()),
+            }),
         })
+    }
+
+    /// Sends notifications: events recorded from now on create outbox items for `targets`;
+    /// a thread delivers due items every `interval` with `deliverer`, retrying failures.
+    pub fn enable_notifications(
+        &self,
+        targets: notify::Targets,
+        deliverer: Box<dyn notify::Deliver>,
+        interval: Duration,
+    ) -> Result<(), AppError> {
+        *self.inner.targets.write().map_err(|_| AppError::Internal("targets lock poisoned".into()))? = targets;
+        notify::spawn_loop(
+            Arc::downgrade(&self.inner.alive),
+            self.inner.store.clone(),
+            self.inner.clock.clone(),
+            deliverer,
+            interval,
+        )
     }
 
     /// Starts signing checkpoints with `key`: every `interval` for each production that

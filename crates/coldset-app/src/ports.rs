@@ -115,6 +115,25 @@ pub struct IdempotencyRecord {
     pub seqs: String,
 }
 
+/// A notification waiting to go out (or already delivered): written in the same transaction
+/// as the events that caused it, so nothing is lost across a crash or restart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxItem {
+    /// Assigned by the store; 0 before insertion.
+    pub id: i64,
+    pub production: ProductionId,
+    pub event_seq: u64,
+    /// `webhook` or `email`.
+    pub channel: String,
+    /// A URL or an e-mail address.
+    pub target: String,
+    pub payload: String,
+    pub attempts: u32,
+    pub next_attempt_at: Timestamp,
+    pub delivered_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+}
+
 /// Everything one group commit writes, atomically and durably.
 #[derive(Debug, Default, Clone)]
 pub struct CommitBatch {
@@ -123,6 +142,7 @@ pub struct CommitBatch {
     pub nodes: Vec<StoredNode>,
     pub projections: Vec<(ProductionId, ProjectionRow)>,
     pub idempotency: Vec<IdempotencyRecord>,
+    pub outbox: Vec<OutboxItem>,
 }
 
 impl CommitBatch {
@@ -176,4 +196,10 @@ pub trait Store: Send + Sync {
     fn set_pin(&self, production: &ProductionId, person: &PersonId, pin_hash: &str) -> Result<(), StoreError>;
     fn pin(&self, production: &ProductionId, person: &PersonId) -> Result<Option<String>, StoreError>;
     fn idempotency(&self, account: &str, key: &str) -> Result<Option<IdempotencyRecord>, StoreError>;
+    /// Undelivered notifications due at `now`, oldest first.
+    fn outbox_due(&self, now: Timestamp, limit: u32) -> Result<Vec<OutboxItem>, StoreError>;
+    fn outbox_delivered(&self, id: i64, at: Timestamp) -> Result<(), StoreError>;
+    fn outbox_failed(&self, id: i64, attempts: u32, next_attempt_at: Timestamp, error: &str) -> Result<(), StoreError>;
+    /// The newest notifications, delivered or not (the delivery log).
+    fn outbox_recent(&self, limit: u32) -> Result<Vec<OutboxItem>, StoreError>;
 }

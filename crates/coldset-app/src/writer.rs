@@ -86,6 +86,7 @@ impl Writer {
         clock: Arc<dyn Clock>,
         snapshots: Arc<RwLock<HashMap<ProductionId, Arc<ProductionState>>>>,
         heads: Arc<RwLock<HashMap<ProductionId, (u64, Hash)>>>,
+        targets: Arc<RwLock<crate::notify::Targets>>,
         live: broadcast::Sender<Published>,
     ) -> Result<Writer, AppError> {
         let mut logs = HashMap::new();
@@ -102,7 +103,7 @@ impl Writer {
             }
         }
         let (tx, rx) = mpsc::channel::<Job>();
-        let mut worker = Worker { store, clock, logs, snapshots, heads, live };
+        let mut worker = Worker { store, clock, logs, snapshots, heads, targets, live };
         std::thread::Builder::new()
             .name("coldset-writer".into())
             .spawn(move || {
@@ -166,6 +167,7 @@ struct Worker {
     logs: HashMap<ProductionId, Log>,
     snapshots: Arc<RwLock<HashMap<ProductionId, Arc<ProductionState>>>>,
     heads: Arc<RwLock<HashMap<ProductionId, (u64, Hash)>>>,
+    targets: Arc<RwLock<crate::notify::Targets>>,
     live: broadcast::Sender<Published>,
 }
 
@@ -357,6 +359,9 @@ impl Worker {
                 bytes,
                 leaf_hash: leaf,
             });
+            if let Ok(targets) = self.targets.read() {
+                batch.outbox.extend(crate::notify::items_for(&targets, production, &env, now));
+            }
             recorded.push(env);
         }
         log.last_at = at;

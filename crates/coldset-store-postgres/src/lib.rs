@@ -70,8 +70,9 @@ pub enum ConnectError {
 }
 
 /// The PostgreSQL store: one writer session behind a mutex (the app has a single writer
-/// thread; `create_account`, `save_checkpoint` and the access writes (`link_account`,
-/// `create_token`, `set_pin`) share it) and a small pool of read-only reader sessions.
+/// thread; `create_account`, `save_checkpoint`, the access writes (`link_account`,
+/// `create_token`, `set_pin`) and the outbox updates (`outbox_delivered`, `outbox_failed`)
+/// share it) and a small pool of read-only reader sessions.
 pub struct PostgresStore {
     config: Config,
     target: String,
@@ -382,6 +383,33 @@ const UPSERT_PROJECTIONS: &str = "INSERT INTO projections (production, kind, id,
 // No ON CONFLICT: a key already recorded (or twice in one batch) must fail the whole batch.
 const INSERT_IDEMPOTENCY: &str = "INSERT INTO idempotency_keys (account, key, production, request_hash, seqs)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])";
+// The store assigns the ids (BIGSERIAL); the items' own `id` (0) is ignored.
+const INSERT_OUTBOX: &str =
+    "INSERT INTO outbox (production, event_seq, channel, target, payload, attempts, next_attempt_at)
+     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])";
+const OUTBOX_DUE: &str = "SELECT id, production, event_seq, channel, target, payload, attempts,
+            next_attempt_at, delivered_at, last_error
+     FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2";
+const OUTBOX_RECENT: &str = "SELECT id, production, event_seq, channel, target, payload, attempts,
+            next_attempt_at, delivered_at, last_error
+     FROM outbox ORDER BY id DESC LIMIT $1";
+
+fn to_outbox_item(row: &Row) -> Result<OutboxItem, StoreError> {
+    let attempts: i64 = col(row, 6)?;
+    Ok(OutboxItem {
+        id: col(row, 0)?,
+        production: production_from(col(row, 1)?)?,
+        event_seq: u64_from(col(row, 2)?, "sequence number")?,
+        channel: col(row, 3)?,
+        target: col(row, 4)?,
+        payload: col(row, 5)?,
+        attempts: u32::try_from(attempts)
+            .map_err(|_| StoreError::Corrupt(format!("an outbox item has {attempts} attempts")))?,
+        next_attempt_at: Timestamp(col(row, 7)?),
+        delivered_at: col::<Option<i64>>(row, 8)?.map(Timestamp),
+        last_error: col(row, 9)?,
+    })
+}
 
 impl Store for PostgresStore {
     fn productions(&self) -> Result<Vec<ProductionRecord>, StoreError> {
@@ -452,6 +480,7 @@ impl Store for PostgresStore {
             && batch.nodes.is_empty()
             && batch.projections.is_empty()
             && batch.idempotency.is_empty()
+            && batch.outbox.is_empty()
         {
             return Ok(());
         }
@@ -485,12 +514,21 @@ impl Store for PostgresStore {
         let idem_hashes: Vec<&str> = batch.idempotency.iter().map(|r| r.request_hash.as_str()).collect();
         let idem_seqs: Vec<&str> = batch.idempotency.iter().map(|r| r.seqs.as_str()).collect();
 
+        let out_prods: Vec<&str> = batch.outbox.iter().map(|o| o.production.as_str()).collect();
+        let out_seqs = batch.outbox.iter().map(|o| i64_from(o.event_seq)).collect::<Result<Vec<i64>, _>>()?;
+        let out_channels: Vec<&str> = batch.outbox.iter().map(|o| o.channel.as_str()).collect();
+        let out_targets: Vec<&str> = batch.outbox.iter().map(|o| o.target.as_str()).collect();
+        let out_payloads: Vec<&str> = batch.outbox.iter().map(|o| o.payload.as_str()).collect();
+        let out_attempts: Vec<i64> = batch.outbox.iter().map(|o| i64::from(o.attempts)).collect();
+        let out_next: Vec<i64> = batch.outbox.iter().map(|o| o.next_attempt_at.0).collect();
+
         self.with_writer(|conn| {
             let ins_prod = conn.statement(INSERT_PRODUCTIONS)?;
             let ins_ev = conn.statement(INSERT_EVENTS)?;
             let ins_node = conn.statement(INSERT_NODES)?;
             let upsert = conn.statement(UPSERT_PROJECTIONS)?;
             let ins_idem = conn.statement(INSERT_IDEMPOTENCY)?;
+            let ins_out = conn.statement(INSERT_OUTBOX)?;
             // Dropping the transaction on an early return rolls it back: nothing of a
             // failed batch remains.
             let mut tx = conn.client.transaction().map_err(map_err)?;
@@ -512,6 +550,14 @@ impl Store for PostgresStore {
             if !idem_accounts.is_empty() {
                 tx.execute(&ins_idem, &[&idem_accounts, &idem_keys, &idem_prods, &idem_hashes, &idem_seqs])
                     .map_err(map_err)?;
+            }
+            // Notifications land with the events that caused them, or not at all.
+            if !out_prods.is_empty() {
+                tx.execute(
+                    &ins_out,
+                    &[&out_prods, &out_seqs, &out_channels, &out_targets, &out_payloads, &out_attempts, &out_next],
+                )
+                .map_err(map_err)?;
             }
             // With synchronous_commit = on, COMMIT returns once the WAL is flushed.
             tx.commit().map_err(map_err)
@@ -743,6 +789,40 @@ impl Store for PostgresStore {
                     })
                 })
                 .transpose()
+        })
+    }
+
+    fn outbox_due(&self, now: Timestamp, limit: u32) -> Result<Vec<OutboxItem>, StoreError> {
+        let limit = i64::from(limit);
+        self.with_reader(|c| {
+            let st = c.statement(OUTBOX_DUE)?;
+            c.client.query(&st, &[&now.0, &limit]).map_err(map_err)?.iter().map(to_outbox_item).collect()
+        })
+    }
+
+    fn outbox_delivered(&self, id: i64, at: Timestamp) -> Result<(), StoreError> {
+        self.with_writer(|c| {
+            let st = c.statement("UPDATE outbox SET delivered_at = $2, last_error = NULL WHERE id = $1")?;
+            c.client.execute(&st, &[&id, &at.0]).map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    fn outbox_failed(&self, id: i64, attempts: u32, next_attempt_at: Timestamp, error: &str) -> Result<(), StoreError> {
+        let attempts = i64::from(attempts);
+        self.with_writer(|c| {
+            let st =
+                c.statement("UPDATE outbox SET attempts = $2, next_attempt_at = $3, last_error = $4 WHERE id = $1")?;
+            c.client.execute(&st, &[&id, &attempts, &next_attempt_at.0, &error]).map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    fn outbox_recent(&self, limit: u32) -> Result<Vec<OutboxItem>, StoreError> {
+        let limit = i64::from(limit);
+        self.with_reader(|c| {
+            let st = c.statement(OUTBOX_RECENT)?;
+            c.client.query(&st, &[&limit]).map_err(map_err)?.iter().map(to_outbox_item).collect()
         })
     }
 }

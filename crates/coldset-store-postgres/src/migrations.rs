@@ -118,4 +118,22 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (account, key)
     );
     "#,
+    // 3: the notification outbox (webhooks, e-mail) and its delivery log.
+    r#"
+    -- Written in the same transaction as the events that caused each notification.
+    CREATE TABLE outbox (
+        id BIGSERIAL PRIMARY KEY,
+        production TEXT NOT NULL,
+        event_seq BIGINT NOT NULL,
+        channel TEXT NOT NULL,
+        target TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        attempts BIGINT NOT NULL DEFAULT 0,
+        next_attempt_at BIGINT NOT NULL,
+        delivered_at BIGINT,
+        last_error TEXT
+    );
+    -- Only undelivered items are ever looked up by due time.
+    CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE delivered_at IS NULL;
+    "#,
 ];

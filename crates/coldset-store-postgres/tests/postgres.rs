@@ -322,7 +322,7 @@ fn connect_never_creates_anything_and_says_why() {
     // The suite creates two accounts: `accounts` and `access_records`.
     assert_eq!(store.account_count().unwrap(), 2);
     let version: i32 = admin.query_one("SELECT MAX(version) FROM schema_migrations", &[]).unwrap().get(0);
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
 
     // A schema from a newer coldset is refused, not guessed at.
     admin.execute("INSERT INTO schema_migrations (version) VALUES (99)", &[]).unwrap();
@@ -338,25 +338,26 @@ fn connect_migrates_a_schema_1_database_keeping_its_data() {
     let p = ProductionId::parse("migrated").unwrap();
     store.commit(&CommitBatch { events: vec![event(&p, 0, 8)], ..Default::default() }).unwrap();
     drop(store);
-    // Take the database back to what schema 1 left: no access tables, version 1.
+    // Take the database back to what schema 1 left: no access tables, no outbox, version 1.
     let mut admin = srv.admin(db_name(&url));
     admin
         .batch_execute(
-            "DROP TABLE account_people, api_tokens, person_pins, idempotency_keys;
+            "DROP TABLE account_people, api_tokens, person_pins, idempotency_keys, outbox;
              DELETE FROM schema_migrations WHERE version > 1;",
         )
         .unwrap();
 
     let store = PostgresStore::connect(&url).unwrap();
     let version: i32 = admin.query_one("SELECT MAX(version) FROM schema_migrations", &[]).unwrap().get(0);
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
     assert_eq!(store.event(&p, 0).unwrap(), Some(event(&p, 0, 8)));
     coldset_app::conformance::access_records(&store).unwrap();
+    coldset_app::conformance::outbox(&store).unwrap();
     // Already current: a second connect changes nothing.
     drop(store);
     let store = PostgresStore::connect(&url).unwrap();
     let runs: i64 = admin.query_one("SELECT COUNT(*) FROM schema_migrations", &[]).unwrap().get(0);
-    assert_eq!(runs, 2);
+    assert_eq!(runs, 3);
     assert!(store.idempotency("linked", "k1").unwrap().is_some());
 }
 
@@ -384,10 +385,23 @@ fn a_reused_idempotency_key_rolls_back_the_whole_batch() {
             ProjectionRow { kind: "x".into(), id: "1".into(), version: 1, body: "{}".into() },
         )],
         idempotency: vec![rec("k2", "1"), rec("k1", "2")],
+        outbox: vec![OutboxItem {
+            id: 0,
+            production: p.clone(),
+            event_seq: 1,
+            channel: "email".into(),
+            target: "armorer@example".into(),
+            payload: "{}".into(),
+            attempts: 0,
+            next_attempt_at: Timestamp(0),
+            delivered_at: None,
+            last_error: None,
+        }],
         ..Default::default()
     };
     assert!(matches!(store.commit(&bad), Err(StoreError::Conflict(_))));
     assert_eq!(store.event_count(&p).unwrap(), 1);
+    assert!(store.outbox_recent(10).unwrap().is_empty(), "the notification rolled back with its events");
     assert!(store.projection_rows(&p).unwrap().is_empty());
     assert!(store.idempotency("someone", "k2").unwrap().is_none());
     assert_eq!(store.idempotency("someone", "k1").unwrap(), Some(rec("k1", "0")));

@@ -283,6 +283,25 @@ impl Store for SqliteStore {
                         .execute(params![r.account, r.key, r.production.as_str(), r.request_hash, r.seqs])
                         .map_err(map_err)?;
                 }
+                let mut ins_out = tx
+                    .prepare_cached(
+                        "INSERT INTO outbox (production, event_seq, channel, target, payload, attempts, next_attempt_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    )
+                    .map_err(map_err)?;
+                for o in &batch.outbox {
+                    ins_out
+                        .execute(params![
+                            o.production.as_str(),
+                            i64_from(o.event_seq)?,
+                            o.channel,
+                            o.target,
+                            o.payload,
+                            o.attempts,
+                            o.next_attempt_at.0
+                        ])
+                        .map_err(map_err)?;
+                }
             }
             tx.commit().map_err(map_err)
         })
@@ -503,6 +522,82 @@ impl Store for SqliteStore {
                 })
             })
             .transpose()
+        })
+    }
+
+    fn outbox_due(&self, now: Timestamp, limit: u32) -> Result<Vec<OutboxItem>, StoreError> {
+        self.outbox_query(
+            "WHERE delivered_at IS NULL AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2",
+            now.0,
+            limit,
+        )
+    }
+
+    fn outbox_delivered(&self, id: i64, at: Timestamp) -> Result<(), StoreError> {
+        self.with_writer(|c| {
+            c.execute("UPDATE outbox SET delivered_at = ?2, last_error = NULL WHERE id = ?1", params![id, at.0]).map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    fn outbox_failed(&self, id: i64, attempts: u32, next_attempt_at: Timestamp, error: &str) -> Result<(), StoreError> {
+        self.with_writer(|c| {
+            c.execute(
+                "UPDATE outbox SET attempts = ?2, next_attempt_at = ?3, last_error = ?4 WHERE id = ?1",
+                params![id, attempts, next_attempt_at.0, error],
+            )
+            .map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    fn outbox_recent(&self, limit: u32) -> Result<Vec<OutboxItem>, StoreError> {
+        self.outbox_query("WHERE ?1 = ?1 ORDER BY id DESC LIMIT ?2", 0, limit)
+    }
+}
+
+impl SqliteStore {
+    fn outbox_query(&self, filter: &str, arg: i64, limit: u32) -> Result<Vec<OutboxItem>, StoreError> {
+        self.with_reader(|c| {
+            let mut st = c
+                .prepare(&format!(
+                    "SELECT id, production, event_seq, channel, target, payload, attempts, next_attempt_at, delivered_at, last_error
+                     FROM outbox {filter}"
+                ))
+                .map_err(map_err)?;
+            let rows = st
+                .query_map(params![arg, limit], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, u32>(6)?,
+                        r.get::<_, i64>(7)?,
+                        r.get::<_, Option<i64>>(8)?,
+                        r.get::<_, Option<String>>(9)?,
+                    ))
+                })
+                .map_err(map_err)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, production, seq, channel, target, payload, attempts, next, delivered, error) = row.map_err(map_err)?;
+                out.push(OutboxItem {
+                    id,
+                    production: ProductionId::parse(&production).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    event_seq: u64_from(seq, "sequence number")?,
+                    channel,
+                    target,
+                    payload,
+                    attempts,
+                    next_attempt_at: Timestamp(next),
+                    delivered_at: delivered.map(Timestamp),
+                    last_error: error,
+                });
+            }
+            Ok(out)
         })
     }
 }

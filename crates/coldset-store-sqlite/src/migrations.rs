@@ -94,4 +94,20 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (account, key)
     );
     "#,
+    // 3: the notification outbox (webhooks, e-mail) and its delivery log.
+    r#"
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        production TEXT NOT NULL,
+        event_seq INTEGER NOT NULL,
+        channel TEXT NOT NULL,
+        target TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        delivered_at INTEGER,
+        last_error TEXT
+    );
+    CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE delivered_at IS NULL;
+    "#,
 ];

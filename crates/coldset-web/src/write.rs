@@ -27,6 +27,28 @@ pub fn routes() -> Router<App> {
         .route("/productions/{production}/alerts", get(alerts))
         .route("/accounts", post(create_account))
         .route("/accounts/{name}/tokens", post(create_token))
+        .route("/outbox", get(outbox))
+}
+
+/// The delivery log of notifications: what went out, what is waiting, why it failed.
+async fn outbox(State(app): State<App>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let principal = principal(&app, &headers).await?;
+    if !principal.is_admin {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "auth.forbidden", "only an administrator reads the delivery log"));
+    }
+    let store = app.store().clone();
+    let items = blocking(move || Ok(store.outbox_recent(200)?)).await?;
+    Ok(Json(json!({ "items": items.iter().map(|i| json!({
+        "id": i.id,
+        "production": i.production,
+        "event_seq": i.event_seq,
+        "channel": i.channel,
+        "target": i.target,
+        "attempts": i.attempts,
+        "next_attempt_at": i.next_attempt_at.to_rfc3339(),
+        "delivered_at": i.delivered_at.map(|t| t.to_rfc3339()),
+        "last_error": i.last_error,
+    })).collect::<Vec<_>>() })))
 }
 
 fn bad_input(message: impl Into<String>) -> ApiError {

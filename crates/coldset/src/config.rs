@@ -16,6 +16,14 @@ pub struct FileConfig {
     pub log: Option<String>,
     /// Where each signed checkpoint is also POSTed (witnesses run by others).
     pub witness_urls: Option<Vec<String>>,
+    /// Webhooks that receive notifications (reports, escalations, incidents, holds, alerts).
+    pub webhook_urls: Option<Vec<String>>,
+    /// A file holding the secret that signs webhook deliveries (HMAC-SHA256).
+    pub webhook_secret_file: Option<PathBuf>,
+    /// An SMTP relay (host:port) for notification e-mail.
+    pub smtp_server: Option<String>,
+    pub email_from: Option<String>,
+    pub email_to: Option<Vec<String>>,
 }
 
 /// The settings in force after every source has been applied.
@@ -26,6 +34,36 @@ pub struct Config {
     pub listen: SocketAddr,
     pub log: String,
     pub witness_urls: Vec<String>,
+    pub notifications: Notifications,
+}
+
+/// Notification settings, after validation. The webhook secret is read from its file.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Notifications {
+    pub webhook_urls: Vec<String>,
+    pub webhook_secret: Vec<u8>,
+    pub smtp_server: Option<String>,
+    pub email_from: String,
+    pub email_to: Vec<String>,
+}
+
+impl std::fmt::Debug for Notifications {
+    // The secret never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Notifications")
+            .field("webhook_urls", &self.webhook_urls)
+            .field("webhook_secret", &"<redacted>")
+            .field("smtp_server", &self.smtp_server)
+            .field("email_from", &self.email_from)
+            .field("email_to", &self.email_to)
+            .finish()
+    }
+}
+
+impl Notifications {
+    pub fn enabled(&self) -> bool {
+        !self.webhook_urls.is_empty() || self.smtp_server.is_some()
+    }
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -119,7 +157,36 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
             return Err(ConfigError::Invalid("the data directory is empty".into()));
         }
     }
-    Ok(Config { data, database, listen, log, witness_urls })
+    let list = |v: String| -> Vec<String> { v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect() };
+    let webhook_urls = env("COLDSET_WEBHOOK_URLS").map(list).or(file.webhook_urls).unwrap_or_default();
+    let secret_file = env("COLDSET_WEBHOOK_SECRET_FILE").map(PathBuf::from).or(file.webhook_secret_file);
+    let smtp_server = env("COLDSET_SMTP_SERVER").or(file.smtp_server);
+    let email_from = env("COLDSET_EMAIL_FROM").or(file.email_from).unwrap_or_else(|| "coldset@localhost".into());
+    let email_to = env("COLDSET_EMAIL_TO").map(list).or(file.email_to).unwrap_or_default();
+    for url in &webhook_urls {
+        if !url.starts_with("http://") && !url.starts_with("https://") {
+            return Err(ConfigError::Invalid(format!("webhook URL '{url}' must start with http:// or https://")));
+        }
+    }
+    let webhook_secret = match (&secret_file, webhook_urls.is_empty()) {
+        (Some(path), _) => {
+            let bytes = std::fs::read(path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+            let trimmed: Vec<u8> = bytes.trim_ascii().to_vec();
+            if trimmed.len() < 16 {
+                return Err(ConfigError::Invalid(format!("the webhook secret in {} is shorter than 16 bytes", path.display())));
+            }
+            trimmed
+        }
+        (None, false) => {
+            return Err(ConfigError::Invalid("webhook_urls need webhook_secret_file (the secret that signs deliveries)".into()))
+        }
+        (None, true) => Vec::new(),
+    };
+    if smtp_server.is_some() && email_to.is_empty() {
+        return Err(ConfigError::Invalid("smtp_server needs email_to (who receives notifications)".into()));
+    }
+    let notifications = Notifications { webhook_urls, webhook_secret, smtp_server, email_from, email_to };
+    Ok(Config { data, database, listen, log, witness_urls, notifications })
 }
 
 /// Until accounts and sign-in exist, the server must not be reachable from other machines.

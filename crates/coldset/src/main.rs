@@ -5,6 +5,7 @@ mod audit;
 mod bench;
 mod config;
 mod datadir;
+mod delivery;
 mod demo;
 mod sinks;
 mod witness;
@@ -321,6 +322,12 @@ fn run(cli: Cli) -> Result<(), String> {
             for url in &cfg.witness_urls {
                 println!("  witness: {url}");
             }
+            for url in &cfg.notifications.webhook_urls {
+                println!("  webhook: {url}");
+            }
+            if let Some(smtp) = &cfg.notifications.smtp_server {
+                println!("  smtp:    {smtp} -> {}", cfg.notifications.email_to.join(", "));
+            }
             println!("configuration is valid");
             println!("  data:   {}", cfg.data.as_deref().map_or("(not set)".into(), |d| d.display().to_string()));
             println!("  listen: {}", cfg.listen);
@@ -551,6 +558,19 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
         .app
         .enable_checkpoints(opened.key.clone(), sinks, std::time::Duration::from_secs(1))
         .map_err(|e| format!("cannot start checkpointing: {e}"))?;
+    if cfg.notifications.enabled() {
+        let n = &cfg.notifications;
+        let targets = coldset_app::notify::Targets {
+            webhooks: n.webhook_urls.clone(),
+            email_to: n.email_to.clone(),
+            email: n.smtp_server.is_some(),
+        };
+        let deliverer = delivery::Deliverer::new(n.webhook_secret.clone(), n.smtp_server.clone(), n.email_from.clone());
+        opened
+            .app
+            .enable_notifications(targets, Box::new(deliverer), std::time::Duration::from_millis(500))
+            .map_err(|e| format!("cannot start notifications: {e}"))?;
+    }
     // Deadlines and escalations follow the clock, not requests.
     let tick_app = opened.app.clone();
     std::thread::Builder::new()

@@ -1,0 +1,140 @@
+//! Notifications through an outbox: the events that people must hear about (a safety
+//! report, an escalation, an incident, a hold, an alert) become outbox items in the same
+//! transaction that records them, so a crash or restart loses none. A delivery thread sends
+//! due items and retries failures with backoff; every attempt is visible in the outbox.
+
+use crate::error::AppError;
+use crate::ports::{Clock, OutboxItem, Store};
+use coldset_domain::ids::ProductionId;
+use coldset_domain::{Envelope, Event, Timestamp};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+/// Where notifications go (installation configuration).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Targets {
+    pub webhooks: Vec<String>,
+    /// Addresses that receive every notification by e-mail.
+    pub email_to: Vec<String>,
+    /// Whether e-mail is configured at all (escalations also mail their contact if it is an
+    /// e-mail address).
+    pub email: bool,
+}
+
+/// Sends one item. Implemented by the binary (HTTP webhooks signed with HMAC, SMTP).
+pub trait Deliver: Send + Sync {
+    fn deliver(&self, item: &OutboxItem) -> Result<(), String>;
+}
+
+/// Whether an event is one people must be told about, and a one-line subject.
+pub fn subject(event: &Event) -> Option<String> {
+    Some(match event {
+        Event::ReportFiled { severity, .. } => format!("Safety report filed ({severity:?})").to_lowercase(),
+        Event::ReportEscalated { report, level, .. } => format!("Safety report #{report} not acknowledged: escalated to {level:?}"),
+        Event::IncidentReported { kind, .. } => format!("Incident: {kind:?}"),
+        Event::HoldPlaced { reason, .. } => format!("Hold on firearm work: {reason}"),
+        Event::AlertRaised { rule, message } => format!("{rule}: {message}"),
+        Event::RoundsDiscrepancyFound { class, .. } => format!("Rounds did not reconcile ({class}): issue held"),
+        Event::FirearmWithdrawn { firearm, reason } => format!("{firearm} withdrawn: {reason}"),
+        _ => return None,
+    })
+}
+
+/// The outbox items for one recorded event.
+pub fn items_for(targets: &Targets, production: &ProductionId, env: &Envelope, now: Timestamp) -> Vec<OutboxItem> {
+    let Some(subject) = subject(&env.event) else { return Vec::new() };
+    let payload = serde_json::json!({
+        "production": production,
+        "seq": env.seq,
+        "at": env.at.to_rfc3339(),
+        "kind": env.event.kind(),
+        "subject": subject,
+        "event": env.event,
+    })
+    .to_string();
+    let item = |channel: &str, target: &str| OutboxItem {
+        id: 0,
+        production: production.clone(),
+        event_seq: env.seq,
+        channel: channel.to_owned(),
+        target: target.to_owned(),
+        payload: payload.clone(),
+        attempts: 0,
+        next_attempt_at: now,
+        delivered_at: None,
+        last_error: None,
+    };
+    let mut out: Vec<OutboxItem> = targets.webhooks.iter().map(|u| item("webhook", u)).collect();
+    if targets.email {
+        out.extend(targets.email_to.iter().map(|a| item("email", a)));
+        if let Event::ReportEscalated { to, .. } = &env.event {
+            if to.contains('@') && !targets.email_to.iter().any(|a| a == to) {
+                out.push(item("email", to.trim()));
+            }
+        }
+    }
+    out
+}
+
+/// Seconds before the next attempt after `attempts` failures: 1, 2, 4, ... up to 5 minutes.
+pub fn backoff_seconds(attempts: u32) -> i64 {
+    1i64.checked_shl(attempts.saturating_sub(1).min(20)).unwrap_or(300).min(300)
+}
+
+/// One delivery round: sends every due item once. Returns (delivered, failed).
+pub fn deliver_due(store: &dyn Store, clock: &dyn Clock, deliverer: &dyn Deliver) -> Result<(usize, usize), AppError> {
+    let mut ok = 0;
+    let mut failed = 0;
+    for item in store.outbox_due(clock.now(), 100)? {
+        match deliverer.deliver(&item) {
+            Ok(()) => {
+                store.outbox_delivered(item.id, clock.now())?;
+                ok += 1;
+            }
+            Err(e) => {
+                let attempts = item.attempts + 1;
+                let next = Timestamp(clock.now().0 + backoff_seconds(attempts) * 1000);
+                tracing::warn!(target_url = %item.target, attempts, error = %e, "notification not delivered; will retry");
+                store.outbox_failed(item.id, attempts, next, &e)?;
+                failed += 1;
+            }
+        }
+    }
+    Ok((ok, failed))
+}
+
+/// Runs delivery rounds every `interval` while `alive` can be upgraded.
+pub(crate) fn spawn_loop(
+    alive: Weak<()>,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    deliverer: Box<dyn Deliver>,
+    interval: Duration,
+) -> Result<(), AppError> {
+    std::thread::Builder::new()
+        .name("coldset-outbox".into())
+        .spawn(move || loop {
+            std::thread::sleep(interval);
+            if alive.upgrade().is_none() {
+                break;
+            }
+            if let Err(e) = deliver_due(store.as_ref(), clock.as_ref(), deliverer.as_ref()) {
+                tracing::error!(error = %e, "outbox delivery round failed");
+            }
+        })
+        .map(|_| ())
+        .map_err(|e| AppError::Internal(format!("cannot start the outbox: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_five_minutes() {
+        assert_eq!(backoff_seconds(1), 1);
+        assert_eq!(backoff_seconds(2), 2);
+        assert_eq!(backoff_seconds(5), 16);
+        assert_eq!(backoff_seconds(30), 300);
+    }
+}
