@@ -234,14 +234,23 @@ pub fn outbox(store: &dyn Store) -> Result<(), String> {
     let due = store.outbox_due(Timestamp(150), 10).map_err(|e| e.to_string())?;
     ensure(due.len() == 1 && due[0].target == "http://a" && due[0].id > 0, "only the due item is listed, with an id")?;
     store.outbox_failed(due[0].id, 1, Timestamp(300), "connection refused").map_err(|e| e.to_string())?;
-    ensure(store.outbox_due(Timestamp(250), 10).map_err(|e| e.to_string())?.iter().all(|i| i.target == "http://b"), "a failed item waits for its retry")?;
+    ensure(
+        store.outbox_due(Timestamp(250), 10).map_err(|e| e.to_string())?.iter().all(|i| i.target == "http://b"),
+        "a failed item waits for its retry",
+    )?;
     let again = store.outbox_due(Timestamp(300), 10).map_err(|e| e.to_string())?;
     ensure(again.len() == 2, "both due at 300")?;
     let a = again.iter().find(|i| i.target == "http://a").ok_or("a missing")?;
     ensure(a.attempts == 1 && a.last_error.as_deref() == Some("connection refused"), "the failure is recorded")?;
     store.outbox_delivered(a.id, Timestamp(301)).map_err(|e| e.to_string())?;
-    ensure(store.outbox_due(Timestamp(1000), 10).map_err(|e| e.to_string())?.len() == 1, "a delivered item is never due again")?;
+    ensure(
+        store.outbox_due(Timestamp(1000), 10).map_err(|e| e.to_string())?.len() == 1,
+        "a delivered item is never due again",
+    )?;
     let recent = store.outbox_recent(10).map_err(|e| e.to_string())?;
-    ensure(recent.iter().any(|i| i.target == "http://a" && i.delivered_at == Some(Timestamp(301))), "the delivery log shows it")?;
+    ensure(
+        recent.iter().any(|i| i.target == "http://a" && i.delivered_at == Some(Timestamp(301))),
+        "the delivery log shows it",
+    )?;
     Ok(())
 }

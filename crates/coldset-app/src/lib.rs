@@ -55,8 +55,14 @@ impl App {
         let snapshots = Arc::new(RwLock::new(HashMap::new()));
         let heads = Arc::new(RwLock::new(HashMap::new()));
         let targets = Arc::new(RwLock::new(notify::Targets::default()));
-        let writer =
-            Writer::start(store.clone(), clock.clone(), snapshots.clone(), heads.clone(), targets.clone(), live.clone())?;
+        let writer = Writer::start(
+            store.clone(),
+            clock.clone(),
+            snapshots.clone(),
+            heads.clone(),
+            targets.clone(),
+            live.clone(),
+        )?;
         Ok(App {
             inner: Arc::new(Inner {
                 store,

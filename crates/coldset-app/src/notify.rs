@@ -30,7 +30,9 @@ pub trait Deliver: Send + Sync {
 pub fn subject(event: &Event) -> Option<String> {
     Some(match event {
         Event::ReportFiled { severity, .. } => format!("Safety report filed ({severity:?})").to_lowercase(),
-        Event::ReportEscalated { report, level, .. } => format!("Safety report #{report} not acknowledged: escalated to {level:?}"),
+        Event::ReportEscalated { report, level, .. } => {
+            format!("Safety report #{report} not acknowledged: escalated to {level:?}")
+        }
         Event::IncidentReported { kind, .. } => format!("Incident: {kind:?}"),
         Event::HoldPlaced { reason, .. } => format!("Hold on firearm work: {reason}"),
         Event::AlertRaised { rule, message } => format!("{rule}: {message}"),

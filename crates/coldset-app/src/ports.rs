@@ -147,7 +147,7 @@ pub struct CommitBatch {
 
 impl CommitBatch {
     pub fn is_empty(&self) -> bool {
-        self.productions.is_empty() && self.events.is_empty() && self.idempotency.is_empty()
+        self.productions.is_empty() && self.events.is_empty() && self.idempotency.is_empty() && self.outbox.is_empty()
     }
 }
 

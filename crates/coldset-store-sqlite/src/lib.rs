@@ -535,7 +535,8 @@ impl Store for SqliteStore {
 
     fn outbox_delivered(&self, id: i64, at: Timestamp) -> Result<(), StoreError> {
         self.with_writer(|c| {
-            c.execute("UPDATE outbox SET delivered_at = ?2, last_error = NULL WHERE id = ?1", params![id, at.0]).map_err(map_err)?;
+            c.execute("UPDATE outbox SET delivered_at = ?2, last_error = NULL WHERE id = ?1", params![id, at.0])
+                .map_err(map_err)?;
             Ok(())
         })
     }

@@ -34,7 +34,11 @@ pub fn routes() -> Router<App> {
 async fn outbox(State(app): State<App>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     let principal = principal(&app, &headers).await?;
     if !principal.is_admin {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "auth.forbidden", "only an administrator reads the delivery log"));
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "auth.forbidden",
+            "only an administrator reads the delivery log",
+        ));
     }
     let store = app.store().clone();
     let items = blocking(move || Ok(store.outbox_recent(200)?)).await?;

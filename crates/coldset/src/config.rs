@@ -157,7 +157,9 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
             return Err(ConfigError::Invalid("the data directory is empty".into()));
         }
     }
-    let list = |v: String| -> Vec<String> { v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect() };
+    let list = |v: String| -> Vec<String> {
+        v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    };
     let webhook_urls = env("COLDSET_WEBHOOK_URLS").map(list).or(file.webhook_urls).unwrap_or_default();
     let secret_file = env("COLDSET_WEBHOOK_SECRET_FILE").map(PathBuf::from).or(file.webhook_secret_file);
     let smtp_server = env("COLDSET_SMTP_SERVER").or(file.smtp_server);
@@ -173,12 +175,17 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
             let bytes = std::fs::read(path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
             let trimmed: Vec<u8> = bytes.trim_ascii().to_vec();
             if trimmed.len() < 16 {
-                return Err(ConfigError::Invalid(format!("the webhook secret in {} is shorter than 16 bytes", path.display())));
+                return Err(ConfigError::Invalid(format!(
+                    "the webhook secret in {} is shorter than 16 bytes",
+                    path.display()
+                )));
             }
             trimmed
         }
         (None, false) => {
-            return Err(ConfigError::Invalid("webhook_urls need webhook_secret_file (the secret that signs deliveries)".into()))
+            return Err(ConfigError::Invalid(
+                "webhook_urls need webhook_secret_file (the secret that signs deliveries)".into(),
+            ))
         }
         (None, true) => Vec::new(),
     };
