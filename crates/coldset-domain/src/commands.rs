@@ -251,6 +251,13 @@ pub enum Command {
         scene: SceneId,
         reason: String,
     },
+    /// R-NOTIF-1: the studio safety office (or the local police, where a permit requires
+    /// it) was told before firearms are used on a date.
+    RecordAuthorityNotice {
+        authority: crate::reports::Authority,
+        date: Date,
+        reference: String,
+    },
     SetContacts {
         studio_safety_office: String,
         union_representative: String,
@@ -368,6 +375,7 @@ impl Command {
             Command::LiftHold { .. } => "lift_hold",
             Command::RecordOverride { .. } => "record_override",
             Command::SetContacts { .. } => "set_contacts",
+            Command::RecordAuthorityNotice { .. } => "record_authority_notice",
             Command::FileReport { .. } => "file_report",
             Command::AddToReport { .. } => "add_to_report",
             Command::AcknowledgeReport { .. } => "acknowledge_report",

@@ -603,6 +603,7 @@ impl<'a> Decider<'a> {
             }
             Command::PlanScene { number, description, day, plan } => self.plan_scene(number, description, *day, plan),
             Command::SetContacts { .. }
+            | Command::RecordAuthorityNotice { .. }
             | Command::FileReport { .. }
             | Command::AddToReport { .. }
             | Command::AcknowledgeReport { .. }

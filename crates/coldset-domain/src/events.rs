@@ -213,6 +213,8 @@ pub enum Event {
     HoldPlaced { scope: HoldScope, by: PersonId, reason: String },
     #[serde(rename = "hold.lifted")]
     HoldLifted { hold: u64, by: PersonId, review: bool, note: String },
+    #[serde(rename = "authority.notified")]
+    AuthorityNotified { authority: crate::reports::Authority, date: Date, reference: String, by: PersonId },
     #[serde(rename = "contacts.set")]
     ContactsSet { studio_safety_office: String, union_representative: String },
     #[serde(rename = "report.filed")]
@@ -319,6 +321,7 @@ impl Event {
             Event::HoldLifted { .. } => "hold.lifted",
             Event::OverrideRecorded { .. } => "override.recorded",
             Event::ContactsSet { .. } => "contacts.set",
+            Event::AuthorityNotified { .. } => "authority.notified",
             Event::ReportFiled { .. } => "report.filed",
             Event::ReportAcknowledged { .. } => "report.acknowledged",
             Event::ReportAnswered { .. } => "report.answered",

@@ -63,6 +63,7 @@ pub const PERMISSIONS: &[(&str, Allowed)] = &[
     ("lift_hold", Allowed::AnyWorkingMember),
     ("record_override", Allowed::AnyWorkingMember),
     ("set_contacts", Allowed::Roles(POLICY)),
+    ("record_authority_notice", Allowed::AnyWorkingMember),
     ("file_report", Allowed::Anyone),
     ("add_to_report", Allowed::Anyone),
     ("acknowledge_report", Allowed::AnyWorkingMember),
@@ -133,4 +134,42 @@ pub fn anonymous_may(command: &Command) -> bool {
 /// Whether coldset itself may issue `command`.
 pub fn system_may(command: &Command) -> bool {
     matches!(allowed_for(command), Allowed::System)
+}
+
+/// The permission table as docs/permissions.md shows it (one row per command).
+pub fn table_markdown() -> String {
+    let mut out = String::from("| command | who may issue it |\n|---|---|\n");
+    for (name, allowed) in PERMISSIONS {
+        let who = match allowed {
+            Allowed::InstallationAdmin => "installation administrator".to_owned(),
+            Allowed::Roles(roles) => {
+                let mut r: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+                r.insert(0, "installation administrator");
+                r.join(", ")
+            }
+            Allowed::AnyWorkingMember => {
+                "any person of the production except auditors; the safety rules decide".to_owned()
+            }
+            Allowed::Anyone => "anyone, without an account".to_owned(),
+            Allowed::System => "coldset itself (clock)".to_owned(),
+        };
+        out.push_str(&format!("| `{name}` | {who} |\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    /// docs/permissions.md shows exactly the table the code enforces.
+    #[test]
+    fn the_documented_table_is_the_enforced_one() {
+        let doc = include_str!("../../../docs/permissions.md");
+        let start = doc.find("<!-- table:start -->").expect("start marker") + "<!-- table:start -->".len();
+        let end = doc.find("<!-- table:end -->").expect("end marker");
+        assert_eq!(
+            doc[start..end].trim(),
+            super::table_markdown().trim(),
+            "regenerate the table in docs/permissions.md"
+        );
+    }
 }

@@ -554,6 +554,12 @@ impl<'a> Decider<'a> {
                     call_sheet: call_sheet.clone(),
                     counts: self.count_lines(counts)?,
                 }];
+                if !self.state.reporting.notified(crate::reports::Authority::StudioSafetyOffice, self.ctx.today) {
+                    events.push(Event::AlertRaised {
+                        rule: RuleId::Notif1,
+                        message: format!("no notice to the studio safety office is recorded for {}", self.ctx.today),
+                    });
+                }
                 if !call_sheet.safety_bulletin_attached || !call_sheet.compliance_contact_shown {
                     events.push(Event::AlertRaised {
                         rule: RuleId::Meet4,

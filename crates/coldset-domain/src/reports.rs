@@ -38,6 +38,14 @@ impl EscalationLevel {
         [EscalationLevel::ComplianceContact, EscalationLevel::StudioSafetyOffice, EscalationLevel::UnionRepresentative];
 }
 
+/// Who is told before firearms are used (R-NOTIF-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Authority {
+    StudioSafetyOffice,
+    LocalPolice,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InjurySeverity {
@@ -140,7 +148,15 @@ pub struct Reporting {
     pub union_representative: String,
     pub reports: BTreeMap<u64, Report>,
     pub incidents: BTreeMap<u64, Incident>,
+    /// R-NOTIF-1 notices: (authority, date) -> reference.
+    pub notices: Vec<(Authority, crate::time::Date, String)>,
     pub version: u64,
+}
+
+impl Reporting {
+    pub fn notified(&self, authority: Authority, date: crate::time::Date) -> bool {
+        self.notices.iter().any(|(a, d, _)| *a == authority && *d == date)
+    }
 }
 
 /// Everything that stops firearm issue on the production right now, with the rule and why.
@@ -284,6 +300,22 @@ impl<'a> Decider<'a> {
 
     pub(crate) fn reports(&self, command: &Command) -> Result<Vec<Event>, DomainError> {
         match command {
+            Command::RecordAuthorityNotice { authority, date, reference } => {
+                let by = self.acting_person()?;
+                if !(by.has_role(Role::Armorer) || by.has_role(Role::SafetyAdvisor) || by.has_role(Role::Producer)) {
+                    return Err(deny(
+                        RuleId::Notif1,
+                        format!("{} cannot record notices to the authorities", by.name),
+                        "the armorer, the safety advisor or the producer records them",
+                    ));
+                }
+                Ok(vec![Event::AuthorityNotified {
+                    authority: *authority,
+                    date: *date,
+                    reference: text("reference", reference, 500)?,
+                    by: by.id.clone(),
+                }])
+            }
             Command::SetContacts { studio_safety_office, union_representative } => Ok(vec![Event::ContactsSet {
                 studio_safety_office: text("studio_safety_office", studio_safety_office, 300)?,
                 union_representative: text("union_representative", union_representative, 300)?,
@@ -531,6 +563,9 @@ impl<'a> Decider<'a> {
 pub(crate) fn apply(state: &mut ProductionState, seq: u64, at: Timestamp, event: &Event) -> Result<bool, String> {
     let r = &mut state.reporting;
     match event {
+        Event::AuthorityNotified { authority, date, reference, .. } => {
+            r.notices.push((*authority, *date, reference.clone()));
+        }
         Event::ContactsSet { studio_safety_office, union_representative } => {
             r.studio_safety_office = studio_safety_office.clone();
             r.union_representative = union_representative.clone();
