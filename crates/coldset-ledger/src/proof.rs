@@ -13,7 +13,7 @@ use crate::tree::{read_node, NodeReader};
 /// perfect subtree per bit of its length: O(log n) reads.
 fn range_hash<R: NodeReader + ?Sized>(r: &R, start: u64, end: u64) -> Result<Hash, ProofGenError<R::Error>> {
     let len = end - start;
-    if len.is_power_of_two() && start % len == 0 {
+    if len.is_power_of_two() && start.is_multiple_of(len) {
         return read_node(r, len.trailing_zeros() as u8, start / len);
     }
     if len < 2 {

@@ -155,11 +155,14 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn read_event(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, i64, String, i64, Vec<u8>, Vec<u8>)> {
+/// One event row as read: production, seq, kind, time, body, leaf hash.
+type EventRow = (String, i64, String, i64, Vec<u8>, Vec<u8>);
+
+fn read_event(row: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
     Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
 }
 
-fn to_event(raw: (String, i64, String, i64, Vec<u8>, Vec<u8>)) -> Result<StoredEvent, StoreError> {
+fn to_event(raw: EventRow) -> Result<StoredEvent, StoreError> {
     let (production, seq, kind, at, bytes, leaf) = raw;
     Ok(StoredEvent {
         production: ProductionId::parse(&production).map_err(|e| StoreError::Corrupt(e.to_string()))?,
@@ -557,6 +560,10 @@ impl Store for SqliteStore {
     }
 }
 
+/// One outbox row as read: id, production, seq, channel, target, payload, attempts, next
+/// attempt, delivered at, last error.
+type OutboxRow = (i64, String, i64, String, String, String, u32, i64, Option<i64>, Option<String>);
+
 impl SqliteStore {
     fn outbox_query(&self, filter: &str, arg: i64, limit: u32) -> Result<Vec<OutboxItem>, StoreError> {
         self.with_reader(|c| {
@@ -567,7 +574,7 @@ impl SqliteStore {
                 ))
                 .map_err(map_err)?;
             let rows = st
-                .query_map(params![arg, limit], |r| {
+                .query_map(params![arg, limit], |r| -> rusqlite::Result<OutboxRow> {
                     Ok((
                         r.get::<_, i64>(0)?,
                         r.get::<_, String>(1)?,
