@@ -55,6 +55,11 @@ pub fn verify_secret(hash: &str, candidate: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| argon2::Argon2::default().verify_password(candidate.as_bytes(), &h).is_ok())
 }
 
+/// SHA-256 (hex) of bytes: how files are named.
+pub fn hash_bytes(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
 /// The stored form of a token secret.
 pub fn hash_token(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))

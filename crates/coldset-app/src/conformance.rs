@@ -40,6 +40,7 @@ pub fn run_all(store: &dyn Store) -> Result<(), String> {
     accounts(store)?;
     access_records(store)?;
     outbox(store)?;
+    attachments(store)?;
     Ok(())
 }
 
@@ -252,5 +253,15 @@ pub fn outbox(store: &dyn Store) -> Result<(), String> {
         recent.iter().any(|i| i.target == "http://a" && i.delivered_at == Some(Timestamp(301))),
         "the delivery log shows it",
     )?;
+    Ok(())
+}
+
+/// Attachments are stored with their batch, by hash; storing the same file twice is fine.
+pub fn attachments(store: &dyn Store) -> Result<(), String> {
+    let a = Attachment { hash: "ef".repeat(32), content_type: "image/png".into(), bytes: vec![1, 2, 3] };
+    ensure(store.attachment(&a.hash).map_err(|e| e.to_string())?.is_none(), "no attachment yet")?;
+    store.commit(&CommitBatch { attachments: vec![a.clone()], ..Default::default() }).map_err(|e| e.to_string())?;
+    store.commit(&CommitBatch { attachments: vec![a.clone()], ..Default::default() }).map_err(|e| e.to_string())?;
+    ensure(store.attachment(&a.hash).map_err(|e| e.to_string())? == Some(a), "attachment reads back")?;
     Ok(())
 }

@@ -143,11 +143,26 @@ pub struct CommitBatch {
     pub projections: Vec<(ProductionId, ProjectionRow)>,
     pub idempotency: Vec<IdempotencyRecord>,
     pub outbox: Vec<OutboxItem>,
+    /// Content-addressed files (report photos) referenced by this batch's events.
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file stored by its SHA-256 (hex), which the event that mentions it records: the event
+/// commits to the exact bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub hash: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 impl CommitBatch {
     pub fn is_empty(&self) -> bool {
-        self.productions.is_empty() && self.events.is_empty() && self.idempotency.is_empty() && self.outbox.is_empty()
+        self.productions.is_empty()
+            && self.events.is_empty()
+            && self.idempotency.is_empty()
+            && self.outbox.is_empty()
+            && self.attachments.is_empty()
     }
 }
 
@@ -202,4 +217,5 @@ pub trait Store: Send + Sync {
     fn outbox_failed(&self, id: i64, attempts: u32, next_attempt_at: Timestamp, error: &str) -> Result<(), StoreError>;
     /// The newest notifications, delivered or not (the delivery log).
     fn outbox_recent(&self, limit: u32) -> Result<Vec<OutboxItem>, StoreError>;
+    fn attachment(&self, hash: &str) -> Result<Option<Attachment>, StoreError>;
 }

@@ -34,6 +34,8 @@ pub struct Request {
     /// A client's idempotency key: a retry with the same key returns the first answer and
     /// records nothing again.
     pub idempotency: Option<IdempotencyKey>,
+    /// Files the command refers to by hash (report photos), stored with its events.
+    pub attachments: Vec<crate::ports::Attachment>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +49,15 @@ pub struct IdempotencyKey {
 impl Request {
     /// A request with no version pin, no in-person confirmations and no idempotency key.
     pub fn new(production: ProductionId, actor: Actor, command: Command) -> Self {
-        Request { production, actor, command, expected_version: None, attested: Vec::new(), idempotency: None }
+        Request {
+            production,
+            actor,
+            command,
+            expected_version: None,
+            attested: Vec::new(),
+            idempotency: None,
+            attachments: Vec::new(),
+        }
     }
 }
 
@@ -274,6 +284,15 @@ impl Worker {
                 return self.replay_receipt(&done);
             }
         }
+        for a in &request.attachments {
+            if crate::access::hash_bytes(&a.bytes) != a.hash {
+                return Err(DomainError::Invalid {
+                    field: "attachments".into(),
+                    message: "a file does not match its hash".into(),
+                }
+                .into());
+            }
+        }
         let creating = matches!(request.command, Command::CreateProduction { .. });
         if let Command::CreateProduction { id, time_zone, .. } = &request.command {
             if id != production {
@@ -365,6 +384,7 @@ impl Worker {
             recorded.push(env);
         }
         log.last_at = at;
+        batch.attachments.extend(request.attachments.iter().cloned());
         if let Some(k) = &request.idempotency {
             batch.idempotency.push(IdempotencyRecord {
                 account: k.account.clone(),

@@ -272,6 +272,9 @@ pub enum Command {
         #[serde(default)]
         reporter_name: Option<String>,
         followup_key_hash: String,
+        /// SHA-256 (hex) of each photo; the files travel beside the command.
+        #[serde(default)]
+        photos: Vec<String>,
     },
     AddToReport {
         report: u64,

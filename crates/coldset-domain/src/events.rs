@@ -226,6 +226,8 @@ pub enum Event {
         reporter_name: Option<String>,
         /// SHA-256 of the follow-up key: the only link between the reporter and the report.
         followup_key_hash: String,
+        /// SHA-256 (hex) of each photo: the log commits to the exact files.
+        photos: Vec<String>,
     },
     #[serde(rename = "report.acknowledged")]
     ReportAcknowledged { report: u64, by: PersonId },

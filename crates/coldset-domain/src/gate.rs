@@ -143,8 +143,9 @@ pub(crate) fn hand_off(
         );
     }
     let other_roles = giver.other_department_roles();
+    // R-ROLE-3 is about the armorer: a giver from outside the armory is refused by R-HAND-2.
     c.require(
-        other_roles.is_empty(),
+        other_roles.is_empty() || !giver.is_armorer_side(),
         RuleId::Role3,
         || {
             format!(
@@ -238,6 +239,9 @@ pub(crate) fn hand_off(
                     || format!("the plan gives {firearm} to someone else, not {}", receiver.name),
                     "hand it only to the performer the plan names, or revise the plan",
                 );
+                if matches!(item.load, PlannedLoad::Blanks { .. }) {
+                    checked.push(RuleId::Ammo6);
+                }
                 check_load(&mut c, f, item);
             }
             c.require(

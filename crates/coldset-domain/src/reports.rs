@@ -102,6 +102,7 @@ pub struct Report {
     pub subject: Option<String>,
     pub reporter_name: Option<String>,
     pub followup_key_hash: String,
+    pub photos: Vec<String>,
     pub filed_at: Timestamp,
     pub acknowledged: Option<(PersonId, Timestamp)>,
     pub reviewed: Option<(PersonId, Timestamp)>,
@@ -320,11 +321,28 @@ impl<'a> Decider<'a> {
                 studio_safety_office: text("studio_safety_office", studio_safety_office, 300)?,
                 union_representative: text("union_representative", union_representative, 300)?,
             }]),
-            Command::FileReport { severity, text: body, subject, reporter_name, followup_key_hash } => {
-                if followup_key_hash.len() != 64 || !followup_key_hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Command::FileReport { severity, text: body, subject, reporter_name, followup_key_hash, photos } => {
+                let is_hash = |h: &str| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit());
+                if !is_hash(followup_key_hash) {
                     return Err(invalid("followup_key_hash", "must be the SHA-256 (hex) of the follow-up key"));
                 }
-                let subject = subject.as_deref().map(|s| text("subject", s, 200)).transpose()?;
+                if photos.len() > 5 || !photos.iter().all(|h| is_hash(h)) {
+                    return Err(invalid("photos", "at most 5 photos, each named by its SHA-256"));
+                }
+                let subject = subject.as_deref().map(str::trim).filter(|s| !s.is_empty());
+                // The subject links the report to a firearm, a scene or a storage location.
+                if let Some(s) = subject {
+                    let known = FirearmId::parse(s).is_ok_and(|id| self.state.firearms.contains_key(&id))
+                        || SceneId::parse(s).is_ok_and(|id| self.state.scenes.contains_key(&id))
+                        || LocationId::parse(s).is_ok_and(|id| self.state.locations.contains_key(&id));
+                    if !known {
+                        return Err(invalid(
+                            "subject",
+                            format!("'{s}' is not a firearm, scene or storage location of this production"),
+                        ));
+                    }
+                }
+                let subject = subject.map(str::to_owned);
                 let reporter_name = reporter_name.as_deref().map(str::trim).filter(|s| !s.is_empty());
                 let reporter_name = reporter_name.map(|n| text("reporter_name", n, 200)).transpose()?;
                 Ok(vec![Event::ReportFiled {
@@ -333,6 +351,7 @@ impl<'a> Decider<'a> {
                     subject,
                     reporter_name,
                     followup_key_hash: followup_key_hash.to_lowercase(),
+                    photos: photos.iter().map(|h| h.to_lowercase()).collect(),
                 }])
             }
             Command::AddToReport { report, text: body, followup_key_hash } => {
@@ -570,7 +589,7 @@ pub(crate) fn apply(state: &mut ProductionState, seq: u64, at: Timestamp, event:
             r.studio_safety_office = studio_safety_office.clone();
             r.union_representative = union_representative.clone();
         }
-        Event::ReportFiled { severity, text, subject, reporter_name, followup_key_hash } => {
+        Event::ReportFiled { severity, text, subject, reporter_name, followup_key_hash, photos } => {
             r.reports.insert(
                 seq,
                 Report {
@@ -580,6 +599,7 @@ pub(crate) fn apply(state: &mut ProductionState, seq: u64, at: Timestamp, event:
                     subject: subject.clone(),
                     reporter_name: reporter_name.clone(),
                     followup_key_hash: followup_key_hash.clone(),
+                    photos: photos.clone(),
                     filed_at: at,
                     acknowledged: None,
                     reviewed: None,

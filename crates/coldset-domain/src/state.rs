@@ -272,6 +272,9 @@ impl ProductionState {
             Event::FirearmRepaired { firearm, .. } => {
                 let f = self.firearm_mut(firearm)?;
                 f.status = FirearmStatus::InService;
+                // An inspection from before the repair (perhaps the one that found the
+                // fault) does not count: inspect it again before use (R-HAND-4).
+                f.checks.pre_use_at = None;
                 f.version = seq;
                 vec![R::Firearm(firearm.clone())]
             }

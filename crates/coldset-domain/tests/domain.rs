@@ -939,7 +939,7 @@ enum Expect {
     Allowed(&'static str),
     /// Refused with exactly these rule ids.
     Refused(&'static [R]),
-    /// ALERT/RECORD rules: allowed, and the `alert.raised` events name exactly these rules.
+    /// ALERT/RECORD rules: allowed, and `alert.raised` events name (at least) these rules.
     Alerted(&'static [R]),
 }
 use Expect::{Alerted, Allowed, Refused};
@@ -975,7 +975,10 @@ fn run_case(c: &Case) {
         Alerted(expected) => {
             let events =
                 p.w.run(&actor, cmd).unwrap_or_else(|e| panic!("[{}] {}: expected allowed, got {e}", c.proves, c.name));
-            assert_eq!(alert_rules(&events), ids(expected), "[{}] {}: {events:?}", c.proves, c.name);
+            let raised = alert_rules(&events);
+            for rule in *expected {
+                assert!(raised.contains(rule), "[{}] {}: no {rule} alert in {events:?}", c.proves, c.name);
+            }
             for e in &events {
                 if let Event::AlertRaised { message, .. } = e {
                     assert!(!message.trim().is_empty(), "[{}] {}: an alert without a message", c.proves, c.name);
@@ -985,7 +988,7 @@ fn run_case(c: &Case) {
     }
 }
 
-/// Every rule id the decider names (decide.rs, protocol.rs, gate.rs).
+/// Every rule id the decider names (decide.rs, protocol.rs, gate.rs, reports.rs).
 /// `enforced_rules_match_the_decider` keeps this list honest;
 /// `every_enforced_rule_has_refused_and_allowed_cases` keeps the table complete.
 const ENFORCED: &[R] = &[
@@ -1033,6 +1036,12 @@ const ENFORCED: &[R] = &[
     R::Rec1,
     R::Rec3,
     R::Rec6,
+    R::Comp1,
+    R::Comp2,
+    R::Misf1,
+    R::Misf2,
+    R::Inc2,
+    R::Notif1,
 ];
 
 fn all_cases() -> Vec<Case> {
@@ -1047,6 +1056,7 @@ fn all_cases() -> Vec<Case> {
     v.extend(meeting_cases());
     v.extend(plan_cases());
     v.extend(record_cases());
+    v.extend(report_cases());
     v
 }
 
@@ -3267,6 +3277,312 @@ fn record_cases() -> Vec<Case> {
     ]
 }
 
+/// A follow-up key's hash, as the application passes it (the key itself never reaches the
+/// domain).
+fn key_hash() -> String {
+    "ab".repeat(32)
+}
+
+fn file_report(severity: coldset_domain::reports::Severity) -> Command {
+    Command::FileReport {
+        severity,
+        text: "guns left on the cart over lunch".into(),
+        subject: None,
+        reporter_name: None,
+        followup_key_hash: key_hash(),
+        photos: Vec::new(),
+    }
+}
+
+/// Anyone files a safety report (no account needed); returns its id.
+fn filed(p: &mut Prod, severity: coldset_domain::reports::Severity) -> u64 {
+    p.w.ok(&Actor::Anonymous, file_report(severity));
+    p.w.log.last().unwrap().seq
+}
+
+/// The armorer reports an incident for the standard firearm; returns its id.
+fn incident(p: &mut Prod, kind: coldset_domain::reports::IncidentKind, wait_seconds: Option<u32>) -> u64 {
+    let arm = p.arm();
+    let events = p.w.ok(
+        &arm,
+        Command::ReportIncident {
+            kind,
+            firearm: Some(p.blank_gun.clone()),
+            scene: None,
+            description: "click, no bang, on the second shot".into(),
+            wait_seconds,
+        },
+    );
+    assert_eq!(events.first().map(Event::kind), Some("incident.reported"));
+    p.w.log.iter().rev().find(|e| matches!(e.event, Event::IncidentReported { .. })).unwrap().seq
+}
+
+/// Safety reports and incidents (reports.rs): R-COMP-1 (reports are acknowledged, answered and
+/// closed with a corrective action by the people responsible), R-COMP-2 (a critical report
+/// stops firearm work until the safety advisor reviews it), R-MISF-1 (the wait after a
+/// misfire: an alert), R-MISF-2 (a misfire stops firearm issue until the investigation is
+/// closed and a new meeting held), R-INC-2 (an incident freezes what was on set until the
+/// safety advisor releases it), R-NOTIF-1 (the studio safety office is told before firearms
+/// are used).
+fn report_cases() -> Vec<Case> {
+    use coldset_domain::reports::{Authority, IncidentKind, Severity};
+    vec![
+        case(R::Comp1, "a crew member acknowledges a safety report", Refused(&[R::Comp1]), |p| {
+            let id = filed(p, Severity::Concern);
+            (by(&p.crew), Command::AcknowledgeReport { report: id })
+        }),
+        case(R::Comp1, "the safety advisor acknowledges a safety report", Allowed("report.acknowledged"), |p| {
+            let id = filed(p, Severity::Concern);
+            (by(&p.safety), Command::AcknowledgeReport { report: id })
+        }),
+        case(R::Comp1, "a crew member answers a safety report", Refused(&[R::Comp1]), |p| {
+            let id = filed(p, Severity::Concern);
+            (by(&p.crew), Command::AnswerReport { report: id, text: "noted".into() })
+        }),
+        case(R::Comp1, "the armorer answers a safety report", Allowed("report.answered"), |p| {
+            let id = filed(p, Severity::Concern);
+            (p.arm(), Command::AnswerReport { report: id, text: "the cart is now locked at lunch".into() })
+        }),
+        case(R::Comp1, "closing a report nobody acknowledged", Refused(&[R::Comp1]), |p| {
+            let id = filed(p, Severity::Concern);
+            (by(&p.safety), Command::CloseReport { report: id, corrective_action: "cart locked".into() })
+        }),
+        case(R::Comp1, "closing a report without a corrective action", Refused(&[R::Comp1]), |p| {
+            let id = filed(p, Severity::Concern);
+            p.w.ok(&by(&p.safety), Command::AcknowledgeReport { report: id });
+            (by(&p.safety), Command::CloseReport { report: id, corrective_action: " ".into() })
+        }),
+        case(R::Comp1, "the armorer closes a safety report", Refused(&[R::Comp1]), |p| {
+            let id = filed(p, Severity::Concern);
+            p.w.ok(&by(&p.safety), Command::AcknowledgeReport { report: id });
+            (p.arm(), Command::CloseReport { report: id, corrective_action: "cart locked".into() })
+        }),
+        case(R::Comp1, "the producer closes an acknowledged report", Allowed("report.closed"), |p| {
+            let id = filed(p, Severity::Concern);
+            p.w.ok(&by(&p.safety), Command::AcknowledgeReport { report: id });
+            (by(&p.producer), Command::CloseReport { report: id, corrective_action: "cart locked at lunch".into() })
+        }),
+        // R-COMP-2
+        case(R::Comp2, "a hand-off while a critical report waits for review", Refused(&[R::Comp2]), |p| {
+            let sc = p.std_ready();
+            filed(p, Severity::Critical);
+            p.std_hand(&sc)
+        }),
+        case(
+            R::Comp2,
+            "a hand-off once the safety advisor reviewed the critical report",
+            Allowed("firearm.handed_off"),
+            |p| {
+                let sc = p.std_ready();
+                let id = filed(p, Severity::Critical);
+                p.w.ok(
+                    &by(&p.safety),
+                    Command::ReviewReport { report: id, note: "walked the set; cart locked".into() },
+                );
+                p.std_hand(&sc)
+            },
+        ),
+        case(R::Comp2, "a concern (not critical) does not stop the hand-off", Allowed("firearm.handed_off"), |p| {
+            let sc = p.std_ready();
+            filed(p, Severity::Concern);
+            p.std_hand(&sc)
+        }),
+        case(R::Comp2, "taking a firearm out for a scene while a critical report waits", Refused(&[R::Comp2]), |p| {
+            let sc = p.ready_until(p.blank_gun.clone(), p.performer.clone(), quarter_blanks(), Step::TakeOut);
+            filed(p, Severity::Critical);
+            p.open(p.safe.clone());
+            (p.arm(), Command::TakeFirearm { firearm: p.blank_gun.clone(), scene: Some(sc) })
+        }),
+        case(R::Comp2, "the producer reviews a critical report", Refused(&[R::Comp2]), |p| {
+            let id = filed(p, Severity::Critical);
+            (by(&p.producer), Command::ReviewReport { report: id, note: "fine".into() })
+        }),
+        case(R::Comp2, "closing a critical report before the review", Refused(&[R::Comp2]), |p| {
+            let id = filed(p, Severity::Critical);
+            p.w.ok(&by(&p.safety), Command::AcknowledgeReport { report: id });
+            (by(&p.safety), Command::CloseReport { report: id, corrective_action: "cart locked".into() })
+        }),
+        case(R::Comp2, "the safety advisor reviews a critical report", Allowed("report.reviewed"), |p| {
+            let id = filed(p, Severity::Critical);
+            (by(&p.safety), Command::ReviewReport { report: id, note: "checked the cart".into() })
+        }),
+        // R-MISF-1
+        case(R::Misf1, "a misfire recorded with a 10-second wait", Alerted(&[R::Misf1]), |p| {
+            p.std_ready();
+            (
+                p.arm(),
+                Command::ReportIncident {
+                    kind: IncidentKind::Misfire,
+                    firearm: Some(p.blank_gun.clone()),
+                    scene: None,
+                    description: "click, no bang".into(),
+                    wait_seconds: Some(10),
+                },
+            )
+        }),
+        case(R::Misf1, "a misfire recorded after the 30-second wait", Allowed("incident.reported"), |p| {
+            p.std_ready();
+            (
+                p.arm(),
+                Command::ReportIncident {
+                    kind: IncidentKind::Misfire,
+                    firearm: Some(p.blank_gun.clone()),
+                    scene: None,
+                    description: "click, no bang".into(),
+                    wait_seconds: Some(30),
+                },
+            )
+        }),
+        // R-MISF-2
+        case(R::Misf2, "a hand-off of another firearm while a misfire is investigated", Refused(&[R::Misf2]), |p| {
+            let sc = p.ready(p.replica.clone(), p.performer2.clone(), PlannedLoad::Empty);
+            // The misfire happened with the real revolver, in the safe by now: nothing else
+            // is frozen, but all firearm issue is stopped.
+            let arm = p.arm();
+            p.w.ok(
+                &arm,
+                Command::ReportIncident {
+                    kind: IncidentKind::Misfire,
+                    firearm: Some(p.real_gun.clone()),
+                    scene: None,
+                    description: "misfire at the range check".into(),
+                    wait_seconds: Some(30),
+                },
+            );
+            let release = p.w.log.last().unwrap().seq;
+            p.w.ok(&by(&p.safety), Command::ReleaseEvidence { incident: release, note: "photographed".into() });
+            (p.arm(), hand_off(&p.replica, &p.performer2, &sc))
+        }),
+        case(R::Misf2, "a hand-off after the investigation closed, before a new meeting", Refused(&[R::Misf2]), |p| {
+            let sc = p.std_ready();
+            let id = incident(p, IncidentKind::Misfire, Some(30));
+            investigated(p, id);
+            p.std_hand(&sc)
+        }),
+        case(
+            R::Misf2,
+            "a hand-off after the investigation and a new safety meeting",
+            Allowed("firearm.handed_off"),
+            |p| {
+                let sc = p.std_ready();
+                let id = incident(p, IncidentKind::Misfire, Some(30));
+                investigated(p, id);
+                p.run_steps(&sc, &[Step::Meeting, Step::SignArmorer, Step::SignAd], true);
+                p.std_hand(&sc)
+            },
+        ),
+        case(R::Misf2, "the 1st AD signs the investigation", Refused(&[R::Misf2]), |p| {
+            p.std_ready();
+            let id = incident(p, IncidentKind::Misfire, Some(30));
+            (p.ad(), Command::SignInvestigation { incident: id, cause: "x".into(), corrective_action: "y".into() })
+        }),
+        case(R::Misf2, "the safety advisor signs the investigation", Allowed("incident.investigation_signed"), |p| {
+            p.std_ready();
+            let id = incident(p, IncidentKind::Misfire, Some(30));
+            (
+                by(&p.safety),
+                Command::SignInvestigation {
+                    incident: id,
+                    cause: "weak primer".into(),
+                    corrective_action: "lot quarantined".into(),
+                },
+            )
+        }),
+        case(R::Misf2, "no override exists for R-MISF-2", Refused(&[R::Misf2]), |p| override_of(p, R::Misf2)),
+        // R-INC-2
+        case(R::Inc2, "a hand-off of a firearm held as evidence", Refused(&[R::Inc2]), |p| {
+            let sc = p.std_ready();
+            incident(p, IncidentKind::LostRound, None);
+            p.std_hand(&sc)
+        }),
+        case(R::Inc2, "storing a firearm held as evidence", Refused(&[R::Inc2]), |p| {
+            p.take(p.blank_gun.clone());
+            incident(p, IncidentKind::LostRound, None);
+            (p.arm(), Command::StoreFirearm { firearm: p.blank_gun.clone(), location: p.safe.clone() })
+        }),
+        case(R::Inc2, "moving rounds out of a container held as evidence", Refused(&[R::Inc2]), |p| {
+            p.take_ct(p.dummies.clone());
+            incident(p, IncidentKind::LostRound, None);
+            (p.arm(), Command::MoveRounds { from: p.dummies.clone(), to: p.spare_dummies.clone(), rounds: 1 })
+        }),
+        case(R::Inc2, "the armorer releases the evidence", Refused(&[R::Inc2]), |p| {
+            p.take(p.blank_gun.clone());
+            let id = incident(p, IncidentKind::LostRound, None);
+            (p.arm(), Command::ReleaseEvidence { incident: id, note: "done".into() })
+        }),
+        case(R::Inc2, "the safety advisor releases the evidence", Allowed("incident.evidence_released"), |p| {
+            p.take(p.blank_gun.clone());
+            let id = incident(p, IncidentKind::LostRound, None);
+            (by(&p.safety), Command::ReleaseEvidence { incident: id, note: "photographed and counted".into() })
+        }),
+        case(R::Inc2, "storing the firearm once the evidence is released", Allowed("firearm.stored"), |p| {
+            p.take(p.blank_gun.clone());
+            let id = incident(p, IncidentKind::LostRound, None);
+            p.w.ok(&by(&p.safety), Command::ReleaseEvidence { incident: id, note: "photographed".into() });
+            (p.arm(), Command::StoreFirearm { firearm: p.blank_gun.clone(), location: p.safe.clone() })
+        }),
+        // R-NOTIF-1
+        case(R::Notif1, "a crew member records a notice to the studio safety office", Refused(&[R::Notif1]), |p| {
+            (
+                by(&p.crew),
+                Command::RecordAuthorityNotice {
+                    authority: Authority::StudioSafetyOffice,
+                    date: TODAY,
+                    reference: "e-mail".into(),
+                },
+            )
+        }),
+        case(
+            R::Notif1,
+            "the producer records the notice to the studio safety office",
+            Allowed("authority.notified"),
+            |p| {
+                (
+                    by(&p.producer),
+                    Command::RecordAuthorityNotice {
+                        authority: Authority::StudioSafetyOffice,
+                        date: TODAY,
+                        reference: "e-mail 2026-11-20 to safety@studio".into(),
+                    },
+                )
+            },
+        ),
+        case(
+            R::Notif1,
+            "opening a firearm day the studio safety office was not told about",
+            Alerted(&[R::Notif1]),
+            |p| (p.arm(), Command::OpenDay { call_sheet: call_sheet(), counts: p.full_count() }),
+        ),
+        case(R::Notif1, "opening a firearm day the studio safety office was told about", Allowed("day.opened"), |p| {
+            p.w.ok(
+                &by(&p.producer),
+                Command::RecordAuthorityNotice {
+                    authority: Authority::StudioSafetyOffice,
+                    date: TODAY,
+                    reference: "e-mail".into(),
+                },
+            );
+            (p.arm(), Command::OpenDay { call_sheet: call_sheet(), counts: p.full_count() })
+        }),
+    ]
+}
+
+/// The armorer and the safety advisor close the investigation of incident `id`, and the
+/// safety advisor releases the evidence.
+fn investigated(p: &mut Prod, id: u64) {
+    for who in [p.armorer.clone(), p.safety.clone()] {
+        p.w.ok(
+            &by(&who),
+            Command::SignInvestigation {
+                incident: id,
+                cause: "weak primer in the lot".into(),
+                corrective_action: "lot quarantined; supplier told".into(),
+            },
+        );
+    }
+    p.w.ok(&by(&p.safety), Command::ReleaseEvidence { incident: id, note: "photographed and counted".into() });
+}
+
 mod gates {
     //! One test per enforced rule id: every row of the table for that rule.
     use super::*;
@@ -3327,6 +3643,12 @@ mod gates {
         r_rec_1_risk_assessment_and_approvals => Rec1,
         r_rec_3_disposed_firearms_are_out => Rec3,
         r_rec_6_corrections_reference_a_record => Rec6,
+        r_comp_1_reports_acknowledged_answered_closed => Comp1,
+        r_comp_2_a_critical_report_stops_firearm_work => Comp2,
+        r_misf_1_the_wait_after_a_misfire => Misf1,
+        r_misf_2_a_misfire_stops_issue_until_investigated => Misf2,
+        r_inc_2_evidence_is_frozen => Inc2,
+        r_notif_1_the_studio_safety_office_is_told => Notif1,
     }
 
     /// The table has, for every enforced rule, a case that refuses naming it (or, for an
@@ -3362,8 +3684,9 @@ mod gates {
         named
     }
 
-    /// ENFORCED is exactly the set of rule ids the decider names, in decide.rs, protocol.rs
-    /// and gate.rs: a rule added to any of them without cases here fails this test.
+    /// ENFORCED is exactly the set of rule ids the decider names, in decide.rs, protocol.rs,
+    /// gate.rs and reports.rs: a rule added to any of them without cases here fails this
+    /// test.
     #[test]
     fn enforced_rules_match_the_decider() {
         let mut named = BTreeSet::new();
@@ -3371,6 +3694,7 @@ mod gates {
             ("decide.rs", include_str!("../src/decide.rs")),
             ("protocol.rs", include_str!("../src/protocol.rs")),
             ("gate.rs", include_str!("../src/gate.rs")),
+            ("reports.rs", include_str!("../src/reports.rs")),
         ] {
             let rules = named_rules(source);
             assert!(!rules.is_empty(), "{file} names no rule: has the parser broken?");
@@ -3601,8 +3925,14 @@ mod protocol {
             R::Ammo7,
             R::Med1,
             R::Staff1,
+            R::Comp2,
+            R::Misf2,
+            R::Inc2,
         ]);
-        assert_eq!(rules_checked, &expected);
+        for rule in &expected {
+            assert!(rules_checked.contains(rule), "{rule} not among {rules_checked:?}");
+        }
+        assert_eq!(rules_checked, &ids(rules_checked), "sorted, without repeats");
         assert_eq!(p.w.state.firearms[&p.blank_gun].holder, Holder::Person { person: p.performer.clone() });
     }
 
@@ -4125,7 +4455,20 @@ mod permissions {
             | Command::AcknowledgeShown { .. }
             | Command::PlaceHold { .. }
             | Command::LiftHold { .. }
-            | Command::RecordOverride { .. } => {}
+            | Command::RecordOverride { .. }
+            | Command::RecordAuthorityNotice { .. }
+            | Command::SetContacts { .. }
+            | Command::FileReport { .. }
+            | Command::AddToReport { .. }
+            | Command::AcknowledgeReport { .. }
+            | Command::AnswerReport { .. }
+            | Command::ReviewReport { .. }
+            | Command::CloseReport { .. }
+            | Command::Tick
+            | Command::ReportIncident { .. }
+            | Command::NotifyRegulator { .. }
+            | Command::SignInvestigation { .. }
+            | Command::ReleaseEvidence { .. } => {}
         }
     }
 
@@ -4213,7 +4556,35 @@ mod permissions {
             Command::AcknowledgeShown { firearm: p.blank_gun.clone() },
             Command::PlaceHold { scope: HoldScope::AllFirearmWork, reason: "x".into() },
             Command::LiftHold { hold: 1, note: "x".into(), review: true },
-            Command::RecordOverride { rule: R::Staff1, firearm: p.blank_gun.clone(), scene: sc, reason: "x".into() },
+            Command::RecordOverride {
+                rule: R::Staff1,
+                firearm: p.blank_gun.clone(),
+                scene: sc.clone(),
+                reason: "x".into(),
+            },
+            Command::RecordAuthorityNotice {
+                authority: coldset_domain::reports::Authority::StudioSafetyOffice,
+                date: TODAY,
+                reference: "x".into(),
+            },
+            Command::SetContacts { studio_safety_office: "x".into(), union_representative: "y".into() },
+            file_report(coldset_domain::reports::Severity::Concern),
+            Command::AddToReport { report: 1, text: "x".into(), followup_key_hash: key_hash() },
+            Command::AcknowledgeReport { report: 1 },
+            Command::AnswerReport { report: 1, text: "x".into() },
+            Command::ReviewReport { report: 1, note: "x".into() },
+            Command::CloseReport { report: 1, corrective_action: "x".into() },
+            Command::Tick,
+            Command::ReportIncident {
+                kind: coldset_domain::reports::IncidentKind::LostRound,
+                firearm: None,
+                scene: Some(sc),
+                description: "x".into(),
+                wait_seconds: None,
+            },
+            Command::NotifyRegulator { incident: 1, reference: "x".into() },
+            Command::SignInvestigation { incident: 1, cause: "x".into(), corrective_action: "y".into() },
+            Command::ReleaseEvidence { incident: 1, note: "x".into() },
         ];
         v.iter().for_each(variant_listed);
         v
@@ -4247,13 +4618,38 @@ mod permissions {
         assert_eq!(sample_names, table_names);
     }
 
-    /// The auditor reads only: every command is Forbidden, before any rule is checked.
+    /// The auditor reads only: every command is Forbidden, before any rule is checked,
+    /// except what anyone may do without an account (filing and following up a safety
+    /// report, R-COMP-1).
     #[test]
     fn the_auditor_cannot_issue_any_command() {
         let p = prod();
+        let mut open_to_anyone = 0;
         for cmd in samples(&p) {
             let r = decide(&p.w.state, &p.w.ctx, &by(&p.auditor), &cmd);
-            assert!(matches!(r, Err(DomainError::Forbidden(_))), "auditor {}: {r:?}", cmd.name());
+            if allowed(cmd.name()) == A::Anyone {
+                open_to_anyone += 1;
+                assert!(!matches!(r, Err(DomainError::Forbidden(_))), "auditor {}: {r:?}", cmd.name());
+            } else {
+                assert!(matches!(r, Err(DomainError::Forbidden(_))), "auditor {}: {r:?}", cmd.name());
+            }
+        }
+        assert_eq!(open_to_anyone, 2, "only filing and following up a report");
+    }
+
+    /// Someone without an account may only file and follow up safety reports; coldset
+    /// itself only runs the clock.
+    #[test]
+    fn anonymous_and_system_actors_do_only_their_part() {
+        let p = prod();
+        for cmd in samples(&p) {
+            for (actor, may) in [
+                (Actor::Anonymous, allowed(cmd.name()) == A::Anyone),
+                (Actor::System, allowed(cmd.name()) == A::System),
+            ] {
+                let r = decide(&p.w.state, &p.w.ctx, &actor, &cmd);
+                assert_eq!(!matches!(r, Err(DomainError::Forbidden(_))), may, "{actor:?} {}: {r:?}", cmd.name());
+            }
         }
     }
 
@@ -4270,7 +4666,8 @@ mod permissions {
                     custody += 1;
                     assert!(matches!(r, Err(DomainError::Forbidden(_))), "admin {}: {r:?}", cmd.name());
                 }
-                A::InstallationAdmin | A::Roles(_) => {
+                A::System => assert!(matches!(r, Err(DomainError::Forbidden(_))), "admin {}: {r:?}", cmd.name()),
+                A::InstallationAdmin | A::Roles(_) | A::Anyone => {
                     assert!(!matches!(r, Err(DomainError::Forbidden(_))), "admin {}: {r:?}", cmd.name())
                 }
             }
@@ -4303,9 +4700,9 @@ mod permissions {
                 let roles = &p.w.state.people[person].roles;
                 let r = decide(&p.w.state, &p.w.ctx, &by(person), &cmd);
                 let may = match allowed(cmd.name()) {
-                    A::InstallationAdmin => false,
+                    A::InstallationAdmin | A::System => false,
                     A::Roles(rs) => roles.iter().any(|r| rs.contains(r)),
-                    A::AnyWorkingMember => true,
+                    A::AnyWorkingMember | A::Anyone => true,
                 };
                 assert_eq!(
                     !matches!(r, Err(DomainError::Forbidden(_))),
@@ -4357,6 +4754,21 @@ fn tour() -> Prod {
     p.w.ok(&admin, Command::AssignRole { person: p.crew.clone(), role: Role::Performer });
     p.w.ok(&admin, Command::RemoveRole { person: p.crew.clone(), role: Role::Performer });
     p.set_policy(&["california-2025", "nsw-au"]);
+    p.w.ok(
+        &by(&p.producer),
+        Command::SetContacts {
+            studio_safety_office: "safety@studio.example".into(),
+            union_representative: "rep@union.example".into(),
+        },
+    );
+    p.w.ok(
+        &by(&p.producer),
+        Command::RecordAuthorityNotice {
+            authority: coldset_domain::reports::Authority::StudioSafetyOffice,
+            date: TODAY,
+            reference: "e-mail of 2026-11-20".into(),
+        },
+    );
     // The day opens without the safety bulletin: an alert, resolved by the safety advisor.
     p.open_day_with(CallSheet { safety_bulletin_attached: false, ..call_sheet() });
     let alert = *p.w.state.safety.alerts.keys().next().unwrap();
@@ -4417,6 +4829,43 @@ fn tour() -> Prod {
     p.w.ok(&arm, Command::StoreContainer { container: p.quarters.clone(), location: p.safe.clone() });
     p.close_day();
     p.close(p.safe.clone());
+    // Safety reports: one answered, reviewed and closed; one left to escalate.
+    use coldset_domain::reports::{IncidentKind, InjurySeverity, Severity};
+    let report = filed(&mut p, Severity::Critical);
+    p.w.ok(
+        &Actor::Anonymous,
+        Command::AddToReport { report, text: "it happened again".into(), followup_key_hash: key_hash() },
+    );
+    let safety = by(&p.safety);
+    p.w.ok(&safety, Command::AcknowledgeReport { report });
+    p.w.ok(&arm, Command::AnswerReport { report, text: "the cart is now locked at lunch".into() });
+    p.w.ok(&safety, Command::ReviewReport { report, note: "checked the cart".into() });
+    p.w.ok(&safety, Command::CloseReport { report, corrective_action: "cart locked; armorer stays with it".into() });
+    filed(&mut p, Severity::Concern);
+    p.w.ctx.now = p.w.ctx.now.plus_minutes(121);
+    let escalated = p.w.ok(&Actor::System, Command::Tick);
+    assert!(matches!(escalated.as_slice(), [Event::ReportEscalated { .. }]), "{escalated:?}");
+    // An incident: the regulator told, investigated, evidence released.
+    let events = p.w.ok(
+        &arm,
+        Command::ReportIncident {
+            kind: IncidentKind::Injury { severity: InjurySeverity::Hospitalisation },
+            firearm: None,
+            scene: None,
+            description: "grip cut his hand on the cart's hinge".into(),
+            wait_seconds: None,
+        },
+    );
+    assert_eq!(events.len(), 1);
+    let id = p.w.log.last().unwrap().seq;
+    p.w.ok(&by(&p.producer), Command::NotifyRegulator { incident: id, reference: "OSHA 2026-0042".into() });
+    for who in [p.armorer.clone(), p.safety.clone()] {
+        p.w.ok(
+            &by(&who),
+            Command::SignInvestigation { incident: id, cause: "sharp hinge".into(), corrective_action: "taped".into() },
+        );
+    }
+    p.w.ok(&safety, Command::ReleaseEvidence { incident: id, note: "nothing firearm-related held".into() });
     p
 }
 
@@ -4474,6 +4923,19 @@ const ALL_EVENT_KINDS: &[&str] = &[
     "hold.placed",
     "hold.lifted",
     "override.recorded",
+    "authority.notified",
+    "contacts.set",
+    "report.filed",
+    "report.acknowledged",
+    "report.answered",
+    "report.added_to",
+    "report.escalated",
+    "report.reviewed",
+    "report.closed",
+    "incident.reported",
+    "incident.regulator_notified",
+    "incident.investigation_signed",
+    "incident.evidence_released",
 ];
 
 /// Exhaustive on purpose: a new Event variant does not compile here until it is added, and
@@ -4532,7 +4994,20 @@ fn event_listed(e: &Event) {
         | Event::FirearmShown { .. }
         | Event::HoldPlaced { .. }
         | Event::HoldLifted { .. }
-        | Event::OverrideRecorded { .. } => {}
+        | Event::OverrideRecorded { .. }
+        | Event::AuthorityNotified { .. }
+        | Event::ContactsSet { .. }
+        | Event::ReportFiled { .. }
+        | Event::ReportAcknowledged { .. }
+        | Event::ReportAnswered { .. }
+        | Event::ReportAddedTo { .. }
+        | Event::ReportEscalated { .. }
+        | Event::ReportReviewed { .. }
+        | Event::ReportClosed { .. }
+        | Event::IncidentReported { .. }
+        | Event::RegulatorNotified { .. }
+        | Event::InvestigationSigned { .. }
+        | Event::EvidenceReleased { .. } => {}
     }
 }
 
@@ -5022,6 +5497,7 @@ mod protocol_property {
     //! state before the step, independently of gate.rs. The gate query must agree with the
     //! hand-off command.
     use super::*;
+    use coldset_domain::reports::{IncidentKind, Severity};
     use proptest::prelude::*;
     use proptest::test_runner::{Config, TestRunner};
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -5158,6 +5634,16 @@ mod protocol_property {
         Repair(usize),
         CloseDay,
         OpenDay(bool),
+        /// A safety report; critical or not.
+        Report(bool),
+        /// The first report still waiting for a review is reviewed.
+        Review,
+        /// Misfire (else a lost round), naming a firearm or not.
+        Incident(bool, Option<usize>),
+        /// The first open incident's investigation is signed.
+        SignInvestigation,
+        /// The first incident holding evidence releases it.
+        Release,
     }
 
     fn armorer_mostly() -> impl Strategy<Value = usize> {
@@ -5196,7 +5682,7 @@ mod protocol_property {
             1 => (armorer_mostly(), 0..3usize).prop_map(|(a, c)| (a, Op::Resolve(c))),
             3 => (ad_mostly(), fa()).prop_map(|(a, f)| (a, Op::Demonstrate(f))),
             3 => (prop_oneof![3 => 4..7usize, 1 => 0..PEOPLE], fa()).prop_map(|(a, f)| (a, Op::Shown(f))),
-            8 => (armorer_mostly(), scene(), 0..2usize, proptest::bool::weighted(0.85))
+            14 => (armorer_mostly(), prop_oneof![3 => Just(0usize), 1 => Just(1)], 0..2usize, proptest::bool::weighted(0.85))
                 .prop_map(|(a, s, i, att)| (a, Op::HandPlanned(s, i, att))),
             2 => (armorer_mostly(), fa(), 0..PEOPLE, proptest::option::of(scene()), proptest::bool::ANY)
                 .prop_map(|(a, f, t, s, att)| (a, Op::HandAny(f, t, s, att))),
@@ -5208,12 +5694,18 @@ mod protocol_property {
             1 => (anyone(), scene()).prop_map(|(a, s)| (a, Op::Decline(s))),
             1 => (armorer_mostly(), 4..7usize, fa()).prop_map(|(a, who, f)| (a, Op::Competence(who, f))),
             1 => (armorer_mostly(), proptest::bool::ANY, scene(), 0..2usize).prop_map(|(a, t, s, i)| (a, Op::Override(t, s, i))),
-            2 => (Just(0usize), 1..=12i64).prop_map(|(a, m)| (a, Op::Wait(m))),
+            1 => (Just(0usize), 1..=12i64).prop_map(|(a, m)| (a, Op::Wait(m))),
             1 => (prop_oneof![Just(8usize), Just(3), 0..PEOPLE], 0..4usize).prop_map(|(a, v)| (a, Op::Policy(v))),
             1 => (armorer_mostly(), fa()).prop_map(|(a, f)| (a, Op::Withdraw(f))),
             1 => (armorer_mostly(), fa()).prop_map(|(a, f)| (a, Op::Repair(f))),
             1 => (armorer_mostly(), Just(())).prop_map(|(a, ())| (a, Op::CloseDay)),
             1 => (armorer_mostly(), proptest::bool::weighted(0.8)).prop_map(|(a, m)| (a, Op::OpenDay(m))),
+            1 => (anyone(), proptest::bool::ANY).prop_map(|(a, c)| (a, Op::Report(c))),
+            1 => (prop_oneof![3 => Just(3usize), 1 => 0..PEOPLE]).prop_map(|a| (a, Op::Review)),
+            1 => (armorer_mostly(), proptest::bool::ANY, proptest::option::of(fa()))
+                .prop_map(|(a, m, f)| (a, Op::Incident(m, f))),
+            1 => (prop_oneof![Just(0usize), Just(3), 0..PEOPLE]).prop_map(|a| (a, Op::SignInvestigation)),
+            1 => (prop_oneof![3 => Just(3usize), 1 => 0..PEOPLE]).prop_map(|a| (a, Op::Release)),
         ]
     }
 
@@ -5330,6 +5822,27 @@ mod protocol_property {
             Op::OpenDay(medics) => Command::OpenDay {
                 call_sheet: if *medics { call_sheet() } else { CallSheet { medics: Vec::new(), ..call_sheet() } },
                 counts: p.full_count(),
+            },
+            Op::Report(critical) => file_report(if *critical { Severity::Critical } else { Severity::Concern }),
+            Op::Review => Command::ReviewReport {
+                report: s.reporting.reports.values().find(|r| r.reviewed.is_none()).map_or(0, |r| r.id),
+                note: "reviewed on set".into(),
+            },
+            Op::Incident(misfire, f) => Command::ReportIncident {
+                kind: if *misfire { IncidentKind::Misfire } else { IncidentKind::LostRound },
+                firearm: f.map(|f| fa[f].clone()),
+                scene: None,
+                description: "on set".into(),
+                wait_seconds: Some(30),
+            },
+            Op::SignInvestigation => Command::SignInvestigation {
+                incident: s.reporting.incidents.values().find(|i| i.closed_at.is_none()).map_or(0, |i| i.id),
+                cause: "found".into(),
+                corrective_action: "fixed".into(),
+            },
+            Op::Release => Command::ReleaseEvidence {
+                incident: s.reporting.incidents.values().find(|i| i.evidence_released.is_none()).map_or(0, |i| i.id),
+                note: "released".into(),
             },
         };
         Some((cmd, Vec::new()))
@@ -5455,6 +5968,34 @@ mod protocol_property {
         let current = f.checks.load_seq;
         need(f.checks.demonstrated.as_ref().is_some_and(|a| a.load_seq == current), "demonstrated to the 1st AD");
         need(f.checks.shown.as_ref().is_some_and(|a| a.load_seq == current && &a.by == to), "shown to the performer");
+        // R-COMP-2: no critical report waiting for the safety advisor's review.
+        need(
+            !pre.reporting.reports.values().any(|r| r.severity == Severity::Critical && r.reviewed.is_none()),
+            "no critical report waiting for review",
+        );
+        // R-MISF-2: every misfire or discharge investigated (armorer and safety advisor)
+        // and a safety meeting held since.
+        let meetings: Vec<Timestamp> =
+            pre.scenes.values().filter_map(|s| s.meeting.as_ref()).map(|m| m.held_at).collect();
+        for i in pre.reporting.incidents.values() {
+            if matches!(i.kind, IncidentKind::Misfire | IncidentKind::HangFire | IncidentKind::UnintendedDischarge) {
+                let investigated =
+                    i.investigation.contains_key("armorer") && i.investigation.contains_key("safety_advisor");
+                need(investigated, "misfires investigated");
+                need(
+                    i.closed_at.is_some_and(|c| meetings.iter().any(|m| *m >= c)),
+                    "a meeting since the investigation",
+                );
+            }
+        }
+        // R-INC-2: not held as evidence.
+        need(
+            !pre.reporting.incidents.values().any(|i| {
+                i.evidence_released.is_none()
+                    && (i.frozen_firearms.contains(firearm) || i.firearm.as_ref() == Some(firearm))
+            }),
+            "not held as evidence",
+        );
         // R-AMMO-7, R-MED-1
         if let Some(issued) = &f.checks.issued {
             need(!pre.safety.discrepancies.iter().any(|d| d.class == issued.class), "no discrepancy for the class");
@@ -5469,8 +6010,10 @@ mod protocol_property {
     fn every_accepted_hand_off_to_a_performer_met_every_gate_rule() {
         let accepted = AtomicUsize::new(0);
         let compared = AtomicUsize::new(0);
-        let mut runner = TestRunner::new(Config { cases: 300, failure_persistence: None, ..Config::default() });
-        let strategy = (0..4usize, proptest::collection::vec(step(), 1..=40));
+        let mut runner = TestRunner::new(Config { cases: 500, failure_persistence: None, ..Config::default() });
+        // Mostly from the later stages, where hand-offs are close.
+        let stage = prop_oneof![1 => Just(0usize), 1 => Just(1), 2 => Just(2), 4 => Just(3)];
+        let strategy = (stage, proptest::collection::vec(step(), 1..=40));
         let result = runner.run(&strategy, |(stage, steps)| {
             let mut b = stages()[stage].clone();
             let pp = people(&b);
@@ -5534,7 +6077,8 @@ mod protocol_property {
         // The property is not vacuous: many hand-offs to performers were accepted, and the
         // query was compared with the command many times.
         let (accepted, compared) = (accepted.load(Ordering::Relaxed), compared.load(Ordering::Relaxed));
-        assert!(accepted >= 30, "only {accepted} accepted hand-offs to performers");
+        eprintln!("PROPERTY accepted={accepted} compared={compared}");
+        assert!(accepted >= 60, "only {accepted} accepted hand-offs to performers");
         assert!(compared >= 100, "the query was compared only {compared} times");
     }
 }

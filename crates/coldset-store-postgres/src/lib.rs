@@ -383,6 +383,10 @@ const UPSERT_PROJECTIONS: &str = "INSERT INTO projections (production, kind, id,
 // No ON CONFLICT: a key already recorded (or twice in one batch) must fail the whole batch.
 const INSERT_IDEMPOTENCY: &str = "INSERT INTO idempotency_keys (account, key, production, request_hash, seqs)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])";
+// Content-addressed: a hash already stored (or twice in one batch) keeps its first copy.
+const INSERT_ATTACHMENTS: &str = "INSERT INTO attachments (hash, content_type, bytes)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[])
+     ON CONFLICT (hash) DO NOTHING";
 // The store assigns the ids (BIGSERIAL); the items' own `id` (0) is ignored.
 const INSERT_OUTBOX: &str =
     "INSERT INTO outbox (production, event_seq, channel, target, payload, attempts, next_attempt_at)
@@ -481,6 +485,7 @@ impl Store for PostgresStore {
             && batch.projections.is_empty()
             && batch.idempotency.is_empty()
             && batch.outbox.is_empty()
+            && batch.attachments.is_empty()
         {
             return Ok(());
         }
@@ -514,6 +519,10 @@ impl Store for PostgresStore {
         let idem_hashes: Vec<&str> = batch.idempotency.iter().map(|r| r.request_hash.as_str()).collect();
         let idem_seqs: Vec<&str> = batch.idempotency.iter().map(|r| r.seqs.as_str()).collect();
 
+        let att_hashes: Vec<&str> = batch.attachments.iter().map(|a| a.hash.as_str()).collect();
+        let att_types: Vec<&str> = batch.attachments.iter().map(|a| a.content_type.as_str()).collect();
+        let att_bytes: Vec<&[u8]> = batch.attachments.iter().map(|a| a.bytes.as_slice()).collect();
+
         let out_prods: Vec<&str> = batch.outbox.iter().map(|o| o.production.as_str()).collect();
         let out_seqs = batch.outbox.iter().map(|o| i64_from(o.event_seq)).collect::<Result<Vec<i64>, _>>()?;
         let out_channels: Vec<&str> = batch.outbox.iter().map(|o| o.channel.as_str()).collect();
@@ -528,6 +537,7 @@ impl Store for PostgresStore {
             let ins_node = conn.statement(INSERT_NODES)?;
             let upsert = conn.statement(UPSERT_PROJECTIONS)?;
             let ins_idem = conn.statement(INSERT_IDEMPOTENCY)?;
+            let ins_att = conn.statement(INSERT_ATTACHMENTS)?;
             let ins_out = conn.statement(INSERT_OUTBOX)?;
             // Dropping the transaction on an early return rolls it back: nothing of a
             // failed batch remains.
@@ -550,6 +560,10 @@ impl Store for PostgresStore {
             if !idem_accounts.is_empty() {
                 tx.execute(&ins_idem, &[&idem_accounts, &idem_keys, &idem_prods, &idem_hashes, &idem_seqs])
                     .map_err(map_err)?;
+            }
+            // Files land with the events that mention them.
+            if !att_hashes.is_empty() {
+                tx.execute(&ins_att, &[&att_hashes, &att_types, &att_bytes]).map_err(map_err)?;
             }
             // Notifications land with the events that caused them, or not at all.
             if !out_prods.is_empty() {
@@ -823,6 +837,17 @@ impl Store for PostgresStore {
         self.with_reader(|c| {
             let st = c.statement(OUTBOX_RECENT)?;
             c.client.query(&st, &[&limit]).map_err(map_err)?.iter().map(to_outbox_item).collect()
+        })
+    }
+
+    fn attachment(&self, hash: &str) -> Result<Option<Attachment>, StoreError> {
+        self.with_reader(|c| {
+            let st = c.statement("SELECT hash, content_type, bytes FROM attachments WHERE hash = $1")?;
+            c.client
+                .query_opt(&st, &[&hash])
+                .map_err(map_err)?
+                .map(|r| Ok(Attachment { hash: col(&r, 0)?, content_type: col(&r, 1)?, bytes: col(&r, 2)? }))
+                .transpose()
         })
     }
 }

@@ -136,4 +136,14 @@ pub const MIGRATIONS: &[&str] = &[
     -- Only undelivered items are ever looked up by due time.
     CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE delivered_at IS NULL;
     "#,
+    // 4: content-addressed attachments (report photos).
+    r#"
+    -- Keyed by the SHA-256 (hex) of the bytes, which the event that mentions it records:
+    -- storing the same file twice keeps the first copy.
+    CREATE TABLE attachments (
+        hash TEXT PRIMARY KEY,
+        content_type TEXT NOT NULL,
+        bytes BYTEA NOT NULL
+    );
+    "#,
 ];

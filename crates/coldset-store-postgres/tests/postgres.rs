@@ -322,7 +322,7 @@ fn connect_never_creates_anything_and_says_why() {
     // The suite creates two accounts: `accounts` and `access_records`.
     assert_eq!(store.account_count().unwrap(), 2);
     let version: i32 = admin.query_one("SELECT MAX(version) FROM schema_migrations", &[]).unwrap().get(0);
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
 
     // A schema from a newer coldset is refused, not guessed at.
     admin.execute("INSERT INTO schema_migrations (version) VALUES (99)", &[]).unwrap();
@@ -338,26 +338,28 @@ fn connect_migrates_a_schema_1_database_keeping_its_data() {
     let p = ProductionId::parse("migrated").unwrap();
     store.commit(&CommitBatch { events: vec![event(&p, 0, 8)], ..Default::default() }).unwrap();
     drop(store);
-    // Take the database back to what schema 1 left: no access tables, no outbox, version 1.
+    // Take the database back to what schema 1 left: no access tables, no outbox, no
+    // attachments, version 1.
     let mut admin = srv.admin(db_name(&url));
     admin
         .batch_execute(
-            "DROP TABLE account_people, api_tokens, person_pins, idempotency_keys, outbox;
+            "DROP TABLE account_people, api_tokens, person_pins, idempotency_keys, outbox, attachments;
              DELETE FROM schema_migrations WHERE version > 1;",
         )
         .unwrap();
 
     let store = PostgresStore::connect(&url).unwrap();
     let version: i32 = admin.query_one("SELECT MAX(version) FROM schema_migrations", &[]).unwrap().get(0);
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
     assert_eq!(store.event(&p, 0).unwrap(), Some(event(&p, 0, 8)));
     coldset_app::conformance::access_records(&store).unwrap();
     coldset_app::conformance::outbox(&store).unwrap();
+    coldset_app::conformance::attachments(&store).unwrap();
     // Already current: a second connect changes nothing.
     drop(store);
     let store = PostgresStore::connect(&url).unwrap();
     let runs: i64 = admin.query_one("SELECT COUNT(*) FROM schema_migrations", &[]).unwrap().get(0);
-    assert_eq!(runs, 3);
+    assert_eq!(runs, 4);
     assert!(store.idempotency("linked", "k1").unwrap().is_some());
 }
 
@@ -397,9 +399,11 @@ fn a_reused_idempotency_key_rolls_back_the_whole_batch() {
             delivered_at: None,
             last_error: None,
         }],
+        attachments: vec![Attachment { hash: "cd".repeat(32), content_type: "image/jpeg".into(), bytes: vec![0xff] }],
         ..Default::default()
     };
     assert!(matches!(store.commit(&bad), Err(StoreError::Conflict(_))));
+    assert!(store.attachment(&"cd".repeat(32)).unwrap().is_none(), "the photo rolled back with its events");
     assert_eq!(store.event_count(&p).unwrap(), 1);
     assert!(store.outbox_recent(10).unwrap().is_empty(), "the notification rolled back with its events");
     assert!(store.projection_rows(&p).unwrap().is_empty());
@@ -442,6 +446,23 @@ fn access_records_need_an_existing_account() {
     // No scopes and no expiry read back as such.
     assert_eq!(store.token(&t.hash).unwrap(), Some(t.clone()));
     assert!(matches!(store.create_token(&t), Err(StoreError::Conflict(_))));
+}
+
+/// Every byte value survives the bytea round trip; a file sent twice in one batch, or again
+/// later under another content type, keeps its first copy.
+#[test]
+fn attachments_keep_their_bytes_and_their_first_copy() {
+    let store = PostgresStore::create(&server().fresh_db("attachments")).unwrap();
+    let photo = Attachment { hash: "ab".repeat(32), content_type: "image/jpeg".into(), bytes: (0..=255).collect() };
+    let empty = Attachment { hash: "00".repeat(32), content_type: "text/plain".into(), bytes: vec![] };
+    let again = Attachment { content_type: "image/png".into(), ..photo.clone() };
+    store
+        .commit(&CommitBatch { attachments: vec![photo.clone(), empty.clone(), again.clone()], ..Default::default() })
+        .unwrap();
+    store.commit(&CommitBatch { attachments: vec![again], ..Default::default() }).unwrap();
+    assert_eq!(store.attachment(&photo.hash).unwrap(), Some(photo));
+    assert_eq!(store.attachment(&empty.hash).unwrap(), Some(empty));
+    assert_eq!(store.attachment(&"ff".repeat(32)).unwrap(), None);
 }
 
 #[test]
@@ -655,6 +676,7 @@ fn run(app: &App, production: &ProductionId, actor: &Actor, command: Command) ->
         expected_version: None,
         attested: Vec::new(),
         idempotency: None,
+        attachments: Vec::new(),
     })
     .map(|r| r.events.into_iter().map(|e| e.event).collect())
 }

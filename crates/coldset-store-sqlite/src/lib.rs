@@ -286,6 +286,14 @@ impl Store for SqliteStore {
                         .execute(params![r.account, r.key, r.production.as_str(), r.request_hash, r.seqs])
                         .map_err(map_err)?;
                 }
+                let mut ins_att = tx
+                    .prepare_cached(
+                        "INSERT INTO attachments (hash, content_type, bytes) VALUES (?1, ?2, ?3) ON CONFLICT (hash) DO NOTHING",
+                    )
+                    .map_err(map_err)?;
+                for a in &batch.attachments {
+                    ins_att.execute(params![a.hash, a.content_type, a.bytes]).map_err(map_err)?;
+                }
                 let mut ins_out = tx
                     .prepare_cached(
                         "INSERT INTO outbox (production, event_seq, channel, target, payload, attempts, next_attempt_at)
@@ -557,6 +565,16 @@ impl Store for SqliteStore {
 
     fn outbox_recent(&self, limit: u32) -> Result<Vec<OutboxItem>, StoreError> {
         self.outbox_query("WHERE ?1 = ?1 ORDER BY id DESC LIMIT ?2", 0, limit)
+    }
+
+    fn attachment(&self, hash: &str) -> Result<Option<Attachment>, StoreError> {
+        self.with_reader(|c| {
+            c.query_row("SELECT hash, content_type, bytes FROM attachments WHERE hash = ?1", [hash], |r| {
+                Ok(Attachment { hash: r.get(0)?, content_type: r.get(1)?, bytes: r.get(2)? })
+            })
+            .optional()
+            .map_err(map_err)
+        })
     }
 }
 

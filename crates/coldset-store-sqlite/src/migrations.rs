@@ -110,4 +110,12 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE delivered_at IS NULL;
     "#,
+    // 4: content-addressed attachments (report photos).
+    r#"
+    CREATE TABLE attachments (
+        hash TEXT PRIMARY KEY,
+        content_type TEXT NOT NULL,
+        bytes BLOB NOT NULL
+    );
+    "#,
 ];

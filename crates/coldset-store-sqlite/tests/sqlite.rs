@@ -81,6 +81,7 @@ fn run(app: &App, production: &ProductionId, actor: &Actor, command: Command) ->
         expected_version: None,
         attested: Vec::new(),
         idempotency: None,
+        attachments: Vec::new(),
     })
     .map(|r| r.events.into_iter().map(|e| e.event).collect())
 }
@@ -224,6 +225,7 @@ fn racing_hand_offs_have_exactly_one_winner() {
                                 expected_version: Some(version),
                                 attested: vec![to.clone()],
                                 idempotency: None,
+                                attachments: Vec::new(),
                             })
                             .map(|r| r.events.into_iter().map(|e| e.event).collect())
                     })

@@ -13,6 +13,7 @@ mod error;
 mod html;
 mod ledger;
 mod pages;
+mod public;
 mod reports;
 mod write;
 
@@ -27,6 +28,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .route("/healthz", get(health))
         .merge(pages::routes())
+        .merge(public::routes())
         .nest("/api/v1", api::routes().merge(ledger::routes()).merge(write::routes()).merge(reports::routes()))
         .with_state(app)
 }

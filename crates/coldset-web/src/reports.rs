@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use base64::Engine;
 use coldset_app::{access, App, AppError, Request};
 use coldset_domain::reports::Severity;
 use coldset_domain::{Actor, Command, Envelope};
@@ -23,6 +24,7 @@ pub fn routes() -> Router<App> {
     Router::new()
         .route("/productions/{production}/reports", post(file_report).get(list_reports))
         .route("/productions/{production}/reports/followup", post(follow_up))
+        .route("/productions/{production}/attachments/{hash}", get(attachment))
         .route("/productions/{production}/reports/followup/add", post(add_to_report))
         .route("/productions/{production}/incidents", get(list_incidents))
         .route("/productions/{production}/incidents/{id}/evidence", get(evidence))
@@ -62,10 +64,40 @@ struct NewReport {
     /// Left out for an anonymous report.
     #[serde(default)]
     reporter_name: Option<String>,
+    #[serde(default)]
+    photos: Vec<PhotoIn>,
 }
 
-async fn file_report(State(app): State<App>, Path(p): Path<String>, body: Bytes) -> Result<Json<Value>, ApiError> {
-    let production = parse_production(&p)?;
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PhotoIn {
+    content_type: String,
+    /// Base64 (standard alphabet) of the file.
+    data: String,
+}
+
+/// What a report carries, from the API or the public page.
+pub(crate) struct ReportForm {
+    pub severity: Severity,
+    pub text: String,
+    pub subject: Option<String>,
+    pub reporter_name: Option<String>,
+    pub photos: Vec<(String, Vec<u8>)>,
+}
+
+const MAX_PHOTOS: usize = 5;
+const MAX_PHOTO_BYTES: usize = 4 * 1024 * 1024;
+
+fn bad(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "input.invalid", message)
+}
+
+/// Files a report with no identity attached; returns (report id, follow-up key).
+pub(crate) async fn file(
+    app: &App,
+    production: coldset_domain::ids::ProductionId,
+    form: ReportForm,
+) -> Result<(u64, String), ApiError> {
     app.state(&production)?;
     if !within_limit(production.as_str()) {
         return Err(ApiError::new(
@@ -74,22 +106,73 @@ async fn file_report(State(app): State<App>, Path(p): Path<String>, body: Bytes)
             "too many reports in the last minute on this production: wait a minute and send it again, or call the compliance contact",
         ));
     }
-    let r: NewReport = parse(&body)?;
+    if form.photos.len() > MAX_PHOTOS {
+        return Err(bad(format!("at most {MAX_PHOTOS} photos")));
+    }
+    let mut attachments = Vec::new();
+    for (content_type, bytes) in form.photos {
+        if !["image/jpeg", "image/png", "image/webp"].contains(&content_type.as_str()) {
+            return Err(bad(format!("photos must be JPEG, PNG or WebP, not {content_type}")));
+        }
+        if bytes.is_empty() || bytes.len() > MAX_PHOTO_BYTES {
+            return Err(bad("each photo must be between 1 byte and 4 MB"));
+        }
+        attachments.push(coldset_app::ports::Attachment { hash: access::hash_bytes(&bytes), content_type, bytes });
+    }
     let key = format!("fk_{}", hex_lower(&access::random_bytes::<20>()?));
     let command = Command::FileReport {
-        severity: r.severity,
-        text: r.text,
-        subject: r.subject,
-        reporter_name: r.reporter_name,
+        severity: form.severity,
+        text: form.text,
+        subject: form.subject,
+        reporter_name: form.reporter_name,
         followup_key_hash: access::hash_token(&key),
+        photos: attachments.iter().map(|a| a.hash.clone()).collect(),
     };
-    let receipt = app.execute_async(Request::new(production, Actor::Anonymous, command)).await?;
-    let id = receipt.events.first().map(|e| e.seq);
+    let mut request = Request::new(production, Actor::Anonymous, command);
+    request.attachments = attachments;
+    let receipt = app.execute_async(request).await?;
+    let id = receipt.events.first().map(|e| e.seq).unwrap_or_default();
+    Ok((id, key))
+}
+
+async fn file_report(State(app): State<App>, Path(p): Path<String>, body: Bytes) -> Result<Json<Value>, ApiError> {
+    let production = parse_production(&p)?;
+    let r: NewReport = parse(&body)?;
+    let mut photos = Vec::new();
+    for ph in r.photos {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(ph.data.trim())
+            .map_err(|_| bad("a photo's data is not base64"))?;
+        photos.push((ph.content_type, bytes));
+    }
+    let form =
+        ReportForm { severity: r.severity, text: r.text, subject: r.subject, reporter_name: r.reporter_name, photos };
+    let (id, key) = file(&app, production, form).await?;
     Ok(Json(json!({
         "report": id,
         "followup_key": key,
         "note": "keep this key: it is the only way to read the answers and add to your report; nobody else can link the report to you",
     })))
+}
+
+/// A stored file (report photo), by its hash.
+async fn attachment(
+    State(app): State<App>,
+    Path((p, hash)): Path<(String, String)>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let state = load(&app, &p)?;
+    // Only files that this production's reports refer to are served here.
+    if !state.reporting.reports.values().any(|r| r.photos.contains(&hash)) {
+        return Err(ApiError::not_found("no such file in this production"));
+    }
+    let store = app.store().clone();
+    let a = tokio::task::spawn_blocking(move || store.attachment(&hash))
+        .await
+        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "internal", "the request was interrupted"))?
+        .map_err(|e| ApiError::from(AppError::from(e)))?
+        .ok_or_else(|| ApiError::not_found("the file is missing"))?;
+    Ok(([(axum::http::header::CONTENT_TYPE, a.content_type)], a.bytes).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -106,6 +189,7 @@ fn report_view(r: &coldset_domain::reports::Report, ack_minutes: i64) -> Value {
         "severity": r.severity,
         "text": r.text,
         "subject": r.subject,
+        "photos": r.photos,
         "filed_at": r.filed_at.to_rfc3339(),
         "acknowledge_by": r.ack_due(ack_minutes).to_rfc3339(),
         "acknowledged": r.acknowledged.as_ref().map(|(_, at)| at.to_rfc3339()),

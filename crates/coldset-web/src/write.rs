@@ -169,6 +169,7 @@ async fn execute(
             expected_version,
             attested,
             idempotency,
+            attachments: Vec::new(),
         })
         .await?;
     Ok(Json(receipt_json(&receipt.production, &receipt.events)))
@@ -229,6 +230,7 @@ async fn create_production(State(app): State<App>, headers: HeaderMap, body: Byt
             expected_version: None,
             attested: Vec::new(),
             idempotency: None,
+            attachments: Vec::new(),
         })
         .await?;
     Ok(Json(receipt_json(&receipt.production, &receipt.events)))

@@ -45,6 +45,7 @@ fn run(app: &App, p: &ProductionId, actor: &Actor, command: Command) -> Result<V
         expected_version: None,
         attested: Vec::new(),
         idempotency: None,
+        attachments: Vec::new(),
     })
     .map(|r| r.events.into_iter().map(|e| e.event).collect())
     .map_err(|e| e.to_string())
@@ -142,6 +143,7 @@ pub fn append(app: &App, writers: usize, events: u64, print_acks: bool) -> Resul
                                 expected_version: None,
                                 attested: Vec::new(),
                                 idempotency: None,
+                                attachments: Vec::new(),
                             })
                             .map_err(|e| e.to_string())?;
                         lat.push(t.elapsed());

@@ -45,6 +45,7 @@ impl Seeder<'_> {
             expected_version: None,
             attested: Vec::new(),
             idempotency: None,
+            attachments: Vec::new(),
         })?;
         Ok(receipt.events)
     }

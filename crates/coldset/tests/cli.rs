@@ -823,3 +823,56 @@ fn notifications_are_delivered_signed_retried_and_survive_a_restart() {
     assert!(items.iter().all(|i| i["delivered_at"].as_str().is_some()), "nothing lost: {log}");
     server.stop();
 }
+
+/// The public report page: a crew member files a critical report with a photo from the form
+/// (no account), gets a key, follows up; the photo is stored by its hash, which the log
+/// records; the critical report stops firearm work.
+#[test]
+fn the_public_report_page_files_a_report_with_a_photo() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(&["demo", "--data", p(&tmp.path().join("d"))]);
+    let form = ureq::get(&format!("{}/p/dead-river/report", server.base)).call().unwrap().into_string().unwrap();
+    assert!(form.contains("anonymously") && form.contains("Compliance contact"), "{form}");
+    let photo: &[u8] = b"\x89PNG\r\n\x1a\n not really a png, but bytes";
+    let boundary = "coldsetboundary42";
+    let mut body = Vec::new();
+    for (name, value) in [("severity", "critical"), ("text", "A live round was in the dummy box."), ("subject", "fa-1")]
+    {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"box.png\"\r\nContent-Type: image/png\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend(photo);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let page = ureq::post(&format!("{}/p/dead-river/report", server.base))
+        .set("Content-Type", &format!("multipart/form-data; boundary={boundary}"))
+        .send_bytes(&body)
+        .unwrap()
+        .into_string()
+        .unwrap();
+    let key = page.split("<code id=\"key\">").nth(1).and_then(|s| s.split('<').next()).unwrap().to_owned();
+    assert!(key.starts_with("fk_"), "{page}");
+    let status = ureq::post(&format!("{}/p/dead-river/followup", server.base))
+        .send_form(&[("key", &key), ("text", "It was the box on the props cart.")])
+        .unwrap()
+        .into_string()
+        .unwrap();
+    assert!(status.contains("props cart") && status.contains("Waiting for acknowledgement"), "{status}");
+    let reports = server.get("/api/v1/productions/dead-river/reports");
+    let report = &reports["items"][0];
+    let hash = report["photos"][0].as_str().unwrap();
+    let stored =
+        ureq::get(&format!("{}/api/v1/productions/dead-river/attachments/{hash}", server.base)).call().unwrap();
+    assert_eq!(stored.header("content-type"), Some("image/png"));
+    let mut bytes = Vec::new();
+    stored.into_reader().read_to_end(&mut bytes).unwrap();
+    assert_eq!(bytes, photo);
+    let gate = server.get("/api/v1/productions/dead-river/gate/hand-off?firearm=fa-1&to=p-5&scene=sc-1");
+    assert!(gate["rule_ids"].as_array().unwrap().iter().any(|r| r == "R-COMP-2"), "{gate}");
+    let qr = ureq::get(&format!("{}/p/dead-river/report-qr.svg", server.base)).call().unwrap();
+    assert_eq!(qr.header("content-type"), Some("image/svg+xml"));
+}
