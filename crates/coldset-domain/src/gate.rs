@@ -73,6 +73,17 @@ pub fn holds_on<'s>(state: &'s ProductionState, scene: Option<&SceneId>) -> Vec<
         .collect()
 }
 
+/// R-ROLE-4: every hold in force on the scene (or on all firearm work) refuses the step.
+pub(crate) fn check_holds_on(c: &mut Checks, state: &ProductionState, scene: Option<&SceneId>) {
+    for h in holds_on(state, scene) {
+        c.fail(
+            RuleId::Role4,
+            format!("a hold is in force: {}", h.reason),
+            "only the person who placed the hold, or the safety advisor's recorded review, can lift it",
+        );
+    }
+}
+
 /// Query form, for the API: evaluates as if the firearm's current holder handed it over,
 /// assuming the receiver will confirm on the device.
 pub fn evaluate_hand_off(
@@ -278,13 +289,7 @@ pub(crate) fn hand_off(
     }
     checked.extend([RuleId::Comp2, RuleId::Misf2, RuleId::Inc2]);
     crate::reports::check_stops(&mut c, state, Some(firearm));
-    for h in holds_on(state, scene_id) {
-        c.fail(
-            RuleId::Role4,
-            format!("a hold is in force: {}", h.reason),
-            "only the person who placed the hold, or the safety advisor's recorded review, can lift it",
-        );
-    }
+    check_holds_on(&mut c, state, scene_id);
     if f.kind.can_fire() {
         checked.extend([RuleId::Train1, RuleId::Train2]);
         c.require(

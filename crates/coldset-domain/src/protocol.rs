@@ -128,9 +128,7 @@ impl<'a> Decider<'a> {
                 || format!("scene {} is not being shot today", sc.number),
                 "take firearms out only for today's scenes",
             );
-            for h in gate::holds_on(self.state, Some(scene_id)) {
-                c.fail(RuleId::Role4, format!("a hold is in force: {}", h.reason), "wait until the hold is lifted");
-            }
+            gate::check_holds_on(&mut c, self.state, Some(scene_id));
             let armorers = gate::armorers_on_set(self.state);
             let out = gate::firearms_out(self.state) + 1;
             let overridden =
@@ -494,9 +492,7 @@ impl<'a> Decider<'a> {
                     || "no shoot day is open".to_owned(),
                     "the armorer opens the day with its count",
                 );
-                for h in gate::holds_on(self.state, Some(scene)) {
-                    c.fail(RuleId::Role4, format!("a hold is in force: {}", h.reason), "wait until the hold is lifted");
-                }
+                gate::check_holds_on(&mut c, self.state, Some(scene));
                 c.finish()?;
                 Ok(vec![Event::SceneCalled { scene: scene.clone(), by: by.id.clone() }])
             }
@@ -1020,9 +1016,7 @@ impl<'a> Decider<'a> {
             || format!("{} rounds did not reconcile earlier: issue of that class is held", ct.class),
             "the armorer resolves the discrepancy with a recorded explanation",
         );
-        for h in gate::holds_on(self.state, f.checks.scene.as_ref()) {
-            c.fail(RuleId::Role4, format!("a hold is in force: {}", h.reason), "wait until the hold is lifted");
-        }
+        gate::check_holds_on(&mut c, self.state, f.checks.scene.as_ref());
         crate::reports::check_stops(&mut c, self.state, Some(firearm));
         crate::reports::check_not_frozen(&mut c, self.state, Some(firearm), Some(container));
         c.finish()?;

@@ -28,6 +28,16 @@ pub fn routes() -> Router<App> {
         .route("/productions/{production}/events", get(events))
 }
 
+/// Runs store work on a blocking thread (the store port is synchronous).
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, coldset_app::AppError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "internal", "the request was interrupted"))?
+        .map_err(ApiError::from)
+}
+
 pub(crate) fn parse_production(text: &str) -> Result<ProductionId, ApiError> {
     ProductionId::parse(text).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "input.invalid", e.to_string()))
 }

@@ -1,6 +1,7 @@
 //! Ledger endpoints: signed checkpoints, inclusion and consistency proofs, the verifier key.
 //! Proofs are built from the stored tree nodes on a blocking thread.
 
+use crate::api::blocking;
 use crate::api::{hex_lower, parse_production};
 use crate::error::ApiError;
 use axum::extract::{Path, Query, State};
@@ -8,7 +9,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use coldset_app::ports::StoredCheckpoint;
-use coldset_app::{App, AppError};
+use coldset_app::App;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -28,13 +29,6 @@ fn checkpoint_json(cp: &StoredCheckpoint) -> Value {
         "at": cp.at.to_rfc3339(),
         "note": cp.note,
     })
-}
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, AppError> + Send + 'static) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "internal", "the request was interrupted"))?
-        .map_err(ApiError::from)
 }
 
 async fn verifier_key(State(app): State<App>) -> Result<String, ApiError> {

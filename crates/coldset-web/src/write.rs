@@ -4,6 +4,7 @@
 //! confirms in person with their PIN (`confirmations`). `Idempotency-Key` makes retries over
 //! a flaky set network safe: the same key returns the first answer and records nothing again.
 
+use crate::api::blocking;
 use crate::api::{load, parse_production};
 use crate::error::ApiError;
 use axum::body::Bytes;
@@ -62,13 +63,6 @@ fn bad_input(message: impl Into<String>) -> ApiError {
 /// Parses a JSON body with our error shape (never axum's plain-text rejection).
 fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| bad_input(format!("the request body is not valid: {e}")))
-}
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, AppError> + Send + 'static) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "internal", "the request was interrupted"))?
-        .map_err(ApiError::from)
 }
 
 /// Authenticates the bearer token.
