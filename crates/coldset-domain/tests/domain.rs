@@ -5506,35 +5506,55 @@ mod protocol_property {
     #[derive(Clone)]
     struct Base {
         p: Prod,
+        /// Permit and competence, no safety course.
         rio: PersonId,
+        /// Permit and safety course, no recorded competence.
+        uma: PersonId,
+        /// Two more blank-adapted Colts.
+        b101: FirearmId,
+        b102: FirearmId,
         scenes: [SceneId; 2],
     }
 
-    /// Stage 0: the day open, Pat trained with the Colt, two scenes planned for today:
-    /// sc-1 (the blank-adapted Colt with quarter-load blanks for Pat, the replica empty for
-    /// Quinn) and sc-2 (the real Colt with dummies for Pat, who has no licence for it; the
-    /// blank-adapted Colt with dummies for Rio, not yet trained with it). Stage 1: sc-1
-    /// approved and its meeting signed off. Stage 2: sc-1's firearms out, inspected, the
-    /// scene called. Stage 3: loaded, demonstrated and shown: ready to hand over.
+    /// Stage 0, under industry-us: the day open; Pat and Rio trained with the Colt model
+    /// (Rio has no safety course), Uma not (she has the course). Two scenes for today: sc-1
+    /// (Colts with quarter-load blanks for Pat, Rio and Uma, Quinn's replica empty) and sc-2
+    /// (the real Colt with dummies for Pat, who has no licence for it; the first Colt with
+    /// dummies for Rio; the replica for Quinn). Stage 1: sc-1 approved by the armorer
+    /// and the 1st AD (enough under industry-us, not under california-2025) and its meeting
+    /// signed off. Stage 2: sc-1's firearms out, inspected, the scene called. Stage 3:
+    /// loaded, demonstrated and shown: ready to hand over.
     fn stages() -> &'static [Base] {
         static STAGES: OnceLock<Vec<Base>> = OnceLock::new();
         STAGES.get_or_init(|| {
             let mut p = Prod::new();
-            let rio = p.qualified_performer("Rio Performer");
-            let arm = p.arm();
-            p.w.ok(
-                &arm,
-                Command::RecordCompetence {
-                    person: p.performer.clone(),
-                    firearm: p.blank_gun.clone(),
-                    notes: String::new(),
-                },
+            p.set_policy(&["industry-us"]);
+            let rio = p.add_person("Rio Performer", &[Role::Performer]);
+            p.credit(
+                rio.clone(),
+                credential(CredentialKind::Permit, Date::constant(2027, 6, 30), &[FirearmKind::BlankAdapted]),
             );
+            let uma = p.qualified_performer("Uma Performer");
+            let b101 = p.another_blank_gun("B-101");
+            let b102 = p.another_blank_gun("B-102");
+            let arm = p.arm();
+            for who in [&p.performer, &rio] {
+                p.w.ok(
+                    &arm,
+                    Command::RecordCompetence {
+                        person: who.clone(),
+                        firearm: p.blank_gun.clone(),
+                        notes: String::new(),
+                    },
+                );
+            }
             p.open_day();
             let s1 = p.plan_scene(plan_of(
                 SceneKind::Take,
                 vec![
                     item(&p.blank_gun, &p.performer, quarter_blanks()),
+                    item(&b101, &rio, quarter_blanks()),
+                    item(&b102, &uma, quarter_blanks()),
                     item(&p.replica, &p.performer2, PlannedLoad::Empty),
                 ],
             ));
@@ -5543,30 +5563,32 @@ mod protocol_property {
                 vec![
                     item(&p.real_gun, &p.performer, PlannedLoad::Dummies),
                     item(&p.blank_gun, &rio, PlannedLoad::Dummies),
+                    item(&p.replica, &p.performer2, PlannedLoad::Empty),
                 ],
             ));
             let scenes = [s1.clone(), s2];
-            let mut out = vec![Base { p: p.clone(), rio: rio.clone(), scenes: scenes.clone() }];
+            let base = |p: &Prod| Base {
+                p: p.clone(),
+                rio: rio.clone(),
+                uma: uma.clone(),
+                b101: b101.clone(),
+                b102: b102.clone(),
+                scenes: scenes.clone(),
+            };
+            let mut out = vec![base(&p)];
             for steps in [
-                &[
-                    Step::ApproveArmorer,
-                    Step::ApproveAd,
-                    Step::ApproveSafety,
-                    Step::Meeting,
-                    Step::SignArmorer,
-                    Step::SignAd,
-                ][..],
+                &[Step::ApproveArmorer, Step::ApproveAd, Step::Meeting, Step::SignArmorer, Step::SignAd][..],
                 &[Step::TakeOut, Step::Inspect, Step::Ready, Step::Call][..],
                 &[Step::Load, Step::Demonstrate, Step::Shown][..],
             ] {
                 p.run_steps(&s1, steps, true);
-                out.push(Base { p: p.clone(), rio: rio.clone(), scenes: scenes.clone() });
+                out.push(base(&p));
             }
             out
         })
     }
 
-    const PEOPLE: usize = 9;
+    const PEOPLE: usize = 10;
 
     fn people(b: &Base) -> [PersonId; PEOPLE] {
         let p = &b.p;
@@ -5578,13 +5600,15 @@ mod protocol_property {
             p.performer.clone(),
             p.performer2.clone(),
             b.rio.clone(),
+            b.uma.clone(),
             p.crew.clone(),
             p.producer.clone(),
         ]
     }
 
-    fn firearms(p: &Prod) -> [FirearmId; 4] {
-        [p.blank_gun.clone(), p.real_gun.clone(), p.replica.clone(), p.rubber.clone()]
+    fn firearms(b: &Base) -> [FirearmId; 5] {
+        let p = &b.p;
+        [p.blank_gun.clone(), b.b101.clone(), b.b102.clone(), p.replica.clone(), p.real_gun.clone()]
     }
 
     fn containers(p: &Prod) -> [ContainerId; 4] {
@@ -5660,13 +5684,13 @@ mod protocol_property {
 
     fn step() -> impl Strategy<Value = (usize, Op)> {
         let scene = || 0..2usize;
-        let fa = || 0..4usize;
+        let fa = || 0..5usize;
         prop_oneof![
             3 => (prop_oneof![Just(0usize), Just(2), Just(3), 0..PEOPLE], scene()).prop_map(|(a, s)| (a, Op::Approve(s))),
             2 => (prop_oneof![Just(0usize), Just(2), 0..PEOPLE], scene(), proptest::bool::weighted(0.8))
                 .prop_map(|(a, s, full)| (a, Op::Meeting(s, full))),
             3 => (prop_oneof![Just(0usize), Just(2), 0..PEOPLE], scene()).prop_map(|(a, s)| (a, Op::SignOff(s))),
-            3 => (armorer_mostly(), scene(), 0..2usize).prop_map(|(a, s, i)| (a, Op::TakeFor(s, i))),
+            3 => (armorer_mostly(), scene(), 0..4usize).prop_map(|(a, s, i)| (a, Op::TakeFor(s, i))),
             1 => (armorer_mostly(), fa()).prop_map(|(a, f)| (a, Op::TakeForMaintenance(f))),
             1 => (armorer_mostly(), fa()).prop_map(|(a, f)| (a, Op::Store(f))),
             4 => (armorer_mostly(), fa(), proptest::bool::weighted(0.7), proptest::bool::weighted(0.9))
@@ -5681,21 +5705,21 @@ mod protocol_property {
             2 => (armorer_mostly(), fa(), 0..=4u32, 0..=6u32).prop_map(|(a, f, x, y)| (a, Op::Unload(f, x, y))),
             1 => (armorer_mostly(), 0..3usize).prop_map(|(a, c)| (a, Op::Resolve(c))),
             3 => (ad_mostly(), fa()).prop_map(|(a, f)| (a, Op::Demonstrate(f))),
-            3 => (prop_oneof![3 => 4..7usize, 1 => 0..PEOPLE], fa()).prop_map(|(a, f)| (a, Op::Shown(f))),
-            14 => (armorer_mostly(), prop_oneof![3 => Just(0usize), 1 => Just(1)], 0..2usize, proptest::bool::weighted(0.85))
+            3 => (prop_oneof![3 => 4..8usize, 1 => 0..PEOPLE], fa()).prop_map(|(a, f)| (a, Op::Shown(f))),
+            14 => (armorer_mostly(), prop_oneof![3 => Just(0usize), 1 => Just(1)], 0..4usize, proptest::bool::weighted(0.85))
                 .prop_map(|(a, s, i, att)| (a, Op::HandPlanned(s, i, att))),
             2 => (armorer_mostly(), fa(), 0..PEOPLE, proptest::option::of(scene()), proptest::bool::ANY)
                 .prop_map(|(a, f, t, s, att)| (a, Op::HandAny(f, t, s, att))),
             3 => (armorer_mostly(), fa()).prop_map(|(a, f)| (a, Op::Collect(f))),
             1 => (ad_mostly(), scene(), 0..3u8).prop_map(|(a, s, v)| (a, Op::Revise(s, v))),
-            1 => (prop_oneof![Just(0usize), Just(3), Just(8), 0..PEOPLE], proptest::option::of(scene()))
+            1 => (prop_oneof![Just(0usize), Just(3), Just(9), 0..PEOPLE], proptest::option::of(scene()))
                 .prop_map(|(a, s)| (a, Op::Hold(s))),
-            1 => (prop_oneof![Just(0usize), Just(3), Just(8), 0..PEOPLE], proptest::bool::ANY).prop_map(|(a, r)| (a, Op::Lift(r))),
+            1 => (prop_oneof![Just(0usize), Just(3), Just(9), 0..PEOPLE], proptest::bool::ANY).prop_map(|(a, r)| (a, Op::Lift(r))),
             1 => (anyone(), scene()).prop_map(|(a, s)| (a, Op::Decline(s))),
-            1 => (armorer_mostly(), 4..7usize, fa()).prop_map(|(a, who, f)| (a, Op::Competence(who, f))),
-            1 => (armorer_mostly(), proptest::bool::ANY, scene(), 0..2usize).prop_map(|(a, t, s, i)| (a, Op::Override(t, s, i))),
+            1 => (armorer_mostly(), 4..8usize, fa()).prop_map(|(a, who, f)| (a, Op::Competence(who, f))),
+            1 => (armorer_mostly(), proptest::bool::ANY, scene(), 0..4usize).prop_map(|(a, t, s, i)| (a, Op::Override(t, s, i))),
             1 => (Just(0usize), 1..=12i64).prop_map(|(a, m)| (a, Op::Wait(m))),
-            1 => (prop_oneof![Just(8usize), Just(3), 0..PEOPLE], 0..4usize).prop_map(|(a, v)| (a, Op::Policy(v))),
+            1 => (prop_oneof![Just(9usize), Just(3), 0..PEOPLE], 0..4usize).prop_map(|(a, v)| (a, Op::Policy(v))),
             1 => (armorer_mostly(), fa()).prop_map(|(a, f)| (a, Op::Withdraw(f))),
             1 => (armorer_mostly(), fa()).prop_map(|(a, f)| (a, Op::Repair(f))),
             1 => (armorer_mostly(), Just(())).prop_map(|(a, ())| (a, Op::CloseDay)),
@@ -5716,7 +5740,7 @@ mod protocol_property {
     fn command(b: &Base, op: &Op) -> Option<(Command, Vec<PersonId>)> {
         let p = &b.p;
         let s = &p.w.state;
-        let (pp, fa, ct) = (people(b), firearms(p), containers(p));
+        let (pp, fa, ct) = (people(b), firearms(b), containers(p));
         let sc = |i: usize| b.scenes[i].clone();
         let planned = |i: usize, j: usize| {
             let items = &s.scenes[&b.scenes[i]].plan.items;

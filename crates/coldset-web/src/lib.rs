@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 mod api;
+mod board;
 mod error;
 mod html;
 mod ledger;
@@ -29,6 +30,7 @@ pub fn router(app: App) -> Router {
         .route("/healthz", get(health))
         .merge(pages::routes())
         .merge(public::routes())
+        .merge(board::routes())
         .nest("/api/v1", api::routes().merge(ledger::routes()).merge(write::routes()).merge(reports::routes()))
         .with_state(app)
 }

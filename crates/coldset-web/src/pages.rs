@@ -73,7 +73,8 @@ async fn inventory(State(app): State<App>, Path(p): Path<String>) -> Result<Html
         b,
         "<section aria-labelledby=\"report-h\"><h2 id=\"report-h\">Safety reports</h2><p>Anyone can report a safety concern, anonymously: \
          <a href=\"/p/{0}/report\">/p/{0}/report</a> (put this QR code on the call sheet and on set).</p>\
-         <img src=\"/p/{0}/report-qr.svg\" alt=\"QR code for the safety report page\" width=\"160\" height=\"160\"></section>",
+         <img src=\"/p/{0}/report-qr.svg\" alt=\"QR code for the safety report page\" width=\"160\" height=\"160\"></section>\
+         <p><a href=\"/p/{0}/board\">The 1st AD's live board</a></p>",
         esc(info.id.as_str())
     );
     b.push_str("<table><caption>Firearms: who holds what</caption><thead><tr><th scope=\"col\">Id</th><th scope=\"col\">Firearm</th><th scope=\"col\">Kind</th><th scope=\"col\">Serial</th><th scope=\"col\">Held by</th><th scope=\"col\">Load</th><th scope=\"col\">Status</th></tr></thead><tbody>");

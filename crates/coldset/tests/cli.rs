@@ -876,3 +876,34 @@ fn the_public_report_page_files_a_report_with_a_photo() {
     let qr = ureq::get(&format!("{}/p/dead-river/report-qr.svg", server.base)).call().unwrap();
     assert_eq!(qr.header("content-type"), Some("image/svg+xml"));
 }
+
+/// The 1st AD's board updates live: the stream pushes a new rendering after each event.
+#[test]
+fn the_live_board_updates_without_a_reload() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(&["demo", "--data", p(&tmp.path().join("d"))]);
+    let page = ureq::get(&format!("{}/p/dead-river/board", server.base)).call().unwrap().into_string().unwrap();
+    assert!(page.contains("EventSource") && page.contains("Firearms out of storage"), "{page}");
+    let resp = ureq::get(&format!("{}/p/dead-river/board/stream", server.base)).call().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(resp.into_reader()).lines() {
+            let Ok(line) = line else { break };
+            if let Some(data) = line.strip_prefix("data: ") {
+                if tx.send(data.to_owned()).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    let first = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert!(!first.contains("STOP"), "{first}");
+    ureq::post(&format!("{}/api/v1/productions/dead-river/reports", server.base))
+        .set("Content-Type", "application/json")
+        .send_string(r#"{"severity":"critical","text":"Crew walking off: unsafe guns."}"#)
+        .unwrap();
+    let started = Instant::now();
+    let update = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert!(started.elapsed() < Duration::from_secs(1), "the board updated within a second");
+    assert!(update.contains("STOP [R-COMP-2]"), "{update}");
+}
