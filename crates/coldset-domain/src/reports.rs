@@ -749,6 +749,7 @@ mod tests {
                 subject: None,
                 reporter_name: None,
                 followup_key_hash: "ab".repeat(32),
+                photos: Vec::new(),
             },
         )
         .unwrap();
