@@ -5638,6 +5638,8 @@ mod protocol_property {
         Resolve(usize),
         Demonstrate(usize),
         Shown(usize),
+        /// Scene, plan item: the performer the plan names acknowledges being shown it.
+        ShownPlanned(usize, usize),
         /// Scene, plan item: hand that firearm to the performer the plan names; attested.
         HandPlanned(usize, usize, bool),
         /// Firearm, receiver, scene (if any), attested.
@@ -5705,7 +5707,8 @@ mod protocol_property {
             2 => (armorer_mostly(), fa(), 0..=4u32, 0..=6u32).prop_map(|(a, f, x, y)| (a, Op::Unload(f, x, y))),
             1 => (armorer_mostly(), 0..3usize).prop_map(|(a, c)| (a, Op::Resolve(c))),
             3 => (ad_mostly(), fa()).prop_map(|(a, f)| (a, Op::Demonstrate(f))),
-            3 => (prop_oneof![3 => 4..8usize, 1 => 0..PEOPLE], fa()).prop_map(|(a, f)| (a, Op::Shown(f))),
+            2 => (prop_oneof![3 => 4..8usize, 1 => 0..PEOPLE], fa()).prop_map(|(a, f)| (a, Op::Shown(f))),
+            3 => (Just(0usize), scene(), 0..4usize).prop_map(|(a, s, i)| (a, Op::ShownPlanned(s, i))),
             14 => (armorer_mostly(), prop_oneof![3 => Just(0usize), 1 => Just(1)], 0..4usize, proptest::bool::weighted(0.85))
                 .prop_map(|(a, s, i, att)| (a, Op::HandPlanned(s, i, att))),
             2 => (armorer_mostly(), fa(), 0..PEOPLE, proptest::option::of(scene()), proptest::bool::ANY)
@@ -5718,7 +5721,7 @@ mod protocol_property {
             1 => (anyone(), scene()).prop_map(|(a, s)| (a, Op::Decline(s))),
             1 => (armorer_mostly(), 4..8usize, fa()).prop_map(|(a, who, f)| (a, Op::Competence(who, f))),
             1 => (armorer_mostly(), proptest::bool::ANY, scene(), 0..4usize).prop_map(|(a, t, s, i)| (a, Op::Override(t, s, i))),
-            1 => (Just(0usize), 1..=12i64).prop_map(|(a, m)| (a, Op::Wait(m))),
+            2 => (Just(0usize), 1..=15i64).prop_map(|(a, m)| (a, Op::Wait(m))),
             1 => (prop_oneof![Just(9usize), Just(3), 0..PEOPLE], 0..4usize).prop_map(|(a, v)| (a, Op::Policy(v))),
             1 => (armorer_mostly(), fa()).prop_map(|(a, f)| (a, Op::Withdraw(f))),
             1 => (armorer_mostly(), fa()).prop_map(|(a, f)| (a, Op::Repair(f))),
@@ -5736,8 +5739,9 @@ mod protocol_property {
     const PACKS: [&[&str]; 4] =
         [&["california-2025"], &["industry-us"], &["california-2025", "nsw-au"], &["industry-us", "nsw-au"]];
 
-    /// The command for an op (None: time passes), and who confirms it in person.
-    fn command(b: &Base, op: &Op) -> Option<(Command, Vec<PersonId>)> {
+    /// The command for an op (None: time passes), who confirms it in person, and who asks
+    /// if the op names them.
+    fn command(b: &Base, op: &Op) -> Option<(Command, Vec<PersonId>, Option<PersonId>)> {
         let p = &b.p;
         let s = &p.w.state;
         let (pp, fa, ct) = (people(b), firearms(b), containers(p));
@@ -5783,15 +5787,19 @@ mod protocol_property {
             Op::Resolve(c) => Command::ResolveDiscrepancy { class: class(*c), explanation: "counted again".into() },
             Op::Demonstrate(f) => Command::AcknowledgeDemonstration { firearm: fa[*f].clone() },
             Op::Shown(f) => Command::AcknowledgeShown { firearm: fa[*f].clone() },
+            Op::ShownPlanned(i, j) => {
+                let it = planned(*i, *j);
+                return Some((Command::AcknowledgeShown { firearm: it.firearm }, Vec::new(), Some(it.performer)));
+            }
             Op::HandPlanned(i, j, attest) => {
                 let it = planned(*i, *j);
                 let attested = if *attest { vec![it.performer.clone()] } else { Vec::new() };
-                return Some((hand_off(&it.firearm, &it.performer, &sc(*i)), attested));
+                return Some((hand_off(&it.firearm, &it.performer, &sc(*i)), attested, None));
             }
             Op::HandAny(f, t, i, attest) => {
                 let attested = if *attest { vec![pp[*t].clone()] } else { Vec::new() };
                 let cmd = Command::HandOff { firearm: fa[*f].clone(), to: pp[*t].clone(), scene: i.map(sc) };
-                return Some((cmd, attested));
+                return Some((cmd, attested, None));
             }
             Op::Collect(f) => Command::Collect { firearm: fa[*f].clone() },
             Op::Revise(i, variant) => {
@@ -5869,7 +5877,7 @@ mod protocol_property {
                 note: "released".into(),
             },
         };
-        Some((cmd, Vec::new()))
+        Some((cmd, Vec::new(), None))
     }
 
     /// Every GATE rule of a hand-off to a performer, recomputed from the state before it,
@@ -6046,8 +6054,8 @@ mod protocol_property {
                     b.p.w.ctx.now = b.p.w.ctx.now.plus_minutes(*minutes);
                     continue;
                 }
-                let Some((cmd, attested)) = command(&b, op) else { continue };
-                let actor = by(&pp[*actor_ix]);
+                let Some((cmd, attested, named)) = command(&b, op) else { continue };
+                let actor = by(named.as_ref().unwrap_or(&pp[*actor_ix]));
                 b.p.w.ctx.attested = attested;
                 let pre = b.p.w.state.clone();
                 let ctx = b.p.w.ctx.clone();

@@ -71,7 +71,22 @@ pub fn render(state: &ProductionState, now: Timestamp) -> String {
     for a in &alerts {
         let _ = write!(b, "<li>[{}] {}</li>", a.rule, esc(&a.message));
     }
-    if stops.is_empty() && holds.is_empty() && alerts.is_empty() && timeouts.is_empty() {
+    for o in state.safety.overrides.values() {
+        let _ = write!(
+            b,
+            "<li class=\"warn\">OVERRIDE of {} for {} in scene {}: {}</li>",
+            o.rule,
+            esc(o.firearm.as_str()),
+            esc(o.scene.as_str()),
+            esc(&o.reason)
+        );
+    }
+    if stops.is_empty()
+        && holds.is_empty()
+        && alerts.is_empty()
+        && timeouts.is_empty()
+        && state.safety.overrides.is_empty()
+    {
         b.push_str("<li class=\"ok\">None.</li>");
     }
     b.push_str("</ul>");

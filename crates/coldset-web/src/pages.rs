@@ -79,8 +79,22 @@ async fn inventory(State(app): State<App>, Path(p): Path<String>) -> Result<Html
     );
     b.push_str("<table><caption>Firearms: who holds what</caption><thead><tr><th scope=\"col\">Id</th><th scope=\"col\">Firearm</th><th scope=\"col\">Kind</th><th scope=\"col\">Serial</th><th scope=\"col\">Held by</th><th scope=\"col\">Load</th><th scope=\"col\">Status</th></tr></thead><tbody>");
     for f in s.firearms.values() {
+        let overrides: Vec<String> = s
+            .safety
+            .overrides
+            .values()
+            .filter(|o| o.firearm == f.id)
+            .map(|o| {
+                format!(
+                    "<br><span class=\"warn\">override of {} (scene {}): {}</span>",
+                    o.rule,
+                    esc(o.scene.as_str()),
+                    esc(&o.reason)
+                )
+            })
+            .collect();
         let status = match &f.status {
-            FirearmStatus::InService => "<span class=\"ok\">in service</span>".to_owned(),
+            FirearmStatus::InService => format!("<span class=\"ok\">in service</span>{}", overrides.join("")),
             FirearmStatus::Withdrawn { reason } => {
                 format!("<span class=\"warn\">withdrawn: {}</span>", esc(reason))
             }
