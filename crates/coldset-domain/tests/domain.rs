@@ -1,8 +1,9 @@
 //! Integration tests for coldset's pure domain.
 //!
-//! - `gates`: every rule id the decider names (decide.rs, protocol.rs, gate.rs), one row per
-//!   case: refused with exactly the expected rule ids (each violation explained and nothing
-//!   changed), allowed, or, for ALERT/RECORD rules, allowed with an `alert.raised` naming it.
+//! - `gates`: every rule id the decider names (decide.rs, protocol.rs, gate.rs, reports.rs),
+//!   one row per case: refused with exactly the expected rule ids (each violation explained
+//!   and nothing changed), allowed, or, for ALERT/RECORD rules, allowed with an
+//!   `alert.raised` naming it.
 //! - `protocol`: the safety protocol end to end: the happy path minus each step, rehearsals
 //!   (R-REH-2), round reconciliation, overrides, the gate query, policy packs.
 //! - `refusals`: a refusal names every failing rule, and changes nothing.
@@ -4243,6 +4244,34 @@ mod protocol {
         assert_eq!(changes, 7);
     }
 
+    /// R-HAND-3 and R-STORE-3 (alerts): a firearm out of storage, or a safe left open, as
+    /// long as the time-out shows on the board; under nsw-au that is 15 minutes.
+    #[test]
+    fn firearms_out_and_storage_open_past_the_time_out_are_flagged() {
+        let mut p = Prod::new();
+        p.give(p.blank_gun.clone(), p.performer.clone(), PlannedLoad::Dummies);
+        let out_since = p.w.state.firearms[&p.blank_gun].out_since.unwrap();
+        let opened = p.w.state.locations[&p.safe].opened.as_ref().unwrap().1;
+        assert!(opened < out_since && out_since.0 - opened.0 < MINUTE_MS);
+        let flagged = |p: &Prod, now: Timestamp| {
+            let alerts = gate::derived_alerts(&p.w.state, now);
+            assert!(alerts.iter().all(|(_, m)| !m.trim().is_empty()));
+            ids(&alerts.iter().map(|(r, _)| *r).collect::<Vec<_>>())
+        };
+        assert_eq!(flagged(&p, out_since.plus_minutes(19)), vec![]);
+        assert_eq!(flagged(&p, out_since.plus_minutes(20)), ids(&[R::Hand3, R::Store3]));
+        p.set_policy(&["california-2025", "nsw-au"]);
+        assert_eq!(flagged(&p, out_since.plus_minutes(14)), vec![]);
+        assert_eq!(flagged(&p, out_since.plus_minutes(15)), ids(&[R::Hand3, R::Store3]));
+        // Collected, unloaded, stored and locked away: nothing to flag.
+        let arm = p.arm();
+        p.w.ok(&arm, Command::Collect { firearm: p.blank_gun.clone() });
+        p.w.ok(&arm, Command::UnloadFirearm { firearm: p.blank_gun.clone(), fired: 0, returned: 6 });
+        p.w.ok(&arm, Command::StoreFirearm { firearm: p.blank_gun.clone(), location: p.safe.clone() });
+        p.close(p.safe.clone());
+        assert_eq!(flagged(&p, out_since.plus_minutes(600)), vec![]);
+    }
+
     /// Revising a plan makes a new version: approvals are cleared and the scene goes back to
     /// planning; approving a version that is not the current one is a conflict.
     #[test]
@@ -6109,7 +6138,6 @@ mod protocol_property {
         // The property is not vacuous: many hand-offs to performers were accepted, and the
         // query was compared with the command many times.
         let (accepted, compared) = (accepted.load(Ordering::Relaxed), compared.load(Ordering::Relaxed));
-        eprintln!("PROPERTY accepted={accepted} compared={compared}");
         assert!(accepted >= 60, "only {accepted} accepted hand-offs to performers");
         assert!(compared >= 100, "the query was compared only {compared} times");
     }
