@@ -73,6 +73,12 @@ pub fn holds_on<'s>(state: &'s ProductionState, scene: Option<&SceneId>) -> Vec<
         .collect()
 }
 
+/// Whether a shoot day is open now. A night shoot crosses midnight and is still one day, so
+/// the day is the one the armorer opened, as long as it was opened within the last 24 hours.
+pub fn day_open(state: &ProductionState, now: crate::Timestamp) -> bool {
+    state.safety.day.as_ref().is_some_and(|d| d.opened_at <= now && d.opened_at.minutes_until(now) < 24 * 60)
+}
+
 /// R-ROLE-4: every hold in force on the scene (or on all firearm work) refuses the step.
 pub(crate) fn check_holds_on(c: &mut Checks, state: &ProductionState, scene: Option<&SceneId>) {
     for h in holds_on(state, scene) {
@@ -202,7 +208,7 @@ pub(crate) fn hand_off(
         "firearms go from the armorer to the performer who uses them in the scene, and back",
     );
     c.require(
-        state.safety.day.is_some(),
+        day_open(state, now),
         RuleId::Store4,
         || "no shoot day is open: the day-open count has not been taken".to_owned(),
         "the armorer opens the day with a count of every firearm and container",
@@ -306,6 +312,12 @@ pub(crate) fn hand_off(
         );
     }
     // The protocol steps since the firearm left storage.
+    c.require(
+        !f.checks.needs_reconcile,
+        RuleId::Ammo7,
+        || format!("the rounds of {firearm}'s last firing sequence are not reconciled"),
+        "unload it and count fired casings and returned rounds before it goes out again",
+    );
     c.require(
         !f.checks.needs_post_use,
         RuleId::Hand4,

@@ -54,21 +54,21 @@ const PACK_TABLE: &[Pack] = &[
     // Industry Bulletin #1 and trade practice: the catalogue's defaults.
     Pack { name: "industry-us", apply: |_| {} },
     // California Labor Code 9150-9161 (2025): the safety advisor approves plans and may
-    // halt work; the advisor holds no other role; crew near firearms are trained; the
-    // compliance contact is named: all hard gates.
+    // halt work; the advisor holds no other role and crew near firearms are trained: hard
+    // gates. (Naming the compliance contact, R-ROLE-5, is required of every production.)
     Pack {
         name: "california-2025",
         apply: |p| {
             p.safety_advisor_approves_plans = true;
-            p.hard_gates.extend([RuleId::Role6, RuleId::Train1, RuleId::Role5]);
+            p.hard_gates.extend([RuleId::Role6, RuleId::Train1]);
         },
     },
-    // New South Wales: the weapon register; a shorter time-out out of storage (our choice).
+    // New South Wales: a shorter time-out out of storage (our choice). The weapon register
+    // (R-REC-2) is the custody ledger itself, kept for every production.
     Pack {
         name: "nsw-au",
         apply: |p| {
             p.time_out_minutes = p.time_out_minutes.min(15);
-            p.hard_gates.insert(RuleId::Rec2);
         },
     },
     // UK (HSE / NOS guidance): a longer misfire wait (our reading of the guidance).
@@ -148,7 +148,7 @@ mod tests {
         assert_eq!(both.time_out_minutes, 15);
         assert_eq!(both.misfire_wait_seconds, 60);
         assert!(both.safety_advisor_approves_plans);
-        assert!(both.is_hard_gate(RuleId::Role6) && both.is_hard_gate(RuleId::Rec2));
+        assert!(both.is_hard_gate(RuleId::Role6) && both.is_hard_gate(RuleId::Train1));
         assert!(PACKS.iter().all(|n| PACK_TABLE.iter().any(|p| p.name == *n)));
         for forbidden in [RuleId::Ammo1, RuleId::Hand2, RuleId::Decl1, RuleId::Misf2] {
             assert!(!OVERRIDABLE.contains(&forbidden));

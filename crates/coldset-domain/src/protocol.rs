@@ -110,7 +110,7 @@ impl<'a> Decider<'a> {
                 "an armorer with firearms out of storage does nothing else that day",
             );
             c.require(
-                self.state.safety.day.is_some(),
+                gate::day_open(self.state, self.ctx.now),
                 RuleId::Store4,
                 || "no shoot day is open: the day-open count has not been taken".to_owned(),
                 "the armorer opens the day with a count of every firearm and container",
@@ -412,6 +412,9 @@ impl<'a> Decider<'a> {
             Command::MarkSceneReady { scene } => {
                 let by = self.acting_person()?;
                 let sc = self.scene(scene)?;
+                if sc.status == SceneStatus::Wrapped {
+                    return Err(invalid("scene", format!("scene {} is wrapped: plan a new scene", sc.number)));
+                }
                 let policy = policy(self.state);
                 let mut c = Checks::new();
                 c.require(
@@ -487,7 +490,7 @@ impl<'a> Decider<'a> {
                     "call scenes on their day",
                 );
                 c.require(
-                    self.state.safety.day.is_some(),
+                    gate::day_open(self.state, self.ctx.now),
                     RuleId::Store4,
                     || "no shoot day is open".to_owned(),
                     "the armorer opens the day with its count",

@@ -291,6 +291,10 @@ pub struct FirearmChecks {
     pub scene: Option<SceneId>,
     pub pre_use_at: Option<Timestamp>,
     pub needs_post_use: bool,
+    /// Collected with rounds in it: the sequence's rounds must be reconciled (R-AMMO-7)
+    /// before it goes out again.
+    #[serde(default)]
+    pub needs_reconcile: bool,
     pub load_seq: u64,
     pub issued: Option<Issued>,
     pub demonstrated: Option<Acknowledgement>,

@@ -257,6 +257,7 @@ impl ProductionState {
                 // Back from a firing sequence: a post-use inspection is due, and the next
                 // hand-off needs fresh checks (R-HAND-4, R-CHECK-1, R-CHECK-2).
                 f.checks.needs_post_use = true;
+                f.checks.needs_reconcile = f.checks.issued.is_some();
                 f.checks.pre_use_at = None;
                 f.checks.demonstrated = None;
                 f.checks.shown = None;
@@ -563,6 +564,7 @@ impl ProductionState {
             Event::FirearmUnloaded { firearm, container, returned, .. } => {
                 let f = self.firearm_mut(firearm)?;
                 let issued = f.checks.issued.take().ok_or("nothing was loaded")?;
+                f.checks.needs_reconcile = false;
                 f.load = LoadState::Empty;
                 f.checks.load_seq = seq;
                 f.checks.demonstrated = None;

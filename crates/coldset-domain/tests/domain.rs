@@ -2536,13 +2536,20 @@ fn hand_cases() -> Vec<Case> {
             let sc = p.ready_except(p.replica.clone(), p.performer2.clone(), PlannedLoad::Empty, Step::Inspect);
             (p.arm(), hand_off(&p.replica, &p.performer2, &sc))
         }),
-        case(R::Hand4, "back from a firing sequence without a post-use inspection", Refused(&[R::Hand4]), |p| {
-            let sc = p.give(p.blank_gun.clone(), p.performer.clone(), quarter_blanks());
-            let arm = p.arm();
-            p.w.ok(&arm, Command::Collect { firearm: p.blank_gun.clone() });
-            p.run_steps(&sc, &[Step::Inspect, Step::Demonstrate, Step::Shown, Step::Attest], true);
-            p.std_hand(&sc)
-        }),
+        // Collected with blanks still in it: the post-use inspection is due (R-HAND-4) and the
+        // sequence's rounds must be reconciled before it goes out again (R-AMMO-7).
+        case(
+            R::Hand4,
+            "back from a firing sequence without a post-use inspection",
+            Refused(&[R::Ammo7, R::Hand4]),
+            |p| {
+                let sc = p.give(p.blank_gun.clone(), p.performer.clone(), quarter_blanks());
+                let arm = p.arm();
+                p.w.ok(&arm, Command::Collect { firearm: p.blank_gun.clone() });
+                p.run_steps(&sc, &[Step::Inspect, Step::Demonstrate, Step::Shown, Step::Attest], true);
+                p.std_hand(&sc)
+            },
+        ),
         case(
             R::Hand4,
             "back from a firing sequence, inspected post-use then pre-use",
@@ -2552,7 +2559,20 @@ fn hand_cases() -> Vec<Case> {
                 let arm = p.arm();
                 p.w.ok(&arm, Command::Collect { firearm: p.blank_gun.clone() });
                 p.w.ok(&arm, inspect(&p.blank_gun, InspectionStage::PostUse));
-                p.run_steps(&sc, &[Step::Inspect, Step::Demonstrate, Step::Shown, Step::Attest], true);
+                // Reconcile the sequence (2 fired, the rest returned), then load again.
+                let issued = match &p.w.state.firearms[&p.blank_gun].load {
+                    LoadState::Blanks { count, .. } => *count,
+                    other => panic!("expected blanks, got {other:?}"),
+                };
+                p.w.ok(
+                    &arm,
+                    Command::UnloadFirearm {
+                        firearm: p.blank_gun.clone(),
+                        fired: 2.min(issued),
+                        returned: issued - 2.min(issued),
+                    },
+                );
+                p.run_steps(&sc, &[Step::Inspect, Step::Load, Step::Demonstrate, Step::Shown, Step::Attest], true);
                 p.std_hand(&sc)
             },
         ),
