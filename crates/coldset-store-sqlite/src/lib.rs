@@ -209,8 +209,18 @@ impl Store for SqliteStore {
                 ))
                 .map_err(map_err)?;
             let mut rows = st.query(params![production.as_str(), i64_from(from_seq)?]).map_err(map_err)?;
+            // Every row is of this production: reuse its id rather than parse it per row
+            // (replays and verification read millions of rows).
             while let Some(row) = rows.next().map_err(map_err)? {
-                f(to_event(read_event(row).map_err(map_err)?)?)?;
+                let leaf: Vec<u8> = row.get(5).map_err(map_err)?;
+                f(StoredEvent {
+                    production: production.clone(),
+                    seq: u64_from(row.get(1).map_err(map_err)?, "sequence number")?,
+                    kind: row.get(2).map_err(map_err)?,
+                    at: Timestamp(row.get(3).map_err(map_err)?),
+                    bytes: row.get(4).map_err(map_err)?,
+                    leaf_hash: hash_from(leaf)?,
+                })?;
             }
             Ok(())
         })
@@ -232,8 +242,12 @@ impl Store for SqliteStore {
 
     fn event_count(&self, production: &ProductionId) -> Result<u64, StoreError> {
         self.with_reader(|c| {
+            // Sequence numbers run from 0 without gaps (the writer assigns them; verify checks
+            // it), so the length is the last one plus one: a primary-key lookup, where
+            // COUNT(*) would scan the whole log.
             let n: i64 = c
-                .query_row("SELECT COUNT(*) FROM events WHERE production = ?1", [production.as_str()], |r| r.get(0))
+                .prepare_cached("SELECT COALESCE(MAX(seq) + 1, 0) FROM events WHERE production = ?1")
+                .and_then(|mut st| st.query_row([production.as_str()], |r| r.get(0)))
                 .map_err(map_err)?;
             u64_from(n, "count")
         })
@@ -339,20 +353,17 @@ impl Store for SqliteStore {
 
     fn node(&self, production: &ProductionId, level: u8, index: u64) -> Result<Option<Hash>, StoreError> {
         self.with_reader(|c| {
+            // Proofs read many nodes: cached statements keep each read to a lookup.
+            let index = i64_from(index)?;
             let raw: Option<Vec<u8>> = if level == 0 {
-                c.query_row(
-                    "SELECT leaf_hash FROM events WHERE production = ?1 AND seq = ?2",
-                    params![production.as_str(), i64_from(index)?],
-                    |r| r.get(0),
-                )
+                c.prepare_cached("SELECT leaf_hash FROM events WHERE production = ?1 AND seq = ?2")
+                    .and_then(|mut st| st.query_row(params![production.as_str(), index], |r| r.get(0)).optional())
             } else {
-                c.query_row(
-                    "SELECT hash FROM tree_nodes WHERE production = ?1 AND level = ?2 AND idx = ?3",
-                    params![production.as_str(), level, i64_from(index)?],
-                    |r| r.get(0),
-                )
+                c.prepare_cached("SELECT hash FROM tree_nodes WHERE production = ?1 AND level = ?2 AND idx = ?3")
+                    .and_then(|mut st| {
+                        st.query_row(params![production.as_str(), level, index], |r| r.get(0)).optional()
+                    })
             }
-            .optional()
             .map_err(map_err)?;
             raw.map(hash_from).transpose()
         })
