@@ -166,6 +166,13 @@ impl<'a> Decider<'a> {
                     return Err(DomainError::Conflict(format!("production {id} already exists")));
                 }
                 let packs = crate::policy::parse_packs(packs).map_err(|m| invalid("packs", m))?;
+                if compliance_contact.trim().is_empty() {
+                    return Err(deny(
+                        RuleId::Role5,
+                        "the production names no compliance contact".into(),
+                        "name the person cast, crew, unions and regulators can reach about safety",
+                    ));
+                }
                 Ok(vec![Event::ProductionCreated {
                     production: id.clone(),
                     name: text("name", name, 200)?,

@@ -509,6 +509,11 @@ pub fn derived_alerts(state: &ProductionState, now: crate::Timestamp) -> Vec<(Ru
             }
         }
     }
+    for i in state.reporting.incidents.values() {
+        if let (Some(due), None) = (i.regulator_due(), &i.regulator_notified) {
+            out.push((RuleId::Inc1, format!("incident #{}: report it to the regulator by {due} (death: 8 hours; in-patient hospitalisation, amputation, loss of an eye: 24 hours)", i.id)));
+        }
+    }
     for l in state.locations.values() {
         if let Some((_, at)) = &l.opened {
             let minutes = at.minutes_until(now);

@@ -453,7 +453,7 @@ impl<'a> Decider<'a> {
                 let ack = crate::gate::policy(self.state).report_ack_minutes;
                 let info = &self.state.reporting;
                 let contact = self.state.info.as_ref().map_or(String::new(), |i| i.compliance_contact.clone());
-                Ok(due_escalations(self.state, self.ctx.now, ack)
+                let mut events: Vec<Event> = due_escalations(self.state, self.ctx.now, ack)
                     .into_iter()
                     .map(|(report, level)| Event::ReportEscalated {
                         report,
@@ -464,7 +464,28 @@ impl<'a> Decider<'a> {
                             EscalationLevel::UnionRepresentative => info.union_representative.clone(),
                         },
                     })
-                    .collect())
+                    .collect();
+                // R-INC-1: a regulator deadline that passed without a recorded report is an
+                // alert (once per incident), and so a notification.
+                for i in info.incidents.values() {
+                    let Some(due) = i.regulator_due() else { continue };
+                    let marker = format!("incident #{}", i.id);
+                    let already = self
+                        .state
+                        .safety
+                        .alerts
+                        .values()
+                        .any(|a| a.rule == RuleId::Inc1 && a.message.contains(&marker));
+                    if i.regulator_notified.is_none() && self.ctx.now >= due && !already {
+                        events.push(Event::AlertRaised {
+                            rule: RuleId::Inc1,
+                            message: format!(
+                                "{marker}: the regulator had to be told by {due} and no report is recorded"
+                            ),
+                        });
+                    }
+                }
+                Ok(events)
             }
             Command::ReportIncident { kind, firearm, scene, description, wait_seconds } => {
                 let by = self.acting_person()?;
@@ -799,6 +820,35 @@ mod tests {
         assert!(stops(&w.state).iter().any(|(r, _, _)| *r == RuleId::Comp2));
         w.run(T0, &sam, Command::ReviewReport { report: id, note: "checked the cart".into() }).unwrap();
         assert!(stops(&w.state).is_empty());
+    }
+
+    /// R-INC-1: a death must be reported within 8 hours; past it, the clock raises an alert
+    /// once; a recorded report stops it.
+    #[test]
+    fn a_missed_regulator_deadline_raises_one_alert() {
+        let (mut w, _) = world();
+        let armorer = Actor::Admin { account: "a".into() };
+        w.run(T0, &armorer, Command::AddPerson { name: "Hannah".into(), roles: BTreeSet::from([Role::Armorer]) })
+            .unwrap();
+        let hannah = Actor::Person { person: PersonId::parse("p-2").unwrap() };
+        w.run(
+            T0,
+            &hannah,
+            Command::ReportIncident {
+                kind: IncidentKind::Injury { severity: InjurySeverity::Death },
+                firearm: None,
+                scene: None,
+                description: "fatal".into(),
+                wait_seconds: None,
+            },
+        )
+        .unwrap();
+        let incident = w.state.last_seq.unwrap();
+        assert_eq!(w.state.reporting.incidents[&incident].regulator_due(), Some(T0.plus_minutes(8 * 60)));
+        assert!(tick(&mut w, 8 * 60 - 1).is_empty());
+        let e = tick(&mut w, 8 * 60);
+        assert!(matches!(&e[..], [Event::AlertRaised { rule: RuleId::Inc1, .. }]), "{e:?}");
+        assert!(tick(&mut w, 9 * 60).is_empty(), "raised once");
     }
 
     /// Only the safety report commands are open to people without an account, and only the

@@ -1043,6 +1043,8 @@ const ENFORCED: &[R] = &[
     R::Misf2,
     R::Inc2,
     R::Notif1,
+    R::Role5,
+    R::Inc1,
 ];
 
 fn all_cases() -> Vec<Case> {
@@ -3585,6 +3587,55 @@ fn report_cases() -> Vec<Case> {
             );
             (p.arm(), Command::OpenDay { call_sheet: call_sheet(), counts: p.full_count() })
         }),
+        // R-ROLE-5: a production names its compliance contact (checked on a fresh log).
+        case(R::Role5, "a production with no compliance contact", Refused(&[R::Role5]), |p| {
+            p.w.state = ProductionState::new();
+            (
+                Actor::Admin { account: "admin".into() },
+                Command::CreateProduction {
+                    id: ProductionId::parse("fresh").unwrap(),
+                    name: "Fresh".into(),
+                    time_zone: "UTC".into(),
+                    packs: vec!["industry-us".into()],
+                    compliance_contact: "  ".into(),
+                },
+            )
+        }),
+        case(R::Role5, "a production that names its compliance contact", Allowed("production.created"), |p| {
+            p.w.state = ProductionState::new();
+            (
+                Actor::Admin { account: "admin".into() },
+                Command::CreateProduction {
+                    id: ProductionId::parse("fresh").unwrap(),
+                    name: "Fresh".into(),
+                    time_zone: "UTC".into(),
+                    packs: vec!["industry-us".into()],
+                    compliance_contact: "safety@fresh.example".into(),
+                },
+            )
+        }),
+        // R-INC-1: a death is reported to the regulator within 8 hours; past it, an alert.
+        case(R::Inc1, "a death not reported to the regulator after 8 hours", Alerted(&[R::Inc1]), |p| {
+            incident(
+                p,
+                coldset_domain::reports::IncidentKind::Injury {
+                    severity: coldset_domain::reports::InjurySeverity::Death,
+                },
+                None,
+            );
+            p.w.ctx.now = p.w.ctx.now.plus_minutes(8 * 60 + 1);
+            (Actor::System, Command::Tick)
+        }),
+        case(R::Inc1, "the report to the regulator is recorded", Allowed("incident.regulator_notified"), |p| {
+            let id = incident(
+                p,
+                coldset_domain::reports::IncidentKind::Injury {
+                    severity: coldset_domain::reports::InjurySeverity::Death,
+                },
+                None,
+            );
+            (by(&p.safety), Command::NotifyRegulator { incident: id, reference: "OSHA call 1-800, ref 4471".into() })
+        }),
     ]
 }
 
@@ -3670,6 +3721,8 @@ mod gates {
         r_misf_2_a_misfire_stops_issue_until_investigated => Misf2,
         r_inc_2_evidence_is_frozen => Inc2,
         r_notif_1_the_studio_safety_office_is_told => Notif1,
+        r_role_5_a_compliance_contact_is_named => Role5,
+        r_inc_1_regulator_deadlines => Inc1,
     }
 
     /// The table has, for every enforced rule, a case that refuses naming it (or, for an
