@@ -10,18 +10,31 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-/// Reads a production's perfect-subtree hashes from the store.
+/// Reads a production's perfect-subtree hashes from the store. Remembers what it read: a
+/// proof and the roots it is checked against share most of their nodes.
 pub struct StoreNodes<'a> {
     pub store: &'a dyn Store,
     pub production: &'a ProductionId,
+    cache: std::cell::RefCell<HashMap<(u8, u64), Hash>>,
+}
+
+impl<'a> StoreNodes<'a> {
+    pub fn new(store: &'a dyn Store, production: &'a ProductionId) -> Self {
+        StoreNodes { store, production, cache: std::cell::RefCell::new(HashMap::new()) }
+    }
 }
 
 impl NodeReader for StoreNodes<'_> {
     type Error = StoreError;
     fn node(&self, level: u8, index: u64) -> Result<Hash, StoreError> {
-        self.store.node(self.production, level, index)?.ok_or_else(|| {
+        if let Some(h) = self.cache.borrow().get(&(level, index)) {
+            return Ok(*h);
+        }
+        let h = self.store.node(self.production, level, index)?.ok_or_else(|| {
             StoreError::Corrupt(format!("tree node ({level}, {index}) of {} is missing", self.production))
-        })
+        })?;
+        self.cache.borrow_mut().insert((level, index), h);
+        Ok(h)
     }
 }
 
@@ -31,8 +44,11 @@ fn gen_err<E: std::fmt::Display>(e: coldset_ledger::ProofGenError<E>) -> AppErro
 
 /// The root of a production's log at `size` events, from stored nodes.
 pub fn root_at(store: &dyn Store, production: &ProductionId, size: u64) -> Result<Hash, AppError> {
-    let reader = StoreNodes { store, production };
-    Ok(CompactTree::from_reader(&reader, size).map_err(gen_err)?.root())
+    root_from(&StoreNodes::new(store, production), size)
+}
+
+fn root_from(reader: &StoreNodes<'_>, size: u64) -> Result<Hash, AppError> {
+    Ok(CompactTree::from_reader(reader, size).map_err(gen_err)?.root())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,13 +86,13 @@ pub fn inclusion_proof(
             "need seq < size <= {count} (the log's length); got seq {seq}, size {tree_size}"
         )));
     }
-    let reader = StoreNodes { store, production };
+    let reader = StoreNodes::new(store, production);
     let path = coldset_ledger::inclusion_proof(&reader, seq, tree_size).map_err(gen_err)?;
     Ok(InclusionProof {
         leaf_index: seq,
         tree_size,
         leaf_hash: reader.node(0, seq)?,
-        root: root_at(store, production, tree_size)?,
+        root: root_from(&reader, tree_size)?,
         path,
     })
 }
@@ -94,13 +110,13 @@ pub fn consistency_proof(
             "need 0 < from <= to <= {count} (the log's length); got from {old_size}, to {new_size}"
         )));
     }
-    let reader = StoreNodes { store, production };
+    let reader = StoreNodes::new(store, production);
     let path = coldset_ledger::consistency_proof(&reader, old_size, new_size).map_err(gen_err)?;
     Ok(ConsistencyProof {
         old_size,
         new_size,
-        old_root: root_at(store, production, old_size)?,
-        new_root: root_at(store, production, new_size)?,
+        old_root: root_from(&reader, old_size)?,
+        new_root: root_from(&reader, new_size)?,
         path,
     })
 }

@@ -190,6 +190,15 @@ pub trait Store: Send + Sync {
         from_seq: u64,
         f: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
     ) -> Result<(), StoreError>;
+    /// Calls `f(seq, bytes, leaf_hash)` for every event, in order, lending the bytes instead
+    /// of copying them: what hashing the whole log needs. Backends may override it.
+    fn for_each_leaf(
+        &self,
+        production: &ProductionId,
+        f: &mut dyn FnMut(u64, &[u8], &[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.for_each_event(production, 0, &mut |ev| f(ev.seq, &ev.bytes, &ev.leaf_hash))
+    }
     fn event(&self, production: &ProductionId, seq: u64) -> Result<Option<StoredEvent>, StoreError>;
     fn event_count(&self, production: &ProductionId) -> Result<u64, StoreError>;
     /// Atomically and durably writes a batch.

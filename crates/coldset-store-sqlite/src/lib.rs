@@ -226,6 +226,26 @@ impl Store for SqliteStore {
         })
     }
 
+    fn for_each_leaf(
+        &self,
+        production: &ProductionId,
+        f: &mut dyn FnMut(u64, &[u8], &[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.with_reader(|c| {
+            let mut st = c
+                .prepare_cached("SELECT seq, body, leaf_hash FROM events WHERE production = ?1 ORDER BY seq")
+                .map_err(map_err)?;
+            let mut rows = st.query([production.as_str()]).map_err(map_err)?;
+            while let Some(row) = rows.next().map_err(map_err)? {
+                let seq = u64_from(row.get(0).map_err(map_err)?, "sequence number")?;
+                let body = row.get_ref(1).and_then(|v| v.as_blob().map_err(Into::into)).map_err(map_err)?;
+                let leaf = row.get_ref(2).and_then(|v| v.as_blob().map_err(Into::into)).map_err(map_err)?;
+                f(seq, body, leaf)?;
+            }
+            Ok(())
+        })
+    }
+
     fn event(&self, production: &ProductionId, seq: u64) -> Result<Option<StoredEvent>, StoreError> {
         self.with_reader(|c| {
             let raw = c

@@ -265,9 +265,9 @@ pub fn hash_rate(store: &dyn coldset_app::Store, production: &ProductionId) -> R
     let mut v = coldset_ledger::LogVerifier::new();
     let mut bad = 0u64;
     store
-        .for_each_event(production, 0, &mut |ev| {
-            let leaf = coldset_ledger::leaf_hash(&ev.bytes);
-            if leaf != ev.leaf_hash {
+        .for_each_leaf(production, &mut |_, bytes, stored| {
+            let leaf = coldset_ledger::leaf_hash(bytes);
+            if leaf[..] != *stored {
                 bad += 1;
             }
             v.push_leaf_hash(leaf);
