@@ -26,6 +26,7 @@ pub fn routes() -> Router<App> {
         .route("/productions/{production}/locations", get(locations))
         .route("/productions/{production}/scenes", get(scenes))
         .route("/productions/{production}/events", get(events))
+        .route("/productions/{production}/register", get(register))
 }
 
 /// Runs store work on a blocking thread (the store port is synchronous).
@@ -217,4 +218,93 @@ async fn events(
 
 pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The weapon register (R-REC-2): for every firearm, who held it from when to when, and how
+/// long it was out of storage, rebuilt from the custody events of the log.
+async fn register(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
+    use coldset_domain::Event as E;
+    use std::collections::BTreeMap;
+    let production = parse_production(&p)?;
+    let state = app.state(&production)?;
+    let store = app.store().clone();
+    let now = app.now();
+    let people: BTreeMap<String, String> = state.people.values().map(|p| (p.id.to_string(), p.name.clone())).collect();
+    let locations: BTreeMap<String, String> =
+        state.locations.values().map(|l| (l.id.to_string(), l.name.clone())).collect();
+    let register = blocking(move || {
+        // Per firearm: custody spells (holder, from, to) and minutes out of storage.
+        let mut spells: BTreeMap<String, Vec<(String, coldset_domain::Timestamp, Option<coldset_domain::Timestamp>)>> =
+            BTreeMap::new();
+        let mut out_since: BTreeMap<String, coldset_domain::Timestamp> = BTreeMap::new();
+        let mut minutes_out: BTreeMap<String, i64> = BTreeMap::new();
+        store.for_each_event(&production, 0, &mut |ev| {
+            let env =
+                Envelope::decode(&ev.bytes).map_err(|e| coldset_app::ports::StoreError::Corrupt(e.to_string()))?;
+            let change: Option<(String, String, bool)> = match &env.event {
+                E::FirearmReceived { firearm, received_by, .. } => {
+                    Some((firearm.to_string(), format!("person {received_by}"), true))
+                }
+                E::FirearmTakenOut { firearm, by, .. } => Some((firearm.to_string(), format!("person {by}"), true)),
+                E::FirearmHandedOff { firearm, to, .. } | E::FirearmCollected { firearm, to, .. } => {
+                    Some((firearm.to_string(), format!("person {to}"), true))
+                }
+                E::FirearmStored { firearm, location, .. } => {
+                    Some((firearm.to_string(), format!("storage {location}"), false))
+                }
+                E::FirearmDisposed { firearm, to, .. } => {
+                    Some((firearm.to_string(), format!("disposed to {}", to.name), false))
+                }
+                _ => None,
+            };
+            if let Some((firearm, holder, out)) = change {
+                let list = spells.entry(firearm.clone()).or_default();
+                if let Some(last) = list.last_mut() {
+                    last.2 = Some(env.at);
+                }
+                list.push((holder, env.at, None));
+                match (out, out_since.get(&firearm).copied()) {
+                    (true, None) => {
+                        out_since.insert(firearm, env.at);
+                    }
+                    (false, Some(since)) => {
+                        *minutes_out.entry(firearm.clone()).or_insert(0) += since.minutes_until(env.at);
+                        out_since.remove(&firearm);
+                    }
+                    _ => {}
+                }
+            }
+            Ok(())
+        })?;
+        for (firearm, since) in &out_since {
+            *minutes_out.entry(firearm.clone()).or_insert(0) += since.minutes_until(now);
+        }
+        Ok((spells, minutes_out))
+    })
+    .await?;
+    let (spells, minutes_out) = register;
+    let name = |holder: &str| -> String {
+        match holder.split_once(' ') {
+            Some(("person", id)) => people.get(id).cloned().unwrap_or_else(|| id.to_owned()),
+            Some(("storage", id)) => {
+                locations.get(id).map(|n| format!("storage: {n}")).unwrap_or_else(|| id.to_owned())
+            }
+            _ => holder.to_owned(),
+        }
+    };
+    let items: Vec<Value> = spells
+        .iter()
+        .map(|(firearm, list)| {
+            json!({
+                "firearm": firearm,
+                "minutes_out_of_storage": minutes_out.get(firearm).copied().unwrap_or(0),
+                "custody": list.iter().map(|(holder, from, to)| json!({
+                    "holder": name(holder),
+                    "from": from.to_rfc3339(),
+                    "to": to.map(|t| t.to_rfc3339()),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "rule": "R-REC-2", "items": items })))
 }

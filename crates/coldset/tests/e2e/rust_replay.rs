@@ -496,6 +496,13 @@ fn the_rust_failure_chain_is_refused_step_by_step_and_the_proper_scene_succeeds(
         r["events"].as_array().unwrap().iter().any(|e| e["event"]["body"]["rule"] == "R-STORE-2"),
         "F6 ammunition left out: {r}"
     );
+    // R-REC-2: the weapon register shows who held the revolver, when, and for how long.
+    let register = api.get("/register");
+    let entry = register["items"].as_array().unwrap().iter().find(|i| i["firearm"] == colt.as_str()).unwrap();
+    let holders: Vec<&str> =
+        entry["custody"].as_array().unwrap().iter().map(|c| c["holder"].as_str().unwrap()).collect();
+    assert!(holders.contains(&"Alec (performer)") && holders.contains(&"Hannah (armorer)"), "{holders:?}");
+    assert!(holders.iter().any(|h| h.starts_with("storage: ")), "{holders:?}");
     let firearm = api.get(&format!("/firearms/{colt}"));
     assert_eq!(firearm["load"]["state"], "empty");
     server.stop();
