@@ -251,6 +251,16 @@ pub enum Command {
         scene: SceneId,
         reason: String,
     },
+    /// R-STORE-6: firearms and ammunition moving between locations travel in a locked case
+    /// with a named escort from the armory, who holds them.
+    RecordTransport {
+        firearms: Vec<FirearmId>,
+        #[serde(default)]
+        containers: Vec<ContainerId>,
+        from: String,
+        to: String,
+        locked_case: bool,
+    },
     /// R-NOTIF-1: the studio safety office (or the local police, where a permit requires
     /// it) was told before firearms are used on a date.
     RecordAuthorityNotice {
@@ -379,6 +389,7 @@ impl Command {
             Command::RecordOverride { .. } => "record_override",
             Command::SetContacts { .. } => "set_contacts",
             Command::RecordAuthorityNotice { .. } => "record_authority_notice",
+            Command::RecordTransport { .. } => "record_transport",
             Command::FileReport { .. } => "file_report",
             Command::AddToReport { .. } => "add_to_report",
             Command::AcknowledgeReport { .. } => "acknowledge_report",

@@ -609,6 +609,42 @@ impl<'a> Decider<'a> {
                 }])
             }
             Command::PlanScene { number, description, day, plan } => self.plan_scene(number, description, *day, plan),
+            Command::RecordTransport { firearms, containers, from, to, locked_case } => {
+                let by = self.acting_person()?;
+                if firearms.is_empty() && containers.is_empty() {
+                    return Err(invalid("firearms", "name what is being moved"));
+                }
+                let mut c = Checks::new();
+                c.require(
+                    by.is_armorer_side(),
+                    RuleId::Store6,
+                    || format!("{} is not on the armorer's team", by.name),
+                    "a named person from the armory accompanies firearms in transport",
+                );
+                c.require(
+                    *locked_case,
+                    RuleId::Store6,
+                    || "firearms and ammunition travel in a locked case".to_owned(),
+                    "lock them in a case before moving them",
+                );
+                for f in firearms {
+                    let f = self.firearm_not_disposed(f)?;
+                    self.check_holds(&mut c, &f.holder, by, "firearm", f.id.as_str());
+                }
+                for ct in containers {
+                    let ct = self.container(ct)?;
+                    self.check_holds(&mut c, &ct.holder, by, "container", &ct.label);
+                }
+                c.finish()?;
+                Ok(vec![Event::TransportRecorded {
+                    escort: by.id.clone(),
+                    firearms: firearms.clone(),
+                    containers: containers.clone(),
+                    from: text("from", from, 200)?,
+                    to: text("to", to, 200)?,
+                    locked_case: *locked_case,
+                }])
+            }
             Command::SetContacts { .. }
             | Command::RecordAuthorityNotice { .. }
             | Command::FileReport { .. }

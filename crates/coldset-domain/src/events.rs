@@ -213,6 +213,15 @@ pub enum Event {
     HoldPlaced { scope: HoldScope, by: PersonId, reason: String },
     #[serde(rename = "hold.lifted")]
     HoldLifted { hold: u64, by: PersonId, review: bool, note: String },
+    #[serde(rename = "transport.recorded")]
+    TransportRecorded {
+        escort: PersonId,
+        firearms: Vec<FirearmId>,
+        containers: Vec<ContainerId>,
+        from: String,
+        to: String,
+        locked_case: bool,
+    },
     #[serde(rename = "authority.notified")]
     AuthorityNotified { authority: crate::reports::Authority, date: Date, reference: String, by: PersonId },
     #[serde(rename = "contacts.set")]
@@ -324,6 +333,7 @@ impl Event {
             Event::OverrideRecorded { .. } => "override.recorded",
             Event::ContactsSet { .. } => "contacts.set",
             Event::AuthorityNotified { .. } => "authority.notified",
+            Event::TransportRecorded { .. } => "transport.recorded",
             Event::ReportFiled { .. } => "report.filed",
             Event::ReportAcknowledged { .. } => "report.acknowledged",
             Event::ReportAnswered { .. } => "report.answered",

@@ -64,6 +64,7 @@ pub const PERMISSIONS: &[(&str, Allowed)] = &[
     ("record_override", Allowed::AnyWorkingMember),
     ("set_contacts", Allowed::Roles(POLICY)),
     ("record_authority_notice", Allowed::AnyWorkingMember),
+    ("record_transport", Allowed::AnyWorkingMember),
     ("file_report", Allowed::Anyone),
     ("add_to_report", Allowed::Anyone),
     ("acknowledge_report", Allowed::AnyWorkingMember),

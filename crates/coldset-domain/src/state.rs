@@ -650,6 +650,8 @@ impl ProductionState {
                 self.safety.version = seq;
                 vec![R::Safety]
             }
+            // A transport changes no custody: the escort already holds everything moved.
+            Event::TransportRecorded { .. } => Vec::new(),
             // Reporting events were applied above; reaching here would be a bug.
             other => return Err(format!("{} is not a state event", other.kind())),
         };

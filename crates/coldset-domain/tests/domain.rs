@@ -1045,6 +1045,7 @@ const ENFORCED: &[R] = &[
     R::Notif1,
     R::Role5,
     R::Inc1,
+    R::Store6,
 ];
 
 fn all_cases() -> Vec<Case> {
@@ -3614,6 +3615,46 @@ fn report_cases() -> Vec<Case> {
                 },
             )
         }),
+        // R-STORE-6: firearms travel in a locked case with a named escort from the armory.
+        case(R::Store6, "moving a firearm without a locked case", Refused(&[R::Store6]), |p| {
+            p.take(p.blank_gun.clone());
+            (
+                p.arm(),
+                Command::RecordTransport {
+                    firearms: vec![p.blank_gun.clone()],
+                    containers: vec![],
+                    from: "truck".into(),
+                    to: "church set".into(),
+                    locked_case: false,
+                },
+            )
+        }),
+        case(R::Store6, "a crew member escorting firearms", Refused(&[R::Store6, R::Role1]), |p| {
+            p.take(p.blank_gun.clone());
+            (
+                by(&p.crew),
+                Command::RecordTransport {
+                    firearms: vec![p.blank_gun.clone()],
+                    containers: vec![],
+                    from: "truck".into(),
+                    to: "church set".into(),
+                    locked_case: true,
+                },
+            )
+        }),
+        case(R::Store6, "the armorer escorts the firearm in a locked case", Allowed("transport.recorded"), |p| {
+            p.take(p.blank_gun.clone());
+            (
+                p.arm(),
+                Command::RecordTransport {
+                    firearms: vec![p.blank_gun.clone()],
+                    containers: vec![],
+                    from: "truck".into(),
+                    to: "church set".into(),
+                    locked_case: true,
+                },
+            )
+        }),
         // R-INC-1: a death is reported to the regulator within 8 hours; past it, an alert.
         case(R::Inc1, "a death not reported to the regulator after 8 hours", Alerted(&[R::Inc1]), |p| {
             incident(
@@ -3723,6 +3764,7 @@ mod gates {
         r_notif_1_the_studio_safety_office_is_told => Notif1,
         r_role_5_a_compliance_contact_is_named => Role5,
         r_inc_1_regulator_deadlines => Inc1,
+        r_store_6_transport_in_a_locked_case => Store6,
     }
 
     /// The table has, for every enforced rule, a case that refuses naming it (or, for an
@@ -4559,6 +4601,7 @@ mod permissions {
             | Command::LiftHold { .. }
             | Command::RecordOverride { .. }
             | Command::RecordAuthorityNotice { .. }
+            | Command::RecordTransport { .. }
             | Command::SetContacts { .. }
             | Command::FileReport { .. }
             | Command::AddToReport { .. }
@@ -4668,6 +4711,13 @@ mod permissions {
                 authority: coldset_domain::reports::Authority::StudioSafetyOffice,
                 date: TODAY,
                 reference: "x".into(),
+            },
+            Command::RecordTransport {
+                firearms: vec![p.blank_gun.clone()],
+                containers: vec![],
+                from: "a".into(),
+                to: "b".into(),
+                locked_case: true,
             },
             Command::SetContacts { studio_safety_office: "x".into(), union_representative: "y".into() },
             file_report(coldset_domain::reports::Severity::Concern),
@@ -4871,6 +4921,19 @@ fn tour() -> Prod {
             reference: "e-mail of 2026-11-20".into(),
         },
     );
+    // Firearms go from the truck to the set in a locked case with the armorer (R-STORE-6).
+    p.take(p.blank_gun.clone());
+    p.w.ok(
+        &arm,
+        Command::RecordTransport {
+            firearms: vec![p.blank_gun.clone()],
+            containers: vec![],
+            from: "armory truck".into(),
+            to: "church set".into(),
+            locked_case: true,
+        },
+    );
+    p.w.ok(&arm, Command::StoreFirearm { firearm: p.blank_gun.clone(), location: p.safe.clone() });
     // The day opens without the safety bulletin: an alert, resolved by the safety advisor.
     p.open_day_with(CallSheet { safety_bulletin_attached: false, ..call_sheet() });
     let alert = *p.w.state.safety.alerts.keys().next().unwrap();
@@ -5026,6 +5089,7 @@ const ALL_EVENT_KINDS: &[&str] = &[
     "hold.lifted",
     "override.recorded",
     "authority.notified",
+    "transport.recorded",
     "contacts.set",
     "report.filed",
     "report.acknowledged",
@@ -5098,6 +5162,7 @@ fn event_listed(e: &Event) {
         | Event::HoldLifted { .. }
         | Event::OverrideRecorded { .. }
         | Event::AuthorityNotified { .. }
+        | Event::TransportRecorded { .. }
         | Event::ContactsSet { .. }
         | Event::ReportFiled { .. }
         | Event::ReportAcknowledged { .. }
