@@ -344,7 +344,7 @@ pub(crate) fn hand_off(
         "the armorer demonstrates the firearm's state to the 1st AD, who records it",
     );
     c.require(
-        f.checks.shown.as_ref().is_some_and(|a| a.load_seq == f.checks.load_seq && &a.by == to),
+        f.checks.shown.iter().any(|a| a.load_seq == f.checks.load_seq && &a.by == to),
         RuleId::Check2,
         || format!("{} has not acknowledged being shown the current state of {firearm}", receiver.name),
         "the armorer shows the performer the weapon's state; the performer acknowledges",

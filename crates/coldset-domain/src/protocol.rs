@@ -444,6 +444,7 @@ impl<'a> Decider<'a> {
                 );
                 for item in &sc.plan.items {
                     let f = self.firearm(&item.firearm)?;
+                    self.check_not_withdrawn(&mut c, f);
                     let inspected = f.checks.scene.as_ref() == Some(scene)
                         && f.checks.pre_use_at.is_some_and(|t| t.minutes_until(self.ctx.now) < policy.time_out_minutes);
                     c.require(
@@ -980,6 +981,12 @@ impl<'a> Decider<'a> {
             "count the container again",
         );
         let item = scene.and_then(|s| s.plan.item(firearm));
+        c.require(
+            scene.is_none() || item.is_some(),
+            RuleId::Hand6,
+            || format!("{firearm} is no longer in the scene's plan"),
+            "load only firearms the current plan names",
+        );
         match (&ct.class, item.map(|i| &i.load)) {
             (AmmoClass::Live, _) => c.fail(
                 RuleId::Ammo1,

@@ -298,5 +298,7 @@ pub struct FirearmChecks {
     pub load_seq: u64,
     pub issued: Option<Issued>,
     pub demonstrated: Option<Acknowledgement>,
-    pub shown: Option<Acknowledgement>,
+    /// Everyone shown the current state (the performer, crew in the line of fire), one
+    /// acknowledgement per person.
+    pub shown: Vec<Acknowledgement>,
 }

@@ -260,7 +260,7 @@ impl ProductionState {
                 f.checks.needs_reconcile = f.checks.issued.is_some();
                 f.checks.pre_use_at = None;
                 f.checks.demonstrated = None;
-                f.checks.shown = None;
+                f.checks.shown.clear();
                 f.version = seq;
                 vec![R::Firearm(firearm.clone())]
             }
@@ -549,7 +549,7 @@ impl ProductionState {
                     lots: lots.clone(),
                 });
                 f.checks.demonstrated = None;
-                f.checks.shown = None;
+                f.checks.shown.clear();
                 f.version = seq;
                 vec![R::Firearm(firearm.clone()), R::Container(container.clone())]
             }
@@ -557,7 +557,7 @@ impl ProductionState {
                 let f = self.firearm_mut(firearm)?;
                 f.checks.load_seq = seq;
                 f.checks.demonstrated = None;
-                f.checks.shown = None;
+                f.checks.shown.clear();
                 f.version = seq;
                 vec![R::Firearm(firearm.clone())]
             }
@@ -568,7 +568,7 @@ impl ProductionState {
                 f.load = LoadState::Empty;
                 f.checks.load_seq = seq;
                 f.checks.demonstrated = None;
-                f.checks.shown = None;
+                f.checks.shown.clear();
                 f.version = seq;
                 // Returned rounds go back to their lots, oldest first.
                 let mut left = *returned;
@@ -611,7 +611,8 @@ impl ProductionState {
             }
             Event::FirearmShown { firearm, person, load_seq, .. } => {
                 let f = self.firearm_mut(firearm)?;
-                f.checks.shown = Some(Acknowledgement { by: person.clone(), at, load_seq: *load_seq });
+                f.checks.shown.retain(|a| &a.by != person);
+                f.checks.shown.push(Acknowledgement { by: person.clone(), at, load_seq: *load_seq });
                 f.version = seq;
                 vec![R::Firearm(firearm.clone())]
             }

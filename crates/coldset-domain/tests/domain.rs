@@ -2800,6 +2800,21 @@ fn check_cases() -> Vec<Case> {
             p.prepare(plan, &[], Some(Step::Shown));
             (by(&p.crew), Command::AcknowledgeShown { firearm: p.blank_gun.clone() })
         }),
+        case(
+            R::Check2,
+            "crew in the line of fire acknowledge after the performer: the performer's still counts",
+            Allowed("firearm.handed_off"),
+            |p| {
+                p.credit(p.crew.clone(), safety_course());
+                let mut plan = take_plan(&p.blank_gun, &p.performer, PlannedLoad::Dummies);
+                plan.line_of_fire.insert(p.crew.clone());
+                let sc = p.prepare(plan, &[], Some(Step::Shown));
+                p.w.ok(&by(&p.performer), Command::AcknowledgeShown { firearm: p.blank_gun.clone() });
+                p.w.ok(&by(&p.crew), Command::AcknowledgeShown { firearm: p.blank_gun.clone() });
+                p.run_steps(&sc, &[Step::Attest], true);
+                p.std_hand(&sc)
+            },
+        ),
         case(R::Check2, "the performer acknowledges", Allowed("firearm.shown"), |p| {
             p.ready_until(p.blank_gun.clone(), p.performer.clone(), quarter_blanks(), Step::Shown);
             (by(&p.performer), Command::AcknowledgeShown { firearm: p.blank_gun.clone() })
@@ -4084,7 +4099,7 @@ mod protocol {
             // Back from the set: the next hand-off needs fresh inspections and checks.
             let checks = &p.w.state.firearms[&p.replica].checks;
             assert!(checks.needs_post_use && checks.pre_use_at.is_none());
-            assert!(checks.demonstrated.is_none() && checks.shown.is_none());
+            assert!(checks.demonstrated.is_none() && checks.shown.is_empty());
         }
     }
 
@@ -6166,7 +6181,7 @@ mod protocol_property {
         // R-CHECK-1, R-CHECK-2: for the load declared now.
         let current = f.checks.load_seq;
         need(f.checks.demonstrated.as_ref().is_some_and(|a| a.load_seq == current), "demonstrated to the 1st AD");
-        need(f.checks.shown.as_ref().is_some_and(|a| a.load_seq == current && &a.by == to), "shown to the performer");
+        need(f.checks.shown.iter().any(|a| a.load_seq == current && &a.by == to), "shown to the performer");
         // R-COMP-2: no critical report waiting for the safety advisor's review.
         need(
             !pre.reporting.reports.values().any(|r| r.severity == Severity::Critical && r.reviewed.is_none()),
