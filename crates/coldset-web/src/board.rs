@@ -18,7 +18,15 @@ use std::fmt::Write;
 use std::time::Duration;
 
 pub fn routes() -> Router<App> {
-    Router::new().route("/p/{production}/board", get(board)).route("/p/{production}/board/stream", get(stream))
+    Router::new()
+        .route("/p/{production}/board", get(board))
+        .route("/p/{production}/board/stream", get(stream))
+        .route("/static/board.js", get(board_js))
+}
+
+/// The board's script, served as a file so the content policy can forbid inline scripts.
+async fn board_js() -> impl IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8")], BOARD_JS)
 }
 
 /// The board's live part, as an HTML fragment.
@@ -109,7 +117,7 @@ async fn board(State(app): State<App>, Path(p): Path<String>) -> Response {
     let body = format!(
         "<style>body{{font-size:1.25rem}} .alerts li{{margin:.3rem 0}}</style><h1>{} · live board</h1>\
          <p class=\"muted\" aria-live=\"polite\">Connection: <span id=\"status\">connecting</span></p>\
-         <div id=\"live\" aria-live=\"polite\">{}</div><script>{BOARD_JS}</script>",
+         <div id=\"live\" aria-live=\"polite\">{}</div><script src=\"/static/board.js\"></script>",
         esc(&name),
         render(&state, app.now())
     );

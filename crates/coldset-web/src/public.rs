@@ -27,7 +27,7 @@ pub fn routes() -> Router<App> {
 
 fn error_page(title: &str, e: &ApiError) -> Response {
     let body = format!(
-        "<h1>{}</h1><p role=\"alert\" class=\"warn\">{}</p><p><a href=\"javascript:history.back()\">Go back</a> and try again; nothing was recorded.</p>",
+        "<h1>{}</h1><p role=\"alert\" class=\"warn\">{}</p><p>Nothing was recorded. Go back with your browser's back button, correct it and send it again.</p>",
         esc(title),
         esc(&e.message)
     );

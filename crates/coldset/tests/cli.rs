@@ -882,8 +882,15 @@ fn the_public_report_page_files_a_report_with_a_photo() {
 fn the_live_board_updates_without_a_reload() {
     let tmp = tempfile::tempdir().unwrap();
     let server = start(&["demo", "--data", p(&tmp.path().join("d"))]);
-    let page = ureq::get(&format!("{}/p/dead-river/board", server.base)).call().unwrap().into_string().unwrap();
-    assert!(page.contains("EventSource") && page.contains("Firearms out of storage"), "{page}");
+    let resp = ureq::get(&format!("{}/p/dead-river/board", server.base)).call().unwrap();
+    // Security headers: no inline scripts allowed, no framing, no sniffing.
+    assert!(resp.header("content-security-policy").is_some_and(|v| v.contains("default-src 'self'")));
+    assert_eq!(resp.header("x-frame-options"), Some("DENY"));
+    assert_eq!(resp.header("x-content-type-options"), Some("nosniff"));
+    let page = resp.into_string().unwrap();
+    assert!(page.contains("/static/board.js") && page.contains("Firearms out of storage"), "{page}");
+    let script = ureq::get(&format!("{}/static/board.js", server.base)).call().unwrap().into_string().unwrap();
+    assert!(script.contains("EventSource"), "{script}");
     let resp = ureq::get(&format!("{}/p/dead-river/board/stream", server.base)).call().unwrap();
     let (tx, rx) = std::sync::mpsc::channel::<String>();
     std::thread::spawn(move || {
