@@ -81,6 +81,17 @@ pub fn create_token(
             }));
         }
     }
+    issue_token(store, account, scopes, now, expires_at)
+}
+
+/// Stores a new token with any scopes (sessions use `session`); returns the secret.
+fn issue_token(
+    store: &dyn Store,
+    account: &str,
+    scopes: &[&str],
+    now: Timestamp,
+    expires_at: Option<Timestamp>,
+) -> Result<String, AppError> {
     if store.account(account)?.is_none() {
         return Err(AppError::Domain(DomainError::NotFound { what: "account", id: account.to_owned() }));
     }
@@ -147,4 +158,83 @@ pub fn set_pin(store: &dyn Store, production: &ProductionId, person: &PersonId, 
     }
     store.set_pin(production, person, &hash_secret(pin)?)?;
     Ok(())
+}
+
+/// Slows password guessing without locking the owner out: after 5 failures in a row for an
+/// account, each further try must wait 1, 2, 4 ... up to 60 seconds. A success resets it.
+/// Kept in memory: a restart forgets it, which only gives a guesser a few more tries.
+#[derive(Debug, Default)]
+pub struct Throttle {
+    accounts: std::sync::Mutex<std::collections::HashMap<String, (u32, Timestamp)>>,
+}
+
+/// Failures allowed before waits begin.
+const FREE_TRIES: u32 = 5;
+
+impl Throttle {
+    /// Seconds to wait before this account may try again (0 = now).
+    pub fn wait(&self, account: &str, now: Timestamp) -> u64 {
+        let Ok(map) = self.accounts.lock() else { return 0 };
+        map.get(account).map_or(0, |(_, next)| u64::try_from((next.0 - now.0 + 999) / 1000).unwrap_or(0))
+    }
+
+    pub fn failed(&self, account: &str, now: Timestamp) {
+        if let Ok(mut map) = self.accounts.lock() {
+            let entry = map.entry(account.to_owned()).or_insert((0, now));
+            entry.0 += 1;
+            if entry.0 >= FREE_TRIES {
+                let secs = 1i64.checked_shl(entry.0 - FREE_TRIES).unwrap_or(60).min(60);
+                entry.1 = Timestamp(now.0 + secs * 1000);
+            }
+        }
+    }
+
+    pub fn succeeded(&self, account: &str) {
+        if let Ok(mut map) = self.accounts.lock() {
+            map.remove(account);
+        }
+    }
+}
+
+/// A browser session: a token with the `session` scope and an expiry, sent as a cookie.
+pub const SESSION_HOURS: i64 = 12;
+
+/// Checks a name and password (throttled) and opens a session; returns the secret and its
+/// expiry. Unknown names cost the same as wrong passwords, so names cannot be probed.
+pub fn login(
+    store: &dyn Store,
+    throttle: &Throttle,
+    name: &str,
+    password: &str,
+    now: Timestamp,
+) -> Result<(String, Timestamp), AppError> {
+    let wait = throttle.wait(name, now);
+    if wait > 0 {
+        return Err(AppError::Throttled { retry_after_secs: wait });
+    }
+    let account = store.account(name)?;
+    // An argon2 check happens either way, so a missing account takes as long as a wrong password.
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let ok = match &account {
+        Some(a) => verify_secret(&a.password_hash, password),
+        None => {
+            let decoy = DECOY.get_or_init(|| hash_secret("decoy").unwrap_or_default());
+            let _ = verify_secret(decoy, password);
+            false
+        }
+    };
+    if !ok {
+        throttle.failed(name, now);
+        return Err(AppError::Unauthenticated("wrong account name or password".into()));
+    }
+    throttle.succeeded(name);
+    let expires = Timestamp(now.0 + SESSION_HOURS * 3_600_000);
+    let secret = issue_token(store, name, &["read", "write", "session"], now, Some(expires))?;
+    Ok((secret, expires))
+}
+
+/// The anti-forgery token of a browser session: forms and scripts send it back, a forged
+/// cross-site request cannot know it.
+pub fn csrf_token(session_secret: &str) -> String {
+    hash_token(&format!("csrf:{session_secret}"))
 }

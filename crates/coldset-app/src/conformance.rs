@@ -190,6 +190,9 @@ pub fn access_records(store: &dyn Store) -> Result<(), String> {
     store.create_token(&t).map_err(|e| e.to_string())?;
     ensure(store.token(&t.hash).map_err(|e| e.to_string())? == Some(t.clone()), "token reads back")?;
     ensure(store.token(&"cd".repeat(32)).map_err(|e| e.to_string())?.is_none(), "unknown token is None")?;
+    store.revoke_token(&t.hash).map_err(|e| e.to_string())?;
+    ensure(store.token(&t.hash).map_err(|e| e.to_string())?.is_none(), "a revoked token is gone")?;
+    store.create_token(&t).map_err(|e| e.to_string())?;
     ensure(store.pin(&p, &person).map_err(|e| e.to_string())?.is_none(), "no PIN yet")?;
     store.set_pin(&p, &person, "pin1").map_err(|e| e.to_string())?;
     store.set_pin(&p, &person, "pin2").map_err(|e| e.to_string())?;

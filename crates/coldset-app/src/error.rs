@@ -15,6 +15,12 @@ pub enum AppError {
     Internal(String),
     #[error("coldset is shutting down; try again")]
     ShuttingDown,
+    /// Wrong name or password (never says which).
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Too many wrong passwords for this account: wait before the next try.
+    #[error("too many failed sign-ins for this account: wait {retry_after_secs} s and try again")]
+    Throttled { retry_after_secs: u64 },
 }
 
 impl AppError {
@@ -31,6 +37,8 @@ impl AppError {
             AppError::Store(_) => "store.unavailable",
             AppError::Internal(_) => "internal",
             AppError::ShuttingDown => "server.shutting_down",
+            AppError::Unauthenticated(_) => "auth.invalid_credentials",
+            AppError::Throttled { .. } => "auth.throttled",
         }
     }
 

@@ -43,6 +43,7 @@ struct Inner {
     live: tokio::sync::broadcast::Sender<Published>,
     checkpointer: OnceLock<Arc<Checkpointer>>,
     targets: Arc<RwLock<notify::Targets>>,
+    throttle: access::Throttle,
     /// Background threads stop once this is dropped (with the application).
     alive: Arc<()>,
 }
@@ -73,6 +74,7 @@ impl App {
                 live,
                 checkpointer: OnceLock::new(),
                 targets,
+                throttle: access::Throttle::default(),
                 alive: Arc::new(()),
             }),
         })
@@ -171,6 +173,11 @@ impl App {
     /// The shoot day's date in a production's time zone.
     pub fn today(&self, state: &ProductionState) -> Date {
         writer::local_date(self.inner.clock.now(), state)
+    }
+
+    /// Signs in with a name and password (throttled); returns a session secret and expiry.
+    pub fn login(&self, name: &str, password: &str) -> Result<(String, Timestamp), AppError> {
+        access::login(self.inner.store.as_ref(), &self.inner.throttle, name, password, self.inner.clock.now())
     }
 
     /// Runs the clock-driven work (report escalations) on every production; returns how many

@@ -216,6 +216,8 @@ pub trait Store: Send + Sync {
     fn account_person(&self, account: &str, production: &ProductionId) -> Result<Option<PersonId>, StoreError>;
     fn create_token(&self, token: &TokenRecord) -> Result<(), StoreError>;
     fn token(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError>;
+    /// Ends a token or browser session at once (logout, a lost phone).
+    fn revoke_token(&self, hash: &str) -> Result<(), StoreError>;
     /// Sets (or replaces) a person's confirmation PIN hash.
     fn set_pin(&self, production: &ProductionId, person: &PersonId, pin_hash: &str) -> Result<(), StoreError>;
     fn pin(&self, production: &ProductionId, person: &PersonId) -> Result<Option<String>, StoreError>;

@@ -743,6 +743,14 @@ impl Store for PostgresStore {
         })
     }
 
+    fn revoke_token(&self, hash: &str) -> Result<(), StoreError> {
+        self.with_writer(|c| {
+            let st = c.statement("DELETE FROM api_tokens WHERE hash = $1")?;
+            c.client.execute(&st, &[&hash]).map_err(map_err)?;
+            Ok(())
+        })
+    }
+
     fn token(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError> {
         self.with_reader(|c| {
             let st =

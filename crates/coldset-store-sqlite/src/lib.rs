@@ -520,6 +520,13 @@ impl Store for SqliteStore {
         })
     }
 
+    fn revoke_token(&self, hash: &str) -> Result<(), StoreError> {
+        self.with_writer(|c| {
+            c.execute("DELETE FROM api_tokens WHERE hash = ?1", [hash]).map_err(map_err)?;
+            Ok(())
+        })
+    }
+
     fn set_pin(&self, production: &ProductionId, person: &PersonId, pin_hash: &str) -> Result<(), StoreError> {
         self.with_writer(|c| {
             c.execute(

@@ -21,6 +21,9 @@ pub struct ApiError {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub violations: Vec<coldset_domain::Violation>,
     pub request_id: String,
+    /// Seconds to wait, sent as Retry-After (throttled sign-ins).
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -32,6 +35,7 @@ impl ApiError {
             rule_ids: Vec::new(),
             violations: Vec::new(),
             request_id: format!("req-{}", REQUEST_COUNTER.fetch_add(1, Ordering::Relaxed)),
+            retry_after: None,
         }
     }
 
@@ -50,6 +54,8 @@ impl From<AppError> for ApiError {
             AppError::Domain(DomainError::Conflict(_)) => StatusCode::CONFLICT,
             AppError::Store(coldset_app::ports::StoreError::Conflict(_)) => StatusCode::CONFLICT,
             AppError::Store(_) | AppError::Internal(_) | AppError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         };
         let message = match &e {
             AppError::Store(_) | AppError::Internal(_) => {
@@ -63,12 +69,21 @@ impl From<AppError> for ApiError {
         if let AppError::Domain(DomainError::Denied(d)) = &e {
             out.violations = d.violations.clone();
         }
+        if let AppError::Throttled { retry_after_secs } = &e {
+            out.retry_after = Some(*retry_after_secs);
+        }
         out
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, axum::Json(&self)).into_response()
+        let mut resp = (self.status, axum::Json(&self)).into_response();
+        if let Some(secs) = self.retry_after {
+            if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+                resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+        }
+        resp
     }
 }

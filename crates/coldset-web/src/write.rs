@@ -29,6 +29,68 @@ pub fn routes() -> Router<App> {
         .route("/accounts", post(create_account))
         .route("/accounts/{name}/tokens", post(create_token))
         .route("/outbox", get(outbox))
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/me", get(me))
+}
+
+const SESSION_COOKIE: &str = "coldset_session";
+
+fn session_secret(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(axum::http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|cookies| {
+        cookies.split(';').find_map(|c| c.trim().strip_prefix(&format!("{SESSION_COOKIE}=")).map(str::to_owned))
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginBody {
+    name: String,
+    password: String,
+}
+
+/// Signs in: a session cookie (HttpOnly, SameSite=Strict) for the pages and the API, and
+/// the anti-forgery token that state-changing requests made with it must send back.
+async fn login(State(app): State<App>, body: Bytes) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let b: LoginBody = parse_body(&body)?;
+    let app2 = app.clone();
+    let (secret, expires) = blocking(move || app2.login(b.name.trim(), &b.password)).await?;
+    let cookie = format!(
+        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+        access::SESSION_HOURS * 3600
+    );
+    let mut resp =
+        Json(json!({ "expires_at": expires.to_rfc3339(), "csrf_token": access::csrf_token(&secret) })).into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
+        resp.headers_mut().insert(axum::http::header::SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+async fn logout(State(app): State<App>, headers: HeaderMap) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    if let Some(secret) = session_secret(&headers) {
+        let store = app.store().clone();
+        blocking(move || Ok(store.revoke_token(&access::hash_token(&secret))?)).await?;
+    }
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    resp.headers_mut().insert(
+        axum::http::header::SET_COOKIE,
+        axum::http::HeaderValue::from_static("coldset_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+    );
+    Ok(resp)
+}
+
+/// Who the caller is, and (for a browser session) the anti-forgery token.
+async fn me(State(app): State<App>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let p = principal(&app, &headers).await?;
+    Ok(Json(json!({
+        "account": p.account,
+        "admin": p.is_admin,
+        "scopes": p.scopes,
+        "csrf_token": session_secret(&headers).map(|s| access::csrf_token(&s)),
+    })))
 }
 
 /// The delivery log of notifications: what went out, what is waiting, why it failed.
@@ -65,16 +127,27 @@ fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiErro
     serde_json::from_slice(body).map_err(|e| bad_input(format!("the request body is not valid: {e}")))
 }
 
-/// Authenticates the bearer token.
+/// Authenticates the bearer token, or the browser session cookie. A request that changes
+/// something with a session cookie must also carry the session's anti-forgery token
+/// (`X-CSRF-Token`, see `require_csrf`): a cross-site page can make the browser send the
+/// cookie, not the token.
 async fn principal(app: &App, headers: &HeaderMap) -> Result<Principal, ApiError> {
-    let secret = headers
+    let bearer = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            ApiError::new(StatusCode::UNAUTHORIZED, "auth.required", "send Authorization: Bearer <token>")
-        })?;
+        .map(str::to_owned);
+    let secret = match (bearer, session_secret(headers)) {
+        (Some(token), _) => token,
+        (None, Some(session)) => session,
+        (None, None) => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "auth.required",
+                "sign in (POST /api/v1/login) or send Authorization: Bearer <token>",
+            ))
+        }
+    };
     let store = app.store().clone();
     let now = app.now();
     blocking(move || access::authenticate(store.as_ref(), &secret, now)).await.map_err(|mut e| {
@@ -89,6 +162,22 @@ fn require_write(p: &Principal) -> Result<(), ApiError> {
         Ok(())
     } else {
         Err(ApiError::new(StatusCode::FORBIDDEN, "auth.forbidden", "this token may only read"))
+    }
+}
+
+/// For requests authenticated by a session cookie: the anti-forgery token must match.
+fn require_csrf(headers: &HeaderMap) -> Result<(), ApiError> {
+    let bearer = headers.get("authorization").is_some();
+    match session_secret(headers) {
+        Some(secret) if !bearer => {
+            let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
+            if sent == access::csrf_token(&secret) {
+                Ok(())
+            } else {
+                Err(ApiError::new(StatusCode::FORBIDDEN, "auth.csrf", "missing or wrong X-CSRF-Token for this session"))
+            }
+        }
+        _ => Ok(()),
     }
 }
 
@@ -178,6 +267,7 @@ async fn command(
     let production = parse_production(&p)?;
     let principal = principal(&app, &headers).await?;
     require_write(&principal)?;
+    require_csrf(&headers)?;
     let req: CommandBody = parse_body(&body)?;
     if matches!(req.command, Command::CreateProduction { .. }) {
         return Err(bad_input("create productions with POST /api/v1/productions"));
@@ -200,6 +290,7 @@ struct NewProduction {
 async fn create_production(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
     let principal = principal(&app, &headers).await?;
     require_write(&principal)?;
+    require_csrf(&headers)?;
     if !principal.is_admin {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -246,6 +337,7 @@ async fn set_pin(
     let production = parse_production(&p)?;
     let principal = principal(&app, &headers).await?;
     require_write(&principal)?;
+    require_csrf(&headers)?;
     let b: PinBody = parse_body(&body)?;
     let store = app.store().clone();
     blocking(move || {
@@ -330,6 +422,7 @@ struct NewAccount {
 async fn create_account(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
     let principal = principal(&app, &headers).await?;
     require_write(&principal)?;
+    require_csrf(&headers)?;
     if !principal.is_admin {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "auth.forbidden", "only an administrator creates accounts"));
     }
@@ -380,6 +473,7 @@ async fn create_token(
 ) -> Result<Json<Value>, ApiError> {
     let principal = principal(&app, &headers).await?;
     require_write(&principal)?;
+    require_csrf(&headers)?;
     if !principal.is_admin && principal.account != name {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,

@@ -914,3 +914,77 @@ fn the_live_board_updates_without_a_reload() {
     assert!(started.elapsed() < Duration::from_secs(1), "the board updated within a second");
     assert!(update.contains("STOP [R-COMP-2]"), "{update}");
 }
+
+// ---- sign-in -----------------------------------------------------------------------------
+
+fn post_json(
+    url: &str,
+    body: &str,
+    headers: &[(&str, &str)],
+) -> (u16, Option<String>, Option<String>, serde_json::Value) {
+    let mut req = ureq::post(url).set("Content-Type", "application/json");
+    for (k, v) in headers {
+        req = req.set(k, v);
+    }
+    let resp = match req.send_string(body) {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let status = resp.status();
+    let cookie = resp.header("set-cookie").map(str::to_owned);
+    let retry = resp.header("retry-after").map(str::to_owned);
+    let text = resp.into_string().unwrap();
+    (status, cookie, retry, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+}
+
+/// Passwords are throttled without locking the owner out; a session is an HttpOnly,
+/// SameSite=Strict cookie; changes made with it need the anti-forgery token; logout ends it.
+#[test]
+fn sign_in_is_throttled_and_sessions_need_the_anti_forgery_token() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let out = coldset(&["init", "--data", p(&data)]);
+    let password = text(&out).split("password: ").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    let server = start(&["serve", "--data", p(&data)]);
+    let login = format!("{}/api/v1/login", server.base);
+    for _ in 0..5 {
+        let (status, ..) = post_json(&login, r#"{"name":"admin","password":"guess"}"#, &[]);
+        assert_eq!(status, 401);
+    }
+    // Five wrong passwords: from now on each try waits, the right password too.
+    let (status, _, retry, body) = post_json(&login, &format!(r#"{{"name":"admin","password":"{password}"}}"#), &[]);
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["code"], "auth.throttled");
+    let wait: u64 = retry.unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait));
+    std::thread::sleep(Duration::from_secs(wait));
+    // The owner is not locked out.
+    let (status, cookie, _, body) = post_json(&login, &format!(r#"{{"name":"admin","password":"{password}"}}"#), &[]);
+    assert_eq!(status, 200, "{body}");
+    let cookie = cookie.unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let session = cookie.split(';').next().unwrap().to_owned();
+    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let me: serde_json::Value = serde_json::from_str(
+        &ureq::get(&format!("{}/api/v1/me", server.base))
+            .set("Cookie", &session)
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(me["account"], "admin");
+    let create = r#"{"id":"s","name":"S","time_zone":"UTC","packs":["industry-us"],"compliance_contact":"c@s"}"#;
+    let url = format!("{}/api/v1/productions", server.base);
+    let (status, _, _, body) = post_json(&url, create, &[("Cookie", &session)]);
+    assert_eq!((status, body["code"].as_str()), (403, Some("auth.csrf")), "a forged request is refused");
+    let (status, _, _, body) = post_json(&url, create, &[("Cookie", &session), ("X-CSRF-Token", &csrf)]);
+    assert_eq!(status, 200, "{body}");
+    let (status, cookie, _, _) = post_json(&format!("{}/api/v1/logout", server.base), "", &[("Cookie", &session)]);
+    assert_eq!(status, 204);
+    assert!(cookie.unwrap().contains("Max-Age=0"));
+    let after = ureq::get(&format!("{}/api/v1/me", server.base)).set("Cookie", &session).call();
+    assert!(matches!(after, Err(ureq::Error::Status(401, _))), "the session ended");
+}
