@@ -238,3 +238,37 @@ pub fn login(
 pub fn csrf_token(session_secret: &str) -> String {
     hash_token(&format!("csrf:{session_secret}"))
 }
+
+/// What a caller may read of a production.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadAccess {
+    /// Everything: the armory team, the 1st AD, the safety advisor, producers, admins and
+    /// auditors (who change nothing: the permission table refuses them every command).
+    Full,
+    /// Only their own records (performers, crew): the production's summary and scenes, their
+    /// own person record and the firearms they hold.
+    Own(PersonId),
+}
+
+/// Roles that read everything of their production.
+const FULL_READERS: &[coldset_domain::model::Role] = {
+    use coldset_domain::model::Role::*;
+    &[Armorer, AssistantArmorer, PropertyMaster, FirstAd, SafetyAdvisor, Producer, Admin, Auditor]
+};
+
+/// What `principal` may read of `production`; no access across productions.
+pub fn read_access(
+    store: &dyn Store,
+    principal: &Principal,
+    production: &ProductionId,
+    state: &coldset_domain::ProductionState,
+) -> Result<ReadAccess, AppError> {
+    if principal.is_admin {
+        return Ok(ReadAccess::Full);
+    }
+    let person = store
+        .account_person(&principal.account, production)?
+        .ok_or_else(|| denied(format!("account {} has no role in production {production}", principal.account)))?;
+    let full = state.people.get(&person).is_some_and(|p| p.roles.iter().any(|r| FULL_READERS.contains(r)));
+    Ok(if full { ReadAccess::Full } else { ReadAccess::Own(person) })
+}

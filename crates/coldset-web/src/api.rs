@@ -1,11 +1,14 @@
 //! The JSON API, `/api/v1`. Reads are served from the application's committed in-memory
 //! state, so they never see a half-written command.
 
+use crate::auth::{full_reader, reader};
 use crate::error::ApiError;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use coldset_app::access::ReadAccess;
 use coldset_app::App;
 use coldset_domain::ids::ProductionId;
 use coldset_domain::model::Holder;
@@ -63,10 +66,12 @@ pub(crate) fn holder_view(state: &ProductionState, holder: &Holder) -> Value {
     }
 }
 
-async fn list_productions(State(app): State<App>) -> Result<Json<Value>, ApiError> {
+async fn list_productions(State(app): State<App>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    crate::auth::principal(&app, &headers).await?;
     let mut items = Vec::new();
     for id in app.production_ids() {
-        let s = app.state(&id)?;
+        // Only the productions this caller has a place in.
+        let Ok((s, _)) = reader(&app, &headers, id.as_str()).await else { continue };
         if let Some(info) = &s.info {
             items.push(json!({
                 "id": info.id,
@@ -80,8 +85,12 @@ async fn list_productions(State(app): State<App>) -> Result<Json<Value>, ApiErro
     Ok(Json(json!({ "items": items })))
 }
 
-async fn production(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
-    let s = load(&app, &p)?;
+async fn production(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let (s, _) = reader(&app, &headers, &p).await?;
     Ok(Json(json!({
         "production": s.info,
         "events": s.next_seq(),
@@ -106,23 +115,43 @@ fn with_holder<T: Serialize>(state: &ProductionState, record: &T, holder: &Holde
     v
 }
 
-async fn firearms(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
-    let s = load(&app, &p)?;
-    let items: Vec<Value> = s.firearms.values().map(|f| with_holder(&s, f, &f.holder)).collect();
+async fn firearms(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let (s, access) = reader(&app, &headers, &p).await?;
+    let items: Vec<Value> = s
+        .firearms
+        .values()
+        .filter(|f| match &access {
+            ReadAccess::Full => true,
+            ReadAccess::Own(me) => f.holder.person() == Some(me),
+        })
+        .map(|f| with_holder(&s, f, &f.holder))
+        .collect();
     Ok(Json(json!({ "items": items })))
 }
 
-async fn firearm(State(app): State<App>, Path((p, id)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
-    let s = load(&app, &p)?;
+async fn firearm(
+    State(app): State<App>,
+    Path((p, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let (s, access) = reader(&app, &headers, &p).await?;
     let f = coldset_domain::ids::FirearmId::parse(&id)
         .ok()
         .and_then(|id| s.firearms.get(&id))
+        .filter(|f| match &access {
+            ReadAccess::Full => true,
+            ReadAccess::Own(me) => f.holder.person() == Some(me),
+        })
         .ok_or_else(|| ApiError::not_found(format!("no firearm '{id}' in this production")))?;
     Ok(Json(with_holder(&s, f, &f.holder)))
 }
 
-async fn containers(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
-    let s = load(&app, &p)?;
+async fn containers(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let s = full_reader(&app, &headers, &p).await?;
     let items: Vec<Value> = s
         .containers
         .values()
@@ -137,23 +166,31 @@ async fn containers(State(app): State<App>, Path(p): Path<String>) -> Result<Jso
     Ok(Json(json!({ "items": items })))
 }
 
-async fn lots(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
-    let s = load(&app, &p)?;
+async fn lots(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let s = full_reader(&app, &headers, &p).await?;
     Ok(Json(json!({ "items": s.lots.values().collect::<Vec<_>>() })))
 }
 
-async fn people(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
-    let s = load(&app, &p)?;
-    Ok(Json(json!({ "items": s.people.values().collect::<Vec<_>>() })))
+async fn people(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let (s, access) = reader(&app, &headers, &p).await?;
+    let items: Vec<_> = s
+        .people
+        .values()
+        .filter(|person| match &access {
+            ReadAccess::Full => true,
+            ReadAccess::Own(me) => &person.id == me,
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
 }
 
-async fn locations(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
-    let s = load(&app, &p)?;
+async fn locations(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let s = full_reader(&app, &headers, &p).await?;
     Ok(Json(json!({ "items": s.locations.values().collect::<Vec<_>>() })))
 }
 
-async fn scenes(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
-    let s = load(&app, &p)?;
+async fn scenes(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let (s, _) = reader(&app, &headers, &p).await?;
     Ok(Json(json!({ "items": s.scenes.values().collect::<Vec<_>>() })))
 }
 
@@ -171,9 +208,10 @@ async fn events(
     State(app): State<App>,
     Path(p): Path<String>,
     Query(page): Query<Page>,
+    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
+    full_reader(&app, &headers, &p).await?;
     let production = parse_production(&p)?;
-    app.state(&production)?;
     let from = page.from.unwrap_or(0);
     let limit = page.limit.unwrap_or(100);
     if limit == 0 || limit > MAX_PAGE {
@@ -222,11 +260,11 @@ pub(crate) fn hex_lower(bytes: &[u8]) -> String {
 
 /// The weapon register (R-REC-2): for every firearm, who held it from when to when, and how
 /// long it was out of storage, rebuilt from the custody events of the log.
-async fn register(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn register(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     use coldset_domain::Event as E;
     use std::collections::BTreeMap;
+    let state = full_reader(&app, &headers, &p).await?;
     let production = parse_production(&p)?;
-    let state = app.state(&production)?;
     let store = app.store().clone();
     let now = app.now();
     let people: BTreeMap<String, String> = state.people.values().map(|p| (p.id.to_string(), p.name.clone())).collect();

@@ -110,9 +110,11 @@ source.addEventListener('board', e => { live.innerHTML = e.data; status.textCont
 source.onerror = () => { status.textContent = 'reconnecting...'; };
 "#;
 
-async fn board(State(app): State<App>, Path(p): Path<String>) -> Response {
-    let Ok(production) = ProductionId::parse(&p) else { return axum::http::StatusCode::BAD_REQUEST.into_response() };
-    let Ok(state) = app.state(&production) else { return axum::http::StatusCode::NOT_FOUND.into_response() };
+async fn board(State(app): State<App>, Path(p): Path<String>, headers: axum::http::HeaderMap) -> Response {
+    let state = match crate::auth::page_reader(&app, &headers, &p, &format!("/p/{p}/board")).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
     let name = state.info.as_ref().map_or(String::new(), |i| i.name.clone());
     let body = format!(
         "<style>body{{font-size:1.25rem}} .alerts li{{margin:.3rem 0}}</style><h1>{} · live board</h1>\
@@ -126,12 +128,12 @@ async fn board(State(app): State<App>, Path(p): Path<String>) -> Response {
 
 /// Server-sent events: a fresh board after each committed event of this production, and
 /// at least every 30 seconds (minutes out and time-outs move with the clock).
-async fn stream(State(app): State<App>, Path(p): Path<String>) -> Response {
+async fn stream(State(app): State<App>, Path(p): Path<String>, headers: axum::http::HeaderMap) -> Response {
     use tokio::sync::broadcast::error::RecvError;
-    let Ok(production) = ProductionId::parse(&p) else { return axum::http::StatusCode::BAD_REQUEST.into_response() };
-    if app.state(&production).is_err() {
-        return axum::http::StatusCode::NOT_FOUND.into_response();
+    if let Err(e) = crate::auth::full_reader(&app, &headers, &p).await {
+        return e.into_response();
     }
+    let Ok(production) = ProductionId::parse(&p) else { return axum::http::StatusCode::BAD_REQUEST.into_response() };
     let rx = app.subscribe();
     let events = futures_util::stream::unfold((rx, true), move |(mut rx, first)| {
         let app = app.clone();

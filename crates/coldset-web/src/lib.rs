@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 mod api;
+mod auth;
 mod board;
 mod error;
 mod html;

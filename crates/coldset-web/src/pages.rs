@@ -1,6 +1,5 @@
 //! Server-rendered pages. The first one: a production's inventory, and who holds what.
 
-use crate::api::load;
 use crate::error::ApiError;
 use crate::html::{esc, page};
 use axum::extract::{Path, State};
@@ -13,13 +12,87 @@ use coldset_domain::ProductionState;
 use std::fmt::Write;
 
 pub fn routes() -> Router<App> {
-    Router::new().route("/", get(index)).route("/p/{production}", get(inventory))
+    Router::new()
+        .route("/", get(index))
+        .route("/p/{production}", get(inventory))
+        .route("/login", get(login_form).post(login_submit))
 }
 
-async fn index(State(app): State<App>) -> Result<Html<String>, ApiError> {
+#[derive(Debug, serde::Deserialize)]
+struct Next {
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// Only local paths: a sign-in link must not send people elsewhere.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+async fn login_form(axum::extract::Query(q): axum::extract::Query<Next>) -> Html<String> {
+    let next = safe_next(q.next.as_deref());
+    let body = format!(
+        r#"<h1>Sign in</h1>
+<form method="post" action="/login">
+<input type="hidden" name="next" value="{next}">
+<p><label for="name">Account</label><br><input id="name" name="name" autocomplete="username" required></p>
+<p><label for="password">Password</label><br><input id="password" name="password" type="password" autocomplete="current-password" required></p>
+<p><button type="submit">Sign in</button></p>
+</form>
+<p class="muted">To report a safety concern you do not need an account: use the production's report page.</p>"#,
+        next = esc(&next)
+    );
+    Html(page("Sign in", &body))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct LoginForm {
+    name: String,
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+async fn login_submit(State(app): State<App>, axum::Form(f): axum::Form<LoginForm>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let next = safe_next(f.next.as_deref());
+    let app2 = app.clone();
+    let name = f.name.trim().to_owned();
+    match tokio::task::spawn_blocking(move || app2.login(&name, &f.password)).await {
+        Ok(Ok((secret, _))) => {
+            let mut resp = axum::response::Redirect::to(&next).into_response();
+            let cookie = format!(
+                "coldset_session={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+                coldset_app::access::SESSION_HOURS * 3600
+            );
+            if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
+                resp.headers_mut().insert(axum::http::header::SET_COOKIE, v);
+            }
+            resp
+        }
+        Ok(Err(e)) => {
+            let body = format!(
+                "<h1>Sign in</h1><p role=\"alert\" class=\"warn\">{}</p><p><a href=\"/login?next={}\">Try again</a></p>",
+                esc(&e.to_string()),
+                esc(&next)
+            );
+            (axum::http::StatusCode::UNAUTHORIZED, Html(page("Sign in", &body))).into_response()
+        }
+        Err(_) => axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}
+
+async fn index(State(app): State<App>, headers: axum::http::HeaderMap) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if crate::auth::principal(&app, &headers).await.is_err() {
+        return axum::response::Redirect::to("/login?next=/").into_response();
+    }
     let mut body = String::from("<h1>Productions</h1><ul>");
     for id in app.production_ids() {
-        let s = app.state(&id)?;
+        let Ok((s, _)) = crate::auth::reader(&app, &headers, id.as_str()).await else { continue };
         if let Some(info) = &s.info {
             let _ = write!(
                 body,
@@ -31,7 +104,7 @@ async fn index(State(app): State<App>) -> Result<Html<String>, ApiError> {
         }
     }
     body.push_str("</ul>");
-    Ok(Html(page("Productions", &body)))
+    Html(page("Productions", &body)).into_response()
 }
 
 fn holder_name(s: &ProductionState, h: &Holder) -> String {
@@ -54,10 +127,18 @@ fn load_text(l: &LoadState) -> String {
     }
 }
 
-async fn inventory(State(app): State<App>, Path(p): Path<String>) -> Result<Html<String>, ApiError> {
-    let s = load(&app, &p)?;
+async fn inventory(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let s = match crate::auth::page_reader(&app, &headers, &p, &format!("/p/{p}")).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
     let Some(info) = &s.info else {
-        return Err(ApiError::not_found("no such production"));
+        return ApiError::not_found("no such production").into_response();
     };
     let mut b = String::new();
     let _ = write!(
@@ -238,5 +319,5 @@ async fn inventory(State(app): State<App>, Path(p): Path<String>) -> Result<Html
         );
     }
     b.push_str("</tbody></table>");
-    Ok(Html(page(&info.name, &b)))
+    Html(page(&info.name, &b)).into_response()
 }

@@ -245,15 +245,23 @@ async fn add_to_report(State(app): State<App>, Path(p): Path<String>, body: Byte
     Ok(Json(report_view(r, ack)))
 }
 
-async fn list_reports(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
-    let state = load(&app, &p)?;
+async fn list_reports(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let state = crate::auth::full_reader(&app, &headers, &p).await?;
     let ack = coldset_domain::gate::policy(&state).report_ack_minutes;
     let items: Vec<Value> = state.reporting.reports.values().map(|r| report_view(r, ack)).collect();
     Ok(Json(json!({ "items": items })))
 }
 
-async fn list_incidents(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
-    let state = load(&app, &p)?;
+async fn list_incidents(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let state = crate::auth::full_reader(&app, &headers, &p).await?;
     let items: Vec<Value> = state
         .reporting
         .incidents
@@ -281,9 +289,13 @@ async fn list_incidents(State(app): State<App>, Path(p): Path<String>) -> Result
 /// The evidence bundle of an incident (R-INC-2): the custody chain of the frozen firearms
 /// and containers up to the incident, their counts, and the incident event's inclusion proof
 /// against the newest signed checkpoint.
-async fn evidence(State(app): State<App>, Path((p, id)): Path<(String, u64)>) -> Result<Json<Value>, ApiError> {
+async fn evidence(
+    State(app): State<App>,
+    Path((p, id)): Path<(String, u64)>,
+    headers: axum::http::HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let state = crate::auth::full_reader(&app, &headers, &p).await?;
     let production = parse_production(&p)?;
-    let state = app.state(&production)?;
     let incident =
         state.reporting.incidents.get(&id).cloned().ok_or_else(|| ApiError::not_found(format!("no incident {id}")))?;
     let store = app.store().clone();

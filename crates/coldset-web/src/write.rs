@@ -5,7 +5,8 @@
 //! a flaky set network safe: the same key returns the first answer and records nothing again.
 
 use crate::api::blocking;
-use crate::api::{load, parse_production};
+use crate::api::parse_production;
+use crate::auth::{principal, session_secret, SESSION_COOKIE};
 use crate::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -32,14 +33,6 @@ pub fn routes() -> Router<App> {
         .route("/login", post(login))
         .route("/logout", post(logout))
         .route("/me", get(me))
-}
-
-const SESSION_COOKIE: &str = "coldset_session";
-
-fn session_secret(headers: &HeaderMap) -> Option<String> {
-    headers.get_all(axum::http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|cookies| {
-        cookies.split(';').find_map(|c| c.trim().strip_prefix(&format!("{SESSION_COOKIE}=")).map(str::to_owned))
-    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -125,36 +118,6 @@ fn bad_input(message: impl Into<String>) -> ApiError {
 /// Parses a JSON body with our error shape (never axum's plain-text rejection).
 fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| bad_input(format!("the request body is not valid: {e}")))
-}
-
-/// Authenticates the bearer token, or the browser session cookie. A request that changes
-/// something with a session cookie must also carry the session's anti-forgery token
-/// (`X-CSRF-Token`, see `require_csrf`): a cross-site page can make the browser send the
-/// cookie, not the token.
-async fn principal(app: &App, headers: &HeaderMap) -> Result<Principal, ApiError> {
-    let bearer = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_owned);
-    let secret = match (bearer, session_secret(headers)) {
-        (Some(token), _) => token,
-        (None, Some(session)) => session,
-        (None, None) => {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "auth.required",
-                "sign in (POST /api/v1/login) or send Authorization: Bearer <token>",
-            ))
-        }
-    };
-    let store = app.store().clone();
-    let now = app.now();
-    blocking(move || access::authenticate(store.as_ref(), &secret, now)).await.map_err(|mut e| {
-        e.status = StatusCode::UNAUTHORIZED;
-        e.code = "auth.invalid_token".into();
-        e
-    })
 }
 
 fn require_write(p: &Principal) -> Result<(), ApiError> {
@@ -366,8 +329,9 @@ async fn gate_hand_off(
     State(app): State<App>,
     Path(p): Path<String>,
     Query(q): Query<GateQuery>,
+    headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
-    let state = load(&app, &p)?;
+    let state = crate::auth::full_reader(&app, &headers, &p).await?;
     let ctx = coldset_domain::Context::new(app.now(), app.today(&state));
     let d = coldset_domain::gate::evaluate_hand_off(&state, &ctx, &q.firearm, &q.to, q.scene.as_ref())
         .map_err(|e| ApiError::from(AppError::Domain(e)))?;
@@ -382,8 +346,8 @@ async fn gate_hand_off(
 }
 
 /// Open alerts: recorded ones, and those that follow from the clock (time-outs).
-async fn alerts(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
-    let state = load(&app, &p)?;
+async fn alerts(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let state = crate::auth::full_reader(&app, &headers, &p).await?;
     let recorded: Vec<Value> = state
         .safety
         .alerts

@@ -593,7 +593,7 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
         println!("coldset listening on http://{addr}/");
         if let Some(logins) = demo_logins {
             println!("Demo production: http://{addr}/p/{}", demo::DEMO_PRODUCTION);
-            println!("Demo logins (the web sign-in comes with the web application; for the API: coldset token create --data DIR --account maria):");
+            println!("Sign in at http://{addr}/login with one of these (API tokens: coldset token create --data DIR --account NAME):");
             print!("{logins}");
         }
         let router = coldset_web::router(opened.app.clone());

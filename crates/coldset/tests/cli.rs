@@ -24,11 +24,13 @@ fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
-/// A running server; killed when dropped.
+/// A running server; killed when dropped. `token` is an administrator's API token for its
+/// data directory (reads need one).
 struct Server {
     child: Child,
     base: String,
     stdout: Vec<String>,
+    token: Option<String>,
 }
 
 impl Drop for Server {
@@ -40,8 +42,17 @@ impl Drop for Server {
 
 impl Server {
     fn get(&self, path: &str) -> serde_json::Value {
-        let body = ureq::get(&format!("{}{path}", self.base)).call().unwrap().into_string().unwrap();
+        let body = self.request(path).call().unwrap().into_string().unwrap();
         serde_json::from_str(&body).unwrap()
+    }
+
+    /// A GET request carrying the administrator's token.
+    fn request(&self, path: &str) -> ureq::Request {
+        let req = ureq::get(&format!("{}{path}", self.base));
+        match &self.token {
+            Some(t) => req.set("Authorization", &format!("Bearer {t}")),
+            None => req,
+        }
     }
 
     fn stop(mut self) {
@@ -76,7 +87,11 @@ fn start(args: &[&str]) -> Server {
             let base = rest.trim_end_matches('/').to_owned();
             // Keep reading the rest of the banner in the background.
             std::thread::spawn(move || for _ in reader.lines() {});
-            return Server { child, base, stdout: lines };
+            let token = args.iter().position(|a| *a == "--data").and_then(|i| args.get(i + 1)).and_then(|dir| {
+                let o = coldset(&["token", "create", "--data", dir, "--account", "admin"]);
+                o.status.success().then(|| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            });
+            return Server { child, base, stdout: lines, token };
         }
     }
 }
@@ -179,8 +194,13 @@ fn demo_seeds_once_serves_the_inventory_and_a_verifiable_ledger() {
     assert_eq!(states.iter().filter(|s| **s == "verified").count(), 3);
     let scenes = server.get("/api/v1/productions/dead-river/scenes");
     assert_eq!(scenes["items"].as_array().unwrap().len(), 1);
-    let page = ureq::get(&format!("{}/p/dead-river", server.base)).call().unwrap().into_string().unwrap();
+    let page = server.request("/p/dead-river").call().unwrap().into_string().unwrap();
     assert!(page.contains("Who holds what") || page.contains("who holds what"));
+    // Without signing in, the page sends people to the sign-in page, and the API says 401.
+    let anonymous = ureq::get(&format!("{}/p/dead-river", server.base)).call().unwrap().into_string().unwrap();
+    assert!(anonymous.contains("Sign in"), "{anonymous}");
+    let api = ureq::get(&format!("{}/api/v1/productions/dead-river/firearms", server.base)).call();
+    assert!(matches!(api, Err(ureq::Error::Status(401, _))));
     assert!(page.contains("SAA-BF-1021") && page.contains("QUARANTINED"));
     let health = ureq::get(&format!("{}/healthz", server.base)).call().unwrap().into_string().unwrap();
     assert_eq!(health, "ok");
@@ -882,7 +902,7 @@ fn the_public_report_page_files_a_report_with_a_photo() {
 fn the_live_board_updates_without_a_reload() {
     let tmp = tempfile::tempdir().unwrap();
     let server = start(&["demo", "--data", p(&tmp.path().join("d"))]);
-    let resp = ureq::get(&format!("{}/p/dead-river/board", server.base)).call().unwrap();
+    let resp = server.request("/p/dead-river/board").call().unwrap();
     // Security headers: no inline scripts allowed, no framing, no sniffing.
     assert!(resp.header("content-security-policy").is_some_and(|v| v.contains("default-src 'self'")));
     assert_eq!(resp.header("x-frame-options"), Some("DENY"));
@@ -891,7 +911,7 @@ fn the_live_board_updates_without_a_reload() {
     assert!(page.contains("/static/board.js") && page.contains("Firearms out of storage"), "{page}");
     let script = ureq::get(&format!("{}/static/board.js", server.base)).call().unwrap().into_string().unwrap();
     assert!(script.contains("EventSource"), "{script}");
-    let resp = ureq::get(&format!("{}/p/dead-river/board/stream", server.base)).call().unwrap();
+    let resp = server.request("/p/dead-river/board/stream").call().unwrap();
     let (tx, rx) = std::sync::mpsc::channel::<String>();
     std::thread::spawn(move || {
         for line in BufReader::new(resp.into_reader()).lines() {
@@ -987,4 +1007,140 @@ fn sign_in_is_throttled_and_sessions_need_the_anti_forgery_token() {
     assert!(cookie.unwrap().contains("Max-Age=0"));
     let after = ureq::get(&format!("{}/api/v1/me", server.base)).set("Cookie", &session).call();
     assert!(matches!(after, Err(ureq::Error::Status(401, _))), "the session ended");
+}
+
+// ---- authorization ------------------------------------------------------------------------
+
+/// Every kind of caller against every read endpoint, commands by the wrong role, and
+/// attempts on another production: each answer is what docs/permissions.md says.
+#[test]
+fn the_authorization_matrix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let server = start(&["demo", "--data", p(&data)]);
+    let admin = server.token.clone().unwrap();
+    let base = server.base.clone();
+    let post = |path: &str, token: &str, body: &str| -> (u16, serde_json::Value) {
+        let r = ureq::post(&format!("{base}{path}"))
+            .set("Content-Type", "application/json")
+            .set("Authorization", &format!("Bearer {token}"))
+            .send_string(body);
+        let resp = match r {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{e}"),
+        };
+        let status = resp.status();
+        (status, serde_json::from_str(&resp.into_string().unwrap()).unwrap_or(serde_json::Value::Null))
+    };
+    let token = |account: &str| -> String {
+        let o = coldset(&["token", "create", "--data", p(&data), "--account", account]);
+        assert!(o.status.success(), "{}", text(&o));
+        String::from_utf8_lossy(&o.stdout).trim().to_owned()
+    };
+    // An auditor on the production, and an outsider with an account but no place in it.
+    let (status, ev) = post(
+        "/api/v1/productions/dead-river/commands",
+        &admin,
+        r#"{"command":{"command":"add_person","name":"Ivy Auditor","roles":["auditor"]}}"#,
+    );
+    assert_eq!(status, 200, "{ev}");
+    let auditor_person = ev["events"][0]["event"]["body"]["person"].as_str().unwrap().to_owned();
+    let (status, _) = post(
+        "/api/v1/accounts",
+        &admin,
+        &format!(r#"{{"name":"ivy","links":[{{"production":"dead-river","person":"{auditor_person}"}}]}}"#),
+    );
+    assert_eq!(status, 200);
+    let (status, _) = post("/api/v1/accounts", &admin, r#"{"name":"outsider"}"#);
+    assert_eq!(status, 200);
+    let callers: Vec<(&str, Option<String>)> = vec![
+        ("admin", Some(admin.clone())),
+        ("armorer", Some(token("maria"))),
+        ("1st AD", Some(token("dana"))),
+        ("auditor", Some(token("ivy"))),
+        ("performer", Some(token("cole"))),
+        ("crew", Some(token("ben"))),
+        ("outsider", Some(token("outsider"))),
+        ("anonymous", None),
+    ];
+    let get = |path: &str, t: &Option<String>| -> (u16, serde_json::Value) {
+        let mut req = ureq::get(&format!("{base}{path}"));
+        if let Some(t) = t {
+            req = req.set("Authorization", &format!("Bearer {t}"));
+        }
+        let resp = match req.call() {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{e}"),
+        };
+        let status = resp.status();
+        (status, serde_json::from_str(&resp.into_string().unwrap_or_default()).unwrap_or(serde_json::Value::Null))
+    };
+    // Expected status per caller kind: full readers, own-records readers, outsider, anonymous.
+    let full_only = [
+        "/containers",
+        "/lots",
+        "/locations",
+        "/events",
+        "/register",
+        "/reports",
+        "/incidents",
+        "/alerts",
+        "/gate/hand-off?firearm=fa-1&to=p-5&scene=sc-1",
+    ];
+    let everyone_linked = ["", "/scenes", "/firearms", "/people"];
+    for (who, t) in &callers {
+        let full = matches!(*who, "admin" | "armorer" | "1st AD" | "auditor");
+        let linked = full || matches!(*who, "performer" | "crew");
+        for path in full_only.iter().chain(everyone_linked.iter()) {
+            let (status, body) = get(&format!("/api/v1/productions/dead-river{path}"), t);
+            let expected = if t.is_none() {
+                401
+            } else if !linked {
+                403
+            } else if full || everyone_linked.contains(path) {
+                200
+            } else {
+                403
+            };
+            assert_eq!(status, expected, "{who} GET {path}: {body}");
+        }
+        // Own records only: a performer sees themself, not the crew list.
+        if matches!(*who, "performer" | "crew") {
+            let (_, people) = get("/api/v1/productions/dead-river/people", t);
+            assert_eq!(people["items"].as_array().unwrap().len(), 1, "{who} sees only themself");
+            let (_, guns) = get("/api/v1/productions/dead-river/firearms", t);
+            assert!(guns["items"].as_array().unwrap().is_empty(), "{who} holds no firearm");
+        }
+        // The ledger is public: anyone may verify.
+        assert_eq!(get("/api/v1/productions/dead-river/checkpoint", t).0, 200, "{who} reads the checkpoint");
+    }
+    // Commands: an auditor changes nothing; the wrong role is refused by rule id.
+    let open = r#"{"command":{"command":"open_storage","location":"loc-1"}}"#;
+    let (status, body) = post("/api/v1/productions/dead-river/commands", &token("ivy"), open);
+    assert_eq!((status, body["code"].as_str()), (403, Some("auth.forbidden")), "{body}");
+    let (status, body) = post(
+        "/api/v1/productions/dead-river/commands",
+        &token("dana"),
+        r#"{"command":{"command":"hand_off","firearm":"fa-1","to":"p-5","scene":"sc-1"}}"#,
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(body["rule_ids"].as_array().unwrap().iter().any(|r| r == "R-HAND-2"), "{body}");
+    let (status, _) = post("/api/v1/productions/dead-river/commands", &token("outsider"), open);
+    assert_eq!(status, 403);
+    // Another production: the armorer of this one has no access to it.
+    let (status, _) = post(
+        "/api/v1/productions",
+        &admin,
+        r#"{"id":"other","name":"Other","time_zone":"UTC","packs":["industry-us"],"compliance_contact":"c@o"}"#,
+    );
+    assert_eq!(status, 200);
+    let maria = token("maria");
+    assert_eq!(get("/api/v1/productions/other", &Some(maria.clone())).0, 403);
+    assert_eq!(get("/api/v1/productions/other/firearms", &Some(maria.clone())).0, 403);
+    assert_eq!(post("/api/v1/productions/other/commands", &maria, open).0, 403);
+    // Pages: full readers only.
+    assert_eq!(get("/p/dead-river", &Some(token("cole"))).0, 403);
+    assert_eq!(get("/p/dead-river/board", &Some(token("dana"))).0, 200);
 }

@@ -10,6 +10,8 @@ use serde_json::{json, Value};
 struct Api {
     base: String,
     production: String,
+    /// Reads need an account: the administrator's token.
+    reader: String,
 }
 
 /// An answer: HTTP status and JSON body.
@@ -72,7 +74,12 @@ impl Api {
     }
 
     fn get(&self, path: &str) -> Value {
-        send(ureq::get(&format!("{}/api/v1/productions/{}{path}", self.base, self.production)), None).ok(path)
+        send(
+            ureq::get(&format!("{}/api/v1/productions/{}{path}", self.base, self.production))
+                .set("Authorization", &format!("Bearer {}", self.reader)),
+            None,
+        )
+        .ok(path)
     }
 
     fn cmd(&self, token: &str, command: Value) -> Answer {
@@ -113,7 +120,7 @@ fn the_rust_failure_chain_is_refused_step_by_step_and_the_proper_scene_succeeds(
         String::from_utf8(o.stdout).unwrap().trim().to_owned()
     };
     let server = start(&["serve", "--data", p(&data)]);
-    let api = Api { base: server.base.clone(), production: "bonanza-creek".into() };
+    let api = Api { base: server.base.clone(), production: "bonanza-creek".into(), reader: admin.clone() };
     api.post(
         "/productions",
         &admin,

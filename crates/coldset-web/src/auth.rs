@@ -1,0 +1,107 @@
+//! Who is asking, and what they may read. A bearer token or the browser session cookie
+//! names an account; the account reads a production fully (the armory team, the 1st AD, the
+//! safety advisor, producers, admins, auditors) or only its own records (performers, crew).
+
+use crate::api::{blocking, parse_production};
+use crate::error::ApiError;
+use axum::http::{HeaderMap, StatusCode};
+use coldset_app::access::{self, Principal, ReadAccess};
+use coldset_app::App;
+use coldset_domain::ProductionState;
+use std::sync::Arc;
+
+pub(crate) const SESSION_COOKIE: &str = "coldset_session";
+
+pub(crate) fn session_secret(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(axum::http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|cookies| {
+        cookies.split(';').find_map(|c| c.trim().strip_prefix(&format!("{SESSION_COOKIE}=")).map(str::to_owned))
+    })
+}
+
+/// Authenticates the bearer token, or the browser session cookie. A request that changes
+/// something with a session cookie must also carry the session's anti-forgery token
+/// (`X-CSRF-Token`, see `require_csrf`): a cross-site page can make the browser send the
+/// cookie, not the token.
+pub(crate) async fn principal(app: &App, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    let bearer = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    let secret = match (bearer, session_secret(headers)) {
+        (Some(token), _) => token,
+        (None, Some(session)) => session,
+        (None, None) => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "auth.required",
+                "sign in (POST /api/v1/login) or send Authorization: Bearer <token>",
+            ))
+        }
+    };
+    let store = app.store().clone();
+    let now = app.now();
+    blocking(move || access::authenticate(store.as_ref(), &secret, now)).await.map_err(|mut e| {
+        e.status = StatusCode::UNAUTHORIZED;
+        e.code = "auth.invalid_token".into();
+        e
+    })
+}
+
+/// The production's committed state and what the caller may read of it.
+pub(crate) async fn reader(
+    app: &App,
+    headers: &HeaderMap,
+    production: &str,
+) -> Result<(Arc<ProductionState>, ReadAccess), ApiError> {
+    let id = parse_production(production)?;
+    let state = app.state(&id)?;
+    let principal = principal(app, headers).await?;
+    let store = app.store().clone();
+    let st = state.clone();
+    let access = blocking(move || access::read_access(store.as_ref(), &principal, &id, &st)).await?;
+    Ok((state, access))
+}
+
+/// The same, for records only full readers see.
+pub(crate) async fn full_reader(
+    app: &App,
+    headers: &HeaderMap,
+    production: &str,
+) -> Result<Arc<ProductionState>, ApiError> {
+    match reader(app, headers, production).await? {
+        (state, ReadAccess::Full) => Ok(state),
+        (_, ReadAccess::Own(_)) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "auth.forbidden",
+            "your role sees only your own records of this production",
+        )),
+    }
+}
+
+/// For pages: the state of a production a full reader may see, or the response to send
+/// instead (the sign-in page for a visitor, a refusal for a role that sees less).
+pub(crate) async fn page_reader(
+    app: &App,
+    headers: &HeaderMap,
+    production: &str,
+    path: &str,
+) -> Result<Arc<ProductionState>, axum::response::Response> {
+    use axum::response::{IntoResponse, Redirect};
+    match full_reader(app, headers, production).await {
+        Ok(state) => Ok(state),
+        Err(e) if e.status == StatusCode::UNAUTHORIZED => {
+            Err(Redirect::to(&format!("/login?next={}", urlencode(path))).into_response())
+        }
+        Err(e) => Err(e.into_response()),
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
