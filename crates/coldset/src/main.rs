@@ -516,6 +516,8 @@ fn run_bench(command: BenchCmd) -> Result<(), String> {
 }
 
 const DEMO_LOGINS_FILE: &str = "demo-logins.txt";
+/// The demo performers' confirmation PIN (printed with the logins).
+const DEMO_PIN: &str = "2468";
 
 /// Seeds the demo the first time; afterwards reuses what is there. Returns the text to
 /// print about logins.
@@ -535,11 +537,21 @@ fn prepare_demo(dir: &Path) -> Result<String, String> {
         let roles: Vec<&str> = p.roles.iter().map(|r| r.as_str()).collect();
         let login = p.name.split(' ').next().unwrap_or(p.name).to_lowercase();
         let person = coldset_domain::ids::PersonId::numbered(i as u64 + 1);
-        let password =
-            datadir::add_account(opened.app.store().as_ref(), &login, false, Some((production.clone(), person)))
+        let password = datadir::add_account(
+            opened.app.store().as_ref(),
+            &login,
+            false,
+            Some((production.clone(), person.clone())),
+        )
+        .map_err(|e| e.to_string())?;
+        // Performers confirm hand-offs on the armorer's phone with a PIN; the demo sets one.
+        if p.roles.contains(&coldset_domain::model::Role::Performer) {
+            coldset_app::access::set_pin(opened.app.store().as_ref(), &production, &person, DEMO_PIN)
                 .map_err(|e| e.to_string())?;
+        }
         logins.push_str(&format!("  {login} / {password}   ({}, {})\n", p.name, roles.join(", ")));
     }
+    logins.push_str(&format!("  performers confirm hand-offs with PIN {DEMO_PIN}\n"));
     std::fs::write(dir.join(DEMO_LOGINS_FILE), &logins).map_err(|e| e.to_string())?;
     println!("Seeded the demo production '{}' in {}.", demo::DEMO_PRODUCTION, dir.display());
     Ok(logins)
