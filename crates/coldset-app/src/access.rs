@@ -258,7 +258,7 @@ const FULL_READERS: &[coldset_domain::model::Role] = {
 
 /// What `principal` may read of `production`; no access across productions.
 pub fn read_access(
-    store: &dyn Store,
+    link: Option<PersonId>,
     principal: &Principal,
     production: &ProductionId,
     state: &coldset_domain::ProductionState,
@@ -266,9 +266,89 @@ pub fn read_access(
     if principal.is_admin {
         return Ok(ReadAccess::Full);
     }
-    let person = store
-        .account_person(&principal.account, production)?
-        .ok_or_else(|| denied(format!("account {} has no role in production {production}", principal.account)))?;
+    let person =
+        link.ok_or_else(|| denied(format!("account {} has no role in production {production}", principal.account)))?;
     let full = state.people.get(&person).is_some_and(|p| p.roles.iter().any(|r| FULL_READERS.contains(r)));
     Ok(if full { ReadAccess::Full } else { ReadAccess::Own(person) })
+}
+
+/// Recently checked tokens and account links, so that a busy set does not read the database
+/// for every request. Entries live at most `TTL_MS`; a logout in this process drops its
+/// token at once.
+#[derive(Debug, Default)]
+pub struct AuthCache {
+    tokens: std::sync::Mutex<std::collections::HashMap<String, (Principal, Timestamp)>>,
+    links: std::sync::Mutex<std::collections::HashMap<(String, ProductionId), (Option<PersonId>, Timestamp)>>,
+}
+
+const TTL_MS: i64 = 30_000;
+
+impl AuthCache {
+    /// A cached principal, without touching the database.
+    pub fn cached(&self, secret: &str, now: Timestamp) -> Option<Principal> {
+        let map = self.tokens.lock().ok()?;
+        map.get(&hash_token(secret.trim())).filter(|(_, until)| now < *until).map(|(p, _)| p.clone())
+    }
+
+    /// A cached link, without touching the database.
+    pub fn cached_link(&self, account: &str, production: &ProductionId, now: Timestamp) -> Option<Option<PersonId>> {
+        let map = self.links.lock().ok()?;
+        map.get(&(account.to_owned(), production.clone())).filter(|(_, until)| now < *until).map(|(p, _)| p.clone())
+    }
+
+    pub fn principal(&self, store: &dyn Store, secret: &str, now: Timestamp) -> Result<Principal, AppError> {
+        let hash = hash_token(secret.trim());
+        if let Ok(map) = self.tokens.lock() {
+            if let Some((p, until)) = map.get(&hash) {
+                if now < *until {
+                    return Ok(p.clone());
+                }
+            }
+        }
+        let record = store.token(&hash)?.ok_or_else(|| denied("unknown or revoked token"))?;
+        if record.expires_at.is_some_and(|e| e <= now) {
+            return Err(denied("this token has expired"));
+        }
+        let account = store.account(&record.account)?.ok_or_else(|| denied("the token's account no longer exists"))?;
+        let p = Principal { account: account.name, is_admin: account.is_admin, scopes: record.scopes };
+        let until = Timestamp(record.expires_at.map_or(now.0 + TTL_MS, |e| e.0.min(now.0 + TTL_MS)));
+        if let Ok(mut map) = self.tokens.lock() {
+            if map.len() > 10_000 {
+                map.clear();
+            }
+            map.insert(hash, (p.clone(), until));
+        }
+        Ok(p)
+    }
+
+    pub fn forget(&self, secret: &str) {
+        if let Ok(mut map) = self.tokens.lock() {
+            map.remove(&hash_token(secret.trim()));
+        }
+    }
+
+    pub fn account_person(
+        &self,
+        store: &dyn Store,
+        account: &str,
+        production: &ProductionId,
+        now: Timestamp,
+    ) -> Result<Option<PersonId>, AppError> {
+        let key = (account.to_owned(), production.clone());
+        if let Ok(map) = self.links.lock() {
+            if let Some((person, until)) = map.get(&key) {
+                if now < *until {
+                    return Ok(person.clone());
+                }
+            }
+        }
+        let person = store.account_person(account, production)?;
+        if let Ok(mut map) = self.links.lock() {
+            if map.len() > 10_000 {
+                map.clear();
+            }
+            map.insert(key, (person.clone(), Timestamp(now.0 + TTL_MS)));
+        }
+        Ok(person)
+    }
 }

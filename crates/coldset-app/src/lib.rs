@@ -44,6 +44,7 @@ struct Inner {
     checkpointer: OnceLock<Arc<Checkpointer>>,
     targets: Arc<RwLock<notify::Targets>>,
     throttle: access::Throttle,
+    auth_cache: access::AuthCache,
     /// Background threads stop once this is dropped (with the application).
     alive: Arc<()>,
 }
@@ -75,6 +76,7 @@ impl App {
                 checkpointer: OnceLock::new(),
                 targets,
                 throttle: access::Throttle::default(),
+                auth_cache: access::AuthCache::default(),
                 alive: Arc::new(()),
             }),
         })
@@ -178,6 +180,40 @@ impl App {
     /// Signs in with a name and password (throttled); returns a session secret and expiry.
     pub fn login(&self, name: &str, password: &str) -> Result<(String, Timestamp), AppError> {
         access::login(self.inner.store.as_ref(), &self.inner.throttle, name, password, self.inner.clock.now())
+    }
+
+    /// Resolves a token or session secret to its account (cached for a few seconds).
+    pub fn authenticate(&self, secret: &str) -> Result<access::Principal, AppError> {
+        self.inner.auth_cache.principal(self.inner.store.as_ref(), secret, self.inner.clock.now())
+    }
+
+    /// The cached answers of `authenticate` and `account_person`, without the database: the
+    /// fast path of every request.
+    pub fn cached_principal(&self, secret: &str) -> Option<access::Principal> {
+        self.inner.auth_cache.cached(secret, self.inner.clock.now())
+    }
+
+    pub fn cached_account_person(
+        &self,
+        account: &str,
+        production: &ProductionId,
+    ) -> Option<Option<coldset_domain::ids::PersonId>> {
+        self.inner.auth_cache.cached_link(account, production, self.inner.clock.now())
+    }
+
+    /// Ends a session or token now, here and in the cache.
+    pub fn revoke(&self, secret: &str) -> Result<(), AppError> {
+        self.inner.auth_cache.forget(secret);
+        Ok(self.inner.store.revoke_token(&access::hash_token(secret.trim()))?)
+    }
+
+    /// The person an account acts as in a production (cached for a few seconds).
+    pub fn account_person(
+        &self,
+        account: &str,
+        production: &ProductionId,
+    ) -> Result<Option<coldset_domain::ids::PersonId>, AppError> {
+        self.inner.auth_cache.account_person(self.inner.store.as_ref(), account, production, self.inner.clock.now())
     }
 
     /// Runs the clock-driven work (report escalations) on every production; returns how many

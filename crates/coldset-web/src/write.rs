@@ -64,8 +64,8 @@ async fn login(State(app): State<App>, body: Bytes) -> Result<axum::response::Re
 async fn logout(State(app): State<App>, headers: HeaderMap) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
     if let Some(secret) = session_secret(&headers) {
-        let store = app.store().clone();
-        blocking(move || Ok(store.revoke_token(&access::hash_token(&secret))?)).await?;
+        let app2 = app.clone();
+        blocking(move || app2.revoke(&secret)).await?;
     }
     let mut resp = StatusCode::NO_CONTENT.into_response();
     resp.headers_mut().insert(
