@@ -106,16 +106,6 @@ fn issue_token(
     Ok(secret)
 }
 
-/// Resolves a bearer token to its account.
-pub fn authenticate(store: &dyn Store, secret: &str, now: Timestamp) -> Result<Principal, AppError> {
-    let record = store.token(&hash_token(secret.trim()))?.ok_or_else(|| denied("unknown or revoked token"))?;
-    if record.expires_at.is_some_and(|e| e <= now) {
-        return Err(denied("this token has expired"));
-    }
-    let account = store.account(&record.account)?.ok_or_else(|| denied("the token's account no longer exists"))?;
-    Ok(Principal { account: account.name, is_admin: account.is_admin, scopes: record.scopes })
-}
-
 /// Who a principal acts as in a production: the person the account is linked to, or, for
 /// an unlinked administrator, the administrator account (setup only: the domain refuses
 /// custody steps by an account).
