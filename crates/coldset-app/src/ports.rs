@@ -216,6 +216,9 @@ pub trait Store: Send + Sync {
     fn account_person(&self, account: &str, production: &ProductionId) -> Result<Option<PersonId>, StoreError>;
     fn create_token(&self, token: &TokenRecord) -> Result<(), StoreError>;
     fn token(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError>;
+    /// An account's TOTP secret (base32) and whether its enrolment was confirmed with a code.
+    fn set_totp(&self, account: &str, secret: &str, confirmed: bool) -> Result<(), StoreError>;
+    fn totp(&self, account: &str) -> Result<Option<(String, bool)>, StoreError>;
     /// Ends a token or browser session at once (logout, a lost phone).
     fn revoke_token(&self, hash: &str) -> Result<(), StoreError>;
     /// Sets (or replaces) a person's confirmation PIN hash.

@@ -743,6 +743,28 @@ impl Store for PostgresStore {
         })
     }
 
+    fn set_totp(&self, account: &str, secret: &str, confirmed: bool) -> Result<(), StoreError> {
+        self.with_writer(|c| {
+            let st = c.statement(
+                "INSERT INTO account_totp (account, secret, confirmed) VALUES ($1, $2, $3)
+                 ON CONFLICT (account) DO UPDATE SET secret = EXCLUDED.secret, confirmed = EXCLUDED.confirmed",
+            )?;
+            c.client.execute(&st, &[&account, &secret, &confirmed]).map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    fn totp(&self, account: &str) -> Result<Option<(String, bool)>, StoreError> {
+        self.with_reader(|c| {
+            let st = c.statement("SELECT secret, confirmed FROM account_totp WHERE account = $1")?;
+            c.client
+                .query_opt(&st, &[&account])
+                .map_err(map_err)?
+                .map(|r| Ok((col(&r, 0)?, col(&r, 1)?)))
+                .transpose()
+        })
+    }
+
     fn revoke_token(&self, hash: &str) -> Result<(), StoreError> {
         self.with_writer(|c| {
             let st = c.statement("DELETE FROM api_tokens WHERE hash = $1")?;

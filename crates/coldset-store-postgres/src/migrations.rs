@@ -146,4 +146,12 @@ pub const MIGRATIONS: &[&str] = &[
         bytes BYTEA NOT NULL
     );
     "#,
+    // 5: TOTP second factor per account.
+    r#"
+    CREATE TABLE account_totp (
+        account TEXT PRIMARY KEY REFERENCES accounts(name),
+        secret TEXT NOT NULL,
+        confirmed BOOLEAN NOT NULL
+    );
+    "#,
 ];

@@ -520,6 +520,28 @@ impl Store for SqliteStore {
         })
     }
 
+    fn set_totp(&self, account: &str, secret: &str, confirmed: bool) -> Result<(), StoreError> {
+        self.with_writer(|c| {
+            c.execute(
+                "INSERT INTO account_totp (account, secret, confirmed) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (account) DO UPDATE SET secret = excluded.secret, confirmed = excluded.confirmed",
+                params![account, secret, confirmed],
+            )
+            .map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    fn totp(&self, account: &str) -> Result<Option<(String, bool)>, StoreError> {
+        self.with_reader(|c| {
+            c.query_row("SELECT secret, confirmed FROM account_totp WHERE account = ?1", [account], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()
+            .map_err(map_err)
+        })
+    }
+
     fn revoke_token(&self, hash: &str) -> Result<(), StoreError> {
         self.with_writer(|c| {
             c.execute("DELETE FROM api_tokens WHERE hash = ?1", [hash]).map_err(map_err)?;

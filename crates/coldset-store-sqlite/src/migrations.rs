@@ -118,4 +118,12 @@ pub const MIGRATIONS: &[&str] = &[
         bytes BLOB NOT NULL
     );
     "#,
+    // 5: TOTP second factor per account.
+    r#"
+    CREATE TABLE account_totp (
+        account TEXT PRIMARY KEY REFERENCES accounts(name),
+        secret TEXT NOT NULL,
+        confirmed INTEGER NOT NULL
+    );
+    "#,
 ];
