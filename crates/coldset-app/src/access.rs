@@ -189,13 +189,16 @@ impl Throttle {
 /// A browser session: a token with the `session` scope and an expiry, sent as a cookie.
 pub const SESSION_HOURS: i64 = 12;
 
-/// Checks a name and password (throttled) and opens a session; returns the secret and its
-/// expiry. Unknown names cost the same as wrong passwords, so names cannot be probed.
+/// Checks a name and password (throttled), and the one-time code when the account enrolled
+/// in TOTP, and opens a session; returns the secret and its expiry. Unknown names cost the
+/// same as wrong passwords, so names cannot be probed. A session opened with a code carries
+/// the `mfa` scope.
 pub fn login(
     store: &dyn Store,
     throttle: &Throttle,
     name: &str,
     password: &str,
+    code: Option<&str>,
     now: Timestamp,
 ) -> Result<(String, Timestamp), AppError> {
     let wait = throttle.wait(name, now);
@@ -217,9 +220,21 @@ pub fn login(
         throttle.failed(name, now);
         return Err(AppError::Unauthenticated("wrong account name or password".into()));
     }
+    let mut scopes = vec!["read", "write", "session"];
+    if let Some((secret, true)) = store.totp(name)? {
+        let ok = code.is_some_and(|c| verify_totp(&secret, c, now));
+        if !ok {
+            throttle.failed(name, now);
+            return Err(AppError::Unauthenticated(match code {
+                None => "this account signs in with a one-time code too".into(),
+                Some(_) => "wrong account name, password or code".into(),
+            }));
+        }
+        scopes.push("mfa");
+    }
     throttle.succeeded(name);
     let expires = Timestamp(now.0 + SESSION_HOURS * 3_600_000);
-    let secret = issue_token(store, name, &["read", "write", "session"], now, Some(expires))?;
+    let secret = issue_token(store, name, &scopes, now, Some(expires))?;
     Ok((secret, expires))
 }
 
@@ -340,5 +355,133 @@ impl AuthCache {
             map.insert(key, (person.clone(), Timestamp(now.0 + TTL_MS)));
         }
         Ok(person)
+    }
+}
+
+/// A production can require a one-time code for some roles: a browser session of a person
+/// (or an installation administrator, for the admin role) holding one of them must have been
+/// opened with a code. API tokens are issued by administrators for tools and are not asked.
+pub fn check_second_factor(
+    principal: &Principal,
+    state: &coldset_domain::ProductionState,
+    person: Option<&PersonId>,
+) -> Result<(), AppError> {
+    let Some(info) = &state.info else { return Ok(()) };
+    if info.second_factor_roles.is_empty()
+        || !principal.scopes.iter().any(|s| s == "session")
+        || principal.scopes.iter().any(|s| s == "mfa")
+    {
+        return Ok(());
+    }
+    let roles = person.and_then(|p| state.people.get(p)).map(|p| p.roles.clone()).unwrap_or_default();
+    let admin = principal.is_admin && info.second_factor_roles.contains(&coldset_domain::model::Role::Admin);
+    if admin || roles.iter().any(|r| info.second_factor_roles.contains(r)) {
+        return Err(AppError::SecondFactorRequired);
+    }
+    Ok(())
+}
+
+// ---- TOTP (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits) ---------------------------------
+
+const B32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/// RFC 4648 base32 without padding, as authenticator apps expect.
+pub fn base32(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for b in bytes {
+        buffer = (buffer << 8) | u32::from(*b);
+        bits += 8;
+        while bits >= 5 {
+            out.push(B32[((buffer >> (bits - 5)) & 31) as usize] as char);
+            bits -= 5;
+        }
+    }
+    if bits > 0 {
+        out.push(B32[((buffer << (5 - bits)) & 31) as usize] as char);
+    }
+    out
+}
+
+pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for c in text.trim().trim_end_matches('=').bytes() {
+        let v = B32.iter().position(|x| *x == c.to_ascii_uppercase())? as u32;
+        buffer = (buffer << 5) | v;
+        bits += 5;
+        if bits >= 8 {
+            out.push(((buffer >> (bits - 8)) & 0xff) as u8);
+            bits -= 8;
+        }
+    }
+    Some(out)
+}
+
+/// The code for a secret at a 30-second step.
+pub fn totp_code(secret: &[u8], step: u64) -> u32 {
+    use hmac::{Hmac, Mac};
+    let Ok(mut mac) = Hmac::<sha1::Sha1>::new_from_slice(secret) else { return 0 };
+    mac.update(&step.to_be_bytes());
+    let h = mac.finalize().into_bytes();
+    let offset = usize::from(h[19] & 0x0f);
+    let bin = (u32::from(h[offset] & 0x7f) << 24)
+        | (u32::from(h[offset + 1]) << 16)
+        | (u32::from(h[offset + 2]) << 8)
+        | u32::from(h[offset + 3]);
+    bin % 1_000_000
+}
+
+/// Checks a 6-digit code, allowing one step of clock drift either way.
+pub fn verify_totp(secret_b32: &str, code: &str, now: Timestamp) -> bool {
+    let Some(secret) = base32_decode(secret_b32) else { return false };
+    let Ok(code) = code.trim().parse::<u32>() else { return false };
+    let step = u64::try_from(now.0 / 30_000).unwrap_or(0);
+    [step.saturating_sub(1), step, step + 1].iter().any(|s| totp_code(&secret, *s) == code)
+}
+
+/// Starts TOTP enrolment for an account: a new secret, not yet required until confirmed.
+/// Returns the secret (base32) and the otpauth URI for an authenticator app.
+pub fn enrol_totp(store: &dyn Store, account: &str) -> Result<(String, String), AppError> {
+    let secret = base32(&random_bytes::<20>()?);
+    store.set_totp(account, &secret, false)?;
+    let uri =
+        format!("otpauth://totp/coldset:{account}?secret={secret}&issuer=coldset&algorithm=SHA1&digits=6&period=30");
+    Ok((secret, uri))
+}
+
+/// Confirms enrolment with a first code; from then on sign-in asks for a code.
+pub fn confirm_totp(store: &dyn Store, account: &str, code: &str, now: Timestamp) -> Result<(), AppError> {
+    let (secret, _) = store.totp(account)?.ok_or_else(|| denied("start the enrolment first"))?;
+    if !verify_totp(&secret, code, now) {
+        return Err(AppError::Unauthenticated("that code is not the current one".into()));
+    }
+    store.set_totp(account, &secret, true)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod totp_tests {
+    use super::*;
+
+    /// RFC 6238 appendix B, SHA-1 rows (8 digits there; the last 6 are ours).
+    #[test]
+    fn rfc_6238_vectors() {
+        let secret = b"12345678901234567890";
+        for (t, code) in [
+            (59u64, 94287082u32),
+            (1111111109, 7081804),
+            (1111111111, 14050471),
+            (1234567890, 89005924),
+            (2000000000, 69279037),
+        ] {
+            assert_eq!(totp_code(secret, t / 30), code % 1_000_000, "t={t}");
+        }
+        assert_eq!(base32(b"foobar"), "MZXW6YTBOI");
+        assert_eq!(base32_decode("MZXW6YTBOI").unwrap(), b"foobar");
+        let s = base32(secret);
+        let now = Timestamp(59_000);
+        assert!(verify_totp(&s, &format!("{:06}", 94287082 % 1_000_000), now));
+        assert!(!verify_totp(&s, "000000", now));
     }
 }

@@ -196,7 +196,10 @@ pub fn access_records(store: &dyn Store) -> Result<(), String> {
     ensure(store.totp("linked").map_err(|e| e.to_string())?.is_none(), "no TOTP yet")?;
     store.set_totp("linked", "JBSWY3DPEHPK3PXP", false).map_err(|e| e.to_string())?;
     store.set_totp("linked", "JBSWY3DPEHPK3PXP", true).map_err(|e| e.to_string())?;
-    ensure(store.totp("linked").map_err(|e| e.to_string())? == Some(("JBSWY3DPEHPK3PXP".into(), true)), "TOTP reads back")?;
+    ensure(
+        store.totp("linked").map_err(|e| e.to_string())? == Some(("JBSWY3DPEHPK3PXP".into(), true)),
+        "TOTP reads back",
+    )?;
     ensure(store.pin(&p, &person).map_err(|e| e.to_string())?.is_none(), "no PIN yet")?;
     store.set_pin(&p, &person, "pin1").map_err(|e| e.to_string())?;
     store.set_pin(&p, &person, "pin2").map_err(|e| e.to_string())?;

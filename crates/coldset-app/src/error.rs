@@ -18,6 +18,9 @@ pub enum AppError {
     /// Wrong name or password (never says which).
     #[error("{0}")]
     Unauthenticated(String),
+    /// The production requires a one-time code for this role, and the session has none.
+    #[error("this production requires people in your role to sign in with a one-time code: enrol one (POST /api/v1/me/totp) and sign in again with it")]
+    SecondFactorRequired,
     /// Too many wrong passwords for this account: wait before the next try.
     #[error("too many failed sign-ins for this account: wait {retry_after_secs} s and try again")]
     Throttled { retry_after_secs: u64 },
@@ -39,6 +42,7 @@ impl AppError {
             AppError::ShuttingDown => "server.shutting_down",
             AppError::Unauthenticated(_) => "auth.invalid_credentials",
             AppError::Throttled { .. } => "auth.throttled",
+            AppError::SecondFactorRequired => "auth.second_factor_required",
         }
     }
 

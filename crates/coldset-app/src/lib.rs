@@ -178,8 +178,8 @@ impl App {
     }
 
     /// Signs in with a name and password (throttled); returns a session secret and expiry.
-    pub fn login(&self, name: &str, password: &str) -> Result<(String, Timestamp), AppError> {
-        access::login(self.inner.store.as_ref(), &self.inner.throttle, name, password, self.inner.clock.now())
+    pub fn login(&self, name: &str, password: &str, code: Option<&str>) -> Result<(String, Timestamp), AppError> {
+        access::login(self.inner.store.as_ref(), &self.inner.throttle, name, password, code, self.inner.clock.now())
     }
 
     /// Resolves a token or session secret to its account (cached for a few seconds).

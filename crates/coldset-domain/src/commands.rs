@@ -181,6 +181,11 @@ pub enum Command {
     ChangePolicy {
         packs: Vec<String>,
     },
+    /// People holding these roles must sign in with a one-time code (TOTP) to work on this
+    /// production; an empty set lifts the requirement.
+    RequireSecondFactor {
+        roles: BTreeSet<Role>,
+    },
     OpenDay {
         call_sheet: CallSheet,
         counts: BTreeMap<String, u64>,
@@ -372,6 +377,7 @@ impl Command {
             Command::WrapScene { .. } => "wrap_scene",
             Command::DeclineFirearm { .. } => "decline_firearm",
             Command::ChangePolicy { .. } => "change_policy",
+            Command::RequireSecondFactor { .. } => "require_second_factor",
             Command::OpenDay { .. } => "open_day",
             Command::CloseDay { .. } => "close_day",
             Command::ResolveAlert { .. } => "resolve_alert",

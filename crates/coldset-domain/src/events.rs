@@ -167,6 +167,8 @@ pub enum Event {
     FirearmDeclined { scene: SceneId, person: PersonId, reason: String },
     #[serde(rename = "policy.changed")]
     PolicyChanged { packs: Vec<String> },
+    #[serde(rename = "policy.second_factor_required")]
+    SecondFactorRequired { roles: BTreeSet<Role> },
     #[serde(rename = "day.opened")]
     DayOpened { date: Date, by: PersonId, call_sheet: CallSheet, counts: Vec<CountLine> },
     #[serde(rename = "day.closed")]
@@ -314,6 +316,7 @@ impl Event {
             Event::SceneWrapped { .. } => "scene.wrapped",
             Event::FirearmDeclined { .. } => "firearm.declined",
             Event::PolicyChanged { .. } => "policy.changed",
+            Event::SecondFactorRequired { .. } => "policy.second_factor_required",
             Event::DayOpened { .. } => "day.opened",
             Event::DayClosed { .. } => "day.closed",
             Event::AlertRaised { .. } => "alert.raised",

@@ -40,6 +40,7 @@ pub const PERMISSIONS: &[(&str, Allowed)] = &[
     ("plan_scene", Allowed::Roles(SCENES)),
     ("revise_plan", Allowed::Roles(SCENES)),
     ("change_policy", Allowed::Roles(POLICY)),
+    ("require_second_factor", Allowed::Roles(POLICY)),
     ("approve_plan", Allowed::AnyWorkingMember),
     ("hold_meeting", Allowed::AnyWorkingMember),
     ("sign_off_meeting", Allowed::AnyWorkingMember),

@@ -533,6 +533,7 @@ impl<'a> Decider<'a> {
                     reason: reason.trim().to_owned(),
                 }])
             }
+            Command::RequireSecondFactor { roles } => Ok(vec![Event::SecondFactorRequired { roles: roles.clone() }]),
             Command::ChangePolicy { packs } => {
                 let packs = crate::policy::parse_packs(packs).map_err(|m| invalid("packs", m))?;
                 Ok(vec![Event::PolicyChanged { packs }])

@@ -17,6 +17,9 @@ pub struct ProductionInfo {
     pub packs: Vec<String>,
     pub compliance_contact: String,
     pub approved_suppliers: BTreeSet<String>,
+    /// Roles that must sign in with a one-time code (TOTP) to work on this production.
+    #[serde(default)]
+    pub second_factor_roles: BTreeSet<Role>,
     pub version: u64,
 }
 
@@ -123,6 +126,7 @@ impl ProductionState {
                     packs: packs.clone(),
                     compliance_contact: compliance_contact.clone(),
                     approved_suppliers: BTreeSet::new(),
+                    second_factor_roles: BTreeSet::new(),
                     version: seq,
                 });
                 self.safety.version = seq;
@@ -463,6 +467,12 @@ impl ProductionState {
                 sc.status = SceneStatus::NeedsReplan;
                 sc.version = seq;
                 vec![R::Scene(scene.clone())]
+            }
+            Event::SecondFactorRequired { roles } => {
+                let info = self.info.as_mut().ok_or("no production")?;
+                info.second_factor_roles = roles.clone();
+                info.version = seq;
+                vec![R::Production]
             }
             Event::PolicyChanged { packs } => {
                 let info = self.info.as_mut().ok_or("no production")?;

@@ -4617,6 +4617,7 @@ mod permissions {
             | Command::RecordOverride { .. }
             | Command::RecordAuthorityNotice { .. }
             | Command::RecordTransport { .. }
+            | Command::RequireSecondFactor { .. }
             | Command::SetContacts { .. }
             | Command::FileReport { .. }
             | Command::AddToReport { .. }
@@ -4734,6 +4735,7 @@ mod permissions {
                 to: "b".into(),
                 locked_case: true,
             },
+            Command::RequireSecondFactor { roles: BTreeSet::from([Role::Armorer]) },
             Command::SetContacts { studio_safety_office: "x".into(), union_representative: "y".into() },
             file_report(coldset_domain::reports::Severity::Concern),
             Command::AddToReport { report: 1, text: "x".into(), followup_key_hash: key_hash() },
@@ -4936,6 +4938,11 @@ fn tour() -> Prod {
             reference: "e-mail of 2026-11-20".into(),
         },
     );
+    // The armorer and the safety advisor sign in with a one-time code on this production.
+    p.w.ok(
+        &by(&p.producer),
+        Command::RequireSecondFactor { roles: BTreeSet::from([Role::Armorer, Role::SafetyAdvisor]) },
+    );
     // Firearms go from the truck to the set in a locked case with the armorer (R-STORE-6).
     p.take(p.blank_gun.clone());
     p.w.ok(
@@ -5105,6 +5112,7 @@ const ALL_EVENT_KINDS: &[&str] = &[
     "override.recorded",
     "authority.notified",
     "transport.recorded",
+    "policy.second_factor_required",
     "contacts.set",
     "report.filed",
     "report.acknowledged",
@@ -5178,6 +5186,7 @@ fn event_listed(e: &Event) {
         | Event::OverrideRecorded { .. }
         | Event::AuthorityNotified { .. }
         | Event::TransportRecorded { .. }
+        | Event::SecondFactorRequired { .. }
         | Event::ContactsSet { .. }
         | Event::ReportFiled { .. }
         | Event::ReportAcknowledged { .. }

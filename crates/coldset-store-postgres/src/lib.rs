@@ -757,11 +757,7 @@ impl Store for PostgresStore {
     fn totp(&self, account: &str) -> Result<Option<(String, bool)>, StoreError> {
         self.with_reader(|c| {
             let st = c.statement("SELECT secret, confirmed FROM account_totp WHERE account = $1")?;
-            c.client
-                .query_opt(&st, &[&account])
-                .map_err(map_err)?
-                .map(|r| Ok((col(&r, 0)?, col(&r, 1)?)))
-                .transpose()
+            c.client.query_opt(&st, &[&account]).map_err(map_err)?.map(|r| Ok((col(&r, 0)?, col(&r, 1)?))).transpose()
         })
     }
 

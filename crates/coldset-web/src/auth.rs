@@ -60,15 +60,18 @@ pub(crate) async fn reader(
     let state = app.state(&id)?;
     let principal = principal(app, headers).await?;
     if principal.is_admin {
+        access::check_second_factor(&principal, &state, None)?;
         return Ok((state.clone(), access::read_access(None, &principal, &id, &state)?));
     }
     if let Some(link) = app.cached_account_person(&principal.account, &id) {
+        access::check_second_factor(&principal, &state, link.as_ref())?;
         return Ok((state.clone(), access::read_access(link, &principal, &id, &state)?));
     }
     let app2 = app.clone();
     let (st, id2, p2) = (state.clone(), id.clone(), principal.clone());
     let access = blocking(move || {
         let link = if p2.is_admin { None } else { app2.account_person(&p2.account, &id2)? };
+        access::check_second_factor(&p2, &st, link.as_ref())?;
         access::read_access(link, &p2, &id2, &st)
     })
     .await?;

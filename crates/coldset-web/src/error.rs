@@ -56,6 +56,7 @@ impl From<AppError> for ApiError {
             AppError::Store(_) | AppError::Internal(_) | AppError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::SecondFactorRequired => StatusCode::FORBIDDEN,
         };
         let message = match &e {
             AppError::Store(_) | AppError::Internal(_) => {

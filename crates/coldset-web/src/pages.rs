@@ -40,6 +40,7 @@ async fn login_form(axum::extract::Query(q): axum::extract::Query<Next>) -> Html
 <input type="hidden" name="next" value="{next}">
 <p><label for="name">Account</label><br><input id="name" name="name" autocomplete="username" required></p>
 <p><label for="password">Password</label><br><input id="password" name="password" type="password" autocomplete="current-password" required></p>
+<p><label for="code">One-time code (if your account uses one)</label><br><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6"></p>
 <p><button type="submit">Sign in</button></p>
 </form>
 <p class="muted">To report a safety concern you do not need an account: use the production's report page.</p>"#,
@@ -53,6 +54,8 @@ struct LoginForm {
     name: String,
     password: String,
     #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
     next: Option<String>,
 }
 
@@ -61,7 +64,8 @@ async fn login_submit(State(app): State<App>, axum::Form(f): axum::Form<LoginFor
     let next = safe_next(f.next.as_deref());
     let app2 = app.clone();
     let name = f.name.trim().to_owned();
-    match tokio::task::spawn_blocking(move || app2.login(&name, &f.password)).await {
+    let code = f.code.filter(|c| !c.trim().is_empty());
+    match tokio::task::spawn_blocking(move || app2.login(&name, &f.password, code.as_deref())).await {
         Ok(Ok((secret, _))) => {
             let mut resp = axum::response::Redirect::to(&next).into_response();
             let cookie = format!(

@@ -33,6 +33,35 @@ pub fn routes() -> Router<App> {
         .route("/login", post(login))
         .route("/logout", post(logout))
         .route("/me", get(me))
+        .route("/me/totp", post(enrol_totp))
+        .route("/me/totp/confirm", post(confirm_totp))
+}
+
+/// Starts TOTP enrolment: the secret and an otpauth URI for an authenticator app.
+async fn enrol_totp(State(app): State<App>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let p = principal(&app, &headers).await?;
+    require_csrf(&headers)?;
+    let store = app.store().clone();
+    let (secret, uri) = blocking(move || access::enrol_totp(store.as_ref(), &p.account)).await?;
+    Ok(Json(
+        json!({ "secret": secret, "otpauth_uri": uri, "next": "confirm with POST /api/v1/me/totp/confirm {\"code\": \"123456\"}" }),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CodeBody {
+    code: String,
+}
+
+async fn confirm_totp(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<StatusCode, ApiError> {
+    let p = principal(&app, &headers).await?;
+    require_csrf(&headers)?;
+    let c: CodeBody = parse_body(&body)?;
+    let store = app.store().clone();
+    let now = app.now();
+    blocking(move || access::confirm_totp(store.as_ref(), &p.account, &c.code, now)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize)]
@@ -40,6 +69,9 @@ pub fn routes() -> Router<App> {
 struct LoginBody {
     name: String,
     password: String,
+    /// The one-time code, for accounts enrolled in TOTP.
+    #[serde(default)]
+    code: Option<String>,
 }
 
 /// Signs in: a session cookie (HttpOnly, SameSite=Strict) for the pages and the API, and
@@ -48,7 +80,7 @@ async fn login(State(app): State<App>, body: Bytes) -> Result<axum::response::Re
     use axum::response::IntoResponse;
     let b: LoginBody = parse_body(&body)?;
     let app2 = app.clone();
-    let (secret, expires) = blocking(move || app2.login(b.name.trim(), &b.password)).await?;
+    let (secret, expires) = blocking(move || app2.login(b.name.trim(), &b.password, b.code.as_deref())).await?;
     let cookie = format!(
         "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
         access::SESSION_HOURS * 3600
@@ -201,8 +233,10 @@ async fn execute(
     };
     let store = app.store().clone();
     let (p2, pr) = (production.clone(), principal.clone());
+    let state = app.state(&production)?;
     let (actor, attested) = blocking(move || {
         let actor = access::actor_for(store.as_ref(), &pr, &p2)?;
+        access::check_second_factor(&pr, &state, actor.person())?;
         let attested = access::confirm(store.as_ref(), &p2, &confirmations)?;
         Ok((actor, attested))
     })

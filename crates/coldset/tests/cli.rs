@@ -1144,3 +1144,76 @@ fn the_authorization_matrix() {
     assert_eq!(get("/p/dead-river", &Some(token("cole"))).0, 403);
     assert_eq!(get("/p/dead-river/board", &Some(token("dana"))).0, 200);
 }
+
+/// A production can require a one-time code (TOTP) for some roles: the armorer's password-only
+/// session is refused until she enrols and signs in with a code.
+#[test]
+fn a_production_can_require_a_second_factor() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let server = start(&["demo", "--data", p(&data)]);
+    let admin = server.token.clone().unwrap();
+    let logins = std::fs::read_to_string(data.join("demo-logins.txt")).unwrap();
+    let password = logins
+        .lines()
+        .find(|l| l.trim_start().starts_with("maria /"))
+        .unwrap()
+        .split('/')
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let base = server.base.clone();
+    let (status, ..) = post_json(
+        &format!("{base}/api/v1/productions/dead-river/commands"),
+        r#"{"command":{"command":"require_second_factor","roles":["armorer"]}}"#,
+        &[("Authorization", &format!("Bearer {admin}"))],
+    );
+    assert_eq!(status, 200);
+    let login = |code: Option<&str>| {
+        let body = match code {
+            Some(c) => format!(r#"{{"name":"maria","password":"{password}","code":"{c}"}}"#),
+            None => format!(r#"{{"name":"maria","password":"{password}"}}"#),
+        };
+        post_json(&format!("{base}/api/v1/login"), &body, &[])
+    };
+    let (status, cookie, _, body) = login(None);
+    assert_eq!(status, 200, "{body}");
+    let session = cookie.unwrap().split(';').next().unwrap().to_owned();
+    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let read =
+        |session: &str| match ureq::get(&format!("{base}/api/v1/productions/dead-river")).set("Cookie", session).call()
+        {
+            Ok(r) => (r.status(), String::new()),
+            Err(ureq::Error::Status(s, r)) => (s, r.into_string().unwrap()),
+            Err(e) => panic!("{e}"),
+        };
+    let (status, body) = read(&session);
+    assert_eq!(status, 403);
+    assert!(body.contains("auth.second_factor_required"), "{body}");
+    // Enrol, confirm with the current code, sign in again with a code.
+    let (status, _, _, enrol) =
+        post_json(&format!("{base}/api/v1/me/totp"), "", &[("Cookie", &session), ("X-CSRF-Token", &csrf)]);
+    assert_eq!(status, 200, "{enrol}");
+    let secret = coldset_app::access::base32_decode(enrol["secret"].as_str().unwrap()).unwrap();
+    let code = || {
+        let step = (jiff::Timestamp::now().as_millisecond() / 30_000) as u64;
+        format!("{:06}", coldset_app::access::totp_code(&secret, step))
+    };
+    let (status, ..) = post_json(
+        &format!("{base}/api/v1/me/totp/confirm"),
+        &format!(r#"{{"code":"{}"}}"#, code()),
+        &[("Cookie", &session), ("X-CSRF-Token", &csrf)],
+    );
+    assert_eq!(status, 204);
+    let (status, _, _, body) = login(None);
+    assert_eq!(status, 401, "a code is now needed: {body}");
+    let (status, _, _, _) = login(Some("000000"));
+    assert_eq!(status, 401);
+    let (status, cookie, _, body) = login(Some(&code()));
+    assert_eq!(status, 200, "{body}");
+    let session = cookie.unwrap().split(';').next().unwrap().to_owned();
+    assert_eq!(read(&session).0, 200);
+}
