@@ -14,6 +14,7 @@ mod board;
 mod error;
 mod html;
 mod ledger;
+pub mod openapi;
 mod pages;
 mod public;
 mod reports;
@@ -48,6 +49,7 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
 pub fn router(app: App) -> Router {
     Router::new()
         .route("/healthz", get(health))
+        .route("/api/v1/openapi.json", get(|| async { axum::Json(openapi::document()) }))
         .merge(pages::routes())
         .merge(public::routes())
         .merge(board::routes())

@@ -115,6 +115,8 @@ enum Cmd {
         #[command(subcommand)]
         command: TokenCmd,
     },
+    /// Print the OpenAPI document of the JSON API (docs/openapi.json is a snapshot of it).
+    Openapi,
     /// Benchmarks (see docs/benchmarks.md).
     Bench {
         #[command(subcommand)]
@@ -394,6 +396,10 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Cmd::Bench { command } => run_bench(command),
+        Cmd::Openapi => {
+            println!("{:#}", coldset_web::openapi::document());
+            Ok(())
+        }
     }
 }
 

@@ -1217,3 +1217,48 @@ fn a_production_can_require_a_second_factor() {
     let session = cookie.unwrap().split(';').next().unwrap().to_owned();
     assert_eq!(read(&session).0, 200);
 }
+
+// ---- the API document ----------------------------------------------------------------------
+
+/// The OpenAPI document is served, equals the snapshot in docs/openapi.json, and every
+/// endpoint it lists answers from the real router (never "no such route").
+#[test]
+fn the_openapi_document_matches_the_router_and_the_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(&["demo", "--data", p(&tmp.path().join("d"))]);
+    let served = server.get("/api/v1/openapi.json");
+    let snapshot_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+    let snapshot: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&snapshot_path).unwrap_or_default()).unwrap_or_default();
+    assert_eq!(
+        served, snapshot,
+        "docs/openapi.json is out of date: regenerate it with `coldset openapi > docs/openapi.json`"
+    );
+    for ep in coldset_web::openapi::ENDPOINTS {
+        let path = ep
+            .path
+            .replace("{production}", "dead-river")
+            .replace("{id}", "1")
+            .replace("{name}", "admin")
+            .replace("{hash}", &"ab".repeat(32));
+        let url = format!("{}/api/v1{path}", server.base);
+        let req = ureq::request(&ep.method.to_uppercase(), &url)
+            .set("Authorization", &format!("Bearer {}", server.token.as_deref().unwrap()));
+        let resp = match if ep.body.is_some() || ep.method != "get" {
+            req.set("Content-Type", "application/json").send_string("{}")
+        } else {
+            req.call()
+        } {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{} {}: {e}", ep.method, ep.path),
+        };
+        let status = resp.status();
+        let body = resp.into_string().unwrap_or_default();
+        assert_ne!(status, 405, "{} {} is not routed for that method", ep.method, ep.path);
+        assert!(status < 500, "{} {} answered {status}: {body}", ep.method, ep.path);
+        if status == 404 {
+            assert!(body.contains("\"code\""), "{} {} is not routed: {body}", ep.method, ep.path);
+        }
+    }
+}
