@@ -9,6 +9,11 @@ if [ -x scripts/ensure-postgres.sh ]; then
   scripts/ensure-postgres.sh
 fi
 
+# The API fuzz test drives schemathesis (PyPI) against the real server.
+if ! command -v schemathesis >/dev/null 2>&1; then
+  python3 -m pip install --quiet --disable-pip-version-check "schemathesis==4.32.5"
+fi
+
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast "$@"
 else

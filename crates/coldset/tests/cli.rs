@@ -1262,3 +1262,55 @@ fn the_openapi_document_matches_the_router_and_the_snapshot() {
         }
     }
 }
+
+/// Property-based fuzzing of the whole API from its own OpenAPI document (schemathesis, from
+/// PyPI; scripts/test.sh installs it): no answer is a server error, and the server never
+/// panics.
+#[test]
+fn fuzzing_the_api_from_its_openapi_document_finds_no_server_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let log = tmp.path().join("server.log");
+    let mut child = Command::new(BIN)
+        .args(["demo", "--data", p(&data), "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let base = loop {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "server did not start");
+        if let Some(rest) = line.trim().strip_prefix("coldset listening on ") {
+            break rest.trim_end_matches('/').to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in reader.lines() {});
+    let token =
+        String::from_utf8(coldset(&["token", "create", "--data", p(&data), "--account", "admin"]).stdout).unwrap();
+    let out = Command::new("schemathesis")
+        .args([
+            "run",
+            &format!("{base}/api/v1/openapi.json"),
+            "-u",
+            &format!("{base}/api/v1"),
+            "--checks",
+            "not_a_server_error",
+            "-H",
+            &format!("Authorization: Bearer {}", token.trim()),
+            "-n",
+            "20",
+            "--seed",
+            "4242",
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("schemathesis is not installed: run ./scripts/test.sh, which installs it");
+    let report = text(&out);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(out.status.success(), "schemathesis found failures:\n{report}");
+    assert!(report.contains("passed"), "{report}");
+    let server_log = std::fs::read_to_string(&log).unwrap();
+    assert!(!server_log.contains("panicked"), "the server panicked:\n{server_log}");
+}
