@@ -10,7 +10,7 @@ if [ -x scripts/ensure-postgres.sh ]; then
 fi
 
 # The API fuzz test drives schemathesis (PyPI) against the real server.
-if ! command -v schemathesis >/dev/null 2>&1; then
+if ! python3 -c "import schemathesis" >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check "schemathesis==4.32.5"
 fi
 

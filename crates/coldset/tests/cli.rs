@@ -1288,8 +1288,11 @@ fn fuzzing_the_api_from_its_openapi_document_finds_no_server_error() {
     std::thread::spawn(move || for _ in reader.lines() {});
     let token =
         String::from_utf8(coldset(&["token", "create", "--data", p(&data), "--account", "admin"]).stdout).unwrap();
-    let out = Command::new("schemathesis")
+    // Through the interpreter, so no shell shim (pyenv) has to exist for the command.
+    let out = Command::new("python3")
         .args([
+            "-m",
+            "schemathesis.cli",
             "run",
             &format!("{base}/api/v1/openapi.json"),
             "-u",
