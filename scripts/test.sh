@@ -9,6 +9,11 @@ if [ -x scripts/ensure-postgres.sh ]; then
   scripts/ensure-postgres.sh
 fi
 
+# The HTTPS test makes its certificates with openssl.
+if ! command -v openssl >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq openssl
+fi
+
 # The API fuzz test drives schemathesis (PyPI) against the real server.
 if ! python3 -c "import schemathesis" >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check "schemathesis==4.32.5"

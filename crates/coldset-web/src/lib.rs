@@ -26,13 +26,33 @@ use axum::routing::get;
 use axum::Router;
 use coldset_app::App;
 
+/// How the server is reached, as the handlers need to know it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Served over TLS: cookies are `Secure` and browsers are told to stay on HTTPS.
+    pub tls: bool,
+}
+
+/// The `Set-Cookie` value of a session, `Secure` under TLS.
+pub(crate) fn session_cookie(secret: &str, options: Options) -> String {
+    format!(
+        "coldset_session={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        coldset_app::access::SESSION_HOURS * 3600,
+        if options.tls { "; Secure" } else { "" }
+    )
+}
+
 /// Security headers on every answer: no sniffing, no framing, no referrer leaks, and a
 /// content policy that allows only this server's own scripts and styles (inline styles are
 /// the page frame's; scripts are served as files).
 async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
     use axum::http::{header, HeaderValue};
+    let tls = req.extensions().get::<Options>().is_some_and(|o| o.tls);
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
+    if tls {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
@@ -45,8 +65,13 @@ async fn security_headers(req: axum::extract::Request, next: axum::middleware::N
     resp
 }
 
-/// The whole HTTP surface of coldset.
+/// The whole HTTP surface of coldset, served over plain HTTP.
 pub fn router(app: App) -> Router {
+    router_with(app, Options::default())
+}
+
+/// The whole HTTP surface of coldset.
+pub fn router_with(app: App, options: Options) -> Router {
     Router::new()
         .route("/healthz", get(health))
         .route("/api/v1/openapi.json", get(|| async { axum::Json(openapi::document()) }))
@@ -55,6 +80,7 @@ pub fn router(app: App) -> Router {
         .merge(board::routes())
         .nest("/api/v1", api::routes().merge(ledger::routes()).merge(write::routes()).merge(reports::routes()))
         .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::Extension(options))
         .with_state(app)
 }
 

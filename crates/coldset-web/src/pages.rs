@@ -59,7 +59,11 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login_submit(State(app): State<App>, axum::Form(f): axum::Form<LoginForm>) -> axum::response::Response {
+async fn login_submit(
+    State(app): State<App>,
+    axum::Extension(options): axum::Extension<crate::Options>,
+    axum::Form(f): axum::Form<LoginForm>,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
     let next = safe_next(f.next.as_deref());
     let app2 = app.clone();
@@ -68,10 +72,7 @@ async fn login_submit(State(app): State<App>, axum::Form(f): axum::Form<LoginFor
     match tokio::task::spawn_blocking(move || app2.login(&name, &f.password, code.as_deref())).await {
         Ok(Ok((secret, _))) => {
             let mut resp = axum::response::Redirect::to(&next).into_response();
-            let cookie = format!(
-                "coldset_session={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
-                coldset_app::access::SESSION_HOURS * 3600
-            );
+            let cookie = crate::session_cookie(&secret, options);
             if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
                 resp.headers_mut().insert(axum::http::header::SET_COOKIE, v);
             }

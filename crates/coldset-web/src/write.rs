@@ -6,7 +6,7 @@
 
 use crate::api::blocking;
 use crate::api::parse_production;
-use crate::auth::{principal, session_secret, SESSION_COOKIE};
+use crate::auth::{principal, session_secret};
 use crate::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -76,15 +76,16 @@ struct LoginBody {
 
 /// Signs in: a session cookie (HttpOnly, SameSite=Strict) for the pages and the API, and
 /// the anti-forgery token that state-changing requests made with it must send back.
-async fn login(State(app): State<App>, body: Bytes) -> Result<axum::response::Response, ApiError> {
+async fn login(
+    State(app): State<App>,
+    axum::Extension(options): axum::Extension<crate::Options>,
+    body: Bytes,
+) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
     let b: LoginBody = parse_body(&body)?;
     let app2 = app.clone();
     let (secret, expires) = blocking(move || app2.login(b.name.trim(), &b.password, b.code.as_deref())).await?;
-    let cookie = format!(
-        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
-        access::SESSION_HOURS * 3600
-    );
+    let cookie = crate::session_cookie(&secret, options);
     let mut resp =
         Json(json!({ "expires_at": expires.to_rfc3339(), "csrf_token": access::csrf_token(&secret) })).into_response();
     if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {

@@ -24,6 +24,9 @@ pub struct FileConfig {
     pub smtp_server: Option<String>,
     pub email_from: Option<String>,
     pub email_to: Option<Vec<String>>,
+    /// PEM certificate chain and private key: serve HTTPS.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
 }
 
 /// The settings in force after every source has been applied.
@@ -35,6 +38,8 @@ pub struct Config {
     pub log: String,
     pub witness_urls: Vec<String>,
     pub notifications: Notifications,
+    /// Certificate chain and key files, when serving HTTPS.
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 /// Notification settings, after validation. The webhook secret is read from its file.
@@ -87,6 +92,8 @@ pub struct Flags {
     pub data: Option<PathBuf>,
     pub database: Option<String>,
     pub listen: Option<String>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
 }
 
 pub fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
@@ -193,17 +200,34 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         return Err(ConfigError::Invalid("smtp_server needs email_to (who receives notifications)".into()));
     }
     let notifications = Notifications { webhook_urls, webhook_secret, smtp_server, email_from, email_to };
-    Ok(Config { data, database, listen, log, witness_urls, notifications })
+    let tls_cert = flags.tls_cert.clone().or_else(|| env("COLDSET_TLS_CERT").map(PathBuf::from)).or(file.tls_cert);
+    let tls_key = flags.tls_key.clone().or_else(|| env("COLDSET_TLS_KEY").map(PathBuf::from)).or(file.tls_key);
+    let tls = match (tls_cert, tls_key) {
+        (Some(c), Some(k)) => Some((c, k)),
+        (None, None) => None,
+        _ => return Err(ConfigError::Invalid("give both tls_cert and tls_key (PEM files), or neither".into())),
+    };
+    Ok(Config { data, database, listen, log, witness_urls, notifications, tls })
 }
 
-/// Until accounts and sign-in exist, the server must not be reachable from other machines.
+/// Passwords and session cookies never cross a network in clear: without TLS, coldset
+/// serves on loopback only.
 pub fn require_loopback(addr: &SocketAddr) -> Result<(), ConfigError> {
     if addr.ip().is_loopback() {
         Ok(())
     } else {
         Err(ConfigError::Invalid(format!(
-            "refusing to listen on {addr}: this build has no sign-in yet, so coldset serves on loopback only (use 127.0.0.1:PORT)"
+            "refusing to listen on {addr} without TLS: give --tls-cert and --tls-key to serve other machines, or use 127.0.0.1:PORT"
         )))
+    }
+}
+
+/// The listen address is acceptable for this configuration.
+pub fn check_listen(cfg: &Config) -> Result<(), ConfigError> {
+    if cfg.tls.is_some() {
+        Ok(())
+    } else {
+        require_loopback(&cfg.listen)
     }
 }
 

@@ -48,6 +48,12 @@ enum Cmd {
         data: Option<PathBuf>,
         #[arg(long, value_name = "URL")]
         database: Option<String>,
+        /// PEM certificate chain: serve HTTPS (then other machines may connect).
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key of the certificate.
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
     },
@@ -268,7 +274,7 @@ fn resolve_db(
     database: Option<String>,
     listen: Option<String>,
 ) -> Result<Config, String> {
-    let flags = Flags { config: config.clone(), data, database, listen };
+    let flags = Flags { config: config.clone(), data, database, listen, tls_cert: None, tls_key: None };
     config::resolve(&flags, &|k| std::env::var(k).ok()).map_err(|e| e.to_string())
 }
 
@@ -297,11 +303,14 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("Ledger verifier key (give this to auditors): {}", made.verifier_key);
             Ok(())
         }
-        Cmd::Serve { data, database, listen } => {
-            let cfg = resolve_db(&cli.config, data, database, listen)?;
+        Cmd::Serve { data, database, listen, tls_cert, tls_key } => {
+            let mut cfg = resolve_db(&cli.config, data, database, listen)?;
+            if let (Some(c), Some(k)) = (tls_cert, tls_key) {
+                cfg.tls = Some((c, k));
+            }
             init_logging(&cfg.log);
             let dir = need_data(&cfg)?;
-            config::require_loopback(&cfg.listen).map_err(|e| e.to_string())?;
+            config::check_listen(&cfg).map_err(|e| e.to_string())?;
             let opened = datadir::open(&dir, cfg.database.as_deref()).map_err(|e| e.to_string())?;
             serve(opened, &cfg, None)
         }
@@ -316,7 +325,7 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Cmd::Config { command: ConfigCmd::Check { data, database, listen } } => {
             let cfg = resolve_db(&cli.config, data, database, listen)?;
-            config::require_loopback(&cfg.listen).map_err(|e| e.to_string())?;
+            config::check_listen(&cfg).map_err(|e| e.to_string())?;
             if let Some(dir) = &cfg.data {
                 datadir::open_store(dir, cfg.database.as_deref()).map_err(|e| e.to_string())?;
                 datadir::read_key(dir).map_err(|e| e.to_string())?;
@@ -604,7 +613,14 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let tls = cfg.tls.clone();
     runtime.block_on(async move {
+        let options = coldset_web::Options { tls: tls.is_some() };
+        let router = coldset_web::router_with(opened.app.clone(), options);
+        let _keep = (opened.lock, opened.key);
+        if let Some((cert, key)) = tls {
+            return serve_tls(router, listen, &cert, &key, demo_logins).await;
+        }
         let listener =
             tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -614,13 +630,40 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
             println!("Sign in at http://{addr}/login with one of these (API tokens: coldset token create --data DIR --account NAME):");
             print!("{logins}");
         }
-        let router = coldset_web::router(opened.app.clone());
-        let _keep = (opened.lock, opened.key);
         axum::serve(listener, router)
             .with_graceful_shutdown(shutdown_signal())
             .await
             .map_err(|e| format!("server error: {e}"))
     })
+}
+
+/// HTTPS with rustls (ring): the certificate chain and key are read from PEM files.
+async fn serve_tls(
+    router: axum::Router,
+    listen: std::net::SocketAddr,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+    demo_logins: Option<String>,
+) -> Result<(), String> {
+    // One crypto provider for the process, chosen here rather than by feature unification.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+        .await
+        .map_err(|e| format!("cannot use the TLS certificate {} and key {}: {e}", cert.display(), key.display()))?;
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        stopper.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
+    });
+    let server =
+        tokio::spawn(axum_server::bind_rustls(listen, tls).handle(handle.clone()).serve(router.into_make_service()));
+    let addr = handle.listening().await.ok_or_else(|| format!("cannot listen on {listen}"))?;
+    println!("coldset listening on https://{addr}/");
+    if let Some(logins) = demo_logins {
+        print!("{logins}");
+    }
+    server.await.map_err(|e| format!("server error: {e}"))?.map_err(|e| format!("server error: {e}"))
 }
 
 async fn shutdown_signal() {

@@ -1319,3 +1319,81 @@ fn fuzzing_the_api_from_its_openapi_document_finds_no_server_error() {
     let server_log = std::fs::read_to_string(&log).unwrap();
     assert!(!server_log.contains("panicked"), "the server panicked:\n{server_log}");
 }
+
+// ---- TLS -----------------------------------------------------------------------------------
+
+/// With a certificate, coldset serves HTTPS (and may then listen beyond loopback): session
+/// cookies are `Secure` and browsers are told to stay on HTTPS.
+#[test]
+fn serves_https_with_secure_cookies() {
+    use rustls::pki_types::pem::PemObject;
+    let tmp = tempfile::tempdir().unwrap();
+    // A test CA and a server certificate it signs, for 127.0.0.1.
+    let f = |name: &str| tmp.path().join(name);
+    let (ca, ca_key, cert, key, csr, ext) =
+        (f("ca.pem"), f("ca.key"), f("cert.pem"), f("key.pem"), f("req.csr"), f("ext.cnf"));
+    std::fs::write(&ext, "basicConstraints=critical,CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n").unwrap();
+    let openssl = |args: &[&str]| {
+        let o = Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("openssl (Debian's openssl package) makes the test certificates");
+        assert!(o.status.success(), "{}", text(&o));
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=coldset test CA",
+        "-keyout",
+        p(&ca_key),
+        "-out",
+        p(&ca),
+    ]);
+    openssl(&["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", p(&key), "-out", p(&csr)]);
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        p(&csr),
+        "-CA",
+        p(&ca),
+        "-CAkey",
+        p(&ca_key),
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        p(&ext),
+        "-out",
+        p(&cert),
+    ]);
+    let data = tmp.path().join("d");
+    let out = coldset(&["init", "--data", p(&data)]);
+    let password = text(&out).split("password: ").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    // Without TLS a non-loopback address is refused; with it, accepted.
+    let o = coldset(&["config", "check", "--listen", "0.0.0.0:8443"]);
+    assert!(!o.status.success() && text(&o).contains("TLS"), "{}", text(&o));
+    let server = start(&["serve", "--data", p(&data), "--tls-cert", p(&cert), "--tls-key", p(&key)]);
+    assert!(server.base.starts_with("https://127.0.0.1:"), "{}", server.base);
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(rustls::pki_types::CertificateDer::from_pem_file(&ca).unwrap()).unwrap();
+    let tls = rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();
+    let agent = ureq::AgentBuilder::new().tls_config(std::sync::Arc::new(tls)).build();
+    assert_eq!(agent.get(&format!("{}/healthz", server.base)).call().unwrap().into_string().unwrap(), "ok");
+    let resp = agent
+        .post(&format!("{}/api/v1/login", server.base))
+        .set("Content-Type", "application/json")
+        .send_string(&format!(r#"{{"name":"admin","password":"{password}"}}"#))
+        .unwrap();
+    assert!(resp.header("set-cookie").unwrap().contains("Secure"));
+    assert!(resp.header("strict-transport-security").is_some());
+    // Plain HTTP to the HTTPS port gets nothing useful.
+    assert!(ureq::get(&format!("{}/healthz", server.base.replace("https://", "http://"))).call().is_err());
+}
