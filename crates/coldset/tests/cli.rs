@@ -117,12 +117,12 @@ fn serve_refuses_a_missing_database_and_creates_nothing() {
 }
 
 #[test]
-fn serve_refuses_non_loopback_until_sign_in_exists() {
+fn serve_refuses_non_loopback_without_tls() {
     let dir = tempfile::tempdir().unwrap();
     assert!(coldset(&["init", "--data", p(dir.path())]).status.success());
     let o = coldset(&["serve", "--data", p(dir.path()), "--listen", "0.0.0.0:0"]);
     assert!(!o.status.success());
-    assert!(text(&o).contains("loopback"), "{}", text(&o));
+    assert!(text(&o).contains("without TLS"), "{}", text(&o));
 }
 
 #[test]
