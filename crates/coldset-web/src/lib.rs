@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 mod api;
+mod armorer;
 mod auth;
 mod board;
 mod error;
@@ -78,6 +79,7 @@ pub fn router_with(app: App, options: Options) -> Router {
         .merge(pages::routes())
         .merge(public::routes())
         .merge(board::routes())
+        .merge(armorer::routes())
         .nest("/api/v1", api::routes().merge(ledger::routes()).merge(write::routes()).merge(reports::routes()))
         .layer(axum::middleware::from_fn(security_headers))
         .layer(axum::Extension(options))

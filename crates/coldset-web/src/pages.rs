@@ -190,7 +190,9 @@ async fn inventory(
         };
         let _ = write!(
             b,
-            "<tr><td>{}</td><td>{} {} ({})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><a href=\"/p/{}/firearms/{}\">{}</a></td><td>{} {} ({})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(info.id.as_str()),
+            esc(f.id.as_str()),
             esc(f.id.as_str()),
             esc(&f.make),
             esc(&f.model),

@@ -1397,3 +1397,58 @@ fn serves_https_with_secure_cookies() {
     // Plain HTTP to the HTTPS port gets nothing useful.
     assert!(ureq::get(&format!("{}/healthz", server.base.replace("https://", "http://"))).call().is_err());
 }
+
+// ---- the armorer's page --------------------------------------------------------------------
+
+/// The armorer signs in, opens a firearm's page (from its QR label), and a step the rules
+/// refuse comes back as a page naming the rule, why, and what to do; a forged form is refused.
+#[test]
+fn the_armorers_firearm_page_shows_refusals_with_their_rules() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let server = start(&["demo", "--data", p(&data)]);
+    let logins = std::fs::read_to_string(data.join("demo-logins.txt")).unwrap();
+    let password = logins
+        .lines()
+        .find(|l| l.trim_start().starts_with("maria /"))
+        .unwrap()
+        .split('/')
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let (status, cookie, _, body) = post_json(
+        &format!("{}/api/v1/login", server.base),
+        &format!(r#"{{"name":"maria","password":"{password}"}}"#),
+        &[],
+    );
+    assert_eq!(status, 200, "{body}");
+    let session = cookie.unwrap().split(';').next().unwrap().to_owned();
+    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let page_url = format!("{}/p/dead-river/firearms/fa-1", server.base);
+    let page = ureq::get(&page_url).set("Cookie", &session).call().unwrap().into_string().unwrap();
+    assert!(
+        page.contains("SAA-BF-1021") && page.contains("label.svg") && page.contains("Take out of storage"),
+        "{page}"
+    );
+    let label = ureq::get(&format!("{page_url}/label.svg")).set("Cookie", &session).call().unwrap();
+    assert_eq!(label.header("content-type"), Some("image/svg+xml"));
+    let submit = |fields: &[(&str, &str)]| match ureq::post(&page_url).set("Cookie", &session).send_form(fields) {
+        Ok(r) => (r.status(), r.into_string().unwrap()),
+        Err(ureq::Error::Status(s, r)) => (s, r.into_string().unwrap()),
+        Err(e) => panic!("{e}"),
+    };
+    // No shoot day is open and the safe is locked: refused, with the rules and what to do.
+    let (status, refusal) = submit(&[("csrf", &csrf), ("action", "take"), ("scene", "sc-1")]);
+    assert_eq!(status, 422, "{refusal}");
+    assert!(
+        refusal.contains("R-STORE-4") && refusal.contains("R-STORE-3") && refusal.contains("What to do"),
+        "{refusal}"
+    );
+    assert!(refusal.contains("Nothing was recorded"));
+    // A form without the session's anti-forgery token is refused.
+    let (status, forged) = submit(&[("csrf", "forged"), ("action", "take"), ("scene", "sc-1")]);
+    assert_eq!(status, 403, "{forged}");
+}

@@ -1,0 +1,228 @@
+//! The armorer's firearm page, phone-sized: the firearm's state and holder, what the protocol
+//! still needs before it may go to a performer (the gate, every failing rule), its QR label,
+//! and one form per step. Each form posts through the same write path as the API; a refusal
+//! comes back as a page that names the rules, says why and what to do next.
+
+use crate::auth::{page_reader, principal, session_secret};
+use crate::error::ApiError;
+use crate::html::{esc, page};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use coldset_app::{access, App, Request};
+use coldset_domain::ids::{FirearmId, PersonId, SceneId};
+use coldset_domain::model::Holder;
+use coldset_domain::safety::InspectionStage;
+use coldset_domain::Command;
+use serde::Deserialize;
+use std::fmt::Write;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/p/{production}/firearms/{id}", get(firearm_page).post(act))
+        .route("/p/{production}/firearms/{id}/label.svg", get(label))
+}
+
+fn refusal_page(title: &str, e: &ApiError) -> Response {
+    let mut b = format!("<h1>{}</h1><div role=\"alert\"><p class=\"warn\">{}</p>", esc(title), esc(&e.message));
+    if !e.violations.is_empty() {
+        b.push_str("<ul>");
+        for v in &e.violations {
+            let _ = write!(
+                b,
+                "<li><strong>{}</strong>: {} <br>What to do: {}</li>",
+                v.rule,
+                esc(&v.reason),
+                esc(&v.remedy)
+            );
+        }
+        b.push_str("</ul>");
+    }
+    b.push_str("</div><p>Nothing was recorded. Go back, put it right, and try again.</p>");
+    (e.status, Html(page(title, &b))).into_response()
+}
+
+async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, String)>, headers: HeaderMap) -> Response {
+    let state = match page_reader(&app, &headers, &p, &format!("/p/{p}/firearms/{id}")).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    let Some(f) = FirearmId::parse(&id).ok().and_then(|id| state.firearms.get(&id).cloned()) else {
+        return refusal_page("Firearm", &ApiError::not_found(format!("no firearm '{id}'")));
+    };
+    let csrf = session_secret(&headers).map(|s| access::csrf_token(&s)).unwrap_or_default();
+    let holder = match &f.holder {
+        Holder::Person { person } => state.people.get(person).map_or(person.to_string(), |p| p.name.clone()),
+        Holder::Storage { location } => {
+            state.locations.get(location).map_or(location.to_string(), |l| format!("in {}", l.name))
+        }
+    };
+    let mut b = format!(
+        "<h1>{} {} {}</h1><p>Serial {} · {} · held by <strong>{}</strong> · load: <strong>{}</strong></p>\
+         <p><img src=\"/p/{p}/firearms/{id}/label.svg\" alt=\"QR label of {id}\" width=\"120\" height=\"120\"></p>",
+        esc(f.id.as_str()),
+        esc(&f.make),
+        esc(&f.model),
+        esc(&f.serial),
+        f.kind.as_str().replace('_', " "),
+        esc(&holder),
+        esc(&coldset_domain::gate::describe_load(&f.load)),
+        p = esc(&p),
+        id = esc(f.id.as_str()),
+    );
+    // The gate, for the scene and performer the plan names, if the firearm is out for one.
+    if let Some(sc) = f.checks.scene.as_ref().and_then(|s| state.scenes.get(s)) {
+        if let Some(item) = sc.plan.item(&f.id) {
+            let ctx = coldset_domain::Context::new(app.now(), app.today(&state));
+            if let Ok(d) = coldset_domain::gate::evaluate_hand_off(&state, &ctx, &f.id, &item.performer, Some(&sc.id)) {
+                let who = state.people.get(&item.performer).map_or(item.performer.to_string(), |p| p.name.clone());
+                if d.allowed {
+                    let _ =
+                        write!(b, "<p class=\"ok\">Ready to hand to {} for scene {}.</p>", esc(&who), esc(&sc.number));
+                } else {
+                    let _ = write!(b, "<h2>Before it goes to {} (scene {})</h2><ul>", esc(&who), esc(&sc.number));
+                    for v in &d.violations {
+                        let _ = write!(
+                            b,
+                            "<li><strong>{}</strong>: {} <br><span class=\"muted\">{}</span></li>",
+                            v.rule,
+                            esc(&v.reason),
+                            esc(&v.remedy)
+                        );
+                    }
+                    b.push_str("</ul>");
+                }
+            }
+        }
+    }
+    let scenes: String = state
+        .scenes
+        .values()
+        .filter(|s| s.plan.item(&f.id).is_some())
+        .map(|s| format!("<option value=\"{0}\">Scene {1} ({2})</option>", esc(s.id.as_str()), esc(&s.number), s.day))
+        .collect();
+    let performers: String = state
+        .people
+        .values()
+        .filter(|p| p.has_role(coldset_domain::model::Role::Performer))
+        .map(|p| format!("<option value=\"{0}\">{1}</option>", esc(p.id.as_str()), esc(&p.name)))
+        .collect();
+    let form = |action: &str, label: &str, extra: &str| {
+        format!(
+            "<form method=\"post\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"action\" value=\"{action}\">{extra}<button type=\"submit\">{label}</button></form>"
+        )
+    };
+    b.push_str("<h2>Steps</h2>");
+    b.push_str(&form(
+        "take",
+        "Take out of storage for",
+        &format!("<label>scene <select name=\"scene\">{scenes}</select></label> "),
+    ));
+    b.push_str(&form("inspect_pre", "Record pre-use inspection (barrel clear)", ""));
+    b.push_str(&form("declare_empty", "Declare empty", ""));
+    b.push_str(&form(
+        "hand_off",
+        "Hand over",
+        &format!("<label>to <select name=\"to\">{performers}</select></label> <label>scene <select name=\"scene\">{scenes}</select></label> <label>performer's PIN <input name=\"pin\" inputmode=\"numeric\" autocomplete=\"off\" size=\"6\"></label> "),
+    ));
+    b.push_str(&form("collect", "Collect back", ""));
+    b.push_str(&form("inspect_post", "Record post-use inspection", ""));
+    Html(page(&format!("Firearm {}", f.id), &b)).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct ActForm {
+    csrf: String,
+    action: String,
+    #[serde(default)]
+    scene: Option<String>,
+    #[serde(default)]
+    to: Option<String>,
+    #[serde(default)]
+    pin: Option<String>,
+}
+
+fn bad(message: &str) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "input.invalid", message)
+}
+
+async fn act(
+    State(app): State<App>,
+    Path((p, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Form(form): Form<ActForm>,
+) -> Response {
+    let title = "Firearm step";
+    let run = async {
+        let principal = principal(&app, &headers).await?;
+        // Pages are used with the session cookie: its anti-forgery token must come back.
+        let secret = session_secret(&headers).ok_or_else(|| bad("sign in first"))?;
+        if form.csrf != access::csrf_token(&secret) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "auth.csrf",
+                "this form is stale or forged: reload the page",
+            ));
+        }
+        let production = crate::api::parse_production(&p)?;
+        let firearm = FirearmId::parse(&id).map_err(|e| bad(&e.to_string()))?;
+        let scene = form
+            .scene
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(SceneId::parse)
+            .transpose()
+            .map_err(|e| bad(&e.to_string()))?;
+        let mut attested = Vec::new();
+        let command = match form.action.as_str() {
+            "take" => Command::TakeFirearm { firearm, scene },
+            "inspect_pre" => {
+                Command::InspectFirearm { firearm, stage: InspectionStage::PreUse, barrel_clear: true, fault: None }
+            }
+            "inspect_post" => {
+                Command::InspectFirearm { firearm, stage: InspectionStage::PostUse, barrel_clear: true, fault: None }
+            }
+            "declare_empty" => Command::DeclareEmpty { firearm },
+            "collect" => Command::Collect { firearm },
+            "hand_off" => {
+                let to = PersonId::parse(form.to.as_deref().unwrap_or_default()).map_err(|e| bad(&e.to_string()))?;
+                if let Some(pin) = form.pin.as_deref().filter(|p| !p.is_empty()) {
+                    attested.push((to.clone(), pin.to_owned()));
+                }
+                Command::HandOff { firearm, to, scene }
+            }
+            other => return Err(bad(&format!("unknown step '{other}'"))),
+        };
+        let store = app.store().clone();
+        let (pr, p2) = (principal.clone(), production.clone());
+        let (actor, attested) = crate::api::blocking(move || {
+            let actor = access::actor_for(store.as_ref(), &pr, &p2)?;
+            let attested = access::confirm(store.as_ref(), &p2, &attested)?;
+            Ok((actor, attested))
+        })
+        .await?;
+        let mut request = Request::new(production, actor, command);
+        request.attested = attested;
+        app.execute_async(request).await.map_err(ApiError::from)?;
+        Ok::<(), ApiError>(())
+    };
+    match run.await {
+        Ok(()) => Redirect::to(&format!("/p/{p}/firearms/{id}")).into_response(),
+        Err(e) => refusal_page(title, &e),
+    }
+}
+
+/// The firearm's QR label: it opens this page.
+async fn label(Path((p, id)): Path<(String, String)>, headers: HeaderMap) -> Response {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let url = format!("http://{host}/p/{p}/firearms/{id}");
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(code) => {
+            let svg = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(120, 120).build();
+            ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response()
+        }
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
