@@ -283,10 +283,13 @@ pub fn read_access(
 #[derive(Debug, Default)]
 pub struct AuthCache {
     tokens: std::sync::Mutex<std::collections::HashMap<String, (Principal, Timestamp)>>,
-    links: std::sync::Mutex<std::collections::HashMap<(String, ProductionId), (Option<PersonId>, Timestamp)>>,
+    links: std::sync::Mutex<std::collections::HashMap<(String, ProductionId), CachedLink>>,
 }
 
 const TTL_MS: i64 = 30_000;
+
+/// The person an account acts as in a production (or none), and until when that is trusted.
+type CachedLink = (Option<PersonId>, Timestamp);
 
 impl AuthCache {
     /// A cached principal, without touching the database.
@@ -461,6 +464,7 @@ pub fn confirm_totp(store: &dyn Store, account: &str, code: &str, now: Timestamp
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod totp_tests {
     use super::*;
 

@@ -179,6 +179,9 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+/// Called with (sequence number, event bytes, stored leaf hash), borrowing the row.
+pub type LeafVisitor<'a> = dyn FnMut(u64, &[u8], &[u8]) -> Result<(), StoreError> + 'a;
+
 /// A backend-neutral store. Every method is synchronous: the writer is one thread, and
 /// readers run on blocking threads. `commit` returns only once the batch is durable.
 pub trait Store: Send + Sync {
@@ -192,11 +195,7 @@ pub trait Store: Send + Sync {
     ) -> Result<(), StoreError>;
     /// Calls `f(seq, bytes, leaf_hash)` for every event, in order, lending the bytes instead
     /// of copying them: what hashing the whole log needs. Backends may override it.
-    fn for_each_leaf(
-        &self,
-        production: &ProductionId,
-        f: &mut dyn FnMut(u64, &[u8], &[u8]) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
+    fn for_each_leaf(&self, production: &ProductionId, f: &mut LeafVisitor<'_>) -> Result<(), StoreError> {
         self.for_each_event(production, 0, &mut |ev| f(ev.seq, &ev.bytes, &ev.leaf_hash))
     }
     fn event(&self, production: &ProductionId, seq: u64) -> Result<Option<StoredEvent>, StoreError>;

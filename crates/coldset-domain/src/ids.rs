@@ -85,6 +85,7 @@ id_type!(LocationId, "storage location", "loc-");
 id_type!(SceneId, "scene", "sc-");
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 

@@ -161,6 +161,7 @@ pub fn table_markdown() -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     /// docs/permissions.md shows exactly the table the code enforces.
     #[test]

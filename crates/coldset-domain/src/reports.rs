@@ -702,6 +702,7 @@ fn incident_mut(r: &mut Reporting, id: u64) -> Result<&mut Incident, String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use crate::decide::{decide, Context};

@@ -226,11 +226,7 @@ impl Store for SqliteStore {
         })
     }
 
-    fn for_each_leaf(
-        &self,
-        production: &ProductionId,
-        f: &mut dyn FnMut(u64, &[u8], &[u8]) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
+    fn for_each_leaf(&self, production: &ProductionId, f: &mut LeafVisitor<'_>) -> Result<(), StoreError> {
         self.with_reader(|c| {
             let mut st = c
                 .prepare_cached("SELECT seq, body, leaf_hash FROM events WHERE production = ?1 ORDER BY seq")

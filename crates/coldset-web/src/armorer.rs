@@ -23,6 +23,131 @@ pub fn routes() -> Router<App> {
     Router::new()
         .route("/p/{production}/firearms/{id}", get(firearm_page).post(act))
         .route("/p/{production}/firearms/{id}/label.svg", get(label))
+        .route("/p/{production}/day", get(day_page).post(day_submit))
+}
+
+/// Day open and day close (R-STORE-4): the armorer counts every firearm (1 if it is in its
+/// place, 0 if not) and every container's rounds. The form is not pre-filled: a count copied
+/// from the register is no count.
+async fn day_page(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Response {
+    let state = match page_reader(&app, &headers, &p, &format!("/p/{p}/day")).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    let csrf = session_secret(&headers).map(|s| access::csrf_token(&s)).unwrap_or_default();
+    let (title, action) = match &state.safety.day {
+        None => ("Open the shoot day", "open"),
+        Some(_) => ("Close the shoot day", "close"),
+    };
+    let mut b = format!(
+        "<h1>{title}</h1><p>Count every item; any difference becomes an alert that must be explained (R-STORE-4).</p>\
+         <form method=\"post\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"action\" value=\"{action}\">"
+    );
+    b.push_str("<fieldset><legend>Firearms (1 = in its place)</legend>");
+    for f in
+        state.firearms.values().filter(|f| !matches!(f.status, coldset_domain::model::FirearmStatus::Disposed { .. }))
+    {
+        let _ = write!(
+            b,
+            "<p><label>{} {} {} <input name=\"count:{}\" inputmode=\"numeric\" required size=\"3\"></label></p>",
+            esc(f.id.as_str()),
+            esc(&f.make),
+            esc(&f.model),
+            esc(f.id.as_str())
+        );
+    }
+    b.push_str("</fieldset><fieldset><legend>Ammunition containers (rounds)</legend>");
+    for c in state.containers.values() {
+        let _ = write!(
+            b,
+            "<p><label>{} ({}) <input name=\"count:{}\" inputmode=\"numeric\" required size=\"5\"></label></p>",
+            esc(&c.label),
+            esc(&c.class.to_string()),
+            esc(&c.label)
+        );
+    }
+    b.push_str("</fieldset>");
+    if action == "open" {
+        b.push_str(
+            "<fieldset><legend>Call sheet</legend>\
+             <p><label><input type=\"checkbox\" name=\"bulletin\" value=\"yes\"> Safety bulletin attached (R-MEET-4)</label></p>\
+             <p><label><input type=\"checkbox\" name=\"contact\" value=\"yes\"> Compliance contact shown (R-ROLE-5)</label></p>\
+             <p><label>Medics on the call sheet (R-MED-1) <input name=\"medics\" size=\"30\"></label></p></fieldset>",
+        );
+    }
+    let _ = write!(b, "<p><button type=\"submit\">{title}</button></p></form>");
+    Html(page(title, &b)).into_response()
+}
+
+async fn day_submit(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let run = async {
+        let principal = principal(&app, &headers).await?;
+        let secret = session_secret(&headers).ok_or_else(|| bad("sign in first"))?;
+        let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        if field("csrf") != Some(access::csrf_token(&secret).as_str()) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "auth.csrf",
+                "this form is stale or forged: reload the page",
+            ));
+        }
+        let mut counts = std::collections::BTreeMap::new();
+        for (k, v) in &fields {
+            if let Some(item) = k.strip_prefix("count:") {
+                let n: u64 = v.trim().parse().map_err(|_| bad(&format!("the count for {item} is not a number")))?;
+                counts.insert(item.to_owned(), n);
+            }
+        }
+        let command = match field("action") {
+            Some("open") => Command::OpenDay {
+                call_sheet: coldset_domain::safety::CallSheet {
+                    safety_bulletin_attached: field("bulletin") == Some("yes"),
+                    compliance_contact_shown: field("contact") == Some("yes"),
+                    medics: field("medics")
+                        .map(str::trim)
+                        .filter(|m| !m.is_empty())
+                        .map(|m| vec![m.to_owned()])
+                        .unwrap_or_default(),
+                },
+                counts,
+            },
+            Some("close") => Command::CloseDay { counts },
+            _ => return Err(bad("unknown step")),
+        };
+        let production = crate::api::parse_production(&p)?;
+        let store = app.store().clone();
+        let (pr, p2) = (principal.clone(), production.clone());
+        let actor = crate::api::blocking(move || access::actor_for(store.as_ref(), &pr, &p2)).await?;
+        let receipt = app.execute_async(Request::new(production, actor, command)).await.map_err(ApiError::from)?;
+        Ok::<_, ApiError>(receipt)
+    };
+    match run.await {
+        Ok(receipt) => {
+            let alerts: Vec<String> = receipt
+                .events
+                .iter()
+                .filter_map(|e| match &e.event {
+                    coldset_domain::Event::AlertRaised { rule, message } => {
+                        Some(format!("<li><strong>{rule}</strong>: {}</li>", esc(message)))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let body = if alerts.is_empty() {
+                "<h1>Recorded</h1><p class=\"ok\">The counts match.</p>".to_owned()
+            } else {
+                format!("<h1>Recorded, with alerts</h1><ul role=\"alert\">{}</ul><p>Each alert must be explained and resolved.</p>", alerts.join(""))
+            };
+            Html(page("Shoot day", &format!("{body}<p><a href=\"/p/{}/board\">Live board</a></p>", esc(&p))))
+                .into_response()
+        }
+        Err(e) => refusal_page("Shoot day", &e),
+    }
 }
 
 fn refusal_page(title: &str, e: &ApiError) -> Response {

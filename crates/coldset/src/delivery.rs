@@ -115,6 +115,7 @@ fn send_mail(server: &str, from: &str, to: &str, item: &OutboxItem) -> Result<()
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 

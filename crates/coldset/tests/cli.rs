@@ -2,6 +2,8 @@
 //! read API, and the ledger's promises (verification catches every kind of tampering,
 //! witnesses catch rollback and forks, acknowledged events survive SIGKILL).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -1451,4 +1453,30 @@ fn the_armorers_firearm_page_shows_refusals_with_their_rules() {
     // A form without the session's anti-forgery token is refused.
     let (status, forged) = submit(&[("csrf", "forged"), ("action", "take"), ("scene", "sc-1")]);
     assert_eq!(status, 403, "{forged}");
+    // The day-open count: one container is a round short, which is recorded as an alert.
+    let day_url = format!("{}/p/dead-river/day", server.base);
+    let form = ureq::get(&day_url).set("Cookie", &session).call().unwrap().into_string().unwrap();
+    assert!(form.contains("Open the shoot day") && form.contains("count:DUM-45-A"), "{form}");
+    let mut fields: Vec<(&str, &str)> =
+        vec![("csrf", &csrf), ("action", "open"), ("bulletin", "yes"), ("contact", "yes"), ("medics", "Rae, EMT")];
+    for f in ["fa-1", "fa-2", "fa-3", "fa-4", "fa-5", "fa-6"] {
+        fields.push((Box::leak(format!("count:{f}").into_boxed_str()), "1"));
+    }
+    fields.extend([
+        ("count:DUM-45-A", "99"),
+        ("count:BLK-45-Q", "50"),
+        ("count:BLK-4440-H", "50"),
+        ("count:QUAR-45-B", "24"),
+    ]);
+    let done = match ureq::post(&day_url).set("Cookie", &session).send_form(&fields) {
+        Ok(r) => r.into_string().unwrap(),
+        Err(ureq::Error::Status(s, r)) => panic!("{s}: {}", r.into_string().unwrap()),
+        Err(e) => panic!("{e}"),
+    };
+    assert!(
+        done.contains("Recorded, with alerts") && done.contains("R-STORE-4") && done.contains("DUM-45-A"),
+        "{done}"
+    );
+    let form = ureq::get(&day_url).set("Cookie", &session).call().unwrap().into_string().unwrap();
+    assert!(form.contains("Close the shoot day"), "{form}");
 }
