@@ -4,6 +4,7 @@
 
 use crate::error::AppError;
 use crate::ports::{Store, TokenRecord};
+use coldset_domain::events::{AuthMethod, Authentication, Confirmation};
 use coldset_domain::ids::{PersonId, ProductionId};
 use coldset_domain::{Actor, DomainError, Timestamp};
 use sha2::{Digest, Sha256};
@@ -136,6 +137,44 @@ pub fn confirm(
         out.push(person.clone());
     }
     Ok(out)
+}
+
+/// Everything a signed-in caller's command needs before it goes to the write path, the same
+/// for the API and the pages: who they act as, the production's second-factor requirement,
+/// the in-person PIN confirmations checked, and how all of them authenticated.
+pub struct Authorized {
+    pub actor: Actor,
+    pub attested: Vec<PersonId>,
+    pub auth: Authentication,
+}
+
+pub fn authorize_command(
+    store: &dyn Store,
+    principal: &Principal,
+    state: &coldset_domain::ProductionState,
+    production: &ProductionId,
+    confirmations: &[(PersonId, String)],
+) -> Result<Authorized, AppError> {
+    let actor = actor_for(store, principal, production)?;
+    check_second_factor(principal, state, actor.person())?;
+    let attested = confirm(store, production, confirmations)?;
+    let auth = authentication(principal, &attested);
+    Ok(Authorized { actor, attested, auth })
+}
+
+/// How a caller proved who they are, with the people who confirmed in person by PIN: what
+/// the recorded events carry as `auth`.
+pub fn authentication(principal: &Principal, confirmed: &[PersonId]) -> Authentication {
+    let has = |scope: &str| principal.scopes.iter().any(|s| s == scope);
+    let method = match (has("session"), has("mfa")) {
+        (true, true) => AuthMethod::PasswordTotp,
+        (true, false) => AuthMethod::Password,
+        (false, _) => AuthMethod::ApiToken,
+    };
+    Authentication {
+        method,
+        confirmations: confirmed.iter().map(|p| Confirmation { person: p.clone(), method: AuthMethod::Pin }).collect(),
+    }
 }
 
 /// Sets a person's confirmation PIN: 4 to 12 digits.
@@ -487,5 +526,23 @@ mod totp_tests {
         let now = Timestamp(59_000);
         assert!(verify_totp(&s, &format!("{:06}", 94287082 % 1_000_000), now));
         assert!(!verify_totp(&s, "000000", now));
+    }
+
+    #[test]
+    fn authentication_says_how_the_caller_signed_in() {
+        let principal = |scopes: &[&str]| Principal {
+            account: "maria".into(),
+            is_admin: false,
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+        };
+        let performer = PersonId::parse("p-5").unwrap();
+        let a = authentication(&principal(&["read", "write", "session"]), std::slice::from_ref(&performer));
+        assert_eq!(a.method, AuthMethod::Password);
+        assert_eq!(a.confirmations, vec![Confirmation { person: performer, method: AuthMethod::Pin }]);
+        assert_eq!(
+            authentication(&principal(&["read", "write", "session", "mfa"]), &[]).method,
+            AuthMethod::PasswordTotp
+        );
+        assert_eq!(authentication(&principal(&["read", "write"]), &[]).method, AuthMethod::ApiToken);
     }
 }

@@ -31,6 +31,8 @@ pub struct Request {
     /// People other than the actor who confirmed this request in person on the same
     /// device, already authenticated by the caller (e.g. a performer's PIN at a hand-off).
     pub attested: Vec<coldset_domain::ids::PersonId>,
+    /// How the actor and the people in `attested` authenticated; written into every event.
+    pub auth: Option<coldset_domain::events::Authentication>,
     /// A client's idempotency key: a retry with the same key returns the first answer and
     /// records nothing again.
     pub idempotency: Option<IdempotencyKey>,
@@ -55,6 +57,7 @@ impl Request {
             command,
             expected_version: None,
             attested: Vec::new(),
+            auth: None,
             idempotency: None,
             attachments: Vec::new(),
         }
@@ -351,6 +354,7 @@ impl Worker {
                 at,
                 actor: request.actor.clone(),
                 event,
+                auth: request.auth.clone(),
             };
             let refs = log.state.apply(&env).map_err(|e| AppError::Internal(e.to_string()))?;
             touched.entry(production.clone()).or_default().extend(refs);

@@ -362,6 +362,41 @@ pub struct Envelope {
     pub at: Timestamp,
     pub actor: Actor,
     pub event: Event,
+    /// How the actor, and anyone who confirmed in person, proved who they were. Omitted
+    /// (not `null`) when unknown, so records written before it existed keep their bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<Authentication>,
+}
+
+/// How someone proved who they were when an event was recorded, so a hand-off says not
+/// only who confirmed it but how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    /// A signed-in session, password only.
+    Password,
+    /// A signed-in session, password and a TOTP code.
+    PasswordTotp,
+    /// An API token (CLI or integration).
+    ApiToken,
+    /// A person's own confirmation PIN, typed on the device in hand.
+    Pin,
+    /// The operator of the machine, through the local command line (setup, demo).
+    Local,
+}
+
+/// The actor's method and every in-person confirmation that went with the command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Authentication {
+    pub method: AuthMethod,
+    pub confirmations: Vec<Confirmation>,
+}
+
+/// A person other than the actor who confirmed the command on the same device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confirmation {
+    pub person: PersonId,
+    pub method: AuthMethod,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -728,6 +728,7 @@ mod tests {
                     at,
                     actor: actor.clone(),
                     event: e.clone(),
+                    auth: None,
                 };
                 self.state.apply(&env).map_err(|e| invalid("apply", e.to_string()))?;
             }

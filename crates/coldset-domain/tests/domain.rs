@@ -72,6 +72,7 @@ impl World {
                 at: self.ctx.now,
                 actor: actor.clone(),
                 event: event.clone(),
+                auth: None,
             };
             self.state.apply(&env).unwrap_or_else(|e| panic!("a decided event does not apply: {e}"));
             self.log.push(env);

@@ -675,6 +675,7 @@ fn run(app: &App, production: &ProductionId, actor: &Actor, command: Command) ->
         command,
         expected_version: None,
         attested: Vec::new(),
+        auth: None,
         idempotency: None,
         attachments: Vec::new(),
     })

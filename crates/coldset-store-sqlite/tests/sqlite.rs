@@ -4,7 +4,7 @@
 use coldset_app::{App, AppError, ManualClock, Request};
 use coldset_domain::ids::*;
 use coldset_domain::model::*;
-use coldset_domain::{Actor, Command, DomainError, Event, RuleId, Timestamp};
+use coldset_domain::{Actor, Command, DomainError, Envelope, Event, RuleId, Timestamp};
 use coldset_store_sqlite::{OpenError, SqliteStore, DB_FILE};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Barrier};
@@ -80,6 +80,7 @@ fn run(app: &App, production: &ProductionId, actor: &Actor, command: Command) ->
         command,
         expected_version: None,
         attested: Vec::new(),
+        auth: None,
         idempotency: None,
         attachments: Vec::new(),
     })
@@ -224,6 +225,7 @@ fn racing_hand_offs_have_exactly_one_winner() {
                                 },
                                 expected_version: Some(version),
                                 attested: vec![to.clone()],
+                                auth: None,
                                 idempotency: None,
                                 attachments: Vec::new(),
                             })
@@ -324,4 +326,35 @@ fn reopening_replays_to_the_same_state() {
     let store = Arc::new(SqliteStore::open(dir.path()).unwrap());
     let app = App::open(store, Arc::new(ManualClock::new(Timestamp(0)))).unwrap();
     assert_eq!(*app.state(&production).unwrap(), *before);
+}
+
+/// A hand-off records who authenticated how: the armorer by password, the receiving
+/// performer by their own PIN. The record is part of the ledger leaf, read back from disk.
+#[test]
+fn a_hand_off_records_who_authenticated_how() {
+    use coldset_domain::events::{AuthMethod, Authentication, Confirmation};
+    let dir = tempfile::tempdir().unwrap();
+    let crew = setup(dir.path());
+    let maria = Actor::Person { person: crew.armorer.clone() };
+    let to = crew.performers[0].clone();
+    let auth = Authentication {
+        method: AuthMethod::Password,
+        confirmations: vec![Confirmation { person: to.clone(), method: AuthMethod::Pin }],
+    };
+    let mut request = Request::new(
+        crew.production.clone(),
+        maria,
+        Command::HandOff { firearm: crew.firearm.clone(), to: to.clone(), scene: None },
+    );
+    request.attested.push(to);
+    request.auth = Some(auth.clone());
+    let receipt = crew.app.execute(request).unwrap();
+    let seq = receipt.events[0].seq;
+    let stored = crew.app.store().event(&crew.production, seq).unwrap().unwrap();
+    let env = Envelope::decode(&stored.bytes).unwrap();
+    assert!(matches!(env.event, Event::FirearmHandedOff { receiver_confirmed: true, .. }), "{env:?}");
+    assert_eq!(env.auth, Some(auth));
+    // Events recorded without it keep the older encoding: no `auth` key at all.
+    let first = crew.app.store().event(&crew.production, 1).unwrap().unwrap();
+    assert!(!String::from_utf8_lossy(&first.bytes).contains("\"auth\""));
 }

@@ -238,6 +238,7 @@ async fn events(
                 "at": env.at.to_rfc3339(),
                 "actor": env.actor,
                 "event": env.event,
+                "auth": env.auth,
                 "leaf_hash": hex_lower(&ev.leaf_hash),
             }));
             Ok(())

@@ -120,10 +120,10 @@ async fn day_submit(
             _ => return Err(bad("unknown step")),
         };
         let production = crate::api::parse_production(&p)?;
-        let store = app.store().clone();
-        let (pr, p2) = (principal.clone(), production.clone());
-        let actor = crate::api::blocking(move || access::actor_for(store.as_ref(), &pr, &p2)).await?;
-        let receipt = app.execute_async(Request::new(production, actor, command)).await.map_err(ApiError::from)?;
+        let who = crate::write::authorize(&app, &principal, &production, Vec::new()).await?;
+        let mut request = Request::new(production, who.actor, command);
+        request.auth = Some(who.auth);
+        let receipt = app.execute_async(request).await.map_err(ApiError::from)?;
         Ok::<_, ApiError>(receipt)
     };
     match run.await {
@@ -320,16 +320,10 @@ async fn act(
             }
             other => return Err(bad(&format!("unknown step '{other}'"))),
         };
-        let store = app.store().clone();
-        let (pr, p2) = (principal.clone(), production.clone());
-        let (actor, attested) = crate::api::blocking(move || {
-            let actor = access::actor_for(store.as_ref(), &pr, &p2)?;
-            let attested = access::confirm(store.as_ref(), &p2, &attested)?;
-            Ok((actor, attested))
-        })
-        .await?;
-        let mut request = Request::new(production, actor, command);
-        request.attested = attested;
+        let who = crate::write::authorize(&app, &principal, &production, attested).await?;
+        let mut request = Request::new(production, who.actor, command);
+        request.attested = who.attested;
+        request.auth = Some(who.auth);
         app.execute_async(request).await.map_err(ApiError::from)?;
         Ok::<(), ApiError>(())
     };

@@ -186,6 +186,7 @@ fn receipt_json(production: &ProductionId, events: &[Envelope]) -> Value {
             "at": e.at.to_rfc3339(),
             "kind": e.event.kind(),
             "event": e.event,
+            "auth": e.auth,
         })).collect::<Vec<_>>(),
     })
 }
@@ -232,28 +233,34 @@ async fn execute(
             })
         }
     };
-    let store = app.store().clone();
-    let (p2, pr) = (production.clone(), principal.clone());
-    let state = app.state(&production)?;
-    let (actor, attested) = blocking(move || {
-        let actor = access::actor_for(store.as_ref(), &pr, &p2)?;
-        access::check_second_factor(&pr, &state, actor.person())?;
-        let attested = access::confirm(store.as_ref(), &p2, &confirmations)?;
-        Ok((actor, attested))
-    })
-    .await?;
+    let who = authorize(app, principal, &production, confirmations).await?;
     let receipt = app
         .execute_async(Request {
             production: production.clone(),
-            actor,
+            actor: who.actor,
             command,
             expected_version,
-            attested,
+            attested: who.attested,
+            auth: Some(who.auth),
             idempotency,
             attachments: Vec::new(),
         })
         .await?;
     Ok(Json(receipt_json(&receipt.production, &receipt.events)))
+}
+
+/// The checks every signed-in command passes before the write path (API and pages alike):
+/// see [`access::authorize_command`].
+pub(crate) async fn authorize(
+    app: &App,
+    principal: &Principal,
+    production: &ProductionId,
+    confirmations: Vec<(PersonId, String)>,
+) -> Result<access::Authorized, ApiError> {
+    let store = app.store().clone();
+    let state = app.state(production)?;
+    let (pr, p2) = (principal.clone(), production.clone());
+    Ok(blocking(move || access::authorize_command(store.as_ref(), &pr, &state, &p2, &confirmations)).await?)
 }
 
 async fn command(
@@ -312,6 +319,7 @@ async fn create_production(State(app): State<App>, headers: HeaderMap, body: Byt
             command,
             expected_version: None,
             attested: Vec::new(),
+            auth: Some(access::authentication(&principal, &[])),
             idempotency: None,
             attachments: Vec::new(),
         })

@@ -44,6 +44,7 @@ fn run(app: &App, p: &ProductionId, actor: &Actor, command: Command) -> Result<V
         command,
         expected_version: None,
         attested: Vec::new(),
+        auth: None,
         idempotency: None,
         attachments: Vec::new(),
     })
@@ -142,6 +143,7 @@ pub fn append(app: &App, writers: usize, events: u64, print_acks: bool) -> Resul
                                 command: cmd,
                                 expected_version: None,
                                 attested: Vec::new(),
+                                auth: None,
                                 idempotency: None,
                                 attachments: Vec::new(),
                             })

@@ -4,6 +4,7 @@
 //! is made through the real write path, exactly as the people on set would make it.
 
 use coldset_app::{App, AppError, Request};
+use coldset_domain::events::{AuthMethod, Authentication};
 use coldset_domain::ids::*;
 use coldset_domain::model::*;
 use coldset_domain::safety::*;
@@ -44,6 +45,7 @@ impl Seeder<'_> {
             command,
             expected_version: None,
             attested: Vec::new(),
+            auth: Some(Authentication { method: AuthMethod::Local, confirmations: Vec::new() }),
             idempotency: None,
             attachments: Vec::new(),
         })?;

@@ -1132,12 +1132,14 @@ fn the_authorization_matrix() {
     let (status, _) = post("/api/v1/productions/dead-river/commands", &token("outsider"), open);
     assert_eq!(status, 403);
     // Another production: the armorer of this one has no access to it.
-    let (status, _) = post(
+    let (status, created) = post(
         "/api/v1/productions",
         &admin,
         r#"{"id":"other","name":"Other","time_zone":"UTC","packs":["industry-us"],"compliance_contact":"c@o"}"#,
     );
     assert_eq!(status, 200);
+    // The event records how its author authenticated: here with an API token.
+    assert_eq!(created["events"][0]["auth"]["method"], "api_token", "{created}");
     let maria = token("maria");
     assert_eq!(get("/api/v1/productions/other", &Some(maria.clone())).0, 403);
     assert_eq!(get("/api/v1/productions/other/firearms", &Some(maria.clone())).0, 403);
@@ -1195,6 +1197,16 @@ fn a_production_can_require_a_second_factor() {
     let (status, body) = read(&session);
     assert_eq!(status, 403);
     assert!(body.contains("auth.second_factor_required"), "{body}");
+    // The armorer's phone pages are held to the same requirement as the API.
+    let page = format!("{base}/p/dead-river/firearms/fa-1");
+    let step = ureq::post(&page).set("Cookie", &session).send_form(&[("csrf", &csrf), ("action", "take")]);
+    assert!(matches!(step, Err(ureq::Error::Status(403, _))), "{step:?}");
+    let day = ureq::post(&format!("{base}/p/dead-river/day")).set("Cookie", &session).send_form(&[
+        ("csrf", &csrf),
+        ("action", "open"),
+        ("bulletin", "yes"),
+    ]);
+    assert!(matches!(day, Err(ureq::Error::Status(403, _))), "{day:?}");
     // Enrol, confirm with the current code, sign in again with a code.
     let (status, _, _, enrol) =
         post_json(&format!("{base}/api/v1/me/totp"), "", &[("Cookie", &session), ("X-CSRF-Token", &csrf)]);
