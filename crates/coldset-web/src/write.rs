@@ -260,7 +260,7 @@ pub(crate) async fn authorize(
     let store = app.store().clone();
     let state = app.state(production)?;
     let (pr, p2) = (principal.clone(), production.clone());
-    Ok(blocking(move || access::authorize_command(store.as_ref(), &pr, &state, &p2, &confirmations)).await?)
+    blocking(move || access::authorize_command(store.as_ref(), &pr, &state, &p2, &confirmations)).await
 }
 
 async fn command(
