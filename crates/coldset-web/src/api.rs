@@ -3,7 +3,8 @@
 
 use crate::auth::{full_reader, reader};
 use crate::error::ApiError;
-use axum::extract::{Path, Query, State};
+use crate::error::ApiQuery;
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -66,7 +67,11 @@ pub(crate) fn holder_view(state: &ProductionState, holder: &Holder) -> Value {
     }
 }
 
-async fn list_productions(State(app): State<App>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+async fn list_productions(
+    State(app): State<App>,
+    ApiQuery(page): ApiQuery<ListPage>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
     crate::auth::principal(&app, &headers).await?;
     let mut items = Vec::new();
     for id in app.production_ids() {
@@ -82,7 +87,7 @@ async fn list_productions(State(app): State<App>, headers: HeaderMap) -> Result<
             }));
         }
     }
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(paginate(items, "id", &page)?))
 }
 
 async fn production(
@@ -115,7 +120,12 @@ fn with_holder<T: Serialize>(state: &ProductionState, record: &T, holder: &Holde
     v
 }
 
-async fn firearms(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+async fn firearms(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    ApiQuery(page): ApiQuery<ListPage>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
     let (s, access) = reader(&app, &headers, &p).await?;
     let items: Vec<Value> = s
         .firearms
@@ -126,7 +136,7 @@ async fn firearms(State(app): State<App>, Path(p): Path<String>, headers: Header
         })
         .map(|f| with_holder(&s, f, &f.holder))
         .collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(paginate(items, "id", &page)?))
 }
 
 async fn firearm(
@@ -149,6 +159,7 @@ async fn firearm(
 async fn containers(
     State(app): State<App>,
     Path(p): Path<String>,
+    ApiQuery(page): ApiQuery<ListPage>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     let s = full_reader(&app, &headers, &p).await?;
@@ -163,35 +174,98 @@ async fn containers(
             v
         })
         .collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(paginate(items, "id", &page)?))
 }
 
-async fn lots(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+async fn lots(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    ApiQuery(page): ApiQuery<ListPage>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
     let s = full_reader(&app, &headers, &p).await?;
-    Ok(Json(json!({ "items": s.lots.values().collect::<Vec<_>>() })))
+    let items = s.lots.values().map(|l| serde_json::to_value(l).unwrap_or(Value::Null)).collect();
+    Ok(Json(paginate(items, "id", &page)?))
 }
 
-async fn people(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+async fn people(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    ApiQuery(page): ApiQuery<ListPage>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
     let (s, access) = reader(&app, &headers, &p).await?;
-    let items: Vec<_> = s
+    let items: Vec<Value> = s
         .people
         .values()
         .filter(|person| match &access {
             ReadAccess::Full => true,
             ReadAccess::Own(me) => &person.id == me,
         })
+        .map(|person| serde_json::to_value(person).unwrap_or(Value::Null))
         .collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(paginate(items, "id", &page)?))
 }
 
-async fn locations(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+async fn locations(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    ApiQuery(page): ApiQuery<ListPage>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
     let s = full_reader(&app, &headers, &p).await?;
-    Ok(Json(json!({ "items": s.locations.values().collect::<Vec<_>>() })))
+    let items = s.locations.values().map(|l| serde_json::to_value(l).unwrap_or(Value::Null)).collect();
+    Ok(Json(paginate(items, "id", &page)?))
 }
 
-async fn scenes(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+async fn scenes(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    ApiQuery(page): ApiQuery<ListPage>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
     let (s, _) = reader(&app, &headers, &p).await?;
-    Ok(Json(json!({ "items": s.scenes.values().collect::<Vec<_>>() })))
+    let items = s.scenes.values().map(|l| serde_json::to_value(l).unwrap_or(Value::Null)).collect();
+    Ok(Json(paginate(items, "id", &page)?))
+}
+
+/// A page of a record list: `?after=ID&limit=N`. Lists keep a fixed order (by id), so
+/// `next_after` from one answer continues exactly where it ended.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListPage {
+    after: Option<String>,
+    limit: Option<u32>,
+}
+
+/// Cuts one page out of a list whose items carry their id in `id_field`.
+pub(crate) fn paginate(items: Vec<Value>, id_field: &str, page: &ListPage) -> Result<Value, ApiError> {
+    let limit = page.limit.unwrap_or(100);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "input.invalid",
+            format!("limit must be between 1 and {MAX_PAGE}"),
+        ));
+    }
+    let id_of = |v: &Value| match &v[id_field] {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let start = match &page.after {
+        None => 0,
+        Some(after) => items.iter().position(|v| &id_of(v) == after).map(|i| i + 1).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "input.invalid",
+                format!("after: no record '{after}' in this list; start again without `after`"),
+            )
+        })?,
+    };
+    let rest = items.len().saturating_sub(start);
+    let page_items: Vec<Value> = items.into_iter().skip(start).take(limit as usize).collect();
+    let next = (rest > page_items.len()).then(|| page_items.last().map(id_of)).flatten();
+    Ok(json!({ "items": page_items, "next_after": next }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -207,7 +281,7 @@ const MAX_PAGE: u32 = 500;
 async fn events(
     State(app): State<App>,
     Path(p): Path<String>,
-    Query(page): Query<Page>,
+    ApiQuery(page): ApiQuery<Page>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     full_reader(&app, &headers, &p).await?;

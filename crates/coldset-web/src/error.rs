@@ -88,3 +88,22 @@ impl IntoResponse for ApiError {
         resp
     }
 }
+
+/// A query string parsed into `T`, whose failures answer in the API's one error shape
+/// (`400 input.invalid` with axum's explanation) rather than as plain text.
+pub(crate) struct ApiQuery<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| ApiQuery(value))
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "input.invalid", e.body_text()))
+    }
+}

@@ -4,7 +4,8 @@
 use crate::api::blocking;
 use crate::api::{hex_lower, parse_production};
 use crate::error::ApiError;
-use axum::extract::{Path, Query, State};
+use crate::error::ApiQuery;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -65,7 +66,7 @@ struct InclusionQuery {
 async fn inclusion(
     State(app): State<App>,
     Path(p): Path<String>,
-    Query(q): Query<InclusionQuery>,
+    ApiQuery(q): ApiQuery<InclusionQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let production = parse_production(&p)?;
     app.state(&production)?;
@@ -97,7 +98,7 @@ struct ConsistencyQuery {
 async fn consistency(
     State(app): State<App>,
     Path(p): Path<String>,
-    Query(q): Query<ConsistencyQuery>,
+    ApiQuery(q): ApiQuery<ConsistencyQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let production = parse_production(&p)?;
     app.state(&production)?;

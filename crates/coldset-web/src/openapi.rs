@@ -37,6 +37,9 @@ const fn e(
 
 use Access::{Account, Public};
 
+/// The query of every record list: `?after=ID&limit=N`.
+const PAGED: &[(&str, bool)] = &[("after", false), ("limit", false)];
+
 /// Every endpoint under /api/v1.
 pub const ENDPOINTS: &[Endpoint] = &[
     e("get", "/openapi.json", "This document", Public, None, &[]),
@@ -49,7 +52,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("post", "/accounts/{name}/tokens", "Create an API token", Account, Some("NewToken"), &[]),
     e("get", "/outbox", "Notification delivery log (administrators)", Account, None, &[]),
     e("get", "/ledger/verifier-key", "The key that signs checkpoints", Public, None, &[]),
-    e("get", "/productions", "Productions the caller has a place in", Account, None, &[]),
+    e("get", "/productions", "Productions the caller has a place in", Account, None, PAGED),
     e("post", "/productions", "Create a production (administrators)", Account, Some("NewProduction"), &[]),
     e("get", "/productions/{production}", "Summary and counts", Account, None, &[]),
     e(
@@ -61,13 +64,13 @@ pub const ENDPOINTS: &[Endpoint] = &[
         &[],
     ),
     e("put", "/productions/{production}/me/pin", "Set your confirmation PIN", Account, Some("Pin"), &[]),
-    e("get", "/productions/{production}/firearms", "Firearms and who holds them", Account, None, &[]),
+    e("get", "/productions/{production}/firearms", "Firearms and who holds them", Account, None, PAGED),
     e("get", "/productions/{production}/firearms/{id}", "One firearm", Account, None, &[]),
-    e("get", "/productions/{production}/containers", "Ammunition containers", Account, None, &[]),
-    e("get", "/productions/{production}/lots", "Ammunition lots and provenance", Account, None, &[]),
-    e("get", "/productions/{production}/people", "People, roles and credentials", Account, None, &[]),
-    e("get", "/productions/{production}/locations", "Storage locations", Account, None, &[]),
-    e("get", "/productions/{production}/scenes", "Scenes and their plans", Account, None, &[]),
+    e("get", "/productions/{production}/containers", "Ammunition containers", Account, None, PAGED),
+    e("get", "/productions/{production}/lots", "Ammunition lots and provenance", Account, None, PAGED),
+    e("get", "/productions/{production}/people", "People, roles and credentials", Account, None, PAGED),
+    e("get", "/productions/{production}/locations", "Storage locations", Account, None, PAGED),
+    e("get", "/productions/{production}/scenes", "Scenes and their plans", Account, None, PAGED),
     e(
         "get",
         "/productions/{production}/events",
@@ -86,7 +89,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         &[("firearm", true), ("to", true), ("scene", false)],
     ),
     e("get", "/productions/{production}/alerts", "Alerts, time-outs and holds", Account, None, &[]),
-    e("get", "/productions/{production}/reports", "Safety reports (full readers)", Account, None, &[]),
+    e("get", "/productions/{production}/reports", "Safety reports (full readers)", Account, None, PAGED),
     e(
         "post",
         "/productions/{production}/reports",
@@ -105,7 +108,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         &[],
     ),
     e("get", "/productions/{production}/attachments/{hash}", "A report photo, by hash", Account, None, &[]),
-    e("get", "/productions/{production}/incidents", "Incidents, deadlines and current stops", Account, None, &[]),
+    e("get", "/productions/{production}/incidents", "Incidents, deadlines and current stops", Account, None, PAGED),
     e("get", "/productions/{production}/incidents/{id}/evidence", "An incident's evidence bundle", Account, None, &[]),
     e("get", "/productions/{production}/checkpoint", "The latest signed checkpoint", Public, None, &[]),
     e("get", "/productions/{production}/checkpoints", "Every signed checkpoint", Public, None, &[]),
@@ -190,8 +193,8 @@ pub fn document() -> Value {
             .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
             .collect();
         params.extend(ep.query.iter().map(|(name, required)| {
-            // The gate query names records; the others are sequence numbers and sizes.
-            let kind = if ep.path.ends_with("/gate/hand-off") { "string" } else { "integer" };
+            // The gate query and `after` name records; the others are sequence numbers and sizes.
+            let kind = if ep.path.ends_with("/gate/hand-off") || *name == "after" { "string" } else { "integer" };
             json!({ "name": name, "in": "query", "required": required, "schema": { "type": kind } })
         }));
         let mut op = json!({

@@ -3,8 +3,9 @@
 //! the report is the follow-up key returned once. Abuse limits count requests per
 //! production in memory, never per client.
 
-use crate::api::{hex_lower, load, parse_production};
+use crate::api::{hex_lower, load, paginate, parse_production, ListPage};
 use crate::error::ApiError;
+use crate::error::ApiQuery;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -248,17 +249,19 @@ async fn add_to_report(State(app): State<App>, Path(p): Path<String>, body: Byte
 async fn list_reports(
     State(app): State<App>,
     Path(p): Path<String>,
+    ApiQuery(page): ApiQuery<ListPage>,
     headers: axum::http::HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     let state = crate::auth::full_reader(&app, &headers, &p).await?;
     let ack = coldset_domain::gate::policy(&state).report_ack_minutes;
     let items: Vec<Value> = state.reporting.reports.values().map(|r| report_view(r, ack)).collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(paginate(items, "report", &page)?))
 }
 
 async fn list_incidents(
     State(app): State<App>,
     Path(p): Path<String>,
+    ApiQuery(page): ApiQuery<ListPage>,
     headers: axum::http::HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     let state = crate::auth::full_reader(&app, &headers, &p).await?;
@@ -281,9 +284,10 @@ async fn list_incidents(
             })
         })
         .collect();
-    Ok(Json(
-        json!({ "items": items, "stops": coldset_domain::reports::stops(&state).iter().map(|(r, why, _)| json!({"rule": r, "reason": why})).collect::<Vec<_>>() }),
-    ))
+    let mut answer = paginate(items, "incident", &page)?;
+    answer["stops"] =
+        coldset_domain::reports::stops(&state).iter().map(|(r, why, _)| json!({"rule": r, "reason": why})).collect();
+    Ok(Json(answer))
 }
 
 /// The evidence bundle of an incident (R-INC-2): the custody chain of the frozen firearms

@@ -8,8 +8,9 @@ use crate::api::blocking;
 use crate::api::parse_production;
 use crate::auth::{principal, session_secret};
 use crate::error::ApiError;
+use crate::error::ApiQuery;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -371,7 +372,7 @@ struct GateQuery {
 async fn gate_hand_off(
     State(app): State<App>,
     Path(p): Path<String>,
-    Query(q): Query<GateQuery>,
+    ApiQuery(q): ApiQuery<GateQuery>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     let state = crate::auth::full_reader(&app, &headers, &p).await?;

@@ -1149,6 +1149,45 @@ fn the_authorization_matrix() {
     assert_eq!(get("/p/dead-river/board", &Some(token("dana"))).0, 200);
 }
 
+/// Record lists come a page at a time: following `next_after` visits every record once, in
+/// order; a bad `limit` or an unknown `after` is a clear 400, not a silent empty page.
+#[test]
+fn record_lists_are_paginated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(&["demo", "--data", p(&tmp.path().join("d"))]);
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        v["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect()
+    };
+    for list in ["firearms", "containers", "people"] {
+        let all = server.get(&format!("/api/v1/productions/dead-river/{list}?limit=500"));
+        assert!(all["next_after"].is_null(), "{all}");
+        let mut walked = Vec::new();
+        let mut url = format!("/api/v1/productions/dead-river/{list}?limit=2");
+        loop {
+            let page = server.get(&url);
+            let got = ids(&page);
+            assert!(got.len() <= 2, "{page}");
+            walked.extend(got);
+            match page["next_after"].as_str() {
+                Some(after) => url = format!("/api/v1/productions/dead-river/{list}?limit=2&after={after}"),
+                None => break,
+            }
+        }
+        assert!(ids(&all).len() > 2, "the demo has more than one page of {list}");
+        assert_eq!(walked, ids(&all), "{list}");
+    }
+    for bad in ["limit=0", "limit=100000", "after=nobody", "page=2"] {
+        let url = format!("/api/v1/productions/dead-river/people?{bad}");
+        match server.request(&url).call() {
+            Err(ureq::Error::Status(400, r)) => {
+                let body: serde_json::Value = serde_json::from_str(&r.into_string().unwrap()).unwrap();
+                assert_eq!(body["code"], "input.invalid", "{bad}: {body}");
+            }
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+}
+
 /// A production can require a one-time code (TOTP) for some roles: the armorer's password-only
 /// session is refused until she enrols and signs in with a code.
 #[test]
