@@ -19,6 +19,16 @@ if ! python3 -c "import schemathesis" >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check "schemathesis==4.32.5"
 fi
 
+# The browser test drives a real Chromium through chromedriver (Debian's packages) and
+# checks accessibility with axe-core (npm), kept in .cache/ (ignored by git).
+if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq chromium chromium-driver
+fi
+if [ ! -f .cache/axe/node_modules/axe-core/axe.min.js ]; then
+  mkdir -p .cache/axe
+  npm install --silent --no-save --no-audit --no-fund --prefix .cache/axe "axe-core@4.10.2"
+fi
+
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast "$@"
 else

@@ -236,7 +236,7 @@ async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, Strin
         .collect();
     let form = |action: &str, label: &str, extra: &str| {
         format!(
-            "<form method=\"post\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"action\" value=\"{action}\">{extra}<button type=\"submit\">{label}</button></form>"
+            "<form method=\"post\" data-action=\"{action}\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"action\" value=\"{action}\">{extra}<button type=\"submit\">{label}</button></form>"
         )
     };
     b.push_str("<h2>Steps</h2>");

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "e2e/browser.rs"]
+mod browser;
 #[path = "e2e/rust_replay.rs"]
 mod rust_replay;
 
