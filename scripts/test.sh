@@ -25,6 +25,7 @@ if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null
   apt-get update -qq && apt-get install -y -qq chromium chromium-driver
 fi
 if [ ! -f .cache/axe/node_modules/axe-core/axe.min.js ]; then
+  command -v npm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq npm; }
   mkdir -p .cache/axe
   npm install --silent --no-save --no-audit --no-fund --prefix .cache/axe "axe-core@4.10.2"
 fi
