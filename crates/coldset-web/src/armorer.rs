@@ -151,7 +151,14 @@ async fn day_submit(
 }
 
 fn refusal_page(title: &str, e: &ApiError) -> Response {
-    let mut b = format!("<h1>{}</h1><div role=\"alert\"><p class=\"warn\">{}</p>", esc(title), esc(&e.message));
+    // With rule violations the list says it all, one rule per line; the combined message
+    // would only repeat it as one hard-to-read paragraph.
+    let headline = if e.violations.is_empty() {
+        esc(&e.message)
+    } else {
+        format!("Refused by {} rule{}:", e.violations.len(), if e.violations.len() == 1 { "" } else { "s" })
+    };
+    let mut b = format!("<h1>{}</h1><div role=\"alert\"><p class=\"warn\">{headline}</p>", esc(title));
     if !e.violations.is_empty() {
         b.push_str("<ul>");
         for v in &e.violations {

@@ -33,6 +33,10 @@ caption { text-align: left; font-weight: 600; padding: 0.5rem 0; }
 .warn { color: var(--warn); font-weight: 600; }
 .ok { color: var(--ok); }
 @media (max-width: 40rem) { th, td { padding: 0.25rem; font-size: 0.9rem; } }
+/* Nothing may push a 360 px phone screen sideways: fields shrink, long keys wrap. */
+input, select, textarea { max-width: 100%; box-sizing: border-box; font: inherit; }
+img, svg { max-width: 100%; height: auto; }
+p, li, td, code, pre { overflow-wrap: anywhere; }
 "#;
 
 /// Wraps a page body in the common frame.

@@ -4,6 +4,7 @@
 //! npm when they are missing; without them this test fails and says so.
 
 use super::{p, start};
+use base64::Engine;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -26,7 +27,7 @@ fn find(names: &[&str]) -> Option<PathBuf> {
 }
 
 impl Browser {
-    /// A phone-sized window: the armorer's pages are used on a phone.
+    /// A phone-sized window (360 px wide): the armorer's pages are used on a phone.
     fn start() -> Browser {
         let driver_bin = find(&["chromedriver"])
             .expect("chromedriver is missing: run ./scripts/test.sh, which installs chromium-driver");
@@ -49,7 +50,7 @@ impl Browser {
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": chromium,
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=412,915"]
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=360,800"]
             }
         }}});
         let mut browser = Browser { driver, base, session: String::new() };
@@ -130,6 +131,30 @@ impl Browser {
         }
     }
 
+    /// Saves the page at phone (360 px) and desktop (1280 px) width under
+    /// target/screenshots, and checks that nothing overflows sideways at 360 px.
+    fn screenshots(&self, name: &str) {
+        let dir = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+            .join("screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        for (size, width, height) in [("phone", 360, 800), ("desktop", 1280, 900)] {
+            self.session_call("POST", "/window/rect", json!({ "width": width, "height": height }));
+            if size == "phone" {
+                let (scroll, inner) = (
+                    self.script("return document.documentElement.scrollWidth;"),
+                    self.script("return window.innerWidth;"),
+                );
+                assert!(scroll.as_u64() <= inner.as_u64(), "{name} is wider than a phone: {scroll} > {inner} px");
+            }
+            let png = self.session_call("GET", "/screenshot", Value::Null);
+            let bytes = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap()).unwrap();
+            std::fs::write(dir.join(format!("{name}-{size}.png")), bytes).unwrap();
+        }
+        self.session_call("POST", "/window/rect", json!({ "width": 360, "height": 800 }));
+    }
+
     /// Runs axe-core on the current page against WCAG 2.1 A and AA and returns every
     /// violation as "rule: first offending element".
     fn accessibility_violations(&self) -> Vec<String> {
@@ -159,9 +184,11 @@ fn axe_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.cache/axe/node_modules/axe-core/axe.min.js")
 }
 
-/// In Chromium: the crew's public report page files a report and gives a follow-up key; the
-/// 1st AD signs in through the form and lands on the live board; the armorer's firearm page
-/// shows a refusal with its rule ids. Every page passes axe-core's WCAG 2.1 AA checks.
+/// In Chromium: the 1st AD signs in through the form and keeps the live board open in one
+/// browser; in another, a crew member files a critical report without an account, and the
+/// board shows the stop without a reload. The armorer's firearm page shows a refusal with its
+/// rule ids. Every page passes axe-core's WCAG 2.1 AA checks, fits a 360 px wide phone, and
+/// is saved as a screenshot (phone and desktop) under target/screenshots.
 #[test]
 fn the_pages_work_in_chromium_and_pass_accessibility_checks() {
     let tmp = tempfile::tempdir().unwrap();
@@ -172,43 +199,69 @@ fn the_pages_work_in_chromium_and_pass_accessibility_checks() {
         let line = logins.lines().find(|l| l.trim_start().starts_with(&format!("{who} /"))).unwrap();
         line.split('/').nth(1).unwrap().split_whitespace().next().unwrap().to_owned()
     };
-    let browser = Browser::start();
     let mut problems = Vec::new();
-
-    // A crew member reports a danger, without an account.
-    browser.go(&format!("{}/p/dead-river/report", server.base));
-    problems.extend(browser.accessibility_violations().into_iter().map(|v| format!("report page: {v}")));
-    browser.fill("textarea[name=text]", "Live rounds seen in the dummy box on the cart");
-    browser.submit("button[type=submit]");
-    let filed = browser.text();
-    assert!(filed.contains("fk_"), "the reporter gets a follow-up key: {filed}");
-    problems.extend(browser.accessibility_violations().into_iter().map(|v| format!("report filed: {v}")));
+    let mut check = |browser: &Browser, name: &str| {
+        problems.extend(browser.accessibility_violations().into_iter().map(|v| format!("{name}: {v}")));
+        browser.screenshots(name);
+    };
 
     // The 1st AD signs in through the form and is taken to the board.
-    browser.go(&format!("{}/login?next=/p/dead-river/board", server.base));
-    problems.extend(browser.accessibility_violations().into_iter().map(|v| format!("sign-in page: {v}")));
-    browser.fill("#name", "dana");
-    browser.fill("#password", &password_of("dana"));
-    browser.submit("button[type=submit]");
-    browser.wait_for_url("/p/dead-river/board");
-    let board = browser.text();
-    assert!(board.contains("live board") && board.contains("Every firearm is in storage"), "{board}");
-    problems.extend(browser.accessibility_violations().into_iter().map(|v| format!("board: {v}")));
+    let board = Browser::start();
+    board.go(&format!("{}/login?next=/p/dead-river/board", server.base));
+    check(&board, "sign-in");
+    board.fill("#name", "dana");
+    board.fill("#password", &password_of("dana"));
+    board.submit("button[type=submit]");
+    board.wait_for_url("/p/dead-river/board");
+    let text = board.text();
+    assert!(text.contains("live board") && text.contains("Every firearm is in storage"), "{text}");
+    check(&board, "board");
+    board.script("window.__coldsetNoReload = true;");
+
+    // A crew member, in another browser and without an account, reports a critical danger.
+    let crew = Browser::start();
+    crew.go(&format!("{}/p/dead-river/report", server.base));
+    check(&crew, "report");
+    crew.click("input[name=severity][value=critical]");
+    crew.fill("textarea[name=text]", "Live rounds seen in the dummy box on the cart");
+    crew.submit("button[type=submit]");
+    let filed = crew.text();
+    let key = filed.split_whitespace().find(|w| w.starts_with("fk_")).unwrap_or_else(|| panic!("no key: {filed}"));
+    check(&crew, "report-filed");
+    // The follow-up page by key shows the report.
+    crew.go(&format!("{}/p/dead-river/followup", server.base));
+    check(&crew, "followup");
+    crew.fill("#key", key.trim_end_matches(['.', ',']));
+    crew.submit("button[type=submit]");
+    let followup = crew.text();
+    assert!(followup.contains("Live rounds seen in the dummy box"), "{followup}");
+    check(&crew, "followup-report");
+
+    // The board shows the stop within a second or two, without a reload.
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while !board.text().contains("R-COMP") {
+        assert!(Instant::now() < deadline, "the board did not show the report's stop: {}", board.text());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(board.script("return window.__coldsetNoReload === true;"), json!(true), "the board reloaded");
+    check(&board, "board-with-stop");
 
     // The armorer, on her phone: a step the rules forbid is refused with its rule ids.
-    browser.session_call("DELETE", "/cookie", Value::Null);
-    browser.go(&format!("{}/login?next=/p/dead-river/firearms/fa-1", server.base));
-    browser.fill("#name", "maria");
-    browser.fill("#password", &password_of("maria"));
-    browser.submit("button[type=submit]");
-    browser.wait_for_url("/p/dead-river/firearms/fa-1");
-    let page = browser.text();
+    let armorer = crew;
+    armorer.go(&format!("{}/login?next=/p/dead-river/firearms/fa-1", server.base));
+    armorer.fill("#name", "maria");
+    armorer.fill("#password", &password_of("maria"));
+    armorer.submit("button[type=submit]");
+    armorer.wait_for_url("/p/dead-river/firearms/fa-1");
+    let page = armorer.text();
     assert!(page.contains("SAA-BF-1021"), "{page}");
-    problems.extend(browser.accessibility_violations().into_iter().map(|v| format!("firearm page: {v}")));
-    browser.submit("form[data-action=take] button[type=submit]");
-    let refusal = browser.text();
+    check(&armorer, "firearm");
+    armorer.submit("form[data-action=take] button[type=submit]");
+    let refusal = armorer.text();
     assert!(refusal.contains("R-STORE-3") && refusal.contains("Nothing was recorded"), "{refusal}");
-    problems.extend(browser.accessibility_violations().into_iter().map(|v| format!("refusal: {v}")));
+    check(&armorer, "refusal");
+    armorer.go(&format!("{}/p/dead-river/day", server.base));
+    check(&armorer, "day");
 
     assert!(problems.is_empty(), "accessibility violations:\n{}", problems.join("\n"));
 }
