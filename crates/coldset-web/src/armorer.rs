@@ -24,6 +24,44 @@ pub fn routes() -> Router<App> {
         .route("/p/{production}/firearms/{id}", get(firearm_page).post(act))
         .route("/p/{production}/firearms/{id}/label.svg", get(label))
         .route("/p/{production}/day", get(day_page).post(day_submit))
+        .route("/p/{production}/labels", get(label_sheet))
+}
+
+/// Every firearm's QR label on one sheet that prints cleanly from the browser: the labels
+/// flow in a grid on screen and in print, and print never splits a label across pages.
+async fn label_sheet(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Response {
+    let state = match page_reader(&app, &headers, &p, &format!("/p/{p}/labels")).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    let mut b = String::from(
+        "<style>.labels{display:flex;flex-wrap:wrap;gap:1rem;padding:0;list-style:none}\
+         .labels li{border:1px dashed var(--line);padding:0.5rem;width:10rem;text-align:center;break-inside:avoid}\
+         @media print{header,.no-print{display:none}.labels li{border-color:#000}}</style>",
+    );
+    let _ = write!(
+        b,
+        "<h1>Firearm labels</h1><p class=\"no-print\">Print this page (Ctrl+P) and fix each label to its case. \
+         Each code opens the firearm's page. <a href=\"/p/{p}/board\">Live board</a></p><ul class=\"labels\">",
+        p = esc(&p)
+    );
+    for f in state.firearms.values() {
+        let _ = write!(
+            b,
+            "<li><img src=\"/p/{p}/firearms/{id}/label.svg\" alt=\"QR code for {id}\" width=\"120\" height=\"120\">\
+             <br><strong>{id}</strong><br>{make} {model}<br>serial {serial}</li>",
+            p = esc(&p),
+            id = esc(f.id.as_str()),
+            make = esc(&f.make),
+            model = esc(&f.model),
+            serial = esc(&f.serial),
+        );
+    }
+    if state.firearms.is_empty() {
+        b.push_str("<li>No firearms yet.</li>");
+    }
+    b.push_str("</ul>");
+    Html(page("Firearm labels", &b)).into_response()
 }
 
 /// Day open and day close (R-STORE-4): the armorer counts every firearm (1 if it is in its
@@ -193,7 +231,7 @@ async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, Strin
     };
     let mut b = format!(
         "<h1>{} {} {}</h1><p>Serial {} · {} · held by <strong>{}</strong> · load: <strong>{}</strong></p>\
-         <p><img src=\"/p/{p}/firearms/{id}/label.svg\" alt=\"QR label of {id}\" width=\"120\" height=\"120\"></p>",
+         <p><img src=\"/p/{p}/firearms/{id}/label.svg\" alt=\"QR label of {id}\" width=\"120\" height=\"120\"> <a href=\"/p/{p}/labels\">Label sheet</a></p>",
         esc(f.id.as_str()),
         esc(&f.make),
         esc(&f.model),

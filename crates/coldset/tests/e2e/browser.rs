@@ -134,11 +134,7 @@ impl Browser {
     /// Saves the page at phone (360 px) and desktop (1280 px) width under
     /// target/screenshots, and checks that nothing overflows sideways at 360 px.
     fn screenshots(&self, name: &str) {
-        let dir = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"))
-            .join("screenshots");
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = screenshot_dir();
         for (size, width, height) in [("phone", 360, 800), ("desktop", 1280, 900)] {
             self.session_call("POST", "/window/rect", json!({ "width": width, "height": height }));
             if size == "phone" {
@@ -178,6 +174,16 @@ impl Drop for Browser {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+/// target/screenshots (or under CARGO_TARGET_DIR when set), created if missing.
+fn screenshot_dir() -> PathBuf {
+    let dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+        .join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 fn axe_path() -> PathBuf {
@@ -262,6 +268,18 @@ fn the_pages_work_in_chromium_and_pass_accessibility_checks() {
     check(&armorer, "refusal");
     armorer.go(&format!("{}/p/dead-river/day", server.base));
     check(&armorer, "day");
+    // The label sheet: one loaded QR image per firearm of the demo (six).
+    armorer.go(&format!("{}/p/dead-river/labels", server.base));
+    let loaded = armorer.script(
+        "return [...document.querySelectorAll('.labels img')].filter(i => i.complete && i.naturalWidth > 0).length;",
+    );
+    assert_eq!(loaded, json!(6), "{}", armorer.text());
+    check(&armorer, "labels");
+    // It prints: Chromium's print-to-PDF of the sheet, saved next to the screenshots.
+    let pdf = armorer.session_call("POST", "/print", json!({ "background": true }));
+    let pdf = base64::engine::general_purpose::STANDARD.decode(pdf.as_str().unwrap()).unwrap();
+    assert!(pdf.starts_with(b"%PDF") && pdf.len() > 2_000, "{} bytes", pdf.len());
+    std::fs::write(screenshot_dir().join("labels.pdf"), pdf).unwrap();
 
     assert!(problems.is_empty(), "accessibility violations:\n{}", problems.join("\n"));
 }
