@@ -184,8 +184,7 @@ async fn lots(
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     let s = full_reader(&app, &headers, &p).await?;
-    let items = s.lots.values().map(|l| serde_json::to_value(l).unwrap_or(Value::Null)).collect();
-    Ok(Json(paginate(items, "id", &page)?))
+    Ok(Json(paginate(s.lots.values(), "id", &page)?))
 }
 
 async fn people(
@@ -195,15 +194,10 @@ async fn people(
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     let (s, access) = reader(&app, &headers, &p).await?;
-    let items: Vec<Value> = s
-        .people
-        .values()
-        .filter(|person| match &access {
-            ReadAccess::Full => true,
-            ReadAccess::Own(me) => &person.id == me,
-        })
-        .map(|person| serde_json::to_value(person).unwrap_or(Value::Null))
-        .collect();
+    let items = s.people.values().filter(|person| match &access {
+        ReadAccess::Full => true,
+        ReadAccess::Own(me) => &person.id == me,
+    });
     Ok(Json(paginate(items, "id", &page)?))
 }
 
@@ -214,8 +208,7 @@ async fn locations(
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     let s = full_reader(&app, &headers, &p).await?;
-    let items = s.locations.values().map(|l| serde_json::to_value(l).unwrap_or(Value::Null)).collect();
-    Ok(Json(paginate(items, "id", &page)?))
+    Ok(Json(paginate(s.locations.values(), "id", &page)?))
 }
 
 async fn scenes(
@@ -225,8 +218,7 @@ async fn scenes(
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     let (s, _) = reader(&app, &headers, &p).await?;
-    let items = s.scenes.values().map(|l| serde_json::to_value(l).unwrap_or(Value::Null)).collect();
-    Ok(Json(paginate(items, "id", &page)?))
+    Ok(Json(paginate(s.scenes.values(), "id", &page)?))
 }
 
 /// A page of a record list: `?after=ID&limit=N`. Lists keep a fixed order (by id), so
@@ -238,16 +230,26 @@ pub(crate) struct ListPage {
     limit: Option<u32>,
 }
 
-/// Cuts one page out of a list whose items carry their id in `id_field`.
-pub(crate) fn paginate(items: Vec<Value>, id_field: &str, page: &ListPage) -> Result<Value, ApiError> {
-    let limit = page.limit.unwrap_or(100);
-    if limit == 0 || limit > MAX_PAGE {
-        return Err(ApiError::new(
+/// A page size from the query: 100 unless given, 1 to [`MAX_PAGE`].
+fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
+    match limit.unwrap_or(100) {
+        n @ 1..=MAX_PAGE => Ok(n),
+        _ => Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "input.invalid",
             format!("limit must be between 1 and {MAX_PAGE}"),
-        ));
+        )),
     }
+}
+
+/// Cuts one page out of a list whose items carry their id in `id_field`.
+pub(crate) fn paginate<T: Serialize>(
+    items: impl IntoIterator<Item = T>,
+    id_field: &str,
+    page: &ListPage,
+) -> Result<Value, ApiError> {
+    let limit = page_limit(page.limit)?;
+    let items: Vec<Value> = items.into_iter().map(|i| serde_json::to_value(i).unwrap_or(Value::Null)).collect();
     let id_of = |v: &Value| match &v[id_field] {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -287,14 +289,7 @@ async fn events(
     full_reader(&app, &headers, &p).await?;
     let production = parse_production(&p)?;
     let from = page.from.unwrap_or(0);
-    let limit = page.limit.unwrap_or(100);
-    if limit == 0 || limit > MAX_PAGE {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "input.invalid",
-            format!("limit must be between 1 and {MAX_PAGE}"),
-        ));
-    }
+    let limit = page_limit(page.limit)?;
     let store = app.store().clone();
     let items = tokio::task::spawn_blocking(move || -> Result<Vec<Value>, coldset_app::AppError> {
         let mut out = Vec::new();

@@ -28,6 +28,13 @@ fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
+/// A demo account's password, from the logins file the demo writes ("name / password ...").
+fn demo_password(data: &Path, who: &str) -> String {
+    let logins = std::fs::read_to_string(data.join("demo-logins.txt")).unwrap();
+    let line = logins.lines().find(|l| l.trim_start().starts_with(&format!("{who} /"))).unwrap();
+    line.split('/').nth(1).unwrap().split_whitespace().next().unwrap().to_owned()
+}
+
 /// A running server; killed when dropped. `token` is an administrator's API token for its
 /// data directory (reads need one).
 struct Server {
@@ -1198,18 +1205,7 @@ fn a_production_can_require_a_second_factor() {
     let data = tmp.path().join("d");
     let server = start(&["demo", "--data", p(&data)]);
     let admin = server.token.clone().unwrap();
-    let logins = std::fs::read_to_string(data.join("demo-logins.txt")).unwrap();
-    let password = logins
-        .lines()
-        .find(|l| l.trim_start().starts_with("maria /"))
-        .unwrap()
-        .split('/')
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned();
+    let password = demo_password(&data, "maria");
     let base = server.base.clone();
     let (status, ..) = post_json(
         &format!("{base}/api/v1/productions/dead-river/commands"),
@@ -1462,18 +1458,7 @@ fn the_armorers_firearm_page_shows_refusals_with_their_rules() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("d");
     let server = start(&["demo", "--data", p(&data)]);
-    let logins = std::fs::read_to_string(data.join("demo-logins.txt")).unwrap();
-    let password = logins
-        .lines()
-        .find(|l| l.trim_start().starts_with("maria /"))
-        .unwrap()
-        .split('/')
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned();
+    let password = demo_password(&data, "maria");
     let (status, cookie, _, body) = post_json(
         &format!("{}/api/v1/login", server.base),
         &format!(r#"{{"name":"maria","password":"{password}"}}"#),

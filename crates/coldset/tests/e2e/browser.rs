@@ -3,7 +3,7 @@
 //! `./scripts/test.sh` installs Debian's `chromium` and `chromium-driver` and axe-core from
 //! npm when they are missing; without them this test fails and says so.
 
-use super::{p, start};
+use super::{demo_password, p, start};
 use base64::Engine;
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -104,16 +104,20 @@ impl Browser {
         }
     }
 
+    /// The WebDriver id of the first element matching a CSS selector.
+    fn element(&self, css: &str) -> String {
+        let el = self.session_call("POST", "/element", json!({"using": "css selector", "value": css}));
+        el.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).unwrap().to_owned()
+    }
+
     /// Types into the field with this CSS selector.
     fn fill(&self, css: &str, value: &str) {
-        let el = self.session_call("POST", "/element", json!({"using": "css selector", "value": css}));
-        let id = el.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).unwrap().to_owned();
+        let id = self.element(css);
         self.session_call("POST", &format!("/element/{id}/value"), json!({ "text": value }));
     }
 
     fn click(&self, css: &str) {
-        let el = self.session_call("POST", "/element", json!({"using": "css selector", "value": css}));
-        let id = el.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).unwrap().to_owned();
+        let id = self.element(css);
         self.session_call("POST", &format!("/element/{id}/click"), json!({}));
     }
 
@@ -200,11 +204,7 @@ fn the_pages_work_in_chromium_and_pass_accessibility_checks() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("d");
     let server = start(&["demo", "--data", p(&data)]);
-    let logins = std::fs::read_to_string(data.join("demo-logins.txt")).unwrap();
-    let password_of = |who: &str| {
-        let line = logins.lines().find(|l| l.trim_start().starts_with(&format!("{who} /"))).unwrap();
-        line.split('/').nth(1).unwrap().split_whitespace().next().unwrap().to_owned()
-    };
+    let password_of = |who: &str| demo_password(&data, who);
     let mut problems = Vec::new();
     let mut check = |browser: &Browser, name: &str| {
         problems.extend(browser.accessibility_violations().into_iter().map(|v| format!("{name}: {v}")));
