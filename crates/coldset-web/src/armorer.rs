@@ -7,7 +7,7 @@ use crate::auth::{page_reader, principal, session_secret};
 use crate::error::ApiError;
 use crate::html::{esc, page};
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -379,14 +379,10 @@ async fn act(
 }
 
 /// The firearm's QR label: it opens this page.
-async fn label(Path((p, id)): Path<(String, String)>, headers: HeaderMap) -> Response {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let url = format!("http://{host}/p/{p}/firearms/{id}");
-    match qrcode::QrCode::new(url.as_bytes()) {
-        Ok(code) => {
-            let svg = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(120, 120).build();
-            ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response()
-        }
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
+async fn label(
+    Path((p, id)): Path<(String, String)>,
+    axum::Extension(options): axum::Extension<crate::Options>,
+    headers: HeaderMap,
+) -> Response {
+    crate::html::qr_code(&headers, options, &format!("/p/{p}/firearms/{id}"), 120)
 }

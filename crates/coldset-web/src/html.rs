@@ -39,6 +39,27 @@ img, svg { max-width: 100%; height: auto; }
 p, li, td, code, pre { overflow-wrap: anywhere; }
 "#;
 
+/// An SVG QR code linking to `path` on this server, as the phone that scans it must reach
+/// it: the host the browser used, and `https` when the server speaks TLS.
+pub(crate) fn qr_code(
+    headers: &axum::http::HeaderMap,
+    options: crate::Options,
+    path: &str,
+    size: u32,
+) -> axum::response::Response {
+    use axum::http::{header, StatusCode};
+    use axum::response::IntoResponse;
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let scheme = if options.tls { "https" } else { "http" };
+    match qrcode::QrCode::new(format!("{scheme}://{host}{path}").as_bytes()) {
+        Ok(code) => {
+            let svg = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(size, size).build();
+            ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response()
+        }
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
 /// Wraps a page body in the common frame.
 pub fn page(title: &str, body: &str) -> String {
     let mut out = String::with_capacity(body.len() + 2048);

@@ -6,7 +6,7 @@ use crate::error::ApiError;
 use crate::html::{esc, page};
 use crate::reports::{file, ReportForm};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -235,14 +235,10 @@ async fn followup_submit(State(app): State<App>, Path(p): Path<String>, Form(f):
 }
 
 /// A QR code that opens the report page, for the call sheet and the set.
-async fn report_qr(Path(p): Path<String>, headers: HeaderMap) -> Response {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let url = format!("http://{host}/p/{p}/report");
-    match qrcode::QrCode::new(url.as_bytes()) {
-        Ok(code) => {
-            let svg = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).build();
-            ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response()
-        }
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
+async fn report_qr(
+    Path(p): Path<String>,
+    axum::Extension(options): axum::Extension<crate::Options>,
+    headers: HeaderMap,
+) -> Response {
+    crate::html::qr_code(&headers, options, &format!("/p/{p}/report"), 200)
 }
