@@ -174,7 +174,43 @@ pub fn authentication(principal: &Principal, confirmed: &[PersonId]) -> Authenti
     Authentication {
         method,
         confirmations: confirmed.iter().map(|p| Confirmation { person: p.clone(), method: AuthMethod::Pin }).collect(),
+        on_device_of: None,
     }
+}
+
+/// A person acting in person on someone else's signed-in device, proved by their own PIN:
+/// the 1st AD acknowledging the demonstration, or a performer acknowledging what they were
+/// shown, on the armorer's phone. The command is theirs (the write path checks their role);
+/// the event records that they confirmed by PIN and whose device it was.
+///
+/// Refused when the device is not signed in as a person of the production, or when the
+/// production requires a second factor for the person's role: a PIN is one factor, so they
+/// must act from their own session.
+pub fn authorize_in_person(
+    store: &dyn Store,
+    principal: &Principal,
+    state: &coldset_domain::ProductionState,
+    production: &ProductionId,
+    person: &PersonId,
+    pin: &str,
+) -> Result<Authorized, AppError> {
+    let Actor::Person { person: device } = actor_for(store, principal, production)? else {
+        return Err(denied("confirm in person on the device of a person of this production".to_owned()));
+    };
+    check_second_factor(principal, state, Some(&device))?;
+    confirm(store, production, &[(person.clone(), pin.to_owned())])?;
+    let required = state.info.as_ref().map(|i| i.second_factor_roles.clone()).unwrap_or_default();
+    let roles = state.people.get(person).map(|p| p.roles.clone()).unwrap_or_default();
+    if roles.iter().any(|r| required.contains(r)) {
+        return Err(denied(format!(
+            "this production requires a second factor for {person}'s role: they confirm from their own signed-in session"
+        )));
+    }
+    Ok(Authorized {
+        actor: Actor::Person { person: person.clone() },
+        attested: Vec::new(),
+        auth: Authentication { method: AuthMethod::Pin, confirmations: Vec::new(), on_device_of: Some(device) },
+    })
 }
 
 /// Sets a person's confirmation PIN: 4 to 12 digits.

@@ -390,6 +390,11 @@ pub enum AuthMethod {
 pub struct Authentication {
     pub method: AuthMethod,
     pub confirmations: Vec<Confirmation>,
+    /// When the actor confirmed with their PIN on someone else's signed-in device (the 1st AD
+    /// acknowledging a demonstration on the armorer's phone): whose device it was. Omitted
+    /// otherwise, so earlier records keep their bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_device_of: Option<PersonId>,
 }
 
 /// A person other than the actor who confirmed the command on the same device.

@@ -340,6 +340,7 @@ fn a_hand_off_records_who_authenticated_how() {
     let auth = Authentication {
         method: AuthMethod::Password,
         confirmations: vec![Confirmation { person: to.clone(), method: AuthMethod::Pin }],
+        on_device_of: None,
     };
     let mut request = Request::new(
         crew.production.clone(),

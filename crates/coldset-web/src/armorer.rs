@@ -1,29 +1,28 @@
-//! The armorer's firearm page, phone-sized: the firearm's state and holder, what the protocol
-//! still needs before it may go to a performer (the gate, every failing rule), its QR label,
-//! and one form per step. Each form posts through the same write path as the API; a refusal
-//! comes back as a page that names the rules, says why and what to do next.
+//! The armorer's pages, phone-sized: the firearm page (its state and holder, what the protocol
+//! still needs before it may go to a performer, its QR label, and the steps that fit where it
+//! is now), the shoot day (counts, storage, alerts) and the label sheet. Each form posts to
+//! the shared form endpoint (forms.rs), which goes through the same write path as the API.
 
-use crate::auth::{page_reader, principal, session_secret};
+use crate::auth::page_reader;
 use crate::error::ApiError;
-use crate::html::{esc, page};
+use crate::forms::{csrf, form, form_start, refusal_page};
+use crate::html::{esc, production_page};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Router};
-use coldset_app::{access, App, Request};
-use coldset_domain::ids::{FirearmId, PersonId, SceneId};
-use coldset_domain::model::Holder;
-use coldset_domain::safety::InspectionStage;
-use coldset_domain::Command;
-use serde::Deserialize;
+use axum::Router;
+use coldset_app::App;
+use coldset_domain::ids::{FirearmId, PersonId};
+use coldset_domain::model::{FirearmStatus, Holder, Role, VerificationMethod};
+use coldset_domain::safety::SceneStatus;
 use std::fmt::Write;
 
 pub fn routes() -> Router<App> {
     Router::new()
-        .route("/p/{production}/firearms/{id}", get(firearm_page).post(act))
+        .route("/p/{production}/firearms/{id}", get(firearm_page))
         .route("/p/{production}/firearms/{id}/label.svg", get(label))
-        .route("/p/{production}/day", get(day_page).post(day_submit))
+        .route("/p/{production}/day", get(day_page))
         .route("/p/{production}/labels", get(label_sheet))
 }
 
@@ -37,12 +36,12 @@ async fn label_sheet(State(app): State<App>, Path(p): Path<String>, headers: Hea
     let mut b = String::from(
         "<style>.labels{display:flex;flex-wrap:wrap;gap:1rem;padding:0;list-style:none}\
          .labels li{border:1px dashed var(--line);padding:0.5rem;width:10rem;text-align:center;break-inside:avoid}\
-         @media print{header,.no-print{display:none}.labels li{border-color:#000}}</style>",
+         @media print{header,nav,.no-print{display:none}.labels li{border-color:#000}}</style>",
     );
     let _ = write!(
         b,
-        "<h1>Firearm labels</h1><p class=\"no-print\">Print this page (Ctrl+P) and fix each label to its case. \
-         Each code opens the firearm's page. <a href=\"/p/{p}/board\">Live board</a></p><ul class=\"labels\">",
+        "<h1>Labels</h1><p class=\"no-print\">Print this page (Ctrl+P) and fix each label to its case. \
+         Each code opens the firearm's or container's page. <a href=\"/p/{p}/board\">Live board</a></p><ul class=\"labels\">",
         p = esc(&p)
     );
     for f in state.firearms.values() {
@@ -57,34 +56,45 @@ async fn label_sheet(State(app): State<App>, Path(p): Path<String>, headers: Hea
             serial = esc(&f.serial),
         );
     }
-    if state.firearms.is_empty() {
-        b.push_str("<li>No firearms yet.</li>");
+    for c in state.containers.values() {
+        let _ = write!(
+            b,
+            "<li><img src=\"/p/{p}/containers/{id}/label.svg\" alt=\"QR code for container {label}\" width=\"120\" height=\"120\">\
+             <br><strong>{label}</strong><br>{class} {calibre}</li>",
+            p = esc(&p),
+            id = esc(c.id.as_str()),
+            label = esc(&c.label),
+            class = esc(&c.class.to_string()),
+            calibre = esc(&c.calibre),
+        );
+    }
+    if state.firearms.is_empty() && state.containers.is_empty() {
+        b.push_str("<li>No firearms or containers yet.</li>");
     }
     b.push_str("</ul>");
-    Html(page("Firearm labels", &b)).into_response()
+    Html(production_page(&p, "Labels", &b)).into_response()
 }
 
-/// Day open and day close (R-STORE-4): the armorer counts every firearm (1 if it is in its
-/// place, 0 if not) and every container's rounds. The form is not pre-filled: a count copied
-/// from the register is no count.
+/// Day open and day close (R-STORE-4), storage and the open alerts. The armorer counts every
+/// firearm (1 if it is in its place, 0 if not) and every container's rounds. The form is not
+/// pre-filled: a count copied from the register is no count.
 async fn day_page(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Response {
     let state = match page_reader(&app, &headers, &p, &format!("/p/{p}/day")).await {
         Ok(s) => s,
         Err(resp) => return resp,
     };
-    let csrf = session_secret(&headers).map(|s| access::csrf_token(&s)).unwrap_or_default();
+    let csrf = csrf(&headers);
+    let back = format!("/p/{p}/day");
     let (title, action) = match &state.safety.day {
-        None => ("Open the shoot day", "open"),
-        Some(_) => ("Close the shoot day", "close"),
+        None => ("Open the shoot day", "open_day"),
+        Some(_) => ("Close the shoot day", "close_day"),
     };
     let mut b = format!(
-        "<h1>{title}</h1><p>Count every item; any difference becomes an alert that must be explained (R-STORE-4).</p>\
-         <form method=\"post\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"action\" value=\"{action}\">"
+        "<h1>{title}</h1><p>Count every item; any difference becomes an alert that must be explained (R-STORE-4).</p>{}",
+        form_start(action, &csrf, &back, &p)
     );
     b.push_str("<fieldset><legend>Firearms (1 = in its place)</legend>");
-    for f in
-        state.firearms.values().filter(|f| !matches!(f.status, coldset_domain::model::FirearmStatus::Disposed { .. }))
-    {
+    for f in state.firearms.values().filter(|f| !matches!(f.status, FirearmStatus::Disposed { .. })) {
         let _ = write!(
             b,
             "<p><label>{} {} {} <input name=\"count:{}\" inputmode=\"numeric\" required size=\"3\"></label></p>",
@@ -105,7 +115,7 @@ async fn day_page(State(app): State<App>, Path(p): Path<String>, headers: Header
         );
     }
     b.push_str("</fieldset>");
-    if action == "open" {
+    if action == "open_day" {
         b.push_str(
             "<fieldset><legend>Call sheet</legend>\
              <p><label><input type=\"checkbox\" name=\"bulletin\" value=\"yes\"> Safety bulletin attached (R-MEET-4)</label></p>\
@@ -114,125 +124,66 @@ async fn day_page(State(app): State<App>, Path(p): Path<String>, headers: Header
         );
     }
     let _ = write!(b, "<p><button type=\"submit\">{title}</button></p></form>");
-    Html(page(title, &b)).into_response()
-}
-
-async fn day_submit(
-    State(app): State<App>,
-    Path(p): Path<String>,
-    headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let run = async {
-        let principal = principal(&app, &headers).await?;
-        let secret = session_secret(&headers).ok_or_else(|| bad("sign in first"))?;
-        let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-        if field("csrf") != Some(access::csrf_token(&secret).as_str()) {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "auth.csrf",
-                "this form is stale or forged: reload the page",
-            ));
-        }
-        let mut counts = std::collections::BTreeMap::new();
-        for (k, v) in &fields {
-            if let Some(item) = k.strip_prefix("count:") {
-                let n: u64 = v.trim().parse().map_err(|_| bad(&format!("the count for {item} is not a number")))?;
-                counts.insert(item.to_owned(), n);
-            }
-        }
-        let command = match field("action") {
-            Some("open") => Command::OpenDay {
-                call_sheet: coldset_domain::safety::CallSheet {
-                    safety_bulletin_attached: field("bulletin") == Some("yes"),
-                    compliance_contact_shown: field("contact") == Some("yes"),
-                    medics: field("medics")
-                        .map(str::trim)
-                        .filter(|m| !m.is_empty())
-                        .map(|m| vec![m.to_owned()])
-                        .unwrap_or_default(),
-                },
-                counts,
-            },
-            Some("close") => Command::CloseDay { counts },
-            _ => return Err(bad("unknown step")),
+    b.push_str("<h2>Storage</h2><ul>");
+    for l in state.locations.values() {
+        let (status, step, label) = match &l.opened {
+            Some(_) => ("open", "close_storage", "Lock"),
+            None => ("locked", "open_storage", "Open"),
         };
-        let production = crate::api::parse_production(&p)?;
-        let who = crate::write::authorize(&app, &principal, &production, Vec::new()).await?;
-        let mut request = Request::new(production, who.actor, command);
-        request.auth = Some(who.auth);
-        let receipt = app.execute_async(request).await.map_err(ApiError::from)?;
-        Ok::<_, ApiError>(receipt)
-    };
-    match run.await {
-        Ok(receipt) => {
-            let alerts: Vec<String> = receipt
-                .events
-                .iter()
-                .filter_map(|e| match &e.event {
-                    coldset_domain::Event::AlertRaised { rule, message } => {
-                        Some(format!("<li><strong>{rule}</strong>: {}</li>", esc(message)))
-                    }
-                    _ => None,
-                })
-                .collect();
-            let body = if alerts.is_empty() {
-                "<h1>Recorded</h1><p class=\"ok\">The counts match.</p>".to_owned()
-            } else {
-                format!("<h1>Recorded, with alerts</h1><ul role=\"alert\">{}</ul><p>Each alert must be explained and resolved.</p>", alerts.join(""))
-            };
-            Html(page("Shoot day", &format!("{body}<p><a href=\"/p/{}/board\">Live board</a></p>", esc(&p))))
-                .into_response()
-        }
-        Err(e) => refusal_page("Shoot day", &e),
+        let fields = format!("<input type=\"hidden\" name=\"location\" value=\"{}\">", esc(l.id.as_str()));
+        let _ = write!(
+            b,
+            "<li>{} ({}) is <strong>{status}</strong> {}</li>",
+            esc(&l.name),
+            l.kind,
+            form(step, &csrf, &back, &p, &fields, &format!("{label} {}", l.name))
+        );
     }
+    b.push_str("</ul><h2>Open alerts</h2>");
+    let open: Vec<_> = state.safety.alerts.values().filter(|a| a.resolved.is_none()).collect();
+    if open.is_empty() {
+        b.push_str("<p>None.</p>");
+    }
+    for a in open {
+        let fields = format!(
+            "<input type=\"hidden\" name=\"alert\" value=\"{}\"><label>Explanation <input name=\"note\" required size=\"30\"></label> ",
+            a.id
+        );
+        let _ = write!(
+            b,
+            "<div class=\"card\"><p><strong>{}</strong>: {}</p>{}</div>",
+            a.rule,
+            esc(&a.message),
+            form("resolve_alert", &csrf, &back, &p, &fields, "Resolve")
+        );
+    }
+    Html(production_page(&p, title, &b)).into_response()
 }
 
-fn refusal_page(title: &str, e: &ApiError) -> Response {
-    // With rule violations the list says it all, one rule per line; the combined message
-    // would only repeat it as one hard-to-read paragraph.
-    let headline = if e.violations.is_empty() {
-        esc(&e.message)
-    } else {
-        format!("Refused by {} rule{}:", e.violations.len(), if e.violations.len() == 1 { "" } else { "s" })
-    };
-    let mut b = format!("<h1>{}</h1><div role=\"alert\"><p class=\"warn\">{headline}</p>", esc(title));
-    if !e.violations.is_empty() {
-        b.push_str("<ul>");
-        for v in &e.violations {
-            let _ = write!(
-                b,
-                "<li><strong>{}</strong>: {} <br>What to do: {}</li>",
-                v.rule,
-                esc(&v.reason),
-                esc(&v.remedy)
-            );
-        }
-        b.push_str("</ul>");
-    }
-    b.push_str("</div><p>Nothing was recorded. Go back, put it right, and try again.</p>");
-    (e.status, Html(page(title, &b))).into_response()
-}
-
+/// The firearm page: what it is, who holds it, its declared load, what the gate still needs
+/// for the performer the plan names, and only the steps that fit where it is now, in the
+/// order of the protocol, so the safe path is the obvious one.
 async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, String)>, headers: HeaderMap) -> Response {
-    let state = match page_reader(&app, &headers, &p, &format!("/p/{p}/firearms/{id}")).await {
+    let back = format!("/p/{p}/firearms/{id}");
+    let state = match page_reader(&app, &headers, &p, &back).await {
         Ok(s) => s,
         Err(resp) => return resp,
     };
     let Some(f) = FirearmId::parse(&id).ok().and_then(|id| state.firearms.get(&id).cloned()) else {
-        return refusal_page("Firearm", &ApiError::not_found(format!("no firearm '{id}'")));
+        return refusal_page("Firearm", &ApiError::not_found(format!("no firearm '{id}'")), &format!("/p/{p}"));
     };
-    let csrf = session_secret(&headers).map(|s| access::csrf_token(&s)).unwrap_or_default();
+    let csrf = csrf(&headers);
+    let name = |person: &PersonId| state.people.get(person).map_or(person.to_string(), |p| p.name.clone());
     let holder = match &f.holder {
-        Holder::Person { person } => state.people.get(person).map_or(person.to_string(), |p| p.name.clone()),
+        Holder::Person { person } => name(person),
         Holder::Storage { location } => {
             state.locations.get(location).map_or(location.to_string(), |l| format!("in {}", l.name))
         }
     };
+    let fid = esc(f.id.as_str());
     let mut b = format!(
-        "<h1>{} {} {}</h1><p>Serial {} · {} · held by <strong>{}</strong> · load: <strong>{}</strong></p>\
-         <p><img src=\"/p/{p}/firearms/{id}/label.svg\" alt=\"QR label of {id}\" width=\"120\" height=\"120\"> <a href=\"/p/{p}/labels\">Label sheet</a></p>",
-        esc(f.id.as_str()),
+        "<h1>{fid} {} {}</h1><p>Serial {} · {} · held by <strong>{}</strong> · load: <strong>{}</strong></p>\
+         <p><img src=\"/p/{p}/firearms/{fid}/label.svg\" alt=\"QR label of {fid}\" width=\"120\" height=\"120\"> <a href=\"/p/{p}/labels\">Label sheet</a></p>",
         esc(&f.make),
         esc(&f.model),
         esc(&f.serial),
@@ -240,19 +191,21 @@ async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, Strin
         esc(&holder),
         esc(&coldset_domain::gate::describe_load(&f.load)),
         p = esc(&p),
-        id = esc(f.id.as_str()),
     );
+    if let FirearmStatus::Withdrawn { reason } = &f.status {
+        let _ = write!(b, "<p class=\"warn\">Withdrawn from use: {}</p>", esc(reason));
+    }
     // The gate, for the scene and performer the plan names, if the firearm is out for one.
-    if let Some(sc) = f.checks.scene.as_ref().and_then(|s| state.scenes.get(s)) {
+    let scene = f.checks.scene.as_ref().and_then(|s| state.scenes.get(s));
+    if let Some(sc) = scene {
         if let Some(item) = sc.plan.item(&f.id) {
             let ctx = coldset_domain::Context::new(app.now(), app.today(&state));
             if let Ok(d) = coldset_domain::gate::evaluate_hand_off(&state, &ctx, &f.id, &item.performer, Some(&sc.id)) {
-                let who = state.people.get(&item.performer).map_or(item.performer.to_string(), |p| p.name.clone());
+                let who = esc(&name(&item.performer));
                 if d.allowed {
-                    let _ =
-                        write!(b, "<p class=\"ok\">Ready to hand to {} for scene {}.</p>", esc(&who), esc(&sc.number));
+                    let _ = write!(b, "<p class=\"ok\">Ready to hand to {who} for scene {}.</p>", esc(&sc.number));
                 } else {
-                    let _ = write!(b, "<h2>Before it goes to {} (scene {})</h2><ul>", esc(&who), esc(&sc.number));
+                    let _ = write!(b, "<h2>Before it goes to {who} (scene {})</h2><ul>", esc(&sc.number));
                     for v in &d.violations {
                         let _ = write!(
                             b,
@@ -267,115 +220,113 @@ async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, Strin
             }
         }
     }
-    let scenes: String = state
-        .scenes
-        .values()
-        .filter(|s| s.plan.item(&f.id).is_some())
-        .map(|s| format!("<option value=\"{0}\">Scene {1} ({2})</option>", esc(s.id.as_str()), esc(&s.number), s.day))
-        .collect();
-    let performers: String = state
-        .people
-        .values()
-        .filter(|p| p.has_role(coldset_domain::model::Role::Performer))
-        .map(|p| format!("<option value=\"{0}\">{1}</option>", esc(p.id.as_str()), esc(&p.name)))
-        .collect();
-    let form = |action: &str, label: &str, extra: &str| {
+    let options = |people: &mut dyn Iterator<Item = &PersonId>| -> String {
+        people.map(|id| format!("<option value=\"{}\">{}</option>", esc(id.as_str()), esc(&name(id)))).collect()
+    };
+    let with_role = |role: Role| -> Vec<&PersonId> {
+        state.people.values().filter(|x| x.has_role(role)).map(|x| &x.id).collect()
+    };
+    let hidden = format!("<input type=\"hidden\" name=\"firearm\" value=\"{fid}\">");
+    let step = |action: &str, label: &str, fields: &str| form(action, &csrf, &back, &p, &format!("{hidden}{fields}"), label);
+    let pin = |whose: &str| {
         format!(
-            "<form method=\"post\" data-action=\"{action}\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"action\" value=\"{action}\">{extra}<button type=\"submit\">{label}</button></form>"
+            "<label>{whose}'s PIN <input name=\"pin\" type=\"password\" inputmode=\"numeric\" autocomplete=\"off\" size=\"6\"></label> "
         )
     };
-    b.push_str("<h2>Steps</h2>");
-    b.push_str(&form(
-        "take",
-        "Take out of storage for",
-        &format!("<label>scene <select name=\"scene\">{scenes}</select></label> "),
-    ));
-    b.push_str(&form("inspect_pre", "Record pre-use inspection (barrel clear)", ""));
-    b.push_str(&form("declare_empty", "Declare empty", ""));
-    b.push_str(&form(
-        "hand_off",
-        "Hand over",
-        &format!("<label>to <select name=\"to\">{performers}</select></label> <label>scene <select name=\"scene\">{scenes}</select></label> <label>performer's PIN <input name=\"pin\" inputmode=\"numeric\" autocomplete=\"off\" size=\"6\"></label> "),
-    ));
-    b.push_str(&form("collect", "Collect back", ""));
-    b.push_str(&form("inspect_post", "Record post-use inspection", ""));
-    Html(page(&format!("Firearm {}", f.id), &b)).into_response()
-}
-
-#[derive(Debug, Deserialize)]
-struct ActForm {
-    csrf: String,
-    action: String,
-    #[serde(default)]
-    scene: Option<String>,
-    #[serde(default)]
-    to: Option<String>,
-    #[serde(default)]
-    pin: Option<String>,
-}
-
-fn bad(message: &str) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "input.invalid", message)
-}
-
-async fn act(
-    State(app): State<App>,
-    Path((p, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    Form(form): Form<ActForm>,
-) -> Response {
-    let title = "Firearm step";
-    let run = async {
-        let principal = principal(&app, &headers).await?;
-        // Pages are used with the session cookie: its anti-forgery token must come back.
-        let secret = session_secret(&headers).ok_or_else(|| bad("sign in first"))?;
-        if form.csrf != access::csrf_token(&secret) {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "auth.csrf",
-                "this form is stale or forged: reload the page",
+    b.push_str("<h2>Next steps</h2>");
+    match &f.holder {
+        Holder::Storage { .. } => {
+            let scenes: String = state
+                .scenes
+                .values()
+                .filter(|s| s.plan.item(&f.id).is_some() && s.status != SceneStatus::Wrapped)
+                .map(|s| format!("<option value=\"{0}\">Scene {1} ({2})</option>", esc(s.id.as_str()), esc(&s.number), s.day))
+                .collect();
+            b.push_str(&step(
+                "take",
+                "Take out of storage",
+                &format!("<label>for scene <select name=\"scene\"><option value=\"\">none (maintenance)</option>{scenes}</select></label> "),
             ));
         }
-        let production = crate::api::parse_production(&p)?;
-        let firearm = FirearmId::parse(&id).map_err(|e| bad(&e.to_string()))?;
-        let scene = form
-            .scene
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .map(SceneId::parse)
-            .transpose()
-            .map_err(|e| bad(&e.to_string()))?;
-        let mut attested = Vec::new();
-        let command = match form.action.as_str() {
-            "take" => Command::TakeFirearm { firearm, scene },
-            "inspect_pre" => {
-                Command::InspectFirearm { firearm, stage: InspectionStage::PreUse, barrel_clear: true, fault: None }
+        Holder::Person { person } if !state.people.get(person).is_some_and(|x| x.is_armorer_side()) => {
+            let _ = write!(b, "<p>{} holds it. Collect it at cut; the holder confirms with their PIN.</p>", esc(&holder));
+            b.push_str(&step("collect", "Collect back", &pin(&holder)));
+        }
+        Holder::Person { .. } => {
+            let clear = "<label><input type=\"checkbox\" name=\"barrel_clear\" value=\"yes\"> Barrel and chambers clear, no obstruction</label> \
+                         <label>Fault found <input name=\"fault\" size=\"20\"></label> ";
+            b.push_str("<h3>1. Inspect</h3>");
+            b.push_str(&step("inspect_pre", "Record pre-use inspection", clear));
+            let containers: String = state
+                .containers
+                .values()
+                .filter(|c| c.holder.person().and_then(|h| state.people.get(h)).is_some_and(|x| x.is_armorer_side()))
+                .map(|c| format!("<option value=\"{}\">{} ({}, {} rounds)</option>", esc(c.id.as_str()), esc(&c.label), esc(&c.class.to_string()), c.count()))
+                .collect();
+            let methods: String = VerificationMethod::ALL
+                .iter()
+                .map(|m| format!("<option value=\"{m}\">{}</option>", m.as_str().replace('_', " ")))
+                .collect();
+            b.push_str("<h3>2. Load or declare empty</h3>");
+            if containers.is_empty() {
+                b.push_str("<p class=\"muted\">To load, first take a container of rounds out of storage (Ammunition page).</p>");
+            } else {
+                b.push_str(&step(
+                    "load",
+                    "Load",
+                    &format!(
+                        "<label>from <select name=\"container\">{containers}</select></label> \
+                         <label>rounds <input name=\"count\" inputmode=\"numeric\" required size=\"3\"></label> \
+                         <label>each dummy checked by <select name=\"dummy_check\"><option value=\"\">not dummies</option>{methods}</select></label> "
+                    ),
+                ));
             }
-            "inspect_post" => {
-                Command::InspectFirearm { firearm, stage: InspectionStage::PostUse, barrel_clear: true, fault: None }
-            }
-            "declare_empty" => Command::DeclareEmpty { firearm },
-            "collect" => Command::Collect { firearm },
-            "hand_off" => {
-                let to = PersonId::parse(form.to.as_deref().unwrap_or_default()).map_err(|e| bad(&e.to_string()))?;
-                if let Some(pin) = form.pin.as_deref().filter(|p| !p.is_empty()) {
-                    attested.push((to.clone(), pin.to_owned()));
-                }
-                Command::HandOff { firearm, to, scene }
-            }
-            other => return Err(bad(&format!("unknown step '{other}'"))),
-        };
-        let who = crate::write::authorize(&app, &principal, &production, attested).await?;
-        let mut request = Request::new(production, who.actor, command);
-        request.attested = who.attested;
-        request.auth = Some(who.auth);
-        app.execute_async(request).await.map_err(ApiError::from)?;
-        Ok::<(), ApiError>(())
-    };
-    match run.await {
-        Ok(()) => Redirect::to(&format!("/p/{p}/firearms/{id}")).into_response(),
-        Err(e) => refusal_page(title, &e),
+            b.push_str(&step("declare_empty", "Declare empty", ""));
+            b.push_str("<h3>3. Show it</h3><p class=\"muted\">On this phone, each person confirms with their own PIN.</p>");
+            b.push_str(&step(
+                "ack_demonstration",
+                "The 1st AD saw the demonstration",
+                &format!("<label>1st AD <select name=\"person\">{}</select></label> {}", options(&mut with_role(Role::FirstAd).into_iter()), pin("1st AD")),
+            ));
+            let shown: Vec<&PersonId> = match scene {
+                Some(sc) => sc.plan.items.iter().filter(|i| i.firearm == f.id).map(|i| &i.performer).chain(sc.plan.line_of_fire.iter()).collect(),
+                None => with_role(Role::Performer),
+            };
+            b.push_str(&step(
+                "ack_shown",
+                "Shown and acknowledged",
+                &format!("<label>by <select name=\"person\">{}</select></label> {}", options(&mut shown.into_iter()), pin("their")),
+            ));
+            let performers: Vec<&PersonId> = match scene {
+                Some(sc) => sc.plan.items.iter().filter(|i| i.firearm == f.id).map(|i| &i.performer).collect(),
+                None => with_role(Role::Performer),
+            };
+            let scene_field = scene
+                .map(|sc| format!("<input type=\"hidden\" name=\"scene\" value=\"{}\">", esc(sc.id.as_str())))
+                .unwrap_or_default();
+            b.push_str("<h3>4. Hand over</h3>");
+            b.push_str(&step(
+                "hand_off",
+                "Hand over",
+                &format!("{scene_field}<label>to <select name=\"to\">{}</select></label> {}", options(&mut performers.into_iter()), pin("performer")),
+            ));
+            b.push_str("<h3>After the take</h3>");
+            b.push_str(&step("inspect_post", "Record post-use inspection", clear));
+            b.push_str(&step(
+                "unload",
+                "Unload and reconcile",
+                "<label>rounds fired <input name=\"fired\" inputmode=\"numeric\" required size=\"3\"></label> \
+                 <label>rounds returned <input name=\"returned\" inputmode=\"numeric\" required size=\"3\"></label> ",
+            ));
+            let locations: String = state
+                .locations
+                .values()
+                .map(|l| format!("<option value=\"{}\">{}</option>", esc(l.id.as_str()), esc(&l.name)))
+                .collect();
+            b.push_str(&step("store_firearm", "Put away", &format!("<label>in <select name=\"location\">{locations}</select></label> ")));
+        }
     }
+    Html(production_page(&p, &format!("Firearm {}", f.id), &b)).into_response()
 }
 
 /// The firearm's QR label: it opens this page.

@@ -2,7 +2,7 @@
 //! minutes out, open alerts, holds and stops. It updates without a reload: the page listens
 //! to a server-sent event stream that pushes a fresh rendering after every committed event.
 
-use crate::html::{esc, page};
+use crate::html::esc;
 use axum::extract::{Path, State};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
@@ -123,7 +123,7 @@ async fn board(State(app): State<App>, Path(p): Path<String>, headers: axum::htt
         esc(&name),
         render(&state, app.now())
     );
-    Html(page("Live board", &body)).into_response()
+    Html(crate::html::production_page(&p, "Live board", &body)).into_response()
 }
 
 /// Server-sent events: a fresh board after each committed event of this production, and

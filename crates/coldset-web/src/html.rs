@@ -37,6 +37,11 @@ caption { text-align: left; font-weight: 600; padding: 0.5rem 0; }
 input, select, textarea { max-width: 100%; box-sizing: border-box; font: inherit; }
 img, svg { max-width: 100%; height: auto; }
 p, li, td, code, pre { overflow-wrap: anywhere; }
+nav ul { list-style: none; padding: 0; margin: 0 0 0.5rem; display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; }
+form { margin: 0.5rem 0; }
+button { font: inherit; padding: 0.45rem 0.9rem; min-height: 2.75rem; }
+.card { border: 1px solid var(--line); padding: 0.5rem 0.75rem; margin: 0.5rem 0; border-radius: 4px; }
+pre { white-space: pre-wrap; }
 "#;
 
 /// An SVG QR code linking to `path` on this server, as the phone that scans it must reach
@@ -73,4 +78,26 @@ pub fn page(title: &str, body: &str) -> String {
         esc(title)
     );
     out
+}
+
+/// The pages of one production, reached from every one of them.
+const PRODUCTION_PAGES: &[(&str, &str)] = &[
+    ("", "Inventory"),
+    ("/today", "Today"),
+    ("/scan", "Scan"),
+    ("/day", "Day"),
+    ("/ammunition", "Ammunition"),
+    ("/board", "Board"),
+    ("/oversight", "Oversight"),
+    ("/audit", "Audit"),
+];
+
+/// A page of a production: the frame with the production's navigation above the body.
+pub fn production_page(production: &str, title: &str, body: &str) -> String {
+    let mut nav = String::from("<nav aria-label=\"Production\"><ul>");
+    for (path, name) in PRODUCTION_PAGES {
+        let _ = write!(nav, "<li><a href=\"/p/{}{path}\">{name}</a></li>", esc(production));
+    }
+    nav.push_str("</ul></nav>");
+    page(title, &format!("{nav}{body}"))
 }

@@ -10,15 +10,20 @@
 
 mod api;
 mod armorer;
+mod audit;
 mod auth;
 mod board;
 mod error;
+mod forms;
 mod html;
 mod ledger;
 pub mod openapi;
+mod oversight;
 mod pages;
 mod public;
 mod reports;
+mod scenes;
+mod stock;
 mod write;
 
 pub use error::ApiError;
@@ -80,6 +85,11 @@ pub fn router_with(app: App, options: Options) -> Router {
         .merge(public::routes())
         .merge(board::routes())
         .merge(armorer::routes())
+        .merge(forms::routes())
+        .merge(scenes::routes())
+        .merge(stock::routes())
+        .merge(oversight::routes())
+        .merge(audit::routes())
         .nest("/api/v1", api::routes().merge(ledger::routes()).merge(write::routes()).merge(reports::routes()))
         .layer(axum::middleware::from_fn(security_headers))
         .layer(axum::Extension(options))

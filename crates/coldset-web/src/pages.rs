@@ -326,5 +326,5 @@ async fn inventory(
         );
     }
     b.push_str("</tbody></table>");
-    Html(page(&info.name, &b)).into_response()
+    Html(crate::html::production_page(&p, &info.name, &b)).into_response()
 }

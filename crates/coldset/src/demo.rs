@@ -45,7 +45,7 @@ impl Seeder<'_> {
             command,
             expected_version: None,
             attested: Vec::new(),
-            auth: Some(Authentication { method: AuthMethod::Local, confirmations: Vec::new() }),
+            auth: Some(Authentication { method: AuthMethod::Local, confirmations: Vec::new(), on_device_of: None }),
             idempotency: None,
             attachments: Vec::new(),
         })?;

@@ -559,14 +559,13 @@ fn prepare_demo(dir: &Path) -> Result<String, String> {
             Some((production.clone(), person.clone())),
         )
         .map_err(|e| e.to_string())?;
-        // Performers confirm hand-offs on the armorer's phone with a PIN; the demo sets one.
-        if p.roles.contains(&coldset_domain::model::Role::Performer) {
-            coldset_app::access::set_pin(opened.app.store().as_ref(), &production, &person, DEMO_PIN)
-                .map_err(|e| e.to_string())?;
-        }
+        // People confirm in person on the armorer's phone with a PIN (a performer receiving
+        // a firearm, the 1st AD seeing the demonstration); the demo sets one for everyone.
+        coldset_app::access::set_pin(opened.app.store().as_ref(), &production, &person, DEMO_PIN)
+            .map_err(|e| e.to_string())?;
         logins.push_str(&format!("  {login} / {password}   ({}, {})\n", p.name, roles.join(", ")));
     }
-    logins.push_str(&format!("  performers confirm hand-offs with PIN {DEMO_PIN}\n"));
+    logins.push_str(&format!("  everyone confirms in person on the armorer's phone with PIN {DEMO_PIN}\n"));
     std::fs::write(dir.join(DEMO_LOGINS_FILE), &logins).map_err(|e| e.to_string())?;
     println!("Seeded the demo production '{}' in {}.", demo::DEMO_PRODUCTION, dir.display());
     Ok(logins)

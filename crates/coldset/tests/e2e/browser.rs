@@ -283,3 +283,253 @@ fn the_pages_work_in_chromium_and_pass_accessibility_checks() {
 
     assert!(problems.is_empty(), "accessibility violations:\n{}", problems.join("\n"));
 }
+
+impl Browser {
+    /// Signs in through the form and waits for the page it was heading to.
+    fn sign_in(&self, server: &str, who: &str, password: &str, path: &str) {
+        self.go(&format!("{server}/login?next={path}"));
+        self.fill("#name", who);
+        self.fill("#password", password);
+        self.submit("button[type=submit]");
+        self.wait_for_url(path);
+    }
+
+    /// Submits the form of one step (`data-action`) and checks that it was recorded: the
+    /// page it leads to is not a refusal.
+    fn step(&self, action: &str) {
+        self.submit(&format!("form[data-action={action}] button[type=submit]"));
+        let text = self.text();
+        assert!(!text.contains("Nothing was recorded"), "step {action} was refused: {text}");
+    }
+
+    /// Chooses the option whose text contains `label` in the select `css`.
+    fn choose(&self, css: &str, label: &str) {
+        let found = self.script(&format!(
+            "const s = document.querySelector({css:?}); const o = [...s.options].find(o => o.text.includes({label:?})); \
+             if (!o) return false; s.value = o.value; return true;"
+        ));
+        assert_eq!(found, json!(true), "no option '{label}' in {css}: {}", self.text());
+    }
+
+    /// Waits (up to `secs`) until the page's text contains `needle`.
+    fn wait_for_text(&self, needle: &str, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while !self.text().contains(needle) {
+            assert!(Instant::now() < deadline, "'{needle}' did not appear: {}", self.text());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// A whole scene in Chromium, the way a set runs it: the armorer opens the day and the safe
+/// on her phone, holds the safety meeting, which she and the 1st AD sign off, takes out and
+/// inspects the scene's firearms, and marks the scene ready; the 1st AD calls it. A hand-off
+/// before the demonstration is refused with its rule id; the 1st AD and then the performer
+/// confirm with their PINs on the armorer's phone; the performer confirms the hand-off with
+/// his PIN; the armorer collects, inspects, unloads and reconciles, and puts it away. The 1st
+/// AD's board, open in another browser the whole time, follows each step without a reload.
+/// Along the way: a label scanned by its serial, a lot verified out of quarantine and a new
+/// one received, the safety advisor's oversight page, and the auditor's page, where the
+/// browser itself verifies the demonstration event's inclusion proof and checkpoint
+/// signature. Every page passes axe-core and fits 360 px.
+#[test]
+fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let server = start(&["demo", "--data", p(&data)]);
+    let base = server.base.clone();
+    let password_of = |who: &str| demo_password(&data, who);
+    let mut problems = Vec::new();
+    let mut check = |browser: &Browser, name: &str| {
+        problems.extend(browser.accessibility_violations().into_iter().map(|v| format!("{name}: {v}")));
+        browser.screenshots(name);
+    };
+    const PIN: &str = "2468";
+
+    let board = Browser::start();
+    board.sign_in(&base, "dana", &password_of("dana"), "/p/dead-river/board");
+    board.script("window.__coldsetNoReload = true;");
+    let ad = Browser::start();
+    ad.sign_in(&base, "dana", &password_of("dana"), "/p/dead-river/today");
+    let phone = Browser::start();
+    phone.sign_in(&base, "maria", &password_of("maria"), "/p/dead-river/today");
+    let today = phone.text();
+    assert!(today.contains("Scene 12") && today.contains("No shoot day is open"), "{today}");
+    check(&phone, "today");
+
+    // Open the day with the count, then the safe.
+    phone.go(&format!("{base}/p/dead-river/day"));
+    for fa in ["fa-1", "fa-2", "fa-3", "fa-4", "fa-5", "fa-6"] {
+        phone.fill(&format!("input[name='count:{fa}']"), "1");
+    }
+    for (label, n) in [("DUM-45-A", "100"), ("BLK-45-Q", "50"), ("BLK-4440-H", "50"), ("QUAR-45-B", "24")] {
+        phone.fill(&format!("input[name='count:{label}']"), n);
+    }
+    phone.click("input[name=bulletin]");
+    phone.click("input[name=contact]");
+    phone.fill("input[name=medics]", "R. Ortiz, EMT");
+    phone.step("open_day");
+    phone.step("open_storage");
+    assert!(phone.text().contains("is open"), "{}", phone.text());
+    check(&phone, "day-open");
+
+    // The safety meeting, signed off by the armorer and by the 1st AD on his own device.
+    phone.go(&format!("{base}/p/dead-river/today"));
+    phone.submit("a[href$='/scenes/sc-1']");
+    for (field, text) in [
+        ("intended_action", "Cole and Ada draw; Joe fires two blanks upstage"),
+        ("deviations", "none planned"),
+        ("abort_plan", "anyone calls CUT; weapons down, muzzles to the floor"),
+        ("emergency_procedure", "medic at the truck; call 911"),
+        ("chain_of_command", "armorer, then 1st AD"),
+    ] {
+        phone.fill(&format!("textarea[name={field}]"), text);
+    }
+    phone.script("document.querySelectorAll('input[name=attendee]').forEach(c => c.checked = true);");
+    phone.step("hold_meeting");
+    phone.step("sign_off_meeting");
+    ad.go(&format!("{base}/p/dead-river/scenes/sc-1"));
+    ad.step("sign_off_meeting");
+    assert!(ad.text().contains("meeting signed off"), "{}", ad.text());
+
+    // Each of the scene's firearms: out of the safe for the scene, inspected. A label is
+    // opened by typing its serial, as a wedge scanner would (it ends with Enter).
+    for (serial, fa) in [("SAA-BF-1021", "fa-1"), ("saa-bf-1022", "fa-2"), ("W73-BF-340", "fa-3")] {
+        phone.go(&format!("{base}/p/dead-river/scan"));
+        phone.fill("#code", &format!("{serial}\u{E007}"));
+        phone.wait_for_url(&format!("/p/dead-river/firearms/{fa}"));
+        phone.choose("form[data-action=take] select[name=scene]", "Scene 12");
+        phone.step("take");
+        phone.click("form[data-action=inspect_pre] input[name=barrel_clear]");
+        phone.step("inspect_pre");
+    }
+    phone.go(&format!("{base}/p/dead-river/scan?code=NOPE-1"));
+    assert!(phone.text().contains("No firearm or container"), "{}", phone.text());
+    check(&phone, "scan");
+    // The dummies, out of the safe.
+    phone.go(&format!("{base}/p/dead-river/scan?code=DUM-45-A"));
+    phone.wait_for_url("/p/dead-river/containers/ct-1");
+    check(&phone, "container");
+    phone.step("take_container");
+    phone.go(&format!("{base}/p/dead-river/scenes/sc-1"));
+    phone.step("mark_ready");
+    check(&phone, "scene");
+    ad.go(&format!("{base}/p/dead-river/scenes/sc-1"));
+    ad.step("call_scene");
+
+    // Cole's revolver: loaded with six checked dummies.
+    phone.go(&format!("{base}/p/dead-river/firearms/fa-1"));
+    phone.choose("form[data-action=load] select[name=container]", "DUM-45-A");
+    phone.fill("form[data-action=load] input[name=count]", "6");
+    phone.choose("form[data-action=load] select[name=dummy_check]", "rattle");
+    phone.step("load");
+    board.wait_for_text("loaded with 6 verified dummies", 3);
+    // Handing it over before the 1st AD has seen it is refused, with the rule.
+    phone.choose("form[data-action=hand_off] select[name=to]", "Cole");
+    phone.fill("form[data-action=hand_off] input[name=pin]", PIN);
+    phone.submit("form[data-action=hand_off] button[type=submit]");
+    let refusal = phone.text();
+    assert!(refusal.contains("R-CHECK-1") && refusal.contains("Nothing was recorded"), "{refusal}");
+    check(&phone, "hand-off-refused");
+    phone.submit("a[href='/p/dead-river/firearms/fa-1']");
+    // The 1st AD, then Cole, confirm on the armorer's phone with their own PINs.
+    phone.choose("form[data-action=ack_demonstration] select[name=person]", "Dana");
+    phone.fill("form[data-action=ack_demonstration] input[name=pin]", PIN);
+    phone.step("ack_demonstration");
+    phone.choose("form[data-action=ack_shown] select[name=person]", "Cole");
+    phone.fill("form[data-action=ack_shown] input[name=pin]", "0000");
+    phone.submit("form[data-action=ack_shown] button[type=submit]");
+    assert!(phone.text().contains("wrong PIN"), "a wrong PIN is no confirmation: {}", phone.text());
+    phone.go(&format!("{base}/p/dead-river/firearms/fa-1"));
+    phone.choose("form[data-action=ack_shown] select[name=person]", "Cole");
+    phone.fill("form[data-action=ack_shown] input[name=pin]", PIN);
+    phone.step("ack_shown");
+    assert!(phone.text().contains("Ready to hand to Cole Brannigan"), "{}", phone.text());
+    check(&phone, "firearm-ready");
+    phone.choose("form[data-action=hand_off] select[name=to]", "Cole");
+    phone.fill("form[data-action=hand_off] input[name=pin]", PIN);
+    phone.step("hand_off");
+    board.wait_for_text("Cole Brannigan (performer)", 3);
+    check(&board, "board-scene");
+    check(&phone, "firearm-handed");
+
+    // Cut: collected back (Cole confirms), inspected, unloaded and reconciled, put away.
+    phone.fill("form[data-action=collect] input[name=pin]", PIN);
+    phone.step("collect");
+    phone.click("form[data-action=inspect_post] input[name=barrel_clear]");
+    phone.step("inspect_post");
+    phone.fill("form[data-action=unload] input[name=fired]", "0");
+    phone.fill("form[data-action=unload] input[name=returned]", "6");
+    phone.step("unload");
+    assert!(phone.text().contains("load: empty"), "{}", phone.text());
+    ad.go(&format!("{base}/p/dead-river/scenes/sc-1"));
+    ad.step("wrap_scene");
+    assert!(ad.text().contains("Wrapped"), "{}", ad.text());
+    for fa in ["fa-1", "fa-2", "fa-3"] {
+        phone.go(&format!("{base}/p/dead-river/firearms/{fa}"));
+        phone.step("store_firearm");
+    }
+    phone.go(&format!("{base}/p/dead-river/containers/ct-1"));
+    phone.step("store_container");
+    assert!(phone.text().contains("100 rounds"), "every dummy came back: {}", phone.text());
+    board.wait_for_text("Every firearm is in storage", 3);
+    assert_eq!(board.script("return window.__coldsetNoReload === true;"), json!(true), "the board reloaded");
+
+    // Ammunition: the carried-over lot is verified out of quarantine; a new lot comes in.
+    phone.go(&format!("{base}/p/dead-river/ammunition"));
+    assert!(phone.text().contains("quarantined"), "{}", phone.text());
+    check(&phone, "ammunition");
+    phone.choose("form[data-action=verify_lot] select[name=method]", "rattle");
+    phone.fill("form[data-action=verify_lot] input[name=rounds_checked]", "24");
+    phone.step("verify_lot");
+    phone.choose("form[data-action=intake_lot] select[name=class]", "blank");
+    phone.fill("form[data-action=intake_lot] input[name=load]", "quarter");
+    phone.fill("form[data-action=intake_lot] input[name=calibre]", ".45 Colt");
+    phone.fill("form[data-action=intake_lot] input[name=rounds]", "50");
+    phone.fill("form[data-action=intake_lot] input[name=supplier]", "Southwest Prop Ammunition Co.");
+    phone.fill("form[data-action=intake_lot] input[name=document]", "INV-88200");
+    phone.fill("form[data-action=intake_lot] input[name=container_label]", "BLK-45-Q2");
+    phone.step("intake_lot");
+    let ammunition = phone.text();
+    assert!(ammunition.contains("BLK-45-Q2") && ammunition.matches("quarantined").count() == 1, "{ammunition}");
+
+    // The safety advisor's oversight page.
+    ad.sign_in(&base, "ruth", &password_of("ruth"), "/p/dead-river/oversight");
+    let oversight = ad.text();
+    assert!(oversight.contains("Nothing stops firearm work") && oversight.contains("Scene 12"), "{oversight}");
+    check(&ad, "oversight");
+
+    // The record says who confirmed how: the demonstration by the 1st AD's PIN on Maria's phone.
+    let events = phone.script(
+        "return fetch('/api/v1/productions/dead-river/events?limit=1000').then(r => r.json()).then(j => j.items);",
+    );
+    let events = events.as_array().unwrap();
+    let shown = events.iter().find(|e| e["event"]["kind"] == "firearm.demonstrated").expect("no demonstration event");
+    assert_eq!(shown["auth"]["method"], "pin", "{shown}");
+    let maria = shown["auth"]["on_device_of"].as_str().unwrap().to_owned();
+    let handed = events.iter().find(|e| e["event"]["kind"] == "firearm.handed_off").expect("no hand-off event");
+    assert_eq!(handed["auth"]["confirmations"][0]["method"], "pin", "{handed}");
+    assert_eq!(handed["actor"]["person"], maria.as_str(), "{handed}");
+
+    // The auditor's page: the browser itself verifies the event is in the signed log.
+    let seq = shown["seq"].as_u64().unwrap();
+    ad.go(&format!("{base}/p/dead-river/audit?seq={seq}"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let verdict = ad.script("const o = document.getElementById('browser-check'); return o ? o.textContent : '';");
+        let verdict = verdict.as_str().unwrap_or_default().to_owned();
+        if verdict.starts_with("VERIFIED") {
+            break;
+        }
+        assert!(!verdict.starts_with("NOT VERIFIED"), "{verdict}");
+        assert!(Instant::now() < deadline, "the browser did not verify the proof: {}", ad.text());
+        std::thread::sleep(Duration::from_millis(200));
+        if verdict.is_empty() {
+            ad.go(&format!("{base}/p/dead-river/audit?seq={seq}"));
+        }
+    }
+    assert!(ad.text().contains("The server verified it"), "{}", ad.text());
+    check(&ad, "audit");
+
+    assert!(problems.is_empty(), "accessibility violations:\n{}", problems.join("\n"));
+}

@@ -1,0 +1,245 @@
+//! The auditor's page: the ledger's status, its latest signed checkpoints, and one event
+//! looked up by sequence number with its inclusion proof against the newest checkpoint.
+//!
+//! The proof is checked twice. The server checks it with the ledger crate and says so; and
+//! the page's script checks it again in the auditor's own browser, trusting nothing the
+//! server computed: it hashes the event's bytes into the leaf, walks the proof to a root
+//! (RFC 9162), compares that with the root inside the signed checkpoint, and verifies the
+//! checkpoint's Ed25519 signature with the verifier key through WebCrypto. The auditor
+//! compares that key with the copy they pinned; `coldset verify` does the same offline.
+
+use crate::api::{blocking, hex_lower};
+use crate::auth::page_reader;
+use crate::html::{esc, production_page};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use base64::Engine;
+use coldset_app::ports::{StoredCheckpoint, StoredEvent};
+use coldset_app::App;
+use serde::Deserialize;
+use std::fmt::Write;
+
+pub fn routes() -> Router<App> {
+    Router::new().route("/p/{production}/audit", get(audit)).route("/static/audit.js", get(audit_js))
+}
+
+#[derive(Debug, Deserialize)]
+struct AuditQuery {
+    seq: Option<String>,
+}
+
+/// What the server found for a looked-up event.
+struct Lookup {
+    event: StoredEvent,
+    proof: Result<coldset_app::ledger::InclusionProof, String>,
+}
+
+async fn audit(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    Query(q): Query<AuditQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let state = match page_reader(&app, &headers, &p, &format!("/p/{p}/audit")).await {
+        Ok(s) => s,
+        Err(resp) => return resp,
+    };
+    let Ok(production) = crate::api::parse_production(&p) else {
+        return crate::error::ApiError::not_found("no such production").into_response();
+    };
+    let key = app.checkpointer().map(|c| c.verifier_key());
+    let seq = q.seq.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| s.parse::<u64>());
+    let store = app.store().clone();
+    let wanted = seq.clone().and_then(Result::ok);
+    let loaded = blocking(move || {
+        let checkpoints = store.checkpoints(&production)?;
+        let count = store.event_count(&production)?;
+        let lookup = match wanted {
+            None => None,
+            Some(seq) => store.event(&production, seq)?.map(|event| {
+                let size = checkpoints.last().map_or(0, |c| c.size);
+                let proof = coldset_app::ledger::inclusion_proof(store.as_ref(), &production, seq, size)
+                    .map_err(|e| e.to_string());
+                Lookup { event, proof }
+            }),
+        };
+        Ok((checkpoints, count, lookup))
+    })
+    .await;
+    let (checkpoints, count, lookup) = match loaded {
+        Ok(x) => x,
+        Err(e) => return crate::forms::refusal_page("Audit", &e, &format!("/p/{p}/audit")),
+    };
+    let latest = checkpoints.last();
+    let mut b = format!("<h1>Ledger of {}</h1>", esc(state.info.as_ref().map_or(p.as_str(), |i| i.name.as_str())));
+    let _ = write!(b, "<p>{count} events recorded.</p>");
+    match (latest, &key) {
+        (Some(cp), Some(key)) => {
+            let signed = coldset_ledger::VerifierKey::parse(key)
+                .ok()
+                .and_then(|k| coldset_ledger::open_checkpoint(&cp.note, &k).ok())
+                .is_some_and(|c| c.size == cp.size && c.root == cp.root);
+            let _ = write!(
+                b,
+                "<h2>Latest signed checkpoint</h2><p>{} events, signed {}. {}</p><pre id=\"checkpoint\">{}</pre>\
+                 <p>Verifier key (compare it with your pinned copy):</p><pre id=\"verifier-key\">{}</pre>",
+                cp.size,
+                cp.at.to_rfc3339(),
+                if signed {
+                    "<span class=\"ok\">The server checked its signature.</span>"
+                } else {
+                    "<span class=\"warn\">Its signature does not verify with this server's key.</span>"
+                },
+                esc(&cp.note),
+                esc(key)
+            );
+        }
+        _ => b.push_str("<p class=\"warn\">No checkpoint has been signed for this production yet.</p>"),
+    }
+    if checkpoints.len() > 1 {
+        b.push_str(
+            "<table><caption>Recent checkpoints</caption><thead><tr><th scope=\"col\">Events</th><th scope=\"col\">Signed at</th><th scope=\"col\">Root</th></tr></thead><tbody>",
+        );
+        for cp in checkpoints.iter().rev().take(10) {
+            let _ = write!(b, "<tr><td>{}</td><td>{}</td><td><code>{}</code></td></tr>", cp.size, cp.at.to_rfc3339(), hex_lower(&cp.root));
+        }
+        b.push_str("</tbody></table>");
+    }
+    let _ = write!(
+        b,
+        "<h2>Look up an event</h2><form method=\"get\"><label>Sequence number <input name=\"seq\" inputmode=\"numeric\" size=\"8\" value=\"{}\"></label> <button type=\"submit\">Look up</button></form>",
+        esc(q.seq.as_deref().unwrap_or_default())
+    );
+    match (seq, lookup) {
+        (Some(Err(_)), _) => b.push_str("<p class=\"warn\" role=\"alert\">A sequence number is a whole number, starting at 0.</p>"),
+        (Some(Ok(n)), None) => {
+            let _ = write!(b, "<p class=\"warn\" role=\"alert\">There is no event {n}: the log has {count} events (0 to {}).</p>", count.saturating_sub(1));
+        }
+        (_, Some(l)) => b.push_str(&event_section(&l, latest, key.as_deref())),
+        (None, None) => {}
+    }
+    let page = production_page(&p, "Audit", &b);
+    Html(page).into_response()
+}
+
+fn event_section(l: &Lookup, latest: Option<&StoredCheckpoint>, key: Option<&str>) -> String {
+    let pretty = serde_json::from_slice::<serde_json::Value>(&l.event.bytes)
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or_else(|_| String::from_utf8_lossy(&l.event.bytes).into_owned());
+    let mut b = format!(
+        "<h3>Event {} ({})</h3><pre>{}</pre><p>Leaf hash <code>{}</code></p>",
+        l.event.seq,
+        esc(&l.event.kind),
+        esc(&pretty),
+        hex_lower(&l.event.leaf_hash)
+    );
+    let proof = match &l.proof {
+        Ok(proof) => proof,
+        Err(why) => {
+            let _ = write!(
+                b,
+                "<p class=\"warn\">No inclusion proof yet: {}. Checkpoints are signed every second while events arrive; look again in a moment.</p>",
+                esc(why)
+            );
+            return b;
+        }
+    };
+    let recomputed = coldset_ledger::leaf_hash(&l.event.bytes);
+    let server_ok = recomputed == proof.leaf_hash
+        && coldset_ledger::verify_inclusion(&recomputed, proof.leaf_index, proof.tree_size, &proof.path, &proof.root)
+            .is_ok()
+        && latest.is_some_and(|c| c.size == proof.tree_size && c.root == proof.root);
+    let _ = write!(
+        b,
+        "<p>Inclusion proof against the checkpoint of {} events: {} hashes.</p><p>{}</p>",
+        proof.tree_size,
+        proof.path.len(),
+        if server_ok {
+            "<span class=\"ok\">The server verified it.</span>"
+        } else {
+            "<span class=\"warn\">The server could not verify it: this event is not provably in the signed log.</span>"
+        }
+    );
+    // Everything the browser needs to check it on its own.
+    let path: Vec<String> = proof.path.iter().map(|h| hex_lower(h)).collect();
+    let _ = write!(
+        b,
+        "<div id=\"proof\" data-leaf=\"{}\" data-index=\"{}\" data-size=\"{}\" data-path=\"{}\" data-note=\"{}\" data-key=\"{}\"></div>\
+         <p><strong>Checked in this browser:</strong> <output id=\"browser-check\" aria-live=\"polite\">checking…</output></p>\
+         <script src=\"/static/audit.js\"></script>",
+        base64::engine::general_purpose::STANDARD.encode(&l.event.bytes),
+        proof.leaf_index,
+        proof.tree_size,
+        path.join(","),
+        esc(latest.map_or("", |c| c.note.as_str())),
+        esc(key.unwrap_or_default()),
+    );
+    b
+}
+
+async fn audit_js() -> impl IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8")], AUDIT_JS)
+}
+
+/// RFC 9162 inclusion verification and the C2SP signed-note signature, in the browser.
+const AUDIT_JS: &str = r#"(async function () {
+  var out = document.getElementById('browser-check');
+  var el = document.getElementById('proof');
+  if (!el || !out) return;
+  function fail(why) { out.textContent = 'NOT VERIFIED: ' + why; out.className = 'warn'; }
+  if (!window.crypto || !crypto.subtle) { fail('this browser offers no WebCrypto here (use HTTPS)'); return; }
+  function b64(s) { var bin = atob(s), a = new Uint8Array(bin.length); for (var i = 0; i < bin.length; i++) a[i] = bin.charCodeAt(i); return a; }
+  function hex(s) { var a = new Uint8Array(s.length / 2); for (var i = 0; i < a.length; i++) a[i] = parseInt(s.substr(2 * i, 2), 16); return a; }
+  function same(a, b) { if (a.length !== b.length) return false; for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return false; return true; }
+  async function sha(prefix, parts) {
+    var len = 1; parts.forEach(function (p) { len += p.length; });
+    var buf = new Uint8Array(len); buf[0] = prefix; var at = 1;
+    parts.forEach(function (p) { buf.set(p, at); at += p.length; });
+    return new Uint8Array(await crypto.subtle.digest('SHA-256', buf));
+  }
+  try {
+    var index = BigInt(el.dataset.index), size = BigInt(el.dataset.size);
+    var path = el.dataset.path ? el.dataset.path.split(',').map(hex) : [];
+    // The leaf: SHA-256(0x00 || the event's bytes).
+    var r = await sha(0, [b64(el.dataset.leaf)]);
+    // RFC 9162 section 2.1.3.2.
+    var fn = index, sn = size - 1n;
+    for (var i = 0; i < path.length; i++) {
+      if (sn === 0n) { fail('the proof is longer than the tree allows'); return; }
+      if ((fn & 1n) === 1n || fn === sn) {
+        r = await sha(1, [path[i], r]);
+        while ((fn & 1n) === 0n && fn !== 0n) { fn >>= 1n; sn >>= 1n; }
+      } else {
+        r = await sha(1, [r, path[i]]);
+      }
+      fn >>= 1n; sn >>= 1n;
+    }
+    if (sn !== 0n) { fail('the proof is shorter than the tree needs'); return; }
+    // The signed checkpoint: body, blank line, signature lines.
+    var note = el.dataset.note, split = note.lastIndexOf('\n\n');
+    if (split < 0) { fail('the checkpoint is not a signed note'); return; }
+    var body = note.slice(0, split + 1), lines = body.split('\n');
+    if (lines[1] !== String(size)) { fail('the checkpoint covers ' + lines[1] + ' events, the proof ' + size); return; }
+    if (!same(r, b64(lines[2]))) { fail('the computed root differs from the signed root'); return; }
+    // The verifier key: name+keyid+base64(0x01 || public key).
+    var key = el.dataset.key.split('+'), raw = b64(key[2]);
+    if (raw[0] !== 1) { fail('the verifier key is not Ed25519'); return; }
+    var sig = null;
+    note.slice(split + 2).split('\n').forEach(function (line) {
+      var m = line.match(/^\u2014 (\S+) (\S+)$/);
+      if (m && m[1] === key[0]) { var s = b64(m[2]); if (s.length === 68 && Array.from(s.slice(0, 4)).map(function (x) { return ('0' + x.toString(16)).slice(-2); }).join('') === key[1]) sig = s.slice(4); }
+    });
+    if (!sig) { fail('the checkpoint carries no signature by this key'); return; }
+    var pub;
+    try { pub = await crypto.subtle.importKey('raw', raw.slice(1), { name: 'Ed25519' }, false, ['verify']); }
+    catch (e) { out.textContent = 'inclusion verified: the event is in the signed tree root; this browser cannot check Ed25519 signatures, run coldset verify for the signature'; return; }
+    var ok = await crypto.subtle.verify({ name: 'Ed25519' }, pub, sig, new TextEncoder().encode(body));
+    if (!ok) { fail('the checkpoint signature does not verify with this key'); return; }
+    out.textContent = 'VERIFIED: the event hashes into the root of checkpoint ' + size + ', and the checkpoint is signed by ' + key[0];
+    out.className = 'ok';
+  } catch (e) { fail(String(e)); }
+})();
+"#;

@@ -1,0 +1,338 @@
+//! Every form of every page posts here: `POST /p/{production}/act` with an `action`, the
+//! session's anti-forgery token, the fields of that step and `back`, the page to return to.
+//! The form becomes one domain command and goes through the same authorization and write path
+//! as the API ([`crate::write::authorize`]). A refusal comes back as a page that names every
+//! failing rule, says why and what to do next, and links back; alerts raised by an accepted
+//! step (a count that does not match) are shown before going back.
+
+use crate::auth::{principal, session_secret};
+use crate::error::ApiError;
+use crate::html::{esc, page};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::{Form, Router};
+use coldset_app::{access, App, Request};
+use coldset_domain::ids::{ContainerId, FirearmId, LocationId, LotId, PersonId, SceneId};
+use coldset_domain::model::{AmmoClass, Provenance, VerificationMethod};
+use coldset_domain::safety::{Agenda, CallSheet, HoldScope, InspectionStage};
+use coldset_domain::{Command, ProductionState};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+use std::str::FromStr;
+
+pub fn routes() -> Router<App> {
+    Router::new().route("/p/{production}/act", post(act))
+}
+
+/// The hidden fields every form carries: the step and the anti-forgery token (`back` is
+/// the page the form is on).
+pub(crate) fn form_start(action: &str, csrf: &str, back: &str, p: &str) -> String {
+    format!(
+        "<form method=\"post\" action=\"/p/{p}/act\" data-action=\"{action}\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"action\" value=\"{action}\">\
+         <input type=\"hidden\" name=\"back\" value=\"{back}\">",
+        p = esc(p),
+        back = esc(back)
+    )
+}
+
+/// A whole one-button form with some fields in between.
+pub(crate) fn form(action: &str, csrf: &str, back: &str, p: &str, fields: &str, label: &str) -> String {
+    format!("{}{fields}<button type=\"submit\">{}</button></form>", form_start(action, csrf, back, p), esc(label))
+}
+
+/// The anti-forgery token of the browser's session, for the forms of a page.
+pub(crate) fn csrf(headers: &HeaderMap) -> String {
+    session_secret(headers).map(|s| access::csrf_token(&s)).unwrap_or_default()
+}
+
+pub(crate) fn bad(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "input.invalid", message)
+}
+
+/// The posted fields, in order (checkboxes repeat a name).
+struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    /// A field's trimmed value, if it was sent and is not blank.
+    fn opt(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    fn text(&self, name: &str) -> String {
+        self.opt(name).unwrap_or_default().to_owned()
+    }
+
+    fn req(&self, name: &str) -> Result<&str, ApiError> {
+        self.opt(name).ok_or_else(|| bad(format!("fill in {}", name.replace('_', " "))))
+    }
+
+    fn num<T: FromStr>(&self, name: &str) -> Result<T, ApiError> {
+        let v = self.req(name)?;
+        v.parse().map_err(|_| bad(format!("{} must be a whole number, not '{v}'", name.replace('_', " "))))
+    }
+
+    fn id<T>(&self, name: &str, parse: impl Fn(&str) -> Result<T, coldset_domain::ids::IdError>) -> Result<T, ApiError> {
+        parse(self.req(name)?).map_err(|e| bad(e.to_string()))
+    }
+
+    fn checked(&self, name: &str) -> bool {
+        self.opt(name) == Some("yes")
+    }
+
+    fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// `count:ITEM` fields of a day count.
+    fn counts(&self) -> Result<BTreeMap<String, u64>, ApiError> {
+        let mut counts = BTreeMap::new();
+        for (k, v) in &self.0 {
+            if let Some(item) = k.strip_prefix("count:") {
+                let n = v.trim().parse().map_err(|_| bad(format!("the count for {item} is not a number")))?;
+                counts.insert(item.to_owned(), n);
+            }
+        }
+        Ok(counts)
+    }
+}
+
+/// How a step is authorized: by the signed-in person, possibly with others confirming by
+/// PIN on the same device, or by a person in front of the device confirming with their PIN.
+enum Who {
+    SignedIn(Vec<(PersonId, String)>),
+    InPerson(PersonId, String),
+}
+
+/// The command a form stands for.
+fn command(f: &Fields, state: &ProductionState) -> Result<(Command, Who), ApiError> {
+    let firearm = || f.id("firearm", FirearmId::parse);
+    let scene = || f.id("scene", SceneId::parse);
+    let optional_scene = || f.opt("scene").map(SceneId::parse).transpose().map_err(|e| bad(e.to_string()));
+    let pin_of = |person: &PersonId| f.opt("pin").map(|pin| vec![(person.clone(), pin.to_owned())]).unwrap_or_default();
+    let signed_in = |c: Command| Ok((c, Who::SignedIn(Vec::new())));
+    match f.req("action")? {
+        // The firearm's steps (the armorer's phone).
+        "take" => signed_in(Command::TakeFirearm { firearm: firearm()?, scene: optional_scene()? }),
+        "inspect_pre" | "inspect_post" => signed_in(Command::InspectFirearm {
+            firearm: firearm()?,
+            stage: if f.req("action")? == "inspect_pre" { InspectionStage::PreUse } else { InspectionStage::PostUse },
+            barrel_clear: f.checked("barrel_clear"),
+            fault: f.opt("fault").map(str::to_owned),
+        }),
+        "load" => signed_in(Command::LoadFirearm {
+            firearm: firearm()?,
+            container: f.id("container", ContainerId::parse)?,
+            count: f.num("count")?,
+            dummy_check: f.opt("dummy_check").map(VerificationMethod::parse).transpose().map_err(bad)?,
+        }),
+        "declare_empty" => signed_in(Command::DeclareEmpty { firearm: firearm()? }),
+        "ack_demonstration" | "ack_shown" => {
+            let firearm = firearm()?;
+            let person = f.id("person", PersonId::parse)?;
+            let pin = f.req("pin")?.to_owned();
+            let c = if f.req("action")? == "ack_demonstration" {
+                Command::AcknowledgeDemonstration { firearm }
+            } else {
+                Command::AcknowledgeShown { firearm }
+            };
+            Ok((c, Who::InPerson(person, pin)))
+        }
+        "hand_off" => {
+            let to = f.id("to", PersonId::parse)?;
+            let confirmations = pin_of(&to);
+            Ok((Command::HandOff { firearm: firearm()?, to, scene: optional_scene()? }, Who::SignedIn(confirmations)))
+        }
+        "collect" => {
+            let firearm = firearm()?;
+            // The person handing it back confirms with their PIN when they give one.
+            let holder = state.firearms.get(&firearm).and_then(|x| x.holder.person().cloned());
+            let confirmations = holder.map(|h| pin_of(&h)).unwrap_or_default();
+            Ok((Command::Collect { firearm }, Who::SignedIn(confirmations)))
+        }
+        "unload" => signed_in(Command::UnloadFirearm {
+            firearm: firearm()?,
+            fired: f.num("fired")?,
+            returned: f.num("returned")?,
+        }),
+        "store_firearm" => {
+            signed_in(Command::StoreFirearm { firearm: firearm()?, location: f.id("location", LocationId::parse)? })
+        }
+        // The day and storage.
+        "open_day" => signed_in(Command::OpenDay {
+            call_sheet: CallSheet {
+                safety_bulletin_attached: f.checked("bulletin"),
+                compliance_contact_shown: f.checked("contact"),
+                medics: f.opt("medics").map(|m| vec![m.to_owned()]).unwrap_or_default(),
+            },
+            counts: f.counts()?,
+        }),
+        "close_day" => signed_in(Command::CloseDay { counts: f.counts()? }),
+        "open_storage" => signed_in(Command::OpenStorage { location: f.id("location", LocationId::parse)? }),
+        "close_storage" => signed_in(Command::CloseStorage { location: f.id("location", LocationId::parse)? }),
+        "resolve_alert" => signed_in(Command::ResolveAlert { alert: f.num("alert")?, note: f.text("note") }),
+        // The scene.
+        "approve_plan" => signed_in(Command::ApprovePlan { scene: scene()?, version: f.num("version")? }),
+        "hold_meeting" => signed_in(Command::HoldMeeting {
+            scene: scene()?,
+            agenda: Agenda {
+                intended_action: f.text("intended_action"),
+                deviations: f.text("deviations"),
+                abort_plan: f.text("abort_plan"),
+                emergency_procedure: f.text("emergency_procedure"),
+                chain_of_command: f.text("chain_of_command"),
+            },
+            attendees: f
+                .all("attendee")
+                .map(PersonId::parse)
+                .collect::<Result<BTreeSet<_>, _>>()
+                .map_err(|e| bad(e.to_string()))?,
+        }),
+        "sign_off_meeting" => signed_in(Command::SignOffMeeting { scene: scene()? }),
+        "mark_ready" => signed_in(Command::MarkSceneReady { scene: scene()? }),
+        "call_scene" => signed_in(Command::CallScene { scene: scene()? }),
+        "wrap_scene" => signed_in(Command::WrapScene { scene: scene()? }),
+        // Ammunition.
+        "intake_lot" => signed_in(Command::IntakeLot {
+            class: AmmoClass::parse(f.req("class")?, f.opt("load")).map_err(bad)?,
+            calibre: f.req("calibre")?.to_owned(),
+            rounds: f.num("rounds")?,
+            provenance: Provenance {
+                supplier: f.text("supplier"),
+                document: f.text("document"),
+                headstamp: f.text("headstamp"),
+                previous_production: f.opt("previous_production").map(str::to_owned),
+                mixed_source: f.checked("mixed_source"),
+            },
+            home_made: f.checked("home_made"),
+            container_label: f.req("container_label")?.to_owned(),
+        }),
+        "verify_lot" => signed_in(Command::VerifyLot {
+            lot: f.id("lot", LotId::parse)?,
+            method: VerificationMethod::parse(f.req("method")?).map_err(bad)?,
+            rounds_checked: f.num("rounds_checked")?,
+            other_class_found: f.opt("other_class_found").map_or(Ok(0), |_| f.num("other_class_found"))?,
+        }),
+        "take_container" => signed_in(Command::TakeContainer { container: f.id("container", ContainerId::parse)? }),
+        "store_container" => signed_in(Command::StoreContainer {
+            container: f.id("container", ContainerId::parse)?,
+            location: f.id("location", LocationId::parse)?,
+        }),
+        // Oversight.
+        "acknowledge_report" => signed_in(Command::AcknowledgeReport { report: f.num("report")? }),
+        "review_report" => signed_in(Command::ReviewReport { report: f.num("report")?, note: f.text("note") }),
+        "place_hold" => signed_in(Command::PlaceHold { scope: HoldScope::AllFirearmWork, reason: f.text("reason") }),
+        "lift_hold" => {
+            signed_in(Command::LiftHold { hold: f.num("hold")?, note: f.text("note"), review: f.checked("review") })
+        }
+        other => Err(bad(format!("'{other}' is not a step these pages know"))),
+    }
+}
+
+/// Where to go after the step: a page of this production, never elsewhere.
+fn back_to(f: &Fields, p: &str) -> String {
+    match f.opt("back") {
+        Some(b) if b.starts_with(&format!("/p/{p}")) && !b.contains("//") && !b.contains('\\') => b.to_owned(),
+        _ => format!("/p/{p}"),
+    }
+}
+
+async fn act(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let f = Fields(fields);
+    let back = back_to(&f, &p);
+    let run = async {
+        let principal = principal(&app, &headers).await?;
+        // Pages are used with the session cookie: its anti-forgery token must come back.
+        let secret = session_secret(&headers).ok_or_else(|| bad("sign in first"))?;
+        if f.opt("csrf") != Some(access::csrf_token(&secret).as_str()) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "auth.csrf",
+                "this form is stale or forged: reload the page",
+            ));
+        }
+        let production = crate::api::parse_production(&p)?;
+        let state = app.state(&production)?;
+        let (command, who) = command(&f, &state)?;
+        let authorized = match who {
+            Who::SignedIn(confirmations) => {
+                crate::write::authorize(&app, &principal, &production, confirmations).await?
+            }
+            Who::InPerson(person, pin) => {
+                let store = app.store().clone();
+                let (pr, p2) = (principal.clone(), production.clone());
+                crate::api::blocking(move || {
+                    access::authorize_in_person(store.as_ref(), &pr, &state, &p2, &person, &pin)
+                })
+                .await?
+            }
+        };
+        let mut request = Request::new(production, authorized.actor, command);
+        request.attested = authorized.attested;
+        request.auth = Some(authorized.auth);
+        Ok::<_, ApiError>(app.execute_async(request).await.map_err(ApiError::from)?)
+    };
+    match run.await {
+        Ok(receipt) => {
+            let alerts: Vec<String> = receipt
+                .events
+                .iter()
+                .filter_map(|e| match &e.event {
+                    coldset_domain::Event::AlertRaised { rule, message } => {
+                        Some(format!("<li><strong>{rule}</strong>: {}</li>", esc(message)))
+                    }
+                    _ => None,
+                })
+                .collect();
+            if alerts.is_empty() {
+                return Redirect::to(&back).into_response();
+            }
+            let body = format!(
+                "<h1>Recorded, with alerts</h1><ul role=\"alert\">{}</ul><p>Each alert must be explained and resolved \
+                 (the day page lists them).</p><p><a href=\"{}\">Continue</a></p>",
+                alerts.join(""),
+                esc(&back)
+            );
+            Html(page("Recorded, with alerts", &body)).into_response()
+        }
+        Err(e) => refusal_page("Refused", &e, &back),
+    }
+}
+
+/// A refusal: every failing rule on its own line with the reason and what to do next.
+pub(crate) fn refusal_page(title: &str, e: &ApiError, back: &str) -> Response {
+    // With rule violations the list says it all, one rule per line; the combined message
+    // would only repeat it as one hard-to-read paragraph.
+    let headline = if e.violations.is_empty() {
+        esc(&e.message)
+    } else {
+        format!("Refused by {} rule{}:", e.violations.len(), if e.violations.len() == 1 { "" } else { "s" })
+    };
+    let mut b = format!("<h1>{}</h1><div role=\"alert\"><p class=\"warn\">{headline}</p>", esc(title));
+    if !e.violations.is_empty() {
+        b.push_str("<ul>");
+        for v in &e.violations {
+            let _ = write!(
+                b,
+                "<li><strong>{}</strong>: {} <br>What to do: {}</li>",
+                v.rule,
+                esc(&v.reason),
+                esc(&v.remedy)
+            );
+        }
+        b.push_str("</ul>");
+    }
+    let _ = write!(
+        b,
+        "</div><p>Nothing was recorded. <a href=\"{}\">Go back</a>, put it right, and try again.</p>",
+        esc(back)
+    );
+    (e.status, Html(page(title, &b))).into_response()
+}
