@@ -15,6 +15,7 @@ use axum::Router;
 use coldset_app::App;
 use coldset_domain::ids::{FirearmId, PersonId};
 use coldset_domain::model::{FirearmStatus, Holder, Role, VerificationMethod};
+use coldset_domain::reports::Authority;
 use coldset_domain::safety::SceneStatus;
 use std::fmt::Write;
 
@@ -89,8 +90,30 @@ async fn day_page(State(app): State<App>, Path(p): Path<String>, headers: Header
         None => ("Open the shoot day", "open_day"),
         Some(_) => ("Close the shoot day", "close_day"),
     };
-    let mut b = format!(
-        "<h1>{title}</h1><p>Count every item; any difference becomes an alert that must be explained (R-STORE-4).</p>{}",
+    let mut b = format!("<h1>{title}</h1>");
+    if action == "open_day" {
+        // R-NOTIF-1: the authorities are told before firearms are used on a day.
+        let today = app.today(&state);
+        b.push_str("<h2>Notices for today (R-NOTIF-1)</h2><ul>");
+        for (authority, label) in [(Authority::StudioSafetyOffice, "Studio safety office"), (Authority::LocalPolice, "Local police")] {
+            let done = state.reporting.notices.iter().find(|(a, d, _)| *a == authority && *d == today);
+            let _ = write!(
+                b,
+                "<li>{label}: {}</li>",
+                done.map_or("<strong class=\"warn\">not recorded</strong>".to_owned(), |(_, _, r)| format!("notified, reference {}", esc(r)))
+            );
+        }
+        b.push_str("</ul>");
+        let fields = format!(
+            "<input type=\"hidden\" name=\"date\" value=\"{today}\"><label>Told <select name=\"authority\">\
+             <option value=\"studio_safety_office\">the studio safety office</option><option value=\"local_police\">the local police</option></select></label> \
+             <label>reference <input name=\"reference\" required size=\"16\"></label> "
+        );
+        b.push_str(&form("record_notice", &csrf, &back, &p, &fields, "Record the notice"));
+    }
+    let _ = write!(
+        b,
+        "<h2>Count</h2><p>Count every item; any difference becomes an alert that must be explained (R-STORE-4).</p>{}",
         form_start(action, &csrf, &back, &p)
     );
     b.push_str("<fieldset><legend>Firearms (1 = in its place)</legend>");

@@ -16,6 +16,7 @@ use axum::{Form, Router};
 use coldset_app::{access, App, Request};
 use coldset_domain::ids::{ContainerId, FirearmId, LocationId, LotId, PersonId, SceneId};
 use coldset_domain::model::{AmmoClass, Provenance, VerificationMethod};
+use coldset_domain::reports::Authority;
 use coldset_domain::safety::{Agenda, CallSheet, HoldScope, InspectionStage};
 use coldset_domain::{Command, ProductionState};
 use std::collections::{BTreeMap, BTreeSet};
@@ -172,6 +173,15 @@ fn command(f: &Fields, state: &ProductionState) -> Result<(Command, Who), ApiErr
         "close_day" => signed_in(Command::CloseDay { counts: f.counts()? }),
         "open_storage" => signed_in(Command::OpenStorage { location: f.id("location", LocationId::parse)? }),
         "close_storage" => signed_in(Command::CloseStorage { location: f.id("location", LocationId::parse)? }),
+        "record_notice" => signed_in(Command::RecordAuthorityNotice {
+            authority: match f.req("authority")? {
+                "studio_safety_office" => Authority::StudioSafetyOffice,
+                "local_police" => Authority::LocalPolice,
+                other => return Err(bad(format!("'{other}' is not an authority: studio_safety_office or local_police"))),
+            },
+            date: coldset_domain::time::parse_date(f.req("date")?).map_err(bad)?,
+            reference: f.req("reference")?.to_owned(),
+        }),
         "resolve_alert" => signed_in(Command::ResolveAlert { alert: f.num("alert")?, note: f.text("note") }),
         // The scene.
         "approve_plan" => signed_in(Command::ApprovePlan { scene: scene()?, version: f.num("version")? }),

@@ -150,15 +150,17 @@ async fn oversight(State(app): State<App>, Path(p): Path<String>, headers: Heade
     ));
 
     b.push_str("<h2>Plans and meetings</h2><ul>");
-    for sc in state.scenes.values().filter(|s| s.status != SceneStatus::Wrapped) {
+    // Every scene still to shoot, and today's even once wrapped.
+    for sc in state.scenes.values().filter(|s| s.status != SceneStatus::Wrapped || s.day >= today) {
         let missing = plan_approved(sc, &pol);
         let _ = write!(
             b,
-            "<li><a href=\"/p/{}/scenes/{}\">Scene {}</a> ({}): plan v{} {} · {}</li>",
+            "<li><a href=\"/p/{}/scenes/{}\">Scene {}</a> ({}{}): plan v{} {} · {}</li>",
             esc(&p),
             esc(sc.id.as_str()),
             esc(&sc.number),
             sc.day,
+            if sc.status == SceneStatus::Wrapped { ", wrapped" } else { "" },
             sc.plan_version,
             if missing.is_empty() { "approved".to_owned() } else { format!("awaits {}", missing.join(", ")) },
             if sc.meeting_current() { "meeting signed off" } else { "no signed-off meeting for this version" },

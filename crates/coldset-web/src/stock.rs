@@ -113,7 +113,7 @@ async fn ammunition(State(app): State<App>, Path(p): Path<String>, headers: Head
         <label>Blank load <input name=\"load\" size=\"8\" placeholder=\"quarter, half, full\"></label></p>\
         <p><label>Calibre <input name=\"calibre\" required size=\"10\"></label> <label>Rounds <input name=\"rounds\" inputmode=\"numeric\" required size=\"5\"></label></p>\
         <p><label>Supplier <input name=\"supplier\" required size=\"30\"></label></p>\
-        <p><label>Delivery document <input name=\"document\" required size=\"20\"></label> <label>Headstamp <input name=\"headstamp\" size=\"16\"></label></p>\
+        <p><label>Delivery document <input name=\"document\" required size=\"20\"></label> <label>Headstamp <input name=\"headstamp\" required size=\"16\"></label></p>\
         <p><label>Left over from production <input name=\"previous_production\" size=\"20\"></label></p>\
         <p><label><input type=\"checkbox\" name=\"mixed_source\" value=\"yes\"> From more than one source</label> \
         <label><input type=\"checkbox\" name=\"home_made\" value=\"yes\"> Home-made rounds</label></p>\

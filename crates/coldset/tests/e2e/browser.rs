@@ -300,6 +300,7 @@ impl Browser {
         self.submit(&format!("form[data-action={action}] button[type=submit]"));
         let text = self.text();
         assert!(!text.contains("Nothing was recorded"), "step {action} was refused: {text}");
+        assert!(!text.contains("Recorded, with alerts"), "step {action} raised alerts: {text}");
     }
 
     /// Chooses the option whose text contains `label` in the select `css`.
@@ -357,8 +358,10 @@ fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
     assert!(today.contains("Scene 12") && today.contains("No shoot day is open"), "{today}");
     check(&phone, "today");
 
-    // Open the day with the count, then the safe.
+    // The studio safety office is told, then the day opens with the count, then the safe.
     phone.go(&format!("{base}/p/dead-river/day"));
+    phone.fill("form[data-action=record_notice] input[name=reference]", "SSO-2211");
+    phone.step("record_notice");
     for fa in ["fa-1", "fa-2", "fa-3", "fa-4", "fa-5", "fa-6"] {
         phone.fill(&format!("input[name='count:{fa}']"), "1");
     }
@@ -488,6 +491,7 @@ fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
     phone.fill("form[data-action=intake_lot] input[name=rounds]", "50");
     phone.fill("form[data-action=intake_lot] input[name=supplier]", "Southwest Prop Ammunition Co.");
     phone.fill("form[data-action=intake_lot] input[name=document]", "INV-88200");
+    phone.fill("form[data-action=intake_lot] input[name=headstamp]", "none (crimped)");
     phone.fill("form[data-action=intake_lot] input[name=container_label]", "BLK-45-Q2");
     phone.step("intake_lot");
     let ammunition = phone.text();
@@ -501,7 +505,7 @@ fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
 
     // The record says who confirmed how: the demonstration by the 1st AD's PIN on Maria's phone.
     let events = phone.script(
-        "return fetch('/api/v1/productions/dead-river/events?limit=1000').then(r => r.json()).then(j => j.items);",
+        "return fetch('/api/v1/productions/dead-river/events?limit=500').then(r => r.json()).then(j => j.items);",
     );
     let events = events.as_array().unwrap();
     let shown = events.iter().find(|e| e["event"]["kind"] == "firearm.demonstrated").expect("no demonstration event");
