@@ -95,12 +95,17 @@ async fn day_page(State(app): State<App>, Path(p): Path<String>, headers: Header
         // R-NOTIF-1: the authorities are told before firearms are used on a day.
         let today = app.today(&state);
         b.push_str("<h2>Notices for today (R-NOTIF-1)</h2><ul>");
-        for (authority, label) in [(Authority::StudioSafetyOffice, "Studio safety office"), (Authority::LocalPolice, "Local police")] {
+        for (authority, label) in
+            [(Authority::StudioSafetyOffice, "Studio safety office"), (Authority::LocalPolice, "Local police")]
+        {
             let done = state.reporting.notices.iter().find(|(a, d, _)| *a == authority && *d == today);
             let _ = write!(
                 b,
                 "<li>{label}: {}</li>",
-                done.map_or("<strong class=\"warn\">not recorded</strong>".to_owned(), |(_, _, r)| format!("notified, reference {}", esc(r)))
+                done.map_or("<strong class=\"warn\">not recorded</strong>".to_owned(), |(_, _, r)| format!(
+                    "notified, reference {}",
+                    esc(r)
+                ))
             );
         }
         b.push_str("</ul>");
@@ -246,11 +251,11 @@ async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, Strin
     let options = |people: &mut dyn Iterator<Item = &PersonId>| -> String {
         people.map(|id| format!("<option value=\"{}\">{}</option>", esc(id.as_str()), esc(&name(id)))).collect()
     };
-    let with_role = |role: Role| -> Vec<&PersonId> {
-        state.people.values().filter(|x| x.has_role(role)).map(|x| &x.id).collect()
-    };
+    let with_role =
+        |role: Role| -> Vec<&PersonId> { state.people.values().filter(|x| x.has_role(role)).map(|x| &x.id).collect() };
     let hidden = format!("<input type=\"hidden\" name=\"firearm\" value=\"{fid}\">");
-    let step = |action: &str, label: &str, fields: &str| form(action, &csrf, &back, &p, &format!("{hidden}{fields}"), label);
+    let step =
+        |action: &str, label: &str, fields: &str| form(action, &csrf, &back, &p, &format!("{hidden}{fields}"), label);
     let pin = |whose: &str| {
         format!(
             "<label>{whose}'s PIN <input name=\"pin\" type=\"password\" inputmode=\"numeric\" autocomplete=\"off\" size=\"6\"></label> "
@@ -263,7 +268,9 @@ async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, Strin
                 .scenes
                 .values()
                 .filter(|s| s.plan.item(&f.id).is_some() && s.status != SceneStatus::Wrapped)
-                .map(|s| format!("<option value=\"{0}\">Scene {1} ({2})</option>", esc(s.id.as_str()), esc(&s.number), s.day))
+                .map(|s| {
+                    format!("<option value=\"{0}\">Scene {1} ({2})</option>", esc(s.id.as_str()), esc(&s.number), s.day)
+                })
                 .collect();
             b.push_str(&step(
                 "take",
@@ -272,7 +279,8 @@ async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, Strin
             ));
         }
         Holder::Person { person } if !state.people.get(person).is_some_and(|x| x.is_armorer_side()) => {
-            let _ = write!(b, "<p>{} holds it. Collect it at cut; the holder confirms with their PIN.</p>", esc(&holder));
+            let _ =
+                write!(b, "<p>{} holds it. Collect it at cut; the holder confirms with their PIN.</p>", esc(&holder));
             b.push_str(&step("collect", "Collect back", &pin(&holder)));
         }
         Holder::Person { .. } => {
@@ -284,7 +292,15 @@ async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, Strin
                 .containers
                 .values()
                 .filter(|c| c.holder.person().and_then(|h| state.people.get(h)).is_some_and(|x| x.is_armorer_side()))
-                .map(|c| format!("<option value=\"{}\">{} ({}, {} rounds)</option>", esc(c.id.as_str()), esc(&c.label), esc(&c.class.to_string()), c.count()))
+                .map(|c| {
+                    format!(
+                        "<option value=\"{}\">{} ({}, {} rounds)</option>",
+                        esc(c.id.as_str()),
+                        esc(&c.label),
+                        esc(&c.class.to_string()),
+                        c.count()
+                    )
+                })
                 .collect();
             let methods: String = VerificationMethod::ALL
                 .iter()
@@ -305,20 +321,37 @@ async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, Strin
                 ));
             }
             b.push_str(&step("declare_empty", "Declare empty", ""));
-            b.push_str("<h3>3. Show it</h3><p class=\"muted\">On this phone, each person confirms with their own PIN.</p>");
+            b.push_str(
+                "<h3>3. Show it</h3><p class=\"muted\">On this phone, each person confirms with their own PIN.</p>",
+            );
             b.push_str(&step(
                 "ack_demonstration",
                 "The 1st AD saw the demonstration",
-                &format!("<label>1st AD <select name=\"person\">{}</select></label> {}", options(&mut with_role(Role::FirstAd).into_iter()), pin("1st AD")),
+                &format!(
+                    "<label>1st AD <select name=\"person\">{}</select></label> {}",
+                    options(&mut with_role(Role::FirstAd).into_iter()),
+                    pin("1st AD")
+                ),
             ));
             let shown: Vec<&PersonId> = match scene {
-                Some(sc) => sc.plan.items.iter().filter(|i| i.firearm == f.id).map(|i| &i.performer).chain(sc.plan.line_of_fire.iter()).collect(),
+                Some(sc) => sc
+                    .plan
+                    .items
+                    .iter()
+                    .filter(|i| i.firearm == f.id)
+                    .map(|i| &i.performer)
+                    .chain(sc.plan.line_of_fire.iter())
+                    .collect(),
                 None => with_role(Role::Performer),
             };
             b.push_str(&step(
                 "ack_shown",
                 "Shown and acknowledged",
-                &format!("<label>by <select name=\"person\">{}</select></label> {}", options(&mut shown.into_iter()), pin("their")),
+                &format!(
+                    "<label>by <select name=\"person\">{}</select></label> {}",
+                    options(&mut shown.into_iter()),
+                    pin("their")
+                ),
             ));
             let performers: Vec<&PersonId> = match scene {
                 Some(sc) => sc.plan.items.iter().filter(|i| i.firearm == f.id).map(|i| &i.performer).collect(),
@@ -331,7 +364,11 @@ async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, Strin
             b.push_str(&step(
                 "hand_off",
                 "Hand over",
-                &format!("{scene_field}<label>to <select name=\"to\">{}</select></label> {}", options(&mut performers.into_iter()), pin("performer")),
+                &format!(
+                    "{scene_field}<label>to <select name=\"to\">{}</select></label> {}",
+                    options(&mut performers.into_iter()),
+                    pin("performer")
+                ),
             ));
             b.push_str("<h3>After the take</h3>");
             b.push_str(&step("inspect_post", "Record post-use inspection", clear));
@@ -346,7 +383,11 @@ async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, Strin
                 .values()
                 .map(|l| format!("<option value=\"{}\">{}</option>", esc(l.id.as_str()), esc(&l.name)))
                 .collect();
-            b.push_str(&step("store_firearm", "Put away", &format!("<label>in <select name=\"location\">{locations}</select></label> ")));
+            b.push_str(&step(
+                "store_firearm",
+                "Put away",
+                &format!("<label>in <select name=\"location\">{locations}</select></label> "),
+            ));
         }
     }
     Html(production_page(&p, &format!("Firearm {}", f.id), &b)).into_response()

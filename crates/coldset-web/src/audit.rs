@@ -104,7 +104,13 @@ async fn audit(
             "<table><caption>Recent checkpoints</caption><thead><tr><th scope=\"col\">Events</th><th scope=\"col\">Signed at</th><th scope=\"col\">Root</th></tr></thead><tbody>",
         );
         for cp in checkpoints.iter().rev().take(10) {
-            let _ = write!(b, "<tr><td>{}</td><td>{}</td><td><code>{}</code></td></tr>", cp.size, cp.at.to_rfc3339(), hex_lower(&cp.root));
+            let _ = write!(
+                b,
+                "<tr><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+                cp.size,
+                cp.at.to_rfc3339(),
+                hex_lower(&cp.root)
+            );
         }
         b.push_str("</tbody></table>");
     }
@@ -114,9 +120,15 @@ async fn audit(
         esc(q.seq.as_deref().unwrap_or_default())
     );
     match (seq, lookup) {
-        (Some(Err(_)), _) => b.push_str("<p class=\"warn\" role=\"alert\">A sequence number is a whole number, starting at 0.</p>"),
+        (Some(Err(_)), _) => {
+            b.push_str("<p class=\"warn\" role=\"alert\">A sequence number is a whole number, starting at 0.</p>")
+        }
         (Some(Ok(n)), None) => {
-            let _ = write!(b, "<p class=\"warn\" role=\"alert\">There is no event {n}: the log has {count} events (0 to {}).</p>", count.saturating_sub(1));
+            let _ = write!(
+                b,
+                "<p class=\"warn\" role=\"alert\">There is no event {n}: the log has {count} events (0 to {}).</p>",
+                count.saturating_sub(1)
+            );
         }
         (_, Some(l)) => b.push_str(&event_section(&l, latest, key.as_deref())),
         (None, None) => {}
@@ -225,7 +237,9 @@ const AUDIT_JS: &str = r#"(async function () {
     if (lines[1] !== String(size)) { fail('the checkpoint covers ' + lines[1] + ' events, the proof ' + size); return; }
     if (!same(r, b64(lines[2]))) { fail('the computed root differs from the signed root'); return; }
     // The verifier key: name+keyid+base64(0x01 || public key).
-    var key = el.dataset.key.split('+'), raw = b64(key[2]);
+    // Only the first two '+' separate: base64 itself may contain '+'.
+    var key = el.dataset.key.split('+'); key = [key[0], key[1], key.slice(2).join('+')];
+    var raw = b64(key[2]);
     if (raw[0] !== 1) { fail('the verifier key is not Ed25519'); return; }
     var sig = null;
     note.slice(split + 2).split('\n').forEach(function (line) {
@@ -235,7 +249,7 @@ const AUDIT_JS: &str = r#"(async function () {
     if (!sig) { fail('the checkpoint carries no signature by this key'); return; }
     var pub;
     try { pub = await crypto.subtle.importKey('raw', raw.slice(1), { name: 'Ed25519' }, false, ['verify']); }
-    catch (e) { out.textContent = 'inclusion verified: the event is in the signed tree root; this browser cannot check Ed25519 signatures, run coldset verify for the signature'; return; }
+    catch (e) { out.textContent = 'inclusion verified: the event is in the signed tree root; this browser cannot check Ed25519 signatures (' + e.name + '), run coldset verify for the signature'; return; }
     var ok = await crypto.subtle.verify({ name: 'Ed25519' }, pub, sig, new TextEncoder().encode(body));
     if (!ok) { fail('the checkpoint signature does not verify with this key'); return; }
     out.textContent = 'VERIFIED: the event hashes into the root of checkpoint ' + size + ', and the checkpoint is signed by ' + key[0];

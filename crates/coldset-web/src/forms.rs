@@ -75,7 +75,11 @@ impl Fields {
         v.parse().map_err(|_| bad(format!("{} must be a whole number, not '{v}'", name.replace('_', " "))))
     }
 
-    fn id<T>(&self, name: &str, parse: impl Fn(&str) -> Result<T, coldset_domain::ids::IdError>) -> Result<T, ApiError> {
+    fn id<T>(
+        &self,
+        name: &str,
+        parse: impl Fn(&str) -> Result<T, coldset_domain::ids::IdError>,
+    ) -> Result<T, ApiError> {
         parse(self.req(name)?).map_err(|e| bad(e.to_string()))
     }
 
@@ -177,7 +181,9 @@ fn command(f: &Fields, state: &ProductionState) -> Result<(Command, Who), ApiErr
             authority: match f.req("authority")? {
                 "studio_safety_office" => Authority::StudioSafetyOffice,
                 "local_police" => Authority::LocalPolice,
-                other => return Err(bad(format!("'{other}' is not an authority: studio_safety_office or local_police"))),
+                other => {
+                    return Err(bad(format!("'{other}' is not an authority: studio_safety_office or local_police")))
+                }
             },
             date: coldset_domain::time::parse_date(f.req("date")?).map_err(bad)?,
             reference: f.req("reference")?.to_owned(),

@@ -62,11 +62,16 @@ async fn oversight(State(app): State<App>, Path(p): Path<String>, headers: Heade
         let due = r.ack_due(pol.report_ack_minutes);
         let ack = match &r.acknowledged {
             Some((by, at)) => format!("acknowledged by {} at {}", esc(&name(&state, by)), at.to_rfc3339()),
-            None if now > due => format!("<strong class=\"warn\">acknowledgement overdue since {}</strong> (R-COMP-1)", due.to_rfc3339()),
+            None if now > due => {
+                format!("<strong class=\"warn\">acknowledgement overdue since {}</strong> (R-COMP-1)", due.to_rfc3339())
+            }
             None => format!("to acknowledge by {}", due.to_rfc3339()),
         };
-        let escalations: Vec<String> =
-            r.escalations.iter().map(|(level, at)| format!("{} at {}", format!("{level:?}"), at.to_rfc3339())).collect();
+        let escalations: Vec<String> = r
+            .escalations
+            .iter()
+            .map(|(level, at)| format!("{} at {}", format!("{level:?}"), at.to_rfc3339()))
+            .collect();
         let _ = write!(
             b,
             "<section class=\"card\"><h3>Report {} · {}</h3><p>{}</p><p>Filed {} · {ack}</p>",
@@ -101,8 +106,12 @@ async fn oversight(State(app): State<App>, Path(p): Path<String>, headers: Heade
     }
     for i in state.reporting.incidents.values() {
         let regulator = match (&i.regulator_notified, i.regulator_due()) {
-            (Some((_, reference, at)), _) => format!("regulator notified at {} (ref. {})", at.to_rfc3339(), esc(reference)),
-            (None, Some(due)) if now > due => format!("<strong class=\"warn\">regulator notice overdue since {}</strong> (R-INC-1)", due.to_rfc3339()),
+            (Some((_, reference, at)), _) => {
+                format!("regulator notified at {} (ref. {})", at.to_rfc3339(), esc(reference))
+            }
+            (None, Some(due)) if now > due => {
+                format!("<strong class=\"warn\">regulator notice overdue since {}</strong> (R-INC-1)", due.to_rfc3339())
+            }
             (None, Some(due)) => format!("regulator to be notified by {}", due.to_rfc3339()),
             (None, None) => "no regulator notice needed".to_owned(),
         };

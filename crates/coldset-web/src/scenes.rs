@@ -110,9 +110,17 @@ async fn today(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap
         esc(&p)
     );
     if coldset_domain::gate::day_open(&state, ctx.now) {
-        let _ = write!(b, "<p class=\"ok\">The shoot day is open. <a href=\"/p/{}/day\">Close it with the count</a></p>", esc(&p));
+        let _ = write!(
+            b,
+            "<p class=\"ok\">The shoot day is open. <a href=\"/p/{}/day\">Close it with the count</a></p>",
+            esc(&p)
+        );
     } else {
-        let _ = write!(b, "<p class=\"warn\">No shoot day is open (R-STORE-4). <a href=\"/p/{}/day\">Open it with the count</a></p>", esc(&p));
+        let _ = write!(
+            b,
+            "<p class=\"warn\">No shoot day is open (R-STORE-4). <a href=\"/p/{}/day\">Open it with the count</a></p>",
+            esc(&p)
+        );
     }
     let stops = coldset_domain::reports::stops(&state);
     let holds = coldset_domain::gate::holds_on(&state, None);
@@ -122,7 +130,12 @@ async fn today(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap
             let _ = write!(b, "<li><strong>{rule}</strong>: {} <br>What to do: {}</li>", esc(why), esc(remedy));
         }
         for h in holds {
-            let _ = write!(b, "<li><strong>R-ROLE-4</strong>: hold by {}: {}</li>", esc(&name(&state, &h.placed_by)), esc(&h.reason));
+            let _ = write!(
+                b,
+                "<li><strong>R-ROLE-4</strong>: hold by {}: {}</li>",
+                esc(&name(&state, &h.placed_by)),
+                esc(&h.reason)
+            );
         }
         b.push_str("</ul>");
     }
@@ -177,7 +190,8 @@ async fn scene_page(State(app): State<App>, Path((p, id)): Path<(String, String)
     let csrf = csrf(&headers);
     let ctx = Context::new(app.now(), app.today(&state));
     let hidden = format!("<input type=\"hidden\" name=\"scene\" value=\"{}\">", esc(sc.id.as_str()));
-    let step = |action: &str, label: &str, fields: &str| form(action, &csrf, &back, &p, &format!("{hidden}{fields}"), label);
+    let step =
+        |action: &str, label: &str, fields: &str| form(action, &csrf, &back, &p, &format!("{hidden}{fields}"), label);
     let people = |set: &mut dyn Iterator<Item = &PersonId>| set.map(|x| name(&state, x)).collect::<Vec<_>>().join(", ");
     let mut b = format!(
         "<h1>Scene {} <span class=\"muted\">({})</span></h1><p>{}</p><p><strong>{}</strong></p>",
@@ -239,9 +253,16 @@ async fn scene_page(State(app): State<App>, Path((p, id)): Path<(String, String)
                 b.push_str("<p class=\"warn\">The plan changed after the last meeting: hold a new one (R-MEET-3).</p>");
             }
             // Everyone the plan involves may sign in; the armorer and the 1st AD run it.
-            let mut invited: BTreeSet<&PersonId> = sc.plan.call_list.iter().chain(sc.plan.line_of_fire.iter()).collect();
+            let mut invited: BTreeSet<&PersonId> =
+                sc.plan.call_list.iter().chain(sc.plan.line_of_fire.iter()).collect();
             invited.extend(sc.plan.items.iter().map(|i| &i.performer));
-            invited.extend(state.people.values().filter(|x| x.is_armorer_side() || x.has_role(coldset_domain::model::Role::FirstAd)).map(|x| &x.id));
+            invited.extend(
+                state
+                    .people
+                    .values()
+                    .filter(|x| x.is_armorer_side() || x.has_role(coldset_domain::model::Role::FirstAd))
+                    .map(|x| &x.id),
+            );
             let mut fields = String::from("<fieldset><legend>Agenda (R-MEET-2: every item)</legend>");
             for (field, label) in [
                 ("intended_action", "Intended action"),
@@ -250,7 +271,10 @@ async fn scene_page(State(app): State<App>, Path((p, id)): Path<(String, String)
                 ("emergency_procedure", "Emergency procedure"),
                 ("chain_of_command", "Chain of command"),
             ] {
-                let _ = write!(fields, "<p><label>{label}<br><textarea name=\"{field}\" rows=\"2\" cols=\"40\"></textarea></label></p>");
+                let _ = write!(
+                    fields,
+                    "<p><label>{label}<br><textarea name=\"{field}\" rows=\"2\" cols=\"40\"></textarea></label></p>"
+                );
             }
             fields.push_str("</fieldset><fieldset><legend>Signed in (tick each person present)</legend>");
             for person in invited {
@@ -269,7 +293,9 @@ async fn scene_page(State(app): State<App>, Path((p, id)): Path<(String, String)
     b.push_str("<h2>3. On set</h2>");
     match sc.status {
         SceneStatus::Planned => {
-            b.push_str("<p>Take each firearm out for this scene and inspect it, then mark the scene ready (armorer).</p>");
+            b.push_str(
+                "<p>Take each firearm out for this scene and inspect it, then mark the scene ready (armorer).</p>",
+            );
             b.push_str(&step("mark_ready", "Mark ready", ""));
         }
         SceneStatus::Ready => b.push_str(&step("call_scene", "Call the scene (1st AD)", "")),
@@ -278,7 +304,9 @@ async fn scene_page(State(app): State<App>, Path((p, id)): Path<(String, String)
             b.push_str(&step("wrap_scene", "Wrap the scene", ""));
         }
         SceneStatus::Wrapped => b.push_str("<p>Wrapped.</p>"),
-        SceneStatus::NeedsReplan => b.push_str("<p class=\"warn\">Someone declined to handle a firearm: the plan must be revised (R-TRAIN-3).</p>"),
+        SceneStatus::NeedsReplan => b.push_str(
+            "<p class=\"warn\">Someone declined to handle a firearm: the plan must be revised (R-TRAIN-3).</p>",
+        ),
     }
     Html(production_page(&p, &format!("Scene {}", sc.number), &b)).into_response()
 }

@@ -106,9 +106,15 @@ async fn ammunition(State(app): State<App>, Path(p): Path<String>, headers: Head
             calibre = esc(&lot.calibre),
             methods = method_options(),
         );
-        let _ = write!(b, "<div class=\"card\">{}</div>", form("verify_lot", &csrf, &back, &p, &fields, "Record verification"));
+        let _ = write!(
+            b,
+            "<div class=\"card\">{}</div>",
+            form("verify_lot", &csrf, &back, &p, &fields, "Record verification")
+        );
     }
-    b.push_str("<h2>Receive a new lot</h2><p>A new lot goes into quarantine in its own container until it is verified.</p>");
+    b.push_str(
+        "<h2>Receive a new lot</h2><p>A new lot goes into quarantine in its own container until it is verified.</p>",
+    );
     let intake = "<p><label>Class <select name=\"class\"><option value=\"dummy\">dummy</option><option value=\"blank\">blank</option><option value=\"live\">live</option></select></label> \
         <label>Blank load <input name=\"load\" size=\"8\" placeholder=\"quarter, half, full\"></label></p>\
         <p><label>Calibre <input name=\"calibre\" required size=\"10\"></label> <label>Rounds <input name=\"rounds\" inputmode=\"numeric\" required size=\"5\"></label></p>\
@@ -148,7 +154,11 @@ async fn container_page(State(app): State<App>, Path((p, id)): Path<(String, Str
         Err(resp) => return resp,
     };
     let Some(c) = ContainerId::parse(&id).ok().and_then(|id| state.containers.get(&id)) else {
-        return refusal_page("Container", &ApiError::not_found(format!("no container '{id}'")), &format!("/p/{p}/ammunition"));
+        return refusal_page(
+            "Container",
+            &ApiError::not_found(format!("no container '{id}'")),
+            &format!("/p/{p}/ammunition"),
+        );
     };
     let csrf = csrf(&headers);
     let cid = esc(c.id.as_str());

@@ -625,6 +625,31 @@ fn fill(app: &App, g: &GateProduction, events: u64) -> Result<u64, String> {
     }
 }
 
+/// Takes up to `n` firearms of the gate production out of the safe to its armorer (without
+/// a scene, as for maintenance), opening the safe first: the live board then lists them.
+pub fn take_out(app: &App, n: usize) -> Result<(), String> {
+    if n == 0 {
+        return Ok(());
+    }
+    let (g, _) = gate_production(app, 1, 1)?;
+    let rt = tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
+    let actor = Actor::Person { person: g.armorer.clone() };
+    let state = app.state(&g.p).map_err(|e| e.to_string())?;
+    let mut commands = Vec::new();
+    if state.locations.get(&g.safe).is_some_and(|l| l.opened.is_none()) {
+        commands.push((actor.clone(), Command::OpenStorage { location: g.safe.clone() }));
+    }
+    run_all(&rt, app, &g.p, commands)?;
+    let in_storage: Vec<FirearmId> =
+        state.firearms.values().filter(|f| f.holder.person().is_none()).map(|f| f.id.clone()).take(n).collect();
+    let taken = in_storage.len();
+    let commands =
+        in_storage.into_iter().map(|f| (actor.clone(), Command::TakeFirearm { firearm: f, scene: None })).collect();
+    run_all(&rt, app, &g.p, commands)?;
+    println!("took {taken} firearms out of the safe to the armorer");
+    Ok(())
+}
+
 fn micros(d: Duration) -> String {
     format!("{:.2}", d.as_nanos() as f64 / 1000.0)
 }

@@ -237,6 +237,10 @@ enum BenchCmd {
         events: u64,
         #[arg(long, default_value_t = 100_000)]
         samples: usize,
+        /// Then take this many firearms out of the safe to the armorer, so the live board has
+        /// rows to show (for the page benchmark).
+        #[arg(long, default_value_t = 0)]
+        out: usize,
     },
 }
 
@@ -513,7 +517,7 @@ fn run_bench(command: BenchCmd) -> Result<(), String> {
             println!("{}", bench::rss());
             Ok(())
         }
-        BenchCmd::Gate { data, firearms, performers, events, samples } => {
+        BenchCmd::Gate { data, firearms, performers, events, samples, out } => {
             if !data.join(coldset_store_sqlite::DB_FILE).exists() {
                 datadir::init(&data, None, "bench", "coldset.bench").map_err(|e| e.to_string())?;
             }
@@ -525,7 +529,8 @@ fn run_bench(command: BenchCmd) -> Result<(), String> {
                 .app
                 .enable_checkpoints(opened.key.clone(), sinks, std::time::Duration::from_secs(1))
                 .map_err(|e| e.to_string())?;
-            bench::gate(&opened.app, firearms, performers, events, samples)
+            bench::gate(&opened.app, firearms, performers, events, samples)?;
+            bench::take_out(&opened.app, out)
         }
     }
 }

@@ -1235,12 +1235,13 @@ fn a_production_can_require_a_second_factor() {
     assert_eq!(status, 403);
     assert!(body.contains("auth.second_factor_required"), "{body}");
     // The armorer's phone pages are held to the same requirement as the API.
-    let page = format!("{base}/p/dead-river/firearms/fa-1");
-    let step = ureq::post(&page).set("Cookie", &session).send_form(&[("csrf", &csrf), ("action", "take")]);
+    let act = format!("{base}/p/dead-river/act");
+    let step =
+        ureq::post(&act).set("Cookie", &session).send_form(&[("csrf", &csrf), ("action", "take"), ("firearm", "fa-1")]);
     assert!(matches!(step, Err(ureq::Error::Status(403, _))), "{step:?}");
-    let day = ureq::post(&format!("{base}/p/dead-river/day")).set("Cookie", &session).send_form(&[
+    let day = ureq::post(&act).set("Cookie", &session).send_form(&[
         ("csrf", &csrf),
-        ("action", "open"),
+        ("action", "open_day"),
         ("bulletin", "yes"),
     ]);
     assert!(matches!(day, Err(ureq::Error::Status(403, _))), "{day:?}");
@@ -1267,6 +1268,29 @@ fn a_production_can_require_a_second_factor() {
     assert_eq!(status, 200, "{body}");
     let session = cookie.unwrap().split(';').next().unwrap().to_owned();
     assert_eq!(read(&session).0, 200);
+    // When the 1st AD's role needs a second factor too, a PIN on the armorer's phone is not
+    // enough for him: he confirms from his own session.
+    let (status, ..) = post_json(
+        &format!("{base}/api/v1/productions/dead-river/commands"),
+        r#"{"command":{"command":"require_second_factor","roles":["armorer","first_ad"]}}"#,
+        &[("Authorization", &format!("Bearer {admin}"))],
+    );
+    assert!(status == 200 || status == 204, "{status}");
+    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let in_person = ureq::post(&format!("{base}/p/dead-river/act")).set("Cookie", &session).send_form(&[
+        ("csrf", &csrf),
+        ("action", "ack_demonstration"),
+        ("firearm", "fa-1"),
+        ("person", "p-3"),
+        ("pin", "2468"),
+    ]);
+    match in_person {
+        Err(ureq::Error::Status(403, r)) => {
+            let text = r.into_string().unwrap();
+            assert!(text.contains("requires a second factor"), "{text}");
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 // ---- the API document ----------------------------------------------------------------------
@@ -1475,13 +1499,15 @@ fn the_armorers_firearm_page_shows_refusals_with_their_rules() {
     );
     let label = ureq::get(&format!("{page_url}/label.svg")).set("Cookie", &session).call().unwrap();
     assert_eq!(label.header("content-type"), Some("image/svg+xml"));
-    let submit = |fields: &[(&str, &str)]| match ureq::post(&page_url).set("Cookie", &session).send_form(fields) {
+    // Every page's forms post to one endpoint, which answers with a page.
+    let act_url = format!("{}/p/dead-river/act", server.base);
+    let submit = |fields: &[(&str, &str)]| match ureq::post(&act_url).set("Cookie", &session).send_form(fields) {
         Ok(r) => (r.status(), r.into_string().unwrap()),
         Err(ureq::Error::Status(s, r)) => (s, r.into_string().unwrap()),
         Err(e) => panic!("{e}"),
     };
     // No shoot day is open and the safe is locked: refused, with the rules and what to do.
-    let (status, refusal) = submit(&[("csrf", &csrf), ("action", "take"), ("scene", "sc-1")]);
+    let (status, refusal) = submit(&[("csrf", &csrf), ("action", "take"), ("firearm", "fa-1"), ("scene", "sc-1")]);
     assert_eq!(status, 422, "{refusal}");
     assert!(
         refusal.contains("R-STORE-4") && refusal.contains("R-STORE-3") && refusal.contains("What to do"),
@@ -1489,14 +1515,29 @@ fn the_armorers_firearm_page_shows_refusals_with_their_rules() {
     );
     assert!(refusal.contains("Nothing was recorded"));
     // A form without the session's anti-forgery token is refused.
-    let (status, forged) = submit(&[("csrf", "forged"), ("action", "take"), ("scene", "sc-1")]);
+    let (status, forged) = submit(&[("csrf", "forged"), ("action", "take"), ("firearm", "fa-1"), ("scene", "sc-1")]);
     assert_eq!(status, 403, "{forged}");
+    // Bad input is a clear error; `back` never leads off this production's pages.
+    let (status, unknown) = submit(&[("csrf", &csrf), ("action", "fire_at_will"), ("back", "https://evil.example/")]);
+    assert_eq!(status, 400, "{unknown}");
+    assert!(unknown.contains("not a step") && unknown.contains("href=\"/p/dead-river\""), "{unknown}");
+    let (status, missing) = submit(&[("csrf", &csrf), ("action", "load"), ("firearm", "fa-1")]);
+    assert!(status == 400 && missing.contains("fill in container"), "{status} {missing}");
+    // Confirming in person with someone else's PIN: a wrong PIN records nothing.
+    let (status, wrong) = submit(&[
+        ("csrf", &csrf),
+        ("action", "ack_demonstration"),
+        ("firearm", "fa-1"),
+        ("person", "p-3"),
+        ("pin", "1111"),
+    ]);
+    assert!(status == 403 && wrong.contains("wrong PIN"), "{status} {wrong}");
     // The day-open count: one container is a round short, which is recorded as an alert.
     let day_url = format!("{}/p/dead-river/day", server.base);
     let form = ureq::get(&day_url).set("Cookie", &session).call().unwrap().into_string().unwrap();
     assert!(form.contains("Open the shoot day") && form.contains("count:DUM-45-A"), "{form}");
     let mut fields: Vec<(&str, &str)> =
-        vec![("csrf", &csrf), ("action", "open"), ("bulletin", "yes"), ("contact", "yes"), ("medics", "Rae, EMT")];
+        vec![("csrf", &csrf), ("action", "open_day"), ("bulletin", "yes"), ("contact", "yes"), ("medics", "Rae, EMT")];
     for f in ["fa-1", "fa-2", "fa-3", "fa-4", "fa-5", "fa-6"] {
         fields.push((Box::leak(format!("count:{f}").into_boxed_str()), "1"));
     }
@@ -1506,7 +1547,7 @@ fn the_armorers_firearm_page_shows_refusals_with_their_rules() {
         ("count:BLK-4440-H", "50"),
         ("count:QUAR-45-B", "24"),
     ]);
-    let done = match ureq::post(&day_url).set("Cookie", &session).send_form(&fields) {
+    let done = match ureq::post(&act_url).set("Cookie", &session).send_form(&fields) {
         Ok(r) => r.into_string().unwrap(),
         Err(ureq::Error::Status(s, r)) => panic!("{s}: {}", r.into_string().unwrap()),
         Err(e) => panic!("{e}"),

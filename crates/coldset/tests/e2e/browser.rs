@@ -268,12 +268,12 @@ fn the_pages_work_in_chromium_and_pass_accessibility_checks() {
     check(&armorer, "refusal");
     armorer.go(&format!("{}/p/dead-river/day", server.base));
     check(&armorer, "day");
-    // The label sheet: one loaded QR image per firearm of the demo (six).
+    // The label sheet: one loaded QR image per firearm (six) and container (four) of the demo.
     armorer.go(&format!("{}/p/dead-river/labels", server.base));
     let loaded = armorer.script(
         "return [...document.querySelectorAll('.labels img')].filter(i => i.complete && i.naturalWidth > 0).length;",
     );
-    assert_eq!(loaded, json!(6), "{}", armorer.text());
+    assert_eq!(loaded, json!(10), "six firearms and four containers: {}", armorer.text());
     check(&armorer, "labels");
     // It prints: Chromium's print-to-PDF of the sheet, saved next to the screenshots.
     let pdf = armorer.session_call("POST", "/print", json!({ "background": true }));
@@ -526,7 +526,7 @@ fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
             break;
         }
         assert!(!verdict.starts_with("NOT VERIFIED"), "{verdict}");
-        assert!(Instant::now() < deadline, "the browser did not verify the proof: {}", ad.text());
+        assert!(Instant::now() < deadline, "the browser did not verify the proof ('{verdict}'): {}", ad.text());
         std::thread::sleep(Duration::from_millis(200));
         if verdict.is_empty() {
             ad.go(&format!("{base}/p/dead-river/audit?seq={seq}"));
