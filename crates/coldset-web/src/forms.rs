@@ -293,7 +293,7 @@ async fn act(
         let mut request = Request::new(production, authorized.actor, command);
         request.attested = authorized.attested;
         request.auth = Some(authorized.auth);
-        Ok::<_, ApiError>(app.execute_async(request).await.map_err(ApiError::from)?)
+        app.execute_async(request).await.map_err(ApiError::from)
     };
     match run.await {
         Ok(receipt) => {

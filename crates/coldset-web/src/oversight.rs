@@ -14,7 +14,7 @@ use axum::routing::get;
 use axum::Router;
 use coldset_app::App;
 use coldset_domain::gate::{plan_approved, policy};
-use coldset_domain::reports::Severity;
+use coldset_domain::reports::{EscalationLevel, Severity};
 use coldset_domain::safety::SceneStatus;
 use coldset_domain::ProductionState;
 use std::fmt::Write;
@@ -70,7 +70,14 @@ async fn oversight(State(app): State<App>, Path(p): Path<String>, headers: Heade
         let escalations: Vec<String> = r
             .escalations
             .iter()
-            .map(|(level, at)| format!("{} at {}", format!("{level:?}"), at.to_rfc3339()))
+            .map(|(level, at)| {
+                let to = match level {
+                    EscalationLevel::ComplianceContact => "the compliance contact",
+                    EscalationLevel::StudioSafetyOffice => "the studio safety office",
+                    EscalationLevel::UnionRepresentative => "the union representative",
+                };
+                format!("to {to} at {}", at.to_rfc3339())
+            })
             .collect();
         let _ = write!(
             b,
