@@ -627,11 +627,11 @@ fn fill(app: &App, g: &GateProduction, events: u64) -> Result<u64, String> {
 
 /// Takes up to `n` firearms of the gate production out of the safe to its armorer (without
 /// a scene, as for maintenance), opening the safe first: the live board then lists them.
-pub fn take_out(app: &App, n: usize) -> Result<(), String> {
+pub fn take_out(app: &App, firearms: usize, performers: usize, n: usize) -> Result<(), String> {
     if n == 0 {
         return Ok(());
     }
-    let (g, _) = gate_production(app, 1, 1)?;
+    let (g, _) = gate_production(app, firearms, performers)?;
     let rt = tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
     let actor = Actor::Person { person: g.armorer.clone() };
     let state = app.state(&g.p).map_err(|e| e.to_string())?;

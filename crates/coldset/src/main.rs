@@ -530,7 +530,7 @@ fn run_bench(command: BenchCmd) -> Result<(), String> {
                 .enable_checkpoints(opened.key.clone(), sinks, std::time::Duration::from_secs(1))
                 .map_err(|e| e.to_string())?;
             bench::gate(&opened.app, firearms, performers, events, samples)?;
-            bench::take_out(&opened.app, out)
+            bench::take_out(&opened.app, firearms, performers, out)
         }
     }
 }

@@ -452,7 +452,13 @@ fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
     phone.choose("form[data-action=hand_off] select[name=to]", "Cole");
     phone.fill("form[data-action=hand_off] input[name=pin]", PIN);
     phone.step("hand_off");
+    // The board follows within a second of the event (the hand-off is committed before the
+    // phone's next page loads).
+    let committed = Instant::now();
     board.wait_for_text("Cole Brannigan (performer)", 3);
+    let followed = committed.elapsed();
+    eprintln!("the live board showed the hand-off {} ms after it was recorded", followed.as_millis());
+    assert!(followed < Duration::from_secs(1), "the board took {followed:?}");
     check(&board, "board-scene");
     check(&phone, "firearm-handed");
 
