@@ -120,21 +120,39 @@ pub fn actor_for(store: &dyn Store, principal: &Principal, production: &Producti
     Err(denied(format!("account {} has no role in production {production}", principal.account)))
 }
 
-/// Checks each in-person confirmation (person + PIN); returns the confirmed people.
+/// How a person present proves it is them: their PIN, or their passkey's answer to a
+/// challenge issued for them (see [`crate::passkey`]).
+#[derive(Debug, Clone)]
+pub enum Proof {
+    Pin(String),
+    Passkey { assertion: crate::passkey::Assertion, expected: crate::passkey::Expected },
+}
+
+/// Checks each in-person confirmation; returns the confirmed people and how they proved it.
 pub fn confirm(
     store: &dyn Store,
+    challenges: &crate::passkey::Challenges,
     production: &ProductionId,
-    confirmations: &[(PersonId, String)],
-) -> Result<Vec<PersonId>, AppError> {
+    confirmations: &[(PersonId, Proof)],
+) -> Result<Vec<(PersonId, AuthMethod)>, AppError> {
     let mut out = Vec::new();
-    for (person, pin) in confirmations {
-        let ok = store.pin(production, person)?.is_some_and(|hash| verify_secret(&hash, pin));
-        if !ok {
-            return Err(AppError::Domain(DomainError::Forbidden(format!(
-                "the confirmation by {person} failed: wrong PIN, or no PIN set (nothing was recorded)"
-            ))));
-        }
-        out.push(person.clone());
+    for (person, proof) in confirmations {
+        let method = match proof {
+            Proof::Pin(pin) => {
+                let ok = store.pin(production, person)?.is_some_and(|hash| verify_secret(&hash, pin));
+                if !ok {
+                    return Err(AppError::Domain(DomainError::Forbidden(format!(
+                        "the confirmation by {person} failed: wrong PIN, or no PIN set (nothing was recorded)"
+                    ))));
+                }
+                AuthMethod::Pin
+            }
+            Proof::Passkey { assertion, expected } => {
+                crate::passkey::verify(store, challenges, expected, production, person, assertion)?;
+                AuthMethod::Passkey
+            }
+        };
+        out.push((person.clone(), method));
     }
     Ok(out)
 }
@@ -150,21 +168,22 @@ pub struct Authorized {
 
 pub fn authorize_command(
     store: &dyn Store,
+    challenges: &crate::passkey::Challenges,
     principal: &Principal,
     state: &coldset_domain::ProductionState,
     production: &ProductionId,
-    confirmations: &[(PersonId, String)],
+    confirmations: &[(PersonId, Proof)],
 ) -> Result<Authorized, AppError> {
     let actor = actor_for(store, principal, production)?;
     check_second_factor(principal, state, actor.person())?;
-    let attested = confirm(store, production, confirmations)?;
-    let auth = authentication(principal, &attested);
-    Ok(Authorized { actor, attested, auth })
+    let confirmed = confirm(store, challenges, production, confirmations)?;
+    let auth = authentication(principal, &confirmed);
+    Ok(Authorized { actor, attested: confirmed.into_iter().map(|(p, _)| p).collect(), auth })
 }
 
-/// How a caller proved who they are, with the people who confirmed in person by PIN: what
+/// How a caller proved who they are, with the people who confirmed in person and how: what
 /// the recorded events carry as `auth`.
-pub fn authentication(principal: &Principal, confirmed: &[PersonId]) -> Authentication {
+pub fn authentication(principal: &Principal, confirmed: &[(PersonId, AuthMethod)]) -> Authentication {
     let has = |scope: &str| principal.scopes.iter().any(|s| s == scope);
     let method = match (has("session"), has("mfa")) {
         (true, true) => AuthMethod::PasswordTotp,
@@ -173,12 +192,13 @@ pub fn authentication(principal: &Principal, confirmed: &[PersonId]) -> Authenti
     };
     Authentication {
         method,
-        confirmations: confirmed.iter().map(|p| Confirmation { person: p.clone(), method: AuthMethod::Pin }).collect(),
+        confirmations: confirmed.iter().map(|(p, m)| Confirmation { person: p.clone(), method: *m }).collect(),
         on_device_of: None,
     }
 }
 
-/// A person acting in person on someone else's signed-in device, proved by their own PIN:
+/// A person acting in person on someone else's signed-in device, proved by their own PIN or
+/// passkey:
 /// the 1st AD acknowledging the demonstration, or a performer acknowledging what they were
 /// shown, on the armorer's phone. The command is theirs (the write path checks their role);
 /// the event records that they confirmed by PIN and whose device it was.
@@ -188,17 +208,19 @@ pub fn authentication(principal: &Principal, confirmed: &[PersonId]) -> Authenti
 /// must act from their own session.
 pub fn authorize_in_person(
     store: &dyn Store,
+    challenges: &crate::passkey::Challenges,
     principal: &Principal,
     state: &coldset_domain::ProductionState,
     production: &ProductionId,
     person: &PersonId,
-    pin: &str,
+    proof: Proof,
 ) -> Result<Authorized, AppError> {
     let Actor::Person { person: device } = actor_for(store, principal, production)? else {
         return Err(denied("confirm in person on the device of a person of this production".to_owned()));
     };
     check_second_factor(principal, state, Some(&device))?;
-    confirm(store, production, &[(person.clone(), pin.to_owned())])?;
+    let confirmed = confirm(store, challenges, production, &[(person.clone(), proof)])?;
+    let method = confirmed.first().map_or(AuthMethod::Pin, |(_, m)| *m);
     let required = state.info.as_ref().map(|i| i.second_factor_roles.clone()).unwrap_or_default();
     let roles = state.people.get(person).map(|p| p.roles.clone()).unwrap_or_default();
     if roles.iter().any(|r| required.contains(r)) {
@@ -209,7 +231,7 @@ pub fn authorize_in_person(
     Ok(Authorized {
         actor: Actor::Person { person: person.clone() },
         attested: Vec::new(),
-        auth: Authentication { method: AuthMethod::Pin, confirmations: Vec::new(), on_device_of: Some(device) },
+        auth: Authentication { method, confirmations: Vec::new(), on_device_of: Some(device) },
     })
 }
 
@@ -572,7 +594,7 @@ mod totp_tests {
             scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
         };
         let performer = PersonId::parse("p-5").unwrap();
-        let a = authentication(&principal(&["read", "write", "session"]), std::slice::from_ref(&performer));
+        let a = authentication(&principal(&["read", "write", "session"]), &[(performer.clone(), AuthMethod::Pin)]);
         assert_eq!(a.method, AuthMethod::Password);
         assert_eq!(a.confirmations, vec![Confirmation { person: performer, method: AuthMethod::Pin }]);
         assert_eq!(

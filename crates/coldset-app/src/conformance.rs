@@ -204,6 +204,15 @@ pub fn access_records(store: &dyn Store) -> Result<(), String> {
     store.set_pin(&p, &person, "pin1").map_err(|e| e.to_string())?;
     store.set_pin(&p, &person, "pin2").map_err(|e| e.to_string())?;
     ensure(store.pin(&p, &person).map_err(|e| e.to_string())? == Some("pin2".into()), "PIN replaced")?;
+    ensure(store.passkeys(&p, &person).map_err(|e| e.to_string())?.is_empty(), "no passkey yet")?;
+    let key = crate::ports::Passkey { credential_id: "cred-1".into(), public_key: "spki".into(), counter: 0 };
+    store.add_passkey(&p, &person, &key).map_err(|e| e.to_string())?;
+    ensure(store.add_passkey(&p, &person, &key).is_err(), "a credential id registers once")?;
+    store.set_passkey_counter(&p, "cred-1", 7).map_err(|e| e.to_string())?;
+    ensure(
+        store.passkeys(&p, &person).map_err(|e| e.to_string())? == vec![crate::ports::Passkey { counter: 7, ..key }],
+        "passkey stored with its counter",
+    )?;
     let rec = IdempotencyRecord {
         account: "linked".into(),
         key: "k1".into(),

@@ -12,6 +12,7 @@ pub mod conformance;
 pub mod error;
 pub mod ledger;
 pub mod notify;
+pub mod passkey;
 pub mod ports;
 mod writer;
 
@@ -44,6 +45,7 @@ struct Inner {
     checkpointer: OnceLock<Arc<Checkpointer>>,
     targets: Arc<RwLock<notify::Targets>>,
     throttle: access::Throttle,
+    passkey_challenges: passkey::Challenges,
     auth_cache: access::AuthCache,
     /// Background threads stop once this is dropped (with the application).
     alive: Arc<()>,
@@ -76,6 +78,7 @@ impl App {
                 checkpointer: OnceLock::new(),
                 targets,
                 throttle: access::Throttle::default(),
+                passkey_challenges: passkey::Challenges::default(),
                 auth_cache: access::AuthCache::default(),
                 alive: Arc::new(()),
             }),
@@ -175,6 +178,11 @@ impl App {
     /// The shoot day's date in a production's time zone.
     pub fn today(&self, state: &ProductionState) -> Date {
         writer::local_date(self.inner.clock.now(), state)
+    }
+
+    /// Passkey challenges issued by this process (see [`passkey`]).
+    pub fn passkey_challenges(&self) -> &passkey::Challenges {
+        &self.inner.passkey_challenges
     }
 
     /// Signs in with a name and password (throttled); returns a session secret and expiry.

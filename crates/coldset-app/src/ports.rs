@@ -65,6 +65,15 @@ pub struct StoredNode {
     pub hash: Hash,
 }
 
+/// A registered passkey: the credential id (base64url, as WebAuthn names it), the public key
+/// (SubjectPublicKeyInfo DER, base64) and the last signature counter seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Passkey {
+    pub credential_id: String,
+    pub public_key: String,
+    pub counter: u32,
+}
+
 /// A signed checkpoint as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredCheckpoint {
@@ -223,6 +232,18 @@ pub trait Store: Send + Sync {
     /// Sets (or replaces) a person's confirmation PIN hash.
     fn set_pin(&self, production: &ProductionId, person: &PersonId, pin_hash: &str) -> Result<(), StoreError>;
     fn pin(&self, production: &ProductionId, person: &PersonId) -> Result<Option<String>, StoreError>;
+    /// Registers a passkey (WebAuthn credential) a person confirms with, like their PIN.
+    fn add_passkey(&self, production: &ProductionId, person: &PersonId, key: &Passkey) -> Result<(), StoreError>;
+    /// A person's passkeys.
+    fn passkeys(&self, production: &ProductionId, person: &PersonId) -> Result<Vec<Passkey>, StoreError>;
+    /// Records a passkey's signature counter after a confirmation (a clone shows as a
+    /// counter that goes backwards).
+    fn set_passkey_counter(
+        &self,
+        production: &ProductionId,
+        credential_id: &str,
+        counter: u32,
+    ) -> Result<(), StoreError>;
     fn idempotency(&self, account: &str, key: &str) -> Result<Option<IdempotencyRecord>, StoreError>;
     /// Undelivered notifications due at `now`, oldest first.
     fn outbox_due(&self, now: Timestamp, limit: u32) -> Result<Vec<OutboxItem>, StoreError>;

@@ -381,6 +381,8 @@ pub enum AuthMethod {
     ApiToken,
     /// A person's own confirmation PIN, typed on the device in hand.
     Pin,
+    /// A person's own passkey (WebAuthn, with their device PIN or biometric).
+    Passkey,
     /// The operator of the machine, through the local command line (setup, demo).
     Local,
 }

@@ -812,6 +812,62 @@ impl Store for PostgresStore {
         })
     }
 
+    fn add_passkey(&self, production: &ProductionId, person: &PersonId, key: &Passkey) -> Result<(), StoreError> {
+        self.with_writer(|c| {
+            let st = c.statement(
+                "INSERT INTO person_passkeys (production, credential_id, person, public_key, counter)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )?;
+            c.client
+                .execute(
+                    &st,
+                    &[
+                        &production.as_str(),
+                        &key.credential_id,
+                        &person.as_str(),
+                        &key.public_key,
+                        &i64::from(key.counter),
+                    ],
+                )
+                .map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    fn passkeys(&self, production: &ProductionId, person: &PersonId) -> Result<Vec<Passkey>, StoreError> {
+        self.with_reader(|c| {
+            let st = c.statement(
+                "SELECT credential_id, public_key, counter FROM person_passkeys
+                 WHERE production = $1 AND person = $2 ORDER BY credential_id",
+            )?;
+            let rows = c.client.query(&st, &[&production.as_str(), &person.as_str()]).map_err(map_err)?;
+            rows.iter()
+                .map(|r| {
+                    let counter: i64 = col(r, 2)?;
+                    Ok(Passkey {
+                        credential_id: col(r, 0)?,
+                        public_key: col(r, 1)?,
+                        counter: u32::try_from(counter).map_err(|_| StoreError::Corrupt("passkey counter".into()))?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn set_passkey_counter(
+        &self,
+        production: &ProductionId,
+        credential_id: &str,
+        counter: u32,
+    ) -> Result<(), StoreError> {
+        self.with_writer(|c| {
+            let st =
+                c.statement("UPDATE person_passkeys SET counter = $3 WHERE production = $1 AND credential_id = $2")?;
+            c.client.execute(&st, &[&production.as_str(), &credential_id, &i64::from(counter)]).map_err(map_err)?;
+            Ok(())
+        })
+    }
+
     fn idempotency(&self, account: &str, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
         self.with_reader(|c| {
             let st = c.statement(

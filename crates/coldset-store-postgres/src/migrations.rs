@@ -154,4 +154,15 @@ pub const MIGRATIONS: &[&str] = &[
         confirmed BOOLEAN NOT NULL
     );
     "#,
+    // 6: passkeys (WebAuthn credentials) people confirm with, like a PIN.
+    r#"
+    CREATE TABLE person_passkeys (
+        production TEXT NOT NULL,
+        credential_id TEXT NOT NULL,
+        person TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        counter BIGINT NOT NULL,
+        PRIMARY KEY (production, credential_id)
+    );
+    "#,
 ];

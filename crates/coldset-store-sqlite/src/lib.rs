@@ -569,6 +569,51 @@ impl Store for SqliteStore {
         })
     }
 
+    fn add_passkey(&self, production: &ProductionId, person: &PersonId, key: &Passkey) -> Result<(), StoreError> {
+        self.with_writer(|c| {
+            c.execute(
+                "INSERT INTO person_passkeys (production, credential_id, person, public_key, counter)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![production.as_str(), key.credential_id, person.as_str(), key.public_key, key.counter],
+            )
+            .map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    fn passkeys(&self, production: &ProductionId, person: &PersonId) -> Result<Vec<Passkey>, StoreError> {
+        self.with_reader(|c| {
+            let mut st = c
+                .prepare_cached(
+                    "SELECT credential_id, public_key, counter FROM person_passkeys
+                     WHERE production = ?1 AND person = ?2 ORDER BY credential_id",
+                )
+                .map_err(map_err)?;
+            let rows = st
+                .query_map(params![production.as_str(), person.as_str()], |r| {
+                    Ok(Passkey { credential_id: r.get(0)?, public_key: r.get(1)?, counter: r.get(2)? })
+                })
+                .map_err(map_err)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(map_err)
+        })
+    }
+
+    fn set_passkey_counter(
+        &self,
+        production: &ProductionId,
+        credential_id: &str,
+        counter: u32,
+    ) -> Result<(), StoreError> {
+        self.with_writer(|c| {
+            c.execute(
+                "UPDATE person_passkeys SET counter = ?3 WHERE production = ?1 AND credential_id = ?2",
+                params![production.as_str(), credential_id, counter],
+            )
+            .map_err(map_err)?;
+            Ok(())
+        })
+    }
+
     fn idempotency(&self, account: &str, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
         self.with_reader(|c| {
             let raw: Option<(String, String, String, String, String)> = c

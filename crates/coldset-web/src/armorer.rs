@@ -256,9 +256,11 @@ async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, Strin
     let hidden = format!("<input type=\"hidden\" name=\"firearm\" value=\"{fid}\">");
     let step =
         |action: &str, label: &str, fields: &str| form(action, &csrf, &back, &p, &format!("{hidden}{fields}"), label);
-    let pin = |whose: &str| {
+    // The person present types their PIN, or confirms with their passkey.
+    let pin = |whose: &str, field: Option<&str>, person: Option<&str>| {
         format!(
-            "<label>{whose}'s PIN <input name=\"pin\" type=\"password\" inputmode=\"numeric\" autocomplete=\"off\" size=\"6\"></label> "
+            "<label>{whose}'s PIN <input name=\"pin\" type=\"password\" inputmode=\"numeric\" autocomplete=\"off\" size=\"6\"></label> {}",
+            crate::passkeys::confirm_button(&p, field, person)
         )
     };
     b.push_str("<h2>Next steps</h2>");
@@ -281,7 +283,7 @@ async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, Strin
         Holder::Person { person } if !state.people.get(person).is_some_and(|x| x.is_armorer_side()) => {
             let _ =
                 write!(b, "<p>{} holds it. Collect it at cut; the holder confirms with their PIN.</p>", esc(&holder));
-            b.push_str(&step("collect", "Collect back", &pin(&holder)));
+            b.push_str(&step("collect", "Collect back", &pin(&holder, None, Some(person.as_str()))));
         }
         Holder::Person { .. } => {
             let clear = "<label><input type=\"checkbox\" name=\"barrel_clear\" value=\"yes\"> Barrel and chambers clear, no obstruction</label> \
@@ -330,7 +332,7 @@ async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, Strin
                 &format!(
                     "<label>1st AD <select name=\"person\">{}</select></label> {}",
                     options(&mut with_role(Role::FirstAd).into_iter()),
-                    pin("1st AD")
+                    pin("1st AD", Some("person"), None)
                 ),
             ));
             let shown: Vec<&PersonId> = match scene {
@@ -350,7 +352,7 @@ async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, Strin
                 &format!(
                     "<label>by <select name=\"person\">{}</select></label> {}",
                     options(&mut shown.into_iter()),
-                    pin("their")
+                    pin("their", Some("person"), None)
                 ),
             ));
             let performers: Vec<&PersonId> = match scene {
@@ -367,7 +369,7 @@ async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, Strin
                 &format!(
                     "{scene_field}<label>to <select name=\"to\">{}</select></label> {}",
                     options(&mut performers.into_iter()),
-                    pin("performer")
+                    pin("performer", Some("to"), None)
                 ),
             ));
             b.push_str("<h3>After the take</h3>");
@@ -390,6 +392,7 @@ async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, Strin
             ));
         }
     }
+    b.push_str("<script src=\"/static/passkey.js\"></script>");
     Html(production_page(&p, &format!("Firearm {}", f.id), &b)).into_response()
 }
 

@@ -13,7 +13,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Form, Router};
-use coldset_app::{access, App, Request};
+use coldset_app::access::{self, Proof};
+use coldset_app::passkey::{Assertion, Expected};
+use coldset_app::{App, Request};
 use coldset_domain::ids::{ContainerId, FirearmId, LocationId, LotId, PersonId, SceneId};
 use coldset_domain::model::{AmmoClass, Provenance, VerificationMethod};
 use coldset_domain::reports::Authority;
@@ -104,19 +106,36 @@ impl Fields {
     }
 }
 
-/// How a step is authorized: by the signed-in person, possibly with others confirming by
-/// PIN on the same device, or by a person in front of the device confirming with their PIN.
+/// How a step is authorized: by the signed-in person, possibly with others confirming in
+/// person on the same device, or by a person in front of the device confirming themselves.
 enum Who {
-    SignedIn(Vec<(PersonId, String)>),
-    InPerson(PersonId, String),
+    SignedIn(Vec<(PersonId, Proof)>),
+    InPerson(PersonId, Proof),
+}
+
+/// The in-person proof a form carries: a passkey's answer (filled in by the page's script),
+/// else the typed PIN.
+fn proof(f: &Fields, expected: &Expected) -> Option<Proof> {
+    if let Some(credential_id) = f.opt("passkey_credential") {
+        return Some(Proof::Passkey {
+            assertion: Assertion {
+                credential_id: credential_id.to_owned(),
+                client_data: f.text("passkey_client_data"),
+                authenticator_data: f.text("passkey_authenticator_data"),
+                signature: f.text("passkey_signature"),
+            },
+            expected: expected.clone(),
+        });
+    }
+    f.opt("pin").map(|pin| Proof::Pin(pin.to_owned()))
 }
 
 /// The command a form stands for.
-fn command(f: &Fields, state: &ProductionState) -> Result<(Command, Who), ApiError> {
+fn command(f: &Fields, state: &ProductionState, expected: &Expected) -> Result<(Command, Who), ApiError> {
     let firearm = || f.id("firearm", FirearmId::parse);
     let scene = || f.id("scene", SceneId::parse);
     let optional_scene = || f.opt("scene").map(SceneId::parse).transpose().map_err(|e| bad(e.to_string()));
-    let pin_of = |person: &PersonId| f.opt("pin").map(|pin| vec![(person.clone(), pin.to_owned())]).unwrap_or_default();
+    let pin_of = |person: &PersonId| proof(f, expected).map(|p| vec![(person.clone(), p)]).unwrap_or_default();
     let signed_in = |c: Command| Ok((c, Who::SignedIn(Vec::new())));
     match f.req("action")? {
         // The firearm's steps (the armorer's phone).
@@ -137,7 +156,7 @@ fn command(f: &Fields, state: &ProductionState) -> Result<(Command, Who), ApiErr
         "ack_demonstration" | "ack_shown" => {
             let firearm = firearm()?;
             let person = f.id("person", PersonId::parse)?;
-            let pin = f.req("pin")?.to_owned();
+            let pin = proof(f, expected).ok_or_else(|| bad("the person confirms with their PIN or passkey"))?;
             let c = if f.req("action")? == "ack_demonstration" {
                 Command::AcknowledgeDemonstration { firearm }
             } else {
@@ -258,6 +277,7 @@ fn back_to(f: &Fields, p: &str) -> String {
 async fn act(
     State(app): State<App>,
     Path(p): Path<String>,
+    axum::Extension(options): axum::Extension<crate::Options>,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -275,17 +295,22 @@ async fn act(
             ));
         }
         let production = crate::api::parse_production(&p)?;
+        if f.opt("action") == Some("set_pin") {
+            crate::passkeys::set_own_pin(&app, &headers, &production, f.req("pin")?).await?;
+            return Ok(None);
+        }
         let state = app.state(&production)?;
-        let (command, who) = command(&f, &state)?;
+        let (command, who) = command(&f, &state, &crate::passkeys::expected(&headers, options))?;
         let authorized = match who {
             Who::SignedIn(confirmations) => {
                 crate::write::authorize(&app, &principal, &production, confirmations).await?
             }
-            Who::InPerson(person, pin) => {
-                let store = app.store().clone();
+            Who::InPerson(person, proof) => {
+                let app2 = app.clone();
                 let (pr, p2) = (principal.clone(), production.clone());
                 crate::api::blocking(move || {
-                    access::authorize_in_person(store.as_ref(), &pr, &state, &p2, &person, &pin)
+                    let (store, challenges) = (app2.store().as_ref(), app2.passkey_challenges());
+                    access::authorize_in_person(store, challenges, &pr, &state, &p2, &person, proof)
                 })
                 .await?
             }
@@ -293,10 +318,11 @@ async fn act(
         let mut request = Request::new(production, authorized.actor, command);
         request.attested = authorized.attested;
         request.auth = Some(authorized.auth);
-        app.execute_async(request).await.map_err(ApiError::from)
+        app.execute_async(request).await.map(Some).map_err(ApiError::from)
     };
     match run.await {
-        Ok(receipt) => {
+        Ok(None) => Redirect::to(&back).into_response(),
+        Ok(Some(receipt)) => {
             let alerts: Vec<String> = receipt
                 .events
                 .iter()

@@ -20,6 +20,7 @@ mod ledger;
 pub mod openapi;
 mod oversight;
 mod pages;
+mod passkeys;
 mod public;
 mod reports;
 mod scenes;
@@ -90,7 +91,15 @@ pub fn router_with(app: App, options: Options) -> Router {
         .merge(stock::routes())
         .merge(oversight::routes())
         .merge(audit::routes())
-        .nest("/api/v1", api::routes().merge(ledger::routes()).merge(write::routes()).merge(reports::routes()))
+        .merge(passkeys::routes())
+        .nest(
+            "/api/v1",
+            api::routes()
+                .merge(ledger::routes())
+                .merge(write::routes())
+                .merge(reports::routes())
+                .merge(passkeys::api_routes()),
+        )
         .layer(axum::middleware::from_fn(security_headers))
         .layer(axum::Extension(options))
         .with_state(app)

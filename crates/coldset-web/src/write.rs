@@ -150,7 +150,7 @@ fn bad_input(message: impl Into<String>) -> ApiError {
 }
 
 /// Parses a JSON body with our error shape (never axum's plain-text rejection).
-fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
+pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| bad_input(format!("the request body is not valid: {e}")))
 }
 
@@ -163,7 +163,7 @@ fn require_write(p: &Principal) -> Result<(), ApiError> {
 }
 
 /// For requests authenticated by a session cookie: the anti-forgery token must match.
-fn require_csrf(headers: &HeaderMap) -> Result<(), ApiError> {
+pub(crate) fn require_csrf(headers: &HeaderMap) -> Result<(), ApiError> {
     let bearer = headers.get("authorization").is_some();
     match session_secret(headers) {
         Some(secret) if !bearer => {
@@ -217,7 +217,7 @@ async fn execute(
     production: ProductionId,
     command: Command,
     expected_version: Option<u64>,
-    confirmations: Vec<(PersonId, String)>,
+    confirmations: Vec<(PersonId, access::Proof)>,
     body: &Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let idempotency = match headers.get("idempotency-key") {
@@ -256,12 +256,16 @@ pub(crate) async fn authorize(
     app: &App,
     principal: &Principal,
     production: &ProductionId,
-    confirmations: Vec<(PersonId, String)>,
+    confirmations: Vec<(PersonId, access::Proof)>,
 ) -> Result<access::Authorized, ApiError> {
     let store = app.store().clone();
     let state = app.state(production)?;
     let (pr, p2) = (principal.clone(), production.clone());
-    blocking(move || access::authorize_command(store.as_ref(), &pr, &state, &p2, &confirmations)).await
+    let app2 = app.clone();
+    blocking(move || {
+        access::authorize_command(store.as_ref(), app2.passkey_challenges(), &pr, &state, &p2, &confirmations)
+    })
+    .await
 }
 
 async fn command(
@@ -279,7 +283,7 @@ async fn command(
         return Err(bad_input("create productions with POST /api/v1/productions"));
     }
     app.state(&production)?;
-    let confirmations = req.confirmations.into_iter().map(|c| (c.person, c.pin)).collect();
+    let confirmations = req.confirmations.into_iter().map(|c| (c.person, access::Proof::Pin(c.pin))).collect();
     execute(&app, &headers, &principal, production, req.command, req.expected_version, confirmations, &body).await
 }
 

@@ -327,7 +327,8 @@ impl Browser {
 /// inspects the scene's firearms, and marks the scene ready; the 1st AD calls it. A hand-off
 /// before the demonstration is refused with its rule id; the 1st AD and then the performer
 /// confirm with their PINs on the armorer's phone; the performer confirms the hand-off with
-/// his PIN; the armorer collects, inspects, unloads and reconciles, and puts it away. The 1st
+/// his passkey (a security key he registered in his own account, a virtual authenticator
+/// here); the armorer collects, inspects, unloads and reconciles, and puts it away. The 1st
 /// AD's board, open in another browser the whole time, follows each step without a reload.
 /// Along the way: a label scanned by its serial, a lot verified out of quarantine and a new
 /// one received, the safety advisor's oversight page, and the auditor's page, where the
@@ -339,6 +340,9 @@ fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
     let data = tmp.path().join("d");
     let server = start(&["demo", "--data", p(&data)]);
     let base = server.base.clone();
+    // The armorer's phone reaches the server as localhost: passkeys (WebAuthn) need a host
+    // name, not an IP address.
+    let local = base.replace("127.0.0.1", "localhost");
     let password_of = |who: &str| demo_password(&data, who);
     let mut problems = Vec::new();
     let mut check = |browser: &Browser, name: &str| {
@@ -353,13 +357,13 @@ fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
     let ad = Browser::start();
     ad.sign_in(&base, "dana", &password_of("dana"), "/p/dead-river/today");
     let phone = Browser::start();
-    phone.sign_in(&base, "maria", &password_of("maria"), "/p/dead-river/today");
+    phone.sign_in(&local, "maria", &password_of("maria"), "/p/dead-river/today");
     let today = phone.text();
     assert!(today.contains("Scene 12") && today.contains("No shoot day is open"), "{today}");
     check(&phone, "today");
 
     // The studio safety office is told, then the day opens with the count, then the safe.
-    phone.go(&format!("{base}/p/dead-river/day"));
+    phone.go(&format!("{local}/p/dead-river/day"));
     phone.fill("form[data-action=record_notice] input[name=reference]", "SSO-2211");
     phone.step("record_notice");
     for fa in ["fa-1", "fa-2", "fa-3", "fa-4", "fa-5", "fa-6"] {
@@ -377,7 +381,7 @@ fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
     check(&phone, "day-open");
 
     // The safety meeting, signed off by the armorer and by the 1st AD on his own device.
-    phone.go(&format!("{base}/p/dead-river/today"));
+    phone.go(&format!("{local}/p/dead-river/today"));
     phone.submit("a[href$='/scenes/sc-1']");
     for (field, text) in [
         ("intended_action", "Cole and Ada draw; Joe fires two blanks upstage"),
@@ -398,7 +402,7 @@ fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
     // Each of the scene's firearms: out of the safe for the scene, inspected. A label is
     // opened by typing its serial, as a wedge scanner would (it ends with Enter).
     for (serial, fa) in [("SAA-BF-1021", "fa-1"), ("saa-bf-1022", "fa-2"), ("W73-BF-340", "fa-3")] {
-        phone.go(&format!("{base}/p/dead-river/scan"));
+        phone.go(&format!("{local}/p/dead-river/scan"));
         phone.fill("#code", &format!("{serial}\u{E007}"));
         phone.wait_for_url(&format!("/p/dead-river/firearms/{fa}"));
         phone.choose("form[data-action=take] select[name=scene]", "Scene 12");
@@ -406,22 +410,22 @@ fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
         phone.click("form[data-action=inspect_pre] input[name=barrel_clear]");
         phone.step("inspect_pre");
     }
-    phone.go(&format!("{base}/p/dead-river/scan?code=NOPE-1"));
+    phone.go(&format!("{local}/p/dead-river/scan?code=NOPE-1"));
     assert!(phone.text().contains("No firearm or container"), "{}", phone.text());
     check(&phone, "scan");
     // The dummies, out of the safe.
-    phone.go(&format!("{base}/p/dead-river/scan?code=DUM-45-A"));
+    phone.go(&format!("{local}/p/dead-river/scan?code=DUM-45-A"));
     phone.wait_for_url("/p/dead-river/containers/ct-1");
     check(&phone, "container");
     phone.step("take_container");
-    phone.go(&format!("{base}/p/dead-river/scenes/sc-1"));
+    phone.go(&format!("{local}/p/dead-river/scenes/sc-1"));
     phone.step("mark_ready");
     check(&phone, "scene");
     ad.go(&format!("{base}/p/dead-river/scenes/sc-1"));
     ad.step("call_scene");
 
     // Cole's revolver: loaded with six checked dummies.
-    phone.go(&format!("{base}/p/dead-river/firearms/fa-1"));
+    phone.go(&format!("{local}/p/dead-river/firearms/fa-1"));
     phone.choose("form[data-action=load] select[name=container]", "DUM-45-A");
     phone.fill("form[data-action=load] input[name=count]", "6");
     phone.choose("form[data-action=load] select[name=dummy_check]", "rattle");
@@ -443,15 +447,35 @@ fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
     phone.fill("form[data-action=ack_shown] input[name=pin]", "0000");
     phone.submit("form[data-action=ack_shown] button[type=submit]");
     assert!(phone.text().contains("wrong PIN"), "a wrong PIN is no confirmation: {}", phone.text());
-    phone.go(&format!("{base}/p/dead-river/firearms/fa-1"));
+    phone.go(&format!("{local}/p/dead-river/firearms/fa-1"));
     phone.choose("form[data-action=ack_shown] select[name=person]", "Cole");
     phone.fill("form[data-action=ack_shown] input[name=pin]", PIN);
     phone.step("ack_shown");
     assert!(phone.text().contains("Ready to hand to Cole Brannigan"), "{}", phone.text());
     check(&phone, "firearm-ready");
+    // Cole carries a security key (a passkey): he registered it in his own account, on this
+    // phone, and now confirms the hand-off with it instead of his PIN.
+    phone.session_call(
+        "POST",
+        "/webauthn/authenticator",
+        json!({"protocol": "ctap2", "transport": "usb", "hasResidentKey": true, "hasUserVerification": true,
+               "isUserConsenting": true, "isUserVerified": true}),
+    );
+    phone.sign_in(&local, "cole", &password_of("cole"), "/p/dead-river/me");
+    phone.click("#passkey-register");
+    phone.wait_for_text("One passkey registered", 10);
+    check(&phone, "my-account");
+    phone.sign_in(&local, "maria", &password_of("maria"), "/p/dead-river/firearms/fa-1");
     phone.choose("form[data-action=hand_off] select[name=to]", "Cole");
-    phone.fill("form[data-action=hand_off] input[name=pin]", PIN);
-    phone.step("hand_off");
+    phone.script("window.__coldsetOldPage = true;");
+    phone.click("form[data-action=hand_off] button.passkey");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while phone.script("return window.__coldsetOldPage !== true && document.readyState === 'complete';") != json!(true)
+    {
+        assert!(Instant::now() < deadline, "the passkey did not confirm the hand-off: {}", phone.text());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!phone.text().contains("Nothing was recorded"), "{}", phone.text());
     // The board follows within a second of the event (the hand-off is committed before the
     // phone's next page loads).
     let committed = Instant::now();
@@ -475,17 +499,17 @@ fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
     ad.step("wrap_scene");
     assert!(ad.text().contains("Wrapped"), "{}", ad.text());
     for fa in ["fa-1", "fa-2", "fa-3"] {
-        phone.go(&format!("{base}/p/dead-river/firearms/{fa}"));
+        phone.go(&format!("{local}/p/dead-river/firearms/{fa}"));
         phone.step("store_firearm");
     }
-    phone.go(&format!("{base}/p/dead-river/containers/ct-1"));
+    phone.go(&format!("{local}/p/dead-river/containers/ct-1"));
     phone.step("store_container");
     assert!(phone.text().contains("100 rounds"), "every dummy came back: {}", phone.text());
     board.wait_for_text("Every firearm is in storage", 3);
     assert_eq!(board.script("return window.__coldsetNoReload === true;"), json!(true), "the board reloaded");
 
     // Ammunition: the carried-over lot is verified out of quarantine; a new lot comes in.
-    phone.go(&format!("{base}/p/dead-river/ammunition"));
+    phone.go(&format!("{local}/p/dead-river/ammunition"));
     assert!(phone.text().contains("quarantined"), "{}", phone.text());
     check(&phone, "ammunition");
     phone.choose("form[data-action=verify_lot] select[name=method]", "rattle");
@@ -518,7 +542,7 @@ fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
     assert_eq!(shown["auth"]["method"], "pin", "{shown}");
     let maria = shown["auth"]["on_device_of"].as_str().unwrap().to_owned();
     let handed = events.iter().find(|e| e["event"]["kind"] == "firearm.handed_off").expect("no hand-off event");
-    assert_eq!(handed["auth"]["confirmations"][0]["method"], "pin", "{handed}");
+    assert_eq!(handed["auth"]["confirmations"][0]["method"], "passkey", "{handed}");
     assert_eq!(handed["actor"]["person"], maria.as_str(), "{handed}");
 
     // The auditor's page: the browser itself verifies the event is in the signed log.

@@ -1,0 +1,279 @@
+//! Passkeys in the browser: a person's own page (`/p/{id}/me`: their confirmation PIN and
+//! passkeys), the API that registers a passkey and issues challenges, and the script that
+//! talks to the browser's WebAuthn. The checks themselves are in `coldset_app::passkey`.
+
+use crate::api::{blocking, parse_production};
+use crate::auth::principal;
+use crate::error::ApiError;
+use crate::forms::{csrf, form};
+use crate::html::{esc, production_page};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use coldset_app::access;
+use coldset_app::passkey::{self, Expected, Purpose, Registration};
+use coldset_app::{App, AppError};
+use coldset_domain::ids::{PersonId, ProductionId};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::fmt::Write;
+
+pub fn routes() -> Router<App> {
+    Router::new().route("/p/{production}/me", get(me_page)).route("/static/passkey.js", get(passkey_js))
+}
+
+/// Under `/api/v1`.
+pub fn api_routes() -> Router<App> {
+    Router::new()
+        .route("/productions/{production}/passkeys/challenge", post(challenge))
+        .route("/productions/{production}/me/passkeys", post(register))
+}
+
+/// Where WebAuthn must have been used: this server as the browser reached it.
+pub(crate) fn expected(headers: &HeaderMap, options: crate::Options) -> Expected {
+    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let rp_id = match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !name.ends_with(']') => name,
+        _ => host,
+    };
+    Expected { origin: format!("{}://{host}", if options.tls { "https" } else { "http" }), rp_id: rp_id.to_owned() }
+}
+
+fn forbidden(message: &str) -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, "auth.forbidden", message)
+}
+
+/// The signed-in person of this production (not an administrator acting for the installation).
+async fn own_person(app: &App, headers: &HeaderMap, production: &ProductionId) -> Result<PersonId, ApiError> {
+    let principal = principal(app, headers).await?;
+    let store = app.store().clone();
+    let p2 = production.clone();
+    blocking(move || store.account_person(&principal.account, &p2).map_err(AppError::from))
+        .await?
+        .ok_or_else(|| forbidden("sign in as a person of this production"))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChallengeBody {
+    person: PersonId,
+    purpose: String,
+}
+
+/// A challenge: `register` for the signed-in person's own new passkey; `confirm` for a
+/// person present to confirm on this device (the armorer's phone) with one of theirs.
+async fn challenge(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    axum::Extension(options): axum::Extension<crate::Options>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let production = parse_production(&p)?;
+    crate::write::require_csrf(&headers)?;
+    let b: ChallengeBody = crate::write::parse_body(&body)?;
+    let me = own_person(&app, &headers, &production).await?;
+    let state = app.state(&production)?;
+    if !state.people.contains_key(&b.person) {
+        return Err(ApiError::not_found(format!("no person '{}'", b.person)));
+    }
+    let purpose = match b.purpose.as_str() {
+        "register" if b.person == me => Purpose::Register,
+        "register" => return Err(forbidden("a passkey is registered by its owner, signed in as themselves")),
+        "confirm" => Purpose::Confirm,
+        other => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "input.invalid",
+                format!("purpose '{other}': use register or confirm"),
+            ))
+        }
+    };
+    let store = app.store().clone();
+    let (p2, who) = (production.clone(), b.person.clone());
+    let keys = blocking(move || Ok(store.passkeys(&p2, &who)?)).await?;
+    if purpose == Purpose::Confirm && keys.is_empty() {
+        return Err(ApiError::not_found(format!("{} has no passkey: confirm with the PIN", b.person)));
+    }
+    let challenge = app.passkey_challenges().issue(&production, &b.person, purpose)?;
+    let name = state.people.get(&b.person).map(|x| x.name.clone()).unwrap_or_default();
+    Ok(Json(json!({
+        "challenge": challenge,
+        "rp_id": expected(&headers, options).rp_id,
+        "user": { "id": passkey::b64url(format!("{production}/{}", b.person).as_bytes()), "name": name },
+        "credentials": keys.iter().map(|k| k.credential_id.clone()).collect::<Vec<_>>(),
+    })))
+}
+
+async fn register(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    axum::Extension(options): axum::Extension<crate::Options>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let production = parse_production(&p)?;
+    crate::write::require_csrf(&headers)?;
+    let r: Registration = crate::write::parse_body(&body)?;
+    let me = own_person(&app, &headers, &production).await?;
+    let expected = expected(&headers, options);
+    let app2 = app.clone();
+    blocking(move || {
+        passkey::register(app2.store().as_ref(), app2.passkey_challenges(), &expected, &production, &me, &r)
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A person's own page: their roles, their confirmation PIN and their passkeys. Open to
+/// every person of the production, performers and crew included.
+async fn me_page(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Response {
+    let back = format!("/p/{p}/me");
+    let Ok(production) = parse_production(&p) else {
+        return ApiError::not_found("no such production").into_response();
+    };
+    let me = match own_person(&app, &headers, &production).await {
+        Ok(me) => me,
+        Err(e) if e.status == StatusCode::UNAUTHORIZED => {
+            return Redirect::to(&format!("/login?next=/p/{p}/me")).into_response()
+        }
+        Err(e) => return e.into_response(),
+    };
+    let Ok(state) = app.state(&production) else {
+        return ApiError::not_found("no such production").into_response();
+    };
+    let store = app.store().clone();
+    let (p2, who) = (production.clone(), me.clone());
+    let keys = blocking(move || Ok(store.passkeys(&p2, &who)?)).await.unwrap_or_default();
+    let person = state.people.get(&me);
+    let csrf = csrf(&headers);
+    let mut b = format!(
+        "<h1>{}</h1><p>Roles: {}</p>",
+        esc(person.map_or(me.as_str(), |x| x.name.as_str())),
+        person
+            .map(|x| x.roles.iter().map(|r| r.as_str().replace('_', " ")).collect::<Vec<_>>().join(", "))
+            .unwrap_or_default()
+    );
+    b.push_str(
+        "<h2>Confirmation PIN</h2><p>You confirm in person on the armorer's phone (receiving a firearm, \
+         acknowledging what you were shown) with this PIN, or with a passkey.</p>",
+    );
+    b.push_str(&form(
+        "set_pin",
+        &csrf,
+        &back,
+        &p,
+        "<label>New PIN (4 to 12 digits) <input name=\"pin\" type=\"password\" inputmode=\"numeric\" autocomplete=\"new-password\" required size=\"8\"></label> ",
+        "Set the PIN",
+    ));
+    let _ = write!(
+        b,
+        "<h2>Passkeys</h2><p>{} registered.</p>\
+         <p><button type=\"button\" id=\"passkey-register\" data-production=\"{}\" data-person=\"{}\" data-csrf=\"{}\">Register a passkey</button></p>\
+         <p id=\"passkey-status\" aria-live=\"polite\"></p><script src=\"/static/passkey.js\"></script>",
+        match keys.len() {
+            0 => "None".to_owned(),
+            1 => "One passkey".to_owned(),
+            n => format!("{n} passkeys"),
+        },
+        esc(&p),
+        esc(me.as_str()),
+        esc(&csrf),
+    );
+    Html(production_page(&p, "My account", &b)).into_response()
+}
+
+/// Inside a step's form: the person confirms with their passkey instead of typing the PIN.
+/// `person_field` names the form field that holds the person, or `person` names them.
+pub(crate) fn confirm_button(production: &str, person_field: Option<&str>, person: Option<&str>) -> String {
+    let who = match (person_field, person) {
+        (Some(field), _) => format!("data-person-field=\"{}\"", esc(field)),
+        (None, Some(id)) => format!("data-person=\"{}\"", esc(id)),
+        (None, None) => String::new(),
+    };
+    format!(
+        "<input type=\"hidden\" name=\"passkey_credential\"><input type=\"hidden\" name=\"passkey_client_data\">\
+         <input type=\"hidden\" name=\"passkey_authenticator_data\"><input type=\"hidden\" name=\"passkey_signature\">\
+         <button type=\"button\" class=\"passkey\" data-production=\"{}\" {who}>or confirm with a passkey</button> \
+         <span class=\"passkey-status\" aria-live=\"polite\"></span> ",
+        esc(production)
+    )
+}
+
+/// For the form endpoint: sets the signed-in person's PIN.
+pub(crate) async fn set_own_pin(
+    app: &App,
+    headers: &HeaderMap,
+    production: &ProductionId,
+    pin: &str,
+) -> Result<(), ApiError> {
+    let me = own_person(app, headers, production).await?;
+    let store = app.store().clone();
+    let (p2, pin) = (production.clone(), pin.to_owned());
+    blocking(move || access::set_pin(store.as_ref(), &p2, &me, &pin)).await
+}
+
+async fn passkey_js() -> impl IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8")], PASSKEY_JS)
+}
+
+/// Registration on the person's own page; confirmation from any `button.passkey` (its
+/// `data-person-field` names the form field holding the person, or `data-person` gives
+/// them): the passkey's answer fills the form's hidden fields and the form is sent.
+const PASSKEY_JS: &str = r#"(function () {
+  function b64u(buf) { var s = '', a = new Uint8Array(buf); for (var i = 0; i < a.length; i++) s += String.fromCharCode(a[i]); return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''); }
+  function unb64u(s) { s = s.replace(/-/g, '+').replace(/_/g, '/'); while (s.length % 4) s += '='; var b = atob(s), a = new Uint8Array(b.length); for (var i = 0; i < b.length; i++) a[i] = b.charCodeAt(i); return a; }
+  async function post(url, csrf, body) {
+    var r = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(body) });
+    var text = await r.text();
+    if (!r.ok) { var m = text; try { m = JSON.parse(text).message; } catch (e) {} throw new Error(m); }
+    return text ? JSON.parse(text) : null;
+  }
+  var supported = window.PublicKeyCredential && navigator.credentials;
+  var reg = document.getElementById('passkey-register');
+  if (reg) {
+    var status = document.getElementById('passkey-status');
+    if (!supported) { reg.hidden = true; status.textContent = 'This browser cannot use passkeys here (they need HTTPS or localhost).'; }
+    reg.addEventListener('click', async function () {
+      var p = reg.dataset.production, csrf = reg.dataset.csrf;
+      try {
+        var c = await post('/api/v1/productions/' + p + '/passkeys/challenge', csrf, { person: reg.dataset.person, purpose: 'register' });
+        var cred = await navigator.credentials.create({ publicKey: {
+          challenge: unb64u(c.challenge), rp: { id: c.rp_id, name: 'coldset' },
+          user: { id: unb64u(c.user.id), name: c.user.name, displayName: c.user.name },
+          pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+          excludeCredentials: c.credentials.map(function (id) { return { type: 'public-key', id: unb64u(id) }; }),
+          authenticatorSelection: { userVerification: 'required', residentKey: 'preferred' },
+          attestation: 'none', timeout: 120000 } });
+        await post('/api/v1/productions/' + p + '/me/passkeys', csrf, {
+          credential_id: cred.id, client_data: b64u(cred.response.clientDataJSON),
+          authenticator_data: b64u(cred.response.getAuthenticatorData()),
+          public_key: b64u(cred.response.getPublicKey()), algorithm: cred.response.getPublicKeyAlgorithm() });
+        location.reload();
+      } catch (e) { status.textContent = 'No passkey was registered: ' + e.message; }
+    });
+  }
+  document.querySelectorAll('button.passkey').forEach(function (button) {
+    var form = button.closest('form');
+    if (!supported) { button.hidden = true; return; }
+    button.addEventListener('click', async function () {
+      var field = button.dataset.personField, person = field ? form.elements[field].value : button.dataset.person;
+      var note = form.querySelector('.passkey-status');
+      try {
+        var c = await post('/api/v1/productions/' + button.dataset.production + '/passkeys/challenge', form.elements.csrf.value, { person: person, purpose: 'confirm' });
+        var got = await navigator.credentials.get({ publicKey: {
+          challenge: unb64u(c.challenge), rpId: c.rp_id, userVerification: 'required', timeout: 120000,
+          allowCredentials: c.credentials.map(function (id) { return { type: 'public-key', id: unb64u(id) }; }) } });
+        form.elements.passkey_credential.value = got.id;
+        form.elements.passkey_client_data.value = b64u(got.response.clientDataJSON);
+        form.elements.passkey_authenticator_data.value = b64u(got.response.authenticatorData);
+        form.elements.passkey_signature.value = b64u(got.response.signature);
+        form.submit();
+      } catch (e) { if (note) note.textContent = 'Not confirmed by passkey: ' + e.message; }
+    });
+  });
+})();
+"#;
