@@ -359,3 +359,127 @@ fn a_hand_off_records_who_authenticated_how() {
     let first = crew.app.store().event(&crew.production, 1).unwrap().unwrap();
     assert!(!String::from_utf8_lossy(&first.bytes).contains("\"auth\""));
 }
+
+// ---- passkeys -------------------------------------------------------------------------------
+
+/// A software authenticator: one P-256 key, answering challenges as a browser would relay.
+struct Authenticator {
+    key: p256::ecdsa::SigningKey,
+    counter: u32,
+}
+
+impl Authenticator {
+    fn new() -> Self {
+        let key = p256::ecdsa::SigningKey::from_bytes(&[7u8; 32].into()).unwrap();
+        Authenticator { key, counter: 0 }
+    }
+
+    fn auth_data(&self, rp_id: &str, flags: u8) -> Vec<u8> {
+        use sha2::Digest;
+        let mut data = sha2::Sha256::digest(rp_id.as_bytes()).to_vec();
+        data.push(flags);
+        data.extend_from_slice(&self.counter.to_be_bytes());
+        data
+    }
+
+    fn client_data(kind: &str, challenge: &str, origin: &str) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({"type": kind, "challenge": challenge, "origin": origin})).unwrap()
+    }
+
+    fn registration(&self, challenge: &str, origin: &str) -> coldset_app::passkey::Registration {
+        use coldset_app::passkey::b64url;
+        use p256::pkcs8::EncodePublicKey;
+        let spki = p256::PublicKey::from(self.key.verifying_key()).to_public_key_der().unwrap();
+        coldset_app::passkey::Registration {
+            credential_id: b64url(b"credential-1"),
+            client_data: b64url(&Self::client_data("webauthn.create", challenge, origin)),
+            authenticator_data: b64url(&self.auth_data("localhost", 0x05)),
+            public_key: b64url(spki.as_bytes()),
+            algorithm: -7,
+        }
+    }
+
+    /// Signs `authData || SHA-256(clientData)` as an authenticator does.
+    fn assertion(&mut self, challenge: &str, origin: &str, rp_id: &str, flags: u8) -> coldset_app::passkey::Assertion {
+        use coldset_app::passkey::b64url;
+        use p256::ecdsa::signature::Signer;
+        use sha2::Digest;
+        self.counter += 1;
+        let client = Self::client_data("webauthn.get", challenge, origin);
+        let auth = self.auth_data(rp_id, flags);
+        let mut signed = auth.clone();
+        signed.extend_from_slice(&sha2::Sha256::digest(&client));
+        let signature: p256::ecdsa::Signature = self.key.sign(&signed);
+        coldset_app::passkey::Assertion {
+            credential_id: b64url(b"credential-1"),
+            client_data: b64url(&client),
+            authenticator_data: b64url(&auth),
+            signature: b64url(signature.to_der().as_bytes()),
+        }
+    }
+}
+
+/// A passkey is registered against a challenge issued for its owner, and a confirmation is
+/// accepted only with a fresh challenge for that person, the right origin and relying party,
+/// the person verified by the authenticator, a valid signature and a counter that moves on.
+#[test]
+fn passkey_confirmations_check_challenge_origin_verification_signature_and_counter() {
+    use coldset_app::passkey::{self, Expected, Purpose};
+    let dir = tempfile::tempdir().unwrap();
+    let crew = setup(dir.path());
+    let store = crew.app.store().clone();
+    let challenges = crew.app.passkey_challenges();
+    let expected = Expected { origin: "http://localhost:8080".into(), rp_id: "localhost".into() };
+    let (p, cole, ada) = (&crew.production, &crew.performers[0], &crew.performers[1]);
+    let mut device = Authenticator::new();
+    // Registration answers a challenge issued to Cole for registering, once.
+    let c = challenges.issue(p, cole, Purpose::Confirm).unwrap();
+    let wrong_purpose =
+        passkey::register(store.as_ref(), challenges, &expected, p, cole, &device.registration(&c, &expected.origin));
+    assert!(wrong_purpose.is_err(), "a confirmation challenge does not register a key");
+    let c = challenges.issue(p, cole, Purpose::Register).unwrap();
+    passkey::register(store.as_ref(), challenges, &expected, p, cole, &device.registration(&c, &expected.origin))
+        .unwrap();
+    assert_eq!(store.passkeys(p, cole).unwrap().len(), 1);
+    let replay =
+        passkey::register(store.as_ref(), challenges, &expected, p, cole, &device.registration(&c, &expected.origin));
+    assert!(replay.is_err(), "a challenge is used once");
+
+    let verify =
+        |a: &passkey::Assertion, who: &PersonId| passkey::verify(store.as_ref(), challenges, &expected, p, who, a);
+    let refused = |r: Result<(), AppError>, why: &str| {
+        let e = r.expect_err(why).to_string();
+        assert!(!e.is_empty(), "{why}");
+        e
+    };
+    // The good case.
+    let c = challenges.issue(p, cole, Purpose::Confirm).unwrap();
+    verify(&device.assertion(&c, &expected.origin, "localhost", 0x05), cole).unwrap();
+    // A challenge never issued, or issued for someone else.
+    refused(verify(&device.assertion("made-up", &expected.origin, "localhost", 0x05), cole), "unknown challenge");
+    let for_ada = challenges.issue(p, ada, Purpose::Confirm).unwrap();
+    refused(verify(&device.assertion(&for_ada, &expected.origin, "localhost", 0x05), cole), "Ada's challenge");
+    // Another origin (a phishing page) or another relying party.
+    let c = challenges.issue(p, cole, Purpose::Confirm).unwrap();
+    let e = refused(verify(&device.assertion(&c, "http://evil.example", "localhost", 0x05), cole), "origin");
+    assert!(e.contains("evil.example"), "{e}");
+    let c = challenges.issue(p, cole, Purpose::Confirm).unwrap();
+    refused(verify(&device.assertion(&c, &expected.origin, "evil.example", 0x05), cole), "rp id");
+    // Present but not verified (no device PIN or biometric): anyone holding the phone.
+    let c = challenges.issue(p, cole, Purpose::Confirm).unwrap();
+    let e = refused(verify(&device.assertion(&c, &expected.origin, "localhost", 0x01), cole), "not verified");
+    assert!(e.contains("did not verify"), "{e}");
+    // A tampered signature.
+    let c = challenges.issue(p, cole, Purpose::Confirm).unwrap();
+    let mut forged = device.assertion(&c, &expected.origin, "localhost", 0x05);
+    forged.authenticator_data = passkey::b64url(&device.auth_data("localhost", 0x05 | 0x40));
+    refused(verify(&forged, cole), "tampered authenticator data");
+    // Cole's key is not Ada's.
+    let c = challenges.issue(p, ada, Purpose::Confirm).unwrap();
+    refused(verify(&device.assertion(&c, &expected.origin, "localhost", 0x05), ada), "not Ada's key");
+    // A counter that goes backwards: a cloned key.
+    let c = challenges.issue(p, cole, Purpose::Confirm).unwrap();
+    device.counter = 0;
+    let e = refused(verify(&device.assertion(&c, &expected.origin, "localhost", 0x05), cole), "counter");
+    assert!(e.contains("cloned"), "{e}");
+}
