@@ -322,7 +322,7 @@ fn connect_never_creates_anything_and_says_why() {
     // The suite creates two accounts: `accounts` and `access_records`.
     assert_eq!(store.account_count().unwrap(), 2);
     let version: i32 = admin.query_one("SELECT MAX(version) FROM schema_migrations", &[]).unwrap().get(0);
-    assert_eq!(version, 5);
+    assert_eq!(version, 6);
 
     // A schema from a newer coldset is refused, not guessed at.
     admin.execute("INSERT INTO schema_migrations (version) VALUES (99)", &[]).unwrap();
@@ -343,14 +343,14 @@ fn connect_migrates_a_schema_1_database_keeping_its_data() {
     let mut admin = srv.admin(db_name(&url));
     admin
         .batch_execute(
-            "DROP TABLE account_totp, account_people, api_tokens, person_pins, idempotency_keys, outbox, attachments;
+            "DROP TABLE person_passkeys, account_totp, account_people, api_tokens, person_pins, idempotency_keys, outbox, attachments;
              DELETE FROM schema_migrations WHERE version > 1;",
         )
         .unwrap();
 
     let store = PostgresStore::connect(&url).unwrap();
     let version: i32 = admin.query_one("SELECT MAX(version) FROM schema_migrations", &[]).unwrap().get(0);
-    assert_eq!(version, 5);
+    assert_eq!(version, 6);
     assert_eq!(store.event(&p, 0).unwrap(), Some(event(&p, 0, 8)));
     coldset_app::conformance::access_records(&store).unwrap();
     coldset_app::conformance::outbox(&store).unwrap();
@@ -359,7 +359,7 @@ fn connect_migrates_a_schema_1_database_keeping_its_data() {
     drop(store);
     let store = PostgresStore::connect(&url).unwrap();
     let runs: i64 = admin.query_one("SELECT COUNT(*) FROM schema_migrations", &[]).unwrap().get(0);
-    assert_eq!(runs, 5);
+    assert_eq!(runs, 6);
     assert!(store.idempotency("linked", "k1").unwrap().is_some());
 }
 
