@@ -337,7 +337,7 @@ async fn act(
                 return Redirect::to(&back).into_response();
             }
             let body = format!(
-                "<h1>Recorded, with alerts</h1><ul role=\"alert\">{}</ul><p>Each alert must be explained and resolved \
+                "<h1>Recorded, with alerts</h1><div role=\"alert\"><ul>{}</ul></div><p>Each alert must be explained and resolved \
                  (the day page lists them).</p><p><a href=\"{}\">Continue</a></p>",
                 alerts.join(""),
                 esc(&back)

@@ -42,16 +42,7 @@ async fn oversight(State(app): State<App>, Path(p): Path<String>, headers: Heade
     let pol = policy(&state);
     let mut b = String::from("<h1>Oversight</h1>");
 
-    let stops = coldset_domain::reports::stops(&state);
-    if stops.is_empty() {
-        b.push_str("<p class=\"ok\">Nothing stops firearm work.</p>");
-    } else {
-        b.push_str("<h2>Firearm work is stopped</h2><ul role=\"alert\">");
-        for (rule, why, remedy) in &stops {
-            let _ = write!(b, "<li><strong>{rule}</strong>: {} <br>What to do: {}</li>", esc(why), esc(remedy));
-        }
-        b.push_str("</ul>");
-    }
+    b.push_str(&crate::scenes::stops_section(&state));
 
     b.push_str("<h2>Open safety reports</h2>");
     let open: Vec<_> = state.reporting.reports.values().filter(|r| r.closed.is_none()).collect();

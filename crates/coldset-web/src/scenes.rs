@@ -94,6 +94,30 @@ fn scene_summary(state: &ProductionState, sc: &Scene) -> String {
     format!("{status} · {approvals} · {meeting}")
 }
 
+/// What stops firearm work on the whole production now: reports and incidents that stop
+/// issue, and holds, each with its rule and what to do; or a line saying nothing does.
+pub(crate) fn stops_section(state: &ProductionState) -> String {
+    let stops = coldset_domain::reports::stops(state);
+    let holds = coldset_domain::gate::holds_on(state, None);
+    if stops.is_empty() && holds.is_empty() {
+        return "<p class=\"ok\">Nothing stops firearm work.</p>".to_owned();
+    }
+    let mut b = String::from("<h2>Firearm work is stopped</h2><div role=\"alert\"><ul>");
+    for (rule, why, remedy) in &stops {
+        let _ = write!(b, "<li><strong>{rule}</strong>: {} <br>What to do: {}</li>", esc(why), esc(remedy));
+    }
+    for h in holds {
+        let _ = write!(
+            b,
+            "<li><strong>R-ROLE-4</strong>: hold by {}: {} <br>What to do: whoever placed it, or the safety advisor's review, lifts it</li>",
+            esc(&name(state, &h.placed_by)),
+            esc(&h.reason)
+        );
+    }
+    b.push_str("</ul></div>");
+    b
+}
+
 /// Today: is the day open, what stops firearm work, and each of today's scenes with its
 /// readiness, firearm by firearm.
 async fn today(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Response {
@@ -122,23 +146,7 @@ async fn today(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap
             esc(&p)
         );
     }
-    let stops = coldset_domain::reports::stops(&state);
-    let holds = coldset_domain::gate::holds_on(&state, None);
-    if !stops.is_empty() || !holds.is_empty() {
-        b.push_str("<h2>Firearm work is stopped</h2><ul role=\"alert\">");
-        for (rule, why, remedy) in &stops {
-            let _ = write!(b, "<li><strong>{rule}</strong>: {} <br>What to do: {}</li>", esc(why), esc(remedy));
-        }
-        for h in holds {
-            let _ = write!(
-                b,
-                "<li><strong>R-ROLE-4</strong>: hold by {}: {}</li>",
-                esc(&name(&state, &h.placed_by)),
-                esc(&h.reason)
-            );
-        }
-        b.push_str("</ul>");
-    }
+    b.push_str(&stops_section(&state));
     b.push_str("<h2>Today's scenes</h2>");
     let mut any = false;
     for sc in state.scenes.values().filter(|s| s.day == today) {

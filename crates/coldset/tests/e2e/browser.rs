@@ -281,10 +281,43 @@ fn the_pages_work_in_chromium_and_pass_accessibility_checks() {
     assert!(pdf.starts_with(b"%PDF") && pdf.len() > 2_000, "{} bytes", pdf.len());
     std::fs::write(screenshot_dir().join("labels.pdf"), pdf).unwrap();
 
+    // The safety advisor answers the critical report from the oversight page: acknowledged,
+    // then reviewed, and the board's stop goes away without a reload. A hold she places shows
+    // on the board at once, and goes when she lifts it.
+    let advisor = armorer;
+    advisor.sign_in(&server.base, "ruth", &password_of("ruth"), "/p/dead-river/oversight");
+    let oversight = advisor.text();
+    assert!(oversight.contains("Live rounds seen in the dummy box") && oversight.contains("R-COMP"), "{oversight}");
+    check(&advisor, "oversight-report");
+    advisor.submit("form[data-action=acknowledge_report] button[type=submit]");
+    advisor.fill(
+        "form[data-action=review_report] input[name=note]",
+        "Dummy box emptied and re-verified; no live rounds on set",
+    );
+    advisor.submit("form[data-action=review_report] button[type=submit]");
+    assert!(advisor.text().contains("Nothing stops firearm work"), "{}", advisor.text());
+    board.wait_for_no_text("R-COMP", 3);
+    advisor.fill("form[data-action=place_hold] input[name=reason]", "Wind over 40 km/h: no blank fire");
+    advisor.submit("form[data-action=place_hold] button[type=submit]");
+    board.wait_for_text("Wind over 40 km/h", 3);
+    advisor.fill("form[data-action=lift_hold] input[name=note]", "Wind down to 10 km/h");
+    advisor.click("form[data-action=lift_hold] input[name=review]");
+    advisor.submit("form[data-action=lift_hold] button[type=submit]");
+    board.wait_for_no_text("Wind over 40 km/h", 3);
+    assert_eq!(board.script("return window.__coldsetNoReload === true;"), json!(true), "the board reloaded");
+
     assert!(problems.is_empty(), "accessibility violations:\n{}", problems.join("\n"));
 }
 
 impl Browser {
+    /// Waits (up to `secs`) until the page's text no longer contains `needle`.
+    fn wait_for_no_text(&self, needle: &str, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while self.text().contains(needle) {
+            assert!(Instant::now() < deadline, "'{needle}' did not go away: {}", self.text());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
     /// Signs in through the form and waits for the page it was heading to.
     fn sign_in(&self, server: &str, who: &str, password: &str, path: &str) {
         self.go(&format!("{server}/login?next={path}"));
