@@ -5,7 +5,7 @@
 
 use crate::auth::page_reader;
 use crate::error::ApiError;
-use crate::forms::{csrf, form, form_start, refusal_page};
+use crate::forms::{csrf, form, form_start, location_options, refusal_page, violations_list};
 use crate::html::{esc, production_page};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -233,17 +233,8 @@ async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, Strin
                 if d.allowed {
                     let _ = write!(b, "<p class=\"ok\">Ready to hand to {who} for scene {}.</p>", esc(&sc.number));
                 } else {
-                    let _ = write!(b, "<h2>Before it goes to {who} (scene {})</h2><ul>", esc(&sc.number));
-                    for v in &d.violations {
-                        let _ = write!(
-                            b,
-                            "<li><strong>{}</strong>: {} <br><span class=\"muted\">{}</span></li>",
-                            v.rule,
-                            esc(&v.reason),
-                            esc(&v.remedy)
-                        );
-                    }
-                    b.push_str("</ul>");
+                    let _ = write!(b, "<h2>Before it goes to {who} (scene {})</h2>", esc(&sc.number));
+                    b.push_str(&violations_list(&d.violations));
                 }
             }
         }
@@ -380,11 +371,7 @@ async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, Strin
                 "<label>rounds fired <input name=\"fired\" inputmode=\"numeric\" required size=\"3\"></label> \
                  <label>rounds returned <input name=\"returned\" inputmode=\"numeric\" required size=\"3\"></label> ",
             ));
-            let locations: String = state
-                .locations
-                .values()
-                .map(|l| format!("<option value=\"{}\">{}</option>", esc(l.id.as_str()), esc(&l.name)))
-                .collect();
+            let locations = location_options(&state);
             b.push_str(&step(
                 "store_firearm",
                 "Put away",

@@ -348,6 +348,26 @@ async fn act(
     }
 }
 
+/// Failing rules, one per line: the rule id, why, and what to do next.
+pub(crate) fn violations_list(violations: &[coldset_domain::Violation]) -> String {
+    let mut b = String::from("<ul>");
+    for v in violations {
+        let _ =
+            write!(b, "<li><strong>{}</strong>: {} <br>What to do: {}</li>", v.rule, esc(&v.reason), esc(&v.remedy));
+    }
+    b.push_str("</ul>");
+    b
+}
+
+/// `<option>`s of every storage location of the production.
+pub(crate) fn location_options(state: &ProductionState) -> String {
+    state
+        .locations
+        .values()
+        .map(|l| format!("<option value=\"{}\">{}</option>", esc(l.id.as_str()), esc(&l.name)))
+        .collect()
+}
+
 /// A refusal: every failing rule on its own line with the reason and what to do next.
 pub(crate) fn refusal_page(title: &str, e: &ApiError, back: &str) -> Response {
     // With rule violations the list says it all, one rule per line; the combined message
@@ -359,17 +379,7 @@ pub(crate) fn refusal_page(title: &str, e: &ApiError, back: &str) -> Response {
     };
     let mut b = format!("<h1>{}</h1><div role=\"alert\"><p class=\"warn\">{headline}</p>", esc(title));
     if !e.violations.is_empty() {
-        b.push_str("<ul>");
-        for v in &e.violations {
-            let _ = write!(
-                b,
-                "<li><strong>{}</strong>: {} <br>What to do: {}</li>",
-                v.rule,
-                esc(&v.reason),
-                esc(&v.remedy)
-            );
-        }
-        b.push_str("</ul>");
+        b.push_str(&violations_list(&e.violations));
     }
     let _ = write!(
         b,

@@ -6,7 +6,7 @@
 
 use crate::auth::page_reader;
 use crate::error::ApiError;
-use crate::forms::{csrf, form, refusal_page};
+use crate::forms::{csrf, form, location_options, refusal_page};
 use crate::html::{esc, production_page};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -181,11 +181,7 @@ async fn container_page(State(app): State<App>, Path((p, id)): Path<(String, Str
     match &c.holder {
         Holder::Storage { .. } => b.push_str(&form("take_container", &csrf, &back, &p, &hidden, "Take out of storage")),
         Holder::Person { .. } => {
-            let locations: String = state
-                .locations
-                .values()
-                .map(|l| format!("<option value=\"{}\">{}</option>", esc(l.id.as_str()), esc(&l.name)))
-                .collect();
+            let locations = location_options(&state);
             b.push_str(&form(
                 "store_container",
                 &csrf,

@@ -126,6 +126,11 @@ impl Browser {
     fn submit(&self, css: &str) {
         self.script("window.__coldsetOldPage = true;");
         self.click(css);
+        self.wait_for_new_page();
+    }
+
+    /// Waits (up to 10 s) until the page marked by `submit` has been replaced and loaded.
+    fn wait_for_new_page(&self) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while self.script("return window.__coldsetOldPage !== true && document.readyState === 'complete';")
             != json!(true)
@@ -502,12 +507,7 @@ fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
     phone.choose("form[data-action=hand_off] select[name=to]", "Cole");
     phone.script("window.__coldsetOldPage = true;");
     phone.click("form[data-action=hand_off] button.passkey");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while phone.script("return window.__coldsetOldPage !== true && document.readyState === 'complete';") != json!(true)
-    {
-        assert!(Instant::now() < deadline, "the passkey did not confirm the hand-off: {}", phone.text());
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    phone.wait_for_new_page();
     assert!(!phone.text().contains("Nothing was recorded"), "{}", phone.text());
     // The board follows within a second of the event (the hand-off is committed before the
     // phone's next page loads).
