@@ -17,7 +17,7 @@ use axum::{Json, Router};
 use coldset_app::access::{self, Principal};
 use coldset_app::{App, AppError, IdempotencyKey, Request};
 use coldset_domain::ids::{FirearmId, PersonId, ProductionId, SceneId};
-use coldset_domain::{Command, Envelope};
+use coldset_domain::{Command, Envelope, RuleId};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -378,19 +378,38 @@ async fn gate_hand_off(
     Path(p): Path<String>,
     ApiQuery(q): ApiQuery<GateQuery>,
     headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<GateAnswer>, ApiError> {
     let state = crate::auth::full_reader(&app, &headers, &p).await?;
     let ctx = coldset_domain::Context::new(app.now(), app.today(&state));
     let d = coldset_domain::gate::evaluate_hand_off(&state, &ctx, &q.firearm, &q.to, q.scene.as_ref())
         .map_err(|e| ApiError::from(AppError::Domain(e)))?;
-    Ok(Json(json!({
-        "allowed": d.allowed,
-        "rule_ids": d.violations.iter().map(|v| v.rule.as_str()).collect::<Vec<_>>(),
-        "violations": d.violations,
-        "overridden": d.overridden.iter().map(|(r, id)| json!({"rule": r, "override": id})).collect::<Vec<_>>(),
-        "rules_checked": d.rules_checked,
-        "note": "the performer still confirms on the armorer's device at the hand-off",
-    })))
+    Ok(Json(GateAnswer {
+        allowed: d.allowed,
+        note: "the performer still confirms on the armorer's device at the hand-off",
+        overridden: d.overridden.iter().map(|&(rule, id)| Overridden { rule, r#override: id }).collect(),
+        rule_ids: d.violations.iter().map(|v| v.rule).collect(),
+        rules_checked: d.rules_checked,
+        violations: d.violations,
+    }))
+}
+
+/// The gate's answer, serialised straight from typed fields: this is the hot query of the
+/// API (a board or a phone asks it again and again), and building a `serde_json::Value`
+/// first cost a map insert and a string copy per field.
+#[derive(serde::Serialize)]
+struct GateAnswer {
+    allowed: bool,
+    note: &'static str,
+    overridden: Vec<Overridden>,
+    rule_ids: Vec<RuleId>,
+    rules_checked: Vec<RuleId>,
+    violations: Vec<coldset_domain::Violation>,
+}
+
+#[derive(serde::Serialize)]
+struct Overridden {
+    rule: RuleId,
+    r#override: u64,
 }
 
 /// Open alerts: recorded ones, and those that follow from the clock (time-outs).
