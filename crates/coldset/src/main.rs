@@ -631,6 +631,12 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
         println!("coldset listening on http://{addr}/");
         if let Some(logins) = demo_logins {
             println!("Demo production: http://{addr}/p/{}", demo::DEMO_PRODUCTION);
+            println!(
+                "Start with maria (the armorer) at http://{addr}/p/{p}/today, dana (1st AD) at http://{addr}/p/{p}/board, \
+                 ruth (safety advisor) at http://{addr}/p/{p}/oversight; crew report without an account at \
+                 http://{addr}/p/{p}/report. Passkeys need a host name: use http://localhost:PORT for them.",
+                p = demo::DEMO_PRODUCTION
+            );
             println!("Sign in at http://{addr}/login with one of these (API tokens: coldset token create --data DIR --account NAME):");
             print!("{logins}");
         }

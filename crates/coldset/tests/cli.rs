@@ -1559,3 +1559,54 @@ fn the_armorers_firearm_page_shows_refusals_with_their_rules() {
     let form = ureq::get(&day_url).set("Cookie", &session).call().unwrap().into_string().unwrap();
     assert!(form.contains("Close the shoot day"), "{form}");
 }
+
+/// Who may ask for a passkey challenge and register a passkey: only a person of the
+/// production, only for themselves when registering, and a confirmation challenge only for a
+/// person who has a passkey; a forged registration is refused and stores nothing.
+#[test]
+fn passkey_endpoints_are_for_the_people_of_the_production() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let server = start(&["demo", "--data", p(&data)]);
+    let base = format!("{}/api/v1/productions/dead-river", server.base);
+    let challenge =
+        |body: &str, headers: &[(&str, &str)]| post_json(&format!("{base}/passkeys/challenge"), body, headers);
+    let ask = r#"{"person":"p-5","purpose":"register"}"#;
+    // Nobody signed in; an administrator who is no person of the production.
+    assert_eq!(challenge(ask, &[]).0, 401);
+    let admin = format!("Bearer {}", server.token.clone().unwrap());
+    assert_eq!(challenge(ask, &[("Authorization", &admin)]).0, 403);
+    // Cole (p-5), signed in: he registers for himself, not for Ada.
+    let (status, cookie, _, body) = post_json(
+        &format!("{}/api/v1/login", server.base),
+        &format!(r#"{{"name":"cole","password":"{}"}}"#, demo_password(&data, "cole")),
+        &[],
+    );
+    assert_eq!(status, 200, "{body}");
+    let session = cookie.unwrap().split(';').next().unwrap().to_owned();
+    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let cole = [("Cookie", session.as_str()), ("X-CSRF-Token", csrf.as_str())];
+    assert_eq!(challenge(ask, &[("Cookie", session.as_str())]).0, 403, "the anti-forgery token is required");
+    let (status, _, _, issued) = challenge(ask, &cole);
+    assert_eq!(status, 200, "{issued}");
+    assert_eq!(issued["rp_id"], "127.0.0.1");
+    assert!(issued["challenge"].as_str().unwrap().len() >= 43, "{issued}");
+    let (status, _, _, body) = challenge(r#"{"person":"p-6","purpose":"register"}"#, &cole);
+    assert_eq!(status, 403, "{body}");
+    // Nobody has a passkey yet: a confirmation challenge says to use the PIN.
+    let (status, _, _, body) = challenge(r#"{"person":"p-6","purpose":"confirm"}"#, &cole);
+    assert!(status == 404 && body["message"].as_str().unwrap().contains("PIN"), "{status} {body}");
+    let (status, _, _, body) = challenge(r#"{"person":"p-5","purpose":"steal"}"#, &cole);
+    assert_eq!((status, body["code"].as_str()), (400, Some("input.invalid")), "{body}");
+    // A registration that answers no challenge of ours, or is not ES256, stores nothing.
+    let forged = serde_json::json!({"credential_id": "Y3JlZA", "client_data": "e30", "authenticator_data": "AA",
+        "public_key": "AA", "algorithm": -7});
+    let (status, _, _, body) = post_json(&format!("{base}/me/passkeys"), &forged.to_string(), &cole);
+    assert_eq!(status, 403, "{body}");
+    let mut rsa = forged.clone();
+    rsa["algorithm"] = serde_json::json!(-257);
+    let (status, _, _, body) = post_json(&format!("{base}/me/passkeys"), &rsa.to_string(), &cole);
+    assert!(status == 403 && body["message"].as_str().unwrap().contains("ES256"), "{status} {body}");
+    let (status, _, _, body) = challenge(r#"{"person":"p-5","purpose":"confirm"}"#, &cole);
+    assert_eq!(status, 404, "still no passkey: {body}");
+}
