@@ -1,6 +1,8 @@
 //! The SQLite store: the shared conformance suite, opening rules, the append-only triggers,
 //! durability settings, and races for the same firearm through the real write path.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use coldset_app::{App, AppError, ManualClock, Request};
 use coldset_domain::ids::*;
 use coldset_domain::model::*;

@@ -74,6 +74,8 @@ impl Server {
 }
 
 /// Starts `coldset <args> --listen 127.0.0.1:0` and waits for its "listening" line.
+// The child is waited for by `Server`'s drop, which clippy cannot see.
+#[allow(clippy::zombie_processes)]
 fn start(args: &[&str]) -> Server {
     let mut child = Command::new(BIN)
         .args(args)
@@ -90,6 +92,7 @@ fn start(args: &[&str]) -> Server {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap() == 0 || Instant::now() > deadline {
             let _ = child.kill();
+            let _ = child.wait();
             panic!("server did not start: {lines:?}");
         }
         let line = line.trim_end().to_owned();
@@ -689,11 +692,14 @@ use std::io::{Read, Write};
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 
+/// One request a receiver saw: the status it answered, the headers and the body.
+type Seen = (u16, std::collections::HashMap<String, String>, String);
+
 /// A webhook receiver on loopback: records every request and answers with `status`.
 struct Receiver {
     url: String,
     status: Arc<AtomicU16>,
-    seen: Arc<Mutex<Vec<(u16, std::collections::HashMap<String, String>, String)>>>,
+    seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 fn webhook_receiver() -> Receiver {
