@@ -1564,6 +1564,28 @@ fn the_armorers_firearm_page_shows_refusals_with_their_rules() {
     );
     let form = ureq::get(&day_url).set("Cookie", &session).call().unwrap().into_string().unwrap();
     assert!(form.contains("Close the shoot day"), "{form}");
+    // A scanned label opens its page: a QR code's URL, a serial in any case, a container's
+    // label; a code of another production or of nothing is a clear "not found".
+    let scan = |code: &str| {
+        let url = format!("{}/p/dead-river/scan", server.base);
+        match ureq::get(&url).query("code", code).set("Cookie", &session).call() {
+            Ok(r) => (r.status(), r.get_url().to_owned()),
+            Err(ureq::Error::Status(s, r)) => (s, r.into_string().unwrap()),
+            Err(e) => panic!("{e}"),
+        }
+    };
+    for (code, page) in [
+        ("https://set-laptop:8443/p/dead-river/containers/ct-2", "/p/dead-river/containers/ct-2"),
+        ("saa-bf-1021", "/p/dead-river/firearms/fa-1"),
+        ("BLK-45-Q", "/p/dead-river/containers/ct-2"),
+    ] {
+        let (status, url) = scan(code);
+        assert!(status == 200 && url.ends_with(page), "{code}: {status} {url}");
+    }
+    for code in ["https://x/p/other-film/firearms/fa-1", "https://x/p/dead-river/act", "NOPE"] {
+        let (status, body) = scan(code);
+        assert!(status == 404 && body.contains("No firearm or container"), "{code}: {status}");
+    }
 }
 
 /// Who may ask for a passkey challenge and register a passkey: only a person of the
