@@ -26,6 +26,9 @@ use std::time::{Duration, Instant};
 /// How long an issued challenge may be answered.
 const CHALLENGE_LIFETIME: Duration = Duration::from_secs(120);
 
+/// At most this many challenges wait for an answer at once.
+const MAX_OPEN_CHALLENGES: usize = 10_000;
+
 /// What a challenge was issued for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -69,6 +72,10 @@ impl Challenges {
         let challenge = b64url(&crate::access::random_bytes::<32>()?);
         let mut open = self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         open.retain(|_, (.., at)| at.elapsed() < CHALLENGE_LIFETIME);
+        // Bounded, so a signed-in caller asking again and again cannot grow it without end.
+        if open.len() >= MAX_OPEN_CHALLENGES {
+            return Err(AppError::Throttled { retry_after_secs: CHALLENGE_LIFETIME.as_secs() });
+        }
         open.insert(challenge.clone(), (production.clone(), person.clone(), purpose, Instant::now()));
         Ok(challenge)
     }

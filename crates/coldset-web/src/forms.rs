@@ -269,7 +269,7 @@ fn command(f: &Fields, state: &ProductionState, expected: &Expected) -> Result<(
 /// Where to go after the step: a page of this production, never elsewhere.
 fn back_to(f: &Fields, p: &str) -> String {
     match f.opt("back") {
-        Some(b) if b.starts_with(&format!("/p/{p}")) && !b.contains("//") && !b.contains('\\') => b.to_owned(),
+        Some(b) if b.starts_with(&format!("/p/{p}")) && crate::html::is_safe_local_path(b) => b.to_owned(),
         _ => format!("/p/{p}"),
     }
 }

@@ -101,3 +101,12 @@ pub fn production_page(production: &str, title: &str, body: &str) -> String {
     nav.push_str("</ul></nav>");
     page(title, &format!("{nav}{body}"))
 }
+
+/// Whether a path taken from a form or a scanned code may be redirected to: a path of this
+/// server made of plain URL characters only (no scheme, no `//`, no control characters,
+/// which could not even go into a `Location` header).
+pub(crate) fn is_safe_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.contains("//")
+        && path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-_.~?=&%".contains(&b))
+}

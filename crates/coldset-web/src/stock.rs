@@ -216,6 +216,7 @@ fn resolve(state: &ProductionState, p: &str, code: &str) -> Option<String> {
     if let Some(at) = code.find(&prefix) {
         let path = &code[at..];
         let ok = path.split('/').count() == 5
+            && crate::html::is_safe_local_path(path)
             && (path[prefix.len()..].starts_with("firearms/") || path[prefix.len()..].starts_with("containers/"));
         return ok.then(|| path.to_owned());
     }

@@ -1527,6 +1527,12 @@ fn the_armorers_firearm_page_shows_refusals_with_their_rules() {
     let (status, unknown) = submit(&[("csrf", &csrf), ("action", "fire_at_will"), ("back", "https://evil.example/")]);
     assert_eq!(status, 400, "{unknown}");
     assert!(unknown.contains("not a step") && unknown.contains("href=\"/p/dead-river\""), "{unknown}");
+    // After a step, a return path that could not even go into a header falls back to the
+    // production's page.
+    let (status, page) =
+        submit(&[("csrf", &csrf), ("action", "set_pin"), ("pin", "1357"), ("back", "/p/dead-river\r\nX: y")]);
+    // (The redirect is followed without the session cookie, so it ends at the sign-in page.)
+    assert!(status == 200 && page.contains("Sign in"), "{status} {page}");
     let (status, missing) = submit(&[("csrf", &csrf), ("action", "load"), ("firearm", "fa-1")]);
     assert!(status == 400 && missing.contains("fill in container"), "{status} {missing}");
     // Confirming in person with someone else's PIN: a wrong PIN records nothing.
@@ -1582,7 +1588,12 @@ fn the_armorers_firearm_page_shows_refusals_with_their_rules() {
         let (status, url) = scan(code);
         assert!(status == 200 && url.ends_with(page), "{code}: {status} {url}");
     }
-    for code in ["https://x/p/other-film/firearms/fa-1", "https://x/p/dead-river/act", "NOPE"] {
+    for code in [
+        "https://x/p/other-film/firearms/fa-1",
+        "https://x/p/dead-river/act",
+        "NOPE",
+        "/p/dead-river/firearms/fa-1\r\nX: y",
+    ] {
         let (status, body) = scan(code);
         assert!(status == 404 && body.contains("No firearm or container"), "{code}: {status}");
     }
