@@ -146,6 +146,7 @@ fn check_authenticator_data(auth_data: &[u8], expected: &Expected) -> Result<u32
 
 /// What a browser sends after `navigator.credentials.create` (base64url fields).
 #[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Registration {
     pub credential_id: String,
     pub client_data: String,
@@ -187,6 +188,7 @@ pub fn register(
 
 /// What a browser sends after `navigator.credentials.get` (base64url fields).
 #[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Assertion {
     pub credential_id: String,
     pub client_data: String,

@@ -178,7 +178,9 @@ fn schemas() -> Value {
         "CommandRequest": obj(&[
             ("command", json!({ "$ref": "#/components/schemas/Command" })),
             ("expected_version", json!({ "type": "integer", "minimum": 0 })),
-            ("confirmations", json!({ "type": "array", "items": obj(&[("person", s()), ("pin", s())], &["person", "pin"]) })),
+            ("confirmations", json!({ "type": "array", "items": obj(&[("person", s()), ("pin", s()),
+                ("passkey", obj(&[("credential_id", s()), ("client_data", s()), ("authenticator_data", s()), ("signature", s())],
+                    &["credential_id", "client_data", "authenticator_data", "signature"]))], &["person"]) })),
         ], &["command"]),
         "Login": obj(&[("name", s()), ("password", s()), ("code", s())], &["name", "password"]),
         "Code": obj(&[("code", s())], &["code"]),

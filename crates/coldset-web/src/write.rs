@@ -192,11 +192,16 @@ fn receipt_json(production: &ProductionId, events: &[Envelope]) -> Value {
     })
 }
 
+/// A person confirming in person: with their PIN, or with their passkey's answer to a
+/// `confirm` challenge (`POST /productions/{id}/passkeys/challenge`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Confirmation {
     person: PersonId,
-    pin: String,
+    #[serde(default)]
+    pin: Option<String>,
+    #[serde(default)]
+    passkey: Option<coldset_app::passkey::Assertion>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -271,6 +276,7 @@ pub(crate) async fn authorize(
 async fn command(
     State(app): State<App>,
     Path(p): Path<String>,
+    axum::Extension(options): axum::Extension<crate::Options>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
@@ -283,7 +289,18 @@ async fn command(
         return Err(bad_input("create productions with POST /api/v1/productions"));
     }
     app.state(&production)?;
-    let confirmations = req.confirmations.into_iter().map(|c| (c.person, access::Proof::Pin(c.pin))).collect();
+    let confirmations = req
+        .confirmations
+        .into_iter()
+        .map(|c| match (c.pin, c.passkey) {
+            (Some(pin), None) => Ok((c.person, access::Proof::Pin(pin))),
+            (None, Some(assertion)) => Ok((
+                c.person,
+                access::Proof::Passkey { assertion, expected: crate::passkeys::expected(&headers, options) },
+            )),
+            _ => Err(bad_input("each confirmation carries either a pin or a passkey")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     execute(&app, &headers, &principal, production, req.command, req.expected_version, confirmations, &body).await
 }
 

@@ -1648,4 +1648,30 @@ fn passkey_endpoints_are_for_the_people_of_the_production() {
     assert!(status == 403 && body["message"].as_str().unwrap().contains("ES256"), "{status} {body}");
     let (status, _, _, body) = challenge(r#"{"person":"p-5","purpose":"confirm"}"#, &cole);
     assert_eq!(status, 404, "still no passkey: {body}");
+    // The command API takes a passkey confirmation too: one proof per person, and an
+    // unregistered passkey records nothing.
+    let maria_password = demo_password(&data, "maria");
+    let (_, cookie, _, body) = post_json(
+        &format!("{}/api/v1/login", server.base),
+        &format!(r#"{{"name":"maria","password":"{maria_password}"}}"#),
+        &[],
+    );
+    let maria_session = cookie.unwrap().split(';').next().unwrap().to_owned();
+    let maria_csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let maria = [("Cookie", maria_session.as_str()), ("X-CSRF-Token", maria_csrf.as_str())];
+    let passkey = serde_json::json!({"credential_id": "Y3JlZA", "client_data": "e30", "authenticator_data": "AA", "signature": "AA"});
+    let hand_off = |confirmation: serde_json::Value| {
+        let body = serde_json::json!({"command": {"command": "hand_off", "firearm": "fa-1", "to": "p-5"},
+            "confirmations": [confirmation]});
+        post_json(&format!("{base}/commands"), &body.to_string(), &maria)
+    };
+    let (status, _, _, body) = hand_off(serde_json::json!({"person": "p-5", "pin": "2468", "passkey": passkey}));
+    assert!(
+        status == 400 && body["message"].as_str().unwrap().contains("either a pin or a passkey"),
+        "{status} {body}"
+    );
+    let (status, _, _, body) = hand_off(serde_json::json!({"person": "p-5"}));
+    assert_eq!(status, 400, "{body}");
+    let (status, _, _, body) = hand_off(serde_json::json!({"person": "p-5", "passkey": passkey}));
+    assert!(status == 403 && body["message"].as_str().unwrap().contains("not registered"), "{status} {body}");
 }
