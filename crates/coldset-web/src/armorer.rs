@@ -223,9 +223,11 @@ async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, Strin
     if let FirearmStatus::Withdrawn { reason } = &f.status {
         let _ = write!(b, "<p class=\"warn\">Withdrawn from use: {}</p>", esc(reason));
     }
-    // The gate, for the scene and performer the plan names, if the firearm is out for one.
+    // The gate, for the scene and performer the plan names, while the armory holds the
+    // firearm for that scene (once handed over, the gate's question is answered).
     let scene = f.checks.scene.as_ref().and_then(|s| state.scenes.get(s));
-    if let Some(sc) = scene {
+    let with_armory = f.holder.person().and_then(|h| state.people.get(h)).is_some_and(|x| x.is_armorer_side());
+    if let Some(sc) = scene.filter(|_| with_armory) {
         if let Some(item) = sc.plan.item(&f.id) {
             let ctx = coldset_domain::Context::new(app.now(), app.today(&state));
             if let Ok(d) = coldset_domain::gate::evaluate_hand_off(&state, &ctx, &f.id, &item.performer, Some(&sc.id)) {

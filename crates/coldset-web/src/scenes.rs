@@ -41,8 +41,14 @@ fn planned(load: &PlannedLoad) -> String {
 fn readiness(state: &ProductionState, ctx: &Context, p: &str, sc: &Scene) -> String {
     let mut b = String::from("<ul>");
     for item in &sc.plan.items {
+        let holder =
+            state.firearms.get(&item.firearm).and_then(|f| f.holder.person()).and_then(|h| state.people.get(h));
         let gate = evaluate_hand_off(state, ctx, &item.firearm, &item.performer, Some(&sc.id));
         let verdict = match gate {
+            // Already handed over: the gate's question is answered.
+            _ if holder.is_some_and(|h| !h.is_armorer_side()) => {
+                format!("<strong>with {}</strong>", esc(&holder.map(|h| h.name.clone()).unwrap_or_default()))
+            }
             Ok(d) if d.allowed => "<span class=\"ok\">ready to hand over</span>".to_owned(),
             Ok(d) => {
                 let rules: BTreeSet<String> = d.violations.iter().map(|v| v.rule.to_string()).collect();

@@ -518,6 +518,11 @@ fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
     assert!(followed < Duration::from_secs(1), "the board took {followed:?}");
     check(&board, "board-scene");
     check(&phone, "firearm-handed");
+    // The 1st AD's view of the scene: Cole's revolver is with him; the other two, never
+    // loaded or shown, still have rules open.
+    ad.go(&format!("{base}/p/dead-river/today"));
+    let today = ad.text();
+    assert!(today.contains("with Cole Brannigan") && today.matches("rules open").count() == 2, "{today}");
 
     // Cut: collected back (Cole confirms), inspected, unloaded and reconciled, put away.
     phone.fill("form[data-action=collect] input[name=pin]", PIN);
