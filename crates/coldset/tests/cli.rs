@@ -1159,9 +1159,56 @@ fn the_authorization_matrix() {
     assert_eq!(get("/api/v1/productions/other", &Some(maria.clone())).0, 403);
     assert_eq!(get("/api/v1/productions/other/firearms", &Some(maria.clone())).0, 403);
     assert_eq!(post("/api/v1/productions/other/commands", &maria, open).0, 403);
-    // Pages: full readers only.
-    assert_eq!(get("/p/dead-river", &Some(token("cole"))).0, 403);
-    assert_eq!(get("/p/dead-river/board", &Some(token("dana"))).0, 200);
+    // Pages: the production's pages are for full readers; "my account" for every person of
+    // the production; a visitor is sent to sign in.
+    let no_redirects = ureq::AgentBuilder::new().redirects(0).build();
+    let page = |path: &str, t: &Option<String>| -> u16 {
+        let mut req = no_redirects.get(&format!("{base}/p/dead-river{path}"));
+        if let Some(t) = t {
+            req = req.set("Authorization", &format!("Bearer {t}"));
+        }
+        match req.call() {
+            Ok(r) => r.status(),
+            Err(ureq::Error::Status(s, _)) => s,
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let pages = [
+        "",
+        "/today",
+        "/scan",
+        "/day",
+        "/ammunition",
+        "/board",
+        "/oversight",
+        "/audit?seq=1",
+        "/labels",
+        "/scenes/sc-1",
+        "/firearms/fa-1",
+        "/containers/ct-1",
+    ];
+    for (who, t) in &callers {
+        let full = matches!(*who, "admin" | "armorer" | "1st AD" | "auditor");
+        let person = !matches!(*who, "admin" | "outsider" | "anonymous");
+        for path in pages {
+            let expected = if t.is_none() {
+                303
+            } else if full {
+                200
+            } else {
+                403
+            };
+            assert_eq!(page(path, t), expected, "{who} page {path}");
+        }
+        let expected = if t.is_none() {
+            303
+        } else if person {
+            200
+        } else {
+            403
+        };
+        assert_eq!(page("/me", t), expected, "{who} page /me");
+    }
 }
 
 /// Record lists come a page at a time: following `next_after` visits every record once, in
