@@ -564,6 +564,23 @@ fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
     phone.step("intake_lot");
     let ammunition = phone.text();
     assert!(ammunition.contains("BLK-45-Q2") && ammunition.matches("quarantined").count() == 1, "{ammunition}");
+    // Wrap-up: the new box goes into the safe, the day closes with a count that matches
+    // (every dummy came back), and the safe is locked.
+    phone.go(&format!("{local}/p/dead-river/scan?code=BLK-45-Q2"));
+    phone.step("store_container");
+    phone.go(&format!("{local}/p/dead-river/day"));
+    for fa in ["fa-1", "fa-2", "fa-3", "fa-4", "fa-5", "fa-6"] {
+        phone.fill(&format!("input[name='count:{fa}']"), "1");
+    }
+    for (label, n) in
+        [("DUM-45-A", "100"), ("BLK-45-Q", "50"), ("BLK-4440-H", "50"), ("QUAR-45-B", "24"), ("BLK-45-Q2", "50")]
+    {
+        phone.fill(&format!("input[name='count:{label}']"), n);
+    }
+    phone.step("close_day");
+    phone.step("close_storage");
+    let day = phone.text();
+    assert!(day.contains("Open the shoot day") && day.contains("is locked"), "{day}");
 
     // The safety advisor's oversight page.
     ad.sign_in(&base, "ruth", &password_of("ruth"), "/p/dead-river/oversight");
