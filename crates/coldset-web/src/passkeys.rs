@@ -6,7 +6,7 @@ use crate::api::{blocking, parse_production};
 use crate::auth::principal;
 use crate::error::ApiError;
 use crate::forms::{csrf, form};
-use crate::html::{esc, production_page};
+use crate::html::esc;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -128,8 +128,9 @@ async fn register(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A person's own page: their roles, their confirmation PIN and their passkeys. Open to
-/// every person of the production, performers and crew included.
+/// A person's own page: their roles, what they hold, what they were shown, the scenes that
+/// name them, their confirmation PIN and their passkeys. Open to every person of the
+/// production, performers and crew included.
 async fn me_page(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Response {
     let back = format!("/p/{p}/me");
     let Ok(production) = parse_production(&p) else {
@@ -157,6 +158,63 @@ async fn me_page(State(app): State<App>, Path(p): Path<String>, headers: HeaderM
             .map(|x| x.roles.iter().map(|r| r.as_str().replace('_', " ")).collect::<Vec<_>>().join(", "))
             .unwrap_or_default()
     );
+    // Their own records: what they hold now, what they were shown, and the scenes that name them.
+    b.push_str("<h2>What you hold</h2><ul>");
+    let held: Vec<_> = state.firearms.values().filter(|f| f.holder.person() == Some(&me)).collect();
+    for f in &held {
+        let _ = write!(
+            b,
+            "<li>{} {} {}: {}</li>",
+            esc(f.id.as_str()),
+            esc(&f.make),
+            esc(&f.model),
+            esc(&coldset_domain::gate::describe_load(&f.load))
+        );
+    }
+    if held.is_empty() {
+        b.push_str("<li>No firearm.</li>");
+    }
+    b.push_str("</ul><h2>What you were shown</h2><ul>");
+    let shown: Vec<_> =
+        state.firearms.values().filter_map(|f| f.checks.shown.iter().find(|a| a.by == me).map(|a| (f, a))).collect();
+    for (f, a) in &shown {
+        let _ = write!(
+            b,
+            "<li>{} {} {}: {}, acknowledged at {}</li>",
+            esc(f.id.as_str()),
+            esc(&f.make),
+            esc(&f.model),
+            esc(&coldset_domain::gate::describe_load(&f.load)),
+            a.at.to_rfc3339()
+        );
+    }
+    if shown.is_empty() {
+        b.push_str("<li>Nothing since each firearm last left storage.</li>");
+    }
+    b.push_str("</ul><h2>Your scenes</h2><ul>");
+    let scenes: Vec<_> = state
+        .scenes
+        .values()
+        .filter(|sc| {
+            sc.plan.items.iter().any(|i| i.performer == me)
+                || sc.plan.call_list.contains(&me)
+                || sc.plan.line_of_fire.contains(&me)
+        })
+        .collect();
+    for sc in &scenes {
+        let role = if sc.plan.items.iter().any(|i| i.performer == me) {
+            "you handle a firearm"
+        } else if sc.plan.line_of_fire.contains(&me) {
+            "you are in the line of fire"
+        } else {
+            "you are on the call list"
+        };
+        let _ = write!(b, "<li>Scene {} ({}): {}: {role}</li>", esc(&sc.number), sc.day, esc(&sc.description));
+    }
+    if scenes.is_empty() {
+        b.push_str("<li>None.</li>");
+    }
+    b.push_str("</ul>");
     b.push_str(
         "<h2>Confirmation PIN</h2><p>You confirm in person on the armorer's phone (receiving a firearm, \
          acknowledging what you were shown) with this PIN, or with a passkey.</p>",
@@ -183,7 +241,13 @@ async fn me_page(State(app): State<App>, Path(p): Path<String>, headers: HeaderM
         esc(me.as_str()),
         esc(&csrf),
     );
-    Html(production_page(&p, "My account", &b)).into_response()
+    // Performers and crew do not read the production's pages: their navigation is theirs.
+    let nav = format!(
+        "<nav aria-label=\"Your pages\"><ul><li><a href=\"/p/{0}/me\">My account</a></li>\
+         <li><a href=\"/p/{0}/report\">Report a safety concern</a></li><li><a href=\"/p/{0}/followup\">Follow up a report</a></li></ul></nav>",
+        esc(&p)
+    );
+    Html(crate::html::page("My account", &format!("{nav}{b}"))).into_response()
 }
 
 /// Inside a step's form: the person confirms with their passkey instead of typing the PIN.

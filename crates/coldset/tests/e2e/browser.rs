@@ -502,6 +502,9 @@ fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
     phone.sign_in(&local, "cole", &password_of("cole"), "/p/dead-river/me");
     phone.click("#passkey-register");
     phone.wait_for_text("One passkey registered", 10);
+    // His own page also shows what he was shown and the scenes that name him.
+    let mine = phone.text();
+    assert!(mine.contains("fa-1 Colt") && mine.contains("you handle a firearm"), "{mine}");
     check(&phone, "my-account");
     phone.sign_in(&local, "maria", &password_of("maria"), "/p/dead-river/firearms/fa-1");
     phone.choose("form[data-action=hand_off] select[name=to]", "Cole");
