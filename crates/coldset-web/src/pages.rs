@@ -24,10 +24,11 @@ struct Next {
     next: Option<String>,
 }
 
-/// Only local paths: a sign-in link must not send people elsewhere.
+/// Only plain local paths: a sign-in link must not send people elsewhere, nor carry what
+/// cannot go into a `Location` header.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n) if crate::html::is_safe_local_path(n) => n.to_owned(),
         _ => "/".to_owned(),
     }
 }

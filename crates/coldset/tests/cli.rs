@@ -1550,6 +1550,18 @@ fn the_armorers_firearm_page_shows_refusals_with_their_rules() {
         page.contains("SAA-BF-1021") && page.contains("label.svg") && page.contains("Take out of storage"),
         "{page}"
     );
+    // Signing in through the form goes back to a plain local page only; anything else
+    // (another site, a line break that could not go into a header) goes to the start page.
+    let no_redirects = ureq::AgentBuilder::new().redirects(0).build();
+    for (next, location) in
+        [("/p/dead-river/today", "/p/dead-river/today"), ("//evil.example/", "/"), ("/p/dead-river\r\nX: y", "/")]
+    {
+        let signed_in = no_redirects
+            .post(&format!("{}/login", server.base))
+            .send_form(&[("name", "maria"), ("password", &password), ("next", next)])
+            .unwrap();
+        assert_eq!((signed_in.status(), signed_in.header("location")), (303, Some(location)), "{next:?}");
+    }
     let label = ureq::get(&format!("{page_url}/label.svg")).set("Cookie", &session).call().unwrap();
     assert_eq!(label.header("content-type"), Some("image/svg+xml"));
     // Every page's forms post to one endpoint, which answers with a page.
