@@ -139,6 +139,10 @@ fn checkpoints(store: &dyn Store) -> Result<(), String> {
     let all = store.checkpoints(&p).map_err(|e| e.to_string())?;
     ensure(all == vec![cp(3), cp(7)], "checkpoints listed by size, saving the same size twice keeps one")?;
     ensure(store.latest_checkpoint(&p).map_err(|e| e.to_string())? == Some(cp(7)), "latest is the largest")?;
+    let recent = store.recent_checkpoints(&p, 1).map_err(|e| e.to_string())?;
+    ensure(recent == vec![cp(7)], "recent checkpoints come newest first, up to the limit")?;
+    let recent = store.recent_checkpoints(&p, 10).map_err(|e| e.to_string())?;
+    ensure(recent == vec![cp(7), cp(3)], "recent checkpoints: all of them when fewer than the limit")?;
     Ok(())
 }
 

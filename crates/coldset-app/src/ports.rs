@@ -216,6 +216,9 @@ pub trait Store: Send + Sync {
     fn save_checkpoint(&self, cp: &StoredCheckpoint) -> Result<(), StoreError>;
     fn checkpoints(&self, production: &ProductionId) -> Result<Vec<StoredCheckpoint>, StoreError>;
     fn latest_checkpoint(&self, production: &ProductionId) -> Result<Option<StoredCheckpoint>, StoreError>;
+    /// The newest `limit` checkpoints, newest first (a page shows these without reading a
+    /// history that grows by one a second while events arrive).
+    fn recent_checkpoints(&self, production: &ProductionId, limit: u32) -> Result<Vec<StoredCheckpoint>, StoreError>;
     fn create_account(&self, account: &AccountRecord) -> Result<(), StoreError>;
     fn account(&self, name: &str) -> Result<Option<AccountRecord>, StoreError>;
     fn account_count(&self) -> Result<u64, StoreError>;

@@ -319,6 +319,33 @@ impl PostgresStore {
         &self.target
     }
 
+    /// Checkpoints of a production by `sql` (which selects size, root, at and note, takes the
+    /// production as `$1` and a limit as `$2`), at most `limit` of them (`None`: all).
+    fn checkpoint_rows(
+        &self,
+        production: &ProductionId,
+        sql: &'static str,
+        limit: Option<i64>,
+    ) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        self.with_reader(|c| {
+            let st = c.statement(sql)?;
+            c.client
+                .query(&st, &[&production.as_str(), &limit])
+                .map_err(map_err)?
+                .iter()
+                .map(|r| {
+                    Ok(StoredCheckpoint {
+                        production: production.clone(),
+                        size: u64_from(col(r, 0)?, "size")?,
+                        root: hash_from(col(r, 1)?)?,
+                        at: Timestamp(col(r, 2)?),
+                        note: col(r, 3)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
     fn with_reader<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let pooled = self.readers.lock().map_err(|_| StoreError::Unavailable("reader pool poisoned".into()))?.pop();
         let mut conn = match pooled {
@@ -635,23 +662,19 @@ impl Store for PostgresStore {
     }
 
     fn checkpoints(&self, production: &ProductionId) -> Result<Vec<StoredCheckpoint>, StoreError> {
-        self.with_reader(|c| {
-            let st = c.statement("SELECT size, root, at, note FROM checkpoints WHERE production = $1 ORDER BY size")?;
-            c.client
-                .query(&st, &[&production.as_str()])
-                .map_err(map_err)?
-                .iter()
-                .map(|r| {
-                    Ok(StoredCheckpoint {
-                        production: production.clone(),
-                        size: u64_from(col(r, 0)?, "size")?,
-                        root: hash_from(col(r, 1)?)?,
-                        at: Timestamp(col(r, 2)?),
-                        note: col(r, 3)?,
-                    })
-                })
-                .collect()
-        })
+        self.checkpoint_rows(
+            production,
+            "SELECT size, root, at, note FROM checkpoints WHERE production = $1 ORDER BY size LIMIT $2",
+            None,
+        )
+    }
+
+    fn recent_checkpoints(&self, production: &ProductionId, limit: u32) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        self.checkpoint_rows(
+            production,
+            "SELECT size, root, at, note FROM checkpoints WHERE production = $1 ORDER BY size DESC LIMIT $2",
+            Some(i64::from(limit)),
+        )
     }
 
     fn latest_checkpoint(&self, production: &ProductionId) -> Result<Option<StoredCheckpoint>, StoreError> {

@@ -115,6 +115,36 @@ impl SqliteStore {
         &self.path
     }
 
+    /// Checkpoints of a production by `sql` (which selects size, root, at and note, takes the
+    /// production as `?1` and a limit as `?2`), at most `limit` of them (-1: all).
+    fn checkpoint_rows(
+        &self,
+        production: &ProductionId,
+        sql: &str,
+        limit: i64,
+    ) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        self.with_reader(|c| {
+            let mut st = c.prepare_cached(sql).map_err(map_err)?;
+            let rows = st
+                .query_map(params![production.as_str(), limit], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?))
+                })
+                .map_err(map_err)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (size, root, at, note) = row.map_err(map_err)?;
+                out.push(StoredCheckpoint {
+                    production: production.clone(),
+                    size: u64_from(size, "size")?,
+                    root: hash_from(root)?,
+                    at: Timestamp(at),
+                    note,
+                });
+            }
+            Ok(out)
+        })
+    }
+
     fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let conn = match self.readers.lock().map_err(|_| StoreError::Unavailable("reader pool poisoned".into()))?.pop()
         {
@@ -398,28 +428,19 @@ impl Store for SqliteStore {
     }
 
     fn checkpoints(&self, production: &ProductionId) -> Result<Vec<StoredCheckpoint>, StoreError> {
-        self.with_reader(|c| {
-            let mut st = c
-                .prepare("SELECT size, root, at, note FROM checkpoints WHERE production = ?1 ORDER BY size")
-                .map_err(map_err)?;
-            let rows = st
-                .query_map([production.as_str()], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?))
-                })
-                .map_err(map_err)?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (size, root, at, note) = row.map_err(map_err)?;
-                out.push(StoredCheckpoint {
-                    production: production.clone(),
-                    size: u64_from(size, "size")?,
-                    root: hash_from(root)?,
-                    at: Timestamp(at),
-                    note,
-                });
-            }
-            Ok(out)
-        })
+        self.checkpoint_rows(
+            production,
+            "SELECT size, root, at, note FROM checkpoints WHERE production = ?1 ORDER BY size LIMIT ?2",
+            -1,
+        )
+    }
+
+    fn recent_checkpoints(&self, production: &ProductionId, limit: u32) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        self.checkpoint_rows(
+            production,
+            "SELECT size, root, at, note FROM checkpoints WHERE production = ?1 ORDER BY size DESC LIMIT ?2",
+            i64::from(limit),
+        )
     }
 
     fn latest_checkpoint(&self, production: &ProductionId) -> Result<Option<StoredCheckpoint>, StoreError> {

@@ -6,7 +6,7 @@
 use crate::auth::page_reader;
 use crate::error::ApiError;
 use crate::forms::{csrf, form, form_start, location_options, refusal_page, violations_list};
-use crate::html::{esc, production_page};
+use crate::html::{esc, holder_name, person_name, production_page};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
@@ -201,13 +201,8 @@ async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, Strin
         return refusal_page("Firearm", &ApiError::not_found(format!("no firearm '{id}'")), &format!("/p/{p}"));
     };
     let csrf = csrf(&headers);
-    let name = |person: &PersonId| state.people.get(person).map_or(person.to_string(), |p| p.name.clone());
-    let holder = match &f.holder {
-        Holder::Person { person } => name(person),
-        Holder::Storage { location } => {
-            state.locations.get(location).map_or(location.to_string(), |l| format!("in {}", l.name))
-        }
-    };
+    let name = |person: &PersonId| person_name(&state, person);
+    let holder = holder_name(&state, &f.holder);
     let fid = esc(f.id.as_str());
     let mut b = format!(
         "<h1>{fid} {} {}</h1><p>Serial {} · {} · held by <strong>{}</strong> · load: <strong>{}</strong></p>\

@@ -23,8 +23,13 @@ use serde::Deserialize;
 use std::fmt::Write;
 
 pub fn routes() -> Router<App> {
-    Router::new().route("/p/{production}/audit", get(audit)).route("/static/audit.js", get(audit_js))
+    Router::new()
+        .route("/p/{production}/audit", get(audit))
+        .route("/static/audit.js", get(|| async { crate::html::script(AUDIT_JS) }))
 }
+
+/// How many of the newest checkpoints the page lists.
+const RECENT_CHECKPOINTS: u32 = 10;
 
 #[derive(Debug, Deserialize)]
 struct AuditQuery {
@@ -55,12 +60,12 @@ async fn audit(
     let store = app.store().clone();
     let wanted = seq.clone().and_then(Result::ok);
     let loaded = blocking(move || {
-        let checkpoints = store.checkpoints(&production)?;
+        let checkpoints = store.recent_checkpoints(&production, RECENT_CHECKPOINTS)?;
         let count = store.event_count(&production)?;
         let lookup = match wanted {
             None => None,
             Some(seq) => store.event(&production, seq)?.map(|event| {
-                let size = checkpoints.last().map_or(0, |c| c.size);
+                let size = checkpoints.first().map_or(0, |c| c.size);
                 let proof = coldset_app::ledger::inclusion_proof(store.as_ref(), &production, seq, size)
                     .map_err(|e| e.to_string());
                 Lookup { event, proof }
@@ -73,7 +78,7 @@ async fn audit(
         Ok(x) => x,
         Err(e) => return crate::forms::refusal_page("Audit", &e, &format!("/p/{p}/audit")),
     };
-    let latest = checkpoints.last();
+    let latest = checkpoints.first();
     let mut b = format!("<h1>Ledger of {}</h1>", esc(state.info.as_ref().map_or(p.as_str(), |i| i.name.as_str())));
     let _ = write!(b, "<p>{count} events recorded.</p>");
     match (latest, &key) {
@@ -103,7 +108,7 @@ async fn audit(
         b.push_str(
             "<table><caption>Recent checkpoints</caption><thead><tr><th scope=\"col\">Events</th><th scope=\"col\">Signed at</th><th scope=\"col\">Root</th></tr></thead><tbody>",
         );
-        for cp in checkpoints.iter().rev().take(10) {
+        for cp in &checkpoints {
             let _ = write!(
                 b,
                 "<tr><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
@@ -190,10 +195,6 @@ fn event_section(l: &Lookup, latest: Option<&StoredCheckpoint>, key: Option<&str
         esc(key.unwrap_or_default()),
     );
     b
-}
-
-async fn audit_js() -> impl IntoResponse {
-    ([(axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8")], AUDIT_JS)
 }
 
 /// RFC 9162 inclusion verification and the C2SP signed-note signature, in the browser.

@@ -21,12 +21,7 @@ pub fn routes() -> Router<App> {
     Router::new()
         .route("/p/{production}/board", get(board))
         .route("/p/{production}/board/stream", get(stream))
-        .route("/static/board.js", get(board_js))
-}
-
-/// The board's script, served as a file so the content policy can forbid inline scripts.
-async fn board_js() -> impl IntoResponse {
-    ([(axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8")], BOARD_JS)
+        .route("/static/board.js", get(|| async { crate::html::script(BOARD_JS) }))
 }
 
 /// The board's live part, as an HTML fragment.

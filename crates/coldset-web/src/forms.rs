@@ -137,12 +137,13 @@ fn command(f: &Fields, state: &ProductionState, expected: &Expected) -> Result<(
     let optional_scene = || f.opt("scene").map(SceneId::parse).transpose().map_err(|e| bad(e.to_string()));
     let pin_of = |person: &PersonId| proof(f, expected).map(|p| vec![(person.clone(), p)]).unwrap_or_default();
     let signed_in = |c: Command| Ok((c, Who::SignedIn(Vec::new())));
-    match f.req("action")? {
+    let action = f.req("action")?;
+    match action {
         // The firearm's steps (the armorer's phone).
         "take" => signed_in(Command::TakeFirearm { firearm: firearm()?, scene: optional_scene()? }),
         "inspect_pre" | "inspect_post" => signed_in(Command::InspectFirearm {
             firearm: firearm()?,
-            stage: if f.req("action")? == "inspect_pre" { InspectionStage::PreUse } else { InspectionStage::PostUse },
+            stage: if action == "inspect_pre" { InspectionStage::PreUse } else { InspectionStage::PostUse },
             barrel_clear: f.checked("barrel_clear"),
             fault: f.opt("fault").map(str::to_owned),
         }),
@@ -157,7 +158,7 @@ fn command(f: &Fields, state: &ProductionState, expected: &Expected) -> Result<(
             let firearm = firearm()?;
             let person = f.id("person", PersonId::parse)?;
             let pin = proof(f, expected).ok_or_else(|| bad("the person confirms with their PIN or passkey"))?;
-            let c = if f.req("action")? == "ack_demonstration" {
+            let c = if action == "ack_demonstration" {
                 Command::AcknowledgeDemonstration { firearm }
             } else {
                 Command::AcknowledgeShown { firearm }

@@ -110,3 +110,26 @@ pub(crate) fn is_safe_local_path(path: &str) -> bool {
         && !path.contains("//")
         && path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-_.~?=&%".contains(&b))
 }
+
+/// A person's name as pages show it (their id if the record is missing).
+pub(crate) fn person_name(state: &coldset_domain::ProductionState, person: &coldset_domain::ids::PersonId) -> String {
+    state.people.get(person).map_or(person.to_string(), |p| p.name.clone())
+}
+
+/// Who or where holds a firearm or container, as pages show it: a person's name, or
+/// "in" a storage location.
+pub(crate) fn holder_name(state: &coldset_domain::ProductionState, holder: &coldset_domain::model::Holder) -> String {
+    match holder {
+        coldset_domain::model::Holder::Person { person } => person_name(state, person),
+        coldset_domain::model::Holder::Storage { location } => {
+            state.locations.get(location).map_or(location.to_string(), |l| format!("in {}", l.name))
+        }
+    }
+}
+
+/// A script served as a file (`/static/...`), so the content policy can forbid inline
+/// scripts.
+pub(crate) fn script(source: &'static str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    ([(axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8")], source).into_response()
+}

@@ -6,7 +6,7 @@
 
 use crate::auth::page_reader;
 use crate::forms::{csrf, form};
-use crate::html::{esc, production_page};
+use crate::html::{esc, person_name, production_page};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
@@ -16,7 +16,6 @@ use coldset_app::App;
 use coldset_domain::gate::{plan_approved, policy};
 use coldset_domain::reports::{EscalationLevel, Severity};
 use coldset_domain::safety::SceneStatus;
-use coldset_domain::ProductionState;
 use std::fmt::Write;
 
 pub fn routes() -> Router<App> {
@@ -25,10 +24,6 @@ pub fn routes() -> Router<App> {
 
 /// How long credentials are flagged before they expire.
 const EXPIRY_WARNING_DAYS: i32 = 30;
-
-fn name(state: &ProductionState, person: &coldset_domain::ids::PersonId) -> String {
-    state.people.get(person).map_or(person.to_string(), |p| p.name.clone())
-}
 
 async fn oversight(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Response {
     let back = format!("/p/{p}/oversight");
@@ -52,7 +47,7 @@ async fn oversight(State(app): State<App>, Path(p): Path<String>, headers: Heade
     for r in open {
         let due = r.ack_due(pol.report_ack_minutes);
         let ack = match &r.acknowledged {
-            Some((by, at)) => format!("acknowledged by {} at {}", esc(&name(&state, by)), at.to_rfc3339()),
+            Some((by, at)) => format!("acknowledged by {} at {}", esc(&person_name(&state, by)), at.to_rfc3339()),
             None if now > due => {
                 format!("<strong class=\"warn\">acknowledgement overdue since {}</strong> (R-COMP-1)", due.to_rfc3339())
             }
@@ -130,7 +125,7 @@ async fn oversight(State(app): State<App>, Path(p): Path<String>, headers: Heade
         let _ = write!(
             b,
             "<div class=\"card\"><p>Hold by {} at {}: {}</p>{}</div>",
-            esc(&name(&state, &h.placed_by)),
+            esc(&person_name(&state, &h.placed_by)),
             h.placed_at.to_rfc3339(),
             esc(&h.reason),
             form(

@@ -273,11 +273,9 @@ async fn inventory(
     b.push_str("<table><caption>Storage</caption><thead><tr><th scope=\"col\">Location</th><th scope=\"col\">Kind</th><th scope=\"col\">State</th></tr></thead><tbody>");
     for l in s.locations.values() {
         let state = match &l.opened {
-            Some((by, at)) => format!(
-                "<span class=\"warn\">open</span> since {} by {}",
-                at,
-                esc(&s.people.get(by).map_or(by.to_string(), |p| p.name.clone()))
-            ),
+            Some((by, at)) => {
+                format!("<span class=\"warn\">open</span> since {} by {}", at, esc(&crate::html::person_name(&s, by)))
+            }
             None => "locked".into(),
         };
         let _ = write!(b, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", esc(&l.name), l.kind, state);
@@ -290,7 +288,7 @@ async fn inventory(
             .items
             .iter()
             .map(|i| {
-                let who = s.people.get(&i.performer).map_or(i.performer.to_string(), |p| p.name.clone());
+                let who = crate::html::person_name(&s, &i.performer);
                 format!("{} → {}", i.firearm, who)
             })
             .collect();

@@ -22,7 +22,9 @@ use serde_json::{json, Value};
 use std::fmt::Write;
 
 pub fn routes() -> Router<App> {
-    Router::new().route("/p/{production}/me", get(me_page)).route("/static/passkey.js", get(passkey_js))
+    Router::new()
+        .route("/p/{production}/me", get(me_page))
+        .route("/static/passkey.js", get(|| async { crate::html::script(PASSKEY_JS) }))
 }
 
 /// Under `/api/v1`.
@@ -148,7 +150,10 @@ async fn me_page(State(app): State<App>, Path(p): Path<String>, headers: HeaderM
     };
     let store = app.store().clone();
     let (p2, who) = (production.clone(), me.clone());
-    let keys = blocking(move || Ok(store.passkeys(&p2, &who)?)).await.unwrap_or_default();
+    let keys = match blocking(move || Ok(store.passkeys(&p2, &who)?)).await {
+        Ok(keys) => keys,
+        Err(e) => return e.into_response(),
+    };
     let person = state.people.get(&me);
     let csrf = csrf(&headers);
     let mut b = format!(
@@ -278,10 +283,6 @@ pub(crate) async fn set_own_pin(
     let store = app.store().clone();
     let (p2, pin) = (production.clone(), pin.to_owned());
     blocking(move || access::set_pin(store.as_ref(), &p2, &me, &pin)).await
-}
-
-async fn passkey_js() -> impl IntoResponse {
-    ([(axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8")], PASSKEY_JS)
 }
 
 /// Registration on the person's own page; confirmation from any `button.passkey` (its

@@ -6,7 +6,7 @@
 use crate::auth::page_reader;
 use crate::error::ApiError;
 use crate::forms::{csrf, form, refusal_page};
-use crate::html::{esc, production_page};
+use crate::html::{esc, person_name, production_page};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
@@ -22,10 +22,6 @@ use std::fmt::Write;
 
 pub fn routes() -> Router<App> {
     Router::new().route("/p/{production}/today", get(today)).route("/p/{production}/scenes/{id}", get(scene_page))
-}
-
-fn name(state: &ProductionState, person: &PersonId) -> String {
-    state.people.get(person).map_or(person.to_string(), |p| p.name.clone())
 }
 
 fn planned(load: &PlannedLoad) -> String {
@@ -67,7 +63,7 @@ fn readiness(state: &ProductionState, ctx: &Context, p: &str, sc: &Scene) -> Str
             "<li><a href=\"/p/{p}/firearms/{id}\">{id}</a> for {who}, planned {plan} (now {load}): {verdict}</li>",
             p = esc(p),
             id = esc(item.firearm.as_str()),
-            who = esc(&name(state, &item.performer)),
+            who = esc(&person_name(state, &item.performer)),
             plan = planned(&item.load),
             load = esc(&load),
         );
@@ -116,7 +112,7 @@ pub(crate) fn stops_section(state: &ProductionState) -> String {
         let _ = write!(
             b,
             "<li><strong>R-ROLE-4</strong>: hold by {}: {} <br>What to do: whoever placed it, or the safety advisor's review, lifts it</li>",
-            esc(&name(state, &h.placed_by)),
+            esc(&person_name(state, &h.placed_by)),
             esc(&h.reason)
         );
     }
@@ -206,7 +202,8 @@ async fn scene_page(State(app): State<App>, Path((p, id)): Path<(String, String)
     let hidden = format!("<input type=\"hidden\" name=\"scene\" value=\"{}\">", esc(sc.id.as_str()));
     let step =
         |action: &str, label: &str, fields: &str| form(action, &csrf, &back, &p, &format!("{hidden}{fields}"), label);
-    let people = |set: &mut dyn Iterator<Item = &PersonId>| set.map(|x| name(&state, x)).collect::<Vec<_>>().join(", ");
+    let people =
+        |set: &mut dyn Iterator<Item = &PersonId>| set.map(|x| person_name(&state, x)).collect::<Vec<_>>().join(", ");
     let mut b = format!(
         "<h1>Scene {} <span class=\"muted\">({})</span></h1><p>{}</p><p><strong>{}</strong></p>",
         esc(&sc.number),
@@ -226,7 +223,7 @@ async fn scene_page(State(app): State<App>, Path((p, id)): Path<(String, String)
     // 1. Approvals of the current version.
     b.push_str("<h2>1. Approvals</h2><ul>");
     for (role, who) in &sc.approvals {
-        let _ = write!(b, "<li>{}: {}</li>", role.replace('_', " "), esc(&name(&state, who)));
+        let _ = write!(b, "<li>{}: {}</li>", role.replace('_', " "), esc(&person_name(&state, who)));
     }
     b.push_str("</ul>");
     let missing = plan_approved(sc, &policy(&state));
@@ -255,8 +252,8 @@ async fn scene_page(State(app): State<App>, Path((p, id)): Path<(String, String)
                 esc(&m.agenda.abort_plan),
                 esc(&m.agenda.emergency_procedure),
                 esc(&m.agenda.chain_of_command),
-                m.armorer_sign_off.as_ref().map_or("not yet".into(), |x| esc(&name(&state, x))),
-                m.ad_sign_off.as_ref().map_or("not yet".into(), |x| esc(&name(&state, x))),
+                m.armorer_sign_off.as_ref().map_or("not yet".into(), |x| esc(&person_name(&state, x))),
+                m.ad_sign_off.as_ref().map_or("not yet".into(), |x| esc(&person_name(&state, x))),
             );
             if !m.signed_off() {
                 b.push_str(&step("sign_off_meeting", "Sign off the meeting", ""));
@@ -296,7 +293,7 @@ async fn scene_page(State(app): State<App>, Path((p, id)): Path<(String, String)
                     fields,
                     "<p><label><input type=\"checkbox\" name=\"attendee\" value=\"{}\"> {}</label></p>",
                     esc(person.as_str()),
-                    esc(&name(&state, person))
+                    esc(&person_name(&state, person))
                 );
             }
             fields.push_str("</fieldset>");

@@ -7,7 +7,7 @@
 use crate::auth::page_reader;
 use crate::error::ApiError;
 use crate::forms::{csrf, form, location_options, refusal_page};
-use crate::html::{esc, production_page};
+use crate::html::{esc, holder_name, production_page};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -26,16 +26,7 @@ pub fn routes() -> Router<App> {
         .route("/p/{production}/containers/{id}", get(container_page))
         .route("/p/{production}/containers/{id}/label.svg", get(container_label))
         .route("/p/{production}/scan", get(scan))
-        .route("/static/scan.js", get(scan_js))
-}
-
-fn holder_text(state: &ProductionState, holder: &Holder) -> String {
-    match holder {
-        Holder::Person { person } => state.people.get(person).map_or(person.to_string(), |p| p.name.clone()),
-        Holder::Storage { location } => {
-            state.locations.get(location).map_or(location.to_string(), |l| format!("in {}", l.name))
-        }
-    }
+        .route("/static/scan.js", get(|| async { crate::html::script(SCAN_JS) }))
 }
 
 fn method_options() -> String {
@@ -139,7 +130,7 @@ async fn ammunition(State(app): State<App>, Path(p): Path<String>, headers: Head
             esc(&c.class.to_string()),
             esc(&c.calibre),
             c.count(),
-            esc(&holder_text(&state, &c.holder)),
+            esc(&holder_name(&state, &c.holder)),
         );
     }
     b.push_str("</tbody></table>");
@@ -169,7 +160,7 @@ async fn container_page(State(app): State<App>, Path((p, id)): Path<(String, Str
         esc(&c.class.to_string()),
         esc(&c.calibre),
         c.count(),
-        esc(&holder_text(&state, &c.holder)),
+        esc(&holder_name(&state, &c.holder)),
         esc(&c.label),
         p = esc(&p),
     );
@@ -268,10 +259,6 @@ async fn scan(
          <p id=\"camera-status\" class=\"muted\" aria-live=\"polite\"></p><script src=\"/static/scan.js\"></script>"
     );
     (status, Html(production_page(&p, "Scan", &b))).into_response()
-}
-
-async fn scan_js() -> impl IntoResponse {
-    ([(axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCAN_JS)
 }
 
 /// The camera, where the browser has a barcode detector (Chrome on Android does; it needs
