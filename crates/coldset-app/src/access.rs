@@ -198,14 +198,13 @@ pub fn authentication(principal: &Principal, confirmed: &[(PersonId, AuthMethod)
 }
 
 /// A person acting in person on someone else's signed-in device, proved by their own PIN or
-/// passkey:
-/// the 1st AD acknowledging the demonstration, or a performer acknowledging what they were
-/// shown, on the armorer's phone. The command is theirs (the write path checks their role);
-/// the event records that they confirmed by PIN and whose device it was.
+/// passkey: the 1st AD acknowledging the demonstration, or a performer acknowledging what
+/// they were shown, on the armorer's phone. The command is theirs (the write path checks
+/// their role); the event records how they confirmed and whose device it was.
 ///
 /// Refused when the device is not signed in as a person of the production, or when the
-/// production requires a second factor for the person's role: a PIN is one factor, so they
-/// must act from their own session.
+/// production requires a second factor for the person's role: they must then act from their
+/// own session, signed in with it.
 pub fn authorize_in_person(
     store: &dyn Store,
     challenges: &crate::passkey::Challenges,
@@ -219,15 +218,14 @@ pub fn authorize_in_person(
         return Err(denied("confirm in person on the device of a person of this production".to_owned()));
     };
     check_second_factor(principal, state, Some(&device))?;
-    let confirmed = confirm(store, challenges, production, &[(person.clone(), proof)])?;
-    let method = confirmed.first().map_or(AuthMethod::Pin, |(_, m)| *m);
-    let required = state.info.as_ref().map(|i| i.second_factor_roles.clone()).unwrap_or_default();
-    let roles = state.people.get(person).map(|p| p.roles.clone()).unwrap_or_default();
-    if roles.iter().any(|r| required.contains(r)) {
+    // Checked before the proof, so a refused attempt uses up no passkey challenge.
+    if role_requires_second_factor(state, person) {
         return Err(denied(format!(
             "this production requires a second factor for {person}'s role: they confirm from their own signed-in session"
         )));
     }
+    let confirmed = confirm(store, challenges, production, &[(person.clone(), proof)])?;
+    let method = confirmed.first().map_or(AuthMethod::Pin, |(_, m)| *m);
     Ok(Authorized {
         actor: Actor::Person { person: person.clone() },
         attested: Vec::new(),
@@ -473,12 +471,17 @@ pub fn check_second_factor(
     {
         return Ok(());
     }
-    let roles = person.and_then(|p| state.people.get(p)).map(|p| p.roles.clone()).unwrap_or_default();
     let admin = principal.is_admin && info.second_factor_roles.contains(&coldset_domain::model::Role::Admin);
-    if admin || roles.iter().any(|r| info.second_factor_roles.contains(r)) {
+    if admin || person.is_some_and(|p| role_requires_second_factor(state, p)) {
         return Err(AppError::SecondFactorRequired);
     }
     Ok(())
+}
+
+/// Whether the production requires a second factor for one of this person's roles.
+fn role_requires_second_factor(state: &coldset_domain::ProductionState, person: &PersonId) -> bool {
+    let Some(info) = &state.info else { return false };
+    state.people.get(person).is_some_and(|p| p.roles.iter().any(|r| info.second_factor_roles.contains(r)))
 }
 
 // ---- TOTP (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits) ---------------------------------
