@@ -66,6 +66,11 @@ pub fn hash_token(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// The digest `hash_token` writes out, of the trimmed secret as the cache keys it.
+fn token_digest(secret: &str) -> [u8; 32] {
+    Sha256::digest(secret.trim().as_bytes()).into()
+}
+
 /// Creates an API token for an account; returns the secret, shown once.
 pub fn create_token(
     store: &dyn Store,
@@ -377,7 +382,8 @@ pub fn read_access(
 /// token at once.
 #[derive(Debug, Default)]
 pub struct AuthCache {
-    tokens: std::sync::Mutex<std::collections::HashMap<String, (Principal, Timestamp)>>,
+    /// Keyed by the secret's SHA-256 digest (not its hex text: no string per request).
+    tokens: std::sync::Mutex<std::collections::HashMap<[u8; 32], (Principal, Timestamp)>>,
     links: std::sync::Mutex<std::collections::HashMap<(String, ProductionId), CachedLink>>,
 }
 
@@ -390,7 +396,7 @@ impl AuthCache {
     /// A cached principal, without touching the database.
     pub fn cached(&self, secret: &str, now: Timestamp) -> Option<Principal> {
         let map = self.tokens.lock().ok()?;
-        map.get(&hash_token(secret.trim())).filter(|(_, until)| now < *until).map(|(p, _)| p.clone())
+        map.get(&token_digest(secret)).filter(|(_, until)| now < *until).map(|(p, _)| p.clone())
     }
 
     /// A cached link, without touching the database.
@@ -400,15 +406,15 @@ impl AuthCache {
     }
 
     pub fn principal(&self, store: &dyn Store, secret: &str, now: Timestamp) -> Result<Principal, AppError> {
-        let hash = hash_token(secret.trim());
+        let digest = token_digest(secret);
         if let Ok(map) = self.tokens.lock() {
-            if let Some((p, until)) = map.get(&hash) {
+            if let Some((p, until)) = map.get(&digest) {
                 if now < *until {
                     return Ok(p.clone());
                 }
             }
         }
-        let record = store.token(&hash)?.ok_or_else(|| denied("unknown or revoked token"))?;
+        let record = store.token(&hex::encode(digest))?.ok_or_else(|| denied("unknown or revoked token"))?;
         if record.expires_at.is_some_and(|e| e <= now) {
             return Err(denied("this token has expired"));
         }
@@ -419,14 +425,14 @@ impl AuthCache {
             if map.len() > 10_000 {
                 map.clear();
             }
-            map.insert(hash, (p.clone(), until));
+            map.insert(digest, (p.clone(), until));
         }
         Ok(p)
     }
 
     pub fn forget(&self, secret: &str) {
         if let Ok(mut map) = self.tokens.lock() {
-            map.remove(&hash_token(secret.trim()));
+            map.remove(&token_digest(secret));
         }
     }
 

@@ -81,7 +81,7 @@ fn party(field: &str, p: &Party) -> Result<Party, DomainError> {
     })
 }
 
-pub(crate) fn deny(rule: RuleId, reason: String, remedy: &str) -> DomainError {
+pub(crate) fn deny(rule: RuleId, reason: String, remedy: &'static str) -> DomainError {
     let mut c = Checks::new();
     c.fail(rule, reason, remedy);
     match c.finish() {

@@ -3,6 +3,7 @@
 //! would make the action allowed.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
 macro_rules! rule_ids {
@@ -56,7 +57,9 @@ impl fmt::Display for RuleId {
 pub struct Violation {
     pub rule: RuleId,
     pub reason: String,
-    pub remedy: String,
+    /// Remedies are fixed sentences of the catalogue, so they are borrowed, not copied: the
+    /// gate query builds a refusal on every call.
+    pub remedy: Cow<'static, str>,
 }
 
 /// A refusal: every rule that failed, not only the first.
@@ -102,14 +105,14 @@ impl Checks {
     }
 
     /// Records a violation of `rule` unless `ok` holds.
-    pub fn require(&mut self, ok: bool, rule: RuleId, reason: impl FnOnce() -> String, remedy: &str) {
+    pub fn require(&mut self, ok: bool, rule: RuleId, reason: impl FnOnce() -> String, remedy: &'static str) {
         if !ok {
-            self.violations.push(Violation { rule, reason: reason(), remedy: remedy.to_owned() });
+            self.violations.push(Violation { rule, reason: reason(), remedy: Cow::Borrowed(remedy) });
         }
     }
 
-    pub fn fail(&mut self, rule: RuleId, reason: String, remedy: &str) {
-        self.violations.push(Violation { rule, reason, remedy: remedy.to_owned() });
+    pub fn fail(&mut self, rule: RuleId, reason: String, remedy: &'static str) {
+        self.violations.push(Violation { rule, reason, remedy: Cow::Borrowed(remedy) });
     }
 
     pub fn is_clear(&self) -> bool {

@@ -43,6 +43,23 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .map_err(ApiError::from)
 }
 
+/// A JSON body serialised into a buffer of `capacity` bytes (axum's `Json` starts at 128
+/// and grows by copying): for answers whose usual size is known, such as the gate's.
+pub(crate) fn json_body<T: Serialize>(value: &T, capacity: usize) -> Result<axum::body::Bytes, ApiError> {
+    let mut body = Vec::with_capacity(capacity);
+    serde_json::to_writer(&mut body, value).map_err(|e| {
+        tracing::error!(error = %e, "an answer could not be serialised");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the answer could not be written")
+    })?;
+    Ok(body.into())
+}
+
+/// An answer whose JSON body is already written.
+pub(crate) fn json_response(body: axum::body::Bytes) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
 pub(crate) fn parse_production(text: &str) -> Result<ProductionId, ApiError> {
     ProductionId::parse(text).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "input.invalid", e.to_string()))
 }

@@ -100,10 +100,14 @@ where
 {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|axum::extract::Query(value)| ApiQuery(value))
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "input.invalid", e.body_text()))
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parse_query(&parts.uri).map(ApiQuery)
     }
+}
+
+/// The query string of `uri` parsed into `T`, as `ApiQuery` does it.
+pub(crate) fn parse_query<T: serde::de::DeserializeOwned>(uri: &axum::http::Uri) -> Result<T, ApiError> {
+    axum::extract::Query::<T>::try_from_uri(uri)
+        .map(|axum::extract::Query(value)| value)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "input.invalid", e.body_text()))
 }

@@ -15,6 +15,7 @@ mod auth;
 mod board;
 mod error;
 mod forms;
+mod gate_memo;
 mod html;
 mod ledger;
 pub mod openapi;

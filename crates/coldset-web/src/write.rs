@@ -8,11 +8,12 @@ use crate::api::blocking;
 use crate::api::parse_production;
 use crate::auth::{principal, session_secret};
 use crate::error::ApiError;
-use crate::error::ApiQuery;
+use crate::gate_memo::GateMemo;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post, put};
+use axum::Extension;
 use axum::{Json, Router};
 use coldset_app::access::{self, Principal};
 use coldset_app::{App, AppError, IdempotencyKey, Request};
@@ -20,13 +21,17 @@ use coldset_domain::ids::{FirearmId, PersonId, ProductionId, SceneId};
 use coldset_domain::{Command, Envelope, RuleId};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/productions", post(create_production))
         .route("/productions/{production}/commands", post(command))
         .route("/productions/{production}/me/pin", put(set_pin))
-        .route("/productions/{production}/gate/hand-off", get(gate_hand_off))
+        .route(
+            "/productions/{production}/gate/hand-off",
+            get(gate_hand_off).layer(Extension(Arc::new(GateMemo::default()))),
+        )
         .route("/productions/{production}/alerts", get(alerts))
         .route("/accounts", post(create_account))
         .route("/accounts/{name}/tokens", post(create_token))
@@ -389,25 +394,42 @@ struct GateQuery {
     scene: Option<SceneId>,
 }
 
-/// "May this firearm go to this performer for this scene, now?" Changes nothing.
+/// "May this firearm go to this performer for this scene, now?" Changes nothing. Who asks is
+/// checked first, every time; then a recent answer to the same question on the same state is
+/// sent again (see `gate_memo`), or the gate is evaluated.
 async fn gate_hand_off(
     State(app): State<App>,
     Path(p): Path<String>,
-    ApiQuery(q): ApiQuery<GateQuery>,
-    headers: HeaderMap,
-) -> Result<Json<GateAnswer>, ApiError> {
-    let state = crate::auth::full_reader(&app, &headers, &p).await?;
-    let ctx = coldset_domain::Context::new(app.now(), app.today(&state));
+    // The request itself rather than copies of its headers, URI and memo: this is the hot
+    // query, and `HeaderMap` as an extractor clones every header.
+    req: axum::extract::Request,
+) -> Result<axum::response::Response, ApiError> {
+    let state = crate::auth::full_reader(&app, req.headers(), &p).await?;
+    let memo = req.extensions().get::<Arc<GateMemo>>().ok_or_else(|| {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the gate's memo is not configured")
+    })?;
+    let uri = req.uri();
+    let query = uri.query().unwrap_or_default();
+    let now = app.now();
+    if let Some(body) = memo.get(&p, state.last_seq, query, now) {
+        return Ok(crate::api::json_response(body));
+    }
+    let q: GateQuery = crate::error::parse_query(uri)?;
+    let ctx = coldset_domain::Context::new(now, app.today(&state));
     let d = coldset_domain::gate::evaluate_hand_off(&state, &ctx, &q.firearm, &q.to, q.scene.as_ref())
         .map_err(|e| ApiError::from(AppError::Domain(e)))?;
-    Ok(Json(GateAnswer {
+    let answer = GateAnswer {
         allowed: d.allowed,
         note: "the performer still confirms on the armorer's device at the hand-off",
         overridden: d.overridden.iter().map(|&(rule, id)| Overridden { rule, r#override: id }).collect(),
         rule_ids: d.violations.iter().map(|v| v.rule).collect(),
         rules_checked: d.rules_checked,
         violations: d.violations,
-    }))
+    };
+    // A full refusal is about 2 KB: written into one buffer of that size.
+    let body = crate::api::json_body(&answer, 4096)?;
+    memo.put(&p, state.last_seq, query, now, body.clone());
+    Ok(crate::api::json_response(body))
 }
 
 /// The gate's answer, serialised straight from typed fields: this is the hot query of the

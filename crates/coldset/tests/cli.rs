@@ -952,6 +952,43 @@ fn the_live_board_updates_without_a_reload() {
     assert!(update.contains("STOP [R-COMP-2]"), "{update}");
 }
 
+/// The gate query keeps its recent answers (one second at most, see `gate_memo`): an event
+/// must drop them at once, who asks is checked every time, and bad questions are never kept.
+#[test]
+fn the_gate_query_never_answers_from_before_the_last_event() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(&["demo", "--data", p(&tmp.path().join("d"))]);
+    let path = "/api/v1/productions/dead-river/gate/hand-off?firearm=fa-1&to=p-5&scene=sc-1";
+    let rules = |gate: &serde_json::Value| -> Vec<String> {
+        gate["rule_ids"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_owned()).collect()
+    };
+    let before = server.get(path);
+    assert_eq!(before["allowed"], false, "{before}");
+    assert!(!rules(&before).contains(&"R-COMP-2".to_owned()), "{before}");
+    // Asked again at once: the same answer (now from the memo), also for another spelling.
+    assert_eq!(server.get(path), before);
+    assert_eq!(server.get("/api/v1/productions/dead-river/gate/hand-off?scene=sc-1&to=p-5&firearm=fa-1"), before);
+    // Who asks is checked before any kept answer is sent.
+    let anonymous = ureq::get(&format!("{}{path}", server.base)).call().unwrap_err();
+    assert!(matches!(anonymous, ureq::Error::Status(401, _)), "{anonymous:?}");
+    // A crew report stops firearm work: the very next answer, well within the memo's
+    // second, must name it.
+    ureq::post(&format!("{}/api/v1/productions/dead-river/reports", server.base))
+        .set("Content-Type", "application/json")
+        .send_string(r#"{"severity":"critical","text":"Live rounds seen in the dummy box."}"#)
+        .unwrap();
+    let after = server.get(path);
+    assert!(rules(&after).contains(&"R-COMP-2".to_owned()), "{after}");
+    // Bad questions answer their error each time; nothing of them is kept.
+    for _ in 0..2 {
+        let missing = server.request("/api/v1/productions/dead-river/gate/hand-off?firearm=fa-1").call().unwrap_err();
+        assert!(matches!(missing, ureq::Error::Status(400, _)), "{missing:?}");
+        let unknown =
+            server.request("/api/v1/productions/dead-river/gate/hand-off?firearm=fa-404&to=p-5").call().unwrap_err();
+        assert!(matches!(unknown, ureq::Error::Status(404, _)), "{unknown:?}");
+    }
+}
+
 // ---- sign-in -----------------------------------------------------------------------------
 
 fn post_json(
