@@ -20,17 +20,17 @@ use std::sync::Arc;
 
 pub fn routes() -> Router<App> {
     Router::new()
-        .route("/productions", get(list_productions))
-        .route("/productions/{production}", get(production))
-        .route("/productions/{production}/firearms", get(firearms))
-        .route("/productions/{production}/firearms/{id}", get(firearm))
-        .route("/productions/{production}/containers", get(containers))
-        .route("/productions/{production}/lots", get(lots))
-        .route("/productions/{production}/people", get(people))
-        .route("/productions/{production}/locations", get(locations))
-        .route("/productions/{production}/scenes", get(scenes))
-        .route("/productions/{production}/events", get(events))
-        .route("/productions/{production}/register", get(register))
+        .route("/api/v1/productions", get(list_productions))
+        .route("/api/v1/productions/{production}", get(production))
+        .route("/api/v1/productions/{production}/firearms", get(firearms))
+        .route("/api/v1/productions/{production}/firearms/{id}", get(firearm))
+        .route("/api/v1/productions/{production}/containers", get(containers))
+        .route("/api/v1/productions/{production}/lots", get(lots))
+        .route("/api/v1/productions/{production}/people", get(people))
+        .route("/api/v1/productions/{production}/locations", get(locations))
+        .route("/api/v1/productions/{production}/scenes", get(scenes))
+        .route("/api/v1/productions/{production}/events", get(events))
+        .route("/api/v1/productions/{production}/register", get(register))
 }
 
 /// Runs store work on a blocking thread (the store port is synchronous).

@@ -23,13 +23,22 @@ use std::sync::Mutex;
 /// How long an answer is reused at most.
 pub(crate) const MAX_AGE_MS: i64 = 1_000;
 
-/// Answers kept per production at most; the memo of a production is emptied when full.
-const MAX_ANSWERS: usize = 4_096;
+/// Bytes of answers kept at most, over every production (a full refusal is about 2 KB); the
+/// memo is emptied when a new answer would pass it. Questions spelled in many ways (the query
+/// text is the key) can fill it, but never grow the server past this.
+const MAX_BYTES: usize = 2 << 20;
 
 #[derive(Debug, Default)]
 pub(crate) struct GateMemo {
+    inner: Mutex<Memo>,
+}
+
+#[derive(Debug, Default)]
+struct Memo {
     /// By production id (as the request spelled it, once authorized).
-    productions: Mutex<HashMap<String, ProductionAnswers>>,
+    productions: HashMap<String, ProductionAnswers>,
+    /// Bytes of query text and answers kept.
+    bytes: usize,
 }
 
 #[derive(Debug, Default)]
@@ -43,8 +52,8 @@ struct ProductionAnswers {
 impl GateMemo {
     /// The answer written for this query on this state, if it is recent enough.
     pub(crate) fn get(&self, production: &str, last_seq: Option<u64>, query: &str, now: Timestamp) -> Option<Bytes> {
-        let map = self.productions.lock().ok()?;
-        let p = map.get(production)?;
+        let memo = self.inner.lock().ok()?;
+        let p = memo.productions.get(production)?;
         if p.last_seq != last_seq {
             return None;
         }
@@ -55,19 +64,25 @@ impl GateMemo {
 
     /// Keeps an answer computed on the state ending at `last_seq`.
     pub(crate) fn put(&self, production: &str, last_seq: Option<u64>, query: &str, now: Timestamp, body: Bytes) {
-        let Ok(mut map) = self.productions.lock() else { return };
-        let p = map.entry(production.to_owned()).or_default();
+        let Ok(mut memo) = self.inner.lock() else { return };
+        let size = query.len() + body.len();
+        if memo.bytes + size > MAX_BYTES {
+            memo.productions.clear();
+            memo.bytes = 0;
+        }
+        let p = memo.productions.entry(production.to_owned()).or_default();
+        let mut freed = 0;
         if p.last_seq != last_seq {
             // A different state: every answer kept is about the old one. A request that read
             // an older state than the one kept (it raced an event) replaces the newer answers;
             // they are simply computed again.
-            p.answers.clear();
+            freed = p.answers.drain().map(|(q, (_, b))| q.len() + b.len()).sum();
             p.last_seq = last_seq;
         }
-        if p.answers.len() >= MAX_ANSWERS {
-            p.answers.clear();
+        if let Some((_, old)) = p.answers.insert(query.to_owned(), (now, body)) {
+            freed += query.len() + old.len();
         }
-        p.answers.insert(query.to_owned(), (now, body));
+        memo.bytes = memo.bytes + size - freed;
     }
 }
 
@@ -110,15 +125,28 @@ mod tests {
     }
 
     #[test]
-    fn the_memo_stays_bounded() {
+    fn the_memo_stays_bounded_and_counts_its_bytes() {
         let memo = GateMemo::default();
-        let p = "dead-river";
         let t = Timestamp(5_000);
-        for i in 0..(MAX_ANSWERS + 10) {
-            memo.put(p, Some(1), &format!("q{i}"), t, Bytes::from_static(b"x"));
+        let answer = Bytes::from(vec![b'x'; 2_000]);
+        let kept = |memo: &GateMemo| {
+            let m = memo.inner.lock().unwrap();
+            let counted: usize =
+                m.productions.values().flat_map(|p| p.answers.iter()).map(|(q, (_, b))| q.len() + b.len()).sum();
+            assert_eq!(m.bytes, counted);
+            counted
+        };
+        for i in 0..5_000 {
+            let production = if i % 2 == 0 { "dead-river" } else { "other" };
+            memo.put(production, Some(1), &format!("q{i}"), t, answer.clone());
+            assert!(kept(&memo) <= MAX_BYTES);
         }
-        let len = memo.productions.lock().unwrap().get(p).unwrap().answers.len();
-        assert!(len <= MAX_ANSWERS, "{len}");
-        assert!(memo.get(p, Some(1), &format!("q{}", MAX_ANSWERS + 9), t).is_some());
+        assert!(memo.get("other", Some(1), "q4999", t).is_some());
+        // The same question again, and a new state: the count follows.
+        memo.put("other", Some(1), "q4999", t, Bytes::from_static(b"short"));
+        kept(&memo);
+        memo.put("other", Some(2), "q1", t, answer.clone());
+        kept(&memo);
+        assert!(memo.get("other", Some(1), "q4999", t).is_none());
     }
 }

@@ -16,11 +16,11 @@ use serde_json::{json, Value};
 
 pub fn routes() -> Router<App> {
     Router::new()
-        .route("/ledger/verifier-key", get(verifier_key))
-        .route("/productions/{production}/checkpoint", get(latest_checkpoint))
-        .route("/productions/{production}/checkpoints", get(checkpoints))
-        .route("/productions/{production}/proof/inclusion", get(inclusion))
-        .route("/productions/{production}/proof/consistency", get(consistency))
+        .route("/api/v1/ledger/verifier-key", get(verifier_key))
+        .route("/api/v1/productions/{production}/checkpoint", get(latest_checkpoint))
+        .route("/api/v1/productions/{production}/checkpoints", get(checkpoints))
+        .route("/api/v1/productions/{production}/proof/inclusion", get(inclusion))
+        .route("/api/v1/productions/{production}/proof/consistency", get(consistency))
 }
 
 fn checkpoint_json(cp: &StoredCheckpoint) -> Value {

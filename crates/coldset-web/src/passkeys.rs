@@ -30,8 +30,8 @@ pub fn routes() -> Router<App> {
 /// Under `/api/v1`.
 pub fn api_routes() -> Router<App> {
     Router::new()
-        .route("/productions/{production}/passkeys/challenge", post(challenge))
-        .route("/productions/{production}/me/passkeys", post(register))
+        .route("/api/v1/productions/{production}/passkeys/challenge", post(challenge))
+        .route("/api/v1/productions/{production}/me/passkeys", post(register))
 }
 
 /// Where WebAuthn must have been used: this server as the browser reached it.

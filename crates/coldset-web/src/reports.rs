@@ -23,12 +23,12 @@ use std::time::{Duration, Instant};
 
 pub fn routes() -> Router<App> {
     Router::new()
-        .route("/productions/{production}/reports", post(file_report).get(list_reports))
-        .route("/productions/{production}/reports/followup", post(follow_up))
-        .route("/productions/{production}/attachments/{hash}", get(attachment))
-        .route("/productions/{production}/reports/followup/add", post(add_to_report))
-        .route("/productions/{production}/incidents", get(list_incidents))
-        .route("/productions/{production}/incidents/{id}/evidence", get(evidence))
+        .route("/api/v1/productions/{production}/reports", post(file_report).get(list_reports))
+        .route("/api/v1/productions/{production}/reports/followup", post(follow_up))
+        .route("/api/v1/productions/{production}/attachments/{hash}", get(attachment))
+        .route("/api/v1/productions/{production}/reports/followup/add", post(add_to_report))
+        .route("/api/v1/productions/{production}/incidents", get(list_incidents))
+        .route("/api/v1/productions/{production}/incidents/{id}/evidence", get(evidence))
 }
 
 /// Reports per production per minute before the public form asks people to wait. Counted

@@ -25,22 +25,22 @@ use std::sync::Arc;
 
 pub fn routes() -> Router<App> {
     Router::new()
-        .route("/productions", post(create_production))
-        .route("/productions/{production}/commands", post(command))
-        .route("/productions/{production}/me/pin", put(set_pin))
+        .route("/api/v1/productions", post(create_production))
+        .route("/api/v1/productions/{production}/commands", post(command))
+        .route("/api/v1/productions/{production}/me/pin", put(set_pin))
         .route(
-            "/productions/{production}/gate/hand-off",
+            "/api/v1/productions/{production}/gate/hand-off",
             get(gate_hand_off).layer(Extension(Arc::new(GateMemo::default()))),
         )
-        .route("/productions/{production}/alerts", get(alerts))
-        .route("/accounts", post(create_account))
-        .route("/accounts/{name}/tokens", post(create_token))
-        .route("/outbox", get(outbox))
-        .route("/login", post(login))
-        .route("/logout", post(logout))
-        .route("/me", get(me))
-        .route("/me/totp", post(enrol_totp))
-        .route("/me/totp/confirm", post(confirm_totp))
+        .route("/api/v1/productions/{production}/alerts", get(alerts))
+        .route("/api/v1/accounts", post(create_account))
+        .route("/api/v1/accounts/{name}/tokens", post(create_token))
+        .route("/api/v1/outbox", get(outbox))
+        .route("/api/v1/login", post(login))
+        .route("/api/v1/logout", post(logout))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/me/totp", post(enrol_totp))
+        .route("/api/v1/me/totp/confirm", post(confirm_totp))
 }
 
 /// Starts TOTP enrolment: the secret and an otpauth URI for an authenticator app.
