@@ -379,63 +379,120 @@ pub fn read_access(
 
 /// Recently checked tokens and account links, so that a busy set does not read the database
 /// for every request. Entries live at most `TTL_MS`; a logout in this process drops its
-/// token at once.
+/// token at once. The `cached*` methods never touch the database; the others always read it
+/// and renew the entry (the web layer calls them only when `cached*` said no).
 #[derive(Debug, Default)]
 pub struct AuthCache {
     /// Keyed by the secret's SHA-256 digest (not its hex text: no string per request).
-    tokens: std::sync::Mutex<std::collections::HashMap<[u8; 32], (Principal, Timestamp)>>,
-    links: std::sync::Mutex<std::collections::HashMap<(String, ProductionId), CachedLink>>,
+    tokens: Trusted<[u8; 32], Principal>,
+    links: Trusted<(String, ProductionId), Option<PersonId>>,
 }
 
 const TTL_MS: i64 = 30_000;
 
-/// The person an account acts as in a production (or none), and until when that is trusted.
-type CachedLink = (Option<PersonId>, Timestamp);
+/// How long the caller chosen to renew an entry has before another one is chosen.
+const RENEW_RETRY_MS: i64 = 1_000;
+
+/// Entries trusted until a deadline. Once an entry is past half its life, one caller (then
+/// at most one a second) is told it is not cached, reads the database and renews it, while
+/// the others are still answered from the entry. Under steady load entries are renewed
+/// before they expire, so a busy server never sends every request in flight to the database
+/// at the moment one expires.
+#[derive(Debug)]
+struct Trusted<K, V> {
+    map: std::sync::Mutex<std::collections::HashMap<K, TrustedEntry<V>>>,
+}
+
+#[derive(Debug)]
+struct TrustedEntry<V> {
+    value: V,
+    until: Timestamp,
+    renew_at: Timestamp,
+}
+
+impl<K, V> Default for Trusted<K, V> {
+    fn default() -> Self {
+        Trusted { map: std::sync::Mutex::new(std::collections::HashMap::new()) }
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V: Clone> Trusted<K, V> {
+    /// The trusted value, unless there is none or this caller is the one chosen to renew it.
+    fn get(&self, key: &K, now: Timestamp) -> Option<V> {
+        let mut map = self.map.lock().ok()?;
+        let entry = map.get_mut(key)?;
+        if now >= entry.until {
+            return None;
+        }
+        if now >= entry.renew_at {
+            entry.renew_at = Timestamp(now.0 + RENEW_RETRY_MS);
+            return None;
+        }
+        Some(entry.value.clone())
+    }
+
+    fn insert(&self, key: K, value: V, until: Timestamp, now: Timestamp) {
+        if let Ok(mut map) = self.map.lock() {
+            if map.len() > 10_000 {
+                map.clear();
+            }
+            let renew_at = Timestamp(now.0 + (until.0 - now.0) / 2);
+            map.insert(key, TrustedEntry { value, until, renew_at });
+        }
+    }
+
+    fn remove(&self, key: &K) {
+        if let Ok(mut map) = self.map.lock() {
+            map.remove(key);
+        }
+    }
+}
 
 impl AuthCache {
     /// A cached principal, without touching the database.
     pub fn cached(&self, secret: &str, now: Timestamp) -> Option<Principal> {
-        let map = self.tokens.lock().ok()?;
-        map.get(&token_digest(secret)).filter(|(_, until)| now < *until).map(|(p, _)| p.clone())
+        self.tokens.get(&token_digest(secret), now)
     }
 
     /// A cached link, without touching the database.
     pub fn cached_link(&self, account: &str, production: &ProductionId, now: Timestamp) -> Option<Option<PersonId>> {
-        let map = self.links.lock().ok()?;
-        map.get(&(account.to_owned(), production.clone())).filter(|(_, until)| now < *until).map(|(p, _)| p.clone())
+        self.links.get(&(account.to_owned(), production.clone()), now)
     }
 
+    /// Reads a token from the database and caches what it says; a token the database no
+    /// longer knows (revoked elsewhere, expired, its account gone) leaves the cache at once.
     pub fn principal(&self, store: &dyn Store, secret: &str, now: Timestamp) -> Result<Principal, AppError> {
         let digest = token_digest(secret);
-        if let Ok(map) = self.tokens.lock() {
-            if let Some((p, until)) = map.get(&digest) {
-                if now < *until {
-                    return Ok(p.clone());
+        let checked = (|| {
+            let record = store.token(&hex::encode(digest))?.ok_or_else(|| denied("unknown or revoked token"))?;
+            if record.expires_at.is_some_and(|e| e <= now) {
+                return Err(denied("this token has expired"));
+            }
+            let account =
+                store.account(&record.account)?.ok_or_else(|| denied("the token's account no longer exists"))?;
+            let until = Timestamp(record.expires_at.map_or(now.0 + TTL_MS, |e| e.0.min(now.0 + TTL_MS)));
+            Ok((Principal { account: account.name, is_admin: account.is_admin, scopes: record.scopes }, until))
+        })();
+        match checked {
+            Ok((p, until)) => {
+                self.tokens.insert(digest, p.clone(), until, now);
+                Ok(p)
+            }
+            Err(e) => {
+                // Not a database failure: the database said no.
+                if !matches!(e, AppError::Store(_)) {
+                    self.tokens.remove(&digest);
                 }
+                Err(e)
             }
         }
-        let record = store.token(&hex::encode(digest))?.ok_or_else(|| denied("unknown or revoked token"))?;
-        if record.expires_at.is_some_and(|e| e <= now) {
-            return Err(denied("this token has expired"));
-        }
-        let account = store.account(&record.account)?.ok_or_else(|| denied("the token's account no longer exists"))?;
-        let p = Principal { account: account.name, is_admin: account.is_admin, scopes: record.scopes };
-        let until = Timestamp(record.expires_at.map_or(now.0 + TTL_MS, |e| e.0.min(now.0 + TTL_MS)));
-        if let Ok(mut map) = self.tokens.lock() {
-            if map.len() > 10_000 {
-                map.clear();
-            }
-            map.insert(digest, (p.clone(), until));
-        }
-        Ok(p)
     }
 
     pub fn forget(&self, secret: &str) {
-        if let Ok(mut map) = self.tokens.lock() {
-            map.remove(&token_digest(secret));
-        }
+        self.tokens.remove(&token_digest(secret));
     }
 
+    /// Reads the person an account acts as in a production, and caches it.
     pub fn account_person(
         &self,
         store: &dyn Store,
@@ -443,21 +500,8 @@ impl AuthCache {
         production: &ProductionId,
         now: Timestamp,
     ) -> Result<Option<PersonId>, AppError> {
-        let key = (account.to_owned(), production.clone());
-        if let Ok(map) = self.links.lock() {
-            if let Some((person, until)) = map.get(&key) {
-                if now < *until {
-                    return Ok(person.clone());
-                }
-            }
-        }
         let person = store.account_person(account, production)?;
-        if let Ok(mut map) = self.links.lock() {
-            if map.len() > 10_000 {
-                map.clear();
-            }
-            map.insert(key, (person.clone(), Timestamp(now.0 + TTL_MS)));
-        }
+        self.links.insert((account.to_owned(), production.clone()), person.clone(), Timestamp(now.0 + TTL_MS), now);
         Ok(person)
     }
 }
@@ -611,5 +655,37 @@ mod totp_tests {
             AuthMethod::PasswordTotp
         );
         assert_eq!(authentication(&principal(&["read", "write"]), &[]).method, AuthMethod::ApiToken);
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_caller_at_a_time_renews_an_entry_before_it_expires() {
+        let cache: Trusted<u8, &str> = Trusted::default();
+        let t0 = Timestamp(1_000_000);
+        cache.insert(1, "admin", Timestamp(t0.0 + TTL_MS), t0);
+        // First half of its life: everyone is answered from the entry.
+        assert_eq!(cache.get(&1, Timestamp(t0.0 + TTL_MS / 2 - 1)), Some("admin"));
+        // Second half: the first caller is sent to the database, the others are not...
+        let half = Timestamp(t0.0 + TTL_MS / 2);
+        assert_eq!(cache.get(&1, half), None);
+        assert_eq!(cache.get(&1, half), Some("admin"));
+        assert_eq!(cache.get(&1, Timestamp(half.0 + RENEW_RETRY_MS - 1)), Some("admin"));
+        // ...until a second has passed without a renewal: then another caller is chosen.
+        assert_eq!(cache.get(&1, Timestamp(half.0 + RENEW_RETRY_MS)), None);
+        assert_eq!(cache.get(&1, Timestamp(half.0 + RENEW_RETRY_MS)), Some("admin"));
+        // A renewal starts a new life.
+        let renewed = Timestamp(half.0 + 2 * RENEW_RETRY_MS);
+        cache.insert(1, "admin", Timestamp(renewed.0 + TTL_MS), renewed);
+        assert_eq!(cache.get(&1, Timestamp(renewed.0 + TTL_MS / 2 - 1)), Some("admin"));
+        // Nothing is trusted past its deadline, whoever asks.
+        assert_eq!(cache.get(&1, Timestamp(renewed.0 + TTL_MS)), None);
+        assert_eq!(cache.get(&1, Timestamp(renewed.0 + TTL_MS)), None);
+        cache.remove(&1);
+        assert_eq!(cache.get(&1, renewed), None);
     }
 }
