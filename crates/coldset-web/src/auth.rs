@@ -24,11 +24,12 @@ pub(crate) fn session_secret(headers: &HeaderMap) -> Option<String> {
 /// cookie, not the token.
 pub(crate) async fn principal(app: &App, headers: &HeaderMap) -> Result<Principal, ApiError> {
     let bearer = headers
-        .get("authorization")
+        .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_owned);
-    let secret = match (bearer, session_secret(headers)) {
+        .and_then(|v| v.strip_prefix("Bearer "));
+    // The cookie is looked at only without a token (every API call has one).
+    let session = if bearer.is_none() { session_secret(headers) } else { None };
+    let secret: &str = match (bearer, &session) {
         (Some(token), _) => token,
         (None, Some(session)) => session,
         (None, None) => {
@@ -39,10 +40,10 @@ pub(crate) async fn principal(app: &App, headers: &HeaderMap) -> Result<Principa
             ))
         }
     };
-    if let Some(p) = app.cached_principal(&secret) {
+    if let Some(p) = app.cached_principal(secret) {
         return Ok(p);
     }
-    let app2 = app.clone();
+    let (app2, secret) = (app.clone(), secret.to_owned());
     blocking(move || app2.authenticate(&secret)).await.map_err(|mut e| {
         e.status = StatusCode::UNAUTHORIZED;
         e.code = "auth.invalid_token".into();
