@@ -463,17 +463,7 @@ impl AuthCache {
     /// longer knows (revoked elsewhere, expired, its account gone) leaves the cache at once.
     pub fn principal(&self, store: &dyn Store, secret: &str, now: Timestamp) -> Result<Principal, AppError> {
         let digest = token_digest(secret);
-        let checked = (|| {
-            let record = store.token(&hex::encode(digest))?.ok_or_else(|| denied("unknown or revoked token"))?;
-            if record.expires_at.is_some_and(|e| e <= now) {
-                return Err(denied("this token has expired"));
-            }
-            let account =
-                store.account(&record.account)?.ok_or_else(|| denied("the token's account no longer exists"))?;
-            let until = Timestamp(record.expires_at.map_or(now.0 + TTL_MS, |e| e.0.min(now.0 + TTL_MS)));
-            Ok((Principal { account: account.name, is_admin: account.is_admin, scopes: record.scopes }, until))
-        })();
-        match checked {
+        match read_token(store, &digest, now) {
             Ok((p, until)) => {
                 self.tokens.insert(digest, p.clone(), until, now);
                 Ok(p)
@@ -504,6 +494,17 @@ impl AuthCache {
         self.links.insert((account.to_owned(), production.clone()), person.clone(), Timestamp(now.0 + TTL_MS), now);
         Ok(person)
     }
+}
+
+/// What the database says of a token: its principal, and until when that may be trusted.
+fn read_token(store: &dyn Store, digest: &[u8; 32], now: Timestamp) -> Result<(Principal, Timestamp), AppError> {
+    let record = store.token(&hex::encode(digest))?.ok_or_else(|| denied("unknown or revoked token"))?;
+    if record.expires_at.is_some_and(|e| e <= now) {
+        return Err(denied("this token has expired"));
+    }
+    let account = store.account(&record.account)?.ok_or_else(|| denied("the token's account no longer exists"))?;
+    let until = Timestamp(record.expires_at.map_or(now.0 + TTL_MS, |e| e.0.min(now.0 + TTL_MS)));
+    Ok((Principal { account: account.name, is_admin: account.is_admin, scopes: record.scopes }, until))
 }
 
 /// A production can require a one-time code for some roles: a browser session of a person

@@ -58,6 +58,21 @@ async fn own_person(app: &App, headers: &HeaderMap, production: &ProductionId) -
         .ok_or_else(|| forbidden("sign in as a person of this production"))
 }
 
+/// The common start of both passkey calls: the production, the anti-forgery token, the body,
+/// and the signed-in person making the call.
+async fn own_request<T: serde::de::DeserializeOwned>(
+    app: &App,
+    production: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(ProductionId, T, PersonId), ApiError> {
+    let production = parse_production(production)?;
+    crate::write::require_csrf(headers)?;
+    let parsed: T = crate::write::parse_body(body)?;
+    let me = own_person(app, headers, &production).await?;
+    Ok((production, parsed, me))
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ChallengeBody {
@@ -74,10 +89,7 @@ async fn challenge(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let production = parse_production(&p)?;
-    crate::write::require_csrf(&headers)?;
-    let b: ChallengeBody = crate::write::parse_body(&body)?;
-    let me = own_person(&app, &headers, &production).await?;
+    let (production, b, me) = own_request::<ChallengeBody>(&app, &p, &headers, &body).await?;
     let state = app.state(&production)?;
     if !state.people.contains_key(&b.person) {
         return Err(ApiError::not_found(format!("no person '{}'", b.person)));
@@ -117,10 +129,7 @@ async fn register(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    let production = parse_production(&p)?;
-    crate::write::require_csrf(&headers)?;
-    let r: Registration = crate::write::parse_body(&body)?;
-    let me = own_person(&app, &headers, &production).await?;
+    let (production, r, me) = own_request::<Registration>(&app, &p, &headers, &body).await?;
     let expected = expected(&headers, options);
     let app2 = app.clone();
     blocking(move || {
