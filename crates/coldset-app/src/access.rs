@@ -384,7 +384,8 @@ pub fn read_access(
 #[derive(Debug, Default)]
 pub struct AuthCache {
     /// Keyed by the secret's SHA-256 digest (not its hex text: no string per request).
-    tokens: Trusted<[u8; 32], Principal>,
+    /// Shared, not cloned, by the requests it answers: a principal holds three allocations.
+    tokens: Trusted<[u8; 32], std::sync::Arc<Principal>>,
     links: Trusted<(String, ProductionId), Option<PersonId>>,
 }
 
@@ -450,7 +451,7 @@ impl<K: std::hash::Hash + Eq, V: Clone> Trusted<K, V> {
 
 impl AuthCache {
     /// A cached principal, without touching the database.
-    pub fn cached(&self, secret: &str, now: Timestamp) -> Option<Principal> {
+    pub fn cached(&self, secret: &str, now: Timestamp) -> Option<std::sync::Arc<Principal>> {
         self.tokens.get(&token_digest(secret), now)
     }
 
@@ -461,10 +462,16 @@ impl AuthCache {
 
     /// Reads a token from the database and caches what it says; a token the database no
     /// longer knows (revoked elsewhere, expired, its account gone) leaves the cache at once.
-    pub fn principal(&self, store: &dyn Store, secret: &str, now: Timestamp) -> Result<Principal, AppError> {
+    pub fn principal(
+        &self,
+        store: &dyn Store,
+        secret: &str,
+        now: Timestamp,
+    ) -> Result<std::sync::Arc<Principal>, AppError> {
         let digest = token_digest(secret);
         match read_token(store, &digest, now) {
             Ok((p, until)) => {
+                let p = std::sync::Arc::new(p);
                 self.tokens.insert(digest, p.clone(), until, now);
                 Ok(p)
             }

@@ -191,13 +191,13 @@ impl App {
     }
 
     /// Resolves a token or session secret to its account (cached for a few seconds).
-    pub fn authenticate(&self, secret: &str) -> Result<access::Principal, AppError> {
+    pub fn authenticate(&self, secret: &str) -> Result<Arc<access::Principal>, AppError> {
         self.inner.auth_cache.principal(self.inner.store.as_ref(), secret, self.inner.clock.now())
     }
 
     /// The cached answers of `authenticate` and `account_person`, without the database: the
     /// fast path of every request.
-    pub fn cached_principal(&self, secret: &str) -> Option<access::Principal> {
+    pub fn cached_principal(&self, secret: &str) -> Option<Arc<access::Principal>> {
         self.inner.auth_cache.cached(secret, self.inner.clock.now())
     }
 

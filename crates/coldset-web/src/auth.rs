@@ -22,7 +22,7 @@ pub(crate) fn session_secret(headers: &HeaderMap) -> Option<String> {
 /// something with a session cookie must also carry the session's anti-forgery token
 /// (`X-CSRF-Token`, see `require_csrf`): a cross-site page can make the browser send the
 /// cookie, not the token.
-pub(crate) async fn principal(app: &App, headers: &HeaderMap) -> Result<Principal, ApiError> {
+pub(crate) async fn principal(app: &App, headers: &HeaderMap) -> Result<Arc<Principal>, ApiError> {
     let bearer = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
