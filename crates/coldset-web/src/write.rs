@@ -13,7 +13,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post, put};
-use axum::Extension;
 use axum::{Json, Router};
 use coldset_app::access::{self, Principal};
 use coldset_app::{App, AppError, IdempotencyKey, Request};
@@ -28,10 +27,15 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/productions", post(create_production))
         .route("/api/v1/productions/{production}/commands", post(command))
         .route("/api/v1/productions/{production}/me/pin", put(set_pin))
-        .route(
-            "/api/v1/productions/{production}/gate/hand-off",
-            get(gate_hand_off).layer(Extension(Arc::new(GateMemo::default()))),
-        )
+        .route("/api/v1/productions/{production}/gate/hand-off", {
+            // Each router (one per server; several in one test process) has its own memo,
+            // held by the handler itself: a request extension would cost every request an
+            // allocation.
+            let memo = Arc::new(GateMemo::default());
+            get(move |app: State<App>, p: Path<String>, req: axum::extract::Request| {
+                gate_hand_off(memo.clone(), app, p, req)
+            })
+        })
         .route("/api/v1/productions/{production}/alerts", get(alerts))
         .route("/api/v1/accounts", post(create_account))
         .route("/api/v1/accounts/{name}/tokens", post(create_token))
@@ -398,6 +402,7 @@ struct GateQuery {
 /// checked first, every time; then a recent answer to the same question on the same state is
 /// sent again (see `gate_memo`), or the gate is evaluated.
 async fn gate_hand_off(
+    memo: Arc<GateMemo>,
     State(app): State<App>,
     Path(p): Path<String>,
     // The request itself rather than copies of its headers, URI and memo: this is the hot
@@ -405,9 +410,6 @@ async fn gate_hand_off(
     req: axum::extract::Request,
 ) -> Result<axum::response::Response, ApiError> {
     let state = crate::auth::full_reader(&app, req.headers(), &p).await?;
-    let memo = req.extensions().get::<Arc<GateMemo>>().ok_or_else(|| {
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the gate's memo is not configured")
-    })?;
     let uri = req.uri();
     let query = uri.query().unwrap_or_default();
     let now = app.now();
