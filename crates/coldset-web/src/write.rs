@@ -401,24 +401,43 @@ struct GateQuery {
 /// "May this firearm go to this performer for this scene, now?" Changes nothing. Who asks is
 /// checked first, every time; then a recent answer to the same question on the same state is
 /// sent again (see `gate_memo`), or the gate is evaluated.
-async fn gate_hand_off(
+///
+/// The hot query, so its future (boxed by axum per request) is kept small: an `async` block
+/// rather than an `async fn` (which stores its arguments twice), holding only what the
+/// authorization needs across its one wait; the rest is synchronous, on the stack. Below 1 KB
+/// glibc serves the box from its per-thread cache.
+#[allow(clippy::manual_async_fn)] // on purpose: see above
+fn gate_hand_off(
     memo: Arc<GateMemo>,
     State(app): State<App>,
     Path(p): Path<String>,
-    // The request itself rather than copies of its headers, URI and memo: this is the hot
-    // query, and `HeaderMap` as an extractor clones every header.
+    // The request itself rather than copies of its headers and URI: `HeaderMap` as an
+    // extractor clones every header.
     req: axum::extract::Request,
+) -> impl std::future::Future<Output = Result<axum::response::Response, ApiError>> {
+    async move {
+        let state = crate::auth::full_reader(&app, req.headers(), &p).await?;
+        gate_answer(&app, &memo, &p, &state, req.uri())
+    }
+}
+
+/// The answer for a caller who may read the production: a recent one again, or a fresh
+/// evaluation (kept for the next caller).
+fn gate_answer(
+    app: &App,
+    memo: &GateMemo,
+    p: &str,
+    state: &coldset_domain::ProductionState,
+    uri: &axum::http::Uri,
 ) -> Result<axum::response::Response, ApiError> {
-    let state = crate::auth::full_reader(&app, req.headers(), &p).await?;
-    let uri = req.uri();
     let query = uri.query().unwrap_or_default();
     let now = app.now();
-    if let Some(body) = memo.get(&p, state.last_seq, query, now) {
+    if let Some(body) = memo.get(p, state.last_seq, query, now) {
         return Ok(crate::api::json_response(body));
     }
     let q: GateQuery = crate::error::parse_query(uri)?;
-    let ctx = coldset_domain::Context::new(now, app.today(&state));
-    let d = coldset_domain::gate::evaluate_hand_off(&state, &ctx, &q.firearm, &q.to, q.scene.as_ref())
+    let ctx = coldset_domain::Context::new(now, app.today(state));
+    let d = coldset_domain::gate::evaluate_hand_off(state, &ctx, &q.firearm, &q.to, q.scene.as_ref())
         .map_err(|e| ApiError::from(AppError::Domain(e)))?;
     let answer = GateAnswer {
         allowed: d.allowed,
@@ -430,7 +449,7 @@ async fn gate_hand_off(
     };
     // A full refusal is about 2 KB: written into one buffer of that size.
     let body = crate::api::json_body(&answer, 4096)?;
-    memo.put(&p, state.last_seq, query, now, body.clone());
+    memo.put(p, state.last_seq, query, now, body.clone());
     Ok(crate::api::json_response(body))
 }
 
@@ -563,4 +582,26 @@ async fn create_token(
     })
     .await?;
     Ok(Json(json!({ "token": token })))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    /// axum boxes each request's handler future with about 270 bytes of its own; glibc serves
+    /// boxes up to about 1 KB from its per-thread cache and larger ones through its slow path
+    /// (measured on the gate: docs/benchmarks.md). This keeps the gate's own future well
+    /// under that, so a change that makes it hold more across its wait shows here.
+    #[test]
+    fn the_gate_handler_future_stays_small() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn coldset_app::ports::Store> =
+            Arc::new(coldset_store_sqlite::SqliteStore::create(dir.path()).unwrap());
+        let app = App::open(store, Arc::new(coldset_app::ports::SystemClock)).unwrap();
+        let req = axum::extract::Request::new(axum::body::Body::empty());
+        let future = gate_hand_off(Arc::new(GateMemo::default()), State(app), Path("p".to_owned()), req);
+        let size = std::mem::size_of_val(&future);
+        assert!(size <= 640, "the gate handler's future is {size} bytes");
+    }
 }
