@@ -247,7 +247,8 @@ async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, Strin
     // The person present types their PIN, or confirms with their passkey.
     let pin = |whose: &str, field: Option<&str>, person: Option<&str>| {
         format!(
-            "<label>{whose}'s PIN <input name=\"pin\" type=\"password\" inputmode=\"numeric\" autocomplete=\"off\" size=\"6\"></label> {}",
+            "<label>{}'s PIN <input name=\"pin\" type=\"password\" inputmode=\"numeric\" autocomplete=\"off\" size=\"6\"></label> {}",
+            esc(whose),
             crate::passkeys::confirm_button(&p, field, person)
         )
     };

@@ -64,7 +64,7 @@ fn readiness(state: &ProductionState, ctx: &Context, p: &str, sc: &Scene) -> Str
             p = esc(p),
             id = esc(item.firearm.as_str()),
             who = esc(&person_name(state, &item.performer)),
-            plan = planned(&item.load),
+            plan = esc(&planned(&item.load)),
             load = esc(&load),
         );
     }

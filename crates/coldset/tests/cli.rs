@@ -914,6 +914,30 @@ fn the_public_report_page_files_a_report_with_a_photo() {
     assert_eq!(qr.header("content-type"), Some("image/svg+xml"));
 }
 
+/// Free text typed by one role is shown to others as text, never as markup: a scene plan's
+/// blank load, revised through the API to contain HTML, is escaped on the scene page.
+#[test]
+fn free_text_in_a_plan_is_escaped_on_the_pages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start(&["demo", "--data", p(&tmp.path().join("d"))]);
+    let scenes = server.get("/api/v1/productions/dead-river/scenes");
+    let scene = scenes["items"].as_array().unwrap().iter().find(|s| s["id"] == "sc-1").unwrap().clone();
+    let mut plan = scene["plan"].clone();
+    let blanks = plan["items"].as_array_mut().unwrap().iter_mut().find(|i| i["load"]["kind"] == "blanks").unwrap();
+    blanks["load"]["load"] = serde_json::json!("<b id=injected>half</b>");
+    let revise =
+        serde_json::json!({"command": {"command": "revise_plan", "scene": "sc-1", "plan": plan, "reason": "load"}});
+    let resp = ureq::post(&format!("{}/api/v1/productions/dead-river/commands", server.base))
+        .set("Authorization", &format!("Bearer {}", server.token.as_deref().unwrap()))
+        .set("Content-Type", "application/json")
+        .send_string(&revise.to_string())
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let page = server.request("/p/dead-river/scenes/sc-1").call().unwrap().into_string().unwrap();
+    assert!(page.contains("&lt;b id=injected&gt;half&lt;/b&gt;-load blanks"), "{page}");
+    assert!(!page.contains("<b id=injected>"), "{page}");
+}
+
 /// The 1st AD's board updates live: the stream pushes a new rendering after each event.
 #[test]
 fn the_live_board_updates_without_a_reload() {
