@@ -355,6 +355,17 @@ impl<'a> Decider<'a> {
                 }])
             }
             Command::AddToReport { report, text: body, followup_key_hash } => {
+                // The key is the reporter's only credential, and only its hash is recorded,
+                // where every full reader of the log can see it. So the hash alone is not
+                // enough: a follow-up comes through the follow-up page or API, which hash the
+                // key they are given and act for no one in particular.
+                if !matches!(self.actor, Actor::Anonymous) {
+                    return Err(DomainError::Forbidden(
+                        "a report is followed up with its key on the follow-up page \
+                         (/p/{production}/followup, or POST /api/v1/productions/{production}/reports/followup/add)"
+                            .into(),
+                    ));
+                }
                 let r = self.report(*report)?;
                 if !r.followup_key_hash.eq_ignore_ascii_case(followup_key_hash) {
                     return Err(DomainError::Forbidden("that follow-up key does not belong to this report".into()));
@@ -857,7 +868,7 @@ mod tests {
     /// clock runs the clock.
     #[test]
     fn anonymous_and_system_actors_are_limited() {
-        let (mut w, _) = world();
+        let (mut w, person) = world();
         let err = w.run(T0, &Actor::Anonymous, Command::Tick).unwrap_err();
         assert!(matches!(err, DomainError::Forbidden(_)));
         let err = w.run(T0, &Actor::System, Command::AcknowledgeReport { report: 1 }).unwrap_err();
@@ -871,6 +882,20 @@ mod tests {
             )
             .unwrap_err();
         assert!(matches!(err, DomainError::Forbidden(_)), "a wrong key cannot add to a report");
+        // The recorded hash is no credential: a person of the production who read it in the
+        // log cannot add to the report in the reporter's name.
+        let err = w
+            .run(
+                T0,
+                &person,
+                Command::AddToReport {
+                    report: id,
+                    text: "please disregard".into(),
+                    followup_key_hash: "ab".repeat(32),
+                },
+            )
+            .unwrap_err();
+        assert!(matches!(err, DomainError::Forbidden(_)), "{err:?}");
         let e = w.run(
             T0,
             &Actor::Anonymous,
