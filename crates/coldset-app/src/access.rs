@@ -79,15 +79,41 @@ pub fn create_token(
     now: Timestamp,
     expires_at: Option<Timestamp>,
 ) -> Result<String, AppError> {
-    for s in scopes {
-        if !["read", "write"].contains(s) {
-            return Err(AppError::Domain(DomainError::Invalid {
-                field: "scopes".into(),
-                message: format!("'{s}' is not a scope: use read, write"),
-            }));
-        }
-    }
+    requestable_scopes(scopes)?;
     issue_token(store, account, scopes, now, expires_at)
+}
+
+/// The scopes a token may be asked for; the others are set by coldset itself.
+fn requestable_scopes(scopes: &[&str]) -> Result<(), AppError> {
+    match scopes.iter().find(|s| !["read", "write"].contains(*s)) {
+        Some(s) => Err(AppError::Domain(DomainError::Invalid {
+            field: "scopes".into(),
+            message: format!("'{s}' is not a scope: use read, write"),
+        })),
+        None => Ok(()),
+    }
+}
+
+/// A token a person creates for their own account (for a script or a tool of their own).
+/// Unlike an administrator's token for an integration, it stands for the person's session:
+/// it is marked `personal`, and carries `mfa` only if the session that made it was opened
+/// with a one-time code, so a production that requires a second factor asks it of the
+/// token too (`check_second_factor`). Otherwise a password-only session could mint its way
+/// around the requirement.
+pub fn create_personal_token(
+    store: &dyn Store,
+    creator: &Principal,
+    scopes: &[&str],
+    now: Timestamp,
+    expires_at: Option<Timestamp>,
+) -> Result<String, AppError> {
+    requestable_scopes(scopes)?;
+    let mut all: Vec<&str> = scopes.to_vec();
+    all.push("personal");
+    if creator.scopes.iter().any(|s| s == "mfa") {
+        all.push("mfa");
+    }
+    issue_token(store, &creator.account, &all, now, expires_at)
 }
 
 /// Stores a new token with any scopes (sessions use `session`); returns the secret.
@@ -516,17 +542,16 @@ fn read_token(store: &dyn Store, digest: &[u8; 32], now: Timestamp) -> Result<(P
 
 /// A production can require a one-time code for some roles: a browser session of a person
 /// (or an installation administrator, for the admin role) holding one of them must have been
-/// opened with a code. API tokens are issued by administrators for tools and are not asked.
+/// opened with a code, and so must a token a person made for themselves from a session
+/// (`create_personal_token`). Tokens an administrator issues for tools are not asked.
 pub fn check_second_factor(
     principal: &Principal,
     state: &coldset_domain::ProductionState,
     person: Option<&PersonId>,
 ) -> Result<(), AppError> {
     let Some(info) = &state.info else { return Ok(()) };
-    if info.second_factor_roles.is_empty()
-        || !principal.scopes.iter().any(|s| s == "session")
-        || principal.scopes.iter().any(|s| s == "mfa")
-    {
+    let has = |scope: &str| principal.scopes.iter().any(|s| s == scope);
+    if info.second_factor_roles.is_empty() || !(has("session") || has("personal")) || has("mfa") {
         return Ok(());
     }
     let admin = principal.is_admin && info.second_factor_roles.contains(&coldset_domain::model::Role::Admin);
@@ -603,7 +628,20 @@ pub fn verify_totp(secret_b32: &str, code: &str, now: Timestamp) -> bool {
 
 /// Starts TOTP enrolment for an account: a new secret, not yet required until confirmed.
 /// Returns the secret (base32) and the otpauth URI for an authenticator app.
-pub fn enrol_totp(store: &dyn Store, account: &str) -> Result<(String, String), AppError> {
+pub fn enrol_totp(
+    store: &dyn Store,
+    account: &str,
+    current_code: Option<&str>,
+    now: Timestamp,
+) -> Result<(String, String), AppError> {
+    // Replacing a working second factor takes the code it gives now.
+    if let Some((secret, true)) = store.totp(account)? {
+        if !current_code.is_some_and(|c| verify_totp(&secret, c, now)) {
+            return Err(AppError::Unauthenticated(
+                "this account already signs in with a one-time code: send the current one to set up a new one".into(),
+            ));
+        }
+    }
     let secret = base32(&random_bytes::<20>()?);
     store.set_totp(account, &secret, false)?;
     let uri =

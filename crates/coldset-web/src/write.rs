@@ -47,12 +47,19 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/me/totp/confirm", post(confirm_totp))
 }
 
-/// Starts TOTP enrolment: the secret and an otpauth URI for an authenticator app.
-async fn enrol_totp(State(app): State<App>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+/// Starts TOTP enrolment: the secret and an otpauth URI for an authenticator app. Needs the
+/// write scope, and once a code is set up, the current code (`{"code": "123456"}`): a stolen
+/// read-only token or session cannot replace or turn off the account's second factor.
+async fn enrol_totp(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
     let p = principal(&app, &headers).await?;
+    require_write(&p)?;
     require_csrf(&headers)?;
+    let current =
+        if body.iter().all(u8::is_ascii_whitespace) { None } else { Some(parse_body::<CodeBody>(&body)?.code) };
     let store = app.store().clone();
-    let (secret, uri) = blocking(move || access::enrol_totp(store.as_ref(), &p.account)).await?;
+    let now = app.now();
+    let (secret, uri) =
+        blocking(move || access::enrol_totp(store.as_ref(), &p.account, current.as_deref(), now)).await?;
     Ok(Json(
         json!({ "secret": secret, "otpauth_uri": uri, "next": "confirm with POST /api/v1/me/totp/confirm {\"code\": \"123456\"}" }),
     ))
@@ -66,6 +73,7 @@ struct CodeBody {
 
 async fn confirm_totp(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<StatusCode, ApiError> {
     let p = principal(&app, &headers).await?;
+    require_write(&p)?;
     require_csrf(&headers)?;
     let c: CodeBody = parse_body(&body)?;
     let store = app.store().clone();
@@ -555,7 +563,8 @@ struct NewToken {
     expires_in_days: Option<u32>,
 }
 
-/// A token for an account: by an administrator, or by the account itself.
+/// A token for an account: by an administrator (for a tool), or by the account itself (a
+/// personal token, held to a production's second-factor requirement as its session is).
 async fn create_token(
     State(app): State<App>,
     Path(name): Path<String>,
@@ -578,7 +587,11 @@ async fn create_token(
     let expires = t.expires_in_days.map(|d| coldset_domain::Timestamp(now.0 + i64::from(d) * 86_400_000));
     let token = blocking(move || {
         let scopes: Vec<&str> = t.scopes.iter().map(String::as_str).collect();
-        access::create_token(store.as_ref(), &name, &scopes, now, expires)
+        if principal.account == name {
+            access::create_personal_token(store.as_ref(), &principal, &scopes, now, expires)
+        } else {
+            access::create_token(store.as_ref(), &name, &scopes, now, expires)
+        }
     })
     .await?;
     Ok(Json(json!({ "token": token })))

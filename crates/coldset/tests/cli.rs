@@ -1359,6 +1359,24 @@ fn a_production_can_require_a_second_factor() {
         ("bulletin", "yes"),
     ]);
     assert!(matches!(day, Err(ureq::Error::Status(403, _))), "{day:?}");
+    // Nor can she mint a token of her own from that session to get around it.
+    let (status, _, _, minted) = post_json(
+        &format!("{base}/api/v1/accounts/maria/tokens"),
+        r#"{"scopes":["read"]}"#,
+        &[("Cookie", &session), ("X-CSRF-Token", &csrf)],
+    );
+    assert_eq!(status, 200, "{minted}");
+    let personal = format!("Bearer {}", minted["token"].as_str().unwrap());
+    let with_token = ureq::get(&format!("{base}/api/v1/productions/dead-river")).set("Authorization", &personal).call();
+    match with_token {
+        Err(ureq::Error::Status(403, r)) => {
+            assert!(r.into_string().unwrap().contains("auth.second_factor_required"))
+        }
+        other => panic!("{other:?}"),
+    }
+    // A read-only token cannot set up (or reset) the second factor.
+    let (status, ..) = post_json(&format!("{base}/api/v1/me/totp"), "", &[("Authorization", &personal)]);
+    assert_eq!(status, 403);
     // Enrol, confirm with the current code, sign in again with a code.
     let (status, _, _, enrol) =
         post_json(&format!("{base}/api/v1/me/totp"), "", &[("Cookie", &session), ("X-CSRF-Token", &csrf)]);
@@ -1382,6 +1400,15 @@ fn a_production_can_require_a_second_factor() {
     assert_eq!(status, 200, "{body}");
     let session = cookie.unwrap().split(';').next().unwrap().to_owned();
     assert_eq!(read(&session).0, 200);
+    let csrf2 = body["csrf_token"].as_str().unwrap().to_owned();
+    // Setting up a new code takes the current one: a stolen session cannot turn it off.
+    let again = |body: &str| {
+        post_json(&format!("{base}/api/v1/me/totp"), body, &[("Cookie", &session), ("X-CSRF-Token", &csrf2)]).0
+    };
+    assert_eq!(again(""), 401);
+    assert_eq!(again(r#"{"code":"000000"}"#), 401);
+    assert_eq!(login(None).0, 401, "the code is still asked for");
+    assert_eq!(again(&format!(r#"{{"code":"{}"}}"#, code())), 200);
     // When the 1st AD's role needs a second factor too, a PIN on the armorer's phone is not
     // enough for him: he confirms from his own session.
     let (status, ..) = post_json(
