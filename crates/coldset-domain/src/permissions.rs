@@ -18,6 +18,10 @@ pub enum Allowed {
     AnyWorkingMember,
     /// Anyone, with or without an account (safety reports: R-COMP-1).
     Anyone,
+    /// Only someone without an account: a reporter following up their report with its key.
+    /// The key's hash is recorded where full readers see it, so a person of the production
+    /// must not be able to present it in the reporter's name.
+    Reporter,
     /// Only coldset itself (clock-driven work).
     System,
 }
@@ -67,7 +71,7 @@ pub const PERMISSIONS: &[(&str, Allowed)] = &[
     ("record_authority_notice", Allowed::AnyWorkingMember),
     ("record_transport", Allowed::AnyWorkingMember),
     ("file_report", Allowed::Anyone),
-    ("add_to_report", Allowed::Anyone),
+    ("add_to_report", Allowed::Reporter),
     ("acknowledge_report", Allowed::AnyWorkingMember),
     ("answer_report", Allowed::AnyWorkingMember),
     ("review_report", Allowed::AnyWorkingMember),
@@ -118,7 +122,7 @@ pub fn person_may(roles: &std::collections::BTreeSet<Role>, command: &Command) -
         Allowed::Roles(allowed) => roles.iter().any(|r| allowed.contains(r)),
         Allowed::AnyWorkingMember => roles.iter().any(|r| !READ_ONLY_ROLES.contains(r)),
         Allowed::Anyone => true,
-        Allowed::System => false,
+        Allowed::Reporter | Allowed::System => false,
     }
 }
 
@@ -130,7 +134,7 @@ pub fn admin_may(command: &Command) -> bool {
 
 /// Whether someone without an account may issue `command`.
 pub fn anonymous_may(command: &Command) -> bool {
-    matches!(allowed_for(command), Allowed::Anyone)
+    matches!(allowed_for(command), Allowed::Anyone | Allowed::Reporter)
 }
 
 /// Whether coldset itself may issue `command`.
@@ -153,6 +157,7 @@ pub fn table_markdown() -> String {
                 "any person of the production except auditors; the safety rules decide".to_owned()
             }
             Allowed::Anyone => "anyone, without an account".to_owned(),
+            Allowed::Reporter => "the reporter, without an account, with the report's follow-up key".to_owned(),
             Allowed::System => "coldset itself (clock)".to_owned(),
         };
         out.push_str(&format!("| `{name}` | {who} |\n"));

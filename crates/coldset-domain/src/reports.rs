@@ -355,17 +355,6 @@ impl<'a> Decider<'a> {
                 }])
             }
             Command::AddToReport { report, text: body, followup_key_hash } => {
-                // The key is the reporter's only credential, and only its hash is recorded,
-                // where every full reader of the log can see it. So the hash alone is not
-                // enough: a follow-up comes through the follow-up page or API, which hash the
-                // key they are given and act for no one in particular.
-                if !matches!(self.actor, Actor::Anonymous) {
-                    return Err(DomainError::Forbidden(
-                        "a report is followed up with its key on the follow-up page \
-                         (/p/{production}/followup, or POST /api/v1/productions/{production}/reports/followup/add)"
-                            .into(),
-                    ));
-                }
                 let r = self.report(*report)?;
                 if !r.followup_key_hash.eq_ignore_ascii_case(followup_key_hash) {
                     return Err(DomainError::Forbidden("that follow-up key does not belong to this report".into()));

@@ -4789,8 +4789,7 @@ mod permissions {
     }
 
     /// The auditor reads only: every command is Forbidden, before any rule is checked,
-    /// except what anyone may do without an account (filing and following up a safety
-    /// report, R-COMP-1).
+    /// except what anyone may do (filing a safety report, R-COMP-1).
     #[test]
     fn the_auditor_cannot_issue_any_command() {
         let p = prod();
@@ -4804,7 +4803,7 @@ mod permissions {
                 assert!(matches!(r, Err(DomainError::Forbidden(_))), "auditor {}: {r:?}", cmd.name());
             }
         }
-        assert_eq!(open_to_anyone, 2, "only filing and following up a report");
+        assert_eq!(open_to_anyone, 1, "only filing a report (following one up is the reporter's)");
     }
 
     /// Someone without an account may only file and follow up safety reports; coldset
@@ -4814,7 +4813,7 @@ mod permissions {
         let p = prod();
         for cmd in samples(&p) {
             for (actor, may) in [
-                (Actor::Anonymous, allowed(cmd.name()) == A::Anyone),
+                (Actor::Anonymous, matches!(allowed(cmd.name()), A::Anyone | A::Reporter)),
                 (Actor::System, allowed(cmd.name()) == A::System),
             ] {
                 let r = decide(&p.w.state, &p.w.ctx, &actor, &cmd);
@@ -4836,7 +4835,9 @@ mod permissions {
                     custody += 1;
                     assert!(matches!(r, Err(DomainError::Forbidden(_))), "admin {}: {r:?}", cmd.name());
                 }
-                A::System => assert!(matches!(r, Err(DomainError::Forbidden(_))), "admin {}: {r:?}", cmd.name()),
+                A::System | A::Reporter => {
+                    assert!(matches!(r, Err(DomainError::Forbidden(_))), "admin {}: {r:?}", cmd.name())
+                }
                 A::InstallationAdmin | A::Roles(_) | A::Anyone => {
                     assert!(!matches!(r, Err(DomainError::Forbidden(_))), "admin {}: {r:?}", cmd.name())
                 }
@@ -4870,7 +4871,7 @@ mod permissions {
                 let roles = &p.w.state.people[person].roles;
                 let r = decide(&p.w.state, &p.w.ctx, &by(person), &cmd);
                 let may = match allowed(cmd.name()) {
-                    A::InstallationAdmin | A::System => false,
+                    A::InstallationAdmin | A::System | A::Reporter => false,
                     A::Roles(rs) => roles.iter().any(|r| rs.contains(r)),
                     A::AnyWorkingMember | A::Anyone => true,
                 };
