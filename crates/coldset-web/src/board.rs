@@ -122,7 +122,9 @@ async fn board(State(app): State<App>, Path(p): Path<String>, headers: axum::htt
 }
 
 /// Server-sent events: a fresh board after each committed event of this production, and
-/// at least every 30 seconds (minutes out and time-outs move with the clock).
+/// at least every 30 seconds (minutes out and time-outs move with the clock). The watcher's
+/// access is checked again before every rendering, so a logout, an expired session or a
+/// role taken away ends the stream (within the access cache's 30 seconds).
 async fn stream(State(app): State<App>, Path(p): Path<String>, headers: axum::http::HeaderMap) -> Response {
     use tokio::sync::broadcast::error::RecvError;
     if let Err(e) = crate::auth::full_reader(&app, &headers, &p).await {
@@ -133,6 +135,7 @@ async fn stream(State(app): State<App>, Path(p): Path<String>, headers: axum::ht
     let events = futures_util::stream::unfold((rx, true), move |(mut rx, first)| {
         let app = app.clone();
         let production = production.clone();
+        let (headers, p) = (headers.clone(), p.clone());
         async move {
             if !first {
                 loop {
@@ -145,7 +148,7 @@ async fn stream(State(app): State<App>, Path(p): Path<String>, headers: axum::ht
                     }
                 }
             }
-            let state = app.state(&production).ok()?;
+            let state = crate::auth::full_reader(&app, &headers, &p).await.ok()?;
             let html = render(&state, app.now()).replace('\n', " ");
             Some((Ok::<_, Infallible>(SseEvent::default().event("board").data(html)), (rx, false)))
         }

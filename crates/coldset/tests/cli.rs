@@ -976,6 +976,42 @@ fn the_live_board_updates_without_a_reload() {
     assert!(update.contains("STOP [R-COMP-2]"), "{update}");
 }
 
+/// The live board checks its watcher again before each rendering: after the 1st AD signs
+/// out, the next event ends her stream instead of showing her the board.
+#[test]
+fn the_live_board_stream_ends_when_its_watcher_signs_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let server = start(&["demo", "--data", p(&data)]);
+    let body = format!(r#"{{"name":"dana","password":"{}"}}"#, demo_password(&data, "dana"));
+    let (status, cookie, _, _) = post_json(&format!("{}/api/v1/login", server.base), &body, &[]);
+    assert_eq!(status, 200);
+    let session = cookie.unwrap().split(';').next().unwrap().to_owned();
+    let resp = ureq::get(&format!("{}/p/dead-river/board/stream", server.base)).set("Cookie", &session).call().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(resp.into_reader()).lines() {
+            let Ok(line) = line else { break };
+            if let Some(data) = line.strip_prefix("data: ") {
+                if tx.send(data.to_owned()).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    let (status, ..) = post_json(&format!("{}/api/v1/logout", server.base), "", &[("Cookie", &session)]);
+    assert_eq!(status, 204);
+    ureq::post(&format!("{}/api/v1/productions/dead-river/reports", server.base))
+        .set("Content-Type", "application/json")
+        .send_string(r#"{"severity":"critical","text":"Crew walking off: unsafe guns."}"#)
+        .unwrap();
+    match rx.recv_timeout(Duration::from_secs(15)) {
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {}
+        other => panic!("the stream went on after sign-out: {other:?}"),
+    }
+}
+
 /// The gate query keeps its recent answers (one second at most, see `gate_memo`): an event
 /// must drop them at once, who asks is checked every time, and bad questions are never kept.
 #[test]
