@@ -287,22 +287,33 @@ pub struct Throttle {
 /// Failures allowed before waits begin.
 const FREE_TRIES: u32 = 5;
 
-impl Throttle {
-    /// Seconds to wait before this account may try again (0 = now).
-    pub fn wait(&self, account: &str, now: Timestamp) -> u64 {
-        let Ok(map) = self.accounts.lock() else { return 0 };
-        map.get(account).map_or(0, |(_, next)| u64::try_from((next.0 - now.0 + 999) / 1000).unwrap_or(0))
-    }
+/// Names followed at most; past that, those no longer waiting are forgotten first, so made-up
+/// names cannot grow the map without bound.
+const THROTTLE_NAMES: usize = 10_000;
 
-    pub fn failed(&self, account: &str, now: Timestamp) {
-        if let Ok(mut map) = self.accounts.lock() {
-            let entry = map.entry(account.to_owned()).or_insert((0, now));
-            entry.0 += 1;
-            if entry.0 >= FREE_TRIES {
-                let secs = 1i64.checked_shl(entry.0 - FREE_TRIES).unwrap_or(60).min(60);
-                entry.1 = Timestamp(now.0 + secs * 1000);
+impl Throttle {
+    /// Reserves one try for `account`, or says how many seconds to wait first. The try counts
+    /// as a failure from the start (until `succeeded` resets the account), so guesses sent in
+    /// parallel are slowed exactly like guesses sent one after another.
+    pub fn begin(&self, account: &str, now: Timestamp) -> Result<(), u64> {
+        let Ok(mut map) = self.accounts.lock() else { return Err(60) };
+        if map.len() >= THROTTLE_NAMES && !map.contains_key(account) {
+            map.retain(|_, (_, next)| *next > now);
+            if map.len() >= THROTTLE_NAMES {
+                map.clear();
             }
         }
+        let entry = map.entry(account.to_owned()).or_insert((0, now));
+        let wait = u64::try_from((entry.1 .0 - now.0 + 999) / 1000).unwrap_or(0);
+        if wait > 0 {
+            return Err(wait);
+        }
+        entry.0 += 1;
+        if entry.0 >= FREE_TRIES {
+            let secs = 1i64.checked_shl(entry.0 - FREE_TRIES).unwrap_or(60).min(60);
+            entry.1 = Timestamp(now.0 + secs * 1000);
+        }
+        Ok(())
     }
 
     pub fn succeeded(&self, account: &str) {
@@ -327,10 +338,7 @@ pub fn login(
     code: Option<&str>,
     now: Timestamp,
 ) -> Result<(String, Timestamp), AppError> {
-    let wait = throttle.wait(name, now);
-    if wait > 0 {
-        return Err(AppError::Throttled { retry_after_secs: wait });
-    }
+    throttle.begin(name, now).map_err(|retry_after_secs| AppError::Throttled { retry_after_secs })?;
     let account = store.account(name)?;
     // An argon2 check happens either way, so a missing account takes as long as a wrong password.
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -343,14 +351,12 @@ pub fn login(
         }
     };
     if !ok {
-        throttle.failed(name, now);
         return Err(AppError::Unauthenticated("wrong account name or password".into()));
     }
     let mut scopes = vec!["read", "write", "session"];
     if let Some((secret, true)) = store.totp(name)? {
         let ok = code.is_some_and(|c| verify_totp(&secret, c, now));
         if !ok {
-            throttle.failed(name, now);
             return Err(AppError::Unauthenticated(match code {
                 None => "this account signs in with a one-time code too".into(),
                 Some(_) => "wrong account name, password or code".into(),
@@ -708,6 +714,26 @@ mod totp_tests {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+
+    /// Guesses sent in parallel (each try reserved before its password is checked) are
+    /// slowed as if sent one after another; a success resets the account; made-up names
+    /// cannot grow the map past its bound.
+    #[test]
+    fn the_throttle_counts_tries_in_flight_and_stays_bounded() {
+        let t = Throttle::default();
+        let now = Timestamp(1_000_000);
+        let tries: Vec<_> = (0..8).map(|_| t.begin("admin", now)).collect();
+        assert_eq!(tries.iter().filter(|r| r.is_ok()).count(), FREE_TRIES as usize, "{tries:?}");
+        assert_eq!(tries[FREE_TRIES as usize], Err(1));
+        assert!(t.begin("admin", Timestamp(now.0 + 1_000)).is_ok(), "the wait is over");
+        assert_eq!(t.begin("admin", Timestamp(now.0 + 1_000)), Err(2), "then it doubles");
+        t.succeeded("admin");
+        assert!(t.begin("admin", Timestamp(now.0 + 1_000)).is_ok());
+        for n in 0..THROTTLE_NAMES + 10 {
+            let _ = t.begin(&format!("made-up-{n}"), now);
+        }
+        assert!(t.accounts.lock().unwrap().len() <= THROTTLE_NAMES);
+    }
 
     #[test]
     fn one_caller_at_a_time_renews_an_entry_before_it_expires() {
