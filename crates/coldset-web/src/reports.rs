@@ -156,13 +156,14 @@ async fn file_report(State(app): State<App>, Path(p): Path<String>, body: Bytes)
     })))
 }
 
-/// A stored file (report photo), by its hash.
+/// A stored file (report photo), by its hash: for those who read the production's reports.
 async fn attachment(
     State(app): State<App>,
     Path((p, hash)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    let state = load(&app, &p)?;
+    let state = crate::auth::full_reader(&app, &headers, &p).await?;
     // Only files that this production's reports refer to are served here.
     if !state.reporting.reports.values().any(|r| r.photos.contains(&hash)) {
         return Err(ApiError::not_found("no such file in this production"));

@@ -902,8 +902,9 @@ fn the_public_report_page_files_a_report_with_a_photo() {
     let reports = server.get("/api/v1/productions/dead-river/reports");
     let report = &reports["items"][0];
     let hash = report["photos"][0].as_str().unwrap();
-    let stored =
-        ureq::get(&format!("{}/api/v1/productions/dead-river/attachments/{hash}", server.base)).call().unwrap();
+    let photo_url = format!("{}/api/v1/productions/dead-river/attachments/{hash}", server.base);
+    assert!(matches!(ureq::get(&photo_url).call(), Err(ureq::Error::Status(401, _))), "photos are not public");
+    let stored = server.request(&format!("/api/v1/productions/dead-river/attachments/{hash}")).call().unwrap();
     assert_eq!(stored.header("content-type"), Some("image/png"));
     let mut bytes = Vec::new();
     stored.into_reader().read_to_end(&mut bytes).unwrap();
