@@ -376,6 +376,13 @@ pub fn csrf_token(session_secret: &str) -> String {
     hash_token(&format!("csrf:{session_secret}"))
 }
 
+/// Whether `sent` is the session's anti-forgery token, compared in constant time so the
+/// answer's timing tells nothing about how much of it was right.
+pub fn csrf_matches(session_secret: &str, sent: &str) -> bool {
+    let expected = csrf_token(session_secret);
+    expected.len() == sent.len() && expected.bytes().zip(sent.bytes()).fold(0u8, |d, (a, b)| d | (a ^ b)) == 0
+}
+
 /// What a caller may read of a production.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadAccess {
@@ -714,6 +721,15 @@ mod totp_tests {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_anti_forgery_token_is_the_sessions_own() {
+        let token = csrf_token("session-1");
+        assert!(csrf_matches("session-1", &token));
+        assert!(!csrf_matches("session-2", &token));
+        assert!(!csrf_matches("session-1", &token[..token.len() - 1]));
+        assert!(!csrf_matches("session-1", ""));
+    }
 
     /// Guesses sent in parallel (each try reserved before its password is checked) are
     /// slowed as if sent one after another; a success resets the account; made-up names

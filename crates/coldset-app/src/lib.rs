@@ -211,8 +211,11 @@ impl App {
 
     /// Ends a session or token now, here and in the cache.
     pub fn revoke(&self, secret: &str) -> Result<(), AppError> {
+        // The database first: a renewal of the cached entry that reads it afterwards finds
+        // the token gone.
+        self.inner.store.revoke_token(&access::hash_token(secret.trim()))?;
         self.inner.auth_cache.forget(secret);
-        Ok(self.inner.store.revoke_token(&access::hash_token(secret.trim()))?)
+        Ok(())
     }
 
     /// The person an account acts as in a production (cached for a few seconds).

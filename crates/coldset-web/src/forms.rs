@@ -288,7 +288,7 @@ async fn act(
         let principal = principal(&app, &headers).await?;
         // Pages are used with the session cookie: its anti-forgery token must come back.
         let secret = session_secret(&headers).ok_or_else(|| bad("sign in first"))?;
-        if f.opt("csrf") != Some(access::csrf_token(&secret).as_str()) {
+        if !access::csrf_matches(&secret, f.opt("csrf").unwrap_or_default()) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "auth.csrf",

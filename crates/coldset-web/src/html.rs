@@ -61,7 +61,8 @@ pub(crate) fn qr_code(
             let svg = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(size, size).build();
             ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response()
         }
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        // Only an address longer than any real id makes can be too long for a QR code.
+        Err(_) => (StatusCode::BAD_REQUEST, "this address is too long for a QR code").into_response(),
     }
 }
 

@@ -179,13 +179,18 @@ fn require_write(p: &Principal) -> Result<(), ApiError> {
     }
 }
 
-/// For requests authenticated by a session cookie: the anti-forgery token must match.
+/// For requests authenticated by a session cookie: the anti-forgery token must match. A
+/// request with a bearer token is authenticated by that token (`auth::principal` then looks
+/// at no cookie), which a cross-site page cannot make the browser send.
 pub(crate) fn require_csrf(headers: &HeaderMap) -> Result<(), ApiError> {
-    let bearer = headers.get("authorization").is_some();
+    let bearer = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("Bearer "));
     match session_secret(headers) {
         Some(secret) if !bearer => {
             let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
-            if sent == access::csrf_token(&secret) {
+            if access::csrf_matches(&secret, sent) {
                 Ok(())
             } else {
                 Err(ApiError::new(StatusCode::FORBIDDEN, "auth.csrf", "missing or wrong X-CSRF-Token for this session"))
