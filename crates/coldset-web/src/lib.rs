@@ -105,6 +105,8 @@ pub fn router_with(app: App, options: Options) -> Router {
         .merge(write::routes())
         .merge(reports::routes())
         .merge(passkeys::api_routes())
+        .fallback(no_such_address)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(security_headers(options))
         .layer(axum::Extension(options))
         .with_state(app)
@@ -112,4 +114,35 @@ pub fn router_with(app: App, options: Options) -> Router {
 
 async fn health() -> &'static str {
     "ok"
+}
+
+/// An address nothing answers: under `/api/` the API's one error shape (so a client can
+/// tell a wrong address from a missing record by its code), elsewhere a short page.
+async fn no_such_address(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::{Html, IntoResponse};
+    if uri.path().starts_with("/api/") {
+        return error::ApiError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "route.not_found",
+            format!("no endpoint at {}: the endpoints are listed in /api/v1/openapi.json", uri.path()),
+        )
+        .into_response();
+    }
+    let body = "<h1>Not found</h1><p>There is no page at this address. <a href=\"/\">Start again</a>.</p>";
+    (axum::http::StatusCode::NOT_FOUND, Html(html::page("Not found", body))).into_response()
+}
+
+/// A known address asked with a method it does not take.
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let status = axum::http::StatusCode::METHOD_NOT_ALLOWED;
+    if uri.path().starts_with("/api/") {
+        return error::ApiError::new(
+            status,
+            "route.method_not_allowed",
+            format!("{} does not take {method}: see /api/v1/openapi.json", uri.path()),
+        )
+        .into_response();
+    }
+    (status, "this page does not take that method").into_response()
 }

@@ -23,7 +23,11 @@ use std::time::{Duration, Instant};
 
 pub fn routes() -> Router<App> {
     Router::new()
-        .route("/api/v1/productions/{production}/reports", post(file_report).get(list_reports))
+        .route(
+            "/api/v1/productions/{production}/reports",
+            // Up to MAX_PHOTOS photos of MAX_PHOTO_BYTES each, in base64: what the page takes.
+            post(file_report).get(list_reports).layer(axum::extract::DefaultBodyLimit::max(32 * 1024 * 1024)),
+        )
         .route("/api/v1/productions/{production}/reports/followup", post(follow_up))
         .route("/api/v1/productions/{production}/attachments/{hash}", get(attachment))
         .route("/api/v1/productions/{production}/reports/followup/add", post(add_to_report))

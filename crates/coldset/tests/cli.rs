@@ -1512,6 +1512,23 @@ fn the_openapi_document_matches_the_router_and_the_snapshot() {
         assert!(status < 500, "{} {} answered {status}: {body}", ep.method, ep.path);
         if status == 404 {
             assert!(body.contains("\"code\""), "{} {} is not routed: {body}", ep.method, ep.path);
+            assert!(!body.contains("route.not_found"), "{} {} is not routed: {body}", ep.method, ep.path);
+        }
+    }
+    // Addresses and methods the API does not have answer in its error shape too.
+    for (method, path, status, code) in [
+        ("GET", "/api/v1/no-such-thing", 404, "route.not_found"),
+        ("DELETE", "/api/v1/productions/dead-river/commands", 405, "route.method_not_allowed"),
+    ] {
+        let url = format!("{}{path}", server.base);
+        match ureq::request(method, &url).call() {
+            Err(ureq::Error::Status(s, r)) => {
+                assert_eq!(s, status, "{method} {path}");
+                let body: serde_json::Value = serde_json::from_str(&r.into_string().unwrap()).unwrap();
+                assert_eq!(body["code"], code, "{body}");
+                assert!(body["request_id"].is_string(), "{body}");
+            }
+            other => panic!("{method} {path}: {other:?}"),
         }
     }
 }
