@@ -57,9 +57,10 @@ pub(crate) async fn reader(
     headers: &HeaderMap,
     production: &str,
 ) -> Result<(Arc<ProductionState>, ReadAccess), ApiError> {
+    // Who asks first: without an account, nobody learns which productions exist.
+    let principal = principal(app, headers).await?;
     let id = parse_production(production)?;
     let state = app.state(&id)?;
-    let principal = principal(app, headers).await?;
     if principal.is_admin {
         access::check_second_factor(&principal, &state, None)?;
         return Ok((state.clone(), access::read_access(None, &principal, &id, &state)?));

@@ -234,7 +234,9 @@ fn demo_seeds_once_serves_the_inventory_and_a_verifiable_ledger() {
     }
     assert_eq!(seen, events);
     // Bad input gets the one error shape.
-    let err = ureq::get(&format!("{}/api/v1/productions/No_Such", server.base)).call().unwrap_err();
+    let anonymous = ureq::get(&format!("{}/api/v1/productions/No_Such", server.base)).call().unwrap_err();
+    assert!(matches!(anonymous, ureq::Error::Status(401, _)), "who asks comes first: {anonymous:?}");
+    let err = server.request("/api/v1/productions/No_Such").call().unwrap_err();
     let ureq::Error::Status(400, resp) = err else { panic!("expected 400") };
     let body: serde_json::Value = serde_json::from_str(&resp.into_string().unwrap()).unwrap();
     assert_eq!(body["code"], "input.invalid");
