@@ -18,6 +18,20 @@ pub(crate) fn session_secret(headers: &HeaderMap) -> Option<String> {
     })
 }
 
+/// Whether a browser says the request comes from a page of another site (its `Origin` is
+/// not this server). Sign-in uses it against login forgery, where a foreign page signs the
+/// visitor in as someone else; requests without `Origin` (tools, the CLI) are not refused.
+pub(crate) fn cross_site(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(axum::http::header::ORIGIN) else { return false };
+    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok());
+    let origin_host = origin.to_str().ok().and_then(|o| o.split_once("://")).map(|(_, h)| h);
+    match (origin_host, host) {
+        (Some(o), Some(h)) => !o.eq_ignore_ascii_case(h),
+        // "null" (a sandboxed or privacy-sensitive context) or unreadable: not this site.
+        _ => true,
+    }
+}
+
 /// Authenticates the bearer token, or the browser session cookie. A request that changes
 /// something with a session cookie must also carry the session's anti-forgery token
 /// (`X-CSRF-Token`, see `require_csrf`): a cross-site page can make the browser send the

@@ -63,9 +63,14 @@ struct LoginForm {
 async fn login_submit(
     State(app): State<App>,
     axum::Extension(options): axum::Extension<crate::Options>,
+    headers: axum::http::HeaderMap,
     axum::Form(f): axum::Form<LoginForm>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
+    // A sign-in form on another site would sign the visitor in as someone else.
+    if crate::auth::cross_site(&headers) {
+        return (axum::http::StatusCode::FORBIDDEN, "Sign in from coldset's own sign-in page.").into_response();
+    }
     let next = safe_next(f.next.as_deref());
     let app2 = app.clone();
     let name = f.name.trim().to_owned();

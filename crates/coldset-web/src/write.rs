@@ -97,9 +97,22 @@ struct LoginBody {
 async fn login(
     State(app): State<App>,
     axum::Extension(options): axum::Extension<crate::Options>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
+    // A JSON body, which a page of another site cannot send without asking first (and this
+    // server answers no such request), from no other site: no login forgery.
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !json {
+        return Err(bad_input("send the sign-in as JSON (Content-Type: application/json)"));
+    }
+    if crate::auth::cross_site(&headers) {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "auth.csrf", "sign in from coldset's own pages"));
+    }
     let b: LoginBody = parse_body(&body)?;
     let app2 = app.clone();
     let (secret, expires) = blocking(move || app2.login(b.name.trim(), &b.password, b.code.as_deref())).await?;

@@ -1085,6 +1085,20 @@ fn sign_in_is_throttled_and_sessions_need_the_anti_forgery_token() {
     let password = text(&out).split("password: ").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
     let server = start(&["serve", "--data", p(&data)]);
     let login = format!("{}/api/v1/login", server.base);
+    // No login forgery: a page of another site can neither post the sign-in form nor send
+    // the JSON sign-in (as a "simple" text/plain request, or with its own Origin).
+    let right = format!(r#"{{"name":"admin","password":"{password}"}}"#);
+    let plain = ureq::post(&login).set("Content-Type", "text/plain").send_string(&right);
+    assert!(matches!(plain, Err(ureq::Error::Status(400, _))), "{plain:?}");
+    let (status, ..) = post_json(&login, &right, &[("Origin", "https://evil.example")]);
+    assert_eq!(status, 403);
+    let form = ureq::post(&format!("{}/login", server.base))
+        .set("Origin", "https://evil.example")
+        .send_form(&[("name", "admin"), ("password", &password)]);
+    assert!(matches!(form, Err(ureq::Error::Status(403, _))), "{form:?}");
+    let host = server.base.trim_start_matches("http://").to_owned();
+    let (status, ..) = post_json(&login, &right, &[("Origin", &format!("http://{host}"))]);
+    assert_eq!(status, 200, "from its own pages");
     for _ in 0..5 {
         let (status, ..) = post_json(&login, r#"{"name":"admin","password":"guess"}"#, &[]);
         assert_eq!(status, 401);
