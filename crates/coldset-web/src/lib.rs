@@ -50,11 +50,11 @@ pub(crate) fn session_cookie(secret: &str, options: Options) -> String {
     )
 }
 
-/// Security headers on every answer: no sniffing, no framing, no referrer sent to other sites, and a
-/// content policy that allows only this server's own scripts and styles (inline styles are
-/// the page frame's; scripts are served as files). Under TLS, browsers are also told to stay
-/// on HTTPS. A plain response map rather than a middleware function: that one boxes a 1 KB
-/// future per request, which glibc serves through its slow path.
+/// Security headers on every answer: no sniffing, no framing, no referrer sent to other
+/// sites, and a content policy that allows only this server's own scripts and styles (inline
+/// styles are the page frame's; scripts are served as files). Under TLS, browsers are also
+/// told to stay on HTTPS. A plain response map rather than a middleware function: that one
+/// boxes a 1 KB future per request, which glibc serves through its slow path.
 fn security_headers(
     options: Options,
 ) -> tower::util::MapResponseLayer<impl Fn(axum::response::Response) -> axum::response::Response + Clone> {
