@@ -639,10 +639,22 @@ pub fn verify_totp(secret_b32: &str, code: &str, now: Timestamp) -> bool {
     [step.saturating_sub(1), step, step + 1].iter().any(|s| totp_code(&secret, *s) == code)
 }
 
-/// Starts TOTP enrolment for an account: a new secret, not yet required until confirmed.
-/// Returns the secret (base32) and the otpauth URI for an authenticator app.
+/// TOTP secrets waiting for their first code, kept in memory: until one is confirmed, the
+/// account goes on signing in as before (with its current code, if it has one). A restart
+/// forgets them, and the person starts the enrolment again.
+#[derive(Debug, Default)]
+pub struct PendingTotp {
+    secrets: std::sync::Mutex<std::collections::HashMap<String, (String, Timestamp)>>,
+}
+
+/// How long a new secret waits for its first code.
+const PENDING_TOTP_MS: i64 = 15 * 60_000;
+
+/// Starts TOTP enrolment for an account: a new secret, required only once confirmed. Returns
+/// the secret (base32) and the otpauth URI for an authenticator app.
 pub fn enrol_totp(
     store: &dyn Store,
+    pending: &PendingTotp,
     account: &str,
     current_code: Option<&str>,
     now: Timestamp,
@@ -656,19 +668,36 @@ pub fn enrol_totp(
         }
     }
     let secret = base32(&random_bytes::<20>()?);
-    store.set_totp(account, &secret, false)?;
+    let mut waiting = pending.secrets.lock().map_err(|_| AppError::Internal("TOTP lock poisoned".into()))?;
+    waiting.retain(|_, (_, at)| now.0 - at.0 < PENDING_TOTP_MS);
+    if waiting.len() >= 10_000 {
+        return Err(AppError::Throttled { retry_after_secs: 60 });
+    }
+    waiting.insert(account.to_owned(), (secret.clone(), now));
     let uri =
         format!("otpauth://totp/coldset:{account}?secret={secret}&issuer=coldset&algorithm=SHA1&digits=6&period=30");
     Ok((secret, uri))
 }
 
-/// Confirms enrolment with a first code; from then on sign-in asks for a code.
-pub fn confirm_totp(store: &dyn Store, account: &str, code: &str, now: Timestamp) -> Result<(), AppError> {
-    let (secret, _) = store.totp(account)?.ok_or_else(|| denied("start the enrolment first"))?;
+/// Confirms enrolment with a first code from the new secret; from then on sign-in asks for
+/// its codes (and no longer for the old secret's).
+pub fn confirm_totp(
+    store: &dyn Store,
+    pending: &PendingTotp,
+    account: &str,
+    code: &str,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let mut waiting = pending.secrets.lock().map_err(|_| AppError::Internal("TOTP lock poisoned".into()))?;
+    let secret = match waiting.get(account) {
+        Some((secret, at)) if now.0 - at.0 < PENDING_TOTP_MS => secret.clone(),
+        _ => return Err(denied("start the enrolment first (POST /api/v1/me/totp); it waits 15 minutes for its code")),
+    };
     if !verify_totp(&secret, code, now) {
         return Err(AppError::Unauthenticated("that code is not the current one".into()));
     }
     store.set_totp(account, &secret, true)?;
+    waiting.remove(account);
     Ok(())
 }
 

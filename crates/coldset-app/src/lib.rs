@@ -46,6 +46,7 @@ struct Inner {
     targets: Arc<RwLock<notify::Targets>>,
     throttle: access::Throttle,
     passkey_challenges: passkey::Challenges,
+    pending_totp: access::PendingTotp,
     auth_cache: access::AuthCache,
     /// Background threads stop once this is dropped (with the application).
     alive: Arc<()>,
@@ -79,6 +80,7 @@ impl App {
                 targets,
                 throttle: access::Throttle::default(),
                 passkey_challenges: passkey::Challenges::default(),
+                pending_totp: access::PendingTotp::default(),
                 auth_cache: access::AuthCache::default(),
                 alive: Arc::new(()),
             }),
@@ -183,6 +185,19 @@ impl App {
     /// Passkey challenges issued by this process (see [`passkey`]).
     pub fn passkey_challenges(&self) -> &passkey::Challenges {
         &self.inner.passkey_challenges
+    }
+
+    /// Starts setting up a TOTP second factor (the current code, once one is set up); returns
+    /// the new secret and its otpauth URI.
+    pub fn enrol_totp(&self, account: &str, current_code: Option<&str>) -> Result<(String, String), AppError> {
+        let now = self.inner.clock.now();
+        access::enrol_totp(self.inner.store.as_ref(), &self.inner.pending_totp, account, current_code, now)
+    }
+
+    /// Confirms the new TOTP secret with its first code; sign-in asks for its codes from then on.
+    pub fn confirm_totp(&self, account: &str, code: &str) -> Result<(), AppError> {
+        let now = self.inner.clock.now();
+        access::confirm_totp(self.inner.store.as_ref(), &self.inner.pending_totp, account, code, now)
     }
 
     /// Signs in with a name and password (throttled); returns a session secret and expiry.

@@ -56,10 +56,8 @@ async fn enrol_totp(State(app): State<App>, headers: HeaderMap, body: Bytes) -> 
     require_csrf(&headers)?;
     let current =
         if body.iter().all(u8::is_ascii_whitespace) { None } else { Some(parse_body::<CodeBody>(&body)?.code) };
-    let store = app.store().clone();
-    let now = app.now();
-    let (secret, uri) =
-        blocking(move || access::enrol_totp(store.as_ref(), &p.account, current.as_deref(), now)).await?;
+    let app2 = app.clone();
+    let (secret, uri) = blocking(move || app2.enrol_totp(&p.account, current.as_deref())).await?;
     Ok(Json(
         json!({ "secret": secret, "otpauth_uri": uri, "next": "confirm with POST /api/v1/me/totp/confirm {\"code\": \"123456\"}" }),
     ))
@@ -76,9 +74,8 @@ async fn confirm_totp(State(app): State<App>, headers: HeaderMap, body: Bytes) -
     require_write(&p)?;
     require_csrf(&headers)?;
     let c: CodeBody = parse_body(&body)?;
-    let store = app.store().clone();
-    let now = app.now();
-    blocking(move || access::confirm_totp(store.as_ref(), &p.account, &c.code, now)).await?;
+    let app2 = app.clone();
+    blocking(move || app2.confirm_totp(&p.account, &c.code)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

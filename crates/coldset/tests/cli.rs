@@ -1461,7 +1461,27 @@ fn a_production_can_require_a_second_factor() {
     assert_eq!(again(""), 401);
     assert_eq!(again(r#"{"code":"000000"}"#), 401);
     assert_eq!(login(None).0, 401, "the code is still asked for");
-    assert_eq!(again(&format!(r#"{{"code":"{}"}}"#, code())), 200);
+    let (status, _, _, renewed) = post_json(
+        &format!("{base}/api/v1/me/totp"),
+        &format!(r#"{{"code":"{}"}}"#, code()),
+        &[("Cookie", &session), ("X-CSRF-Token", &csrf2)],
+    );
+    assert_eq!(status, 200, "{renewed}");
+    // Until the new secret is confirmed, the old one's codes are still asked for.
+    assert_eq!(login(None).0, 401, "a pending new secret does not turn the code off");
+    assert_eq!(login(Some(&code())).0, 200);
+    let new_secret = coldset_app::access::base32_decode(renewed["secret"].as_str().unwrap()).unwrap();
+    let new_code = || {
+        let step = (jiff::Timestamp::now().as_millisecond() / 30_000) as u64;
+        format!("{:06}", coldset_app::access::totp_code(&new_secret, step))
+    };
+    let (status, ..) = post_json(
+        &format!("{base}/api/v1/me/totp/confirm"),
+        &format!(r#"{{"code":"{}"}}"#, new_code()),
+        &[("Cookie", &session), ("X-CSRF-Token", &csrf2)],
+    );
+    assert_eq!(status, 204);
+    assert_eq!(login(Some(&new_code())).0, 200, "then the new one's");
     // When the 1st AD's role needs a second factor too, a PIN on the armorer's phone is not
     // enough for him: he confirms from his own session.
     let (status, ..) = post_json(
