@@ -94,26 +94,34 @@ fn requestable_scopes(scopes: &[&str]) -> Result<(), AppError> {
     }
 }
 
-/// A token a person creates for their own account (for a script or a tool of their own).
-/// Unlike an administrator's token for an integration, it stands for the person's session:
-/// it is marked `personal`, and carries `mfa` only if the session that made it was opened
-/// with a one-time code, so a production that requires a second factor asks it of the
-/// token too (`check_second_factor`). Otherwise a password-only session could mint its way
-/// around the requirement.
-pub fn create_personal_token(
+/// A token made through the API (`POST /accounts/{name}/tokens`). It stands for the person
+/// who asked, unless an administrator whose session was opened with a one-time code made it
+/// for another account (a tool's): then it is a tool's token, which a production's
+/// second-factor requirement does not ask. Otherwise it is marked `personal` and carries
+/// `mfa` only if the session (or personal token) that made it had it, and
+/// `check_second_factor` asks it of the token as of a session, so a password-only session
+/// cannot mint its way around the requirement. A tool's token (neither `session` nor
+/// `personal`) makes tokens like itself.
+pub fn create_api_token(
     store: &dyn Store,
     creator: &Principal,
+    account: &str,
     scopes: &[&str],
     now: Timestamp,
     expires_at: Option<Timestamp>,
 ) -> Result<String, AppError> {
     requestable_scopes(scopes)?;
+    let has = |scope: &str| creator.scopes.iter().any(|s| s == scope);
+    let from_a_person = has("session") || has("personal");
+    if !from_a_person || (has("mfa") && creator.account != account) {
+        return issue_token(store, account, scopes, now, expires_at);
+    }
     let mut all: Vec<&str> = scopes.to_vec();
     all.push("personal");
-    if creator.scopes.iter().any(|s| s == "mfa") {
+    if has("mfa") {
         all.push("mfa");
     }
-    issue_token(store, &creator.account, &all, now, expires_at)
+    issue_token(store, account, &all, now, expires_at)
 }
 
 /// Stores a new token with any scopes (sessions use `session`); returns the secret.
@@ -299,8 +307,10 @@ impl Throttle {
         let Ok(mut map) = self.accounts.lock() else { return Err(60) };
         if map.len() >= THROTTLE_NAMES && !map.contains_key(account) {
             map.retain(|_, (_, next)| *next > now);
+            // Still full of names that must wait: forgetting them would hand back their
+            // tries, so a new name waits instead.
             if map.len() >= THROTTLE_NAMES {
-                map.clear();
+                return Err(1);
             }
         }
         let entry = map.entry(account.to_owned()).or_insert((0, now));
@@ -314,6 +324,18 @@ impl Throttle {
             entry.1 = Timestamp(now.0 + secs * 1000);
         }
         Ok(())
+    }
+
+    /// Gives back a try that failed for a reason not the person's (the database).
+    pub fn release(&self, account: &str) {
+        if let Ok(mut map) = self.accounts.lock() {
+            if let Some(entry) = map.get_mut(account) {
+                entry.0 = entry.0.saturating_sub(1);
+                if entry.0 < FREE_TRIES {
+                    entry.1 = Timestamp(0);
+                }
+            }
+        }
     }
 
     pub fn succeeded(&self, account: &str) {
@@ -339,6 +361,30 @@ pub fn login(
     now: Timestamp,
 ) -> Result<(String, Timestamp), AppError> {
     throttle.begin(name, now).map_err(|retry_after_secs| AppError::Throttled { retry_after_secs })?;
+    let scopes = match session_scopes(store, name, password, code, now) {
+        Ok(scopes) => scopes,
+        // The database failed, not the person: the try is given back.
+        Err(AppError::Store(e)) => {
+            throttle.release(name);
+            return Err(AppError::Store(e));
+        }
+        Err(e) => return Err(e),
+    };
+    throttle.succeeded(name);
+    let expires = Timestamp(now.0 + SESSION_HOURS * 3_600_000);
+    let secret = issue_token(store, name, &scopes, now, Some(expires))?;
+    Ok((secret, expires))
+}
+
+/// The scopes of the session a name, password and (if the account has one) one-time code
+/// open, or why they do not.
+fn session_scopes(
+    store: &dyn Store,
+    name: &str,
+    password: &str,
+    code: Option<&str>,
+    now: Timestamp,
+) -> Result<Vec<&'static str>, AppError> {
     let account = store.account(name)?;
     // An argon2 check happens either way, so a missing account takes as long as a wrong password.
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -364,10 +410,7 @@ pub fn login(
         }
         scopes.push("mfa");
     }
-    throttle.succeeded(name);
-    let expires = Timestamp(now.0 + SESSION_HOURS * 3_600_000);
-    let secret = issue_token(store, name, &scopes, now, Some(expires))?;
-    Ok((secret, expires))
+    Ok(scopes)
 }
 
 /// The anti-forgery token of a browser session: forms and scripts send it back, a forged
@@ -555,8 +598,8 @@ fn read_token(store: &dyn Store, digest: &[u8; 32], now: Timestamp) -> Result<(P
 
 /// A production can require a one-time code for some roles: a browser session of a person
 /// (or an installation administrator, for the admin role) holding one of them must have been
-/// opened with a code, and so must a token a person made for themselves from a session
-/// (`create_personal_token`). Tokens an administrator issues for tools are not asked.
+/// opened with a code, and so must a token made from such a session (`create_api_token`).
+/// Tokens an administrator issues for tools are not asked.
 pub fn check_second_factor(
     principal: &Principal,
     state: &coldset_domain::ProductionState,
@@ -774,6 +817,14 @@ mod tests {
         assert_eq!(t.begin("admin", Timestamp(now.0 + 1_000)), Err(2), "then it doubles");
         t.succeeded("admin");
         assert!(t.begin("admin", Timestamp(now.0 + 1_000)).is_ok());
+        // A try the database failed is given back.
+        for _ in 0..FREE_TRIES - 1 {
+            t.begin("maria", now).unwrap();
+        }
+        t.begin("maria", now).unwrap();
+        assert!(t.begin("maria", now).is_err());
+        t.release("maria");
+        assert!(t.begin("maria", now).is_ok(), "the released try does not count");
         for n in 0..THROTTLE_NAMES + 10 {
             let _ = t.begin(&format!("made-up-{n}"), now);
         }

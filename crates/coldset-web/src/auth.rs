@@ -18,18 +18,38 @@ pub(crate) fn session_secret(headers: &HeaderMap) -> Option<String> {
     })
 }
 
-/// Whether a browser says the request comes from a page of another site (its `Origin` is
-/// not this server). Sign-in uses it against login forgery, where a foreign page signs the
-/// visitor in as someone else; requests without `Origin` (tools, the CLI) are not refused.
-pub(crate) fn cross_site(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(axum::http::header::ORIGIN) else { return false };
-    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok());
-    let origin_host = origin.to_str().ok().and_then(|o| o.split_once("://")).map(|(_, h)| h);
-    match (origin_host, host) {
-        (Some(o), Some(h)) => !o.eq_ignore_ascii_case(h),
-        // "null" (a sandboxed or privacy-sensitive context) or unreadable: not this site.
-        _ => true,
+/// Whether a browser says the request comes from a page of another site: its `Origin` is
+/// not this server as the request addressed it (`Host`, or the `X-Forwarded-Host` a reverse
+/// proxy sets, which a page of another site cannot make a browser send with a form), or is
+/// plain HTTP to a server that speaks TLS. Sign-in uses it against login forgery, where a
+/// foreign page signs the visitor in as someone else. Requests without `Origin` (tools, the
+/// CLI) are not refused.
+pub(crate) fn cross_site(headers: &HeaderMap, tls: bool) -> bool {
+    use axum::http::header::{HOST, ORIGIN};
+    let Some(origin) = headers.get(ORIGIN) else { return false };
+    // "null" (a sandboxed or privacy-sensitive context) or unreadable: not this site.
+    let Some((scheme, origin_host)) = origin.to_str().ok().and_then(|o| o.split_once("://")) else { return true };
+    if tls && !scheme.eq_ignore_ascii_case("https") {
+        return true;
     }
+    let forwarded = headers.get_all("x-forwarded-host").iter().filter_map(|v| v.to_str().ok());
+    let mut hosts = headers.get_all(HOST).iter().filter_map(|v| v.to_str().ok()).chain(forwarded);
+    !hosts.any(|h| h.split(',').any(|h| h.trim().eq_ignore_ascii_case(origin_host)))
+}
+
+/// HTTP/2 names the server in the request's `:authority`, which arrives as the URI's
+/// authority rather than a `Host` header. The pages build links and QR codes, the passkey
+/// check its expected origin and sign-in its same-site check from `Host`, so it is filled
+/// in from the authority when missing.
+pub(crate) fn host_from_authority(mut req: axum::extract::Request) -> axum::extract::Request {
+    use axum::http::header::HOST;
+    if !req.headers().contains_key(HOST) {
+        let authority = req.uri().authority().and_then(|a| axum::http::HeaderValue::from_str(a.as_str()).ok());
+        if let Some(value) = authority {
+            req.headers_mut().insert(HOST, value);
+        }
+    }
+    req
 }
 
 /// Authenticates the bearer token, or the browser session cookie. A request that changes
@@ -135,4 +155,51 @@ fn urlencode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn only_another_sites_origin_is_cross_site() {
+        let same = [("host", "set.example:8443"), ("origin", "https://set.example:8443")];
+        assert!(!cross_site(&headers(&same), true));
+        assert!(!cross_site(&headers(&[("host", "set.example")]), true), "no Origin: a tool");
+        assert!(cross_site(&headers(&[("host", "set.example"), ("origin", "https://evil.example")]), true));
+        assert!(cross_site(&headers(&[("host", "set.example"), ("origin", "null")]), false));
+        assert!(
+            cross_site(&headers(&[("host", "set.example"), ("origin", "http://set.example")]), true),
+            "http to TLS"
+        );
+        assert!(cross_site(&headers(&[("origin", "https://set.example")]), true), "nothing to compare with");
+        let proxied =
+            [("host", "127.0.0.1:8080"), ("x-forwarded-host", "set.example"), ("origin", "https://set.example")];
+        assert!(!cross_site(&headers(&proxied), false));
+    }
+
+    #[test]
+    fn an_http2_request_gets_its_host_from_the_authority() {
+        let req = axum::http::Request::builder()
+            .uri("https://set.example:8443/login")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let req = host_from_authority(req);
+        assert_eq!(req.headers()["host"], "set.example:8443");
+        let req = axum::http::Request::builder()
+            .uri("https://other.example/login")
+            .header("host", "set.example")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        assert_eq!(host_from_authority(req).headers()["host"], "set.example", "a Host header is kept");
+    }
 }

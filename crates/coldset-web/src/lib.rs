@@ -110,6 +110,7 @@ pub fn router_with(app: App, options: Options) -> Router {
         .merge(passkeys::api_routes())
         .fallback(no_such_address)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(tower::util::MapRequestLayer::new(auth::host_from_authority))
         .layer(security_headers(options))
         .layer(axum::Extension(options))
         .with_state(app)

@@ -68,7 +68,7 @@ async fn login_submit(
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     // A sign-in form on another site would sign the visitor in as someone else.
-    if crate::auth::cross_site(&headers) {
+    if crate::auth::cross_site(&headers, options.tls) {
         return (axum::http::StatusCode::FORBIDDEN, "Sign in from coldset's own sign-in page.").into_response();
     }
     let next = safe_next(f.next.as_deref());

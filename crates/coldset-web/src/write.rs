@@ -54,8 +54,7 @@ async fn enrol_totp(State(app): State<App>, headers: HeaderMap, body: Bytes) -> 
     let p = principal(&app, &headers).await?;
     require_write(&p)?;
     require_csrf(&headers)?;
-    let current =
-        if body.iter().all(u8::is_ascii_whitespace) { None } else { Some(parse_body::<CodeBody>(&body)?.code) };
+    let current = if body.iter().all(u8::is_ascii_whitespace) { None } else { parse_body::<CurrentCode>(&body)?.code };
     let app2 = app.clone();
     let (secret, uri) = blocking(move || app2.enrol_totp(&p.account, current.as_deref())).await?;
     Ok(Json(
@@ -67,6 +66,14 @@ async fn enrol_totp(State(app): State<App>, headers: HeaderMap, body: Bytes) -> 
 #[serde(deny_unknown_fields)]
 struct CodeBody {
     code: String,
+}
+
+/// The optional body of a TOTP set-up: the current code, once the account has one.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CurrentCode {
+    #[serde(default)]
+    code: Option<String>,
 }
 
 async fn confirm_totp(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<StatusCode, ApiError> {
@@ -103,11 +110,11 @@ async fn login(
     let json = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"));
     if !json {
         return Err(bad_input("send the sign-in as JSON (Content-Type: application/json)"));
     }
-    if crate::auth::cross_site(&headers) {
+    if crate::auth::cross_site(&headers, options.tls) {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "auth.csrf", "sign in from coldset's own pages"));
     }
     let b: LoginBody = parse_body(&body)?;
@@ -579,7 +586,8 @@ struct NewToken {
 }
 
 /// A token for an account: by an administrator (for a tool), or by the account itself (a
-/// personal token, held to a production's second-factor requirement as its session is).
+/// personal token, held to a production's second-factor requirement as its session is; see
+/// `access::create_api_token`).
 async fn create_token(
     State(app): State<App>,
     Path(name): Path<String>,
@@ -602,11 +610,7 @@ async fn create_token(
     let expires = t.expires_in_days.map(|d| coldset_domain::Timestamp(now.0 + i64::from(d) * 86_400_000));
     let token = blocking(move || {
         let scopes: Vec<&str> = t.scopes.iter().map(String::as_str).collect();
-        if principal.account == name {
-            access::create_personal_token(store.as_ref(), &principal, &scopes, now, expires)
-        } else {
-            access::create_token(store.as_ref(), &name, &scopes, now, expires)
-        }
+        access::create_api_token(store.as_ref(), &principal, &name, &scopes, now, expires)
     })
     .await?;
     Ok(Json(json!({ "token": token })))
