@@ -1507,6 +1507,44 @@ fn a_production_can_require_a_second_factor() {
     }
 }
 
+/// A token made from an administrator's password-only session, even for another account,
+/// is held to the production's second-factor requirement: it cannot be a way around it.
+#[test]
+fn a_token_from_a_password_only_session_is_asked_for_the_second_factor() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let server = start(&["demo", "--data", p(&data)]);
+    let base = server.base.clone();
+    let admin_token = server.token.clone().unwrap();
+    let (status, ..) = post_json(
+        &format!("{base}/api/v1/productions/dead-river/commands"),
+        r#"{"command":{"command":"require_second_factor","roles":["admin","armorer"]}}"#,
+        &[("Authorization", &format!("Bearer {admin_token}"))],
+    );
+    assert_eq!(status, 200);
+    let logins = std::fs::read_to_string(data.join("demo-logins.txt")).unwrap();
+    let line = logins.lines().find(|l| l.contains(" admin / ")).unwrap();
+    let password = line.split(" / ").nth(1).unwrap().split_whitespace().next().unwrap();
+    let (status, cookie, _, body) =
+        post_json(&format!("{base}/api/v1/login"), &format!(r#"{{"name":"admin","password":"{password}"}}"#), &[]);
+    assert_eq!(status, 200, "{body}");
+    let session = cookie.unwrap().split(';').next().unwrap().to_owned();
+    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let (status, _, _, minted) = post_json(
+        &format!("{base}/api/v1/accounts/maria/tokens"),
+        r#"{"scopes":["read"]}"#,
+        &[("Cookie", &session), ("X-CSRF-Token", &csrf)],
+    );
+    assert_eq!(status, 200, "{minted}");
+    let token = format!("Bearer {}", minted["token"].as_str().unwrap());
+    match ureq::get(&format!("{base}/api/v1/productions/dead-river")).set("Authorization", &token).call() {
+        Err(ureq::Error::Status(403, r)) => assert!(r.into_string().unwrap().contains("auth.second_factor_required")),
+        other => panic!("{other:?}"),
+    }
+    // A tool's token, made on the server (`coldset token create`), is not asked.
+    assert_eq!(server.request("/api/v1/productions/dead-river").call().unwrap().status(), 200);
+}
+
 // ---- the API document ----------------------------------------------------------------------
 
 /// The OpenAPI document is served, equals the snapshot in docs/openapi.json, and every
