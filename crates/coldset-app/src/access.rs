@@ -19,7 +19,18 @@ pub struct Principal {
 
 impl Principal {
     pub fn may_write(&self) -> bool {
-        self.scopes.iter().any(|s| s == "write")
+        self.has_scope("write")
+    }
+
+    /// Whether the token or session carries `scope` (`session`, `personal`, `mfa`, ...).
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+
+    /// A browser session, or a token made from one: it stands for the person, and a
+    /// production's second-factor requirement asks it for `mfa`. A tool's token does not.
+    pub fn stands_for_a_person(&self) -> bool {
+        self.has_scope("session") || self.has_scope("personal")
     }
 }
 
@@ -111,14 +122,12 @@ pub fn create_api_token(
     expires_at: Option<Timestamp>,
 ) -> Result<String, AppError> {
     requestable_scopes(scopes)?;
-    let has = |scope: &str| creator.scopes.iter().any(|s| s == scope);
-    let from_a_person = has("session") || has("personal");
-    if !from_a_person || (has("mfa") && creator.account != account) {
+    if !creator.stands_for_a_person() || (creator.has_scope("mfa") && creator.account != account) {
         return issue_token(store, account, scopes, now, expires_at);
     }
     let mut all: Vec<&str> = scopes.to_vec();
     all.push("personal");
-    if has("mfa") {
+    if creator.has_scope("mfa") {
         all.push("mfa");
     }
     issue_token(store, account, &all, now, expires_at)
@@ -223,8 +232,7 @@ pub fn authorize_command(
 /// How a caller proved who they are, with the people who confirmed in person and how: what
 /// the recorded events carry as `auth`.
 pub fn authentication(principal: &Principal, confirmed: &[(PersonId, AuthMethod)]) -> Authentication {
-    let has = |scope: &str| principal.scopes.iter().any(|s| s == scope);
-    let method = match (has("session"), has("mfa")) {
+    let method = match (principal.has_scope("session"), principal.has_scope("mfa")) {
         (true, true) => AuthMethod::PasswordTotp,
         (true, false) => AuthMethod::Password,
         (false, _) => AuthMethod::ApiToken,
@@ -606,8 +614,7 @@ pub fn check_second_factor(
     person: Option<&PersonId>,
 ) -> Result<(), AppError> {
     let Some(info) = &state.info else { return Ok(()) };
-    let has = |scope: &str| principal.scopes.iter().any(|s| s == scope);
-    if info.second_factor_roles.is_empty() || !(has("session") || has("personal")) || has("mfa") {
+    if info.second_factor_roles.is_empty() || !principal.stands_for_a_person() || principal.has_scope("mfa") {
         return Ok(());
     }
     let admin = principal.is_admin && info.second_factor_roles.contains(&coldset_domain::model::Role::Admin);

@@ -31,8 +31,36 @@ fn p(path: &Path) -> &str {
 /// A demo account's password, from the logins file the demo writes ("name / password ...").
 fn demo_password(data: &Path, who: &str) -> String {
     let logins = std::fs::read_to_string(data.join("demo-logins.txt")).unwrap();
-    let line = logins.lines().find(|l| l.trim_start().starts_with(&format!("{who} /"))).unwrap();
+    // "  maria / secret   (...)", or "  administrator: admin / secret".
+    let line = logins
+        .lines()
+        .find(|l| l.split(" / ").next().is_some_and(|name| name.split_whitespace().last() == Some(who)))
+        .unwrap();
     line.split('/').nth(1).unwrap().split_whitespace().next().unwrap().to_owned()
+}
+
+/// The `data:` lines of a server-sent event stream, read on a thread; the channel closes
+/// when the server ends the stream.
+fn sse_data(resp: ureq::Response) -> std::sync::mpsc::Receiver<String> {
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(resp.into_reader()).lines() {
+            let Ok(line) = line else { break };
+            if let Some(data) = line.strip_prefix("data: ") {
+                if tx.send(data.to_owned()).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    rx
+}
+
+/// The current six-digit code of a base32 TOTP secret, as an authenticator app shows it.
+fn totp_now(secret: &str) -> String {
+    let secret = coldset_app::access::base32_decode(secret).unwrap();
+    let step = (jiff::Timestamp::now().as_millisecond() / 30_000) as u64;
+    format!("{:06}", coldset_app::access::totp_code(&secret, step))
 }
 
 /// A running server; killed when dropped. `token` is an administrator's API token for its
@@ -956,17 +984,7 @@ fn the_live_board_updates_without_a_reload() {
     let script = ureq::get(&format!("{}/static/board.js", server.base)).call().unwrap().into_string().unwrap();
     assert!(script.contains("EventSource"), "{script}");
     let resp = server.request("/p/dead-river/board/stream").call().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(resp.into_reader()).lines() {
-            let Ok(line) = line else { break };
-            if let Some(data) = line.strip_prefix("data: ") {
-                if tx.send(data.to_owned()).is_err() {
-                    break;
-                }
-            }
-        }
-    });
+    let rx = sse_data(resp);
     let first = rx.recv_timeout(Duration::from_secs(10)).unwrap();
     assert!(!first.contains("STOP"), "{first}");
     ureq::post(&format!("{}/api/v1/productions/dead-river/reports", server.base))
@@ -991,17 +1009,7 @@ fn the_live_board_stream_ends_when_its_watcher_signs_out() {
     assert_eq!(status, 200);
     let session = cookie.unwrap().split(';').next().unwrap().to_owned();
     let resp = ureq::get(&format!("{}/p/dead-river/board/stream", server.base)).set("Cookie", &session).call().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(resp.into_reader()).lines() {
-            let Ok(line) = line else { break };
-            if let Some(data) = line.strip_prefix("data: ") {
-                if tx.send(data.to_owned()).is_err() {
-                    break;
-                }
-            }
-        }
-    });
+    let rx = sse_data(resp);
     rx.recv_timeout(Duration::from_secs(10)).unwrap();
     let (status, ..) = post_json(&format!("{}/api/v1/logout", server.base), "", &[("Cookie", &session)]);
     assert_eq!(status, 204);
@@ -1434,11 +1442,7 @@ fn a_production_can_require_a_second_factor() {
     let (status, _, _, enrol) =
         post_json(&format!("{base}/api/v1/me/totp"), "", &[("Cookie", &session), ("X-CSRF-Token", &csrf)]);
     assert_eq!(status, 200, "{enrol}");
-    let secret = coldset_app::access::base32_decode(enrol["secret"].as_str().unwrap()).unwrap();
-    let code = || {
-        let step = (jiff::Timestamp::now().as_millisecond() / 30_000) as u64;
-        format!("{:06}", coldset_app::access::totp_code(&secret, step))
-    };
+    let code = || totp_now(enrol["secret"].as_str().unwrap());
     let (status, ..) = post_json(
         &format!("{base}/api/v1/me/totp/confirm"),
         &format!(r#"{{"code":"{}"}}"#, code()),
@@ -1470,11 +1474,7 @@ fn a_production_can_require_a_second_factor() {
     // Until the new secret is confirmed, the old one's codes are still asked for.
     assert_eq!(login(None).0, 401, "a pending new secret does not turn the code off");
     assert_eq!(login(Some(&code())).0, 200);
-    let new_secret = coldset_app::access::base32_decode(renewed["secret"].as_str().unwrap()).unwrap();
-    let new_code = || {
-        let step = (jiff::Timestamp::now().as_millisecond() / 30_000) as u64;
-        format!("{:06}", coldset_app::access::totp_code(&new_secret, step))
-    };
+    let new_code = || totp_now(renewed["secret"].as_str().unwrap());
     let (status, ..) = post_json(
         &format!("{base}/api/v1/me/totp/confirm"),
         &format!(r#"{{"code":"{}"}}"#, new_code()),
@@ -1522,9 +1522,7 @@ fn a_token_from_a_password_only_session_is_asked_for_the_second_factor() {
         &[("Authorization", &format!("Bearer {admin_token}"))],
     );
     assert_eq!(status, 200);
-    let logins = std::fs::read_to_string(data.join("demo-logins.txt")).unwrap();
-    let line = logins.lines().find(|l| l.contains(" admin / ")).unwrap();
-    let password = line.split(" / ").nth(1).unwrap().split_whitespace().next().unwrap();
+    let password = demo_password(&data, "admin");
     let (status, cookie, _, body) =
         post_json(&format!("{base}/api/v1/login"), &format!(r#"{{"name":"admin","password":"{password}"}}"#), &[]);
     assert_eq!(status, 200, "{body}");
