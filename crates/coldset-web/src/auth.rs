@@ -52,15 +52,17 @@ pub(crate) fn host_from_authority(mut req: axum::extract::Request) -> axum::extr
     req
 }
 
+/// The `Authorization: Bearer` token, read without a copy.
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
+}
+
 /// Authenticates the bearer token, or the browser session cookie. A request that changes
 /// something with a session cookie must also carry the session's anti-forgery token
 /// (`X-CSRF-Token`, see `require_csrf`): a cross-site page can make the browser send the
 /// cookie, not the token.
 pub(crate) async fn principal(app: &App, headers: &HeaderMap) -> Result<Arc<Principal>, ApiError> {
-    let bearer = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+    let bearer = bearer_token(headers);
     // The cookie is looked at only without a token (every API call has one).
     let session = if bearer.is_none() { session_secret(headers) } else { None };
     let secret: &str = match (bearer, &session) {

@@ -200,12 +200,8 @@ fn require_write(p: &Principal) -> Result<(), ApiError> {
 /// request with a bearer token is authenticated by that token (`auth::principal` then looks
 /// at no cookie), which a cross-site page cannot make the browser send.
 pub(crate) fn require_csrf(headers: &HeaderMap) -> Result<(), ApiError> {
-    let bearer = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("Bearer "));
     match session_secret(headers) {
-        Some(secret) if !bearer => {
+        Some(secret) if crate::auth::bearer_token(headers).is_none() => {
             let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
             if access::csrf_matches(&secret, sent) {
                 Ok(())
