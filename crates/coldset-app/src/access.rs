@@ -489,9 +489,14 @@ const RENEW_RETRY_MS: i64 = 1_000;
 /// the others are still answered from the entry. Under steady load entries are renewed
 /// before they expire, so a busy server never sends every request in flight to the database
 /// at the moment one expires.
+///
+/// A removal (a logout, a revoked token) wins over a renewal that read the database before
+/// it: each renewal notes the count of removals before its read, and its answer is not
+/// cached if a removal came in between.
 #[derive(Debug)]
 struct Trusted<K, V> {
     map: std::sync::Mutex<std::collections::HashMap<K, TrustedEntry<V>>>,
+    removals: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Debug)]
@@ -503,7 +508,7 @@ struct TrustedEntry<V> {
 
 impl<K, V> Default for Trusted<K, V> {
     fn default() -> Self {
-        Trusted { map: std::sync::Mutex::new(std::collections::HashMap::new()) }
+        Trusted { map: std::sync::Mutex::new(std::collections::HashMap::new()), removals: Default::default() }
     }
 }
 
@@ -522,8 +527,20 @@ impl<K: std::hash::Hash + Eq, V: Clone> Trusted<K, V> {
         Some(entry.value.clone())
     }
 
-    fn insert(&self, key: K, value: V, until: Timestamp, now: Timestamp) {
+    /// How many entries were removed so far: read it before reading what `insert` will cache.
+    fn removals(&self) -> u64 {
+        self.removals.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Caches a value read from the database, unless an entry was removed since
+    /// `removals_before` was taken (the value may be what that removal revoked).
+    fn insert(&self, key: K, value: V, until: Timestamp, now: Timestamp, removals_before: u64) {
         if let Ok(mut map) = self.map.lock() {
+            // Removals count up under this lock, so none can slip between this check and
+            // the insert.
+            if self.removals() != removals_before {
+                return;
+            }
             if map.len() > 10_000 {
                 map.clear();
             }
@@ -534,6 +551,7 @@ impl<K: std::hash::Hash + Eq, V: Clone> Trusted<K, V> {
 
     fn remove(&self, key: &K) {
         if let Ok(mut map) = self.map.lock() {
+            self.removals.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             map.remove(key);
         }
     }
@@ -559,10 +577,11 @@ impl AuthCache {
         now: Timestamp,
     ) -> Result<std::sync::Arc<Principal>, AppError> {
         let digest = token_digest(secret);
+        let removals_before = self.tokens.removals();
         match read_token(store, &digest, now) {
             Ok((p, until)) => {
                 let p = std::sync::Arc::new(p);
-                self.tokens.insert(digest, p.clone(), until, now);
+                self.tokens.insert(digest, p.clone(), until, now, removals_before);
                 Ok(p)
             }
             Err(e) => {
@@ -587,8 +606,15 @@ impl AuthCache {
         production: &ProductionId,
         now: Timestamp,
     ) -> Result<Option<PersonId>, AppError> {
+        let removals_before = self.links.removals();
         let person = store.account_person(account, production)?;
-        self.links.insert((account.to_owned(), production.clone()), person.clone(), Timestamp(now.0 + TTL_MS), now);
+        self.links.insert(
+            (account.to_owned(), production.clone()),
+            person.clone(),
+            Timestamp(now.0 + TTL_MS),
+            now,
+            removals_before,
+        );
         Ok(person)
     }
 }
@@ -842,7 +868,7 @@ mod tests {
     fn one_caller_at_a_time_renews_an_entry_before_it_expires() {
         let cache: Trusted<u8, &str> = Trusted::default();
         let t0 = Timestamp(1_000_000);
-        cache.insert(1, "admin", Timestamp(t0.0 + TTL_MS), t0);
+        cache.insert(1, "admin", Timestamp(t0.0 + TTL_MS), t0, cache.removals());
         // First half of its life: everyone is answered from the entry.
         assert_eq!(cache.get(&1, Timestamp(t0.0 + TTL_MS / 2 - 1)), Some("admin"));
         // Second half: the first caller is sent to the database, the others are not...
@@ -855,12 +881,30 @@ mod tests {
         assert_eq!(cache.get(&1, Timestamp(half.0 + RENEW_RETRY_MS)), Some("admin"));
         // A renewal starts a new life.
         let renewed = Timestamp(half.0 + 2 * RENEW_RETRY_MS);
-        cache.insert(1, "admin", Timestamp(renewed.0 + TTL_MS), renewed);
+        cache.insert(1, "admin", Timestamp(renewed.0 + TTL_MS), renewed, cache.removals());
         assert_eq!(cache.get(&1, Timestamp(renewed.0 + TTL_MS / 2 - 1)), Some("admin"));
         // Nothing is trusted past its deadline, whoever asks.
         assert_eq!(cache.get(&1, Timestamp(renewed.0 + TTL_MS)), None);
         assert_eq!(cache.get(&1, Timestamp(renewed.0 + TTL_MS)), None);
         cache.remove(&1);
         assert_eq!(cache.get(&1, renewed), None);
+    }
+
+    #[test]
+    fn a_renewal_that_read_the_database_before_a_logout_is_not_cached() {
+        let cache: Trusted<u8, &str> = Trusted::default();
+        let t0 = Timestamp(1_000_000);
+        let until = Timestamp(t0.0 + TTL_MS);
+        cache.insert(1, "admin", until, t0, cache.removals());
+        // A renewal reads the token (still valid)...
+        let before_read = cache.removals();
+        // ...meanwhile a logout revokes it in the database and forgets the entry...
+        cache.remove(&1);
+        // ...then the renewal's answer arrives: it must not bring the session back.
+        cache.insert(1, "admin", until, t0, before_read);
+        assert_eq!(cache.get(&1, t0), None);
+        // A read that starts after the removal is cached as usual.
+        cache.insert(1, "admin", until, t0, cache.removals());
+        assert_eq!(cache.get(&1, t0), Some("admin"));
     }
 }

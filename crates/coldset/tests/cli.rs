@@ -943,6 +943,15 @@ fn the_public_report_page_files_a_report_with_a_photo() {
     assert!(gate["rule_ids"].as_array().unwrap().iter().any(|r| r == "R-COMP-2"), "{gate}");
     let qr = ureq::get(&format!("{}/p/dead-river/report-qr.svg", server.base)).call().unwrap();
     assert_eq!(qr.header("content-type"), Some("image/svg+xml"));
+    // The code links to the host the browser used; one too long for a QR code is the
+    // caller's mistake (400), not the server's.
+    let mut conn = std::net::TcpStream::connect(server.base.trim_start_matches("http://")).unwrap();
+    let host = "h".repeat(3000);
+    write!(conn, "GET /p/dead-river/report-qr.svg HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("too long for a QR code"), "{answer}");
 }
 
 /// Free text typed by one role is shown to others as text, never as markup: a scene plan's
@@ -1139,6 +1148,12 @@ fn sign_in_is_throttled_and_sessions_need_the_anti_forgery_token() {
     let url = format!("{}/api/v1/productions", server.base);
     let (status, _, _, body) = post_json(&url, create, &[("Cookie", &session)]);
     assert_eq!((status, body["code"].as_str()), (403, Some("auth.csrf")), "a forged request is refused");
+    // Only a bearer token stands in for the anti-forgery token: any other Authorization
+    // header (which a cross-site form cannot send either, but a misconfigured proxy might
+    // add) leaves the request authenticated by its cookie, so the token is still asked for.
+    let (status, _, _, body) =
+        post_json(&url, create, &[("Cookie", &session), ("Authorization", "Basic YWRtaW46Z3Vlc3M=")]);
+    assert_eq!((status, body["code"].as_str()), (403, Some("auth.csrf")), "{body}");
     let (status, _, _, body) = post_json(&url, create, &[("Cookie", &session), ("X-CSRF-Token", &csrf)]);
     assert_eq!(status, 200, "{body}");
     let (status, cookie, _, _) = post_json(&format!("{}/api/v1/logout", server.base), "", &[("Cookie", &session)]);
