@@ -368,7 +368,10 @@ pub fn login(
     code: Option<&str>,
     now: Timestamp,
 ) -> Result<(String, Timestamp), AppError> {
-    throttle.begin(name, now).map_err(|retry_after_secs| AppError::Throttled { retry_after_secs })?;
+    throttle.begin(name, now).map_err(|retry_after_secs| AppError::Throttled {
+        what: "too many failed sign-ins for this account",
+        retry_after_secs,
+    })?;
     let scopes = match session_scopes(store, name, password, code, now) {
         Ok(scopes) => scopes,
         // The database failed, not the person: the try is given back.
@@ -747,7 +750,10 @@ pub fn enrol_totp(
     let mut waiting = pending.secrets.lock().map_err(|_| AppError::Internal("TOTP lock poisoned".into()))?;
     waiting.retain(|_, (_, at)| now.0 - at.0 < PENDING_TOTP_MS);
     if waiting.len() >= 10_000 {
-        return Err(AppError::Throttled { retry_after_secs: 60 });
+        return Err(AppError::Throttled {
+            what: "too many one-time code set-ups wait for their first code",
+            retry_after_secs: 60,
+        });
     }
     waiting.insert(account.to_owned(), (secret.clone(), now));
     let uri =

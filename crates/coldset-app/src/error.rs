@@ -21,9 +21,10 @@ pub enum AppError {
     /// The production requires a one-time code for this role, and the session has none.
     #[error("this production requires people in your role to sign in with a one-time code: enrol one (POST /api/v1/me/totp) and sign in again with it")]
     SecondFactorRequired,
-    /// Too many wrong passwords for this account: wait before the next try.
-    #[error("too many failed sign-ins for this account: wait {retry_after_secs} s and try again")]
-    Throttled { retry_after_secs: u64 },
+    /// Too many tries (wrong passwords for one account, open passkey challenges or TOTP
+    /// set-ups): wait before the next one. `what` says which, for the message.
+    #[error("{what}: wait {retry_after_secs} s and try again")]
+    Throttled { what: &'static str, retry_after_secs: u64 },
 }
 
 impl AppError {

@@ -29,6 +29,11 @@ const CHALLENGE_LIFETIME: Duration = Duration::from_secs(120);
 /// At most this many challenges wait for an answer at once.
 const MAX_OPEN_CHALLENGES: usize = 10_000;
 
+/// At most this many of them were asked for by one person of one production, so that one
+/// signed-in caller asking again and again cannot use up the others' (an armorer's phone
+/// needs a few at a time: one per performer confirming a hand-off).
+const MAX_OPEN_PER_ASKER: usize = 16;
+
 /// What a challenge was issued for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -47,7 +52,18 @@ pub struct Expected {
 /// Issued challenges, in memory: a restart only makes a pending confirmation start again.
 #[derive(Debug, Default)]
 pub struct Challenges {
-    open: Mutex<HashMap<String, (ProductionId, PersonId, Purpose, Instant)>>,
+    open: Mutex<HashMap<String, OpenChallenge>>,
+}
+
+#[derive(Debug)]
+struct OpenChallenge {
+    production: ProductionId,
+    /// Who answers it.
+    person: PersonId,
+    purpose: Purpose,
+    /// Who asked for it (the signed-in caller): the per-caller bound counts these.
+    asked_by: PersonId,
+    issued: Instant,
 }
 
 fn refused(message: impl Into<String>) -> AppError {
@@ -67,16 +83,35 @@ fn from_b64url(text: &str, what: &str) -> Result<Vec<u8>, AppError> {
 }
 
 impl Challenges {
-    /// A fresh random challenge for this person and purpose.
-    pub fn issue(&self, production: &ProductionId, person: &PersonId, purpose: Purpose) -> Result<String, AppError> {
+    /// A fresh random challenge for this person and purpose, asked for by `asked_by` (a
+    /// person of the same production, signed in).
+    pub fn issue(
+        &self,
+        production: &ProductionId,
+        person: &PersonId,
+        purpose: Purpose,
+        asked_by: &PersonId,
+    ) -> Result<String, AppError> {
         let challenge = b64url(&crate::access::random_bytes::<32>()?);
         let mut open = self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        open.retain(|_, (.., at)| at.elapsed() < CHALLENGE_LIFETIME);
-        // Bounded, so a signed-in caller asking again and again cannot grow it without end.
-        if open.len() >= MAX_OPEN_CHALLENGES {
-            return Err(AppError::Throttled { retry_after_secs: CHALLENGE_LIFETIME.as_secs() });
+        open.retain(|_, c| c.issued.elapsed() < CHALLENGE_LIFETIME);
+        // Bounded per caller and in all, so asking again and again neither grows the map
+        // without end nor leaves other callers (other productions) without challenges.
+        let by_this_asker = open.values().filter(|c| &c.asked_by == asked_by && &c.production == production).count();
+        if by_this_asker >= MAX_OPEN_PER_ASKER || open.len() >= MAX_OPEN_CHALLENGES {
+            return Err(AppError::Throttled {
+                what: "too many passkey challenges wait for an answer",
+                retry_after_secs: CHALLENGE_LIFETIME.as_secs(),
+            });
         }
-        open.insert(challenge.clone(), (production.clone(), person.clone(), purpose, Instant::now()));
+        let entry = OpenChallenge {
+            production: production.clone(),
+            person: person.clone(),
+            purpose,
+            asked_by: asked_by.clone(),
+            issued: Instant::now(),
+        };
+        open.insert(challenge.clone(), entry);
         Ok(challenge)
     }
 
@@ -84,8 +119,11 @@ impl Challenges {
     fn take(&self, challenge: &str, production: &ProductionId, person: &PersonId, purpose: Purpose) -> bool {
         let mut open = self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         match open.remove(challenge) {
-            Some((p, who, why, at)) => {
-                &p == production && &who == person && why == purpose && at.elapsed() < CHALLENGE_LIFETIME
+            Some(c) => {
+                &c.production == production
+                    && &c.person == person
+                    && c.purpose == purpose
+                    && c.issued.elapsed() < CHALLENGE_LIFETIME
             }
             None => false,
         }
@@ -229,4 +267,31 @@ pub fn verify(
     }
     store.set_passkey_counter(production, &key.credential_id, counter)?;
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_caller_cannot_use_up_the_challenges_of_others() {
+        let challenges = Challenges::default();
+        let production = ProductionId::parse("dead-river").unwrap();
+        let other_production = ProductionId::parse("other").unwrap();
+        let (armorer, performer, prop_master) =
+            (PersonId::parse("p-1").unwrap(), PersonId::parse("p-5").unwrap(), PersonId::parse("p-2").unwrap());
+        for _ in 0..MAX_OPEN_PER_ASKER {
+            challenges.issue(&production, &performer, Purpose::Confirm, &armorer).unwrap();
+        }
+        let more = challenges.issue(&production, &performer, Purpose::Confirm, &armorer);
+        assert!(matches!(more, Err(AppError::Throttled { .. })), "{more:?}");
+        // Someone else of the production, and the same id in another production, still get one.
+        challenges.issue(&production, &performer, Purpose::Confirm, &prop_master).unwrap();
+        challenges.issue(&other_production, &performer, Purpose::Confirm, &armorer).unwrap();
+        // An answered challenge frees its place.
+        let c = challenges.issue(&other_production, &performer, Purpose::Confirm, &armorer).unwrap();
+        assert!(challenges.take(&c, &other_production, &performer, Purpose::Confirm));
+        assert!(!challenges.take(&c, &other_production, &performer, Purpose::Confirm), "used once");
+    }
 }

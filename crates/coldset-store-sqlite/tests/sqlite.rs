@@ -433,13 +433,14 @@ fn passkey_confirmations_check_challenge_origin_verification_signature_and_count
     let challenges = crew.app.passkey_challenges();
     let expected = Expected { origin: "http://localhost:8080".into(), rp_id: "localhost".into() };
     let (p, cole, ada) = (&crew.production, &crew.performers[0], &crew.performers[1]);
+    let armorer = &crew.armorer;
     let mut device = Authenticator::new();
     // Registration answers a challenge issued to Cole for registering, once.
-    let c = challenges.issue(p, cole, Purpose::Confirm).unwrap();
+    let c = challenges.issue(p, cole, Purpose::Confirm, armorer).unwrap();
     let wrong_purpose =
         passkey::register(store.as_ref(), challenges, &expected, p, cole, &device.registration(&c, &expected.origin));
     assert!(wrong_purpose.is_err(), "a confirmation challenge does not register a key");
-    let c = challenges.issue(p, cole, Purpose::Register).unwrap();
+    let c = challenges.issue(p, cole, Purpose::Register, cole).unwrap();
     passkey::register(store.as_ref(), challenges, &expected, p, cole, &device.registration(&c, &expected.origin))
         .unwrap();
     assert_eq!(store.passkeys(p, cole).unwrap().len(), 1);
@@ -455,32 +456,32 @@ fn passkey_confirmations_check_challenge_origin_verification_signature_and_count
         e
     };
     // The good case.
-    let c = challenges.issue(p, cole, Purpose::Confirm).unwrap();
+    let c = challenges.issue(p, cole, Purpose::Confirm, armorer).unwrap();
     verify(&device.assertion(&c, &expected.origin, "localhost", 0x05), cole).unwrap();
     // A challenge never issued, or issued for someone else.
     refused(verify(&device.assertion("made-up", &expected.origin, "localhost", 0x05), cole), "unknown challenge");
-    let for_ada = challenges.issue(p, ada, Purpose::Confirm).unwrap();
+    let for_ada = challenges.issue(p, ada, Purpose::Confirm, armorer).unwrap();
     refused(verify(&device.assertion(&for_ada, &expected.origin, "localhost", 0x05), cole), "Ada's challenge");
     // Another origin (a phishing page) or another relying party.
-    let c = challenges.issue(p, cole, Purpose::Confirm).unwrap();
+    let c = challenges.issue(p, cole, Purpose::Confirm, armorer).unwrap();
     let e = refused(verify(&device.assertion(&c, "http://evil.example", "localhost", 0x05), cole), "origin");
     assert!(e.contains("evil.example"), "{e}");
-    let c = challenges.issue(p, cole, Purpose::Confirm).unwrap();
+    let c = challenges.issue(p, cole, Purpose::Confirm, armorer).unwrap();
     refused(verify(&device.assertion(&c, &expected.origin, "evil.example", 0x05), cole), "rp id");
     // Present but not verified (no device PIN or biometric): anyone holding the phone.
-    let c = challenges.issue(p, cole, Purpose::Confirm).unwrap();
+    let c = challenges.issue(p, cole, Purpose::Confirm, armorer).unwrap();
     let e = refused(verify(&device.assertion(&c, &expected.origin, "localhost", 0x01), cole), "not verified");
     assert!(e.contains("did not verify"), "{e}");
     // A tampered signature.
-    let c = challenges.issue(p, cole, Purpose::Confirm).unwrap();
+    let c = challenges.issue(p, cole, Purpose::Confirm, armorer).unwrap();
     let mut forged = device.assertion(&c, &expected.origin, "localhost", 0x05);
     forged.authenticator_data = passkey::b64url(&device.auth_data("localhost", 0x05 | 0x40));
     refused(verify(&forged, cole), "tampered authenticator data");
     // Cole's key is not Ada's.
-    let c = challenges.issue(p, ada, Purpose::Confirm).unwrap();
+    let c = challenges.issue(p, ada, Purpose::Confirm, armorer).unwrap();
     refused(verify(&device.assertion(&c, &expected.origin, "localhost", 0x05), ada), "not Ada's key");
     // A counter that goes backwards: a cloned key.
-    let c = challenges.issue(p, cole, Purpose::Confirm).unwrap();
+    let c = challenges.issue(p, cole, Purpose::Confirm, armorer).unwrap();
     device.counter = 0;
     let e = refused(verify(&device.assertion(&c, &expected.origin, "localhost", 0x05), cole), "counter");
     assert!(e.contains("cloned"), "{e}");

@@ -70,7 +70,7 @@ impl From<AppError> for ApiError {
         if let AppError::Domain(DomainError::Denied(d)) = &e {
             out.violations = d.violations.clone();
         }
-        if let AppError::Throttled { retry_after_secs } = &e {
+        if let AppError::Throttled { retry_after_secs, .. } = &e {
             out.retry_after = Some(*retry_after_secs);
         }
         out

@@ -112,7 +112,7 @@ async fn challenge(
     if purpose == Purpose::Confirm && keys.is_empty() {
         return Err(ApiError::not_found(format!("{} has no passkey: confirm with the PIN", b.person)));
     }
-    let challenge = app.passkey_challenges().issue(&production, &b.person, purpose)?;
+    let challenge = app.passkey_challenges().issue(&production, &b.person, purpose, &me)?;
     let name = state.people.get(&b.person).map(|x| x.name.clone()).unwrap_or_default();
     Ok(Json(json!({
         "challenge": challenge,
