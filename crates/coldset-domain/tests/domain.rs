@@ -4864,8 +4864,11 @@ mod permissions {
     /// listed roles is not. Nobody but an admin account creates a production.
     #[test]
     fn role_restricted_commands_follow_the_table() {
-        let p = prod();
-        let people = [&p.armorer, &p.assistant, &p.first_ad, &p.safety, &p.performer, &p.crew, &p.producer];
+        let mut p = prod();
+        let props = p.add_person("Pat Props", &[Role::PropertyMaster]);
+        let office = p.add_person("Olu Office", &[Role::Admin]);
+        let people =
+            [&p.armorer, &p.assistant, &props, &p.first_ad, &p.safety, &p.performer, &p.crew, &p.producer, &office];
         for cmd in samples(&p) {
             for person in people {
                 let roles = &p.w.state.people[person].roles;

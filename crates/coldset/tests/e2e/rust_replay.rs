@@ -461,6 +461,22 @@ fn the_rust_failure_chain_is_refused_step_by_step_and_the_proper_scene_succeeds(
         .ok("retried hand-off");
     assert_eq!(first["last_seq"], again["last_seq"], "a retry records nothing new");
     assert_eq!(first["events"][0]["event"]["body"]["receiver_confirmed"], true);
+    // Own records: the actor now reads the revolver he holds; the camera operator (crew,
+    // holding nothing) does not see it, by list or by id.
+    let halyna = token_for("halyna", &camera);
+    let read_as = |token: &str, path: &str| {
+        send(
+            ureq::get(&format!("{}/api/v1/productions/bonanza-creek{path}", server.base))
+                .set("Authorization", &format!("Bearer {token}")),
+            None,
+        )
+    };
+    let held = read_as(&alec, "/firearms");
+    let ids: Vec<&str> = held.body["items"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [colt.as_str()], "{}", held.body);
+    assert_eq!(read_as(&alec, &format!("/firearms/{colt}")).status, 200);
+    assert_eq!(read_as(&halyna, &format!("/firearms/{colt}")).status, 404);
+    assert!(read_as(&halyna, "/firearms").body["items"].as_array().unwrap().is_empty());
     // F5/F6: the scene cannot wrap while the actor holds the gun.
     api.cmd(&dave, json!({"command": "wrap_scene", "scene": scene})).refused("F5 wrap with the gun out", &["R-HAND-3"]);
     api.cmd_with(
