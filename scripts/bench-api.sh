@@ -17,19 +17,29 @@
 #   pool to the cores it is given), so wrk's threads do not take turns with the server's on
 #   one core, which is what the tail latency of the shared setup mostly measures.
 #
+#
+# Two references put the 8-connection latencies in proportion to this machine:
+# - nginx, serving the gate's answer (the same bytes) as a static file, with the same wrk on
+#   the same cores: what any server's round trip costs here (the floor);
+# - the same endpoints paced at one request per millisecond per connection (wrk's delay
+#   hook; 8,000 requests/s in all, about a tenth of capacity): the latency of a question
+#   that does not queue behind seven others.
+#
 # Usage: ./scripts/bench-api.sh [seconds per run, default 5] [rounds, default 3]
-# Installs wrk from Debian's packages if missing. Prints plain lines; writes nothing outside
-# a temporary directory.
+# Installs wrk and nginx-light from Debian's packages if missing. Prints plain lines; writes
+# nothing outside a temporary directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-5}"
 rounds="${2:-3}"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+command -v nginx >/dev/null || { apt-get update -qq && apt-get install -y -qq nginx-light; }
 cargo build --release -q -p coldset
 bin="${CARGO_TARGET_DIR:-target}/release/coldset"
 dir=$(mktemp -d)
 pid=
-trap 'kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
+nginx_pid=
+trap 'kill "$pid" $nginx_pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 port=18200
 "$bin" demo --data "$dir/d" --listen 127.0.0.1:$port >"$dir/demo.log" 2>&1 &
 pid=$!
@@ -52,6 +62,35 @@ start_server() { # [taskset cpu list]
 }
 stop_server() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
 
+# The reference server: nginx with one worker per core it is given (as coldset sizes its
+# pool), serving $dir/www.
+nginx_port=18201
+start_nginx() { # taskset cpu list, workers
+    mkdir -p "$dir/nginx"
+    cat >"$dir/nginx/nginx.conf" <<CONF
+worker_processes $2;
+daemon off;
+pid $dir/nginx/nginx.pid;
+error_log $dir/nginx/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $dir/nginx;
+    server { listen 127.0.0.1:$nginx_port; root $dir/www; }
+}
+CONF
+    taskset -c "$1" nginx -c "$dir/nginx/nginx.conf" &
+    nginx_pid=$!
+    local tries=0
+    until curl -sf "http://127.0.0.1:$nginx_port/gate.json" >/dev/null; do
+        tries=$((tries + 1))
+        if [ "$tries" -gt 200 ]; then echo "nginx does not serve $dir/www/gate.json:"; cat "$dir/nginx/error.log"; exit 1; fi
+        sleep 0.05
+    done
+}
+stop_nginx() { kill "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true; nginx_pid=; }
+echo 'function delay() return 1 end' >"$dir/paced.lua"
+
 # Ready time of an already-seeded directory (what a restart costs), then idle memory.
 start_server
 echo "ready: ${ready_ms} ms from spawn to the first healthy answer"
@@ -62,6 +101,12 @@ auth="Authorization: Bearer $token"
 base="http://127.0.0.1:$port"
 gate="$base/api/v1/productions/dead-river/gate/hand-off?firearm=fa-1&to=p-5&scene=sc-1"
 echo "gate answer: $(curl -s -H "$auth" "$gate" | wc -c) bytes (a refusal naming 9 rules of the 23 checked)"
+mkdir -p "$dir/www"
+curl -s -H "$auth" "$gate" >"$dir/www/gate.json"
+# nginx's workers run as an unprivileged user: let them reach the file (only that).
+chmod a+x "$dir"
+chmod a+rx "$dir/www"
+chmod a+r "$dir/www/gate.json"
 
 # One wrk run; appends "requests p50_us p99_us" to $dir/<name>.
 run() { # name connections threads cpu-list url [wrk script]
@@ -88,6 +133,10 @@ measure() { # setup wrk-cpus wrk-threads
         run "$setup-fresh-64" 64 "$threads" "$cpus" "$gate" scripts/gate-fresh.lua
         run "$setup-healthz-8" 8 "$threads" "$cpus" "$base/healthz"
         run "$setup-gate-8" 8 "$threads" "$cpus" "$gate"
+        run "$setup-nginx-8" 8 "$threads" "$cpus" "http://127.0.0.1:$nginx_port/gate.json"
+        run "$setup-paced-healthz-8" 8 "$threads" "$cpus" "$base/healthz" "$dir/paced.lua"
+        run "$setup-paced-gate-8" 8 "$threads" "$cpus" "$gate" "$dir/paced.lua"
+        run "$setup-paced-nginx-8" 8 "$threads" "$cpus" "http://127.0.0.1:$nginx_port/gate.json" "$dir/paced.lua"
     done
     local h m g f
     read -r h hr _ hp99 <<<"$(summary "$setup-healthz-64")"
@@ -96,6 +145,10 @@ measure() { # setup wrk-cpus wrk-threads
     read -r f fr _ fp99 <<<"$(summary "$setup-fresh-64")"
     read -r _ h8r h8p50 h8p99 <<<"$(summary "$setup-healthz-8")"
     read -r _ g8r g8p50 g8p99 <<<"$(summary "$setup-gate-8")"
+    read -r _ n8r n8p50 n8p99 <<<"$(summary "$setup-nginx-8")"
+    read -r _ _ ph8p50 ph8p99 <<<"$(summary "$setup-paced-healthz-8")"
+    read -r _ _ pg8p50 pg8p99 <<<"$(summary "$setup-paced-gate-8")"
+    read -r _ _ pn8p50 pn8p99 <<<"$(summary "$setup-paced-nginx-8")"
     echo "[$setup] 64 connections, $rounds rounds of ${secs}s:"
     echo "  /healthz      $hr requests/s, p99 ${hp99} us"
     echo "  /api/v1/me    $mr requests/s, p99 ${mp99} us"
@@ -107,13 +160,20 @@ measure() { # setup wrk-cpus wrk-threads
     echo "[$setup] 8 connections:"
     echo "  /healthz      $h8r requests/s, p50 ${h8p50} us, p99 ${h8p99} us"
     echo "  gate query    $g8r requests/s, p50 ${g8p50} us, p99 ${g8p99} us"
+    echo "  reference: nginx serving the gate's answer as a file: $n8r requests/s, p50 ${n8p50} us, p99 ${n8p99} us"
+    echo "[$setup] 8 connections paced at one request per millisecond each (p50 / p99):"
+    echo "  /healthz ${ph8p50} / ${ph8p99} us; gate query ${pg8p50} / ${pg8p99} us; nginx ${pn8p50} / ${pn8p99} us"
 }
 
+start_nginx "0-$last" "$cores"
 measure shared "0-$last" 2
 echo "after load $(grep -E '^VmRSS' /proc/$pid/status | tr -s ' ')"
 stop_server
+stop_nginx
 if [ "$cores" -ge 2 ]; then
     start_server "$last"
+    start_nginx "$last" 1
     measure separated "0-$((last - 1))" 1
     stop_server
+    stop_nginx
 fi
