@@ -696,6 +696,26 @@ fn an_anonymous_report_leaves_no_identifying_data() {
         .set("Content-Type", "application/json")
         .send_string(r#"{"key":"fk_0000"}"#);
     assert!(matches!(wrong, Err(ureq::Error::Status(404, _))));
+    // The reporter adds to the report with the key, as anonymously as they filed it; a wrong
+    // key adds nothing.
+    let add = |body: String| match ureq::post(&format!("{base}/api/v1/productions/dead-river/reports/followup/add"))
+        .set("User-Agent", agent)
+        .set("X-Forwarded-For", forwarded)
+        .set("Content-Type", "application/json")
+        .send_string(&body)
+    {
+        Ok(r) => (r.status(), serde_json::from_str::<serde_json::Value>(&r.into_string().unwrap()).unwrap()),
+        Err(ureq::Error::Status(s, r)) => (s, serde_json::from_str(&r.into_string().unwrap()).unwrap()),
+        Err(e) => panic!("{e}"),
+    };
+    let (status, thread) = add(format!(r#"{{"key":"{key}","text":"It happened again on Tuesday."}}"#));
+    assert_eq!(status, 200, "{thread}");
+    let entries = thread["thread"].as_array().unwrap();
+    assert_eq!((entries.len(), &entries[0]["from"]), (1, &serde_json::json!("you")), "{thread}");
+    let (status, body) = add(r#"{"key":"fk_0000","text":"not theirs"}"#.to_owned());
+    assert_eq!((status, body["code"].as_str()), (404, Some("record.not_found")), "{body}");
+    let (status, body) = add(format!(r#"{{"key":"{key}"}}"#));
+    assert_eq!((status, body["code"].as_str()), (400, Some("input.invalid")), "{body}");
     wait_for("the report's checkpoint", || {
         std::fs::read_to_string(data.join("checkpoints.jsonl")).is_ok_and(|s| s.lines().count() >= 2)
     });
@@ -711,6 +731,7 @@ fn an_anonymous_report_leaves_no_identifying_data() {
     haystack.extend(std::fs::read(&log).unwrap());
     let text = String::from_utf8_lossy(&haystack);
     assert!(text.contains("The safe was left open over lunch."), "the report itself is stored");
+    assert!(text.contains("It happened again on Tuesday."), "and what the reporter added");
     for needle in [agent, forwarded, "127.0.0.1", key.as_str()] {
         assert!(!text.contains(needle), "'{needle}' was stored somewhere");
     }
