@@ -58,14 +58,17 @@ impl From<AppError> for ApiError {
             AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::SecondFactorRequired => StatusCode::FORBIDDEN,
         };
-        let message = match &e {
-            AppError::Store(_) | AppError::Internal(_) => {
-                tracing::error!(error = %e, "request failed");
-                "the server could not complete this request; nothing was recorded. Try again, and tell the administrator if it persists".to_owned()
-            }
-            other => other.to_string(),
+        let internal = matches!(e, AppError::Store(_) | AppError::Internal(_));
+        let message = if internal {
+            "the server could not complete this request; nothing was recorded. Try again, and tell the administrator if it persists (give them the request_id)".to_owned()
+        } else {
+            e.to_string()
         };
         let mut out = ApiError::new(status, e.code(), message);
+        if internal {
+            // With the id the caller is shown, so the administrator can find this line.
+            tracing::error!(request_id = %out.request_id, error = %e, "request failed");
+        }
         out.rule_ids = e.rule_ids().iter().map(|r| r.as_str().to_owned()).collect();
         if let AppError::Domain(DomainError::Denied(d)) = &e {
             out.violations = d.violations.clone();

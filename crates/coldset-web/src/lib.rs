@@ -8,6 +8,7 @@
 // once per failed request, and boxing it would only move the cost.
 #![allow(clippy::result_large_err)]
 
+mod access_log;
 mod api;
 mod armorer;
 mod audit;
@@ -113,6 +114,7 @@ pub fn router_with(app: App, options: Options) -> Router {
         .layer(tower::util::MapRequestLayer::new(auth::host_from_authority))
         .layer(security_headers(options))
         .layer(axum::Extension(options))
+        .layer(access_log::AccessLogLayer)
         .with_state(app)
 }
 

@@ -12,6 +12,9 @@ pub struct FileConfig {
     pub data: Option<PathBuf>,
     /// A PostgreSQL URL for studio scale; without it the store is SQLite in `data`.
     pub database: Option<String>,
+    /// A file holding that URL, so its password need not be written in this file, the
+    /// environment or a command line (a container's secret file, say).
+    pub database_file: Option<PathBuf>,
     pub listen: Option<String>,
     pub log: Option<String>,
     /// Where each signed checkpoint is also POSTed (witnesses run by others).
@@ -110,8 +113,12 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         None => FileConfig::default(),
     };
     let mut data = file.data;
-    let mut database = file.database;
-    if let Some(v) = env("COLDSET_DATABASE") {
+    let mut database = one_database("database and database_file", file.database, file.database_file)?;
+    if let Some(v) = one_database(
+        "COLDSET_DATABASE and COLDSET_DATABASE_FILE",
+        env("COLDSET_DATABASE"),
+        env("COLDSET_DATABASE_FILE").map(PathBuf::from),
+    )? {
         database = Some(v);
     }
     if let Some(v) = &flags.database {
@@ -210,6 +217,24 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
     Ok(Config { data, database, listen, log, witness_urls, notifications, tls })
 }
 
+/// The database URL given either as text or as a file that holds it (trimmed), not both.
+fn one_database(names: &str, url: Option<String>, file: Option<PathBuf>) -> Result<Option<String>, ConfigError> {
+    match (url, file) {
+        (Some(_), Some(_)) => Err(ConfigError::Invalid(format!("give one of {names}, not both"))),
+        (Some(url), None) => Ok(Some(url)),
+        (None, Some(path)) => {
+            let text =
+                std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+            let url = text.trim();
+            if url.is_empty() {
+                return Err(ConfigError::Invalid(format!("the database file {} is empty", path.display())));
+            }
+            Ok(Some(url.to_owned()))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
 /// Passwords and session cookies never cross a network in clear: without TLS, coldset
 /// serves on loopback only.
 pub fn require_loopback(addr: &SocketAddr) -> Result<(), ConfigError> {
@@ -271,5 +296,35 @@ mod tests {
         assert!(resolve(&flags, &env_of(&[])).unwrap_err().to_string().contains("--listen"));
         assert!(require_loopback(&"0.0.0.0:80".parse().unwrap()).is_err());
         assert!(require_loopback(&"127.0.0.1:80".parse().unwrap()).is_ok());
+    }
+
+    #[test]
+    fn the_database_url_can_come_from_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("db-url");
+        std::fs::write(&secret, "postgresql://coldset:s3cret@db.studio:5432/coldset\n").unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, format!("database_file = {:?}\n", secret.display().to_string())).unwrap();
+        let flags = Flags { config: Some(file.clone()), ..Default::default() };
+        let c = resolve(&flags, &env_of(&[])).unwrap();
+        assert_eq!(c.database.as_deref(), Some("postgresql://coldset:s3cret@db.studio:5432/coldset"));
+        // The environment's file overrides the config file's; the flag overrides both.
+        let other = dir.path().join("other-url");
+        std::fs::write(&other, "postgresql://other@db/x").unwrap();
+        let from_env = env_of(&[("COLDSET_DATABASE_FILE", other.to_str().unwrap())]);
+        assert_eq!(resolve(&flags, &from_env).unwrap().database.as_deref(), Some("postgresql://other@db/x"));
+        let flag = Flags { database: Some("postgresql://flag@db/y".into()), ..flags.clone() };
+        assert_eq!(resolve(&flag, &from_env).unwrap().database.as_deref(), Some("postgresql://flag@db/y"));
+        // Both ways at once, a missing file, an empty one, or a file that is no URL: errors.
+        let both =
+            env_of(&[("COLDSET_DATABASE", "postgresql://a@b/c"), ("COLDSET_DATABASE_FILE", other.to_str().unwrap())]);
+        assert!(resolve(&flags, &both).unwrap_err().to_string().contains("not both"));
+        let missing = env_of(&[("COLDSET_DATABASE_FILE", "/no/such/file")]);
+        assert!(resolve(&flags, &missing).unwrap_err().to_string().contains("/no/such/file"));
+        std::fs::write(&other, "\n").unwrap();
+        assert!(resolve(&flags, &from_env).unwrap_err().to_string().contains("empty"));
+        std::fs::write(&other, "mysql://x").unwrap();
+        let err = resolve(&flags, &from_env).unwrap_err().to_string();
+        assert!(err.contains("PostgreSQL URL") && !err.contains("mysql://x"), "{err}");
     }
 }

@@ -291,7 +291,13 @@ fn need_data(cfg: &Config) -> Result<PathBuf, String> {
 fn init_logging(level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_new(format!("{level},tower_http=warn"))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    // Colours only on a terminal: a log file or the journal gets plain text.
+    use std::io::IsTerminal;
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 fn run(cli: Cli) -> Result<(), String> {

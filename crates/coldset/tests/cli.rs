@@ -138,6 +138,29 @@ fn start(args: &[&str]) -> Server {
     }
 }
 
+/// Starts `coldset demo` on `data` with its log (at `level`) written to `log`; returns the
+/// child and its base URL.
+fn start_logged(data: &Path, log: &Path, level: &str) -> (std::process::Child, String) {
+    let mut child = Command::new(BIN)
+        .args(["demo", "--data", p(data), "--listen", "127.0.0.1:0"])
+        .env_remove("COLDSET_CONFIG")
+        .env("COLDSET_LOG", level)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(std::fs::File::create(log).unwrap()))
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let base = loop {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "server did not start");
+        if let Some(rest) = line.trim().strip_prefix("coldset listening on ") {
+            break rest.trim_end_matches('/').to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in reader.lines() {});
+    (child, base)
+}
+
 fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !ok() {
@@ -659,22 +682,7 @@ fn an_anonymous_report_leaves_no_identifying_data() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("anon");
     let log = tmp.path().join("server.log");
-    let mut child = Command::new(BIN)
-        .args(["demo", "--data", p(&data), "--listen", "127.0.0.1:0"])
-        .env("COLDSET_LOG", "debug")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let base = loop {
-        let mut line = String::new();
-        assert!(reader.read_line(&mut line).unwrap() > 0, "server did not start");
-        if let Some(rest) = line.trim().strip_prefix("coldset listening on ") {
-            break rest.trim_end_matches('/').to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in reader.lines() {});
+    let (mut child, base) = start_logged(&data, &log, "debug");
     let agent = "UA-canary-7f3a9c";
     let forwarded = "203.0.113.77";
     let resp = ureq::post(&format!("{base}/api/v1/productions/dead-river/reports"))
@@ -734,6 +742,68 @@ fn an_anonymous_report_leaves_no_identifying_data() {
     assert!(text.contains("It happened again on Tuesday."), "and what the reporter added");
     for needle in [agent, forwarded, "127.0.0.1", key.as_str()] {
         assert!(!text.contains(needle), "'{needle}' was stored somewhere");
+    }
+}
+
+/// No secret reaches the log, even at its most detailed level: not a password (right or
+/// wrong), a session cookie, its anti-forgery token, an API token, a confirmation PIN, or a
+/// TOTP secret, through sign-in, API calls, a refused hand-off confirmation and sign-out.
+#[test]
+fn the_log_holds_no_secret() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let log = tmp.path().join("server.log");
+    let (mut child, base) = start_logged(&data, &log, "trace");
+    let password = demo_password(&data, "maria");
+    let (status, cookie, _, body) =
+        post_json(&format!("{base}/api/v1/login"), &format!(r#"{{"name":"maria","password":"{password}"}}"#), &[]);
+    assert_eq!(status, 200, "{body}");
+    let session = cookie.unwrap().split(';').next().unwrap().to_owned();
+    let session_secret = session.split('=').nth(1).unwrap().to_owned();
+    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let wrong = "wrong-password-canary-51c2";
+    let (status, ..) =
+        post_json(&format!("{base}/api/v1/login"), &format!(r#"{{"name":"maria","password":"{wrong}"}}"#), &[]);
+    assert_eq!(status, 401);
+    let signed_in = [("Cookie", session.as_str()), ("X-CSRF-Token", csrf.as_str())];
+    let (status, _, _, minted) =
+        post_json(&format!("{base}/api/v1/accounts/maria/tokens"), r#"{"scopes":["read","write"]}"#, &signed_in);
+    assert_eq!(status, 200, "{minted}");
+    let token = minted["token"].as_str().unwrap().to_owned();
+    let (status, _, _, totp) = post_json(&format!("{base}/api/v1/me/totp"), "{}", &signed_in);
+    assert_eq!(status, 200, "{totp}");
+    let totp_secret = totp["secret"].as_str().unwrap().to_owned();
+    // A hand-off confirmed with a wrong PIN (refused), through the token.
+    // Eight digits: a shorter PIN could turn up by chance in a timestamp or a port number.
+    let pin = "86420135";
+    let bearer = format!("Bearer {token}");
+    let hand_off = format!(
+        r#"{{"command":{{"command":"hand_off","firearm":"fa-1","to":"p-5"}},"confirmations":[{{"person":"p-5","pin":"{pin}"}}]}}"#
+    );
+    let (status, ..) =
+        post_json(&format!("{base}/api/v1/productions/dead-river/commands"), &hand_off, &[("Authorization", &bearer)]);
+    assert!(status >= 400, "refused");
+    let (status, ..) = post_json(&format!("{base}/api/v1/logout"), "", &signed_in);
+    assert_eq!(status, 204);
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains('\u{1b}'), "a log written to a file has no terminal colour codes");
+    // The log does record the requests (at debug level: method, path and status).
+    for path in ["path=/api/v1/login status=200", "path=/api/v1/productions/dead-river/commands", "path=/api/v1/logout"]
+    {
+        assert!(text.contains(path), "no '{path}' in the log:\n{text}");
+    }
+    for (what, secret) in [
+        ("password", password.as_str()),
+        ("wrong password", wrong),
+        ("session", session_secret.as_str()),
+        ("anti-forgery token", csrf.as_str()),
+        ("API token", token.as_str()),
+        ("PIN", pin),
+        ("TOTP secret", totp_secret.as_str()),
+    ] {
+        assert!(!text.contains(secret), "the {what} is in the log");
     }
 }
 
@@ -1756,21 +1826,7 @@ fn fuzzing_the_api_from_its_openapi_document_finds_no_server_error() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("d");
     let log = tmp.path().join("server.log");
-    let mut child = Command::new(BIN)
-        .args(["demo", "--data", p(&data), "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let base = loop {
-        let mut line = String::new();
-        assert!(reader.read_line(&mut line).unwrap() > 0, "server did not start");
-        if let Some(rest) = line.trim().strip_prefix("coldset listening on ") {
-            break rest.trim_end_matches('/').to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in reader.lines() {});
+    let (mut child, base) = start_logged(&data, &log, "info");
     let failures: Vec<String> = ["admin", "cole"].iter().filter_map(|a| fuzz_as(&base, &data, tmp.path(), a)).collect();
     let _ = child.kill();
     let _ = child.wait();
