@@ -29,16 +29,51 @@ pub fn routes() -> Router<App> {
     Router::new().route("/p/{production}/act", post(act))
 }
 
-/// The hidden fields every form carries: the step and the anti-forgery token (`back` is
-/// the page the form is on).
+/// The hidden fields every form carries: the step, the anti-forgery token (`back` is the
+/// page the form is on), and a key of its own for this rendering of the form
+/// (`submission`), so that sending it again (a retry over a flaky set network, a double tap)
+/// records nothing twice: see `form_idempotency`.
 pub(crate) fn form_start(action: &str, csrf: &str, back: &str, p: &str) -> String {
+    // Without randomness the form still works; only its retries are not recognised.
+    let submission = access::random_bytes::<16>()
+        .map(|b| {
+            format!(
+                "<input type=\"hidden\" name=\"submission\" value=\"{}\">",
+                b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+            )
+        })
+        .unwrap_or_default();
     format!(
         "<form method=\"post\" action=\"/p/{p}/act\" data-action=\"{action}\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"action\" value=\"{action}\">\
-         <input type=\"hidden\" name=\"back\" value=\"{back}\">",
+         <input type=\"hidden\" name=\"back\" value=\"{back}\">{submission}",
         p = esc(p),
         back = esc(back)
     )
+}
+
+/// The idempotency key of a posted form: its `submission` key and what it says. The same
+/// rendering sent again with the same fields gets the first answer and records nothing;
+/// the same rendering sent with other fields (the browser's back button, a corrected count)
+/// is a new request. The digest leaves out the anti-forgery token and the in-person proof
+/// (a PIN or passkey answer): the idempotency table must hold nothing a PIN could be
+/// guessed back from.
+fn form_idempotency(f: &Fields, account: &str) -> Option<coldset_app::IdempotencyKey> {
+    let submission = f.opt("submission").filter(|k| !k.is_empty() && k.len() <= 64)?;
+    let mut said = String::new();
+    for (name, value) in &f.0 {
+        if matches!(name.as_str(), "csrf" | "submission" | "pin") || name.starts_with("passkey_") {
+            continue;
+        }
+        // Length-prefixed, so no two different forms spell the same text.
+        let _ = write!(said, "{}:{name}{}:{value}", name.len(), value.len());
+    }
+    let digest = access::hash_token(&said);
+    Some(coldset_app::IdempotencyKey {
+        account: account.to_owned(),
+        key: format!("form:{submission}:{digest}"),
+        request_hash: digest,
+    })
 }
 
 /// A whole one-button form with some fields in between.
@@ -319,6 +354,7 @@ async fn act(
         let mut request = Request::new(production, authorized.actor, command);
         request.attested = authorized.attested;
         request.auth = Some(authorized.auth);
+        request.idempotency = form_idempotency(&f, &principal.account);
         app.execute_async(request).await.map(Some).map_err(ApiError::from)
     };
     match run.await {

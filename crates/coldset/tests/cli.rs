@@ -1545,6 +1545,77 @@ fn the_authorization_matrix() {
     }
 }
 
+/// The value of hidden field `name` in the page's first form for `action`.
+fn form_field(html: &str, action: &str, name: &str) -> String {
+    let form = html.split(&format!("data-action=\"{action}\"")).nth(1).unwrap_or_else(|| panic!("no {action} form"));
+    let form = form.split("</form>").next().unwrap();
+    let field = form.split(&format!("name=\"{name}\" value=\"")).nth(1).unwrap_or_else(|| panic!("no {name} field"));
+    field.split('"').next().unwrap().to_owned()
+}
+
+/// A phone's form sent twice (a retry over a flaky set network, a double tap) records
+/// once, like an API command with an idempotency key; a fresh rendering of the form is a
+/// new request.
+#[test]
+fn a_form_sent_twice_records_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let server = start(&["demo", "--data", p(&data)]);
+    let base = server.base.clone();
+    let password = demo_password(&data, "maria");
+    let (status, cookie, _, body) =
+        post_json(&format!("{base}/api/v1/login"), &format!(r#"{{"name":"maria","password":"{password}"}}"#), &[]);
+    assert_eq!(status, 200, "{body}");
+    let session = cookie.unwrap().split(';').next().unwrap().to_owned();
+    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let no_redirects = ureq::AgentBuilder::new().redirects(0).build();
+    let day_page = || {
+        no_redirects
+            .get(&format!("{base}/p/dead-river/day"))
+            .set("Cookie", &session)
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap()
+    };
+    let events = || -> u64 {
+        let r =
+            no_redirects.get(&format!("{base}/api/v1/productions/dead-river")).set("Cookie", &session).call().unwrap();
+        serde_json::from_str::<serde_json::Value>(&r.into_string().unwrap()).unwrap()["events"].as_u64().unwrap()
+    };
+    let send = |submission: &str, date: &str, authority: &str| -> u16 {
+        let answer = no_redirects.post(&format!("{base}/p/dead-river/act")).set("Cookie", &session).send_form(&[
+            ("csrf", &csrf),
+            ("action", "record_notice"),
+            ("back", "/p/dead-river/day"),
+            ("submission", submission),
+            ("date", date),
+            ("authority", authority),
+            ("reference", "CAD-2291"),
+        ]);
+        match answer {
+            Ok(r) => r.status(),
+            Err(ureq::Error::Status(s, r)) => panic!("{s}: {}", r.into_string().unwrap()),
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let page = day_page();
+    let (submission, date) =
+        (form_field(&page, "record_notice", "submission"), form_field(&page, "record_notice", "date"));
+    assert_eq!(submission.len(), 32, "{submission}");
+    let before = events();
+    assert_eq!(send(&submission, &date, "local_police"), 303);
+    let once = events();
+    assert!(once > before, "the notice is recorded");
+    assert_eq!(send(&submission, &date, "local_police"), 303, "the retry gets the first answer");
+    assert_eq!(events(), once, "and records nothing");
+    // The page shown again has a new key: that is a new notice.
+    let fresh = form_field(&day_page(), "record_notice", "submission");
+    assert_ne!(fresh, submission);
+    assert_eq!(send(&fresh, &date, "studio_safety_office"), 303);
+    assert!(events() > once, "a new rendering is a new request");
+}
+
 /// Record lists come a page at a time: following `next_after` visits every record once, in
 /// order; a bad `limit` or an unknown `after` is a clear 400, not a silent empty page.
 #[test]
