@@ -493,14 +493,28 @@ const RENEW_RETRY_MS: i64 = 1_000;
 /// before they expire, so a busy server never sends every request in flight to the database
 /// at the moment one expires.
 ///
-/// A removal (a logout, a revoked token) wins over a renewal that read the database before
-/// it: each renewal notes the count of removals before its read, and its answer is not
-/// cached if a removal came in between.
+/// A revocation (a logout) wins over a renewal that read the database before it: each
+/// renewal notes the count of revocations before its read, and its answer is not cached if
+/// its key was revoked in between. Only that key: requests with made-up tokens, which the
+/// database refuses, revoke nothing and so cannot stop other tokens from being cached.
 #[derive(Debug)]
 struct Trusted<K, V> {
-    map: std::sync::Mutex<std::collections::HashMap<K, TrustedEntry<V>>>,
-    removals: std::sync::atomic::AtomicU64,
+    table: std::sync::Mutex<Table<K, V>>,
+    revocations: std::sync::atomic::AtomicU64,
 }
+
+#[derive(Debug)]
+struct Table<K, V> {
+    entries: std::collections::HashMap<K, TrustedEntry<V>>,
+    /// Keys revoked, with the count of revocations just after each.
+    revoked: std::collections::HashMap<K, u64>,
+    /// Renewals that started before this count cache nothing: set when `revoked` is emptied
+    /// (it is bounded), so that no revocation is forgotten while a renewal is in flight.
+    floor: u64,
+}
+
+/// At most this many entries, and this many remembered revocations.
+const TRUSTED_MAX: usize = 10_000;
 
 #[derive(Debug)]
 struct TrustedEntry<V> {
@@ -511,15 +525,16 @@ struct TrustedEntry<V> {
 
 impl<K, V> Default for Trusted<K, V> {
     fn default() -> Self {
-        Trusted { map: std::sync::Mutex::new(std::collections::HashMap::new()), removals: Default::default() }
+        let table = Table { entries: Default::default(), revoked: Default::default(), floor: 0 };
+        Trusted { table: std::sync::Mutex::new(table), revocations: Default::default() }
     }
 }
 
 impl<K: std::hash::Hash + Eq, V: Clone> Trusted<K, V> {
     /// The trusted value, unless there is none or this caller is the one chosen to renew it.
     fn get(&self, key: &K, now: Timestamp) -> Option<V> {
-        let mut map = self.map.lock().ok()?;
-        let entry = map.get_mut(key)?;
+        let mut table = self.table.lock().ok()?;
+        let entry = table.entries.get_mut(key)?;
         if now >= entry.until {
             return None;
         }
@@ -530,32 +545,47 @@ impl<K: std::hash::Hash + Eq, V: Clone> Trusted<K, V> {
         Some(entry.value.clone())
     }
 
-    /// How many entries were removed so far: read it before reading what `insert` will cache.
-    fn removals(&self) -> u64 {
-        self.removals.load(std::sync::atomic::Ordering::SeqCst)
+    /// How many revocations there were so far: read it before reading what `insert` will
+    /// cache.
+    fn revocations(&self) -> u64 {
+        self.revocations.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    /// Caches a value read from the database, unless an entry was removed since
-    /// `removals_before` was taken (the value may be what that removal revoked).
-    fn insert(&self, key: K, value: V, until: Timestamp, now: Timestamp, removals_before: u64) {
-        if let Ok(mut map) = self.map.lock() {
-            // Removals count up under this lock, so none can slip between this check and
-            // the insert.
-            if self.removals() != removals_before {
+    /// Caches a value read from the database, unless its key was revoked since
+    /// `revocations_before` was taken (the value may be what that revocation ended).
+    fn insert(&self, key: K, value: V, until: Timestamp, now: Timestamp, revocations_before: u64) {
+        if let Ok(mut table) = self.table.lock() {
+            // Revocations are counted and remembered under this lock, so none can slip
+            // between this check and the insert.
+            if revocations_before < table.floor || table.revoked.get(&key).is_some_and(|&at| at > revocations_before) {
                 return;
             }
-            if map.len() > 10_000 {
-                map.clear();
+            if table.entries.len() > TRUSTED_MAX {
+                table.entries.clear();
             }
             let renew_at = Timestamp(now.0 + (until.0 - now.0) / 2);
-            map.insert(key, TrustedEntry { value, until, renew_at });
+            table.entries.insert(key, TrustedEntry { value, until, renew_at });
         }
     }
 
+    /// Drops an entry the database no longer vouches for.
     fn remove(&self, key: &K) {
-        if let Ok(mut map) = self.map.lock() {
-            self.removals.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            map.remove(key);
+        if let Ok(mut table) = self.table.lock() {
+            table.entries.remove(key);
+        }
+    }
+
+    /// Drops an entry that was just revoked, and keeps renewals in flight from bringing it
+    /// back.
+    fn revoke(&self, key: K) {
+        if let Ok(mut table) = self.table.lock() {
+            let count = self.revocations.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            table.entries.remove(&key);
+            if table.revoked.len() >= TRUSTED_MAX {
+                table.revoked.clear();
+                table.floor = count;
+            }
+            table.revoked.insert(key, count);
         }
     }
 }
@@ -580,11 +610,11 @@ impl AuthCache {
         now: Timestamp,
     ) -> Result<std::sync::Arc<Principal>, AppError> {
         let digest = token_digest(secret);
-        let removals_before = self.tokens.removals();
+        let revocations_before = self.tokens.revocations();
         match read_token(store, &digest, now) {
             Ok((p, until)) => {
                 let p = std::sync::Arc::new(p);
-                self.tokens.insert(digest, p.clone(), until, now, removals_before);
+                self.tokens.insert(digest, p.clone(), until, now, revocations_before);
                 Ok(p)
             }
             Err(e) => {
@@ -597,8 +627,9 @@ impl AuthCache {
         }
     }
 
+    /// Forgets a token that was just revoked in the database (a logout).
     pub fn forget(&self, secret: &str) {
-        self.tokens.remove(&token_digest(secret));
+        self.tokens.revoke(token_digest(secret));
     }
 
     /// Reads the person an account acts as in a production, and caches it.
@@ -609,14 +640,14 @@ impl AuthCache {
         production: &ProductionId,
         now: Timestamp,
     ) -> Result<Option<PersonId>, AppError> {
-        let removals_before = self.links.removals();
+        let revocations_before = self.links.revocations();
         let person = store.account_person(account, production)?;
         self.links.insert(
             (account.to_owned(), production.clone()),
             person.clone(),
             Timestamp(now.0 + TTL_MS),
             now,
-            removals_before,
+            revocations_before,
         );
         Ok(person)
     }
@@ -874,7 +905,7 @@ mod tests {
     fn one_caller_at_a_time_renews_an_entry_before_it_expires() {
         let cache: Trusted<u8, &str> = Trusted::default();
         let t0 = Timestamp(1_000_000);
-        cache.insert(1, "admin", Timestamp(t0.0 + TTL_MS), t0, cache.removals());
+        cache.insert(1, "admin", Timestamp(t0.0 + TTL_MS), t0, cache.revocations());
         // First half of its life: everyone is answered from the entry.
         assert_eq!(cache.get(&1, Timestamp(t0.0 + TTL_MS / 2 - 1)), Some("admin"));
         // Second half: the first caller is sent to the database, the others are not...
@@ -887,7 +918,7 @@ mod tests {
         assert_eq!(cache.get(&1, Timestamp(half.0 + RENEW_RETRY_MS)), Some("admin"));
         // A renewal starts a new life.
         let renewed = Timestamp(half.0 + 2 * RENEW_RETRY_MS);
-        cache.insert(1, "admin", Timestamp(renewed.0 + TTL_MS), renewed, cache.removals());
+        cache.insert(1, "admin", Timestamp(renewed.0 + TTL_MS), renewed, cache.revocations());
         assert_eq!(cache.get(&1, Timestamp(renewed.0 + TTL_MS / 2 - 1)), Some("admin"));
         // Nothing is trusted past its deadline, whoever asks.
         assert_eq!(cache.get(&1, Timestamp(renewed.0 + TTL_MS)), None);
@@ -901,16 +932,42 @@ mod tests {
         let cache: Trusted<u8, &str> = Trusted::default();
         let t0 = Timestamp(1_000_000);
         let until = Timestamp(t0.0 + TTL_MS);
-        cache.insert(1, "admin", until, t0, cache.removals());
+        cache.insert(1, "admin", until, t0, cache.revocations());
         // A renewal reads the token (still valid)...
-        let before_read = cache.removals();
+        let before_read = cache.revocations();
         // ...meanwhile a logout revokes it in the database and forgets the entry...
-        cache.remove(&1);
+        cache.revoke(1);
         // ...then the renewal's answer arrives: it must not bring the session back.
         cache.insert(1, "admin", until, t0, before_read);
         assert_eq!(cache.get(&1, t0), None);
-        // A read that starts after the removal is cached as usual.
-        cache.insert(1, "admin", until, t0, cache.removals());
+        // A read that starts after the revocation is cached as usual.
+        cache.insert(1, "admin", until, t0, cache.revocations());
         assert_eq!(cache.get(&1, t0), Some("admin"));
+    }
+
+    #[test]
+    fn made_up_tokens_and_other_logouts_do_not_stop_caching() {
+        let cache: Trusted<u32, &str> = Trusted::default();
+        let t0 = Timestamp(1_000_000);
+        let until = Timestamp(t0.0 + TTL_MS);
+        let before_read = cache.revocations();
+        // Meanwhile: tokens the database refused, and another session's logout.
+        for made_up in 100..200 {
+            cache.remove(&made_up);
+        }
+        cache.revoke(2);
+        cache.insert(1, "maria", until, t0, before_read);
+        assert_eq!(cache.get(&1, t0), Some("maria"));
+        // When the remembered revocations overflow, renewals in flight then cache nothing,
+        // and later ones cache again.
+        let in_flight = cache.revocations();
+        for n in 0..=TRUSTED_MAX as u32 {
+            cache.revoke(1_000 + n);
+        }
+        assert!(cache.table.lock().unwrap().revoked.len() <= TRUSTED_MAX);
+        cache.insert(3, "dana", until, t0, in_flight);
+        assert_eq!(cache.get(&3, t0), None);
+        cache.insert(3, "dana", until, t0, cache.revocations());
+        assert_eq!(cache.get(&3, t0), Some("dana"));
     }
 }

@@ -227,8 +227,8 @@ impl App {
     /// Ends a session or token now, here and in the cache.
     pub fn revoke(&self, secret: &str) -> Result<(), AppError> {
         // The database first: a renewal of the cached entry that reads it afterwards finds
-        // the token gone, and one that read it before is not cached (`forget` counts as a
-        // removal, which such a renewal sees).
+        // the token gone, and one that read it before is not cached (`forget` records a
+        // revocation of this token, which such a renewal sees).
         self.inner.store.revoke_token(&access::hash_token(secret.trim()))?;
         self.inner.auth_cache.forget(secret);
         Ok(())
