@@ -148,6 +148,13 @@ impl App {
         self.inner.writer.submit(request)?.await.map_err(|_| AppError::ShuttingDown)?
     }
 
+    /// The receipt of a request already recorded under `key`, read before the request is
+    /// authorized again: a retry whose in-person proof cannot be given twice (a passkey's
+    /// single-use challenge) still gets its first answer. Reads the database.
+    pub fn replayed(&self, production: &ProductionId, key: &IdempotencyKey) -> Result<Option<Receipt>, AppError> {
+        writer::replayed(self.inner.store.as_ref(), production, key)
+    }
+
     /// The committed state of a production (never ahead of what is durable).
     pub fn state(&self, production: &ProductionId) -> Result<Arc<ProductionState>, AppError> {
         self.inner

@@ -69,6 +69,9 @@ impl Request {
 pub struct Receipt {
     pub production: ProductionId,
     pub events: Vec<Envelope>,
+    /// The request had been recorded before under its idempotency key: these are the events
+    /// recorded then, and nothing new was recorded now.
+    pub replayed: bool,
 }
 
 impl Receipt {
@@ -277,14 +280,8 @@ impl Worker {
                     DomainError::Conflict("a request with this idempotency key is already in progress".into()).into()
                 );
             }
-            if let Some(done) = self.store.idempotency(&k.account, &k.key)? {
-                if done.request_hash != k.request_hash || &done.production != production {
-                    return Err(DomainError::Conflict(
-                        "this idempotency key was already used for a different request: use a new key".into(),
-                    )
-                    .into());
-                }
-                return self.replay_receipt(&done);
+            if let Some(receipt) = replayed(self.store.as_ref(), production, k)? {
+                return Ok(receipt);
             }
         }
         for a in &request.attachments {
@@ -398,20 +395,31 @@ impl Worker {
                 seqs: recorded.iter().map(|e| e.seq.to_string()).collect::<Vec<_>>().join(","),
             });
         }
-        Ok(Receipt { production: production.clone(), events: recorded })
+        Ok(Receipt { production: production.clone(), events: recorded, replayed: false })
     }
+}
 
-    /// The receipt of a command already recorded under an idempotency key.
-    fn replay_receipt(&self, done: &IdempotencyRecord) -> Result<Receipt, AppError> {
-        let mut events = Vec::new();
-        for seq in done.seqs.split(',').filter(|s| !s.is_empty()) {
-            let seq: u64 = seq.parse().map_err(|_| AppError::Internal(format!("bad idempotency record '{seq}'")))?;
-            let stored = self
-                .store
-                .event(&done.production, seq)?
-                .ok_or_else(|| AppError::Internal(format!("idempotency record names missing event {seq}")))?;
-            events.push(Envelope::decode(&stored.bytes).map_err(|e| AppError::Internal(e.to_string()))?);
-        }
-        Ok(Receipt { production: done.production.clone(), events })
+/// The receipt of a request already recorded under this idempotency key, if there is one;
+/// a key used before for another request is refused.
+pub(crate) fn replayed(
+    store: &dyn Store,
+    production: &ProductionId,
+    k: &IdempotencyKey,
+) -> Result<Option<Receipt>, AppError> {
+    let Some(done) = store.idempotency(&k.account, &k.key)? else { return Ok(None) };
+    if done.request_hash != k.request_hash || &done.production != production {
+        return Err(DomainError::Conflict(
+            "this idempotency key was already used for a different request: use a new key".into(),
+        )
+        .into());
     }
+    let mut events = Vec::new();
+    for seq in done.seqs.split(',').filter(|s| !s.is_empty()) {
+        let seq: u64 = seq.parse().map_err(|_| AppError::Internal(format!("bad idempotency record '{seq}'")))?;
+        let stored = store
+            .event(&done.production, seq)?
+            .ok_or_else(|| AppError::Internal(format!("idempotency record names missing event {seq}")))?;
+        events.push(Envelope::decode(&stored.bytes).map_err(|e| AppError::Internal(e.to_string()))?);
+    }
+    Ok(Some(Receipt { production: done.production.clone(), events, replayed: true }))
 }

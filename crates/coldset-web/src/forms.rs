@@ -15,7 +15,7 @@ use axum::routing::post;
 use axum::{Form, Router};
 use coldset_app::access::{self, Proof};
 use coldset_app::passkey::{Assertion, Expected};
-use coldset_app::{App, Request};
+use coldset_app::{App, AppError, Request};
 use coldset_domain::ids::{ContainerId, FirearmId, LocationId, LotId, PersonId, SceneId};
 use coldset_domain::model::{AmmoClass, Provenance, VerificationMethod};
 use coldset_domain::reports::Authority;
@@ -335,6 +335,14 @@ async fn act(
             crate::passkeys::set_own_pin(&app, &headers, &production, f.req("pin")?).await?;
             return Ok(None);
         }
+        // A form sent again is answered before anything is checked again: its in-person
+        // proof may not be givable twice (a passkey's answer is for one challenge).
+        let idempotency = form_idempotency(&f, &principal.account);
+        if let Some(k) = &idempotency {
+            if let Some(receipt) = replay_of(&app, &production, k).await? {
+                return Ok(Some(receipt));
+            }
+        }
         let state = app.state(&production)?;
         let (command, who) = command(&f, &state, &crate::passkeys::expected(&headers, options))?;
         let authorized = match who {
@@ -351,14 +359,29 @@ async fn act(
                 .await?
             }
         };
-        let mut request = Request::new(production, authorized.actor, command);
+        let mut request = Request::new(production.clone(), authorized.actor, command);
         request.attested = authorized.attested;
         request.auth = Some(authorized.auth);
-        request.idempotency = form_idempotency(&f, &principal.account);
-        app.execute_async(request).await.map(Some).map_err(ApiError::from)
+        request.idempotency = idempotency.clone();
+        match (app.execute_async(request).await, &idempotency) {
+            (Ok(receipt), _) => Ok(Some(receipt)),
+            // A double tap: the first send is being recorded at this very moment. Its answer
+            // is the answer, not a refusal that would say nothing was recorded.
+            (Err(AppError::Domain(coldset_domain::DomainError::Conflict(message))), Some(k)) => {
+                for _ in 0..40 {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    if let Some(receipt) = replay_of(&app, &production, k).await? {
+                        return Ok(Some(receipt));
+                    }
+                }
+                Err(AppError::Domain(coldset_domain::DomainError::Conflict(message)).into())
+            }
+            (Err(e), _) => Err(e.into()),
+        }
     };
     match run.await {
         Ok(None) => Redirect::to(&back).into_response(),
+        Ok(Some(receipt)) if receipt.replayed => already_recorded_page(&receipt, &back),
         Ok(Some(receipt)) => {
             let alerts: Vec<String> = receipt
                 .events
@@ -383,6 +406,32 @@ async fn act(
         }
         Err(e) => refusal_page("Refused", &e, &back),
     }
+}
+
+/// The first answer to a request recorded under this key, if any.
+async fn replay_of(
+    app: &App,
+    production: &coldset_domain::ids::ProductionId,
+    k: &coldset_app::IdempotencyKey,
+) -> Result<Option<coldset_app::Receipt>, ApiError> {
+    let (app2, p2, k2) = (app.clone(), production.clone(), k.clone());
+    crate::api::blocking(move || app2.replayed(&p2, &k2)).await
+}
+
+/// A form that had been sent and recorded before: say so, with when, rather than
+/// silently going back (the page it came from may be an old one, from the browser's
+/// history, and the step may need doing again on the page as it is now).
+fn already_recorded_page(receipt: &coldset_app::Receipt, back: &str) -> Response {
+    let when =
+        receipt.events.first().map(|e| format!(" (event {} at {})", e.seq, e.at.to_rfc3339())).unwrap_or_default();
+    let body = format!(
+        "<h1>Already recorded</h1><div role=\"status\"><p>This form was sent before and recorded then{}. \
+         Nothing new was recorded now.</p></div><p>If the step must be done again, \
+         <a href=\"{}\">open the page as it is now</a> and do it from there.</p>",
+        esc(&when),
+        esc(back)
+    );
+    Html(page("Already recorded", &body)).into_response()
 }
 
 /// Failing rules, one per line: the rule id, why, and what to do next.
@@ -423,5 +472,9 @@ pub(crate) fn refusal_page(title: &str, e: &ApiError, back: &str) -> Response {
         "</div><p>Nothing was recorded. <a href=\"{}\">Go back</a>, put it right, and try again.</p>",
         esc(back)
     );
+    if e.status.is_server_error() {
+        // What the administrator looks for in the log.
+        let _ = write!(b, "<p>Request id for the administrator: <code>{}</code></p>", esc(&e.request_id));
+    }
     (e.status, Html(page(title, &b))).into_response()
 }

@@ -52,7 +52,7 @@ pub(crate) fn session_cookie(secret: &str, options: Options) -> String {
 }
 
 /// Security headers on every answer: no sniffing, no framing, no referrer sent to other
-/// sites, and a content policy that allows only this server's own scripts and styles (inline
+/// sites, pages never cached, and a content policy that allows only this server's own scripts and styles (inline
 /// styles are the page frame's; scripts are served as files). Under TLS, browsers are also
 /// told to stay on HTTPS. A plain response map rather than a middleware function: that one
 /// boxes a 1 KB future per request, which glibc serves through its slow path.
@@ -62,6 +62,12 @@ fn security_headers(
     use axum::http::{header, HeaderValue};
     tower::util::MapResponseLayer::new(move |mut resp: axum::response::Response| {
         let h = resp.headers_mut();
+        // Pages are never kept: the browser's back button must not bring back an old page
+        // with its old forms (and their submission keys, see `forms::form_start`), nor show
+        // a custody record as it was.
+        if h.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html")) {
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
         if options.tls {
             h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
         }

@@ -258,7 +258,6 @@ async fn execute(
     command: Command,
     expected_version: Option<u64>,
     confirmations: Vec<(PersonId, access::Proof)>,
-    body: &Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let idempotency = match headers.get("idempotency-key") {
         None => None,
@@ -270,10 +269,18 @@ async fn execute(
             Some(IdempotencyKey {
                 account: principal.account.clone(),
                 key,
-                request_hash: access::hash_token(&String::from_utf8_lossy(body)),
+                request_hash: request_digest(&command, expected_version, &confirmations),
             })
         }
     };
+    // A retry is answered before its confirmations are checked again: a passkey's answer
+    // is for one challenge, used up by the first try.
+    if let Some(k) = &idempotency {
+        let (app2, p2, k2) = (app.clone(), production.clone(), k.clone());
+        if let Some(receipt) = crate::api::blocking(move || app2.replayed(&p2, &k2)).await? {
+            return Ok(Json(receipt_json(&receipt.production, &receipt.events)));
+        }
+    }
     let who = authorize(app, principal, &production, confirmations).await?;
     let receipt = app
         .execute_async(Request {
@@ -288,6 +295,18 @@ async fn execute(
         })
         .await?;
     Ok(Json(receipt_json(&receipt.production, &receipt.events)))
+}
+
+/// What an idempotency key stands for: the command, its version pin and who confirms it in
+/// person, not how (the stored digest must not let anyone guess a PIN back from it).
+fn request_digest(
+    command: &Command,
+    expected_version: Option<u64>,
+    confirmations: &[(PersonId, access::Proof)],
+) -> String {
+    let people: Vec<&PersonId> = confirmations.iter().map(|(person, _)| person).collect();
+    let text = json!({ "command": command, "expected_version": expected_version, "confirmed_by": people }).to_string();
+    access::hash_token(&text)
 }
 
 /// The checks every signed-in command passes before the write path (API and pages alike):
@@ -336,7 +355,7 @@ async fn command(
             _ => Err(bad_input("each confirmation carries either a pin or a passkey")),
         })
         .collect::<Result<Vec<_>, _>>()?;
-    execute(&app, &headers, &principal, production, req.command, req.expected_version, confirmations, &body).await
+    execute(&app, &headers, &principal, production, req.command, req.expected_version, confirmations).await
 }
 
 #[derive(Debug, Deserialize)]

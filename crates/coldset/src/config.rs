@@ -80,6 +80,8 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
     Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot read {what} {path}: {source}")]
+    ReadFile { what: &'static str, path: PathBuf, source: std::io::Error },
     #[error("config file {path} is invalid: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("{source_name}: '{value}' is not a listen address: write IP:PORT, e.g. 127.0.0.1:8080")]
@@ -113,17 +115,20 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         None => FileConfig::default(),
     };
     let mut data = file.data;
-    let mut database = one_database("database and database_file", file.database, file.database_file)?;
-    if let Some(v) = one_database(
+    // The database URL: the flag, else the environment, else the file; at each level as
+    // text or as a file that holds it. Only the file of the level that wins is read.
+    let nonempty = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+    let from_env = one_database(
         "COLDSET_DATABASE and COLDSET_DATABASE_FILE",
-        env("COLDSET_DATABASE"),
-        env("COLDSET_DATABASE_FILE").map(PathBuf::from),
-    )? {
-        database = Some(v);
-    }
-    if let Some(v) = &flags.database {
-        database = Some(v.clone());
-    }
+        nonempty(env("COLDSET_DATABASE")),
+        nonempty(env("COLDSET_DATABASE_FILE")).map(PathBuf::from),
+    )?;
+    let from_file = one_database("database and database_file", file.database, file.database_file)?;
+    let database = match (&flags.database, from_env, from_file) {
+        (Some(url), _, _) => Some(url.clone()),
+        (None, Some(given), _) | (None, None, Some(given)) => Some(given.url()?),
+        (None, None, None) => None,
+    };
     if let Some(url) = &database {
         if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
             return Err(ConfigError::Invalid(
@@ -217,20 +222,40 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
     Ok(Config { data, database, listen, log, witness_urls, notifications, tls })
 }
 
-/// The database URL given either as text or as a file that holds it (trimmed), not both.
-fn one_database(names: &str, url: Option<String>, file: Option<PathBuf>) -> Result<Option<String>, ConfigError> {
+/// A database URL as given at one level of the configuration.
+enum DatabaseUrl {
+    Text(String),
+    /// A file that holds it.
+    File(PathBuf),
+}
+
+impl DatabaseUrl {
+    /// The URL (a file's text, trimmed).
+    fn url(self) -> Result<String, ConfigError> {
+        match self {
+            DatabaseUrl::Text(url) => Ok(url),
+            DatabaseUrl::File(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::ReadFile {
+                    what: "the database URL file",
+                    path: path.clone(),
+                    source,
+                })?;
+                let url = text.trim();
+                if url.is_empty() {
+                    return Err(ConfigError::Invalid(format!("the database URL file {} is empty", path.display())));
+                }
+                Ok(url.to_owned())
+            }
+        }
+    }
+}
+
+/// The database URL of one level: as text or as a file, not both.
+fn one_database(names: &str, url: Option<String>, file: Option<PathBuf>) -> Result<Option<DatabaseUrl>, ConfigError> {
     match (url, file) {
         (Some(_), Some(_)) => Err(ConfigError::Invalid(format!("give one of {names}, not both"))),
-        (Some(url), None) => Ok(Some(url)),
-        (None, Some(path)) => {
-            let text =
-                std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
-            let url = text.trim();
-            if url.is_empty() {
-                return Err(ConfigError::Invalid(format!("the database file {} is empty", path.display())));
-            }
-            Ok(Some(url.to_owned()))
-        }
+        (Some(url), None) => Ok(Some(DatabaseUrl::Text(url))),
+        (None, Some(path)) => Ok(Some(DatabaseUrl::File(path))),
         (None, None) => Ok(None),
     }
 }
@@ -320,7 +345,13 @@ mod tests {
             env_of(&[("COLDSET_DATABASE", "postgresql://a@b/c"), ("COLDSET_DATABASE_FILE", other.to_str().unwrap())]);
         assert!(resolve(&flags, &both).unwrap_err().to_string().contains("not both"));
         let missing = env_of(&[("COLDSET_DATABASE_FILE", "/no/such/file")]);
-        assert!(resolve(&flags, &missing).unwrap_err().to_string().contains("/no/such/file"));
+        let err = resolve(&flags, &missing).unwrap_err().to_string();
+        assert!(err.contains("database URL file /no/such/file"), "{err}");
+        // A file of a level that does not win is not read: the flag needs no file.
+        assert_eq!(resolve(&flag, &missing).unwrap().database.as_deref(), Some("postgresql://flag@db/y"));
+        // An exported but empty variable counts as not set.
+        let empty = env_of(&[("COLDSET_DATABASE", ""), ("COLDSET_DATABASE_FILE", other.to_str().unwrap())]);
+        assert_eq!(resolve(&flags, &empty).unwrap().database.as_deref(), Some("postgresql://other@db/x"));
         std::fs::write(&other, "\n").unwrap();
         assert!(resolve(&flags, &from_env).unwrap_err().to_string().contains("empty"));
         std::fs::write(&other, "mysql://x").unwrap();

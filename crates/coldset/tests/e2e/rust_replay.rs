@@ -457,9 +457,15 @@ fn the_rust_failure_chain_is_refused_step_by_step_and_the_proper_scene_succeeds(
         .cmd_with(&hannah, hand_off.clone(), json!([{"person": actor, "pin": "4711"}]), Some("handoff-ch1"))
         .ok("hand-off");
     let again = api
-        .cmd_with(&hannah, hand_off, json!([{"person": actor, "pin": "4711"}]), Some("handoff-ch1"))
+        .cmd_with(&hannah, hand_off.clone(), json!([{"person": actor, "pin": "4711"}]), Some("handoff-ch1"))
         .ok("retried hand-off");
     assert_eq!(first["last_seq"], again["last_seq"], "a retry records nothing new");
+    // The retry is answered before the confirmation is checked again (a passkey's answer is
+    // for one challenge only): even with a PIN mistyped on the retry, the first answer.
+    let mistyped = api
+        .cmd_with(&hannah, hand_off, json!([{"person": actor, "pin": "0000"}]), Some("handoff-ch1"))
+        .ok("retry with a mistyped PIN");
+    assert_eq!(first["last_seq"], mistyped["last_seq"]);
     assert_eq!(first["events"][0]["event"]["body"]["receiver_confirmed"], true);
     // Own records: the actor now reads the revolver he holds; the camera operator (crew,
     // holding nothing) does not see it, by list or by id.
