@@ -1611,6 +1611,27 @@ fn a_form_sent_twice_records_once() {
     assert_ne!(fresh, submission);
     assert_eq!(send(&fresh, &date, "studio_safety_office").0, 303);
     assert_eq!(notices(), 2, "a new rendering is a new request");
+    // A double tap: both sends at once. Whichever is second, in the same write batch or
+    // after, answers as recorded (never as a refusal), and one notice is recorded.
+    for tap in 0..5 {
+        let key = format!("double-tap-{tap}");
+        let barrier = std::sync::Barrier::new(2);
+        let answers: Vec<(u16, String)> = std::thread::scope(|scope| {
+            let sends: Vec<_> = (0..2)
+                .map(|_| {
+                    scope.spawn(|| {
+                        barrier.wait();
+                        send(&key, &date, "local_police")
+                    })
+                })
+                .collect();
+            sends.into_iter().map(|s| s.join().unwrap()).collect()
+        });
+        for (status, body) in &answers {
+            assert!(*status == 303 || (*status == 200 && body.contains("Already recorded")), "{status}: {body}");
+        }
+        assert_eq!(notices(), 3 + tap, "tap {tap}: {answers:?}");
+    }
 }
 
 /// Record lists come a page at a time: following `next_after` visits every record once, in
