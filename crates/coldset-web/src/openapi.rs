@@ -218,6 +218,15 @@ pub fn document() -> Value {
             let kind = if ep.path.ends_with("/gate/hand-off") || *name == "after" { "string" } else { "integer" };
             json!({ "name": name, "in": "query", "required": required, "schema": { "type": kind } })
         }));
+        if ep.path.ends_with("/commands") {
+            params.push(json!({
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": false,
+                "description": "A retry with the same key gets the first answer and records nothing again (docs/api.md)",
+                "schema": { "type": "string", "minLength": 1, "maxLength": 200 },
+            }));
+        }
         let mut op = json!({
             "summary": ep.summary,
             "operationId": format!("{}{}", ep.method, ep.path.replace(['/', '{', '}', '.', '-'], "_")),
