@@ -363,18 +363,19 @@ async fn act(
         request.attested = authorized.attested;
         request.auth = Some(authorized.auth);
         request.idempotency = idempotency.clone();
-        match (app.execute_async(request).await, &idempotency) {
+        match (app.execute_async(request.clone()).await, &idempotency) {
             (Ok(receipt), _) => Ok(Some(receipt)),
-            // A double tap: the first send is being recorded at this very moment. Its answer
-            // is the answer, not a refusal that would say nothing was recorded.
-            (Err(AppError::Domain(coldset_domain::DomainError::Conflict(message))), Some(k)) => {
+            // A double tap: the first send is being decided at this very moment. Its answer
+            // is the answer, not a refusal that would say nothing was recorded; if it was
+            // refused (nothing recorded under the key), this send gets its own decision.
+            (Err(AppError::Domain(coldset_domain::DomainError::Conflict(_))), Some(k)) => {
                 for _ in 0..40 {
                     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                     if let Some(receipt) = replay_of(&app, &production, k).await? {
                         return Ok(Some(receipt));
                     }
                 }
-                Err(AppError::Domain(coldset_domain::DomainError::Conflict(message)).into())
+                app.execute_async(request).await.map(Some).map_err(ApiError::from)
             }
             (Err(e), _) => Err(e.into()),
         }
