@@ -1286,19 +1286,26 @@ fn the_authorization_matrix() {
     };
     let token = |account: &str| token_with(account, "read,write");
     // An auditor on the production, and an outsider with an account but no place in it.
-    let (status, ev) = post(
-        "/api/v1/productions/dead-river/commands",
-        &admin,
-        r#"{"command":{"command":"add_person","name":"Ivy Auditor","roles":["auditor"]}}"#,
-    );
-    assert_eq!(status, 200, "{ev}");
-    let auditor_person = ev["events"][0]["event"]["body"]["person"].as_str().unwrap().to_owned();
-    let (status, _) = post(
-        "/api/v1/accounts",
-        &admin,
-        &format!(r#"{{"name":"ivy","links":[{{"production":"dead-river","person":"{auditor_person}"}}]}}"#),
-    );
-    assert_eq!(status, 200);
+    // The roles the demo has nobody in, each with an account.
+    for (name, role, account) in [
+        ("Ivy Auditor", "auditor", "ivy"),
+        ("Asa Assistant", "assistant_armorer", "asa"),
+        ("Pat Office", "admin", "pat"),
+    ] {
+        let (status, ev) = post(
+            "/api/v1/productions/dead-river/commands",
+            &admin,
+            &format!(r#"{{"command":{{"command":"add_person","name":"{name}","roles":["{role}"]}}}}"#),
+        );
+        assert_eq!(status, 200, "{ev}");
+        let person = ev["events"][0]["event"]["body"]["person"].as_str().unwrap().to_owned();
+        let (status, _) = post(
+            "/api/v1/accounts",
+            &admin,
+            &format!(r#"{{"name":"{account}","links":[{{"production":"dead-river","person":"{person}"}}]}}"#),
+        );
+        assert_eq!(status, 200);
+    }
     let (status, _) = post("/api/v1/accounts", &admin, r#"{"name":"outsider"}"#);
     assert_eq!(status, 200);
     // The production's people, by role (the demo's accounts), and the person each acts as.
@@ -1306,10 +1313,12 @@ fn the_authorization_matrix() {
         ("admin", Some(admin.clone())),
         ("armorer", Some(token("maria"))),
         ("armorer, read-only token", Some(token_with("maria", "read"))),
+        ("assistant armorer", Some(token("asa"))),
         ("property master", Some(token("tom"))),
         ("1st AD", Some(token("dana"))),
         ("safety advisor", Some(token("ruth"))),
         ("producer", Some(token("hal"))),
+        ("production admin", Some(token("pat"))),
         ("auditor", Some(token("ivy"))),
         ("performer", Some(token("cole"))),
         ("crew", Some(token("ben"))),
@@ -1327,10 +1336,12 @@ fn the_authorization_matrix() {
             "admin"
                 | "armorer"
                 | "armorer, read-only token"
+                | "assistant armorer"
                 | "property master"
                 | "1st AD"
                 | "safety advisor"
                 | "producer"
+                | "production admin"
                 | "auditor"
         )
     };
