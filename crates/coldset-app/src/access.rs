@@ -214,19 +214,34 @@ pub struct Authorized {
     pub auth: Authentication,
 }
 
-pub fn authorize_command(
+/// A signed-in command, authorized; or its first answer, when it had been recorded before
+/// under its idempotency key (`R`, the write path's receipt).
+pub enum Checked<R> {
+    Authorized(Authorized),
+    Replayed(R),
+}
+
+/// Authorizes a signed-in caller's command. `replayed` looks up its idempotency key: it is
+/// asked once the caller is checked (a place in the production, the second factor) and
+/// before any in-person proof, since a passkey's answer is good for one challenge only and
+/// a retry could not give it again.
+pub fn authorize_command<R>(
     store: &dyn Store,
     challenges: &crate::passkey::Challenges,
     principal: &Principal,
     state: &coldset_domain::ProductionState,
     production: &ProductionId,
     confirmations: &[(PersonId, Proof)],
-) -> Result<Authorized, AppError> {
+    replayed: impl FnOnce() -> Result<Option<R>, AppError>,
+) -> Result<Checked<R>, AppError> {
     let actor = actor_for(store, principal, production)?;
     check_second_factor(principal, state, actor.person())?;
+    if let Some(first) = replayed()? {
+        return Ok(Checked::Replayed(first));
+    }
     let confirmed = confirm(store, challenges, production, confirmations)?;
     let auth = authentication(principal, &confirmed);
-    Ok(Authorized { actor, attested: confirmed.into_iter().map(|(p, _)| p).collect(), auth })
+    Ok(Checked::Authorized(Authorized { actor, attested: confirmed.into_iter().map(|(p, _)| p).collect(), auth }))
 }
 
 /// How a caller proved who they are, with the people who confirmed in person and how: what
@@ -252,7 +267,10 @@ pub fn authentication(principal: &Principal, confirmed: &[(PersonId, AuthMethod)
 /// Refused when the device is not signed in as a person of the production, or when the
 /// production requires a second factor for the person's role: they must then act from their
 /// own session, signed in with it.
-pub fn authorize_in_person(
+///
+/// `replayed` looks up the request's idempotency key, as for [`authorize_command`].
+#[allow(clippy::too_many_arguments)]
+pub fn authorize_in_person<R>(
     store: &dyn Store,
     challenges: &crate::passkey::Challenges,
     principal: &Principal,
@@ -260,7 +278,8 @@ pub fn authorize_in_person(
     production: &ProductionId,
     person: &PersonId,
     proof: Proof,
-) -> Result<Authorized, AppError> {
+    replayed: impl FnOnce() -> Result<Option<R>, AppError>,
+) -> Result<Checked<R>, AppError> {
     let Actor::Person { person: device } = actor_for(store, principal, production)? else {
         return Err(denied("confirm in person on the device of a person of this production".to_owned()));
     };
@@ -271,13 +290,16 @@ pub fn authorize_in_person(
             "this production requires a second factor for {person}'s role: they confirm from their own signed-in session"
         )));
     }
+    if let Some(first) = replayed()? {
+        return Ok(Checked::Replayed(first));
+    }
     let confirmed = confirm(store, challenges, production, &[(person.clone(), proof)])?;
     let method = confirmed.first().map_or(AuthMethod::Pin, |(_, m)| *m);
-    Ok(Authorized {
+    Ok(Checked::Authorized(Authorized {
         actor: Actor::Person { person: person.clone() },
         attested: Vec::new(),
         auth: Authentication { method, confirmations: Vec::new(), on_device_of: Some(device) },
-    })
+    }))
 }
 
 /// Sets a person's confirmation PIN: 4 to 12 digits.

@@ -276,9 +276,7 @@ impl Worker {
         let production = &request.production;
         if let Some(k) = &request.idempotency {
             if batch.idempotency.iter().any(|r| r.account == k.account && r.key == k.key) {
-                return Err(
-                    DomainError::Conflict("a request with this idempotency key is already in progress".into()).into()
-                );
+                return Err(AppError::InProgress);
             }
             if let Some(receipt) = replayed(self.store.as_ref(), production, k)? {
                 return Ok(receipt);

@@ -321,7 +321,18 @@ async fn act(
     let back = back_to(&f, &p);
     let run = async {
         let principal = principal(&app, &headers).await?;
-        // Pages are used with the session cookie: its anti-forgery token must come back.
+        // The pages' forms are sent by a signed-in browser: authenticated by its session
+        // cookie, whose anti-forgery token must come back. An API token is not a session
+        // (it would let a made-up cookie and its token pass), and a read-only one writes
+        // nothing here either.
+        if crate::auth::bearer_token(&headers).is_some() {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "auth.forbidden",
+                "the pages' forms are sent signed in, without an API token; API clients use POST /api/v1/productions/{id}/commands",
+            ));
+        }
+        crate::write::require_write(&principal)?;
         let secret = session_secret(&headers).ok_or_else(|| bad("sign in first"))?;
         if !access::csrf_matches(&secret, f.opt("csrf").unwrap_or_default()) {
             return Err(ApiError::new(
@@ -335,29 +346,38 @@ async fn act(
             crate::passkeys::set_own_pin(&app, &headers, &production, f.req("pin")?).await?;
             return Ok(None);
         }
-        // A form sent again is answered before anything is checked again: its in-person
-        // proof may not be givable twice (a passkey's answer is for one challenge).
         let idempotency = form_idempotency(&f, &principal.account);
-        if let Some(k) = &idempotency {
-            if let Some(receipt) = replay_of(&app, &production, k).await? {
-                return Ok(Some(receipt));
-            }
-        }
         let state = app.state(&production)?;
         let (command, who) = command(&f, &state, &crate::passkeys::expected(&headers, options))?;
-        let authorized = match who {
+        // A form sent again is answered once its sender is checked, before any in-person
+        // proof is checked again (a passkey's answer is for one challenge).
+        let checked = match who {
             Who::SignedIn(confirmations) => {
-                crate::write::authorize(&app, &principal, &production, confirmations).await?
+                crate::write::authorize(&app, &principal, &production, confirmations, idempotency.clone()).await
             }
             Who::InPerson(person, proof) => {
                 let app2 = app.clone();
-                let (pr, p2) = (principal.clone(), production.clone());
+                let (pr, p2, key) = (principal.clone(), production.clone(), idempotency.clone());
                 crate::api::blocking(move || {
                     let (store, challenges) = (app2.store().as_ref(), app2.passkey_challenges());
-                    access::authorize_in_person(store, challenges, &pr, &state, &p2, &person, proof)
+                    let replayed = || key.map_or(Ok(None), |k| app2.replayed(&p2, &k));
+                    access::authorize_in_person(store, challenges, &pr, &state, &p2, &person, proof, replayed)
                 })
-                .await?
+                .await
             }
+        };
+        let authorized = match (checked, &idempotency) {
+            (Ok(access::Checked::Replayed(first)), _) => return Ok(Some(first)),
+            (Ok(access::Checked::Authorized(authorized)), _) => authorized,
+            // A double tap confirmed by passkey: the first send used up the challenge and
+            // is being recorded now. Its answer is the answer.
+            (Err(e), Some(k)) if e.code == "auth.forbidden" && f.opt("passkey_credential").is_some() => {
+                return match first_answer(&app, &production, k).await? {
+                    Some(first) => Ok(Some(first)),
+                    None => Err(e),
+                }
+            }
+            (Err(e), _) => return Err(e),
         };
         let mut request = Request::new(production.clone(), authorized.actor, command);
         request.attested = authorized.attested;
@@ -368,15 +388,10 @@ async fn act(
             // A double tap: the first send is being decided at this very moment. Its answer
             // is the answer, not a refusal that would say nothing was recorded; if it was
             // refused (nothing recorded under the key), this send gets its own decision.
-            (Err(AppError::Domain(coldset_domain::DomainError::Conflict(_))), Some(k)) => {
-                for _ in 0..40 {
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                    if let Some(receipt) = replay_of(&app, &production, k).await? {
-                        return Ok(Some(receipt));
-                    }
-                }
-                app.execute_async(request).await.map(Some).map_err(ApiError::from)
-            }
+            (Err(AppError::InProgress), Some(k)) => match first_answer(&app, &production, k).await? {
+                Some(first) => Ok(Some(first)),
+                None => app.execute_async(request).await.map(Some).map_err(ApiError::from),
+            },
             (Err(e), _) => Err(e.into()),
         }
     };
@@ -384,16 +399,7 @@ async fn act(
         Ok(None) => Redirect::to(&back).into_response(),
         Ok(Some(receipt)) if receipt.replayed => already_recorded_page(&receipt, &back),
         Ok(Some(receipt)) => {
-            let alerts: Vec<String> = receipt
-                .events
-                .iter()
-                .filter_map(|e| match &e.event {
-                    coldset_domain::Event::AlertRaised { rule, message } => {
-                        Some(format!("<li><strong>{rule}</strong>: {}</li>", esc(message)))
-                    }
-                    _ => None,
-                })
-                .collect();
+            let alerts = alerts_of(&receipt);
             if alerts.is_empty() {
                 return Redirect::to(&back).into_response();
             }
@@ -407,6 +413,22 @@ async fn act(
         }
         Err(e) => refusal_page("Refused", &e, &back),
     }
+}
+
+/// The answer to the first send of a form sent twice at once: waited for while that send
+/// is being decided (up to 2 s); none if it recorded nothing.
+async fn first_answer(
+    app: &App,
+    production: &coldset_domain::ids::ProductionId,
+    k: &coldset_app::IdempotencyKey,
+) -> Result<Option<coldset_app::Receipt>, ApiError> {
+    for _ in 0..40 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        if let Some(first) = replay_of(app, production, k).await? {
+            return Ok(Some(first));
+        }
+    }
+    Ok(None)
 }
 
 /// The first answer to a request recorded under this key, if any.
@@ -425,14 +447,38 @@ async fn replay_of(
 fn already_recorded_page(receipt: &coldset_app::Receipt, back: &str) -> Response {
     let when =
         receipt.events.first().map(|e| format!(" (event {} at {})", e.seq, e.at.to_rfc3339())).unwrap_or_default();
+    let alerts = alerts_of(receipt);
+    let alerts = if alerts.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<div role=\"alert\"><p>It was recorded with alerts, each to be explained and resolved (the day page \
+             lists them):</p><ul>{}</ul></div>",
+            alerts.join("")
+        )
+    };
     let body = format!(
         "<h1>Already recorded</h1><div role=\"status\"><p>This form was sent before and recorded then{}. \
-         Nothing new was recorded now.</p></div><p>If the step must be done again, \
+         Nothing new was recorded now.</p></div>{alerts}<p>If the step must be done again, \
          <a href=\"{}\">open the page as it is now</a> and do it from there.</p>",
         esc(&when),
         esc(back)
     );
     Html(page("Already recorded", &body)).into_response()
+}
+
+/// The alerts a recorded step raised, as list items.
+fn alerts_of(receipt: &coldset_app::Receipt) -> Vec<String> {
+    receipt
+        .events
+        .iter()
+        .filter_map(|e| match &e.event {
+            coldset_domain::Event::AlertRaised { rule, message } => {
+                Some(format!("<li><strong>{rule}</strong>: {}</li>", esc(message)))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Failing rules, one per line: the rule id, why, and what to do next.

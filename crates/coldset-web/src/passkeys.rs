@@ -67,6 +67,8 @@ async fn own_request<T: serde::de::DeserializeOwned>(
     body: &Bytes,
 ) -> Result<(ProductionId, T, PersonId), ApiError> {
     let production = parse_production(production)?;
+    // Registering a passkey, or asking for a challenge to confirm a step, is writing.
+    crate::write::require_write(&*crate::auth::principal(app, headers).await?)?;
     crate::write::require_csrf(headers)?;
     let parsed: T = crate::write::parse_body(body)?;
     let me = own_person(app, headers, &production).await?;

@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use coldset_app::access::{self, Principal};
-use coldset_app::{App, AppError, IdempotencyKey, Request};
+use coldset_app::{App, AppError, IdempotencyKey, Receipt, Request};
 use coldset_domain::ids::{FirearmId, PersonId, ProductionId, SceneId};
 use coldset_domain::{Command, Envelope, RuleId};
 use serde::Deserialize;
@@ -131,9 +131,16 @@ async fn login(
 
 async fn logout(State(app): State<App>, headers: HeaderMap) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
+    // Only a session that exists is revoked: a made-up cookie costs no database write and
+    // leaves nothing in the token cache.
     if let Some(secret) = session_secret(&headers) {
         let app2 = app.clone();
-        blocking(move || app2.revoke(&secret)).await?;
+        blocking(move || match app2.cached_principal(&secret).map_or_else(|| app2.authenticate(&secret), Ok) {
+            Ok(_) => app2.revoke(&secret),
+            Err(AppError::Store(e)) => Err(AppError::Store(e)),
+            Err(_) => Ok(()),
+        })
+        .await?;
     }
     let mut resp = StatusCode::NO_CONTENT.into_response();
     resp.headers_mut().insert(
@@ -188,7 +195,7 @@ pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result
     serde_json::from_slice(body).map_err(|e| bad_input(format!("the request body is not valid: {e}")))
 }
 
-fn require_write(p: &Principal) -> Result<(), ApiError> {
+pub(crate) fn require_write(p: &Principal) -> Result<(), ApiError> {
     if p.may_write() {
         Ok(())
     } else {
@@ -273,15 +280,12 @@ async fn execute(
             })
         }
     };
-    // A retry is answered before its confirmations are checked again: a passkey's answer
-    // is for one challenge, used up by the first try.
-    if let Some(k) = &idempotency {
-        let (app2, p2, k2) = (app.clone(), production.clone(), k.clone());
-        if let Some(receipt) = crate::api::blocking(move || app2.replayed(&p2, &k2)).await? {
-            return Ok(Json(receipt_json(&receipt.production, &receipt.events)));
-        }
-    }
-    let who = authorize(app, principal, &production, confirmations).await?;
+    // A retry is answered once the caller is checked, before its confirmations are checked
+    // again: a passkey's answer is for one challenge, used up by the first try.
+    let who = match authorize(app, principal, &production, confirmations, idempotency.clone()).await? {
+        access::Checked::Replayed(first) => return Ok(Json(receipt_json(&first.production, &first.events))),
+        access::Checked::Authorized(who) => who,
+    };
     let receipt = app
         .execute_async(Request {
             production: production.clone(),
@@ -311,18 +315,22 @@ fn request_digest(
 
 /// The checks every signed-in command passes before the write path (API and pages alike):
 /// see [`access::authorize_command`].
+/// `idempotency`: the request's key, whose first answer is returned instead when it had
+/// been recorded before.
 pub(crate) async fn authorize(
     app: &App,
     principal: &Principal,
     production: &ProductionId,
     confirmations: Vec<(PersonId, access::Proof)>,
-) -> Result<access::Authorized, ApiError> {
+    idempotency: Option<IdempotencyKey>,
+) -> Result<access::Checked<Receipt>, ApiError> {
     let store = app.store().clone();
     let state = app.state(production)?;
     let (pr, p2) = (principal.clone(), production.clone());
     let app2 = app.clone();
     blocking(move || {
-        access::authorize_command(store.as_ref(), app2.passkey_challenges(), &pr, &state, &p2, &confirmations)
+        let replayed = || idempotency.map_or(Ok(None), |k| app2.replayed(&p2, &k));
+        access::authorize_command(store.as_ref(), app2.passkey_challenges(), &pr, &state, &p2, &confirmations, replayed)
     })
     .await
 }

@@ -1466,6 +1466,22 @@ fn the_authorization_matrix() {
         .set("Content-Type", "application/json")
         .send_string(open);
     assert!(matches!(anonymous, Err(ureq::Error::Status(401, _))), "{anonymous:?}");
+    // Nor through the pages' forms: they are for a signed-in browser. An API token (a
+    // read-only one here) with a made-up session cookie and its anti-forgery token is
+    // refused, and nothing is recorded.
+    let events_before = get("/api/v1/productions/dead-river", &Some(admin.clone())).1["events"].clone();
+    for scopes in ["read", "read,write"] {
+        let forged = ureq::post(&format!("{base}/p/dead-river/act"))
+            .set("Authorization", &format!("Bearer {}", token_with("maria", scopes)))
+            .set("Cookie", "coldset_session=made-up")
+            .send_form(&[
+                ("csrf", &coldset_app::access::csrf_token("made-up")),
+                ("action", "open_storage"),
+                ("location", "loc-1"),
+            ]);
+        assert!(matches!(forged, Err(ureq::Error::Status(403, _))), "{scopes}: {forged:?}");
+    }
+    assert_eq!(get("/api/v1/productions/dead-river", &Some(admin.clone())).1["events"], events_before);
     // Installation set-up is for administrators: the armorer (a person of the production
     // with every custody right) creates no account, production or other account's token,
     // and does not read the delivery log.
@@ -1711,6 +1727,7 @@ fn a_production_can_require_a_second_factor() {
     assert_eq!(status, 200, "{body}");
     let session = cookie.unwrap().split(';').next().unwrap().to_owned();
     let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let password_only = [("Cookie", session.clone()), ("X-CSRF-Token", csrf.clone())];
     let read =
         |session: &str| match ureq::get(&format!("{base}/api/v1/productions/dead-river")).set("Cookie", session).call()
         {
@@ -1817,6 +1834,26 @@ fn a_production_can_require_a_second_factor() {
         }
         other => panic!("{other:?}"),
     }
+    // A command recorded from the session signed in with a code, under an idempotency key,
+    // is not handed back to her session signed in without one: who asks is checked before
+    // any retry is answered.
+    let today = {
+        let r = ureq::get(&format!("{base}/api/v1/productions/dead-river")).set("Cookie", &session).call().unwrap();
+        serde_json::from_str::<serde_json::Value>(&r.into_string().unwrap()).unwrap()["today"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let notice = format!(
+        r#"{{"command":{{"command":"record_authority_notice","authority":"local_police","date":"{today}","reference":"K-1"}}}}"#
+    );
+    let commands = format!("{base}/api/v1/productions/dead-river/commands");
+    let key = ("Idempotency-Key", "second-factor-k");
+    let (status, _, _, first) = post_json(&commands, &notice, &[("Cookie", &session), ("X-CSRF-Token", &csrf2), key]);
+    assert_eq!(status, 200, "{first}");
+    let without_code = [("Cookie", password_only[0].1.as_str()), ("X-CSRF-Token", password_only[1].1.as_str()), key];
+    let (status, _, _, body) = post_json(&commands, &notice, &without_code);
+    assert_eq!((status, body["code"].as_str()), (403, Some("auth.second_factor_required")), "{body}");
 }
 
 /// A token made from an administrator's password-only session, even for another account,
