@@ -176,10 +176,21 @@ pub enum Proof {
     Passkey { assertion: crate::passkey::Assertion, expected: crate::passkey::Expected },
 }
 
+/// What in-person proofs are checked against: the stored PINs and passkeys, the open passkey
+/// challenges, and the throttle on wrong PINs (a PIN is short: without it, anyone signed in
+/// could try every PIN of a person and then act as them).
+pub struct Proofs<'a> {
+    pub store: &'a dyn Store,
+    pub challenges: &'a crate::passkey::Challenges,
+    pub pins: &'a Throttle,
+    pub now: Timestamp,
+}
+
 /// Checks each in-person confirmation; returns the confirmed people and how they proved it.
+/// Wrong PINs for a person are throttled like wrong passwords: after 5 in a row, each further
+/// try waits 1, 2, 4 ... up to 60 seconds, whoever makes it; the right PIN resets it.
 pub fn confirm(
-    store: &dyn Store,
-    challenges: &crate::passkey::Challenges,
+    proofs: &Proofs<'_>,
     production: &ProductionId,
     confirmations: &[(PersonId, Proof)],
 ) -> Result<Vec<(PersonId, AuthMethod)>, AppError> {
@@ -187,16 +198,22 @@ pub fn confirm(
     for (person, proof) in confirmations {
         let method = match proof {
             Proof::Pin(pin) => {
-                let ok = store.pin(production, person)?.is_some_and(|hash| verify_secret(&hash, pin));
-                if !ok {
+                let key = format!("{production}/{person}");
+                proofs.pins.begin(&key, proofs.now).map_err(|retry_after_secs| AppError::Throttled {
+                    what: "too many wrong PINs for this person",
+                    retry_after_secs,
+                })?;
+                let stored = proofs.store.pin(production, person).inspect_err(|_| proofs.pins.release(&key))?;
+                if !stored.is_some_and(|hash| verify_secret(&hash, pin)) {
                     return Err(AppError::Domain(DomainError::Forbidden(format!(
                         "the confirmation by {person} failed: wrong PIN, or no PIN set (nothing was recorded)"
                     ))));
                 }
+                proofs.pins.succeeded(&key);
                 AuthMethod::Pin
             }
             Proof::Passkey { assertion, expected } => {
-                crate::passkey::verify(store, challenges, expected, production, person, assertion)?;
+                crate::passkey::verify(proofs.store, proofs.challenges, expected, production, person, assertion)?;
                 AuthMethod::Passkey
             }
         };
@@ -226,20 +243,19 @@ pub enum Checked<R> {
 /// before any in-person proof, since a passkey's answer is good for one challenge only and
 /// a retry could not give it again.
 pub fn authorize_command<R>(
-    store: &dyn Store,
-    challenges: &crate::passkey::Challenges,
+    proofs: &Proofs<'_>,
     principal: &Principal,
     state: &coldset_domain::ProductionState,
     production: &ProductionId,
     confirmations: &[(PersonId, Proof)],
     replayed: impl FnOnce() -> Result<Option<R>, AppError>,
 ) -> Result<Checked<R>, AppError> {
-    let actor = actor_for(store, principal, production)?;
+    let actor = actor_for(proofs.store, principal, production)?;
     check_second_factor(principal, state, actor.person())?;
     if let Some(first) = replayed()? {
         return Ok(Checked::Replayed(first));
     }
-    let confirmed = confirm(store, challenges, production, confirmations)?;
+    let confirmed = confirm(proofs, production, confirmations)?;
     let auth = authentication(principal, &confirmed);
     Ok(Checked::Authorized(Authorized { actor, attested: confirmed.into_iter().map(|(p, _)| p).collect(), auth }))
 }
@@ -269,10 +285,8 @@ pub fn authentication(principal: &Principal, confirmed: &[(PersonId, AuthMethod)
 /// own session, signed in with it.
 ///
 /// `replayed` looks up the request's idempotency key, as for [`authorize_command`].
-#[allow(clippy::too_many_arguments)]
 pub fn authorize_in_person<R>(
-    store: &dyn Store,
-    challenges: &crate::passkey::Challenges,
+    proofs: &Proofs<'_>,
     principal: &Principal,
     state: &coldset_domain::ProductionState,
     production: &ProductionId,
@@ -280,7 +294,7 @@ pub fn authorize_in_person<R>(
     proof: Proof,
     replayed: impl FnOnce() -> Result<Option<R>, AppError>,
 ) -> Result<Checked<R>, AppError> {
-    let Actor::Person { person: device } = actor_for(store, principal, production)? else {
+    let Actor::Person { person: device } = actor_for(proofs.store, principal, production)? else {
         return Err(denied("confirm in person on the device of a person of this production".to_owned()));
     };
     check_second_factor(principal, state, Some(&device))?;
@@ -293,7 +307,7 @@ pub fn authorize_in_person<R>(
     if let Some(first) = replayed()? {
         return Ok(Checked::Replayed(first));
     }
-    let confirmed = confirm(store, challenges, production, &[(person.clone(), proof)])?;
+    let confirmed = confirm(proofs, production, &[(person.clone(), proof)])?;
     let method = confirmed.first().map_or(AuthMethod::Pin, |(_, m)| *m);
     Ok(Checked::Authorized(Authorized {
         actor: Actor::Person { person: person.clone() },

@@ -45,6 +45,8 @@ struct Inner {
     checkpointer: OnceLock<Arc<Checkpointer>>,
     targets: Arc<RwLock<notify::Targets>>,
     throttle: access::Throttle,
+    /// Wrong confirmation PINs, per person of a production.
+    pin_throttle: access::Throttle,
     passkey_challenges: passkey::Challenges,
     pending_totp: access::PendingTotp,
     auth_cache: access::AuthCache,
@@ -79,6 +81,7 @@ impl App {
                 checkpointer: OnceLock::new(),
                 targets,
                 throttle: access::Throttle::default(),
+                pin_throttle: access::Throttle::default(),
                 passkey_challenges: passkey::Challenges::default(),
                 pending_totp: access::PendingTotp::default(),
                 auth_cache: access::AuthCache::default(),
@@ -192,6 +195,16 @@ impl App {
     /// Passkey challenges issued by this process (see [`passkey`]).
     pub fn passkey_challenges(&self) -> &passkey::Challenges {
         &self.inner.passkey_challenges
+    }
+
+    /// What in-person confirmations (PINs, passkeys) are checked against, now.
+    pub fn proofs(&self) -> access::Proofs<'_> {
+        access::Proofs {
+            store: self.inner.store.as_ref(),
+            challenges: &self.inner.passkey_challenges,
+            pins: &self.inner.pin_throttle,
+            now: self.inner.clock.now(),
+        }
     }
 
     /// Starts setting up a TOTP second factor (the current code, once one is set up); returns

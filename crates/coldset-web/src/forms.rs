@@ -359,9 +359,8 @@ async fn act(
                 let app2 = app.clone();
                 let (pr, p2, key) = (principal.clone(), production.clone(), idempotency.clone());
                 crate::api::blocking(move || {
-                    let (store, challenges) = (app2.store().as_ref(), app2.passkey_challenges());
                     let replayed = || key.map_or(Ok(None), |k| app2.replayed(&p2, &k));
-                    access::authorize_in_person(store, challenges, &pr, &state, &p2, &person, proof, replayed)
+                    access::authorize_in_person(&app2.proofs(), &pr, &state, &p2, &person, proof, replayed)
                 })
                 .await
             }

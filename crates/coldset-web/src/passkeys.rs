@@ -52,10 +52,14 @@ fn forbidden(message: &str) -> ApiError {
 async fn own_person(app: &App, headers: &HeaderMap, production: &ProductionId) -> Result<PersonId, ApiError> {
     let principal = principal(app, headers).await?;
     let store = app.store().clone();
-    let p2 = production.clone();
-    blocking(move || store.account_person(&principal.account, &p2).map_err(AppError::from))
+    let (p2, account) = (production.clone(), principal.account.clone());
+    let person = blocking(move || store.account_person(&account, &p2).map_err(AppError::from))
         .await?
-        .ok_or_else(|| forbidden("sign in as a person of this production"))
+        .ok_or_else(|| forbidden("sign in as a person of this production"))?;
+    // Passkeys and the PIN confirm steps in this person's name: managed only as the
+    // production requires them to sign in.
+    coldset_app::access::check_second_factor(&principal, &*app.state(production)?, Some(&person))?;
+    Ok(person)
 }
 
 /// The common start of both passkey calls: the production, the anti-forgery token, the body,
@@ -108,6 +112,11 @@ async fn challenge(
             ))
         }
     };
+    if purpose == Purpose::Confirm {
+        // Someone present confirms on the device of a person who runs the steps (the
+        // armorer's phone): only those read another person's passkeys.
+        crate::auth::full_reader(&app, &headers, &p).await?;
+    }
     let store = app.store().clone();
     let (p2, who) = (production.clone(), b.person.clone());
     let keys = blocking(move || Ok(store.passkeys(&p2, &who)?)).await?;

@@ -171,6 +171,11 @@ async fn outbox(State(app): State<App>, headers: HeaderMap) -> Result<Json<Value
             "only an administrator reads the delivery log",
         ));
     }
+    // The log covers every production: read only as each of them requires its
+    // administrators to sign in.
+    for id in app.production_ids() {
+        access::check_second_factor(&principal, &*app.state(&id)?, None)?;
+    }
     let store = app.store().clone();
     let items = blocking(move || Ok(store.outbox_recent(200)?)).await?;
     Ok(Json(json!({ "items": items.iter().map(|i| json!({
@@ -324,13 +329,12 @@ pub(crate) async fn authorize(
     confirmations: Vec<(PersonId, access::Proof)>,
     idempotency: Option<IdempotencyKey>,
 ) -> Result<access::Checked<Receipt>, ApiError> {
-    let store = app.store().clone();
     let state = app.state(production)?;
     let (pr, p2) = (principal.clone(), production.clone());
     let app2 = app.clone();
     blocking(move || {
         let replayed = || idempotency.map_or(Ok(None), |k| app2.replayed(&p2, &k));
-        access::authorize_command(store.as_ref(), app2.passkey_challenges(), &pr, &state, &p2, &confirmations, replayed)
+        access::authorize_command(&app2.proofs(), &pr, &state, &p2, &confirmations, replayed)
     })
     .await
 }
@@ -430,12 +434,16 @@ async fn set_pin(
     require_csrf(&headers)?;
     let b: PinBody = parse_body(&body)?;
     let store = app.store().clone();
+    let state = app.state(&production)?;
     blocking(move || {
         let person = store.account_person(&principal.account, &production)?.ok_or_else(|| {
             AppError::Domain(coldset_domain::DomainError::Forbidden(
                 "this account is not a person of the production".into(),
             ))
         })?;
+        // A PIN confirms steps in this person's name: set only as the production requires
+        // them to sign in.
+        access::check_second_factor(&principal, &state, Some(&person))?;
         access::set_pin(store.as_ref(), &production, &person, &b.pin)
     })
     .await?;
@@ -580,6 +588,9 @@ async fn create_account(State(app): State<App>, headers: HeaderMap, body: Bytes)
         if !state.people.contains_key(&l.person) {
             return Err(ApiError::not_found(format!("no person {} in {}", l.person, l.production)));
         }
+        // An account for a production is a way into it: made only as that production
+        // requires its administrators to sign in.
+        access::check_second_factor(&principal, &state, None)?;
     }
     let store = app.store().clone();
     let now = app.now();

@@ -1854,6 +1854,23 @@ fn a_production_can_require_a_second_factor() {
     let without_code = [("Cookie", password_only[0].1.as_str()), ("X-CSRF-Token", password_only[1].1.as_str()), key];
     let (status, _, _, body) = post_json(&commands, &notice, &without_code);
     assert_eq!((status, body["code"].as_str()), (403, Some("auth.second_factor_required")), "{body}");
+    // Nor can that session set her confirmation PIN or register a passkey: both confirm
+    // steps in her name.
+    let pin = ureq::put(&format!("{base}/api/v1/productions/dead-river/me/pin"))
+        .set("Cookie", &password_only[0].1)
+        .set("X-CSRF-Token", &password_only[1].1)
+        .set("Content-Type", "application/json")
+        .send_string(r#"{"pin":"13579"}"#);
+    match pin {
+        Err(ureq::Error::Status(403, r)) => assert!(r.into_string().unwrap().contains("auth.second_factor_required")),
+        other => panic!("{other:?}"),
+    }
+    let (status, _, _, body) = post_json(
+        &format!("{base}/api/v1/productions/dead-river/passkeys/challenge"),
+        r#"{"person":"p-1","purpose":"register"}"#,
+        &without_code[..2],
+    );
+    assert_eq!((status, body["code"].as_str()), (403, Some("auth.second_factor_required")), "{body}");
 }
 
 /// A token made from an administrator's password-only session, even for another account,
@@ -1888,8 +1905,57 @@ fn a_token_from_a_password_only_session_is_asked_for_the_second_factor() {
         Err(ureq::Error::Status(403, r)) => assert!(r.into_string().unwrap().contains("auth.second_factor_required")),
         other => panic!("{other:?}"),
     }
+    // Nor can that session make an account for the production (a way into it), or read the
+    // delivery log, which covers it.
+    let (status, _, _, body) = post_json(
+        &format!("{base}/api/v1/accounts"),
+        r#"{"name":"backdoor","links":[{"production":"dead-river","person":"p-10"}]}"#,
+        &[("Cookie", &session), ("X-CSRF-Token", &csrf)],
+    );
+    assert_eq!((status, body["code"].as_str()), (403, Some("auth.second_factor_required")), "{body}");
+    let outbox = ureq::get(&format!("{base}/api/v1/outbox")).set("Cookie", &session).call();
+    assert!(matches!(outbox, Err(ureq::Error::Status(403, _))), "{outbox:?}");
     // A tool's token, made on the server (`coldset token create`), is not asked.
     assert_eq!(server.request("/api/v1/productions/dead-river").call().unwrap().status(), 200);
+}
+
+/// A confirmation PIN is short: wrong PINs for a person are throttled like wrong passwords,
+/// so nobody signed in can try all of them and then confirm steps in that person's name.
+#[test]
+fn wrong_pins_are_throttled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let server = start(&["demo", "--data", p(&data)]);
+    let base = server.base.clone();
+    let password = demo_password(&data, "maria");
+    let (status, cookie, _, body) =
+        post_json(&format!("{base}/api/v1/login"), &format!(r#"{{"name":"maria","password":"{password}"}}"#), &[]);
+    assert_eq!(status, 200, "{body}");
+    let session = cookie.unwrap().split(';').next().unwrap().to_owned();
+    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let hand_off = |person: &str, pin: &str| {
+        let body = format!(
+            r#"{{"command":{{"command":"hand_off","firearm":"fa-1","to":"{person}"}},"confirmations":[{{"person":"{person}","pin":"{pin}"}}]}}"#
+        );
+        post_json(
+            &format!("{base}/api/v1/productions/dead-river/commands"),
+            &body,
+            &[("Cookie", &session), ("X-CSRF-Token", &csrf)],
+        )
+    };
+    for guess in ["0000", "1111", "2222", "3333", "4444"] {
+        let (status, _, _, body) = hand_off("p-5", guess);
+        assert_eq!((status, body["code"].as_str()), (403, Some("auth.forbidden")), "{body}");
+    }
+    // From now on Cole's PIN waits, the right one too: no free guess.
+    let (status, _, retry, body) = hand_off("p-5", "2468");
+    assert_eq!((status, body["code"].as_str()), (429, Some("auth.throttled")), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("PIN"), "{body}");
+    assert!(retry.is_some_and(|r| r.parse::<u64>().is_ok_and(|s| (1..=60).contains(&s))));
+    // Ada's PIN is not Cole's: her confirmations go on as usual (the step itself is then
+    // judged by the rules).
+    let (status, _, _, body) = hand_off("p-6", "2468");
+    assert_eq!(status, 422, "{body}");
 }
 
 // ---- the API document ----------------------------------------------------------------------
@@ -2247,9 +2313,10 @@ fn passkey_endpoints_are_for_the_people_of_the_production() {
     assert!(issued["challenge"].as_str().unwrap().len() >= 43, "{issued}");
     let (status, _, _, body) = challenge(r#"{"person":"p-6","purpose":"register"}"#, &cole);
     assert_eq!(status, 403, "{body}");
-    // Nobody has a passkey yet: a confirmation challenge says to use the PIN.
+    // Confirmation challenges are for the devices of those who run the steps (they name
+    // another person's passkeys), not a performer's.
     let (status, _, _, body) = challenge(r#"{"person":"p-6","purpose":"confirm"}"#, &cole);
-    assert!(status == 404 && body["message"].as_str().unwrap().contains("PIN"), "{status} {body}");
+    assert_eq!(status, 403, "{body}");
     let (status, _, _, body) = challenge(r#"{"person":"p-5","purpose":"steal"}"#, &cole);
     assert_eq!((status, body["code"].as_str()), (400, Some("input.invalid")), "{body}");
     // A registration that answers no challenge of ours, or is not ES256, stores nothing.
@@ -2261,10 +2328,6 @@ fn passkey_endpoints_are_for_the_people_of_the_production() {
     rsa["algorithm"] = serde_json::json!(-257);
     let (status, _, _, body) = post_json(&format!("{base}/me/passkeys"), &rsa.to_string(), &cole);
     assert!(status == 403 && body["message"].as_str().unwrap().contains("ES256"), "{status} {body}");
-    let (status, _, _, body) = challenge(r#"{"person":"p-5","purpose":"confirm"}"#, &cole);
-    assert_eq!(status, 404, "still no passkey: {body}");
-    // The command API takes a passkey confirmation too: one proof per person, and an
-    // unregistered passkey records nothing.
     let maria_password = demo_password(&data, "maria");
     let (_, cookie, _, body) = post_json(
         &format!("{}/api/v1/login", server.base),
@@ -2274,6 +2337,12 @@ fn passkey_endpoints_are_for_the_people_of_the_production() {
     let maria_session = cookie.unwrap().split(';').next().unwrap().to_owned();
     let maria_csrf = body["csrf_token"].as_str().unwrap().to_owned();
     let maria = [("Cookie", maria_session.as_str()), ("X-CSRF-Token", maria_csrf.as_str())];
+    // On the armorer's phone: nobody has a passkey yet, so a confirmation challenge says to
+    // use the PIN.
+    let (status, _, _, body) = challenge(r#"{"person":"p-5","purpose":"confirm"}"#, &maria);
+    assert!(status == 404 && body["message"].as_str().unwrap().contains("PIN"), "still no passkey: {status} {body}");
+    // The command API takes a passkey confirmation too: one proof per person, and an
+    // unregistered passkey records nothing.
     let passkey = serde_json::json!({"credential_id": "Y3JlZA", "client_data": "e30", "authenticator_data": "AA", "signature": "AA"});
     let hand_off = |confirmation: serde_json::Value| {
         let body = serde_json::json!({"command": {"command": "hand_off", "firearm": "fa-1", "to": "p-5"},
