@@ -113,25 +113,46 @@ fn requestable_scopes(scopes: &[&str]) -> Result<(), AppError> {
 /// `check_second_factor` asks it of the token as of a session, so a password-only session
 /// cannot mint its way around the requirement. A tool's token (neither `session` nor
 /// `personal`) makes tokens like itself.
+///
+/// A personal token expires: after `PERSONAL_TOKEN_DAYS` unless asked for less, and never
+/// later than `PERSONAL_TOKEN_MAX_DAYS`, so that a session held for a moment (a shared phone,
+/// a stolen cookie) cannot become lasting access. Returns the secret and its expiry.
 pub fn create_api_token(
     store: &dyn Store,
     creator: &Principal,
     account: &str,
     scopes: &[&str],
     now: Timestamp,
-    expires_at: Option<Timestamp>,
-) -> Result<String, AppError> {
+    expires_in_days: Option<u32>,
+) -> Result<(String, Option<Timestamp>), AppError> {
     requestable_scopes(scopes)?;
+    let after_days = |days: u32| Timestamp(now.0 + i64::from(days) * 86_400_000);
     if !creator.stands_for_a_person() || (creator.has_scope("mfa") && creator.account != account) {
-        return issue_token(store, account, scopes, now, expires_at);
+        let expires_at = expires_in_days.map(after_days);
+        return Ok((issue_token(store, account, scopes, now, expires_at)?, expires_at));
+    }
+    let days = expires_in_days.unwrap_or(PERSONAL_TOKEN_DAYS);
+    if days == 0 || days > PERSONAL_TOKEN_MAX_DAYS {
+        return Err(AppError::Domain(DomainError::Invalid {
+            field: "expires_in_days".into(),
+            message: format!(
+                "a personal token lasts 1 to {PERSONAL_TOKEN_MAX_DAYS} days (default {PERSONAL_TOKEN_DAYS}); \
+                 an administrator signed in with a one-time code makes longer-lived tokens for tools"
+            ),
+        }));
     }
     let mut all: Vec<&str> = scopes.to_vec();
     all.push("personal");
     if creator.has_scope("mfa") {
         all.push("mfa");
     }
-    issue_token(store, account, &all, now, expires_at)
+    let expires_at = Some(after_days(days));
+    Ok((issue_token(store, account, &all, now, expires_at)?, expires_at))
 }
+
+/// How long a personal token lasts unless asked for less, and at most.
+pub const PERSONAL_TOKEN_DAYS: u32 = 30;
+pub const PERSONAL_TOKEN_MAX_DAYS: u32 = 90;
 
 /// Stores a new token with any scopes (sessions use `session`); returns the secret.
 fn issue_token(
@@ -798,20 +819,31 @@ const PENDING_TOTP_MS: i64 = 15 * 60_000;
 
 /// Starts TOTP enrolment for an account: a new secret, required only once confirmed. Returns
 /// the secret (base32) and the otpauth URI for an authenticator app.
+///
+/// Replacing a working second factor takes the code it gives now, and wrong codes are
+/// throttled like wrong passwords (`throttle`): a six-digit code is found in minutes by
+/// whoever may try without limit.
 pub fn enrol_totp(
     store: &dyn Store,
     pending: &PendingTotp,
+    throttle: &Throttle,
     account: &str,
     current_code: Option<&str>,
     now: Timestamp,
 ) -> Result<(String, String), AppError> {
-    // Replacing a working second factor takes the code it gives now.
     if let Some((secret, true)) = store.totp(account)? {
+        // Account names have no spaces: this key is no account's.
+        let key = format!("totp change for {account}");
+        throttle.begin(&key, now).map_err(|retry_after_secs| AppError::Throttled {
+            what: "too many wrong one-time codes for this account",
+            retry_after_secs,
+        })?;
         if !current_code.is_some_and(|c| verify_totp(&secret, c, now)) {
             return Err(AppError::Unauthenticated(
                 "this account already signs in with a one-time code: send the current one to set up a new one".into(),
             ));
         }
+        throttle.succeeded(&key);
     }
     let secret = base32(&random_bytes::<20>()?);
     let mut waiting = pending.secrets.lock().map_err(|_| AppError::Internal("TOTP lock poisoned".into()))?;

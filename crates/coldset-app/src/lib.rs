@@ -211,7 +211,8 @@ impl App {
     /// the new secret and its otpauth URI.
     pub fn enrol_totp(&self, account: &str, current_code: Option<&str>) -> Result<(String, String), AppError> {
         let now = self.inner.clock.now();
-        access::enrol_totp(self.inner.store.as_ref(), &self.inner.pending_totp, account, current_code, now)
+        let (store, pending, throttle) = (self.inner.store.as_ref(), &self.inner.pending_totp, &self.inner.throttle);
+        access::enrol_totp(store, pending, throttle, account, current_code, now)
     }
 
     /// Confirms the new TOTP secret with its first code; sign-in asks for its codes from then on.

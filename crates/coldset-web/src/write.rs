@@ -641,13 +641,12 @@ async fn create_token(
     let t: NewToken = parse_body(&body)?;
     let store = app.store().clone();
     let now = app.now();
-    let expires = t.expires_in_days.map(|d| coldset_domain::Timestamp(now.0 + i64::from(d) * 86_400_000));
-    let token = blocking(move || {
+    let (token, expires_at) = blocking(move || {
         let scopes: Vec<&str> = t.scopes.iter().map(String::as_str).collect();
-        access::create_api_token(store.as_ref(), &principal, &name, &scopes, now, expires)
+        access::create_api_token(store.as_ref(), &principal, &name, &scopes, now, t.expires_in_days)
     })
     .await?;
-    Ok(Json(json!({ "token": token })))
+    Ok(Json(json!({ "token": token, "expires_at": expires_at.map(|t| t.to_rfc3339()) })))
 }
 
 #[cfg(test)]

@@ -1756,6 +1756,15 @@ fn a_production_can_require_a_second_factor() {
         &[("Cookie", &session), ("X-CSRF-Token", &csrf)],
     );
     assert_eq!(status, 200, "{minted}");
+    // A personal token expires (30 days unless asked for less; 90 at most): a session held
+    // for a moment does not become lasting access.
+    assert!(minted["expires_at"].as_str().is_some_and(|t| !t.is_empty()), "{minted}");
+    let (status, _, _, body) = post_json(
+        &format!("{base}/api/v1/accounts/maria/tokens"),
+        r#"{"scopes":["read"],"expires_in_days":365}"#,
+        &[("Cookie", &session), ("X-CSRF-Token", &csrf)],
+    );
+    assert_eq!((status, body["code"].as_str()), (400, Some("input.invalid")), "{body}");
     let personal = format!("Bearer {}", minted["token"].as_str().unwrap());
     let with_token = ureq::get(&format!("{base}/api/v1/productions/dead-river")).set("Authorization", &personal).call();
     match with_token {
@@ -1871,6 +1880,12 @@ fn a_production_can_require_a_second_factor() {
         &without_code[..2],
     );
     assert_eq!((status, body["code"].as_str()), (403, Some("auth.second_factor_required")), "{body}");
+    // Guessing the current code to replace the second factor is throttled like a password:
+    // after 5 wrong codes even the right one waits.
+    for _ in 0..5 {
+        assert_eq!(again(r#"{"code":"000000"}"#), 401);
+    }
+    assert_eq!(again(&format!(r#"{{"code":"{}"}}"#, new_code())), 429);
 }
 
 /// A token made from an administrator's password-only session, even for another account,
