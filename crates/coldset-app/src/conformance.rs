@@ -204,6 +204,16 @@ pub fn access_records(store: &dyn Store) -> Result<(), String> {
         store.totp("linked").map_err(|e| e.to_string())? == Some(("JBSWY3DPEHPK3PXP".into(), true)),
         "TOTP reads back",
     )?;
+    // A reset (forgotten password, lost phone): new password, no token, no second factor;
+    // the link to the person stays. Then the token is made again for what follows.
+    ensure(store.reset_account("linked", "h2").map_err(|e| e.to_string())?, "reset finds the account")?;
+    let reset = store.account("linked").map_err(|e| e.to_string())?.map(|a| a.password_hash);
+    ensure(reset.as_deref() == Some("h2"), "the reset replaces the password")?;
+    ensure(store.token(&t.hash).map_err(|e| e.to_string())?.is_none(), "the reset ends the tokens")?;
+    ensure(store.totp("linked").map_err(|e| e.to_string())?.is_none(), "the reset removes the second factor")?;
+    ensure(store.account_person("linked", &p).map_err(|e| e.to_string())? == Some(person.clone()), "link kept")?;
+    ensure(!store.reset_account("nobody", "h").map_err(|e| e.to_string())?, "no such account")?;
+    store.create_token(&t).map_err(|e| e.to_string())?;
     ensure(store.pin(&p, &person).map_err(|e| e.to_string())?.is_none(), "no PIN yet")?;
     store.set_pin(&p, &person, "pin1").map_err(|e| e.to_string())?;
     store.set_pin(&p, &person, "pin2").map_err(|e| e.to_string())?;

@@ -232,6 +232,10 @@ pub trait Store: Send + Sync {
     fn totp(&self, account: &str) -> Result<Option<(String, bool)>, StoreError>;
     /// Ends a token or browser session at once (logout, a lost phone).
     fn revoke_token(&self, hash: &str) -> Result<(), StoreError>;
+    /// For a forgotten password or a lost phone: replaces an account's password hash, ends
+    /// all its tokens and sessions and removes its second factor, in one transaction. False
+    /// when there is no such account.
+    fn reset_account(&self, name: &str, password_hash: &str) -> Result<bool, StoreError>;
     /// Sets (or replaces) a person's confirmation PIN hash.
     fn set_pin(&self, production: &ProductionId, person: &PersonId, pin_hash: &str) -> Result<(), StoreError>;
     fn pin(&self, production: &ProductionId, person: &PersonId) -> Result<Option<String>, StoreError>;

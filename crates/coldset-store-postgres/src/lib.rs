@@ -792,6 +792,22 @@ impl Store for PostgresStore {
         })
     }
 
+    fn reset_account(&self, name: &str, password_hash: &str) -> Result<bool, StoreError> {
+        self.with_writer(|c| {
+            let mut tx = c.client.transaction().map_err(map_err)?;
+            let found = tx
+                .execute("UPDATE accounts SET password_hash = $1 WHERE name = $2", &[&password_hash, &name])
+                .map_err(map_err)?;
+            if found == 0 {
+                return Ok(false);
+            }
+            tx.execute("DELETE FROM api_tokens WHERE account = $1", &[&name]).map_err(map_err)?;
+            tx.execute("DELETE FROM account_totp WHERE account = $1", &[&name]).map_err(map_err)?;
+            tx.commit().map_err(map_err)?;
+            Ok(true)
+        })
+    }
+
     fn token(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError> {
         self.with_reader(|c| {
             let st =

@@ -170,6 +170,18 @@ pub fn add_account(
     Ok(password)
 }
 
+/// Resets an account (see `Store::reset_account`); returns its new generated password.
+pub fn reset_account(store: &dyn Store, name: &str) -> Result<String, DataDirError> {
+    let other = |e: coldset_app::AppError| DataDirError::Other(e.to_string());
+    let password = coldset_app::access::random_password().map_err(other)?;
+    let hash = coldset_app::access::hash_secret(&password).map_err(other)?;
+    match store.reset_account(name, &hash) {
+        Ok(true) => Ok(password),
+        Ok(false) => Err(DataDirError::Other(format!("no account '{name}'"))),
+        Err(e) => Err(DataDirError::Other(e.to_string())),
+    }
+}
+
 /// Opens an initialised data directory for serving: lock, store, key, application.
 pub struct Opened {
     pub dir: PathBuf,

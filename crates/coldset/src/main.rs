@@ -148,6 +148,17 @@ enum AccountCmd {
         #[arg(long, requires = "production")]
         person: Option<String>,
     },
+    /// For a forgotten password or a lost phone: a new generated password (printed once);
+    /// every token and session of the account ends and its second factor is removed, to be
+    /// set up again. A server already running trusts a token it checked for up to 30 s more.
+    Reset {
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -401,6 +412,16 @@ fn run(cli: Cli) -> Result<(), String> {
             };
             let password = datadir::add_account(store.as_ref(), &name, admin, link).map_err(|e| e.to_string())?;
             println!("Account {name} created; password: {password}");
+            Ok(())
+        }
+        Cmd::Account { command: AccountCmd::Reset { data, database, name } } => {
+            let cfg = resolve_db(&cli.config, data, database, None)?;
+            let store = datadir::open_store(&need_data(&cfg)?, cfg.database.as_deref()).map_err(|e| e.to_string())?;
+            let password = datadir::reset_account(store.as_ref(), &name).map_err(|e| e.to_string())?;
+            println!(
+                "Account {name} reset; password: {password}\nIts tokens and sessions are ended and its one-time code \
+                 removed: it signs in with this password and sets the code up again."
+            );
             Ok(())
         }
         Cmd::Token { command: TokenCmd::Create { data, database, account, scopes, expires_in_days } } => {

@@ -1934,6 +1934,53 @@ fn a_token_from_a_password_only_session_is_asked_for_the_second_factor() {
     assert_eq!(server.request("/api/v1/productions/dead-river").call().unwrap().status(), 200);
 }
 
+/// For a forgotten password or a lost phone, `coldset account reset` gives the account a new
+/// password and ends its tokens and sessions (and its second factor, to be set up again).
+#[test]
+fn an_account_reset_ends_its_tokens_and_sessions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    assert!(coldset(&["init", "--data", p(&data)]).status.success());
+    let out = coldset(&["account", "add", "--data", p(&data), "--name", "ops"]);
+    let old_password = text(&out).split("password: ").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    let token = || {
+        let o = coldset(&["token", "create", "--data", p(&data), "--account", "ops"]);
+        assert!(o.status.success(), "{}", text(&o));
+        String::from_utf8(o.stdout).unwrap().trim().to_owned()
+    };
+    let (used, unused) = (token(), token());
+    let server = start(&["serve", "--data", p(&data)]);
+    let me = |t: &str| match ureq::get(&format!("{}/api/v1/me", server.base))
+        .set("Authorization", &format!("Bearer {t}"))
+        .call()
+    {
+        Ok(r) => r.status(),
+        Err(ureq::Error::Status(s, _)) => s,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(me(&used), 200);
+    let login = |password: &str| {
+        post_json(
+            &format!("{}/api/v1/login", server.base),
+            &format!(r#"{{"name":"ops","password":"{password}"}}"#),
+            &[],
+        )
+        .0
+    };
+    assert_eq!(login(&old_password), 200);
+    let out = coldset(&["account", "reset", "--data", p(&data), "--name", "ops"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let new_password = text(&out).split("password: ").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    assert_ne!(new_password, old_password);
+    // A token the server had not checked yet is refused at once (one it checked is trusted
+    // for up to 30 s more, as the command says).
+    assert_eq!(me(&unused), 401);
+    assert_eq!(login(&old_password), 401);
+    assert_eq!(login(&new_password), 200);
+    let out = coldset(&["account", "reset", "--data", p(&data), "--name", "nobody"]);
+    assert!(!out.status.success() && text(&out).contains("no account 'nobody'"), "{}", text(&out));
+}
+
 /// A confirmation PIN is short: wrong PINs for a person are throttled like wrong passwords,
 /// so nobody signed in can try all of them and then confirm steps in that person's name.
 #[test]
