@@ -410,6 +410,38 @@ impl Throttle {
     }
 }
 
+/// An account's owner changes its password: the current one is checked like a sign-in (a
+/// wrong one counts against the account's sign-in throttle), and the new one must be 12 to
+/// 200 characters and differ from it. Sessions and tokens already made go on (a lost phone
+/// is `coldset account reset`).
+pub fn change_password(
+    store: &dyn Store,
+    throttle: &Throttle,
+    account: &str,
+    current: &str,
+    new: &str,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let chars = new.chars().count();
+    if !(12..=200).contains(&chars) || new == current {
+        return Err(AppError::Domain(DomainError::Invalid {
+            field: "new".into(),
+            message: "the new password must be 12 to 200 characters and differ from the current one".into(),
+        }));
+    }
+    throttle.begin(account, now).map_err(|retry_after_secs| AppError::Throttled {
+        what: "too many failed sign-ins for this account",
+        retry_after_secs,
+    })?;
+    let stored = store.account(account).inspect_err(|_| throttle.release(account))?;
+    if !stored.is_some_and(|a| verify_secret(&a.password_hash, current)) {
+        return Err(AppError::Unauthenticated("that is not the current password".into()));
+    }
+    throttle.succeeded(account);
+    store.set_password(account, &hash_secret(new)?)?;
+    Ok(())
+}
+
 /// A browser session: a token with the `session` scope and an expiry, sent as a cookie.
 pub const SESSION_HOURS: i64 = 12;
 

@@ -213,6 +213,10 @@ pub fn access_records(store: &dyn Store) -> Result<(), String> {
     ensure(store.totp("linked").map_err(|e| e.to_string())?.is_none(), "the reset removes the second factor")?;
     ensure(store.account_person("linked", &p).map_err(|e| e.to_string())? == Some(person.clone()), "link kept")?;
     ensure(!store.reset_account("nobody", "h").map_err(|e| e.to_string())?, "no such account")?;
+    ensure(store.set_password("linked", "h3").map_err(|e| e.to_string())?, "set_password finds the account")?;
+    let changed = store.account("linked").map_err(|e| e.to_string())?.map(|a| a.password_hash);
+    ensure(changed.as_deref() == Some("h3"), "set_password replaces the password")?;
+    ensure(!store.set_password("nobody", "h").map_err(|e| e.to_string())?, "set_password: no such account")?;
     store.create_token(&t).map_err(|e| e.to_string())?;
     ensure(store.pin(&p, &person).map_err(|e| e.to_string())?.is_none(), "no PIN yet")?;
     store.set_pin(&p, &person, "pin1").map_err(|e| e.to_string())?;

@@ -221,6 +221,12 @@ impl App {
         access::confirm_totp(self.inner.store.as_ref(), &self.inner.pending_totp, account, code, now)
     }
 
+    /// The owner changes the account's password (see [`access::change_password`]).
+    pub fn change_password(&self, account: &str, current: &str, new: &str) -> Result<(), AppError> {
+        let now = self.inner.clock.now();
+        access::change_password(self.inner.store.as_ref(), &self.inner.throttle, account, current, new, now)
+    }
+
     /// Signs in with a name and password (throttled); returns a session secret and expiry.
     pub fn login(&self, name: &str, password: &str, code: Option<&str>) -> Result<(String, Timestamp), AppError> {
         access::login(self.inner.store.as_ref(), &self.inner.throttle, name, password, code, self.inner.clock.now())

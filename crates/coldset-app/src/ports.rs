@@ -236,6 +236,9 @@ pub trait Store: Send + Sync {
     /// all its tokens and sessions and removes its second factor, in one transaction. False
     /// when there is no such account.
     fn reset_account(&self, name: &str, password_hash: &str) -> Result<bool, StoreError>;
+    /// Replaces an account's password hash (its owner changed it); false when there is no
+    /// such account.
+    fn set_password(&self, name: &str, password_hash: &str) -> Result<bool, StoreError>;
     /// Sets (or replaces) a person's confirmation PIN hash.
     fn set_pin(&self, production: &ProductionId, person: &PersonId, pin_hash: &str) -> Result<(), StoreError>;
     fn pin(&self, production: &ProductionId, person: &PersonId) -> Result<Option<String>, StoreError>;

@@ -792,6 +792,13 @@ impl Store for PostgresStore {
         })
     }
 
+    fn set_password(&self, name: &str, password_hash: &str) -> Result<bool, StoreError> {
+        self.with_writer(|c| {
+            let st = c.statement("UPDATE accounts SET password_hash = $1 WHERE name = $2")?;
+            Ok(c.client.execute(&st, &[&password_hash, &name]).map_err(map_err)? > 0)
+        })
+    }
+
     fn reset_account(&self, name: &str, password_hash: &str) -> Result<bool, StoreError> {
         self.with_writer(|c| {
             let mut tx = c.client.transaction().map_err(map_err)?;

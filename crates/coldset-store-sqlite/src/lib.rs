@@ -566,6 +566,15 @@ impl Store for SqliteStore {
         })
     }
 
+    fn set_password(&self, name: &str, password_hash: &str) -> Result<bool, StoreError> {
+        self.with_writer(|c| {
+            let found = c
+                .execute("UPDATE accounts SET password_hash = ?1 WHERE name = ?2", [password_hash, name])
+                .map_err(map_err)?;
+            Ok(found > 0)
+        })
+    }
+
     fn reset_account(&self, name: &str, password_hash: &str) -> Result<bool, StoreError> {
         self.with_writer(|c| {
             let tx = c.transaction().map_err(map_err)?;

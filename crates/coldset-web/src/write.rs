@@ -44,6 +44,7 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/logout", post(logout))
         .route("/api/v1/me", get(me))
         .route("/api/v1/me/totp", post(enrol_totp))
+        .route("/api/v1/me/password", post(change_password))
         .route("/api/v1/me/totp/confirm", post(confirm_totp))
 }
 
@@ -60,6 +61,24 @@ async fn enrol_totp(State(app): State<App>, headers: HeaderMap, body: Bytes) -> 
     Ok(Json(
         json!({ "secret": secret, "otpauth_uri": uri, "next": "confirm with POST /api/v1/me/totp/confirm {\"code\": \"123456\"}" }),
     ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordChange {
+    current: String,
+    new: String,
+}
+
+/// The caller changes their own account's password, giving the current one.
+async fn change_password(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<StatusCode, ApiError> {
+    let p = principal(&app, &headers).await?;
+    require_write(&p)?;
+    require_csrf(&headers)?;
+    let b: PasswordChange = parse_body(&body)?;
+    let app2 = app.clone();
+    blocking(move || app2.change_password(&p.account, &b.current, &b.new)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize)]

@@ -1935,7 +1935,8 @@ fn a_token_from_a_password_only_session_is_asked_for_the_second_factor() {
 }
 
 /// For a forgotten password or a lost phone, `coldset account reset` gives the account a new
-/// password and ends its tokens and sessions (and its second factor, to be set up again).
+/// password and ends its tokens and sessions (and its second factor, to be set up again);
+/// the owner then chooses their own password with `POST /me/password`.
 #[test]
 fn an_account_reset_ends_its_tokens_and_sessions() {
     let tmp = tempfile::tempdir().unwrap();
@@ -1977,6 +1978,28 @@ fn an_account_reset_ends_its_tokens_and_sessions() {
     assert_eq!(me(&unused), 401);
     assert_eq!(login(&old_password), 401);
     assert_eq!(login(&new_password), 200);
+    // The owner then chooses their own password, giving the current one.
+    let (_, cookie, _, body) = post_json(
+        &format!("{}/api/v1/login", server.base),
+        &format!(r#"{{"name":"ops","password":"{new_password}"}}"#),
+        &[],
+    );
+    let session = cookie.unwrap().split(';').next().unwrap().to_owned();
+    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let change = |current: &str, new: &str| {
+        post_json(
+            &format!("{}/api/v1/me/password", server.base),
+            &serde_json::json!({"current": current, "new": new}).to_string(),
+            &[("Cookie", &session), ("X-CSRF-Token", &csrf)],
+        )
+    };
+    let chosen = "correct horse battery staple";
+    assert_eq!(change("not-it", chosen).0, 401);
+    let (status, _, _, body) = change(&new_password, "short");
+    assert_eq!((status, body["code"].as_str()), (400, Some("input.invalid")), "{body}");
+    assert_eq!(change(&new_password, chosen).0, 204);
+    assert_eq!(login(&new_password), 401);
+    assert_eq!(login(chosen), 200);
     let out = coldset(&["account", "reset", "--data", p(&data), "--name", "nobody"]);
     assert!(!out.status.success() && text(&out).contains("no account 'nobody'"), "{}", text(&out));
 }
