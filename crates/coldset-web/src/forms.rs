@@ -99,6 +99,16 @@ impl Fields {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
     }
 
+    /// A field exactly as typed (a password: spaces count), required.
+    fn exact(&self, name: &str) -> Result<&str, ApiError> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| bad(format!("fill in {name}")))
+    }
+
     fn text(&self, name: &str) -> String {
         self.opt(name).unwrap_or_default().to_owned()
     }
@@ -344,6 +354,12 @@ async fn act(
         let production = crate::api::parse_production(&p)?;
         if f.opt("action") == Some("set_pin") {
             crate::passkeys::set_own_pin(&app, &headers, &production, f.req("pin")?).await?;
+            return Ok(None);
+        }
+        if f.opt("action") == Some("change_password") {
+            let (app2, account) = (app.clone(), principal.account.clone());
+            let (current, new) = (f.exact("current")?.to_owned(), f.exact("new")?.to_owned());
+            crate::api::blocking(move || app2.change_password(&account, &current, &new)).await?;
             return Ok(None);
         }
         let idempotency = form_idempotency(&f, &principal.account);

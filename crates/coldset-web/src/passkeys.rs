@@ -252,6 +252,17 @@ async fn me_page(State(app): State<App>, Path(p): Path<String>, headers: HeaderM
         "<label>New PIN (4 to 12 digits) <input name=\"pin\" type=\"password\" inputmode=\"numeric\" autocomplete=\"new-password\" required size=\"8\"></label> ",
         "Set the PIN",
     ));
+    b.push_str("<h2>Password</h2>");
+    b.push_str(&form(
+        "change_password",
+        &csrf,
+        &back,
+        &p,
+        "<label>Current password <input name=\"current\" type=\"password\" autocomplete=\"current-password\" required></label> \
+         <label>New password (12 characters or more) <input name=\"new\" type=\"password\" autocomplete=\"new-password\" \
+         minlength=\"12\" maxlength=\"200\" required></label> ",
+        "Change my password",
+    ));
     let _ = write!(
         b,
         "<h2>Passkeys</h2><p>{} registered.</p>\

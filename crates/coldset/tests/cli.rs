@@ -2000,6 +2000,21 @@ fn an_account_reset_ends_its_tokens_and_sessions() {
     assert_eq!(change(&new_password, chosen).0, 204);
     assert_eq!(login(&new_password), 401);
     assert_eq!(login(chosen), 200);
+    // The same from the "my account" page's form (spaces in a password count).
+    let form = ureq::AgentBuilder::new()
+        .redirects(0)
+        .build()
+        .post(&format!("{}/p/none/act", server.base))
+        .set("Cookie", &session)
+        .send_form(&[
+            ("csrf", &csrf),
+            ("action", "change_password"),
+            ("current", chosen),
+            ("new", " a passphrase with spaces "),
+        ]);
+    assert_eq!(form.map(|r| r.status()).unwrap_or_else(|e| panic!("{e}")), 303);
+    assert_eq!(login(chosen), 401);
+    assert_eq!(login(" a passphrase with spaces "), 200);
     let out = coldset(&["account", "reset", "--data", p(&data), "--name", "nobody"]);
     assert!(!out.status.success() && text(&out).contains("no account 'nobody'"), "{}", text(&out));
 }
