@@ -127,9 +127,20 @@ pub fn create_api_token(
 ) -> Result<(String, Option<Timestamp>), AppError> {
     requestable_scopes(scopes)?;
     let after_days = |days: u32| Timestamp(now.0 + i64::from(days) * 86_400_000);
+    if expires_in_days == Some(0) {
+        return Err(AppError::Domain(DomainError::Invalid {
+            field: "expires_in_days".into(),
+            message: "a token lasts at least 1 day".into(),
+        }));
+    }
     if !creator.stands_for_a_person() || (creator.has_scope("mfa") && creator.account != account) {
         let expires_at = expires_in_days.map(after_days);
         return Ok((issue_token(store, account, scopes, now, expires_at)?, expires_at));
+    }
+    // A personal token makes no other: renewing itself before it ends would make it last
+    // for ever. Personal tokens are made from a signed-in session.
+    if creator.has_scope("personal") {
+        return Err(denied("a personal token makes no tokens: make them from a signed-in session".to_owned()));
     }
     let days = expires_in_days.unwrap_or(PERSONAL_TOKEN_DAYS);
     if days == 0 || days > PERSONAL_TOKEN_MAX_DAYS {
@@ -219,16 +230,21 @@ pub fn confirm(
     for (person, proof) in confirmations {
         let method = match proof {
             Proof::Pin(pin) => {
+                let failed = || {
+                    AppError::Domain(DomainError::Forbidden(format!(
+                        "the confirmation by {person} failed: wrong PIN, or no PIN set (nothing was recorded)"
+                    )))
+                };
+                // Someone with no PIN has none to guess: made-up people take no place in
+                // the throttle, so they cannot crowd out real ones.
+                let Some(stored) = proofs.store.pin(production, person)? else { return Err(failed()) };
                 let key = format!("{production}/{person}");
                 proofs.pins.begin(&key, proofs.now).map_err(|retry_after_secs| AppError::Throttled {
                     what: "too many wrong PINs for this person",
                     retry_after_secs,
                 })?;
-                let stored = proofs.store.pin(production, person).inspect_err(|_| proofs.pins.release(&key))?;
-                if !stored.is_some_and(|hash| verify_secret(&hash, pin)) {
-                    return Err(AppError::Domain(DomainError::Forbidden(format!(
-                        "the confirmation by {person} failed: wrong PIN, or no PIN set (nothing was recorded)"
-                    ))));
+                if !verify_secret(&stored, pin) {
+                    return Err(failed());
                 }
                 proofs.pins.succeeded(&key);
                 AuthMethod::Pin
@@ -864,9 +880,9 @@ pub fn enrol_totp(
     now: Timestamp,
 ) -> Result<(String, String), AppError> {
     if let Some((secret, true)) = store.totp(account)? {
-        // Account names have no spaces: this key is no account's.
-        let key = format!("totp change for {account}");
-        throttle.begin(&key, now).map_err(|retry_after_secs| AppError::Throttled {
+        // Its own throttle: sign-in attempts, by anyone, under any name, cannot touch it.
+        let key = account;
+        throttle.begin(key, now).map_err(|retry_after_secs| AppError::Throttled {
             what: "too many wrong one-time codes for this account",
             retry_after_secs,
         })?;
@@ -875,7 +891,7 @@ pub fn enrol_totp(
                 "this account already signs in with a one-time code: send the current one to set up a new one".into(),
             ));
         }
-        throttle.succeeded(&key);
+        throttle.succeeded(key);
     }
     let secret = base32(&random_bytes::<20>()?);
     let mut waiting = pending.secrets.lock().map_err(|_| AppError::Internal("TOTP lock poisoned".into()))?;

@@ -231,6 +231,9 @@ pub fn access_records(store: &dyn Store) -> Result<(), String> {
         store.passkeys(&p, &person).map_err(|e| e.to_string())? == vec![crate::ports::Passkey { counter: 7, ..key }],
         "passkey stored with its counter",
     )?;
+    // A reset for a lost phone also removes the passkeys of the account's person.
+    ensure(store.reset_account("linked", "h4").map_err(|e| e.to_string())?, "second reset")?;
+    ensure(store.passkeys(&p, &person).map_err(|e| e.to_string())?.is_empty(), "the reset removes passkeys")?;
     let rec = IdempotencyRecord {
         account: "linked".into(),
         key: "k1".into(),

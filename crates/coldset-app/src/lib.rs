@@ -47,6 +47,8 @@ struct Inner {
     throttle: access::Throttle,
     /// Wrong confirmation PINs, per person of a production.
     pin_throttle: access::Throttle,
+    /// Wrong current codes when replacing a second factor, per account.
+    totp_throttle: access::Throttle,
     passkey_challenges: passkey::Challenges,
     pending_totp: access::PendingTotp,
     auth_cache: access::AuthCache,
@@ -82,6 +84,7 @@ impl App {
                 targets,
                 throttle: access::Throttle::default(),
                 pin_throttle: access::Throttle::default(),
+                totp_throttle: access::Throttle::default(),
                 passkey_challenges: passkey::Challenges::default(),
                 pending_totp: access::PendingTotp::default(),
                 auth_cache: access::AuthCache::default(),
@@ -211,7 +214,8 @@ impl App {
     /// the new secret and its otpauth URI.
     pub fn enrol_totp(&self, account: &str, current_code: Option<&str>) -> Result<(String, String), AppError> {
         let now = self.inner.clock.now();
-        let (store, pending, throttle) = (self.inner.store.as_ref(), &self.inner.pending_totp, &self.inner.throttle);
+        let (store, pending, throttle) =
+            (self.inner.store.as_ref(), &self.inner.pending_totp, &self.inner.totp_throttle);
         access::enrol_totp(store, pending, throttle, account, current_code, now)
     }
 

@@ -233,8 +233,8 @@ pub trait Store: Send + Sync {
     /// Ends a token or browser session at once (logout, a lost phone).
     fn revoke_token(&self, hash: &str) -> Result<(), StoreError>;
     /// For a forgotten password or a lost phone: replaces an account's password hash, ends
-    /// all its tokens and sessions and removes its second factor, in one transaction. False
-    /// when there is no such account.
+    /// all its tokens and sessions, removes its second factor and the passkeys of the people
+    /// it is linked to, in one transaction. False when there is no such account.
     fn reset_account(&self, name: &str, password_hash: &str) -> Result<bool, StoreError>;
     /// Replaces an account's password hash (its owner changed it); false when there is no
     /// such account.

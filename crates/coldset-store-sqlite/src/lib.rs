@@ -586,6 +586,12 @@ impl Store for SqliteStore {
             }
             tx.execute("DELETE FROM api_tokens WHERE account = ?1", [name]).map_err(map_err)?;
             tx.execute("DELETE FROM account_totp WHERE account = ?1", [name]).map_err(map_err)?;
+            tx.execute(
+                "DELETE FROM person_passkeys WHERE EXISTS (SELECT 1 FROM account_people a WHERE a.account = ?1 \
+                 AND a.production = person_passkeys.production AND a.person = person_passkeys.person)",
+                [name],
+            )
+            .map_err(map_err)?;
             tx.commit().map_err(map_err)?;
             Ok(true)
         })

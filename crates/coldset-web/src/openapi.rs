@@ -193,7 +193,7 @@ fn schemas() -> Value {
         "NewAccount": obj(&[("name", s()), ("admin", json!({ "type": "boolean" })),
             ("links", json!({ "type": "array", "items": obj(&[("production", s()), ("person", s())], &["production", "person"]) }))], &["name"]),
         "NewToken": obj(&[("scopes", json!({ "type": "array", "items": { "enum": ["read", "write"] } })),
-            ("expires_in_days", json!({ "type": "integer", "minimum": 0 }))], &["scopes"]),
+            ("expires_in_days", json!({ "type": "integer", "minimum": 1 }))], &["scopes"]),
         "NewProduction": obj(&[("id", s()), ("name", s()), ("time_zone", s()),
             ("packs", json!({ "type": "array", "items": { "enum": coldset_domain::policy::PACKS } })), ("compliance_contact", s())],
             &["id", "name", "time_zone", "packs", "compliance_contact"]),

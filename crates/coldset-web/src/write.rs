@@ -611,6 +611,12 @@ async fn create_account(State(app): State<App>, headers: HeaderMap, body: Bytes)
         // requires its administrators to sign in.
         access::check_second_factor(&principal, &state, None)?;
     }
+    if n.admin {
+        // An administrator account is a way into every production.
+        for id in app.production_ids() {
+            access::check_second_factor(&principal, &*app.state(&id)?, None)?;
+        }
+    }
     let store = app.store().clone();
     let now = app.now();
     let password = blocking(move || {

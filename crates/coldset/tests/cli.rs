@@ -1930,6 +1930,13 @@ fn a_token_from_a_password_only_session_is_asked_for_the_second_factor() {
     assert_eq!((status, body["code"].as_str()), (403, Some("auth.second_factor_required")), "{body}");
     let outbox = ureq::get(&format!("{base}/api/v1/outbox")).set("Cookie", &session).call();
     assert!(matches!(outbox, Err(ureq::Error::Status(403, _))), "{outbox:?}");
+    // An administrator account, linked to no production, is a way into all of them.
+    let (status, _, _, body) = post_json(
+        &format!("{base}/api/v1/accounts"),
+        r#"{"name":"root2","admin":true}"#,
+        &[("Cookie", &session), ("X-CSRF-Token", &csrf)],
+    );
+    assert_eq!((status, body["code"].as_str()), (403, Some("auth.second_factor_required")), "{body}");
     // A tool's token, made on the server (`coldset token create`), is not asked.
     assert_eq!(server.request("/api/v1/productions/dead-river").call().unwrap().status(), 200);
 }
@@ -1993,6 +2000,18 @@ fn an_account_reset_ends_its_tokens_and_sessions() {
             &[("Cookie", &session), ("X-CSRF-Token", &csrf)],
         )
     };
+    // A personal token lasts at most 90 days and makes no other token (it could otherwise
+    // renew itself for ever).
+    let mint = |auth: (&str, &str), body: &str| {
+        let headers = [auth, ("X-CSRF-Token", csrf.as_str())];
+        post_json(&format!("{}/api/v1/accounts/ops/tokens", server.base), body, &headers)
+    };
+    let (status, _, _, personal) = mint(("Cookie", &session), r#"{"scopes":["read","write"]}"#);
+    assert_eq!(status, 200, "{personal}");
+    assert_eq!(mint(("Cookie", &session), r#"{"scopes":["read"],"expires_in_days":0}"#).0, 400);
+    let bearer = format!("Bearer {}", personal["token"].as_str().unwrap());
+    let (status, _, _, body) = mint(("Authorization", &bearer), r#"{"scopes":["read"]}"#);
+    assert_eq!((status, body["code"].as_str()), (403, Some("auth.forbidden")), "{body}");
     let chosen = "correct horse battery staple";
     assert_eq!(change("not-it", chosen).0, 401);
     let (status, _, _, body) = change(&new_password, "short");
@@ -2047,7 +2066,11 @@ fn wrong_pins_are_throttled() {
         let (status, _, _, body) = hand_off("p-5", guess);
         assert_eq!((status, body["code"].as_str()), (403, Some("auth.forbidden")), "{body}");
     }
-    // From now on Cole's PIN waits, the right one too: no free guess.
+    // From now on each wrong PIN makes the next try wait (1, 2, 4 ... s; a slow machine may
+    // let the first wait pass before the next guess arrives, which then counts too).
+    let throttled = (0..5).any(|_| hand_off("p-5", "5555").0 == 429);
+    assert!(throttled, "wrong PINs are throttled");
+    // While it waits, the right PIN waits too: no free guess.
     let (status, _, retry, body) = hand_off("p-5", "2468");
     assert_eq!((status, body["code"].as_str()), (429, Some("auth.throttled")), "{body}");
     assert!(body["message"].as_str().unwrap().contains("PIN"), "{body}");
