@@ -239,10 +239,7 @@ pub fn confirm(
                 // the throttle, so they cannot crowd out real ones.
                 let Some(stored) = proofs.store.pin(production, person)? else { return Err(failed()) };
                 let key = format!("{production}/{person}");
-                proofs.pins.begin(&key, proofs.now).map_err(|retry_after_secs| AppError::Throttled {
-                    what: "too many wrong PINs for this person",
-                    retry_after_secs,
-                })?;
+                proofs.pins.reserve(&key, proofs.now)?;
                 if !verify_secret(&stored, pin) {
                     return Err(failed());
                 }
@@ -371,6 +368,8 @@ pub fn set_pin(store: &dyn Store, production: &ProductionId, person: &PersonId, 
 #[derive(Debug, Default)]
 pub struct Throttle {
     accounts: std::sync::Mutex<std::collections::HashMap<String, (u32, Timestamp)>>,
+    /// What is throttled, for the refusal: "too many failed sign-ins for this account".
+    what: &'static str,
 }
 
 /// Failures allowed before waits begin.
@@ -381,6 +380,16 @@ const FREE_TRIES: u32 = 5;
 const THROTTLE_NAMES: usize = 10_000;
 
 impl Throttle {
+    /// A throttle whose refusals say `what` is throttled.
+    pub fn new(what: &'static str) -> Self {
+        Throttle { accounts: Default::default(), what }
+    }
+
+    /// `begin`, refused as `AppError::Throttled` with this throttle's reason.
+    pub fn reserve(&self, key: &str, now: Timestamp) -> Result<(), AppError> {
+        self.begin(key, now).map_err(|retry_after_secs| AppError::Throttled { what: self.what, retry_after_secs })
+    }
+
     /// Reserves one try for `account`, or says how many seconds to wait first. The try counts
     /// as a failure from the start (until `succeeded` resets the account), so guesses sent in
     /// parallel are slowed exactly like guesses sent one after another.
@@ -445,10 +454,7 @@ pub fn change_password(
             message: "the new password must be 12 to 200 characters and differ from the current one".into(),
         }));
     }
-    throttle.begin(account, now).map_err(|retry_after_secs| AppError::Throttled {
-        what: "too many failed sign-ins for this account",
-        retry_after_secs,
-    })?;
+    throttle.reserve(account, now)?;
     let stored = store.account(account).inspect_err(|_| throttle.release(account))?;
     if !stored.is_some_and(|a| verify_secret(&a.password_hash, current)) {
         return Err(AppError::Unauthenticated("that is not the current password".into()));
@@ -473,10 +479,7 @@ pub fn login(
     code: Option<&str>,
     now: Timestamp,
 ) -> Result<(String, Timestamp), AppError> {
-    throttle.begin(name, now).map_err(|retry_after_secs| AppError::Throttled {
-        what: "too many failed sign-ins for this account",
-        retry_after_secs,
-    })?;
+    throttle.reserve(name, now)?;
     let scopes = match session_scopes(store, name, password, code, now) {
         Ok(scopes) => scopes,
         // The database failed, not the person: the try is given back.
@@ -882,10 +885,7 @@ pub fn enrol_totp(
     if let Some((secret, true)) = store.totp(account)? {
         // Its own throttle: sign-in attempts, by anyone, under any name, cannot touch it.
         let key = account;
-        throttle.begin(key, now).map_err(|retry_after_secs| AppError::Throttled {
-            what: "too many wrong one-time codes for this account",
-            retry_after_secs,
-        })?;
+        throttle.reserve(key, now)?;
         if !current_code.is_some_and(|c| verify_totp(&secret, c, now)) {
             return Err(AppError::Unauthenticated(
                 "this account already signs in with a one-time code: send the current one to set up a new one".into(),

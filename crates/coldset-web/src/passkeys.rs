@@ -50,7 +50,15 @@ fn forbidden(message: &str) -> ApiError {
 
 /// The signed-in person of this production (not an administrator acting for the installation).
 async fn own_person(app: &App, headers: &HeaderMap, production: &ProductionId) -> Result<PersonId, ApiError> {
-    let principal = principal(app, headers).await?;
+    own_person_of(app, &*principal(app, headers).await?, production).await
+}
+
+/// The person `principal` is in the production, held to its second-factor requirement.
+async fn own_person_of(
+    app: &App,
+    principal: &coldset_app::access::Principal,
+    production: &ProductionId,
+) -> Result<PersonId, ApiError> {
     let store = app.store().clone();
     let (p2, account) = (production.clone(), principal.account.clone());
     let person = blocking(move || store.account_person(&account, &p2).map_err(AppError::from))
@@ -58,7 +66,7 @@ async fn own_person(app: &App, headers: &HeaderMap, production: &ProductionId) -
         .ok_or_else(|| forbidden("sign in as a person of this production"))?;
     // Passkeys and the PIN confirm steps in this person's name: managed only as the
     // production requires them to sign in.
-    coldset_app::access::check_second_factor(&principal, &*app.state(production)?, Some(&person))?;
+    coldset_app::access::check_second_factor(principal, &*app.state(production)?, Some(&person))?;
     Ok(person)
 }
 
@@ -72,10 +80,11 @@ async fn own_request<T: serde::de::DeserializeOwned>(
 ) -> Result<(ProductionId, T, PersonId), ApiError> {
     let production = parse_production(production)?;
     // Registering a passkey, or asking for a challenge to confirm a step, is writing.
-    crate::write::require_write(&*crate::auth::principal(app, headers).await?)?;
+    let principal = principal(app, headers).await?;
+    crate::write::require_write(&principal)?;
     crate::write::require_csrf(headers)?;
     let parsed: T = crate::write::parse_body(body)?;
-    let me = own_person(app, headers, &production).await?;
+    let me = own_person_of(app, &principal, &production).await?;
     Ok((production, parsed, me))
 }
 

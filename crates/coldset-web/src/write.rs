@@ -190,11 +190,8 @@ async fn outbox(State(app): State<App>, headers: HeaderMap) -> Result<Json<Value
             "only an administrator reads the delivery log",
         ));
     }
-    // The log covers every production: read only as each of them requires its
-    // administrators to sign in.
-    for id in app.production_ids() {
-        access::check_second_factor(&principal, &*app.state(&id)?, None)?;
-    }
+    // The log covers every production.
+    second_factor_everywhere(&app, &principal)?;
     let store = app.store().clone();
     let items = blocking(move || Ok(store.outbox_recent(200)?)).await?;
     Ok(Json(json!({ "items": items.iter().map(|i| json!({
@@ -208,6 +205,15 @@ async fn outbox(State(app): State<App>, headers: HeaderMap) -> Result<Json<Value
         "delivered_at": i.delivered_at.map(|t| t.to_rfc3339()),
         "last_error": i.last_error,
     })).collect::<Vec<_>>() })))
+}
+
+/// For what reaches into every production: refused unless the caller signed in as each of
+/// them requires of its administrators.
+fn second_factor_everywhere(app: &App, principal: &Principal) -> Result<(), ApiError> {
+    for id in app.production_ids() {
+        access::check_second_factor(principal, &*app.state(&id)?, None)?;
+    }
+    Ok(())
 }
 
 fn bad_input(message: impl Into<String>) -> ApiError {
@@ -613,9 +619,7 @@ async fn create_account(State(app): State<App>, headers: HeaderMap, body: Bytes)
     }
     if n.admin {
         // An administrator account is a way into every production.
-        for id in app.production_ids() {
-            access::check_second_factor(&principal, &*app.state(&id)?, None)?;
-        }
+        second_factor_everywhere(&app, &principal)?;
     }
     let store = app.store().clone();
     let now = app.now();

@@ -161,6 +161,16 @@ fn start_logged(data: &Path, log: &Path, level: &str) -> (std::process::Child, S
     (child, base)
 }
 
+/// Signs `name` in through the JSON sign-in: the session cookie (`coldset_session=...`) and
+/// its anti-forgery token.
+fn sign_in(base: &str, name: &str, password: &str) -> (String, String) {
+    let body = serde_json::json!({ "name": name, "password": password }).to_string();
+    let (status, cookie, _, answer) = post_json(&format!("{base}/api/v1/login"), &body, &[]);
+    assert_eq!(status, 200, "{name}: {answer}");
+    let session = cookie.unwrap().split(';').next().unwrap().to_owned();
+    (session, answer["csrf_token"].as_str().unwrap().to_owned())
+}
+
 fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !ok() {
@@ -755,12 +765,8 @@ fn the_log_holds_no_secret() {
     let log = tmp.path().join("server.log");
     let (mut child, base) = start_logged(&data, &log, "trace");
     let password = demo_password(&data, "maria");
-    let (status, cookie, _, body) =
-        post_json(&format!("{base}/api/v1/login"), &format!(r#"{{"name":"maria","password":"{password}"}}"#), &[]);
-    assert_eq!(status, 200, "{body}");
-    let session = cookie.unwrap().split(';').next().unwrap().to_owned();
+    let (session, csrf) = sign_in(&base, "maria", &password);
     let session_secret = session.split('=').nth(1).unwrap().to_owned();
-    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
     let wrong = "wrong-password-canary-51c2";
     let (status, ..) =
         post_json(&format!("{base}/api/v1/login"), &format!(r#"{{"name":"maria","password":"{wrong}"}}"#), &[]);
@@ -1591,11 +1597,7 @@ fn a_form_sent_twice_records_once() {
     let server = start(&["demo", "--data", p(&data)]);
     let base = server.base.clone();
     let password = demo_password(&data, "maria");
-    let (status, cookie, _, body) =
-        post_json(&format!("{base}/api/v1/login"), &format!(r#"{{"name":"maria","password":"{password}"}}"#), &[]);
-    assert_eq!(status, 200, "{body}");
-    let session = cookie.unwrap().split(';').next().unwrap().to_owned();
-    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let (session, csrf) = sign_in(&base, "maria", &password);
     let no_redirects = ureq::AgentBuilder::new().redirects(0).build();
     let get = |path: &str| no_redirects.get(&format!("{base}{path}")).set("Cookie", &session).call().unwrap();
     let day_page = || get("/p/dead-river/day").into_string().unwrap();
@@ -1904,11 +1906,7 @@ fn a_token_from_a_password_only_session_is_asked_for_the_second_factor() {
     );
     assert_eq!(status, 200);
     let password = demo_password(&data, "admin");
-    let (status, cookie, _, body) =
-        post_json(&format!("{base}/api/v1/login"), &format!(r#"{{"name":"admin","password":"{password}"}}"#), &[]);
-    assert_eq!(status, 200, "{body}");
-    let session = cookie.unwrap().split(';').next().unwrap().to_owned();
-    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let (session, csrf) = sign_in(&base, "admin", &password);
     let (status, _, _, minted) = post_json(
         &format!("{base}/api/v1/accounts/maria/tokens"),
         r#"{"scopes":["read"]}"#,
@@ -1986,13 +1984,7 @@ fn an_account_reset_ends_its_tokens_and_sessions() {
     assert_eq!(login(&old_password), 401);
     assert_eq!(login(&new_password), 200);
     // The owner then chooses their own password, giving the current one.
-    let (_, cookie, _, body) = post_json(
-        &format!("{}/api/v1/login", server.base),
-        &format!(r#"{{"name":"ops","password":"{new_password}"}}"#),
-        &[],
-    );
-    let session = cookie.unwrap().split(';').next().unwrap().to_owned();
-    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let (session, csrf) = sign_in(&server.base, "ops", &new_password);
     let change = |current: &str, new: &str| {
         post_json(
             &format!("{}/api/v1/me/password", server.base),
@@ -2047,11 +2039,7 @@ fn wrong_pins_are_throttled() {
     let server = start(&["demo", "--data", p(&data)]);
     let base = server.base.clone();
     let password = demo_password(&data, "maria");
-    let (status, cookie, _, body) =
-        post_json(&format!("{base}/api/v1/login"), &format!(r#"{{"name":"maria","password":"{password}"}}"#), &[]);
-    assert_eq!(status, 200, "{body}");
-    let session = cookie.unwrap().split(';').next().unwrap().to_owned();
-    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let (session, csrf) = sign_in(&base, "maria", &password);
     let hand_off = |person: &str, pin: &str| {
         let body = format!(
             r#"{{"command":{{"command":"hand_off","firearm":"fa-1","to":"{person}"}},"confirmations":[{{"person":"{person}","pin":"{pin}"}}]}}"#
@@ -2281,14 +2269,7 @@ fn the_armorers_firearm_page_shows_refusals_with_their_rules() {
     let data = tmp.path().join("d");
     let server = start(&["demo", "--data", p(&data)]);
     let password = demo_password(&data, "maria");
-    let (status, cookie, _, body) = post_json(
-        &format!("{}/api/v1/login", server.base),
-        &format!(r#"{{"name":"maria","password":"{password}"}}"#),
-        &[],
-    );
-    assert_eq!(status, 200, "{body}");
-    let session = cookie.unwrap().split(';').next().unwrap().to_owned();
-    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let (session, csrf) = sign_in(&server.base, "maria", &password);
     let page_url = format!("{}/p/dead-river/firearms/fa-1", server.base);
     let page = ureq::get(&page_url).set("Cookie", &session).call().unwrap().into_string().unwrap();
     assert!(
@@ -2420,14 +2401,7 @@ fn passkey_endpoints_are_for_the_people_of_the_production() {
     let admin = format!("Bearer {}", server.token.clone().unwrap());
     assert_eq!(challenge(ask, &[("Authorization", &admin)]).0, 403);
     // Cole (p-5), signed in: he registers for himself, not for Ada.
-    let (status, cookie, _, body) = post_json(
-        &format!("{}/api/v1/login", server.base),
-        &format!(r#"{{"name":"cole","password":"{}"}}"#, demo_password(&data, "cole")),
-        &[],
-    );
-    assert_eq!(status, 200, "{body}");
-    let session = cookie.unwrap().split(';').next().unwrap().to_owned();
-    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let (session, csrf) = sign_in(&server.base, "cole", &demo_password(&data, "cole"));
     let cole = [("Cookie", session.as_str()), ("X-CSRF-Token", csrf.as_str())];
     assert_eq!(challenge(ask, &[("Cookie", session.as_str())]).0, 403, "the anti-forgery token is required");
     let (status, _, _, issued) = challenge(ask, &cole);
@@ -2451,14 +2425,7 @@ fn passkey_endpoints_are_for_the_people_of_the_production() {
     rsa["algorithm"] = serde_json::json!(-257);
     let (status, _, _, body) = post_json(&format!("{base}/me/passkeys"), &rsa.to_string(), &cole);
     assert!(status == 403 && body["message"].as_str().unwrap().contains("ES256"), "{status} {body}");
-    let maria_password = demo_password(&data, "maria");
-    let (_, cookie, _, body) = post_json(
-        &format!("{}/api/v1/login", server.base),
-        &format!(r#"{{"name":"maria","password":"{maria_password}"}}"#),
-        &[],
-    );
-    let maria_session = cookie.unwrap().split(';').next().unwrap().to_owned();
-    let maria_csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let (maria_session, maria_csrf) = sign_in(&server.base, "maria", &demo_password(&data, "maria"));
     let maria = [("Cookie", maria_session.as_str()), ("X-CSRF-Token", maria_csrf.as_str())];
     // On the armorer's phone: nobody has a passkey yet, so a confirmation challenge says to
     // use the PIN.
