@@ -328,6 +328,23 @@ impl Worker {
                 .into());
             }
         }
+        // Files belong to the production whose log names them: a command may name only files
+        // sent with it or already named by this production's reports. Otherwise a hash seen
+        // elsewhere (another production's photo) could be attached here and read back.
+        if let Command::FileReport { photos, .. } = &request.command {
+            let known = |h: &String| {
+                request.attachments.iter().any(|a| a.hash.eq_ignore_ascii_case(h))
+                    || log.state.reporting.reports.values().any(|r| r.photos.iter().any(|p| p.eq_ignore_ascii_case(h)))
+            };
+            if !photos.iter().all(known) {
+                return Err(DomainError::Invalid {
+                    field: "photos".into(),
+                    message: "a photo must be sent with the report: a file of another production cannot be attached"
+                        .into(),
+                }
+                .into());
+            }
+        }
         let ctx = Context { now, today: local_date(now, &log.state), attested: request.attested.clone() };
         let events = match decide(&log.state, &ctx, &request.actor, &request.command) {
             Ok(events) => events,

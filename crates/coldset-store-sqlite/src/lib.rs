@@ -79,6 +79,20 @@ impl SqliteStore {
             return Err(OpenError::Exists(path));
         }
         std::fs::create_dir_all(dir).map_err(|e| unusable(dir, e))?;
+        // The database holds password hashes and second-factor secrets: the directory and
+        // the file (whose permissions SQLite gives its WAL and shared-memory files too) are
+        // for the owner only. The file is made empty first so it is never readable by others.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| unusable(dir, e))?;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+                .map_err(|e| unusable(&path, e))?;
+        }
         let conn = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,

@@ -486,3 +486,76 @@ fn passkey_confirmations_check_challenge_origin_verification_signature_and_count
     let e = refused(verify(&device.assertion(&c, &expected.origin, "localhost", 0x05), cole), "counter");
     assert!(e.contains("cloned"), "{e}");
 }
+
+#[test]
+fn a_photo_belongs_to_the_production_it_was_sent_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::create(dir.path()).unwrap());
+    let app = App::open(store, Arc::new(ManualClock::new(Timestamp(1_790_000_000_000)))).unwrap();
+    let admin = Actor::Admin { account: "admin".into() };
+    let [a, b] = ["north", "south"].map(|id| ProductionId::parse(id).unwrap());
+    for p in [&a, &b] {
+        run(
+            &app,
+            p,
+            &admin,
+            Command::CreateProduction {
+                id: p.clone(),
+                name: p.to_string(),
+                time_zone: "UTC".into(),
+                packs: vec!["industry-us".into()],
+                compliance_contact: "safety@example".into(),
+            },
+        )
+        .unwrap();
+    }
+    let bytes = b"\x89PNG a photo of production north".to_vec();
+    let hash = coldset_app::access::hash_bytes(&bytes);
+    let report = |p: &ProductionId, with_file: bool| {
+        let mut request = Request::new(
+            p.clone(),
+            Actor::Anonymous,
+            Command::FileReport {
+                severity: coldset_domain::reports::Severity::Concern,
+                text: "loose rounds by the truck".into(),
+                subject: None,
+                reporter_name: None,
+                followup_key_hash: "0".repeat(64),
+                photos: vec![hash.clone()],
+            },
+        );
+        if with_file {
+            request.attachments = vec![coldset_app::ports::Attachment {
+                hash: hash.clone(),
+                content_type: "image/png".into(),
+                bytes: bytes.clone(),
+            }];
+        }
+        app.execute(request)
+    };
+    report(&a, true).unwrap();
+    // South names north's photo by its hash without sending it: refused, nothing recorded.
+    let before = app.state(&b).unwrap().next_seq();
+    let err = report(&b, false).unwrap_err();
+    assert!(matches!(&err, AppError::Domain(DomainError::Invalid { field, .. }) if field == "photos"), "{err:?}");
+    assert_eq!(app.state(&b).unwrap().next_seq(), before);
+    // North may name a photo its own reports already hold, and south may send the same file itself.
+    report(&a, false).unwrap();
+    report(&b, true).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn the_database_and_its_directory_are_for_the_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let store = SqliteStore::create(&data).unwrap();
+    coldset_app::conformance::run_all(&store).unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let path = entry.unwrap().path();
+        assert_eq!(mode(&path), 0o600, "{} is readable by others", path.display());
+    }
+}

@@ -326,6 +326,9 @@ async fn events(
                 "event": env.event,
                 "auth": env.auth,
                 "leaf_hash": hex_lower(&ev.leaf_hash),
+                // The exact bytes that were hashed into the leaf, so an auditor can
+                // recompute it with any verifier (docs/ledger-format.md).
+                "record": record_base64(&ev.bytes),
             }));
             Ok(())
         });
@@ -339,6 +342,12 @@ async fn events(
     .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "internal", "the read was interrupted"))??;
     let next = items.last().and_then(|v| v["seq"].as_u64()).map(|s| s + 1);
     Ok(Json(json!({ "items": items, "next_from": if items.len() as u32 == limit { next } else { None } })))
+}
+
+/// An event's canonical bytes (the leaf's record) as standard base64.
+pub(crate) fn record_base64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 pub(crate) fn hex_lower(bytes: &[u8]) -> String {

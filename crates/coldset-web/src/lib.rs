@@ -8,6 +8,7 @@
 // once per failed request, and boxing it would only move the cost.
 #![allow(clippy::result_large_err)]
 
+mod abuse;
 mod access_log;
 mod api;
 mod armorer;
@@ -94,6 +95,12 @@ pub fn router(app: App) -> Router {
 
 /// The whole HTTP surface of coldset.
 pub fn router_with(app: App, options: Options) -> Router {
+    router_behind(app, options, Vec::new())
+}
+
+/// The router, with the reverse proxies whose `X-Forwarded-For` names the client of the
+/// public report pages (their per-client limits, abuse.rs).
+pub fn router_behind(app: App, options: Options, trusted_proxies: Vec<std::net::IpAddr>) -> Router {
     Router::new()
         .route("/healthz", get(health))
         .route("/api/v1/openapi.json", get(|| async { axum::Json(openapi::document()) }))
@@ -120,6 +127,7 @@ pub fn router_with(app: App, options: Options) -> Router {
         .layer(tower::util::MapRequestLayer::new(auth::host_from_authority))
         .layer(security_headers(options))
         .layer(axum::Extension(options))
+        .layer(axum::Extension(abuse::PublicLimits::new(trusted_proxies)))
         .layer(access_log::AccessLogLayer)
         .with_state(app)
 }

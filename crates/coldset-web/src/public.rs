@@ -40,27 +40,22 @@ async fn report_form(State(app): State<App>, Path(p): Path<String>) -> Response 
         Err(e) => return error_page("Safety report", &e),
     };
     let Some(info) = &state.info else { return StatusCode::NOT_FOUND.into_response() };
-    let mut options = String::from("<option value=\"\">(nothing in particular)</option>");
-    for f in state.firearms.values() {
+    // Only what a reporter needs to say what the report is about: today's and tomorrow's
+    // scenes. Anyone can open this page without an account, so it lists no inventory (no
+    // firearm, no storage place); a firearm or a place is named in the reporter's own words.
+    let today = app.today(&state);
+    let tomorrow = today.tomorrow().unwrap_or(today);
+    let mut options = String::from("<option value=\"\">(no scene in particular)</option>");
+    for s in state.scenes.values().filter(|s| s.day == today || s.day == tomorrow) {
+        let when = if s.day == today { "today" } else { "tomorrow" };
+        let name: String = s.description.chars().take(60).collect();
         let _ = write!(
             options,
-            "<option value=\"{0}\">Firearm {0}: {1} {2}</option>",
-            esc(f.id.as_str()),
-            esc(&f.make),
-            esc(&f.model)
-        );
-    }
-    for s in state.scenes.values() {
-        let _ = write!(
-            options,
-            "<option value=\"{0}\">Scene {1} ({2})</option>",
+            "<option value=\"{0}\">Scene {1}: {2} ({when})</option>",
             esc(s.id.as_str()),
             esc(&s.number),
-            s.day
+            esc(&name)
         );
-    }
-    for l in state.locations.values() {
-        let _ = write!(options, "<option value=\"{0}\">{1} ({2})</option>", esc(l.id.as_str()), esc(&l.name), l.kind);
     }
     let body = format!(
         r#"<h1>Report a safety concern</h1>
@@ -74,7 +69,8 @@ async fn report_form(State(app): State<App>, Path(p): Path<String>) -> Response 
 <label><input type="radio" name="severity" value="critical"> Critical: stop firearm work now</label>
 </fieldset>
 <p><label for="text">What did you see?</label><br><textarea id="text" name="text" rows="6" cols="40" required maxlength="10000"></textarea></p>
-<p><label for="subject">About</label><br><select id="subject" name="subject">{options}</select></p>
+<p><label for="subject">Which scene?</label><br><select id="subject" name="subject">{options}</select></p>
+<p><label for="about">What firearm or place? (in your own words, optional)</label><br><input id="about" name="about" maxlength="200"></p>
 <p><label for="reporter_name">Your name (leave empty to stay anonymous)</label><br><input id="reporter_name" name="reporter_name" maxlength="200"></p>
 <p><label for="photo">Photos (optional, up to 5)</label><br><input id="photo" name="photo" type="file" accept="image/jpeg,image/png,image/webp" multiple></p>
 <p><button type="submit">Send the report</button></p>
@@ -87,7 +83,12 @@ async fn report_form(State(app): State<App>, Path(p): Path<String>) -> Response 
     Html(page("Safety report", &body)).into_response()
 }
 
-async fn report_submit(State(app): State<App>, Path(p): Path<String>, mut multipart: Multipart) -> Response {
+async fn report_submit(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    client: crate::abuse::Client,
+    mut multipart: Multipart,
+) -> Response {
     let production = match crate::api::parse_production(&p) {
         Ok(id) => id,
         Err(e) => return error_page("Safety report", &e),
@@ -99,6 +100,7 @@ async fn report_submit(State(app): State<App>, Path(p): Path<String>, mut multip
         reporter_name: None,
         photos: Vec::new(),
     };
+    let mut about = String::new();
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -140,12 +142,16 @@ async fn report_submit(State(app): State<App>, Path(p): Path<String>, mut multip
             }
             "text" => form.text = text(),
             "subject" => form.subject = Some(text()).filter(|s| !s.is_empty()),
+            "about" => about = text(),
             "reporter_name" => form.reporter_name = Some(text()).filter(|s| !s.is_empty()),
             "photo" if !data.is_empty() => form.photos.push((content_type.unwrap_or_default(), data.to_vec())),
             _ => {}
         }
     }
-    match file(&app, production.clone(), form).await {
+    if !about.is_empty() {
+        form.text = format!("About: {about}\n\n{}", form.text);
+    }
+    match file(&app, production.clone(), form, &client).await {
         Ok((id, key)) => {
             let body = format!(
                 r#"<h1>Report #{id} received</h1>
@@ -181,7 +187,12 @@ struct FollowUpForm {
     text: Option<String>,
 }
 
-async fn followup_submit(State(app): State<App>, Path(p): Path<String>, Form(f): Form<FollowUpForm>) -> Response {
+async fn followup_submit(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    client: crate::abuse::Client,
+    Form(f): Form<FollowUpForm>,
+) -> Response {
     let production = match crate::api::parse_production(&p) {
         Ok(id) => id,
         Err(e) => return error_page("Follow up", &e),
@@ -192,6 +203,9 @@ async fn followup_submit(State(app): State<App>, Path(p): Path<String>, Form(f):
         return error_page("Follow up", &ApiError::not_found("No report has that key. Check it and try again."));
     };
     if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if let Err(e) = client.limits.take_addition(&production, id, &client.key) {
+            return error_page("Follow up", &e);
+        }
         let command = Command::AddToReport { report: id, text: text.to_owned(), followup_key_hash: hash.clone() };
         if let Err(e) = app.execute_async(Request::new(production.clone(), Actor::Anonymous, command)).await {
             return error_page("Follow up", &ApiError::from(e));

@@ -1,7 +1,7 @@
 //! Crew safety reports without an account, and incident evidence. A report from the public
 //! page stores no IP address, user agent or account: the only link between the reporter and
-//! the report is the follow-up key returned once. Abuse limits count requests per
-//! production in memory, never per client.
+//! the report is the follow-up key returned once. Abuse limits count per client in memory,
+//! by a keyed hash of the address that is never stored (abuse.rs).
 
 use crate::api::{hex_lower, load, paginate, parse_production, ListPage};
 use crate::error::ApiError;
@@ -17,9 +17,6 @@ use coldset_domain::reports::Severity;
 use coldset_domain::{Actor, Command, Envelope};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -33,24 +30,6 @@ pub fn routes() -> Router<App> {
         .route("/api/v1/productions/{production}/reports/followup/add", post(add_to_report))
         .route("/api/v1/productions/{production}/incidents", get(list_incidents))
         .route("/api/v1/productions/{production}/incidents/{id}/evidence", get(evidence))
-}
-
-/// Reports per production per minute before the public form asks people to wait. Counted
-/// without any client identity, so it limits floods, not people.
-const REPORTS_PER_MINUTE: u32 = 30;
-
-static LIMITER: Mutex<Option<HashMap<String, (Instant, u32)>>> = Mutex::new(None);
-
-fn within_limit(production: &str) -> bool {
-    let Ok(mut guard) = LIMITER.lock() else { return false };
-    let map = guard.get_or_insert_with(HashMap::new);
-    let now = Instant::now();
-    let entry = map.entry(production.to_owned()).or_insert((now, 0));
-    if now.duration_since(entry.0) > Duration::from_secs(60) {
-        *entry = (now, 0);
-    }
-    entry.1 += 1;
-    entry.1 <= REPORTS_PER_MINUTE
 }
 
 fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
@@ -102,15 +81,9 @@ pub(crate) async fn file(
     app: &App,
     production: coldset_domain::ids::ProductionId,
     form: ReportForm,
+    client: &crate::abuse::Client,
 ) -> Result<(u64, String), ApiError> {
     app.state(&production)?;
-    if !within_limit(production.as_str()) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "report.rate_limited",
-            "too many reports in the last minute on this production: wait a minute and send it again, or call the compliance contact",
-        ));
-    }
     if form.photos.len() > MAX_PHOTOS {
         return Err(bad(format!("at most {MAX_PHOTOS} photos")));
     }
@@ -124,6 +97,8 @@ pub(crate) async fn file(
         }
         attachments.push(coldset_app::ports::Attachment { hash: access::hash_bytes(&bytes), content_type, bytes });
     }
+    let photo_bytes = attachments.iter().map(|a| a.bytes.len() as u64).sum();
+    client.limits.take_report(app, &production, &client.key, photo_bytes)?;
     let key = format!("fk_{}", hex_lower(&access::random_bytes::<20>()?));
     let command = Command::FileReport {
         severity: form.severity,
@@ -140,7 +115,12 @@ pub(crate) async fn file(
     Ok((id, key))
 }
 
-async fn file_report(State(app): State<App>, Path(p): Path<String>, body: Bytes) -> Result<Json<Value>, ApiError> {
+async fn file_report(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    client: crate::abuse::Client,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
     let production = parse_production(&p)?;
     let r: NewReport = parse(&body)?;
     let mut photos = Vec::new();
@@ -152,7 +132,7 @@ async fn file_report(State(app): State<App>, Path(p): Path<String>, body: Bytes)
     }
     let form =
         ReportForm { severity: r.severity, text: r.text, subject: r.subject, reporter_name: r.reporter_name, photos };
-    let (id, key) = file(&app, production, form).await?;
+    let (id, key) = file(&app, production, form, &client).await?;
     Ok(Json(json!({
         "report": id,
         "followup_key": key,
@@ -226,7 +206,12 @@ async fn follow_up(State(app): State<App>, Path(p): Path<String>, body: Bytes) -
     Ok(Json(report_view(r, ack)))
 }
 
-async fn add_to_report(State(app): State<App>, Path(p): Path<String>, body: Bytes) -> Result<Json<Value>, ApiError> {
+async fn add_to_report(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    client: crate::abuse::Client,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
     let production = parse_production(&p)?;
     let state = app.state(&production)?;
     let k: KeyBody = parse(&body)?;
@@ -239,6 +224,7 @@ async fn add_to_report(State(app): State<App>, Path(p): Path<String>, body: Byte
         .map(|r| r.id)
         .ok_or_else(|| ApiError::not_found("no report has that follow-up key"))?;
     let text = k.text.ok_or_else(|| ApiError::new(StatusCode::BAD_REQUEST, "input.invalid", "text: is required"))?;
+    client.limits.take_addition(&production, report, &client.key)?;
     app.execute_async(Request::new(
         production,
         Actor::Anonymous,
@@ -330,9 +316,14 @@ async fn evidence(
                 let text = String::from_utf8_lossy(&ev.bytes);
                 if frozen.iter().any(|id| text.contains(&format!("\"{id}\""))) {
                     if let Ok(env) = Envelope::decode(&ev.bytes) {
-                        chain.push(
-                            json!({"seq": env.seq, "at": env.at.to_rfc3339(), "actor": env.actor, "event": env.event}),
-                        );
+                        chain.push(json!({
+                            "seq": env.seq,
+                            "at": env.at.to_rfc3339(),
+                            "actor": env.actor,
+                            "event": env.event,
+                            "leaf_hash": hex_lower(&ev.leaf_hash),
+                            "record": crate::api::record_base64(&ev.bytes),
+                        }));
                     }
                 }
                 Ok(())

@@ -67,17 +67,148 @@ fn read_witness_copy(path: &Path) -> Result<Vec<(String, String)>, String> {
     Ok(out)
 }
 
+/// Which key `verify` checks a data directory against, and what it says about it.
+pub struct Trust<'a> {
+    /// `--key`: the verifier key the auditor obtained independently.
+    pub pinned: Option<&'a str>,
+    /// The configured key directory (else the default beside the data directory).
+    pub key_dir: Option<&'a Path>,
+    /// `--trust-data-dir-key`: accept a key found inside the data directory itself.
+    pub data_dir_key: bool,
+}
+
+/// Chooses the verifier key and says loudly what was trusted: a key given by the auditor,
+/// else the key directory's (outside the data directory). A key inside the data directory
+/// proves nothing against whoever holds that directory, so it is refused unless asked for.
+fn trusted_key(dir: &Path, trust: &Trust<'_>, report: &mut Report) -> Result<VerifierKey, String> {
+    if let Some(k) = trust.pinned {
+        let key = VerifierKey::parse(k.trim()).map_err(|e| format!("--key: {e}"))?;
+        report.lines.push(format!("trusted: the verifier key given with --key ({key})"));
+        return Ok(key);
+    }
+    let loaded = crate::datadir::read_key(dir, trust.key_dir).map_err(|e| {
+        format!("{e}\nGive --key with the verifier key printed by `coldset init` (or --key-dir where the key is)")
+    })?;
+    let key = loaded.key.verifier();
+    if loaded.inside_data {
+        if !trust.data_dir_key {
+            return Err(format!(
+                "the only signing key is inside the data directory ({}): whoever can change the log there can re-sign \
+                 it with that key, so checking against it proves nothing. Give --key with the verifier key you obtained \
+                 independently (printed by `coldset init`), or --trust-data-dir-key to check against it anyway",
+                loaded.path.display()
+            ));
+        }
+        report.lines.push(format!(
+            "WARNING: checked against the key found inside the data directory ({key}, {}): this does not detect a \
+             rewrite by someone who held the directory; pass --key with a key you obtained independently",
+            loaded.path.display()
+        ));
+    } else {
+        report.lines.push(format!(
+            "trusted: the verifier key of the signing key in {} ({key}), outside the data directory; for an \
+             independent check pass --key with the key you were given",
+            loaded.path.display()
+        ));
+    }
+    Ok(key)
+}
+
+/// The checkpoint copies of a data directory: its own, and the key directory's.
+fn copies_of(dir: &Path, key_dir: Option<&Path>) -> Vec<std::path::PathBuf> {
+    vec![dir.join(WITNESS_COPY_FILE), crate::datadir::key_dir(dir, key_dir).join(WITNESS_COPY_FILE)]
+}
+
+/// Start-up check: refuses a database behind a checkpoint this installation signed (its
+/// own copies are ahead: restored from an older copy, or newest events deleted), one whose
+/// history differs from a signed root, and checkpoints signed by another key (the key was
+/// swapped without a recorded rotation). Only the newest checkpoint of each production in
+/// each place is checked, so start-up stays fast however long the copies grow.
+pub fn check_not_behind(store: &dyn Store, key: &VerifierKey, copies: &[std::path::PathBuf]) -> Result<(), String> {
+    let refuse = |what: String| {
+        format!(
+            "{what}\nRefusing to serve: signing new checkpoints now would fork the log's own history. Restore the \
+             newest backup of the data directory (coldset verify --data DIR checks it), or ask your safety office \
+             before anything else is done with this directory"
+        )
+    };
+    let productions = store.productions().map_err(|e| e.to_string())?;
+    // The newest checkpoint of each production in each copy.
+    let mut newest: BTreeMap<String, (u64, String, String)> = BTreeMap::new();
+    for path in copies {
+        for (p, note) in read_witness_copy(path)? {
+            // The size is the body's second line (docs/ledger-format.md section 6); the
+            // signature is checked below, on the newest only.
+            let size = note
+                .lines()
+                .nth(1)
+                .and_then(|l| l.parse::<u64>().ok())
+                .ok_or_else(|| format!("{}: a checkpoint of {p} cannot be read", path.display()))?;
+            let source = path.display().to_string();
+            let entry = newest.entry(format!("{p}\u{0}{source}")).or_insert((0, String::new(), String::new()));
+            if size >= entry.0 {
+                *entry = (size, note, p);
+            }
+        }
+    }
+    for (place, (size, note, p)) in &newest {
+        let source = place.split('\u{0}').nth(1).unwrap_or_default();
+        let Some(record) = productions.iter().find(|r| r.id.as_str() == p) else {
+            return Err(refuse(format!(
+                "production {p} has checkpoints in {source} (up to {size} events) but is missing from the database"
+            )));
+        };
+        let cp = open_checkpoint(note, key).map_err(|e| {
+            refuse(format!(
+                "the checkpoint of {p} at size {size} in {source} is not signed by this installation's key ({key}): {e}. \
+                 The signing key was changed without a recorded rotation, or the copy comes from elsewhere"
+            ))
+        })?;
+        let count = store.event_count(&record.id).map_err(|e| e.to_string())?;
+        if cp.size > count {
+            return Err(refuse(format!(
+                "ROLLED BACK: production {p} has {count} events in the database, but {source} holds a checkpoint this \
+                 server signed at {} events: the newest {} events are missing (an older copy was restored, or events \
+                 were deleted)",
+                cp.size,
+                cp.size - count
+            )));
+        }
+        let root = coldset_app::ledger::root_at(store, &record.id, cp.size).map_err(|e| e.to_string())?;
+        if root != cp.root {
+            return Err(refuse(format!(
+                "FORK: the first {} events of production {p} do not hash to the root signed in {source}: an event was \
+                 changed",
+                cp.size
+            )));
+        }
+    }
+    for record in &productions {
+        if let Some(cp) = store.latest_checkpoint(&record.id).map_err(|e| e.to_string())? {
+            open_checkpoint(&cp.note, key).map_err(|e| {
+                refuse(format!(
+                    "the database's newest checkpoint of {} (size {}) is not signed by this installation's key \
+                     ({key}): {e}. The signing key was changed without a recorded rotation, or the database comes \
+                     from another installation",
+                    record.id, cp.size
+                ))
+            })?;
+        }
+    }
+    Ok(())
+}
+
 /// Full offline verification of a data directory.
-pub fn verify_data_dir(dir: &Path, database: Option<&str>, pinned_key: Option<&str>) -> Result<Report, String> {
+pub fn verify_data_dir(dir: &Path, database: Option<&str>, trust: &Trust<'_>) -> Result<Report, String> {
     let started = std::time::Instant::now();
     let store = crate::datadir::open_store(dir, database).map_err(|e| e.to_string())?;
     let store = store.as_ref();
-    let key = match pinned_key {
-        Some(k) => VerifierKey::parse(k.trim()).map_err(|e| format!("--key: {e}"))?,
-        None => crate::datadir::read_key(dir).map_err(|e| e.to_string())?.verifier(),
-    };
     let mut report = Report::default();
-    let witness = read_witness_copy(&dir.join(WITNESS_COPY_FILE))?;
+    let key = trusted_key(dir, trust, &mut report)?;
+    let mut witness = Vec::new();
+    for copy in copies_of(dir, trust.key_dir) {
+        witness.extend(read_witness_copy(&copy)?);
+    }
     let productions = store.productions().map_err(|e| e.to_string())?;
     for (p, _) in &witness {
         if !productions.iter().any(|r| r.id.as_str() == p) {
@@ -228,13 +359,19 @@ const BUNDLE_MAGIC: &str = "coldset-bundle 1";
 
 /// Writes a self-contained bundle: header, verifier key, checkpoints, then every event's
 /// canonical bytes, one a line (canonical JSON holds no raw newline).
-pub fn export(dir: &Path, database: Option<&str>, production: &str, out: &Path) -> Result<u64, String> {
+pub fn export(
+    dir: &Path,
+    key_dir: Option<&Path>,
+    database: Option<&str>,
+    production: &str,
+    out: &Path,
+) -> Result<u64, String> {
     let store = crate::datadir::open_store(dir, database).map_err(|e| e.to_string())?;
     let p = ProductionId::parse(production).map_err(|e| e.to_string())?;
     if !store.productions().map_err(|e| e.to_string())?.iter().any(|r| r.id == p) {
         return Err(format!("no production '{p}' in {}", dir.display()));
     }
-    let key = crate::datadir::read_key(dir).map_err(|e| e.to_string())?.verifier();
+    let key = crate::datadir::read_key(dir, key_dir).map_err(|e| e.to_string())?.key.verifier();
     let checkpoints = store.checkpoints(&p).map_err(|e| e.to_string())?;
     let count = store.event_count(&p).map_err(|e| e.to_string())?;
     let tmp = out.with_extension("partial");

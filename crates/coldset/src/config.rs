@@ -30,6 +30,20 @@ pub struct FileConfig {
     /// PEM certificate chain and private key: serve HTTPS.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
+    /// Where the ledger signing key and a second copy of every checkpoint live: outside
+    /// the data directory, so a copy of that directory cannot re-sign a rewritten log.
+    /// Default: beside the data directory, named `<data>.keys`.
+    pub key_dir: Option<PathBuf>,
+    /// Connections the server holds at once, in all and from one client address.
+    pub max_connections: Option<usize>,
+    pub max_connections_per_client: Option<usize>,
+    /// A connection with nothing read or written for this long is closed.
+    pub idle_timeout_seconds: Option<u64>,
+    /// A request's headers (and a TLS handshake) must arrive within this time.
+    pub header_timeout_seconds: Option<u64>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the per-client limits
+    /// of the public report pages). Empty: the connection's own address is the client.
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 /// The settings in force after every source has been applied.
@@ -43,6 +57,11 @@ pub struct Config {
     pub notifications: Notifications,
     /// Certificate chain and key files, when serving HTTPS.
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// The key directory given (file, `COLDSET_KEY_DIR` or `--key-dir`); `None`: the default
+    /// beside the data directory (`crate::datadir::key_dir`).
+    pub key_dir: Option<PathBuf>,
+    pub limits: crate::listener::Limits,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Notification settings, after validation. The webhook secret is read from its file.
@@ -99,6 +118,7 @@ pub struct Flags {
     pub listen: Option<String>,
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
+    pub key_dir: Option<PathBuf>,
 }
 
 pub fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
@@ -219,7 +239,49 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         (None, None) => None,
         _ => return Err(ConfigError::Invalid("give both tls_cert and tls_key (PEM files), or neither".into())),
     };
-    Ok(Config { data, database, listen, log, witness_urls, notifications, tls })
+    let key_dir =
+        flags.key_dir.clone().or_else(|| nonempty(env("COLDSET_KEY_DIR")).map(PathBuf::from)).or(file.key_dir);
+    let defaults = crate::listener::Limits::default();
+    let positive = |name: &str, v: Option<u64>, default: u64| -> Result<u64, ConfigError> {
+        match v {
+            Some(0) => Err(ConfigError::Invalid(format!("{name} must be at least 1"))),
+            Some(n) => Ok(n),
+            None => Ok(default),
+        }
+    };
+    let limits = crate::listener::Limits {
+        max_connections: positive(
+            "max_connections",
+            file.max_connections.map(|n| n as u64),
+            defaults.max_connections as u64,
+        )? as usize,
+        per_client: positive(
+            "max_connections_per_client",
+            file.max_connections_per_client.map(|n| n as u64),
+            defaults.per_client as u64,
+        )? as usize,
+        idle: std::time::Duration::from_secs(positive(
+            "idle_timeout_seconds",
+            file.idle_timeout_seconds,
+            defaults.idle.as_secs(),
+        )?),
+        header: std::time::Duration::from_secs(positive(
+            "header_timeout_seconds",
+            file.header_timeout_seconds,
+            defaults.header.as_secs(),
+        )?),
+    };
+    let trusted_proxies = file
+        .trusted_proxies
+        .unwrap_or_default()
+        .iter()
+        .map(|a| {
+            a.trim().parse().map_err(|_| {
+                ConfigError::Invalid(format!("trusted_proxies: '{a}' is not an IP address (write 10.0.0.2 or ::1)"))
+            })
+        })
+        .collect::<Result<Vec<std::net::IpAddr>, _>>()?;
+    Ok(Config { data, database, listen, log, witness_urls, notifications, tls, key_dir, limits, trusted_proxies })
 }
 
 /// A database URL as given at one level of the configuration.

@@ -1,6 +1,13 @@
-//! The data directory: the database, the ledger signing key, and a lock file that keeps
-//! two coldset processes from writing the same database (the writer's in-memory state
-//! assumes it is the only writer).
+//! The data directory: the database, the public half of the ledger key (`ledger.pub`), a
+//! copy of every signed checkpoint, and a lock file that keeps two coldset processes from
+//! writing the same database (the writer's in-memory state assumes it is the only writer).
+//!
+//! The signing key itself lives in a key directory of its own, outside the data directory
+//! (`--key-dir`, default `<data>.keys` beside it, mode 0700), with a second copy of every
+//! checkpoint: a copy of the data directory alone can then neither re-sign a rewritten log
+//! nor hide a rollback from the copy. Only witnesses protect against someone who holds both
+//! (docs/ledger.md). Data directories made before this keep `ledger.key` inside; that still
+//! works, with a warning.
 
 use coldset_app::ports::{AccountRecord, Store};
 use coldset_app::{App, SystemClock};
@@ -12,7 +19,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// The signing key's file inside an older data directory.
 pub const KEY_FILE: &str = "ledger.key";
+/// The verifier key of the log, in the data directory: it names the key file to look for.
+pub const VERIFIER_FILE: &str = "ledger.pub";
 pub const LOCK_FILE: &str = "coldset.lock";
 
 #[derive(Debug, thiserror::Error)]
@@ -51,13 +61,46 @@ pub fn lock(dir: &Path) -> Result<DirLock, DataDirError> {
     }
 }
 
-pub fn key_path(dir: &Path) -> PathBuf {
-    dir.join(KEY_FILE)
+/// The key directory of a data directory: the one configured, else `<data>.keys` beside it.
+pub fn key_dir(data: &Path, configured: Option<&Path>) -> PathBuf {
+    if let Some(dir) = configured {
+        return dir.to_owned();
+    }
+    // Collecting the components drops "." so that `--data .` gets a sibling too.
+    let absolute: PathBuf = std::path::absolute(data).unwrap_or_else(|_| data.to_owned()).components().collect();
+    let name = absolute.file_name().map_or_else(|| "coldset".into(), |n| n.to_string_lossy().into_owned());
+    absolute.with_file_name(format!("{name}.keys"))
 }
 
-/// Writes a new signing key readable by the owner only.
-fn write_key(dir: &Path, key: &SignerKey) -> Result<(), DataDirError> {
-    let path = key_path(dir);
+/// The signing key's file in the key directory: named by the key, so one key directory can
+/// serve several data directories.
+fn key_file(key_dir: &Path, name: &str, id: u32) -> PathBuf {
+    let safe: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    key_dir.join(format!("{safe}+{id:08x}.key"))
+}
+
+/// Creates a directory readable by its owner only (or tightens one that exists).
+pub fn private_dir(dir: &Path) -> Result<(), DataDirError> {
+    let fail = |e: std::io::Error| DataDirError::Other(format!("cannot create {}: {e}", dir.display()));
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir).map_err(fail)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// Writes a new file readable by its owner only; refuses to replace one.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), DataDirError> {
     let mut opts = File::options();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -65,20 +108,68 @@ fn write_key(dir: &Path, key: &SignerKey) -> Result<(), DataDirError> {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut f = opts.open(&path).map_err(|e| DataDirError::Key(format!("cannot create {}: {e}", path.display())))?;
-    f.write_all(key.to_private_string().as_bytes())
-        .and_then(|_| f.write_all(b"\n"))
+    let mut f = opts.open(path).map_err(|e| DataDirError::Key(format!("cannot create {}: {e}", path.display())))?;
+    f.write_all(bytes)
         .and_then(|_| f.sync_all())
         .map_err(|e| DataDirError::Key(format!("cannot write {}: {e}", path.display())))
 }
 
-/// Reads the ledger signing key; a missing or unreadable key stops the caller with a
-/// message that says what to do.
-pub fn read_key(dir: &Path) -> Result<SignerKey, DataDirError> {
-    let path = key_path(dir);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+/// Writes a new signing key into the key directory and its public half into the data
+/// directory.
+fn write_key(dir: &Path, key_dir: &Path, key: &SignerKey) -> Result<PathBuf, DataDirError> {
+    private_dir(key_dir)?;
+    let path = key_file(key_dir, key.name(), key.key_id());
+    write_private(&path, format!("{}\n", key.to_private_string()).as_bytes())?;
+    let public = dir.join(VERIFIER_FILE);
+    std::fs::write(&public, format!("{}\n", key.verifier()))
+        .map_err(|e| DataDirError::Key(format!("cannot write {}: {e}", public.display())))?;
+    Ok(path)
+}
+
+/// The ledger signing key and where it was found.
+pub struct LoadedKey {
+    pub key: SignerKey,
+    pub path: PathBuf,
+    /// An older data directory's key, kept inside the directory it signs for.
+    pub inside_data: bool,
+}
+
+/// Reads the ledger signing key: from the key directory, as named by the data directory's
+/// `ledger.pub`, else (an older data directory) `ledger.key` inside it. A missing or
+/// unreadable key stops the caller with a message that says what to do.
+pub fn read_key(dir: &Path, key_dir_setting: Option<&Path>) -> Result<LoadedKey, DataDirError> {
+    let legacy = dir.join(KEY_FILE);
+    if legacy.exists() {
+        let key = parse_key(&legacy)?;
+        return Ok(LoadedKey { key, path: legacy, inside_data: true });
+    }
+    let public = dir.join(VERIFIER_FILE);
+    let text = std::fs::read_to_string(&public).map_err(|e| {
         DataDirError::Key(format!(
-            "cannot read the ledger signing key {}: {e}. Restore it from your backup; without it no checkpoint can be signed",
+            "cannot read {}: {e}. Is {} a coldset data directory (made by coldset init)?",
+            public.display(),
+            dir.display()
+        ))
+    })?;
+    let verifier = coldset_ledger::VerifierKey::parse(text.trim())
+        .map_err(|e| DataDirError::Key(format!("{} is not a verifier key: {e}", public.display())))?;
+    let keys = key_dir(dir, key_dir_setting);
+    let path = key_file(&keys, verifier.name(), verifier.key_id());
+    let key = parse_key(&path)?;
+    if key.verifier().to_string() != verifier.to_string() {
+        return Err(DataDirError::Key(format!(
+            "the key in {} is not the key this data directory's log is signed with ({verifier})",
+            path.display()
+        )));
+    }
+    Ok(LoadedKey { key, path, inside_data: false })
+}
+
+fn parse_key(path: &Path) -> Result<SignerKey, DataDirError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        DataDirError::Key(format!(
+            "cannot read the ledger signing key {}: {e}. Restore it from your backup of the key directory (or give \
+             --key-dir where it is); without it no checkpoint can be signed",
             path.display()
         ))
     })?;
@@ -110,10 +201,18 @@ pub struct Initialised {
     pub admin: String,
     pub password: String,
     pub verifier_key: String,
+    /// Where the signing key was written.
+    pub key_file: PathBuf,
 }
 
 /// Creates the database, the first administrator and the ledger signing key.
-pub fn init(dir: &Path, database: Option<&str>, admin: &str, installation: &str) -> Result<Initialised, DataDirError> {
+pub fn init(
+    dir: &Path,
+    key_dir_setting: Option<&Path>,
+    database: Option<&str>,
+    admin: &str,
+    installation: &str,
+) -> Result<Initialised, DataDirError> {
     if admin.trim().is_empty() || admin.len() > 64 || admin.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(DataDirError::Other(format!(
             "'{admin}' is not a usable account name (1-64 characters, no spaces)"
@@ -121,15 +220,17 @@ pub fn init(dir: &Path, database: Option<&str>, admin: &str, installation: &str)
     }
     let key = SignerKey::generate(installation)
         .map_err(|e| DataDirError::Key(format!("'{installation}' cannot name the installation's key: {e}")))?;
-    if key_path(dir).exists() {
-        return Err(DataDirError::Key(format!(
-            "{} already exists: this directory was initialised before",
-            key_path(dir).display()
-        )));
+    for existing in [dir.join(KEY_FILE), dir.join(VERIFIER_FILE)] {
+        if existing.exists() {
+            return Err(DataDirError::Key(format!(
+                "{} already exists: this directory was initialised before",
+                existing.display()
+            )));
+        }
     }
     let store = create_store(dir, database)?;
     let _lock = lock(dir)?;
-    write_key(dir, &key)?;
+    let key_file = write_key(dir, &key_dir(dir, key_dir_setting), &key)?;
     let password = coldset_app::access::random_password().map_err(|e| DataDirError::Other(e.to_string()))?;
     store
         .create_account(&AccountRecord {
@@ -140,7 +241,7 @@ pub fn init(dir: &Path, database: Option<&str>, admin: &str, installation: &str)
             created_at: coldset_domain::Timestamp(jiff::Timestamp::now().as_millisecond()),
         })
         .map_err(|e| DataDirError::Other(e.to_string()))?;
-    Ok(Initialised { admin: admin.to_owned(), password, verifier_key: key.verifier().to_string() })
+    Ok(Initialised { admin: admin.to_owned(), password, verifier_key: key.verifier().to_string(), key_file })
 }
 
 /// Creates an account (optionally acting as a person of a production); returns its
@@ -185,15 +286,40 @@ pub fn reset_account(store: &dyn Store, name: &str) -> Result<String, DataDirErr
 /// Opens an initialised data directory for serving: lock, store, key, application.
 pub struct Opened {
     pub dir: PathBuf,
+    /// The key directory (its checkpoint copy is the one outside the data directory).
+    pub key_dir: PathBuf,
     pub app: App,
     pub key: SignerKey,
+    pub key_inside_data: bool,
     pub lock: DirLock,
 }
 
-pub fn open(dir: &Path, database: Option<&str>) -> Result<Opened, DataDirError> {
+impl Opened {
+    /// Where each signed checkpoint is copied: in the data directory and in the key
+    /// directory (outside it).
+    pub fn checkpoint_copies(&self) -> Vec<PathBuf> {
+        let mut copies = vec![self.dir.join(crate::audit::WITNESS_COPY_FILE)];
+        if !self.key_inside_data {
+            copies.push(self.key_dir.join(crate::audit::WITNESS_COPY_FILE));
+        }
+        copies
+    }
+}
+
+/// Opens a data directory to write to it: lock, store, key, application. Refuses a
+/// database that is behind a checkpoint this installation signed (restored from an older
+/// copy, or its newest events deleted) or whose checkpoints another key signed: serving it
+/// would sign a checkpoint that forks the log's own history.
+pub fn open(dir: &Path, key_dir_setting: Option<&Path>, database: Option<&str>) -> Result<Opened, DataDirError> {
     let store = open_store(dir, database)?;
     let lock = lock(dir)?;
-    let key = read_key(dir)?;
+    let loaded = read_key(dir, key_dir_setting)?;
+    let key_dir = key_dir(dir, key_dir_setting);
+    let mut copies = vec![dir.join(crate::audit::WITNESS_COPY_FILE)];
+    if !loaded.inside_data {
+        copies.push(key_dir.join(crate::audit::WITNESS_COPY_FILE));
+    }
+    crate::audit::check_not_behind(store.as_ref(), &loaded.key.verifier(), &copies).map_err(DataDirError::Other)?;
     let app = App::open(store, Arc::new(SystemClock)).map_err(|e| DataDirError::Other(e.to_string()))?;
-    Ok(Opened { dir: dir.to_owned(), app, key, lock })
+    Ok(Opened { dir: dir.to_owned(), key_dir, app, key: loaded.key, key_inside_data: loaded.inside_data, lock })
 }

@@ -7,6 +7,7 @@ mod config;
 mod datadir;
 mod delivery;
 mod demo;
+mod listener;
 mod sinks;
 mod witness;
 
@@ -22,8 +23,18 @@ struct Cli {
     /// Configuration file (TOML). Also COLDSET_CONFIG.
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Where the ledger signing key and a copy of every checkpoint live, outside the data
+    /// directory (default: `<data>.keys` beside it). Also COLDSET_KEY_DIR.
+    #[arg(long, global = true, value_name = "DIR")]
+    key_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Cmd,
+}
+
+/// The options every subcommand takes.
+struct Globals {
+    config: Option<PathBuf>,
+    key_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -79,9 +90,14 @@ enum Cmd {
         /// A bundle written by `coldset export` (no database needed).
         #[arg(long, value_name = "FILE")]
         bundle: Option<PathBuf>,
-        /// The verifier key you trust (`name+id+key`); defaults to the one in DIR or the bundle.
+        /// The verifier key you trust (`name+id+key`); defaults to the key directory's, or
+        /// the bundle's.
         #[arg(long, value_name = "KEY")]
         key: Option<String>,
+        /// Check against a signing key found inside the data directory itself (older data
+        /// directories keep it there); this cannot detect a rewrite by whoever held it.
+        #[arg(long)]
+        trust_data_dir_key: bool,
     },
     /// Write a production's events, checkpoints and public key to a bundle file.
     Export {
@@ -279,17 +295,25 @@ fn main() -> ExitCode {
     }
 }
 
-fn resolve(config: &Option<PathBuf>, data: Option<PathBuf>, listen: Option<String>) -> Result<Config, String> {
-    resolve_db(config, data, None, listen)
+fn resolve(globals: &Globals, data: Option<PathBuf>, listen: Option<String>) -> Result<Config, String> {
+    resolve_db(globals, data, None, listen)
 }
 
 fn resolve_db(
-    config: &Option<PathBuf>,
+    globals: &Globals,
     data: Option<PathBuf>,
     database: Option<String>,
     listen: Option<String>,
 ) -> Result<Config, String> {
-    let flags = Flags { config: config.clone(), data, database, listen, tls_cert: None, tls_key: None };
+    let flags = Flags {
+        config: globals.config.clone(),
+        data,
+        database,
+        listen,
+        tls_cert: None,
+        tls_key: None,
+        key_dir: globals.key_dir.clone(),
+    };
     config::resolve(&flags, &|k| std::env::var(k).ok()).map_err(|e| e.to_string())
 }
 
@@ -312,44 +336,51 @@ fn init_logging(level: &str) {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
+    let globals = Globals { config: cli.config, key_dir: cli.key_dir };
     match cli.command {
         Cmd::Init { data, database, admin, installation } => {
-            let cfg = resolve_db(&cli.config, data, database, None)?;
+            let cfg = resolve_db(&globals, data, database, None)?;
             let dir = need_data(&cfg)?;
-            let made =
-                datadir::init(&dir, cfg.database.as_deref(), &admin, &installation).map_err(|e| e.to_string())?;
+            let made = datadir::init(&dir, cfg.key_dir.as_deref(), cfg.database.as_deref(), &admin, &installation)
+                .map_err(|e| e.to_string())?;
             println!("Initialised {}", dir.display());
+            println!(
+                "Ledger signing key: {} (outside the data directory: back it up separately, and keep it where \
+                 whoever can copy the data directory cannot)",
+                made.key_file.display()
+            );
             println!("Administrator account: {}  password: {}", made.admin, made.password);
             println!("(the password is shown once; store it now)");
             println!("Ledger verifier key (give this to auditors): {}", made.verifier_key);
             Ok(())
         }
         Cmd::Serve { data, database, listen, tls_cert, tls_key } => {
-            let mut cfg = resolve_db(&cli.config, data, database, listen)?;
+            let mut cfg = resolve_db(&globals, data, database, listen)?;
             if let (Some(c), Some(k)) = (tls_cert, tls_key) {
                 cfg.tls = Some((c, k));
             }
             init_logging(&cfg.log);
             let dir = need_data(&cfg)?;
             config::check_listen(&cfg).map_err(|e| e.to_string())?;
-            let opened = datadir::open(&dir, cfg.database.as_deref()).map_err(|e| e.to_string())?;
+            let opened =
+                datadir::open(&dir, cfg.key_dir.as_deref(), cfg.database.as_deref()).map_err(|e| e.to_string())?;
             serve(opened, &cfg, None)
         }
         Cmd::Demo { data, listen } => {
-            let cfg = resolve(&cli.config, Some(data), listen)?;
+            let cfg = resolve(&globals, Some(data), listen)?;
             init_logging(&cfg.log);
             let dir = need_data(&cfg)?;
             config::require_loopback(&cfg.listen).map_err(|e| e.to_string())?;
-            let logins = prepare_demo(&dir)?;
-            let opened = datadir::open(&dir, None).map_err(|e| e.to_string())?;
+            let logins = prepare_demo(&dir, cfg.key_dir.as_deref())?;
+            let opened = datadir::open(&dir, cfg.key_dir.as_deref(), None).map_err(|e| e.to_string())?;
             serve(opened, &cfg, Some(logins))
         }
         Cmd::Config { command: ConfigCmd::Check { data, database, listen } } => {
-            let cfg = resolve_db(&cli.config, data, database, listen)?;
+            let cfg = resolve_db(&globals, data, database, listen)?;
             config::check_listen(&cfg).map_err(|e| e.to_string())?;
             if let Some(dir) = &cfg.data {
                 datadir::open_store(dir, cfg.database.as_deref()).map_err(|e| e.to_string())?;
-                datadir::read_key(dir).map_err(|e| e.to_string())?;
+                datadir::read_key(dir, cfg.key_dir.as_deref()).map_err(|e| e.to_string())?;
             }
             for url in &cfg.witness_urls {
                 println!("  witness: {url}");
@@ -366,12 +397,17 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("  log:    {}", cfg.log);
             Ok(())
         }
-        Cmd::Verify { data, database, bundle, key } => {
+        Cmd::Verify { data, database, bundle, key, trust_data_dir_key } => {
             let report = match bundle {
                 Some(file) => audit::verify_bundle(&file, key.as_deref())?,
                 None => {
-                    let cfg = resolve_db(&cli.config, data, database, None)?;
-                    audit::verify_data_dir(&need_data(&cfg)?, cfg.database.as_deref(), key.as_deref())?
+                    let cfg = resolve_db(&globals, data, database, None)?;
+                    let trust = audit::Trust {
+                        pinned: key.as_deref(),
+                        key_dir: cfg.key_dir.as_deref(),
+                        data_dir_key: trust_data_dir_key,
+                    };
+                    audit::verify_data_dir(&need_data(&cfg)?, cfg.database.as_deref(), &trust)?
                 }
             };
             for line in &report.lines {
@@ -386,8 +422,9 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Cmd::Export { data, database, production, out } => {
-            let cfg = resolve_db(&cli.config, data, database, None)?;
-            let n = audit::export(&need_data(&cfg)?, cfg.database.as_deref(), &production, &out)?;
+            let cfg = resolve_db(&globals, data, database, None)?;
+            let n =
+                audit::export(&need_data(&cfg)?, cfg.key_dir.as_deref(), cfg.database.as_deref(), &production, &out)?;
             println!("wrote {n} events of {production} to {}", out.display());
             Ok(())
         }
@@ -399,9 +436,9 @@ fn run(cli: Cli) -> Result<(), String> {
             Err(witness::WitnessError::Alarm(m)) => Err(format!("ALARM: {m}")),
             Err(witness::WitnessError::Error(m)) => Err(m),
         },
-        Cmd::Proof { command } => proof(&cli.config, command),
+        Cmd::Proof { command } => proof(&globals, command),
         Cmd::Account { command: AccountCmd::Add { data, database, name, admin, production, person } } => {
-            let cfg = resolve_db(&cli.config, data, database, None)?;
+            let cfg = resolve_db(&globals, data, database, None)?;
             let store = datadir::open_store(&need_data(&cfg)?, cfg.database.as_deref()).map_err(|e| e.to_string())?;
             let link = match (production, person) {
                 (Some(p), Some(person)) => Some((
@@ -415,7 +452,7 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Cmd::Account { command: AccountCmd::Reset { data, database, name } } => {
-            let cfg = resolve_db(&cli.config, data, database, None)?;
+            let cfg = resolve_db(&globals, data, database, None)?;
             let store = datadir::open_store(&need_data(&cfg)?, cfg.database.as_deref()).map_err(|e| e.to_string())?;
             let password = datadir::reset_account(store.as_ref(), &name).map_err(|e| e.to_string())?;
             println!(
@@ -425,7 +462,7 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Cmd::Token { command: TokenCmd::Create { data, database, account, scopes, expires_in_days } } => {
-            let cfg = resolve_db(&cli.config, data, database, None)?;
+            let cfg = resolve_db(&globals, data, database, None)?;
             let store = datadir::open_store(&need_data(&cfg)?, cfg.database.as_deref()).map_err(|e| e.to_string())?;
             let now = coldset_domain::Timestamp(jiff::Timestamp::now().as_millisecond());
             let expires = expires_in_days.map(|d| coldset_domain::Timestamp(now.0 + i64::from(d) * 86_400_000));
@@ -435,7 +472,7 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{token}");
             Ok(())
         }
-        Cmd::Bench { command } => run_bench(command),
+        Cmd::Bench { command } => run_bench(&globals, command),
         Cmd::Openapi => {
             println!("{:#}", coldset_web::openapi::document());
             Ok(())
@@ -443,19 +480,16 @@ fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-fn open_store(
-    config: &Option<PathBuf>,
-    data: Option<PathBuf>,
-) -> Result<std::sync::Arc<dyn coldset_app::Store>, String> {
-    let cfg = resolve(config, data, None)?;
+fn open_store(globals: &Globals, data: Option<PathBuf>) -> Result<std::sync::Arc<dyn coldset_app::Store>, String> {
+    let cfg = resolve(globals, data, None)?;
     datadir::open_store(&need_data(&cfg)?, cfg.database.as_deref()).map_err(|e| e.to_string())
 }
 
-fn proof(config: &Option<PathBuf>, command: ProofCmd) -> Result<(), String> {
+fn proof(globals: &Globals, command: ProofCmd) -> Result<(), String> {
     let parse = |p: &str| coldset_domain::ids::ProductionId::parse(p).map_err(|e| e.to_string());
     let json = match command {
         ProofCmd::Inclusion { data, production, seq, size } => {
-            let store = open_store(config, data)?;
+            let store = open_store(globals, data)?;
             let p = parse(&production)?;
             let size = match size {
                 Some(s) => s,
@@ -472,7 +506,7 @@ fn proof(config: &Option<PathBuf>, command: ProofCmd) -> Result<(), String> {
             })
         }
         ProofCmd::Consistency { data, production, from, to } => {
-            let store = open_store(config, data)?;
+            let store = open_store(globals, data)?;
             let proof = coldset_app::ledger::consistency_proof(store.as_ref(), &parse(&production)?, from, to)
                 .map_err(|e| e.to_string())?;
             serde_json::json!({
@@ -488,18 +522,18 @@ fn proof(config: &Option<PathBuf>, command: ProofCmd) -> Result<(), String> {
     Ok(())
 }
 
-fn run_bench(command: BenchCmd) -> Result<(), String> {
+fn run_bench(globals: &Globals, command: BenchCmd) -> Result<(), String> {
+    let key_dir = globals.key_dir.as_deref();
     match command {
         BenchCmd::Append { data, writers, events, print_acks, no_baseline } => {
             if writers == 0 || events < writers as u64 {
                 return Err("need at least one writer and at least one event per writer".into());
             }
             if !data.join(coldset_store_sqlite::DB_FILE).exists() {
-                datadir::init(&data, None, "bench", "coldset.bench").map_err(|e| e.to_string())?;
+                datadir::init(&data, key_dir, None, "bench", "coldset.bench").map_err(|e| e.to_string())?;
             }
-            let opened = datadir::open(&data, None).map_err(|e| e.to_string())?;
-            let sinks: Vec<Box<dyn coldset_app::ledger::CheckpointSink>> =
-                vec![Box::new(sinks::FileSink::new(data.join(audit::WITNESS_COPY_FILE)))];
+            let opened = datadir::open(&data, key_dir, None).map_err(|e| e.to_string())?;
+            let sinks = sinks::file_sinks(&opened.checkpoint_copies());
             opened
                 .app
                 .enable_checkpoints(opened.key.clone(), sinks, std::time::Duration::from_secs(1))
@@ -546,12 +580,11 @@ fn run_bench(command: BenchCmd) -> Result<(), String> {
         }
         BenchCmd::Gate { data, firearms, performers, events, samples, out } => {
             if !data.join(coldset_store_sqlite::DB_FILE).exists() {
-                datadir::init(&data, None, "bench", "coldset.bench").map_err(|e| e.to_string())?;
+                datadir::init(&data, key_dir, None, "bench", "coldset.bench").map_err(|e| e.to_string())?;
             }
-            let opened = datadir::open(&data, None).map_err(|e| e.to_string())?;
+            let opened = datadir::open(&data, key_dir, None).map_err(|e| e.to_string())?;
             // As `serve` runs: checkpoints signed in the background (idle while nothing grows).
-            let sinks: Vec<Box<dyn coldset_app::ledger::CheckpointSink>> =
-                vec![Box::new(sinks::FileSink::new(data.join(audit::WITNESS_COPY_FILE)))];
+            let sinks = sinks::file_sinks(&opened.checkpoint_copies());
             opened
                 .app
                 .enable_checkpoints(opened.key.clone(), sinks, std::time::Duration::from_secs(1))
@@ -568,15 +601,15 @@ const DEMO_PIN: &str = "2468";
 
 /// Seeds the demo the first time; afterwards reuses what is there. Returns the text to
 /// print about logins.
-fn prepare_demo(dir: &Path) -> Result<String, String> {
+fn prepare_demo(dir: &Path, key_dir: Option<&Path>) -> Result<String, String> {
     let db = dir.join(coldset_store_sqlite::DB_FILE);
     if db.exists() {
         let logins = std::fs::read_to_string(dir.join(DEMO_LOGINS_FILE)).unwrap_or_default();
         println!("Using the existing demo data in {} (not seeding again).", dir.display());
         return Ok(logins);
     }
-    let made = datadir::init(dir, None, "admin", "coldset.demo").map_err(|e| e.to_string())?;
-    let opened = datadir::open(dir, None).map_err(|e| e.to_string())?;
+    let made = datadir::init(dir, key_dir, None, "admin", "coldset.demo").map_err(|e| e.to_string())?;
+    let opened = datadir::open(dir, key_dir, None).map_err(|e| e.to_string())?;
     demo::seed(&opened.app, &made.admin).map_err(|e| format!("seeding the demo failed: {e}"))?;
     let mut logins = format!("  administrator: {} / {}\n", made.admin, made.password);
     let production = coldset_domain::ids::ProductionId::parse(demo::DEMO_PRODUCTION).map_err(|e| e.to_string())?;
@@ -598,17 +631,27 @@ fn prepare_demo(dir: &Path) -> Result<String, String> {
         logins.push_str(&format!("  {login} / {password}   ({}, {})\n", p.name, roles.join(", ")));
     }
     logins.push_str(&format!("  everyone confirms in person on the armorer's phone with PIN {DEMO_PIN}\n"));
-    std::fs::write(dir.join(DEMO_LOGINS_FILE), &logins).map_err(|e| e.to_string())?;
+    // Passwords: readable by the owner only.
+    datadir::write_private(&dir.join(DEMO_LOGINS_FILE), logins.as_bytes()).map_err(|e| e.to_string())?;
     println!("Seeded the demo production '{}' in {}.", demo::DEMO_PRODUCTION, dir.display());
     Ok(logins)
 }
 
-/// Starts checkpointing (every second, with a copy in the data directory and to each
-/// witness URL), then serves HTTP until SIGTERM or Ctrl-C.
+/// Starts checkpointing (every second, with a copy in the data directory, one in the key
+/// directory and one to each witness URL), then serves HTTP or HTTPS within the connection
+/// limits until SIGTERM or Ctrl-C, and signs a last checkpoint once requests have finished.
 fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> Result<(), String> {
     let listen = cfg.listen;
-    let mut sinks: Vec<Box<dyn coldset_app::ledger::CheckpointSink>> =
-        vec![Box::new(sinks::FileSink::new(opened.dir.join(audit::WITNESS_COPY_FILE)))];
+    if opened.key_inside_data {
+        tracing::warn!(
+            data = %opened.dir.display(),
+            "the ledger signing key is inside the data directory ({}): anyone with a copy of the directory can \
+             re-sign a rewritten log. Move it to the key directory {} as described in docs/ledger.md",
+            datadir::KEY_FILE,
+            opened.key_dir.display()
+        );
+    }
+    let mut sinks = sinks::file_sinks(&opened.checkpoint_copies());
     for url in &cfg.witness_urls {
         sinks.push(Box::new(sinks::UrlSink::new(url.clone())));
     }
@@ -645,62 +688,51 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     let tls = cfg.tls.clone();
-    runtime.block_on(async move {
+    let app = opened.app.clone();
+    let served = runtime.block_on(async move {
         let options = coldset_web::Options { tls: tls.is_some() };
-        let router = coldset_web::router_with(opened.app.clone(), options);
-        let _keep = (opened.lock, opened.key);
-        if let Some((cert, key)) = tls {
-            return serve_tls(router, listen, &cert, &key, demo_logins).await;
-        }
-        let listener =
-            tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-        let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        println!("coldset listening on http://{addr}/");
-        if let Some(logins) = demo_logins {
-            println!("Demo production: http://{addr}/p/{}", demo::DEMO_PRODUCTION);
-            println!(
-                "Start with maria (the armorer) at http://{addr}/p/{p}/today, dana (1st AD) at http://{addr}/p/{p}/board, \
-                 ruth (safety advisor) at http://{addr}/p/{p}/oversight; crew report without an account at \
-                 http://{addr}/p/{p}/report. Passkeys need a host name: use http://localhost:PORT for them.",
-                p = demo::DEMO_PRODUCTION
-            );
-            println!("Sign in at http://{addr}/login with one of these (API tokens: coldset token create --data DIR --account NAME):");
-            print!("{logins}");
-        }
-        axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(|e| format!("server error: {e}"))
-    })
-}
-
-/// HTTPS with rustls (ring): the certificate chain and key are read from PEM files.
-async fn serve_tls(
-    router: axum::Router,
-    listen: std::net::SocketAddr,
-    cert: &std::path::Path,
-    key: &std::path::Path,
-    demo_logins: Option<String>,
-) -> Result<(), String> {
-    // One crypto provider for the process, chosen here rather than by feature unification.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+        let router = coldset_web::router_behind(app, options, cfg.trusted_proxies.clone());
+        let tls_config = match &tls {
+            Some((cert, key)) => {
+                // One crypto provider for the process, chosen here rather than by feature unification.
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                Some(axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await.map_err(|e| {
+                    format!("cannot use the TLS certificate {} and key {}: {e}", cert.display(), key.display())
+                })?)
+            }
+            None => None,
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        listener::serve(router, listen, tls_config, cfg.limits, |addr| {
+            println!("coldset listening on {scheme}://{addr}/");
+            if let Some(logins) = &demo_logins {
+                println!("Demo production: {scheme}://{addr}/p/{}", demo::DEMO_PRODUCTION);
+                println!(
+                    "Start with maria (the armorer) at {scheme}://{addr}/p/{p}/today, dana (1st AD) at \
+                     {scheme}://{addr}/p/{p}/board, ruth (safety advisor) at {scheme}://{addr}/p/{p}/oversight; crew \
+                     report without an account at {scheme}://{addr}/p/{p}/report. Passkeys need a host name: use \
+                     {scheme}://localhost:PORT for them.",
+                    p = demo::DEMO_PRODUCTION
+                );
+                println!(
+                    "Sign in at {scheme}://{addr}/login with one of these (API tokens: coldset token create --data DIR \
+                     --account NAME):"
+                );
+                print!("{logins}");
+            }
+        })
         .await
-        .map_err(|e| format!("cannot use the TLS certificate {} and key {}: {e}", cert.display(), key.display()))?;
-    let handle = axum_server::Handle::new();
-    let stopper = handle.clone();
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        stopper.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
     });
-    let server =
-        tokio::spawn(axum_server::bind_rustls(listen, tls).handle(handle.clone()).serve(router.into_make_service()));
-    let addr = handle.listening().await.ok_or_else(|| format!("cannot listen on {listen}"))?;
-    println!("coldset listening on https://{addr}/");
-    if let Some(logins) = demo_logins {
-        print!("{logins}");
+    // A clean stop signs the last events, so they are not left unsigned until the next start.
+    if let Some(checkpointer) = opened.app.checkpointer() {
+        match checkpointer.sign_new_heads() {
+            Ok(signed) if !signed.is_empty() => tracing::info!(checkpoints = signed.len(), "signed at shutdown"),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "signing the last checkpoint at shutdown failed"),
+        }
     }
-    server.await.map_err(|e| format!("server error: {e}"))?.map_err(|e| format!("server error: {e}"))
+    drop(opened.lock);
+    served
 }
 
 async fn shutdown_signal() {

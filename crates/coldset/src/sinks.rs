@@ -8,6 +8,11 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
+/// One append-only file copy per path.
+pub fn file_sinks(paths: &[PathBuf]) -> Vec<Box<dyn CheckpointSink>> {
+    paths.iter().map(|p| Box::new(FileSink::new(p.clone())) as Box<dyn CheckpointSink>).collect()
+}
+
 /// Appends each checkpoint as one JSON line and syncs it to disk.
 pub struct FileSink {
     path: PathBuf,

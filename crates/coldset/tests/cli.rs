@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use base64::Engine as _;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -201,21 +202,42 @@ fn serve_refuses_non_loopback_without_tls() {
 }
 
 #[test]
-fn init_creates_once_with_an_owner_only_key() {
-    let dir = tempfile::tempdir().unwrap();
-    let o = coldset(&["init", "--data", p(dir.path()), "--admin", "alice"]);
+fn init_creates_once_with_an_owner_only_key_outside_the_data_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("set");
+    let o = coldset(&["init", "--data", p(&dir), "--admin", "alice"]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("alice"));
+    // The signing key is not in the data directory: a copy of that directory cannot re-sign.
+    assert!(!dir.join("ledger.key").exists());
+    let public = std::fs::read_to_string(dir.join("ledger.pub")).unwrap();
+    assert!(text(&o).contains(public.trim()), "init prints the verifier key: {}", text(&o));
+    let keys: Vec<PathBuf> = std::fs::read_dir(keys_of(&dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "key"))
+        .collect();
+    assert_eq!(keys.len(), 1, "{keys:?}");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.path().join("ledger.key")).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600);
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&keys[0]), 0o600);
+        assert_eq!(mode(&keys_of(&dir)), 0o700);
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join("coldset.db")), 0o600);
     }
-    let again = coldset(&["init", "--data", p(dir.path())]);
+    // --key-dir puts it elsewhere, and `serve` must be told the same place.
+    let elsewhere = tmp.path().join("usb-key");
+    let other = tmp.path().join("other");
+    assert!(coldset(&["init", "--data", p(&other), "--key-dir", p(&elsewhere)]).status.success());
+    assert!(std::fs::read_dir(&elsewhere).unwrap().count() == 1 && !keys_of(&other).exists());
+    let o = coldset(&["serve", "--data", p(&other), "--listen", "127.0.0.1:0"]);
+    assert!(!o.status.success() && text(&o).contains("signing key"), "{}", text(&o));
+    let again = coldset(&["init", "--data", p(&dir)]);
     assert!(!again.status.success());
     assert!(text(&again).contains("already exists"), "{}", text(&again));
-    let bad = coldset(&["init", "--data", p(&dir.path().join("x")), "--admin", "two words"]);
+    let bad = coldset(&["init", "--data", p(&dir.join("x")), "--admin", "two words"]);
     assert!(!bad.status.success());
 }
 
@@ -223,7 +245,7 @@ fn init_creates_once_with_an_owner_only_key() {
 fn serve_stops_with_a_clear_message_when_the_signing_key_is_missing() {
     let dir = tempfile::tempdir().unwrap();
     assert!(coldset(&["init", "--data", p(dir.path())]).status.success());
-    std::fs::remove_file(dir.path().join("ledger.key")).unwrap();
+    std::fs::remove_dir_all(keys_of(dir.path())).unwrap();
     let o = coldset(&["serve", "--data", p(dir.path()), "--listen", "127.0.0.1:0"]);
     assert!(!o.status.success());
     assert!(text(&o).contains("signing key"), "{}", text(&o));
@@ -279,13 +301,18 @@ fn demo_seeds_once_serves_the_inventory_and_a_verifiable_ledger() {
     assert!(page.contains("SAA-BF-1021") && page.contains("QUARANTINED"));
     let health = ureq::get(&format!("{}/healthz", server.base)).call().unwrap().into_string().unwrap();
     assert_eq!(health, "ok");
-    // Paging through the events gives them all, in order.
+    // Paging through the events gives them all, in order, each with the exact bytes of its
+    // leaf: an auditor recomputes every leaf (and, below, the signed root) from this answer alone.
     let mut from = 0;
     let mut seen = 0;
+    let mut leaves = coldset_ledger::LogVerifier::new();
     loop {
         let page = server.get(&format!("/api/v1/productions/dead-river/events?from={from}&limit=7"));
         for e in page["items"].as_array().unwrap() {
             assert_eq!(e["seq"].as_u64().unwrap(), seen);
+            let record = base64::engine::general_purpose::STANDARD.decode(e["record"].as_str().unwrap()).unwrap();
+            assert_eq!(hex::encode(coldset_ledger::leaf_hash(&record)), e["leaf_hash"].as_str().unwrap());
+            leaves.push_leaf(&record);
             seen += 1;
         }
         match page["next_from"].as_u64() {
@@ -309,6 +336,7 @@ fn demo_seeds_once_serves_the_inventory_and_a_verifiable_ledger() {
     let cp = server.get("/api/v1/productions/dead-river/checkpoint");
     let signed = coldset_ledger::open_checkpoint(cp["note"].as_str().unwrap(), &vk).unwrap();
     assert_eq!(signed.size, events);
+    assert_eq!(leaves.root(), signed.root, "the records of GET /events hash to the signed root");
     for seq in 0..events {
         let proof = server.get(&format!("/api/v1/productions/dead-river/proof/inclusion?seq={seq}"));
         let leaf: [u8; 32] = hex::decode(proof["leaf_hash"].as_str().unwrap()).unwrap().try_into().unwrap();
@@ -363,6 +391,19 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// The key directory coldset uses by default for a data directory: `<data>.keys` beside it.
+fn keys_of(data: &Path) -> PathBuf {
+    data.with_file_name(format!("{}.keys", data.file_name().unwrap().to_string_lossy()))
+}
+
+/// Copies a data directory and its key directory, as a restored backup of both would be.
+fn copy_data(from: &Path, to: &Path) {
+    copy_dir(from, to);
+    if keys_of(from).exists() {
+        copy_dir(&keys_of(from), &keys_of(to));
+    }
+}
+
 /// Opens a copy of the ledger as an attacker with database access would: triggers dropped.
 fn tamper(dir: &Path, f: impl FnOnce(&rusqlite::Connection)) {
     let conn = rusqlite::Connection::open(dir.join("coldset.db")).unwrap();
@@ -383,7 +424,7 @@ fn verify_detects_every_kind_of_tampering() {
     let mut check = |name: &str, rng: &mut Rng, mutate: &dyn Fn(&rusqlite::Connection, &mut Rng)| {
         case += 1;
         let dir = tmp.path().join(format!("case-{case}"));
-        copy_dir(&pristine, &dir);
+        copy_data(&pristine, &dir);
         tamper(&dir, |c| mutate(c, rng));
         let o = coldset(&["verify", "--data", p(&dir)]);
         assert!(!o.status.success(), "case {case} ({name}) was not detected:\n{}", text(&o));
@@ -551,10 +592,13 @@ fn witness_pins_the_key_and_raises_the_alarm_on_rollback() {
         server.stop();
         key
     };
-    // Roll the log back by 5 events, as someone with database access could.
+    // Roll the log back by 5 events, as someone who holds both the data directory and the
+    // key directory could (removing both checkpoint copies, so the server starts): only the
+    // witness can tell.
     let rolled = tmp.path().join("rolled");
-    copy_dir(&data, &rolled);
+    copy_data(&data, &rolled);
     std::fs::remove_file(rolled.join("checkpoints.jsonl")).unwrap();
+    std::fs::remove_file(keys_of(&rolled).join("checkpoints.jsonl")).unwrap();
     tamper(&rolled, |c| {
         c.execute("DELETE FROM events WHERE seq >= ?1", [(n - 5) as i64]).unwrap();
         c.execute("DELETE FROM checkpoints", []).unwrap();
@@ -585,7 +629,7 @@ fn witness_detects_a_fork() {
         assert!(o.status.success(), "{}", text(&o));
     };
     append(&a, "20");
-    copy_dir(&a, &b);
+    copy_data(&a, &b);
     append(&a, "10");
     append(&b, "30");
     let state = tmp.path().join("witness");
@@ -615,6 +659,275 @@ fn witness_detects_a_fork() {
     let o = coldset(&["bench", "append", "--data", p(&a), "--writers", "1", "--events", "5", "--no-baseline"]);
     assert!(!o.status.success());
     assert!(text(&o).contains("another coldset process"), "{}", text(&o));
+    server.stop();
+}
+
+/// The largest checkpoint size in a checkpoint copy file.
+fn last_copied_size(path: &Path) -> u64 {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["size"].as_u64())
+        .max()
+        .unwrap()
+}
+
+/// A server is not started on a database that is behind a checkpoint it signed (restored
+/// from an older copy, newest events deleted), nor on one whose checkpoints another key
+/// signed; a clean stop signs the last events first.
+#[test]
+fn serve_refuses_a_log_behind_its_own_checkpoints_or_signed_by_another_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, n) = make_demo_ledger(tmp.path());
+    let server = start(&["serve", "--data", p(&data)]);
+    ureq::post(&format!("{}/api/v1/productions/dead-river/reports", server.base))
+        .set("Content-Type", "application/json")
+        .send_string(r#"{"severity":"information","text":"one more event, then a clean stop"}"#)
+        .unwrap();
+    server.stop();
+    // The clean stop signed it at once (the background signer runs only every second).
+    assert_eq!(last_copied_size(&keys_of(&data).join("checkpoints.jsonl")), n + 1);
+    assert_eq!(last_copied_size(&data.join("checkpoints.jsonl")), n + 1);
+
+    // Restored from an older copy: the five newest events are gone from the database, and
+    // whoever did it also removed the data directory's own checkpoint copy. The key
+    // directory's copy, outside the data directory, still knows.
+    let rolled = tmp.path().join("rolled");
+    copy_dir(&data, &rolled);
+    std::fs::remove_file(rolled.join("checkpoints.jsonl")).unwrap();
+    tamper(&rolled, |c| {
+        c.execute("DELETE FROM events WHERE seq >= ?1", [(n - 4) as i64]).unwrap();
+        c.execute("DELETE FROM checkpoints WHERE size > ?1", [(n - 4) as i64]).unwrap();
+    });
+    let o = coldset(&["serve", "--data", p(&rolled), "--key-dir", p(&keys_of(&data)), "--listen", "127.0.0.1:0"]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("ROLLED BACK") && text(&o).contains("the newest 5 events are missing"), "{}", text(&o));
+
+    // The key swapped for another installation's, without a recorded rotation.
+    let other = tmp.path().join("other");
+    assert!(coldset(&["init", "--data", p(&other)]).status.success());
+    let swapped = tmp.path().join("swapped");
+    copy_dir(&data, &swapped);
+    std::fs::copy(other.join("ledger.pub"), swapped.join("ledger.pub")).unwrap();
+    let o = coldset(&["serve", "--data", p(&swapped), "--key-dir", p(&keys_of(&other)), "--listen", "127.0.0.1:0"]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("not signed by this installation's key"), "{}", text(&o));
+
+    // The untouched directory still starts.
+    let server = start(&["serve", "--data", p(&data)]);
+    server.stop();
+}
+
+/// Whoever holds a copy of the data directory rewrote an old event and had a server re-sign
+/// the log. The signing key is not in that directory, so they signed with a key of their
+/// own: `verify` with the verifier key obtained elsewhere refuses it, and so does a witness
+/// that saw the real log. With the old layout (the key inside the data directory), `verify`
+/// will not trust that key unless told to, and says so.
+#[test]
+fn a_rewritten_log_re_signed_by_the_holder_of_its_directory_is_caught() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, _) = make_demo_ledger(tmp.path());
+    let original = std::fs::read_to_string(data.join("ledger.pub")).unwrap().trim().to_owned();
+    let witness_state = tmp.path().join("witness");
+    {
+        let server = start(&["serve", "--data", p(&data)]);
+        let url = format!("{}/api/v1/productions/dead-river", server.base);
+        let o = coldset(&["witness", "--url", &url, "--state", p(&witness_state), "--key", &original]);
+        assert!(o.status.success(), "{}", text(&o));
+        server.stop();
+    }
+    let stolen = tmp.path().join("stolen");
+    copy_dir(&data, &stolen);
+    // A key of the attacker's own, where `serve` looks for it by default.
+    let theirs = tmp.path().join("theirs");
+    assert!(coldset(&["init", "--data", p(&theirs)]).status.success());
+    std::fs::copy(theirs.join("ledger.pub"), stolen.join("ledger.pub")).unwrap();
+    copy_dir(&keys_of(&theirs), &keys_of(&stolen));
+    tamper(&stolen, |c| {
+        let seq = 3i64;
+        let mut b: Vec<u8> = c.query_row("SELECT body FROM events WHERE seq = ?1", [seq], |r| r.get(0)).unwrap();
+        let text = String::from_utf8(b.clone()).unwrap();
+        let at = text.find("\"name\":\"").unwrap() + 9;
+        b[at] = if b[at] == b'x' { b'y' } else { b'x' };
+        c.execute(
+            "UPDATE events SET body = ?1, leaf_hash = ?2 WHERE seq = ?3",
+            rusqlite::params![b, &coldset_ledger::leaf_hash(&b)[..], seq],
+        )
+        .unwrap();
+        c.execute("DELETE FROM checkpoints", []).unwrap();
+        c.execute("DROP TRIGGER tree_nodes_append_only_delete", []).unwrap();
+        c.execute("DELETE FROM tree_nodes", []).unwrap();
+    });
+    std::fs::remove_file(stolen.join("checkpoints.jsonl")).unwrap();
+    let server = start(&["serve", "--data", p(&stolen)]);
+    wait_for("the re-signed checkpoint", || stolen.join("checkpoints.jsonl").exists());
+    let url = format!("{}/api/v1/productions/dead-river", server.base);
+    let o = coldset(&["witness", "--url", &url, "--state", p(&witness_state)]);
+    assert!(!o.status.success() && text(&o).contains("ALARM"), "the witness: {}", text(&o));
+    server.stop();
+    let o = coldset(&["verify", "--data", p(&stolen), "--key", &original]);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("stored checkpoint"), "{}", text(&o));
+    let o = coldset(&["verify", "--data", p(&data), "--key", &original]);
+    assert!(o.status.success() && text(&o).contains("trusted: the verifier key given with --key"), "{}", text(&o));
+
+    // The old layout: the key inside the data directory proves nothing against its holder.
+    let legacy = tmp.path().join("legacy");
+    copy_dir(&data, &legacy);
+    let key_file = std::fs::read_dir(keys_of(&data))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "key"))
+        .unwrap();
+    std::fs::copy(&key_file, legacy.join("ledger.key")).unwrap();
+    let o = coldset(&["verify", "--data", p(&legacy)]);
+    assert!(!o.status.success() && text(&o).contains("--trust-data-dir-key"), "{}", text(&o));
+    let o = coldset(&["verify", "--data", p(&legacy), "--trust-data-dir-key"]);
+    assert!(o.status.success() && text(&o).contains("WARNING"), "{}", text(&o));
+}
+
+/// Starts the demo with a configuration file holding `config` (TOML).
+fn start_demo_with_config(dir: &Path, config: &str) -> Server {
+    let file = dir.join("coldset.toml");
+    std::fs::write(&file, config).unwrap();
+    start(&["demo", "--data", p(&dir.join("demo")), "--config", p(&file)])
+}
+
+/// A Wi-Fi neighbour holds a thousand idle and half-sent connections from one address,
+/// with the server at the usual 1,024 open files: everyone else is still answered at once,
+/// and the neighbour's connections are closed when idle.
+#[test]
+fn the_server_keeps_answering_while_one_client_holds_a_thousand_idle_connections() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    assert!(coldset(&["init", "--data", p(&data)]).status.success());
+    let config = tmp.path().join("limits.toml");
+    std::fs::write(&config, "idle_timeout_seconds = 6\nheader_timeout_seconds = 6\n").unwrap();
+    let mut child = Command::new("sh")
+        .args(["-c", "ulimit -n 1024 && exec \"$0\" \"$@\"", BIN, "serve", "--data", p(&data), "--config", p(&config)])
+        .args(["--listen", "127.0.0.1:0"])
+        .env_remove("COLDSET_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let base = loop {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "server did not start");
+        if let Some(rest) = line.trim().strip_prefix("coldset listening on ") {
+            break rest.trim_end_matches('/').to_owned();
+        }
+    };
+    let addr: std::net::SocketAddr = base.trim_start_matches("http://").parse().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    // The neighbour: 1,100 connections from 127.0.0.2 (more than the open-file limit), every
+    // other one with half a request.
+    let mut idle = rt.block_on(async {
+        use tokio::io::AsyncWriteExt;
+        let mut held = Vec::new();
+        for i in 0..1100 {
+            let socket = tokio::net::TcpSocket::new_v4().unwrap();
+            socket.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+            if let Ok(mut stream) = socket.connect(addr).await {
+                if i % 2 == 0 {
+                    let _ = stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await;
+                }
+                held.push(stream);
+            }
+        }
+        held
+    });
+    assert!(idle.len() > 1000, "the neighbour's connections: {}", idle.len());
+    for _ in 0..20 {
+        let started = Instant::now();
+        let answer = ureq::get(&format!("{base}/healthz")).call().unwrap().into_string().unwrap();
+        let took = started.elapsed();
+        assert_eq!(answer, "ok");
+        assert!(took < Duration::from_millis(100), "/healthz took {took:?} while the neighbour held its sockets");
+    }
+    // The neighbour's connections that were let in are closed after the idle time.
+    let closed = rt.block_on(async {
+        use tokio::io::AsyncReadExt;
+        let mut closed = 0;
+        for stream in idle.iter_mut().take(60) {
+            let mut buf = [0u8; 512];
+            match tokio::time::timeout(Duration::from_secs(12), stream.read(&mut buf)).await {
+                Ok(Ok(0)) | Ok(Err(_)) => closed += 1,
+                Ok(Ok(_)) => {
+                    // An answer (408 to a half-sent request) then the close.
+                    if matches!(
+                        tokio::time::timeout(Duration::from_secs(12), stream.read(&mut buf)).await,
+                        Ok(Ok(0)) | Ok(Err(_))
+                    ) {
+                        closed += 1;
+                    }
+                }
+                Err(_) => {}
+            }
+        }
+        closed
+    });
+    assert_eq!(closed, 60, "every idle connection is closed");
+    drop(idle);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// One sender floods the anonymous report channel: it is limited, while a critical report
+/// from someone else is accepted at once and stops firearm work. Behind a trusted proxy the
+/// forwarded address is the client.
+#[test]
+fn a_flood_of_reports_from_one_client_cannot_jam_anothers_critical_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start_demo_with_config(tmp.path(), "trusted_proxies = [\"127.0.0.1\"]\n");
+    let url = format!("{}/api/v1/productions/dead-river/reports", server.base);
+    let send = |from: &str, body: &str| match ureq::post(&url)
+        .set("X-Forwarded-For", from)
+        .set("Content-Type", "application/json")
+        .send_string(body)
+    {
+        Ok(r) => (r.status(), serde_json::from_str::<serde_json::Value>(&r.into_string().unwrap()).unwrap()),
+        Err(ureq::Error::Status(s, r)) => (s, serde_json::from_str(&r.into_string().unwrap()).unwrap()),
+        Err(e) => panic!("{e}"),
+    };
+    let junk = r#"{"severity":"information","text":"junk"}"#;
+    let statuses: Vec<u16> = (0..40).map(|_| send("10.0.0.66", junk).0).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 5, "{statuses:?}");
+    let (status, body) = send("10.0.0.66", junk);
+    assert_eq!((status, body["code"].as_str()), (429, Some("report.rate_limited")), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("compliance contact"), "{body}");
+    let (status, body) =
+        send("10.0.0.77", r#"{"severity":"critical","text":"Live rounds on the props cart.\nStop now."}"#);
+    assert_eq!(status, 200, "{body}");
+    let gate = server.get("/api/v1/productions/dead-river/gate/hand-off?firearm=fa-1&to=p-5&scene=sc-1");
+    assert!(gate["rule_ids"].as_array().unwrap().iter().any(|r| r == "R-COMP-2"), "{gate}");
+    // Follow-up additions are limited too.
+    let key = body["followup_key"].as_str().unwrap();
+    let add = |n: usize| match ureq::post(&format!("{url}/followup/add"))
+        .set("X-Forwarded-For", "10.0.0.77")
+        .set("Content-Type", "application/json")
+        .send_string(&serde_json::json!({"key": key, "text": format!("addition {n}")}).to_string())
+    {
+        Ok(r) => r.status(),
+        Err(ureq::Error::Status(s, _)) => s,
+        Err(e) => panic!("{e}"),
+    };
+    for n in 0..20 {
+        assert_eq!(add(n), 200, "addition {n}");
+    }
+    assert_eq!(add(20), 429);
+    // Photo bytes per client: a second batch of large photos within the hour is refused.
+    let photo = base64::engine::general_purpose::STANDARD.encode(vec![0x89u8; 4 * 1024 * 1024]);
+    let with_photos = |n: usize| {
+        let photos: Vec<_> = (0..n).map(|_| serde_json::json!({"content_type": "image/png", "data": photo})).collect();
+        serde_json::json!({"severity": "concern", "text": "photos", "photos": photos}).to_string()
+    };
+    assert_eq!(send("10.0.0.88", &with_photos(5)).0, 200);
+    let (status, body) = send("10.0.0.88", &with_photos(2));
+    assert_eq!(status, 429, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("photos"), "{body}");
     server.stop();
 }
 
@@ -692,7 +1005,8 @@ fn an_anonymous_report_leaves_no_identifying_data() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("anon");
     let log = tmp.path().join("server.log");
-    let (mut child, base) = start_logged(&data, &log, "debug");
+    // At the most talkative level: no connection line may carry the client's address either.
+    let (mut child, base) = start_logged(&data, &log, "trace");
     let agent = "UA-canary-7f3a9c";
     let forwarded = "203.0.113.77";
     let resp = ureq::post(&format!("{base}/api/v1/productions/dead-river/reports"))
@@ -740,10 +1054,12 @@ fn an_anonymous_report_leaves_no_identifying_data() {
     let _ = Command::new("kill").arg(child.id().to_string()).status();
     let _ = child.wait();
     let mut haystack = Vec::new();
-    for entry in std::fs::read_dir(&data).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            haystack.extend(std::fs::read(&path).unwrap());
+    for dir in [data.clone(), tmp.path().join("anon.keys")] {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                haystack.extend(std::fs::read(&path).unwrap());
+            }
         }
     }
     haystack.extend(std::fs::read(&log).unwrap());
@@ -997,11 +1313,21 @@ fn the_public_report_page_files_a_report_with_a_photo() {
     let server = start(&["demo", "--data", p(&tmp.path().join("d"))]);
     let form = ureq::get(&format!("{}/p/dead-river/report", server.base)).call().unwrap().into_string().unwrap();
     assert!(form.contains("anonymously") && form.contains("Compliance contact"), "{form}");
+    // Anyone can open the page: it names today's scene, and no firearm or storage place.
+    assert!(form.contains("value=\"sc-1\"") && form.contains("(today)"), "{form}");
+    for inventory in ["fa-1", "Denix", "Armory truck safe", "Set cart", "DX-1106"] {
+        assert!(!form.contains(inventory), "the public page lists '{inventory}': {form}");
+    }
     let photo: &[u8] = b"\x89PNG\r\n\x1a\n not really a png, but bytes";
     let boundary = "coldsetboundary42";
     let mut body = Vec::new();
-    for (name, value) in [("severity", "critical"), ("text", "A live round was in the dummy box."), ("subject", "fa-1")]
-    {
+    // A crew member who presses Enter writes a multi-line report: recorded with its line breaks.
+    for (name, value) in [
+        ("severity", "critical"),
+        ("text", "A live round was in the dummy box.\r\nI saw it at 6 a.m.\r\n\tNobody checked it."),
+        ("subject", "sc-1"),
+        ("about", "the Colt on the props cart"),
+    ] {
         body.extend(
             format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
         );
@@ -1028,6 +1354,9 @@ fn the_public_report_page_files_a_report_with_a_photo() {
     assert!(status.contains("props cart") && status.contains("Waiting for acknowledgement"), "{status}");
     let reports = server.get("/api/v1/productions/dead-river/reports");
     let report = &reports["items"][0];
+    let text = report["text"].as_str().unwrap();
+    assert!(text.starts_with("About: the Colt on the props cart\n\n"), "{report}");
+    assert!(text.contains("dummy box.\r\nI saw it at 6 a.m.\r\n\tNobody"), "{report}");
     let hash = report["photos"][0].as_str().unwrap();
     let photo_url = format!("{}/api/v1/productions/dead-river/attachments/{hash}", server.base);
     assert!(matches!(ureq::get(&photo_url).call(), Err(ureq::Error::Status(401, _))), "photos are not public");

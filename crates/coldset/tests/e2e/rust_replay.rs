@@ -513,6 +513,13 @@ fn the_rust_failure_chain_is_refused_step_by_step_and_the_proper_scene_succeeds(
     assert!(inc["regulator_due"].as_str().is_some(), "R-INC-1 deadline shown: {inc}");
     let evidence = api.get(&format!("/incidents/{}/evidence", incident["events"][0]["seq"]));
     assert!(!evidence["custody_chain"].as_array().unwrap().is_empty(), "{evidence}");
+    // Each link of the chain carries the bytes of its leaf: the incident event itself is proved
+    // included in the signed log from the evidence bundle alone.
+    use base64::Engine as _;
+    for link in evidence["custody_chain"].as_array().unwrap() {
+        let record = base64::engine::general_purpose::STANDARD.decode(link["record"].as_str().unwrap()).unwrap();
+        assert_eq!(hex::encode(coldset_ledger::leaf_hash(&record)), link["leaf_hash"].as_str().unwrap(), "{link}");
+    }
     // F6: the day closes with the gun and the dummies still out: flagged.
     let mut counts = serde_json::Map::new();
     for (item, n) in [(colt.as_str(), 0), ("DUM-45", 49), ("DUM-45-B", 50), ("BLK-Q", 0), ("OLD-45", 50)] {
