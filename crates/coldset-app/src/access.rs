@@ -4,6 +4,7 @@
 
 use crate::error::AppError;
 use crate::ports::{Store, TokenRecord};
+use crate::sealed::SecretKey;
 use coldset_domain::events::{AuthMethod, Authentication, Confirmation};
 use coldset_domain::ids::{PersonId, ProductionId};
 use coldset_domain::{Actor, DomainError, Timestamp};
@@ -473,6 +474,7 @@ pub const SESSION_HOURS: i64 = 12;
 /// the `mfa` scope.
 pub fn login(
     store: &dyn Store,
+    secrets: Option<&SecretKey>,
     throttle: &Throttle,
     name: &str,
     password: &str,
@@ -480,7 +482,7 @@ pub fn login(
     now: Timestamp,
 ) -> Result<(String, Timestamp), AppError> {
     throttle.reserve(name, now)?;
-    let scopes = match session_scopes(store, name, password, code, now) {
+    let scopes = match session_scopes(store, secrets, name, password, code, now) {
         Ok(scopes) => scopes,
         // The database failed, not the person: the try is given back.
         Err(AppError::Store(e)) => {
@@ -499,6 +501,7 @@ pub fn login(
 /// open, or why they do not.
 fn session_scopes(
     store: &dyn Store,
+    secrets: Option<&SecretKey>,
     name: &str,
     password: &str,
     code: Option<&str>,
@@ -519,7 +522,7 @@ fn session_scopes(
         return Err(AppError::Unauthenticated("wrong account name or password".into()));
     }
     let mut scopes = vec!["read", "write", "session"];
-    if let Some((secret, true)) = store.totp(name)? {
+    if let Some(secret) = confirmed_totp(store, secrets, name)? {
         let ok = code.is_some_and(|c| verify_totp(&secret, c, now));
         if !ok {
             return Err(AppError::Unauthenticated(match code {
@@ -876,13 +879,14 @@ const PENDING_TOTP_MS: i64 = 15 * 60_000;
 /// whoever may try without limit.
 pub fn enrol_totp(
     store: &dyn Store,
+    secrets: Option<&SecretKey>,
     pending: &PendingTotp,
     throttle: &Throttle,
     account: &str,
     current_code: Option<&str>,
     now: Timestamp,
 ) -> Result<(String, String), AppError> {
-    if let Some((secret, true)) = store.totp(account)? {
+    if let Some(secret) = confirmed_totp(store, secrets, account)? {
         // Its own throttle: sign-in attempts, by anyone, under any name, cannot touch it.
         let key = account;
         throttle.reserve(key, now)?;
@@ -912,6 +916,7 @@ pub fn enrol_totp(
 /// its codes (and no longer for the old secret's).
 pub fn confirm_totp(
     store: &dyn Store,
+    secrets: Option<&SecretKey>,
     pending: &PendingTotp,
     account: &str,
     code: &str,
@@ -925,9 +930,28 @@ pub fn confirm_totp(
     if !verify_totp(&secret, code, now) {
         return Err(AppError::Unauthenticated("that code is not the current one".into()));
     }
-    store.set_totp(account, &secret, true)?;
+    let stored = match secrets {
+        Some(key) => key.seal(account, &secret)?,
+        None => secret.clone(),
+    };
+    store.set_totp(account, &stored, true)?;
     waiting.remove(account);
     Ok(())
+}
+
+/// The account's confirmed TOTP secret, opened with the secrets key. Without a key (only
+/// an application opened without one, as in-process tests do) secrets are stored plain.
+fn confirmed_totp(store: &dyn Store, secrets: Option<&SecretKey>, account: &str) -> Result<Option<String>, AppError> {
+    match store.totp(account)? {
+        Some((stored, true)) => match secrets {
+            Some(key) => key.open(account, &stored).map(Some),
+            None if stored.starts_with("sealed1:") => Err(AppError::Internal(format!(
+                "the one-time code secret of {account} is sealed, and this server was started without the secrets key"
+            ))),
+            None => Ok(Some(stored)),
+        },
+        _ => Ok(None),
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod notify;
 pub mod passkey;
 pub mod ports;
+pub mod sealed;
 mod writer;
 
 pub use error::AppError;
@@ -51,6 +52,8 @@ struct Inner {
     totp_throttle: access::Throttle,
     passkey_challenges: passkey::Challenges,
     pending_totp: access::PendingTotp,
+    /// Seals second-factor secrets at rest (set once at start, from outside the database).
+    secrets: OnceLock<sealed::SecretKey>,
     auth_cache: access::AuthCache,
     /// Background threads stop once this is dropped (with the application).
     alive: Arc<()>,
@@ -87,6 +90,7 @@ impl App {
                 totp_throttle: access::Throttle::new("too many wrong one-time codes for this account"),
                 passkey_challenges: passkey::Challenges::default(),
                 pending_totp: access::PendingTotp::default(),
+                secrets: OnceLock::new(),
                 auth_cache: access::AuthCache::default(),
                 alive: Arc::new(()),
             }),
@@ -133,6 +137,11 @@ impl App {
         cp.sign_new_heads()?;
         ledger::spawn_loop(Arc::downgrade(&cp), interval)?;
         Ok(cp)
+    }
+
+    /// Seals second-factor secrets at rest with `key` from now on (once, at start).
+    pub fn set_secret_key(&self, key: sealed::SecretKey) -> Result<(), AppError> {
+        self.inner.secrets.set(key).map_err(|_| AppError::Internal("the secrets key is already set".into()))
     }
 
     pub fn checkpointer(&self) -> Option<&Arc<Checkpointer>> {
@@ -216,13 +225,20 @@ impl App {
         let now = self.inner.clock.now();
         let (store, pending, throttle) =
             (self.inner.store.as_ref(), &self.inner.pending_totp, &self.inner.totp_throttle);
-        access::enrol_totp(store, pending, throttle, account, current_code, now)
+        access::enrol_totp(store, self.inner.secrets.get(), pending, throttle, account, current_code, now)
     }
 
     /// Confirms the new TOTP secret with its first code; sign-in asks for its codes from then on.
     pub fn confirm_totp(&self, account: &str, code: &str) -> Result<(), AppError> {
         let now = self.inner.clock.now();
-        access::confirm_totp(self.inner.store.as_ref(), &self.inner.pending_totp, account, code, now)
+        access::confirm_totp(
+            self.inner.store.as_ref(),
+            self.inner.secrets.get(),
+            &self.inner.pending_totp,
+            account,
+            code,
+            now,
+        )
     }
 
     /// The owner changes the account's password (see [`access::change_password`]).
@@ -233,7 +249,15 @@ impl App {
 
     /// Signs in with a name and password (throttled); returns a session secret and expiry.
     pub fn login(&self, name: &str, password: &str, code: Option<&str>) -> Result<(String, Timestamp), AppError> {
-        access::login(self.inner.store.as_ref(), &self.inner.throttle, name, password, code, self.inner.clock.now())
+        access::login(
+            self.inner.store.as_ref(),
+            self.inner.secrets.get(),
+            &self.inner.throttle,
+            name,
+            password,
+            code,
+            self.inner.clock.now(),
+        )
     }
 
     /// Resolves a token or session secret to its account (cached for a few seconds).

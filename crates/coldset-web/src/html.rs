@@ -100,7 +100,8 @@ pub fn production_page(production: &str, title: &str, body: &str) -> String {
         let _ = write!(nav, "<li><a href=\"/p/{}{path}\">{name}</a></li>", esc(production));
     }
     nav.push_str("</ul></nav>");
-    page(title, &format!("{nav}{body}"))
+    // Every production page makes its device a witness of the production's ledger.
+    page(title, &format!("{nav}{body}{}", crate::witness::script_tag(production)))
 }
 
 /// Whether a path taken from a form or a scanned code may be redirected to: a path of this

@@ -28,6 +28,7 @@ mod public;
 mod reports;
 mod scenes;
 mod stock;
+mod witness;
 mod write;
 
 pub use error::ApiError;
@@ -113,6 +114,7 @@ pub fn router_behind(app: App, options: Options, trusted_proxies: Vec<std::net::
         .merge(stock::routes())
         .merge(oversight::routes())
         .merge(audit::routes())
+        .merge(witness::routes())
         .merge(passkeys::routes())
         // The JSON API's routes carry their `/api/v1` prefix themselves rather than being
         // nested: a nested router rewrites every request's URI and routes it twice, which

@@ -321,5 +321,27 @@ pub fn open(dir: &Path, key_dir_setting: Option<&Path>, database: Option<&str>) 
     }
     crate::audit::check_not_behind(store.as_ref(), &loaded.key.verifier(), &copies).map_err(DataDirError::Other)?;
     let app = App::open(store, Arc::new(SystemClock)).map_err(|e| DataDirError::Other(e.to_string()))?;
+    app.set_secret_key(secrets_key(&key_dir)?).map_err(|e| DataDirError::Other(e.to_string()))?;
     Ok(Opened { dir: dir.to_owned(), key_dir, app, key: loaded.key, key_inside_data: loaded.inside_data, lock })
+}
+
+/// The file in the key directory holding the key that seals second-factor secrets in the
+/// database.
+pub const SECRETS_KEY_FILE: &str = "secrets.key";
+
+/// Reads the key that seals second-factor secrets, making it the first time (so older
+/// installations get one too).
+fn secrets_key(key_dir: &Path) -> Result<coldset_app::sealed::SecretKey, DataDirError> {
+    let path = key_dir.join(SECRETS_KEY_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => coldset_app::sealed::SecretKey::from_hex(&text)
+            .map_err(|e| DataDirError::Key(format!("{}: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            private_dir(key_dir)?;
+            let key = coldset_app::sealed::SecretKey::generate().map_err(|e| DataDirError::Key(e.to_string()))?;
+            write_private(&path, format!("{}\n", key.to_hex()).as_bytes())?;
+            Ok(key)
+        }
+        Err(e) => Err(DataDirError::Key(format!("cannot read {}: {e}", path.display()))),
+    }
 }

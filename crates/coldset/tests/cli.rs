@@ -1129,6 +1129,56 @@ fn the_log_holds_no_secret() {
     }
 }
 
+/// The database holds no second-factor secret in the clear: it is sealed with a key kept in
+/// the key directory, so a copy of the data directory cannot make codes; the server that has
+/// the key still signs people in with them after a restart.
+#[test]
+fn second_factor_secrets_are_sealed_at_rest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let server = start(&["demo", "--data", p(&data)]);
+    let password = demo_password(&data, "maria");
+    let (session, csrf) = sign_in(&server.base, "maria", &password);
+    let signed_in = [("Cookie", session.as_str()), ("X-CSRF-Token", csrf.as_str())];
+    let (status, _, _, enrol) = post_json(&format!("{}/api/v1/me/totp", server.base), "", &signed_in);
+    assert_eq!(status, 200, "{enrol}");
+    let secret = enrol["secret"].as_str().unwrap().to_owned();
+    let (status, ..) = post_json(
+        &format!("{}/api/v1/me/totp/confirm", server.base),
+        &format!(r#"{{"code":"{}"}}"#, totp_now(&secret)),
+        &signed_in,
+    );
+    assert_eq!(status, 204);
+    server.stop();
+    let conn = rusqlite::Connection::open(data.join("coldset.db")).unwrap();
+    let stored: String =
+        conn.query_row("SELECT secret FROM account_totp WHERE account = 'maria'", [], |r| r.get(0)).unwrap();
+    drop(conn);
+    assert!(stored.starts_with("sealed1:") && !stored.contains(&secret), "{stored}");
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            bytes.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    assert!(!String::from_utf8_lossy(&bytes).contains(&secret), "the secret is in the data directory");
+    assert!(keys_of(&data).join("secrets.key").exists());
+    // After a restart the sealed secret opens: password and code sign her in.
+    let server = start(&["serve", "--data", p(&data)]);
+    let login = |code: &str| {
+        post_json(
+            &format!("{}/api/v1/login", server.base),
+            &serde_json::json!({"name": "maria", "password": password, "code": code}).to_string(),
+            &[],
+        )
+        .0
+    };
+    assert_eq!(login("000000"), 401);
+    assert_eq!(login(&totp_now(&secret)), 200);
+    server.stop();
+}
+
 // ---- notifications ------------------------------------------------------------------------
 
 use std::io::{Read, Write};
@@ -2586,6 +2636,31 @@ fn serves_https_with_secure_cookies() {
     assert!(resp.header("strict-transport-security").is_some());
     // Plain HTTP to the HTTPS port gets nothing useful.
     assert!(ureq::get(&format!("{}/healthz", server.base.replace("https://", "http://"))).call().is_err());
+    // A neighbour holding 300 connections that never finish their TLS handshake (over the
+    // per-client cap) does not stop anyone else.
+    let addr: std::net::SocketAddr = server.base.trim_start_matches("https://").parse().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let held = rt.block_on(async {
+        use tokio::io::AsyncWriteExt;
+        let mut held = Vec::new();
+        for _ in 0..300 {
+            let socket = tokio::net::TcpSocket::new_v4().unwrap();
+            socket.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+            if let Ok(mut stream) = socket.connect(addr).await {
+                // The first bytes of a TLS record, then nothing.
+                let _ = stream.write_all(&[0x16, 0x03, 0x01]).await;
+                held.push(stream);
+            }
+        }
+        held
+    });
+    assert!(held.len() > 250, "{}", held.len());
+    for _ in 0..10 {
+        let started = Instant::now();
+        assert_eq!(agent.get(&format!("{}/healthz", server.base)).call().unwrap().into_string().unwrap(), "ok");
+        assert!(started.elapsed() < Duration::from_millis(500), "{:?}", started.elapsed());
+    }
+    drop(held);
 }
 
 // ---- the armorer's page --------------------------------------------------------------------

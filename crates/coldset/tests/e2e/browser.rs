@@ -321,6 +321,76 @@ fn the_pages_work_in_chromium_and_pass_accessibility_checks() {
     assert!(problems.is_empty(), "accessibility violations:\n{}", problems.join("\n"));
 }
 
+/// Every device on set is a witness of the ledger: a page remembers the newest checkpoint
+/// its device was shown and checks, in the browser, that the next one extends it. A log that
+/// does not (a rollback, a fork) raises an alarm on that screen and files a report.
+#[test]
+fn every_device_on_set_is_a_witness_of_the_ledger() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let server = start(&["demo", "--data", p(&data)]);
+    let board = Browser::start();
+    board.sign_in(&server.base, "dana", &demo_password(&data, "dana"), "/p/dead-river/board");
+    let remembered = |b: &Browser| -> Option<(u64, String)> {
+        let v = b.script("return localStorage.getItem('coldset.witness.dead-river');");
+        let v: Value = serde_json::from_str(v.as_str()?).ok()?;
+        Some((v["size"].as_str()?.parse().ok()?, v["root"].as_str()?.to_owned()))
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while remembered(&board).is_none() {
+        assert!(Instant::now() < deadline, "the board remembered no checkpoint");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (first, _) = remembered(&board).unwrap();
+    // The log grows; the next page checks the consistency proof and remembers the new size.
+    ureq::post(&format!("{}/api/v1/productions/dead-river/reports", server.base))
+        .set("Content-Type", "application/json")
+        .send_string(r#"{"severity":"information","text":"the log grows by one event"}"#)
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        board.go(&format!("{}/p/dead-river/board", server.base));
+        std::thread::sleep(Duration::from_millis(300));
+        if remembered(&board).is_some_and(|(size, _)| size > first) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the board did not accept the grown log: {:?}", remembered(&board));
+    }
+    assert!(!board.text().contains("LEDGER ALARM"), "{}", board.text());
+    // This device had been shown another log of the same size: a fork.
+    let (size, _) = remembered(&board).unwrap();
+    let other_root = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+    board.script(&format!(
+        "localStorage.setItem('coldset.witness.dead-river', JSON.stringify({{size: '{size}', root: '{other_root}'}}));"
+    ));
+    board.go(&format!("{}/p/dead-river/board", server.base));
+    board.wait_for_text("LEDGER ALARM: FORK", 5);
+    board.screenshots("ledger-alarm");
+    // ...or a longer one than the server now shows: a rollback.
+    board.script(&format!(
+        "localStorage.setItem('coldset.witness.dead-river', JSON.stringify({{size: '{}', root: '{other_root}'}}));",
+        size + 5
+    ));
+    board.go(&format!("{}/p/dead-river/audit", server.base));
+    board.wait_for_text("LEDGER ALARM: ROLLBACK", 5);
+    // Each alarm reached the safety advisor as a report.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let reports = server.get("/api/v1/productions/dead-river/reports");
+        let alarms = reports["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["text"].as_str().unwrap_or_default().starts_with("Ledger alarm on a device"))
+            .count();
+        if alarms == 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{alarms} alarm reports: {reports}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 impl Browser {
     /// Waits (up to `secs`) until the page's text no longer contains `needle`.
     fn wait_for_no_text(&self, needle: &str, secs: u64) {
