@@ -14,6 +14,7 @@
 //! link it alone and trust that what it checks is the format, not our
 //! infrastructure.
 
+mod cosign;
 mod error;
 mod hash;
 mod note;
@@ -21,6 +22,7 @@ mod proof;
 mod tree;
 mod verify;
 
+pub use cosign::{cosignature_message, verify_cosignatures, Cosigned, CosignerKey, CosignerVerifier};
 pub use error::{LedgerError, NoteError, ProofError, ProofGenError, VerifyError};
 pub use hash::{empty_root, leaf_hash, node_hash, root_of, Hash};
 pub use note::{

@@ -15,7 +15,7 @@ use crate::hash::Hash;
 /// Algorithm byte for Ed25519 in signed-note keys.
 const ALG_ED25519: u8 = 0x01;
 /// Every signature line starts with U+2014 EM DASH and a space.
-const SIG_PREFIX: &str = "\u{2014} ";
+pub(crate) const SIG_PREFIX: &str = "\u{2014} ";
 /// Same cap as Go's `note.Open`: bounds the work a hostile note can cause.
 pub const MAX_SIGNATURES: usize = 100;
 
@@ -108,7 +108,7 @@ fn parse_root(text: &str) -> Result<Hash, NoteError> {
 
 /// Key names appear inside `+`-separated key strings and space-separated
 /// signature lines, so those separators cannot be part of a name.
-fn validate_key_name(name: &str) -> Result<(), LedgerError> {
+pub(crate) fn validate_key_name(name: &str) -> Result<(), LedgerError> {
     if name.is_empty() || name.contains('+') || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(LedgerError::InvalidKeyName { name: excerpt(name) });
     }
@@ -131,7 +131,7 @@ pub fn key_id(name: &str, public_key: &[u8; 32]) -> u32 {
     u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
 }
 
-fn parse_key_id(text: &str) -> Option<u32> {
+pub(crate) fn parse_key_id(text: &str) -> Option<u32> {
     if text.len() != 8 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
@@ -299,7 +299,7 @@ impl FromStr for VerifierKey {
     }
 }
 
-fn check_note_text(text: &str) -> Result<(), NoteError> {
+pub(crate) fn check_note_text(text: &str) -> Result<(), NoteError> {
     if let Some((offset, _)) = text.char_indices().find(|&(_, c)| c < '\u{20}' && c != '\n') {
         return Err(NoteError::ControlCharacter { offset });
     }

@@ -357,6 +357,59 @@ fn verify_events(store: &dyn Store, p: &ProductionId, expected: &Expected) -> Re
 
 const BUNDLE_MAGIC: &str = "coldset-bundle 1";
 
+/// Reads cosigned notes kept beside the checkpoint copies: (production, note) pairs.
+fn read_cosignatures(paths: &[std::path::PathBuf]) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for path in paths {
+        out.extend(read_witness_copy(path)?);
+    }
+    Ok(out)
+}
+
+/// `note` with the signature lines of every cosigned note of the same body that it lacks.
+fn with_cosignatures<'a>(note: &str, cosigned: impl Iterator<Item = &'a String>) -> String {
+    let Some(split) = note.rfind("\n\n") else { return note.to_owned() };
+    let body = &note[..split + 1];
+    let mut out = note.to_owned();
+    for other in cosigned {
+        let Some(other_split) = other.rfind("\n\n") else { continue };
+        if &other[..other_split + 1] != body {
+            continue;
+        }
+        for line in other[other_split + 2..].lines() {
+            if !out[split + 2..].lines().any(|l| l == line) {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// Which witnesses an auditor trusts, and how many of them must have cosigned.
+pub struct WitnessPolicy {
+    witnesses: Vec<coldset_ledger::CosignerVerifier>,
+    quorum: usize,
+}
+
+impl WitnessPolicy {
+    /// `None` when no witness is given.
+    pub fn parse(keys: &[String], quorum: Option<usize>) -> Result<Option<Self>, String> {
+        if keys.is_empty() {
+            return Ok(None);
+        }
+        let witnesses = keys
+            .iter()
+            .map(|k| coldset_ledger::CosignerVerifier::parse(k).map_err(|e| format!("--witness {k}: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let quorum = quorum.unwrap_or(witnesses.len());
+        if quorum == 0 || quorum > witnesses.len() {
+            return Err(format!("--quorum must be between 1 and the {} witnesses given", witnesses.len()));
+        }
+        Ok(Some(WitnessPolicy { witnesses, quorum }))
+    }
+}
+
 /// Writes a self-contained bundle: header, verifier key, checkpoints, then every event's
 /// canonical bytes, one a line (canonical JSON holds no raw newline).
 pub fn export(
@@ -372,7 +425,15 @@ pub fn export(
         return Err(format!("no production '{p}' in {}", dir.display()));
     }
     let key = crate::datadir::read_key(dir, key_dir).map_err(|e| e.to_string())?.key.verifier();
-    let checkpoints = store.checkpoints(&p).map_err(|e| e.to_string())?;
+    let mut checkpoints = store.checkpoints(&p).map_err(|e| e.to_string())?;
+    // Each checkpoint travels with the witnesses' cosignatures kept beside the copies.
+    let cosigned = read_cosignatures(&[
+        dir.join(crate::sinks::COSIGNATURES_FILE),
+        crate::datadir::key_dir(dir, key_dir).join(crate::sinks::COSIGNATURES_FILE),
+    ])?;
+    for cp in &mut checkpoints {
+        cp.note = with_cosignatures(&cp.note, cosigned.iter().filter(|(cp_p, _)| cp_p == p.as_str()).map(|(_, n)| n));
+    }
     let count = store.event_count(&p).map_err(|e| e.to_string())?;
     let tmp = out.with_extension("partial");
     let file = std::fs::File::create(&tmp).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
@@ -408,7 +469,7 @@ pub fn export(
 }
 
 /// Verifies a bundle with no database: signatures, leaves, roots, replay.
-pub fn verify_bundle(path: &Path, pinned_key: Option<&str>) -> Result<Report, String> {
+pub fn verify_bundle(path: &Path, pinned_key: Option<&str>, policy: Option<&WitnessPolicy>) -> Result<Report, String> {
     let started = std::time::Instant::now();
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut lines = BufReader::new(file).lines();
@@ -445,6 +506,8 @@ pub fn verify_bundle(path: &Path, pinned_key: Option<&str>) -> Result<Report, St
     let n_cp: usize = field(next("checkpoints")?, "checkpoints")?.parse().map_err(|_| "bad checkpoint count")?;
     let b64 = base64::engine::general_purpose::STANDARD;
     let mut expected = Expected::new();
+    // The largest checkpoint the witness policy's quorum cosigned, and by whom.
+    let mut witnessed: Option<(u64, Vec<String>)> = None;
     for i in 0..n_cp {
         let raw = b64.decode(next("a checkpoint")?.trim()).map_err(|e| format!("checkpoint {i}: {e}"))?;
         let note = String::from_utf8(raw).map_err(|_| format!("checkpoint {i} is not text"))?;
@@ -453,6 +516,30 @@ pub fn verify_bundle(path: &Path, pinned_key: Option<&str>) -> Result<Report, St
             return Err(format!("checkpoint {i} is for origin {}, not this production", cp.origin));
         }
         expect(&mut expected, cp.size, cp.root, format!("checkpoint {i} (size {})", cp.size))?;
+        if let Some(policy) = policy {
+            let found = coldset_ledger::verify_cosignatures(&note, &policy.witnesses)
+                .map_err(|e| format!("checkpoint {i}: a witness cosignature does not verify: {e}"))?;
+            if found.len() >= policy.quorum && witnessed.as_ref().is_none_or(|(size, _)| cp.size > *size) {
+                witnessed = Some((cp.size, found.into_iter().map(|c| c.witness).collect()));
+            }
+        }
+    }
+    if let Some(policy) = policy {
+        match &witnessed {
+            Some((size, by)) => report.lines.push(format!(
+                "witnessed: the checkpoint at {size} events is cosigned by {} ({} of {} required)",
+                by.join(", "),
+                by.len(),
+                policy.quorum
+            )),
+            None => {
+                return Err(format!(
+                    "no checkpoint in the bundle is cosigned by {} of the witnesses given: the log may have shown \
+                     them another history, or they were never asked",
+                    policy.quorum
+                ))
+            }
+        }
     }
     let n_ev: u64 = field(next("events")?, "events")?.parse().map_err(|_| "bad event count")?;
     let mut state = ProductionState::new();
@@ -482,6 +569,11 @@ pub fn verify_bundle(path: &Path, pinned_key: Option<&str>) -> Result<Report, St
     }
     report.events = n_ev;
     report.lines.push(format!("{p}: {n_ev} events ok; {} checkpoints verified; replay ok", expected.len()));
+    if let Some((size, _)) = witnessed.filter(|(size, _)| *size < n_ev) {
+        report
+            .lines
+            .push(format!("note: the last {} events are not yet covered by a witnessed checkpoint", n_ev - size));
+    }
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }

@@ -19,6 +19,9 @@ pub struct FileConfig {
     pub log: Option<String>,
     /// Where each signed checkpoint is also POSTed (witnesses run by others).
     pub witness_urls: Option<Vec<String>>,
+    /// C2SP tlog-witnesses asked to cosign each checkpoint: `[[witnesses]]` with `url` (the
+    /// submission prefix) and `key` (the witness's `name+id+key`).
+    pub witnesses: Option<Vec<WitnessEntry>>,
     /// Webhooks that receive notifications (reports, escalations, incidents, holds, alerts).
     pub webhook_urls: Option<Vec<String>>,
     /// A file holding the secret that signs webhook deliveries (HMAC-SHA256).
@@ -46,6 +49,14 @@ pub struct FileConfig {
     pub trusted_proxies: Option<Vec<String>>,
 }
 
+/// One cosigning witness of the configuration file.
+#[derive(Debug, Default, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct WitnessEntry {
+    pub url: String,
+    pub key: String,
+}
+
 /// The settings in force after every source has been applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -54,6 +65,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub log: String,
     pub witness_urls: Vec<String>,
+    /// Cosigning witnesses: submission prefix and key.
+    pub witnesses: Vec<(String, coldset_ledger::CosignerVerifier)>,
     pub notifications: Notifications,
     /// Certificate chain and key files, when serving HTTPS.
     pub tls: Option<(PathBuf, PathBuf)>,
@@ -281,7 +294,28 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
             })
         })
         .collect::<Result<Vec<std::net::IpAddr>, _>>()?;
-    Ok(Config { data, database, listen, log, witness_urls, notifications, tls, key_dir, limits, trusted_proxies })
+    let mut witnesses = Vec::new();
+    for w in file.witnesses.unwrap_or_default() {
+        if !w.url.starts_with("http://") && !w.url.starts_with("https://") {
+            return Err(ConfigError::Invalid(format!("witness url '{}' must start with http:// or https://", w.url)));
+        }
+        let key = coldset_ledger::CosignerVerifier::parse(&w.key)
+            .map_err(|e| ConfigError::Invalid(format!("witness key '{}': {e}", w.key)))?;
+        witnesses.push((w.url, key));
+    }
+    Ok(Config {
+        data,
+        database,
+        listen,
+        log,
+        witness_urls,
+        witnesses,
+        notifications,
+        tls,
+        key_dir,
+        limits,
+        trusted_proxies,
+    })
 }
 
 /// A database URL as given at one level of the configuration.

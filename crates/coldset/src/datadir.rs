@@ -304,6 +304,11 @@ impl Opened {
         }
         copies
     }
+
+    /// Where cosigned checkpoints are kept: beside each checkpoint copy.
+    pub fn cosignature_copies(&self) -> Vec<PathBuf> {
+        self.checkpoint_copies().iter().map(|p| p.with_file_name(crate::sinks::COSIGNATURES_FILE)).collect()
+    }
 }
 
 /// Opens a data directory to write to it: lock, store, key, application. Refuses a

@@ -98,6 +98,13 @@ enum Cmd {
         /// directories keep it there); this cannot detect a rewrite by whoever held it.
         #[arg(long)]
         trust_data_dir_key: bool,
+        /// With --bundle: a witness whose cosignatures you trust (`name+id+key`); repeat for
+        /// several. The bundle must then carry a checkpoint cosigned by the quorum.
+        #[arg(long = "witness", value_name = "KEY", requires = "bundle")]
+        witnesses: Vec<String>,
+        /// How many of the given witnesses must have cosigned (default: all of them).
+        #[arg(long, value_name = "N", requires = "witnesses")]
+        quorum: Option<usize>,
     },
     /// Write a production's events, checkpoints and public key to a bundle file.
     Export {
@@ -121,6 +128,23 @@ enum Cmd {
         /// The server's verifier key (required the first time, pinned afterwards).
         #[arg(long, value_name = "KEY")]
         key: Option<String>,
+    },
+    /// Run a witness (C2SP tlog-witness) that cosigns checkpoints of the logs it is given,
+    /// after checking each extends the last one it cosigned. Run it on a machine the
+    /// production does not control; give its key (printed at start) to the server's
+    /// `[[witnesses]]` and to auditors.
+    WitnessServe {
+        /// Where the witness keeps its key and the newest checkpoint of each log.
+        #[arg(long, value_name = "DIR")]
+        state: PathBuf,
+        /// The witness's name, e.g. witness.studio.example/w1.
+        #[arg(long)]
+        name: String,
+        /// A log's verifier key (`coldset init` prints it); repeat for several installations.
+        #[arg(long = "log-key", value_name = "KEY", required = true)]
+        log_keys: Vec<String>,
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8090")]
+        listen: std::net::SocketAddr,
     },
     /// Print an inclusion or consistency proof as JSON.
     Proof {
@@ -397,9 +421,12 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("  log:    {}", cfg.log);
             Ok(())
         }
-        Cmd::Verify { data, database, bundle, key, trust_data_dir_key } => {
+        Cmd::Verify { data, database, bundle, key, trust_data_dir_key, witnesses, quorum } => {
             let report = match bundle {
-                Some(file) => audit::verify_bundle(&file, key.as_deref())?,
+                Some(file) => {
+                    let policy = audit::WitnessPolicy::parse(&witnesses, quorum)?;
+                    audit::verify_bundle(&file, key.as_deref(), policy.as_ref())?
+                }
                 None => {
                     let cfg = resolve_db(&globals, data, database, None)?;
                     let trust = audit::Trust {
@@ -436,6 +463,24 @@ fn run(cli: Cli) -> Result<(), String> {
             Err(witness::WitnessError::Alarm(m)) => Err(format!("ALARM: {m}")),
             Err(witness::WitnessError::Error(m)) => Err(m),
         },
+        Cmd::WitnessServe { state, name, log_keys, listen } => {
+            init_logging("info");
+            let key = witness::cosigner_key(&state, &name)?;
+            let logs = log_keys
+                .iter()
+                .map(|k| coldset_ledger::VerifierKey::parse(k.trim()).map_err(|e| format!("--log-key {k}: {e}")))
+                .collect::<Result<Vec<_>, _>>()?;
+            let verifier = key.verifier();
+            let router = witness::WitnessServer::new(key, logs, &state).router();
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+            runtime.block_on(listener::serve(router, listen, None, listener::Limits::default(), |addr| {
+                println!("witness key: {verifier}");
+                println!("coldset witness listening on http://{addr}/ (submission prefix for [[witnesses]] url)");
+            }))
+        }
         Cmd::Proof { command } => proof(&globals, command),
         Cmd::Account { command: AccountCmd::Add { data, database, name, admin, production, person } } => {
             let cfg = resolve_db(&globals, data, database, None)?;
@@ -654,6 +699,14 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
     let mut sinks = sinks::file_sinks(&opened.checkpoint_copies());
     for url in &cfg.witness_urls {
         sinks.push(Box::new(sinks::UrlSink::new(url.clone())));
+    }
+    for (url, key) in &cfg.witnesses {
+        sinks.push(Box::new(sinks::CosigningSink::new(
+            url,
+            key.clone(),
+            opened.app.store().clone(),
+            opened.cosignature_copies(),
+        )));
     }
     opened
         .app

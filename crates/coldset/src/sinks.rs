@@ -69,3 +69,126 @@ impl CheckpointSink for UrlSink {
             .map_err(|e| format!("POST {}: {e}", self.url))
     }
 }
+
+/// Where the cosigned checkpoints are kept, one JSON line each, beside the checkpoint copies.
+pub const COSIGNATURES_FILE: &str = "cosignatures.jsonl";
+
+/// Asks a C2SP tlog-witness to cosign each checkpoint (`POST <url>/add-checkpoint` with the
+/// consistency proof from the last size the witness cosigned) and keeps the cosigned note
+/// beside the checkpoint copies. A witness that refuses (it saw another history) is logged
+/// as an error: the copies then lack its cosignature, which `verify --bundle --witness`
+/// reports.
+pub struct CosigningSink {
+    url: String,
+    witness: coldset_ledger::CosignerVerifier,
+    store: std::sync::Arc<dyn coldset_app::Store>,
+    agent: ureq::Agent,
+    /// The size each production's log last had cosigned by this witness.
+    known: Mutex<std::collections::HashMap<String, u64>>,
+    copies: Vec<PathBuf>,
+}
+
+impl CosigningSink {
+    pub fn new(
+        url: &str,
+        witness: coldset_ledger::CosignerVerifier,
+        store: std::sync::Arc<dyn coldset_app::Store>,
+        copies: Vec<PathBuf>,
+    ) -> Self {
+        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(5)).build();
+        CosigningSink {
+            url: format!("{}/add-checkpoint", url.trim_end_matches('/')),
+            witness,
+            store,
+            agent,
+            known: Mutex::new(std::collections::HashMap::new()),
+            copies,
+        }
+    }
+
+    fn request(&self, cp: &StoredCheckpoint, old: u64) -> Result<String, String> {
+        use base64::Engine as _;
+        let mut body = format!("old {old}\n");
+        if old > 0 && old < cp.size {
+            let proof = coldset_app::ledger::consistency_proof(self.store.as_ref(), &cp.production, old, cp.size)
+                .map_err(|e| e.to_string())?;
+            for h in proof.path {
+                body.push_str(&base64::engine::general_purpose::STANDARD.encode(h));
+                body.push('\n');
+            }
+        }
+        body.push('\n');
+        body.push_str(&cp.note);
+        Ok(body)
+    }
+}
+
+impl CheckpointSink for CosigningSink {
+    fn publish(&self, cp: &StoredCheckpoint) -> Result<(), String> {
+        let witness = self.witness.name().to_owned();
+        let mut old = self.known.lock().map_err(|_| "lock poisoned")?.get(cp.production.as_str()).copied().unwrap_or(0);
+        // The first request may not know what the witness saw last: it answers 409 with it.
+        for _ in 0..2 {
+            if old > cp.size {
+                return Err(format!(
+                    "witness {witness} has cosigned {old} events of {}, more than this log's {}: the log was rolled back \
+                     or forked",
+                    cp.production, cp.size
+                ));
+            }
+            match self.agent.post(&self.url).set("Content-Type", "text/plain").send_string(&self.request(cp, old)?) {
+                Ok(resp) => {
+                    let lines = resp.into_string().map_err(|e| format!("{}: {e}", self.url))?;
+                    let cosigned = format!("{}{}", cp.note, lines);
+                    let found = coldset_ledger::verify_cosignatures(&cosigned, std::slice::from_ref(&self.witness))
+                        .map_err(|e| format!("witness {witness} answered a bad cosignature: {e}"))?;
+                    if found.is_empty() {
+                        return Err(format!("witness {witness} answered no cosignature of its key"));
+                    }
+                    let line = serde_json::json!({
+                        "production": cp.production,
+                        "size": cp.size,
+                        "witness": witness,
+                        "note": cosigned,
+                    });
+                    for path in &self.copies {
+                        let mut f = std::fs::OpenOptions::new()
+                            .create(true)
+                            .append(true)
+                            .open(path)
+                            .map_err(|e| format!("{}: {e}", path.display()))?;
+                        writeln!(f, "{line}")
+                            .and_then(|_| f.sync_data())
+                            .map_err(|e| format!("{}: {e}", path.display()))?;
+                    }
+                    self.known.lock().map_err(|_| "lock poisoned")?.insert(cp.production.to_string(), cp.size);
+                    return Ok(());
+                }
+                Err(ureq::Error::Status(409, resp)) => {
+                    let text = resp.into_string().unwrap_or_default();
+                    let theirs: u64 =
+                        text.trim().parse().map_err(|_| format!("witness {witness} answered 409 without a size"))?;
+                    if theirs == old {
+                        // Same size, yet a conflict: the witness cosigned another tree of it.
+                        return Err(format!(
+                            "witness {witness} cosigned another tree of {} at size {old}: FORK",
+                            cp.production
+                        ));
+                    }
+                    old = theirs;
+                }
+                Err(ureq::Error::Status(status, resp)) => {
+                    let text = resp.into_string().unwrap_or_default();
+                    return Err(format!(
+                        "witness {witness} refused checkpoint {} of {} ({status}): {}",
+                        cp.size,
+                        cp.production,
+                        text.trim()
+                    ));
+                }
+                Err(e) => return Err(format!("{}: {e}", self.url)),
+            }
+        }
+        Err(format!("witness {witness} keeps changing its size"))
+    }
+}

@@ -1,7 +1,10 @@
-//! `coldset witness`: what an auditor runs, on their own machine, against a coldset server.
-//! It fetches the latest signed checkpoint, checks its signature, and proves it extends the
-//! last checkpoint it saw. A smaller tree (rollback) or a different tree (fork) is an alarm.
+//! Witnesses, run on a machine the production does not control. `coldset witness` is what
+//! an auditor runs against a coldset server: it fetches the latest signed checkpoint, checks
+//! its signature, and proves it extends the last checkpoint it saw. A smaller tree
+//! (rollback) or a different tree (fork) is an alarm. `coldset witness-serve` is a C2SP
+//! tlog-witness the server itself asks to cosign each checkpoint (below).
 
+use base64::Engine as _;
 use coldset_ledger::{open_checkpoint, verify_consistency, Checkpoint, Hash, VerifierKey};
 use std::path::Path;
 use std::time::Duration;
@@ -113,4 +116,166 @@ pub fn run(url: &str, state: &Path, key: Option<&str>) -> Result<String, Witness
     std::fs::write(&tmp, note).map_err(io)?;
     std::fs::rename(&tmp, &latest_path).map_err(io)?;
     Ok(message)
+}
+
+// ---- the witness server ------------------------------------------------------------------
+
+/// `coldset witness-serve`: a C2SP tlog-witness that an auditor (or a studio's safety office)
+/// runs on a machine the production does not control. It keeps, per log (one per
+/// production), the newest checkpoint it cosigned; it cosigns a new checkpoint only when it
+/// is signed by a log key it was given and a consistency proof shows that it extends that
+/// one. A rollback or a fork is refused, and the log's own copies then lack the witness's
+/// cosignature, which `verify --bundle --witness` notices.
+pub struct WitnessServer {
+    key: coldset_ledger::CosignerKey,
+    logs: Vec<VerifierKey>,
+    state: std::path::PathBuf,
+    /// Checking a request against the newest checkpoint and recording the new one happen
+    /// under this lock, so two requests cannot roll each other back.
+    lock: tokio::sync::Mutex<()>,
+}
+
+const COSIGNER_KEY_FILE: &str = "witness.key";
+
+/// Reads the witness's key from its state directory, or makes it the first time.
+pub fn cosigner_key(state: &Path, name: &str) -> Result<coldset_ledger::CosignerKey, String> {
+    let path = state.join(COSIGNER_KEY_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let key = coldset_ledger::CosignerKey::parse_private(text.trim())
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            if key.verifier().name() != name {
+                return Err(format!("{} is the key of witness {}, not {name}", path.display(), key.verifier().name()));
+            }
+            Ok(key)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            crate::datadir::private_dir(state).map_err(|e| e.to_string())?;
+            let key = coldset_ledger::CosignerKey::generate(name).map_err(|e| format!("witness name: {e}"))?;
+            crate::datadir::write_private(&path, format!("{}\n", key.to_private_string()).as_bytes())
+                .map_err(|e| e.to_string())?;
+            Ok(key)
+        }
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+impl WitnessServer {
+    pub fn new(key: coldset_ledger::CosignerKey, logs: Vec<VerifierKey>, state: &Path) -> Self {
+        WitnessServer { key, logs, state: state.to_owned(), lock: tokio::sync::Mutex::new(()) }
+    }
+
+    pub fn router(self) -> axum::Router {
+        axum::Router::new()
+            .route("/add-checkpoint", axum::routing::post(add_checkpoint))
+            .with_state(std::sync::Arc::new(self))
+    }
+
+    fn log_file(&self, origin: &str) -> std::path::PathBuf {
+        use sha2::Digest;
+        self.state.join("logs").join(format!("{}.json", hex::encode(sha2::Sha256::digest(origin.as_bytes()))))
+    }
+
+    /// The newest checkpoint cosigned for `origin`: size and root.
+    fn latest(&self, origin: &str) -> Result<(u64, Option<Hash>), String> {
+        match std::fs::read_to_string(self.log_file(origin)) {
+            Ok(text) => {
+                let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+                let size = v["size"].as_u64().ok_or("bad witness state")?;
+                let root = hash_from_hex(&v["root"]).map_err(|_| "bad witness state".to_owned())?;
+                Ok((size, Some(root)))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((0, None)),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    fn record(&self, cp: &Checkpoint) -> Result<(), String> {
+        let path = self.log_file(&cp.origin);
+        let dir = path.parent().ok_or("no state directory")?;
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        let tmp = path.with_extension("partial");
+        let text = serde_json::json!({"origin": cp.origin, "size": cp.size, "root": hex::encode(cp.root)}).to_string();
+        let mut f = std::fs::File::create(&tmp).map_err(|e| e.to_string())?;
+        std::io::Write::write_all(&mut f, text.as_bytes()).and_then(|_| f.sync_all()).map_err(|e| e.to_string())?;
+        std::fs::rename(&tmp, &path).map_err(|e| e.to_string())
+    }
+}
+
+async fn add_checkpoint(
+    axum::extract::State(w): axum::extract::State<std::sync::Arc<WitnessServer>>,
+    body: String,
+) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    let answer = |status: StatusCode, text: String| (status, text).into_response();
+    // The proof lines hold no blank line, so the first one ends them; the note follows.
+    let Some((head, note)) = body.split_once("\n\n") else {
+        return answer(
+            StatusCode::BAD_REQUEST,
+            "expected an old size line, proof lines, a blank line and a checkpoint\n".into(),
+        );
+    };
+    let mut lines = head.split('\n');
+    let old: u64 = match lines.next().and_then(|l| l.strip_prefix("old ")).and_then(|n| n.parse().ok()) {
+        Some(n) => n,
+        None => return answer(StatusCode::BAD_REQUEST, "the first line must be 'old <size>'\n".into()),
+    };
+    let mut proof = Vec::new();
+    for line in lines {
+        let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(line) else {
+            return answer(StatusCode::BAD_REQUEST, "a proof line is not base64\n".into());
+        };
+        let Ok(hash) = Hash::try_from(bytes.as_slice()) else {
+            return answer(StatusCode::BAD_REQUEST, "a proof line is not a 32-byte hash\n".into());
+        };
+        proof.push(hash);
+    }
+    if proof.len() > 63 {
+        return answer(StatusCode::BAD_REQUEST, "more than 63 proof lines\n".into());
+    }
+    let origin = note.lines().next().unwrap_or_default();
+    let Some(log_key) = w.logs.iter().find(|k| origin.starts_with(&format!("{}/", k.name()))) else {
+        return answer(StatusCode::NOT_FOUND, format!("this witness does not follow the log {origin}\n"));
+    };
+    let cp = match open_checkpoint(note, log_key) {
+        Ok(cp) => cp,
+        Err(e) => {
+            return answer(StatusCode::FORBIDDEN, format!("the checkpoint is not signed by the log's key: {e}\n"))
+        }
+    };
+    if old > cp.size {
+        return answer(StatusCode::BAD_REQUEST, "the old size is larger than the checkpoint's\n".into());
+    }
+    let _guard = w.lock.lock().await;
+    let (size, root) = match w.latest(&cp.origin) {
+        Ok(latest) => latest,
+        Err(e) => return answer(StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")),
+    };
+    let conflict = || {
+        (StatusCode::CONFLICT, [(axum::http::header::CONTENT_TYPE, "text/x.tlog.size")], format!("{size}\n"))
+            .into_response()
+    };
+    if old != size {
+        return conflict();
+    }
+    match root {
+        Some(root) if old == cp.size && root != cp.root => {
+            tracing::error!(origin = %cp.origin, size, "FORK: two different trees of one size were offered");
+            return conflict();
+        }
+        Some(root) if old < cp.size && verify_consistency(old, cp.size, &root, &cp.root, &proof).is_err() => {
+            tracing::error!(origin = %cp.origin, old, new = cp.size, "the checkpoint does not extend the one cosigned");
+            return answer(StatusCode::UNPROCESSABLE_ENTITY, "the consistency proof does not verify\n".into());
+        }
+        None if !proof.is_empty() => {
+            return answer(StatusCode::UNPROCESSABLE_ENTITY, "a proof from size 0 must be empty\n".into())
+        }
+        _ => {}
+    }
+    if let Err(e) = w.record(&cp) {
+        return answer(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot record the checkpoint: {e}\n"));
+    }
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    answer(StatusCode::OK, w.key.cosign(&cp.body(), now))
 }

@@ -931,6 +931,133 @@ fn a_flood_of_reports_from_one_client_cannot_jam_anothers_critical_report() {
     server.stop();
 }
 
+/// A witness (C2SP tlog-witness) on another machine cosigns each checkpoint after checking it
+/// extends the last one it cosigned; the cosignatures travel in the exported bundle, and an
+/// auditor's `verify --bundle --witness` requires them. A checkpoint that does not extend what
+/// the witness saw, or is not signed by the log's key, is refused as the protocol says.
+#[test]
+fn witnesses_cosign_checkpoints_and_auditors_require_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, n) = make_demo_ledger(tmp.path());
+    let log_key = std::fs::read_to_string(data.join("ledger.pub")).unwrap().trim().to_owned();
+    // The witness, on "another machine".
+    let mut witness = Command::new(BIN)
+        .args(["witness-serve", "--state", p(&tmp.path().join("w")), "--name", "witness.test/w1"])
+        .args(["--log-key", &log_key, "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(witness.stdout.take().unwrap());
+    let (mut witness_key, mut witness_url) = (String::new(), String::new());
+    while witness_url.is_empty() {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "the witness did not start");
+        if let Some(k) = line.trim().strip_prefix("witness key: ") {
+            witness_key = k.to_owned();
+        }
+        if let Some(rest) = line.trim().strip_prefix("coldset witness listening on ") {
+            witness_url = rest.split_whitespace().next().unwrap().trim_end_matches('/').to_owned();
+        }
+    }
+    std::thread::spawn(move || for _ in reader.lines() {});
+    let config = tmp.path().join("coldset.toml");
+    std::fs::write(&config, format!("[[witnesses]]\nurl = \"{witness_url}\"\nkey = \"{witness_key}\"\n")).unwrap();
+    let server = start(&["serve", "--data", p(&data), "--config", p(&config)]);
+    for i in 0..2 {
+        ureq::post(&format!("{}/api/v1/productions/dead-river/reports", server.base))
+            .set("Content-Type", "application/json")
+            .send_string(&format!(r#"{{"severity":"information","text":"event {i} for the witness"}}"#))
+            .unwrap();
+        // The second checkpoint is cosigned through a consistency proof from the first.
+        let size = n + 1 + i;
+        wait_for("the witness's cosignature", || {
+            std::fs::read_to_string(keys_of(&data).join("cosignatures.jsonl"))
+                .is_ok_and(|t| t.lines().any(|l| l.contains(&format!("\"size\":{size}"))))
+        });
+    }
+    server.stop();
+    let bundle = tmp.path().join("dead-river.bundle");
+    let o = coldset(&["export", "--data", p(&data), "--production", "dead-river", "--out", p(&bundle)]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = coldset(&["verify", "--bundle", p(&bundle), "--key", &log_key, "--witness", &witness_key]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains(&format!("the checkpoint at {} events is cosigned by witness.test/w1", n + 2)),
+        "{}",
+        text(&o)
+    );
+    // A witness the auditor trusts that never cosigned: refused.
+    let other = tmp.path().join("other-witness");
+    let mut stranger = Command::new(BIN)
+        .args(["witness-serve", "--state", p(&other), "--name", "witness.test/w2", "--log-key", &log_key])
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(stranger.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let stranger_key = line.trim().strip_prefix("witness key: ").unwrap().to_owned();
+    let _ = stranger.kill();
+    let _ = stranger.wait();
+    let o = coldset(&[
+        "verify",
+        "--bundle",
+        p(&bundle),
+        "--key",
+        &log_key,
+        "--witness",
+        &witness_key,
+        "--witness",
+        &stranger_key,
+    ]);
+    assert!(!o.status.success() && text(&o).contains("cosigned by 2 of the witnesses"), "{}", text(&o));
+    let o = coldset(&[
+        "verify",
+        "--bundle",
+        p(&bundle),
+        "--key",
+        &log_key,
+        "--witness",
+        &witness_key,
+        "--witness",
+        &stranger_key,
+        "--quorum",
+        "1",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    // The protocol's refusals, straight to the witness.
+    let post = |body: String| match ureq::post(&format!("{witness_url}/add-checkpoint")).send_string(&body) {
+        Ok(r) => (r.status(), r.into_string().unwrap()),
+        Err(ureq::Error::Status(s, r)) => (s, r.into_string().unwrap()),
+        Err(e) => panic!("{e}"),
+    };
+    let latest: Vec<String> = std::fs::read_to_string(keys_of(&data).join("checkpoints.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["note"].as_str().unwrap().to_owned())
+        .collect();
+    let newest = latest.last().unwrap();
+    // An old size the witness does not have: 409 with the size it has.
+    let (status, body) = post(format!("old 3\n\n{newest}"));
+    assert_eq!((status, body.as_str()), (409, format!("{}\n", n + 2).as_str()));
+    // An older, smaller checkpoint (a rollback): the old size is larger than its size.
+    let (status, _) = post(format!("old {}\n\n{}", n + 2, latest[0]));
+    assert_eq!(status, 400);
+    // A checkpoint signed by another key: 403. An unknown log: 404.
+    let forged = newest.replace(&newest[newest.rfind("\n\n").unwrap() + 2..], "\u{2014} coldset.demo AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n");
+    assert_eq!(post(format!("old {}\n\n{forged}", n + 2)).0, 403);
+    assert_eq!(
+        post(
+            "old 0\n\nsomewhere.else/log\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\u{2014} x AAAA\n".into()
+        )
+        .0,
+        404
+    );
+    let _ = witness.kill();
+    let _ = witness.wait();
+}
+
 // ---- durability -----------------------------------------------------------------------------
 
 /// SIGKILL the writer during sustained concurrent appends, 50 times: every acknowledged
