@@ -14,6 +14,11 @@ if ! command -v openssl >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq openssl
 fi
 
+# The ledger key can live in an ssh-agent; its test runs OpenSSH's agent and tools.
+if ! command -v ssh-agent >/dev/null 2>&1 || ! command -v ssh-keygen >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq openssh-client
+fi
+
 # The API fuzz test drives schemathesis (PyPI) against the real server.
 if ! python3 -c "import schemathesis" >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check "schemathesis==4.32.5"

@@ -5,7 +5,7 @@
 use crate::error::AppError;
 use crate::ports::{Clock, Store, StoreError, StoredCheckpoint};
 use coldset_domain::ids::ProductionId;
-use coldset_ledger::{Checkpoint, CompactTree, Hash, NodeReader, SignerKey};
+use coldset_ledger::{Checkpoint, CompactTree, Hash, NodeReader, NoteSigner, VerifierKey};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -135,7 +135,9 @@ pub fn origin(key_name: &str, production: &ProductionId) -> String {
 /// Signs tree heads. Shared by the background thread and on-demand callers; a mutex keeps
 /// two of them from signing the same head twice.
 pub struct Checkpointer {
-    key: SignerKey,
+    /// The log key: in memory, or an external signer such as an ssh-agent.
+    key: Arc<dyn NoteSigner>,
+    verifier: VerifierKey,
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     heads: Arc<RwLock<HashMap<ProductionId, (u64, Hash)>>>,
@@ -145,7 +147,7 @@ pub struct Checkpointer {
 
 impl Checkpointer {
     pub(crate) fn new(
-        key: SignerKey,
+        key: Arc<dyn NoteSigner>,
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
         heads: Arc<RwLock<HashMap<ProductionId, (u64, Hash)>>>,
@@ -157,11 +159,12 @@ impl Checkpointer {
                 signed.insert(p.id, cp.size);
             }
         }
-        Ok(Checkpointer { key, store, clock, heads, sinks, signed: Mutex::new(signed) })
+        let verifier = key.verifier();
+        Ok(Checkpointer { key, verifier, store, clock, heads, sinks, signed: Mutex::new(signed) })
     }
 
     pub fn verifier_key(&self) -> String {
-        self.key.verifier().to_string()
+        self.verifier.to_string()
     }
 
     /// Signs the current head of every production that grew since its last checkpoint.
@@ -200,15 +203,11 @@ impl Checkpointer {
         if size == 0 || signed.get(production).is_some_and(|s| *s >= size) {
             return Ok(None);
         }
-        let cp = Checkpoint::new(origin(self.key.name(), production), size, root)
+        let cp = Checkpoint::new(origin(self.verifier.name(), production), size, root)
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        let stored = StoredCheckpoint {
-            production: production.clone(),
-            size,
-            root,
-            at: self.clock.now(),
-            note: coldset_ledger::sign_checkpoint(&self.key, &cp),
-        };
+        let note = coldset_ledger::sign_checkpoint_with(self.key.as_ref(), &cp)
+            .map_err(|e| AppError::Internal(format!("signing checkpoint {size} of {production}: {e}")))?;
+        let stored = StoredCheckpoint { production: production.clone(), size, root, at: self.clock.now(), note };
         self.store.save_checkpoint(&stored)?;
         signed.insert(production.clone(), size);
         drop(signed);

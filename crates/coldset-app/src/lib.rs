@@ -23,7 +23,7 @@ pub use writer::{IdempotencyKey, Published, Receipt, Request};
 
 use coldset_domain::ids::ProductionId;
 use coldset_domain::{Date, ProductionState, Timestamp};
-use coldset_ledger::{Hash, SignerKey};
+use coldset_ledger::{Hash, NoteSigner};
 use ledger::{CheckpointSink, Checkpointer};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
@@ -119,7 +119,7 @@ impl App {
     /// grew, copying each to the `sinks`. Signs any unsigned head at once.
     pub fn enable_checkpoints(
         &self,
-        key: SignerKey,
+        key: Arc<dyn NoteSigner>,
         sinks: Vec<Box<dyn CheckpointSink>>,
         interval: Duration,
     ) -> Result<Arc<Checkpointer>, AppError> {

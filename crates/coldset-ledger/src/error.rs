@@ -7,6 +7,13 @@ use crate::hash::Hash;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum LedgerError {
+    /// An external signer (an ssh-agent holding the key) failed or answered a signature
+    /// that does not verify.
+    #[error("the external signer failed: {reason}")]
+    Signer {
+        /// What went wrong.
+        reason: String,
+    },
     /// A key name is empty or contains '+', whitespace or a control character.
     #[error(
         "key name {name:?} is not allowed: a key name must be non-empty and must not contain \

@@ -26,7 +26,8 @@ pub use cosign::{cosignature_message, verify_cosignatures, Cosigned, CosignerKey
 pub use error::{LedgerError, NoteError, ProofError, ProofGenError, VerifyError};
 pub use hash::{empty_root, leaf_hash, node_hash, root_of, Hash};
 pub use note::{
-    key_id, open_checkpoint, open_note, sign_checkpoint, sign_note, Checkpoint, SignerKey, VerifierKey, MAX_SIGNATURES,
+    key_id, open_checkpoint, open_note, sign_checkpoint, sign_checkpoint_with, sign_note, Checkpoint, NoteSigner,
+    SignerKey, VerifierKey, MAX_SIGNATURES,
 };
 pub use proof::{
     consistency_proof, consistency_proof_len, inclusion_proof, inclusion_proof_len, verify_consistency,

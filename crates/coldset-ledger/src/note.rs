@@ -276,6 +276,14 @@ impl VerifierKey {
         self.key_id
     }
 
+    /// The verifier key of a raw Ed25519 public key under `name` (an external signer's).
+    pub fn from_public_key(name: &str, public: [u8; 32]) -> Result<Self, LedgerError> {
+        validate_key_name(name)?;
+        let key = VerifyingKey::from_bytes(&public)
+            .map_err(|_| LedgerError::MalformedVerifierKey { reason: "the bytes are not an Ed25519 public key" })?;
+        Ok(Self { name: name.to_owned(), key_id: key_id(name, &public), key })
+    }
+
     /// The raw 32-byte Ed25519 public key.
     pub fn public_key(&self) -> [u8; 32] {
         self.key.to_bytes()
@@ -319,6 +327,41 @@ pub fn sign_note(key: &SignerKey, text: &str) -> Result<String, NoteError> {
     note.push('\n');
     note.push_str(&line);
     Ok(note)
+}
+
+/// Whatever holds the private half of a log key: a key in memory ([`SignerKey`]) or an
+/// external signer (an ssh-agent holding the key, say) that never hands the key out.
+pub trait NoteSigner: Send + Sync {
+    /// The public half, with the key's name.
+    fn verifier(&self) -> VerifierKey;
+    /// An Ed25519 signature of `message`.
+    fn sign_bytes(&self, message: &[u8]) -> Result<[u8; 64], LedgerError>;
+}
+
+impl NoteSigner for SignerKey {
+    fn verifier(&self) -> VerifierKey {
+        SignerKey::verifier(self)
+    }
+
+    fn sign_bytes(&self, message: &[u8]) -> Result<[u8; 64], LedgerError> {
+        Ok(self.key.sign(message).to_bytes())
+    }
+}
+
+/// Signs a checkpoint with any signer: its body, a blank line and one signature line. The
+/// signature is checked before it is returned, so a signer that answers garbage never
+/// produces a note that does not open.
+pub fn sign_checkpoint_with(signer: &dyn NoteSigner, cp: &Checkpoint) -> Result<String, LedgerError> {
+    let body = cp.body();
+    let key = signer.verifier();
+    let sig = signer.sign_bytes(body.as_bytes())?;
+    key.key
+        .verify_strict(body.as_bytes(), &Signature::from_bytes(&sig))
+        .map_err(|_| LedgerError::Signer { reason: format!("its signature does not verify with {key}") })?;
+    let mut raw = [0u8; 68];
+    raw[..4].copy_from_slice(&key.key_id.to_be_bytes());
+    raw[4..].copy_from_slice(&sig);
+    Ok(format!("{body}\n{SIG_PREFIX}{} {}\n", key.name, B64.encode(raw)))
 }
 
 /// Signs a checkpoint: its body, a blank line and one signature line.

@@ -89,7 +89,7 @@ fn trusted_key(dir: &Path, trust: &Trust<'_>, report: &mut Report) -> Result<Ver
     let loaded = crate::datadir::read_key(dir, trust.key_dir).map_err(|e| {
         format!("{e}\nGive --key with the verifier key printed by `coldset init` (or --key-dir where the key is)")
     })?;
-    let key = loaded.key.verifier();
+    let key = loaded.verifier.clone();
     if loaded.inside_data {
         if !trust.data_dir_key {
             return Err(format!(
@@ -424,7 +424,7 @@ pub fn export(
     if !store.productions().map_err(|e| e.to_string())?.iter().any(|r| r.id == p) {
         return Err(format!("no production '{p}' in {}", dir.display()));
     }
-    let key = crate::datadir::read_key(dir, key_dir).map_err(|e| e.to_string())?.key.verifier();
+    let key = crate::datadir::read_key(dir, key_dir).map_err(|e| e.to_string())?.verifier;
     let mut checkpoints = store.checkpoints(&p).map_err(|e| e.to_string())?;
     // Each checkpoint travels with the witnesses' cosignatures kept beside the copies.
     let cosigned = read_cosignatures(&[

@@ -11,7 +11,7 @@
 
 use coldset_app::ports::{AccountRecord, Store};
 use coldset_app::{App, SystemClock};
-use coldset_ledger::SignerKey;
+use coldset_ledger::{NoteSigner, SignerKey, VerifierKey};
 use coldset_store_postgres::PostgresStore;
 use coldset_store_sqlite::SqliteStore;
 use std::fs::File;
@@ -114,34 +114,38 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), DataDirError> {
         .map_err(|e| DataDirError::Key(format!("cannot write {}: {e}", path.display())))
 }
 
-/// Writes a new signing key into the key directory and its public half into the data
-/// directory.
-fn write_key(dir: &Path, key_dir: &Path, key: &SignerKey) -> Result<PathBuf, DataDirError> {
-    private_dir(key_dir)?;
-    let path = key_file(key_dir, key.name(), key.key_id());
-    write_private(&path, format!("{}\n", key.to_private_string()).as_bytes())?;
+/// Writes the public half of the ledger key into the data directory.
+fn write_verifier(dir: &Path, verifier: &VerifierKey) -> Result<(), DataDirError> {
     let public = dir.join(VERIFIER_FILE);
-    std::fs::write(&public, format!("{}\n", key.verifier()))
-        .map_err(|e| DataDirError::Key(format!("cannot write {}: {e}", public.display())))?;
-    Ok(path)
+    std::fs::write(&public, format!("{verifier}\n"))
+        .map_err(|e| DataDirError::Key(format!("cannot write {}: {e}", public.display())))
 }
 
-/// The ledger signing key and where it was found.
+/// Where the ledger key is: a key file, or (a file of this name in the key directory that
+/// holds the key's OpenSSH public line) an ssh-agent.
+fn agent_marker(key_dir: &Path, verifier: &VerifierKey) -> PathBuf {
+    key_file(key_dir, verifier.name(), verifier.key_id()).with_extension("ssh-agent")
+}
+
+/// The ledger's signer and where it was found.
 pub struct LoadedKey {
-    pub key: SignerKey,
+    pub signer: Arc<dyn NoteSigner>,
+    pub verifier: VerifierKey,
+    /// The key file, or the ssh-agent's socket.
     pub path: PathBuf,
     /// An older data directory's key, kept inside the directory it signs for.
     pub inside_data: bool,
 }
 
 /// Reads the ledger signing key: from the key directory, as named by the data directory's
-/// `ledger.pub`, else (an older data directory) `ledger.key` inside it. A missing or
-/// unreadable key stops the caller with a message that says what to do.
+/// `ledger.pub` (a key file, or an ssh-agent holding it), else (an older data directory)
+/// `ledger.key` inside it. A missing or unreadable key stops the caller with a message
+/// that says what to do.
 pub fn read_key(dir: &Path, key_dir_setting: Option<&Path>) -> Result<LoadedKey, DataDirError> {
     let legacy = dir.join(KEY_FILE);
     if legacy.exists() {
         let key = parse_key(&legacy)?;
-        return Ok(LoadedKey { key, path: legacy, inside_data: true });
+        return Ok(LoadedKey { verifier: key.verifier(), signer: Arc::new(key), path: legacy, inside_data: true });
     }
     let public = dir.join(VERIFIER_FILE);
     let text = std::fs::read_to_string(&public).map_err(|e| {
@@ -151,9 +155,19 @@ pub fn read_key(dir: &Path, key_dir_setting: Option<&Path>) -> Result<LoadedKey,
             dir.display()
         ))
     })?;
-    let verifier = coldset_ledger::VerifierKey::parse(text.trim())
+    let verifier = VerifierKey::parse(text.trim())
         .map_err(|e| DataDirError::Key(format!("{} is not a verifier key: {e}", public.display())))?;
     let keys = key_dir(dir, key_dir_setting);
+    if agent_marker(&keys, &verifier).exists() {
+        let socket = std::env::var_os("SSH_AUTH_SOCK").map(PathBuf::from).ok_or_else(|| {
+            DataDirError::Key(format!(
+                "the ledger key ({verifier}) is held by an ssh-agent, and SSH_AUTH_SOCK is not set: start the agent, \
+                 add the key (ssh-add) and start coldset from the same session"
+            ))
+        })?;
+        let signer = crate::agent::AgentSigner::find(&socket, &verifier).map_err(DataDirError::Key)?;
+        return Ok(LoadedKey { signer: Arc::new(signer), verifier, path: socket, inside_data: false });
+    }
     let path = key_file(&keys, verifier.name(), verifier.key_id());
     let key = parse_key(&path)?;
     if key.verifier().to_string() != verifier.to_string() {
@@ -162,7 +176,7 @@ pub fn read_key(dir: &Path, key_dir_setting: Option<&Path>) -> Result<LoadedKey,
             path.display()
         )));
     }
-    Ok(LoadedKey { key, path, inside_data: false })
+    Ok(LoadedKey { signer: Arc::new(key), verifier, path, inside_data: false })
 }
 
 fn parse_key(path: &Path) -> Result<SignerKey, DataDirError> {
@@ -213,13 +227,37 @@ pub fn init(
     admin: &str,
     installation: &str,
 ) -> Result<Initialised, DataDirError> {
+    init_with(dir, key_dir_setting, database, admin, installation, None)
+}
+
+/// `init`, with the ledger key held by an ssh-agent when `agent_key` (an OpenSSH
+/// `ssh-ed25519` public key line) is given: no key file is written at all.
+pub fn init_with(
+    dir: &Path,
+    key_dir_setting: Option<&Path>,
+    database: Option<&str>,
+    admin: &str,
+    installation: &str,
+    agent_key: Option<&str>,
+) -> Result<Initialised, DataDirError> {
     if admin.trim().is_empty() || admin.len() > 64 || admin.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(DataDirError::Other(format!(
             "'{admin}' is not a usable account name (1-64 characters, no spaces)"
         )));
     }
-    let key = SignerKey::generate(installation)
-        .map_err(|e| DataDirError::Key(format!("'{installation}' cannot name the installation's key: {e}")))?;
+    let name_error = |e| DataDirError::Key(format!("'{installation}' cannot name the installation's key: {e}"));
+    let generated = match agent_key {
+        Some(_) => None,
+        None => Some(SignerKey::generate(installation).map_err(name_error)?),
+    };
+    let verifier = match (&generated, agent_key) {
+        (Some(key), _) => key.verifier(),
+        (None, Some(line)) => {
+            let public = crate::agent::ed25519_of_openssh(line).map_err(DataDirError::Key)?;
+            VerifierKey::from_public_key(installation, public).map_err(name_error)?
+        }
+        (None, None) => return Err(DataDirError::Key("no ledger key".into())),
+    };
     for existing in [dir.join(KEY_FILE), dir.join(VERIFIER_FILE)] {
         if existing.exists() {
             return Err(DataDirError::Key(format!(
@@ -230,7 +268,21 @@ pub fn init(
     }
     let store = create_store(dir, database)?;
     let _lock = lock(dir)?;
-    let key_file = write_key(dir, &key_dir(dir, key_dir_setting), &key)?;
+    let keys = key_dir(dir, key_dir_setting);
+    private_dir(&keys)?;
+    let key_file = match (&generated, agent_key) {
+        (Some(key), _) => {
+            let path = key_file(&keys, key.name(), key.key_id());
+            write_private(&path, format!("{}\n", key.to_private_string()).as_bytes())?;
+            path
+        }
+        (None, line) => {
+            let path = agent_marker(&keys, &verifier);
+            write_private(&path, format!("{}\n", line.unwrap_or_default().trim()).as_bytes())?;
+            path
+        }
+    };
+    write_verifier(dir, &verifier)?;
     let password = coldset_app::access::random_password().map_err(|e| DataDirError::Other(e.to_string()))?;
     store
         .create_account(&AccountRecord {
@@ -241,7 +293,7 @@ pub fn init(
             created_at: coldset_domain::Timestamp(jiff::Timestamp::now().as_millisecond()),
         })
         .map_err(|e| DataDirError::Other(e.to_string()))?;
-    Ok(Initialised { admin: admin.to_owned(), password, verifier_key: key.verifier().to_string(), key_file })
+    Ok(Initialised { admin: admin.to_owned(), password, verifier_key: verifier.to_string(), key_file })
 }
 
 /// Creates an account (optionally acting as a person of a production); returns its
@@ -289,7 +341,7 @@ pub struct Opened {
     /// The key directory (its checkpoint copy is the one outside the data directory).
     pub key_dir: PathBuf,
     pub app: App,
-    pub key: SignerKey,
+    pub key: Arc<dyn NoteSigner>,
     pub key_inside_data: bool,
     pub lock: DirLock,
 }
@@ -324,10 +376,10 @@ pub fn open(dir: &Path, key_dir_setting: Option<&Path>, database: Option<&str>) 
     if !loaded.inside_data {
         copies.push(key_dir.join(crate::audit::WITNESS_COPY_FILE));
     }
-    crate::audit::check_not_behind(store.as_ref(), &loaded.key.verifier(), &copies).map_err(DataDirError::Other)?;
+    crate::audit::check_not_behind(store.as_ref(), &loaded.verifier, &copies).map_err(DataDirError::Other)?;
     let app = App::open(store, Arc::new(SystemClock)).map_err(|e| DataDirError::Other(e.to_string()))?;
     app.set_secret_key(secrets_key(&key_dir)?).map_err(|e| DataDirError::Other(e.to_string()))?;
-    Ok(Opened { dir: dir.to_owned(), key_dir, app, key: loaded.key, key_inside_data: loaded.inside_data, lock })
+    Ok(Opened { dir: dir.to_owned(), key_dir, app, key: loaded.signer, key_inside_data: loaded.inside_data, lock })
 }
 
 /// The file in the key directory holding the key that seals second-factor secrets in the

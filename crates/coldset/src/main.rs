@@ -1,6 +1,7 @@
 //! The `coldset` binary: command-line interface, configuration and start-up wiring. All
 //! domain work happens in the libraries; this file only parses, wires and reports.
 
+mod agent;
 mod audit;
 mod bench;
 mod config;
@@ -52,6 +53,10 @@ enum Cmd {
         /// Name of this installation (names its ledger key and checkpoints).
         #[arg(long, default_value = "coldset.local")]
         installation: String,
+        /// Keep the ledger key in an ssh-agent (or the hardware token behind it) instead of a
+        /// file: the OpenSSH public key file of an ssh-ed25519 key the agent holds.
+        #[arg(long, value_name = "FILE.pub")]
+        ssh_agent_key: Option<PathBuf>,
     },
     /// Serve an initialised data directory over HTTP.
     Serve {
@@ -362,17 +367,38 @@ fn init_logging(level: &str) {
 fn run(cli: Cli) -> Result<(), String> {
     let globals = Globals { config: cli.config, key_dir: cli.key_dir };
     match cli.command {
-        Cmd::Init { data, database, admin, installation } => {
+        Cmd::Init { data, database, admin, installation, ssh_agent_key } => {
             let cfg = resolve_db(&globals, data, database, None)?;
             let dir = need_data(&cfg)?;
-            let made = datadir::init(&dir, cfg.key_dir.as_deref(), cfg.database.as_deref(), &admin, &installation)
-                .map_err(|e| e.to_string())?;
+            let agent_key = match &ssh_agent_key {
+                Some(file) => {
+                    Some(std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?)
+                }
+                None => None,
+            };
+            let made = datadir::init_with(
+                &dir,
+                cfg.key_dir.as_deref(),
+                cfg.database.as_deref(),
+                &admin,
+                &installation,
+                agent_key.as_deref(),
+            )
+            .map_err(|e| e.to_string())?;
             println!("Initialised {}", dir.display());
-            println!(
-                "Ledger signing key: {} (outside the data directory: back it up separately, and keep it where \
-                 whoever can copy the data directory cannot)",
-                made.key_file.display()
-            );
+            if ssh_agent_key.is_some() {
+                println!(
+                    "Ledger signing key: held by your ssh-agent (noted in {}); start coldset where SSH_AUTH_SOCK \
+                     reaches that agent",
+                    made.key_file.display()
+                );
+            } else {
+                println!(
+                    "Ledger signing key: {} (outside the data directory: back it up separately, and keep it where \
+                     whoever can copy the data directory cannot)",
+                    made.key_file.display()
+                );
+            }
             println!("Administrator account: {}  password: {}", made.admin, made.password);
             println!("(the password is shown once; store it now)");
             println!("Ledger verifier key (give this to auditors): {}", made.verifier_key);

@@ -106,10 +106,17 @@ impl Server {
 // The child is waited for by `Server`'s drop, which clippy cannot see.
 #[allow(clippy::zombie_processes)]
 fn start(args: &[&str]) -> Server {
+    start_with_env(args, &[])
+}
+
+/// `start`, with environment variables for the server.
+#[allow(clippy::zombie_processes)]
+fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Server {
     let mut child = Command::new(BIN)
         .args(args)
         .args(["--listen", "127.0.0.1:0"])
         .env_remove("COLDSET_CONFIG")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -778,7 +785,7 @@ fn a_rewritten_log_re_signed_by_the_holder_of_its_directory_is_caught() {
     let key_file = std::fs::read_dir(keys_of(&data))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "key"))
+        .find(|p| p.extension().is_some_and(|e| e == "key") && !p.ends_with("secrets.key"))
         .unwrap();
     std::fs::copy(&key_file, legacy.join("ledger.key")).unwrap();
     let o = coldset(&["verify", "--data", p(&legacy)]);
@@ -1056,6 +1063,73 @@ fn witnesses_cosign_checkpoints_and_auditors_require_them() {
     );
     let _ = witness.kill();
     let _ = witness.wait();
+}
+
+/// The ledger key held by a real ssh-agent (OpenSSH's, as a hardware token's agent would
+/// be): no key file anywhere, checkpoints signed through the agent and verified with the
+/// key `init` printed; without the agent the server does not start, and says why.
+#[test]
+fn the_ledger_key_can_live_in_an_ssh_agent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sock = tmp.path().join("agent.sock");
+    let mut agent = Command::new("ssh-agent")
+        .args(["-D", "-a", p(&sock)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("ssh-agent (Debian's openssh-client)");
+    wait_for("the ssh-agent", || sock.exists());
+    let key = tmp.path().join("ledger");
+    let o = Command::new("ssh-keygen")
+        .args(["-t", "ed25519", "-N", "", "-q", "-C", "coldset", "-f", p(&key)])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let o = Command::new("ssh-add").arg(&key).env("SSH_AUTH_SOCK", &sock).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    // From now on only the agent holds the private key.
+    std::fs::remove_file(&key).unwrap();
+    let data = tmp.path().join("d");
+    let pubkey = key.with_extension("pub");
+    let o = coldset(&["init", "--data", p(&data), "--installation", "coldset.agent", "--ssh-agent-key", p(&pubkey)]);
+    assert!(o.status.success() && text(&o).contains("ssh-agent"), "{}", text(&o));
+    let verifier = std::fs::read_to_string(data.join("ledger.pub")).unwrap().trim().to_owned();
+    assert!(text(&o).contains(&verifier), "{}", text(&o));
+    let key_files: Vec<_> = std::fs::read_dir(keys_of(&data))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "key" && !p.ends_with("secrets.key")))
+        .collect();
+    assert!(key_files.is_empty(), "a key file was written: {key_files:?}");
+    let sock_text = p(&sock).to_owned();
+    let server = start_with_env(&["serve", "--data", p(&data)], &[("SSH_AUTH_SOCK", &sock_text)]);
+    let production = serde_json::json!({"id": "agent-test", "name": "Agent test", "time_zone": "UTC",
+        "packs": ["industry-us"], "compliance_contact": "safety@example"});
+    let (status, _, _, answer) = post_json(
+        &format!("{}/api/v1/productions", server.base),
+        &production.to_string(),
+        &[("Authorization", &format!("Bearer {}", server.token.clone().unwrap()))],
+    );
+    assert_eq!(status, 200, "{answer}");
+    wait_for("a checkpoint signed through the agent", || data.join("checkpoints.jsonl").exists());
+    server.stop();
+    let o = coldset(&["verify", "--data", p(&data), "--key", &verifier]);
+    assert!(o.status.success(), "{}", text(&o));
+    // Without the agent: refused, with what to do.
+    let o = Command::new(BIN)
+        .args(["serve", "--data", p(&data), "--listen", "127.0.0.1:0"])
+        .env_remove("SSH_AUTH_SOCK")
+        .output()
+        .unwrap();
+    assert!(!o.status.success() && text(&o).contains("SSH_AUTH_SOCK"), "{}", text(&o));
+    let _ = agent.kill();
+    let _ = agent.wait();
+    let o = Command::new(BIN)
+        .args(["serve", "--data", p(&data), "--listen", "127.0.0.1:0"])
+        .env("SSH_AUTH_SOCK", &sock)
+        .output()
+        .unwrap();
+    assert!(!o.status.success() && text(&o).contains("ssh-agent"), "{}", text(&o));
 }
 
 // ---- durability -----------------------------------------------------------------------------
