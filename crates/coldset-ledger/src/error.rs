@@ -35,8 +35,11 @@ pub enum LedgerError {
         /// What is wrong with it.
         reason: &'static str,
     },
-    /// The key names an algorithm other than Ed25519.
-    #[error("the key uses signature algorithm {algorithm}, but only Ed25519 (algorithm 1) is supported")]
+    /// The key names another algorithm than the one expected.
+    #[error(
+        "the key uses signature algorithm {algorithm}, not the one expected here (1: an Ed25519 log key; 4: an \
+         Ed25519 witness key)"
+    )]
     UnsupportedAlgorithm {
         /// The algorithm byte found in the key.
         algorithm: u8,
