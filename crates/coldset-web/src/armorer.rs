@@ -29,7 +29,12 @@ pub fn routes() -> Router<App> {
 
 /// Every firearm's QR label on one sheet that prints cleanly from the browser: the labels
 /// flow in a grid on screen and in print, and print never splits a label across pages.
-async fn label_sheet(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Response {
+async fn label_sheet(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    axum::Extension(options): axum::Extension<crate::Options>,
+    headers: HeaderMap,
+) -> Response {
     let state = match page_reader(&app, &headers, &p, &format!("/p/{p}/labels")).await {
         Ok(s) => s,
         Err(resp) => return resp,
@@ -45,6 +50,16 @@ async fn label_sheet(State(app): State<App>, Path(p): Path<String>, headers: Hea
          Each code opens the firearm's or container's page. <a href=\"/p/{p}/board\">Live board</a></p><ul class=\"labels\">",
         p = esc(&p)
     );
+    let base = crate::html::base_url(&headers, options);
+    if crate::html::is_loopback_base(&base) {
+        let _ = write!(
+            b,
+            "<p class=\"warn no-print\" role=\"alert\">These codes open {}, which only this computer can reach: a phone \
+             that scans them will find nothing. Start coldset with public_url set to the address phones use (for example \
+             https://armory-laptop.local:8443), then print.</p>",
+            esc(&base)
+        );
+    }
     for f in state.firearms.values() {
         let _ = write!(
             b,

@@ -44,8 +44,29 @@ button { font: inherit; padding: 0.45rem 0.9rem; min-height: 2.75rem; }
 pre { white-space: pre-wrap; }
 "#;
 
+/// This server as a phone must reach it: the configured public URL, else the host the
+/// browser used, with `https` when the server speaks TLS.
+pub(crate) fn base_url(headers: &axum::http::HeaderMap, options: crate::Options) -> String {
+    if let Some(url) = options.public_url {
+        return url.to_owned();
+    }
+    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    format!("{}://{host}", if options.tls { "https" } else { "http" })
+}
+
+/// Whether that address is one only this computer can open: printed labels would not open
+/// on any phone.
+pub(crate) fn is_loopback_base(base: &str) -> bool {
+    let authority = base.split("://").nth(1).unwrap_or(base);
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 /// An SVG QR code linking to `path` on this server, as the phone that scans it must reach
-/// it: the host the browser used, and `https` when the server speaks TLS.
+/// it (`base_url`).
 pub(crate) fn qr_code(
     headers: &axum::http::HeaderMap,
     options: crate::Options,
@@ -54,9 +75,7 @@ pub(crate) fn qr_code(
 ) -> axum::response::Response {
     use axum::http::{header, StatusCode};
     use axum::response::IntoResponse;
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let scheme = if options.tls { "https" } else { "http" };
-    match qrcode::QrCode::new(format!("{scheme}://{host}{path}").as_bytes()) {
+    match qrcode::QrCode::new(format!("{}{path}", base_url(headers, options)).as_bytes()) {
         Ok(code) => {
             let svg = code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(size, size).build();
             ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response()

@@ -15,6 +15,7 @@ mod armorer;
 mod audit;
 mod auth;
 mod board;
+mod ca;
 mod error;
 mod forms;
 mod gate_memo;
@@ -42,6 +43,12 @@ use coldset_app::App;
 pub struct Options {
     /// Served over TLS: cookies are `Secure` and browsers are told to stay on HTTPS.
     pub tls: bool,
+    /// The address phones use for this server (`https://host:port`): links and QR codes
+    /// use it rather than the address the browser typed.
+    pub public_url: Option<&'static str>,
+    /// The set's certificate authority (PEM) when the server's certificate is the one
+    /// `coldset cert` made: offered at `/ca` for phones to install.
+    pub ca_pem: Option<&'static str>,
 }
 
 /// The `Set-Cookie` value of a session, `Secure` under TLS.
@@ -115,6 +122,7 @@ pub fn router_behind(app: App, options: Options, trusted_proxies: Vec<std::net::
         .merge(oversight::routes())
         .merge(audit::routes())
         .merge(witness::routes())
+        .merge(ca::routes())
         .merge(passkeys::routes())
         // The JSON API's routes carry their `/api/v1` prefix themselves rather than being
         // nested: a nested router rewrites every request's URI and routes it twice, which

@@ -37,6 +37,9 @@ pub struct FileConfig {
     /// the data directory, so a copy of that directory cannot re-sign a rewritten log.
     /// Default: beside the data directory, named `<data>.keys`.
     pub key_dir: Option<PathBuf>,
+    /// The address phones use for this server, for links, QR codes and labels, e.g.
+    /// `https://armory-laptop.local:8443`. Without it, the address each browser typed.
+    pub public_url: Option<String>,
     /// Connections the server holds at once, in all and from one client address.
     pub max_connections: Option<usize>,
     pub max_connections_per_client: Option<usize>,
@@ -75,6 +78,7 @@ pub struct Config {
     pub key_dir: Option<PathBuf>,
     pub limits: crate::listener::Limits,
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub public_url: Option<String>,
 }
 
 /// Notification settings, after validation. The webhook secret is read from its file.
@@ -303,7 +307,12 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
             .map_err(|e| ConfigError::Invalid(format!("witness key '{}': {e}", w.key)))?;
         witnesses.push((w.url, key));
     }
+    let public_url = match nonempty(env("COLDSET_PUBLIC_URL")).or(file.public_url) {
+        Some(url) => Some(parse_public_url(&url)?),
+        None => None,
+    };
     Ok(Config {
+        public_url,
         data,
         database,
         listen,
@@ -368,6 +377,28 @@ pub fn require_loopback(addr: &SocketAddr) -> Result<(), ConfigError> {
     }
 }
 
+/// A public URL: `http(s)://host[:port]`, no path (a trailing slash is dropped).
+pub fn parse_public_url(url: &str) -> Result<String, ConfigError> {
+    let url = url.trim().trim_end_matches('/');
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(['/', '?', '#', ' ', '@']) => Ok(url.to_owned()),
+        _ => Err(ConfigError::Invalid(format!(
+            "public_url '{url}' must be http(s)://HOST[:PORT] with no path, e.g. https://armory-laptop.local:8443"
+        ))),
+    }
+}
+
+/// A URL that only this computer can open (localhost, 127.x, ::1).
+pub fn is_loopback_url(url: &str) -> bool {
+    let authority = url.split("://").nth(1).unwrap_or(url);
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 /// The listen address is acceptable for this configuration.
 pub fn check_listen(cfg: &Config) -> Result<(), ConfigError> {
     if cfg.tls.is_some() {
@@ -382,6 +413,24 @@ pub fn check_listen(cfg: &Config) -> Result<(), ConfigError> {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn public_urls_are_a_scheme_and_a_host_and_loopback_ones_are_told_apart() {
+        assert_eq!(parse_public_url("https://armory.local:8443/").unwrap(), "https://armory.local:8443");
+        for bad in ["armory.local", "ftp://x", "https://", "https://x/p", "https://a b"] {
+            assert!(parse_public_url(bad).is_err(), "{bad}");
+        }
+        for (url, loopback) in [
+            ("https://localhost:8443", true),
+            ("http://127.0.0.1", true),
+            ("https://[::1]:8443", true),
+            ("https://10.0.0.5:8443", false),
+            ("https://armory.local", false),
+            ("https://[fe80::1]:8443", false),
+        ] {
+            assert_eq!(is_loopback_url(url), loopback, "{url}");
+        }
+    }
 
     fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();

@@ -137,6 +137,21 @@ pub struct LoadedKey {
     pub inside_data: bool,
 }
 
+/// The installation's name: the name of its ledger key, from `ledger.pub`.
+pub fn installation(dir: &Path) -> Result<String, DataDirError> {
+    let public = dir.join(VERIFIER_FILE);
+    let text = std::fs::read_to_string(&public).map_err(|e| {
+        DataDirError::Key(format!(
+            "cannot read {}: {e}. Is {} a coldset data directory?",
+            public.display(),
+            dir.display()
+        ))
+    })?;
+    let verifier = VerifierKey::parse(text.trim())
+        .map_err(|e| DataDirError::Key(format!("{} is not a verifier key: {e}", public.display())))?;
+    Ok(verifier.name().to_owned())
+}
+
 /// Reads the ledger signing key: from the key directory, as named by the data directory's
 /// `ledger.pub` (a key file, or an ssh-agent holding it), else (an older data directory)
 /// `ledger.key` inside it. A missing or unreadable key stops the caller with a message

@@ -4,6 +4,7 @@
 mod agent;
 mod audit;
 mod bench;
+mod cert;
 mod config;
 mod datadir;
 mod delivery;
@@ -72,6 +73,13 @@ enum Cmd {
         tls_key: Option<PathBuf>,
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
+        /// Serve HTTPS with the certificate `coldset cert` made (made now if there is none).
+        #[arg(long, conflicts_with = "tls_cert")]
+        https: bool,
+        /// The address phones use for this server (links, QR codes, labels), e.g.
+        /// https://armory-laptop.local:8443. Also `public_url`, COLDSET_PUBLIC_URL.
+        #[arg(long, value_name = "URL")]
+        public_url: Option<String>,
     },
     /// Seed a demo production in a new directory (once), then serve it.
     Demo {
@@ -79,6 +87,28 @@ enum Cmd {
         data: PathBuf,
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
+        /// Serve HTTPS with a generated certificate, so phones on the same network can try it
+        /// (any --listen address is then allowed).
+        #[arg(long, conflicts_with = "tls_cert")]
+        https: bool,
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        #[arg(long, value_name = "URL")]
+        public_url: Option<String>,
+    },
+    /// Make the set's certificate authority (once) and this computer's HTTPS certificate for
+    /// its names and addresses, so phones on the set's Wi-Fi can connect (see /ca).
+    Cert {
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Another host name phones may use for this computer (repeatable).
+        #[arg(long = "host", value_name = "NAME")]
+        hosts: Vec<String>,
+        /// Another address phones may use for this computer (repeatable).
+        #[arg(long = "ip", value_name = "ADDR")]
+        ips: Vec<std::net::IpAddr>,
     },
     /// Configuration commands.
     Config {
@@ -404,24 +434,43 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("Ledger verifier key (give this to auditors): {}", made.verifier_key);
             Ok(())
         }
-        Cmd::Serve { data, database, listen, tls_cert, tls_key } => {
+        Cmd::Serve { data, database, listen, tls_cert, tls_key, https, public_url } => {
             let mut cfg = resolve_db(&globals, data, database, listen)?;
             if let (Some(c), Some(k)) = (tls_cert, tls_key) {
                 cfg.tls = Some((c, k));
             }
             init_logging(&cfg.log);
             let dir = need_data(&cfg)?;
+            if https {
+                cfg.tls = Some(generated_tls(&dir, &cfg)?);
+            }
+            if let Some(url) = public_url {
+                cfg.public_url = Some(config::parse_public_url(&url).map_err(|e| e.to_string())?);
+            }
             config::check_listen(&cfg).map_err(|e| e.to_string())?;
             let opened =
                 datadir::open(&dir, cfg.key_dir.as_deref(), cfg.database.as_deref()).map_err(|e| e.to_string())?;
             serve(opened, &cfg, None)
         }
-        Cmd::Demo { data, listen } => {
-            let cfg = resolve(&globals, Some(data), listen)?;
+        Cmd::Demo { data, listen, https, tls_cert, tls_key, public_url } => {
+            let mut cfg = resolve(&globals, Some(data), listen)?;
             init_logging(&cfg.log);
             let dir = need_data(&cfg)?;
-            config::require_loopback(&cfg.listen).map_err(|e| e.to_string())?;
+            if let (Some(c), Some(k)) = (tls_cert, tls_key) {
+                cfg.tls = Some((c, k));
+            }
+            if let Some(url) = public_url {
+                cfg.public_url = Some(config::parse_public_url(&url).map_err(|e| e.to_string())?);
+            }
+            if cfg.tls.is_none() && !https {
+                config::require_loopback(&cfg.listen).map_err(|e| {
+                    format!("{e}; for phones on this network, run the demo with --https (a certificate is made for it)")
+                })?;
+            }
             let logins = prepare_demo(&dir, cfg.key_dir.as_deref())?;
+            if https {
+                cfg.tls = Some(generated_tls(&dir, &cfg)?);
+            }
             let opened = datadir::open(&dir, cfg.key_dir.as_deref(), None).map_err(|e| e.to_string())?;
             serve(opened, &cfg, Some(logins))
         }
@@ -506,6 +555,28 @@ fn run(cli: Cli) -> Result<(), String> {
                 println!("witness key: {verifier}");
                 println!("coldset witness listening on http://{addr}/ (submission prefix for [[witnesses]] url)");
             }))
+        }
+        Cmd::Cert { data, hosts, ips } => {
+            let cfg = resolve(&globals, data, None)?;
+            let dir = need_data(&cfg)?;
+            let installation = datadir::installation(&dir).map_err(|e| e.to_string())?;
+            let keys = datadir::key_dir(&dir, cfg.key_dir.as_deref());
+            let names = cert::default_names(&hosts, &ips);
+            let made = cert::make(&keys, &installation, &names)?;
+            if made.new_ca {
+                println!("Made the set's certificate authority: {}", made.ca.display());
+            } else {
+                println!(
+                    "Kept the set's certificate authority: {} (phones that trust it need nothing new)",
+                    made.ca.display()
+                );
+            }
+            println!("HTTPS certificate for {}: {}", made.names.join(", "), made.cert.display());
+            println!(
+                "Serve it with `coldset serve --https --listen 0.0.0.0:8443 --public-url https://NAME:8443`; each \
+                 phone installs the authority once from https://NAME:8443/ca"
+            );
+            Ok(())
         }
         Cmd::Proof { command } => proof(&globals, command),
         Cmd::Account { command: AccountCmd::Add { data, database, name, admin, production, person } } => {
@@ -708,6 +779,12 @@ fn prepare_demo(dir: &Path, key_dir: Option<&Path>) -> Result<String, String> {
     Ok(logins)
 }
 
+/// The certificate and key `coldset cert` made in the key directory (made now if missing).
+fn generated_tls(dir: &Path, cfg: &Config) -> Result<(PathBuf, PathBuf), String> {
+    let installation = datadir::installation(dir).map_err(|e| e.to_string())?;
+    cert::ensure(&datadir::key_dir(dir, cfg.key_dir.as_deref()), &installation)
+}
+
 /// Starts checkpointing (every second, with a copy in the data directory, one in the key
 /// directory and one to each witness URL), then serves HTTP or HTTPS within the connection
 /// limits until SIGTERM or Ctrl-C, and signs a last checkpoint once requests have finished.
@@ -768,8 +845,17 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     let tls = cfg.tls.clone();
     let app = opened.app.clone();
+    // The set's authority, offered at /ca, when the certificate is the generated one.
+    let ca_pem = tls
+        .as_ref()
+        .filter(|(c, _)| c.starts_with(cert::tls_dir(&opened.key_dir)))
+        .and_then(|_| std::fs::read_to_string(cert::tls_dir(&opened.key_dir).join(cert::CA_CERT)).ok());
+    // Read by every request for the life of the process: leaked once, so `Options` stays `Copy`.
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let public_url = cfg.public_url.clone().map(leak);
+    let ca_pem = ca_pem.map(leak);
     let served = runtime.block_on(async move {
-        let options = coldset_web::Options { tls: tls.is_some() };
+        let options = coldset_web::Options { tls: tls.is_some(), public_url, ca_pem };
         let router = coldset_web::router_behind(app, options, cfg.trusted_proxies.clone());
         let tls_config = match &tls {
             Some((cert, key)) => {
@@ -784,6 +870,21 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
         let scheme = if tls.is_some() { "https" } else { "http" };
         listener::serve(router, listen, tls_config, cfg.limits, |addr| {
             println!("coldset listening on {scheme}://{addr}/");
+            match public_url {
+                Some(url) if config::is_loopback_url(url) => println!(
+                    "warning: public_url {url} is this computer only: links, QR codes and labels will not open on \
+                     phones; set it to the address phones use (coldset cert prints the names)"
+                ),
+                Some(url) => println!("Links, QR codes and labels point to {url}"),
+                None if !listen.ip().is_loopback() => println!(
+                    "note: no public_url: links and QR codes use the address each browser typed; set public_url so \
+                     printed labels open on every phone"
+                ),
+                None => {}
+            }
+            if ca_pem.is_some() {
+                println!("Phones: install the set's certificate authority once from {scheme}://<this computer>/ca");
+            }
             if let Some(logins) = &demo_logins {
                 println!("Demo production: {scheme}://{addr}/p/{}", demo::DEMO_PRODUCTION);
                 println!(
