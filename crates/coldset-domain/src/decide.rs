@@ -9,6 +9,7 @@ use crate::model::*;
 use crate::permissions;
 use crate::rules::{Checks, Denial, RuleId};
 use crate::state::ProductionState;
+use crate::text::{fields as F, limits};
 use crate::time::{Date, Timestamp};
 use std::collections::BTreeMap;
 
@@ -58,26 +59,19 @@ pub(crate) fn invalid(field: &str, message: impl Into<String>) -> DomainError {
     DomainError::Invalid { field: field.to_owned(), message: message.into() }
 }
 
-/// Trims and checks a required text field.
-pub(crate) fn text(field: &str, value: &str, max: usize) -> Result<String, DomainError> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(invalid(field, "is required"));
-    }
-    if v.chars().count() > max {
-        return Err(invalid(field, format!("is longer than {max} characters")));
-    }
-    if v.chars().any(|c| c.is_control()) {
-        return Err(invalid(field, "must not contain control characters"));
-    }
-    Ok(v.to_owned())
+fn party(p: &Party) -> Result<Party, DomainError> {
+    Ok(Party {
+        name: F::PARTY_NAME.required(&p.name)?,
+        licence: F::PARTY_LICENCE.or_empty(&p.licence)?,
+        document: F::PARTY_DOCUMENT.required(&p.document)?,
+    })
 }
 
-fn party(field: &str, p: &Party) -> Result<Party, DomainError> {
-    Ok(Party {
-        name: text(&format!("{field}.name"), &p.name, 200)?,
-        licence: p.licence.trim().to_owned(),
-        document: text(&format!("{field}.document"), &p.document, 200)?,
+/// A blank's load size is a short single line (it names the class on labels and refusals).
+fn checked_class(class: &AmmoClass) -> Result<AmmoClass, DomainError> {
+    Ok(match class {
+        AmmoClass::Blank { load } => AmmoClass::Blank { load: F::BLANK_LOAD.required(load)? },
+        other => other.clone(),
     })
 }
 
@@ -175,17 +169,17 @@ impl<'a> Decider<'a> {
                 }
                 Ok(vec![Event::ProductionCreated {
                     production: id.clone(),
-                    name: text("name", name, 200)?,
-                    time_zone: text("time_zone", time_zone, 64)?,
+                    name: F::PRODUCTION_NAME.required(name)?,
+                    time_zone: F::TIME_ZONE.required(time_zone)?,
                     packs,
-                    compliance_contact: text("compliance_contact", compliance_contact, 300)?,
+                    compliance_contact: F::COMPLIANCE_CONTACT.required(compliance_contact)?,
                 }])
             }
             Command::AddPerson { name, roles } => {
                 if roles.is_empty() {
                     return Err(invalid("roles", "give at least one role"));
                 }
-                let name = text("name", name, 200)?;
+                let name = F::PERSON_NAME.required(name)?;
                 let alerts = self.check_role_combination(&name, roles)?;
                 let mut events = vec![Event::PersonAdded {
                     person: PersonId::numbered(self.state.people.len() as u64 + 1),
@@ -234,15 +228,15 @@ impl<'a> Decider<'a> {
                 }
                 let c = Credential {
                     kind: credential.kind,
-                    number: text("credential.number", &credential.number, 100)?,
-                    issuer: text("credential.issuer", &credential.issuer, 200)?,
+                    number: F::CREDENTIAL_NUMBER.required(&credential.number)?,
+                    issuer: F::CREDENTIAL_ISSUER.required(&credential.issuer)?,
                     expires_on: credential.expires_on,
                     covers: credential.covers.clone(),
                 };
                 Ok(vec![Event::CredentialRecorded { person: person.clone(), credential: c }])
             }
             Command::ApproveSupplier { supplier } => {
-                let supplier = text("supplier", supplier, 200)?;
+                let supplier = F::SUPPLIER.required(supplier)?;
                 Ok(vec![Event::SupplierApproved { supplier }])
             }
             Command::AddLocation { name, kind, authorised } => {
@@ -254,7 +248,7 @@ impl<'a> Decider<'a> {
                 }
                 Ok(vec![Event::LocationAdded {
                     location: LocationId::numbered(self.state.locations.len() as u64 + 1),
-                    name: text("name", name, 200)?,
+                    name: F::LOCATION_NAME.required(name)?,
                     kind: *kind,
                     authorised: authorised.clone(),
                 }])
@@ -289,7 +283,7 @@ impl<'a> Decider<'a> {
             }
             Command::IntakeFirearm { kind, make, model, serial, calibre, condition, acquired_from } => {
                 let by = self.acting_person()?;
-                let serial = text("serial", serial, 100)?;
+                let serial = F::SERIAL.required(serial)?;
                 let mut c = Checks::new();
                 c.require(
                     by.is_armorer_side(),
@@ -313,12 +307,12 @@ impl<'a> Decider<'a> {
                 Ok(vec![Event::FirearmReceived {
                     firearm: FirearmId::numbered(self.state.firearms.len() as u64 + 1),
                     kind: *kind,
-                    make: text("make", make, 100)?,
-                    model: text("model", model, 100)?,
+                    make: F::MAKE.required(make)?,
+                    model: F::MODEL.required(model)?,
                     serial,
-                    calibre: text("calibre", calibre, 50)?,
-                    condition: text("condition", condition, 500)?,
-                    acquired_from: party("acquired_from", acquired_from)?,
+                    calibre: F::CALIBRE.required(calibre)?,
+                    condition: F::CONDITION.required(condition)?,
+                    acquired_from: party(acquired_from)?,
                     received_by: by.id.clone(),
                 }])
             }
@@ -411,7 +405,7 @@ impl<'a> Decider<'a> {
                     "record its repair when it is repaired",
                 );
                 c.finish()?;
-                Ok(vec![Event::FirearmWithdrawn { firearm: firearm.clone(), reason: text("reason", reason, 1000)? }])
+                Ok(vec![Event::FirearmWithdrawn { firearm: firearm.clone(), reason: F::WITHDRAW_REASON.required(reason)? }])
             }
             Command::RecordRepair { firearm, repaired_by, notes } => {
                 let by = self.acting_person()?;
@@ -432,8 +426,8 @@ impl<'a> Decider<'a> {
                 c.finish()?;
                 Ok(vec![Event::FirearmRepaired {
                     firearm: firearm.clone(),
-                    repaired_by: text("repaired_by", repaired_by, 200)?,
-                    notes: text("notes", notes, 2000)?,
+                    repaired_by: F::REPAIRED_BY.required(repaired_by)?,
+                    notes: F::REPAIR_NOTES.required(notes)?,
                 }])
             }
             Command::DisposeFirearm { firearm, disposition, to } => {
@@ -452,7 +446,7 @@ impl<'a> Decider<'a> {
                 Ok(vec![Event::FirearmDisposed {
                     firearm: firearm.clone(),
                     disposition: *disposition,
-                    to: party("to", to)?,
+                    to: party(to)?,
                 }])
             }
             Command::CorrectFirearmDetails { firearm, corrects_seq, reason, make, model, serial, calibre } => {
@@ -491,11 +485,11 @@ impl<'a> Decider<'a> {
                 Ok(vec![Event::FirearmDetailsCorrected {
                     firearm: firearm.clone(),
                     corrects_seq: *corrects_seq,
-                    reason: text("reason", reason, 1000)?,
-                    make: text("make", make, 100)?,
-                    model: text("model", model, 100)?,
-                    serial: text("serial", serial, 100)?,
-                    calibre: text("calibre", calibre, 50)?,
+                    reason: F::CORRECTION_REASON.required(reason)?,
+                    make: F::MAKE.required(make)?,
+                    model: F::MODEL.required(model)?,
+                    serial: F::SERIAL.required(serial)?,
+                    calibre: F::CALIBRE.required(calibre)?,
                 }])
             }
             Command::IntakeLot { class, calibre, rounds, provenance, home_made, container_label } => {
@@ -506,7 +500,8 @@ impl<'a> Decider<'a> {
             }
             Command::CreateContainer { label, class, calibre } => {
                 let by = self.acting_person()?;
-                let label = text("label", label, 64)?;
+                let label = F::LABEL.required(label)?;
+                let class = &checked_class(class)?;
                 let mut c = Checks::new();
                 c.require(
                     by.is_armorer_side(),
@@ -531,7 +526,7 @@ impl<'a> Decider<'a> {
                     container: ContainerId::numbered(self.state.containers.len() as u64 + 1),
                     label,
                     class: class.clone(),
-                    calibre: text("calibre", calibre, 50)?,
+                    calibre: F::CALIBRE.required(calibre)?,
                     holder: by.id.clone(),
                 }])
             }
@@ -640,8 +635,8 @@ impl<'a> Decider<'a> {
                     escort: by.id.clone(),
                     firearms: firearms.clone(),
                     containers: containers.clone(),
-                    from: text("from", from, 200)?,
-                    to: text("to", to, 200)?,
+                    from: F::TRANSPORT_FROM.required(from)?,
+                    to: F::TRANSPORT_TO.required(to)?,
                     locked_case: *locked_case,
                 }])
             }
@@ -672,12 +667,20 @@ impl<'a> Decider<'a> {
         container_label: &str,
     ) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
-        let calibre = text("calibre", calibre, 50)?;
-        let container_label = text("container_label", container_label, 64)?;
-        if rounds == 0 {
-            return Err(invalid("rounds", "a lot has at least one round"));
+        let calibre = F::CALIBRE.required(calibre)?;
+        let container_label = F::CONTAINER_LABEL.required(container_label)?;
+        if rounds == 0 || rounds > limits::MAX_LOT_ROUNDS {
+            return Err(invalid(
+                "rounds",
+                format!("a lot has between 1 and {} rounds; check the count", limits::MAX_LOT_ROUNDS),
+            ));
         }
-        let supplier = provenance.supplier.trim();
+        let class = &checked_class(class)?;
+        let supplier_text = F::PROVENANCE_SUPPLIER.or_empty(&provenance.supplier)?;
+        let document = F::PROVENANCE_DOCUMENT.or_empty(&provenance.document)?;
+        let headstamp = F::PROVENANCE_HEADSTAMP.or_empty(&provenance.headstamp)?;
+        let previous = F::PREVIOUS_PRODUCTION.optional(provenance.previous_production.as_deref().unwrap_or(""))?;
+        let supplier = supplier_text.as_str();
         let mut c = Checks::new();
         c.require(
             by.is_armorer_side(),
@@ -722,7 +725,6 @@ impl<'a> Decider<'a> {
             "give the new container a label of its own",
         );
         c.finish()?;
-        let previous = provenance.previous_production.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let reason = if previous.is_some() || provenance.mixed_source {
             "stock from another production or of mixed source: re-verify every round (R-AMMO-4)"
         } else {
@@ -735,9 +737,9 @@ impl<'a> Decider<'a> {
             rounds,
             provenance: Provenance {
                 supplier: supplier.to_owned(),
-                document: provenance.document.trim().to_owned(),
-                headstamp: provenance.headstamp.trim().to_owned(),
-                previous_production: previous.map(str::to_owned),
+                document,
+                headstamp,
+                previous_production: previous,
                 mixed_source: provenance.mixed_source,
             },
             state: LotState::Quarantined { reason: reason.to_owned() },
@@ -756,6 +758,9 @@ impl<'a> Decider<'a> {
     ) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         let lot = self.state.lots.get(lot_id).ok_or_else(|| not_found("lot", lot_id.as_str()))?;
+        if other_class_found > rounds_checked {
+            return Err(invalid("other_class_found", "more rounds of another class than rounds checked"));
+        }
         let mut c = Checks::new();
         c.require(
             by.is_armorer_side(),

@@ -4,7 +4,8 @@
 //! rules that forbid it (see docs/rules.md).
 
 use crate::commands::Command;
-use crate::decide::{deny, invalid, text, Decider, DomainError};
+use crate::decide::{deny, invalid, Decider, DomainError};
+use crate::text::{fields as F, limits};
 use crate::events::Event;
 use crate::gate::{self, policy};
 use crate::ids::*;
@@ -167,8 +168,8 @@ impl<'a> Decider<'a> {
         let (plan, alerts) = self.check_plan(plan)?;
         let mut events = vec![Event::ScenePlanned {
             scene: SceneId::numbered(self.state.scenes.len() as u64 + 1),
-            number: text("number", number, 20)?,
-            description: text("description", description, 1000)?,
+            number: F::SCENE_NUMBER.required(number)?,
+            description: F::SCENE_DESCRIPTION.required(description)?,
             day,
             plan,
         }];
@@ -283,7 +284,11 @@ impl<'a> Decider<'a> {
         }
         c.finish()?;
         let mut clean = plan.clone();
-        clean.risk_assessment = text("plan.risk_assessment", &plan.risk_assessment, 10_000)?;
+        clean.risk_assessment = F::RISK_ASSESSMENT.required(&plan.risk_assessment)?;
+        for item in &mut clean.items {
+            item.real_firearm_reason =
+                F::REAL_FIREARM_REASON.optional(item.real_firearm_reason.as_deref().unwrap_or(""))?;
+        }
         Ok((clean, alerts))
     }
 
@@ -303,7 +308,7 @@ impl<'a> Decider<'a> {
                     scene: scene.clone(),
                     version: sc.plan_version + 1,
                     plan,
-                    reason: text("reason", reason, 1000)?,
+                    reason: F::REVISION_REASON.required(reason)?,
                 }];
                 events.extend(alerts);
                 Ok(events)
@@ -369,10 +374,17 @@ impl<'a> Decider<'a> {
                     );
                 }
                 c.finish()?;
+                let agenda = Agenda {
+                    intended_action: F::AGENDA_ITEM.required(&agenda.intended_action)?,
+                    deviations: F::AGENDA_ITEM.required(&agenda.deviations)?,
+                    abort_plan: F::AGENDA_ITEM.required(&agenda.abort_plan)?,
+                    emergency_procedure: F::AGENDA_ITEM.required(&agenda.emergency_procedure)?,
+                    chain_of_command: F::AGENDA_ITEM.required(&agenda.chain_of_command)?,
+                };
                 Ok(vec![Event::MeetingHeld {
                     scene: scene.clone(),
                     plan_version: sc.plan_version,
-                    agenda: agenda.clone(),
+                    agenda,
                     attendees: attendees.clone(),
                 }])
             }
@@ -530,7 +542,7 @@ impl<'a> Decider<'a> {
                 Ok(vec![Event::FirearmDeclined {
                     scene: scene.clone(),
                     person: by.id.clone(),
-                    reason: reason.trim().to_owned(),
+                    reason: F::DECLINE_REASON.or_empty(reason)?,
                 }])
             }
             Command::RequireSecondFactor { roles } => Ok(vec![Event::SecondFactorRequired { roles: roles.clone() }]),
@@ -550,6 +562,9 @@ impl<'a> Decider<'a> {
                 if let Some(day) = &self.state.safety.day {
                     return Err(invalid("day", format!("the shoot day of {} is still open: close it first", day.date)));
                 }
+                let mut call_sheet = call_sheet.clone();
+                call_sheet.medics =
+                    call_sheet.medics.iter().map(|m| F::MEDIC.optional(m)).filter_map(Result::transpose).collect::<Result<_, _>>()?;
                 let mut events = vec![Event::DayOpened {
                     date: self.ctx.today,
                     by: by.id.clone(),
@@ -626,7 +641,7 @@ impl<'a> Decider<'a> {
                 if a.resolved.is_some() {
                     return Err(invalid("alert", "already resolved"));
                 }
-                Ok(vec![Event::AlertResolved { alert: *alert, by: by.id.clone(), note: text("note", note, 2000)? }])
+                Ok(vec![Event::AlertResolved { alert: *alert, by: by.id.clone(), note: F::ALERT_NOTE.required(note)? }])
             }
             Command::SuperviseAssistant { assistant } => {
                 let by = self.acting_person()?;
@@ -668,7 +683,7 @@ impl<'a> Decider<'a> {
                     person: p.id.clone(),
                     model: f.model_key(),
                     by: by.id.clone(),
-                    notes: notes.trim().to_owned(),
+                    notes: F::COMPETENCE_NOTES.or_empty(notes)?,
                 }])
             }
             Command::InspectFirearm { firearm, stage, barrel_clear, fault } => {
@@ -683,7 +698,7 @@ impl<'a> Decider<'a> {
                 );
                 self.check_holds(&mut c, &f.holder, by, "firearm", firearm.as_str());
                 c.finish()?;
-                let fault = fault.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+                let fault = F::INSPECTION_FAULT.optional(fault.as_deref().unwrap_or(""))?;
                 let mut events = vec![Event::FirearmInspected {
                     firearm: firearm.clone(),
                     stage: *stage,
@@ -738,7 +753,7 @@ impl<'a> Decider<'a> {
                 Ok(vec![Event::RoundsDiscrepancyResolved {
                     class: class.clone(),
                     by: by.id.clone(),
-                    explanation: text("explanation", explanation, 2000)?,
+                    explanation: F::DISCREPANCY_EXPLANATION.required(explanation)?,
                 }])
             }
             Command::AcknowledgeDemonstration { firearm } => {
@@ -810,7 +825,7 @@ impl<'a> Decider<'a> {
                 Ok(vec![Event::HoldPlaced {
                     scope: scope.clone(),
                     by: by.id.clone(),
-                    reason: text("reason", reason, 1000)?,
+                    reason: F::HOLD_REASON.required(reason)?,
                 }])
             }
             Command::LiftHold { hold, note, review } => {
@@ -833,7 +848,7 @@ impl<'a> Decider<'a> {
                     hold: *hold,
                     by: by.id.clone(),
                     review: *review,
-                    note: text("note", note, 2000)?,
+                    note: F::HOLD_NOTE.required(note)?,
                 }])
             }
             Command::RecordOverride { rule, firearm, scene, reason } => {
@@ -859,7 +874,7 @@ impl<'a> Decider<'a> {
                     firearm: firearm.clone(),
                     scene: scene.clone(),
                     by: by.id.clone(),
-                    reason: text("reason", reason, 2000)?,
+                    reason: F::OVERRIDE_REASON.required(reason)?,
                 }])
             }
             other => Err(invalid("command", format!("{} is not handled", other.name()))),
@@ -882,6 +897,9 @@ impl<'a> Decider<'a> {
     }
 
     fn count_lines(&self, counts: &BTreeMap<String, u64>) -> Result<Vec<CountLine>, DomainError> {
+        if let Some((item, n)) = counts.iter().find(|(_, n)| **n > limits::MAX_COUNT) {
+            return Err(invalid("counts", format!("{n} counted for '{item}': at most {} per line", limits::MAX_COUNT)));
+        }
         let expected = self.expected_counts();
         for item in counts.keys() {
             if !expected.contains_key(item) {
@@ -939,8 +957,8 @@ impl<'a> Decider<'a> {
         let by = self.acting_person()?;
         let f = self.firearm_not_disposed(firearm)?;
         let ct = self.container(container)?;
-        if count == 0 {
-            return Err(invalid("count", "load at least one round"));
+        if count == 0 || count > limits::MAX_LOAD_ROUNDS {
+            return Err(invalid("count", format!("load between 1 and {} rounds", limits::MAX_LOAD_ROUNDS)));
         }
         if !f.kind.can_fire() {
             return Err(invalid("firearm", format!("{firearm} is a {} and cannot be loaded", f.kind)));
@@ -1055,6 +1073,12 @@ impl<'a> Decider<'a> {
     fn unload_firearm(&self, firearm: &FirearmId, fired: u32, returned: u32) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         let f = self.firearm_not_disposed(firearm)?;
+        if fired > limits::MAX_LOAD_ROUNDS || returned > limits::MAX_LOAD_ROUNDS {
+            return Err(invalid(
+                "fired",
+                format!("count at most {} fired and {} returned rounds", limits::MAX_LOAD_ROUNDS, limits::MAX_LOAD_ROUNDS),
+            ));
+        }
         let Some(issued) = &f.checks.issued else {
             return Err(invalid("firearm", format!("{firearm} holds no issued rounds")));
         };

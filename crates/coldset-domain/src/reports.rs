@@ -6,7 +6,8 @@
 //! safety meeting is held. Every incident freezes the records involved as evidence.
 
 use crate::commands::Command;
-use crate::decide::{deny, invalid, text, Decider, DomainError};
+use crate::decide::{deny, invalid, Decider, DomainError};
+use crate::text::fields as F;
 use crate::events::{Actor, Event};
 use crate::ids::*;
 use crate::model::*;
@@ -313,20 +314,20 @@ impl<'a> Decider<'a> {
                 Ok(vec![Event::AuthorityNotified {
                     authority: *authority,
                     date: *date,
-                    reference: text("reference", reference, 500)?,
+                    reference: F::NOTICE_REFERENCE.required(reference)?,
                     by: by.id.clone(),
                 }])
             }
             Command::SetContacts { studio_safety_office, union_representative } => Ok(vec![Event::ContactsSet {
-                studio_safety_office: text("studio_safety_office", studio_safety_office, 300)?,
-                union_representative: text("union_representative", union_representative, 300)?,
+                studio_safety_office: F::STUDIO_SAFETY_OFFICE.required(studio_safety_office)?,
+                union_representative: F::UNION_REPRESENTATIVE.required(union_representative)?,
             }]),
             Command::FileReport { severity, text: body, subject, reporter_name, followup_key_hash, photos } => {
                 let is_hash = |h: &str| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit());
                 if !is_hash(followup_key_hash) {
                     return Err(invalid("followup_key_hash", "must be the SHA-256 (hex) of the follow-up key"));
                 }
-                if photos.len() > 5 || !photos.iter().all(|h| is_hash(h)) {
+                if photos.len() > crate::text::limits::MAX_PHOTOS || !photos.iter().all(|h| is_hash(h)) {
                     return Err(invalid("photos", "at most 5 photos, each named by its SHA-256"));
                 }
                 let subject = subject.as_deref().map(str::trim).filter(|s| !s.is_empty());
@@ -344,10 +345,10 @@ impl<'a> Decider<'a> {
                 }
                 let subject = subject.map(str::to_owned);
                 let reporter_name = reporter_name.as_deref().map(str::trim).filter(|s| !s.is_empty());
-                let reporter_name = reporter_name.map(|n| text("reporter_name", n, 200)).transpose()?;
+                let reporter_name = reporter_name.map(|n| F::REPORTER_NAME.required(n)).transpose()?;
                 Ok(vec![Event::ReportFiled {
                     severity: *severity,
-                    text: text("text", body, 10_000)?,
+                    text: F::REPORT_TEXT.required(body)?,
                     subject,
                     reporter_name,
                     followup_key_hash: followup_key_hash.to_lowercase(),
@@ -359,7 +360,7 @@ impl<'a> Decider<'a> {
                 if !r.followup_key_hash.eq_ignore_ascii_case(followup_key_hash) {
                     return Err(DomainError::Forbidden("that follow-up key does not belong to this report".into()));
                 }
-                Ok(vec![Event::ReportAddedTo { report: *report, text: text("text", body, 10_000)? }])
+                Ok(vec![Event::ReportAddedTo { report: *report, text: F::REPORT_TEXT.required(body)? }])
             }
             Command::AcknowledgeReport { report } => {
                 let by = self.acting_person()?;
@@ -389,7 +390,7 @@ impl<'a> Decider<'a> {
                 Ok(vec![Event::ReportAnswered {
                     report: *report,
                     by: by.id.clone(),
-                    text: text("text", body, 10_000)?,
+                    text: F::REPORT_ANSWER.required(body)?,
                 }])
             }
             Command::ReviewReport { report, note } => {
@@ -405,7 +406,7 @@ impl<'a> Decider<'a> {
                 Ok(vec![Event::ReportReviewed {
                     report: *report,
                     by: by.id.clone(),
-                    note: text("note", note, 10_000)?,
+                    note: F::REVIEW_NOTE.required(note)?,
                 }])
             }
             Command::CloseReport { report, corrective_action } => {
@@ -443,7 +444,7 @@ impl<'a> Decider<'a> {
                 Ok(vec![Event::ReportClosed {
                     report: *report,
                     by: by.id.clone(),
-                    corrective_action: text("corrective_action", corrective_action, 10_000)?,
+                    corrective_action: F::CORRECTIVE_ACTION.required(corrective_action)?,
                 }])
             }
             Command::Tick => {
@@ -489,6 +490,12 @@ impl<'a> Decider<'a> {
             }
             Command::ReportIncident { kind, firearm, scene, description, wait_seconds } => {
                 let by = self.acting_person()?;
+                if wait_seconds.is_some_and(|w| w > crate::text::limits::MAX_WAIT_SECONDS) {
+                    return Err(invalid(
+                        "wait_seconds",
+                        format!("at most {} seconds", crate::text::limits::MAX_WAIT_SECONDS),
+                    ));
+                }
                 if let Some(f) = firearm {
                     self.firearm(f)?;
                 }
@@ -520,7 +527,7 @@ impl<'a> Decider<'a> {
                     kind: kind.clone(),
                     firearm: firearm.clone(),
                     scene: scene.clone(),
-                    description: text("description", description, 10_000)?,
+                    description: F::INCIDENT_DESCRIPTION.required(description)?,
                     by: by.id.clone(),
                     wait_seconds: *wait_seconds,
                     frozen_firearms,
@@ -547,7 +554,7 @@ impl<'a> Decider<'a> {
                 Ok(vec![Event::RegulatorNotified {
                     incident: *incident,
                     by: by.id.clone(),
-                    reference: text("reference", reference, 500)?,
+                    reference: F::REGULATOR_REFERENCE.required(reference)?,
                 }])
             }
             Command::SignInvestigation { incident, cause, corrective_action } => {
@@ -571,8 +578,8 @@ impl<'a> Decider<'a> {
                     incident: *incident,
                     by: by.id.clone(),
                     role,
-                    cause: text("cause", cause, 10_000)?,
-                    corrective_action: text("corrective_action", corrective_action, 10_000)?,
+                    cause: F::CAUSE.required(cause)?,
+                    corrective_action: F::CORRECTIVE_ACTION.required(corrective_action)?,
                 }])
             }
             Command::ReleaseEvidence { incident, note } => {
@@ -591,7 +598,7 @@ impl<'a> Decider<'a> {
                 Ok(vec![Event::EvidenceReleased {
                     incident: *incident,
                     by: by.id.clone(),
-                    note: text("note", note, 10_000)?,
+                    note: F::RELEASE_NOTE.required(note)?,
                 }])
             }
             other => Err(invalid("command", format!("{} is not handled", other.name()))),
