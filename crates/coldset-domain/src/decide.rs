@@ -92,7 +92,110 @@ pub fn decide(
     command: &Command,
 ) -> Result<Vec<Event>, DomainError> {
     authorize(state, actor, command)?;
-    Decider { state, ctx, actor }.run(command)
+    let decided = Decider { state, ctx, actor }.run(command);
+    // R-INC-2 by construction: whatever the command's own checks say, an item it would move
+    // that is frozen as evidence refuses it, and the refusal lists every other failing rule.
+    let (firearms, containers) = moved_items(state, command);
+    let mut frozen = Checks::new();
+    for f in &firearms {
+        crate::reports::check_not_frozen(&mut frozen, state, Some(f), None);
+    }
+    for ct in &containers {
+        crate::reports::check_not_frozen(&mut frozen, state, None, Some(ct));
+    }
+    let Err(frozen) = frozen.finish() else { return decided };
+    let mut violations = match decided {
+        Err(DomainError::Denied(d)) => d.violations,
+        _ => Vec::new(),
+    };
+    for v in frozen.violations {
+        // The hand-off gate checks it too (for its query form): name it once.
+        if !violations.contains(&v) {
+            violations.push(v);
+        }
+    }
+    Err(DomainError::Denied(Denial { violations }))
+}
+
+/// The firearms and containers a command would move, load, unload, hand on, transport,
+/// store, repair or dispose of: what R-INC-2 keeps still while it is frozen as evidence.
+/// Exhaustive on purpose (no `_` arm): a new command does not compile until it is classified.
+///
+/// Deliberately not moves: collecting a firearm from a performer (a firearm is never left in
+/// a performer's hands, and the collection is recorded in the custody chain), withdrawing it
+/// as faulty, inspecting it and the records about it (acknowledgements, corrections).
+pub fn moved_items(state: &ProductionState, command: &Command) -> (Vec<FirearmId>, Vec<ContainerId>) {
+    let one = |f: &FirearmId| vec![f.clone()];
+    match command {
+        Command::StoreFirearm { firearm, .. }
+        | Command::TakeFirearm { firearm, .. }
+        | Command::HandOff { firearm, .. }
+        | Command::RecordRepair { firearm, .. }
+        | Command::DisposeFirearm { firearm, .. }
+        | Command::DeclareEmpty { firearm } => (one(firearm), Vec::new()),
+        Command::LoadFirearm { firearm, container, .. } => (one(firearm), vec![container.clone()]),
+        Command::UnloadFirearm { firearm, .. } => {
+            let issued = state.firearms.get(firearm).and_then(|f| f.checks.issued.as_ref());
+            (one(firearm), issued.map(|i| vec![i.container.clone()]).unwrap_or_default())
+        }
+        Command::MoveRounds { from, to, .. } => (Vec::new(), vec![from.clone(), to.clone()]),
+        Command::StoreContainer { container, .. }
+        | Command::TakeContainer { container }
+        | Command::HandContainer { container, .. } => (Vec::new(), vec![container.clone()]),
+        Command::RecordTransport { firearms, containers, .. } => (firearms.clone(), containers.clone()),
+        Command::Collect { .. }
+        | Command::WithdrawFirearm { .. }
+        | Command::InspectFirearm { .. }
+        | Command::CorrectFirearmDetails { .. }
+        | Command::AcknowledgeDemonstration { .. }
+        | Command::AcknowledgeShown { .. }
+        | Command::CreateProduction { .. }
+        | Command::AddPerson { .. }
+        | Command::AssignRole { .. }
+        | Command::RemoveRole { .. }
+        | Command::RecordCredential { .. }
+        | Command::ApproveSupplier { .. }
+        | Command::AddLocation { .. }
+        | Command::OpenStorage { .. }
+        | Command::CloseStorage { .. }
+        | Command::IntakeFirearm { .. }
+        | Command::IntakeLot { .. }
+        | Command::VerifyLot { .. }
+        | Command::CreateContainer { .. }
+        | Command::PlanScene { .. }
+        | Command::RevisePlan { .. }
+        | Command::ApprovePlan { .. }
+        | Command::HoldMeeting { .. }
+        | Command::SignOffMeeting { .. }
+        | Command::MarkSceneReady { .. }
+        | Command::CallScene { .. }
+        | Command::WrapScene { .. }
+        | Command::DeclineFirearm { .. }
+        | Command::ChangePolicy { .. }
+        | Command::RequireSecondFactor { .. }
+        | Command::OpenDay { .. }
+        | Command::CloseDay { .. }
+        | Command::ResolveAlert { .. }
+        | Command::SuperviseAssistant { .. }
+        | Command::RecordCompetence { .. }
+        | Command::ResolveDiscrepancy { .. }
+        | Command::PlaceHold { .. }
+        | Command::LiftHold { .. }
+        | Command::RecordOverride { .. }
+        | Command::RecordAuthorityNotice { .. }
+        | Command::SetContacts { .. }
+        | Command::FileReport { .. }
+        | Command::AddToReport { .. }
+        | Command::AcknowledgeReport { .. }
+        | Command::AnswerReport { .. }
+        | Command::ReviewReport { .. }
+        | Command::CloseReport { .. }
+        | Command::Tick
+        | Command::ReportIncident { .. }
+        | Command::NotifyRegulator { .. }
+        | Command::SignInvestigation { .. }
+        | Command::ReleaseEvidence { .. } => (Vec::new(), Vec::new()),
+    }
 }
 
 /// The permission table check (see permissions.rs).
@@ -330,7 +433,6 @@ impl<'a> Decider<'a> {
                     || format!("{firearm} is declared loaded; a firearm goes into storage unloaded"),
                     "have the armorer unload it and declare it empty first",
                 );
-                crate::reports::check_not_frozen(&mut c, self.state, Some(firearm), None);
                 c.finish()?;
                 Ok(vec![Event::FirearmStored {
                     firearm: firearm.clone(),
@@ -441,7 +543,6 @@ impl<'a> Decider<'a> {
                     "the armorer records where the firearm goes",
                 );
                 self.check_holds(&mut c, &f.holder, by, "firearm", firearm.as_str());
-                crate::reports::check_not_frozen(&mut c, self.state, Some(firearm), None);
                 c.finish()?;
                 Ok(vec![Event::FirearmDisposed {
                     firearm: firearm.clone(),
@@ -539,7 +640,6 @@ impl<'a> Decider<'a> {
                 self.check_holds(&mut c, &ct.holder, by, "container", container.as_str());
                 self.check_authorised(&mut c, loc, by);
                 self.check_open(&mut c, loc);
-                crate::reports::check_not_frozen(&mut c, self.state, None, Some(container));
                 c.finish()?;
                 Ok(vec![Event::ContainerStored {
                     container: container.clone(),
@@ -569,7 +669,6 @@ impl<'a> Decider<'a> {
                 self.check_authorised(&mut c, loc, by);
                 self.check_open(&mut c, loc);
                 self.check_usable_stock(&mut c, ct);
-                crate::reports::check_not_frozen(&mut c, self.state, None, Some(container));
                 c.finish()?;
                 Ok(vec![Event::ContainerTakenOut {
                     container: container.clone(),
@@ -595,7 +694,6 @@ impl<'a> Decider<'a> {
                     || "the giver and the receiver are the same person".to_owned(),
                     "name the person receiving the container",
                 );
-                crate::reports::check_not_frozen(&mut c, self.state, None, Some(container));
                 c.finish()?;
                 Ok(vec![Event::ContainerHandedOver {
                     container: container.clone(),
@@ -853,8 +951,6 @@ impl<'a> Decider<'a> {
             || format!("{} holds unverified stock: verified rounds must not be mixed with it", dst.label),
             "move the rounds into a container that holds only verified stock",
         );
-        crate::reports::check_not_frozen(&mut c, self.state, None, Some(from));
-        crate::reports::check_not_frozen(&mut c, self.state, None, Some(to));
         c.finish()?;
         // Oldest lots first, so a container's provenance stays readable.
         let mut left = rounds;

@@ -97,7 +97,6 @@ impl<'a> Decider<'a> {
         if f.kind.can_fire() {
             self.check_licensed(&mut c, by, f.kind);
         }
-        crate::reports::check_not_frozen(&mut c, self.state, Some(firearm), None);
         if let Some(scene_id) = scene {
             let policy = policy(self.state);
             crate::reports::check_stops(&mut c, self.state, Some(firearm));
@@ -1047,7 +1046,6 @@ impl<'a> Decider<'a> {
         );
         gate::check_holds_on(&mut c, self.state, f.checks.scene.as_ref());
         crate::reports::check_stops(&mut c, self.state, Some(firearm));
-        crate::reports::check_not_frozen(&mut c, self.state, Some(firearm), Some(container));
         c.finish()?;
         let mut lots = BTreeMap::new();
         let mut left = count;
@@ -1092,7 +1090,6 @@ impl<'a> Decider<'a> {
         );
         self.check_holds(&mut c, &f.holder, by, "firearm", firearm.as_str());
         self.check_holds(&mut c, &ct.holder, by, "container", &ct.label);
-        crate::reports::check_not_frozen(&mut c, self.state, Some(firearm), Some(&issued.container));
         c.finish()?;
         if returned > issued.count {
             return Err(invalid("returned", format!("{returned} returned but only {} were issued", issued.count)));

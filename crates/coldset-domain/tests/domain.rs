@@ -3545,6 +3545,26 @@ fn report_cases() -> Vec<Case> {
             incident(p, IncidentKind::LostRound, None);
             (p.arm(), Command::MoveRounds { from: p.dummies.clone(), to: p.spare_dummies.clone(), rounds: 1 })
         }),
+        // #16: a transport moves what it carries; so does an unload and a repair.
+        case(R::Inc2, "transporting a firearm and a box held as evidence", Refused(&[R::Inc2]), |p| {
+            p.take(p.blank_gun.clone());
+            p.take_ct(p.dummies.clone());
+            incident(p, IncidentKind::LostRound, None);
+            (p.arm(), transport(vec![p.blank_gun.clone()], vec![p.dummies.clone()]))
+        }),
+        case(R::Inc2, "repairing a firearm held as evidence", Refused(&[R::Inc2]), |p| {
+            p.take(p.blank_gun.clone());
+            p.withdraw(p.blank_gun.clone());
+            incident(p, IncidentKind::LostRound, None);
+            (p.arm(), p.repair(p.blank_gun.clone()))
+        }),
+        case(R::Inc2, "transporting them once the evidence is released", Allowed("transport.recorded"), |p| {
+            p.take(p.blank_gun.clone());
+            p.take_ct(p.dummies.clone());
+            let id = incident(p, IncidentKind::LostRound, None);
+            p.w.ok(&by(&p.safety), Command::ReleaseEvidence { incident: id, note: "photographed".into() });
+            (p.arm(), transport(vec![p.blank_gun.clone()], vec![p.dummies.clone()]))
+        }),
         case(R::Inc2, "the armorer releases the evidence", Refused(&[R::Inc2]), |p| {
             p.take(p.blank_gun.clone());
             let id = incident(p, IncidentKind::LostRound, None);
@@ -3694,6 +3714,11 @@ fn report_cases() -> Vec<Case> {
             (by(&p.safety), Command::NotifyRegulator { incident: id, reference: "OSHA call 1-800, ref 4471".into() })
         }),
     ]
+}
+
+/// A transport of the named items in a locked case (R-STORE-6).
+fn transport(firearms: Vec<FirearmId>, containers: Vec<ContainerId>) -> Command {
+    Command::RecordTransport { firearms, containers, from: "Stage 4".into(), to: "Prop truck".into(), locked_case: true }
 }
 
 /// The armorer and the safety advisor close the investigation of incident `id`, and the
@@ -4635,7 +4660,7 @@ mod permissions {
     }
 
     /// One sample of every command, against the standard production (with one scene).
-    fn samples(p: &Prod) -> Vec<Command> {
+    pub(super) fn samples(p: &Prod) -> Vec<Command> {
         let sc = SceneId::parse("sc-1").unwrap();
         let plan = take_plan(&p.blank_gun, &p.performer, quarter_blanks());
         let v = vec![
@@ -4761,7 +4786,7 @@ mod permissions {
     }
 
     /// The standard production with one scene planned (so scene commands find it).
-    fn prod() -> Prod {
+    pub(super) fn prod() -> Prod {
         let mut p = Prod::new();
         p.plan_scene(take_plan(&p.blank_gun, &p.performer, quarter_blanks()));
         p
@@ -6456,5 +6481,82 @@ mod text_fields {
                 (other, expected) => panic!("{name}: expected refusal of {expected:?}, got {other:?}"),
             }
         }
+    }
+}
+
+mod frozen_evidence {
+    //! Issue #16, item 1: R-INC-2 is part of every command that moves an item, by
+    //! construction (`decide::moved_items`, checked before any command's own checks).
+    use super::*;
+    use coldset_domain::decide::moved_items;
+
+    /// Commands that move, load, unload, hand on, transport, store, repair or dispose of an
+    /// item, named independently of the decider's classification.
+    const MOVERS: &[&str] = &[
+        "store_firearm",
+        "take_firearm",
+        "hand_off",
+        "record_repair",
+        "dispose_firearm",
+        "declare_empty",
+        "load_firearm",
+        "unload_firearm",
+        "move_rounds",
+        "store_container",
+        "take_container",
+        "hand_container",
+        "record_transport",
+    ];
+
+    /// Walks every command kind (one sample of each, naming the frozen revolver and boxes)
+    /// against an incident that froze them: every mover is refused naming R-INC-2, whoever
+    /// asks, and the classification agrees with the list above.
+    #[test]
+    fn every_command_that_moves_a_frozen_item_is_refused() {
+        let mut p = super::permissions::prod();
+        p.take(p.blank_gun.clone());
+        p.take_ct(p.dummies.clone());
+        p.take_ct(p.quarters.clone());
+        incident(&mut p, coldset_domain::reports::IncidentKind::UnintendedDischarge, None);
+        let samples = super::permissions::samples(&p);
+        let mut seen = BTreeSet::new();
+        for cmd in &samples {
+            let (firearms, containers) = moved_items(&p.w.state, cmd);
+            let moves = !firearms.is_empty() || !containers.is_empty();
+            assert_eq!(moves, MOVERS.contains(&cmd.name()), "{} is classified wrongly", cmd.name());
+            if !moves {
+                continue;
+            }
+            seen.insert(cmd.name());
+            for actor in [p.arm(), by(&p.assistant), by(&p.safety)] {
+                match decide(&p.w.state, &p.w.ctx, &actor, cmd) {
+                    Err(DomainError::Denied(d)) => assert!(d.has(R::Inc2), "{} by {actor:?}: {d}", cmd.name()),
+                    Err(DomainError::Forbidden(_)) => {}
+                    other => panic!("{} by {actor:?} moved frozen evidence: {other:?}", cmd.name()),
+                }
+            }
+        }
+        assert_eq!(seen.len(), MOVERS.len(), "a mover has no sample");
+    }
+
+    /// The finding of #16: a transport of the frozen revolver and its dummy box to the prop
+    /// truck was accepted. It is refused now, naming R-INC-2 with the transport's own rules.
+    #[test]
+    fn a_transport_of_frozen_evidence_is_refused() {
+        let mut p = Prod::new();
+        p.take(p.blank_gun.clone());
+        p.take_ct(p.dummies.clone());
+        incident(&mut p, coldset_domain::reports::IncidentKind::Misfire, Some(60));
+        let cmd = |locked_case| Command::RecordTransport {
+            firearms: vec![p.blank_gun.clone()],
+            containers: vec![p.dummies.clone()],
+            from: "Stage 4".into(),
+            to: "Prop truck".into(),
+            locked_case,
+        };
+        let d = p.w.refused(&p.arm(), cmd(true));
+        assert_eq!(d.rule_ids(), vec![R::Inc2], "{d}");
+        let d = p.w.refused(&p.arm(), cmd(false));
+        assert_eq!(d.rule_ids(), ids(&[R::Inc2, R::Store6]), "{d}");
     }
 }
