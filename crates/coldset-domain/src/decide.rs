@@ -929,7 +929,7 @@ impl<'a> Decider<'a> {
             "move the rounds into a container of the same class",
         );
         c.require(
-            src.calibre == dst.calibre,
+            same_calibre(&src.calibre, &dst.calibre),
             RuleId::Ammo5,
             || format!("{} is {} and {} is {}", src.label, src.calibre, dst.label, dst.calibre),
             "move the rounds into a container of the same calibre",

@@ -74,6 +74,14 @@ pub fn model_key(make: &str, model: &str) -> String {
     format!("{} {}", make.trim(), model.trim()).to_lowercase()
 }
 
+/// Whether two calibre designations name the same cartridge (R-AMMO-8): compared without
+/// regard to letter case or spacing (".45 Colt" is ".45 colt" is ".45  Colt"), never more
+/// loosely: ".44-40" and ".44 Magnum" differ, and so do ".45 Colt" and ".45 ACP".
+pub fn same_calibre(a: &str, b: &str) -> bool {
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    norm(a) == norm(b)
+}
+
 impl FirearmKind {
     /// Whether it can fire anything: only these need licences and load checks.
     pub fn can_fire(self) -> bool {

@@ -993,6 +993,12 @@ impl<'a> Decider<'a> {
         );
         self.check_usable_stock(&mut c, ct);
         c.require(
+            same_calibre(&ct.calibre, &f.calibre),
+            RuleId::Ammo8,
+            || format!("{} holds {} rounds; {firearm} is chambered for {}", ct.label, ct.calibre, f.calibre),
+            "load only rounds of the firearm's own calibre: a wrong round can jam, and a wrong blank can misfire",
+        );
+        c.require(
             u64::from(count) <= ct.count(),
             RuleId::Store4,
             || format!("{} holds only {} rounds", ct.label, ct.count()),

@@ -1016,6 +1016,7 @@ const ENFORCED: &[R] = &[
     R::Ammo5,
     R::Ammo6,
     R::Ammo7,
+    R::Ammo8,
     R::Hand1,
     R::Hand2,
     R::Hand3,
@@ -2355,7 +2356,55 @@ fn ammo_cases() -> Vec<Case> {
             p.w.ok(&arm, Command::UnloadFirearm { firearm: second, fired: 0, returned: 5 });
             p.std_hand(&sc)
         }),
+        // R-AMMO-8 (added by coldset, #16): the round's calibre matches the chambering.
+        case(R::Ammo8, "loading .45 Colt blanks into a .44-40 carbine", Refused(&[R::Ammo8]), |p| {
+            let carbine = carbine(p);
+            p.ready_until(carbine.clone(), p.performer.clone(), quarter_blanks(), Step::Load);
+            p.take_ct(p.quarters.clone());
+            (p.arm(), load_cmd(&carbine, &p.quarters, 6, None))
+        }),
+        case(R::Ammo8, "loading .45 Colt dummies into a .44-40 carbine", Refused(&[R::Ammo8]), |p| {
+            let carbine = carbine(p);
+            p.ready_until(carbine.clone(), p.performer.clone(), PlannedLoad::Dummies, Step::Load);
+            p.take_ct(p.dummies.clone());
+            (p.arm(), load_cmd(&carbine, &p.dummies, 6, Some(VerificationMethod::Rattle)))
+        }),
+        case(R::Ammo8, "loading .44-40 blanks into the .44-40 carbine", Allowed("firearm.loaded"), |p| {
+            let carbine = carbine(p);
+            let arm = p.arm();
+            let mut lot = intake_lot(quarter(), 40, provenance(SUPPLIER), "BQ-4440");
+            if let Command::IntakeLot { calibre, .. } = &mut lot {
+                *calibre = " .44-40 ".into();
+            }
+            let (lot, ct) = lot_of(&p.w.ok(&arm, lot));
+            p.w.ok(
+                &arm,
+                Command::VerifyLot { lot, method: VerificationMethod::BlankInspection, rounds_checked: 40, other_class_found: 0 },
+            );
+            p.ready_until(carbine.clone(), p.performer.clone(), quarter_blanks(), Step::Load);
+            (p.arm(), load_cmd(&carbine, &ct, 6, None))
+        }),
+        case(R::Ammo8, "loading .45 Colt blanks into the .45 Colt revolver", Allowed("firearm.loaded"), |p| {
+            p.ready_until(p.blank_gun.clone(), p.performer.clone(), quarter_blanks(), Step::Load);
+            p.take_ct(p.quarters.clone());
+            (p.arm(), load_cmd(&p.blank_gun, &p.quarters, 6, None))
+        }),
     ]
+}
+
+/// A blank-adapted Winchester 1873 carbine in .44-40, taken in and put in the safe.
+fn carbine(p: &mut Prod) -> FirearmId {
+    let arm = p.arm();
+    let mut cmd = intake_firearm(FirearmKind::BlankAdapted, "W73-340");
+    if let Command::IntakeFirearm { make, model, calibre, .. } = &mut cmd {
+        *make = "Winchester".into();
+        *model = "1873 carbine".into();
+        *calibre = ".44-40".into();
+    }
+    let fa = firearm_of(&p.w.ok(&arm, cmd));
+    p.open(p.safe.clone());
+    p.w.ok(&arm, Command::StoreFirearm { firearm: fa.clone(), location: p.safe.clone() });
+    fa
 }
 
 /// The standard scene, handed over, collected and unloaded one blank short: quarter-load
@@ -3775,6 +3824,7 @@ mod gates {
         r_ammo_5_one_class_per_container => Ammo5,
         r_ammo_6_the_blank_the_plan_approves => Ammo6,
         r_ammo_7_rounds_counted_out_and_back => Ammo7,
+        r_ammo_8_calibre_matches_the_chambering => Ammo8,
         r_hand_1_armorer_loads_when_called => Hand1,
         r_hand_2_only_the_armorer_hands_over_and_collects => Hand2,
         r_hand_3_firearms_back_at_cut => Hand3,
