@@ -650,26 +650,34 @@ impl<'a> Decider<'a> {
             Command::TakeContainer { container } => {
                 let by = self.acting_person()?;
                 let ct = self.container(container)?;
-                let Holder::Storage { location } = &ct.holder else {
-                    return Err(deny(
-                        RuleId::Role1,
-                        format!(
-                            "container {} is not in storage: it is with {}",
-                            ct.label,
-                            self.holder_name(&ct.holder)
-                        ),
-                        "take it from the person who holds it",
-                    ));
-                };
-                let loc = self.location(location)?;
                 let mut c = Checks::new();
+                // Not in storage is one failing rule among others: every rule is still checked.
+                let location = match &ct.holder {
+                    Holder::Storage { location } => Some(location),
+                    Holder::Person { .. } => {
+                        c.fail(
+                            RuleId::Role1,
+                            format!(
+                                "container {} is not in storage: it is with {}",
+                                ct.label,
+                                self.holder_name(&ct.holder)
+                            ),
+                            "take it from the person who holds it",
+                        );
+                        None
+                    }
+                };
                 c.require(by.is_armorer_side(), RuleId::Store2, || {
                     format!("{} is not on the armorer's team: ammunition outside storage stays under the armorer's supervision", by.name)
                 }, "ask the armorer to take out the ammunition");
-                self.check_authorised(&mut c, loc, by);
-                self.check_open(&mut c, loc);
+                if let Some(loc) = location {
+                    let loc = self.location(loc)?;
+                    self.check_authorised(&mut c, loc, by);
+                    self.check_open(&mut c, loc);
+                }
                 self.check_usable_stock(&mut c, ct);
                 c.finish()?;
+                let location = location.ok_or_else(|| DomainError::Conflict("the container left storage".into()))?;
                 Ok(vec![Event::ContainerTakenOut {
                     container: container.clone(),
                     location: location.clone(),

@@ -72,15 +72,19 @@ impl<'a> Decider<'a> {
     pub(crate) fn take_firearm(&self, firearm: &FirearmId, scene: Option<&SceneId>) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         let f = self.firearm_not_disposed(firearm)?;
-        let Holder::Storage { location } = &f.holder else {
-            return Err(deny(
-                RuleId::Role1,
-                format!("{firearm} is not in storage: it is with {}", self.holder_name(&f.holder)),
-                "collect it from the person who holds it",
-            ));
-        };
-        let loc = self.location(location)?;
         let mut c = Checks::new();
+        // Not in storage is one failing rule among others: every rule is still checked.
+        let location = match &f.holder {
+            Holder::Storage { location } => Some(location),
+            Holder::Person { .. } => {
+                c.fail(
+                    RuleId::Role1,
+                    format!("{firearm} is not in storage: it is with {}", self.holder_name(&f.holder)),
+                    "collect it from the person who holds it",
+                );
+                None
+            }
+        };
         c.require(
             by.is_armorer_side(),
             RuleId::Role1,
@@ -92,8 +96,11 @@ impl<'a> Decider<'a> {
             },
             "ask the armorer to take the firearm out of storage",
         );
-        self.check_authorised(&mut c, loc, by);
-        self.check_open(&mut c, loc);
+        if let Some(loc) = location {
+            let loc = self.location(loc)?;
+            self.check_authorised(&mut c, loc, by);
+            self.check_open(&mut c, loc);
+        }
         if f.kind.can_fire() {
             self.check_licensed(&mut c, by, f.kind);
         }
@@ -146,6 +153,7 @@ impl<'a> Decider<'a> {
             );
         }
         c.finish()?;
+        let location = location.ok_or_else(|| DomainError::Conflict("the firearm left storage".into()))?;
         Ok(vec![Event::FirearmTakenOut {
             firearm: firearm.clone(),
             location: location.clone(),
@@ -551,13 +559,15 @@ impl<'a> Decider<'a> {
             }
             Command::OpenDay { call_sheet, counts } => {
                 let by = self.acting_person()?;
-                if by.has_role(Role::Armorer).then_some(()).is_none() {
-                    return Err(deny(
-                        RuleId::Store4,
-                        format!("{} is not the armorer", by.name),
-                        "the armorer opens the day with the count",
-                    ));
-                }
+                let mut c = Checks::new();
+                c.require(
+                    by.has_role(Role::Armorer),
+                    RuleId::Store4,
+                    || format!("{} is not the armorer", by.name),
+                    "the armorer opens the day with the count",
+                );
+                self.check_counted_items(&mut c, counts);
+                c.finish()?;
                 if let Some(day) = &self.state.safety.day {
                     return Err(invalid("day", format!("the shoot day of {} is still open: close it first", day.date)));
                 }
@@ -587,13 +597,15 @@ impl<'a> Decider<'a> {
             }
             Command::CloseDay { counts } => {
                 let by = self.acting_person()?;
-                if !by.has_role(Role::Armorer) {
-                    return Err(deny(
-                        RuleId::Store4,
-                        format!("{} is not the armorer", by.name),
-                        "the armorer closes the day with the count",
-                    ));
-                }
+                let mut c = Checks::new();
+                c.require(
+                    by.has_role(Role::Armorer),
+                    RuleId::Store4,
+                    || format!("{} is not the armorer", by.name),
+                    "the armorer closes the day with the count",
+                );
+                self.check_counted_items(&mut c, counts);
+                c.finish()?;
                 let Some(day) = &self.state.safety.day else {
                     return Err(invalid("day", "no shoot day is open"));
                 };
@@ -895,20 +907,26 @@ impl<'a> Decider<'a> {
         out
     }
 
+    /// R-STORE-5: every item counted was taken in.
+    fn check_counted_items(&self, c: &mut Checks, counts: &BTreeMap<String, u64>) {
+        let expected = self.expected_counts();
+        for item in counts.keys().filter(|i| !expected.contains_key(*i)) {
+            c.fail(
+                RuleId::Store5,
+                format!("'{item}' was counted but was never taken in"),
+                "an unknown item goes through intake first; report it to the armorer",
+            );
+        }
+    }
+
     fn count_lines(&self, counts: &BTreeMap<String, u64>) -> Result<Vec<CountLine>, DomainError> {
         if let Some((item, n)) = counts.iter().find(|(_, n)| **n > limits::MAX_COUNT) {
             return Err(invalid("counts", format!("{n} counted for '{item}': at most {} per line", limits::MAX_COUNT)));
         }
         let expected = self.expected_counts();
-        for item in counts.keys() {
-            if !expected.contains_key(item) {
-                return Err(deny(
-                    RuleId::Store5,
-                    format!("'{item}' was counted but was never taken in"),
-                    "an unknown item goes through intake first; report it to the armorer",
-                ));
-            }
-        }
+        let mut c = Checks::new();
+        self.check_counted_items(&mut c, counts);
+        c.finish()?;
         let missing: Vec<&String> = expected.keys().filter(|k| !counts.contains_key(*k)).collect();
         if !missing.is_empty() {
             return Err(invalid(

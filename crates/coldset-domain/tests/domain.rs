@@ -1094,6 +1094,24 @@ fn role_cases() -> Vec<Case> {
         }),
         // Changed: taking a firearm out of storage was R-HAND-1; custody from storage goes to
         // the armory only, which is R-ROLE-1 now (R-HAND-1 is about loading).
+        // #15: no early return: every rule that fails is named, not only custody.
+        case(
+            R::Role1,
+            "the 1st AD takes a firearm the armorer holds, under a hold and a critical report",
+            Refused(&[R::Role1, R::Role2, R::Role4, R::Comp2]),
+            |p| {
+                let sc = p.plan_scene(take_plan(&p.blank_gun, &p.performer, quarter_blanks()));
+                p.open_day();
+                p.take(p.blank_gun.clone());
+                let armorer = p.armorer.clone();
+                p.place_hold(&armorer, HoldScope::AllFirearmWork);
+                filed(p, coldset_domain::reports::Severity::Critical);
+                (p.ad(), Command::TakeFirearm { firearm: p.blank_gun.clone(), scene: Some(sc) })
+            },
+        ),
+        case(R::Role1, "a crew member takes a container the armorer holds", Refused(&[R::Role1, R::Store2]), |p| {
+            (by(&p.crew), Command::TakeContainer { container: p.spare_dummies.clone() })
+        }),
         case(R::Role1, "the 1st AD takes a replica off the cart he may open", Refused(&[R::Role1]), |p| {
             p.put_on_cart(p.replica.clone());
             (p.ad(), Command::TakeFirearm { firearm: p.replica.clone(), scene: None })
@@ -1847,6 +1865,18 @@ fn store_cases() -> Vec<Case> {
             let mut counts = p.full_count();
             counts.insert(p.blank_gun.to_string(), 0);
             (p.arm(), Command::CloseDay { counts })
+        }),
+        // #16: opening and closing the day list every failing rule.
+        case(R::Store4, "the 1st AD opens the day with an item never taken in", Refused(&[R::Store4, R::Store5]), |p| {
+            let mut counts = p.full_count();
+            counts.insert("MYSTERY-BOX".into(), 12);
+            (p.ad(), Command::OpenDay { call_sheet: call_sheet(), counts })
+        }),
+        case(R::Store4, "the 1st AD closes the day with an item never taken in", Refused(&[R::Store4, R::Store5]), |p| {
+            p.open_day();
+            let mut counts = p.full_count();
+            counts.insert("MYSTERY-BOX".into(), 12);
+            (p.ad(), Command::CloseDay { counts })
         }),
         case(R::Store4, "the 1st AD closes the shoot day", Refused(&[R::Store4]), |p| {
             p.open_day();
