@@ -90,6 +90,17 @@ pub(crate) fn check_holds_on(c: &mut Checks, state: &ProductionState, scene: Opt
     }
 }
 
+/// R-MEET-1 per shoot day: a meeting exists but was not held on this scene's shoot day.
+pub(crate) fn check_meeting_today(c: &mut Checks, sc: &Scene) {
+    if sc.meeting.is_some() && !sc.meeting_held_on_its_day() {
+        c.fail(
+            RuleId::Meet1,
+            format!("the safety meeting for scene {} was not held on its shoot day ({})", sc.number, sc.day),
+            "hold the safety meeting again on the scene's day, after the day-open count, and sign it off",
+        );
+    }
+}
+
 /// Query form, for the API: evaluates as if the firearm's current holder handed it over,
 /// assuming the receiver will confirm on the device.
 pub fn evaluate_hand_off(
@@ -278,6 +289,7 @@ pub(crate) fn hand_off(
                 || format!("no safety meeting signed off by the armorer and the 1st AD for scene {}", sc.number),
                 "hold the safety meeting and have the armorer and the 1st AD sign it off",
             );
+            check_meeting_today(&mut c, sc);
             c.require(
                 sc.meeting.as_ref().is_none_or(|m| m.plan_version == sc.plan_version),
                 RuleId::Meet3,

@@ -455,6 +455,7 @@ impl<'a> Decider<'a> {
                     || "no signed-off safety meeting for the current plan".to_owned(),
                     "hold the meeting; the armorer and the 1st AD sign it off",
                 );
+                gate::check_meeting_today(&mut c, sc);
                 c.require(
                     sc.status != SceneStatus::NeedsReplan,
                     RuleId::Train3,
@@ -503,6 +504,7 @@ impl<'a> Decider<'a> {
                     || "the meeting does not cover the current plan".to_owned(),
                     "hold a new meeting",
                 );
+                gate::check_meeting_today(&mut c, sc);
                 c.require(
                     sc.day == self.ctx.today,
                     RuleId::Hand6,

@@ -173,7 +173,6 @@ pub fn stops(state: &ProductionState) -> Vec<(RuleId, String, &'static str)> {
             ));
         }
     }
-    let last_meeting = state.scenes.values().filter_map(|s| s.meeting.as_ref().map(|m| m.held_at)).max();
     for i in state.reporting.incidents.values().filter(|i| i.kind.stops_work()) {
         match i.closed_at {
             None => out.push((
@@ -182,15 +181,49 @@ pub fn stops(state: &ProductionState) -> Vec<(RuleId, String, &'static str)> {
                     .to_lowercase(),
                 "the armorer and the safety advisor close the investigation with cause and corrective action",
             )),
-            Some(closed) if last_meeting.is_none_or(|m| m < closed) => out.push((
+            Some(closed) if !meeting_since(state, i, closed) => out.push((
                 RuleId::Misf2,
-                format!("incident #{} is closed but no safety meeting has been held since", i.id),
-                "hold a new safety meeting",
+                format!(
+                    "incident #{} is closed but no new safety meeting, signed off and attended by everyone in the line of fire, has been held since for the scene(s) concerned",
+                    i.id
+                ),
+                "hold a new safety meeting for the scene, with its performers and everyone in the line of fire signed in, and have the armorer and the 1st AD sign it off",
             )),
             Some(_) => {}
         }
     }
     out
+}
+
+/// R-MISF-2 is lifted only by a new safety meeting for the scene(s) concerned: held after the
+/// investigation closed, signed off by the armorer and the 1st AD, covering the current plan,
+/// with every performer and everyone in the line of fire signed in. The scenes concerned are
+/// the incident's scene, else every scene not yet wrapped whose plan has the firearm; with
+/// neither, a meeting of any scene not wrapped that meets the same conditions.
+fn meeting_since(state: &ProductionState, i: &Incident, closed: Timestamp) -> bool {
+    let lifts = |sc: &crate::safety::Scene| {
+        sc.meeting.as_ref().is_some_and(|m| {
+            m.signed_off()
+                && m.held_at >= closed
+                && m.plan_version == sc.plan_version
+                && sc.people_concerned().iter().all(|p| m.attendees.contains(p))
+        })
+    };
+    let open = |sc: &&crate::safety::Scene| sc.status != crate::safety::SceneStatus::Wrapped;
+    let concerned: Vec<&crate::safety::Scene> = match &i.scene {
+        Some(s) => state.scenes.get(s).into_iter().collect(),
+        None => state
+            .scenes
+            .values()
+            .filter(open)
+            .filter(|sc| i.firearm.as_ref().is_some_and(|f| sc.plan.item(f).is_some()))
+            .collect(),
+    };
+    if concerned.is_empty() {
+        state.scenes.values().filter(open).any(lifts)
+    } else {
+        concerned.into_iter().all(lifts)
+    }
 }
 
 /// The incident that holds a firearm as evidence, if any (R-INC-2).

@@ -131,6 +131,9 @@ pub struct Meeting {
     pub agenda: Agenda,
     pub attendees: BTreeSet<PersonId>,
     pub held_at: Timestamp,
+    /// The shoot day that was open when the meeting was held (R-MEET-1), if one was.
+    #[serde(default)]
+    pub day: Option<Date>,
     pub armorer_sign_off: Option<PersonId>,
     pub ad_sign_off: Option<PersonId>,
 }
@@ -174,6 +177,22 @@ impl Scene {
     /// Whether a meeting signed off by armorer and AD covered the current plan version.
     pub fn meeting_current(&self) -> bool {
         self.meeting.as_ref().is_some_and(|m| m.signed_off() && m.plan_version == self.plan_version)
+    }
+
+    /// R-MEET-1: the meeting was held on the scene's shoot day. A shoot day runs from the
+    /// armorer's day-open to day-close and is dated in the production's time zone (a night
+    /// shoot that crosses midnight is still one day), so a meeting held during an earlier
+    /// day, or while no day was open, never counts.
+    pub fn meeting_held_on_its_day(&self) -> bool {
+        self.meeting.as_ref().is_some_and(|m| m.day == Some(self.day))
+    }
+
+    /// The people a safety meeting must cover: each performer the plan gives a firearm and
+    /// everyone in the line of fire.
+    pub fn people_concerned(&self) -> BTreeSet<PersonId> {
+        let mut people: BTreeSet<PersonId> = self.plan.items.iter().map(|i| i.performer.clone()).collect();
+        people.extend(self.plan.line_of_fire.iter().cloned());
+        people
     }
 }
 

@@ -435,12 +435,14 @@ impl ProductionState {
                 vec![R::Scene(scene.clone())]
             }
             Event::MeetingHeld { scene, plan_version, agenda, attendees } => {
+                let day = self.safety.day.as_ref().map(|d| d.date);
                 let sc = self.scene_mut(scene)?;
                 sc.meeting = Some(Meeting {
                     plan_version: *plan_version,
                     agenda: agenda.clone(),
                     attendees: attendees.clone(),
                     held_at: at,
+                    day,
                     armorer_sign_off: None,
                     ad_sign_off: None,
                 });

@@ -2974,6 +2974,25 @@ fn meeting_cases() -> Vec<Case> {
             let sc = p.std_ready();
             p.std_hand(&sc)
         }),
+        // #16: R-MEET-1 per shoot day.
+        case(R::Meet1, "marking ready after a meeting held before the day was opened", Refused(&[R::Meet1]), |p| {
+            let sc = meeting_before_the_day(p);
+            (p.arm(), Command::MarkSceneReady { scene: sc })
+        }),
+        case(R::Meet1, "marking ready after the meeting is held again on the day", Allowed("scene.marked_ready"), |p| {
+            let sc = meeting_before_the_day(p);
+            p.run_steps(&sc, &[Step::Meeting, Step::SignArmorer, Step::SignAd], true);
+            (p.arm(), Command::MarkSceneReady { scene: sc })
+        }),
+        case(R::Meet1, "calling a scene whose only meeting was the day before", Refused(&[R::Meet1, R::Staff2]), |p| {
+            let sc = scene_met_yesterday(p);
+            (p.ad(), Command::CallScene { scene: sc })
+        }),
+        case(R::Meet1, "a hand-off on the scene's day after a meeting the day before", Refused(&[R::Meet1, R::Hand6, R::Check1, R::Check2, R::Decl1]), |p| {
+            let sc = scene_met_yesterday(p);
+            p.run_steps(&sc, &[Step::Attest], true);
+            p.std_hand(&sc)
+        }),
         // R-MEET-2
         case(R::Meet2, "a meeting without the abort plan", Refused(&[R::Meet2]), |p| {
             let sc = p.ready_until(p.blank_gun.clone(), p.performer.clone(), quarter_blanks(), Step::Meeting);
@@ -3590,6 +3609,49 @@ fn report_cases() -> Vec<Case> {
                 p.std_hand(&sc)
             },
         ),
+        // #15: only a new, signed-off meeting for the scene, attended by the people concerned,
+        // lifts the stop.
+        case(R::Misf2, "a new meeting for another scene lifts nothing", Refused(&[R::Misf2]), |p| {
+            let sc = p.std_ready();
+            let id = scene_incident(p, &sc);
+            investigated(p, id);
+            let other = p.prepare(take_plan(&p.replica, &p.performer2, PlannedLoad::Empty), &[], Some(Step::TakeOut));
+            assert!(p.w.state.scenes[&other].meeting_current());
+            p.std_hand(&sc)
+        }),
+        case(R::Misf2, "a new meeting not yet signed off lifts nothing", Refused(&[R::Misf2, R::Meet1]), |p| {
+            let sc = p.std_ready();
+            let id = scene_incident(p, &sc);
+            investigated(p, id);
+            p.run_steps(&sc, &[Step::Meeting], true);
+            p.std_hand(&sc)
+        }),
+        case(R::Misf2, "a new meeting without the crew in the line of fire", Refused(&[R::Misf2]), |p| {
+            let mut plan = take_plan(&p.blank_gun, &p.performer, PlannedLoad::Dummies);
+            plan.line_of_fire.insert(p.performer2.clone());
+            let sc = p.prepare(plan, &[], None);
+            let id = scene_incident(p, &sc);
+            investigated(p, id);
+            let attendees = [p.performer.clone(), p.armorer.clone(), p.first_ad.clone()].into();
+            let arm = p.arm();
+            p.w.ok(&arm, Command::HoldMeeting { scene: sc.clone(), agenda: agenda(), attendees });
+            p.run_steps(&sc, &[Step::SignArmorer, Step::SignAd], true);
+            (p.arm(), hand_off(&p.blank_gun, &p.performer, &sc))
+        }),
+        case(
+            R::Misf2,
+            "a new meeting for the scene with everyone in the line of fire",
+            Allowed("firearm.handed_off"),
+            |p| {
+                let mut plan = take_plan(&p.blank_gun, &p.performer, PlannedLoad::Dummies);
+                plan.line_of_fire.insert(p.performer2.clone());
+                let sc = p.prepare(plan, &[], None);
+                let id = scene_incident(p, &sc);
+                investigated(p, id);
+                p.run_steps(&sc, &[Step::Meeting, Step::SignArmorer, Step::SignAd, Step::Shown, Step::Attest], true);
+                (p.arm(), hand_off(&p.blank_gun, &p.performer, &sc))
+            },
+        ),
         case(R::Misf2, "the 1st AD signs the investigation", Refused(&[R::Misf2]), |p| {
             p.std_ready();
             let id = incident(p, IncidentKind::Misfire, Some(30));
@@ -3793,6 +3855,68 @@ fn report_cases() -> Vec<Case> {
             (by(&p.safety), Command::NotifyRegulator { incident: id, reference: "OSHA call 1-800, ref 4471".into() })
         }),
     ]
+}
+
+/// The standard scene with approvals, meeting and sign-offs recorded before the day is
+/// opened (so while no shoot day was open), then the day opened and the revolver out and
+/// inspected: only the meeting's day is wrong.
+fn meeting_before_the_day(p: &mut Prod) -> SceneId {
+    let sc = p.plan_scene(take_plan(&p.blank_gun, &p.performer, quarter_blanks()));
+    let steps = [
+        Step::Competence,
+        Step::ApproveArmorer,
+        Step::ApproveAd,
+        Step::ApproveSafety,
+        Step::Meeting,
+        Step::SignArmorer,
+        Step::SignAd,
+        Step::OpenDay,
+        Step::TakeOut,
+        Step::Inspect,
+    ];
+    p.run_steps(&sc, &steps, true);
+    sc
+}
+
+/// The standard scene planned for tomorrow; its meeting is held and signed off today (on
+/// today's open day); then the day closes and the clock moves to the scene's day, which is
+/// opened, the revolver taken out and inspected. The scene is not marked ready.
+fn scene_met_yesterday(p: &mut Prod) -> SceneId {
+    let tomorrow = TODAY.tomorrow().unwrap();
+    let sc = p.plan_scene_on(take_plan(&p.blank_gun, &p.performer, quarter_blanks()), tomorrow);
+    let steps = [
+        Step::Competence,
+        Step::OpenDay,
+        Step::ApproveArmorer,
+        Step::ApproveAd,
+        Step::ApproveSafety,
+        Step::Meeting,
+        Step::SignArmorer,
+        Step::SignAd,
+    ];
+    p.run_steps(&sc, &steps, true);
+    p.close_day();
+    p.w.ctx.now = Timestamp(T0.0 + 24 * 60 * MINUTE_MS);
+    p.w.ctx.today = tomorrow;
+    p.run_steps(&sc, &[Step::OpenDay, Step::TakeOut, Step::Inspect], true);
+    sc
+}
+
+/// A misfire of the standard revolver in `scene`, reported by the armorer (it is in her
+/// hands, ready); returns its id.
+fn scene_incident(p: &mut Prod, scene: &SceneId) -> u64 {
+    let arm = p.arm();
+    p.w.ok(
+        &arm,
+        Command::ReportIncident {
+            kind: coldset_domain::reports::IncidentKind::Misfire,
+            firearm: Some(p.blank_gun.clone()),
+            scene: Some(scene.clone()),
+            description: "click, no bang, at the rehearsal check".into(),
+            wait_seconds: Some(30),
+        },
+    );
+    p.w.log.iter().rev().find(|e| matches!(e.event, Event::IncidentReported { .. })).unwrap().seq
 }
 
 /// A transport of the named items in a locked case (R-STORE-6).
@@ -6638,5 +6762,47 @@ mod frozen_evidence {
         assert_eq!(d.rule_ids(), vec![R::Inc2], "{d}");
         let d = p.w.refused(&p.arm(), cmd(false));
         assert_eq!(d.rule_ids(), ids(&[R::Inc2, R::Store6]), "{d}");
+    }
+}
+
+mod shoot_days {
+    //! Issue #16, item 2: R-MEET-1 is judged per shoot day, in the production's time zone,
+    //! with the clock injected as the application injects it.
+    use super::*;
+
+    /// Los Angeles is 8 hours behind UTC in November.
+    fn la(date: Date, hour: i64, minute: i64) -> Timestamp {
+        let midnight_utc = Timestamp(T0.0 - 17 * 60 * MINUTE_MS); // 2026-11-26T00:00Z
+        let days = (date - TODAY).get_days() as i64;
+        Timestamp(midnight_utc.0 + ((days * 24 + hour + 8) * 60 + minute) * MINUTE_MS)
+    }
+
+    #[test]
+    fn a_meeting_of_the_day_before_does_not_count_on_the_scenes_day() {
+        let mut p = Prod::new();
+        let day2 = TODAY.tomorrow().unwrap();
+        // Day 1, 16:30 in Los Angeles, is already day 2 in UTC: a check by UTC date would
+        // wrongly count this meeting for a scene of day 2.
+        let sc = p.plan_scene_on(take_plan(&p.blank_gun, &p.performer, quarter_blanks()), day2);
+        p.run_steps(&sc, &[Step::Competence, Step::OpenDay, Step::ApproveArmorer, Step::ApproveAd, Step::ApproveSafety], true);
+        p.w.ctx.now = la(TODAY, 16, 30);
+        assert_eq!(p.w.ctx.now.to_rfc3339()[..10], *"2026-11-27", "UTC has moved on to day 2");
+        p.run_steps(&sc, &[Step::Meeting, Step::SignArmorer, Step::SignAd], true);
+        assert!(p.w.state.scenes[&sc].meeting_current());
+        p.close_day();
+
+        // Day 2, 08:00 in Los Angeles.
+        p.w.ctx.now = la(day2, 8, 0);
+        p.w.ctx.today = day2;
+        p.run_steps(&sc, &[Step::OpenDay, Step::TakeOut, Step::Inspect], true);
+        let d = p.w.refused(&p.arm(), Command::MarkSceneReady { scene: sc.clone() });
+        assert_eq!(d.rule_ids(), vec![R::Meet1], "{d}");
+        let g = gate::evaluate_hand_off(&p.w.state, &p.w.ctx, &p.blank_gun, &p.performer, Some(&sc)).unwrap();
+        assert!(g.violations.iter().any(|v| v.rule == R::Meet1), "{g:?}");
+
+        // The meeting held again on day 2 counts; the scene runs to the hand-off.
+        p.run_steps(&sc, &[Step::Meeting, Step::SignArmorer, Step::SignAd, Step::Ready, Step::Call, Step::Load, Step::Demonstrate, Step::Shown, Step::Attest], true);
+        assert_eq!(p.w.state.scenes[&sc].meeting.as_ref().and_then(|m| m.day), Some(day2));
+        p.w.ok(&p.arm(), hand_off(&p.blank_gun, &p.performer, &sc));
     }
 }
