@@ -283,7 +283,7 @@ impl<'a> Decider<'a> {
                     return Err(invalid("roles", "give at least one role"));
                 }
                 let name = F::PERSON_NAME.required(name)?;
-                let alerts = self.check_role_combination(&name, roles)?;
+                let alerts = self.check_role_combination(None, &name, roles)?;
                 let mut events = vec![Event::PersonAdded {
                     person: PersonId::numbered(self.state.people.len() as u64 + 1),
                     name,
@@ -299,7 +299,7 @@ impl<'a> Decider<'a> {
                 }
                 let mut roles = p.roles.clone();
                 roles.insert(*role);
-                let alerts = self.check_role_combination(&p.name, &roles)?;
+                let alerts = self.check_role_combination(Some(person), &p.name, &roles)?;
                 let mut events = vec![Event::RoleAssigned { person: person.clone(), role: *role }];
                 events.extend(alerts);
                 Ok(events)

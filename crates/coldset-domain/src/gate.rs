@@ -170,14 +170,14 @@ pub(crate) fn hand_off(
             "the performer confirms on the armorer's device with their own PIN",
         );
     }
-    let other_roles = giver.other_department_roles();
+    let other_roles = d.other_department_roles_today(giver);
     // R-ROLE-3 is about the armorer: a giver from outside the armory is refused by R-HAND-2.
     c.require(
         other_roles.is_empty() || !giver.is_armorer_side(),
         RuleId::Role3,
         || {
             format!(
-                "{} also holds {} today: an armorer with firearms out has no other department role",
+                "{} also holds or held {} today: an armorer with firearms out has no other department role",
                 giver.name,
                 other_roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
             )
@@ -500,10 +500,10 @@ fn finish(c: Checks, mut checked: Vec<RuleId>, overrides: Vec<(RuleId, u64)>) ->
     })
 }
 
-/// Alerts that follow from the state and the clock rather than from one event: a firearm
-/// out of storage past the time-out (R-HAND-3), a storage location left open past it
-/// (R-STORE-3). Shown on the board with the recorded alerts.
-pub fn derived_alerts(state: &ProductionState, now: crate::Timestamp) -> Vec<(RuleId, String)> {
+/// Time-outs in force now (R-HAND-3: a firearm out of storage past the time-out; R-STORE-3:
+/// a storage location open past it), as (rule, subject id, message). The clock records them
+/// as alerts when they start and when they end (reports.rs `time_out_alerts`).
+pub fn time_outs(state: &ProductionState, now: crate::Timestamp) -> Vec<(RuleId, String, String)> {
     let limit = policy(state).time_out_minutes;
     let mut out = Vec::new();
     for f in state.firearms.values() {
@@ -513,6 +513,7 @@ pub fn derived_alerts(state: &ProductionState, now: crate::Timestamp) -> Vec<(Ru
                 let who = state.people.get(person).map_or(person.to_string(), |p| p.name.clone());
                 out.push((
                     RuleId::Hand3,
+                    f.id.to_string(),
                     format!(
                         "{} has been out of storage for {minutes} minutes (with {who}): return it or check it",
                         f.id
@@ -521,21 +522,33 @@ pub fn derived_alerts(state: &ProductionState, now: crate::Timestamp) -> Vec<(Ru
             }
         }
     }
-    for i in state.reporting.incidents.values() {
-        if let (Some(due), None) = (i.regulator_due(), &i.regulator_notified) {
-            out.push((RuleId::Inc1, format!("incident #{}: report it to the regulator by {due} (death: 8 hours; in-patient hospitalisation, amputation, loss of an eye: 24 hours)", i.id)));
-        }
-    }
     for l in state.locations.values() {
         if let Some((_, at)) = &l.opened {
             let minutes = at.minutes_until(now);
             if minutes >= limit {
                 out.push((
                     RuleId::Store3,
+                    l.id.to_string(),
                     format!("{} has been open for {minutes} minutes: lock it when not in use", l.name),
                 ));
             }
         }
     }
+    out
+}
+
+/// Alerts that follow from the state and the clock rather than from one event: the
+/// time-outs (R-HAND-3, R-STORE-3; also recorded by the clock) and regulator deadlines
+/// (R-INC-1). Shown on the board with the recorded alerts.
+pub fn derived_alerts(state: &ProductionState, now: crate::Timestamp) -> Vec<(RuleId, String)> {
+    let mut out: Vec<(RuleId, String)> = Vec::new();
+    let time_outs = time_outs(state, now);
+    out.extend(time_outs.iter().filter(|(r, _, _)| *r == RuleId::Hand3).map(|(r, _, m)| (*r, m.clone())));
+    for i in state.reporting.incidents.values() {
+        if let (Some(due), None) = (i.regulator_due(), &i.regulator_notified) {
+            out.push((RuleId::Inc1, format!("incident #{}: report it to the regulator by {due} (death: 8 hours; in-patient hospitalisation, amputation, loss of an eye: 24 hours)", i.id)));
+        }
+    }
+    out.extend(time_outs.into_iter().filter(|(r, _, _)| *r == RuleId::Store3).map(|(r, _, m)| (r, m)));
     out
 }

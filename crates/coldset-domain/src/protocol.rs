@@ -24,33 +24,115 @@ impl<'a> Decider<'a> {
         self.state.scenes.get(id).ok_or_else(|| scene_not_found(id))
     }
 
+    /// R-ROLE-3: department roles outside the armory the person holds now or held today.
+    pub(crate) fn other_department_roles_today(&self, by: &Person) -> Vec<Role> {
+        self.roles_today(&by.id)
+            .into_iter()
+            .filter(|r| !matches!(r, Role::Armorer | Role::AssistantArmorer | Role::Admin | Role::Auditor))
+            .collect()
+    }
+
+    /// Every role a person holds now or held at any time since the shoot day was opened.
+    pub(crate) fn roles_today(&self, person: &PersonId) -> BTreeSet<Role> {
+        let mut roles = self.state.people.get(person).map(|p| p.roles.clone()).unwrap_or_default();
+        if let Some(held) = self.state.safety.day.as_ref().and_then(|d| d.roles_held.get(person)) {
+            roles.extend(held.iter().copied());
+        }
+        roles
+    }
+
+    /// R-ROLE-6 for the actions reserved to the independent safety advisor (lifting another's
+    /// hold, reviewing a critical report, signing an investigation, releasing evidence,
+    /// approving a plan as advisor): the person is judged over all their roles and the day's
+    /// history, not over the role they act in, so production pressure cannot clear a stop.
+    pub(crate) fn check_independent_advisor(&self, c: &mut Checks, by: &Person) {
+        let others: Vec<&str> = self
+            .roles_today(&by.id)
+            .into_iter()
+            .filter(|r| !matches!(r, Role::SafetyAdvisor | Role::Auditor | Role::Admin))
+            .map(|r| r.as_str())
+            .collect();
+        c.require(
+            by.has_role(Role::SafetyAdvisor) && others.is_empty(),
+            RuleId::Role6,
+            || {
+                if by.has_role(Role::SafetyAdvisor) {
+                    format!(
+                        "{} is or was also {} today: only an independent safety advisor does this",
+                        by.name,
+                        others.join(", ")
+                    )
+                } else {
+                    format!("{} is not the safety advisor", by.name)
+                }
+            },
+            "the independent safety advisor, who holds no other role that day, does this",
+        );
+    }
+
     /// R-ROLE-3 (a gate when roles are given) and R-ROLE-6 (an alert, or a gate where the
-    /// policy makes it one). Returns the alerts to record.
-    pub(crate) fn check_role_combination(&self, name: &str, roles: &BTreeSet<Role>) -> Result<Vec<Event>, DomainError> {
-        let others: Vec<&str> = roles
+    /// policy makes it one). Both are judged over the roles given now and, for someone
+    /// already on the production, every role they held since the shoot day was opened.
+    /// Returns the alerts to record.
+    pub(crate) fn check_role_combination(
+        &self,
+        person: Option<&PersonId>,
+        name: &str,
+        roles: &BTreeSet<Role>,
+    ) -> Result<Vec<Event>, DomainError> {
+        let mut today = roles.clone();
+        if let Some(held) = person.and_then(|p| self.state.safety.day.as_ref()?.roles_held.get(p)) {
+            today.extend(held.iter().copied());
+        }
+        let others: Vec<&str> = today
             .iter()
             .filter(|r| !matches!(r, Role::Armorer | Role::AssistantArmorer | Role::Admin | Role::Auditor))
             .map(|r| r.as_str())
             .collect();
         let mut c = Checks::new();
-        if roles.contains(&Role::Armorer) || roles.contains(&Role::AssistantArmorer) {
+        if today.contains(&Role::Armorer) || today.contains(&Role::AssistantArmorer) {
             c.require(
                 others.is_empty(),
                 RuleId::Role3,
                 || {
                     format!(
-                        "{name} would be armorer and {}: an armorer has no other department role",
+                        "{name} would be armorer and {} the same day: an armorer has no other department role",
                         others.join(", ")
                     )
                 },
-                "hire a separate person for the other role",
+                "hire a separate person for the other role, or give it another day",
             );
         }
         let mut alerts = Vec::new();
         if roles.contains(&Role::SafetyAdvisor) {
+            // A producer is never the safety advisor, under any policy; nor is anyone who held
+            // a production role earlier the same shoot day (a switch of roles within a day).
+            c.require(
+                !roles.contains(&Role::Producer),
+                RuleId::Role6,
+                || format!("{name} would be producer and safety advisor: the advisor is independent of production"),
+                "name a safety advisor who is not a producer",
+            );
+            let switched: Vec<&str> = today
+                .iter()
+                .filter(|r| !roles.contains(r))
+                .filter(|r| {
+                    matches!(
+                        r,
+                        Role::Producer | Role::FirstAd | Role::Armorer | Role::AssistantArmorer | Role::PropertyMaster
+                    )
+                })
+                .map(|r| r.as_str())
+                .collect();
+            c.require(
+                switched.is_empty(),
+                RuleId::Role6,
+                || format!("{name} was {} earlier this shoot day: not the safety advisor the same day", switched.join(", ")),
+                "name an independent safety advisor for today",
+            );
             let extra: Vec<&str> = roles
                 .iter()
-                .filter(|r| **r != Role::SafetyAdvisor && **r != Role::Auditor)
+                .filter(|r| !matches!(r, Role::SafetyAdvisor | Role::Auditor | Role::Producer))
                 .map(|r| r.as_str())
                 .collect();
             if !extra.is_empty() {
@@ -108,12 +190,12 @@ impl<'a> Decider<'a> {
             let policy = policy(self.state);
             crate::reports::check_stops(&mut c, self.state, Some(firearm));
             self.check_not_withdrawn(&mut c, f);
-            let others = by.other_department_roles();
+            let others = self.other_department_roles_today(by);
             // R-ROLE-3 is about the armorer: anyone else is refused by R-ROLE-1 above.
             c.require(
                 others.is_empty() || !by.is_armorer_side(),
                 RuleId::Role3,
-                || format!("{} also holds another department role today", by.name),
+                || format!("{} also holds or held another department role today", by.name),
                 "an armorer with firearms out of storage does nothing else that day",
             );
             c.require(
@@ -333,6 +415,11 @@ impl<'a> Decider<'a> {
                     return Err(deny(RuleId::Rec1, format!("{} cannot approve scene plans", by.name),
                         "plans are approved by the armorer and the 1st AD (and the safety advisor where the policy says so)"));
                 };
+                if role == Role::SafetyAdvisor {
+                    let mut c = Checks::new();
+                    self.check_independent_advisor(&mut c, by);
+                    c.finish()?;
+                }
                 // One person approving under two roles is no independent check.
                 if sc.approvals.values().any(|p| p == &by.id) {
                     return Err(deny(
@@ -849,14 +936,19 @@ impl<'a> Decider<'a> {
                     .holds
                     .get(hold)
                     .ok_or_else(|| DomainError::NotFound { what: "hold", id: hold.to_string() })?;
-                let may = h.placed_by == by.id || (*review && by.has_role(Role::SafetyAdvisor));
-                if !may {
-                    return Err(deny(
+                let mut c = Checks::new();
+                if h.placed_by != by.id {
+                    c.require(
+                        *review && by.has_role(Role::SafetyAdvisor),
                         RuleId::Role4,
-                        format!("{} cannot lift a hold placed by someone else", by.name),
+                        || format!("{} cannot lift a hold placed by someone else", by.name),
                         "the person who placed it lifts it, or the safety advisor after a recorded review",
-                    ));
+                    );
+                    if by.has_role(Role::SafetyAdvisor) {
+                        self.check_independent_advisor(&mut c, by);
+                    }
                 }
+                c.finish()?;
                 Ok(vec![Event::HoldLifted {
                     hold: *hold,
                     by: by.id.clone(),

@@ -312,6 +312,15 @@ pub fn due_escalations(state: &ProductionState, now: Timestamp, ack_minutes: i64
     out
 }
 
+const TIME_OUT: &str = "time-out ";
+const TIME_OUT_CLEARED: &str = "time-out cleared ";
+
+/// The subject of a clock-recorded time-out alert: "time-out [fa-1] …" gives "fa-1".
+fn time_out_key<'m>(message: &'m str, prefix: &str) -> Option<&'m str> {
+    let rest = message.strip_prefix(prefix)?.strip_prefix('[')?;
+    rest.split_once(']').map(|(key, _)| key)
+}
+
 fn report_handler(p: &Person) -> bool {
     p.has_role(Role::SafetyAdvisor) || p.has_role(Role::Producer) || p.has_role(Role::Armorer)
 }
@@ -331,6 +340,71 @@ impl<'a> Decider<'a> {
             .incidents
             .get(&id)
             .ok_or_else(|| DomainError::NotFound { what: "incident", id: id.to_string() })
+    }
+
+    /// R-HAND-3 and R-STORE-3 time-outs, recorded by the clock: an `alert.raised` when a
+    /// firearm has been out of storage, or a location open, past the time-out, and another
+    /// when that ends ("cleared"), so both reach the armorer and the AD through the outbox.
+    /// Each subject's state is read back from the recorded alerts, so a restart or a replay
+    /// raises nothing twice.
+    fn time_out_alerts(&self) -> Vec<Event> {
+        let active = crate::gate::time_outs(self.state, self.ctx.now);
+        let mut subjects: BTreeMap<String, (RuleId, bool)> = BTreeMap::new();
+        // The alerts are in log order: the last one for a subject says whether it is firing.
+        for a in self.state.safety.alerts.values() {
+            if let Some(key) = time_out_key(&a.message, TIME_OUT) {
+                subjects.insert(key.to_owned(), (a.rule, true));
+            } else if let Some(key) = time_out_key(&a.message, TIME_OUT_CLEARED) {
+                subjects.insert(key.to_owned(), (a.rule, false));
+            }
+        }
+        let mut events = Vec::new();
+        for (rule, key, message) in &active {
+            if !subjects.get(key).is_some_and(|(_, firing)| *firing) {
+                events.push(Event::AlertRaised { rule: *rule, message: format!("{TIME_OUT}[{key}] {message}") });
+            }
+        }
+        for (key, (rule, firing)) in subjects {
+            if firing && !active.iter().any(|(_, k, _)| *k == key) {
+                events.push(Event::AlertRaised {
+                    rule,
+                    message: format!("{TIME_OUT_CLEARED}[{key}] back within the time-out (returned, or locked)"),
+                });
+            }
+        }
+        events
+    }
+
+    /// R-ROLE-3, "ALERT when found": a conflict the decider could not refuse (events imported,
+    /// a correction) is raised by the clock once per person and shoot day while any firearm
+    /// is out of storage: an armorer who also holds, or held that day, another department role.
+    fn role_conflict_alerts(&self) -> Vec<Event> {
+        let Some(day) = &self.state.safety.day else { return Vec::new() };
+        if crate::gate::firearms_out(self.state) == 0 {
+            return Vec::new();
+        }
+        let mut events = Vec::new();
+        for p in self.state.people.values() {
+            let roles = self.roles_today(&p.id);
+            let armory = roles.contains(&Role::Armorer) || roles.contains(&Role::AssistantArmorer);
+            let others = self.other_department_roles_today(p);
+            if !armory || others.is_empty() {
+                continue;
+            }
+            let marker = format!("role conflict [{} {}]", p.id, day.date);
+            if self.state.safety.alerts.values().any(|a| a.rule == RuleId::Role3 && a.message.starts_with(&marker)) {
+                continue;
+            }
+            events.push(Event::AlertRaised {
+                rule: RuleId::Role3,
+                message: format!(
+                    "{marker} {} works in the armory and is or was also {} today while firearms are out of storage",
+                    p.name,
+                    others.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            });
+        }
+        events
     }
 
     pub(crate) fn reports(&self, command: &Command) -> Result<Vec<Event>, DomainError> {
@@ -429,13 +503,17 @@ impl<'a> Decider<'a> {
             Command::ReviewReport { report, note } => {
                 let by = self.acting_person()?;
                 self.report(*report)?;
-                if !by.has_role(Role::SafetyAdvisor) {
-                    return Err(deny(
-                        RuleId::Comp2,
-                        format!("{} is not the safety advisor", by.name),
-                        "the safety advisor reviews a critical report",
-                    ));
+                let mut c = Checks::new();
+                c.require(
+                    by.has_role(Role::SafetyAdvisor),
+                    RuleId::Comp2,
+                    || format!("{} is not the safety advisor", by.name),
+                    "the safety advisor reviews a critical report",
+                );
+                if by.has_role(Role::SafetyAdvisor) {
+                    self.check_independent_advisor(&mut c, by);
                 }
+                c.finish()?;
                 Ok(vec![Event::ReportReviewed {
                     report: *report,
                     by: by.id.clone(),
@@ -519,6 +597,8 @@ impl<'a> Decider<'a> {
                         });
                     }
                 }
+                events.extend(self.time_out_alerts());
+                events.extend(self.role_conflict_alerts());
                 Ok(events)
             }
             Command::ReportIncident { kind, firearm, scene, description, wait_seconds } => {
@@ -596,6 +676,9 @@ impl<'a> Decider<'a> {
                 let role = if by.has_role(Role::Armorer) {
                     Role::Armorer
                 } else if by.has_role(Role::SafetyAdvisor) {
+                    let mut c = Checks::new();
+                    self.check_independent_advisor(&mut c, by);
+                    c.finish()?;
                     Role::SafetyAdvisor
                 } else {
                     return Err(deny(
@@ -618,13 +701,17 @@ impl<'a> Decider<'a> {
             Command::ReleaseEvidence { incident, note } => {
                 let by = self.acting_person()?;
                 let i = self.incident(*incident)?;
-                if !by.has_role(Role::SafetyAdvisor) {
-                    return Err(deny(
-                        RuleId::Inc2,
-                        format!("{} cannot release evidence", by.name),
-                        "the safety advisor records the release",
-                    ));
+                let mut c = Checks::new();
+                c.require(
+                    by.has_role(Role::SafetyAdvisor),
+                    RuleId::Inc2,
+                    || format!("{} cannot release evidence", by.name),
+                    "the safety advisor records the release",
+                );
+                if by.has_role(Role::SafetyAdvisor) {
+                    self.check_independent_advisor(&mut c, by);
                 }
+                c.finish()?;
                 if i.evidence_released.is_some() {
                     return Err(invalid("incident", "the evidence was already released"));
                 }

@@ -221,6 +221,10 @@ pub struct ShootDay {
     pub call_sheet: CallSheet,
     /// Assistant armorers working under the armorer's recorded supervision (R-HAND-1).
     pub supervised: BTreeSet<PersonId>,
+    /// Every role each person held at any time since the day was opened (R-ROLE-3, R-ROLE-6:
+    /// separation of duties is judged over the day, not only over the roles held now).
+    #[serde(default)]
+    pub roles_held: BTreeMap<PersonId, BTreeSet<crate::model::Role>>,
 }
 
 /// A visible alert (ALERT rules): recorded in the log, open until resolved.

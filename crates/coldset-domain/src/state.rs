@@ -154,12 +154,22 @@ impl ProductionState {
                         version: seq,
                     },
                 );
+                if let Some(day) = self.safety.day.as_mut() {
+                    day.roles_held.insert(person.clone(), roles.clone());
+                    self.safety.version = seq;
+                    return Ok(vec![R::Person(person.clone()), R::Safety]);
+                }
                 vec![R::Person(person.clone())]
             }
             Event::RoleAssigned { person, role } => {
                 let p = self.person_mut(person)?;
                 p.roles.insert(*role);
                 p.version = seq;
+                if let Some(day) = self.safety.day.as_mut() {
+                    day.roles_held.entry(person.clone()).or_default().insert(*role);
+                    self.safety.version = seq;
+                    return Ok(vec![R::Person(person.clone()), R::Safety]);
+                }
                 vec![R::Person(person.clone())]
             }
             Event::RoleRemoved { person, role } => {
@@ -489,6 +499,7 @@ impl ProductionState {
                     opened_at: at,
                     call_sheet: call_sheet.clone(),
                     supervised: BTreeSet::new(),
+                    roles_held: self.people.values().map(|p| (p.id.clone(), p.roles.clone())).collect(),
                 });
                 self.safety.version = seq;
                 vec![R::Safety]

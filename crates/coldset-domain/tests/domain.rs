@@ -1282,6 +1282,33 @@ fn role_cases() -> Vec<Case> {
         case(R::Role3, "making a crew member an armorer too", Refused(&[R::Role3]), |p| {
             (p.admin.clone(), Command::AssignRole { person: p.crew.clone(), role: Role::Armorer })
         }),
+        // #15: R-ROLE-3 over the shoot day's history, and found after the fact.
+        case(R::Role3, "the assistant armorer switches to props the same shoot day", Refused(&[R::Role3]), |p| {
+            p.open_day();
+            let admin = p.admin.clone();
+            p.w.ok(&admin, Command::RemoveRole { person: p.assistant.clone(), role: Role::AssistantArmorer });
+            (p.admin.clone(), Command::AssignRole { person: p.assistant.clone(), role: Role::PropertyMaster })
+        }),
+        case(R::Role3, "the props master of this morning becomes armorer", Refused(&[R::Role3]), |p| {
+            p.open_day();
+            let props = p.add_person("Pam Props", &[Role::PropertyMaster]);
+            let admin = p.admin.clone();
+            p.w.ok(&admin, Command::RemoveRole { person: props.clone(), role: Role::PropertyMaster });
+            (p.admin.clone(), Command::AssignRole { person: props, role: Role::Armorer })
+        }),
+        case(R::Role3, "a former props master becomes armorer with no day open", Allowed("person.role_assigned"), |p| {
+            let props = p.add_person("Pam Props", &[Role::PropertyMaster]);
+            let admin = p.admin.clone();
+            p.w.ok(&admin, Command::RemoveRole { person: props.clone(), role: Role::PropertyMaster });
+            (p.admin.clone(), Command::AssignRole { person: props, role: Role::Armorer })
+        }),
+        case(R::Role3, "an imported role conflict is raised by the clock", Alerted(&[R::Role3]), |p| {
+            p.open_day();
+            p.take(p.blank_gun.clone());
+            // As an import or a correction would record it, without the decider.
+            import(p, Event::RoleAssigned { person: p.armorer.clone(), role: Role::PropertyMaster });
+            (Actor::System, Command::Tick)
+        }),
         case(R::Role3, "adding a second armorer with no other role", Allowed("person.added"), |p| {
             (p.admin.clone(), Command::AddPerson { name: "Jo Armorer".into(), roles: [Role::Armorer].into() })
         }),
@@ -1414,6 +1441,56 @@ fn role_cases() -> Vec<Case> {
                 (p.admin.clone(), Command::AssignRole { person: p.first_ad.clone(), role: Role::SafetyAdvisor })
             },
         ),
+        // #15: separation of duties over the day and across roles, under every policy pack.
+        case(R::Role6, "industry-us: the producer takes the safety advisor role", Refused(&[R::Role6]), |p| {
+            p.set_policy(&["industry-us"]);
+            (p.admin.clone(), Command::AssignRole { person: p.producer.clone(), role: Role::SafetyAdvisor })
+        }),
+        case(R::Role6, "industry-us: adding a producer who is also safety advisor", Refused(&[R::Role6]), |p| {
+            p.set_policy(&["industry-us"]);
+            let roles = [Role::Producer, Role::SafetyAdvisor].into();
+            (p.admin.clone(), Command::AddPerson { name: "Pat Pressure".into(), roles })
+        }),
+        case(R::Role6, "industry-us: the 1st AD steps down and becomes advisor the same day", Refused(&[R::Role6]), |p| {
+            p.set_policy(&["industry-us"]);
+            p.open_day();
+            let admin = p.admin.clone();
+            p.w.ok(&admin, Command::RemoveRole { person: p.first_ad.clone(), role: Role::FirstAd });
+            (p.admin.clone(), Command::AssignRole { person: p.first_ad.clone(), role: Role::SafetyAdvisor })
+        }),
+        case(R::Role6, "industry-us: a former 1st AD becomes advisor with no day open", Allowed("person.role_assigned"), |p| {
+            p.set_policy(&["industry-us"]);
+            let admin = p.admin.clone();
+            p.w.ok(&admin, Command::RemoveRole { person: p.first_ad.clone(), role: Role::FirstAd });
+            (p.admin.clone(), Command::AssignRole { person: p.first_ad.clone(), role: Role::SafetyAdvisor })
+        }),
+        case(R::Role6, "industry-us: a 1st AD who is also advisor reviews a critical report", Refused(&[R::Role6]), |p| {
+            let ad = ad_advisor(p);
+            let report = filed(p, coldset_domain::reports::Severity::Critical);
+            (by(&ad), Command::ReviewReport { report, note: "fine, carry on".into() })
+        }),
+        case(R::Role6, "industry-us: a 1st AD who is also advisor lifts the armorer's hold", Refused(&[R::Role6]), |p| {
+            let ad = ad_advisor(p);
+            let armorer = p.armorer.clone();
+            let hold = p.place_hold(&armorer, HoldScope::AllFirearmWork);
+            (by(&ad), Command::LiftHold { hold, note: "we are losing the light".into(), review: true })
+        }),
+        case(R::Role6, "industry-us: a 1st AD who is also advisor signs an investigation", Refused(&[R::Role6]), |p| {
+            let ad = ad_advisor(p);
+            let id = incident(p, coldset_domain::reports::IncidentKind::Misfire, Some(30));
+            (by(&ad), Command::SignInvestigation { incident: id, cause: "x".into(), corrective_action: "y".into() })
+        }),
+        case(R::Role6, "industry-us: a 1st AD who is also advisor releases evidence", Refused(&[R::Role6]), |p| {
+            let ad = ad_advisor(p);
+            p.take(p.blank_gun.clone());
+            let id = incident(p, coldset_domain::reports::IncidentKind::LostRound, None);
+            (by(&ad), Command::ReleaseEvidence { incident: id, note: "done".into() })
+        }),
+        case(R::Role6, "the independent advisor lifts the armorer's hold after review", Allowed("hold.lifted"), |p| {
+            let armorer = p.armorer.clone();
+            let hold = p.place_hold(&armorer, HoldScope::AllFirearmWork);
+            (by(&p.safety), Command::LiftHold { hold, note: "reviewed the rig".into(), review: true })
+        }),
         case(R::Role6, "an independent safety advisor", Allowed("person.added"), |p| {
             (p.admin.clone(), Command::AddPerson { name: "Ines Advisor".into(), roles: [Role::SafetyAdvisor].into() })
         }),
@@ -1778,6 +1855,12 @@ fn store_cases() -> Vec<Case> {
             (p.arm(), Command::CloseDay { counts: p.full_count() })
         }),
         // R-STORE-3
+        // #15: the clock records the time-out (and the outbox sends it).
+        case(R::Store3, "the clock finds the safe open past the time-out", Alerted(&[R::Store3]), |p| {
+            p.open(p.safe.clone());
+            p.w.ctx.now = p.w.ctx.now.plus_minutes(25);
+            (Actor::System, Command::Tick)
+        }),
         case(R::Store3, "a performer opens the weapons safe", Refused(&[R::Store3]), |p| {
             (by(&p.performer), Command::OpenStorage { location: p.safe.clone() })
         }),
@@ -2589,6 +2672,13 @@ fn hand_cases() -> Vec<Case> {
             p.std_hand(&sc)
         }),
         // R-HAND-3
+        // #15: the clock records the time-out (and the outbox sends it).
+        case(R::Hand3, "the clock finds a firearm out past the time-out", Alerted(&[R::Hand3]), |p| {
+            p.take(p.blank_gun.clone());
+            p.close(p.safe.clone());
+            p.w.ctx.now = p.w.ctx.now.plus_minutes(25);
+            (Actor::System, Command::Tick)
+        }),
         case(R::Hand3, "wrapping while a performer still holds a firearm", Refused(&[R::Hand3]), |p| {
             let sc = p.give(p.replica.clone(), p.performer2.clone(), PlannedLoad::Empty);
             (p.ad(), Command::WrapScene { scene: sc })
@@ -3919,6 +4009,31 @@ fn scene_incident(p: &mut Prod, scene: &SceneId) -> u64 {
     p.w.log.iter().rev().find(|e| matches!(e.event, Event::IncidentReported { .. })).unwrap().seq
 }
 
+/// Under industry-us, the 1st AD is made safety advisor as well (allowed, with an R-ROLE-6
+/// alert); returns the 1st AD.
+fn ad_advisor(p: &mut Prod) -> PersonId {
+    p.set_policy(&["industry-us"]);
+    let admin = p.admin.clone();
+    let events = p.w.ok(&admin, Command::AssignRole { person: p.first_ad.clone(), role: Role::SafetyAdvisor });
+    assert_eq!(alert_rules(&events), vec![R::Role6]);
+    p.first_ad.clone()
+}
+
+/// Records an event without the decider, as an import or a correction of the log would.
+fn import(p: &mut Prod, event: Event) {
+    let env = Envelope {
+        v: events::ENCODING_VERSION,
+        production: p.w.state.production_id().unwrap().clone(),
+        seq: p.w.state.next_seq(),
+        at: p.w.ctx.now,
+        actor: p.admin.clone(),
+        event,
+        auth: None,
+    };
+    p.w.state.apply(&env).unwrap();
+    p.w.log.push(env);
+}
+
 /// A transport of the named items in a locked case (R-STORE-6).
 fn transport(firearms: Vec<FirearmId>, containers: Vec<ContainerId>) -> Command {
     Command::RecordTransport { firearms, containers, from: "Stage 4".into(), to: "Prop truck".into(), locked_case: true }
@@ -4632,6 +4747,57 @@ mod protocol {
         assert_eq!(flagged(&p, out_since.plus_minutes(600)), vec![]);
     }
 
+    /// #15, item 5: the clock records each time-out as `alert.raised` when it fires (once,
+    /// however many ticks follow) and again when it clears; a new time-out fires again.
+    #[test]
+    fn the_clock_records_time_outs_when_they_fire_and_when_they_clear() {
+        let mut p = Prod::new();
+        p.give(p.blank_gun.clone(), p.performer.clone(), PlannedLoad::Dummies);
+        let out_since = p.w.state.firearms[&p.blank_gun].out_since.unwrap();
+        let tick = |p: &mut Prod, minutes: i64| {
+            p.w.ctx.now = out_since.plus_minutes(minutes);
+            let events = p.w.ok(&Actor::System, Command::Tick);
+            events
+                .iter()
+                .map(|e| match e {
+                    Event::AlertRaised { rule, message } => (*rule, message.clone()),
+                    other => panic!("the clock recorded {other:?}"),
+                })
+                .collect::<Vec<_>>()
+        };
+        assert!(tick(&mut p, 19).is_empty(), "nothing within the time-out");
+        let fired = tick(&mut p, 20);
+        let rules: Vec<R> = fired.iter().map(|(r, _)| *r).collect();
+        assert_eq!(ids(&rules), ids(&[R::Hand3, R::Store3]), "{fired:?}");
+        assert!(fired.iter().all(|(_, m)| m.starts_with("time-out [")), "{fired:?}");
+        assert!(tick(&mut p, 21).is_empty(), "raised once, not at every tick");
+        assert!(tick(&mut p, 40).is_empty(), "raised once, not at every tick");
+        // The safe is locked: its time-out clears; the revolver is still out.
+        p.close(p.safe.clone());
+        let cleared = tick(&mut p, 41);
+        assert_eq!(cleared.len(), 1, "{cleared:?}");
+        assert_eq!(cleared[0].0, R::Store3);
+        assert!(cleared[0].1.starts_with("time-out cleared ["), "{cleared:?}");
+        // The revolver comes back: its time-out clears too.
+        let arm = p.arm();
+        p.w.ok(&arm, Command::Collect { firearm: p.blank_gun.clone() });
+        p.w.ok(&arm, Command::UnloadFirearm { firearm: p.blank_gun.clone(), fired: 0, returned: 6 });
+        p.open(p.safe.clone());
+        p.w.ok(&arm, Command::StoreFirearm { firearm: p.blank_gun.clone(), location: p.safe.clone() });
+        p.close(p.safe.clone());
+        let cleared = tick(&mut p, 42);
+        assert_eq!(cleared.iter().map(|(r, _)| *r).collect::<Vec<_>>(), vec![R::Hand3], "{cleared:?}");
+        assert!(tick(&mut p, 600).is_empty());
+        // Out again past the time-out: a new alert.
+        p.take(p.blank_gun.clone());
+        p.close(p.safe.clone());
+        let again = tick(&mut p, 700);
+        assert_eq!(again.iter().map(|(r, _)| *r).collect::<Vec<_>>(), vec![R::Hand3], "{again:?}");
+        // Every one of them is an alert the outbox sends (alert.raised).
+        let raised = p.w.log.iter().filter(|e| matches!(&e.event, Event::AlertRaised { message, .. } if message.starts_with("time-out"))).count();
+        assert_eq!(raised, 5);
+    }
+
     /// Revising a plan makes a new version: approvals are cleared and the scene goes back to
     /// planning; approving a version that is not the current one is a conflict.
     #[test]
@@ -5265,7 +5431,11 @@ fn tour() -> Prod {
     filed(&mut p, Severity::Concern);
     p.w.ctx.now = p.w.ctx.now.plus_minutes(121);
     let escalated = p.w.ok(&Actor::System, Command::Tick);
-    assert!(matches!(escalated.as_slice(), [Event::ReportEscalated { .. }]), "{escalated:?}");
+    // The revolver has been out for two hours by now: the clock also records its time-out.
+    assert!(
+        matches!(escalated.as_slice(), [Event::ReportEscalated { .. }, Event::AlertRaised { rule: R::Hand3, .. }]),
+        "{escalated:?}"
+    );
     // An incident: the regulator told, investigated, evidence released.
     let events = p.w.ok(
         &arm,
