@@ -149,14 +149,28 @@ pub(crate) fn hand_off(
     let mut c = Checks::new();
     let mut checked = vec![RuleId::Role1, RuleId::Hand2, RuleId::Role3, RuleId::Hand5];
 
+    // Within the armory team no scene is needed: it is custody, not use. An assistant
+    // armorer hands a firearm back to the armorer this way (a recorded custody step, e.g.
+    // after a supervised load); only the armorer hands a firearm to anyone else.
+    let armory_transfer = receiver.is_armorer_side() && !receiver.has_role(Role::Performer);
+
     // Who gives and who receives.
     d.check_holds(&mut c, &f.holder, giver, "firearm", firearm.as_str());
-    c.require(
-        giver.has_role(Role::Armorer),
-        RuleId::Hand2,
-        || format!("{} is not the armorer: only the armorer hands a firearm over", giver.name),
-        "give the firearm back to the armorer, who hands it over in person",
-    );
+    if armory_transfer {
+        c.require(
+            giver.is_armorer_side(),
+            RuleId::Hand2,
+            || format!("{} is not on the armorer's team: only the armory passes a firearm within it", giver.name),
+            "give the firearm back to the armorer",
+        );
+    } else {
+        c.require(
+            giver.has_role(Role::Armorer),
+            RuleId::Hand2,
+            || format!("{} is not the armorer: only the armorer hands a firearm over", giver.name),
+            "hand the firearm back to the armorer (a recorded hand-off), who hands it over in person",
+        );
+    }
     c.require(
         receiver.id != giver.id,
         RuleId::Hand2,
@@ -187,8 +201,6 @@ pub(crate) fn hand_off(
     d.check_not_withdrawn(&mut c, f);
 
     crate::reports::check_not_frozen(&mut c, state, Some(firearm), None);
-    // Within the armory team no scene is needed: it is custody, not use.
-    let armory_transfer = receiver.is_armorer_side() && !receiver.has_role(Role::Performer);
     if f.kind.can_fire() {
         checked.push(RuleId::Role2);
         d.check_licensed(&mut c, receiver, f.kind);

@@ -314,6 +314,12 @@ pub struct FirearmChecks {
     pub scene: Option<SceneId>,
     pub pre_use_at: Option<Timestamp>,
     pub needs_post_use: bool,
+    /// Handed to someone outside the armory team since it left storage or was last
+    /// collected: collecting it ends a firing sequence (R-HAND-4, R-AMMO-7). A firearm that
+    /// only passed within the armory (an assistant's supervised load handed back) was never
+    /// fired, and collecting it ends nothing.
+    #[serde(default)]
+    pub in_use: bool,
     /// Collected with rounds in it: the sequence's rounds must be reconciled (R-AMMO-7)
     /// before it goes out again.
     #[serde(default)]

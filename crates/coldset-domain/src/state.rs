@@ -260,21 +260,30 @@ impl ProductionState {
                 vec![R::Firearm(firearm.clone())]
             }
             Event::FirearmHandedOff { firearm, to, .. } => {
+                let outside_armory = self
+                    .people
+                    .get(to)
+                    .is_none_or(|p| !p.is_armorer_side() || p.has_role(Role::Performer));
                 let f = self.firearm_mut(firearm)?;
                 f.holder = Holder::Person { person: to.clone() };
+                f.checks.in_use |= outside_armory;
                 f.version = seq;
                 vec![R::Firearm(firearm.clone())]
             }
             Event::FirearmCollected { firearm, to, .. } => {
                 let f = self.firearm_mut(firearm)?;
                 f.holder = Holder::Person { person: to.clone() };
-                // Back from a firing sequence: a post-use inspection is due, and the next
-                // hand-off needs fresh checks (R-HAND-4, R-CHECK-1, R-CHECK-2).
-                f.checks.needs_post_use = true;
-                f.checks.needs_reconcile = f.checks.issued.is_some();
-                f.checks.pre_use_at = None;
-                f.checks.demonstrated = None;
-                f.checks.shown.clear();
+                // Back from a firing sequence (it was with someone outside the armory): a
+                // post-use inspection is due, the rounds are reconciled, and the next
+                // hand-off needs fresh checks (R-HAND-4, R-AMMO-7, R-CHECK-1, R-CHECK-2).
+                // From within the armory it is a custody step only.
+                if std::mem::take(&mut f.checks.in_use) {
+                    f.checks.needs_post_use = true;
+                    f.checks.needs_reconcile = f.checks.issued.is_some();
+                    f.checks.pre_use_at = None;
+                    f.checks.demonstrated = None;
+                    f.checks.shown.clear();
+                }
                 f.version = seq;
                 vec![R::Firearm(firearm.clone())]
             }
