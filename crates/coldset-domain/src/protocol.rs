@@ -254,7 +254,7 @@ impl<'a> Decider<'a> {
         if day < self.ctx.today {
             return Err(invalid("day", format!("{day} is in the past")));
         }
-        let (plan, alerts) = self.check_plan(plan)?;
+        let (plan, alerts) = self.check_plan(plan, day)?;
         let mut events = vec![Event::ScenePlanned {
             scene: SceneId::numbered(self.state.scenes.len() as u64 + 1),
             number: F::SCENE_NUMBER.required(number)?,
@@ -268,9 +268,10 @@ impl<'a> Decider<'a> {
 
     /// Checks a scene plan against R-REC-1, R-REH-1, R-AIM-1, R-CAM-1, R-DIST-1, R-DIST-2,
     /// R-HAND-2 and R-TRAIN-1. Returns the cleaned plan and any alerts to record.
-    fn check_plan(&self, plan: &ScenePlan) -> Result<(ScenePlan, Vec<Event>), DomainError> {
+    /// Credentials and training are judged on the scene's shoot day, not on the day of
+    /// planning (#15): a course or licence that ends before the scene is found now.
+    fn check_plan(&self, plan: &ScenePlan, day: Date) -> Result<(ScenePlan, Vec<Event>), DomainError> {
         let policy = policy(self.state);
-        let today = self.ctx.today;
         let mut c = Checks::new();
         c.require(
             !plan.risk_assessment.trim().is_empty(),
@@ -356,12 +357,12 @@ impl<'a> Decider<'a> {
                 );
             }
         }
-        let mut alerts = Vec::new();
+        let mut alerts = self.credential_alerts(plan, day)?;
         for person in plan.call_list.iter().chain(plan.line_of_fire.iter()) {
             let p = self.person(person)?;
-            if !p.safety_trained(today) {
+            if !p.safety_trained(day) {
                 let reason = format!(
-                    "{} is on the call list of a firearm scene without an in-date firearms safety course",
+                    "{} is on the call list of a firearm scene on {day} without a firearms safety course in date that day",
                     p.name
                 );
                 if policy.is_hard_gate(RuleId::Train1) {
@@ -381,6 +382,53 @@ impl<'a> Decider<'a> {
         Ok((clean, alerts))
     }
 
+    /// R-ROLE-2 judged on the scene's day, at planning and again when that day opens: each
+    /// performer the plan gives a firearm that can fire holds a licence, permit or
+    /// certification covering it and in date that day. An alert (the hand-off gate still
+    /// refuses): a credential may yet be renewed before the day.
+    fn credential_alerts(&self, plan: &ScenePlan, day: Date) -> Result<Vec<Event>, DomainError> {
+        let mut alerts = Vec::new();
+        for item in &plan.items {
+            let f = self.firearm(&item.firearm)?;
+            let p = self.person(&item.performer)?;
+            if f.kind.can_fire() && !p.licensed_for(f.kind, day) {
+                alerts.push(Event::AlertRaised {
+                    rule: RuleId::Role2,
+                    message: format!(
+                        "{} has no licence, permit or certification covering {} firearms in date on {day}, the day of the scene that gives them {}",
+                        p.name,
+                        f.kind.as_str(),
+                        f.id
+                    ),
+                });
+            }
+        }
+        Ok(alerts)
+    }
+
+    /// When a shoot day opens: the credentials and training of every scene of that day,
+    /// judged again on the day (R-ROLE-2, R-TRAIN-1), as alerts.
+    fn day_credential_alerts(&self) -> Result<Vec<Event>, DomainError> {
+        let today = self.ctx.today;
+        let mut alerts = Vec::new();
+        for sc in self.state.scenes.values().filter(|s| s.day == today && s.status != SceneStatus::Wrapped) {
+            alerts.extend(self.credential_alerts(&sc.plan, today)?);
+            for person in sc.plan.call_list.iter().chain(sc.plan.line_of_fire.iter()) {
+                let p = self.person(person)?;
+                if !p.safety_trained(today) {
+                    alerts.push(Event::AlertRaised {
+                        rule: RuleId::Train1,
+                        message: format!(
+                            "{} is on the call list of scene {} today without an in-date firearms safety course",
+                            p.name, sc.number
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(alerts)
+    }
+
     fn scene_role(&self, by: &Person, allowed: &[Role]) -> Option<Role> {
         allowed.iter().copied().find(|r| by.has_role(*r))
     }
@@ -392,7 +440,7 @@ impl<'a> Decider<'a> {
                 if sc.status == SceneStatus::Wrapped {
                     return Err(invalid("scene", format!("scene {} is wrapped", sc.number)));
                 }
-                let (plan, alerts) = self.check_plan(plan)?;
+                let (plan, alerts) = self.check_plan(plan, sc.day)?;
                 let mut events = vec![Event::ScenePlanRevised {
                     scene: scene.clone(),
                     version: sc.plan_version + 1,
@@ -682,6 +730,7 @@ impl<'a> Decider<'a> {
                     });
                 }
                 events.extend(self.variance_alerts(counts)?);
+                events.extend(self.day_credential_alerts()?);
                 Ok(events)
             }
             Command::CloseDay { counts } => {

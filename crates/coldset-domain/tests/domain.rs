@@ -1309,6 +1309,26 @@ fn role_cases() -> Vec<Case> {
             import(p, Event::RoleAssigned { person: p.armorer.clone(), role: Role::PropertyMaster });
             (Actor::System, Command::Tick)
         }),
+        // #15: credentials judged on the scene's shoot day, at planning and when the day opens.
+        case(R::Role2, "planning a scene for tomorrow with a permit that ends today", Alerted(&[R::Role2]), |p| {
+            let perf = expiring_performer(p);
+            let plan = take_plan(&p.blank_gun, &perf, quarter_blanks());
+            let day = TODAY.tomorrow().unwrap();
+            (p.ad(), Command::PlanScene { number: "7".into(), description: "x".into(), day, plan })
+        }),
+        case(R::Role2, "planning a scene for today with a permit that ends today", Allowed("scene.planned"), |p| {
+            let perf = expiring_performer(p);
+            let plan = take_plan(&p.blank_gun, &perf, quarter_blanks());
+            (p.ad(), Command::PlanScene { number: "7".into(), description: "x".into(), day: TODAY, plan })
+        }),
+        case(R::Role2, "opening the scene's day with a permit that ended the day before", Alerted(&[R::Role2]), |p| {
+            let perf = expiring_performer(p);
+            let tomorrow = TODAY.tomorrow().unwrap();
+            p.plan_scene_on(take_plan(&p.blank_gun, &perf, quarter_blanks()), tomorrow);
+            p.w.ctx.now = Timestamp(T0.0 + 24 * 60 * MINUTE_MS);
+            p.w.ctx.today = tomorrow;
+            (p.arm(), Command::OpenDay { call_sheet: call_sheet(), counts: p.full_count() })
+        }),
         case(R::Role3, "adding a second armorer with no other role", Allowed("person.added"), |p| {
             (p.admin.clone(), Command::AddPerson { name: "Jo Armorer".into(), roles: [Role::Armorer].into() })
         }),
@@ -1624,6 +1644,32 @@ fn five_armed(p: &mut Prod) -> (SceneId, Vec<(FirearmId, PersonId)>) {
 /// armorer), R-TRAIN-3 (anyone may decline; the scene must be replanned).
 fn training_cases() -> Vec<Case> {
     vec![
+        // #15: training judged on the scene's shoot day, not on the day of planning.
+        case(R::Train1, "california-2025: a course that ends before tomorrow's scene", Refused(&[R::Train1]), |p| {
+            let crew = crew_with_course_until(p, TODAY);
+            let mut plan = take_plan(&p.blank_gun, &p.performer, quarter_blanks());
+            plan.call_list.insert(crew);
+            let day = TODAY.tomorrow().unwrap();
+            (p.ad(), Command::PlanScene { number: "7".into(), description: "x".into(), day, plan })
+        }),
+        case(R::Train1, "california-2025: a course in date on the scene's day", Allowed("scene.planned"), |p| {
+            let day = TODAY.tomorrow().unwrap();
+            let crew = crew_with_course_until(p, day);
+            let mut plan = take_plan(&p.blank_gun, &p.performer, quarter_blanks());
+            plan.call_list.insert(crew);
+            (p.ad(), Command::PlanScene { number: "7".into(), description: "x".into(), day, plan })
+        }),
+        case(R::Train1, "industry-us: a course that ended before the scene's day, at day open", Alerted(&[R::Train1]), |p| {
+            p.set_policy(&["industry-us"]);
+            let crew = crew_with_course_until(p, TODAY);
+            let mut plan = take_plan(&p.blank_gun, &p.performer, quarter_blanks());
+            plan.call_list.insert(crew);
+            let tomorrow = TODAY.tomorrow().unwrap();
+            p.plan_scene_on(plan, tomorrow);
+            p.w.ctx.now = Timestamp(T0.0 + 24 * 60 * MINUTE_MS);
+            p.w.ctx.today = tomorrow;
+            (p.arm(), Command::OpenDay { call_sheet: call_sheet(), counts: p.full_count() })
+        }),
         case(R::Train1, "california-2025: an untrained crew member on the call list", Refused(&[R::Train1]), |p| {
             let mut plan = take_plan(&p.blank_gun, &p.performer, quarter_blanks());
             plan.call_list.insert(p.crew.clone());
@@ -4062,6 +4108,21 @@ fn import(p: &mut Prod, event: Event) {
     p.w.log.push(env);
 }
 
+/// A performer whose permit (blank-adapted) ends today and whose safety course is in date.
+fn expiring_performer(p: &mut Prod) -> PersonId {
+    let perf = p.add_person("Eve Expiring", &[Role::Performer]);
+    p.credit(perf.clone(), credential(CredentialKind::Permit, TODAY, &[FirearmKind::BlankAdapted]));
+    p.credit(perf.clone(), safety_course());
+    perf
+}
+
+/// A crew member whose safety course ends on `until`.
+fn crew_with_course_until(p: &mut Prod, until: Date) -> PersonId {
+    let crew = p.add_person("Gil Grip", &[Role::Crew]);
+    p.credit(crew.clone(), credential(CredentialKind::SafetyCourse, until, &[]));
+    crew
+}
+
 /// A transport of the named items in a locked case (R-STORE-6).
 fn transport(firearms: Vec<FirearmId>, containers: Vec<ContainerId>) -> Command {
     Command::RecordTransport { firearms, containers, from: "Stage 4".into(), to: "Prop truck".into(), locked_case: true }
@@ -5986,11 +6047,12 @@ mod invariants {
                     let f = &pre.firearms[firearm];
                     // R-HAND-5: never while withdrawn.
                     assert_eq!(f.status, FirearmStatus::InService, "{firearm} handed off");
-                    // R-ROLE-1 / R-HAND-2: from its holder, the armorer, to the armorer's
+                    // R-ROLE-1 / R-HAND-2: from its holder, within the armorer's team (an
+                    // assistant hands a firearm back to the armorer, #16), to the armorer's
                     // team (no scene here, so never to a performer: R-HAND-6), licensed for
                     // the kind, confirmed in person.
                     assert_eq!(f.holder.person(), Some(from));
-                    assert!(pre.people[from].has_role(Role::Armorer));
+                    assert!(pre.people[from].is_armorer_side());
                     let r = &pre.people[to];
                     assert!(r.is_armorer_side() && !r.has_role(Role::Performer), "{} received {firearm}", r.name);
                     assert_eq!(scene, &None);
