@@ -183,6 +183,7 @@ pub fn moved_items(state: &ProductionState, command: &Command) -> (Vec<FirearmId
         | Command::LiftHold { .. }
         | Command::RecordOverride { .. }
         | Command::RecordAuthorityNotice { .. }
+        | Command::RecordLiveException { .. }
         | Command::SetContacts { .. }
         | Command::FileReport { .. }
         | Command::AddToReport { .. }
@@ -614,7 +615,7 @@ impl<'a> Decider<'a> {
                     *class != AmmoClass::Live,
                     RuleId::Ammo1,
                     || "no container for live ammunition may exist on a production".to_owned(),
-                    "live rounds never come onto a production",
+                    "live rounds are received only under an approved exception, into its range location, by intake",
                 );
                 c.require(
                     !self.label_taken(&label),
@@ -640,6 +641,12 @@ impl<'a> Decider<'a> {
                 self.check_holds(&mut c, &ct.holder, by, "container", container.as_str());
                 self.check_authorised(&mut c, loc, by);
                 self.check_open(&mut c, loc);
+                c.require(
+                    ct.class != AmmoClass::Live || loc.kind == LocationKind::Range,
+                    RuleId::Ammo1,
+                    || format!("{} holds live rounds and {} is not a range", ct.label, loc.name),
+                    "live rounds are kept only in the range location of an approved exception",
+                );
                 c.finish()?;
                 Ok(vec![Event::ContainerStored {
                     container: container.clone(),
@@ -676,6 +683,7 @@ impl<'a> Decider<'a> {
                     self.check_open(&mut c, loc);
                 }
                 self.check_usable_stock(&mut c, ct);
+                self.check_not_live(&mut c, ct);
                 c.finish()?;
                 let location = location.ok_or_else(|| DomainError::Conflict("the container left storage".into()))?;
                 Ok(vec![Event::ContainerTakenOut {
@@ -702,6 +710,7 @@ impl<'a> Decider<'a> {
                     || "the giver and the receiver are the same person".to_owned(),
                     "name the person receiving the container",
                 );
+                self.check_not_live(&mut c, ct);
                 c.finish()?;
                 Ok(vec![Event::ContainerHandedOver {
                     container: container.clone(),
@@ -710,6 +719,42 @@ impl<'a> Decider<'a> {
                 }])
             }
             Command::PlanScene { number, description, day, plan } => self.plan_scene(number, description, *day, plan),
+            Command::RecordLiveException { kind, range, medic, from, until, reference } => {
+                let by = self.acting_person()?;
+                let loc = self.location(range)?;
+                let mut c = Checks::new();
+                c.require(
+                    by.has_role(Role::SafetyAdvisor),
+                    RuleId::Ammo1,
+                    || format!("{} is not the safety advisor: only the independent safety advisor approves an exception", by.name),
+                    "the independent safety advisor records the approved exception",
+                );
+                if by.has_role(Role::SafetyAdvisor) {
+                    self.check_independent_advisor(&mut c, by);
+                }
+                c.require(
+                    loc.kind == LocationKind::Range,
+                    RuleId::Ammo1,
+                    || format!("{} is a {}, not a range: live rounds never go to a set location", loc.name, loc.kind),
+                    "name the range location where the live rounds are kept and used",
+                );
+                c.finish()?;
+                if until < from || *until < self.ctx.today {
+                    return Err(invalid("until", "the exception must end on or after its first day, and not in the past"));
+                }
+                if (*until - *from).get_days() > 366 {
+                    return Err(invalid("until", "an exception lasts at most a year: approve it again after"));
+                }
+                Ok(vec![Event::LiveExceptionApproved {
+                    kind: *kind,
+                    range: range.clone(),
+                    medic: F::MEDIC.required(medic)?,
+                    from: *from,
+                    until: *until,
+                    reference: F::EXCEPTION_REFERENCE.required(reference)?,
+                    by: by.id.clone(),
+                }])
+            }
             Command::RecordTransport { firearms, containers, from, to, locked_case } => {
                 let by = self.acting_person()?;
                 if firearms.is_empty() && containers.is_empty() {
@@ -735,6 +780,7 @@ impl<'a> Decider<'a> {
                 for ct in containers {
                     let ct = self.container(ct)?;
                     self.check_holds(&mut c, &ct.holder, by, "container", &ct.label);
+                    self.check_not_live(&mut c, ct);
                 }
                 c.finish()?;
                 Ok(vec![Event::TransportRecorded {
@@ -794,9 +840,20 @@ impl<'a> Decider<'a> {
             || format!("{} is not on the armorer's team: only the armorer takes ammunition in", by.name),
             "hand the ammunition to the armorer for intake",
         );
-        c.require(*class != AmmoClass::Live, RuleId::Ammo1, || {
-            "live ammunition is refused: a production holds none".to_owned()
-        }, "send the live rounds back to the supplier; range training under an approved exception is recorded separately");
+        let exception = self.live_exception_in_force();
+        let live = *class == AmmoClass::Live;
+        c.require(!live || exception.is_some(), RuleId::Ammo1, || {
+            "live ammunition is refused: no approved exception is in force today".to_owned()
+        }, "send the live rounds back; under a documented exception (range training, post-production sound, documentary, a controlled facility) the independent safety advisor first records it (record_live_exception) with its range location and medic, and the rounds are then received into that range only");
+        let range = match exception.filter(|_| live) {
+            Some(e) => {
+                let loc = self.location(&e.range)?;
+                self.check_authorised(&mut c, loc, by);
+                self.check_open(&mut c, loc);
+                Some(e.range.clone())
+            }
+            None => None,
+        };
         if *class == AmmoClass::Dummy {
             c.require(
                 !home_made,
@@ -836,7 +893,8 @@ impl<'a> Decider<'a> {
         } else {
             "new stock: verify and count every round before use (R-AMMO-2)"
         };
-        Ok(vec![Event::LotReceived {
+        let container = ContainerId::numbered(self.state.containers.len() as u64 + 1);
+        let mut events = vec![Event::LotReceived {
             lot: LotId::numbered(self.state.lots.len() as u64 + 1),
             class: class.clone(),
             calibre,
@@ -849,10 +907,30 @@ impl<'a> Decider<'a> {
                 mixed_source: provenance.mixed_source,
             },
             state: LotState::Quarantined { reason: reason.to_owned() },
-            container: ContainerId::numbered(self.state.containers.len() as u64 + 1),
+            container: container.clone(),
             container_label,
             received_by: by.id.clone(),
-        }])
+        }];
+        // R-AMMO-1: live rounds go straight into the exception's range, never onto a set.
+        if let Some(location) = range {
+            events.push(Event::ContainerStored { container, location, by: by.id.clone() });
+        }
+        Ok(events)
+    }
+
+    /// The approved R-AMMO-1 exception in force today (the latest approved), if any.
+    pub(crate) fn live_exception_in_force(&self) -> Option<&'a crate::safety::LiveException> {
+        self.state.safety.live_exceptions.values().rev().find(|e| e.in_force_on(self.ctx.today))
+    }
+
+    /// R-AMMO-1: live rounds never leave the range location they were received into.
+    fn check_not_live(&self, c: &mut Checks, ct: &Container) {
+        c.require(
+            ct.class != AmmoClass::Live,
+            RuleId::Ammo1,
+            || format!("{} holds live rounds: they never leave the range location", ct.label),
+            "live rounds stay in the range under the approved exception; they never go to a set location",
+        );
     }
 
     fn verify_lot(
@@ -949,6 +1027,8 @@ impl<'a> Decider<'a> {
             "count the container again and move at most what it holds",
         );
         self.check_usable_stock(&mut c, src);
+        self.check_not_live(&mut c, src);
+        self.check_not_live(&mut c, dst);
         let dst_quarantined = dst
             .contents
             .keys()

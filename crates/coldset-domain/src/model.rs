@@ -99,7 +99,19 @@ text_enum!(
 );
 
 text_enum!(
-    LocationKind { Safe => "safe", Cart => "cart", Truck => "truck" }
+    /// A storage location. A range is the only place live rounds may be kept, under an
+    /// approved R-AMMO-1 exception; it is never a set location.
+    LocationKind { Safe => "safe", Cart => "cart", Truck => "truck", Range => "range" }
+);
+
+text_enum!(
+    /// The documented exceptions to R-AMMO-1 under which live rounds may be held.
+    LiveExceptionKind {
+        RangeTraining => "range_training",
+        PostProductionSound => "post_production_sound",
+        Documentary => "documentary",
+        ControlledFacility => "controlled_facility",
+    }
 );
 
 text_enum!(

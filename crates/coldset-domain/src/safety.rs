@@ -277,6 +277,26 @@ pub struct Discrepancy {
     pub found_at: Timestamp,
 }
 
+/// An approved exception to R-AMMO-1: live rounds may be received, only into its range
+/// location, between its dates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveException {
+    pub id: u64,
+    pub kind: crate::model::LiveExceptionKind,
+    pub range: LocationId,
+    pub medic: String,
+    pub from: Date,
+    pub until: Date,
+    pub reference: String,
+    pub approved_by: PersonId,
+}
+
+impl LiveException {
+    pub fn in_force_on(&self, day: Date) -> bool {
+        self.from <= day && day <= self.until
+    }
+}
+
 /// The production-wide safety state, one projection row.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SafetyState {
@@ -286,6 +306,9 @@ pub struct SafetyState {
     pub overrides: BTreeMap<u64, Override>,
     /// Open discrepancies, by class.
     pub discrepancies: Vec<Discrepancy>,
+    /// Approved R-AMMO-1 exceptions, by id.
+    #[serde(default)]
+    pub live_exceptions: BTreeMap<u64, LiveException>,
     pub version: u64,
 }
 

@@ -683,6 +683,23 @@ impl ProductionState {
                 self.safety.version = seq;
                 vec![R::Safety]
             }
+            Event::LiveExceptionApproved { kind, range, medic, from, until, reference, by } => {
+                self.safety.live_exceptions.insert(
+                    seq,
+                    LiveException {
+                        id: seq,
+                        kind: *kind,
+                        range: range.clone(),
+                        medic: medic.clone(),
+                        from: *from,
+                        until: *until,
+                        reference: reference.clone(),
+                        approved_by: by.clone(),
+                    },
+                );
+                self.safety.version = seq;
+                vec![R::Safety]
+            }
             // A transport changes no custody: the escort already holds everything moved.
             Event::TransportRecorded { .. } => Vec::new(),
             // Reporting events were applied above; reaching here would be a bug.

@@ -158,6 +158,7 @@ pub mod fields {
     pub const REGULATOR_REFERENCE: Text = Text::line("reference", 500);
     pub const CAUSE: Text = Text::prose("cause", 10_000);
     pub const RELEASE_NOTE: Text = Text::prose("note", 10_000);
+    pub const EXCEPTION_REFERENCE: Text = Text::line("reference", 500);
 }
 
 /// The whole table, for tests and documentation: (constant name, field).
@@ -220,6 +221,7 @@ pub const ALL: &[(&str, Text)] = {
         ("REGULATOR_REFERENCE", REGULATOR_REFERENCE),
         ("CAUSE", CAUSE),
         ("RELEASE_NOTE", RELEASE_NOTE),
+        ("EXCEPTION_REFERENCE", EXCEPTION_REFERENCE),
     ]
 };
 

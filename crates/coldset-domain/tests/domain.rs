@@ -176,6 +176,12 @@ fn firearm_of(events: &[Event]) -> FirearmId {
 fn lot_of(events: &[Event]) -> (LotId, ContainerId) {
     match events {
         [Event::LotReceived { lot, container, .. }] => (lot.clone(), container.clone()),
+        // Live rounds under an exception go straight into the range (R-AMMO-1).
+        [Event::LotReceived { lot, container, .. }, Event::ContainerStored { container: stored, .. }]
+            if stored == container =>
+        {
+            (lot.clone(), container.clone())
+        }
         other => panic!("expected lot.received, got {other:?}"),
     }
 }
@@ -1511,6 +1517,15 @@ fn role_cases() -> Vec<Case> {
             let hold = p.place_hold(&armorer, HoldScope::AllFirearmWork);
             (by(&p.safety), Command::LiftHold { hold, note: "reviewed the rig".into(), review: true })
         }),
+        case(R::Role6, "industry-us: a 1st AD who is also advisor approves a live-round exception", Refused(&[R::Role6]), |p| {
+            let ad = ad_advisor(p);
+            let admin = p.admin.clone();
+            let range = location_of(&p.w.ok(
+                &admin,
+                Command::AddLocation { name: "Range".into(), kind: LocationKind::Range, authorised: [p.armorer.clone()].into() },
+            ));
+            (by(&ad), live_exception(&range))
+        }),
         case(R::Role6, "an independent safety advisor", Allowed("person.added"), |p| {
             (p.admin.clone(), Command::AddPerson { name: "Ines Advisor".into(), roles: [Role::SafetyAdvisor].into() })
         }),
@@ -2122,6 +2137,36 @@ fn ammo_cases() -> Vec<Case> {
                 p.arm(),
                 Command::CreateContainer { label: "LIVE-BOX".into(), class: AmmoClass::Live, calibre: CALIBRE.into() },
             )
+        }),
+        // #15: the approved-exception path: live rounds only into the exception's range.
+        case(R::Ammo1, "the armorer records a live-round exception", Refused(&[R::Ammo1]), |p| {
+            let range = with_range_exception(p);
+            (p.arm(), live_exception(&range))
+        }),
+        case(R::Ammo1, "a live-round exception whose location is the weapons safe", Refused(&[R::Ammo1]), |p| {
+            (by(&p.safety), live_exception(&p.safe))
+        }),
+        case(R::Ammo1, "the safety advisor approves range training at the range", Allowed("live_exception.approved"), |p| {
+            let admin = p.admin.clone();
+            let range = location_of(&p.w.ok(
+                &admin,
+                Command::AddLocation { name: "Range".into(), kind: LocationKind::Range, authorised: [p.armorer.clone()].into() },
+            ));
+            (by(&p.safety), live_exception(&range))
+        }),
+        case(R::Ammo1, "taking in live rounds under the exception, into the range", Allowed("lot.received"), |p| {
+            with_range_exception(p);
+            (p.arm(), intake_lot(AmmoClass::Live, 50, provenance(SUPPLIER), "LIVE-1"))
+        }),
+        case(R::Ammo1, "taking in live rounds the day after the exception ended", Refused(&[R::Ammo1]), |p| {
+            with_range_exception(p);
+            p.w.ctx.today = TODAY.tomorrow().unwrap().tomorrow().unwrap();
+            (p.arm(), intake_lot(AmmoClass::Live, 50, provenance(SUPPLIER), "LIVE-1"))
+        }),
+        case(R::Ammo1, "taking the live rounds out of the range", Refused(&[R::Ammo1, R::Ammo2]), |p| {
+            with_range_exception(p);
+            let (_, ct) = lot_of(&p.w.ok(&p.arm(), intake_lot(AmmoClass::Live, 50, provenance(SUPPLIER), "LIVE-1")));
+            (p.arm(), Command::TakeContainer { container: ct })
         }),
         case(R::Ammo1, "taking in a lot of half-load blanks", Allowed("lot.received"), |p| {
             (p.arm(), intake_lot(AmmoClass::Blank { load: "half".into() }, 50, provenance(SUPPLIER), "BH-1"))
@@ -4123,6 +4168,30 @@ fn crew_with_course_until(p: &mut Prod, until: Date) -> PersonId {
     crew
 }
 
+/// The range (the armorer authorised, open) and an approved R-AMMO-1 exception for range
+/// training there, today and tomorrow; returns the range.
+fn with_range_exception(p: &mut Prod) -> LocationId {
+    let admin = p.admin.clone();
+    let range = location_of(&p.w.ok(
+        &admin,
+        Command::AddLocation { name: "Studio range".into(), kind: LocationKind::Range, authorised: [p.armorer.clone()].into() },
+    ));
+    p.open(range.clone());
+    p.w.ok(&by(&p.safety), live_exception(&range));
+    range
+}
+
+fn live_exception(range: &LocationId) -> Command {
+    Command::RecordLiveException {
+        kind: LiveExceptionKind::RangeTraining,
+        range: range.clone(),
+        medic: "Rae Medic, EMT".into(),
+        from: TODAY,
+        until: TODAY.tomorrow().unwrap(),
+        reference: "Range training approval RT-7".into(),
+    }
+}
+
 /// A transport of the named items in a locked case (R-STORE-6).
 fn transport(firearms: Vec<FirearmId>, containers: Vec<ContainerId>) -> Command {
     Command::RecordTransport { firearms, containers, from: "Stage 4".into(), to: "Prop truck".into(), locked_case: true }
@@ -5102,6 +5171,7 @@ mod permissions {
             | Command::RecordOverride { .. }
             | Command::RecordAuthorityNotice { .. }
             | Command::RecordTransport { .. }
+            | Command::RecordLiveException { .. }
             | Command::RequireSecondFactor { .. }
             | Command::SetContacts { .. }
             | Command::FileReport { .. }
@@ -5219,6 +5289,14 @@ mod permissions {
                 from: "a".into(),
                 to: "b".into(),
                 locked_case: true,
+            },
+            Command::RecordLiveException {
+                kind: LiveExceptionKind::RangeTraining,
+                range: p.safe.clone(),
+                medic: "Rae Medic, EMT".into(),
+                from: TODAY,
+                until: TODAY,
+                reference: "approval 12".into(),
             },
             Command::RequireSecondFactor { roles: BTreeSet::from([Role::Armorer]) },
             Command::SetContacts { studio_safety_office: "x".into(), union_representative: "y".into() },
@@ -5427,6 +5505,12 @@ fn tour() -> Prod {
             reference: "e-mail of 2026-11-20".into(),
         },
     );
+    // Live rounds for range training, under the safety advisor's approved exception,
+    // received straight into the range (R-AMMO-1).
+    let range = with_range_exception(&mut p);
+    let events = p.w.ok(&arm, intake_lot(AmmoClass::Live, 50, provenance(SUPPLIER), "LIVE-RANGE"));
+    assert!(matches!(&events[..], [Event::LotReceived { .. }, Event::ContainerStored { location, .. }] if *location == range));
+    p.close(range);
     // The armorer and the safety advisor sign in with a one-time code on this production.
     p.w.ok(
         &by(&p.producer),
@@ -5605,6 +5689,7 @@ const ALL_EVENT_KINDS: &[&str] = &[
     "override.recorded",
     "authority.notified",
     "transport.recorded",
+    "live_exception.approved",
     "policy.second_factor_required",
     "contacts.set",
     "report.filed",
@@ -5679,6 +5764,7 @@ fn event_listed(e: &Event) {
         | Event::OverrideRecorded { .. }
         | Event::AuthorityNotified { .. }
         | Event::TransportRecorded { .. }
+        | Event::LiveExceptionApproved { .. }
         | Event::SecondFactorRequired { .. }
         | Event::ContactsSet { .. }
         | Event::ReportFiled { .. }
