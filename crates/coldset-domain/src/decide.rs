@@ -327,9 +327,24 @@ impl<'a> Decider<'a> {
             }
             Command::RecordCredential { person, credential } => {
                 self.person(person)?;
-                if credential.covers.is_empty() && credential.kind != CredentialKind::SafetyCourse {
-                    return Err(invalid("credential.covers", "name the weapon kinds it covers"));
+                // R-REC-4: the training and competence record names what it is: its number,
+                // its issuer and, for a licence, permit or certification, the kinds it covers.
+                let mut c = Checks::new();
+                for (field, value) in [("number", &credential.number), ("issuer", &credential.issuer)] {
+                    c.require(
+                        !value.trim().is_empty(),
+                        RuleId::Rec4,
+                        || format!("the credential's {field} is missing"),
+                        "record the credential's number and issuer as they appear on it",
+                    );
                 }
+                c.require(
+                    !credential.covers.is_empty() || credential.kind == CredentialKind::SafetyCourse,
+                    RuleId::Rec4,
+                    || format!("the {} covers no weapon kind", credential.kind),
+                    "name the weapon kinds it covers",
+                );
+                c.finish()?;
                 let c = Credential {
                     kind: credential.kind,
                     number: F::CREDENTIAL_NUMBER.required(&credential.number)?,

@@ -206,7 +206,7 @@ pub(crate) fn hand_off(
         d.check_licensed(&mut c, receiver, f.kind);
     }
     if armory_transfer {
-        return finish(c, checked, Vec::new());
+        return finish(c, checked, Vec::new(), false);
     }
 
     checked.extend([
@@ -405,7 +405,13 @@ pub(crate) fn hand_off(
         "bring in another armorer, or collect a firearm first",
     );
     let overrides = scene_id.map(|s| overrides_for(state, firearm, s)).unwrap_or_default();
-    finish(c, checked, overrides)
+    // R-REH-2: a real firearm in a rehearsal passes every check a take does; when one fails,
+    // the refusal says so by name as well.
+    let real_in_rehearsal = f.kind.can_fire() && scene.is_some_and(|sc| sc.plan.kind == SceneKind::Rehearsal);
+    if real_in_rehearsal {
+        checked.push(RuleId::Reh2);
+    }
+    finish(c, checked, overrides, real_in_rehearsal)
 }
 
 fn holds_can_fire(state: &ProductionState, person: &PersonId) -> bool {
@@ -484,7 +490,12 @@ fn describe_planned(l: &PlannedLoad) -> String {
 }
 
 /// Applies recorded overrides to overridable violations, then decides.
-fn finish(c: Checks, mut checked: Vec<RuleId>, overrides: Vec<(RuleId, u64)>) -> Result<GateDecision, DomainError> {
+fn finish(
+    c: Checks,
+    mut checked: Vec<RuleId>,
+    overrides: Vec<(RuleId, u64)>,
+    real_in_rehearsal: bool,
+) -> Result<GateDecision, DomainError> {
     checked.sort();
     checked.dedup();
     let violations = match c.finish() {
@@ -502,6 +513,14 @@ fn finish(c: Checks, mut checked: Vec<RuleId>, overrides: Vec<(RuleId, u64)>) ->
             }
             None => kept.push(v),
         }
+    }
+    if real_in_rehearsal && !kept.is_empty() {
+        kept.push(Violation {
+            rule: RuleId::Reh2,
+            reason: "a real firearm in a rehearsal passes every check an actual take does, and the checks above fail"
+                .to_owned(),
+            remedy: std::borrow::Cow::Borrowed("complete every step of a take, or rehearse with a replica"),
+        });
     }
     Ok(GateDecision {
         allowed: kept.is_empty(),

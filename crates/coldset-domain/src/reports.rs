@@ -673,20 +673,31 @@ impl<'a> Decider<'a> {
             Command::SignInvestigation { incident, cause, corrective_action } => {
                 let by = self.acting_person()?;
                 let i = self.incident(*incident)?;
+                let mut c = Checks::new();
                 let role = if by.has_role(Role::Armorer) {
-                    Role::Armorer
+                    Some(Role::Armorer)
                 } else if by.has_role(Role::SafetyAdvisor) {
-                    let mut c = Checks::new();
                     self.check_independent_advisor(&mut c, by);
-                    c.finish()?;
-                    Role::SafetyAdvisor
+                    Some(Role::SafetyAdvisor)
                 } else {
-                    return Err(deny(
+                    c.fail(
                         RuleId::Misf2,
                         format!("{} cannot close investigations", by.name),
                         "the armorer and the safety advisor both sign the investigation",
-                    ));
+                    );
+                    None
                 };
+                // R-REC-5: the misfire and discharge log keeps a cause and a corrective action.
+                for (field, value) in [("cause", cause), ("corrective action", corrective_action)] {
+                    c.require(
+                        !value.trim().is_empty(),
+                        RuleId::Rec5,
+                        || format!("the investigation's {field} is missing"),
+                        "record the cause found and the corrective action taken",
+                    );
+                }
+                c.finish()?;
+                let role = role.ok_or_else(|| invalid("role", "no signing role"))?;
                 if i.closed_at.is_some() {
                     return Err(invalid("incident", "the investigation is closed"));
                 }

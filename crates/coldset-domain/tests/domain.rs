@@ -1037,6 +1037,7 @@ const ENFORCED: &[R] = &[
     R::Meet3,
     R::Meet4,
     R::Reh1,
+    R::Reh2,
     R::Aim1,
     R::Dist1,
     R::Dist2,
@@ -1044,6 +1045,8 @@ const ENFORCED: &[R] = &[
     R::Med1,
     R::Rec1,
     R::Rec3,
+    R::Rec4,
+    R::Rec5,
     R::Rec6,
     R::Comp1,
     R::Comp2,
@@ -1068,6 +1071,7 @@ fn all_cases() -> Vec<Case> {
     v.extend(meeting_cases());
     v.extend(plan_cases());
     v.extend(record_cases());
+    v.extend(reh2_rec_cases());
     v.extend(report_cases());
     v
 }
@@ -3428,6 +3432,50 @@ fn plan_cases() -> Vec<Case> {
 
 /// R-REC-1 (risk assessment and approvals), R-REC-3 (disposition is recorded; a disposed
 /// firearm is out), R-REC-6 (corrections reference an existing record).
+fn reh2_rec_cases() -> Vec<Case> {
+    use coldset_domain::reports::IncidentKind;
+    vec![
+        // R-REH-2: named whenever a real firearm in rehearsal fails a check a take needs.
+        case(R::Reh2, "a real firearm in rehearsal without the 1st AD's demonstration", Refused(&[R::Check1, R::Reh2]), |p| {
+            let (plan, fa, to) = rehearsal_with_a_real_firearm(p);
+            let sc = p.prepare(plan, &[Step::Demonstrate], None);
+            (p.arm(), hand_off(&fa, &to, &sc))
+        }),
+        case(R::Reh2, "a real firearm in rehearsal after every step of a take", Allowed("firearm.handed_off"), |p| {
+            let (plan, fa, to) = rehearsal_with_a_real_firearm(p);
+            let sc = p.prepare(plan, &[], None);
+            (p.arm(), hand_off(&fa, &to, &sc))
+        }),
+        // R-REC-4: training and competence records name what they are.
+        case(R::Rec4, "recording a permit with no number or issuer", Refused(&[R::Rec4]), |p| {
+            let mut cred = credential(CredentialKind::Permit, TODAY, &[FirearmKind::BlankAdapted]);
+            cred.number = " ".into();
+            cred.issuer = String::new();
+            (p.admin.clone(), Command::RecordCredential { person: p.crew.clone(), credential: cred })
+        }),
+        case(R::Rec4, "recording a permit that covers no weapon kind", Refused(&[R::Rec4]), |p| {
+            let cred = credential(CredentialKind::Permit, TODAY, &[]);
+            (p.admin.clone(), Command::RecordCredential { person: p.crew.clone(), credential: cred })
+        }),
+        case(R::Rec4, "recording a safety course with its number and issuer", Allowed("credential.recorded"), |p| {
+            (p.admin.clone(), Command::RecordCredential { person: p.crew.clone(), credential: safety_course() })
+        }),
+        // R-REC-5: the misfire and discharge log keeps causes.
+        case(R::Rec5, "the armorer signs an investigation with no cause", Refused(&[R::Rec5]), |p| {
+            let id = incident(p, IncidentKind::Misfire, Some(30));
+            (p.arm(), Command::SignInvestigation { incident: id, cause: " ".into(), corrective_action: "lot quarantined".into() })
+        }),
+        case(R::Rec5, "the 1st AD signs an investigation with no cause", Refused(&[R::Misf2, R::Rec5]), |p| {
+            let id = incident(p, IncidentKind::Misfire, Some(30));
+            (p.ad(), Command::SignInvestigation { incident: id, cause: String::new(), corrective_action: "x".into() })
+        }),
+        case(R::Rec5, "the armorer signs with cause and corrective action", Allowed("incident.investigation_signed"), |p| {
+            let id = incident(p, IncidentKind::Misfire, Some(30));
+            (p.arm(), Command::SignInvestigation { incident: id, cause: "weak primer".into(), corrective_action: "lot quarantined".into() })
+        }),
+    ]
+}
+
 fn record_cases() -> Vec<Case> {
     fn disposed(p: &mut Prod, fa: FirearmId) {
         p.take(fa.clone());
@@ -4192,6 +4240,17 @@ fn live_exception(range: &LocationId) -> Command {
     }
 }
 
+/// A rehearsal plan with the real revolver (its reason recorded, R-REH-1) for a performer
+/// licensed for real firing firearms.
+fn rehearsal_with_a_real_firearm(p: &mut Prod) -> (ScenePlan, FirearmId, PersonId) {
+    let ray = p.add_person("Ray Rehearsal", &[Role::Performer]);
+    p.credit(ray.clone(), credential(CredentialKind::Licence, Date::constant(2027, 6, 30), &[FirearmKind::RealFiring]));
+    p.credit(ray.clone(), safety_course());
+    let mut i = item(&p.real_gun, &ray, PlannedLoad::Dummies);
+    i.real_firearm_reason = Some("the cylinder has to turn visibly in the close-up".into());
+    (plan_of(SceneKind::Rehearsal, vec![i]), p.real_gun.clone(), ray)
+}
+
 /// A transport of the named items in a locked case (R-STORE-6).
 fn transport(firearms: Vec<FirearmId>, containers: Vec<ContainerId>) -> Command {
     Command::RecordTransport { firearms, containers, from: "Stage 4".into(), to: "Prop truck".into(), locked_case: true }
@@ -4266,6 +4325,7 @@ mod gates {
         r_meet_3_new_meeting_when_the_plan_changes => Meet3,
         r_meet_4_bulletin_and_contact_on_the_call_sheet => Meet4,
         r_reh_1_replicas_in_rehearsal => Reh1,
+        r_reh_2_a_real_firearm_in_rehearsal_passes_every_check => Reh2,
         r_aim_1_aiming_needs_consultation_and_mitigation => Aim1,
         r_dist_1_twenty_feet_with_blanks => Dist1,
         r_dist_2_protection_near_blank_fire => Dist2,
@@ -4273,6 +4333,8 @@ mod gates {
         r_med_1_medic_for_blank_fire => Med1,
         r_rec_1_risk_assessment_and_approvals => Rec1,
         r_rec_3_disposed_firearms_are_out => Rec3,
+        r_rec_4_training_and_competence_records => Rec4,
+        r_rec_5_misfire_and_discharge_log_with_causes => Rec5,
         r_rec_6_corrections_reference_a_record => Rec6,
         r_comp_1_reports_acknowledged_answered_closed => Comp1,
         r_comp_2_a_critical_report_stops_firearm_work => Comp2,
@@ -4470,7 +4532,7 @@ mod protocol {
 
     /// For each step: the same scene with that step left out is refused naming its rule;
     /// with every step, the hand-off is allowed.
-    fn every_step_is_required(plan: fn(&mut Prod) -> (ScenePlan, FirearmId, PersonId)) {
+    fn every_step_is_required(plan: fn(&mut Prod) -> (ScenePlan, FirearmId, PersonId), also: &[R]) {
         for skip in STEPS.iter().copied().map(Some).chain([None]) {
             let mut p = Prod::new();
             let (plan, fa, to) = plan(&mut p);
@@ -4484,8 +4546,13 @@ mod protocol {
                 Some(step) => {
                     let d = p.w.refused(&p.arm(), cmd);
                     assert!(d.has(rule_for(step)), "without {step:?}: {d}");
+                    for rule in also {
+                        assert!(d.has(*rule), "without {step:?}: {d}");
+                    }
                     if INDEPENDENT.contains(&step) {
-                        assert_eq!(d.rule_ids(), vec![rule_for(step)], "without {step:?}: {d}");
+                        let mut expected = vec![rule_for(step)];
+                        expected.extend_from_slice(also);
+                        assert_eq!(d.rule_ids(), ids(&expected), "without {step:?}: {d}");
                     }
                     assert_explained(&d);
                 }
@@ -4498,24 +4565,14 @@ mod protocol {
     fn the_happy_path_minus_any_step_is_refused() {
         every_step_is_required(|p| {
             (take_plan(&p.blank_gun, &p.performer, quarter_blanks()), p.blank_gun.clone(), p.performer.clone())
-        });
+        }, &[]);
     }
 
     /// R-REH-2: a real firearm in a rehearsal (its reason recorded, R-REH-1) passes every
-    /// check an actual take does: each missing step is still refused.
+    /// check an actual take does: each missing step is still refused, naming R-REH-2 too.
     #[test]
     fn r_reh_2_a_real_firearm_in_rehearsal_passes_every_check_a_take_does() {
-        every_step_is_required(|p| {
-            let ray = p.add_person("Ray Rehearsal", &[Role::Performer]);
-            p.credit(
-                ray.clone(),
-                credential(CredentialKind::Licence, Date::constant(2027, 6, 30), &[FirearmKind::RealFiring]),
-            );
-            p.credit(ray.clone(), safety_course());
-            let mut i = item(&p.real_gun, &ray, PlannedLoad::Dummies);
-            i.real_firearm_reason = Some("the cylinder has to turn visibly in the close-up".into());
-            (plan_of(SceneKind::Rehearsal, vec![i]), p.real_gun.clone(), ray)
-        });
+        every_step_is_required(rehearsal_with_a_real_firearm, &[R::Reh2]);
     }
 
     /// A hand-off records who gave, who received and confirmed, for which scene, every rule
