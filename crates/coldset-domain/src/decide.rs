@@ -523,7 +523,10 @@ impl<'a> Decider<'a> {
                     "record its repair when it is repaired",
                 );
                 c.finish()?;
-                Ok(vec![Event::FirearmWithdrawn { firearm: firearm.clone(), reason: F::WITHDRAW_REASON.required(reason)? }])
+                Ok(vec![Event::FirearmWithdrawn {
+                    firearm: firearm.clone(),
+                    reason: F::WITHDRAW_REASON.required(reason)?,
+                }])
             }
             Command::RecordRepair { firearm, repaired_by, notes } => {
                 let by = self.acting_person()?;
@@ -560,11 +563,7 @@ impl<'a> Decider<'a> {
                 );
                 self.check_holds(&mut c, &f.holder, by, "firearm", firearm.as_str());
                 c.finish()?;
-                Ok(vec![Event::FirearmDisposed {
-                    firearm: firearm.clone(),
-                    disposition: *disposition,
-                    to: party(to)?,
-                }])
+                Ok(vec![Event::FirearmDisposed { firearm: firearm.clone(), disposition: *disposition, to: party(to)? }])
             }
             Command::CorrectFirearmDetails { firearm, corrects_seq, reason, make, model, serial, calibre } => {
                 let by = self.acting_person()?;
@@ -741,7 +740,12 @@ impl<'a> Decider<'a> {
                 c.require(
                     by.has_role(Role::SafetyAdvisor),
                     RuleId::Ammo1,
-                    || format!("{} is not the safety advisor: only the independent safety advisor approves an exception", by.name),
+                    || {
+                        format!(
+                            "{} is not the safety advisor: only the independent safety advisor approves an exception",
+                            by.name
+                        )
+                    },
                     "the independent safety advisor records the approved exception",
                 );
                 if by.has_role(Role::SafetyAdvisor) {
@@ -755,7 +759,10 @@ impl<'a> Decider<'a> {
                 );
                 c.finish()?;
                 if until < from || *until < self.ctx.today {
-                    return Err(invalid("until", "the exception must end on or after its first day, and not in the past"));
+                    return Err(invalid(
+                        "until",
+                        "the exception must end on or after its first day, and not in the past",
+                    ));
                 }
                 if (*until - *from).get_days() > 366 {
                     return Err(invalid("until", "an exception lasts at most a year: approve it again after"));

@@ -5,13 +5,13 @@
 
 use crate::commands::Command;
 use crate::decide::{deny, invalid, Decider, DomainError};
-use crate::text::{fields as F, limits};
 use crate::events::Event;
 use crate::gate::{self, policy};
 use crate::ids::*;
 use crate::model::*;
 use crate::rules::{Checks, RuleId};
 use crate::safety::*;
+use crate::text::{fields as F, limits};
 use crate::time::Date;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -127,7 +127,12 @@ impl<'a> Decider<'a> {
             c.require(
                 switched.is_empty(),
                 RuleId::Role6,
-                || format!("{name} was {} earlier this shoot day: not the safety advisor the same day", switched.join(", ")),
+                || {
+                    format!(
+                        "{name} was {} earlier this shoot day: not the safety advisor the same day",
+                        switched.join(", ")
+                    )
+                },
                 "name an independent safety advisor for today",
             );
             let extra: Vec<&str> = roles
@@ -709,8 +714,12 @@ impl<'a> Decider<'a> {
                     return Err(invalid("day", format!("the shoot day of {} is still open: close it first", day.date)));
                 }
                 let mut call_sheet = call_sheet.clone();
-                call_sheet.medics =
-                    call_sheet.medics.iter().map(|m| F::MEDIC.optional(m)).filter_map(Result::transpose).collect::<Result<_, _>>()?;
+                call_sheet.medics = call_sheet
+                    .medics
+                    .iter()
+                    .map(|m| F::MEDIC.optional(m))
+                    .filter_map(Result::transpose)
+                    .collect::<Result<_, _>>()?;
                 let mut events = vec![Event::DayOpened {
                     date: self.ctx.today,
                     by: by.id.clone(),
@@ -1241,7 +1250,11 @@ impl<'a> Decider<'a> {
         if fired > limits::MAX_LOAD_ROUNDS || returned > limits::MAX_LOAD_ROUNDS {
             return Err(invalid(
                 "fired",
-                format!("count at most {} fired and {} returned rounds", limits::MAX_LOAD_ROUNDS, limits::MAX_LOAD_ROUNDS),
+                format!(
+                    "count at most {} fired and {} returned rounds",
+                    limits::MAX_LOAD_ROUNDS,
+                    limits::MAX_LOAD_ROUNDS
+                ),
             ));
         }
         let Some(issued) = &f.checks.issued else {

@@ -7,12 +7,12 @@
 
 use crate::commands::Command;
 use crate::decide::{deny, invalid, Decider, DomainError};
-use crate::text::fields as F;
 use crate::events::{Actor, Event};
 use crate::ids::*;
 use crate::model::*;
 use crate::rules::{Checks, RuleId};
 use crate::state::ProductionState;
+use crate::text::fields as F;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

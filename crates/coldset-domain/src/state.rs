@@ -260,10 +260,8 @@ impl ProductionState {
                 vec![R::Firearm(firearm.clone())]
             }
             Event::FirearmHandedOff { firearm, to, .. } => {
-                let outside_armory = self
-                    .people
-                    .get(to)
-                    .is_none_or(|p| !p.is_armorer_side() || p.has_role(Role::Performer));
+                let outside_armory =
+                    self.people.get(to).is_none_or(|p| !p.is_armorer_side() || p.has_role(Role::Performer));
                 let f = self.firearm_mut(firearm)?;
                 f.holder = Holder::Person { person: to.clone() };
                 f.checks.in_use |= outside_armory;

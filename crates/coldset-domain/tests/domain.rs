@@ -1306,12 +1306,17 @@ fn role_cases() -> Vec<Case> {
             p.w.ok(&admin, Command::RemoveRole { person: props.clone(), role: Role::PropertyMaster });
             (p.admin.clone(), Command::AssignRole { person: props, role: Role::Armorer })
         }),
-        case(R::Role3, "a former props master becomes armorer with no day open", Allowed("person.role_assigned"), |p| {
-            let props = p.add_person("Pam Props", &[Role::PropertyMaster]);
-            let admin = p.admin.clone();
-            p.w.ok(&admin, Command::RemoveRole { person: props.clone(), role: Role::PropertyMaster });
-            (p.admin.clone(), Command::AssignRole { person: props, role: Role::Armorer })
-        }),
+        case(
+            R::Role3,
+            "a former props master becomes armorer with no day open",
+            Allowed("person.role_assigned"),
+            |p| {
+                let props = p.add_person("Pam Props", &[Role::PropertyMaster]);
+                let admin = p.admin.clone();
+                p.w.ok(&admin, Command::RemoveRole { person: props.clone(), role: Role::PropertyMaster });
+                (p.admin.clone(), Command::AssignRole { person: props, role: Role::Armorer })
+            },
+        ),
         case(R::Role3, "an imported role conflict is raised by the clock", Alerted(&[R::Role3]), |p| {
             p.open_day();
             p.take(p.blank_gun.clone());
@@ -1481,30 +1486,50 @@ fn role_cases() -> Vec<Case> {
             let roles = [Role::Producer, Role::SafetyAdvisor].into();
             (p.admin.clone(), Command::AddPerson { name: "Pat Pressure".into(), roles })
         }),
-        case(R::Role6, "industry-us: the 1st AD steps down and becomes advisor the same day", Refused(&[R::Role6]), |p| {
-            p.set_policy(&["industry-us"]);
-            p.open_day();
-            let admin = p.admin.clone();
-            p.w.ok(&admin, Command::RemoveRole { person: p.first_ad.clone(), role: Role::FirstAd });
-            (p.admin.clone(), Command::AssignRole { person: p.first_ad.clone(), role: Role::SafetyAdvisor })
-        }),
-        case(R::Role6, "industry-us: a former 1st AD becomes advisor with no day open", Allowed("person.role_assigned"), |p| {
-            p.set_policy(&["industry-us"]);
-            let admin = p.admin.clone();
-            p.w.ok(&admin, Command::RemoveRole { person: p.first_ad.clone(), role: Role::FirstAd });
-            (p.admin.clone(), Command::AssignRole { person: p.first_ad.clone(), role: Role::SafetyAdvisor })
-        }),
-        case(R::Role6, "industry-us: a 1st AD who is also advisor reviews a critical report", Refused(&[R::Role6]), |p| {
-            let ad = ad_advisor(p);
-            let report = filed(p, coldset_domain::reports::Severity::Critical);
-            (by(&ad), Command::ReviewReport { report, note: "fine, carry on".into() })
-        }),
-        case(R::Role6, "industry-us: a 1st AD who is also advisor lifts the armorer's hold", Refused(&[R::Role6]), |p| {
-            let ad = ad_advisor(p);
-            let armorer = p.armorer.clone();
-            let hold = p.place_hold(&armorer, HoldScope::AllFirearmWork);
-            (by(&ad), Command::LiftHold { hold, note: "we are losing the light".into(), review: true })
-        }),
+        case(
+            R::Role6,
+            "industry-us: the 1st AD steps down and becomes advisor the same day",
+            Refused(&[R::Role6]),
+            |p| {
+                p.set_policy(&["industry-us"]);
+                p.open_day();
+                let admin = p.admin.clone();
+                p.w.ok(&admin, Command::RemoveRole { person: p.first_ad.clone(), role: Role::FirstAd });
+                (p.admin.clone(), Command::AssignRole { person: p.first_ad.clone(), role: Role::SafetyAdvisor })
+            },
+        ),
+        case(
+            R::Role6,
+            "industry-us: a former 1st AD becomes advisor with no day open",
+            Allowed("person.role_assigned"),
+            |p| {
+                p.set_policy(&["industry-us"]);
+                let admin = p.admin.clone();
+                p.w.ok(&admin, Command::RemoveRole { person: p.first_ad.clone(), role: Role::FirstAd });
+                (p.admin.clone(), Command::AssignRole { person: p.first_ad.clone(), role: Role::SafetyAdvisor })
+            },
+        ),
+        case(
+            R::Role6,
+            "industry-us: a 1st AD who is also advisor reviews a critical report",
+            Refused(&[R::Role6]),
+            |p| {
+                let ad = ad_advisor(p);
+                let report = filed(p, coldset_domain::reports::Severity::Critical);
+                (by(&ad), Command::ReviewReport { report, note: "fine, carry on".into() })
+            },
+        ),
+        case(
+            R::Role6,
+            "industry-us: a 1st AD who is also advisor lifts the armorer's hold",
+            Refused(&[R::Role6]),
+            |p| {
+                let ad = ad_advisor(p);
+                let armorer = p.armorer.clone();
+                let hold = p.place_hold(&armorer, HoldScope::AllFirearmWork);
+                (by(&ad), Command::LiftHold { hold, note: "we are losing the light".into(), review: true })
+            },
+        ),
         case(R::Role6, "industry-us: a 1st AD who is also advisor signs an investigation", Refused(&[R::Role6]), |p| {
             let ad = ad_advisor(p);
             let id = incident(p, coldset_domain::reports::IncidentKind::Misfire, Some(30));
@@ -1521,15 +1546,24 @@ fn role_cases() -> Vec<Case> {
             let hold = p.place_hold(&armorer, HoldScope::AllFirearmWork);
             (by(&p.safety), Command::LiftHold { hold, note: "reviewed the rig".into(), review: true })
         }),
-        case(R::Role6, "industry-us: a 1st AD who is also advisor approves a live-round exception", Refused(&[R::Role6]), |p| {
-            let ad = ad_advisor(p);
-            let admin = p.admin.clone();
-            let range = location_of(&p.w.ok(
-                &admin,
-                Command::AddLocation { name: "Range".into(), kind: LocationKind::Range, authorised: [p.armorer.clone()].into() },
-            ));
-            (by(&ad), live_exception(&range))
-        }),
+        case(
+            R::Role6,
+            "industry-us: a 1st AD who is also advisor approves a live-round exception",
+            Refused(&[R::Role6]),
+            |p| {
+                let ad = ad_advisor(p);
+                let admin = p.admin.clone();
+                let range = location_of(&p.w.ok(
+                    &admin,
+                    Command::AddLocation {
+                        name: "Range".into(),
+                        kind: LocationKind::Range,
+                        authorised: [p.armorer.clone()].into(),
+                    },
+                ));
+                (by(&ad), live_exception(&range))
+            },
+        ),
         case(R::Role6, "an independent safety advisor", Allowed("person.added"), |p| {
             (p.admin.clone(), Command::AddPerson { name: "Ines Advisor".into(), roles: [Role::SafetyAdvisor].into() })
         }),
@@ -1678,17 +1712,22 @@ fn training_cases() -> Vec<Case> {
             plan.call_list.insert(crew);
             (p.ad(), Command::PlanScene { number: "7".into(), description: "x".into(), day, plan })
         }),
-        case(R::Train1, "industry-us: a course that ended before the scene's day, at day open", Alerted(&[R::Train1]), |p| {
-            p.set_policy(&["industry-us"]);
-            let crew = crew_with_course_until(p, TODAY);
-            let mut plan = take_plan(&p.blank_gun, &p.performer, quarter_blanks());
-            plan.call_list.insert(crew);
-            let tomorrow = TODAY.tomorrow().unwrap();
-            p.plan_scene_on(plan, tomorrow);
-            p.w.ctx.now = Timestamp(T0.0 + 24 * 60 * MINUTE_MS);
-            p.w.ctx.today = tomorrow;
-            (p.arm(), Command::OpenDay { call_sheet: call_sheet(), counts: p.full_count() })
-        }),
+        case(
+            R::Train1,
+            "industry-us: a course that ended before the scene's day, at day open",
+            Alerted(&[R::Train1]),
+            |p| {
+                p.set_policy(&["industry-us"]);
+                let crew = crew_with_course_until(p, TODAY);
+                let mut plan = take_plan(&p.blank_gun, &p.performer, quarter_blanks());
+                plan.call_list.insert(crew);
+                let tomorrow = TODAY.tomorrow().unwrap();
+                p.plan_scene_on(plan, tomorrow);
+                p.w.ctx.now = Timestamp(T0.0 + 24 * 60 * MINUTE_MS);
+                p.w.ctx.today = tomorrow;
+                (p.arm(), Command::OpenDay { call_sheet: call_sheet(), counts: p.full_count() })
+            },
+        ),
         case(R::Train1, "california-2025: an untrained crew member on the call list", Refused(&[R::Train1]), |p| {
             let mut plan = take_plan(&p.blank_gun, &p.performer, quarter_blanks());
             plan.call_list.insert(p.crew.clone());
@@ -2015,17 +2054,27 @@ fn store_cases() -> Vec<Case> {
             (p.arm(), Command::CloseDay { counts })
         }),
         // #16: opening and closing the day list every failing rule.
-        case(R::Store4, "the 1st AD opens the day with an item never taken in", Refused(&[R::Store4, R::Store5]), |p| {
-            let mut counts = p.full_count();
-            counts.insert("MYSTERY-BOX".into(), 12);
-            (p.ad(), Command::OpenDay { call_sheet: call_sheet(), counts })
-        }),
-        case(R::Store4, "the 1st AD closes the day with an item never taken in", Refused(&[R::Store4, R::Store5]), |p| {
-            p.open_day();
-            let mut counts = p.full_count();
-            counts.insert("MYSTERY-BOX".into(), 12);
-            (p.ad(), Command::CloseDay { counts })
-        }),
+        case(
+            R::Store4,
+            "the 1st AD opens the day with an item never taken in",
+            Refused(&[R::Store4, R::Store5]),
+            |p| {
+                let mut counts = p.full_count();
+                counts.insert("MYSTERY-BOX".into(), 12);
+                (p.ad(), Command::OpenDay { call_sheet: call_sheet(), counts })
+            },
+        ),
+        case(
+            R::Store4,
+            "the 1st AD closes the day with an item never taken in",
+            Refused(&[R::Store4, R::Store5]),
+            |p| {
+                p.open_day();
+                let mut counts = p.full_count();
+                counts.insert("MYSTERY-BOX".into(), 12);
+                (p.ad(), Command::CloseDay { counts })
+            },
+        ),
         case(R::Store4, "the 1st AD closes the shoot day", Refused(&[R::Store4]), |p| {
             p.open_day();
             (p.ad(), Command::CloseDay { counts: p.full_count() })
@@ -2150,14 +2199,23 @@ fn ammo_cases() -> Vec<Case> {
         case(R::Ammo1, "a live-round exception whose location is the weapons safe", Refused(&[R::Ammo1]), |p| {
             (by(&p.safety), live_exception(&p.safe))
         }),
-        case(R::Ammo1, "the safety advisor approves range training at the range", Allowed("live_exception.approved"), |p| {
-            let admin = p.admin.clone();
-            let range = location_of(&p.w.ok(
-                &admin,
-                Command::AddLocation { name: "Range".into(), kind: LocationKind::Range, authorised: [p.armorer.clone()].into() },
-            ));
-            (by(&p.safety), live_exception(&range))
-        }),
+        case(
+            R::Ammo1,
+            "the safety advisor approves range training at the range",
+            Allowed("live_exception.approved"),
+            |p| {
+                let admin = p.admin.clone();
+                let range = location_of(&p.w.ok(
+                    &admin,
+                    Command::AddLocation {
+                        name: "Range".into(),
+                        kind: LocationKind::Range,
+                        authorised: [p.armorer.clone()].into(),
+                    },
+                ));
+                (by(&p.safety), live_exception(&range))
+            },
+        ),
         case(R::Ammo1, "taking in live rounds under the exception, into the range", Allowed("lot.received"), |p| {
             with_range_exception(p);
             (p.arm(), intake_lot(AmmoClass::Live, 50, provenance(SUPPLIER), "LIVE-1"))
@@ -2587,7 +2645,12 @@ fn ammo_cases() -> Vec<Case> {
             let (lot, ct) = lot_of(&p.w.ok(&arm, lot));
             p.w.ok(
                 &arm,
-                Command::VerifyLot { lot, method: VerificationMethod::BlankInspection, rounds_checked: 40, other_class_found: 0 },
+                Command::VerifyLot {
+                    lot,
+                    method: VerificationMethod::BlankInspection,
+                    rounds_checked: 40,
+                    other_class_found: 0,
+                },
             );
             p.ready_until(carbine.clone(), p.performer.clone(), quarter_blanks(), Step::Load);
             (p.arm(), load_cmd(&carbine, &ct, 6, None))
@@ -2661,33 +2724,51 @@ fn hand_cases() -> Vec<Case> {
             (by(&p.assistant), load_cmd(&p.blank_gun, &p.quarters, 6, None))
         }),
         // #16: the supervised load goes back to the armorer as a recorded custody step.
-        case(R::Hand2, "the assistant hands her supervised load back to the armorer", Allowed("firearm.handed_off"), |p| {
-            assistant_holds_the_gun(p);
-            let arm = p.arm();
-            p.w.ok(&arm, Command::SuperviseAssistant { assistant: p.assistant.clone() });
-            p.w.ok(&by(&p.assistant), load_cmd(&p.blank_gun, &p.quarters, 6, None));
-            p.w.ctx.attested = vec![p.armorer.clone()];
-            (by(&p.assistant), Command::HandOff { firearm: p.blank_gun.clone(), to: p.armorer.clone(), scene: None })
-        }),
-        case(R::Hand2, "the assistant hands her supervised load to the performer", Refused(&[R::Hand2, R::Check1, R::Check2]), |p| {
-            let sc = SceneId::parse("sc-1").unwrap();
-            assistant_holds_the_gun(p);
-            let arm = p.arm();
-            p.w.ok(&arm, Command::SuperviseAssistant { assistant: p.assistant.clone() });
-            p.w.ok(&by(&p.assistant), load_cmd(&p.blank_gun, &p.quarters, 6, None));
-            p.w.ctx.attested = vec![p.performer.clone()];
-            (by(&p.assistant), hand_off(&p.blank_gun, &p.performer, &sc))
-        }),
-        case(R::Ammo7, "a hand-off after collecting a never-fired load from the assistant", Allowed("firearm.handed_off"), |p| {
-            let sc = SceneId::parse("sc-1").unwrap();
-            assistant_holds_the_gun(p);
-            let arm = p.arm();
-            p.w.ok(&arm, Command::SuperviseAssistant { assistant: p.assistant.clone() });
-            p.w.ok(&by(&p.assistant), load_cmd(&p.blank_gun, &p.quarters, 6, None));
-            p.w.ok(&arm, Command::Collect { firearm: p.blank_gun.clone() });
-            p.run_steps(&sc, &[Step::Demonstrate, Step::Shown, Step::Attest], true);
-            (p.arm(), hand_off(&p.blank_gun, &p.performer, &sc))
-        }),
+        case(
+            R::Hand2,
+            "the assistant hands her supervised load back to the armorer",
+            Allowed("firearm.handed_off"),
+            |p| {
+                assistant_holds_the_gun(p);
+                let arm = p.arm();
+                p.w.ok(&arm, Command::SuperviseAssistant { assistant: p.assistant.clone() });
+                p.w.ok(&by(&p.assistant), load_cmd(&p.blank_gun, &p.quarters, 6, None));
+                p.w.ctx.attested = vec![p.armorer.clone()];
+                (
+                    by(&p.assistant),
+                    Command::HandOff { firearm: p.blank_gun.clone(), to: p.armorer.clone(), scene: None },
+                )
+            },
+        ),
+        case(
+            R::Hand2,
+            "the assistant hands her supervised load to the performer",
+            Refused(&[R::Hand2, R::Check1, R::Check2]),
+            |p| {
+                let sc = SceneId::parse("sc-1").unwrap();
+                assistant_holds_the_gun(p);
+                let arm = p.arm();
+                p.w.ok(&arm, Command::SuperviseAssistant { assistant: p.assistant.clone() });
+                p.w.ok(&by(&p.assistant), load_cmd(&p.blank_gun, &p.quarters, 6, None));
+                p.w.ctx.attested = vec![p.performer.clone()];
+                (by(&p.assistant), hand_off(&p.blank_gun, &p.performer, &sc))
+            },
+        ),
+        case(
+            R::Ammo7,
+            "a hand-off after collecting a never-fired load from the assistant",
+            Allowed("firearm.handed_off"),
+            |p| {
+                let sc = SceneId::parse("sc-1").unwrap();
+                assistant_holds_the_gun(p);
+                let arm = p.arm();
+                p.w.ok(&arm, Command::SuperviseAssistant { assistant: p.assistant.clone() });
+                p.w.ok(&by(&p.assistant), load_cmd(&p.blank_gun, &p.quarters, 6, None));
+                p.w.ok(&arm, Command::Collect { firearm: p.blank_gun.clone() });
+                p.run_steps(&sc, &[Step::Demonstrate, Step::Shown, Step::Attest], true);
+                (p.arm(), hand_off(&p.blank_gun, &p.performer, &sc))
+            },
+        ),
         case(R::Hand1, "the armorer loads once the 1st AD called the scene", Allowed("firearm.loaded"), |p| {
             p.ready_until(p.blank_gun.clone(), p.performer.clone(), quarter_blanks(), Step::Load);
             p.take_ct(p.quarters.clone());
@@ -3192,20 +3273,30 @@ fn meeting_cases() -> Vec<Case> {
             let sc = meeting_before_the_day(p);
             (p.arm(), Command::MarkSceneReady { scene: sc })
         }),
-        case(R::Meet1, "marking ready after the meeting is held again on the day", Allowed("scene.marked_ready"), |p| {
-            let sc = meeting_before_the_day(p);
-            p.run_steps(&sc, &[Step::Meeting, Step::SignArmorer, Step::SignAd], true);
-            (p.arm(), Command::MarkSceneReady { scene: sc })
-        }),
+        case(
+            R::Meet1,
+            "marking ready after the meeting is held again on the day",
+            Allowed("scene.marked_ready"),
+            |p| {
+                let sc = meeting_before_the_day(p);
+                p.run_steps(&sc, &[Step::Meeting, Step::SignArmorer, Step::SignAd], true);
+                (p.arm(), Command::MarkSceneReady { scene: sc })
+            },
+        ),
         case(R::Meet1, "calling a scene whose only meeting was the day before", Refused(&[R::Meet1, R::Staff2]), |p| {
             let sc = scene_met_yesterday(p);
             (p.ad(), Command::CallScene { scene: sc })
         }),
-        case(R::Meet1, "a hand-off on the scene's day after a meeting the day before", Refused(&[R::Meet1, R::Hand6, R::Check1, R::Check2, R::Decl1]), |p| {
-            let sc = scene_met_yesterday(p);
-            p.run_steps(&sc, &[Step::Attest], true);
-            p.std_hand(&sc)
-        }),
+        case(
+            R::Meet1,
+            "a hand-off on the scene's day after a meeting the day before",
+            Refused(&[R::Meet1, R::Hand6, R::Check1, R::Check2, R::Decl1]),
+            |p| {
+                let sc = scene_met_yesterday(p);
+                p.run_steps(&sc, &[Step::Attest], true);
+                p.std_hand(&sc)
+            },
+        ),
         // R-MEET-2
         case(R::Meet2, "a meeting without the abort plan", Refused(&[R::Meet2]), |p| {
             let sc = p.ready_until(p.blank_gun.clone(), p.performer.clone(), quarter_blanks(), Step::Meeting);
@@ -3436,11 +3527,16 @@ fn reh2_rec_cases() -> Vec<Case> {
     use coldset_domain::reports::IncidentKind;
     vec![
         // R-REH-2: named whenever a real firearm in rehearsal fails a check a take needs.
-        case(R::Reh2, "a real firearm in rehearsal without the 1st AD's demonstration", Refused(&[R::Check1, R::Reh2]), |p| {
-            let (plan, fa, to) = rehearsal_with_a_real_firearm(p);
-            let sc = p.prepare(plan, &[Step::Demonstrate], None);
-            (p.arm(), hand_off(&fa, &to, &sc))
-        }),
+        case(
+            R::Reh2,
+            "a real firearm in rehearsal without the 1st AD's demonstration",
+            Refused(&[R::Check1, R::Reh2]),
+            |p| {
+                let (plan, fa, to) = rehearsal_with_a_real_firearm(p);
+                let sc = p.prepare(plan, &[Step::Demonstrate], None);
+                (p.arm(), hand_off(&fa, &to, &sc))
+            },
+        ),
         case(R::Reh2, "a real firearm in rehearsal after every step of a take", Allowed("firearm.handed_off"), |p| {
             let (plan, fa, to) = rehearsal_with_a_real_firearm(p);
             let sc = p.prepare(plan, &[], None);
@@ -3463,16 +3559,35 @@ fn reh2_rec_cases() -> Vec<Case> {
         // R-REC-5: the misfire and discharge log keeps causes.
         case(R::Rec5, "the armorer signs an investigation with no cause", Refused(&[R::Rec5]), |p| {
             let id = incident(p, IncidentKind::Misfire, Some(30));
-            (p.arm(), Command::SignInvestigation { incident: id, cause: " ".into(), corrective_action: "lot quarantined".into() })
+            (
+                p.arm(),
+                Command::SignInvestigation {
+                    incident: id,
+                    cause: " ".into(),
+                    corrective_action: "lot quarantined".into(),
+                },
+            )
         }),
         case(R::Rec5, "the 1st AD signs an investigation with no cause", Refused(&[R::Misf2, R::Rec5]), |p| {
             let id = incident(p, IncidentKind::Misfire, Some(30));
             (p.ad(), Command::SignInvestigation { incident: id, cause: String::new(), corrective_action: "x".into() })
         }),
-        case(R::Rec5, "the armorer signs with cause and corrective action", Allowed("incident.investigation_signed"), |p| {
-            let id = incident(p, IncidentKind::Misfire, Some(30));
-            (p.arm(), Command::SignInvestigation { incident: id, cause: "weak primer".into(), corrective_action: "lot quarantined".into() })
-        }),
+        case(
+            R::Rec5,
+            "the armorer signs with cause and corrective action",
+            Allowed("incident.investigation_signed"),
+            |p| {
+                let id = incident(p, IncidentKind::Misfire, Some(30));
+                (
+                    p.arm(),
+                    Command::SignInvestigation {
+                        incident: id,
+                        cause: "weak primer".into(),
+                        corrective_action: "lot quarantined".into(),
+                    },
+                )
+            },
+        ),
     ]
 }
 
@@ -4222,7 +4337,11 @@ fn with_range_exception(p: &mut Prod) -> LocationId {
     let admin = p.admin.clone();
     let range = location_of(&p.w.ok(
         &admin,
-        Command::AddLocation { name: "Studio range".into(), kind: LocationKind::Range, authorised: [p.armorer.clone()].into() },
+        Command::AddLocation {
+            name: "Studio range".into(),
+            kind: LocationKind::Range,
+            authorised: [p.armorer.clone()].into(),
+        },
     ));
     p.open(range.clone());
     p.w.ok(&by(&p.safety), live_exception(&range));
@@ -4253,7 +4372,13 @@ fn rehearsal_with_a_real_firearm(p: &mut Prod) -> (ScenePlan, FirearmId, PersonI
 
 /// A transport of the named items in a locked case (R-STORE-6).
 fn transport(firearms: Vec<FirearmId>, containers: Vec<ContainerId>) -> Command {
-    Command::RecordTransport { firearms, containers, from: "Stage 4".into(), to: "Prop truck".into(), locked_case: true }
+    Command::RecordTransport {
+        firearms,
+        containers,
+        from: "Stage 4".into(),
+        to: "Prop truck".into(),
+        locked_case: true,
+    }
 }
 
 /// The armorer and the safety advisor close the investigation of incident `id`, and the
@@ -4563,9 +4688,10 @@ mod protocol {
     /// The happy path minus any one step is refused.
     #[test]
     fn the_happy_path_minus_any_step_is_refused() {
-        every_step_is_required(|p| {
-            (take_plan(&p.blank_gun, &p.performer, quarter_blanks()), p.blank_gun.clone(), p.performer.clone())
-        }, &[]);
+        every_step_is_required(
+            |p| (take_plan(&p.blank_gun, &p.performer, quarter_blanks()), p.blank_gun.clone(), p.performer.clone()),
+            &[],
+        );
     }
 
     /// R-REH-2: a real firearm in a rehearsal (its reason recorded, R-REH-1) passes every
@@ -5009,7 +5135,11 @@ mod protocol {
         let again = tick(&mut p, 700);
         assert_eq!(again.iter().map(|(r, _)| *r).collect::<Vec<_>>(), vec![R::Hand3], "{again:?}");
         // Every one of them is an alert the outbox sends (alert.raised).
-        let raised = p.w.log.iter().filter(|e| matches!(&e.event, Event::AlertRaised { message, .. } if message.starts_with("time-out"))).count();
+        let raised =
+            p.w.log
+                .iter()
+                .filter(|e| matches!(&e.event, Event::AlertRaised { message, .. } if message.starts_with("time-out")))
+                .count();
         assert_eq!(raised, 5);
     }
 
@@ -5566,7 +5696,9 @@ fn tour() -> Prod {
     // received straight into the range (R-AMMO-1).
     let range = with_range_exception(&mut p);
     let events = p.w.ok(&arm, intake_lot(AmmoClass::Live, 50, provenance(SUPPLIER), "LIVE-RANGE"));
-    assert!(matches!(&events[..], [Event::LotReceived { .. }, Event::ContainerStored { location, .. }] if *location == range));
+    assert!(
+        matches!(&events[..], [Event::LotReceived { .. }, Event::ContainerStored { location, .. }] if *location == range)
+    );
     p.close(range);
     // The armorer and the safety advisor sign in with a one-time code on this production.
     p.w.ok(
@@ -7032,48 +7164,100 @@ mod text_fields {
     fn commands_take_prose_and_refuse_control_characters_and_absurd_quantities() {
         type Make = fn(&mut Prod) -> (Actor, Command);
         let rows: Vec<(&str, Make, Option<&str>)> = vec![
-            ("a multi-line report", |_| (Actor::Anonymous, report("Guns on the cart.\r\nNobody there.\n\nPlease check.")), None),
+            (
+                "a multi-line report",
+                |_| (Actor::Anonymous, report("Guns on the cart.\r\nNobody there.\n\nPlease check.")),
+                None,
+            ),
             ("a report with a NUL", |_| (Actor::Anonymous, report("cart\0")), Some("text")),
-            ("a person's name over two lines", |p| {
-                (p.admin.clone(), Command::AddPerson { name: "Pat\nPerformer".into(), roles: [Role::Performer].into() })
-            }, Some("name")),
-            ("a serial with an escape sequence", |p| (p.arm(), intake_firearm(FirearmKind::Replica, "X\u{1b}[2J")), Some("serial")),
-            ("a lot of 4,294,967,295 rounds", |p| {
-                (p.arm(), intake_lot(AmmoClass::Dummy, u32::MAX, provenance(SUPPLIER), "D-HUGE"))
-            }, Some("rounds")),
-            ("a lot of the maximum", |p| {
-                (p.arm(), intake_lot(AmmoClass::Dummy, limits::MAX_LOT_ROUNDS, provenance(SUPPLIER), "D-BIG"))
-            }, None),
-            ("a headstamp with a control character", |p| {
-                let mut prov = provenance(SUPPLIER);
-                prov.headstamp = "PMC\u{8}".into();
-                (p.arm(), intake_lot(AmmoClass::Dummy, 10, prov, "D-H"))
-            }, Some("provenance.headstamp")),
-            ("a blank load size over two lines", |p| {
-                let class = AmmoClass::Blank { load: "quarter\nfull".into() };
-                (p.arm(), Command::CreateContainer { label: "BX".into(), class, calibre: CALIBRE.into() })
-            }, Some("class.load")),
-            ("a hold reason in paragraphs", |p| {
-                (p.arm(), Command::PlaceHold { scope: HoldScope::AllFirearmWork, reason: "Wind.\n\nWait for the rig.".into() })
-            }, None),
-            ("a decline reason with an escape", |p| {
-                let sc = p.plan_scene(take_plan(&p.blank_gun, &p.performer, quarter_blanks()));
-                (by(&p.performer), Command::DeclineFirearm { scene: sc, reason: "no\u{1b}".into() })
-            }, Some("reason")),
-            ("a misfire wait of a day", |p| {
-                (p.arm(), Command::ReportIncident {
-                    kind: coldset_domain::reports::IncidentKind::Misfire,
-                    firearm: None,
-                    scene: None,
-                    description: "click".into(),
-                    wait_seconds: Some(86_400),
-                })
-            }, Some("wait_seconds")),
-            ("a day-open count of four billion", |p| {
-                let mut counts = p.full_count();
-                counts.insert("D-1".into(), u64::from(u32::MAX));
-                (p.arm(), Command::OpenDay { call_sheet: call_sheet(), counts })
-            }, Some("counts")),
+            (
+                "a person's name over two lines",
+                |p| {
+                    (
+                        p.admin.clone(),
+                        Command::AddPerson { name: "Pat\nPerformer".into(), roles: [Role::Performer].into() },
+                    )
+                },
+                Some("name"),
+            ),
+            (
+                "a serial with an escape sequence",
+                |p| (p.arm(), intake_firearm(FirearmKind::Replica, "X\u{1b}[2J")),
+                Some("serial"),
+            ),
+            (
+                "a lot of 4,294,967,295 rounds",
+                |p| (p.arm(), intake_lot(AmmoClass::Dummy, u32::MAX, provenance(SUPPLIER), "D-HUGE")),
+                Some("rounds"),
+            ),
+            (
+                "a lot of the maximum",
+                |p| (p.arm(), intake_lot(AmmoClass::Dummy, limits::MAX_LOT_ROUNDS, provenance(SUPPLIER), "D-BIG")),
+                None,
+            ),
+            (
+                "a headstamp with a control character",
+                |p| {
+                    let mut prov = provenance(SUPPLIER);
+                    prov.headstamp = "PMC\u{8}".into();
+                    (p.arm(), intake_lot(AmmoClass::Dummy, 10, prov, "D-H"))
+                },
+                Some("provenance.headstamp"),
+            ),
+            (
+                "a blank load size over two lines",
+                |p| {
+                    let class = AmmoClass::Blank { load: "quarter\nfull".into() };
+                    (p.arm(), Command::CreateContainer { label: "BX".into(), class, calibre: CALIBRE.into() })
+                },
+                Some("class.load"),
+            ),
+            (
+                "a hold reason in paragraphs",
+                |p| {
+                    (
+                        p.arm(),
+                        Command::PlaceHold {
+                            scope: HoldScope::AllFirearmWork,
+                            reason: "Wind.\n\nWait for the rig.".into(),
+                        },
+                    )
+                },
+                None,
+            ),
+            (
+                "a decline reason with an escape",
+                |p| {
+                    let sc = p.plan_scene(take_plan(&p.blank_gun, &p.performer, quarter_blanks()));
+                    (by(&p.performer), Command::DeclineFirearm { scene: sc, reason: "no\u{1b}".into() })
+                },
+                Some("reason"),
+            ),
+            (
+                "a misfire wait of a day",
+                |p| {
+                    (
+                        p.arm(),
+                        Command::ReportIncident {
+                            kind: coldset_domain::reports::IncidentKind::Misfire,
+                            firearm: None,
+                            scene: None,
+                            description: "click".into(),
+                            wait_seconds: Some(86_400),
+                        },
+                    )
+                },
+                Some("wait_seconds"),
+            ),
+            (
+                "a day-open count of four billion",
+                |p| {
+                    let mut counts = p.full_count();
+                    counts.insert("D-1".into(), u64::from(u32::MAX));
+                    (p.arm(), Command::OpenDay { call_sheet: call_sheet(), counts })
+                },
+                Some("counts"),
+            ),
         ];
         for (name, make, refused_field) in rows {
             let mut p = Prod::new();
@@ -7187,7 +7371,11 @@ mod shoot_days {
         // Day 1, 16:30 in Los Angeles, is already day 2 in UTC: a check by UTC date would
         // wrongly count this meeting for a scene of day 2.
         let sc = p.plan_scene_on(take_plan(&p.blank_gun, &p.performer, quarter_blanks()), day2);
-        p.run_steps(&sc, &[Step::Competence, Step::OpenDay, Step::ApproveArmorer, Step::ApproveAd, Step::ApproveSafety], true);
+        p.run_steps(
+            &sc,
+            &[Step::Competence, Step::OpenDay, Step::ApproveArmorer, Step::ApproveAd, Step::ApproveSafety],
+            true,
+        );
         p.w.ctx.now = la(TODAY, 16, 30);
         assert_eq!(p.w.ctx.now.to_rfc3339()[..10], *"2026-11-27", "UTC has moved on to day 2");
         p.run_steps(&sc, &[Step::Meeting, Step::SignArmorer, Step::SignAd], true);
@@ -7204,7 +7392,21 @@ mod shoot_days {
         assert!(g.violations.iter().any(|v| v.rule == R::Meet1), "{g:?}");
 
         // The meeting held again on day 2 counts; the scene runs to the hand-off.
-        p.run_steps(&sc, &[Step::Meeting, Step::SignArmorer, Step::SignAd, Step::Ready, Step::Call, Step::Load, Step::Demonstrate, Step::Shown, Step::Attest], true);
+        p.run_steps(
+            &sc,
+            &[
+                Step::Meeting,
+                Step::SignArmorer,
+                Step::SignAd,
+                Step::Ready,
+                Step::Call,
+                Step::Load,
+                Step::Demonstrate,
+                Step::Shown,
+                Step::Attest,
+            ],
+            true,
+        );
         assert_eq!(p.w.state.scenes[&sc].meeting.as_ref().and_then(|m| m.day), Some(day2));
         p.w.ok(&p.arm(), hand_off(&p.blank_gun, &p.performer, &sc));
     }
@@ -7239,8 +7441,14 @@ mod supervised_assistant {
         let mut p = Prod::new();
         let sc = supervised_load(&mut p);
         p.w.ctx.attested = vec![p.armorer.clone()];
-        let events = p.w.ok(&by(&p.assistant), Command::HandOff { firearm: p.blank_gun.clone(), to: p.armorer.clone(), scene: None });
-        assert!(matches!(&events[..], [Event::FirearmHandedOff { receiver_confirmed: true, .. }]), "a recorded custody step");
+        let events = p.w.ok(
+            &by(&p.assistant),
+            Command::HandOff { firearm: p.blank_gun.clone(), to: p.armorer.clone(), scene: None },
+        );
+        assert!(
+            matches!(&events[..], [Event::FirearmHandedOff { receiver_confirmed: true, .. }]),
+            "a recorded custody step"
+        );
         p.w.ctx.attested.clear();
         let f = &p.w.state.firearms[&p.blank_gun];
         assert!(!f.checks.needs_reconcile && !f.checks.needs_post_use, "{:?}", f.checks);
@@ -7406,7 +7614,9 @@ mod every_failing_rule {
                 (me, Command::StoreContainer { container: ct[*c].clone(), location: loc[*l].clone() }, true)
             }
             Op::HandCt(c, t) => (me, Command::HandContainer { container: ct[*c].clone(), to: pp[*t].clone() }, true),
-            Op::Move(a, b, n) => (me, Command::MoveRounds { from: ct[*a].clone(), to: ct[*b].clone(), rounds: *n }, true),
+            Op::Move(a, b, n) => {
+                (me, Command::MoveRounds { from: ct[*a].clone(), to: ct[*b].clone(), rounds: *n }, true)
+            }
             Op::OpenDay(k) => (me, Command::OpenDay { call_sheet: call_sheet(), counts: counts(p, *k) }, true),
             Op::CloseDay(k) => (me, Command::CloseDay { counts: counts(p, *k) }, true),
             Op::Transport(f, c, locked) => (
@@ -7467,13 +7677,16 @@ mod every_failing_rule {
     }
 
     fn licensed(p: &Person, kind: FirearmKind, day: Date) -> bool {
-        p.credentials.iter().any(|c| c.kind != CredentialKind::SafetyCourse && c.covers.contains(&kind) && day <= c.expires_on)
+        p.credentials
+            .iter()
+            .any(|c| c.kind != CredentialKind::SafetyCourse && c.covers.contains(&kind) && day <= c.expires_on)
     }
 
     fn frozen_f(s: &ProductionState, f: &FirearmId) -> bool {
-        s.reporting.incidents.values().any(|i| {
-            i.evidence_released.is_none() && (i.frozen_firearms.contains(f) || i.firearm.as_ref() == Some(f))
-        })
+        s.reporting
+            .incidents
+            .values()
+            .any(|i| i.evidence_released.is_none() && (i.frozen_firearms.contains(f) || i.firearm.as_ref() == Some(f)))
     }
 
     fn frozen_c(s: &ProductionState, c: &ContainerId) -> bool {
@@ -7667,7 +7880,8 @@ mod every_failing_rule {
                     if !(*review && advisor) {
                         out.insert(R::Role4);
                     }
-                    let others = b.roles.iter().any(|r| !matches!(r, Role::SafetyAdvisor | Role::Auditor | Role::Admin));
+                    let others =
+                        b.roles.iter().any(|r| !matches!(r, Role::SafetyAdvisor | Role::Auditor | Role::Admin));
                     if advisor && others {
                         out.insert(R::Role6);
                     }
