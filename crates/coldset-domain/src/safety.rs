@@ -132,7 +132,8 @@ pub struct Meeting {
     pub attendees: BTreeSet<PersonId>,
     pub held_at: Timestamp,
     /// The shoot day that was open when the meeting was held (R-MEET-1), if one was.
-    #[serde(default)]
+    /// (Left out of the record when absent, so rows from before it was kept are unchanged.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day: Option<Date>,
     pub armorer_sign_off: Option<PersonId>,
     pub ad_sign_off: Option<PersonId>,
@@ -223,7 +224,7 @@ pub struct ShootDay {
     pub supervised: BTreeSet<PersonId>,
     /// Every role each person held at any time since the day was opened (R-ROLE-3, R-ROLE-6:
     /// separation of duties is judged over the day, not only over the roles held now).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub roles_held: BTreeMap<PersonId, BTreeSet<crate::model::Role>>,
 }
 
@@ -307,7 +308,7 @@ pub struct SafetyState {
     /// Open discrepancies, by class.
     pub discrepancies: Vec<Discrepancy>,
     /// Approved R-AMMO-1 exceptions, by id.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub live_exceptions: BTreeMap<u64, LiveException>,
     pub version: u64,
 }
@@ -341,7 +342,7 @@ pub struct FirearmChecks {
     /// collected: collecting it ends a firing sequence (R-HAND-4, R-AMMO-7). A firearm that
     /// only passed within the armory (an assistant's supervised load handed back) was never
     /// fired, and collecting it ends nothing.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub in_use: bool,
     /// Collected with rounds in it: the sequence's rounds must be reconciled (R-AMMO-7)
     /// before it goes out again.

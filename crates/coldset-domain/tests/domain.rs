@@ -1317,6 +1317,20 @@ fn role_cases() -> Vec<Case> {
                 (p.admin.clone(), Command::AssignRole { person: props, role: Role::Armorer })
             },
         ),
+        case(
+            R::Role3,
+            "the armorer, props earlier today, takes a firearm out for a scene",
+            Refused(&[R::Role3]),
+            |p| {
+                let sc = p.plan_scene(take_plan(&p.blank_gun, &p.performer, quarter_blanks()));
+                p.open_day();
+                p.open(p.safe.clone());
+                // Props and back, as an import or a correction would record it.
+                import(p, Event::RoleAssigned { person: p.armorer.clone(), role: Role::PropertyMaster });
+                import(p, Event::RoleRemoved { person: p.armorer.clone(), role: Role::PropertyMaster });
+                (p.arm(), Command::TakeFirearm { firearm: p.blank_gun.clone(), scene: Some(sc) })
+            },
+        ),
         case(R::Role3, "an imported role conflict is raised by the clock", Alerted(&[R::Role3]), |p| {
             p.open_day();
             p.take(p.blank_gun.clone());
