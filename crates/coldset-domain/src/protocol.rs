@@ -538,16 +538,15 @@ impl<'a> Decider<'a> {
             Command::SignOffMeeting { scene } => {
                 let by = self.acting_person()?;
                 let sc = self.scene(scene)?;
-                let Some(m) = &sc.meeting else {
-                    return Err(deny(
-                        RuleId::Meet1,
-                        format!("no meeting was held for scene {}", sc.number),
-                        "hold the safety meeting first",
-                    ));
-                };
                 let mut c = Checks::new();
                 c.require(
-                    m.plan_version == sc.plan_version,
+                    sc.meeting.is_some(),
+                    RuleId::Meet1,
+                    || format!("no meeting was held for scene {}", sc.number),
+                    "hold the safety meeting first",
+                );
+                c.require(
+                    sc.meeting.as_ref().is_none_or(|m| m.plan_version == sc.plan_version),
                     RuleId::Meet3,
                     || "the plan changed after this meeting".to_owned(),
                     "hold a new meeting for the current plan",
@@ -560,6 +559,7 @@ impl<'a> Decider<'a> {
                     "the armorer and the 1st AD sign off",
                 );
                 c.finish()?;
+                let m = sc.meeting.as_ref().ok_or_else(|| invalid("scene", "no meeting"))?;
                 let role = role.ok_or_else(|| invalid("role", "no signing role"))?;
                 Ok(vec![Event::MeetingSignedOff {
                     scene: scene.clone(),
@@ -1018,20 +1018,20 @@ impl<'a> Decider<'a> {
                 let by = self.acting_person()?;
                 self.firearm(firearm)?;
                 self.scene(scene)?;
-                if !crate::policy::OVERRIDABLE.contains(rule) {
-                    return Err(deny(
-                        *rule,
-                        format!("no override exists for {rule}"),
-                        "meet the rule; it cannot be overridden",
-                    ));
-                }
-                if !by.has_role(Role::Armorer) {
-                    return Err(deny(
-                        *rule,
-                        format!("{} is not the armorer", by.name),
-                        "only the armorer records an override",
-                    ));
-                }
+                let mut c = Checks::new();
+                c.require(
+                    crate::policy::OVERRIDABLE.contains(rule),
+                    *rule,
+                    || format!("no override exists for {rule}"),
+                    "meet the rule; it cannot be overridden",
+                );
+                c.require(
+                    by.has_role(Role::Armorer),
+                    *rule,
+                    || format!("{} is not the armorer", by.name),
+                    "only the armorer records an override",
+                );
+                c.finish()?;
                 Ok(vec![Event::OverrideRecorded {
                     rule: *rule,
                     firearm: firearm.clone(),

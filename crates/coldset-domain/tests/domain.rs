@@ -3282,6 +3282,10 @@ fn meeting_cases() -> Vec<Case> {
             let sc = p.std_ready();
             p.std_hand(&sc)
         }),
+        case(R::Meet1, "a crew member signs off a meeting never held", Refused(&[R::Meet1, R::Meet2]), |p| {
+            let sc = p.plan_scene(take_plan(&p.blank_gun, &p.performer, quarter_blanks()));
+            (by(&p.crew), Command::SignOffMeeting { scene: sc })
+        }),
         // #16: R-MEET-1 per shoot day.
         case(R::Meet1, "marking ready after a meeting held before the day was opened", Refused(&[R::Meet1]), |p| {
             let sc = meeting_before_the_day(p);
