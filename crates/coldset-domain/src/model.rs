@@ -183,6 +183,10 @@ pub struct Person {
     /// Weapon models (make and model) the armorer recorded this person as trained and
     /// competent with (R-TRAIN-2).
     pub competences: BTreeSet<String>,
+    /// Roles the person held on this production and no longer holds (R-ROLE-6: someone who
+    /// was ever the producer is never the independent safety advisor).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub former_roles: BTreeSet<Role>,
     pub version: u64,
 }
 

@@ -46,8 +46,12 @@ impl<'a> Decider<'a> {
     /// approving a plan as advisor): the person is judged over all their roles and the day's
     /// history, not over the role they act in, so production pressure cannot clear a stop.
     pub(crate) fn check_independent_advisor(&self, c: &mut Checks, by: &Person) {
-        let others: Vec<&str> = self
-            .roles_today(&by.id)
+        let mut roles = self.roles_today(&by.id);
+        // A former producer is never independent of production, whatever the day.
+        if by.former_roles.contains(&Role::Producer) {
+            roles.insert(Role::Producer);
+        }
+        let others: Vec<&str> = roles
             .into_iter()
             .filter(|r| !matches!(r, Role::SafetyAdvisor | Role::Auditor | Role::Admin))
             .map(|r| r.as_str())
@@ -107,11 +111,15 @@ impl<'a> Decider<'a> {
         if roles.contains(&Role::SafetyAdvisor) {
             // A producer is never the safety advisor, under any policy; nor is anyone who held
             // a production role earlier the same shoot day (a switch of roles within a day).
+            let ever_producer = roles.contains(&Role::Producer)
+                || person
+                    .and_then(|p| self.state.people.get(p))
+                    .is_some_and(|p| p.former_roles.contains(&Role::Producer));
             c.require(
-                !roles.contains(&Role::Producer),
+                !ever_producer,
                 RuleId::Role6,
-                || format!("{name} would be producer and safety advisor: the advisor is independent of production"),
-                "name a safety advisor who is not a producer",
+                || format!("{name} is or was the producer: the safety advisor is independent of production"),
+                "name a safety advisor who never was a producer on this production",
             );
             let switched: Vec<&str> = today
                 .iter()

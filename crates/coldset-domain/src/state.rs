@@ -151,6 +151,7 @@ impl ProductionState {
                         roles: roles.clone(),
                         credentials: Vec::new(),
                         competences: BTreeSet::new(),
+                        former_roles: BTreeSet::new(),
                         version: seq,
                     },
                 );
@@ -175,6 +176,7 @@ impl ProductionState {
             Event::RoleRemoved { person, role } => {
                 let p = self.person_mut(person)?;
                 p.roles.remove(role);
+                p.former_roles.insert(*role);
                 p.version = seq;
                 vec![R::Person(person.clone())]
             }

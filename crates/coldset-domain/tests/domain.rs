@@ -1512,6 +1512,12 @@ fn role_cases() -> Vec<Case> {
                 (p.admin.clone(), Command::AssignRole { person: p.first_ad.clone(), role: Role::SafetyAdvisor })
             },
         ),
+        case(R::Role6, "industry-us: a former producer becomes advisor on another day", Refused(&[R::Role6]), |p| {
+            p.set_policy(&["industry-us"]);
+            let admin = p.admin.clone();
+            p.w.ok(&admin, Command::RemoveRole { person: p.producer.clone(), role: Role::Producer });
+            (p.admin.clone(), Command::AssignRole { person: p.producer.clone(), role: Role::SafetyAdvisor })
+        }),
         case(
             R::Role6,
             "industry-us: a former 1st AD becomes advisor with no day open",
