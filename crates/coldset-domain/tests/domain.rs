@@ -6920,6 +6920,7 @@ mod protocol_property {
             let m = sc.meeting.as_ref();
             need(m.is_some_and(|m| m.armorer_sign_off.is_some() && m.ad_sign_off.is_some()), "meeting signed off");
             need(m.is_some_and(|m| m.plan_version == sc.plan_version), "the meeting covers the current plan");
+            need(m.is_some_and(|m| m.day == Some(sc.day)), "the meeting was held on the scene's shoot day");
             need(
                 sc.approvals.contains_key("armorer")
                     && sc.approvals.contains_key("first_ad")
