@@ -391,6 +391,9 @@ impl<'a> Decider<'a> {
         for item in &mut clean.items {
             item.real_firearm_reason =
                 F::REAL_FIREARM_REASON.optional(item.real_firearm_reason.as_deref().unwrap_or(""))?;
+            if let PlannedLoad::Blanks { load } = &mut item.load {
+                *load = F::BLANK_LOAD.required(load)?;
+            }
         }
         Ok((clean, alerts))
     }

@@ -7238,6 +7238,15 @@ mod text_fields {
                 Some("class.load"),
             ),
             (
+                "a planned blank load with a NUL",
+                |p| {
+                    let load = PlannedLoad::Blanks { load: "quarter\0".into() };
+                    let plan = take_plan(&p.blank_gun, &p.performer, load);
+                    (p.ad(), Command::PlanScene { number: "9".into(), description: "x".into(), day: TODAY, plan })
+                },
+                Some("class.load"),
+            ),
+            (
                 "a hold reason in paragraphs",
                 |p| {
                     (
