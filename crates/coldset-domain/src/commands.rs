@@ -266,6 +266,19 @@ pub enum Command {
         to: String,
         locked_case: bool,
     },
+    /// R-AMMO-1's approved exception (range-controlled actor training, post-production sound,
+    /// documentary or safety-training content, trained military or police in a controlled
+    /// facility): approved by the independent safety advisor, with the range location and the
+    /// medic, between two dates. Live rounds may then be received, only into that range.
+    RecordLiveException {
+        kind: LiveExceptionKind,
+        range: LocationId,
+        medic: String,
+        from: Date,
+        until: Date,
+        /// The approval document (its number or title).
+        reference: String,
+    },
     /// R-NOTIF-1: the studio safety office (or the local police, where a permit requires
     /// it) was told before firearms are used on a date.
     RecordAuthorityNotice {
@@ -396,6 +409,7 @@ impl Command {
             Command::SetContacts { .. } => "set_contacts",
             Command::RecordAuthorityNotice { .. } => "record_authority_notice",
             Command::RecordTransport { .. } => "record_transport",
+            Command::RecordLiveException { .. } => "record_live_exception",
             Command::FileReport { .. } => "file_report",
             Command::AddToReport { .. } => "add_to_report",
             Command::AcknowledgeReport { .. } => "acknowledge_report",

@@ -9,6 +9,7 @@ use crate::model::*;
 use crate::permissions;
 use crate::rules::{Checks, Denial, RuleId};
 use crate::state::ProductionState;
+use crate::text::{fields as F, limits};
 use crate::time::{Date, Timestamp};
 use std::collections::BTreeMap;
 
@@ -58,26 +59,19 @@ pub(crate) fn invalid(field: &str, message: impl Into<String>) -> DomainError {
     DomainError::Invalid { field: field.to_owned(), message: message.into() }
 }
 
-/// Trims and checks a required text field.
-pub(crate) fn text(field: &str, value: &str, max: usize) -> Result<String, DomainError> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(invalid(field, "is required"));
-    }
-    if v.chars().count() > max {
-        return Err(invalid(field, format!("is longer than {max} characters")));
-    }
-    if v.chars().any(|c| c.is_control()) {
-        return Err(invalid(field, "must not contain control characters"));
-    }
-    Ok(v.to_owned())
+fn party(p: &Party) -> Result<Party, DomainError> {
+    Ok(Party {
+        name: F::PARTY_NAME.required(&p.name)?,
+        licence: F::PARTY_LICENCE.or_empty(&p.licence)?,
+        document: F::PARTY_DOCUMENT.required(&p.document)?,
+    })
 }
 
-fn party(field: &str, p: &Party) -> Result<Party, DomainError> {
-    Ok(Party {
-        name: text(&format!("{field}.name"), &p.name, 200)?,
-        licence: p.licence.trim().to_owned(),
-        document: text(&format!("{field}.document"), &p.document, 200)?,
+/// A blank's load size is a short single line (it names the class on labels and refusals).
+fn checked_class(class: &AmmoClass) -> Result<AmmoClass, DomainError> {
+    Ok(match class {
+        AmmoClass::Blank { load } => AmmoClass::Blank { load: F::BLANK_LOAD.required(load)? },
+        other => other.clone(),
     })
 }
 
@@ -98,7 +92,111 @@ pub fn decide(
     command: &Command,
 ) -> Result<Vec<Event>, DomainError> {
     authorize(state, actor, command)?;
-    Decider { state, ctx, actor }.run(command)
+    let decided = Decider { state, ctx, actor }.run(command);
+    // R-INC-2 by construction: whatever the command's own checks say, an item it would move
+    // that is frozen as evidence refuses it, and the refusal lists every other failing rule.
+    let (firearms, containers) = moved_items(state, command);
+    let mut frozen = Checks::new();
+    for f in &firearms {
+        crate::reports::check_not_frozen(&mut frozen, state, Some(f), None);
+    }
+    for ct in &containers {
+        crate::reports::check_not_frozen(&mut frozen, state, None, Some(ct));
+    }
+    let Err(frozen) = frozen.finish() else { return decided };
+    let mut violations = match decided {
+        Err(DomainError::Denied(d)) => d.violations,
+        _ => Vec::new(),
+    };
+    for v in frozen.violations {
+        // The hand-off gate checks it too (for its query form): name it once.
+        if !violations.contains(&v) {
+            violations.push(v);
+        }
+    }
+    Err(DomainError::Denied(Denial { violations }))
+}
+
+/// The firearms and containers a command would move, load, unload, hand on, transport,
+/// store, repair or dispose of: what R-INC-2 keeps still while it is frozen as evidence.
+/// Exhaustive on purpose (no `_` arm): a new command does not compile until it is classified.
+///
+/// Deliberately not moves: collecting a firearm from a performer (a firearm is never left in
+/// a performer's hands, and the collection is recorded in the custody chain), withdrawing it
+/// as faulty, inspecting it and the records about it (acknowledgements, corrections).
+pub fn moved_items(state: &ProductionState, command: &Command) -> (Vec<FirearmId>, Vec<ContainerId>) {
+    let one = |f: &FirearmId| vec![f.clone()];
+    match command {
+        Command::StoreFirearm { firearm, .. }
+        | Command::TakeFirearm { firearm, .. }
+        | Command::HandOff { firearm, .. }
+        | Command::RecordRepair { firearm, .. }
+        | Command::DisposeFirearm { firearm, .. }
+        | Command::DeclareEmpty { firearm } => (one(firearm), Vec::new()),
+        Command::LoadFirearm { firearm, container, .. } => (one(firearm), vec![container.clone()]),
+        Command::UnloadFirearm { firearm, .. } => {
+            let issued = state.firearms.get(firearm).and_then(|f| f.checks.issued.as_ref());
+            (one(firearm), issued.map(|i| vec![i.container.clone()]).unwrap_or_default())
+        }
+        Command::MoveRounds { from, to, .. } => (Vec::new(), vec![from.clone(), to.clone()]),
+        Command::StoreContainer { container, .. }
+        | Command::TakeContainer { container }
+        | Command::HandContainer { container, .. } => (Vec::new(), vec![container.clone()]),
+        Command::RecordTransport { firearms, containers, .. } => (firearms.clone(), containers.clone()),
+        Command::Collect { .. }
+        | Command::WithdrawFirearm { .. }
+        | Command::InspectFirearm { .. }
+        | Command::CorrectFirearmDetails { .. }
+        | Command::AcknowledgeDemonstration { .. }
+        | Command::AcknowledgeShown { .. }
+        | Command::CreateProduction { .. }
+        | Command::AddPerson { .. }
+        | Command::AssignRole { .. }
+        | Command::RemoveRole { .. }
+        | Command::RecordCredential { .. }
+        | Command::ApproveSupplier { .. }
+        | Command::AddLocation { .. }
+        | Command::OpenStorage { .. }
+        | Command::CloseStorage { .. }
+        | Command::IntakeFirearm { .. }
+        | Command::IntakeLot { .. }
+        | Command::VerifyLot { .. }
+        | Command::CreateContainer { .. }
+        | Command::PlanScene { .. }
+        | Command::RevisePlan { .. }
+        | Command::ApprovePlan { .. }
+        | Command::HoldMeeting { .. }
+        | Command::SignOffMeeting { .. }
+        | Command::MarkSceneReady { .. }
+        | Command::CallScene { .. }
+        | Command::WrapScene { .. }
+        | Command::DeclineFirearm { .. }
+        | Command::ChangePolicy { .. }
+        | Command::RequireSecondFactor { .. }
+        | Command::OpenDay { .. }
+        | Command::CloseDay { .. }
+        | Command::ResolveAlert { .. }
+        | Command::SuperviseAssistant { .. }
+        | Command::RecordCompetence { .. }
+        | Command::ResolveDiscrepancy { .. }
+        | Command::PlaceHold { .. }
+        | Command::LiftHold { .. }
+        | Command::RecordOverride { .. }
+        | Command::RecordAuthorityNotice { .. }
+        | Command::RecordLiveException { .. }
+        | Command::SetContacts { .. }
+        | Command::FileReport { .. }
+        | Command::AddToReport { .. }
+        | Command::AcknowledgeReport { .. }
+        | Command::AnswerReport { .. }
+        | Command::ReviewReport { .. }
+        | Command::CloseReport { .. }
+        | Command::Tick
+        | Command::ReportIncident { .. }
+        | Command::NotifyRegulator { .. }
+        | Command::SignInvestigation { .. }
+        | Command::ReleaseEvidence { .. } => (Vec::new(), Vec::new()),
+    }
 }
 
 /// The permission table check (see permissions.rs).
@@ -175,18 +273,18 @@ impl<'a> Decider<'a> {
                 }
                 Ok(vec![Event::ProductionCreated {
                     production: id.clone(),
-                    name: text("name", name, 200)?,
-                    time_zone: text("time_zone", time_zone, 64)?,
+                    name: F::PRODUCTION_NAME.required(name)?,
+                    time_zone: F::TIME_ZONE.required(time_zone)?,
                     packs,
-                    compliance_contact: text("compliance_contact", compliance_contact, 300)?,
+                    compliance_contact: F::COMPLIANCE_CONTACT.required(compliance_contact)?,
                 }])
             }
             Command::AddPerson { name, roles } => {
                 if roles.is_empty() {
                     return Err(invalid("roles", "give at least one role"));
                 }
-                let name = text("name", name, 200)?;
-                let alerts = self.check_role_combination(&name, roles)?;
+                let name = F::PERSON_NAME.required(name)?;
+                let alerts = self.check_role_combination(None, &name, roles)?;
                 let mut events = vec![Event::PersonAdded {
                     person: PersonId::numbered(self.state.people.len() as u64 + 1),
                     name,
@@ -202,7 +300,7 @@ impl<'a> Decider<'a> {
                 }
                 let mut roles = p.roles.clone();
                 roles.insert(*role);
-                let alerts = self.check_role_combination(&p.name, &roles)?;
+                let alerts = self.check_role_combination(Some(person), &p.name, &roles)?;
                 let mut events = vec![Event::RoleAssigned { person: person.clone(), role: *role }];
                 events.extend(alerts);
                 Ok(events)
@@ -229,20 +327,35 @@ impl<'a> Decider<'a> {
             }
             Command::RecordCredential { person, credential } => {
                 self.person(person)?;
-                if credential.covers.is_empty() && credential.kind != CredentialKind::SafetyCourse {
-                    return Err(invalid("credential.covers", "name the weapon kinds it covers"));
+                // R-REC-4: the training and competence record names what it is: its number,
+                // its issuer and, for a licence, permit or certification, the kinds it covers.
+                let mut c = Checks::new();
+                for (field, value) in [("number", &credential.number), ("issuer", &credential.issuer)] {
+                    c.require(
+                        !value.trim().is_empty(),
+                        RuleId::Rec4,
+                        || format!("the credential's {field} is missing"),
+                        "record the credential's number and issuer as they appear on it",
+                    );
                 }
+                c.require(
+                    !credential.covers.is_empty() || credential.kind == CredentialKind::SafetyCourse,
+                    RuleId::Rec4,
+                    || format!("the {} covers no weapon kind", credential.kind),
+                    "name the weapon kinds it covers",
+                );
+                c.finish()?;
                 let c = Credential {
                     kind: credential.kind,
-                    number: text("credential.number", &credential.number, 100)?,
-                    issuer: text("credential.issuer", &credential.issuer, 200)?,
+                    number: F::CREDENTIAL_NUMBER.required(&credential.number)?,
+                    issuer: F::CREDENTIAL_ISSUER.required(&credential.issuer)?,
                     expires_on: credential.expires_on,
                     covers: credential.covers.clone(),
                 };
                 Ok(vec![Event::CredentialRecorded { person: person.clone(), credential: c }])
             }
             Command::ApproveSupplier { supplier } => {
-                let supplier = text("supplier", supplier, 200)?;
+                let supplier = F::SUPPLIER.required(supplier)?;
                 Ok(vec![Event::SupplierApproved { supplier }])
             }
             Command::AddLocation { name, kind, authorised } => {
@@ -254,7 +367,7 @@ impl<'a> Decider<'a> {
                 }
                 Ok(vec![Event::LocationAdded {
                     location: LocationId::numbered(self.state.locations.len() as u64 + 1),
-                    name: text("name", name, 200)?,
+                    name: F::LOCATION_NAME.required(name)?,
                     kind: *kind,
                     authorised: authorised.clone(),
                 }])
@@ -289,7 +402,7 @@ impl<'a> Decider<'a> {
             }
             Command::IntakeFirearm { kind, make, model, serial, calibre, condition, acquired_from } => {
                 let by = self.acting_person()?;
-                let serial = text("serial", serial, 100)?;
+                let serial = F::SERIAL.required(serial)?;
                 let mut c = Checks::new();
                 c.require(
                     by.is_armorer_side(),
@@ -313,12 +426,12 @@ impl<'a> Decider<'a> {
                 Ok(vec![Event::FirearmReceived {
                     firearm: FirearmId::numbered(self.state.firearms.len() as u64 + 1),
                     kind: *kind,
-                    make: text("make", make, 100)?,
-                    model: text("model", model, 100)?,
+                    make: F::MAKE.required(make)?,
+                    model: F::MODEL.required(model)?,
                     serial,
-                    calibre: text("calibre", calibre, 50)?,
-                    condition: text("condition", condition, 500)?,
-                    acquired_from: party("acquired_from", acquired_from)?,
+                    calibre: F::CALIBRE.required(calibre)?,
+                    condition: F::CONDITION.required(condition)?,
+                    acquired_from: party(acquired_from)?,
                     received_by: by.id.clone(),
                 }])
             }
@@ -336,7 +449,6 @@ impl<'a> Decider<'a> {
                     || format!("{firearm} is declared loaded; a firearm goes into storage unloaded"),
                     "have the armorer unload it and declare it empty first",
                 );
-                crate::reports::check_not_frozen(&mut c, self.state, Some(firearm), None);
                 c.finish()?;
                 Ok(vec![Event::FirearmStored {
                     firearm: firearm.clone(),
@@ -411,7 +523,10 @@ impl<'a> Decider<'a> {
                     "record its repair when it is repaired",
                 );
                 c.finish()?;
-                Ok(vec![Event::FirearmWithdrawn { firearm: firearm.clone(), reason: text("reason", reason, 1000)? }])
+                Ok(vec![Event::FirearmWithdrawn {
+                    firearm: firearm.clone(),
+                    reason: F::WITHDRAW_REASON.required(reason)?,
+                }])
             }
             Command::RecordRepair { firearm, repaired_by, notes } => {
                 let by = self.acting_person()?;
@@ -432,8 +547,8 @@ impl<'a> Decider<'a> {
                 c.finish()?;
                 Ok(vec![Event::FirearmRepaired {
                     firearm: firearm.clone(),
-                    repaired_by: text("repaired_by", repaired_by, 200)?,
-                    notes: text("notes", notes, 2000)?,
+                    repaired_by: F::REPAIRED_BY.required(repaired_by)?,
+                    notes: F::REPAIR_NOTES.required(notes)?,
                 }])
             }
             Command::DisposeFirearm { firearm, disposition, to } => {
@@ -447,13 +562,8 @@ impl<'a> Decider<'a> {
                     "the armorer records where the firearm goes",
                 );
                 self.check_holds(&mut c, &f.holder, by, "firearm", firearm.as_str());
-                crate::reports::check_not_frozen(&mut c, self.state, Some(firearm), None);
                 c.finish()?;
-                Ok(vec![Event::FirearmDisposed {
-                    firearm: firearm.clone(),
-                    disposition: *disposition,
-                    to: party("to", to)?,
-                }])
+                Ok(vec![Event::FirearmDisposed { firearm: firearm.clone(), disposition: *disposition, to: party(to)? }])
             }
             Command::CorrectFirearmDetails { firearm, corrects_seq, reason, make, model, serial, calibre } => {
                 let by = self.acting_person()?;
@@ -491,11 +601,11 @@ impl<'a> Decider<'a> {
                 Ok(vec![Event::FirearmDetailsCorrected {
                     firearm: firearm.clone(),
                     corrects_seq: *corrects_seq,
-                    reason: text("reason", reason, 1000)?,
-                    make: text("make", make, 100)?,
-                    model: text("model", model, 100)?,
-                    serial: text("serial", serial, 100)?,
-                    calibre: text("calibre", calibre, 50)?,
+                    reason: F::CORRECTION_REASON.required(reason)?,
+                    make: F::MAKE.required(make)?,
+                    model: F::MODEL.required(model)?,
+                    serial: F::SERIAL.required(serial)?,
+                    calibre: F::CALIBRE.required(calibre)?,
                 }])
             }
             Command::IntakeLot { class, calibre, rounds, provenance, home_made, container_label } => {
@@ -506,7 +616,8 @@ impl<'a> Decider<'a> {
             }
             Command::CreateContainer { label, class, calibre } => {
                 let by = self.acting_person()?;
-                let label = text("label", label, 64)?;
+                let label = F::LABEL.required(label)?;
+                let class = &checked_class(class)?;
                 let mut c = Checks::new();
                 c.require(
                     by.is_armorer_side(),
@@ -518,7 +629,7 @@ impl<'a> Decider<'a> {
                     *class != AmmoClass::Live,
                     RuleId::Ammo1,
                     || "no container for live ammunition may exist on a production".to_owned(),
-                    "live rounds never come onto a production",
+                    "live rounds are received only under an approved exception, into its range location, by intake",
                 );
                 c.require(
                     !self.label_taken(&label),
@@ -531,7 +642,7 @@ impl<'a> Decider<'a> {
                     container: ContainerId::numbered(self.state.containers.len() as u64 + 1),
                     label,
                     class: class.clone(),
-                    calibre: text("calibre", calibre, 50)?,
+                    calibre: F::CALIBRE.required(calibre)?,
                     holder: by.id.clone(),
                 }])
             }
@@ -544,7 +655,12 @@ impl<'a> Decider<'a> {
                 self.check_holds(&mut c, &ct.holder, by, "container", container.as_str());
                 self.check_authorised(&mut c, loc, by);
                 self.check_open(&mut c, loc);
-                crate::reports::check_not_frozen(&mut c, self.state, None, Some(container));
+                c.require(
+                    ct.class != AmmoClass::Live || loc.kind == LocationKind::Range,
+                    RuleId::Ammo1,
+                    || format!("{} holds live rounds and {} is not a range", ct.label, loc.name),
+                    "live rounds are kept only in the range location of an approved exception",
+                );
                 c.finish()?;
                 Ok(vec![Event::ContainerStored {
                     container: container.clone(),
@@ -555,27 +671,35 @@ impl<'a> Decider<'a> {
             Command::TakeContainer { container } => {
                 let by = self.acting_person()?;
                 let ct = self.container(container)?;
-                let Holder::Storage { location } = &ct.holder else {
-                    return Err(deny(
-                        RuleId::Role1,
-                        format!(
-                            "container {} is not in storage: it is with {}",
-                            ct.label,
-                            self.holder_name(&ct.holder)
-                        ),
-                        "take it from the person who holds it",
-                    ));
-                };
-                let loc = self.location(location)?;
                 let mut c = Checks::new();
+                // Not in storage is one failing rule among others: every rule is still checked.
+                let location = match &ct.holder {
+                    Holder::Storage { location } => Some(location),
+                    Holder::Person { .. } => {
+                        c.fail(
+                            RuleId::Role1,
+                            format!(
+                                "container {} is not in storage: it is with {}",
+                                ct.label,
+                                self.holder_name(&ct.holder)
+                            ),
+                            "take it from the person who holds it",
+                        );
+                        None
+                    }
+                };
                 c.require(by.is_armorer_side(), RuleId::Store2, || {
                     format!("{} is not on the armorer's team: ammunition outside storage stays under the armorer's supervision", by.name)
                 }, "ask the armorer to take out the ammunition");
-                self.check_authorised(&mut c, loc, by);
-                self.check_open(&mut c, loc);
+                if let Some(loc) = location {
+                    let loc = self.location(loc)?;
+                    self.check_authorised(&mut c, loc, by);
+                    self.check_open(&mut c, loc);
+                }
                 self.check_usable_stock(&mut c, ct);
-                crate::reports::check_not_frozen(&mut c, self.state, None, Some(container));
+                self.check_not_live(&mut c, ct);
                 c.finish()?;
+                let location = location.ok_or_else(|| DomainError::Conflict("the container left storage".into()))?;
                 Ok(vec![Event::ContainerTakenOut {
                     container: container.clone(),
                     location: location.clone(),
@@ -600,7 +724,7 @@ impl<'a> Decider<'a> {
                     || "the giver and the receiver are the same person".to_owned(),
                     "name the person receiving the container",
                 );
-                crate::reports::check_not_frozen(&mut c, self.state, None, Some(container));
+                self.check_not_live(&mut c, ct);
                 c.finish()?;
                 Ok(vec![Event::ContainerHandedOver {
                     container: container.clone(),
@@ -609,6 +733,50 @@ impl<'a> Decider<'a> {
                 }])
             }
             Command::PlanScene { number, description, day, plan } => self.plan_scene(number, description, *day, plan),
+            Command::RecordLiveException { kind, range, medic, from, until, reference } => {
+                let by = self.acting_person()?;
+                let loc = self.location(range)?;
+                let mut c = Checks::new();
+                c.require(
+                    by.has_role(Role::SafetyAdvisor),
+                    RuleId::Ammo1,
+                    || {
+                        format!(
+                            "{} is not the safety advisor: only the independent safety advisor approves an exception",
+                            by.name
+                        )
+                    },
+                    "the independent safety advisor records the approved exception",
+                );
+                if by.has_role(Role::SafetyAdvisor) {
+                    self.check_independent_advisor(&mut c, by);
+                }
+                c.require(
+                    loc.kind == LocationKind::Range,
+                    RuleId::Ammo1,
+                    || format!("{} is a {}, not a range: live rounds never go to a set location", loc.name, loc.kind),
+                    "name the range location where the live rounds are kept and used",
+                );
+                c.finish()?;
+                if until < from || *until < self.ctx.today {
+                    return Err(invalid(
+                        "until",
+                        "the exception must end on or after its first day, and not in the past",
+                    ));
+                }
+                if (*until - *from).get_days() > 366 {
+                    return Err(invalid("until", "an exception lasts at most a year: approve it again after"));
+                }
+                Ok(vec![Event::LiveExceptionApproved {
+                    kind: *kind,
+                    range: range.clone(),
+                    medic: F::MEDIC.required(medic)?,
+                    from: *from,
+                    until: *until,
+                    reference: F::EXCEPTION_REFERENCE.required(reference)?,
+                    by: by.id.clone(),
+                }])
+            }
             Command::RecordTransport { firearms, containers, from, to, locked_case } => {
                 let by = self.acting_person()?;
                 if firearms.is_empty() && containers.is_empty() {
@@ -634,14 +802,15 @@ impl<'a> Decider<'a> {
                 for ct in containers {
                     let ct = self.container(ct)?;
                     self.check_holds(&mut c, &ct.holder, by, "container", &ct.label);
+                    self.check_not_live(&mut c, ct);
                 }
                 c.finish()?;
                 Ok(vec![Event::TransportRecorded {
                     escort: by.id.clone(),
                     firearms: firearms.clone(),
                     containers: containers.clone(),
-                    from: text("from", from, 200)?,
-                    to: text("to", to, 200)?,
+                    from: F::TRANSPORT_FROM.required(from)?,
+                    to: F::TRANSPORT_TO.required(to)?,
                     locked_case: *locked_case,
                 }])
             }
@@ -672,12 +841,20 @@ impl<'a> Decider<'a> {
         container_label: &str,
     ) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
-        let calibre = text("calibre", calibre, 50)?;
-        let container_label = text("container_label", container_label, 64)?;
-        if rounds == 0 {
-            return Err(invalid("rounds", "a lot has at least one round"));
+        let calibre = F::CALIBRE.required(calibre)?;
+        let container_label = F::CONTAINER_LABEL.required(container_label)?;
+        if rounds == 0 || rounds > limits::MAX_LOT_ROUNDS {
+            return Err(invalid(
+                "rounds",
+                format!("a lot has between 1 and {} rounds; check the count", limits::MAX_LOT_ROUNDS),
+            ));
         }
-        let supplier = provenance.supplier.trim();
+        let class = &checked_class(class)?;
+        let supplier_text = F::PROVENANCE_SUPPLIER.or_empty(&provenance.supplier)?;
+        let document = F::PROVENANCE_DOCUMENT.or_empty(&provenance.document)?;
+        let headstamp = F::PROVENANCE_HEADSTAMP.or_empty(&provenance.headstamp)?;
+        let previous = F::PREVIOUS_PRODUCTION.optional(provenance.previous_production.as_deref().unwrap_or(""))?;
+        let supplier = supplier_text.as_str();
         let mut c = Checks::new();
         c.require(
             by.is_armorer_side(),
@@ -685,9 +862,20 @@ impl<'a> Decider<'a> {
             || format!("{} is not on the armorer's team: only the armorer takes ammunition in", by.name),
             "hand the ammunition to the armorer for intake",
         );
-        c.require(*class != AmmoClass::Live, RuleId::Ammo1, || {
-            "live ammunition is refused: a production holds none".to_owned()
-        }, "send the live rounds back to the supplier; range training under an approved exception is recorded separately");
+        let exception = self.live_exception_in_force();
+        let live = *class == AmmoClass::Live;
+        c.require(!live || exception.is_some(), RuleId::Ammo1, || {
+            "live ammunition is refused: no approved exception is in force today".to_owned()
+        }, "send the live rounds back; under a documented exception (range training, post-production sound, documentary, a controlled facility) the independent safety advisor first records it (record_live_exception) with its range location and medic, and the rounds are then received into that range only");
+        let range = match exception.filter(|_| live) {
+            Some(e) => {
+                let loc = self.location(&e.range)?;
+                self.check_authorised(&mut c, loc, by);
+                self.check_open(&mut c, loc);
+                Some(e.range.clone())
+            }
+            None => None,
+        };
         if *class == AmmoClass::Dummy {
             c.require(
                 !home_made,
@@ -722,29 +910,49 @@ impl<'a> Decider<'a> {
             "give the new container a label of its own",
         );
         c.finish()?;
-        let previous = provenance.previous_production.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let reason = if previous.is_some() || provenance.mixed_source {
             "stock from another production or of mixed source: re-verify every round (R-AMMO-4)"
         } else {
             "new stock: verify and count every round before use (R-AMMO-2)"
         };
-        Ok(vec![Event::LotReceived {
+        let container = ContainerId::numbered(self.state.containers.len() as u64 + 1);
+        let mut events = vec![Event::LotReceived {
             lot: LotId::numbered(self.state.lots.len() as u64 + 1),
             class: class.clone(),
             calibre,
             rounds,
             provenance: Provenance {
                 supplier: supplier.to_owned(),
-                document: provenance.document.trim().to_owned(),
-                headstamp: provenance.headstamp.trim().to_owned(),
-                previous_production: previous.map(str::to_owned),
+                document,
+                headstamp,
+                previous_production: previous,
                 mixed_source: provenance.mixed_source,
             },
             state: LotState::Quarantined { reason: reason.to_owned() },
-            container: ContainerId::numbered(self.state.containers.len() as u64 + 1),
+            container: container.clone(),
             container_label,
             received_by: by.id.clone(),
-        }])
+        }];
+        // R-AMMO-1: live rounds go straight into the exception's range, never onto a set.
+        if let Some(location) = range {
+            events.push(Event::ContainerStored { container, location, by: by.id.clone() });
+        }
+        Ok(events)
+    }
+
+    /// The approved R-AMMO-1 exception in force today (the latest approved), if any.
+    pub(crate) fn live_exception_in_force(&self) -> Option<&'a crate::safety::LiveException> {
+        self.state.safety.live_exceptions.values().rev().find(|e| e.in_force_on(self.ctx.today))
+    }
+
+    /// R-AMMO-1: live rounds never leave the range location they were received into.
+    fn check_not_live(&self, c: &mut Checks, ct: &Container) {
+        c.require(
+            ct.class != AmmoClass::Live,
+            RuleId::Ammo1,
+            || format!("{} holds live rounds: they never leave the range location", ct.label),
+            "live rounds stay in the range under the approved exception; they never go to a set location",
+        );
     }
 
     fn verify_lot(
@@ -756,6 +964,9 @@ impl<'a> Decider<'a> {
     ) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         let lot = self.state.lots.get(lot_id).ok_or_else(|| not_found("lot", lot_id.as_str()))?;
+        if other_class_found > rounds_checked {
+            return Err(invalid("other_class_found", "more rounds of another class than rounds checked"));
+        }
         let mut c = Checks::new();
         c.require(
             by.is_armorer_side(),
@@ -826,7 +1037,7 @@ impl<'a> Decider<'a> {
             "move the rounds into a container of the same class",
         );
         c.require(
-            src.calibre == dst.calibre,
+            same_calibre(&src.calibre, &dst.calibre),
             RuleId::Ammo5,
             || format!("{} is {} and {} is {}", src.label, src.calibre, dst.label, dst.calibre),
             "move the rounds into a container of the same calibre",
@@ -838,6 +1049,8 @@ impl<'a> Decider<'a> {
             "count the container again and move at most what it holds",
         );
         self.check_usable_stock(&mut c, src);
+        self.check_not_live(&mut c, src);
+        self.check_not_live(&mut c, dst);
         let dst_quarantined = dst
             .contents
             .keys()
@@ -848,8 +1061,6 @@ impl<'a> Decider<'a> {
             || format!("{} holds unverified stock: verified rounds must not be mixed with it", dst.label),
             "move the rounds into a container that holds only verified stock",
         );
-        crate::reports::check_not_frozen(&mut c, self.state, None, Some(from));
-        crate::reports::check_not_frozen(&mut c, self.state, None, Some(to));
         c.finish()?;
         // Oldest lots first, so a container's provenance stays readable.
         let mut left = rounds;

@@ -215,6 +215,16 @@ pub enum Event {
     HoldPlaced { scope: HoldScope, by: PersonId, reason: String },
     #[serde(rename = "hold.lifted")]
     HoldLifted { hold: u64, by: PersonId, review: bool, note: String },
+    #[serde(rename = "live_exception.approved")]
+    LiveExceptionApproved {
+        kind: LiveExceptionKind,
+        range: LocationId,
+        medic: String,
+        from: Date,
+        until: Date,
+        reference: String,
+        by: PersonId,
+    },
     #[serde(rename = "transport.recorded")]
     TransportRecorded {
         escort: PersonId,
@@ -337,6 +347,7 @@ impl Event {
             Event::ContactsSet { .. } => "contacts.set",
             Event::AuthorityNotified { .. } => "authority.notified",
             Event::TransportRecorded { .. } => "transport.recorded",
+            Event::LiveExceptionApproved { .. } => "live_exception.approved",
             Event::ReportFiled { .. } => "report.filed",
             Event::ReportAcknowledged { .. } => "report.acknowledged",
             Event::ReportAnswered { .. } => "report.answered",

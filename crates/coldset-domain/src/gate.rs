@@ -90,6 +90,17 @@ pub(crate) fn check_holds_on(c: &mut Checks, state: &ProductionState, scene: Opt
     }
 }
 
+/// R-MEET-1 per shoot day: a meeting exists but was not held on this scene's shoot day.
+pub(crate) fn check_meeting_today(c: &mut Checks, sc: &Scene) {
+    if sc.meeting.is_some() && !sc.meeting_held_on_its_day() {
+        c.fail(
+            RuleId::Meet1,
+            format!("the safety meeting for scene {} was not held on its shoot day ({})", sc.number, sc.day),
+            "hold the safety meeting again on the scene's day, after the day-open count, and sign it off",
+        );
+    }
+}
+
 /// Query form, for the API: evaluates as if the firearm's current holder handed it over,
 /// assuming the receiver will confirm on the device.
 pub fn evaluate_hand_off(
@@ -138,14 +149,28 @@ pub(crate) fn hand_off(
     let mut c = Checks::new();
     let mut checked = vec![RuleId::Role1, RuleId::Hand2, RuleId::Role3, RuleId::Hand5];
 
+    // Within the armory team no scene is needed: it is custody, not use. An assistant
+    // armorer hands a firearm back to the armorer this way (a recorded custody step, e.g.
+    // after a supervised load); only the armorer hands a firearm to anyone else.
+    let armory_transfer = receiver.is_armorer_side() && !receiver.has_role(Role::Performer);
+
     // Who gives and who receives.
     d.check_holds(&mut c, &f.holder, giver, "firearm", firearm.as_str());
-    c.require(
-        giver.has_role(Role::Armorer),
-        RuleId::Hand2,
-        || format!("{} is not the armorer: only the armorer hands a firearm over", giver.name),
-        "give the firearm back to the armorer, who hands it over in person",
-    );
+    if armory_transfer {
+        c.require(
+            giver.is_armorer_side(),
+            RuleId::Hand2,
+            || format!("{} is not on the armorer's team: only the armory passes a firearm within it", giver.name),
+            "give the firearm back to the armorer",
+        );
+    } else {
+        c.require(
+            giver.has_role(Role::Armorer),
+            RuleId::Hand2,
+            || format!("{} is not the armorer: only the armorer hands a firearm over", giver.name),
+            "hand the firearm back to the armorer (a recorded hand-off), who hands it over in person",
+        );
+    }
     c.require(
         receiver.id != giver.id,
         RuleId::Hand2,
@@ -159,14 +184,14 @@ pub(crate) fn hand_off(
             "the performer confirms on the armorer's device with their own PIN",
         );
     }
-    let other_roles = giver.other_department_roles();
+    let other_roles = d.other_department_roles_today(giver);
     // R-ROLE-3 is about the armorer: a giver from outside the armory is refused by R-HAND-2.
     c.require(
         other_roles.is_empty() || !giver.is_armorer_side(),
         RuleId::Role3,
         || {
             format!(
-                "{} also holds {} today: an armorer with firearms out has no other department role",
+                "{} also holds or held {} today: an armorer with firearms out has no other department role",
                 giver.name,
                 other_roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
             )
@@ -176,14 +201,12 @@ pub(crate) fn hand_off(
     d.check_not_withdrawn(&mut c, f);
 
     crate::reports::check_not_frozen(&mut c, state, Some(firearm), None);
-    // Within the armory team no scene is needed: it is custody, not use.
-    let armory_transfer = receiver.is_armorer_side() && !receiver.has_role(Role::Performer);
     if f.kind.can_fire() {
         checked.push(RuleId::Role2);
         d.check_licensed(&mut c, receiver, f.kind);
     }
     if armory_transfer {
-        return finish(c, checked, Vec::new());
+        return finish(c, checked, Vec::new(), false);
     }
 
     checked.extend([
@@ -278,6 +301,7 @@ pub(crate) fn hand_off(
                 || format!("no safety meeting signed off by the armorer and the 1st AD for scene {}", sc.number),
                 "hold the safety meeting and have the armorer and the 1st AD sign it off",
             );
+            check_meeting_today(&mut c, sc);
             c.require(
                 sc.meeting.as_ref().is_none_or(|m| m.plan_version == sc.plan_version),
                 RuleId::Meet3,
@@ -381,7 +405,13 @@ pub(crate) fn hand_off(
         "bring in another armorer, or collect a firearm first",
     );
     let overrides = scene_id.map(|s| overrides_for(state, firearm, s)).unwrap_or_default();
-    finish(c, checked, overrides)
+    // R-REH-2: a real firearm in a rehearsal passes every check a take does; when one fails,
+    // the refusal says so by name as well.
+    let real_in_rehearsal = f.kind.can_fire() && scene.is_some_and(|sc| sc.plan.kind == SceneKind::Rehearsal);
+    if real_in_rehearsal {
+        checked.push(RuleId::Reh2);
+    }
+    finish(c, checked, overrides, real_in_rehearsal)
 }
 
 fn holds_can_fire(state: &ProductionState, person: &PersonId) -> bool {
@@ -460,7 +490,12 @@ fn describe_planned(l: &PlannedLoad) -> String {
 }
 
 /// Applies recorded overrides to overridable violations, then decides.
-fn finish(c: Checks, mut checked: Vec<RuleId>, overrides: Vec<(RuleId, u64)>) -> Result<GateDecision, DomainError> {
+fn finish(
+    c: Checks,
+    mut checked: Vec<RuleId>,
+    overrides: Vec<(RuleId, u64)>,
+    real_in_rehearsal: bool,
+) -> Result<GateDecision, DomainError> {
     checked.sort();
     checked.dedup();
     let violations = match c.finish() {
@@ -479,6 +514,14 @@ fn finish(c: Checks, mut checked: Vec<RuleId>, overrides: Vec<(RuleId, u64)>) ->
             None => kept.push(v),
         }
     }
+    if real_in_rehearsal && !kept.is_empty() {
+        kept.push(Violation {
+            rule: RuleId::Reh2,
+            reason: "a real firearm in a rehearsal passes every check an actual take does, and the checks above fail"
+                .to_owned(),
+            remedy: std::borrow::Cow::Borrowed("complete every step of a take, or rehearse with a replica"),
+        });
+    }
     Ok(GateDecision {
         allowed: kept.is_empty(),
         overrides: overridden.iter().map(|(_, id)| *id).collect(),
@@ -488,10 +531,10 @@ fn finish(c: Checks, mut checked: Vec<RuleId>, overrides: Vec<(RuleId, u64)>) ->
     })
 }
 
-/// Alerts that follow from the state and the clock rather than from one event: a firearm
-/// out of storage past the time-out (R-HAND-3), a storage location left open past it
-/// (R-STORE-3). Shown on the board with the recorded alerts.
-pub fn derived_alerts(state: &ProductionState, now: crate::Timestamp) -> Vec<(RuleId, String)> {
+/// Time-outs in force now (R-HAND-3: a firearm out of storage past the time-out; R-STORE-3:
+/// a storage location open past it), as (rule, subject id, message). The clock records them
+/// as alerts when they start and when they end (reports.rs `time_out_alerts`).
+pub fn time_outs(state: &ProductionState, now: crate::Timestamp) -> Vec<(RuleId, String, String)> {
     let limit = policy(state).time_out_minutes;
     let mut out = Vec::new();
     for f in state.firearms.values() {
@@ -501,6 +544,7 @@ pub fn derived_alerts(state: &ProductionState, now: crate::Timestamp) -> Vec<(Ru
                 let who = state.people.get(person).map_or(person.to_string(), |p| p.name.clone());
                 out.push((
                     RuleId::Hand3,
+                    f.id.to_string(),
                     format!(
                         "{} has been out of storage for {minutes} minutes (with {who}): return it or check it",
                         f.id
@@ -509,21 +553,33 @@ pub fn derived_alerts(state: &ProductionState, now: crate::Timestamp) -> Vec<(Ru
             }
         }
     }
-    for i in state.reporting.incidents.values() {
-        if let (Some(due), None) = (i.regulator_due(), &i.regulator_notified) {
-            out.push((RuleId::Inc1, format!("incident #{}: report it to the regulator by {due} (death: 8 hours; in-patient hospitalisation, amputation, loss of an eye: 24 hours)", i.id)));
-        }
-    }
     for l in state.locations.values() {
         if let Some((_, at)) = &l.opened {
             let minutes = at.minutes_until(now);
             if minutes >= limit {
                 out.push((
                     RuleId::Store3,
+                    l.id.to_string(),
                     format!("{} has been open for {minutes} minutes: lock it when not in use", l.name),
                 ));
             }
         }
     }
+    out
+}
+
+/// Alerts that follow from the state and the clock rather than from one event: the
+/// time-outs (R-HAND-3, R-STORE-3; also recorded by the clock) and regulator deadlines
+/// (R-INC-1). Shown on the board with the recorded alerts.
+pub fn derived_alerts(state: &ProductionState, now: crate::Timestamp) -> Vec<(RuleId, String)> {
+    let mut out: Vec<(RuleId, String)> = Vec::new();
+    let time_outs = time_outs(state, now);
+    out.extend(time_outs.iter().filter(|(r, _, _)| *r == RuleId::Hand3).map(|(r, _, m)| (*r, m.clone())));
+    for i in state.reporting.incidents.values() {
+        if let (Some(due), None) = (i.regulator_due(), &i.regulator_notified) {
+            out.push((RuleId::Inc1, format!("incident #{}: report it to the regulator by {due} (death: 8 hours; in-patient hospitalisation, amputation, loss of an eye: 24 hours)", i.id)));
+        }
+    }
+    out.extend(time_outs.into_iter().filter(|(r, _, _)| *r == RuleId::Store3).map(|(r, _, m)| (r, m)));
     out
 }

@@ -18,6 +18,7 @@ pub mod reports;
 pub mod rules;
 pub mod safety;
 pub mod state;
+pub mod text;
 pub mod time;
 
 pub use commands::Command;

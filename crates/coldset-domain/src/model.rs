@@ -74,6 +74,14 @@ pub fn model_key(make: &str, model: &str) -> String {
     format!("{} {}", make.trim(), model.trim()).to_lowercase()
 }
 
+/// Whether two calibre designations name the same cartridge (R-AMMO-8): compared without
+/// regard to letter case or spacing (".45 Colt" is ".45 colt" is ".45  Colt"), never more
+/// loosely: ".44-40" and ".44 Magnum" differ, and so do ".45 Colt" and ".45 ACP".
+pub fn same_calibre(a: &str, b: &str) -> bool {
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    norm(a) == norm(b)
+}
+
 impl FirearmKind {
     /// Whether it can fire anything: only these need licences and load checks.
     pub fn can_fire(self) -> bool {
@@ -91,7 +99,19 @@ text_enum!(
 );
 
 text_enum!(
-    LocationKind { Safe => "safe", Cart => "cart", Truck => "truck" }
+    /// A storage location. A range is the only place live rounds may be kept, under an
+    /// approved R-AMMO-1 exception; it is never a set location.
+    LocationKind { Safe => "safe", Cart => "cart", Truck => "truck", Range => "range" }
+);
+
+text_enum!(
+    /// The documented exceptions to R-AMMO-1 under which live rounds may be held.
+    LiveExceptionKind {
+        RangeTraining => "range_training",
+        PostProductionSound => "post_production_sound",
+        Documentary => "documentary",
+        ControlledFacility => "controlled_facility",
+    }
 );
 
 text_enum!(
@@ -163,6 +183,10 @@ pub struct Person {
     /// Weapon models (make and model) the armorer recorded this person as trained and
     /// competent with (R-TRAIN-2).
     pub competences: BTreeSet<String>,
+    /// Roles the person held on this production and no longer holds (R-ROLE-6: someone who
+    /// was ever the producer is never the independent safety advisor).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub former_roles: BTreeSet<Role>,
     pub version: u64,
 }
 

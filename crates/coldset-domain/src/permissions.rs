@@ -70,6 +70,7 @@ pub const PERMISSIONS: &[(&str, Allowed)] = &[
     ("set_contacts", Allowed::Roles(POLICY)),
     ("record_authority_notice", Allowed::AnyWorkingMember),
     ("record_transport", Allowed::AnyWorkingMember),
+    ("record_live_exception", Allowed::AnyWorkingMember),
     ("file_report", Allowed::Anyone),
     ("add_to_report", Allowed::Reporter),
     ("acknowledge_report", Allowed::AnyWorkingMember),

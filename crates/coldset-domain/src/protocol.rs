@@ -4,13 +4,14 @@
 //! rules that forbid it (see docs/rules.md).
 
 use crate::commands::Command;
-use crate::decide::{deny, invalid, text, Decider, DomainError};
+use crate::decide::{deny, invalid, Decider, DomainError};
 use crate::events::Event;
 use crate::gate::{self, policy};
 use crate::ids::*;
 use crate::model::*;
 use crate::rules::{Checks, RuleId};
 use crate::safety::*;
+use crate::text::{fields as F, limits};
 use crate::time::Date;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -23,33 +24,128 @@ impl<'a> Decider<'a> {
         self.state.scenes.get(id).ok_or_else(|| scene_not_found(id))
     }
 
-    /// R-ROLE-3 (a gate when roles are given) and R-ROLE-6 (an alert, or a gate where the
-    /// policy makes it one). Returns the alerts to record.
-    pub(crate) fn check_role_combination(&self, name: &str, roles: &BTreeSet<Role>) -> Result<Vec<Event>, DomainError> {
+    /// R-ROLE-3: department roles outside the armory the person holds now or held today.
+    pub(crate) fn other_department_roles_today(&self, by: &Person) -> Vec<Role> {
+        self.roles_today(&by.id)
+            .into_iter()
+            .filter(|r| !matches!(r, Role::Armorer | Role::AssistantArmorer | Role::Admin | Role::Auditor))
+            .collect()
+    }
+
+    /// Every role a person holds now or held at any time since the shoot day was opened.
+    pub(crate) fn roles_today(&self, person: &PersonId) -> BTreeSet<Role> {
+        let mut roles = self.state.people.get(person).map(|p| p.roles.clone()).unwrap_or_default();
+        if let Some(held) = self.state.safety.day.as_ref().and_then(|d| d.roles_held.get(person)) {
+            roles.extend(held.iter().copied());
+        }
+        roles
+    }
+
+    /// R-ROLE-6 for the actions reserved to the independent safety advisor (lifting another's
+    /// hold, reviewing a critical report, signing an investigation, releasing evidence,
+    /// approving a plan as advisor): the person is judged over all their roles and the day's
+    /// history, not over the role they act in, so production pressure cannot clear a stop.
+    pub(crate) fn check_independent_advisor(&self, c: &mut Checks, by: &Person) {
+        let mut roles = self.roles_today(&by.id);
+        // A former producer is never independent of production, whatever the day.
+        if by.former_roles.contains(&Role::Producer) {
+            roles.insert(Role::Producer);
+        }
         let others: Vec<&str> = roles
+            .into_iter()
+            .filter(|r| !matches!(r, Role::SafetyAdvisor | Role::Auditor | Role::Admin))
+            .map(|r| r.as_str())
+            .collect();
+        c.require(
+            by.has_role(Role::SafetyAdvisor) && others.is_empty(),
+            RuleId::Role6,
+            || {
+                if by.has_role(Role::SafetyAdvisor) {
+                    format!(
+                        "{} is or was also {} today: only an independent safety advisor does this",
+                        by.name,
+                        others.join(", ")
+                    )
+                } else {
+                    format!("{} is not the safety advisor", by.name)
+                }
+            },
+            "the independent safety advisor, who holds no other role that day, does this",
+        );
+    }
+
+    /// R-ROLE-3 (a gate when roles are given) and R-ROLE-6 (an alert, or a gate where the
+    /// policy makes it one). Both are judged over the roles given now and, for someone
+    /// already on the production, every role they held since the shoot day was opened.
+    /// Returns the alerts to record.
+    pub(crate) fn check_role_combination(
+        &self,
+        person: Option<&PersonId>,
+        name: &str,
+        roles: &BTreeSet<Role>,
+    ) -> Result<Vec<Event>, DomainError> {
+        let mut today = roles.clone();
+        if let Some(held) = person.and_then(|p| self.state.safety.day.as_ref()?.roles_held.get(p)) {
+            today.extend(held.iter().copied());
+        }
+        let others: Vec<&str> = today
             .iter()
             .filter(|r| !matches!(r, Role::Armorer | Role::AssistantArmorer | Role::Admin | Role::Auditor))
             .map(|r| r.as_str())
             .collect();
         let mut c = Checks::new();
-        if roles.contains(&Role::Armorer) || roles.contains(&Role::AssistantArmorer) {
+        if today.contains(&Role::Armorer) || today.contains(&Role::AssistantArmorer) {
             c.require(
                 others.is_empty(),
                 RuleId::Role3,
                 || {
                     format!(
-                        "{name} would be armorer and {}: an armorer has no other department role",
+                        "{name} would be armorer and {} the same day: an armorer has no other department role",
                         others.join(", ")
                     )
                 },
-                "hire a separate person for the other role",
+                "hire a separate person for the other role, or give it another day",
             );
         }
         let mut alerts = Vec::new();
         if roles.contains(&Role::SafetyAdvisor) {
+            // A producer is never the safety advisor, under any policy; nor is anyone who held
+            // a production role earlier the same shoot day (a switch of roles within a day).
+            let ever_producer = roles.contains(&Role::Producer)
+                || person
+                    .and_then(|p| self.state.people.get(p))
+                    .is_some_and(|p| p.former_roles.contains(&Role::Producer));
+            c.require(
+                !ever_producer,
+                RuleId::Role6,
+                || format!("{name} is or was the producer: the safety advisor is independent of production"),
+                "name a safety advisor who never was a producer on this production",
+            );
+            let switched: Vec<&str> = today
+                .iter()
+                .filter(|r| !roles.contains(r))
+                .filter(|r| {
+                    matches!(
+                        r,
+                        Role::Producer | Role::FirstAd | Role::Armorer | Role::AssistantArmorer | Role::PropertyMaster
+                    )
+                })
+                .map(|r| r.as_str())
+                .collect();
+            c.require(
+                switched.is_empty(),
+                RuleId::Role6,
+                || {
+                    format!(
+                        "{name} was {} earlier this shoot day: not the safety advisor the same day",
+                        switched.join(", ")
+                    )
+                },
+                "name an independent safety advisor for today",
+            );
             let extra: Vec<&str> = roles
                 .iter()
-                .filter(|r| **r != Role::SafetyAdvisor && **r != Role::Auditor)
+                .filter(|r| !matches!(r, Role::SafetyAdvisor | Role::Auditor | Role::Producer))
                 .map(|r| r.as_str())
                 .collect();
             if !extra.is_empty() {
@@ -71,15 +167,19 @@ impl<'a> Decider<'a> {
     pub(crate) fn take_firearm(&self, firearm: &FirearmId, scene: Option<&SceneId>) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         let f = self.firearm_not_disposed(firearm)?;
-        let Holder::Storage { location } = &f.holder else {
-            return Err(deny(
-                RuleId::Role1,
-                format!("{firearm} is not in storage: it is with {}", self.holder_name(&f.holder)),
-                "collect it from the person who holds it",
-            ));
-        };
-        let loc = self.location(location)?;
         let mut c = Checks::new();
+        // Not in storage is one failing rule among others: every rule is still checked.
+        let location = match &f.holder {
+            Holder::Storage { location } => Some(location),
+            Holder::Person { .. } => {
+                c.fail(
+                    RuleId::Role1,
+                    format!("{firearm} is not in storage: it is with {}", self.holder_name(&f.holder)),
+                    "collect it from the person who holds it",
+                );
+                None
+            }
+        };
         c.require(
             by.is_armorer_side(),
             RuleId::Role1,
@@ -91,22 +191,24 @@ impl<'a> Decider<'a> {
             },
             "ask the armorer to take the firearm out of storage",
         );
-        self.check_authorised(&mut c, loc, by);
-        self.check_open(&mut c, loc);
+        if let Some(loc) = location {
+            let loc = self.location(loc)?;
+            self.check_authorised(&mut c, loc, by);
+            self.check_open(&mut c, loc);
+        }
         if f.kind.can_fire() {
             self.check_licensed(&mut c, by, f.kind);
         }
-        crate::reports::check_not_frozen(&mut c, self.state, Some(firearm), None);
         if let Some(scene_id) = scene {
             let policy = policy(self.state);
             crate::reports::check_stops(&mut c, self.state, Some(firearm));
             self.check_not_withdrawn(&mut c, f);
-            let others = by.other_department_roles();
+            let others = self.other_department_roles_today(by);
             // R-ROLE-3 is about the armorer: anyone else is refused by R-ROLE-1 above.
             c.require(
                 others.is_empty() || !by.is_armorer_side(),
                 RuleId::Role3,
-                || format!("{} also holds another department role today", by.name),
+                || format!("{} also holds or held another department role today", by.name),
                 "an armorer with firearms out of storage does nothing else that day",
             );
             c.require(
@@ -146,6 +248,7 @@ impl<'a> Decider<'a> {
             );
         }
         c.finish()?;
+        let location = location.ok_or_else(|| DomainError::Conflict("the firearm left storage".into()))?;
         Ok(vec![Event::FirearmTakenOut {
             firearm: firearm.clone(),
             location: location.clone(),
@@ -164,11 +267,11 @@ impl<'a> Decider<'a> {
         if day < self.ctx.today {
             return Err(invalid("day", format!("{day} is in the past")));
         }
-        let (plan, alerts) = self.check_plan(plan)?;
+        let (plan, alerts) = self.check_plan(plan, day)?;
         let mut events = vec![Event::ScenePlanned {
             scene: SceneId::numbered(self.state.scenes.len() as u64 + 1),
-            number: text("number", number, 20)?,
-            description: text("description", description, 1000)?,
+            number: F::SCENE_NUMBER.required(number)?,
+            description: F::SCENE_DESCRIPTION.required(description)?,
             day,
             plan,
         }];
@@ -178,9 +281,10 @@ impl<'a> Decider<'a> {
 
     /// Checks a scene plan against R-REC-1, R-REH-1, R-AIM-1, R-CAM-1, R-DIST-1, R-DIST-2,
     /// R-HAND-2 and R-TRAIN-1. Returns the cleaned plan and any alerts to record.
-    fn check_plan(&self, plan: &ScenePlan) -> Result<(ScenePlan, Vec<Event>), DomainError> {
+    /// Credentials and training are judged on the scene's shoot day, not on the day of
+    /// planning (#15): a course or licence that ends before the scene is found now.
+    fn check_plan(&self, plan: &ScenePlan, day: Date) -> Result<(ScenePlan, Vec<Event>), DomainError> {
         let policy = policy(self.state);
-        let today = self.ctx.today;
         let mut c = Checks::new();
         c.require(
             !plan.risk_assessment.trim().is_empty(),
@@ -266,12 +370,12 @@ impl<'a> Decider<'a> {
                 );
             }
         }
-        let mut alerts = Vec::new();
+        let mut alerts = self.credential_alerts(plan, day)?;
         for person in plan.call_list.iter().chain(plan.line_of_fire.iter()) {
             let p = self.person(person)?;
-            if !p.safety_trained(today) {
+            if !p.safety_trained(day) {
                 let reason = format!(
-                    "{} is on the call list of a firearm scene without an in-date firearms safety course",
+                    "{} is on the call list of a firearm scene on {day} without a firearms safety course in date that day",
                     p.name
                 );
                 if policy.is_hard_gate(RuleId::Train1) {
@@ -283,8 +387,62 @@ impl<'a> Decider<'a> {
         }
         c.finish()?;
         let mut clean = plan.clone();
-        clean.risk_assessment = text("plan.risk_assessment", &plan.risk_assessment, 10_000)?;
+        clean.risk_assessment = F::RISK_ASSESSMENT.required(&plan.risk_assessment)?;
+        for item in &mut clean.items {
+            item.real_firearm_reason =
+                F::REAL_FIREARM_REASON.optional(item.real_firearm_reason.as_deref().unwrap_or(""))?;
+            if let PlannedLoad::Blanks { load } = &mut item.load {
+                *load = F::BLANK_LOAD.required(load)?;
+            }
+        }
         Ok((clean, alerts))
+    }
+
+    /// R-ROLE-2 judged on the scene's day, at planning and again when that day opens: each
+    /// performer the plan gives a firearm that can fire holds a licence, permit or
+    /// certification covering it and in date that day. An alert (the hand-off gate still
+    /// refuses): a credential may yet be renewed before the day.
+    fn credential_alerts(&self, plan: &ScenePlan, day: Date) -> Result<Vec<Event>, DomainError> {
+        let mut alerts = Vec::new();
+        for item in &plan.items {
+            let f = self.firearm(&item.firearm)?;
+            let p = self.person(&item.performer)?;
+            if f.kind.can_fire() && !p.licensed_for(f.kind, day) {
+                alerts.push(Event::AlertRaised {
+                    rule: RuleId::Role2,
+                    message: format!(
+                        "{} has no licence, permit or certification covering {} firearms in date on {day}, the day of the scene that gives them {}",
+                        p.name,
+                        f.kind.as_str(),
+                        f.id
+                    ),
+                });
+            }
+        }
+        Ok(alerts)
+    }
+
+    /// When a shoot day opens: the credentials and training of every scene of that day,
+    /// judged again on the day (R-ROLE-2, R-TRAIN-1), as alerts.
+    fn day_credential_alerts(&self) -> Result<Vec<Event>, DomainError> {
+        let today = self.ctx.today;
+        let mut alerts = Vec::new();
+        for sc in self.state.scenes.values().filter(|s| s.day == today && s.status != SceneStatus::Wrapped) {
+            alerts.extend(self.credential_alerts(&sc.plan, today)?);
+            for person in sc.plan.call_list.iter().chain(sc.plan.line_of_fire.iter()) {
+                let p = self.person(person)?;
+                if !p.safety_trained(today) {
+                    alerts.push(Event::AlertRaised {
+                        rule: RuleId::Train1,
+                        message: format!(
+                            "{} is on the call list of scene {} today without an in-date firearms safety course",
+                            p.name, sc.number
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(alerts)
     }
 
     fn scene_role(&self, by: &Person, allowed: &[Role]) -> Option<Role> {
@@ -298,12 +456,12 @@ impl<'a> Decider<'a> {
                 if sc.status == SceneStatus::Wrapped {
                     return Err(invalid("scene", format!("scene {} is wrapped", sc.number)));
                 }
-                let (plan, alerts) = self.check_plan(plan)?;
+                let (plan, alerts) = self.check_plan(plan, sc.day)?;
                 let mut events = vec![Event::ScenePlanRevised {
                     scene: scene.clone(),
                     version: sc.plan_version + 1,
                     plan,
-                    reason: text("reason", reason, 1000)?,
+                    reason: F::REVISION_REASON.required(reason)?,
                 }];
                 events.extend(alerts);
                 Ok(events)
@@ -321,6 +479,11 @@ impl<'a> Decider<'a> {
                     return Err(deny(RuleId::Rec1, format!("{} cannot approve scene plans", by.name),
                         "plans are approved by the armorer and the 1st AD (and the safety advisor where the policy says so)"));
                 };
+                if role == Role::SafetyAdvisor {
+                    let mut c = Checks::new();
+                    self.check_independent_advisor(&mut c, by);
+                    c.finish()?;
+                }
                 // One person approving under two roles is no independent check.
                 if sc.approvals.values().any(|p| p == &by.id) {
                     return Err(deny(
@@ -369,26 +532,32 @@ impl<'a> Decider<'a> {
                     );
                 }
                 c.finish()?;
+                let agenda = Agenda {
+                    intended_action: F::AGENDA_ITEM.required(&agenda.intended_action)?,
+                    deviations: F::AGENDA_ITEM.required(&agenda.deviations)?,
+                    abort_plan: F::AGENDA_ITEM.required(&agenda.abort_plan)?,
+                    emergency_procedure: F::AGENDA_ITEM.required(&agenda.emergency_procedure)?,
+                    chain_of_command: F::AGENDA_ITEM.required(&agenda.chain_of_command)?,
+                };
                 Ok(vec![Event::MeetingHeld {
                     scene: scene.clone(),
                     plan_version: sc.plan_version,
-                    agenda: agenda.clone(),
+                    agenda,
                     attendees: attendees.clone(),
                 }])
             }
             Command::SignOffMeeting { scene } => {
                 let by = self.acting_person()?;
                 let sc = self.scene(scene)?;
-                let Some(m) = &sc.meeting else {
-                    return Err(deny(
-                        RuleId::Meet1,
-                        format!("no meeting was held for scene {}", sc.number),
-                        "hold the safety meeting first",
-                    ));
-                };
                 let mut c = Checks::new();
                 c.require(
-                    m.plan_version == sc.plan_version,
+                    sc.meeting.is_some(),
+                    RuleId::Meet1,
+                    || format!("no meeting was held for scene {}", sc.number),
+                    "hold the safety meeting first",
+                );
+                c.require(
+                    sc.meeting.as_ref().is_none_or(|m| m.plan_version == sc.plan_version),
                     RuleId::Meet3,
                     || "the plan changed after this meeting".to_owned(),
                     "hold a new meeting for the current plan",
@@ -401,6 +570,7 @@ impl<'a> Decider<'a> {
                     "the armorer and the 1st AD sign off",
                 );
                 c.finish()?;
+                let m = sc.meeting.as_ref().ok_or_else(|| invalid("scene", "no meeting"))?;
                 let role = role.ok_or_else(|| invalid("role", "no signing role"))?;
                 Ok(vec![Event::MeetingSignedOff {
                     scene: scene.clone(),
@@ -436,6 +606,7 @@ impl<'a> Decider<'a> {
                     || "no signed-off safety meeting for the current plan".to_owned(),
                     "hold the meeting; the armorer and the 1st AD sign it off",
                 );
+                gate::check_meeting_today(&mut c, sc);
                 c.require(
                     sc.status != SceneStatus::NeedsReplan,
                     RuleId::Train3,
@@ -484,6 +655,7 @@ impl<'a> Decider<'a> {
                     || "the meeting does not cover the current plan".to_owned(),
                     "hold a new meeting",
                 );
+                gate::check_meeting_today(&mut c, sc);
                 c.require(
                     sc.day == self.ctx.today,
                     RuleId::Hand6,
@@ -530,7 +702,7 @@ impl<'a> Decider<'a> {
                 Ok(vec![Event::FirearmDeclined {
                     scene: scene.clone(),
                     person: by.id.clone(),
-                    reason: reason.trim().to_owned(),
+                    reason: F::DECLINE_REASON.or_empty(reason)?,
                 }])
             }
             Command::RequireSecondFactor { roles } => Ok(vec![Event::SecondFactorRequired { roles: roles.clone() }]),
@@ -540,16 +712,25 @@ impl<'a> Decider<'a> {
             }
             Command::OpenDay { call_sheet, counts } => {
                 let by = self.acting_person()?;
-                if by.has_role(Role::Armorer).then_some(()).is_none() {
-                    return Err(deny(
-                        RuleId::Store4,
-                        format!("{} is not the armorer", by.name),
-                        "the armorer opens the day with the count",
-                    ));
-                }
+                let mut c = Checks::new();
+                c.require(
+                    by.has_role(Role::Armorer),
+                    RuleId::Store4,
+                    || format!("{} is not the armorer", by.name),
+                    "the armorer opens the day with the count",
+                );
+                self.check_counted_items(&mut c, counts);
+                c.finish()?;
                 if let Some(day) = &self.state.safety.day {
                     return Err(invalid("day", format!("the shoot day of {} is still open: close it first", day.date)));
                 }
+                let mut call_sheet = call_sheet.clone();
+                call_sheet.medics = call_sheet
+                    .medics
+                    .iter()
+                    .map(|m| F::MEDIC.optional(m))
+                    .filter_map(Result::transpose)
+                    .collect::<Result<_, _>>()?;
                 let mut events = vec![Event::DayOpened {
                     date: self.ctx.today,
                     by: by.id.clone(),
@@ -569,17 +750,20 @@ impl<'a> Decider<'a> {
                     });
                 }
                 events.extend(self.variance_alerts(counts)?);
+                events.extend(self.day_credential_alerts()?);
                 Ok(events)
             }
             Command::CloseDay { counts } => {
                 let by = self.acting_person()?;
-                if !by.has_role(Role::Armorer) {
-                    return Err(deny(
-                        RuleId::Store4,
-                        format!("{} is not the armorer", by.name),
-                        "the armorer closes the day with the count",
-                    ));
-                }
+                let mut c = Checks::new();
+                c.require(
+                    by.has_role(Role::Armorer),
+                    RuleId::Store4,
+                    || format!("{} is not the armorer", by.name),
+                    "the armorer closes the day with the count",
+                );
+                self.check_counted_items(&mut c, counts);
+                c.finish()?;
                 let Some(day) = &self.state.safety.day else {
                     return Err(invalid("day", "no shoot day is open"));
                 };
@@ -626,7 +810,7 @@ impl<'a> Decider<'a> {
                 if a.resolved.is_some() {
                     return Err(invalid("alert", "already resolved"));
                 }
-                Ok(vec![Event::AlertResolved { alert: *alert, by: by.id.clone(), note: text("note", note, 2000)? }])
+                Ok(vec![Event::AlertResolved { alert: *alert, by: by.id.clone(), note: F::ALERT_NOTE.required(note)? }])
             }
             Command::SuperviseAssistant { assistant } => {
                 let by = self.acting_person()?;
@@ -668,7 +852,7 @@ impl<'a> Decider<'a> {
                     person: p.id.clone(),
                     model: f.model_key(),
                     by: by.id.clone(),
-                    notes: notes.trim().to_owned(),
+                    notes: F::COMPETENCE_NOTES.or_empty(notes)?,
                 }])
             }
             Command::InspectFirearm { firearm, stage, barrel_clear, fault } => {
@@ -683,7 +867,7 @@ impl<'a> Decider<'a> {
                 );
                 self.check_holds(&mut c, &f.holder, by, "firearm", firearm.as_str());
                 c.finish()?;
-                let fault = fault.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+                let fault = F::INSPECTION_FAULT.optional(fault.as_deref().unwrap_or(""))?;
                 let mut events = vec![Event::FirearmInspected {
                     firearm: firearm.clone(),
                     stage: *stage,
@@ -738,7 +922,7 @@ impl<'a> Decider<'a> {
                 Ok(vec![Event::RoundsDiscrepancyResolved {
                     class: class.clone(),
                     by: by.id.clone(),
-                    explanation: text("explanation", explanation, 2000)?,
+                    explanation: F::DISCREPANCY_EXPLANATION.required(explanation)?,
                 }])
             }
             Command::AcknowledgeDemonstration { firearm } => {
@@ -810,7 +994,7 @@ impl<'a> Decider<'a> {
                 Ok(vec![Event::HoldPlaced {
                     scope: scope.clone(),
                     by: by.id.clone(),
-                    reason: text("reason", reason, 1000)?,
+                    reason: F::HOLD_REASON.required(reason)?,
                 }])
             }
             Command::LiftHold { hold, note, review } => {
@@ -821,45 +1005,50 @@ impl<'a> Decider<'a> {
                     .holds
                     .get(hold)
                     .ok_or_else(|| DomainError::NotFound { what: "hold", id: hold.to_string() })?;
-                let may = h.placed_by == by.id || (*review && by.has_role(Role::SafetyAdvisor));
-                if !may {
-                    return Err(deny(
+                let mut c = Checks::new();
+                if h.placed_by != by.id {
+                    c.require(
+                        *review && by.has_role(Role::SafetyAdvisor),
                         RuleId::Role4,
-                        format!("{} cannot lift a hold placed by someone else", by.name),
+                        || format!("{} cannot lift a hold placed by someone else", by.name),
                         "the person who placed it lifts it, or the safety advisor after a recorded review",
-                    ));
+                    );
+                    if by.has_role(Role::SafetyAdvisor) {
+                        self.check_independent_advisor(&mut c, by);
+                    }
                 }
+                c.finish()?;
                 Ok(vec![Event::HoldLifted {
                     hold: *hold,
                     by: by.id.clone(),
                     review: *review,
-                    note: text("note", note, 2000)?,
+                    note: F::HOLD_NOTE.required(note)?,
                 }])
             }
             Command::RecordOverride { rule, firearm, scene, reason } => {
                 let by = self.acting_person()?;
                 self.firearm(firearm)?;
                 self.scene(scene)?;
-                if !crate::policy::OVERRIDABLE.contains(rule) {
-                    return Err(deny(
-                        *rule,
-                        format!("no override exists for {rule}"),
-                        "meet the rule; it cannot be overridden",
-                    ));
-                }
-                if !by.has_role(Role::Armorer) {
-                    return Err(deny(
-                        *rule,
-                        format!("{} is not the armorer", by.name),
-                        "only the armorer records an override",
-                    ));
-                }
+                let mut c = Checks::new();
+                c.require(
+                    crate::policy::OVERRIDABLE.contains(rule),
+                    *rule,
+                    || format!("no override exists for {rule}"),
+                    "meet the rule; it cannot be overridden",
+                );
+                c.require(
+                    by.has_role(Role::Armorer),
+                    *rule,
+                    || format!("{} is not the armorer", by.name),
+                    "only the armorer records an override",
+                );
+                c.finish()?;
                 Ok(vec![Event::OverrideRecorded {
                     rule: *rule,
                     firearm: firearm.clone(),
                     scene: scene.clone(),
                     by: by.id.clone(),
-                    reason: text("reason", reason, 2000)?,
+                    reason: F::OVERRIDE_REASON.required(reason)?,
                 }])
             }
             other => Err(invalid("command", format!("{} is not handled", other.name()))),
@@ -881,17 +1070,26 @@ impl<'a> Decider<'a> {
         out
     }
 
-    fn count_lines(&self, counts: &BTreeMap<String, u64>) -> Result<Vec<CountLine>, DomainError> {
+    /// R-STORE-5: every item counted was taken in.
+    fn check_counted_items(&self, c: &mut Checks, counts: &BTreeMap<String, u64>) {
         let expected = self.expected_counts();
-        for item in counts.keys() {
-            if !expected.contains_key(item) {
-                return Err(deny(
-                    RuleId::Store5,
-                    format!("'{item}' was counted but was never taken in"),
-                    "an unknown item goes through intake first; report it to the armorer",
-                ));
-            }
+        for item in counts.keys().filter(|i| !expected.contains_key(*i)) {
+            c.fail(
+                RuleId::Store5,
+                format!("'{item}' was counted but was never taken in"),
+                "an unknown item goes through intake first; report it to the armorer",
+            );
         }
+    }
+
+    fn count_lines(&self, counts: &BTreeMap<String, u64>) -> Result<Vec<CountLine>, DomainError> {
+        if let Some((item, n)) = counts.iter().find(|(_, n)| **n > limits::MAX_COUNT) {
+            return Err(invalid("counts", format!("{n} counted for '{item}': at most {} per line", limits::MAX_COUNT)));
+        }
+        let expected = self.expected_counts();
+        let mut c = Checks::new();
+        self.check_counted_items(&mut c, counts);
+        c.finish()?;
         let missing: Vec<&String> = expected.keys().filter(|k| !counts.contains_key(*k)).collect();
         if !missing.is_empty() {
             return Err(invalid(
@@ -939,8 +1137,8 @@ impl<'a> Decider<'a> {
         let by = self.acting_person()?;
         let f = self.firearm_not_disposed(firearm)?;
         let ct = self.container(container)?;
-        if count == 0 {
-            return Err(invalid("count", "load at least one round"));
+        if count == 0 || count > limits::MAX_LOAD_ROUNDS {
+            return Err(invalid("count", format!("load between 1 and {} rounds", limits::MAX_LOAD_ROUNDS)));
         }
         if !f.kind.can_fire() {
             return Err(invalid("firearm", format!("{firearm} is a {} and cannot be loaded", f.kind)));
@@ -975,6 +1173,12 @@ impl<'a> Decider<'a> {
             "wait for the 1st AD to call the scene",
         );
         self.check_usable_stock(&mut c, ct);
+        c.require(
+            same_calibre(&ct.calibre, &f.calibre),
+            RuleId::Ammo8,
+            || format!("{} holds {} rounds; {firearm} is chambered for {}", ct.label, ct.calibre, f.calibre),
+            "load only rounds of the firearm's own calibre: a wrong round can jam, and a wrong blank can misfire",
+        );
         c.require(
             u64::from(count) <= ct.count(),
             RuleId::Store4,
@@ -1029,7 +1233,6 @@ impl<'a> Decider<'a> {
         );
         gate::check_holds_on(&mut c, self.state, f.checks.scene.as_ref());
         crate::reports::check_stops(&mut c, self.state, Some(firearm));
-        crate::reports::check_not_frozen(&mut c, self.state, Some(firearm), Some(container));
         c.finish()?;
         let mut lots = BTreeMap::new();
         let mut left = count;
@@ -1055,6 +1258,16 @@ impl<'a> Decider<'a> {
     fn unload_firearm(&self, firearm: &FirearmId, fired: u32, returned: u32) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         let f = self.firearm_not_disposed(firearm)?;
+        if fired > limits::MAX_LOAD_ROUNDS || returned > limits::MAX_LOAD_ROUNDS {
+            return Err(invalid(
+                "fired",
+                format!(
+                    "count at most {} fired and {} returned rounds",
+                    limits::MAX_LOAD_ROUNDS,
+                    limits::MAX_LOAD_ROUNDS
+                ),
+            ));
+        }
         let Some(issued) = &f.checks.issued else {
             return Err(invalid("firearm", format!("{firearm} holds no issued rounds")));
         };
@@ -1068,7 +1281,6 @@ impl<'a> Decider<'a> {
         );
         self.check_holds(&mut c, &f.holder, by, "firearm", firearm.as_str());
         self.check_holds(&mut c, &ct.holder, by, "container", &ct.label);
-        crate::reports::check_not_frozen(&mut c, self.state, Some(firearm), Some(&issued.container));
         c.finish()?;
         if returned > issued.count {
             return Err(invalid("returned", format!("{returned} returned but only {} were issued", issued.count)));

@@ -6,12 +6,13 @@
 //! safety meeting is held. Every incident freezes the records involved as evidence.
 
 use crate::commands::Command;
-use crate::decide::{deny, invalid, text, Decider, DomainError};
+use crate::decide::{deny, invalid, Decider, DomainError};
 use crate::events::{Actor, Event};
 use crate::ids::*;
 use crate::model::*;
 use crate::rules::{Checks, RuleId};
 use crate::state::ProductionState;
+use crate::text::fields as F;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -172,7 +173,6 @@ pub fn stops(state: &ProductionState) -> Vec<(RuleId, String, &'static str)> {
             ));
         }
     }
-    let last_meeting = state.scenes.values().filter_map(|s| s.meeting.as_ref().map(|m| m.held_at)).max();
     for i in state.reporting.incidents.values().filter(|i| i.kind.stops_work()) {
         match i.closed_at {
             None => out.push((
@@ -181,15 +181,49 @@ pub fn stops(state: &ProductionState) -> Vec<(RuleId, String, &'static str)> {
                     .to_lowercase(),
                 "the armorer and the safety advisor close the investigation with cause and corrective action",
             )),
-            Some(closed) if last_meeting.is_none_or(|m| m < closed) => out.push((
+            Some(closed) if !meeting_since(state, i, closed) => out.push((
                 RuleId::Misf2,
-                format!("incident #{} is closed but no safety meeting has been held since", i.id),
-                "hold a new safety meeting",
+                format!(
+                    "incident #{} is closed but no new safety meeting, signed off and attended by everyone in the line of fire, has been held since for the scene(s) concerned",
+                    i.id
+                ),
+                "hold a new safety meeting for the scene, with its performers and everyone in the line of fire signed in, and have the armorer and the 1st AD sign it off",
             )),
             Some(_) => {}
         }
     }
     out
+}
+
+/// R-MISF-2 is lifted only by a new safety meeting for the scene(s) concerned: held after the
+/// investigation closed, signed off by the armorer and the 1st AD, covering the current plan,
+/// with every performer and everyone in the line of fire signed in. The scenes concerned are
+/// the incident's scene, else every scene not yet wrapped whose plan has the firearm; with
+/// neither, a meeting of any scene not wrapped that meets the same conditions.
+fn meeting_since(state: &ProductionState, i: &Incident, closed: Timestamp) -> bool {
+    let lifts = |sc: &crate::safety::Scene| {
+        sc.meeting.as_ref().is_some_and(|m| {
+            m.signed_off()
+                && m.held_at >= closed
+                && m.plan_version == sc.plan_version
+                && sc.people_concerned().iter().all(|p| m.attendees.contains(p))
+        })
+    };
+    let open = |sc: &&crate::safety::Scene| sc.status != crate::safety::SceneStatus::Wrapped;
+    let concerned: Vec<&crate::safety::Scene> = match &i.scene {
+        Some(s) => state.scenes.get(s).into_iter().collect(),
+        None => state
+            .scenes
+            .values()
+            .filter(open)
+            .filter(|sc| i.firearm.as_ref().is_some_and(|f| sc.plan.item(f).is_some()))
+            .collect(),
+    };
+    if concerned.is_empty() {
+        state.scenes.values().filter(open).any(lifts)
+    } else {
+        concerned.into_iter().all(lifts)
+    }
 }
 
 /// The incident that holds a firearm as evidence, if any (R-INC-2).
@@ -278,6 +312,15 @@ pub fn due_escalations(state: &ProductionState, now: Timestamp, ack_minutes: i64
     out
 }
 
+const TIME_OUT: &str = "time-out ";
+const TIME_OUT_CLEARED: &str = "time-out cleared ";
+
+/// The subject of a clock-recorded time-out alert: "time-out [fa-1] …" gives "fa-1".
+fn time_out_key<'m>(message: &'m str, prefix: &str) -> Option<&'m str> {
+    let rest = message.strip_prefix(prefix)?.strip_prefix('[')?;
+    rest.split_once(']').map(|(key, _)| key)
+}
+
 fn report_handler(p: &Person) -> bool {
     p.has_role(Role::SafetyAdvisor) || p.has_role(Role::Producer) || p.has_role(Role::Armorer)
 }
@@ -299,6 +342,71 @@ impl<'a> Decider<'a> {
             .ok_or_else(|| DomainError::NotFound { what: "incident", id: id.to_string() })
     }
 
+    /// R-HAND-3 and R-STORE-3 time-outs, recorded by the clock: an `alert.raised` when a
+    /// firearm has been out of storage, or a location open, past the time-out, and another
+    /// when that ends ("cleared"), so both reach the armorer and the AD through the outbox.
+    /// Each subject's state is read back from the recorded alerts, so a restart or a replay
+    /// raises nothing twice.
+    fn time_out_alerts(&self) -> Vec<Event> {
+        let active = crate::gate::time_outs(self.state, self.ctx.now);
+        let mut subjects: BTreeMap<String, (RuleId, bool)> = BTreeMap::new();
+        // The alerts are in log order: the last one for a subject says whether it is firing.
+        for a in self.state.safety.alerts.values() {
+            if let Some(key) = time_out_key(&a.message, TIME_OUT) {
+                subjects.insert(key.to_owned(), (a.rule, true));
+            } else if let Some(key) = time_out_key(&a.message, TIME_OUT_CLEARED) {
+                subjects.insert(key.to_owned(), (a.rule, false));
+            }
+        }
+        let mut events = Vec::new();
+        for (rule, key, message) in &active {
+            if !subjects.get(key).is_some_and(|(_, firing)| *firing) {
+                events.push(Event::AlertRaised { rule: *rule, message: format!("{TIME_OUT}[{key}] {message}") });
+            }
+        }
+        for (key, (rule, firing)) in subjects {
+            if firing && !active.iter().any(|(_, k, _)| *k == key) {
+                events.push(Event::AlertRaised {
+                    rule,
+                    message: format!("{TIME_OUT_CLEARED}[{key}] back within the time-out (returned, or locked)"),
+                });
+            }
+        }
+        events
+    }
+
+    /// R-ROLE-3, "ALERT when found": a conflict the decider could not refuse (events imported,
+    /// a correction) is raised by the clock once per person and shoot day while any firearm
+    /// is out of storage: an armorer who also holds, or held that day, another department role.
+    fn role_conflict_alerts(&self) -> Vec<Event> {
+        let Some(day) = &self.state.safety.day else { return Vec::new() };
+        if crate::gate::firearms_out(self.state) == 0 {
+            return Vec::new();
+        }
+        let mut events = Vec::new();
+        for p in self.state.people.values() {
+            let roles = self.roles_today(&p.id);
+            let armory = roles.contains(&Role::Armorer) || roles.contains(&Role::AssistantArmorer);
+            let others = self.other_department_roles_today(p);
+            if !armory || others.is_empty() {
+                continue;
+            }
+            let marker = format!("role conflict [{} {}]", p.id, day.date);
+            if self.state.safety.alerts.values().any(|a| a.rule == RuleId::Role3 && a.message.starts_with(&marker)) {
+                continue;
+            }
+            events.push(Event::AlertRaised {
+                rule: RuleId::Role3,
+                message: format!(
+                    "{marker} {} works in the armory and is or was also {} today while firearms are out of storage",
+                    p.name,
+                    others.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            });
+        }
+        events
+    }
+
     pub(crate) fn reports(&self, command: &Command) -> Result<Vec<Event>, DomainError> {
         match command {
             Command::RecordAuthorityNotice { authority, date, reference } => {
@@ -313,20 +421,20 @@ impl<'a> Decider<'a> {
                 Ok(vec![Event::AuthorityNotified {
                     authority: *authority,
                     date: *date,
-                    reference: text("reference", reference, 500)?,
+                    reference: F::NOTICE_REFERENCE.required(reference)?,
                     by: by.id.clone(),
                 }])
             }
             Command::SetContacts { studio_safety_office, union_representative } => Ok(vec![Event::ContactsSet {
-                studio_safety_office: text("studio_safety_office", studio_safety_office, 300)?,
-                union_representative: text("union_representative", union_representative, 300)?,
+                studio_safety_office: F::STUDIO_SAFETY_OFFICE.required(studio_safety_office)?,
+                union_representative: F::UNION_REPRESENTATIVE.required(union_representative)?,
             }]),
             Command::FileReport { severity, text: body, subject, reporter_name, followup_key_hash, photos } => {
                 let is_hash = |h: &str| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit());
                 if !is_hash(followup_key_hash) {
                     return Err(invalid("followup_key_hash", "must be the SHA-256 (hex) of the follow-up key"));
                 }
-                if photos.len() > 5 || !photos.iter().all(|h| is_hash(h)) {
+                if photos.len() > crate::text::limits::MAX_PHOTOS || !photos.iter().all(|h| is_hash(h)) {
                     return Err(invalid("photos", "at most 5 photos, each named by its SHA-256"));
                 }
                 let subject = subject.as_deref().map(str::trim).filter(|s| !s.is_empty());
@@ -344,10 +452,10 @@ impl<'a> Decider<'a> {
                 }
                 let subject = subject.map(str::to_owned);
                 let reporter_name = reporter_name.as_deref().map(str::trim).filter(|s| !s.is_empty());
-                let reporter_name = reporter_name.map(|n| text("reporter_name", n, 200)).transpose()?;
+                let reporter_name = reporter_name.map(|n| F::REPORTER_NAME.required(n)).transpose()?;
                 Ok(vec![Event::ReportFiled {
                     severity: *severity,
-                    text: text("text", body, 10_000)?,
+                    text: F::REPORT_TEXT.required(body)?,
                     subject,
                     reporter_name,
                     followup_key_hash: followup_key_hash.to_lowercase(),
@@ -359,7 +467,7 @@ impl<'a> Decider<'a> {
                 if !r.followup_key_hash.eq_ignore_ascii_case(followup_key_hash) {
                     return Err(DomainError::Forbidden("that follow-up key does not belong to this report".into()));
                 }
-                Ok(vec![Event::ReportAddedTo { report: *report, text: text("text", body, 10_000)? }])
+                Ok(vec![Event::ReportAddedTo { report: *report, text: F::REPORT_TEXT.required(body)? }])
             }
             Command::AcknowledgeReport { report } => {
                 let by = self.acting_person()?;
@@ -389,23 +497,27 @@ impl<'a> Decider<'a> {
                 Ok(vec![Event::ReportAnswered {
                     report: *report,
                     by: by.id.clone(),
-                    text: text("text", body, 10_000)?,
+                    text: F::REPORT_ANSWER.required(body)?,
                 }])
             }
             Command::ReviewReport { report, note } => {
                 let by = self.acting_person()?;
                 self.report(*report)?;
-                if !by.has_role(Role::SafetyAdvisor) {
-                    return Err(deny(
-                        RuleId::Comp2,
-                        format!("{} is not the safety advisor", by.name),
-                        "the safety advisor reviews a critical report",
-                    ));
+                let mut c = Checks::new();
+                c.require(
+                    by.has_role(Role::SafetyAdvisor),
+                    RuleId::Comp2,
+                    || format!("{} is not the safety advisor", by.name),
+                    "the safety advisor reviews a critical report",
+                );
+                if by.has_role(Role::SafetyAdvisor) {
+                    self.check_independent_advisor(&mut c, by);
                 }
+                c.finish()?;
                 Ok(vec![Event::ReportReviewed {
                     report: *report,
                     by: by.id.clone(),
-                    note: text("note", note, 10_000)?,
+                    note: F::REVIEW_NOTE.required(note)?,
                 }])
             }
             Command::CloseReport { report, corrective_action } => {
@@ -443,7 +555,7 @@ impl<'a> Decider<'a> {
                 Ok(vec![Event::ReportClosed {
                     report: *report,
                     by: by.id.clone(),
-                    corrective_action: text("corrective_action", corrective_action, 10_000)?,
+                    corrective_action: F::CORRECTIVE_ACTION.required(corrective_action)?,
                 }])
             }
             Command::Tick => {
@@ -485,10 +597,18 @@ impl<'a> Decider<'a> {
                         });
                     }
                 }
+                events.extend(self.time_out_alerts());
+                events.extend(self.role_conflict_alerts());
                 Ok(events)
             }
             Command::ReportIncident { kind, firearm, scene, description, wait_seconds } => {
                 let by = self.acting_person()?;
+                if wait_seconds.is_some_and(|w| w > crate::text::limits::MAX_WAIT_SECONDS) {
+                    return Err(invalid(
+                        "wait_seconds",
+                        format!("at most {} seconds", crate::text::limits::MAX_WAIT_SECONDS),
+                    ));
+                }
                 if let Some(f) = firearm {
                     self.firearm(f)?;
                 }
@@ -520,7 +640,7 @@ impl<'a> Decider<'a> {
                     kind: kind.clone(),
                     firearm: firearm.clone(),
                     scene: scene.clone(),
-                    description: text("description", description, 10_000)?,
+                    description: F::INCIDENT_DESCRIPTION.required(description)?,
                     by: by.id.clone(),
                     wait_seconds: *wait_seconds,
                     frozen_firearms,
@@ -547,23 +667,37 @@ impl<'a> Decider<'a> {
                 Ok(vec![Event::RegulatorNotified {
                     incident: *incident,
                     by: by.id.clone(),
-                    reference: text("reference", reference, 500)?,
+                    reference: F::REGULATOR_REFERENCE.required(reference)?,
                 }])
             }
             Command::SignInvestigation { incident, cause, corrective_action } => {
                 let by = self.acting_person()?;
                 let i = self.incident(*incident)?;
+                let mut c = Checks::new();
                 let role = if by.has_role(Role::Armorer) {
-                    Role::Armorer
+                    Some(Role::Armorer)
                 } else if by.has_role(Role::SafetyAdvisor) {
-                    Role::SafetyAdvisor
+                    self.check_independent_advisor(&mut c, by);
+                    Some(Role::SafetyAdvisor)
                 } else {
-                    return Err(deny(
+                    c.fail(
                         RuleId::Misf2,
                         format!("{} cannot close investigations", by.name),
                         "the armorer and the safety advisor both sign the investigation",
-                    ));
+                    );
+                    None
                 };
+                // R-REC-5: the misfire and discharge log keeps a cause and a corrective action.
+                for (field, value) in [("cause", cause), ("corrective action", corrective_action)] {
+                    c.require(
+                        !value.trim().is_empty(),
+                        RuleId::Rec5,
+                        || format!("the investigation's {field} is missing"),
+                        "record the cause found and the corrective action taken",
+                    );
+                }
+                c.finish()?;
+                let role = role.ok_or_else(|| invalid("role", "no signing role"))?;
                 if i.closed_at.is_some() {
                     return Err(invalid("incident", "the investigation is closed"));
                 }
@@ -571,27 +705,31 @@ impl<'a> Decider<'a> {
                     incident: *incident,
                     by: by.id.clone(),
                     role,
-                    cause: text("cause", cause, 10_000)?,
-                    corrective_action: text("corrective_action", corrective_action, 10_000)?,
+                    cause: F::CAUSE.required(cause)?,
+                    corrective_action: F::CORRECTIVE_ACTION.required(corrective_action)?,
                 }])
             }
             Command::ReleaseEvidence { incident, note } => {
                 let by = self.acting_person()?;
                 let i = self.incident(*incident)?;
-                if !by.has_role(Role::SafetyAdvisor) {
-                    return Err(deny(
-                        RuleId::Inc2,
-                        format!("{} cannot release evidence", by.name),
-                        "the safety advisor records the release",
-                    ));
+                let mut c = Checks::new();
+                c.require(
+                    by.has_role(Role::SafetyAdvisor),
+                    RuleId::Inc2,
+                    || format!("{} cannot release evidence", by.name),
+                    "the safety advisor records the release",
+                );
+                if by.has_role(Role::SafetyAdvisor) {
+                    self.check_independent_advisor(&mut c, by);
                 }
+                c.finish()?;
                 if i.evidence_released.is_some() {
                     return Err(invalid("incident", "the evidence was already released"));
                 }
                 Ok(vec![Event::EvidenceReleased {
                     incident: *incident,
                     by: by.id.clone(),
-                    note: text("note", note, 10_000)?,
+                    note: F::RELEASE_NOTE.required(note)?,
                 }])
             }
             other => Err(invalid("command", format!("{} is not handled", other.name()))),

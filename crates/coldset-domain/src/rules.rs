@@ -36,6 +36,8 @@ rule_ids! {
     Store5 => "R-STORE-5", Store6 => "R-STORE-6",
     Ammo1 => "R-AMMO-1", Ammo2 => "R-AMMO-2", Ammo3 => "R-AMMO-3", Ammo4 => "R-AMMO-4",
     Ammo5 => "R-AMMO-5", Ammo6 => "R-AMMO-6", Ammo7 => "R-AMMO-7",
+    // Not in the shared catalogue: added by coldset (issue #16), see docs/rules.md.
+    Ammo8 => "R-AMMO-8",
     Hand1 => "R-HAND-1", Hand2 => "R-HAND-2", Hand3 => "R-HAND-3", Hand4 => "R-HAND-4",
     Hand5 => "R-HAND-5", Hand6 => "R-HAND-6", Check1 => "R-CHECK-1", Check2 => "R-CHECK-2",
     Decl1 => "R-DECL-1", Meet1 => "R-MEET-1", Meet2 => "R-MEET-2", Meet3 => "R-MEET-3",
@@ -140,6 +142,6 @@ mod tests {
             let json = serde_json::to_string(id).unwrap();
             assert_eq!(json, format!("\"{}\"", id.as_str()));
         }
-        assert_eq!(RuleId::ALL.len(), 57);
+        assert_eq!(RuleId::ALL.len(), 58);
     }
 }

@@ -131,6 +131,10 @@ pub struct Meeting {
     pub agenda: Agenda,
     pub attendees: BTreeSet<PersonId>,
     pub held_at: Timestamp,
+    /// The shoot day that was open when the meeting was held (R-MEET-1), if one was.
+    /// (Left out of the record when absent, so rows from before it was kept are unchanged.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day: Option<Date>,
     pub armorer_sign_off: Option<PersonId>,
     pub ad_sign_off: Option<PersonId>,
 }
@@ -175,6 +179,22 @@ impl Scene {
     pub fn meeting_current(&self) -> bool {
         self.meeting.as_ref().is_some_and(|m| m.signed_off() && m.plan_version == self.plan_version)
     }
+
+    /// R-MEET-1: the meeting was held on the scene's shoot day. A shoot day runs from the
+    /// armorer's day-open to day-close and is dated in the production's time zone (a night
+    /// shoot that crosses midnight is still one day), so a meeting held during an earlier
+    /// day, or while no day was open, never counts.
+    pub fn meeting_held_on_its_day(&self) -> bool {
+        self.meeting.as_ref().is_some_and(|m| m.day == Some(self.day))
+    }
+
+    /// The people a safety meeting must cover: each performer the plan gives a firearm and
+    /// everyone in the line of fire.
+    pub fn people_concerned(&self) -> BTreeSet<PersonId> {
+        let mut people: BTreeSet<PersonId> = self.plan.items.iter().map(|i| i.performer.clone()).collect();
+        people.extend(self.plan.line_of_fire.iter().cloned());
+        people
+    }
 }
 
 /// One line of a count (R-STORE-4): what was expected and what was found.
@@ -202,6 +222,10 @@ pub struct ShootDay {
     pub call_sheet: CallSheet,
     /// Assistant armorers working under the armorer's recorded supervision (R-HAND-1).
     pub supervised: BTreeSet<PersonId>,
+    /// Every role each person held at any time since the day was opened (R-ROLE-3, R-ROLE-6:
+    /// separation of duties is judged over the day, not only over the roles held now).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub roles_held: BTreeMap<PersonId, BTreeSet<crate::model::Role>>,
 }
 
 /// A visible alert (ALERT rules): recorded in the log, open until resolved.
@@ -254,6 +278,26 @@ pub struct Discrepancy {
     pub found_at: Timestamp,
 }
 
+/// An approved exception to R-AMMO-1: live rounds may be received, only into its range
+/// location, between its dates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveException {
+    pub id: u64,
+    pub kind: crate::model::LiveExceptionKind,
+    pub range: LocationId,
+    pub medic: String,
+    pub from: Date,
+    pub until: Date,
+    pub reference: String,
+    pub approved_by: PersonId,
+}
+
+impl LiveException {
+    pub fn in_force_on(&self, day: Date) -> bool {
+        self.from <= day && day <= self.until
+    }
+}
+
 /// The production-wide safety state, one projection row.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SafetyState {
@@ -263,6 +307,9 @@ pub struct SafetyState {
     pub overrides: BTreeMap<u64, Override>,
     /// Open discrepancies, by class.
     pub discrepancies: Vec<Discrepancy>,
+    /// Approved R-AMMO-1 exceptions, by id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub live_exceptions: BTreeMap<u64, LiveException>,
     pub version: u64,
 }
 
@@ -291,6 +338,12 @@ pub struct FirearmChecks {
     pub scene: Option<SceneId>,
     pub pre_use_at: Option<Timestamp>,
     pub needs_post_use: bool,
+    /// Handed to someone outside the armory team since it left storage or was last
+    /// collected: collecting it ends a firing sequence (R-HAND-4, R-AMMO-7). A firearm that
+    /// only passed within the armory (an assistant's supervised load handed back) was never
+    /// fired, and collecting it ends nothing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub in_use: bool,
     /// Collected with rounds in it: the sequence's rounds must be reconciled (R-AMMO-7)
     /// before it goes out again.
     #[serde(default)]

@@ -151,20 +151,32 @@ impl ProductionState {
                         roles: roles.clone(),
                         credentials: Vec::new(),
                         competences: BTreeSet::new(),
+                        former_roles: BTreeSet::new(),
                         version: seq,
                     },
                 );
+                if let Some(day) = self.safety.day.as_mut() {
+                    day.roles_held.insert(person.clone(), roles.clone());
+                    self.safety.version = seq;
+                    return Ok(vec![R::Person(person.clone()), R::Safety]);
+                }
                 vec![R::Person(person.clone())]
             }
             Event::RoleAssigned { person, role } => {
                 let p = self.person_mut(person)?;
                 p.roles.insert(*role);
                 p.version = seq;
+                if let Some(day) = self.safety.day.as_mut() {
+                    day.roles_held.entry(person.clone()).or_default().insert(*role);
+                    self.safety.version = seq;
+                    return Ok(vec![R::Person(person.clone()), R::Safety]);
+                }
                 vec![R::Person(person.clone())]
             }
             Event::RoleRemoved { person, role } => {
                 let p = self.person_mut(person)?;
                 p.roles.remove(role);
+                p.former_roles.insert(*role);
                 p.version = seq;
                 vec![R::Person(person.clone())]
             }
@@ -250,21 +262,28 @@ impl ProductionState {
                 vec![R::Firearm(firearm.clone())]
             }
             Event::FirearmHandedOff { firearm, to, .. } => {
+                let outside_armory =
+                    self.people.get(to).is_none_or(|p| !p.is_armorer_side() || p.has_role(Role::Performer));
                 let f = self.firearm_mut(firearm)?;
                 f.holder = Holder::Person { person: to.clone() };
+                f.checks.in_use |= outside_armory;
                 f.version = seq;
                 vec![R::Firearm(firearm.clone())]
             }
             Event::FirearmCollected { firearm, to, .. } => {
                 let f = self.firearm_mut(firearm)?;
                 f.holder = Holder::Person { person: to.clone() };
-                // Back from a firing sequence: a post-use inspection is due, and the next
-                // hand-off needs fresh checks (R-HAND-4, R-CHECK-1, R-CHECK-2).
-                f.checks.needs_post_use = true;
-                f.checks.needs_reconcile = f.checks.issued.is_some();
-                f.checks.pre_use_at = None;
-                f.checks.demonstrated = None;
-                f.checks.shown.clear();
+                // Back from a firing sequence (it was with someone outside the armory): a
+                // post-use inspection is due, the rounds are reconciled, and the next
+                // hand-off needs fresh checks (R-HAND-4, R-AMMO-7, R-CHECK-1, R-CHECK-2).
+                // From within the armory it is a custody step only.
+                if std::mem::take(&mut f.checks.in_use) {
+                    f.checks.needs_post_use = true;
+                    f.checks.needs_reconcile = f.checks.issued.is_some();
+                    f.checks.pre_use_at = None;
+                    f.checks.demonstrated = None;
+                    f.checks.shown.clear();
+                }
                 f.version = seq;
                 vec![R::Firearm(firearm.clone())]
             }
@@ -435,12 +454,14 @@ impl ProductionState {
                 vec![R::Scene(scene.clone())]
             }
             Event::MeetingHeld { scene, plan_version, agenda, attendees } => {
+                let day = self.safety.day.as_ref().map(|d| d.date);
                 let sc = self.scene_mut(scene)?;
                 sc.meeting = Some(Meeting {
                     plan_version: *plan_version,
                     agenda: agenda.clone(),
                     attendees: attendees.clone(),
                     held_at: at,
+                    day,
                     armorer_sign_off: None,
                     ad_sign_off: None,
                 });
@@ -487,6 +508,7 @@ impl ProductionState {
                     opened_at: at,
                     call_sheet: call_sheet.clone(),
                     supervised: BTreeSet::new(),
+                    roles_held: self.people.values().map(|p| (p.id.clone(), p.roles.clone())).collect(),
                 });
                 self.safety.version = seq;
                 vec![R::Safety]
@@ -656,6 +678,23 @@ impl ProductionState {
                         by: by.clone(),
                         reason: reason.clone(),
                         at,
+                    },
+                );
+                self.safety.version = seq;
+                vec![R::Safety]
+            }
+            Event::LiveExceptionApproved { kind, range, medic, from, until, reference, by } => {
+                self.safety.live_exceptions.insert(
+                    seq,
+                    LiveException {
+                        id: seq,
+                        kind: *kind,
+                        range: range.clone(),
+                        medic: medic.clone(),
+                        from: *from,
+                        until: *until,
+                        reference: reference.clone(),
+                        approved_by: by.clone(),
                     },
                 );
                 self.safety.version = seq;

@@ -176,6 +176,12 @@ fn firearm_of(events: &[Event]) -> FirearmId {
 fn lot_of(events: &[Event]) -> (LotId, ContainerId) {
     match events {
         [Event::LotReceived { lot, container, .. }] => (lot.clone(), container.clone()),
+        // Live rounds under an exception go straight into the range (R-AMMO-1).
+        [Event::LotReceived { lot, container, .. }, Event::ContainerStored { container: stored, .. }]
+            if stored == container =>
+        {
+            (lot.clone(), container.clone())
+        }
         other => panic!("expected lot.received, got {other:?}"),
     }
 }
@@ -1016,6 +1022,7 @@ const ENFORCED: &[R] = &[
     R::Ammo5,
     R::Ammo6,
     R::Ammo7,
+    R::Ammo8,
     R::Hand1,
     R::Hand2,
     R::Hand3,
@@ -1030,6 +1037,7 @@ const ENFORCED: &[R] = &[
     R::Meet3,
     R::Meet4,
     R::Reh1,
+    R::Reh2,
     R::Aim1,
     R::Dist1,
     R::Dist2,
@@ -1037,6 +1045,8 @@ const ENFORCED: &[R] = &[
     R::Med1,
     R::Rec1,
     R::Rec3,
+    R::Rec4,
+    R::Rec5,
     R::Rec6,
     R::Comp1,
     R::Comp2,
@@ -1061,6 +1071,7 @@ fn all_cases() -> Vec<Case> {
     v.extend(meeting_cases());
     v.extend(plan_cases());
     v.extend(record_cases());
+    v.extend(reh2_rec_cases());
     v.extend(report_cases());
     v
 }
@@ -1093,6 +1104,24 @@ fn role_cases() -> Vec<Case> {
         }),
         // Changed: taking a firearm out of storage was R-HAND-1; custody from storage goes to
         // the armory only, which is R-ROLE-1 now (R-HAND-1 is about loading).
+        // #15: no early return: every rule that fails is named, not only custody.
+        case(
+            R::Role1,
+            "the 1st AD takes a firearm the armorer holds, under a hold and a critical report",
+            Refused(&[R::Role1, R::Role2, R::Role4, R::Comp2]),
+            |p| {
+                let sc = p.plan_scene(take_plan(&p.blank_gun, &p.performer, quarter_blanks()));
+                p.open_day();
+                p.take(p.blank_gun.clone());
+                let armorer = p.armorer.clone();
+                p.place_hold(&armorer, HoldScope::AllFirearmWork);
+                filed(p, coldset_domain::reports::Severity::Critical);
+                (p.ad(), Command::TakeFirearm { firearm: p.blank_gun.clone(), scene: Some(sc) })
+            },
+        ),
+        case(R::Role1, "a crew member takes a container the armorer holds", Refused(&[R::Role1, R::Store2]), |p| {
+            (by(&p.crew), Command::TakeContainer { container: p.spare_dummies.clone() })
+        }),
         case(R::Role1, "the 1st AD takes a replica off the cart he may open", Refused(&[R::Role1]), |p| {
             p.put_on_cart(p.replica.clone());
             (p.ad(), Command::TakeFirearm { firearm: p.replica.clone(), scene: None })
@@ -1263,6 +1292,72 @@ fn role_cases() -> Vec<Case> {
         case(R::Role3, "making a crew member an armorer too", Refused(&[R::Role3]), |p| {
             (p.admin.clone(), Command::AssignRole { person: p.crew.clone(), role: Role::Armorer })
         }),
+        // #15: R-ROLE-3 over the shoot day's history, and found after the fact.
+        case(R::Role3, "the assistant armorer switches to props the same shoot day", Refused(&[R::Role3]), |p| {
+            p.open_day();
+            let admin = p.admin.clone();
+            p.w.ok(&admin, Command::RemoveRole { person: p.assistant.clone(), role: Role::AssistantArmorer });
+            (p.admin.clone(), Command::AssignRole { person: p.assistant.clone(), role: Role::PropertyMaster })
+        }),
+        case(R::Role3, "the props master of this morning becomes armorer", Refused(&[R::Role3]), |p| {
+            p.open_day();
+            let props = p.add_person("Pam Props", &[Role::PropertyMaster]);
+            let admin = p.admin.clone();
+            p.w.ok(&admin, Command::RemoveRole { person: props.clone(), role: Role::PropertyMaster });
+            (p.admin.clone(), Command::AssignRole { person: props, role: Role::Armorer })
+        }),
+        case(
+            R::Role3,
+            "a former props master becomes armorer with no day open",
+            Allowed("person.role_assigned"),
+            |p| {
+                let props = p.add_person("Pam Props", &[Role::PropertyMaster]);
+                let admin = p.admin.clone();
+                p.w.ok(&admin, Command::RemoveRole { person: props.clone(), role: Role::PropertyMaster });
+                (p.admin.clone(), Command::AssignRole { person: props, role: Role::Armorer })
+            },
+        ),
+        case(
+            R::Role3,
+            "the armorer, props earlier today, takes a firearm out for a scene",
+            Refused(&[R::Role3]),
+            |p| {
+                let sc = p.plan_scene(take_plan(&p.blank_gun, &p.performer, quarter_blanks()));
+                p.open_day();
+                p.open(p.safe.clone());
+                // Props and back, as an import or a correction would record it.
+                import(p, Event::RoleAssigned { person: p.armorer.clone(), role: Role::PropertyMaster });
+                import(p, Event::RoleRemoved { person: p.armorer.clone(), role: Role::PropertyMaster });
+                (p.arm(), Command::TakeFirearm { firearm: p.blank_gun.clone(), scene: Some(sc) })
+            },
+        ),
+        case(R::Role3, "an imported role conflict is raised by the clock", Alerted(&[R::Role3]), |p| {
+            p.open_day();
+            p.take(p.blank_gun.clone());
+            // As an import or a correction would record it, without the decider.
+            import(p, Event::RoleAssigned { person: p.armorer.clone(), role: Role::PropertyMaster });
+            (Actor::System, Command::Tick)
+        }),
+        // #15: credentials judged on the scene's shoot day, at planning and when the day opens.
+        case(R::Role2, "planning a scene for tomorrow with a permit that ends today", Alerted(&[R::Role2]), |p| {
+            let perf = expiring_performer(p);
+            let plan = take_plan(&p.blank_gun, &perf, quarter_blanks());
+            let day = TODAY.tomorrow().unwrap();
+            (p.ad(), Command::PlanScene { number: "7".into(), description: "x".into(), day, plan })
+        }),
+        case(R::Role2, "planning a scene for today with a permit that ends today", Allowed("scene.planned"), |p| {
+            let perf = expiring_performer(p);
+            let plan = take_plan(&p.blank_gun, &perf, quarter_blanks());
+            (p.ad(), Command::PlanScene { number: "7".into(), description: "x".into(), day: TODAY, plan })
+        }),
+        case(R::Role2, "opening the scene's day with a permit that ended the day before", Alerted(&[R::Role2]), |p| {
+            let perf = expiring_performer(p);
+            let tomorrow = TODAY.tomorrow().unwrap();
+            p.plan_scene_on(take_plan(&p.blank_gun, &perf, quarter_blanks()), tomorrow);
+            p.w.ctx.now = Timestamp(T0.0 + 24 * 60 * MINUTE_MS);
+            p.w.ctx.today = tomorrow;
+            (p.arm(), Command::OpenDay { call_sheet: call_sheet(), counts: p.full_count() })
+        }),
         case(R::Role3, "adding a second armorer with no other role", Allowed("person.added"), |p| {
             (p.admin.clone(), Command::AddPerson { name: "Jo Armorer".into(), roles: [Role::Armorer].into() })
         }),
@@ -1393,6 +1488,100 @@ fn role_cases() -> Vec<Case> {
             |p| {
                 p.set_policy(&["industry-us"]);
                 (p.admin.clone(), Command::AssignRole { person: p.first_ad.clone(), role: Role::SafetyAdvisor })
+            },
+        ),
+        // #15: separation of duties over the day and across roles, under every policy pack.
+        case(R::Role6, "industry-us: the producer takes the safety advisor role", Refused(&[R::Role6]), |p| {
+            p.set_policy(&["industry-us"]);
+            (p.admin.clone(), Command::AssignRole { person: p.producer.clone(), role: Role::SafetyAdvisor })
+        }),
+        case(R::Role6, "industry-us: adding a producer who is also safety advisor", Refused(&[R::Role6]), |p| {
+            p.set_policy(&["industry-us"]);
+            let roles = [Role::Producer, Role::SafetyAdvisor].into();
+            (p.admin.clone(), Command::AddPerson { name: "Pat Pressure".into(), roles })
+        }),
+        case(
+            R::Role6,
+            "industry-us: the 1st AD steps down and becomes advisor the same day",
+            Refused(&[R::Role6]),
+            |p| {
+                p.set_policy(&["industry-us"]);
+                p.open_day();
+                let admin = p.admin.clone();
+                p.w.ok(&admin, Command::RemoveRole { person: p.first_ad.clone(), role: Role::FirstAd });
+                (p.admin.clone(), Command::AssignRole { person: p.first_ad.clone(), role: Role::SafetyAdvisor })
+            },
+        ),
+        case(R::Role6, "industry-us: a former producer becomes advisor on another day", Refused(&[R::Role6]), |p| {
+            p.set_policy(&["industry-us"]);
+            let admin = p.admin.clone();
+            p.w.ok(&admin, Command::RemoveRole { person: p.producer.clone(), role: Role::Producer });
+            (p.admin.clone(), Command::AssignRole { person: p.producer.clone(), role: Role::SafetyAdvisor })
+        }),
+        case(
+            R::Role6,
+            "industry-us: a former 1st AD becomes advisor with no day open",
+            Allowed("person.role_assigned"),
+            |p| {
+                p.set_policy(&["industry-us"]);
+                let admin = p.admin.clone();
+                p.w.ok(&admin, Command::RemoveRole { person: p.first_ad.clone(), role: Role::FirstAd });
+                (p.admin.clone(), Command::AssignRole { person: p.first_ad.clone(), role: Role::SafetyAdvisor })
+            },
+        ),
+        case(
+            R::Role6,
+            "industry-us: a 1st AD who is also advisor reviews a critical report",
+            Refused(&[R::Role6]),
+            |p| {
+                let ad = ad_advisor(p);
+                let report = filed(p, coldset_domain::reports::Severity::Critical);
+                (by(&ad), Command::ReviewReport { report, note: "fine, carry on".into() })
+            },
+        ),
+        case(
+            R::Role6,
+            "industry-us: a 1st AD who is also advisor lifts the armorer's hold",
+            Refused(&[R::Role6]),
+            |p| {
+                let ad = ad_advisor(p);
+                let armorer = p.armorer.clone();
+                let hold = p.place_hold(&armorer, HoldScope::AllFirearmWork);
+                (by(&ad), Command::LiftHold { hold, note: "we are losing the light".into(), review: true })
+            },
+        ),
+        case(R::Role6, "industry-us: a 1st AD who is also advisor signs an investigation", Refused(&[R::Role6]), |p| {
+            let ad = ad_advisor(p);
+            let id = incident(p, coldset_domain::reports::IncidentKind::Misfire, Some(30));
+            (by(&ad), Command::SignInvestigation { incident: id, cause: "x".into(), corrective_action: "y".into() })
+        }),
+        case(R::Role6, "industry-us: a 1st AD who is also advisor releases evidence", Refused(&[R::Role6]), |p| {
+            let ad = ad_advisor(p);
+            p.take(p.blank_gun.clone());
+            let id = incident(p, coldset_domain::reports::IncidentKind::LostRound, None);
+            (by(&ad), Command::ReleaseEvidence { incident: id, note: "done".into() })
+        }),
+        case(R::Role6, "the independent advisor lifts the armorer's hold after review", Allowed("hold.lifted"), |p| {
+            let armorer = p.armorer.clone();
+            let hold = p.place_hold(&armorer, HoldScope::AllFirearmWork);
+            (by(&p.safety), Command::LiftHold { hold, note: "reviewed the rig".into(), review: true })
+        }),
+        case(
+            R::Role6,
+            "industry-us: a 1st AD who is also advisor approves a live-round exception",
+            Refused(&[R::Role6]),
+            |p| {
+                let ad = ad_advisor(p);
+                let admin = p.admin.clone();
+                let range = location_of(&p.w.ok(
+                    &admin,
+                    Command::AddLocation {
+                        name: "Range".into(),
+                        kind: LocationKind::Range,
+                        authorised: [p.armorer.clone()].into(),
+                    },
+                ));
+                (by(&ad), live_exception(&range))
             },
         ),
         case(R::Role6, "an independent safety advisor", Allowed("person.added"), |p| {
@@ -1528,6 +1717,37 @@ fn five_armed(p: &mut Prod) -> (SceneId, Vec<(FirearmId, PersonId)>) {
 /// armorer), R-TRAIN-3 (anyone may decline; the scene must be replanned).
 fn training_cases() -> Vec<Case> {
     vec![
+        // #15: training judged on the scene's shoot day, not on the day of planning.
+        case(R::Train1, "california-2025: a course that ends before tomorrow's scene", Refused(&[R::Train1]), |p| {
+            let crew = crew_with_course_until(p, TODAY);
+            let mut plan = take_plan(&p.blank_gun, &p.performer, quarter_blanks());
+            plan.call_list.insert(crew);
+            let day = TODAY.tomorrow().unwrap();
+            (p.ad(), Command::PlanScene { number: "7".into(), description: "x".into(), day, plan })
+        }),
+        case(R::Train1, "california-2025: a course in date on the scene's day", Allowed("scene.planned"), |p| {
+            let day = TODAY.tomorrow().unwrap();
+            let crew = crew_with_course_until(p, day);
+            let mut plan = take_plan(&p.blank_gun, &p.performer, quarter_blanks());
+            plan.call_list.insert(crew);
+            (p.ad(), Command::PlanScene { number: "7".into(), description: "x".into(), day, plan })
+        }),
+        case(
+            R::Train1,
+            "industry-us: a course that ended before the scene's day, at day open",
+            Alerted(&[R::Train1]),
+            |p| {
+                p.set_policy(&["industry-us"]);
+                let crew = crew_with_course_until(p, TODAY);
+                let mut plan = take_plan(&p.blank_gun, &p.performer, quarter_blanks());
+                plan.call_list.insert(crew);
+                let tomorrow = TODAY.tomorrow().unwrap();
+                p.plan_scene_on(plan, tomorrow);
+                p.w.ctx.now = Timestamp(T0.0 + 24 * 60 * MINUTE_MS);
+                p.w.ctx.today = tomorrow;
+                (p.arm(), Command::OpenDay { call_sheet: call_sheet(), counts: p.full_count() })
+            },
+        ),
         case(R::Train1, "california-2025: an untrained crew member on the call list", Refused(&[R::Train1]), |p| {
             let mut plan = take_plan(&p.blank_gun, &p.performer, quarter_blanks());
             plan.call_list.insert(p.crew.clone());
@@ -1759,6 +1979,12 @@ fn store_cases() -> Vec<Case> {
             (p.arm(), Command::CloseDay { counts: p.full_count() })
         }),
         // R-STORE-3
+        // #15: the clock records the time-out (and the outbox sends it).
+        case(R::Store3, "the clock finds the safe open past the time-out", Alerted(&[R::Store3]), |p| {
+            p.open(p.safe.clone());
+            p.w.ctx.now = p.w.ctx.now.plus_minutes(25);
+            (Actor::System, Command::Tick)
+        }),
         case(R::Store3, "a performer opens the weapons safe", Refused(&[R::Store3]), |p| {
             (by(&p.performer), Command::OpenStorage { location: p.safe.clone() })
         }),
@@ -1847,6 +2073,28 @@ fn store_cases() -> Vec<Case> {
             counts.insert(p.blank_gun.to_string(), 0);
             (p.arm(), Command::CloseDay { counts })
         }),
+        // #16: opening and closing the day list every failing rule.
+        case(
+            R::Store4,
+            "the 1st AD opens the day with an item never taken in",
+            Refused(&[R::Store4, R::Store5]),
+            |p| {
+                let mut counts = p.full_count();
+                counts.insert("MYSTERY-BOX".into(), 12);
+                (p.ad(), Command::OpenDay { call_sheet: call_sheet(), counts })
+            },
+        ),
+        case(
+            R::Store4,
+            "the 1st AD closes the day with an item never taken in",
+            Refused(&[R::Store4, R::Store5]),
+            |p| {
+                p.open_day();
+                let mut counts = p.full_count();
+                counts.insert("MYSTERY-BOX".into(), 12);
+                (p.ad(), Command::CloseDay { counts })
+            },
+        ),
         case(R::Store4, "the 1st AD closes the shoot day", Refused(&[R::Store4]), |p| {
             p.open_day();
             (p.ad(), Command::CloseDay { counts: p.full_count() })
@@ -1962,6 +2210,45 @@ fn ammo_cases() -> Vec<Case> {
                 p.arm(),
                 Command::CreateContainer { label: "LIVE-BOX".into(), class: AmmoClass::Live, calibre: CALIBRE.into() },
             )
+        }),
+        // #15: the approved-exception path: live rounds only into the exception's range.
+        case(R::Ammo1, "the armorer records a live-round exception", Refused(&[R::Ammo1]), |p| {
+            let range = with_range_exception(p);
+            (p.arm(), live_exception(&range))
+        }),
+        case(R::Ammo1, "a live-round exception whose location is the weapons safe", Refused(&[R::Ammo1]), |p| {
+            (by(&p.safety), live_exception(&p.safe))
+        }),
+        case(
+            R::Ammo1,
+            "the safety advisor approves range training at the range",
+            Allowed("live_exception.approved"),
+            |p| {
+                let admin = p.admin.clone();
+                let range = location_of(&p.w.ok(
+                    &admin,
+                    Command::AddLocation {
+                        name: "Range".into(),
+                        kind: LocationKind::Range,
+                        authorised: [p.armorer.clone()].into(),
+                    },
+                ));
+                (by(&p.safety), live_exception(&range))
+            },
+        ),
+        case(R::Ammo1, "taking in live rounds under the exception, into the range", Allowed("lot.received"), |p| {
+            with_range_exception(p);
+            (p.arm(), intake_lot(AmmoClass::Live, 50, provenance(SUPPLIER), "LIVE-1"))
+        }),
+        case(R::Ammo1, "taking in live rounds the day after the exception ended", Refused(&[R::Ammo1]), |p| {
+            with_range_exception(p);
+            p.w.ctx.today = TODAY.tomorrow().unwrap().tomorrow().unwrap();
+            (p.arm(), intake_lot(AmmoClass::Live, 50, provenance(SUPPLIER), "LIVE-1"))
+        }),
+        case(R::Ammo1, "taking the live rounds out of the range", Refused(&[R::Ammo1, R::Ammo2]), |p| {
+            with_range_exception(p);
+            let (_, ct) = lot_of(&p.w.ok(&p.arm(), intake_lot(AmmoClass::Live, 50, provenance(SUPPLIER), "LIVE-1")));
+            (p.arm(), Command::TakeContainer { container: ct })
         }),
         case(R::Ammo1, "taking in a lot of half-load blanks", Allowed("lot.received"), |p| {
             (p.arm(), intake_lot(AmmoClass::Blank { load: "half".into() }, 50, provenance(SUPPLIER), "BH-1"))
@@ -2355,7 +2642,60 @@ fn ammo_cases() -> Vec<Case> {
             p.w.ok(&arm, Command::UnloadFirearm { firearm: second, fired: 0, returned: 5 });
             p.std_hand(&sc)
         }),
+        // R-AMMO-8 (added by coldset, #16): the round's calibre matches the chambering.
+        case(R::Ammo8, "loading .45 Colt blanks into a .44-40 carbine", Refused(&[R::Ammo8]), |p| {
+            let carbine = carbine(p);
+            p.ready_until(carbine.clone(), p.performer.clone(), quarter_blanks(), Step::Load);
+            p.take_ct(p.quarters.clone());
+            (p.arm(), load_cmd(&carbine, &p.quarters, 6, None))
+        }),
+        case(R::Ammo8, "loading .45 Colt dummies into a .44-40 carbine", Refused(&[R::Ammo8]), |p| {
+            let carbine = carbine(p);
+            p.ready_until(carbine.clone(), p.performer.clone(), PlannedLoad::Dummies, Step::Load);
+            p.take_ct(p.dummies.clone());
+            (p.arm(), load_cmd(&carbine, &p.dummies, 6, Some(VerificationMethod::Rattle)))
+        }),
+        case(R::Ammo8, "loading .44-40 blanks into the .44-40 carbine", Allowed("firearm.loaded"), |p| {
+            let carbine = carbine(p);
+            let arm = p.arm();
+            let mut lot = intake_lot(quarter(), 40, provenance(SUPPLIER), "BQ-4440");
+            if let Command::IntakeLot { calibre, .. } = &mut lot {
+                *calibre = " .44-40 ".into();
+            }
+            let (lot, ct) = lot_of(&p.w.ok(&arm, lot));
+            p.w.ok(
+                &arm,
+                Command::VerifyLot {
+                    lot,
+                    method: VerificationMethod::BlankInspection,
+                    rounds_checked: 40,
+                    other_class_found: 0,
+                },
+            );
+            p.ready_until(carbine.clone(), p.performer.clone(), quarter_blanks(), Step::Load);
+            (p.arm(), load_cmd(&carbine, &ct, 6, None))
+        }),
+        case(R::Ammo8, "loading .45 Colt blanks into the .45 Colt revolver", Allowed("firearm.loaded"), |p| {
+            p.ready_until(p.blank_gun.clone(), p.performer.clone(), quarter_blanks(), Step::Load);
+            p.take_ct(p.quarters.clone());
+            (p.arm(), load_cmd(&p.blank_gun, &p.quarters, 6, None))
+        }),
     ]
+}
+
+/// A blank-adapted Winchester 1873 carbine in .44-40, taken in and put in the safe.
+fn carbine(p: &mut Prod) -> FirearmId {
+    let arm = p.arm();
+    let mut cmd = intake_firearm(FirearmKind::BlankAdapted, "W73-340");
+    if let Command::IntakeFirearm { make, model, calibre, .. } = &mut cmd {
+        *make = "Winchester".into();
+        *model = "1873 carbine".into();
+        *calibre = ".44-40".into();
+    }
+    let fa = firearm_of(&p.w.ok(&arm, cmd));
+    p.open(p.safe.clone());
+    p.w.ok(&arm, Command::StoreFirearm { firearm: fa.clone(), location: p.safe.clone() });
+    fa
 }
 
 /// The standard scene, handed over, collected and unloaded one blank short: quarter-load
@@ -2403,6 +2743,52 @@ fn hand_cases() -> Vec<Case> {
             p.w.ok(&arm, Command::SuperviseAssistant { assistant: p.assistant.clone() });
             (by(&p.assistant), load_cmd(&p.blank_gun, &p.quarters, 6, None))
         }),
+        // #16: the supervised load goes back to the armorer as a recorded custody step.
+        case(
+            R::Hand2,
+            "the assistant hands her supervised load back to the armorer",
+            Allowed("firearm.handed_off"),
+            |p| {
+                assistant_holds_the_gun(p);
+                let arm = p.arm();
+                p.w.ok(&arm, Command::SuperviseAssistant { assistant: p.assistant.clone() });
+                p.w.ok(&by(&p.assistant), load_cmd(&p.blank_gun, &p.quarters, 6, None));
+                p.w.ctx.attested = vec![p.armorer.clone()];
+                (
+                    by(&p.assistant),
+                    Command::HandOff { firearm: p.blank_gun.clone(), to: p.armorer.clone(), scene: None },
+                )
+            },
+        ),
+        case(
+            R::Hand2,
+            "the assistant hands her supervised load to the performer",
+            Refused(&[R::Hand2, R::Check1, R::Check2]),
+            |p| {
+                let sc = SceneId::parse("sc-1").unwrap();
+                assistant_holds_the_gun(p);
+                let arm = p.arm();
+                p.w.ok(&arm, Command::SuperviseAssistant { assistant: p.assistant.clone() });
+                p.w.ok(&by(&p.assistant), load_cmd(&p.blank_gun, &p.quarters, 6, None));
+                p.w.ctx.attested = vec![p.performer.clone()];
+                (by(&p.assistant), hand_off(&p.blank_gun, &p.performer, &sc))
+            },
+        ),
+        case(
+            R::Ammo7,
+            "a hand-off after collecting a never-fired load from the assistant",
+            Allowed("firearm.handed_off"),
+            |p| {
+                let sc = SceneId::parse("sc-1").unwrap();
+                assistant_holds_the_gun(p);
+                let arm = p.arm();
+                p.w.ok(&arm, Command::SuperviseAssistant { assistant: p.assistant.clone() });
+                p.w.ok(&by(&p.assistant), load_cmd(&p.blank_gun, &p.quarters, 6, None));
+                p.w.ok(&arm, Command::Collect { firearm: p.blank_gun.clone() });
+                p.run_steps(&sc, &[Step::Demonstrate, Step::Shown, Step::Attest], true);
+                (p.arm(), hand_off(&p.blank_gun, &p.performer, &sc))
+            },
+        ),
         case(R::Hand1, "the armorer loads once the 1st AD called the scene", Allowed("firearm.loaded"), |p| {
             p.ready_until(p.blank_gun.clone(), p.performer.clone(), quarter_blanks(), Step::Load);
             p.take_ct(p.quarters.clone());
@@ -2510,6 +2896,13 @@ fn hand_cases() -> Vec<Case> {
             p.std_hand(&sc)
         }),
         // R-HAND-3
+        // #15: the clock records the time-out (and the outbox sends it).
+        case(R::Hand3, "the clock finds a firearm out past the time-out", Alerted(&[R::Hand3]), |p| {
+            p.take(p.blank_gun.clone());
+            p.close(p.safe.clone());
+            p.w.ctx.now = p.w.ctx.now.plus_minutes(25);
+            (Actor::System, Command::Tick)
+        }),
         case(R::Hand3, "wrapping while a performer still holds a firearm", Refused(&[R::Hand3]), |p| {
             let sc = p.give(p.replica.clone(), p.performer2.clone(), PlannedLoad::Empty);
             (p.ad(), Command::WrapScene { scene: sc })
@@ -2895,6 +3288,39 @@ fn meeting_cases() -> Vec<Case> {
             let sc = p.std_ready();
             p.std_hand(&sc)
         }),
+        case(R::Meet1, "a crew member signs off a meeting never held", Refused(&[R::Meet1, R::Meet2]), |p| {
+            let sc = p.plan_scene(take_plan(&p.blank_gun, &p.performer, quarter_blanks()));
+            (by(&p.crew), Command::SignOffMeeting { scene: sc })
+        }),
+        // #16: R-MEET-1 per shoot day.
+        case(R::Meet1, "marking ready after a meeting held before the day was opened", Refused(&[R::Meet1]), |p| {
+            let sc = meeting_before_the_day(p);
+            (p.arm(), Command::MarkSceneReady { scene: sc })
+        }),
+        case(
+            R::Meet1,
+            "marking ready after the meeting is held again on the day",
+            Allowed("scene.marked_ready"),
+            |p| {
+                let sc = meeting_before_the_day(p);
+                p.run_steps(&sc, &[Step::Meeting, Step::SignArmorer, Step::SignAd], true);
+                (p.arm(), Command::MarkSceneReady { scene: sc })
+            },
+        ),
+        case(R::Meet1, "calling a scene whose only meeting was the day before", Refused(&[R::Meet1, R::Staff2]), |p| {
+            let sc = scene_met_yesterday(p);
+            (p.ad(), Command::CallScene { scene: sc })
+        }),
+        case(
+            R::Meet1,
+            "a hand-off on the scene's day after a meeting the day before",
+            Refused(&[R::Meet1, R::Hand6, R::Check1, R::Check2, R::Decl1]),
+            |p| {
+                let sc = scene_met_yesterday(p);
+                p.run_steps(&sc, &[Step::Attest], true);
+                p.std_hand(&sc)
+            },
+        ),
         // R-MEET-2
         case(R::Meet2, "a meeting without the abort plan", Refused(&[R::Meet2]), |p| {
             let sc = p.ready_until(p.blank_gun.clone(), p.performer.clone(), quarter_blanks(), Step::Meeting);
@@ -3121,6 +3547,74 @@ fn plan_cases() -> Vec<Case> {
 
 /// R-REC-1 (risk assessment and approvals), R-REC-3 (disposition is recorded; a disposed
 /// firearm is out), R-REC-6 (corrections reference an existing record).
+fn reh2_rec_cases() -> Vec<Case> {
+    use coldset_domain::reports::IncidentKind;
+    vec![
+        // R-REH-2: named whenever a real firearm in rehearsal fails a check a take needs.
+        case(
+            R::Reh2,
+            "a real firearm in rehearsal without the 1st AD's demonstration",
+            Refused(&[R::Check1, R::Reh2]),
+            |p| {
+                let (plan, fa, to) = rehearsal_with_a_real_firearm(p);
+                let sc = p.prepare(plan, &[Step::Demonstrate], None);
+                (p.arm(), hand_off(&fa, &to, &sc))
+            },
+        ),
+        case(R::Reh2, "a real firearm in rehearsal after every step of a take", Allowed("firearm.handed_off"), |p| {
+            let (plan, fa, to) = rehearsal_with_a_real_firearm(p);
+            let sc = p.prepare(plan, &[], None);
+            (p.arm(), hand_off(&fa, &to, &sc))
+        }),
+        // R-REC-4: training and competence records name what they are.
+        case(R::Rec4, "recording a permit with no number or issuer", Refused(&[R::Rec4]), |p| {
+            let mut cred = credential(CredentialKind::Permit, TODAY, &[FirearmKind::BlankAdapted]);
+            cred.number = " ".into();
+            cred.issuer = String::new();
+            (p.admin.clone(), Command::RecordCredential { person: p.crew.clone(), credential: cred })
+        }),
+        case(R::Rec4, "recording a permit that covers no weapon kind", Refused(&[R::Rec4]), |p| {
+            let cred = credential(CredentialKind::Permit, TODAY, &[]);
+            (p.admin.clone(), Command::RecordCredential { person: p.crew.clone(), credential: cred })
+        }),
+        case(R::Rec4, "recording a safety course with its number and issuer", Allowed("credential.recorded"), |p| {
+            (p.admin.clone(), Command::RecordCredential { person: p.crew.clone(), credential: safety_course() })
+        }),
+        // R-REC-5: the misfire and discharge log keeps causes.
+        case(R::Rec5, "the armorer signs an investigation with no cause", Refused(&[R::Rec5]), |p| {
+            let id = incident(p, IncidentKind::Misfire, Some(30));
+            (
+                p.arm(),
+                Command::SignInvestigation {
+                    incident: id,
+                    cause: " ".into(),
+                    corrective_action: "lot quarantined".into(),
+                },
+            )
+        }),
+        case(R::Rec5, "the 1st AD signs an investigation with no cause", Refused(&[R::Misf2, R::Rec5]), |p| {
+            let id = incident(p, IncidentKind::Misfire, Some(30));
+            (p.ad(), Command::SignInvestigation { incident: id, cause: String::new(), corrective_action: "x".into() })
+        }),
+        case(
+            R::Rec5,
+            "the armorer signs with cause and corrective action",
+            Allowed("incident.investigation_signed"),
+            |p| {
+                let id = incident(p, IncidentKind::Misfire, Some(30));
+                (
+                    p.arm(),
+                    Command::SignInvestigation {
+                        incident: id,
+                        cause: "weak primer".into(),
+                        corrective_action: "lot quarantined".into(),
+                    },
+                )
+            },
+        ),
+    ]
+}
+
 fn record_cases() -> Vec<Case> {
     fn disposed(p: &mut Prod, fa: FirearmId) {
         p.take(fa.clone());
@@ -3511,6 +4005,49 @@ fn report_cases() -> Vec<Case> {
                 p.std_hand(&sc)
             },
         ),
+        // #15: only a new, signed-off meeting for the scene, attended by the people concerned,
+        // lifts the stop.
+        case(R::Misf2, "a new meeting for another scene lifts nothing", Refused(&[R::Misf2]), |p| {
+            let sc = p.std_ready();
+            let id = scene_incident(p, &sc);
+            investigated(p, id);
+            let other = p.prepare(take_plan(&p.replica, &p.performer2, PlannedLoad::Empty), &[], Some(Step::TakeOut));
+            assert!(p.w.state.scenes[&other].meeting_current());
+            p.std_hand(&sc)
+        }),
+        case(R::Misf2, "a new meeting not yet signed off lifts nothing", Refused(&[R::Misf2, R::Meet1]), |p| {
+            let sc = p.std_ready();
+            let id = scene_incident(p, &sc);
+            investigated(p, id);
+            p.run_steps(&sc, &[Step::Meeting], true);
+            p.std_hand(&sc)
+        }),
+        case(R::Misf2, "a new meeting without the crew in the line of fire", Refused(&[R::Misf2]), |p| {
+            let mut plan = take_plan(&p.blank_gun, &p.performer, PlannedLoad::Dummies);
+            plan.line_of_fire.insert(p.performer2.clone());
+            let sc = p.prepare(plan, &[], None);
+            let id = scene_incident(p, &sc);
+            investigated(p, id);
+            let attendees = [p.performer.clone(), p.armorer.clone(), p.first_ad.clone()].into();
+            let arm = p.arm();
+            p.w.ok(&arm, Command::HoldMeeting { scene: sc.clone(), agenda: agenda(), attendees });
+            p.run_steps(&sc, &[Step::SignArmorer, Step::SignAd], true);
+            (p.arm(), hand_off(&p.blank_gun, &p.performer, &sc))
+        }),
+        case(
+            R::Misf2,
+            "a new meeting for the scene with everyone in the line of fire",
+            Allowed("firearm.handed_off"),
+            |p| {
+                let mut plan = take_plan(&p.blank_gun, &p.performer, PlannedLoad::Dummies);
+                plan.line_of_fire.insert(p.performer2.clone());
+                let sc = p.prepare(plan, &[], None);
+                let id = scene_incident(p, &sc);
+                investigated(p, id);
+                p.run_steps(&sc, &[Step::Meeting, Step::SignArmorer, Step::SignAd, Step::Shown, Step::Attest], true);
+                (p.arm(), hand_off(&p.blank_gun, &p.performer, &sc))
+            },
+        ),
         case(R::Misf2, "the 1st AD signs the investigation", Refused(&[R::Misf2]), |p| {
             p.std_ready();
             let id = incident(p, IncidentKind::Misfire, Some(30));
@@ -3544,6 +4081,26 @@ fn report_cases() -> Vec<Case> {
             p.take_ct(p.dummies.clone());
             incident(p, IncidentKind::LostRound, None);
             (p.arm(), Command::MoveRounds { from: p.dummies.clone(), to: p.spare_dummies.clone(), rounds: 1 })
+        }),
+        // #16: a transport moves what it carries; so does an unload and a repair.
+        case(R::Inc2, "transporting a firearm and a box held as evidence", Refused(&[R::Inc2]), |p| {
+            p.take(p.blank_gun.clone());
+            p.take_ct(p.dummies.clone());
+            incident(p, IncidentKind::LostRound, None);
+            (p.arm(), transport(vec![p.blank_gun.clone()], vec![p.dummies.clone()]))
+        }),
+        case(R::Inc2, "repairing a firearm held as evidence", Refused(&[R::Inc2]), |p| {
+            p.take(p.blank_gun.clone());
+            p.withdraw(p.blank_gun.clone());
+            incident(p, IncidentKind::LostRound, None);
+            (p.arm(), p.repair(p.blank_gun.clone()))
+        }),
+        case(R::Inc2, "transporting them once the evidence is released", Allowed("transport.recorded"), |p| {
+            p.take(p.blank_gun.clone());
+            p.take_ct(p.dummies.clone());
+            let id = incident(p, IncidentKind::LostRound, None);
+            p.w.ok(&by(&p.safety), Command::ReleaseEvidence { incident: id, note: "photographed".into() });
+            (p.arm(), transport(vec![p.blank_gun.clone()], vec![p.dummies.clone()]))
         }),
         case(R::Inc2, "the armorer releases the evidence", Refused(&[R::Inc2]), |p| {
             p.take(p.blank_gun.clone());
@@ -3696,6 +4253,158 @@ fn report_cases() -> Vec<Case> {
     ]
 }
 
+/// The standard scene with approvals, meeting and sign-offs recorded before the day is
+/// opened (so while no shoot day was open), then the day opened and the revolver out and
+/// inspected: only the meeting's day is wrong.
+fn meeting_before_the_day(p: &mut Prod) -> SceneId {
+    let sc = p.plan_scene(take_plan(&p.blank_gun, &p.performer, quarter_blanks()));
+    let steps = [
+        Step::Competence,
+        Step::ApproveArmorer,
+        Step::ApproveAd,
+        Step::ApproveSafety,
+        Step::Meeting,
+        Step::SignArmorer,
+        Step::SignAd,
+        Step::OpenDay,
+        Step::TakeOut,
+        Step::Inspect,
+    ];
+    p.run_steps(&sc, &steps, true);
+    sc
+}
+
+/// The standard scene planned for tomorrow; its meeting is held and signed off today (on
+/// today's open day); then the day closes and the clock moves to the scene's day, which is
+/// opened, the revolver taken out and inspected. The scene is not marked ready.
+fn scene_met_yesterday(p: &mut Prod) -> SceneId {
+    let tomorrow = TODAY.tomorrow().unwrap();
+    let sc = p.plan_scene_on(take_plan(&p.blank_gun, &p.performer, quarter_blanks()), tomorrow);
+    let steps = [
+        Step::Competence,
+        Step::OpenDay,
+        Step::ApproveArmorer,
+        Step::ApproveAd,
+        Step::ApproveSafety,
+        Step::Meeting,
+        Step::SignArmorer,
+        Step::SignAd,
+    ];
+    p.run_steps(&sc, &steps, true);
+    p.close_day();
+    p.w.ctx.now = Timestamp(T0.0 + 24 * 60 * MINUTE_MS);
+    p.w.ctx.today = tomorrow;
+    p.run_steps(&sc, &[Step::OpenDay, Step::TakeOut, Step::Inspect], true);
+    sc
+}
+
+/// A misfire of the standard revolver in `scene`, reported by the armorer (it is in her
+/// hands, ready); returns its id.
+fn scene_incident(p: &mut Prod, scene: &SceneId) -> u64 {
+    let arm = p.arm();
+    p.w.ok(
+        &arm,
+        Command::ReportIncident {
+            kind: coldset_domain::reports::IncidentKind::Misfire,
+            firearm: Some(p.blank_gun.clone()),
+            scene: Some(scene.clone()),
+            description: "click, no bang, at the rehearsal check".into(),
+            wait_seconds: Some(30),
+        },
+    );
+    p.w.log.iter().rev().find(|e| matches!(e.event, Event::IncidentReported { .. })).unwrap().seq
+}
+
+/// Under industry-us, the 1st AD is made safety advisor as well (allowed, with an R-ROLE-6
+/// alert); returns the 1st AD.
+fn ad_advisor(p: &mut Prod) -> PersonId {
+    p.set_policy(&["industry-us"]);
+    let admin = p.admin.clone();
+    let events = p.w.ok(&admin, Command::AssignRole { person: p.first_ad.clone(), role: Role::SafetyAdvisor });
+    assert_eq!(alert_rules(&events), vec![R::Role6]);
+    p.first_ad.clone()
+}
+
+/// Records an event without the decider, as an import or a correction of the log would.
+fn import(p: &mut Prod, event: Event) {
+    let env = Envelope {
+        v: events::ENCODING_VERSION,
+        production: p.w.state.production_id().unwrap().clone(),
+        seq: p.w.state.next_seq(),
+        at: p.w.ctx.now,
+        actor: p.admin.clone(),
+        event,
+        auth: None,
+    };
+    p.w.state.apply(&env).unwrap();
+    p.w.log.push(env);
+}
+
+/// A performer whose permit (blank-adapted) ends today and whose safety course is in date.
+fn expiring_performer(p: &mut Prod) -> PersonId {
+    let perf = p.add_person("Eve Expiring", &[Role::Performer]);
+    p.credit(perf.clone(), credential(CredentialKind::Permit, TODAY, &[FirearmKind::BlankAdapted]));
+    p.credit(perf.clone(), safety_course());
+    perf
+}
+
+/// A crew member whose safety course ends on `until`.
+fn crew_with_course_until(p: &mut Prod, until: Date) -> PersonId {
+    let crew = p.add_person("Gil Grip", &[Role::Crew]);
+    p.credit(crew.clone(), credential(CredentialKind::SafetyCourse, until, &[]));
+    crew
+}
+
+/// The range (the armorer authorised, open) and an approved R-AMMO-1 exception for range
+/// training there, today and tomorrow; returns the range.
+fn with_range_exception(p: &mut Prod) -> LocationId {
+    let admin = p.admin.clone();
+    let range = location_of(&p.w.ok(
+        &admin,
+        Command::AddLocation {
+            name: "Studio range".into(),
+            kind: LocationKind::Range,
+            authorised: [p.armorer.clone()].into(),
+        },
+    ));
+    p.open(range.clone());
+    p.w.ok(&by(&p.safety), live_exception(&range));
+    range
+}
+
+fn live_exception(range: &LocationId) -> Command {
+    Command::RecordLiveException {
+        kind: LiveExceptionKind::RangeTraining,
+        range: range.clone(),
+        medic: "Rae Medic, EMT".into(),
+        from: TODAY,
+        until: TODAY.tomorrow().unwrap(),
+        reference: "Range training approval RT-7".into(),
+    }
+}
+
+/// A rehearsal plan with the real revolver (its reason recorded, R-REH-1) for a performer
+/// licensed for real firing firearms.
+fn rehearsal_with_a_real_firearm(p: &mut Prod) -> (ScenePlan, FirearmId, PersonId) {
+    let ray = p.add_person("Ray Rehearsal", &[Role::Performer]);
+    p.credit(ray.clone(), credential(CredentialKind::Licence, Date::constant(2027, 6, 30), &[FirearmKind::RealFiring]));
+    p.credit(ray.clone(), safety_course());
+    let mut i = item(&p.real_gun, &ray, PlannedLoad::Dummies);
+    i.real_firearm_reason = Some("the cylinder has to turn visibly in the close-up".into());
+    (plan_of(SceneKind::Rehearsal, vec![i]), p.real_gun.clone(), ray)
+}
+
+/// A transport of the named items in a locked case (R-STORE-6).
+fn transport(firearms: Vec<FirearmId>, containers: Vec<ContainerId>) -> Command {
+    Command::RecordTransport {
+        firearms,
+        containers,
+        from: "Stage 4".into(),
+        to: "Prop truck".into(),
+        locked_case: true,
+    }
+}
+
 /// The armorer and the safety advisor close the investigation of incident `id`, and the
 /// safety advisor releases the evidence.
 fn investigated(p: &mut Prod, id: u64) {
@@ -3750,6 +4459,7 @@ mod gates {
         r_ammo_5_one_class_per_container => Ammo5,
         r_ammo_6_the_blank_the_plan_approves => Ammo6,
         r_ammo_7_rounds_counted_out_and_back => Ammo7,
+        r_ammo_8_calibre_matches_the_chambering => Ammo8,
         r_hand_1_armorer_loads_when_called => Hand1,
         r_hand_2_only_the_armorer_hands_over_and_collects => Hand2,
         r_hand_3_firearms_back_at_cut => Hand3,
@@ -3764,6 +4474,7 @@ mod gates {
         r_meet_3_new_meeting_when_the_plan_changes => Meet3,
         r_meet_4_bulletin_and_contact_on_the_call_sheet => Meet4,
         r_reh_1_replicas_in_rehearsal => Reh1,
+        r_reh_2_a_real_firearm_in_rehearsal_passes_every_check => Reh2,
         r_aim_1_aiming_needs_consultation_and_mitigation => Aim1,
         r_dist_1_twenty_feet_with_blanks => Dist1,
         r_dist_2_protection_near_blank_fire => Dist2,
@@ -3771,6 +4482,8 @@ mod gates {
         r_med_1_medic_for_blank_fire => Med1,
         r_rec_1_risk_assessment_and_approvals => Rec1,
         r_rec_3_disposed_firearms_are_out => Rec3,
+        r_rec_4_training_and_competence_records => Rec4,
+        r_rec_5_misfire_and_discharge_log_with_causes => Rec5,
         r_rec_6_corrections_reference_a_record => Rec6,
         r_comp_1_reports_acknowledged_answered_closed => Comp1,
         r_comp_2_a_critical_report_stops_firearm_work => Comp2,
@@ -3968,7 +4681,7 @@ mod protocol {
 
     /// For each step: the same scene with that step left out is refused naming its rule;
     /// with every step, the hand-off is allowed.
-    fn every_step_is_required(plan: fn(&mut Prod) -> (ScenePlan, FirearmId, PersonId)) {
+    fn every_step_is_required(plan: fn(&mut Prod) -> (ScenePlan, FirearmId, PersonId), also: &[R]) {
         for skip in STEPS.iter().copied().map(Some).chain([None]) {
             let mut p = Prod::new();
             let (plan, fa, to) = plan(&mut p);
@@ -3982,8 +4695,13 @@ mod protocol {
                 Some(step) => {
                     let d = p.w.refused(&p.arm(), cmd);
                     assert!(d.has(rule_for(step)), "without {step:?}: {d}");
+                    for rule in also {
+                        assert!(d.has(*rule), "without {step:?}: {d}");
+                    }
                     if INDEPENDENT.contains(&step) {
-                        assert_eq!(d.rule_ids(), vec![rule_for(step)], "without {step:?}: {d}");
+                        let mut expected = vec![rule_for(step)];
+                        expected.extend_from_slice(also);
+                        assert_eq!(d.rule_ids(), ids(&expected), "without {step:?}: {d}");
                     }
                     assert_explained(&d);
                 }
@@ -3994,26 +4712,17 @@ mod protocol {
     /// The happy path minus any one step is refused.
     #[test]
     fn the_happy_path_minus_any_step_is_refused() {
-        every_step_is_required(|p| {
-            (take_plan(&p.blank_gun, &p.performer, quarter_blanks()), p.blank_gun.clone(), p.performer.clone())
-        });
+        every_step_is_required(
+            |p| (take_plan(&p.blank_gun, &p.performer, quarter_blanks()), p.blank_gun.clone(), p.performer.clone()),
+            &[],
+        );
     }
 
     /// R-REH-2: a real firearm in a rehearsal (its reason recorded, R-REH-1) passes every
-    /// check an actual take does: each missing step is still refused.
+    /// check an actual take does: each missing step is still refused, naming R-REH-2 too.
     #[test]
     fn r_reh_2_a_real_firearm_in_rehearsal_passes_every_check_a_take_does() {
-        every_step_is_required(|p| {
-            let ray = p.add_person("Ray Rehearsal", &[Role::Performer]);
-            p.credit(
-                ray.clone(),
-                credential(CredentialKind::Licence, Date::constant(2027, 6, 30), &[FirearmKind::RealFiring]),
-            );
-            p.credit(ray.clone(), safety_course());
-            let mut i = item(&p.real_gun, &ray, PlannedLoad::Dummies);
-            i.real_firearm_reason = Some("the cylinder has to turn visibly in the close-up".into());
-            (plan_of(SceneKind::Rehearsal, vec![i]), p.real_gun.clone(), ray)
-        });
+        every_step_is_required(rehearsal_with_a_real_firearm, &[R::Reh2]);
     }
 
     /// A hand-off records who gave, who received and confirmed, for which scene, every rule
@@ -4403,6 +5112,61 @@ mod protocol {
         assert_eq!(flagged(&p, out_since.plus_minutes(600)), vec![]);
     }
 
+    /// #15, item 5: the clock records each time-out as `alert.raised` when it fires (once,
+    /// however many ticks follow) and again when it clears; a new time-out fires again.
+    #[test]
+    fn the_clock_records_time_outs_when_they_fire_and_when_they_clear() {
+        let mut p = Prod::new();
+        p.give(p.blank_gun.clone(), p.performer.clone(), PlannedLoad::Dummies);
+        let out_since = p.w.state.firearms[&p.blank_gun].out_since.unwrap();
+        let tick = |p: &mut Prod, minutes: i64| {
+            p.w.ctx.now = out_since.plus_minutes(minutes);
+            let events = p.w.ok(&Actor::System, Command::Tick);
+            events
+                .iter()
+                .map(|e| match e {
+                    Event::AlertRaised { rule, message } => (*rule, message.clone()),
+                    other => panic!("the clock recorded {other:?}"),
+                })
+                .collect::<Vec<_>>()
+        };
+        assert!(tick(&mut p, 19).is_empty(), "nothing within the time-out");
+        let fired = tick(&mut p, 20);
+        let rules: Vec<R> = fired.iter().map(|(r, _)| *r).collect();
+        assert_eq!(ids(&rules), ids(&[R::Hand3, R::Store3]), "{fired:?}");
+        assert!(fired.iter().all(|(_, m)| m.starts_with("time-out [")), "{fired:?}");
+        assert!(tick(&mut p, 21).is_empty(), "raised once, not at every tick");
+        assert!(tick(&mut p, 40).is_empty(), "raised once, not at every tick");
+        // The safe is locked: its time-out clears; the revolver is still out.
+        p.close(p.safe.clone());
+        let cleared = tick(&mut p, 41);
+        assert_eq!(cleared.len(), 1, "{cleared:?}");
+        assert_eq!(cleared[0].0, R::Store3);
+        assert!(cleared[0].1.starts_with("time-out cleared ["), "{cleared:?}");
+        // The revolver comes back: its time-out clears too.
+        let arm = p.arm();
+        p.w.ok(&arm, Command::Collect { firearm: p.blank_gun.clone() });
+        p.w.ok(&arm, Command::UnloadFirearm { firearm: p.blank_gun.clone(), fired: 0, returned: 6 });
+        p.open(p.safe.clone());
+        p.w.ok(&arm, Command::StoreFirearm { firearm: p.blank_gun.clone(), location: p.safe.clone() });
+        p.close(p.safe.clone());
+        let cleared = tick(&mut p, 42);
+        assert_eq!(cleared.iter().map(|(r, _)| *r).collect::<Vec<_>>(), vec![R::Hand3], "{cleared:?}");
+        assert!(tick(&mut p, 600).is_empty());
+        // Out again past the time-out: a new alert.
+        p.take(p.blank_gun.clone());
+        p.close(p.safe.clone());
+        let again = tick(&mut p, 700);
+        assert_eq!(again.iter().map(|(r, _)| *r).collect::<Vec<_>>(), vec![R::Hand3], "{again:?}");
+        // Every one of them is an alert the outbox sends (alert.raised).
+        let raised =
+            p.w.log
+                .iter()
+                .filter(|e| matches!(&e.event, Event::AlertRaised { message, .. } if message.starts_with("time-out")))
+                .count();
+        assert_eq!(raised, 5);
+    }
+
     /// Revising a plan makes a new version: approvals are cleared and the scene goes back to
     /// planning; approving a version that is not the current one is a conflict.
     #[test]
@@ -4618,6 +5382,7 @@ mod permissions {
             | Command::RecordOverride { .. }
             | Command::RecordAuthorityNotice { .. }
             | Command::RecordTransport { .. }
+            | Command::RecordLiveException { .. }
             | Command::RequireSecondFactor { .. }
             | Command::SetContacts { .. }
             | Command::FileReport { .. }
@@ -4635,7 +5400,7 @@ mod permissions {
     }
 
     /// One sample of every command, against the standard production (with one scene).
-    fn samples(p: &Prod) -> Vec<Command> {
+    pub(super) fn samples(p: &Prod) -> Vec<Command> {
         let sc = SceneId::parse("sc-1").unwrap();
         let plan = take_plan(&p.blank_gun, &p.performer, quarter_blanks());
         let v = vec![
@@ -4736,6 +5501,14 @@ mod permissions {
                 to: "b".into(),
                 locked_case: true,
             },
+            Command::RecordLiveException {
+                kind: LiveExceptionKind::RangeTraining,
+                range: p.safe.clone(),
+                medic: "Rae Medic, EMT".into(),
+                from: TODAY,
+                until: TODAY,
+                reference: "approval 12".into(),
+            },
             Command::RequireSecondFactor { roles: BTreeSet::from([Role::Armorer]) },
             Command::SetContacts { studio_safety_office: "x".into(), union_representative: "y".into() },
             file_report(coldset_domain::reports::Severity::Concern),
@@ -4761,7 +5534,7 @@ mod permissions {
     }
 
     /// The standard production with one scene planned (so scene commands find it).
-    fn prod() -> Prod {
+    pub(super) fn prod() -> Prod {
         let mut p = Prod::new();
         p.plan_scene(take_plan(&p.blank_gun, &p.performer, quarter_blanks()));
         p
@@ -4943,6 +5716,14 @@ fn tour() -> Prod {
             reference: "e-mail of 2026-11-20".into(),
         },
     );
+    // Live rounds for range training, under the safety advisor's approved exception,
+    // received straight into the range (R-AMMO-1).
+    let range = with_range_exception(&mut p);
+    let events = p.w.ok(&arm, intake_lot(AmmoClass::Live, 50, provenance(SUPPLIER), "LIVE-RANGE"));
+    assert!(
+        matches!(&events[..], [Event::LotReceived { .. }, Event::ContainerStored { location, .. }] if *location == range)
+    );
+    p.close(range);
     // The armorer and the safety advisor sign in with a one-time code on this production.
     p.w.ok(
         &by(&p.producer),
@@ -5036,7 +5817,11 @@ fn tour() -> Prod {
     filed(&mut p, Severity::Concern);
     p.w.ctx.now = p.w.ctx.now.plus_minutes(121);
     let escalated = p.w.ok(&Actor::System, Command::Tick);
-    assert!(matches!(escalated.as_slice(), [Event::ReportEscalated { .. }]), "{escalated:?}");
+    // The revolver has been out for two hours by now: the clock also records its time-out.
+    assert!(
+        matches!(escalated.as_slice(), [Event::ReportEscalated { .. }, Event::AlertRaised { rule: R::Hand3, .. }]),
+        "{escalated:?}"
+    );
     // An incident: the regulator told, investigated, evidence released.
     let events = p.w.ok(
         &arm,
@@ -5117,6 +5902,7 @@ const ALL_EVENT_KINDS: &[&str] = &[
     "override.recorded",
     "authority.notified",
     "transport.recorded",
+    "live_exception.approved",
     "policy.second_factor_required",
     "contacts.set",
     "report.filed",
@@ -5191,6 +5977,7 @@ fn event_listed(e: &Event) {
         | Event::OverrideRecorded { .. }
         | Event::AuthorityNotified { .. }
         | Event::TransportRecorded { .. }
+        | Event::LiveExceptionApproved { .. }
         | Event::SecondFactorRequired { .. }
         | Event::ContactsSet { .. }
         | Event::ReportFiled { .. }
@@ -5559,11 +6346,12 @@ mod invariants {
                     let f = &pre.firearms[firearm];
                     // R-HAND-5: never while withdrawn.
                     assert_eq!(f.status, FirearmStatus::InService, "{firearm} handed off");
-                    // R-ROLE-1 / R-HAND-2: from its holder, the armorer, to the armorer's
+                    // R-ROLE-1 / R-HAND-2: from its holder, within the armorer's team (an
+                    // assistant hands a firearm back to the armorer, #16), to the armorer's
                     // team (no scene here, so never to a performer: R-HAND-6), licensed for
                     // the kind, confirmed in person.
                     assert_eq!(f.holder.person(), Some(from));
-                    assert!(pre.people[from].has_role(Role::Armorer));
+                    assert!(pre.people[from].is_armorer_side());
                     let r = &pre.people[to];
                     assert!(r.is_armorer_side() && !r.has_role(Role::Performer), "{} received {firearm}", r.name);
                     assert_eq!(scene, &None);
@@ -6132,6 +6920,7 @@ mod protocol_property {
             let m = sc.meeting.as_ref();
             need(m.is_some_and(|m| m.armorer_sign_off.is_some() && m.ad_sign_off.is_some()), "meeting signed off");
             need(m.is_some_and(|m| m.plan_version == sc.plan_version), "the meeting covers the current plan");
+            need(m.is_some_and(|m| m.day == Some(sc.day)), "the meeting was held on the scene's shoot day");
             need(
                 sc.approvals.contains_key("armorer")
                     && sc.approvals.contains_key("first_ad")
@@ -6307,5 +7096,866 @@ mod protocol_property {
         let (accepted, compared) = (accepted.load(Ordering::Relaxed), compared.load(Ordering::Relaxed));
         assert!(accepted >= 60, "only {accepted} accepted hand-offs to performers");
         assert!(compared >= 100, "the query was compared only {compared} times");
+    }
+}
+
+mod text_fields {
+    //! Issue #14, item 4: one text type for every free-text field (single-line or prose, each
+    //! with a maximum), control characters other than line breaks and tabs refused
+    //! everywhere, and quantities within sane bounds.
+    use super::*;
+    use coldset_domain::text::{self, limits, Shape};
+
+    /// Every row of the field table, against the same values: what a person types, what a
+    /// browser's textarea sends, and what an attacker sends.
+    #[test]
+    fn every_free_text_field_follows_its_shape_and_maximum() {
+        for (name, t) in text::ALL {
+            let at = |v: &str| format!("{name} ({}) with {v:?}", t.field);
+            assert_eq!(t.required("  Colt  "), Ok("Colt".to_owned()), "{}", at("Colt"));
+            assert!(t.required("a\tb").is_ok(), "{}: a tab is allowed", at("a\\tb"));
+            assert!(t.required("   ").is_err(), "{}: required but blank", at("   "));
+            assert_eq!(t.optional("  "), Ok(None), "{}", at("  "));
+            for bad in ["nul\0byte", "esc\u{1b}[31mred", "bell\u{7}", "del\u{7f}", "c1\u{85}next", "cr\ralone"] {
+                let r = t.required(bad);
+                // A lone CR in prose is a line break (normalised to \n); everywhere else it is
+                // a control character.
+                if bad.contains('\r') && t.shape == Shape::Prose {
+                    assert_eq!(r, Ok("cr\nalone".to_owned()), "{}", at(bad));
+                    continue;
+                }
+                let Err(DomainError::Invalid { field, .. }) = r else { panic!("{}: accepted", at(bad)) };
+                assert_eq!(field, t.field, "{}: the refusal names the field", at(bad));
+            }
+            let multi = "first line\r\nsecond line\nthird";
+            match t.shape {
+                Shape::Prose => {
+                    assert_eq!(t.required(multi), Ok("first line\nsecond line\nthird".to_owned()), "{}", at(multi))
+                }
+                Shape::Line => {
+                    assert!(t.required(multi).is_err(), "{}: a single-line field took line breaks", at(multi));
+                    assert!(t.required("a\u{2028}b").is_err(), "{}: Unicode line separator", at("U+2028"));
+                }
+            }
+            let longest = "é".repeat(t.max);
+            assert!(t.required(&longest).is_ok(), "{name}: {} characters are allowed", t.max);
+            assert!(t.required(&format!("{longest}x")).is_err(), "{name}: {} characters are too many", t.max + 1);
+            assert!(t.max <= 10_000, "{name}: a maximum beyond 10,000 characters");
+        }
+        let names: BTreeSet<&str> = text::ALL.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names.len(), text::ALL.len(), "a field is listed twice");
+    }
+
+    /// The decider checks text only through the table: every `F::NAME` it uses is a row of
+    /// `text::ALL`, every row is used, and no command text is recorded merely trimmed.
+    #[test]
+    fn the_decider_checks_text_only_through_the_table() {
+        let sources = [
+            ("decide.rs", include_str!("../src/decide.rs")),
+            ("protocol.rs", include_str!("../src/protocol.rs")),
+            ("reports.rs", include_str!("../src/reports.rs")),
+            ("gate.rs", include_str!("../src/gate.rs")),
+        ];
+        let table: BTreeSet<&str> = text::ALL.iter().map(|(n, _)| *n).collect();
+        let mut used = BTreeSet::new();
+        for (file, source) in sources {
+            for (i, _) in source.match_indices("F::") {
+                let name: String =
+                    source[i + 3..].chars().take_while(|c| c.is_ascii_uppercase() || *c == '_').collect();
+                assert!(table.contains(name.as_str()), "{file} uses F::{name}, which is not in text::ALL");
+                used.insert(name);
+            }
+            assert!(!source.contains(".trim().to_owned()"), "{file} records trimmed text without checking it");
+        }
+        for name in &table {
+            assert!(used.contains(*name), "text::ALL lists {name}, which the decider never checks");
+        }
+    }
+
+    fn report(text: &str) -> Command {
+        Command::FileReport {
+            severity: coldset_domain::reports::Severity::Concern,
+            text: text.into(),
+            subject: None,
+            reporter_name: None,
+            followup_key_hash: key_hash(),
+            photos: Vec::new(),
+        }
+    }
+
+    /// Through the decider: a multi-line safety report is recorded with its line breaks; a
+    /// name with a line break, a serial with an escape sequence and an absurd lot are not.
+    #[test]
+    fn commands_take_prose_and_refuse_control_characters_and_absurd_quantities() {
+        type Make = fn(&mut Prod) -> (Actor, Command);
+        let rows: Vec<(&str, Make, Option<&str>)> = vec![
+            (
+                "a multi-line report",
+                |_| (Actor::Anonymous, report("Guns on the cart.\r\nNobody there.\n\nPlease check.")),
+                None,
+            ),
+            ("a report with a NUL", |_| (Actor::Anonymous, report("cart\0")), Some("text")),
+            (
+                "a person's name over two lines",
+                |p| {
+                    (
+                        p.admin.clone(),
+                        Command::AddPerson { name: "Pat\nPerformer".into(), roles: [Role::Performer].into() },
+                    )
+                },
+                Some("name"),
+            ),
+            (
+                "a serial with an escape sequence",
+                |p| (p.arm(), intake_firearm(FirearmKind::Replica, "X\u{1b}[2J")),
+                Some("serial"),
+            ),
+            (
+                "a lot of 4,294,967,295 rounds",
+                |p| (p.arm(), intake_lot(AmmoClass::Dummy, u32::MAX, provenance(SUPPLIER), "D-HUGE")),
+                Some("rounds"),
+            ),
+            (
+                "a lot of the maximum",
+                |p| (p.arm(), intake_lot(AmmoClass::Dummy, limits::MAX_LOT_ROUNDS, provenance(SUPPLIER), "D-BIG")),
+                None,
+            ),
+            (
+                "a headstamp with a control character",
+                |p| {
+                    let mut prov = provenance(SUPPLIER);
+                    prov.headstamp = "PMC\u{8}".into();
+                    (p.arm(), intake_lot(AmmoClass::Dummy, 10, prov, "D-H"))
+                },
+                Some("provenance.headstamp"),
+            ),
+            (
+                "a blank load size over two lines",
+                |p| {
+                    let class = AmmoClass::Blank { load: "quarter\nfull".into() };
+                    (p.arm(), Command::CreateContainer { label: "BX".into(), class, calibre: CALIBRE.into() })
+                },
+                Some("class.load"),
+            ),
+            (
+                "a planned blank load with a NUL",
+                |p| {
+                    let load = PlannedLoad::Blanks { load: "quarter\0".into() };
+                    let plan = take_plan(&p.blank_gun, &p.performer, load);
+                    (p.ad(), Command::PlanScene { number: "9".into(), description: "x".into(), day: TODAY, plan })
+                },
+                Some("class.load"),
+            ),
+            (
+                "a hold reason in paragraphs",
+                |p| {
+                    (
+                        p.arm(),
+                        Command::PlaceHold {
+                            scope: HoldScope::AllFirearmWork,
+                            reason: "Wind.\n\nWait for the rig.".into(),
+                        },
+                    )
+                },
+                None,
+            ),
+            (
+                "a decline reason with an escape",
+                |p| {
+                    let sc = p.plan_scene(take_plan(&p.blank_gun, &p.performer, quarter_blanks()));
+                    (by(&p.performer), Command::DeclineFirearm { scene: sc, reason: "no\u{1b}".into() })
+                },
+                Some("reason"),
+            ),
+            (
+                "a misfire wait of a day",
+                |p| {
+                    (
+                        p.arm(),
+                        Command::ReportIncident {
+                            kind: coldset_domain::reports::IncidentKind::Misfire,
+                            firearm: None,
+                            scene: None,
+                            description: "click".into(),
+                            wait_seconds: Some(86_400),
+                        },
+                    )
+                },
+                Some("wait_seconds"),
+            ),
+            (
+                "a day-open count of four billion",
+                |p| {
+                    let mut counts = p.full_count();
+                    counts.insert("D-1".into(), u64::from(u32::MAX));
+                    (p.arm(), Command::OpenDay { call_sheet: call_sheet(), counts })
+                },
+                Some("counts"),
+            ),
+        ];
+        for (name, make, refused_field) in rows {
+            let mut p = Prod::new();
+            let (actor, cmd) = make(&mut p);
+            match (p.w.run(&actor, cmd), refused_field) {
+                (Ok(events), None) => {
+                    if let Some(Event::ReportFiled { text, .. }) = events.first() {
+                        assert_eq!(text, "Guns on the cart.\nNobody there.\n\nPlease check.", "{name}");
+                    }
+                }
+                (Err(DomainError::Invalid { field, .. }), Some(expected)) => assert_eq!(field, expected, "{name}"),
+                (other, expected) => panic!("{name}: expected refusal of {expected:?}, got {other:?}"),
+            }
+        }
+    }
+}
+
+mod frozen_evidence {
+    //! Issue #16, item 1: R-INC-2 is part of every command that moves an item, by
+    //! construction (`decide::moved_items`, checked before any command's own checks).
+    use super::*;
+    use coldset_domain::decide::moved_items;
+
+    /// Commands that move, load, unload, hand on, transport, store, repair or dispose of an
+    /// item, named independently of the decider's classification.
+    const MOVERS: &[&str] = &[
+        "store_firearm",
+        "take_firearm",
+        "hand_off",
+        "record_repair",
+        "dispose_firearm",
+        "declare_empty",
+        "load_firearm",
+        "unload_firearm",
+        "move_rounds",
+        "store_container",
+        "take_container",
+        "hand_container",
+        "record_transport",
+    ];
+
+    /// Walks every command kind (one sample of each, naming the frozen revolver and boxes)
+    /// against an incident that froze them: every mover is refused naming R-INC-2, whoever
+    /// asks, and the classification agrees with the list above.
+    #[test]
+    fn every_command_that_moves_a_frozen_item_is_refused() {
+        let mut p = super::permissions::prod();
+        p.take(p.blank_gun.clone());
+        p.take_ct(p.dummies.clone());
+        p.take_ct(p.quarters.clone());
+        incident(&mut p, coldset_domain::reports::IncidentKind::UnintendedDischarge, None);
+        let samples = super::permissions::samples(&p);
+        let mut seen = BTreeSet::new();
+        for cmd in &samples {
+            let (firearms, containers) = moved_items(&p.w.state, cmd);
+            let moves = !firearms.is_empty() || !containers.is_empty();
+            assert_eq!(moves, MOVERS.contains(&cmd.name()), "{} is classified wrongly", cmd.name());
+            if !moves {
+                continue;
+            }
+            seen.insert(cmd.name());
+            for actor in [p.arm(), by(&p.assistant), by(&p.safety)] {
+                match decide(&p.w.state, &p.w.ctx, &actor, cmd) {
+                    Err(DomainError::Denied(d)) => assert!(d.has(R::Inc2), "{} by {actor:?}: {d}", cmd.name()),
+                    Err(DomainError::Forbidden(_)) => {}
+                    other => panic!("{} by {actor:?} moved frozen evidence: {other:?}", cmd.name()),
+                }
+            }
+        }
+        assert_eq!(seen.len(), MOVERS.len(), "a mover has no sample");
+    }
+
+    /// The finding of #16: a transport of the frozen revolver and its dummy box to the prop
+    /// truck was accepted. It is refused now, naming R-INC-2 with the transport's own rules.
+    #[test]
+    fn a_transport_of_frozen_evidence_is_refused() {
+        let mut p = Prod::new();
+        p.take(p.blank_gun.clone());
+        p.take_ct(p.dummies.clone());
+        incident(&mut p, coldset_domain::reports::IncidentKind::Misfire, Some(60));
+        let cmd = |locked_case| Command::RecordTransport {
+            firearms: vec![p.blank_gun.clone()],
+            containers: vec![p.dummies.clone()],
+            from: "Stage 4".into(),
+            to: "Prop truck".into(),
+            locked_case,
+        };
+        let d = p.w.refused(&p.arm(), cmd(true));
+        assert_eq!(d.rule_ids(), vec![R::Inc2], "{d}");
+        let d = p.w.refused(&p.arm(), cmd(false));
+        assert_eq!(d.rule_ids(), ids(&[R::Inc2, R::Store6]), "{d}");
+    }
+}
+
+mod shoot_days {
+    //! Issue #16, item 2: R-MEET-1 is judged per shoot day, in the production's time zone,
+    //! with the clock injected as the application injects it.
+    use super::*;
+
+    /// Los Angeles is 8 hours behind UTC in November.
+    fn la(date: Date, hour: i64, minute: i64) -> Timestamp {
+        let midnight_utc = Timestamp(T0.0 - 17 * 60 * MINUTE_MS); // 2026-11-26T00:00Z
+        let days = (date - TODAY).get_days() as i64;
+        Timestamp(midnight_utc.0 + ((days * 24 + hour + 8) * 60 + minute) * MINUTE_MS)
+    }
+
+    #[test]
+    fn a_meeting_of_the_day_before_does_not_count_on_the_scenes_day() {
+        let mut p = Prod::new();
+        let day2 = TODAY.tomorrow().unwrap();
+        // Day 1, 16:30 in Los Angeles, is already day 2 in UTC: a check by UTC date would
+        // wrongly count this meeting for a scene of day 2.
+        let sc = p.plan_scene_on(take_plan(&p.blank_gun, &p.performer, quarter_blanks()), day2);
+        p.run_steps(
+            &sc,
+            &[Step::Competence, Step::OpenDay, Step::ApproveArmorer, Step::ApproveAd, Step::ApproveSafety],
+            true,
+        );
+        p.w.ctx.now = la(TODAY, 16, 30);
+        assert_eq!(p.w.ctx.now.to_rfc3339()[..10], *"2026-11-27", "UTC has moved on to day 2");
+        p.run_steps(&sc, &[Step::Meeting, Step::SignArmorer, Step::SignAd], true);
+        assert!(p.w.state.scenes[&sc].meeting_current());
+        p.close_day();
+
+        // Day 2, 08:00 in Los Angeles.
+        p.w.ctx.now = la(day2, 8, 0);
+        p.w.ctx.today = day2;
+        p.run_steps(&sc, &[Step::OpenDay, Step::TakeOut, Step::Inspect], true);
+        let d = p.w.refused(&p.arm(), Command::MarkSceneReady { scene: sc.clone() });
+        assert_eq!(d.rule_ids(), vec![R::Meet1], "{d}");
+        let g = gate::evaluate_hand_off(&p.w.state, &p.w.ctx, &p.blank_gun, &p.performer, Some(&sc)).unwrap();
+        assert!(g.violations.iter().any(|v| v.rule == R::Meet1), "{g:?}");
+
+        // The meeting held again on day 2 counts; the scene runs to the hand-off.
+        p.run_steps(
+            &sc,
+            &[
+                Step::Meeting,
+                Step::SignArmorer,
+                Step::SignAd,
+                Step::Ready,
+                Step::Call,
+                Step::Load,
+                Step::Demonstrate,
+                Step::Shown,
+                Step::Attest,
+            ],
+            true,
+        );
+        assert_eq!(p.w.state.scenes[&sc].meeting.as_ref().and_then(|m| m.day), Some(day2));
+        p.w.ok(&p.arm(), hand_off(&p.blank_gun, &p.performer, &sc));
+    }
+}
+
+mod supervised_assistant {
+    //! Issue #16, item 3: the assistant armorer's supervised load reaches the performer: the
+    //! hand-back to the armorer is a recorded custody step, and collecting a firearm that was
+    //! never fired demands no reconciliation.
+    use super::*;
+
+    /// The standard scene called; the assistant, under recorded supervision, loads six
+    /// quarter-load blanks into the revolver she holds.
+    fn supervised_load(p: &mut Prod) -> SceneId {
+        assistant_holds_the_gun(p);
+        let sc = p.w.state.scenes.keys().next().unwrap().clone();
+        let arm = p.arm();
+        p.w.ok(&arm, Command::SuperviseAssistant { assistant: p.assistant.clone() });
+        p.w.ok(&by(&p.assistant), load_cmd(&p.blank_gun, &p.quarters, 6, None));
+        sc
+    }
+
+    fn reaches_the_performer(p: &mut Prod, sc: &SceneId) {
+        p.run_steps(sc, &[Step::Demonstrate, Step::Shown, Step::Attest], true);
+        let events = p.w.ok(&p.arm(), hand_off(&p.blank_gun, &p.performer, sc));
+        assert!(matches!(&events[..], [Event::FirearmHandedOff { to, .. }] if *to == p.performer));
+        assert_eq!(p.w.state.firearms[&p.blank_gun].load, LoadState::Blanks { count: 6, load: "quarter".into() });
+    }
+
+    #[test]
+    fn handed_back_by_the_assistant_it_reaches_the_performer() {
+        let mut p = Prod::new();
+        let sc = supervised_load(&mut p);
+        p.w.ctx.attested = vec![p.armorer.clone()];
+        let events = p.w.ok(
+            &by(&p.assistant),
+            Command::HandOff { firearm: p.blank_gun.clone(), to: p.armorer.clone(), scene: None },
+        );
+        assert!(
+            matches!(&events[..], [Event::FirearmHandedOff { receiver_confirmed: true, .. }]),
+            "a recorded custody step"
+        );
+        p.w.ctx.attested.clear();
+        let f = &p.w.state.firearms[&p.blank_gun];
+        assert!(!f.checks.needs_reconcile && !f.checks.needs_post_use, "{:?}", f.checks);
+        reaches_the_performer(&mut p, &sc);
+    }
+
+    #[test]
+    fn collected_from_the_assistant_it_reaches_the_performer() {
+        let mut p = Prod::new();
+        let sc = supervised_load(&mut p);
+        p.w.ok(&p.arm(), Command::Collect { firearm: p.blank_gun.clone() });
+        let f = &p.w.state.firearms[&p.blank_gun];
+        assert!(!f.checks.needs_reconcile && !f.checks.needs_post_use, "never fired: {:?}", f.checks);
+        reaches_the_performer(&mut p, &sc);
+        // From the performer, a collection ends the firing sequence as before.
+        p.w.ok(&p.arm(), Command::Collect { firearm: p.blank_gun.clone() });
+        let f = &p.w.state.firearms[&p.blank_gun];
+        assert!(f.checks.needs_reconcile && f.checks.needs_post_use, "{:?}", f.checks);
+    }
+}
+
+mod every_failing_rule {
+    //! Issue #15, item 2: a refusal names every failing rule, everywhere, not only at the
+    //! hand-off gate. Random production states (custody moves, incidents that freeze
+    //! evidence, critical reports, holds, the day opened and closed) and random commands by
+    //! random people: for each command below, the set of rule ids in the refusal equals the
+    //! set computed here by evaluating each rule on its own against the state before the
+    //! step, independently of the decider's code; an allowed command had none failing.
+    use super::*;
+    use coldset_domain::reports::{IncidentKind, Severity};
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    const PEOPLE: usize = 8;
+
+    static COMPARED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    /// The standard production on a shoot day: the day open, the standard scene planned for
+    /// today, the safe open, the armorer holding the revolver and two boxes.
+    fn base() -> Prod {
+        static BASE: OnceLock<Prod> = OnceLock::new();
+        BASE.get_or_init(|| {
+            let mut p = Prod::new();
+            p.open_day();
+            p.plan_scene(take_plan(&p.blank_gun, &p.performer, quarter_blanks()));
+            p.take(p.blank_gun.clone());
+            p.take_ct(p.dummies.clone());
+            p.take_ct(p.quarters.clone());
+            p
+        })
+        .clone()
+    }
+
+    fn people(p: &Prod) -> [PersonId; PEOPLE] {
+        [
+            p.armorer.clone(),
+            p.assistant.clone(),
+            p.first_ad.clone(),
+            p.safety.clone(),
+            p.performer.clone(),
+            p.crew.clone(),
+            p.producer.clone(),
+            p.performer2.clone(),
+        ]
+    }
+
+    fn firearms(p: &Prod) -> [FirearmId; 3] {
+        [p.blank_gun.clone(), p.real_gun.clone(), p.replica.clone()]
+    }
+
+    fn containers(p: &Prod) -> [ContainerId; 6] {
+        [
+            p.dummies.clone(),
+            p.spare_dummies.clone(),
+            p.quarters.clone(),
+            p.spare_quarters.clone(),
+            p.old_stock.clone(),
+            p.fulls.clone(),
+        ]
+    }
+
+    fn locations(p: &Prod) -> [LocationId; 2] {
+        [p.safe.clone(), p.cart.clone()]
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Take(usize, bool),
+        TakeCt(usize),
+        Store(usize, usize),
+        StoreCt(usize, usize),
+        HandCt(usize, usize),
+        Move(usize, usize, u32),
+        /// 0: a full count, 1: a variance, 2: an item never taken in.
+        OpenDay(u8),
+        CloseDay(u8),
+        Transport(usize, usize, bool),
+        LiftHold(bool),
+        Open(usize),
+        Close(usize),
+        // State only (not compared):
+        Incident(bool, Option<usize>),
+        Critical,
+        Review,
+        Hold(bool, bool),
+        Release,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            4 => (0..3usize, any::<bool>()).prop_map(|(f, s)| Op::Take(f, s)),
+            3 => (0..6usize).prop_map(Op::TakeCt),
+            3 => (0..3usize, 0..2usize).prop_map(|(f, l)| Op::Store(f, l)),
+            3 => (0..6usize, 0..2usize).prop_map(|(c, l)| Op::StoreCt(c, l)),
+            2 => (0..6usize, 0..PEOPLE).prop_map(|(c, t)| Op::HandCt(c, t)),
+            3 => (0..6usize, 0..6usize, prop_oneof![3 => 1..=10u32, 1 => 1..=120u32])
+                .prop_filter("two containers", |(a, b, _)| a != b)
+                .prop_map(|(a, b, n)| Op::Move(a, b, n)),
+            1 => (0..3u8).prop_map(Op::OpenDay),
+            1 => (0..3u8).prop_map(Op::CloseDay),
+            2 => (0..3usize, 0..6usize, proptest::bool::weighted(0.7)).prop_map(|(f, c, l)| Op::Transport(f, c, l)),
+            1 => any::<bool>().prop_map(Op::LiftHold),
+            2 => (0..2usize).prop_map(Op::Open),
+            1 => (0..2usize).prop_map(Op::Close),
+            1 => (any::<bool>(), proptest::option::of(0..3usize)).prop_map(|(m, f)| Op::Incident(m, f)),
+            1 => Just(Op::Critical),
+            1 => Just(Op::Review),
+            1 => (any::<bool>(), any::<bool>()).prop_map(|(a, s)| Op::Hold(a, s)),
+            1 => Just(Op::Release),
+        ]
+    }
+
+    fn who() -> impl Strategy<Value = usize> {
+        prop_oneof![4 => Just(0usize), 2 => Just(1usize), 3 => 0..PEOPLE]
+    }
+
+    fn counts(p: &Prod, kind: u8) -> BTreeMap<String, u64> {
+        let mut c = p.full_count();
+        match kind {
+            1 => {
+                c.insert("D-1".into(), 1);
+            }
+            2 => {
+                c.insert("NEVER-TAKEN-IN".into(), 3);
+            }
+            _ => {}
+        }
+        c
+    }
+
+    /// The command, who acts, and whether it is compared with the independent evaluation.
+    fn command(p: &Prod, actor: usize, op: &Op) -> (Actor, Command, bool) {
+        let (pp, fa, ct, loc) = (people(p), firearms(p), containers(p), locations(p));
+        let sc = p.w.state.scenes.keys().next().cloned();
+        let me = by(&pp[actor]);
+        match op {
+            Op::Take(f, s) => {
+                (me, Command::TakeFirearm { firearm: fa[*f].clone(), scene: if *s { sc } else { None } }, true)
+            }
+            Op::TakeCt(c) => (me, Command::TakeContainer { container: ct[*c].clone() }, true),
+            Op::Store(f, l) => (me, Command::StoreFirearm { firearm: fa[*f].clone(), location: loc[*l].clone() }, true),
+            Op::StoreCt(c, l) => {
+                (me, Command::StoreContainer { container: ct[*c].clone(), location: loc[*l].clone() }, true)
+            }
+            Op::HandCt(c, t) => (me, Command::HandContainer { container: ct[*c].clone(), to: pp[*t].clone() }, true),
+            Op::Move(a, b, n) => {
+                (me, Command::MoveRounds { from: ct[*a].clone(), to: ct[*b].clone(), rounds: *n }, true)
+            }
+            Op::OpenDay(k) => (me, Command::OpenDay { call_sheet: call_sheet(), counts: counts(p, *k) }, true),
+            Op::CloseDay(k) => (me, Command::CloseDay { counts: counts(p, *k) }, true),
+            Op::Transport(f, c, locked) => (
+                me,
+                Command::RecordTransport {
+                    firearms: vec![fa[*f].clone()],
+                    containers: vec![ct[*c].clone()],
+                    from: "Stage 4".into(),
+                    to: "Prop truck".into(),
+                    locked_case: *locked,
+                },
+                true,
+            ),
+            Op::LiftHold(review) => {
+                let hold = p.w.state.safety.holds.keys().next().copied().unwrap_or(0);
+                (me, Command::LiftHold { hold, note: "reviewed".into(), review: *review }, true)
+            }
+            Op::Open(l) => (me, Command::OpenStorage { location: loc[*l].clone() }, false),
+            Op::Close(l) => (me, Command::CloseStorage { location: loc[*l].clone() }, false),
+            Op::Incident(misfire, f) => (
+                p.arm(),
+                Command::ReportIncident {
+                    kind: if *misfire { IncidentKind::Misfire } else { IncidentKind::LostRound },
+                    firearm: f.map(|f| fa[f].clone()),
+                    scene: None,
+                    description: "random".into(),
+                    wait_seconds: Some(60),
+                },
+                false,
+            ),
+            Op::Critical => (Actor::Anonymous, file_report(Severity::Critical), false),
+            Op::Review => {
+                let report = p.w.state.reporting.reports.keys().next().copied().unwrap_or(0);
+                (by(&p.safety), Command::ReviewReport { report, note: "reviewed".into() }, false)
+            }
+            Op::Hold(all, advisor) => (
+                by(if *advisor { &p.safety } else { &p.armorer }),
+                Command::PlaceHold {
+                    scope: match (all, sc) {
+                        (false, Some(scene)) => HoldScope::Scene { scene },
+                        _ => HoldScope::AllFirearmWork,
+                    },
+                    reason: "random".into(),
+                },
+                false,
+            ),
+            Op::Release => {
+                let incident = p.w.state.reporting.incidents.keys().next_back().copied().unwrap_or(0);
+                (by(&p.safety), Command::ReleaseEvidence { incident, note: "released".into() }, false)
+            }
+        }
+    }
+
+    // ---- each rule on its own, from the state --------------------------------------------
+
+    fn armory(p: &Person) -> bool {
+        p.roles.contains(&Role::Armorer) || p.roles.contains(&Role::AssistantArmorer)
+    }
+
+    fn licensed(p: &Person, kind: FirearmKind, day: Date) -> bool {
+        p.credentials
+            .iter()
+            .any(|c| c.kind != CredentialKind::SafetyCourse && c.covers.contains(&kind) && day <= c.expires_on)
+    }
+
+    fn frozen_f(s: &ProductionState, f: &FirearmId) -> bool {
+        s.reporting
+            .incidents
+            .values()
+            .any(|i| i.evidence_released.is_none() && (i.frozen_firearms.contains(f) || i.firearm.as_ref() == Some(f)))
+    }
+
+    fn frozen_c(s: &ProductionState, c: &ContainerId) -> bool {
+        s.reporting.incidents.values().any(|i| i.evidence_released.is_none() && i.frozen_containers.contains(c))
+    }
+
+    fn stock(s: &ProductionState, c: &Container, out: &mut BTreeSet<R>) {
+        for lot in c.contents.keys() {
+            match s.lots.get(lot).map(|l| &l.state) {
+                Some(LotState::Verified { .. }) => {}
+                Some(LotState::Quarantined { reason }) if reason.contains("R-AMMO-4") => {
+                    out.insert(R::Ammo4);
+                }
+                Some(_) => {
+                    out.insert(R::Ammo2);
+                }
+                None => {
+                    out.insert(R::Ammo4);
+                }
+            }
+        }
+    }
+
+    fn storage_rules(s: &ProductionState, h: &Holder, b: &Person, out: &mut BTreeSet<R>) {
+        if let Holder::Storage { location } = h {
+            let l = &s.locations[location];
+            if !l.authorised.contains(&b.id) || l.opened.is_none() {
+                out.insert(R::Store3);
+            }
+        }
+    }
+
+    fn location_rules(l: &StorageLocation, b: &Person, out: &mut BTreeSet<R>) {
+        if !l.authorised.contains(&b.id) || l.opened.is_none() {
+            out.insert(R::Store3);
+        }
+    }
+
+    fn unknown_items(p: &Prod, counts: &BTreeMap<String, u64>) -> bool {
+        let known = p.full_count();
+        counts.keys().any(|k| !known.contains_key(k))
+    }
+
+    /// Expected rule ids, or None where the command is malformed (then it must not pass).
+    fn expected(p: &Prod, actor: &Actor, cmd: &Command) -> Option<BTreeSet<R>> {
+        let s = &p.w.state;
+        let today = p.w.ctx.today;
+        let b = &s.people[actor.person()?];
+        let mut out = BTreeSet::new();
+        let holds_b = |h: &Holder| h.person() == Some(&b.id);
+        match cmd {
+            Command::TakeFirearm { firearm, scene } => {
+                let f = &s.firearms[firearm];
+                if !matches!(f.holder, Holder::Storage { .. }) || !armory(b) {
+                    out.insert(R::Role1);
+                }
+                storage_rules(s, &f.holder, b, &mut out);
+                if f.kind.can_fire() && !licensed(b, f.kind, today) {
+                    out.insert(R::Role2);
+                }
+                if frozen_f(s, firearm) {
+                    out.insert(R::Inc2);
+                }
+                if let Some(sc) = scene {
+                    let scn = &s.scenes[sc];
+                    if s.reporting.reports.values().any(|r| r.severity == Severity::Critical && r.reviewed.is_none()) {
+                        out.insert(R::Comp2);
+                    }
+                    if s.reporting.incidents.values().any(|i| i.kind.stops_work() && i.closed_at.is_none()) {
+                        out.insert(R::Misf2);
+                    }
+                    if s.safety.day.is_none() {
+                        out.insert(R::Store4);
+                    }
+                    if scn.plan.item(firearm).is_none() || scn.day != today {
+                        out.insert(R::Hand6);
+                    }
+                    let held = s.safety.holds.values().any(|h| match &h.scope {
+                        HoldScope::AllFirearmWork => true,
+                        HoldScope::Scene { scene } => scene == sc,
+                    });
+                    if held {
+                        out.insert(R::Role4);
+                    }
+                }
+            }
+            Command::TakeContainer { container } => {
+                let c = &s.containers[container];
+                if !matches!(c.holder, Holder::Storage { .. }) {
+                    out.insert(R::Role1);
+                }
+                if !armory(b) {
+                    out.insert(R::Store2);
+                }
+                storage_rules(s, &c.holder, b, &mut out);
+                stock(s, c, &mut out);
+                if frozen_c(s, container) {
+                    out.insert(R::Inc2);
+                }
+            }
+            Command::StoreFirearm { firearm, location } => {
+                let f = &s.firearms[firearm];
+                if !holds_b(&f.holder) {
+                    out.insert(R::Role1);
+                }
+                location_rules(&s.locations[location], b, &mut out);
+                if f.load != LoadState::Empty {
+                    out.insert(R::Store1);
+                }
+                if frozen_f(s, firearm) {
+                    out.insert(R::Inc2);
+                }
+            }
+            Command::StoreContainer { container, location } => {
+                if !holds_b(&s.containers[container].holder) {
+                    out.insert(R::Role1);
+                }
+                location_rules(&s.locations[location], b, &mut out);
+                if frozen_c(s, container) {
+                    out.insert(R::Inc2);
+                }
+            }
+            Command::HandContainer { container, to } => {
+                if !holds_b(&s.containers[container].holder) || to == &b.id {
+                    out.insert(R::Role1);
+                }
+                if !armory(&s.people[to]) {
+                    out.insert(R::Store2);
+                }
+                if frozen_c(s, container) {
+                    out.insert(R::Inc2);
+                }
+            }
+            Command::MoveRounds { from, to, rounds } => {
+                let (a, z) = (&s.containers[from], &s.containers[to]);
+                if !holds_b(&a.holder) || !holds_b(&z.holder) {
+                    out.insert(R::Role1);
+                }
+                if a.class != z.class || a.calibre != z.calibre {
+                    out.insert(R::Ammo5);
+                }
+                if u64::from(*rounds) > a.count() {
+                    out.insert(R::Store4);
+                }
+                stock(s, a, &mut out);
+                if z.contents.keys().any(|l| !matches!(s.lots[l].state, LotState::Verified { .. })) {
+                    out.insert(R::Ammo4);
+                }
+                if frozen_c(s, from) || frozen_c(s, to) {
+                    out.insert(R::Inc2);
+                }
+            }
+            Command::OpenDay { counts, .. } | Command::CloseDay { counts } => {
+                if !b.roles.contains(&Role::Armorer) {
+                    out.insert(R::Store4);
+                }
+                if unknown_items(p, counts) {
+                    out.insert(R::Store5);
+                }
+                let open = s.safety.day.is_some();
+                let malformed = if matches!(cmd, Command::OpenDay { .. }) { open } else { !open };
+                if out.is_empty() && malformed {
+                    return None;
+                }
+            }
+            Command::RecordTransport { firearms, containers, locked_case, .. } => {
+                if !armory(b) || !locked_case {
+                    out.insert(R::Store6);
+                }
+                for f in firearms {
+                    if !holds_b(&s.firearms[f].holder) {
+                        out.insert(R::Role1);
+                    }
+                    if frozen_f(s, f) {
+                        out.insert(R::Inc2);
+                    }
+                }
+                for c in containers {
+                    if !holds_b(&s.containers[c].holder) {
+                        out.insert(R::Role1);
+                    }
+                    if frozen_c(s, c) {
+                        out.insert(R::Inc2);
+                    }
+                }
+            }
+            Command::LiftHold { hold, review, .. } => {
+                let h = s.safety.holds.get(hold)?;
+                if h.placed_by != b.id {
+                    let advisor = b.roles.contains(&Role::SafetyAdvisor);
+                    if !(*review && advisor) {
+                        out.insert(R::Role4);
+                    }
+                    let others =
+                        b.roles.iter().any(|r| !matches!(r, Role::SafetyAdvisor | Role::Auditor | Role::Admin));
+                    if advisor && others {
+                        out.insert(R::Role6);
+                    }
+                }
+            }
+            _ => return None,
+        }
+        Some(out)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 300,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn a_refusal_names_exactly_the_rules_that_fail(
+            steps in proptest::collection::vec((who(), op()), 1..=30)
+        ) {
+            let mut p = base();
+            let mut compared = 0;
+            for (actor_ix, op) in &steps {
+                let (actor, cmd, compare) = command(&p, *actor_ix, op);
+                let expect = if compare { expected(&p, &actor, &cmd) } else { None };
+                let name = cmd.name();
+                let result = p.w.run(&actor, cmd);
+                let Some(expect) = expect else { continue };
+                compared += 1;
+                match result {
+                    Ok(events) => prop_assert!(expect.is_empty(), "{} allowed ({events:?}), but {expect:?} fail", name),
+                    Err(DomainError::Denied(d)) => {
+                        let got: BTreeSet<R> = d.rule_ids().into_iter().collect();
+                        prop_assert_eq!(&got, &expect, "{}: {}", name, d);
+                    }
+                    Err(other) => prop_assert!(false, "{}: {other:?}, expected {expect:?}", name),
+                }
+            }
+            COMPARED.fetch_add(compared, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 }
