@@ -3,6 +3,7 @@
 
 mod agent;
 mod audit;
+mod backup;
 mod bench;
 mod cert;
 mod config;
@@ -97,6 +98,38 @@ enum Cmd {
         tls_key: Option<PathBuf>,
         #[arg(long, value_name = "URL")]
         public_url: Option<String>,
+    },
+    /// Back up a data directory and its key directory to one file, while the server runs.
+    Backup {
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// A file to write, or a directory to write a new file into (named by the time).
+        #[arg(long, value_name = "PATH")]
+        out: PathBuf,
+        /// A file holding a passphrase that seals the keys in the backup.
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+        /// With --out DIR: keep only the newest N backups of this installation there.
+        #[arg(long, value_name = "N")]
+        keep: Option<usize>,
+    },
+    /// Restore a backup into a new data directory, after verifying the whole ledger in it.
+    Restore {
+        /// The backup file.
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// The data directory to create (it must not exist, or be empty).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+        /// Checkpoint copies of this installation (e.g. the old key directory's
+        /// checkpoints.jsonl) that the backup must not be older than; repeatable.
+        #[arg(long = "newer-than", value_name = "FILE")]
+        newer_than: Vec<PathBuf>,
+        /// Restore even a backup older than those checkpoints (the events after it are lost).
+        #[arg(long)]
+        accept_older: bool,
     },
     /// Make the set's certificate authority (once) and this computer's HTTPS certificate for
     /// its names and addresses, so phones on the set's Wi-Fi can connect (see /ca).
@@ -556,6 +589,46 @@ fn run(cli: Cli) -> Result<(), String> {
                 println!("coldset witness listening on http://{addr}/ (submission prefix for [[witnesses]] url)");
             }))
         }
+        Cmd::Backup { data, out, passphrase_file, keep } => {
+            let cfg = resolve(&globals, data, None)?;
+            if cfg.database.is_some() {
+                return Err("coldset backup copies the embedded SQLite store; back up PostgreSQL with pg_dump or a \
+                            base backup (docs/operations.md)"
+                    .into());
+            }
+            let dir = need_data(&cfg)?;
+            let passphrase = read_passphrase(passphrase_file.as_deref())?;
+            let keys = datadir::key_dir(&dir, cfg.key_dir.as_deref());
+            let written = backup::backup(&dir, &keys, &out, passphrase.as_deref(), keep)?;
+            println!("backed up {} events to {}", written.events, written.file.display());
+            if passphrase.is_none() {
+                println!(
+                    "note: the backup holds the ledger signing key unsealed: keep it as safe as the key directory, or \
+                     use --passphrase-file"
+                );
+            }
+            for old in written.removed {
+                println!("removed the older backup {}", old.display());
+            }
+            Ok(())
+        }
+        Cmd::Restore { from, data, passphrase_file, newer_than, accept_older } => {
+            let cfg = resolve(&globals, data, None)?;
+            let dir = need_data(&cfg)?;
+            let passphrase = read_passphrase(passphrase_file.as_deref())?;
+            let keys = datadir::key_dir(&dir, cfg.key_dir.as_deref());
+            let restored = backup::restore(&from, &dir, &keys, passphrase.as_deref(), &newer_than, accept_older)?;
+            for line in &restored.report {
+                println!("{line}");
+            }
+            println!(
+                "restored {} events into {} (keys in {}); the whole ledger verified",
+                restored.events,
+                dir.display(),
+                keys.display()
+            );
+            Ok(())
+        }
         Cmd::Cert { data, hosts, ips } => {
             let cfg = resolve(&globals, data, None)?;
             let dir = need_data(&cfg)?;
@@ -779,6 +852,17 @@ fn prepare_demo(dir: &Path, key_dir: Option<&Path>) -> Result<String, String> {
     Ok(logins)
 }
 
+/// A passphrase from its file (its first line).
+fn read_passphrase(file: Option<&Path>) -> Result<Option<String>, String> {
+    let Some(file) = file else { return Ok(None) };
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let line = text.lines().next().unwrap_or_default().to_owned();
+    if line.chars().count() < 8 {
+        return Err(format!("the passphrase in {} is shorter than 8 characters", file.display()));
+    }
+    Ok(Some(line))
+}
+
 /// The certificate and key `coldset cert` made in the key directory (made now if missing).
 fn generated_tls(dir: &Path, cfg: &Config) -> Result<(PathBuf, PathBuf), String> {
     let installation = datadir::installation(dir).map_err(|e| e.to_string())?;
@@ -869,7 +953,7 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
         };
         let scheme = if tls.is_some() { "https" } else { "http" };
         listener::serve(router, listen, tls_config, cfg.limits, |addr| {
-            println!("coldset listening on {scheme}://{addr}/");
+            // Notes first: the "listening" line is the last one scripts wait for.
             match public_url {
                 Some(url) if config::is_loopback_url(url) => println!(
                     "warning: public_url {url} is this computer only: links, QR codes and labels will not open on \
@@ -885,6 +969,7 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
             if ca_pem.is_some() {
                 println!("Phones: install the set's certificate authority once from {scheme}://<this computer>/ca");
             }
+            println!("coldset listening on {scheme}://{addr}/");
             if let Some(logins) = &demo_logins {
                 println!("Demo production: {scheme}://{addr}/p/{}", demo::DEMO_PRODUCTION);
                 println!(

@@ -112,9 +112,15 @@ fn start(args: &[&str]) -> Server {
 /// `start`, with environment variables for the server.
 #[allow(clippy::zombie_processes)]
 fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Server {
+    start_listening(args, "127.0.0.1:0", env)
+}
+
+/// `start` on a given listen address.
+#[allow(clippy::zombie_processes)]
+fn start_listening(args: &[&str], listen: &str, env: &[(&str, &str)]) -> Server {
     let mut child = Command::new(BIN)
         .args(args)
-        .args(["--listen", "127.0.0.1:0"])
+        .args(["--listen", listen])
         .env_remove("COLDSET_CONFIG")
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
@@ -1130,6 +1136,261 @@ fn the_ledger_key_can_live_in_an_ssh_agent() {
         .output()
         .unwrap();
     assert!(!o.status.success() && text(&o).contains("ssh-agent"), "{}", text(&o));
+}
+
+/// A free TCP port on loopback, for a server whose public URL must be known before it starts.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// An agent that trusts only the given CA certificate (PEM file).
+fn agent_trusting(ca: &Path) -> ureq::Agent {
+    use rustls::pki_types::pem::PemObject;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(rustls::pki_types::CertificateDer::from_pem_file(ca).unwrap()).unwrap();
+    let tls = rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();
+    ureq::AgentBuilder::new().tls_config(std::sync::Arc::new(tls)).build()
+}
+
+/// Phones on the set's Wi-Fi: `coldset cert` makes the set's authority and this computer's
+/// certificate; `serve --https` listens on every address with it, and a client that trusts
+/// only that authority connects; links and QR codes use the public URL; `/ca` offers the
+/// authority to phones; the demo does the same with `--https`.
+#[test]
+fn phones_trust_the_sets_own_certificate_authority() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    assert!(coldset(&["init", "--data", p(&data)]).status.success());
+    let o = coldset(&["cert", "--data", p(&data), "--host", "armory-laptop.local"]);
+    assert!(o.status.success() && text(&o).contains("Made the set's certificate authority"), "{}", text(&o));
+    let tls = keys_of(&data).join("tls");
+    let ca = tls.join("ca.pem");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for key in ["ca.key", "server.key"] {
+            assert_eq!(std::fs::metadata(tls.join(key)).unwrap().permissions().mode() & 0o777, 0o600, "{key}");
+        }
+    }
+    // Made again (a new address): the authority is kept, so phones need nothing new.
+    let before = std::fs::read(&ca).unwrap();
+    let o = coldset(&["cert", "--data", p(&data), "--ip", "10.1.2.3"]);
+    assert!(o.status.success() && text(&o).contains("Kept the set's certificate authority"), "{}", text(&o));
+    assert_eq!(std::fs::read(&ca).unwrap(), before);
+    let port = free_port();
+    let public = "https://armory-laptop.local:8443";
+    let server = start_listening(
+        &["serve", "--data", p(&data), "--https", "--public-url", public],
+        &format!("0.0.0.0:{port}"),
+        &[],
+    );
+    assert!(server.stdout.iter().any(|l| l.contains(public)), "{:?}", server.stdout);
+    let agent = agent_trusting(&ca);
+    let base = format!("https://127.0.0.1:{port}");
+    assert_eq!(agent.get(&format!("{base}/healthz")).call().unwrap().into_string().unwrap(), "ok");
+    // A client that does not trust the authority is refused.
+    assert!(ureq::get(&format!("{base}/healthz")).call().is_err());
+    // The authority for phones: a page with the steps, the certificate, an Apple profile.
+    let page = agent.get(&format!("{base}/ca")).call().unwrap().into_string().unwrap();
+    assert!(page.contains("iPhone") && page.contains("Android") && page.contains(public), "{page}");
+    let mut der = Vec::new();
+    agent.get(&format!("{base}/ca.crt")).call().unwrap().into_reader().read_to_end(&mut der).unwrap();
+    let pem_body: String = String::from_utf8(before).unwrap().lines().filter(|l| !l.starts_with("-----")).collect();
+    assert_eq!(der, base64::engine::general_purpose::STANDARD.decode(pem_body).unwrap());
+    let profile = agent.get(&format!("{base}/ca.mobileconfig")).call().unwrap();
+    assert_eq!(profile.header("content-type"), Some("application/x-apple-aspen-config"));
+    assert!(profile.into_string().unwrap().contains(&base64::engine::general_purpose::STANDARD.encode(&der)));
+    // QR codes encode the public URL, not the address this client typed.
+    let served = agent.get(&format!("{base}/p/nowhere/report-qr.svg")).call().unwrap().into_string().unwrap();
+    let expected = qrcode::QrCode::new(format!("{public}/p/nowhere/report").as_bytes())
+        .unwrap()
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .build();
+    assert_eq!(served, expected, "the QR code is of {public}/p/nowhere/report");
+    server.stop();
+    // The demo, for phones: --https makes the certificate and allows any address.
+    let demo = tmp.path().join("demo");
+    let port = free_port();
+    let o = coldset(&["demo", "--data", p(&demo), "--listen", &format!("0.0.0.0:{port}")]);
+    assert!(!o.status.success() && text(&o).contains("--https"), "{}", text(&o));
+    let server = start_listening(&["demo", "--data", p(&demo), "--https"], &format!("0.0.0.0:{port}"), &[]);
+    let agent = agent_trusting(&keys_of(&demo).join("tls").join("ca.pem"));
+    assert_eq!(agent.get(&format!("https://127.0.0.1:{port}/healthz")).call().unwrap().into_string().unwrap(), "ok");
+    assert!(server.stdout.iter().any(|l| l.contains("no public_url")), "{:?}", server.stdout);
+    server.stop();
+}
+
+/// SIGTERM stops the server within seconds even while live boards hold their event streams
+/// open (they would otherwise keep a graceful stop waiting for ever).
+#[test]
+fn a_clean_stop_takes_seconds_even_with_live_boards_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut server = start(&["demo", "--data", p(&tmp.path().join("d"))]);
+    let boards: Vec<_> =
+        (0..3).map(|_| sse_data(server.request("/p/dead-river/board/stream").call().unwrap())).collect();
+    for board in &boards {
+        board.recv_timeout(Duration::from_secs(10)).unwrap();
+    }
+    let stopped = Instant::now();
+    let _ = Command::new("kill").arg(server.child.id().to_string()).status();
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(stopped.elapsed() < Duration::from_secs(10), "still running 10 s after SIGTERM with boards open");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "a clean stop exits 0: {status:?}");
+}
+
+/// Events of production `bench` in the database of `dir`.
+fn bench_events(dir: &Path) -> u64 {
+    let conn = rusqlite::Connection::open(dir.join("coldset.db")).unwrap();
+    conn.query_row("SELECT COUNT(*) FROM events WHERE production = 'bench'", [], |r| r.get::<_, i64>(0)).unwrap() as u64
+}
+
+/// A backup taken while 32 writers append restores whole: it verifies and holds every event
+/// acknowledged before it began. A damaged backup (a byte changed, truncated, its key
+/// missing) is refused and nothing is overwritten; an older backup than the installation's
+/// own checkpoints is refused unless asked for; sealed keys need the passphrase; a backup
+/// directory keeps only the newest N.
+#[test]
+fn backups_taken_while_writing_restore_whole_and_damaged_ones_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let mut writer = Command::new(BIN)
+        .args(["bench", "append", "--data", p(&data), "--writers", "32", "--events", "100000000"])
+        .args(["--print-acks", "--no-baseline"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = writer.stdout.take().unwrap();
+    let acked = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counter = acked.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if let Some(seq) = line.strip_prefix("ack ") {
+                counter.fetch_max(seq.parse::<u64>().unwrap() + 1, Ordering::SeqCst);
+            }
+        }
+    });
+    wait_for("a few hundred acknowledged events and a signed checkpoint", || {
+        acked.load(Ordering::SeqCst) > 300 && keys_of(&data).join("checkpoints.jsonl").exists()
+    });
+    let acked_before = acked.load(Ordering::SeqCst);
+    let backup = tmp.path().join("backup.tar");
+    let o = coldset(&["backup", "--data", p(&data), "--out", p(&backup)]);
+    assert!(o.status.success(), "{}", text(&o));
+    let after = acked.load(Ordering::SeqCst);
+    assert!(after > acked_before, "the writers went on during the backup ({acked_before} -> {after})");
+    // The installation goes on and signs past the backup.
+    let signed_at_backup = last_copied_size(&keys_of(&data).join("checkpoints.jsonl"));
+    wait_for("a checkpoint after the backup", || {
+        last_copied_size(&keys_of(&data).join("checkpoints.jsonl")) > signed_at_backup.max(after)
+    });
+    writer.kill().unwrap();
+    writer.wait().unwrap();
+
+    let restored = tmp.path().join("restored");
+    let o = coldset(&["restore", "--from", p(&backup), "--data", p(&restored)]);
+    assert!(o.status.success() && text(&o).contains("the whole ledger verified"), "{}", text(&o));
+    assert!(bench_events(&restored) >= acked_before, "{} < {acked_before}", bench_events(&restored));
+    assert!(coldset(&["verify", "--data", p(&restored)]).status.success());
+    // The restored directory serves.
+    let server = start(&["serve", "--data", p(&restored)]);
+    server.stop();
+
+    // Damaged copies are refused, and leave nothing behind.
+    let bytes = std::fs::read(&backup).unwrap();
+    let refused = |name: &str, damaged: &[u8], expect: &str| {
+        let file = tmp.path().join(format!("{name}.tar"));
+        std::fs::write(&file, damaged).unwrap();
+        let target = tmp.path().join(format!("restore-{name}"));
+        let o = coldset(&["restore", "--from", p(&file), "--data", p(&target)]);
+        assert!(!o.status.success(), "{name} was restored:\n{}", text(&o));
+        assert!(text(&o).contains(expect), "{name}: {}", text(&o));
+        assert!(!target.exists() && !keys_of(&target).exists(), "{name} left a directory behind");
+    };
+    let mut flipped = bytes.clone();
+    let middle = bytes.len() / 2;
+    flipped[middle] ^= 0x40;
+    refused("one-byte", &flipped, "differs from what was backed up");
+    refused("truncated", &bytes[..bytes.len() / 3], "not a whole coldset backup");
+    // A backup made from a key directory that had lost its signing key.
+    let keyless = tmp.path().join("keyless");
+    copy_data(&data, &keyless);
+    for entry in std::fs::read_dir(keys_of(&keyless)).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "key") && !path.ends_with("secrets.key") {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    let without_key = tmp.path().join("without-key.tar");
+    assert!(coldset(&["backup", "--data", p(&keyless), "--out", p(&without_key)]).status.success());
+    refused("key-missing", &std::fs::read(&without_key).unwrap(), "signing key");
+    // Never over an existing directory.
+    let o = coldset(&["restore", "--from", p(&backup), "--data", p(&data)]);
+    assert!(!o.status.success() && text(&o).contains("never overwrites"), "{}", text(&o));
+    // The installation went on after the backup: its own checkpoint copy is ahead.
+    let newest = keys_of(&data).join("checkpoints.jsonl");
+    let older = tmp.path().join("older");
+    let o = coldset(&["restore", "--from", p(&backup), "--data", p(&older), "--newer-than", p(&newest)]);
+    assert!(
+        !o.status.success() && text(&o).contains("older than what this installation already signed"),
+        "{}",
+        text(&o)
+    );
+    assert!(!older.exists());
+    let o =
+        coldset(&["restore", "--from", p(&backup), "--data", p(&older), "--newer-than", p(&newest), "--accept-older"]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    // Sealed keys, and a directory of backups that keeps the newest two.
+    let phrase = tmp.path().join("phrase");
+    std::fs::write(&phrase, "correct horse battery staple\n").unwrap();
+    let shelf = tmp.path().join("shelf");
+    std::fs::create_dir(&shelf).unwrap();
+    for _ in 0..3 {
+        let o = coldset(&[
+            "backup",
+            "--data",
+            p(&data),
+            "--out",
+            p(&shelf),
+            "--passphrase-file",
+            p(&phrase),
+            "--keep",
+            "2",
+        ]);
+        assert!(o.status.success(), "{}", text(&o));
+        std::thread::sleep(Duration::from_millis(1100));
+    }
+    let kept: Vec<PathBuf> = std::fs::read_dir(&shelf).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    let sealed = &kept[0];
+    let contents = String::from_utf8_lossy(&std::fs::read(sealed).unwrap()).into_owned();
+    assert!(!contents.contains("PRIVATE+KEY"), "the signing key is in the clear");
+    let o = coldset(&["restore", "--from", p(sealed), "--data", p(&tmp.path().join("s1"))]);
+    assert!(!o.status.success() && text(&o).contains("passphrase"), "{}", text(&o));
+    let wrong = tmp.path().join("wrong");
+    std::fs::write(&wrong, "not the right one").unwrap();
+    let o =
+        coldset(&["restore", "--from", p(sealed), "--data", p(&tmp.path().join("s2")), "--passphrase-file", p(&wrong)]);
+    assert!(!o.status.success() && text(&o).contains("wrong passphrase"), "{}", text(&o));
+    let o = coldset(&[
+        "restore",
+        "--from",
+        p(sealed),
+        "--data",
+        p(&tmp.path().join("s3")),
+        "--passphrase-file",
+        p(&phrase),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
 }
 
 // ---- durability -----------------------------------------------------------------------------
