@@ -37,6 +37,12 @@ pub struct FileConfig {
     /// the data directory, so a copy of that directory cannot re-sign a rewritten log.
     /// Default: beside the data directory, named `<data>.keys`.
     pub key_dir: Option<PathBuf>,
+    /// Automatic backups while serving: a directory (a second disk), how often, how many kept,
+    /// and a file holding a passphrase that seals the keys in them.
+    pub backup_dir: Option<PathBuf>,
+    pub backup_every_minutes: Option<u64>,
+    pub backup_keep: Option<usize>,
+    pub backup_passphrase_file: Option<PathBuf>,
     /// The address phones use for this server, for links, QR codes and labels, e.g.
     /// `https://armory-laptop.local:8443`. Without it, the address each browser typed.
     pub public_url: Option<String>,
@@ -79,6 +85,28 @@ pub struct Config {
     pub limits: crate::listener::Limits,
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub public_url: Option<String>,
+    pub backups: Option<Backups>,
+}
+
+/// Automatic backups, after validation (the passphrase is read from its file).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Backups {
+    pub dir: PathBuf,
+    pub every: std::time::Duration,
+    pub keep: usize,
+    pub passphrase: Option<String>,
+}
+
+impl std::fmt::Debug for Backups {
+    // The passphrase never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Backups")
+            .field("dir", &self.dir)
+            .field("every", &self.every)
+            .field("keep", &self.keep)
+            .field("passphrase", &self.passphrase.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 /// Notification settings, after validation. The webhook secret is read from its file.
@@ -311,7 +339,31 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         Some(url) => Some(parse_public_url(&url)?),
         None => None,
     };
+    let backups = match file.backup_dir {
+        Some(dir) => {
+            let every = file.backup_every_minutes.unwrap_or(60);
+            if every == 0 {
+                return Err(ConfigError::Invalid("backup_every_minutes must be at least 1".into()));
+            }
+            let passphrase = match &file.backup_passphrase_file {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path)
+                        .map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+                    Some(text.lines().next().unwrap_or_default().to_owned())
+                }
+                None => None,
+            };
+            Some(Backups {
+                dir,
+                every: std::time::Duration::from_secs(every * 60),
+                keep: file.backup_keep.unwrap_or(48).max(1),
+                passphrase,
+            })
+        }
+        None => None,
+    };
     Ok(Config {
+        backups,
         public_url,
         data,
         database,

@@ -912,6 +912,28 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
             .enable_notifications(targets, Box::new(deliverer), std::time::Duration::from_millis(500))
             .map_err(|e| format!("cannot start notifications: {e}"))?;
     }
+    if let Some(backups) = cfg.backups.clone() {
+        if cfg.database.is_some() {
+            tracing::warn!("backup_dir is set, but the store is PostgreSQL: back it up with pg_dump or base backups");
+        } else {
+            let (dir, keys) = (opened.dir.clone(), opened.key_dir.clone());
+            std::thread::Builder::new()
+                .name("coldset-backup".into())
+                // One at start (the state before the day's work), then one every period.
+                .spawn(move || loop {
+                    if !backups.dir.is_dir() {
+                        tracing::error!(dir = %backups.dir.display(), "no backup written: the backup directory is not there (is the disk mounted?)");
+                    } else {
+                        match backup::backup(&dir, &keys, &backups.dir, backups.passphrase.as_deref(), Some(backups.keep)) {
+                            Ok(w) => tracing::info!(file = %w.file.display(), events = w.events, "backup written"),
+                            Err(e) => tracing::error!(error = %e, "the automatic backup failed"),
+                        }
+                    }
+                    std::thread::sleep(backups.every);
+                })
+                .map_err(|e| format!("cannot start the backup thread: {e}"))?;
+        }
+    }
     // Deadlines and escalations follow the clock, not requests.
     let tick_app = opened.app.clone();
     std::thread::Builder::new()

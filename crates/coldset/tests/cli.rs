@@ -1391,6 +1391,26 @@ fn backups_taken_while_writing_restore_whole_and_damaged_ones_are_refused() {
         p(&phrase),
     ]);
     assert!(o.status.success(), "{}", text(&o));
+    // Automatic backups to a second disk while serving: one at start, then every period.
+    let disk = tmp.path().join("second-disk");
+    std::fs::create_dir(&disk).unwrap();
+    let config = tmp.path().join("backups.toml");
+    let settings = format!(
+        "backup_dir = \"{}\"\nbackup_every_minutes = 60\nbackup_keep = 3\nbackup_passphrase_file = \"{}\"\n",
+        p(&disk),
+        p(&phrase)
+    );
+    std::fs::write(&config, settings).unwrap();
+    let server = start(&["serve", "--data", p(&restored), "--config", p(&config)]);
+    let tar_in = |dir: &Path| {
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|x| x == "tar"))
+    };
+    wait_for("the automatic backup", || tar_in(&disk).is_some());
+    server.stop();
+    let automatic = tar_in(&disk).unwrap();
+    let target = tmp.path().join("s4");
+    let o = coldset(&["restore", "--from", p(&automatic), "--data", p(&target), "--passphrase-file", p(&phrase)]);
+    assert!(o.status.success(), "{}", text(&o));
 }
 
 // ---- durability -----------------------------------------------------------------------------
