@@ -19,6 +19,11 @@ if ! command -v ssh-agent >/dev/null 2>&1 || ! command -v ssh-keygen >/dev/null 
   apt-get update -qq && apt-get install -y -qq openssh-client
 fi
 
+# The packaging test checks the systemd unit with systemd-analyze.
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq systemd
+fi
+
 # The API fuzz test drives schemathesis (PyPI) against the real server.
 if ! python3 -c "import schemathesis" >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check "schemathesis==4.32.5"

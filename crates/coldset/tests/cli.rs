@@ -1413,6 +1413,25 @@ fn backups_taken_while_writing_restore_whole_and_damaged_ones_are_refused() {
     assert!(o.status.success(), "{}", text(&o));
 }
 
+/// The systemd unit in packaging/ is valid for systemd itself (`systemd-analyze verify`, with
+/// the binary this test runs standing in for the installed one), and sandboxes the service.
+#[test]
+fn the_systemd_unit_passes_systemd_analyze() {
+    let unit =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../packaging/coldset.service")).unwrap();
+    for setting in ["DynamicUser=yes", "ProtectSystem=strict", "StateDirectory=coldset", "NoNewPrivileges=yes"] {
+        assert!(unit.contains(setting), "the unit lacks {setting}");
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("coldset.service");
+    std::fs::write(&path, unit.replace("/usr/local/bin/coldset", BIN)).unwrap();
+    let o = Command::new("systemd-analyze")
+        .args(["verify", p(&path)])
+        .output()
+        .expect("systemd-analyze (Debian's systemd package; scripts/test.sh installs it)");
+    assert!(o.status.success() && o.stderr.is_empty(), "{}", text(&o));
+}
+
 // ---- durability -----------------------------------------------------------------------------
 
 /// SIGKILL the writer during sustained concurrent appends, 50 times: every acknowledged
