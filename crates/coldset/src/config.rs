@@ -17,6 +17,8 @@ pub struct FileConfig {
     pub database_file: Option<PathBuf>,
     pub listen: Option<String>,
     pub log: Option<String>,
+    /// `text` (default) or `json` (one object a line, for a log collector).
+    pub log_format: Option<String>,
     /// Where each signed checkpoint is also POSTed (witnesses run by others).
     pub witness_urls: Option<Vec<String>>,
     /// C2SP tlog-witnesses asked to cosign each checkpoint: `[[witnesses]]` with `url` (the
@@ -73,6 +75,7 @@ pub struct Config {
     pub database: Option<String>,
     pub listen: SocketAddr,
     pub log: String,
+    pub log_format: LogFormat,
     pub witness_urls: Vec<String>,
     /// Cosigning witnesses: submission prefix and key.
     pub witnesses: Vec<(String, coldset_ledger::CosignerVerifier)>,
@@ -86,6 +89,14 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub public_url: Option<String>,
     pub backups: Option<Backups>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 /// Automatic backups, after validation (the passphrase is read from its file).
@@ -339,6 +350,13 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         Some(url) => Some(parse_public_url(&url)?),
         None => None,
     };
+    let log_format = match nonempty(env("COLDSET_LOG_FORMAT")).or(file.log_format).as_deref() {
+        None | Some("text") => LogFormat::Text,
+        Some("json") => LogFormat::Json,
+        Some(other) => {
+            return Err(ConfigError::Invalid(format!("log_format '{other}' is not one of text, json")));
+        }
+    };
     let backups = match file.backup_dir {
         Some(dir) => {
             let every = file.backup_every_minutes.unwrap_or(60);
@@ -363,6 +381,7 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         None => None,
     };
     Ok(Config {
+        log_format,
         backups,
         public_url,
         data,

@@ -416,15 +416,20 @@ fn need_data(cfg: &Config) -> Result<PathBuf, String> {
 }
 
 fn init_logging(level: &str) {
+    init_logging_as(level, config::LogFormat::Text)
+}
+
+/// Logs to standard error: text (coloured only on a terminal: a log file or the journal
+/// gets plain text), or one JSON object a line for a log collector.
+fn init_logging_as(level: &str, format: config::LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_new(format!("{level},tower_http=warn"))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // Colours only on a terminal: a log file or the journal gets plain text.
     use std::io::IsTerminal;
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr)
-        .try_init();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        config::LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).try_init(),
+        config::LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
 }
 
 fn run(cli: Cli) -> Result<(), String> {
@@ -472,7 +477,7 @@ fn run(cli: Cli) -> Result<(), String> {
             if let (Some(c), Some(k)) = (tls_cert, tls_key) {
                 cfg.tls = Some((c, k));
             }
-            init_logging(&cfg.log);
+            init_logging_as(&cfg.log, cfg.log_format);
             let dir = need_data(&cfg)?;
             if https {
                 cfg.tls = Some(generated_tls(&dir, &cfg)?);
@@ -487,7 +492,7 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Cmd::Demo { data, listen, https, tls_cert, tls_key, public_url } => {
             let mut cfg = resolve(&globals, Some(data), listen)?;
-            init_logging(&cfg.log);
+            init_logging_as(&cfg.log, cfg.log_format);
             let dir = need_data(&cfg)?;
             if let (Some(c), Some(k)) = (tls_cert, tls_key) {
                 cfg.tls = Some((c, k));

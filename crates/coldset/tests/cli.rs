@@ -1432,6 +1432,95 @@ fn the_systemd_unit_passes_systemd_analyze() {
     assert!(o.status.success() && o.stderr.is_empty(), "{}", text(&o));
 }
 
+/// The operator's monitoring: `/metrics` (Prometheus text format) for an administrator's
+/// token, counting recorded events and refusals by the rule that refused them; and log lines
+/// as JSON objects when the configuration asks for them.
+#[test]
+fn metrics_and_json_logs_for_the_operator() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let log = tmp.path().join("server.log");
+    let mut child = Command::new(BIN)
+        .args(["demo", "--data", p(&data), "--listen", "127.0.0.1:0"])
+        .env_remove("COLDSET_CONFIG")
+        .env("COLDSET_LOG", "debug")
+        .env("COLDSET_LOG_FORMAT", "json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let base = loop {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "server did not start");
+        if let Some(rest) = line.trim().strip_prefix("coldset listening on ") {
+            break rest.trim_end_matches('/').to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in reader.lines() {});
+    let token = |account: &str| {
+        let o = coldset(&["token", "create", "--data", p(&data), "--account", account]);
+        assert!(o.status.success(), "{}", text(&o));
+        String::from_utf8_lossy(&o.stdout).trim().to_owned()
+    };
+    let (admin, maria) = (token("admin"), token("maria"));
+    let metrics = |bearer: &str| match ureq::get(&format!("{base}/metrics"))
+        .set("Authorization", &format!("Bearer {bearer}"))
+        .call()
+    {
+        Ok(r) => (r.status(), r.into_string().unwrap()),
+        Err(ureq::Error::Status(s, r)) => (s, r.into_string().unwrap()),
+        Err(e) => panic!("{e}"),
+    };
+    assert!(matches!(ureq::get(&format!("{base}/metrics")).call(), Err(ureq::Error::Status(401, _))));
+    assert_eq!(metrics(&maria).0, 403, "the armorer is no administrator");
+    // A hand-off with none of its steps done: refused, and counted by every rule it names.
+    let (status, _, _, refusal) = post_json(
+        &format!("{base}/api/v1/productions/dead-river/commands"),
+        r#"{"command":{"command":"hand_off","firearm":"fa-1","to":"p-5"}}"#,
+        &[("Authorization", &format!("Bearer {maria}"))],
+    );
+    assert_eq!(status, 422, "{refusal}");
+    let (status, text_format) = metrics(&admin);
+    assert_eq!(status, 200, "{text_format}");
+    let value = |name: &str| -> f64 {
+        text_format
+            .lines()
+            .find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))
+            .unwrap_or_else(|| panic!("no {name} in:\n{text_format}"))
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let events = server_events(&base, &admin);
+    assert_eq!(value("coldset_log_events{production=\"dead-river\"}"), events as f64);
+    assert!(value("coldset_commits_total") >= 0.0);
+    for rule in refusal["rule_ids"].as_array().unwrap() {
+        let rule = rule.as_str().unwrap();
+        assert_eq!(value(&format!("coldset_refusals_total{{rule=\"{rule}\"}}")), 1.0, "{rule}");
+    }
+    assert!(text_format.contains("# TYPE coldset_checkpoint_age_seconds gauge"));
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let _ = child.wait();
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON log line ({e}): {l}")))
+        .collect();
+    assert!(lines.iter().any(|l| l["level"] == "DEBUG" && l["path"] == "/metrics"), "{lines:?}");
+}
+
+/// The number of events of the demo production.
+fn server_events(base: &str, token: &str) -> u64 {
+    let r = ureq::get(&format!("{base}/api/v1/productions/dead-river"))
+        .set("Authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    serde_json::from_str::<serde_json::Value>(&r.into_string().unwrap()).unwrap()["events"].as_u64().unwrap()
+}
+
 // ---- durability -----------------------------------------------------------------------------
 
 /// SIGKILL the writer during sustained concurrent appends, 50 times: every acknowledged
