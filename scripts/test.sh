@@ -29,6 +29,12 @@ if ! python3 -c "import schemathesis" >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check "schemathesis==4.32.5"
 fi
 
+# The e-mail test delivers through a real SMTP server that requires STARTTLS and AUTH
+# (aiosmtpd, PyPI).
+if ! python3 -c "import aiosmtpd" >/dev/null 2>&1; then
+  python3 -m pip install --quiet --disable-pip-version-check "aiosmtpd==1.4.6"
+fi
+
 # The browser test drives a real Chromium through chromedriver (Debian's packages) and
 # checks accessibility with axe-core (npm), kept in .cache/ (ignored by git).
 if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then

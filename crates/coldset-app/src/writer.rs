@@ -404,7 +404,7 @@ impl Worker {
                 leaf_hash: leaf,
             });
             if let Ok(targets) = self.targets.read() {
-                batch.outbox.extend(crate::notify::items_for(&targets, production, &env, now));
+                batch.outbox.extend(crate::notify::items_for(&targets, production, &log.state, &env, now));
             }
             recorded.push(env);
         }

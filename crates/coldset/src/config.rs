@@ -30,8 +30,17 @@ pub struct FileConfig {
     pub webhook_secret_file: Option<PathBuf>,
     /// An SMTP relay (host:port) for notification e-mail.
     pub smtp_server: Option<String>,
+    /// `starttls`, `tls` (implicit, port 465) or `none` (a relay on this network); by
+    /// default `tls` on port 465, `starttls` on 587, `none` elsewhere.
+    pub smtp_security: Option<String>,
+    pub smtp_username: Option<String>,
+    /// A file holding the SMTP password.
+    pub smtp_password_file: Option<PathBuf>,
     pub email_from: Option<String>,
     pub email_to: Option<Vec<String>>,
+    /// Certificates (PEM) trusted besides the system's, for webhooks, witnesses and SMTP: a
+    /// studio's own certificate authority.
+    pub ca_file: Option<PathBuf>,
     /// PEM certificate chain and private key: serve HTTPS.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
@@ -126,8 +135,40 @@ pub struct Notifications {
     pub webhook_urls: Vec<String>,
     pub webhook_secret: Vec<u8>,
     pub smtp_server: Option<String>,
+    pub smtp: Option<SmtpSettings>,
     pub email_from: String,
     pub email_to: Vec<String>,
+    pub ca_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    StartTls,
+    Tls,
+    None,
+}
+
+/// The SMTP relay, after validation (the password read from its file).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub credentials: Option<(String, String)>,
+    pub from: String,
+}
+
+impl std::fmt::Debug for SmtpSettings {
+    // The password never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.credentials.as_ref().map(|(u, _)| u))
+            .field("from", &self.from)
+            .finish()
+    }
 }
 
 impl std::fmt::Debug for Notifications {
@@ -137,6 +178,7 @@ impl std::fmt::Debug for Notifications {
             .field("webhook_urls", &self.webhook_urls)
             .field("webhook_secret", &"<redacted>")
             .field("smtp_server", &self.smtp_server)
+            .field("smtp", &self.smtp)
             .field("email_from", &self.email_from)
             .field("email_to", &self.email_to)
             .finish()
@@ -287,7 +329,64 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
     if smtp_server.is_some() && email_to.is_empty() {
         return Err(ConfigError::Invalid("smtp_server needs email_to (who receives notifications)".into()));
     }
-    let notifications = Notifications { webhook_urls, webhook_secret, smtp_server, email_from, email_to };
+    let ca_file = nonempty(env("COLDSET_CA_FILE")).map(PathBuf::from).or(file.ca_file);
+    if let Some(path) = &ca_file {
+        if !path.is_file() {
+            return Err(ConfigError::Invalid(format!("ca_file {} is not a file", path.display())));
+        }
+    }
+    let smtp = match &smtp_server {
+        Some(server) => {
+            let (host, port) = server.rsplit_once(':').ok_or_else(|| {
+                ConfigError::Invalid(format!("smtp_server '{server}' must be HOST:PORT, e.g. smtp.example.com:587"))
+            })?;
+            let port: u16 = port
+                .parse()
+                .map_err(|_| ConfigError::Invalid(format!("smtp_server '{server}': '{port}' is not a port")))?;
+            let security = match nonempty(env("COLDSET_SMTP_SECURITY")).or(file.smtp_security).as_deref() {
+                Some("starttls") => SmtpSecurity::StartTls,
+                Some("tls") => SmtpSecurity::Tls,
+                Some("none") => SmtpSecurity::None,
+                Some(other) => {
+                    return Err(ConfigError::Invalid(format!(
+                        "smtp_security '{other}' is not one of starttls, tls, none"
+                    )))
+                }
+                None if port == 465 => SmtpSecurity::Tls,
+                None if port == 587 => SmtpSecurity::StartTls,
+                None => SmtpSecurity::None,
+            };
+            let username = nonempty(env("COLDSET_SMTP_USERNAME")).or(file.smtp_username);
+            let password_file =
+                nonempty(env("COLDSET_SMTP_PASSWORD_FILE")).map(PathBuf::from).or(file.smtp_password_file);
+            let credentials = match (username, password_file) {
+                (Some(user), Some(path)) => {
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+                    Some((user, text.lines().next().unwrap_or_default().to_owned()))
+                }
+                (None, None) => None,
+                _ => {
+                    return Err(ConfigError::Invalid(
+                        "give both smtp_username and smtp_password_file, or neither".into(),
+                    ))
+                }
+            };
+            if credentials.is_some() && security == SmtpSecurity::None {
+                return Err(ConfigError::Invalid(
+                    "smtp_username with smtp_security = none would send the password in the clear: use starttls or tls"
+                        .into(),
+                ));
+            }
+            if !email_from.contains('@') {
+                return Err(ConfigError::Invalid(format!("email_from '{email_from}' is not an e-mail address")));
+            }
+            Some(SmtpSettings { host: host.to_owned(), port, security, credentials, from: email_from.clone() })
+        }
+        None => None,
+    };
+    let notifications =
+        Notifications { webhook_urls, webhook_secret, smtp_server, smtp, email_from, email_to, ca_file };
     let tls_cert = flags.tls_cert.clone().or_else(|| env("COLDSET_TLS_CERT").map(PathBuf::from)).or(file.tls_cert);
     let tls_key = flags.tls_key.clone().or_else(|| env("COLDSET_TLS_KEY").map(PathBuf::from)).or(file.tls_key);
     let tls = match (tls_cert, tls_key) {

@@ -889,8 +889,9 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
         );
     }
     let mut sinks = sinks::file_sinks(&opened.checkpoint_copies());
+    let agent = delivery::agent(cfg.notifications.ca_file.as_deref(), std::time::Duration::from_secs(5))?;
     for url in &cfg.witness_urls {
-        sinks.push(Box::new(sinks::UrlSink::new(url.clone())));
+        sinks.push(Box::new(sinks::UrlSink::new(url.clone(), agent.clone())));
     }
     for (url, key) in &cfg.witnesses {
         sinks.push(Box::new(sinks::CosigningSink::new(
@@ -898,6 +899,7 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
             key.clone(),
             opened.app.store().clone(),
             opened.cosignature_copies(),
+            agent.clone(),
         )));
     }
     opened
@@ -911,7 +913,7 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
             email_to: n.email_to.clone(),
             email: n.smtp_server.is_some(),
         };
-        let deliverer = delivery::Deliverer::new(n.webhook_secret.clone(), n.smtp_server.clone(), n.email_from.clone());
+        let deliverer = delivery::Deliverer::new(n.webhook_secret.clone(), n.smtp.as_ref(), n.ca_file.as_deref())?;
         opened
             .app
             .enable_notifications(targets, Box::new(deliverer), std::time::Duration::from_millis(500))

@@ -1521,6 +1521,166 @@ fn server_events(base: &str, token: &str) -> u64 {
     serde_json::from_str::<serde_json::Value>(&r.into_string().unwrap()).unwrap()["events"].as_u64().unwrap()
 }
 
+/// A certificate authority and a certificate for `localhost`/127.0.0.1 it signs, as PEM:
+/// (CA certificate, leaf certificate, leaf key).
+fn test_ca() -> (String, String, String) {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca.distinguished_name.push(rcgen::DnType::CommonName, "studio test CA");
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca, ca_key);
+    let leaf_key = rcgen::KeyPair::generate().unwrap();
+    let mut leaf = rcgen::CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
+    leaf.distinguished_name.push(rcgen::DnType::CommonName, "localhost");
+    let leaf_cert = leaf.signed_by(&leaf_key, &issuer).unwrap();
+    (ca_cert.pem(), leaf_cert.pem(), leaf_key.serialize_pem())
+}
+
+/// An HTTPS webhook receiver with the given certificate: records each body, answers 200.
+fn https_receiver(cert: &str, key: &str) -> (String, Arc<Mutex<Vec<String>>>) {
+    use rustls::pki_types::pem::PemObject;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let certs: Vec<_> =
+        rustls::pki_types::CertificateDer::pem_slice_iter(cert.as_bytes()).map(|c| c.unwrap()).collect();
+    let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(key.as_bytes()).unwrap();
+    let config = Arc::new(rustls::ServerConfig::builder().with_no_client_auth().with_single_cert(certs, key).unwrap());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://localhost:{}/hook", listener.local_addr().unwrap().port());
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    let seen = bodies.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let conn = rustls::ServerConnection::new(config.clone()).unwrap();
+            let mut tls = rustls::StreamOwned::new(conn, stream);
+            let mut reader = BufReader::new(&mut tls);
+            let mut length = 0usize;
+            let mut line = String::new();
+            loop {
+                line.clear();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                if line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0u8; length];
+            if reader.read_exact(&mut body).is_ok() {
+                seen.lock().unwrap().push(String::from_utf8_lossy(&body).into_owned());
+            }
+            let _ = tls.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let _ = tls.flush();
+        }
+    });
+    (url, bodies)
+}
+
+const SMTP_SERVER_PY: &str = r#"
+import json, ssl, sys, time
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+cert, key, port, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+class Handler:
+    async def handle_DATA(self, server, session, envelope):
+        with open(out, "a") as f:
+            f.write(json.dumps({"authenticated": bool(session.authenticated), "tls": session.ssl is not None,
+                                "to": envelope.rcpt_tos, "data": envelope.content.decode("utf-8", "replace")}) + "\n")
+        return "250 OK"
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"coldset" and auth_data.password == b"relay-pass-7"
+    return AuthResult(success=ok, handled=False)
+context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+context.load_cert_chain(cert, key)
+controller = Controller(Handler(), hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
+                        authenticator=authenticator, auth_required=True)
+controller.start()
+print("ready", flush=True)
+while True:
+    time.sleep(60)
+"#;
+
+/// Notifications that arrive: e-mail through a real SMTP server (aiosmtpd) that requires
+/// STARTTLS and AUTH, with a certificate from the studio's own CA given as `ca_file`; a
+/// webhook over HTTPS with a certificate from that CA; both in words, in the production's
+/// time zone, with the chat-webhook summary in `text`.
+#[test]
+fn notifications_arrive_over_starttls_with_auth_and_https_to_a_studio_ca() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = test_ca();
+    let f = |name: &str, text: &str| {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let (ca_file, cert_file, key_file) = (f("ca.pem", &ca), f("cert.pem", &cert), f("key.pem", &key));
+    let port = free_port();
+    let out = tmp.path().join("mail.jsonl");
+    let script = f("smtp.py", SMTP_SERVER_PY);
+    let mut smtp = Command::new("python3")
+        .args([p(&script), p(&cert_file), p(&key_file), &port.to_string(), p(&out)])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 with aiosmtpd (scripts/test.sh installs it)");
+    let mut ready = String::new();
+    BufReader::new(smtp.stdout.take().unwrap()).read_line(&mut ready).unwrap();
+    assert_eq!(ready.trim(), "ready", "the SMTP server did not start (is aiosmtpd installed?)");
+    let (hook, bodies) = https_receiver(&cert, &key);
+    let data = tmp.path().join("d");
+    assert!(coldset(&["init", "--data", p(&data)]).status.success());
+    let admin =
+        String::from_utf8(coldset(&["token", "create", "--data", p(&data), "--account", "admin"]).stdout).unwrap();
+    let password = f("smtp-password", "relay-pass-7\n");
+    let secret = f("hook-secret", "a-webhook-secret-of-some-length");
+    let config = f(
+        "coldset.toml",
+        &format!(
+            "smtp_server = \"localhost:{port}\"\nsmtp_security = \"starttls\"\nsmtp_username = \"coldset\"\n\
+             smtp_password_file = \"{}\"\nemail_from = \"coldset@set.example\"\nemail_to = [\"safety@studio.example\"]\n\
+             ca_file = \"{}\"\nwebhook_urls = [\"{hook}\"]\nwebhook_secret_file = \"{}\"\n",
+            p(&password),
+            p(&ca_file),
+            p(&secret)
+        ),
+    );
+    let server = start(&["--config", p(&config), "serve", "--data", p(&data)]);
+    let bearer = format!("Bearer {}", admin.trim());
+    let (status, ..) = post_json(
+        &format!("{}/api/v1/productions", server.base),
+        r#"{"id":"mesa","name":"Mesa Verde","time_zone":"America/Denver","packs":["industry-us"],"compliance_contact":"c@m.example"}"#,
+        &[("Authorization", &bearer)],
+    );
+    assert_eq!(status, 200);
+    let (status, ..) = post_json(
+        &format!("{}/api/v1/productions/mesa/reports", server.base),
+        r#"{"severity":"critical","text":"A live round in the dummy box on the cart."}"#,
+        &[],
+    );
+    assert_eq!(status, 200);
+    wait_for("the e-mail", || out.exists());
+    wait_for("the webhook", || !bodies.lock().unwrap().is_empty());
+    server.stop();
+    let _ = smtp.kill();
+    let _ = smtp.wait();
+    let mail: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&out).unwrap().lines().next().unwrap()).unwrap();
+    assert_eq!((mail["tls"].as_bool(), mail["authenticated"].as_bool()), (Some(true), Some(true)), "{mail}");
+    assert_eq!(mail["to"][0], "safety@studio.example");
+    let message = mail["data"].as_str().unwrap();
+    assert!(message.contains("Subject: [coldset Mesa Verde] Safety report filed (critical)"), "{message}");
+    assert!(message.contains("(America/Denver)") && message.contains("A live round in the dummy box"), "{message}");
+    assert!(message.contains("Message-ID:") || message.contains("Message-Id:"), "{message}");
+    assert!(!message.contains("{\""), "no JSON in the e-mail: {message}");
+    let hook: serde_json::Value = serde_json::from_str(&bodies.lock().unwrap()[0]).unwrap();
+    let text = hook["text"].as_str().unwrap();
+    assert!(text.starts_with("Safety report filed (critical)\nProduction: Mesa Verde (mesa)\nWhen: "), "{text}");
+}
+
 // ---- durability -----------------------------------------------------------------------------
 
 /// SIGKILL the writer during sustained concurrent appends, 50 times: every acknowledged
@@ -1925,7 +2085,12 @@ fn notifications_are_delivered_signed_retried_and_survive_a_restart() {
     wrong.update(format!("{ts}.{body}").as_bytes());
     assert_ne!(headers["x-coldset-signature"], format!("sha256={}", hex::encode(wrong.finalize().into_bytes())));
     let message = mail.lock().unwrap()[0].clone();
-    assert!(message.contains("Subject: [coldset notify]") && message.contains("Loose rounds"), "{message}");
+    // A message a person reads: the production's name and the subject in words, text and
+    // HTML parts, and no JSON.
+    assert!(message.contains("Subject: [coldset N] Safety report filed (critical)"), "{message}");
+    assert!(message.contains("What was reported: Loose rounds"), "{message}");
+    assert!(message.contains("text/plain") && message.contains("text/html"), "{message}");
+    assert!(!message.contains("{\"") && !message.contains("Critical"), "raw JSON or Rust names: {message}");
     // The delivery log shows the failed attempts and the delivery; nothing is left pending.
     let log: serde_json::Value = serde_json::from_str(
         &ureq::get(&format!("{}/api/v1/outbox", server.base))
