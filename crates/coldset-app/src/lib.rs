@@ -8,6 +8,7 @@
 //! time through [`ports::Clock`].
 
 pub mod access;
+pub mod authz;
 pub mod conformance;
 pub mod error;
 pub mod ledger;

@@ -1,11 +1,10 @@
 //! The JSON API, `/api/v1`. Reads are served from the application's committed in-memory
 //! state, so they never see a half-written command.
 
-use crate::auth::{full_reader, reader};
 use crate::error::ApiError;
 use crate::error::ApiQuery;
+use crate::extract::{Caller, FullReader, Reader};
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -87,13 +86,13 @@ pub(crate) fn holder_view(state: &ProductionState, holder: &Holder) -> Value {
 async fn list_productions(
     State(app): State<App>,
     ApiQuery(page): ApiQuery<ListPage>,
-    headers: HeaderMap,
+    caller: Caller,
 ) -> Result<Json<Value>, ApiError> {
-    crate::auth::principal(&app, &headers).await?;
     let mut items = Vec::new();
     for id in app.production_ids() {
         // Only the productions this caller has a place in.
-        let Ok((s, _)) = reader(&app, &headers, id.as_str()).await else { continue };
+        let Ok(read) = caller.read(&app, id.as_str()).await else { continue };
+        let s = read.state();
         if let Some(info) = &s.info {
             items.push(json!({
                 "id": info.id,
@@ -107,12 +106,7 @@ async fn list_productions(
     Ok(Json(paginate(items, "id", &page)?))
 }
 
-async fn production(
-    State(app): State<App>,
-    Path(p): Path<String>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
-    let (s, _) = reader(&app, &headers, &p).await?;
+async fn production(State(app): State<App>, Reader { state: s, access: _ }: Reader) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!({
         "production": s.info,
         "events": s.next_seq(),
@@ -138,12 +132,9 @@ fn with_holder<T: Serialize>(state: &ProductionState, record: &T, holder: &Holde
 }
 
 async fn firearms(
-    State(app): State<App>,
-    Path(p): Path<String>,
     ApiQuery(page): ApiQuery<ListPage>,
-    headers: HeaderMap,
+    Reader { state: s, access }: Reader,
 ) -> Result<Json<Value>, ApiError> {
-    let (s, access) = reader(&app, &headers, &p).await?;
     let items: Vec<Value> = s
         .firearms
         .values()
@@ -157,11 +148,9 @@ async fn firearms(
 }
 
 async fn firearm(
-    State(app): State<App>,
-    Path((p, id)): Path<(String, String)>,
-    headers: HeaderMap,
+    Path((_, id)): Path<(String, String)>,
+    Reader { state: s, access }: Reader,
 ) -> Result<Json<Value>, ApiError> {
-    let (s, access) = reader(&app, &headers, &p).await?;
     let f = coldset_domain::ids::FirearmId::parse(&id)
         .ok()
         .and_then(|id| s.firearms.get(&id))
@@ -173,13 +162,7 @@ async fn firearm(
     Ok(Json(with_holder(&s, f, &f.holder)))
 }
 
-async fn containers(
-    State(app): State<App>,
-    Path(p): Path<String>,
-    ApiQuery(page): ApiQuery<ListPage>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
-    let s = full_reader(&app, &headers, &p).await?;
+async fn containers(ApiQuery(page): ApiQuery<ListPage>, FullReader(s): FullReader) -> Result<Json<Value>, ApiError> {
     let items: Vec<Value> = s
         .containers
         .values()
@@ -194,23 +177,14 @@ async fn containers(
     Ok(Json(paginate(items, "id", &page)?))
 }
 
-async fn lots(
-    State(app): State<App>,
-    Path(p): Path<String>,
-    ApiQuery(page): ApiQuery<ListPage>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
-    let s = full_reader(&app, &headers, &p).await?;
+async fn lots(ApiQuery(page): ApiQuery<ListPage>, FullReader(s): FullReader) -> Result<Json<Value>, ApiError> {
     Ok(Json(paginate(s.lots.values(), "id", &page)?))
 }
 
 async fn people(
-    State(app): State<App>,
-    Path(p): Path<String>,
     ApiQuery(page): ApiQuery<ListPage>,
-    headers: HeaderMap,
+    Reader { state: s, access }: Reader,
 ) -> Result<Json<Value>, ApiError> {
-    let (s, access) = reader(&app, &headers, &p).await?;
     let items = s.people.values().filter(|person| match &access {
         ReadAccess::Full => true,
         ReadAccess::Own(me) => &person.id == me,
@@ -218,23 +192,14 @@ async fn people(
     Ok(Json(paginate(items, "id", &page)?))
 }
 
-async fn locations(
-    State(app): State<App>,
-    Path(p): Path<String>,
-    ApiQuery(page): ApiQuery<ListPage>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
-    let s = full_reader(&app, &headers, &p).await?;
+async fn locations(ApiQuery(page): ApiQuery<ListPage>, FullReader(s): FullReader) -> Result<Json<Value>, ApiError> {
     Ok(Json(paginate(s.locations.values(), "id", &page)?))
 }
 
 async fn scenes(
-    State(app): State<App>,
-    Path(p): Path<String>,
     ApiQuery(page): ApiQuery<ListPage>,
-    headers: HeaderMap,
+    Reader { state: s, access: _ }: Reader,
 ) -> Result<Json<Value>, ApiError> {
-    let (s, _) = reader(&app, &headers, &p).await?;
     Ok(Json(paginate(s.scenes.values(), "id", &page)?))
 }
 
@@ -301,9 +266,8 @@ async fn events(
     State(app): State<App>,
     Path(p): Path<String>,
     ApiQuery(page): ApiQuery<Page>,
-    headers: HeaderMap,
+    _: FullReader,
 ) -> Result<Json<Value>, ApiError> {
-    full_reader(&app, &headers, &p).await?;
     let production = parse_production(&p)?;
     let from = page.from.unwrap_or(0);
     let limit = page_limit(page.limit)?;
@@ -356,10 +320,13 @@ pub(crate) fn hex_lower(bytes: &[u8]) -> String {
 
 /// The weapon register (R-REC-2): for every firearm, who held it from when to when, and how
 /// long it was out of storage, rebuilt from the custody events of the log.
-async fn register(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+async fn register(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    FullReader(state): FullReader,
+) -> Result<Json<Value>, ApiError> {
     use coldset_domain::Event as E;
     use std::collections::BTreeMap;
-    let state = full_reader(&app, &headers, &p).await?;
     let production = parse_production(&p)?;
     let store = app.store().clone();
     let now = app.now();

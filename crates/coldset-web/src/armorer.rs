@@ -3,8 +3,8 @@
 //! is now), the shoot day (counts, storage, alerts) and the label sheet. Each form posts to
 //! the shared form endpoint (forms.rs), which goes through the same write path as the API.
 
-use crate::auth::page_reader;
 use crate::error::ApiError;
+use crate::extract::PageReader;
 use crate::forms::{csrf, form, form_start, location_options, refusal_page, violations_list};
 use crate::html::{esc, holder_name, person_name, production_page};
 use axum::extract::{Path, State};
@@ -30,15 +30,11 @@ pub fn routes() -> Router<App> {
 /// Every firearm's QR label on one sheet that prints cleanly from the browser: the labels
 /// flow in a grid on screen and in print, and print never splits a label across pages.
 async fn label_sheet(
-    State(app): State<App>,
     Path(p): Path<String>,
     axum::Extension(options): axum::Extension<crate::Options>,
+    PageReader(state): PageReader,
     headers: HeaderMap,
 ) -> Response {
-    let state = match page_reader(&app, &headers, &p, &format!("/p/{p}/labels")).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
     let mut b = String::from(
         "<style>.labels{display:flex;flex-wrap:wrap;gap:1rem;padding:0;list-style:none}\
          .labels li{border:1px dashed var(--line);padding:0.5rem;width:10rem;text-align:center;break-inside:avoid}\
@@ -95,11 +91,12 @@ async fn label_sheet(
 /// Day open and day close (R-STORE-4), storage and the open alerts. The armorer counts every
 /// firearm (1 if it is in its place, 0 if not) and every container's rounds. The form is not
 /// pre-filled: a count copied from the register is no count.
-async fn day_page(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Response {
-    let state = match page_reader(&app, &headers, &p, &format!("/p/{p}/day")).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
+async fn day_page(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    PageReader(state): PageReader,
+    headers: HeaderMap,
+) -> Response {
     let csrf = csrf(&headers);
     let back = format!("/p/{p}/day");
     let (title, action) = match &state.safety.day {
@@ -207,12 +204,13 @@ async fn day_page(State(app): State<App>, Path(p): Path<String>, headers: Header
 /// The firearm page: what it is, who holds it, its declared load, what the gate still needs
 /// for the performer the plan names, and only the steps that fit where it is now, in the
 /// order of the protocol, so the safe path is the obvious one.
-async fn firearm_page(State(app): State<App>, Path((p, id)): Path<(String, String)>, headers: HeaderMap) -> Response {
+async fn firearm_page(
+    State(app): State<App>,
+    Path((p, id)): Path<(String, String)>,
+    PageReader(state): PageReader,
+    headers: HeaderMap,
+) -> Response {
     let back = format!("/p/{p}/firearms/{id}");
-    let state = match page_reader(&app, &headers, &p, &back).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
     let Some(f) = FirearmId::parse(&id).ok().and_then(|id| state.firearms.get(&id).cloned()) else {
         return refusal_page("Firearm", &ApiError::not_found(format!("no firearm '{id}'")), &format!("/p/{p}"));
     };

@@ -9,10 +9,9 @@
 //! compares that key with the copy they pinned; `coldset verify` does the same offline.
 
 use crate::api::{blocking, hex_lower};
-use crate::auth::page_reader;
+use crate::extract::PageReader;
 use crate::html::{esc, production_page};
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -46,12 +45,8 @@ async fn audit(
     State(app): State<App>,
     Path(p): Path<String>,
     Query(q): Query<AuditQuery>,
-    headers: HeaderMap,
+    PageReader(state): PageReader,
 ) -> Response {
-    let state = match page_reader(&app, &headers, &p, &format!("/p/{p}/audit")).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
     let Ok(production) = crate::api::parse_production(&p) else {
         return crate::error::ApiError::not_found("no such production").into_response();
     };

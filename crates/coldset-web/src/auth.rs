@@ -1,14 +1,8 @@
-//! Who is asking, and what they may read. A bearer token or the browser session cookie
-//! names an account; the account reads a production fully (the armory team, the 1st AD, the
-//! safety advisor, producers, admins, auditors) or only its own records (performers, crew).
+//! The credentials a request carries (a bearer token or the browser session cookie), the
+//! `Host` of HTTP/2 requests and sign-in's same-site check. What a caller may do with them
+//! is decided by the extractors of `extract.rs` (through `coldset_app::authz`).
 
-use crate::api::{blocking, parse_production};
-use crate::error::ApiError;
-use axum::http::{HeaderMap, StatusCode};
-use coldset_app::access::{self, Principal, ReadAccess};
-use coldset_app::App;
-use coldset_domain::ProductionState;
-use std::sync::Arc;
+use axum::http::HeaderMap;
 
 pub(crate) const SESSION_COOKIE: &str = "coldset_session";
 
@@ -55,108 +49,6 @@ pub(crate) fn host_from_authority(mut req: axum::extract::Request) -> axum::extr
 /// The `Authorization: Bearer` token, read without a copy.
 pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
-}
-
-/// Authenticates the bearer token, or the browser session cookie. A request that changes
-/// something with a session cookie must also carry the session's anti-forgery token
-/// (`X-CSRF-Token`, see `require_csrf`): a cross-site page can make the browser send the
-/// cookie, not the token.
-pub(crate) async fn principal(app: &App, headers: &HeaderMap) -> Result<Arc<Principal>, ApiError> {
-    let bearer = bearer_token(headers);
-    // The cookie is looked at only without a token (every API call has one).
-    let session = if bearer.is_none() { session_secret(headers) } else { None };
-    let secret: &str = match (bearer, &session) {
-        (Some(token), _) => token,
-        (None, Some(session)) => session,
-        (None, None) => {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "auth.required",
-                "sign in (POST /api/v1/login) or send Authorization: Bearer <token>",
-            ))
-        }
-    };
-    if let Some(p) = app.cached_principal(secret) {
-        return Ok(p);
-    }
-    let (app2, secret) = (app.clone(), secret.to_owned());
-    blocking(move || app2.authenticate(&secret)).await.map_err(|mut e| {
-        e.status = StatusCode::UNAUTHORIZED;
-        e.code = "auth.invalid_token".into();
-        e
-    })
-}
-
-/// The production's committed state and what the caller may read of it.
-pub(crate) async fn reader(
-    app: &App,
-    headers: &HeaderMap,
-    production: &str,
-) -> Result<(Arc<ProductionState>, ReadAccess), ApiError> {
-    // Who asks first: without an account, nobody learns which productions exist.
-    let principal = principal(app, headers).await?;
-    let id = parse_production(production)?;
-    let state = app.state(&id)?;
-    if principal.is_admin {
-        access::check_second_factor(&principal, &state, None)?;
-        return Ok((state.clone(), access::read_access(None, &principal, &id, &state)?));
-    }
-    if let Some(link) = app.cached_account_person(&principal.account, &id) {
-        access::check_second_factor(&principal, &state, link.as_ref())?;
-        return Ok((state.clone(), access::read_access(link, &principal, &id, &state)?));
-    }
-    let app2 = app.clone();
-    let (st, id2, p2) = (state.clone(), id.clone(), principal.clone());
-    let access = blocking(move || {
-        let link = if p2.is_admin { None } else { app2.account_person(&p2.account, &id2)? };
-        access::check_second_factor(&p2, &st, link.as_ref())?;
-        access::read_access(link, &p2, &id2, &st)
-    })
-    .await?;
-    Ok((state, access))
-}
-
-/// The same, for records only full readers see.
-pub(crate) async fn full_reader(
-    app: &App,
-    headers: &HeaderMap,
-    production: &str,
-) -> Result<Arc<ProductionState>, ApiError> {
-    match reader(app, headers, production).await? {
-        (state, ReadAccess::Full) => Ok(state),
-        (_, ReadAccess::Own(_)) => Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "auth.forbidden",
-            "your role sees only your own records of this production",
-        )),
-    }
-}
-
-/// For pages: the state of a production a full reader may see, or the response to send
-/// instead (the sign-in page for a visitor, a refusal for a role that sees less).
-pub(crate) async fn page_reader(
-    app: &App,
-    headers: &HeaderMap,
-    production: &str,
-    path: &str,
-) -> Result<Arc<ProductionState>, axum::response::Response> {
-    use axum::response::{IntoResponse, Redirect};
-    match full_reader(app, headers, production).await {
-        Ok(state) => Ok(state),
-        Err(e) if e.status == StatusCode::UNAUTHORIZED => {
-            Err(Redirect::to(&format!("/login?next={}", urlencode(path))).into_response())
-        }
-        Err(e) => Err(e.into_response()),
-    }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]

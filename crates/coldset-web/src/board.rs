@@ -2,6 +2,7 @@
 //! minutes out, open alerts, holds and stops. It updates without a reload: the page listens
 //! to a server-sent event stream that pushes a fresh rendering after every committed event.
 
+use crate::extract::{FullReader, PageReader};
 use crate::html::esc;
 use axum::extract::{Path, State};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
@@ -105,11 +106,7 @@ source.addEventListener('board', e => { live.innerHTML = e.data; status.textCont
 source.onerror = () => { status.textContent = 'reconnecting...'; };
 "#;
 
-async fn board(State(app): State<App>, Path(p): Path<String>, headers: axum::http::HeaderMap) -> Response {
-    let state = match crate::auth::page_reader(&app, &headers, &p, &format!("/p/{p}/board")).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
+async fn board(State(app): State<App>, Path(p): Path<String>, PageReader(state): PageReader) -> Response {
     let name = state.info.as_ref().map_or(String::new(), |i| i.name.clone());
     let body = format!(
         "<style>body{{font-size:1.25rem}} .alerts li{{margin:.3rem 0}}</style><h1>{} · live board</h1>\
@@ -127,7 +124,7 @@ async fn board(State(app): State<App>, Path(p): Path<String>, headers: axum::htt
 /// role taken away ends the stream (within the access cache's 30 seconds).
 async fn stream(State(app): State<App>, Path(p): Path<String>, headers: axum::http::HeaderMap) -> Response {
     use tokio::sync::broadcast::error::RecvError;
-    if let Err(e) = crate::auth::full_reader(&app, &headers, &p).await {
+    if let Err(e) = FullReader::check(&app, &headers, &p).await {
         return e.into_response();
     }
     let Ok(production) = ProductionId::parse(&p) else { return axum::http::StatusCode::BAD_REQUEST.into_response() };
@@ -148,7 +145,8 @@ async fn stream(State(app): State<App>, Path(p): Path<String>, headers: axum::ht
                     }
                 }
             }
-            let state = crate::auth::full_reader(&app, &headers, &p).await.ok()?;
+            // The watcher is checked again before each rendering.
+            let FullReader(state) = FullReader::check(&app, &headers, &p).await.ok()?;
             let html = render(&state, app.now()).replace('\n', " ");
             Some((Ok::<_, Infallible>(SseEvent::default().event("board").data(html)), (rx, false)))
         }

@@ -5,8 +5,9 @@
 //! failing rule, says why and what to do next, and links back; alerts raised by an accepted
 //! step (a count that does not match) are shown before going back.
 
-use crate::auth::{principal, session_secret};
+use crate::auth::session_secret;
 use crate::error::ApiError;
+use crate::extract::Writer;
 use crate::html::{esc, page};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -330,30 +331,18 @@ async fn act(
     let f = Fields(fields);
     let back = back_to(&f, &p);
     let run = async {
-        let principal = principal(&app, &headers).await?;
-        // The pages' forms are sent by a signed-in browser: authenticated by its session
-        // cookie, whose anti-forgery token must come back. An API token is not a session
-        // (it would let a made-up cookie and its token pass), and a read-only one writes
-        // nothing here either.
-        if crate::auth::bearer_token(&headers).is_some() {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "auth.forbidden",
-                "the pages' forms are sent signed in, without an API token; API clients use POST /api/v1/productions/{id}/commands",
-            ));
-        }
-        crate::write::require_write(&principal)?;
-        let secret = session_secret(&headers).ok_or_else(|| bad("sign in first"))?;
-        if !access::csrf_matches(&secret, f.opt("csrf").unwrap_or_default()) {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "auth.csrf",
-                "this form is stale or forged: reload the page",
-            ));
-        }
+        let writer = Writer::from_form(&app, &headers, f.opt("csrf")).await?;
+        let principal = writer.principal();
         let production = crate::api::parse_production(&p)?;
         if f.opt("action") == Some("set_pin") {
-            crate::passkeys::set_own_pin(&app, &headers, &production, f.req("pin")?).await?;
+            crate::passkeys::set_own_pin(
+                &app,
+                &writer,
+                &production,
+                "sign in as a person of this production",
+                f.req("pin")?,
+            )
+            .await?;
             return Ok(None);
         }
         if f.opt("action") == Some("change_password") {
@@ -369,7 +358,7 @@ async fn act(
         // proof is checked again (a passkey's answer is for one challenge).
         let checked = match who {
             Who::SignedIn(confirmations) => {
-                crate::write::authorize(&app, &principal, &production, confirmations, idempotency.clone()).await
+                crate::write::authorize(&app, &writer, &production, confirmations, idempotency.clone()).await
             }
             Who::InPerson(person, proof) => {
                 let app2 = app.clone();

@@ -17,6 +17,7 @@ mod auth;
 mod board;
 mod ca;
 mod error;
+mod extract;
 mod forms;
 mod gate_memo;
 mod html;
@@ -151,11 +152,10 @@ async fn health() -> &'static str {
 /// scraper is configured with one (`authorization: credentials: ...`).
 async fn metrics(
     axum::extract::State(app): axum::extract::State<App>,
-    headers: axum::http::HeaderMap,
+    caller: extract::Caller,
 ) -> Result<axum::response::Response, error::ApiError> {
     use axum::response::IntoResponse;
-    let principal = auth::principal(&app, &headers).await?;
-    if !principal.is_admin {
+    if !caller.principal().is_admin {
         return Err(error::ApiError::new(
             axum::http::StatusCode::FORBIDDEN,
             "auth.forbidden",

@@ -4,7 +4,7 @@
 //! expire within 30 days. The safety advisor acknowledges and reviews reports and places or
 //! lifts holds from here; the write path decides who may.
 
-use crate::auth::page_reader;
+use crate::extract::PageReader;
 use crate::forms::{csrf, form};
 use crate::html::{esc, person_name, production_page};
 use axum::extract::{Path, State};
@@ -25,12 +25,13 @@ pub fn routes() -> Router<App> {
 /// How long credentials are flagged before they expire.
 const EXPIRY_WARNING_DAYS: i32 = 30;
 
-async fn oversight(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Response {
+async fn oversight(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    PageReader(state): PageReader,
+    headers: HeaderMap,
+) -> Response {
     let back = format!("/p/{p}/oversight");
-    let state = match page_reader(&app, &headers, &p, &back).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
     let csrf = csrf(&headers);
     let now = app.now();
     let today = app.today(&state);

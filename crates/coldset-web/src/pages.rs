@@ -1,6 +1,7 @@
 //! Server-rendered pages. The first one: a production's inventory, and who holds what.
 
 use crate::error::ApiError;
+use crate::extract::{PageCaller, PageReader};
 use crate::html::{esc, page};
 use axum::extract::{Path, State};
 use axum::response::Html;
@@ -96,14 +97,12 @@ async fn login_submit(
     }
 }
 
-async fn index(State(app): State<App>, headers: axum::http::HeaderMap) -> axum::response::Response {
+async fn index(State(app): State<App>, PageCaller(caller): PageCaller) -> axum::response::Response {
     use axum::response::IntoResponse;
-    if crate::auth::principal(&app, &headers).await.is_err() {
-        return axum::response::Redirect::to("/login?next=/").into_response();
-    }
     let mut body = String::from("<h1>Productions</h1><ul>");
     for id in app.production_ids() {
-        let Ok((s, _)) = crate::auth::reader(&app, &headers, id.as_str()).await else { continue };
+        let Ok(read) = caller.read(&app, id.as_str()).await else { continue };
+        let s = read.state();
         if let Some(info) = &s.info {
             let _ = write!(
                 body,
@@ -141,13 +140,9 @@ fn load_text(l: &LoadState) -> String {
 async fn inventory(
     State(app): State<App>,
     Path(p): Path<String>,
-    headers: axum::http::HeaderMap,
+    PageReader(s): PageReader,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let s = match crate::auth::page_reader(&app, &headers, &p, &format!("/p/{p}")).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
     let Some(info) = &s.info else {
         return ApiError::not_found("no such production").into_response();
     };

@@ -3,8 +3,8 @@
 //! talks to the browser's WebAuthn. The checks themselves are in `coldset_app::passkey`.
 
 use crate::api::{blocking, parse_production};
-use crate::auth::principal;
 use crate::error::ApiError;
+use crate::extract::{own_person, Caller, FullReader, ProductionParam, Writer};
 use crate::forms::{csrf, form};
 use crate::html::esc;
 use axum::body::Bytes;
@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use coldset_app::access;
 use coldset_app::passkey::{self, Expected, Purpose, Registration};
-use coldset_app::{App, AppError};
+use coldset_app::App;
 use coldset_domain::ids::{PersonId, ProductionId};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -48,44 +48,20 @@ fn forbidden(message: &str) -> ApiError {
     ApiError::new(StatusCode::FORBIDDEN, "auth.forbidden", message)
 }
 
-/// The signed-in person of this production (not an administrator acting for the installation).
-async fn own_person(app: &App, headers: &HeaderMap, production: &ProductionId) -> Result<PersonId, ApiError> {
-    own_person_of(app, &*principal(app, headers).await?, production).await
-}
+/// The refusal for an account that is no person of the production.
+const NOT_A_PERSON: &str = "sign in as a person of this production";
 
-/// The person `principal` is in the production, held to its second-factor requirement.
-async fn own_person_of(
-    app: &App,
-    principal: &coldset_app::access::Principal,
-    production: &ProductionId,
-) -> Result<PersonId, ApiError> {
-    let store = app.store().clone();
-    let (p2, account) = (production.clone(), principal.account.clone());
-    let person = blocking(move || store.account_person(&account, &p2).map_err(AppError::from))
-        .await?
-        .ok_or_else(|| forbidden("sign in as a person of this production"))?;
-    // Passkeys and the PIN confirm steps in this person's name: managed only as the
-    // production requires them to sign in.
-    coldset_app::access::check_second_factor(principal, &*app.state(production)?, Some(&person))?;
-    Ok(person)
-}
-
-/// The common start of both passkey calls: the production, the anti-forgery token, the body,
-/// and the signed-in person making the call.
+/// The common start of both passkey calls: the body and the signed-in person making the
+/// call (registering a passkey, or asking for a challenge to confirm a step, is writing).
 async fn own_request<T: serde::de::DeserializeOwned>(
     app: &App,
-    production: &str,
-    headers: &HeaderMap,
+    production: &ProductionId,
+    writer: &Writer,
     body: &Bytes,
-) -> Result<(ProductionId, T, PersonId), ApiError> {
-    let production = parse_production(production)?;
-    // Registering a passkey, or asking for a challenge to confirm a step, is writing.
-    let principal = principal(app, headers).await?;
-    crate::write::require_write(&principal)?;
-    crate::write::require_csrf(headers)?;
+) -> Result<(T, PersonId), ApiError> {
     let parsed: T = crate::write::parse_body(body)?;
-    let me = own_person_of(app, &principal, &production).await?;
-    Ok((production, parsed, me))
+    let me = own_person(app, writer.principal(), production, NOT_A_PERSON).await?;
+    Ok((parsed, me.into_person()))
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,12 +75,13 @@ struct ChallengeBody {
 /// person present to confirm on this device (the armorer's phone) with one of theirs.
 async fn challenge(
     State(app): State<App>,
-    Path(p): Path<String>,
+    ProductionParam(production): ProductionParam,
+    writer: Writer,
     axum::Extension(options): axum::Extension<crate::Options>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let (production, b, me) = own_request::<ChallengeBody>(&app, &p, &headers, &body).await?;
+    let (b, me) = own_request::<ChallengeBody>(&app, &production, &writer, &body).await?;
     let state = app.state(&production)?;
     if !state.people.contains_key(&b.person) {
         return Err(ApiError::not_found(format!("no person '{}'", b.person)));
@@ -124,7 +101,7 @@ async fn challenge(
     if purpose == Purpose::Confirm {
         // Someone present confirms on the device of a person who runs the steps (the
         // armorer's phone): only those read another person's passkeys.
-        crate::auth::full_reader(&app, &headers, &p).await?;
+        FullReader::check(&app, &headers, production.as_str()).await?;
     }
     let store = app.store().clone();
     let (p2, who) = (production.clone(), b.person.clone());
@@ -144,12 +121,13 @@ async fn challenge(
 
 async fn register(
     State(app): State<App>,
-    Path(p): Path<String>,
+    ProductionParam(production): ProductionParam,
+    writer: Writer,
     axum::Extension(options): axum::Extension<crate::Options>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    let (production, r, me) = own_request::<Registration>(&app, &p, &headers, &body).await?;
+    let (r, me) = own_request::<Registration>(&app, &production, &writer, &body).await?;
     let expected = expected(&headers, options);
     let app2 = app.clone();
     blocking(move || {
@@ -162,13 +140,18 @@ async fn register(
 /// A person's own page: their roles, what they hold, what they were shown, the scenes that
 /// name them, their confirmation PIN and their passkeys. Open to every person of the
 /// production, performers and crew included.
-async fn me_page(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Response {
+async fn me_page(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    caller: Result<Caller, ApiError>,
+    headers: HeaderMap,
+) -> Response {
     let back = format!("/p/{p}/me");
     let Ok(production) = parse_production(&p) else {
         return ApiError::not_found("no such production").into_response();
     };
-    let me = match own_person(&app, &headers, &production).await {
-        Ok(me) => me,
+    let me = match async { own_person(&app, caller?.principal(), &production, NOT_A_PERSON).await }.await {
+        Ok(me) => me.into_person(),
         Err(e) if e.status == StatusCode::UNAUTHORIZED => {
             return Redirect::to(&format!("/login?next=/p/{p}/me")).into_response()
         }
@@ -313,13 +296,16 @@ pub(crate) fn confirm_button(production: &str, person_field: Option<&str>, perso
 }
 
 /// For the form endpoint: sets the signed-in person's PIN.
+/// For the API and the form endpoint: sets the signed-in person's PIN. `not_a_person`: the
+/// refusal for an account that is none.
 pub(crate) async fn set_own_pin(
     app: &App,
-    headers: &HeaderMap,
+    writer: &Writer,
     production: &ProductionId,
+    not_a_person: &'static str,
     pin: &str,
 ) -> Result<(), ApiError> {
-    let me = own_person(app, headers, production).await?;
+    let me = own_person(app, writer.principal(), production, not_a_person).await?.into_person();
     let store = app.store().clone();
     let (p2, pin) = (production.clone(), pin.to_owned());
     blocking(move || access::set_pin(store.as_ref(), &p2, &me, &pin)).await

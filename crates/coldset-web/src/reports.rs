@@ -6,6 +6,7 @@
 use crate::api::{hex_lower, load, paginate, parse_production, ListPage};
 use crate::error::ApiError;
 use crate::error::ApiQuery;
+use crate::extract::FullReader;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -143,11 +144,10 @@ async fn file_report(
 /// A stored file (report photo), by its hash: for those who read the production's reports.
 async fn attachment(
     State(app): State<App>,
-    Path((p, hash)): Path<(String, String)>,
-    headers: axum::http::HeaderMap,
+    Path((_, hash)): Path<(String, String)>,
+    FullReader(state): FullReader,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    let state = crate::auth::full_reader(&app, &headers, &p).await?;
     // Only files that this production's reports refer to are served here.
     if !state.reporting.reports.values().any(|r| r.photos.contains(&hash)) {
         return Err(ApiError::not_found("no such file in this production"));
@@ -238,24 +238,18 @@ async fn add_to_report(
 }
 
 async fn list_reports(
-    State(app): State<App>,
-    Path(p): Path<String>,
     ApiQuery(page): ApiQuery<ListPage>,
-    headers: axum::http::HeaderMap,
+    FullReader(state): FullReader,
 ) -> Result<Json<Value>, ApiError> {
-    let state = crate::auth::full_reader(&app, &headers, &p).await?;
     let ack = coldset_domain::gate::policy(&state).report_ack_minutes;
     let items: Vec<Value> = state.reporting.reports.values().map(|r| report_view(r, ack)).collect();
     Ok(Json(paginate(items, "report", &page)?))
 }
 
 async fn list_incidents(
-    State(app): State<App>,
-    Path(p): Path<String>,
     ApiQuery(page): ApiQuery<ListPage>,
-    headers: axum::http::HeaderMap,
+    FullReader(state): FullReader,
 ) -> Result<Json<Value>, ApiError> {
-    let state = crate::auth::full_reader(&app, &headers, &p).await?;
     let items: Vec<Value> = state
         .reporting
         .incidents
@@ -287,9 +281,8 @@ async fn list_incidents(
 async fn evidence(
     State(app): State<App>,
     Path((p, id)): Path<(String, u64)>,
-    headers: axum::http::HeaderMap,
+    FullReader(state): FullReader,
 ) -> Result<Json<Value>, ApiError> {
-    let state = crate::auth::full_reader(&app, &headers, &p).await?;
     let production = parse_production(&p)?;
     let incident =
         state.reporting.incidents.get(&id).cloned().ok_or_else(|| ApiError::not_found(format!("no incident {id}")))?;

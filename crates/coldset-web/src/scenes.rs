@@ -3,8 +3,8 @@
 //! and each firearm's gate), with the scene's steps: approve, hold and sign off the meeting,
 //! mark ready, call, wrap. Every form posts to the shared form endpoint (forms.rs).
 
-use crate::auth::page_reader;
 use crate::error::ApiError;
+use crate::extract::PageReader;
 use crate::forms::{csrf, form, refusal_page};
 use crate::html::{esc, person_name, production_page};
 use axum::extract::{Path, State};
@@ -122,11 +122,7 @@ pub(crate) fn stops_section(state: &ProductionState) -> String {
 
 /// Today: is the day open, what stops firearm work, and each of today's scenes with its
 /// readiness, firearm by firearm.
-async fn today(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Response {
-    let state = match page_reader(&app, &headers, &p, &format!("/p/{p}/today")).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
+async fn today(State(app): State<App>, Path(p): Path<String>, PageReader(state): PageReader) -> Response {
     let today = app.today(&state);
     let ctx = Context::new(app.now(), today);
     let mut b = format!("<h1>Today, {today}</h1>");
@@ -188,12 +184,13 @@ async fn today(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap
 
 /// One scene: the plan, its approvals, the safety meeting and each firearm's readiness, with
 /// the scene's steps in the order of the protocol.
-async fn scene_page(State(app): State<App>, Path((p, id)): Path<(String, String)>, headers: HeaderMap) -> Response {
+async fn scene_page(
+    State(app): State<App>,
+    Path((p, id)): Path<(String, String)>,
+    PageReader(state): PageReader,
+    headers: HeaderMap,
+) -> Response {
     let back = format!("/p/{p}/scenes/{id}");
-    let state = match page_reader(&app, &headers, &p, &back).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
     let Some(sc) = SceneId::parse(&id).ok().and_then(|id| state.scenes.get(&id)) else {
         return refusal_page("Scene", &ApiError::not_found(format!("no scene '{id}'")), &format!("/p/{p}/today"));
     };

@@ -4,11 +4,11 @@
 //! browser's barcode detector where there is one, a keyboard-wedge scanner (which types the
 //! code and presses Enter), or the code typed by hand.
 
-use crate::auth::page_reader;
 use crate::error::ApiError;
+use crate::extract::PageReader;
 use crate::forms::{csrf, form, location_options, refusal_page};
 use crate::html::{esc, holder_name, production_page};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -38,12 +38,8 @@ fn method_options() -> String {
 }
 
 /// Lots (quarantined ones with their verification form), the intake form, and containers.
-async fn ammunition(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Response {
+async fn ammunition(Path(p): Path<String>, PageReader(state): PageReader, headers: HeaderMap) -> Response {
     let back = format!("/p/{p}/ammunition");
-    let state = match page_reader(&app, &headers, &p, &back).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
     let csrf = csrf(&headers);
     let mut b = String::from("<h1>Ammunition</h1>");
     for d in &state.safety.discrepancies {
@@ -139,12 +135,12 @@ async fn ammunition(State(app): State<App>, Path(p): Path<String>, headers: Head
 }
 
 /// One container: its class, count per lot, holder and QR label, with take and store.
-async fn container_page(State(app): State<App>, Path((p, id)): Path<(String, String)>, headers: HeaderMap) -> Response {
+async fn container_page(
+    Path((p, id)): Path<(String, String)>,
+    PageReader(state): PageReader,
+    headers: HeaderMap,
+) -> Response {
     let back = format!("/p/{p}/containers/{id}");
-    let state = match page_reader(&app, &headers, &p, &back).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
     let Some(c) = ContainerId::parse(&id).ok().and_then(|id| state.containers.get(&id)) else {
         return refusal_page(
             "Container",
@@ -223,16 +219,7 @@ fn resolve(state: &ProductionState, p: &str, code: &str) -> Option<String> {
         .map(|c| format!("{prefix}containers/{}", c.id))
 }
 
-async fn scan(
-    State(app): State<App>,
-    Path(p): Path<String>,
-    Query(q): Query<ScanQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let state = match page_reader(&app, &headers, &p, &format!("/p/{p}/scan")).await {
-        Ok(s) => s,
-        Err(resp) => return resp,
-    };
+async fn scan(Path(p): Path<String>, Query(q): Query<ScanQuery>, PageReader(state): PageReader) -> Response {
     let code = q.code.unwrap_or_default();
     let mut status = StatusCode::OK;
     let mut b = String::from("<h1>Scan a label</h1>");

@@ -5,16 +5,17 @@
 //! a flaky set network safe: the same key returns the first answer and records nothing again.
 
 use crate::api::blocking;
-use crate::api::parse_production;
-use crate::auth::{principal, session_secret};
+use crate::auth::session_secret;
 use crate::error::ApiError;
+use crate::extract::{Caller, FullReader, ProductionParam, Writer};
 use crate::gate_memo::GateMemo;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use coldset_app::access::{self, Principal};
+use coldset_app::access;
+use coldset_app::authz;
 use coldset_app::{App, AppError, IdempotencyKey, Receipt, Request};
 use coldset_domain::ids::{FirearmId, PersonId, ProductionId, SceneId};
 use coldset_domain::{Command, Envelope, RuleId};
@@ -51,10 +52,8 @@ pub fn routes() -> Router<App> {
 /// Starts TOTP enrolment: the secret and an otpauth URI for an authenticator app. Needs the
 /// write scope, and once a code is set up, the current code (`{"code": "123456"}`): a stolen
 /// read-only token or session cannot replace or turn off the account's second factor.
-async fn enrol_totp(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
-    let p = principal(&app, &headers).await?;
-    require_write(&p)?;
-    require_csrf(&headers)?;
+async fn enrol_totp(State(app): State<App>, writer: Writer, body: Bytes) -> Result<Json<Value>, ApiError> {
+    let p = writer.principal().clone();
     let current = if body.iter().all(u8::is_ascii_whitespace) { None } else { parse_body::<CurrentCode>(&body)?.code };
     let app2 = app.clone();
     let (secret, uri) = blocking(move || app2.enrol_totp(&p.account, current.as_deref())).await?;
@@ -71,10 +70,8 @@ struct PasswordChange {
 }
 
 /// The caller changes their own account's password, giving the current one.
-async fn change_password(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<StatusCode, ApiError> {
-    let p = principal(&app, &headers).await?;
-    require_write(&p)?;
-    require_csrf(&headers)?;
+async fn change_password(State(app): State<App>, writer: Writer, body: Bytes) -> Result<StatusCode, ApiError> {
+    let p = writer.principal().clone();
     let b: PasswordChange = parse_body(&body)?;
     let app2 = app.clone();
     blocking(move || app2.change_password(&p.account, &b.current, &b.new)).await?;
@@ -95,10 +92,8 @@ struct CurrentCode {
     code: Option<String>,
 }
 
-async fn confirm_totp(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<StatusCode, ApiError> {
-    let p = principal(&app, &headers).await?;
-    require_write(&p)?;
-    require_csrf(&headers)?;
+async fn confirm_totp(State(app): State<App>, writer: Writer, body: Bytes) -> Result<StatusCode, ApiError> {
+    let p = writer.principal().clone();
     let c: CodeBody = parse_body(&body)?;
     let app2 = app.clone();
     blocking(move || app2.confirm_totp(&p.account, &c.code)).await?;
@@ -170,8 +165,8 @@ async fn logout(State(app): State<App>, headers: HeaderMap) -> Result<axum::resp
 }
 
 /// Who the caller is, and (for a browser session) the anti-forgery token.
-async fn me(State(app): State<App>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
-    let p = principal(&app, &headers).await?;
+async fn me(caller: Caller, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    let p = caller.principal();
     Ok(Json(json!({
         "account": p.account,
         "admin": p.is_admin,
@@ -181,17 +176,9 @@ async fn me(State(app): State<App>, headers: HeaderMap) -> Result<Json<Value>, A
 }
 
 /// The delivery log of notifications: what went out, what is waiting, why it failed.
-async fn outbox(State(app): State<App>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
-    let principal = principal(&app, &headers).await?;
-    if !principal.is_admin {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "auth.forbidden",
-            "only an administrator reads the delivery log",
-        ));
-    }
+async fn outbox(State(app): State<App>, caller: Caller) -> Result<Json<Value>, ApiError> {
     // The log covers every production.
-    second_factor_everywhere(&app, &principal)?;
+    crate::extract::everywhere(&app, caller.principal(), "only an administrator reads the delivery log")?;
     let store = app.store().clone();
     let items = blocking(move || Ok(store.outbox_recent(200)?)).await?;
     Ok(Json(json!({ "items": items.iter().map(|i| json!({
@@ -207,15 +194,6 @@ async fn outbox(State(app): State<App>, headers: HeaderMap) -> Result<Json<Value
     })).collect::<Vec<_>>() })))
 }
 
-/// For what reaches into every production: refused unless the caller signed in as each of
-/// them requires of its administrators.
-fn second_factor_everywhere(app: &App, principal: &Principal) -> Result<(), ApiError> {
-    for id in app.production_ids() {
-        access::check_second_factor(principal, &*app.state(&id)?, None)?;
-    }
-    Ok(())
-}
-
 fn bad_input(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "input.invalid", message)
 }
@@ -223,31 +201,6 @@ fn bad_input(message: impl Into<String>) -> ApiError {
 /// Parses a JSON body with our error shape (never axum's plain-text rejection).
 pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| bad_input(format!("the request body is not valid: {e}")))
-}
-
-pub(crate) fn require_write(p: &Principal) -> Result<(), ApiError> {
-    if p.may_write() {
-        Ok(())
-    } else {
-        Err(ApiError::new(StatusCode::FORBIDDEN, "auth.forbidden", "this token may only read"))
-    }
-}
-
-/// For requests authenticated by a session cookie: the anti-forgery token must match. A
-/// request with a bearer token is authenticated by that token (`auth::principal` then looks
-/// at no cookie), which a cross-site page cannot make the browser send.
-pub(crate) fn require_csrf(headers: &HeaderMap) -> Result<(), ApiError> {
-    match session_secret(headers) {
-        Some(secret) if crate::auth::bearer_token(headers).is_none() => {
-            let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
-            if access::csrf_matches(&secret, sent) {
-                Ok(())
-            } else {
-                Err(ApiError::new(StatusCode::FORBIDDEN, "auth.csrf", "missing or wrong X-CSRF-Token for this session"))
-            }
-        }
-        _ => Ok(()),
-    }
 }
 
 fn receipt_json(production: &ProductionId, events: &[Envelope]) -> Value {
@@ -290,7 +243,7 @@ struct CommandBody {
 async fn execute(
     app: &App,
     headers: &HeaderMap,
-    principal: &Principal,
+    writer: &Writer,
     production: ProductionId,
     command: Command,
     expected_version: Option<u64>,
@@ -304,7 +257,7 @@ async fn execute(
                 return Err(bad_input("Idempotency-Key must be 1 to 200 characters"));
             }
             Some(IdempotencyKey {
-                account: principal.account.clone(),
+                account: writer.principal().account.clone(),
                 key,
                 request_hash: request_digest(&command, expected_version, &confirmations),
             })
@@ -312,7 +265,7 @@ async fn execute(
     };
     // A retry is answered once the caller is checked, before its confirmations are checked
     // again: a passkey's answer is for one challenge, used up by the first try.
-    let who = match authorize(app, principal, &production, confirmations, idempotency.clone()).await? {
+    let who = match authorize(app, writer, &production, confirmations, idempotency.clone()).await? {
         access::Checked::Replayed(first) => return Ok(Json(receipt_json(&first.production, &first.events))),
         access::Checked::Authorized(who) => who,
     };
@@ -349,13 +302,13 @@ fn request_digest(
 /// been recorded before.
 pub(crate) async fn authorize(
     app: &App,
-    principal: &Principal,
+    writer: &Writer,
     production: &ProductionId,
     confirmations: Vec<(PersonId, access::Proof)>,
     idempotency: Option<IdempotencyKey>,
 ) -> Result<access::Checked<Receipt>, ApiError> {
     let state = app.state(production)?;
-    let (pr, p2) = (principal.clone(), production.clone());
+    let (pr, p2) = (writer.principal().clone(), production.clone());
     let app2 = app.clone();
     blocking(move || {
         let replayed = || idempotency.map_or(Ok(None), |k| app2.replayed(&p2, &k));
@@ -366,15 +319,12 @@ pub(crate) async fn authorize(
 
 async fn command(
     State(app): State<App>,
-    Path(p): Path<String>,
+    ProductionParam(production): ProductionParam,
+    writer: Writer,
     axum::Extension(options): axum::Extension<crate::Options>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let production = parse_production(&p)?;
-    let principal = principal(&app, &headers).await?;
-    require_write(&principal)?;
-    require_csrf(&headers)?;
     let req: CommandBody = parse_body(&body)?;
     if matches!(req.command, Command::CreateProduction { .. }) {
         return Err(bad_input("create productions with POST /api/v1/productions"));
@@ -392,7 +342,7 @@ async fn command(
             _ => Err(bad_input("each confirmation carries either a pin or a passkey")),
         })
         .collect::<Result<Vec<_>, _>>()?;
-    execute(&app, &headers, &principal, production, req.command, req.expected_version, confirmations).await
+    execute(&app, &headers, &writer, production, req.command, req.expected_version, confirmations).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -405,10 +355,8 @@ struct NewProduction {
     compliance_contact: String,
 }
 
-async fn create_production(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
-    let principal = principal(&app, &headers).await?;
-    require_write(&principal)?;
-    require_csrf(&headers)?;
+async fn create_production(State(app): State<App>, writer: Writer, body: Bytes) -> Result<Json<Value>, ApiError> {
+    let principal = writer.principal();
     if !principal.is_admin {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -432,7 +380,7 @@ async fn create_production(State(app): State<App>, headers: HeaderMap, body: Byt
             command,
             expected_version: None,
             attested: Vec::new(),
-            auth: Some(access::authentication(&principal, &[])),
+            auth: Some(access::authentication(principal, &[])),
             idempotency: None,
             attachments: Vec::new(),
         })
@@ -449,29 +397,14 @@ struct PinBody {
 /// A person sets their own confirmation PIN (they type it on the armorer's device later).
 async fn set_pin(
     State(app): State<App>,
-    Path(p): Path<String>,
-    headers: HeaderMap,
+    ProductionParam(production): ProductionParam,
+    writer: Writer,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    let production = parse_production(&p)?;
-    let principal = principal(&app, &headers).await?;
-    require_write(&principal)?;
-    require_csrf(&headers)?;
     let b: PinBody = parse_body(&body)?;
-    let store = app.store().clone();
-    let state = app.state(&production)?;
-    blocking(move || {
-        let person = store.account_person(&principal.account, &production)?.ok_or_else(|| {
-            AppError::Domain(coldset_domain::DomainError::Forbidden(
-                "this account is not a person of the production".into(),
-            ))
-        })?;
-        // A PIN confirms steps in this person's name: set only as the production requires
-        // them to sign in.
-        access::check_second_factor(&principal, &state, Some(&person))?;
-        access::set_pin(store.as_ref(), &production, &person, &b.pin)
-    })
-    .await?;
+    app.state(&production)?;
+    crate::passkeys::set_own_pin(&app, &writer, &production, "this account is not a person of the production", &b.pin)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -502,7 +435,7 @@ fn gate_hand_off(
     req: axum::extract::Request,
 ) -> impl std::future::Future<Output = Result<axum::response::Response, ApiError>> {
     async move {
-        let state = crate::auth::full_reader(&app, req.headers(), &p).await?;
+        let FullReader(state) = FullReader::check(&app, req.headers(), &p).await?;
         gate_answer(&app, &memo, &p, &state, req.uri())
     }
 }
@@ -559,8 +492,7 @@ struct Overridden {
 }
 
 /// Open alerts: recorded ones, and those that follow from the clock (time-outs).
-async fn alerts(State(app): State<App>, Path(p): Path<String>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
-    let state = crate::auth::full_reader(&app, &headers, &p).await?;
+async fn alerts(State(app): State<App>, FullReader(state): FullReader) -> Result<Json<Value>, ApiError> {
     let recorded: Vec<Value> = state
         .safety
         .alerts
@@ -596,12 +528,11 @@ struct NewAccount {
 
 /// An administrator creates an account (a generated password is returned once) and links it
 /// to people of productions.
-async fn create_account(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
-    let principal = principal(&app, &headers).await?;
-    require_write(&principal)?;
-    require_csrf(&headers)?;
+async fn create_account(State(app): State<App>, writer: Writer, body: Bytes) -> Result<Json<Value>, ApiError> {
+    const REFUSAL: &str = "only an administrator creates accounts";
+    let principal = writer.principal();
     if !principal.is_admin {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "auth.forbidden", "only an administrator creates accounts"));
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "auth.forbidden", REFUSAL));
     }
     let n: NewAccount = parse_body(&body)?;
     let name = n.name.trim().to_owned();
@@ -615,11 +546,11 @@ async fn create_account(State(app): State<App>, headers: HeaderMap, body: Bytes)
         }
         // An account for a production is a way into it: made only as that production
         // requires its administrators to sign in.
-        access::check_second_factor(&principal, &state, None)?;
+        authz::administer(principal, &state, REFUSAL)?;
     }
     if n.admin {
         // An administrator account is a way into every production.
-        second_factor_everywhere(&app, &principal)?;
+        crate::extract::everywhere(&app, principal, REFUSAL)?;
     }
     let store = app.store().clone();
     let now = app.now();
@@ -654,12 +585,10 @@ struct NewToken {
 async fn create_token(
     State(app): State<App>,
     Path(name): Path<String>,
-    headers: HeaderMap,
+    writer: Writer,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let principal = principal(&app, &headers).await?;
-    require_write(&principal)?;
-    require_csrf(&headers)?;
+    let principal = writer.principal().clone();
     if !principal.is_admin && principal.account != name {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
