@@ -61,6 +61,18 @@ if [ ! -f .cache/axe/node_modules/axe-core/axe.min.js ]; then
   mkdir -p .cache/axe
   npm install --silent --no-save --no-audit --no-fund --prefix .cache/axe "axe-core@4.10.2"
 fi
+# The QR decoder the scan page embeds (jsQR) must be npm's package of the version and
+# checksum pinned in its lock file: installed from that lock, then compared byte for byte.
+vendor=crates/coldset-web/assets/vendor
+if ! cmp -s "$vendor/package-lock.json" .cache/vendor/package-lock.json \
+  || [ ! -f .cache/vendor/node_modules/jsqr/dist/jsQR.js ]; then
+  command -v npm >/dev/null 2>&1 || install_debian "jsQR's pinned package comes from npm" npm
+  rm -rf .cache/vendor && mkdir -p .cache/vendor
+  cp "$vendor/package.json" "$vendor/package-lock.json" .cache/vendor/
+  (cd .cache/vendor && npm ci --silent --no-audit --no-fund)
+fi
+cmp "$vendor/jsqr/jsQR.js" .cache/vendor/node_modules/jsqr/dist/jsQR.js \
+  || { echo "test.sh: $vendor/jsqr/jsQR.js is not npm's jsqr of $vendor/package-lock.json" >&2; exit 1; }
 
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast "$@"

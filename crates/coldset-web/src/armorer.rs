@@ -391,7 +391,7 @@ async fn firearm_page(
             ));
         }
     }
-    b.push_str("<script src=\"/static/passkey.js\"></script>");
+    let _ = write!(b, "<script src=\"{}\"></script>", crate::assets::Asset::Passkey.url());
     Html(production_page(&p, &format!("Firearm {}", f.id), &b)).into_response()
 }
 

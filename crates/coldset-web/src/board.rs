@@ -19,10 +19,7 @@ use std::fmt::Write;
 use std::time::Duration;
 
 pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/p/{production}/board", get(board))
-        .route("/p/{production}/board/stream", get(stream))
-        .route("/static/board.js", get(|| async { crate::html::script(BOARD_JS) }))
+    Router::new().route("/p/{production}/board", get(board)).route("/p/{production}/board/stream", get(stream))
 }
 
 /// The board's live part, as an HTML fragment.
@@ -98,22 +95,15 @@ pub fn render(state: &ProductionState, now: Timestamp) -> String {
     b
 }
 
-const BOARD_JS: &str = r#"
-const live = document.getElementById('live');
-const status = document.getElementById('status');
-const source = new EventSource(location.pathname + '/stream');
-source.addEventListener('board', e => { live.innerHTML = e.data; status.textContent = 'live'; });
-source.onerror = () => { status.textContent = 'reconnecting...'; };
-"#;
-
 async fn board(State(app): State<App>, Path(p): Path<String>, PageReader(state): PageReader) -> Response {
     let name = state.info.as_ref().map_or(String::new(), |i| i.name.clone());
     let body = format!(
         "<style>body{{font-size:1.25rem}} .alerts li{{margin:.3rem 0}}</style><h1>{} · live board</h1>\
          <p class=\"muted\" aria-live=\"polite\">Connection: <span id=\"status\">connecting</span></p>\
-         <div id=\"live\" aria-live=\"polite\">{}</div><script src=\"/static/board.js\"></script>",
+         <div id=\"live\" aria-live=\"polite\">{}</div><script src=\"{}\"></script>",
         esc(&name),
-        render(&state, app.now())
+        render(&state, app.now()),
+        crate::assets::Asset::Board.url()
     );
     Html(crate::html::production_page(&p, "Live board", &body)).into_response()
 }

@@ -19,31 +19,6 @@ pub fn esc(text: &str) -> String {
     out
 }
 
-const STYLE: &str = r#"
-:root { color-scheme: light dark; --fg:#111; --bg:#fafafa; --muted:#555; --line:#ccc; --warn:#8a1c00; --ok:#0b5d1e; }
-@media (prefers-color-scheme: dark) { :root { --fg:#eee; --bg:#121212; --muted:#bbb; --line:#444; --warn:#ff9f80; --ok:#8fe3a3; } }
-body { font: 16px/1.45 system-ui, sans-serif; color: var(--fg); background: var(--bg); margin: 0; }
-header, main { padding: 0.75rem 1rem; max-width: 72rem; margin: auto; }
-header { border-bottom: 1px solid var(--line); }
-a { color: inherit; }
-table { border-collapse: collapse; width: 100%; margin-bottom: 1.5rem; }
-th, td { text-align: left; padding: 0.35rem 0.5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
-caption { text-align: left; font-weight: 600; padding: 0.5rem 0; }
-.muted { color: var(--muted); }
-.warn { color: var(--warn); font-weight: 600; }
-.ok { color: var(--ok); }
-@media (max-width: 40rem) { th, td { padding: 0.25rem; font-size: 0.9rem; } }
-/* Nothing may push a 360 px phone screen sideways: fields shrink, long keys wrap. */
-input, select, textarea { max-width: 100%; box-sizing: border-box; font: inherit; }
-img, svg { max-width: 100%; height: auto; }
-p, li, td, code, pre { overflow-wrap: anywhere; }
-nav ul { list-style: none; padding: 0; margin: 0 0 0.5rem; display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; }
-form { margin: 0.5rem 0; }
-button { font: inherit; padding: 0.45rem 0.9rem; min-height: 2.75rem; }
-.card { border: 1px solid var(--line); padding: 0.5rem 0.75rem; margin: 0.5rem 0; border-radius: 4px; }
-pre { white-space: pre-wrap; }
-"#;
-
 /// This server as a phone must reach it: the configured public URL, else the host the
 /// browser used, with `https` when the server speaks TLS.
 pub(crate) fn base_url(headers: &axum::http::HeaderMap, options: crate::Options) -> String {
@@ -92,10 +67,11 @@ pub fn page(title: &str, body: &str) -> String {
         out,
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{} · coldset</title><style>{STYLE}</style></head><body>\
+         <title>{} · coldset</title><link rel=\"stylesheet\" href=\"{}\"></head><body>\
          <header><a href=\"/\"><strong>coldset</strong></a> · chain of custody for set firearms</header>\
          <main>{body}</main></body></html>",
-        esc(title)
+        esc(title),
+        crate::assets::Asset::Style.url()
     );
     out
 }
@@ -146,11 +122,4 @@ pub(crate) fn holder_name(state: &coldset_domain::ProductionState, holder: &cold
             state.locations.get(location).map_or(location.to_string(), |l| format!("in {}", l.name))
         }
     }
-}
-
-/// A script served as a file (`/static/...`), so the content policy can forbid inline
-/// scripts.
-pub(crate) fn script(source: &'static str) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    ([(axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8")], source).into_response()
 }

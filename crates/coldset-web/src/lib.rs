@@ -12,6 +12,7 @@ mod abuse;
 mod access_log;
 mod api;
 mod armorer;
+mod assets;
 mod audit;
 mod auth;
 mod board;
@@ -123,7 +124,7 @@ pub fn router_behind(app: App, options: Options, trusted_proxies: Vec<std::net::
         .merge(stock::routes())
         .merge(oversight::routes())
         .merge(audit::routes())
-        .merge(witness::routes())
+        .merge(assets::routes())
         .merge(ca::routes())
         .merge(passkeys::routes())
         // The JSON API's routes carry their `/api/v1` prefix themselves rather than being

@@ -26,8 +26,6 @@ pub fn routes() -> Router<App> {
         .route("/p/{production}/containers/{id}", get(container_page))
         .route("/p/{production}/containers/{id}/label.svg", get(container_label))
         .route("/p/{production}/scan", get(scan))
-        .route("/static/scan.js", get(|| async { crate::html::script(SCAN_JS) }))
-        .route("/static/jsqr.js", get(|| async { crate::html::script(JSQR_JS) }))
 }
 
 fn method_options() -> String {
@@ -244,85 +242,9 @@ async fn scan(Path(p): Path<String>, Query(q): Query<ScanQuery>, PageReader(stat
          <p class=\"muted\">A keyboard-wedge scanner types into the field and presses Enter.</p>\
          <p><button type=\"button\" id=\"camera\" hidden>Scan with the camera</button></p>\
          <video id=\"preview\" hidden muted playsinline width=\"320\" height=\"240\"></video>\
-         <p id=\"camera-status\" class=\"muted\" aria-live=\"polite\"></p><script src=\"/static/scan.js\"></script>"
+         <p id=\"camera-status\" class=\"muted\" aria-live=\"polite\"></p><script src=\"{}\" data-jsqr=\"{}\"></script>",
+        crate::assets::Asset::Scan.url(),
+        crate::assets::Asset::Jsqr.url()
     );
     (status, Html(production_page(&p, "Scan", &b))).into_response()
 }
-
-/// The camera: the first QR code seen fills the field and opens its page. The browser's own
-/// barcode detector is used where there is one (Chrome on Android); elsewhere (Safari on
-/// iPhones, Firefox, desktop Chrome on Linux) the vendored jsQR decoder reads the frames,
-/// loaded only when the camera is started. Browsers allow the camera on HTTPS or localhost.
-const SCAN_JS: &str = r#"(function () {
-  var button = document.getElementById('camera');
-  var status = document.getElementById('camera-status');
-  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-    status.textContent = 'The camera cannot be used on this page (it needs HTTPS): type the code or use a scanner.';
-    return;
-  }
-  button.hidden = false;
-  // A function that reads the QR codes in the video's current frame.
-  var decoder = async function (video) {
-    if ('BarcodeDetector' in window) {
-      var formats = await BarcodeDetector.getSupportedFormats();
-      if (formats.indexOf('qr_code') >= 0) {
-        var detector = new BarcodeDetector({ formats: ['qr_code'] });
-        return async function () {
-          var codes = await detector.detect(video);
-          return codes.length > 0 ? codes[0].rawValue : null;
-        };
-      }
-    }
-    await new Promise(function (resolve, reject) {
-      var s = document.createElement('script');
-      s.src = '/static/jsqr.js';
-      s.onload = resolve;
-      s.onerror = function () { reject(new Error('the QR decoder did not load')); };
-      document.head.appendChild(s);
-    });
-    var canvas = document.createElement('canvas');
-    var context = canvas.getContext('2d', { willReadFrequently: true });
-    return async function () {
-      var w = video.videoWidth, h = video.videoHeight;
-      if (!w || !h) return null;
-      canvas.width = w;
-      canvas.height = h;
-      context.drawImage(video, 0, 0, w, h);
-      var code = jsQR(context.getImageData(0, 0, w, h).data, w, h, { inversionAttempts: 'dontInvert' });
-      return code ? code.data : null;
-    };
-  };
-  button.addEventListener('click', async function () {
-    var video = document.getElementById('preview');
-    button.disabled = true;
-    try {
-      var read = await decoder(video);
-      var stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
-      video.srcObject = stream;
-      video.hidden = false;
-      await video.play();
-      status.textContent = 'Point the camera at a label.';
-      var look = async function () {
-        var text = await read();
-        if (text) {
-          stream.getTracks().forEach(function (t) { t.stop(); });
-          status.textContent = 'Label read: opening it.';
-          document.getElementById('code').value = text;
-          document.getElementById('scan-form').submit();
-          return;
-        }
-        // About ten looks a second: enough for a label held up to the phone, and the
-        // decoder does not keep a phone's processor busy.
-        setTimeout(look, 100);
-      };
-      look();
-    } catch (e) {
-      button.disabled = false;
-      status.textContent = 'The camera is not available (' + (e.name || 'error') + ': ' + e.message + '): type the code instead.';
-    }
-  });
-})();
-"#;
-
-/// jsQR 1.4.0 (Apache-2.0), unchanged; see `vendor/jsqr/README.md` for its origin.
-const JSQR_JS: &str = include_str!("../vendor/jsqr/jsQR.js");

@@ -2221,8 +2221,15 @@ fn the_live_board_updates_without_a_reload() {
     assert_eq!(resp.header("x-frame-options"), Some("DENY"));
     assert_eq!(resp.header("x-content-type-options"), Some("nosniff"));
     let page = resp.into_string().unwrap();
-    assert!(page.contains("/static/board.js") && page.contains("Firearms out of storage"), "{page}");
-    let script = ureq::get(&format!("{}/static/board.js", server.base)).call().unwrap().into_string().unwrap();
+    assert!(page.contains("Firearms out of storage"), "{page}");
+    // The script is a file named by its content's hash, kept by browsers for a year and
+    // sent compressed to those that accept it.
+    let src = page.split("src=\"/assets/board.").nth(1).and_then(|s| s.split('"').next()).expect("board script");
+    let resp = ureq::get(&format!("{}/assets/board.{src}", server.base)).set("Accept-Encoding", "gzip").call().unwrap();
+    assert_eq!(resp.header("cache-control"), Some("public, max-age=31536000, immutable"));
+    assert_eq!(resp.header("content-encoding"), Some("gzip"));
+    let mut script = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(resp.into_reader()), &mut script).unwrap();
     assert!(script.contains("EventSource"), "{script}");
     let resp = server.request("/p/dead-river/board/stream").call().unwrap();
     let rx = sse_data(resp);
