@@ -754,3 +754,143 @@ fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
 
     assert!(problems.is_empty(), "accessibility violations:\n{}", problems.join("\n"));
 }
+
+/// Markup typed into a free-text field: a script, and an attribute break-out into an image
+/// whose error handler runs script, cut to fit the field's maximum length. Every element it
+/// could create carries `data-pwned`, and every script sets `window.__pwned`. (The content
+/// policy already forbids inline scripts, so `__pwned` would stay unset even on a page that
+/// failed to escape; the elements show whether the page escaped the text.)
+fn injected(max: usize) -> String {
+    const FULL: &str =
+        r#"<script data-pwned>window.__pwned=1</script>"><img src=x onerror=window.__pwned=2 data-pwned>"#;
+    match max {
+        m if m >= FULL.len() => FULL.to_owned(),
+        m if m >= 40 => "<img src=x onerror=__pwned=1 data-pwned>".to_owned(),
+        _ => r#""><i data-pwned>"#.to_owned(),
+    }
+}
+
+/// Every free-text field that a page shows (people's names, suppliers, locations, firearms'
+/// make, model, serial, calibre, condition and source, labels, blank loads, provenance,
+/// scene numbers, descriptions, plans and their revision reasons, meeting records, reasons,
+/// contacts, report texts and reporters' names) is filled with markup through the API, and
+/// every page that shows them is opened in Chromium: no element of the markup exists and no
+/// script of it ran.
+#[test]
+fn markup_typed_into_any_field_is_shown_as_text_on_every_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let server = start(&["demo", "--data", p(&data)]);
+    let base = format!("{}/api/v1/productions/dead-river", server.base);
+    let admin = format!("Bearer {}", server.token.as_deref().unwrap());
+    let send = |auth: &[(&str, &str)], command: Value| {
+        let (status, _, _, answer) =
+            super::post_json(&format!("{base}/commands"), &json!({ "command": command }).to_string(), auth);
+        assert_eq!(status, 200, "{command}: {answer}");
+    };
+    let as_person = |who: &str| {
+        let (cookie, csrf) = super::sign_in(&server.base, who, &demo_password(&data, who));
+        move |command: Value| send(&[("Cookie", cookie.as_str()), ("X-CSRF-Token", csrf.as_str())], command)
+    };
+    let x = injected;
+    let admin_sends = |command: Value| send(&[("Authorization", admin.as_str())], command);
+    admin_sends(json!({"command": "add_person", "name": x(200), "roles": ["performer"]}));
+    admin_sends(json!({"command": "approve_supplier", "supplier": x(200)}));
+    admin_sends(json!({"command": "add_location", "name": x(200), "kind": "safe", "authorised": ["p-1"]}));
+    let scenes = server.get("/api/v1/productions/dead-river/scenes");
+    let scene = |id: &str| {
+        scenes["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap_or_else(|| panic!("{id}: {scenes}"))
+            .clone()
+    };
+    let mut plan = scene("sc-1")["plan"].clone();
+    plan["risk_assessment"] = json!(x(10_000));
+    for item in plan["items"].as_array_mut().unwrap() {
+        if item["load"]["kind"] == "blanks" {
+            item["load"]["load"] = json!(x(40));
+        }
+    }
+    admin_sends(json!({"command": "revise_plan", "scene": "sc-1", "plan": plan, "reason": x(1000)}));
+    let day = scene("sc-1")["day"].clone();
+    admin_sends(json!({"command": "plan_scene", "number": x(20), "description": x(1000), "day": day, "plan": plan}));
+
+    let maria = as_person("maria");
+    let party = json!({"name": x(200), "licence": x(100), "document": x(200)});
+    maria(json!({"command": "intake_firearm", "kind": "blank_adapted", "make": x(100), "model": x(100),
+        "serial": x(100), "calibre": x(50), "condition": x(500), "acquired_from": party}));
+    maria(json!({"command": "create_container", "label": x(64), "class": {"class": "blank", "load": x(40)},
+        "calibre": x(50)}));
+    let provenance = json!({"supplier": x(200), "document": x(200), "headstamp": x(100), "mixed_source": false,
+        "previous_production": null});
+    maria(json!({"command": "intake_lot", "class": {"class": "dummy"}, "calibre": ".45 Colt", "rounds": 10,
+        "provenance": provenance, "container_label": format!("{} 2", x(60))}));
+    maria(json!({"command": "withdraw_firearm", "firearm": "fa-6", "reason": x(1000)}));
+    let ruth = as_person("ruth");
+    ruth(json!({"command": "place_hold", "scope": {"scope": "all_firearm_work"}, "reason": x(1000)}));
+    ruth(json!({"command": "set_contacts", "studio_safety_office": x(300), "union_representative": x(300)}));
+    let mut attendees: Vec<Value> = plan["call_list"].as_array().unwrap().clone();
+    attendees.extend(plan["items"].as_array().unwrap().iter().map(|i| i["performer"].clone()));
+    attendees.extend([json!("p-1"), json!("p-3"), json!("p-4")]);
+    let agenda: serde_json::Map<String, Value> =
+        ["intended_action", "deviations", "abort_plan", "emergency_procedure", "chain_of_command"]
+            .into_iter()
+            .map(|k| (k.to_owned(), json!(x(2000))))
+            .collect();
+    as_person("dana")(json!({"command": "hold_meeting", "scene": "sc-1", "agenda": agenda, "attendees": attendees}));
+    let report = json!({"severity": "concern", "text": x(10_000), "reporter_name": x(200)});
+    let (status, _, _, filed) = super::post_json(&format!("{base}/reports"), &report.to_string(), &[]);
+    assert_eq!(status, 200, "{filed}");
+    let key = filed["followup_key"].as_str().unwrap_or_else(|| panic!("no follow-up key: {filed}")).to_owned();
+
+    let state = server.get("/api/v1/productions/dead-river");
+    let last = state["events"].as_u64().unwrap() - 1;
+    let ids = |what: &str| -> Vec<String> {
+        let list = server.get(&format!("/api/v1/productions/dead-river/{what}?limit=500"));
+        list["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect()
+    };
+    let mut pages: Vec<String> =
+        ["", "/today", "/scan", "/day", "/ammunition", "/board", "/oversight", "/labels", "/me"]
+            .iter()
+            .map(|page| format!("/p/dead-river{page}"))
+            .collect();
+    pages.push("/".into());
+    pages.push(format!("/p/dead-river/audit?seq={last}"));
+    pages.extend(ids("firearms").iter().map(|id| format!("/p/dead-river/firearms/{id}")));
+    pages.extend(ids("scenes").iter().map(|id| format!("/p/dead-river/scenes/{id}")));
+    pages.extend(ids("containers").iter().map(|id| format!("/p/dead-river/containers/{id}")));
+
+    let browser = Browser::start();
+    let mut shown = 0;
+    let mut check = |browser: &Browser, page: &str| {
+        let (injected, pwned) = (
+            browser.script("return document.querySelectorAll('[data-pwned]').length;"),
+            browser.script("return typeof window.__pwned;"),
+        );
+        assert_eq!(injected, json!(0), "{page} made elements of typed text: {}", browser.text());
+        assert_eq!(pwned, json!("undefined"), "{page} ran typed script");
+        if browser.text().contains("data-pwned") {
+            shown += 1;
+        }
+    };
+    // Visitors: the public report page and the follow-up of the report.
+    browser.go(&format!("{}/p/dead-river/report", server.base));
+    check(&browser, "report");
+    browser.go(&format!("{}/p/dead-river/followup", server.base));
+    browser.fill("#key", &key);
+    browser.submit("button[type=submit]");
+    check(&browser, "follow-up");
+    // The armorer sees every page of the production; the safety advisor the reports.
+    browser.sign_in(&server.base, "maria", &demo_password(&data, "maria"), "/p/dead-river");
+    for page in &pages {
+        browser.go(&format!("{}{page}", server.base));
+        check(&browser, page);
+    }
+    browser.sign_in(&server.base, "ruth", &demo_password(&data, "ruth"), "/p/dead-river/oversight");
+    check(&browser, "oversight (safety advisor)");
+    // The typed text is on the pages, as text.
+    assert!(shown >= pages.len() / 2, "the typed text is shown on only {shown} pages");
+}
