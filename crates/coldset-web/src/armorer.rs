@@ -85,7 +85,7 @@ async fn label_sheet(
         b.push_str("<li>No firearms or containers yet.</li>");
     }
     b.push_str("</ul>");
-    Html(production_page(&p, "Labels", &b)).into_response()
+    crate::html::production_page(&p, "Labels", maud::PreEscaped(b.to_string())).into_response()
 }
 
 /// Day open and day close (R-STORE-4), storage and the open alerts. The armorer counts every
@@ -198,7 +198,7 @@ async fn day_page(
             form("resolve_alert", &csrf, &back, &p, &fields, "Resolve")
         );
     }
-    Html(production_page(&p, title, &b)).into_response()
+    crate::html::production_page(&p, title, maud::PreEscaped(b.to_string())).into_response()
 }
 
 /// The firearm page: what it is, who holds it, its declared load, what the gate still needs
@@ -392,7 +392,7 @@ async fn firearm_page(
         }
     }
     let _ = write!(b, "<script src=\"{}\"></script>", crate::assets::Asset::Passkey.url());
-    Html(production_page(&p, &format!("Firearm {}", f.id), &b)).into_response()
+    crate::html::production_page(&p, &format!("Firearm {}", f.id), maud::PreEscaped(b.to_string())).into_response()
 }
 
 /// The firearm's QR label: it opens this page.

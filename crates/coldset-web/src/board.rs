@@ -105,7 +105,7 @@ async fn board(State(app): State<App>, Path(p): Path<String>, PageReader(state):
         render(&state, app.now()),
         crate::assets::Asset::Board.url()
     );
-    Html(crate::html::production_page(&p, "Live board", &body)).into_response()
+    crate::html::production_page(&p, "Live board", maud::PreEscaped(body.to_string())).into_response()
 }
 
 /// Server-sent events: a fresh board after each committed event of this production, and

@@ -4,14 +4,15 @@
 //! and the camera, which browsers allow only on secure pages). The page works without an
 //! account: the certificate is public, and whoever is on the set's Wi-Fi may need it.
 
-use crate::html::{esc, page};
+use crate::html::page;
 use axum::extract::Extension;
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use base64::Engine as _;
 use coldset_app::App;
+use maud::{html, Markup};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -22,15 +23,11 @@ pub fn routes() -> Router<App> {
 }
 
 fn not_offered() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        Html(page(
-            "No certificate to install",
-            "<h1>No certificate to install</h1><p>This server does not use a certificate made by coldset, so there is \
-             nothing to install on your phone.</p>",
-        )),
-    )
-        .into_response()
+    let body = html! {
+        h1 { "No certificate to install" }
+        p { "This server does not use a certificate made by coldset, so there is nothing to install on your phone." }
+    };
+    (StatusCode::NOT_FOUND, page("No certificate to install", body)).into_response()
 }
 
 /// The authority's certificate in DER, from its PEM.
@@ -49,30 +46,45 @@ async fn ca_page(Extension(options): Extension<crate::Options>, headers: HeaderM
     let Some(pem) = options.ca_pem else { return not_offered() };
     let Some(der) = der(pem) else { return not_offered() };
     let base = crate::html::base_url(&headers, options);
-    let body = format!(
-        r#"<h1>Trust this set's coldset on your phone</h1>
-<p>Do this once per phone. Your phone may warn you the first time you open this page: this is how you stop that warning
-for good.</p>
-<p><img src="/ca-qr.svg" alt="QR code that opens this page on another phone" width="200" height="200"></p>
-<h2>iPhone or iPad</h2>
-<ol>
-<li>Open <a href="/ca.mobileconfig">the profile</a> in Safari and tap <strong>Allow</strong>.</li>
-<li>Open <strong>Settings</strong>, tap <strong>Profile Downloaded</strong>, then <strong>Install</strong>.</li>
-<li>Open <strong>Settings › General › About › Certificate Trust Settings</strong> and turn on
-<strong>coldset set CA</strong>.</li>
-</ol>
-<h2>Android</h2>
-<ol>
-<li>Tap <a href="/ca.crt" download="coldset-set-ca.crt">download the certificate</a>.</li>
-<li>Open <strong>Settings › Security › More security settings › Encryption &amp; credentials › Install a certificate ›
-CA certificate</strong> (the words differ a little between phones) and choose <strong>coldset-set-ca.crt</strong>.</li>
-</ol>
-<p>Then open <a href="{base}/">{base}</a>.</p>
-<p class="muted">Certificate fingerprint (SHA-256), to compare with what the armorer's computer shows:<br><code>{fp}</code></p>"#,
-        base = esc(&base),
-        fp = fingerprint(&der),
-    );
-    Html(page("Trust this set's coldset", &body)).into_response()
+    page("Trust this set's coldset", view(&base, &fingerprint(&der))).into_response()
+}
+
+fn view(base: &str, fingerprint: &str) -> Markup {
+    html! {
+        h1 { "Trust this set's coldset on your phone" }
+        p {
+            "Do this once per phone. Your phone may warn you the first time you open this page: this is how you stop that warning\n\
+             for good."
+        }
+        p { img src="/ca-qr.svg" alt="QR code that opens this page on another phone" width="200" height="200"; }
+        h2 { "iPhone or iPad" }
+        ol {
+            li { "Open " a href="/ca.mobileconfig" { "the profile" } " in Safari and tap " strong { "Allow" } "." }
+            li {
+                "Open " strong { "Settings" } ", tap " strong { "Profile Downloaded" } ", then " strong { "Install" } "."
+            }
+            li {
+                "Open " strong { "Settings › General › About › Certificate Trust Settings" } " and turn on\n"
+                strong { "coldset set CA" } "."
+            }
+        }
+        h2 { "Android" }
+        ol {
+            li { "Tap " a href="/ca.crt" download="coldset-set-ca.crt" { "download the certificate" } "." }
+            li {
+                "Open " strong {
+                    "Settings › Security › More security settings › Encryption & credentials › Install a certificate ›\n\
+                     CA certificate"
+                }
+                " (the words differ a little between phones) and choose " strong { "coldset-set-ca.crt" } "."
+            }
+        }
+        p { "Then open " a href={ (base) "/" } { (base) } "." }
+        p.muted {
+            "Certificate fingerprint (SHA-256), to compare with what the armorer's computer shows:" br;
+            code { (fingerprint) }
+        }
+    }
 }
 
 async fn ca_certificate(Extension(options): Extension<crate::Options>) -> Response {

@@ -413,7 +413,7 @@ async fn act(
                 alerts.join(""),
                 esc(&back)
             );
-            Html(page("Recorded, with alerts", &body)).into_response()
+            crate::html::page("Recorded, with alerts", maud::PreEscaped(body.to_string())).into_response()
         }
         Err(e) => refusal_page("Refused", &e, &back),
     }
@@ -468,7 +468,7 @@ fn already_recorded_page(receipt: &coldset_app::Receipt, back: &str) -> Response
         esc(&when),
         esc(back)
     );
-    Html(page("Already recorded", &body)).into_response()
+    crate::html::page("Already recorded", maud::PreEscaped(body.to_string())).into_response()
 }
 
 /// The alerts a recorded step raised, as list items.
@@ -527,5 +527,5 @@ pub(crate) fn refusal_page(title: &str, e: &ApiError, back: &str) -> Response {
         // What the administrator looks for in the log.
         let _ = write!(b, "<p>Request id for the administrator: <code>{}</code></p>", esc(&e.request_id));
     }
-    (e.status, Html(page(title, &b))).into_response()
+    (e.status, crate::html::page(title, maud::PreEscaped(b.to_string()))).into_response()
 }

@@ -1,23 +1,10 @@
-//! A tiny HTML toolkit: escaping and the page frame. No template engine: pages are plain
-//! functions, so what a page shows is easy to follow from its handler.
+//! The page frame and what several pages show alike. Pages are written with maud's `html!`
+//! (docs/adr/0003-templates.md): every value put into a page is escaped unless it is
+//! `Markup` already, so no page escapes anything by hand.
 
-use std::fmt::Write;
-
-/// Escapes text for HTML element content and attribute values.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::assets::Asset;
+use axum::response::Html;
+use maud::{html, Markup, DOCTYPE};
 
 /// This server as a phone must reach it: the configured public URL, else the host the
 /// browser used, with `https` when the server speaks TLS.
@@ -61,19 +48,26 @@ pub(crate) fn qr_code(
 }
 
 /// Wraps a page body in the common frame.
-pub fn page(title: &str, body: &str) -> String {
-    let mut out = String::with_capacity(body.len() + 2048);
-    let _ = write!(
-        out,
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{} · coldset</title><link rel=\"stylesheet\" href=\"{}\"></head><body>\
-         <header><a href=\"/\"><strong>coldset</strong></a> · chain of custody for set firearms</header>\
-         <main>{body}</main></body></html>",
-        esc(title),
-        crate::assets::Asset::Style.url()
-    );
-    out
+pub fn page(title: &str, body: Markup) -> Html<String> {
+    Html(frame(title, body).into_string())
+}
+
+fn frame(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · coldset" }
+                link rel="stylesheet" href=(Asset::Style.url());
+            }
+            body {
+                header { a href="/" { strong { "coldset" } } " · chain of custody for set firearms" }
+                main { (body) }
+            }
+        }
+    }
 }
 
 /// The pages of one production, reached from every one of them.
@@ -89,14 +83,22 @@ const PRODUCTION_PAGES: &[(&str, &str)] = &[
 ];
 
 /// A page of a production: the frame with the production's navigation above the body.
-pub fn production_page(production: &str, title: &str, body: &str) -> String {
-    let mut nav = String::from("<nav aria-label=\"Production\"><ul>");
-    for (path, name) in PRODUCTION_PAGES {
-        let _ = write!(nav, "<li><a href=\"/p/{}{path}\">{name}</a></li>", esc(production));
-    }
-    nav.push_str("</ul></nav>");
-    // Every production page makes its device a witness of the production's ledger.
-    page(title, &format!("{nav}{body}{}", crate::witness::script_tag(production)))
+pub fn production_page(production: &str, title: &str, body: Markup) -> Html<String> {
+    page(
+        title,
+        html! {
+            nav aria-label="Production" {
+                ul {
+                    @for (path, name) in PRODUCTION_PAGES {
+                        li { a href={ "/p/" (production) (path) } { (name) } }
+                    }
+                }
+            }
+            (body)
+            // Every production page makes its device a witness of the production's ledger.
+            (crate::witness::script_tag(production))
+        },
+    )
 }
 
 /// Whether a path taken from a form or a scanned code may be redirected to: a path of this
@@ -122,4 +124,9 @@ pub(crate) fn holder_name(state: &coldset_domain::ProductionState, holder: &cold
             state.locations.get(location).map_or(location.to_string(), |l| format!("in {}", l.name))
         }
     }
+}
+
+// TRANSITION: removed once every page is written with maud.
+pub fn esc(text: &str) -> String {
+    maud::html! { (text) }.into_string()
 }

@@ -13,7 +13,6 @@ mod access_log;
 mod api;
 mod armorer;
 mod assets;
-mod audit;
 mod auth;
 mod board;
 mod ca;
@@ -123,7 +122,7 @@ pub fn router_behind(app: App, options: Options, trusted_proxies: Vec<std::net::
         .merge(scenes::routes())
         .merge(stock::routes())
         .merge(oversight::routes())
-        .merge(audit::routes())
+        .merge(pages::audit::routes())
         .merge(assets::routes())
         .merge(ca::routes())
         .merge(passkeys::routes())
@@ -172,7 +171,7 @@ async fn metrics(
 /// An address nothing answers: under `/api/` the API's one error shape (so a client can
 /// tell a wrong address from a missing record by its code), elsewhere a short page.
 async fn no_such_address(uri: axum::http::Uri) -> axum::response::Response {
-    use axum::response::{Html, IntoResponse};
+    use axum::response::IntoResponse;
     if uri.path().starts_with("/api/") {
         return error::ApiError::new(
             axum::http::StatusCode::NOT_FOUND,
@@ -181,8 +180,11 @@ async fn no_such_address(uri: axum::http::Uri) -> axum::response::Response {
         )
         .into_response();
     }
-    let body = "<h1>Not found</h1><p>There is no page at this address. <a href=\"/\">Start again</a>.</p>";
-    (axum::http::StatusCode::NOT_FOUND, Html(html::page("Not found", body))).into_response()
+    let body = maud::html! {
+        h1 { "Not found" }
+        p { "There is no page at this address. " a href="/" { "Start again" } "." }
+    };
+    (axum::http::StatusCode::NOT_FOUND, html::page("Not found", body)).into_response()
 }
 
 /// A known address asked with a method it does not take.

@@ -199,5 +199,5 @@ async fn oversight(
         }
         b.push_str("</ul>");
     }
-    Html(production_page(&p, "Oversight", &b)).into_response()
+    crate::html::production_page(&p, "Oversight", maud::PreEscaped(b.to_string())).into_response()
 }

@@ -274,7 +274,7 @@ async fn me_page(
          <li><a href=\"/p/{0}/report\">Report a safety concern</a></li><li><a href=\"/p/{0}/followup\">Follow up a report</a></li></ul></nav>",
         esc(&p)
     );
-    Html(crate::html::page("My account", &format!("{nav}{b}"))).into_response()
+    crate::html::page("My account", maud::PreEscaped(format!("{nav}{b}").to_string())).into_response()
 }
 
 /// Inside a step's form: the person confirms with their passkey instead of typing the PIN.

@@ -31,7 +31,7 @@ fn error_page(title: &str, e: &ApiError) -> Response {
         esc(title),
         esc(&e.message)
     );
-    (e.status, Html(page(title, &body))).into_response()
+    (e.status, crate::html::page(title, maud::PreEscaped(body.to_string()))).into_response()
 }
 
 async fn report_form(State(app): State<App>, Path(p): Path<String>) -> Response {
@@ -80,7 +80,7 @@ async fn report_form(State(app): State<App>, Path(p): Path<String>) -> Response 
         contact = esc(&info.compliance_contact),
         id = esc(info.id.as_str()),
     );
-    Html(page("Safety report", &body)).into_response()
+    crate::html::page("Safety report", maud::PreEscaped(body.to_string())).into_response()
 }
 
 async fn report_submit(
@@ -162,7 +162,7 @@ async fn report_submit(
                 key = esc(&key),
                 p = esc(production.as_str())
             );
-            Html(page("Report received", &body)).into_response()
+            crate::html::page("Report received", maud::PreEscaped(body.to_string())).into_response()
         }
         Err(e) => error_page("Safety report", &e),
     }
@@ -177,7 +177,7 @@ async fn followup_form(Path(p): Path<String>) -> Html<String> {
 </form>"#,
         p = esc(&p)
     );
-    Html(page("Follow up a report", &body))
+    crate::html::page("Follow up a report", maud::PreEscaped(body.to_string()))
 }
 
 #[derive(Debug, Deserialize)]
@@ -245,7 +245,7 @@ async fn followup_submit(
 <p><button type="submit">Add</button></p></form>"#,
         key = esc(f.key.trim())
     );
-    Html(page("Your report", &b)).into_response()
+    crate::html::page("Your report", maud::PreEscaped(b.to_string())).into_response()
 }
 
 /// A QR code that opens the report page, for the call sheet and the set.

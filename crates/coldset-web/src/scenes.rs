@@ -179,7 +179,7 @@ async fn today(State(app): State<App>, Path(p): Path<String>, PageReader(state):
         }
         b.push_str("</ul>");
     }
-    Html(production_page(&p, "Today", &b)).into_response()
+    crate::html::production_page(&p, "Today", maud::PreEscaped(b.to_string())).into_response()
 }
 
 /// One scene: the plan, its approvals, the safety meeting and each firearm's readiness, with
@@ -316,5 +316,5 @@ async fn scene_page(
             "<p class=\"warn\">Someone declined to handle a firearm: the plan must be revised (R-TRAIN-3).</p>",
         ),
     }
-    Html(production_page(&p, &format!("Scene {}", sc.number), &b)).into_response()
+    crate::html::production_page(&p, &format!("Scene {}", sc.number), maud::PreEscaped(b.to_string())).into_response()
 }

@@ -129,7 +129,7 @@ async fn ammunition(Path(p): Path<String>, PageReader(state): PageReader, header
         );
     }
     b.push_str("</tbody></table>");
-    Html(production_page(&p, "Ammunition", &b)).into_response()
+    crate::html::production_page(&p, "Ammunition", maud::PreEscaped(b.to_string())).into_response()
 }
 
 /// One container: its class, count per lot, holder and QR label, with take and store.
@@ -178,7 +178,7 @@ async fn container_page(
             ));
         }
     }
-    Html(production_page(&p, &format!("Container {}", c.label), &b)).into_response()
+    crate::html::production_page(&p, &format!("Container {}", c.label), maud::PreEscaped(b.to_string())).into_response()
 }
 
 async fn container_label(
@@ -246,5 +246,5 @@ async fn scan(Path(p): Path<String>, Query(q): Query<ScanQuery>, PageReader(stat
         crate::assets::Asset::Scan.url(),
         crate::assets::Asset::Jsqr.url()
     );
-    (status, Html(production_page(&p, "Scan", &b))).into_response()
+    (status, crate::html::production_page(&p, "Scan", maud::PreEscaped(b.to_string()))).into_response()
 }

@@ -12,10 +12,6 @@
 //! unchecked (it says so in the console).
 
 /// The tag that makes a production page a witness.
-pub fn script_tag(production: &str) -> String {
-    format!(
-        "<script src=\"{}\" data-production=\"{}\"></script>",
-        crate::assets::Asset::Witness.url(),
-        crate::html::esc(production)
-    )
+pub fn script_tag(production: &str) -> maud::Markup {
+    maud::html! { script src=(crate::assets::Asset::Witness.url()) data-production=(production) {} }
 }
