@@ -8,10 +8,9 @@
 use crate::auth::session_secret;
 use crate::error::ApiError;
 use crate::extract::Writer;
-use crate::html::{esc, page};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Form, Router};
 use coldset_app::access::{self, Proof};
@@ -22,6 +21,7 @@ use coldset_domain::model::{AmmoClass, Provenance, VerificationMethod};
 use coldset_domain::reports::Authority;
 use coldset_domain::safety::{Agenda, CallSheet, HoldScope, InspectionStage};
 use coldset_domain::{Command, ProductionState};
+use maud::{html, Markup};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 use std::str::FromStr;
@@ -30,27 +30,39 @@ pub fn routes() -> Router<App> {
     Router::new().route("/p/{production}/act", post(act))
 }
 
-/// The hidden fields every form carries: the step, the anti-forgery token (`back` is the
-/// page the form is on), and a key of its own for this rendering of the form
-/// (`submission`), so that sending it again (a retry over a flaky set network, a double tap)
-/// records nothing twice: see `form_idempotency`.
-pub(crate) fn form_start(action: &str, csrf: &str, back: &str, p: &str) -> String {
-    // Without randomness the form still works; only its retries are not recognised.
-    let submission = access::random_bytes::<16>()
-        .map(|b| {
-            format!(
-                "<input type=\"hidden\" name=\"submission\" value=\"{}\">",
-                b.iter().map(|x| format!("{x:02x}")).collect::<String>()
-            )
-        })
-        .unwrap_or_default();
-    format!(
-        "<form method=\"post\" action=\"/p/{p}/act\" data-action=\"{action}\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><input type=\"hidden\" name=\"action\" value=\"{action}\">\
-         <input type=\"hidden\" name=\"back\" value=\"{back}\">{submission}",
-        p = esc(p),
-        back = esc(back)
-    )
+/// What every form of a page carries: the production it posts to, the session's
+/// anti-forgery token and the page to come back to (`back`, the page the form is on).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Forms<'a> {
+    pub p: &'a str,
+    pub csrf: &'a str,
+    pub back: &'a str,
+}
+
+impl Forms<'_> {
+    /// A form of one step (`action`) around `inner`, with its hidden fields: the step, the
+    /// anti-forgery token, `back`, and a key of its own for this rendering of the form
+    /// (`submission`), so that sending it again (a retry over a flaky set network, a double
+    /// tap) records nothing twice: see `form_idempotency`.
+    pub(crate) fn open(&self, action: &str, inner: Markup) -> Markup {
+        // Without randomness the form still works; only its retries are not recognised.
+        let submission =
+            access::random_bytes::<16>().ok().map(|b| b.iter().map(|x| format!("{x:02x}")).collect::<String>());
+        html! {
+            form method="post" action={ "/p/" (self.p) "/act" } data-action=(action) {
+                input type="hidden" name="csrf" value=(self.csrf);
+                input type="hidden" name="action" value=(action);
+                input type="hidden" name="back" value=(self.back);
+                @if let Some(key) = submission { input type="hidden" name="submission" value=(key); }
+                (inner)
+            }
+        }
+    }
+
+    /// A whole one-button form with some fields in between.
+    pub(crate) fn form(&self, action: &str, fields: Markup, label: &str) -> Markup {
+        self.open(action, html! { (fields) button type="submit" { (label) } })
+    }
 }
 
 /// The idempotency key of a posted form: its `submission` key and what it says. The same
@@ -75,11 +87,6 @@ fn form_idempotency(f: &Fields, account: &str) -> Option<coldset_app::Idempotenc
         key: format!("form:{submission}:{digest}"),
         request_hash: digest,
     })
-}
-
-/// A whole one-button form with some fields in between.
-pub(crate) fn form(action: &str, csrf: &str, back: &str, p: &str, fields: &str, label: &str) -> String {
-    format!("{}{fields}<button type=\"submit\">{}</button></form>", form_start(action, csrf, back, p), esc(label))
 }
 
 /// The anti-forgery token of the browser's session, for the forms of a page.
@@ -407,13 +414,13 @@ async fn act(
             if alerts.is_empty() {
                 return Redirect::to(&back).into_response();
             }
-            let body = format!(
-                "<h1>Recorded, with alerts</h1><div role=\"alert\"><ul>{}</ul></div><p>Each alert must be explained and resolved \
-                 (the day page lists them).</p><p><a href=\"{}\">Continue</a></p>",
-                alerts.join(""),
-                esc(&back)
-            );
-            crate::html::page("Recorded, with alerts", maud::PreEscaped(body.to_string())).into_response()
+            let body = html! {
+                h1 { "Recorded, with alerts" }
+                div role="alert" { ul { @for (rule, message) in &alerts { li { strong { (rule) } ": " (message) } } } }
+                p { "Each alert must be explained and resolved (the day page lists them)." }
+                p { a href=(back) { "Continue" } }
+            };
+            crate::html::page("Recorded, with alerts", body).into_response()
         }
         Err(e) => refusal_page("Refused", &e, &back),
     }
@@ -449,83 +456,72 @@ async fn replay_of(
 /// silently going back (the page it came from may be an old one, from the browser's
 /// history, and the step may need doing again on the page as it is now).
 fn already_recorded_page(receipt: &coldset_app::Receipt, back: &str) -> Response {
-    let when =
-        receipt.events.first().map(|e| format!(" (event {} at {})", e.seq, e.at.to_rfc3339())).unwrap_or_default();
     let alerts = alerts_of(receipt);
-    let alerts = if alerts.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "<div role=\"alert\"><p>It was recorded with alerts, each to be explained and resolved (the day page \
-             lists them):</p><ul>{}</ul></div>",
-            alerts.join("")
-        )
+    let body = html! {
+        h1 { "Already recorded" }
+        div role="status" {
+            p {
+                "This form was sent before and recorded then"
+                @if let Some(e) = receipt.events.first() { " (event " (e.seq) " at " (e.at.to_rfc3339()) ")" }
+                ". Nothing new was recorded now."
+            }
+        }
+        @if !alerts.is_empty() {
+            div role="alert" {
+                p { "It was recorded with alerts, each to be explained and resolved (the day page lists them):" }
+                ul { @for (rule, message) in &alerts { li { strong { (rule) } ": " (message) } } }
+            }
+        }
+        p { "If the step must be done again, " a href=(back) { "open the page as it is now" } " and do it from there." }
     };
-    let body = format!(
-        "<h1>Already recorded</h1><div role=\"status\"><p>This form was sent before and recorded then{}. \
-         Nothing new was recorded now.</p></div>{alerts}<p>If the step must be done again, \
-         <a href=\"{}\">open the page as it is now</a> and do it from there.</p>",
-        esc(&when),
-        esc(back)
-    );
-    crate::html::page("Already recorded", maud::PreEscaped(body.to_string())).into_response()
+    crate::html::page("Already recorded", body).into_response()
 }
 
-/// The alerts a recorded step raised, as list items.
-fn alerts_of(receipt: &coldset_app::Receipt) -> Vec<String> {
+/// The alerts a recorded step raised: rule and message.
+fn alerts_of(receipt: &coldset_app::Receipt) -> Vec<(coldset_domain::RuleId, &str)> {
     receipt
         .events
         .iter()
         .filter_map(|e| match &e.event {
-            coldset_domain::Event::AlertRaised { rule, message } => {
-                Some(format!("<li><strong>{rule}</strong>: {}</li>", esc(message)))
-            }
+            coldset_domain::Event::AlertRaised { rule, message } => Some((*rule, message.as_str())),
             _ => None,
         })
         .collect()
 }
 
 /// Failing rules, one per line: the rule id, why, and what to do next.
-pub(crate) fn violations_list(violations: &[coldset_domain::Violation]) -> String {
-    let mut b = String::from("<ul>");
-    for v in violations {
-        let _ =
-            write!(b, "<li><strong>{}</strong>: {} <br>What to do: {}</li>", v.rule, esc(&v.reason), esc(&v.remedy));
+pub(crate) fn violations_list(violations: &[coldset_domain::Violation]) -> Markup {
+    html! {
+        ul { @for v in violations { li { strong { (v.rule) } ": " (v.reason) " " br; "What to do: " (v.remedy) } } }
     }
-    b.push_str("</ul>");
-    b
 }
 
 /// `<option>`s of every storage location of the production.
-pub(crate) fn location_options(state: &ProductionState) -> String {
-    state
-        .locations
-        .values()
-        .map(|l| format!("<option value=\"{}\">{}</option>", esc(l.id.as_str()), esc(&l.name)))
-        .collect()
+pub(crate) fn location_options(state: &ProductionState) -> Markup {
+    html! { @for l in state.locations.values() { option value=(l.id) { (l.name) } } }
 }
 
 /// A refusal: every failing rule on its own line with the reason and what to do next.
 pub(crate) fn refusal_page(title: &str, e: &ApiError, back: &str) -> Response {
-    // With rule violations the list says it all, one rule per line; the combined message
-    // would only repeat it as one hard-to-read paragraph.
-    let headline = if e.violations.is_empty() {
-        esc(&e.message)
-    } else {
-        format!("Refused by {} rule{}:", e.violations.len(), if e.violations.len() == 1 { "" } else { "s" })
+    let body = html! {
+        h1 { (title) }
+        div role="alert" {
+            p.warn {
+                // With rule violations the list says it all, one rule per line; the combined
+                // message would only repeat it as one hard-to-read paragraph.
+                @if e.violations.is_empty() {
+                    (e.message)
+                } @else {
+                    "Refused by " (e.violations.len()) " rule" @if e.violations.len() != 1 { "s" } ":"
+                }
+            }
+            @if !e.violations.is_empty() { (violations_list(&e.violations)) }
+        }
+        p { "Nothing was recorded. " a href=(back) { "Go back" } ", put it right, and try again." }
+        @if e.status.is_server_error() {
+            // What the administrator looks for in the log.
+            p { "Request id for the administrator: " code { (e.request_id) } }
+        }
     };
-    let mut b = format!("<h1>{}</h1><div role=\"alert\"><p class=\"warn\">{headline}</p>", esc(title));
-    if !e.violations.is_empty() {
-        b.push_str(&violations_list(&e.violations));
-    }
-    let _ = write!(
-        b,
-        "</div><p>Nothing was recorded. <a href=\"{}\">Go back</a>, put it right, and try again.</p>",
-        esc(back)
-    );
-    if e.status.is_server_error() {
-        // What the administrator looks for in the log.
-        let _ = write!(b, "<p>Request id for the administrator: <code>{}</code></p>", esc(&e.request_id));
-    }
-    (e.status, crate::html::page(title, maud::PreEscaped(b.to_string()))).into_response()
+    (e.status, crate::html::page(title, body)).into_response()
 }

@@ -125,8 +125,3 @@ pub(crate) fn holder_name(state: &coldset_domain::ProductionState, holder: &cold
         }
     }
 }
-
-// TRANSITION: removed once every page is written with maud.
-pub fn esc(text: &str) -> String {
-    maud::html! { (text) }.into_string()
-}

@@ -11,10 +11,8 @@
 mod abuse;
 mod access_log;
 mod api;
-mod armorer;
 mod assets;
 mod auth;
-mod board;
 mod ca;
 mod error;
 mod extract;
@@ -23,13 +21,9 @@ mod gate_memo;
 mod html;
 mod ledger;
 pub mod openapi;
-mod oversight;
 mod pages;
 mod passkeys;
-mod public;
 mod reports;
-mod scenes;
-mod stock;
 mod witness;
 mod write;
 
@@ -115,17 +109,12 @@ pub fn router_behind(app: App, options: Options, trusted_proxies: Vec<std::net::
         .route("/metrics", get(metrics))
         .route("/api/v1/openapi.json", get(|| async { axum::Json(openapi::document()) }))
         .merge(pages::routes())
-        .merge(public::routes())
-        .merge(board::routes())
-        .merge(armorer::routes())
+        .merge(pages::public_routes())
+        .merge(pages::board::routes())
         .merge(forms::routes())
-        .merge(scenes::routes())
-        .merge(stock::routes())
-        .merge(oversight::routes())
         .merge(pages::audit::routes())
         .merge(assets::routes())
         .merge(ca::routes())
-        .merge(passkeys::routes())
         // The JSON API's routes carry their `/api/v1` prefix themselves rather than being
         // nested: a nested router rewrites every request's URI and routes it twice, which
         // was measurable on the gate query (docs/benchmarks.md).

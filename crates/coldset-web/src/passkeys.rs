@@ -1,29 +1,21 @@
-//! Passkeys in the browser: a person's own page (`/p/{id}/me`: their confirmation PIN and
-//! passkeys), the API that registers a passkey and issues challenges, and the script that
+//! Passkeys: the API that registers a passkey and issues challenges, and the script that
 //! talks to the browser's WebAuthn. The checks themselves are in `coldset_app::passkey`.
 
-use crate::api::{blocking, parse_production};
+use crate::api::blocking;
 use crate::error::ApiError;
-use crate::extract::{own_person, Caller, FullReader, ProductionParam, Writer};
-use crate::forms::{csrf, form};
-use crate::html::esc;
+use crate::extract::{own_person, FullReader, ProductionParam, Writer};
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::post;
 use axum::{Json, Router};
 use coldset_app::access;
 use coldset_app::passkey::{self, Expected, Purpose, Registration};
 use coldset_app::App;
 use coldset_domain::ids::{PersonId, ProductionId};
+use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::fmt::Write;
-
-pub fn routes() -> Router<App> {
-    Router::new().route("/p/{production}/me", get(me_page))
-}
 
 /// Under `/api/v1`.
 pub fn api_routes() -> Router<App> {
@@ -47,7 +39,7 @@ fn forbidden(message: &str) -> ApiError {
 }
 
 /// The refusal for an account that is no person of the production.
-const NOT_A_PERSON: &str = "sign in as a person of this production";
+pub(crate) const NOT_A_PERSON: &str = "sign in as a person of this production";
 
 /// The common start of both passkey calls: the body and the signed-in person making the
 /// call (registering a passkey, or asking for a challenge to confirm a step, is writing).
@@ -135,166 +127,24 @@ async fn register(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A person's own page: their roles, what they hold, what they were shown, the scenes that
-/// name them, their confirmation PIN and their passkeys. Open to every person of the
-/// production, performers and crew included.
-async fn me_page(
-    State(app): State<App>,
-    Path(p): Path<String>,
-    caller: Result<Caller, ApiError>,
-    headers: HeaderMap,
-) -> Response {
-    let back = format!("/p/{p}/me");
-    let Ok(production) = parse_production(&p) else {
-        return ApiError::not_found("no such production").into_response();
-    };
-    let me = match async { own_person(&app, caller?.principal(), &production, NOT_A_PERSON).await }.await {
-        Ok(me) => me.into_person(),
-        Err(e) if e.status == StatusCode::UNAUTHORIZED => {
-            return Redirect::to(&format!("/login?next=/p/{p}/me")).into_response()
-        }
-        Err(e) => return e.into_response(),
-    };
-    let Ok(state) = app.state(&production) else {
-        return ApiError::not_found("no such production").into_response();
-    };
-    let store = app.store().clone();
-    let (p2, who) = (production.clone(), me.clone());
-    let keys = match blocking(move || Ok(store.passkeys(&p2, &who)?)).await {
-        Ok(keys) => keys,
-        Err(e) => return e.into_response(),
-    };
-    let person = state.people.get(&me);
-    let csrf = csrf(&headers);
-    let mut b = format!(
-        "<h1>{}</h1><p>Roles: {}</p>",
-        esc(person.map_or(me.as_str(), |x| x.name.as_str())),
-        person
-            .map(|x| x.roles.iter().map(|r| r.as_str().replace('_', " ")).collect::<Vec<_>>().join(", "))
-            .unwrap_or_default()
-    );
-    // Their own records: what they hold now, what they were shown, and the scenes that name them.
-    b.push_str("<h2>What you hold</h2><ul>");
-    let held: Vec<_> = state.firearms.values().filter(|f| f.holder.person() == Some(&me)).collect();
-    for f in &held {
-        let _ = write!(
-            b,
-            "<li>{} {} {}: {}</li>",
-            esc(f.id.as_str()),
-            esc(&f.make),
-            esc(&f.model),
-            esc(&coldset_domain::gate::describe_load(&f.load))
-        );
-    }
-    if held.is_empty() {
-        b.push_str("<li>No firearm.</li>");
-    }
-    b.push_str("</ul><h2>What you were shown</h2><ul>");
-    let shown: Vec<_> =
-        state.firearms.values().filter_map(|f| f.checks.shown.iter().find(|a| a.by == me).map(|a| (f, a))).collect();
-    for (f, a) in &shown {
-        let _ = write!(
-            b,
-            "<li>{} {} {}: {}, acknowledged at {}</li>",
-            esc(f.id.as_str()),
-            esc(&f.make),
-            esc(&f.model),
-            esc(&coldset_domain::gate::describe_load(&f.load)),
-            a.at.to_rfc3339()
-        );
-    }
-    if shown.is_empty() {
-        b.push_str("<li>Nothing since each firearm last left storage.</li>");
-    }
-    b.push_str("</ul><h2>Your scenes</h2><ul>");
-    let scenes: Vec<_> = state
-        .scenes
-        .values()
-        .filter(|sc| {
-            sc.plan.items.iter().any(|i| i.performer == me)
-                || sc.plan.call_list.contains(&me)
-                || sc.plan.line_of_fire.contains(&me)
-        })
-        .collect();
-    for sc in &scenes {
-        let role = if sc.plan.items.iter().any(|i| i.performer == me) {
-            "you handle a firearm"
-        } else if sc.plan.line_of_fire.contains(&me) {
-            "you are in the line of fire"
-        } else {
-            "you are on the call list"
-        };
-        let _ = write!(b, "<li>Scene {} ({}): {}: {role}</li>", esc(&sc.number), sc.day, esc(&sc.description));
-    }
-    if scenes.is_empty() {
-        b.push_str("<li>None.</li>");
-    }
-    b.push_str("</ul>");
-    b.push_str(
-        "<h2>Confirmation PIN</h2><p>You confirm in person on the armorer's phone (receiving a firearm, \
-         acknowledging what you were shown) with this PIN, or with a passkey.</p>",
-    );
-    b.push_str(&form(
-        "set_pin",
-        &csrf,
-        &back,
-        &p,
-        "<label>New PIN (4 to 12 digits) <input name=\"pin\" type=\"password\" inputmode=\"numeric\" autocomplete=\"new-password\" required size=\"8\"></label> ",
-        "Set the PIN",
-    ));
-    b.push_str("<h2>Password</h2>");
-    b.push_str(&form(
-        "change_password",
-        &csrf,
-        &back,
-        &p,
-        "<label>Current password <input name=\"current\" type=\"password\" autocomplete=\"current-password\" required></label> \
-         <label>New password (12 characters or more) <input name=\"new\" type=\"password\" autocomplete=\"new-password\" \
-         minlength=\"12\" maxlength=\"200\" required></label> ",
-        "Change my password",
-    ));
-    let _ = write!(
-        b,
-        "<h2>Passkeys</h2><p>{} registered.</p>\
-         <p><button type=\"button\" id=\"passkey-register\" data-production=\"{}\" data-person=\"{}\" data-csrf=\"{}\">Register a passkey</button></p>\
-         <p id=\"passkey-status\" aria-live=\"polite\"></p><script src=\"{}\"></script>",
-        match keys.len() {
-            0 => "None".to_owned(),
-            1 => "One passkey".to_owned(),
-            n => format!("{n} passkeys"),
-        },
-        esc(&p),
-        esc(me.as_str()),
-        esc(&csrf),
-        crate::assets::Asset::Passkey.url(),
-    );
-    // Performers and crew do not read the production's pages: their navigation is theirs.
-    let nav = format!(
-        "<nav aria-label=\"Your pages\"><ul><li><a href=\"/p/{0}/me\">My account</a></li>\
-         <li><a href=\"/p/{0}/report\">Report a safety concern</a></li><li><a href=\"/p/{0}/followup\">Follow up a report</a></li></ul></nav>",
-        esc(&p)
-    );
-    crate::html::page("My account", maud::PreEscaped(format!("{nav}{b}").to_string())).into_response()
-}
-
 /// Inside a step's form: the person confirms with their passkey instead of typing the PIN.
 /// `person_field` names the form field that holds the person, or `person` names them.
-pub(crate) fn confirm_button(production: &str, person_field: Option<&str>, person: Option<&str>) -> String {
-    let who = match (person_field, person) {
-        (Some(field), _) => format!("data-person-field=\"{}\"", esc(field)),
-        (None, Some(id)) => format!("data-person=\"{}\"", esc(id)),
-        (None, None) => String::new(),
-    };
-    format!(
-        "<input type=\"hidden\" name=\"passkey_credential\"><input type=\"hidden\" name=\"passkey_client_data\">\
-         <input type=\"hidden\" name=\"passkey_authenticator_data\"><input type=\"hidden\" name=\"passkey_signature\">\
-         <button type=\"button\" class=\"passkey\" data-production=\"{}\" {who}>or confirm with a passkey</button> \
-         <span class=\"passkey-status\" aria-live=\"polite\"></span> ",
-        esc(production)
-    )
+pub(crate) fn confirm_button(production: &str, person_field: Option<&str>, person: Option<&str>) -> Markup {
+    html! {
+        input type="hidden" name="passkey_credential";
+        input type="hidden" name="passkey_client_data";
+        input type="hidden" name="passkey_authenticator_data";
+        input type="hidden" name="passkey_signature";
+        button type="button" class="passkey" data-production=(production)
+            data-person-field=[person_field] data-person=[person.filter(|_| person_field.is_none())] {
+            "or confirm with a passkey"
+        }
+        " "
+        span.passkey-status aria-live="polite" {}
+        " "
+    }
 }
 
-/// For the form endpoint: sets the signed-in person's PIN.
 /// For the API and the form endpoint: sets the signed-in person's PIN. `not_a_person`: the
 /// refusal for an account that is none.
 pub(crate) async fn set_own_pin(

@@ -1,0 +1,161 @@
+//! Oversight, for the safety advisor and the producers: what stops firearm work, open safety
+//! reports with their acknowledgement deadlines and escalations, incidents with the
+//! regulator's deadline, holds, each open scene's plan and meeting, and credentials that
+//! expire within 30 days. The safety advisor acknowledges and reviews reports and places or
+//! lifts holds from here; the write path decides who may.
+
+use super::stops_section;
+use crate::extract::PageReader;
+use crate::forms::{csrf, Forms};
+use crate::html::{person_name, production_page};
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use coldset_app::App;
+use coldset_domain::gate::{plan_approved, policy};
+use coldset_domain::reports::{EscalationLevel, Severity};
+use coldset_domain::safety::SceneStatus;
+use coldset_domain::ProductionState;
+use maud::{html, Markup};
+
+/// How long credentials are flagged before they expire.
+const EXPIRY_WARNING_DAYS: i32 = 30;
+
+pub(super) async fn oversight(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    PageReader(state): PageReader,
+    headers: HeaderMap,
+) -> Response {
+    let back = format!("/p/{p}/oversight");
+    let csrf = csrf(&headers);
+    let forms = Forms { p: &p, csrf: &csrf, back: &back };
+    production_page(&p, "Oversight", view(&app, &state, &p, forms)).into_response()
+}
+
+fn view(app: &App, state: &ProductionState, p: &str, forms: Forms<'_>) -> Markup {
+    let now = app.now();
+    let today = app.today(state);
+    let pol = policy(state);
+    let open: Vec<_> = state.reporting.reports.values().filter(|r| r.closed.is_none()).collect();
+    let horizon = today.saturating_add(jiff::Span::new().days(EXPIRY_WARNING_DAYS));
+    let mut expiring = Vec::new();
+    for person in state.people.values() {
+        for c in &person.credentials {
+            if c.expires_on <= horizon {
+                expiring.push((c.expires_on, person, c));
+            }
+        }
+    }
+    expiring.sort_by_key(|(d, _, _)| *d);
+    html! {
+        h1 { "Oversight" }
+        (stops_section(state))
+        h2 { "Open safety reports" }
+        @if open.is_empty() { p { "None." } }
+        @for r in open {
+            @let due = r.ack_due(pol.report_ack_minutes);
+            @let hidden = html! { input type="hidden" name="report" value=(r.id); };
+            section.card {
+                h3 {
+                    "Report " (r.id) " · "
+                    @if r.severity == Severity::Critical { span.warn { "critical" } } @else { "safety concern" }
+                }
+                p { (r.text) }
+                p {
+                    "Filed " (r.filed_at.to_rfc3339()) " · "
+                    @match &r.acknowledged {
+                        Some((by, at)) => { "acknowledged by " (person_name(state, by)) " at " (at.to_rfc3339()) }
+                        None if now > due => {
+                            strong.warn { "acknowledgement overdue since " (due.to_rfc3339()) } " (R-COMP-1)"
+                        }
+                        None => { "to acknowledge by " (due.to_rfc3339()) }
+                    }
+                }
+                @if !r.escalations.is_empty() {
+                    p.warn {
+                        "Escalated: "
+                        @for (i, (level, at)) in r.escalations.iter().enumerate() {
+                            @if i > 0 { "; " }
+                            "to " (match level {
+                                EscalationLevel::ComplianceContact => "the compliance contact",
+                                EscalationLevel::StudioSafetyOffice => "the studio safety office",
+                                EscalationLevel::UnionRepresentative => "the union representative",
+                            }) " at " (at.to_rfc3339())
+                        }
+                    }
+                }
+                @if r.acknowledged.is_none() { (forms.form("acknowledge_report", hidden.clone(), "Acknowledge")) }
+                @if r.severity == Severity::Critical && r.reviewed.is_none() {
+                    (forms.form(
+                        "review_report",
+                        html! { (hidden) label { "Review note " input name="note" required size="30"; } " " },
+                        "Record the safety advisor's review",
+                    ))
+                }
+            }
+        }
+        h2 { "Incidents" }
+        @if state.reporting.incidents.is_empty() { p { "None." } }
+        @for i in state.reporting.incidents.values() {
+            div.card {
+                p { strong { "Incident " (i.id) } " (" (format!("{:?}", i.kind)) ") at " (i.at.to_rfc3339()) ": " (i.description) }
+                p {
+                    @match (&i.regulator_notified, i.regulator_due()) {
+                        (Some((_, reference, at)), _) => { "regulator notified at " (at.to_rfc3339()) " (ref. " (reference) ")" }
+                        (None, Some(due)) if now > due => {
+                            strong.warn { "regulator notice overdue since " (due.to_rfc3339()) } " (R-INC-1)"
+                        }
+                        (None, Some(due)) => { "regulator to be notified by " (due.to_rfc3339()) }
+                        (None, None) => "no regulator notice needed",
+                    }
+                    " · investigation "
+                    @if i.closed_at.is_some() { "closed" } @else { strong.warn { "open" } }
+                    " · evidence " (if i.evidence_released.is_some() { "released" } else { "frozen" })
+                }
+            }
+        }
+        h2 { "Holds" }
+        @for h in state.safety.holds.values() {
+            div.card {
+                p { "Hold by " (person_name(state, &h.placed_by)) " at " (h.placed_at.to_rfc3339()) ": " (h.reason) }
+                (forms.form(
+                    "lift_hold",
+                    html! {
+                        input type="hidden" name="hold" value=(h.id);
+                        label { "Why it can be lifted " input name="note" required size="24"; } " "
+                        label { input type="checkbox" name="review" value="yes"; " as the safety advisor's review" } " "
+                    },
+                    "Lift the hold",
+                ))
+            }
+        }
+        (forms.form("place_hold", html! { label { "Reason " input name="reason" required size="30"; } " " }, "Stop all firearm work (hold)"))
+        h2 { "Plans and meetings" }
+        ul {
+            // Every scene still to shoot, and today's even once wrapped.
+            @for sc in state.scenes.values().filter(|s| s.status != SceneStatus::Wrapped || s.day >= today) {
+                @let missing = plan_approved(sc, &pol);
+                li {
+                    a href={ "/p/" (p) "/scenes/" (sc.id) } { "Scene " (sc.number) }
+                    " (" (sc.day) @if sc.status == SceneStatus::Wrapped { ", wrapped" } "): plan v" (sc.plan_version) " "
+                    @if missing.is_empty() { "approved" } @else { "awaits " (missing.join(", ")) }
+                    " · " (if sc.meeting_current() { "meeting signed off" } else { "no signed-off meeting for this version" })
+                }
+            }
+        }
+        h2 { "Credentials expiring within " (EXPIRY_WARNING_DAYS) " days" }
+        @if expiring.is_empty() {
+            p { "None." }
+        } @else {
+            ul {
+                @for (date, person, c) in expiring {
+                    li class=[(date < today).then_some("warn")] {
+                        (person.name) ": " (c.kind.as_str().replace('_', " ")) " " (c.number) " "
+                        (if date < today { "expired" } else { "expires" }) " on " (date)
+                    }
+                }
+            }
+        }
+    }
+}
