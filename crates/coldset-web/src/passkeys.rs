@@ -1,5 +1,6 @@
-//! Passkeys: the API that registers a passkey and issues challenges, and the script that
-//! talks to the browser's WebAuthn. The checks themselves are in `coldset_app::passkey`.
+//! Passkeys: the API that registers a passkey and issues challenges (the browser's side is
+//! `assets/passkey.js`), and the button a step's form shows for them. The checks themselves
+//! are in `coldset_app::passkey`.
 
 use crate::api::blocking;
 use crate::error::ApiError;
