@@ -371,7 +371,8 @@ impl PostgresStore {
     /// Opens an existing, initialised database and applies any newer migrations; never
     /// creates the database or the schema. Accepts a URL
     /// (`postgresql://user:password@host:port/db`) or a key=value string
-
+    /// (`host=/run/postgresql dbname=coldset`); `sslmode=verify-full` (with `sslrootcert`)
+    /// for TLS with the server's certificate verified.
     pub fn connect(url: &str) -> Result<PostgresStore, ConnectError> {
         let (config, target, tls) = parse(url)?;
         let mut writer = open_writer(&config, &tls, &target)?;
