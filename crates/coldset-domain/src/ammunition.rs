@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 impl<'a> Decider<'a> {
     /// Decides `approve_supplier`.
-    pub(crate) fn approve_supplier(&self, supplier: &String) -> Result<Vec<Event>, DomainError> {
+    pub(crate) fn approve_supplier(&self, supplier: &str) -> Result<Vec<Event>, DomainError> {
         let supplier = F::SUPPLIER.required(supplier)?;
         Ok(vec![Event::SupplierApproved { supplier }])
     }
@@ -25,9 +25,9 @@ impl<'a> Decider<'a> {
     /// Decides `create_container`.
     pub(crate) fn create_container(
         &self,
-        label: &String,
+        label: &str,
         class: &AmmoClass,
-        calibre: &String,
+        calibre: &str,
     ) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         let label = F::LABEL.required(label)?;
@@ -161,10 +161,10 @@ impl<'a> Decider<'a> {
         &self,
         kind: &LiveExceptionKind,
         range: &LocationId,
-        medic: &String,
+        medic: &str,
         from: &Date,
         until: &Date,
-        reference: &String,
+        reference: &str,
     ) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         let loc = self.location(range)?;
@@ -208,11 +208,7 @@ impl<'a> Decider<'a> {
     }
 
     /// Decides `resolve_discrepancy`.
-    pub(crate) fn resolve_discrepancy(
-        &self,
-        class: &AmmoClass,
-        explanation: &String,
-    ) -> Result<Vec<Event>, DomainError> {
+    pub(crate) fn resolve_discrepancy(&self, class: &AmmoClass, explanation: &str) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         if !by.has_role(Role::Armorer) {
             return Err(deny(
@@ -481,10 +477,10 @@ impl<'a> Decider<'a> {
 }
 
 impl ProductionState {
-    pub(crate) fn apply_supplier_approved(&mut self, seq: u64, supplier: &String) -> Result<Vec<EntityRef>, String> {
+    pub(crate) fn apply_supplier_approved(&mut self, seq: u64, supplier: &str) -> Result<Vec<EntityRef>, String> {
         use EntityRef as R;
         let info = self.info.as_mut().ok_or("no production")?;
-        info.approved_suppliers.insert(supplier.clone());
+        info.approved_suppliers.insert(supplier.to_owned());
         info.version = seq;
         Ok(vec![R::Production])
     }
@@ -495,12 +491,12 @@ impl ProductionState {
         seq: u64,
         lot: &LotId,
         class: &AmmoClass,
-        calibre: &String,
+        calibre: &str,
         rounds: &u32,
         provenance: &Provenance,
         state: &LotState,
         container: &ContainerId,
-        container_label: &String,
+        container_label: &str,
         received_by: &PersonId,
     ) -> Result<Vec<EntityRef>, String> {
         use EntityRef as R;
@@ -509,7 +505,7 @@ impl ProductionState {
             Lot {
                 id: lot.clone(),
                 class: class.clone(),
-                calibre: calibre.clone(),
+                calibre: calibre.to_owned(),
                 rounds: *rounds,
                 provenance: provenance.clone(),
                 state: state.clone(),
@@ -520,9 +516,9 @@ impl ProductionState {
             container.clone(),
             Container {
                 id: container.clone(),
-                label: container_label.clone(),
+                label: container_label.to_owned(),
                 class: class.clone(),
-                calibre: calibre.clone(),
+                calibre: calibre.to_owned(),
                 contents: BTreeMap::from([(lot.clone(), *rounds)]),
                 holder: Holder::Person { person: received_by.clone() },
                 version: seq,
@@ -546,15 +542,10 @@ impl ProductionState {
         Ok(vec![R::Lot(lot.clone())])
     }
 
-    pub(crate) fn apply_lot_rejected(
-        &mut self,
-        seq: u64,
-        lot: &LotId,
-        reason: &String,
-    ) -> Result<Vec<EntityRef>, String> {
+    pub(crate) fn apply_lot_rejected(&mut self, seq: u64, lot: &LotId, reason: &str) -> Result<Vec<EntityRef>, String> {
         use EntityRef as R;
         let l = self.lots.get_mut(lot).ok_or_else(|| missing("lot", lot))?;
-        l.state = LotState::Rejected { reason: reason.clone() };
+        l.state = LotState::Rejected { reason: reason.to_owned() };
         l.version = seq;
         Ok(vec![R::Lot(lot.clone())])
     }
@@ -563,9 +554,9 @@ impl ProductionState {
         &mut self,
         seq: u64,
         container: &ContainerId,
-        label: &String,
+        label: &str,
         class: &AmmoClass,
-        calibre: &String,
+        calibre: &str,
         holder: &PersonId,
     ) -> Result<Vec<EntityRef>, String> {
         use EntityRef as R;
@@ -573,9 +564,9 @@ impl ProductionState {
             container.clone(),
             Container {
                 id: container.clone(),
-                label: label.clone(),
+                label: label.to_owned(),
                 class: class.clone(),
-                calibre: calibre.clone(),
+                calibre: calibre.to_owned(),
                 contents: BTreeMap::new(),
                 holder: Holder::Person { person: holder.clone() },
                 version: seq,
@@ -692,10 +683,10 @@ impl ProductionState {
         seq: u64,
         kind: &LiveExceptionKind,
         range: &LocationId,
-        medic: &String,
+        medic: &str,
         from: &Date,
         until: &Date,
-        reference: &String,
+        reference: &str,
         by: &PersonId,
     ) -> Result<Vec<EntityRef>, String> {
         use EntityRef as R;
@@ -705,10 +696,10 @@ impl ProductionState {
                 id: seq,
                 kind: *kind,
                 range: range.clone(),
-                medic: medic.clone(),
+                medic: medic.to_owned(),
                 from: *from,
                 until: *until,
-                reference: reference.clone(),
+                reference: reference.to_owned(),
                 approved_by: by.clone(),
             },
         );

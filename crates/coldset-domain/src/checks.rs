@@ -180,10 +180,6 @@ impl<'a> Decider<'a> {
         );
     }
 
-    /// R-ROLE-3 (a gate when roles are given) and R-ROLE-6 (an alert, or a gate where the
-    /// policy makes it one). Both are judged over the roles given now and, for someone
-    /// already on the production, every role they held since the shoot day was opened.
-
     // ---- shared checks -------------------------------------------------------------------
 
     /// R-ROLE-1: only the current custodian can pass an item on.

@@ -22,11 +22,11 @@ impl<'a> Decider<'a> {
     pub(crate) fn intake_firearm(
         &self,
         kind: &FirearmKind,
-        make: &String,
-        model: &String,
-        serial: &String,
-        calibre: &String,
-        condition: &String,
+        make: &str,
+        model: &str,
+        serial: &str,
+        calibre: &str,
+        condition: &str,
         acquired_from: &Party,
     ) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
@@ -139,7 +139,7 @@ impl<'a> Decider<'a> {
     }
 
     /// Decides `withdraw_firearm`.
-    pub(crate) fn withdraw_firearm(&self, firearm: &FirearmId, reason: &String) -> Result<Vec<Event>, DomainError> {
+    pub(crate) fn withdraw_firearm(&self, firearm: &FirearmId, reason: &str) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         let f = self.firearm_not_disposed(firearm)?;
         let mut c = Checks::new();
@@ -163,8 +163,8 @@ impl<'a> Decider<'a> {
     pub(crate) fn record_repair(
         &self,
         firearm: &FirearmId,
-        repaired_by: &String,
-        notes: &String,
+        repaired_by: &str,
+        notes: &str,
     ) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         let f = self.firearm_not_disposed(firearm)?;
@@ -216,11 +216,11 @@ impl<'a> Decider<'a> {
         &self,
         firearm: &FirearmId,
         corrects_seq: &u64,
-        reason: &String,
-        make: &String,
-        model: &String,
-        serial: &String,
-        calibre: &String,
+        reason: &str,
+        make: &str,
+        model: &str,
+        serial: &str,
+        calibre: &str,
     ) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         let f = self.firearm(firearm)?;
@@ -687,11 +687,11 @@ impl ProductionState {
         seq: u64,
         firearm: &FirearmId,
         kind: &FirearmKind,
-        make: &String,
-        model: &String,
-        serial: &String,
-        calibre: &String,
-        condition: &String,
+        make: &str,
+        model: &str,
+        serial: &str,
+        calibre: &str,
+        condition: &str,
         acquired_from: &Party,
         received_by: &PersonId,
     ) -> Result<Vec<EntityRef>, String> {
@@ -701,11 +701,11 @@ impl ProductionState {
             Firearm {
                 id: firearm.clone(),
                 kind: *kind,
-                make: make.clone(),
-                model: model.clone(),
-                serial: serial.clone(),
-                calibre: calibre.clone(),
-                condition: condition.clone(),
+                make: make.to_owned(),
+                model: model.to_owned(),
+                serial: serial.to_owned(),
+                calibre: calibre.to_owned(),
+                condition: condition.to_owned(),
                 acquired_from: acquired_from.clone(),
                 holder: Holder::Person { person: received_by.clone() },
                 load: LoadState::Empty,
@@ -793,11 +793,11 @@ impl ProductionState {
         &mut self,
         seq: u64,
         firearm: &FirearmId,
-        reason: &String,
+        reason: &str,
     ) -> Result<Vec<EntityRef>, String> {
         use EntityRef as R;
         let f = self.firearm_mut(firearm)?;
-        f.status = FirearmStatus::Withdrawn { reason: reason.clone() };
+        f.status = FirearmStatus::Withdrawn { reason: reason.to_owned() };
         f.version = seq;
         Ok(vec![R::Firearm(firearm.clone())])
     }
@@ -831,17 +831,17 @@ impl ProductionState {
         &mut self,
         seq: u64,
         firearm: &FirearmId,
-        make: &String,
-        model: &String,
-        serial: &String,
-        calibre: &String,
+        make: &str,
+        model: &str,
+        serial: &str,
+        calibre: &str,
     ) -> Result<Vec<EntityRef>, String> {
         use EntityRef as R;
         let f = self.firearm_mut(firearm)?;
-        f.make = make.clone();
-        f.model = model.clone();
-        f.serial = serial.clone();
-        f.calibre = calibre.clone();
+        f.make = make.to_owned();
+        f.model = model.to_owned();
+        f.serial = serial.to_owned();
+        f.calibre = calibre.to_owned();
         f.version = seq;
         Ok(vec![R::Firearm(firearm.clone())])
     }

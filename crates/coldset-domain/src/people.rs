@@ -18,10 +18,10 @@ impl<'a> Decider<'a> {
     pub(crate) fn create_production(
         &self,
         id: &ProductionId,
-        name: &String,
-        time_zone: &String,
-        packs: &Vec<String>,
-        compliance_contact: &String,
+        name: &str,
+        time_zone: &str,
+        packs: &[String],
+        compliance_contact: &str,
     ) -> Result<Vec<Event>, DomainError> {
         if self.state.info.is_some() {
             return Err(DomainError::Conflict(format!("production {id} already exists")));
@@ -44,7 +44,7 @@ impl<'a> Decider<'a> {
     }
 
     /// Decides `add_person`.
-    pub(crate) fn add_person(&self, name: &String, roles: &BTreeSet<Role>) -> Result<Vec<Event>, DomainError> {
+    pub(crate) fn add_person(&self, name: &str, roles: &BTreeSet<Role>) -> Result<Vec<Event>, DomainError> {
         if roles.is_empty() {
             return Err(invalid("roles", "give at least one role"));
         }
@@ -136,7 +136,7 @@ impl<'a> Decider<'a> {
     }
 
     /// Decides `change_policy`.
-    pub(crate) fn change_policy(&self, packs: &Vec<String>) -> Result<Vec<Event>, DomainError> {
+    pub(crate) fn change_policy(&self, packs: &[String]) -> Result<Vec<Event>, DomainError> {
         let packs = crate::policy::parse_packs(packs).map_err(|m| invalid("packs", m))?;
         Ok(vec![Event::PolicyChanged { packs }])
     }
@@ -173,7 +173,7 @@ impl<'a> Decider<'a> {
         &self,
         person: &PersonId,
         firearm: &FirearmId,
-        notes: &String,
+        notes: &str,
     ) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         let p = self.person(person)?;
@@ -291,10 +291,10 @@ impl ProductionState {
         &mut self,
         seq: u64,
         production: &ProductionId,
-        name: &String,
-        time_zone: &String,
-        packs: &Vec<String>,
-        compliance_contact: &String,
+        name: &str,
+        time_zone: &str,
+        packs: &[String],
+        compliance_contact: &str,
     ) -> Result<Vec<EntityRef>, String> {
         use EntityRef as R;
         if self.info.is_some() {
@@ -302,10 +302,10 @@ impl ProductionState {
         }
         self.info = Some(ProductionInfo {
             id: production.clone(),
-            name: name.clone(),
-            time_zone: time_zone.clone(),
-            packs: packs.clone(),
-            compliance_contact: compliance_contact.clone(),
+            name: name.to_owned(),
+            time_zone: time_zone.to_owned(),
+            packs: packs.to_vec(),
+            compliance_contact: compliance_contact.to_owned(),
             approved_suppliers: BTreeSet::new(),
             second_factor_roles: BTreeSet::new(),
             version: seq,
@@ -319,7 +319,7 @@ impl ProductionState {
         &mut self,
         seq: u64,
         person: &PersonId,
-        name: &String,
+        name: &str,
         roles: &BTreeSet<Role>,
     ) -> Result<Vec<EntityRef>, String> {
         use EntityRef as R;
@@ -330,7 +330,7 @@ impl ProductionState {
             person.clone(),
             Person {
                 id: person.clone(),
-                name: name.clone(),
+                name: name.to_owned(),
                 roles: roles.clone(),
                 credentials: Vec::new(),
                 competences: BTreeSet::new(),
@@ -403,10 +403,10 @@ impl ProductionState {
         Ok(vec![R::Production])
     }
 
-    pub(crate) fn apply_policy_changed(&mut self, seq: u64, packs: &Vec<String>) -> Result<Vec<EntityRef>, String> {
+    pub(crate) fn apply_policy_changed(&mut self, seq: u64, packs: &[String]) -> Result<Vec<EntityRef>, String> {
         use EntityRef as R;
         let info = self.info.as_mut().ok_or("no production")?;
-        info.packs = packs.clone();
+        info.packs = packs.to_vec();
         info.version = seq;
         Ok(vec![R::Production])
     }
@@ -427,11 +427,11 @@ impl ProductionState {
         &mut self,
         seq: u64,
         person: &PersonId,
-        model: &String,
+        model: &str,
     ) -> Result<Vec<EntityRef>, String> {
         use EntityRef as R;
         let p = self.person_mut(person)?;
-        p.competences.insert(model.clone());
+        p.competences.insert(model.to_owned());
         p.version = seq;
         Ok(vec![R::Person(person.clone())])
     }

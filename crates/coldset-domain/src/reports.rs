@@ -61,7 +61,7 @@ impl<'a> Decider<'a> {
         &self,
         authority: &crate::reporting::Authority,
         date: &Date,
-        reference: &String,
+        reference: &str,
     ) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         if !(by.has_role(Role::Armorer) || by.has_role(Role::SafetyAdvisor) || by.has_role(Role::Producer)) {
@@ -82,8 +82,8 @@ impl<'a> Decider<'a> {
     /// Decides `set_contacts`.
     pub(crate) fn set_contacts(
         &self,
-        studio_safety_office: &String,
-        union_representative: &String,
+        studio_safety_office: &str,
+        union_representative: &str,
     ) -> Result<Vec<Event>, DomainError> {
         Ok(vec![Event::ContactsSet {
             studio_safety_office: F::STUDIO_SAFETY_OFFICE.required(studio_safety_office)?,
@@ -95,11 +95,11 @@ impl<'a> Decider<'a> {
     pub(crate) fn file_report(
         &self,
         severity: &crate::reporting::Severity,
-        body: &String,
+        body: &str,
         subject: &Option<String>,
         reporter_name: &Option<String>,
-        followup_key_hash: &String,
-        photos: &Vec<String>,
+        followup_key_hash: &str,
+        photos: &[String],
     ) -> Result<Vec<Event>, DomainError> {
         let is_hash = |h: &str| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit());
         if !is_hash(followup_key_hash) {
@@ -138,8 +138,8 @@ impl<'a> Decider<'a> {
     pub(crate) fn add_to_report(
         &self,
         report: &u64,
-        body: &String,
-        followup_key_hash: &String,
+        body: &str,
+        followup_key_hash: &str,
     ) -> Result<Vec<Event>, DomainError> {
         let r = self.report(*report)?;
         if !r.followup_key_hash.eq_ignore_ascii_case(followup_key_hash) {
@@ -166,7 +166,7 @@ impl<'a> Decider<'a> {
     }
 
     /// Decides `answer_report`.
-    pub(crate) fn answer_report(&self, report: &u64, body: &String) -> Result<Vec<Event>, DomainError> {
+    pub(crate) fn answer_report(&self, report: &u64, body: &str) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         self.report(*report)?;
         if !report_handler(by) {
@@ -180,7 +180,7 @@ impl<'a> Decider<'a> {
     }
 
     /// Decides `review_report`.
-    pub(crate) fn review_report(&self, report: &u64, note: &String) -> Result<Vec<Event>, DomainError> {
+    pub(crate) fn review_report(&self, report: &u64, note: &str) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         self.report(*report)?;
         let mut c = Checks::new();
@@ -198,7 +198,7 @@ impl<'a> Decider<'a> {
     }
 
     /// Decides `close_report`.
-    pub(crate) fn close_report(&self, report: &u64, corrective_action: &String) -> Result<Vec<Event>, DomainError> {
+    pub(crate) fn close_report(&self, report: &u64, corrective_action: &str) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         let r = self.report(*report)?;
         let mut c = Checks::new();
@@ -282,7 +282,7 @@ impl<'a> Decider<'a> {
         kind: &crate::reporting::IncidentKind,
         firearm: &Option<FirearmId>,
         scene: &Option<SceneId>,
-        description: &String,
+        description: &str,
         wait_seconds: &Option<u32>,
     ) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
@@ -330,7 +330,7 @@ impl<'a> Decider<'a> {
     }
 
     /// Decides `notify_regulator`.
-    pub(crate) fn notify_regulator(&self, incident: &u64, reference: &String) -> Result<Vec<Event>, DomainError> {
+    pub(crate) fn notify_regulator(&self, incident: &u64, reference: &str) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         let i = self.incident(*incident)?;
         if i.kind.regulator_hours().is_none() {
@@ -347,8 +347,8 @@ impl<'a> Decider<'a> {
     pub(crate) fn sign_investigation(
         &self,
         incident: &u64,
-        cause: &String,
-        corrective_action: &String,
+        cause: &str,
+        corrective_action: &str,
     ) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         let i = self.incident(*incident)?;
@@ -390,7 +390,7 @@ impl<'a> Decider<'a> {
     }
 
     /// Decides `release_evidence`.
-    pub(crate) fn release_evidence(&self, incident: &u64, note: &String) -> Result<Vec<Event>, DomainError> {
+    pub(crate) fn release_evidence(&self, incident: &u64, note: &str) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         let i = self.incident(*incident)?;
         let mut c = Checks::new();
@@ -504,10 +504,10 @@ impl ProductionState {
         seq: u64,
         authority: &crate::reporting::Authority,
         date: &Date,
-        reference: &String,
+        reference: &str,
     ) -> Result<Vec<EntityRef>, String> {
         let r = &mut self.reporting;
-        r.notices.push((*authority, *date, reference.clone()));
+        r.notices.push((*authority, *date, reference.to_owned()));
         r.version = seq;
         Ok(vec![EntityRef::Reporting])
     }
@@ -515,12 +515,12 @@ impl ProductionState {
     pub(crate) fn apply_contacts_set(
         &mut self,
         seq: u64,
-        studio_safety_office: &String,
-        union_representative: &String,
+        studio_safety_office: &str,
+        union_representative: &str,
     ) -> Result<Vec<EntityRef>, String> {
         let r = &mut self.reporting;
-        r.studio_safety_office = studio_safety_office.clone();
-        r.union_representative = union_representative.clone();
+        r.studio_safety_office = studio_safety_office.to_owned();
+        r.union_representative = union_representative.to_owned();
         r.version = seq;
         Ok(vec![EntityRef::Reporting])
     }
@@ -531,11 +531,11 @@ impl ProductionState {
         seq: u64,
         at: Timestamp,
         severity: &crate::reporting::Severity,
-        text: &String,
+        text: &str,
         subject: &Option<String>,
         reporter_name: &Option<String>,
-        followup_key_hash: &String,
-        photos: &Vec<String>,
+        followup_key_hash: &str,
+        photos: &[String],
     ) -> Result<Vec<EntityRef>, String> {
         let r = &mut self.reporting;
         r.reports.insert(
@@ -543,11 +543,11 @@ impl ProductionState {
             Report {
                 id: seq,
                 severity: *severity,
-                text: text.clone(),
+                text: text.to_owned(),
                 subject: subject.clone(),
                 reporter_name: reporter_name.clone(),
-                followup_key_hash: followup_key_hash.clone(),
-                photos: photos.clone(),
+                followup_key_hash: followup_key_hash.to_owned(),
+                photos: photos.to_vec(),
                 filed_at: at,
                 acknowledged: None,
                 reviewed: None,
@@ -579,10 +579,10 @@ impl ProductionState {
         at: Timestamp,
         report: &u64,
         by: &PersonId,
-        text: &String,
+        text: &str,
     ) -> Result<Vec<EntityRef>, String> {
         let r = &mut self.reporting;
-        report_mut(r, *report)?.thread.push(ReportEntry { from: by.to_string(), text: text.clone(), at });
+        report_mut(r, *report)?.thread.push(ReportEntry { from: by.to_string(), text: text.to_owned(), at });
         r.version = seq;
         Ok(vec![EntityRef::Reporting])
     }
@@ -592,10 +592,10 @@ impl ProductionState {
         seq: u64,
         at: Timestamp,
         report: &u64,
-        text: &String,
+        text: &str,
     ) -> Result<Vec<EntityRef>, String> {
         let r = &mut self.reporting;
-        report_mut(r, *report)?.thread.push(ReportEntry { from: "reporter".into(), text: text.clone(), at });
+        report_mut(r, *report)?.thread.push(ReportEntry { from: "reporter".into(), text: text.to_owned(), at });
         r.version = seq;
         Ok(vec![EntityRef::Reporting])
     }
@@ -631,10 +631,10 @@ impl ProductionState {
         seq: u64,
         at: Timestamp,
         report: &u64,
-        corrective_action: &String,
+        corrective_action: &str,
     ) -> Result<Vec<EntityRef>, String> {
         let r = &mut self.reporting;
-        report_mut(r, *report)?.closed = Some((corrective_action.clone(), at));
+        report_mut(r, *report)?.closed = Some((corrective_action.to_owned(), at));
         r.version = seq;
         Ok(vec![EntityRef::Reporting])
     }
@@ -647,11 +647,11 @@ impl ProductionState {
         kind: &crate::reporting::IncidentKind,
         firearm: &Option<FirearmId>,
         scene: &Option<SceneId>,
-        description: &String,
+        description: &str,
         by: &PersonId,
         wait_seconds: &Option<u32>,
-        frozen_firearms: &Vec<FirearmId>,
-        frozen_containers: &Vec<ContainerId>,
+        frozen_firearms: &[FirearmId],
+        frozen_containers: &[ContainerId],
         log_size: &u64,
     ) -> Result<Vec<EntityRef>, String> {
         let r = &mut self.reporting;
@@ -662,12 +662,12 @@ impl ProductionState {
                 kind: kind.clone(),
                 firearm: firearm.clone(),
                 scene: scene.clone(),
-                description: description.clone(),
+                description: description.to_owned(),
                 reported_by: by.clone(),
                 at,
                 wait_seconds: *wait_seconds,
-                frozen_firearms: frozen_firearms.clone(),
-                frozen_containers: frozen_containers.clone(),
+                frozen_firearms: frozen_firearms.to_vec(),
+                frozen_containers: frozen_containers.to_vec(),
                 log_size: *log_size,
                 regulator_notified: None,
                 investigation: BTreeMap::new(),
@@ -685,10 +685,10 @@ impl ProductionState {
         at: Timestamp,
         incident: &u64,
         by: &PersonId,
-        reference: &String,
+        reference: &str,
     ) -> Result<Vec<EntityRef>, String> {
         let r = &mut self.reporting;
-        incident_mut(r, *incident)?.regulator_notified = Some((by.clone(), reference.clone(), at));
+        incident_mut(r, *incident)?.regulator_notified = Some((by.clone(), reference.to_owned(), at));
         r.version = seq;
         Ok(vec![EntityRef::Reporting])
     }
@@ -701,12 +701,12 @@ impl ProductionState {
         incident: &u64,
         by: &PersonId,
         role: &Role,
-        cause: &String,
-        corrective_action: &String,
+        cause: &str,
+        corrective_action: &str,
     ) -> Result<Vec<EntityRef>, String> {
         let r = &mut self.reporting;
         let i = incident_mut(r, *incident)?;
-        i.investigation.insert(role.as_str().to_owned(), (by.clone(), cause.clone(), corrective_action.clone()));
+        i.investigation.insert(role.as_str().to_owned(), (by.clone(), cause.to_owned(), corrective_action.to_owned()));
         if i.investigation.contains_key("armorer") && i.investigation.contains_key("safety_advisor") {
             i.closed_at = Some(at);
         }
@@ -719,10 +719,10 @@ impl ProductionState {
         seq: u64,
         incident: &u64,
         by: &PersonId,
-        note: &String,
+        note: &str,
     ) -> Result<Vec<EntityRef>, String> {
         let r = &mut self.reporting;
-        incident_mut(r, *incident)?.evidence_released = Some((by.clone(), note.clone()));
+        incident_mut(r, *incident)?.evidence_released = Some((by.clone(), note.to_owned()));
         r.version = seq;
         Ok(vec![EntityRef::Reporting])
     }

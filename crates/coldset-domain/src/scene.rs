@@ -22,7 +22,7 @@ impl<'a> Decider<'a> {
         &self,
         scene: &SceneId,
         plan: &ScenePlan,
-        reason: &String,
+        reason: &str,
     ) -> Result<Vec<Event>, DomainError> {
         let sc = self.scene(scene)?;
         if sc.status == SceneStatus::Wrapped {
@@ -285,7 +285,7 @@ impl<'a> Decider<'a> {
     }
 
     /// Decides `decline_firearm`.
-    pub(crate) fn decline_firearm(&self, scene: &SceneId, reason: &String) -> Result<Vec<Event>, DomainError> {
+    pub(crate) fn decline_firearm(&self, scene: &SceneId, reason: &str) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         self.scene(scene)?;
         Ok(vec![Event::FirearmDeclined {
@@ -386,7 +386,7 @@ impl<'a> Decider<'a> {
     }
 
     /// Decides `resolve_alert`.
-    pub(crate) fn resolve_alert(&self, alert: &u64, note: &String) -> Result<Vec<Event>, DomainError> {
+    pub(crate) fn resolve_alert(&self, alert: &u64, note: &str) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         let a = self
             .state
@@ -408,7 +408,7 @@ impl<'a> Decider<'a> {
     }
 
     /// Decides `place_hold`.
-    pub(crate) fn place_hold(&self, scope: &HoldScope, reason: &String) -> Result<Vec<Event>, DomainError> {
+    pub(crate) fn place_hold(&self, scope: &HoldScope, reason: &str) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         if !(by.has_role(Role::Armorer) || by.has_role(Role::SafetyAdvisor)) {
             return Err(deny(
@@ -428,7 +428,7 @@ impl<'a> Decider<'a> {
     }
 
     /// Decides `lift_hold`.
-    pub(crate) fn lift_hold(&self, hold: &u64, note: &String, review: &bool) -> Result<Vec<Event>, DomainError> {
+    pub(crate) fn lift_hold(&self, hold: &u64, note: &str, review: &bool) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         let h = self
             .state
@@ -463,7 +463,7 @@ impl<'a> Decider<'a> {
         rule: &RuleId,
         firearm: &FirearmId,
         scene: &SceneId,
-        reason: &String,
+        reason: &str,
     ) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
         self.firearm(firearm)?;
@@ -757,8 +757,8 @@ impl ProductionState {
         &mut self,
         seq: u64,
         scene: &SceneId,
-        number: &String,
-        description: &String,
+        number: &str,
+        description: &str,
         day: &Date,
         plan: &ScenePlan,
     ) -> Result<Vec<EntityRef>, String> {
@@ -767,8 +767,8 @@ impl ProductionState {
             scene.clone(),
             Scene {
                 id: scene.clone(),
-                number: number.clone(),
-                description: description.clone(),
+                number: number.to_owned(),
+                description: description.to_owned(),
                 day: *day,
                 plan: plan.clone(),
                 plan_version: 1,
@@ -916,25 +916,20 @@ impl ProductionState {
         seq: u64,
         at: Timestamp,
         rule: &RuleId,
-        message: &String,
+        message: &str,
     ) -> Result<Vec<EntityRef>, String> {
         use EntityRef as R;
         self.safety
             .alerts
-            .insert(seq, Alert { id: seq, rule: *rule, message: message.clone(), raised_at: at, resolved: None });
+            .insert(seq, Alert { id: seq, rule: *rule, message: message.to_owned(), raised_at: at, resolved: None });
         self.safety.version = seq;
         Ok(vec![R::Safety])
     }
 
-    pub(crate) fn apply_alert_resolved(
-        &mut self,
-        seq: u64,
-        alert: &u64,
-        note: &String,
-    ) -> Result<Vec<EntityRef>, String> {
+    pub(crate) fn apply_alert_resolved(&mut self, seq: u64, alert: &u64, note: &str) -> Result<Vec<EntityRef>, String> {
         use EntityRef as R;
         let a = self.safety.alerts.get_mut(alert).ok_or_else(|| format!("no alert {alert}"))?;
-        a.resolved = Some(note.clone());
+        a.resolved = Some(note.to_owned());
         self.safety.version = seq;
         Ok(vec![R::Safety])
     }
@@ -945,12 +940,12 @@ impl ProductionState {
         at: Timestamp,
         scope: &HoldScope,
         by: &PersonId,
-        reason: &String,
+        reason: &str,
     ) -> Result<Vec<EntityRef>, String> {
         use EntityRef as R;
         self.safety.holds.insert(
             seq,
-            Hold { id: seq, scope: scope.clone(), placed_by: by.clone(), reason: reason.clone(), placed_at: at },
+            Hold { id: seq, scope: scope.clone(), placed_by: by.clone(), reason: reason.to_owned(), placed_at: at },
         );
         self.safety.version = seq;
         Ok(vec![R::Safety])
@@ -972,7 +967,7 @@ impl ProductionState {
         firearm: &FirearmId,
         scene: &SceneId,
         by: &PersonId,
-        reason: &String,
+        reason: &str,
     ) -> Result<Vec<EntityRef>, String> {
         use EntityRef as R;
         self.safety.overrides.insert(
@@ -983,7 +978,7 @@ impl ProductionState {
                 firearm: firearm.clone(),
                 scene: scene.clone(),
                 by: by.clone(),
-                reason: reason.clone(),
+                reason: reason.to_owned(),
                 at,
             },
         );

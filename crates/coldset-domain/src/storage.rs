@@ -16,7 +16,7 @@ impl<'a> Decider<'a> {
     /// Decides `add_location`.
     pub(crate) fn add_location(
         &self,
-        name: &String,
+        name: &str,
         kind: &LocationKind,
         authorised: &BTreeSet<PersonId>,
     ) -> Result<Vec<Event>, DomainError> {
@@ -69,10 +69,10 @@ impl<'a> Decider<'a> {
     /// Decides `record_transport`.
     pub(crate) fn record_transport(
         &self,
-        firearms: &Vec<FirearmId>,
-        containers: &Vec<ContainerId>,
-        from: &String,
-        to: &String,
+        firearms: &[FirearmId],
+        containers: &[ContainerId],
+        from: &str,
+        to: &str,
         locked_case: &bool,
     ) -> Result<Vec<Event>, DomainError> {
         let by = self.acting_person()?;
@@ -104,8 +104,8 @@ impl<'a> Decider<'a> {
         c.finish()?;
         Ok(vec![Event::TransportRecorded {
             escort: by.id.clone(),
-            firearms: firearms.clone(),
-            containers: containers.clone(),
+            firearms: firearms.to_vec(),
+            containers: containers.to_vec(),
             from: F::TRANSPORT_FROM.required(from)?,
             to: F::TRANSPORT_TO.required(to)?,
             locked_case: *locked_case,
@@ -118,7 +118,7 @@ impl ProductionState {
         &mut self,
         seq: u64,
         location: &LocationId,
-        name: &String,
+        name: &str,
         kind: &LocationKind,
         authorised: &BTreeSet<PersonId>,
     ) -> Result<Vec<EntityRef>, String> {
@@ -127,7 +127,7 @@ impl ProductionState {
             location.clone(),
             StorageLocation {
                 id: location.clone(),
-                name: name.clone(),
+                name: name.to_owned(),
                 kind: *kind,
                 authorised: authorised.clone(),
                 opened: None,
