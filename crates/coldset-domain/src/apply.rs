@@ -32,6 +32,7 @@ impl ProductionState {
     /// One arm per event, each handed to its area: exhaustive on purpose (no catch-all arm).
     fn apply_event(&mut self, seq: u64, at: Timestamp, event: &Event) -> Result<Vec<EntityRef>, String> {
         match event {
+            // people.rs
             Event::ProductionCreated { production, name, time_zone, packs, compliance_contact } => {
                 self.apply_production_created(seq, production, name, time_zone, packs, compliance_contact)
             }
@@ -39,12 +40,18 @@ impl ProductionState {
             Event::RoleAssigned { person, role } => self.apply_role_assigned(seq, person, role),
             Event::RoleRemoved { person, role } => self.apply_role_removed(seq, person, role),
             Event::CredentialRecorded { person, credential } => self.apply_credential_recorded(seq, person, credential),
-            Event::SupplierApproved { supplier } => self.apply_supplier_approved(seq, supplier),
+            Event::SecondFactorRequired { roles } => self.apply_second_factor_required(seq, roles),
+            Event::PolicyChanged { packs } => self.apply_policy_changed(seq, packs),
+            Event::AssistantSupervised { assistant, .. } => self.apply_assistant_supervised(seq, assistant),
+            Event::CompetenceRecorded { person, model, .. } => self.apply_competence_recorded(seq, person, model),
+            // storage.rs
             Event::LocationAdded { location, name, kind, authorised } => {
                 self.apply_location_added(seq, location, name, kind, authorised)
             }
             Event::StorageOpened { location, by } => self.apply_storage_opened(seq, at, location, by),
             Event::StorageClosed { location, .. } => self.apply_storage_closed(seq, location),
+            Event::TransportRecorded { .. } => self.apply_transport_recorded(),
+            // firearm.rs (the hand-off through gate.rs)
             Event::FirearmReceived {
                 firearm,
                 kind,
@@ -81,6 +88,22 @@ impl ProductionState {
             Event::FirearmDetailsCorrected { firearm, make, model, serial, calibre, .. } => {
                 self.apply_firearm_details_corrected(seq, firearm, make, model, serial, calibre)
             }
+            Event::FirearmInspected { firearm, stage, .. } => self.apply_firearm_inspected(seq, at, firearm, stage),
+            Event::FirearmLoaded { firearm, container, class, count, lots, .. } => {
+                self.apply_firearm_loaded(seq, firearm, container, class, count, lots)
+            }
+            Event::FirearmDeclaredEmpty { firearm, .. } => self.apply_firearm_declared_empty(seq, firearm),
+            Event::FirearmUnloaded { firearm, container, returned, .. } => {
+                self.apply_firearm_unloaded(seq, firearm, container, returned)
+            }
+            Event::FirearmDemonstrated { firearm, ad, load_seq, .. } => {
+                self.apply_firearm_demonstrated(seq, at, firearm, ad, load_seq)
+            }
+            Event::FirearmShown { firearm, person, load_seq, .. } => {
+                self.apply_firearm_shown(seq, at, firearm, person, load_seq)
+            }
+            // ammunition.rs
+            Event::SupplierApproved { supplier } => self.apply_supplier_approved(seq, supplier),
             Event::LotReceived {
                 lot,
                 class,
@@ -114,6 +137,14 @@ impl ProductionState {
             Event::ContainerStored { container, location, .. } => self.apply_container_stored(seq, container, location),
             Event::ContainerTakenOut { container, by, .. } => self.apply_container_taken_out(seq, container, by),
             Event::ContainerHandedOver { container, to, .. } => self.apply_container_handed_over(seq, container, to),
+            Event::RoundsDiscrepancyFound { firearm, class, issued, fired, returned } => {
+                self.apply_rounds_discrepancy_found(seq, at, firearm, class, issued, fired, returned)
+            }
+            Event::RoundsDiscrepancyResolved { class, .. } => self.apply_rounds_discrepancy_resolved(seq, class),
+            Event::LiveExceptionApproved { kind, range, medic, from, until, reference, by } => {
+                self.apply_live_exception_approved(seq, kind, range, medic, from, until, reference, by)
+            }
+            // scene.rs
             Event::ScenePlanned { scene, number, description, day, plan } => {
                 self.apply_scene_planned(seq, scene, number, description, day, plan)
             }
@@ -129,38 +160,16 @@ impl ProductionState {
             Event::SceneCalled { scene, .. } => self.apply_scene_called(seq, scene),
             Event::SceneWrapped { scene, .. } => self.apply_scene_wrapped(seq, scene),
             Event::FirearmDeclined { scene, person, .. } => self.apply_firearm_declined(seq, scene, person),
-            Event::PolicyChanged { packs } => self.apply_policy_changed(seq, packs),
-            Event::SecondFactorRequired { roles } => self.apply_second_factor_required(seq, roles),
             Event::DayOpened { date, by, call_sheet, .. } => self.apply_day_opened(seq, at, date, by, call_sheet),
             Event::DayClosed { .. } => self.apply_day_closed(seq),
             Event::AlertRaised { rule, message } => self.apply_alert_raised(seq, at, rule, message),
             Event::AlertResolved { alert, note, .. } => self.apply_alert_resolved(seq, alert, note),
-            Event::AssistantSupervised { assistant, .. } => self.apply_assistant_supervised(seq, assistant),
-            Event::CompetenceRecorded { person, model, .. } => self.apply_competence_recorded(seq, person, model),
-            Event::FirearmInspected { firearm, stage, .. } => self.apply_firearm_inspected(seq, at, firearm, stage),
-            Event::FirearmLoaded { firearm, container, class, count, lots, .. } => {
-                self.apply_firearm_loaded(seq, firearm, container, class, count, lots)
-            }
-            Event::FirearmDeclaredEmpty { firearm, .. } => self.apply_firearm_declared_empty(seq, firearm),
-            Event::FirearmUnloaded { firearm, container, returned, .. } => {
-                self.apply_firearm_unloaded(seq, firearm, container, returned)
-            }
-            Event::RoundsDiscrepancyFound { firearm, class, issued, fired, returned } => {
-                self.apply_rounds_discrepancy_found(seq, at, firearm, class, issued, fired, returned)
-            }
-            Event::RoundsDiscrepancyResolved { class, .. } => self.apply_rounds_discrepancy_resolved(seq, class),
-            Event::FirearmDemonstrated { firearm, ad, load_seq, .. } => {
-                self.apply_firearm_demonstrated(seq, at, firearm, ad, load_seq)
-            }
-            Event::FirearmShown { firearm, person, load_seq, .. } => {
-                self.apply_firearm_shown(seq, at, firearm, person, load_seq)
-            }
             Event::HoldPlaced { scope, by, reason } => self.apply_hold_placed(seq, at, scope, by, reason),
             Event::HoldLifted { hold, .. } => self.apply_hold_lifted(seq, hold),
-            Event::LiveExceptionApproved { kind, range, medic, from, until, reference, by } => {
-                self.apply_live_exception_approved(seq, kind, range, medic, from, until, reference, by)
+            Event::OverrideRecorded { rule, firearm, scene, by, reason } => {
+                self.apply_override_recorded(seq, at, rule, firearm, scene, by, reason)
             }
-            Event::TransportRecorded { .. } => self.apply_transport_recorded(),
+            // reports.rs
             Event::AuthorityNotified { authority, date, reference, .. } => {
                 self.apply_authority_notified(seq, authority, date, reference)
             }
@@ -208,9 +217,6 @@ impl ProductionState {
                 self.apply_investigation_signed(seq, at, incident, by, role, cause, corrective_action)
             }
             Event::EvidenceReleased { incident, by, note } => self.apply_evidence_released(seq, incident, by, note),
-            Event::OverrideRecorded { rule, firearm, scene, by, reason } => {
-                self.apply_override_recorded(seq, at, rule, firearm, scene, by, reason)
-            }
         }
     }
 }

@@ -188,6 +188,7 @@ fn dispatch(d: &Decider<'_>, command: &Command) -> Result<Vec<Event>, DomainErro
         return Err(DomainError::NotFound { what: "production", id: String::new() });
     }
     match command {
+        // people.rs
         Command::CreateProduction { id, name, time_zone, packs, compliance_contact } => {
             d.create_production(id, name, time_zone, packs, compliance_contact)
         }
@@ -195,10 +196,18 @@ fn dispatch(d: &Decider<'_>, command: &Command) -> Result<Vec<Event>, DomainErro
         Command::AssignRole { person, role } => d.assign_role(person, role),
         Command::RemoveRole { person, role } => d.remove_role(person, role),
         Command::RecordCredential { person, credential } => d.record_credential(person, credential),
-        Command::ApproveSupplier { supplier } => d.approve_supplier(supplier),
+        Command::ChangePolicy { packs } => d.change_policy(packs),
+        Command::RequireSecondFactor { roles } => d.require_second_factor(roles),
+        Command::SuperviseAssistant { assistant } => d.supervise_assistant(assistant),
+        Command::RecordCompetence { person, firearm, notes } => d.record_competence(person, firearm, notes),
+        // storage.rs
         Command::AddLocation { name, kind, authorised } => d.add_location(name, kind, authorised),
         Command::OpenStorage { location } => d.open_storage(location),
         Command::CloseStorage { location } => d.close_storage(location),
+        Command::RecordTransport { firearms, containers, from, to, locked_case } => {
+            d.record_transport(firearms, containers, from, to, locked_case)
+        }
+        // firearm.rs (the hand-off through gate.rs)
         Command::IntakeFirearm { kind, make, model, serial, calibre, condition, acquired_from } => {
             d.intake_firearm(kind, make, model, serial, calibre, condition, acquired_from)
         }
@@ -212,6 +221,18 @@ fn dispatch(d: &Decider<'_>, command: &Command) -> Result<Vec<Event>, DomainErro
         Command::CorrectFirearmDetails { firearm, corrects_seq, reason, make, model, serial, calibre } => {
             d.correct_firearm_details(firearm, corrects_seq, reason, make, model, serial, calibre)
         }
+        Command::InspectFirearm { firearm, stage, barrel_clear, fault } => {
+            d.inspect_firearm(firearm, stage, barrel_clear, fault)
+        }
+        Command::LoadFirearm { firearm, container, count, dummy_check } => {
+            d.load_firearm(firearm, container, *count, *dummy_check)
+        }
+        Command::DeclareEmpty { firearm } => d.declare_empty(firearm),
+        Command::UnloadFirearm { firearm, fired, returned } => d.unload_firearm(firearm, *fired, *returned),
+        Command::AcknowledgeDemonstration { firearm } => d.acknowledge_demonstration(firearm),
+        Command::AcknowledgeShown { firearm } => d.acknowledge_shown(firearm),
+        // ammunition.rs
+        Command::ApproveSupplier { supplier } => d.approve_supplier(supplier),
         Command::IntakeLot { class, calibre, rounds, provenance, home_made, container_label } => {
             d.intake_lot(class, calibre, *rounds, provenance, *home_made, container_label)
         }
@@ -223,6 +244,11 @@ fn dispatch(d: &Decider<'_>, command: &Command) -> Result<Vec<Event>, DomainErro
         Command::StoreContainer { container, location } => d.store_container(container, location),
         Command::TakeContainer { container } => d.take_container(container),
         Command::HandContainer { container, to } => d.hand_container(container, to),
+        Command::ResolveDiscrepancy { class, explanation } => d.resolve_discrepancy(class, explanation),
+        Command::RecordLiveException { kind, range, medic, from, until, reference } => {
+            d.record_live_exception(kind, range, medic, from, until, reference)
+        }
+        // scene.rs
         Command::PlanScene { number, description, day, plan } => d.plan_scene(number, description, *day, plan),
         Command::RevisePlan { scene, plan, reason } => d.revise_plan(scene, plan, reason),
         Command::ApprovePlan { scene, version } => d.approve_plan(scene, version),
@@ -232,38 +258,18 @@ fn dispatch(d: &Decider<'_>, command: &Command) -> Result<Vec<Event>, DomainErro
         Command::CallScene { scene } => d.call_scene(scene),
         Command::WrapScene { scene } => d.wrap_scene(scene),
         Command::DeclineFirearm { scene, reason } => d.decline_firearm(scene, reason),
-        Command::ChangePolicy { packs } => d.change_policy(packs),
-        Command::RequireSecondFactor { roles } => d.require_second_factor(roles),
         Command::OpenDay { call_sheet, counts } => d.open_day(call_sheet, counts),
         Command::CloseDay { counts } => d.close_day(counts),
         Command::ResolveAlert { alert, note } => d.resolve_alert(alert, note),
-        Command::SuperviseAssistant { assistant } => d.supervise_assistant(assistant),
-        Command::RecordCompetence { person, firearm, notes } => d.record_competence(person, firearm, notes),
-        Command::InspectFirearm { firearm, stage, barrel_clear, fault } => {
-            d.inspect_firearm(firearm, stage, barrel_clear, fault)
-        }
-        Command::LoadFirearm { firearm, container, count, dummy_check } => {
-            d.load_firearm(firearm, container, *count, *dummy_check)
-        }
-        Command::DeclareEmpty { firearm } => d.declare_empty(firearm),
-        Command::UnloadFirearm { firearm, fired, returned } => d.unload_firearm(firearm, *fired, *returned),
-        Command::ResolveDiscrepancy { class, explanation } => d.resolve_discrepancy(class, explanation),
-        Command::AcknowledgeDemonstration { firearm } => d.acknowledge_demonstration(firearm),
-        Command::AcknowledgeShown { firearm } => d.acknowledge_shown(firearm),
         Command::PlaceHold { scope, reason } => d.place_hold(scope, reason),
         Command::LiftHold { hold, note, review } => d.lift_hold(hold, note, review),
         Command::RecordOverride { rule, firearm, scene, reason } => d.record_override(rule, firearm, scene, reason),
-        Command::RecordTransport { firearms, containers, from, to, locked_case } => {
-            d.record_transport(firearms, containers, from, to, locked_case)
-        }
-        Command::RecordLiveException { kind, range, medic, from, until, reference } => {
-            d.record_live_exception(kind, range, medic, from, until, reference)
+        // reports.rs
+        Command::SetContacts { studio_safety_office, union_representative } => {
+            d.set_contacts(studio_safety_office, union_representative)
         }
         Command::RecordAuthorityNotice { authority, date, reference } => {
             d.record_authority_notice(authority, date, reference)
-        }
-        Command::SetContacts { studio_safety_office, union_representative } => {
-            d.set_contacts(studio_safety_office, union_representative)
         }
         Command::FileReport { severity, text: body, subject, reporter_name, followup_key_hash, photos } => {
             d.file_report(severity, body, subject, reporter_name, followup_key_hash, photos)

@@ -1,6 +1,7 @@
-//! A production's current state, built only by applying its events in order. The same
-//! `apply` serves the writer (after each command), start-up (replaying the log) and the
-//! verifier (rebuilding projections to compare them with the database).
+//! A production's current state, built only by applying its events in order
+//! (`ProductionState::apply`, apply.rs, which hands each event to its area). The same `apply`
+//! serves the writer (after each command), start-up (replaying the log) and the verifier
+//! (rebuilding projections to compare them with the database).
 
 use crate::ids::*;
 use crate::model::*;
