@@ -341,10 +341,8 @@ fn reversed(v: &serde_json::Value) -> String {
             let mut keys: Vec<&String> = map.keys().collect();
             keys.sort();
             keys.reverse();
-            let fields: Vec<String> = keys
-                .iter()
-                .map(|k| format!("{}:{}", serde_json::to_string(k).unwrap(), reversed(&map[*k])))
-                .collect();
+            let fields: Vec<String> =
+                keys.iter().map(|k| format!("{}:{}", serde_json::to_string(k).unwrap(), reversed(&map[*k]))).collect();
             format!("{{{}}}", fields.join(","))
         }
         other => serde_json::to_string(other).unwrap(),

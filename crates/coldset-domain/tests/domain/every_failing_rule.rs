@@ -141,9 +141,7 @@ fn command(p: &Prod, actor: usize, op: &Op) -> (Actor, Command, bool) {
             (me, Command::StoreContainer { container: ct[*c].clone(), location: loc[*l].clone() }, true)
         }
         Op::HandCt(c, t) => (me, Command::HandContainer { container: ct[*c].clone(), to: pp[*t].clone() }, true),
-        Op::Move(a, b, n) => {
-            (me, Command::MoveRounds { from: ct[*a].clone(), to: ct[*b].clone(), rounds: *n }, true)
-        }
+        Op::Move(a, b, n) => (me, Command::MoveRounds { from: ct[*a].clone(), to: ct[*b].clone(), rounds: *n }, true),
         Op::OpenDay(k) => (me, Command::OpenDay { call_sheet: call_sheet(), counts: counts(p, *k) }, true),
         Op::CloseDay(k) => (me, Command::CloseDay { counts: counts(p, *k) }, true),
         Op::Transport(f, c, locked) => (
@@ -407,8 +405,7 @@ fn expected(p: &Prod, actor: &Actor, cmd: &Command) -> Option<BTreeSet<R>> {
                 if !(*review && advisor) {
                     out.insert(R::Role4);
                 }
-                let others =
-                    b.roles.iter().any(|r| !matches!(r, Role::SafetyAdvisor | Role::Auditor | Role::Admin));
+                let others = b.roles.iter().any(|r| !matches!(r, Role::SafetyAdvisor | Role::Auditor | Role::Admin));
                 if advisor && others {
                     out.insert(R::Role6);
                 }

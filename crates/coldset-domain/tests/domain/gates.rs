@@ -135,9 +135,7 @@ fn enforced_rules_match_the_decider() {
 #[test]
 fn a_credential_is_in_date_through_its_expiry_day_and_not_after() {
     let expiry = Date::constant(2026, 12, 15);
-    for (today, allowed) in
-        [(expiry.yesterday().unwrap(), true), (expiry, true), (expiry.tomorrow().unwrap(), false)]
-    {
+    for (today, allowed) in [(expiry.yesterday().unwrap(), true), (expiry, true), (expiry.tomorrow().unwrap(), false)] {
         let mut p = Prod::new();
         p.w.ctx.today = today;
         let newcomer = p.add_person("Nat Newcomer", &[Role::Performer]);
@@ -188,14 +186,12 @@ fn moving_rounds_keeps_the_counts() {
     assert_eq!(p.count(&p.dummies), 80);
     assert_eq!(p.count(&p.dummies_b), 0);
 
-    let d =
-        p.w.refused(&arm, Command::MoveRounds { from: p.dummies.clone(), to: p.spare_dummies.clone(), rounds: 81 });
+    let d = p.w.refused(&arm, Command::MoveRounds { from: p.dummies.clone(), to: p.spare_dummies.clone(), rounds: 81 });
     assert_eq!(d.rule_ids(), vec![R::Store4]);
     assert_eq!(p.count(&p.dummies), 80);
     assert_eq!(p.count(&p.spare_dummies), 0);
 
-    let events =
-        p.w.ok(&arm, Command::MoveRounds { from: p.dummies.clone(), to: p.spare_dummies.clone(), rounds: 60 });
+    let events = p.w.ok(&arm, Command::MoveRounds { from: p.dummies.clone(), to: p.spare_dummies.clone(), rounds: 60 });
     assert_eq!(
         events,
         vec![

@@ -179,8 +179,7 @@ fn check_state(s: &ProductionState, intake_container: &BTreeMap<LotId, Container
     }
     // Conservation, per lot: the rounds across containers are the lot's rounds.
     for l in s.lots.values() {
-        let total: u64 =
-            s.containers.values().map(|c| u64::from(c.contents.get(&l.id).copied().unwrap_or(0))).sum();
+        let total: u64 = s.containers.values().map(|c| u64::from(c.contents.get(&l.id).copied().unwrap_or(0))).sum();
         assert_eq!(total, u64::from(l.rounds), "rounds of {} not conserved", l.id);
         // R-AMMO-2/4: an unverified lot never leaves the container it came in, and
         // nothing verified is mixed into it.

@@ -1,17 +1,26 @@
-//! Integration tests for coldset's pure domain.
+//! Integration tests for coldset's pure domain: one test binary, one module per file.
 //!
-//! - `gates`: every rule id the decider names (decide.rs, protocol.rs, gate.rs, reports.rs),
-//!   one row per case: refused with exactly the expected rule ids (each violation explained
-//!   and nothing changed), allowed, or, for ALERT/RECORD rules, allowed with an
-//!   `alert.raised` naming it.
+//! - this file: the harness (`World`, the standard production `Prod`, command builders).
+//! - `cases` (cases.rs and cases/, one file per family of rules: role, staff, training,
+//!   storage, ammunition, hand, check, meeting, plan, record, reports): the gate table, one
+//!   row per case, and the scenario builders other modules share.
+//! - `gates`: every rule id the decider names (checks.rs, the area modules and gate.rs), one
+//!   test per rule running its rows of the table: refused with exactly the expected rule ids
+//!   (each violation explained and nothing changed), allowed, or, for ALERT/RECORD rules,
+//!   allowed with an `alert.raised` naming it.
 //! - `protocol`: the safety protocol end to end: the happy path minus each step, rehearsals
 //!   (R-REH-2), round reconciliation, overrides, the gate query, policy packs.
 //! - `refusals`: a refusal names every failing rule, and changes nothing.
 //! - `permissions`: the coarse role table (auditor, installation admin, command names).
-//! - `encoding`: canonical envelope bytes, and replay determinism.
+//! - `encoding`: canonical envelope bytes, the tour that records every kind of event, and
+//!   replay determinism.
 //! - `invariants`: proptest over random custody commands: custody, class, conservation.
 //! - `protocol_property`: proptest over random protocol steps: every hand-off to a performer
 //!   that was accepted met every GATE rule, recomputed independently of gate.rs.
+//! - `every_failing_rule`: proptest: each refusal names exactly the rules that fail.
+//! - `text_fields`, `frozen_evidence`, `shoot_days`, `supervised_assistant`: free text and
+//!   quantities, evidence frozen by an incident (R-INC-2), meetings per shoot day, an
+//!   assistant armorer's supervised load.
 //!
 //! Everything is driven the way the application drives it: `decide` a command against the
 //! current state, wrap each event in an envelope and `apply` it.
@@ -951,15 +960,15 @@ fn replay(log: &[Envelope]) -> ProductionState {
 mod cases;
 use cases::*;
 
-mod gates;
-mod protocol;
-mod refusals;
-mod permissions;
 mod encoding;
-mod invariants;
-mod protocol_property;
-mod text_fields;
+mod every_failing_rule;
 mod frozen_evidence;
+mod gates;
+mod invariants;
+mod permissions;
+mod protocol;
+mod protocol_property;
+mod refusals;
 mod shoot_days;
 mod supervised_assistant;
-mod every_failing_rule;
+mod text_fields;

@@ -327,13 +327,7 @@ fn role_restricted_commands_follow_the_table() {
                 A::Roles(rs) => roles.iter().any(|r| rs.contains(r)),
                 A::AnyWorkingMember | A::Anyone => true,
             };
-            assert_eq!(
-                !matches!(r, Err(DomainError::Forbidden(_))),
-                may,
-                "{person} {:?} {}: {r:?}",
-                roles,
-                cmd.name()
-            );
+            assert_eq!(!matches!(r, Err(DomainError::Forbidden(_))), may, "{person} {:?} {}: {r:?}", roles, cmd.name());
         }
     }
 }

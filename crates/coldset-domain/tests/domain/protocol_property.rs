@@ -49,11 +49,7 @@ fn stages() -> &'static [Base] {
         for who in [&p.performer, &rio] {
             p.w.ok(
                 &arm,
-                Command::RecordCompetence {
-                    person: who.clone(),
-                    firearm: p.blank_gun.clone(),
-                    notes: String::new(),
-                },
+                Command::RecordCompetence { person: who.clone(), firearm: p.blank_gun.clone(), notes: String::new() },
             );
         }
         p.open_day();
@@ -422,10 +418,7 @@ fn gate_failures(
     need(ctx.attested.contains(to), "the receiver confirmed in person");
     // R-ROLE-3
     need(
-        giver
-            .roles
-            .iter()
-            .all(|r| matches!(r, Role::Armorer | Role::AssistantArmorer | Role::Admin | Role::Auditor)),
+        giver.roles.iter().all(|r| matches!(r, Role::Armorer | Role::AssistantArmorer | Role::Admin | Role::Auditor)),
         "the armorer holds no other department role",
     );
     // R-HAND-5
@@ -516,17 +509,13 @@ fn gate_failures(
     );
     // R-MISF-2: every misfire or discharge investigated (armorer and safety advisor)
     // and a safety meeting held since.
-    let meetings: Vec<Timestamp> =
-        pre.scenes.values().filter_map(|s| s.meeting.as_ref()).map(|m| m.held_at).collect();
+    let meetings: Vec<Timestamp> = pre.scenes.values().filter_map(|s| s.meeting.as_ref()).map(|m| m.held_at).collect();
     for i in pre.reporting.incidents.values() {
         if matches!(i.kind, IncidentKind::Misfire | IncidentKind::HangFire | IncidentKind::UnintendedDischarge) {
             let investigated =
                 i.investigation.contains_key("armorer") && i.investigation.contains_key("safety_advisor");
             need(investigated, "misfires investigated");
-            need(
-                i.closed_at.is_some_and(|c| meetings.iter().any(|m| *m >= c)),
-                "a meeting since the investigation",
-            );
+            need(i.closed_at.is_some_and(|c| meetings.iter().any(|m| *m >= c)), "a meeting since the investigation");
         }
     }
     // R-INC-2: not held as evidence.

@@ -53,10 +53,11 @@ fn a_move_refusal_names_every_failing_rule() {
     p.take_ct(p.quarters.clone());
     let arm = p.arm();
     p.w.ok(&arm, Command::HandContainer { container: p.quarters.clone(), to: p.assistant.clone() });
-    let ct = container_of(&p.w.ok(
-        &arm,
-        Command::CreateContainer { label: "D-9MM".into(), class: AmmoClass::Dummy, calibre: "9mm".into() },
-    ));
+    let ct =
+        container_of(&p.w.ok(
+            &arm,
+            Command::CreateContainer { label: "D-9MM".into(), class: AmmoClass::Dummy, calibre: "9mm".into() },
+        ));
     let d = p.w.refused(&arm, Command::MoveRounds { from: p.quarters.clone(), to: ct, rounds: 101 });
     assert_eq!(d.rule_ids(), ids(&[R::Role1, R::Ammo5, R::Store4]));
     assert_eq!(d.violations.iter().filter(|v| v.rule == R::Ammo5).count(), 2);

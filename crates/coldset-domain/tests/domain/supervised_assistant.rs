@@ -26,10 +26,9 @@ fn handed_back_by_the_assistant_it_reaches_the_performer() {
     let mut p = Prod::new();
     let sc = supervised_load(&mut p);
     p.w.ctx.attested = vec![p.armorer.clone()];
-    let events = p.w.ok(
-        &by(&p.assistant),
-        Command::HandOff { firearm: p.blank_gun.clone(), to: p.armorer.clone(), scene: None },
-    );
+    let events = p
+        .w
+        .ok(&by(&p.assistant), Command::HandOff { firearm: p.blank_gun.clone(), to: p.armorer.clone(), scene: None });
     assert!(
         matches!(&events[..], [Event::FirearmHandedOff { receiver_confirmed: true, .. }]),
         "a recorded custody step"

@@ -62,8 +62,7 @@ fn the_decider_checks_text_only_through_the_table() {
     let mut used = BTreeSet::new();
     for (file, source) in sources {
         for (i, _) in source.match_indices("F::") {
-            let name: String =
-                source[i + 3..].chars().take_while(|c| c.is_ascii_uppercase() || *c == '_').collect();
+            let name: String = source[i + 3..].chars().take_while(|c| c.is_ascii_uppercase() || *c == '_').collect();
             assert!(table.contains(name.as_str()), "{file} uses F::{name}, which is not in text::ALL");
             used.insert(name);
         }
@@ -100,10 +99,7 @@ fn commands_take_prose_and_refuse_control_characters_and_absurd_quantities() {
         (
             "a person's name over two lines",
             |p| {
-                (
-                    p.admin.clone(),
-                    Command::AddPerson { name: "Pat\nPerformer".into(), roles: [Role::Performer].into() },
-                )
+                (p.admin.clone(), Command::AddPerson { name: "Pat\nPerformer".into(), roles: [Role::Performer].into() })
             },
             Some("name"),
         ),
