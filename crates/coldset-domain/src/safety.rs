@@ -1,6 +1,6 @@
 //! The records of the safety protocol: scene plans and their versions, meetings, the shoot
 //! day with its counts, holds, alerts, overrides and round discrepancies. Types only; the
-//! rules over them are in decide.rs and gate.rs.
+//! rules over them are in the area modules (scene.rs, firearm.rs, ammunition.rs) and gate.rs.
 
 use crate::ids::*;
 use crate::model::AmmoClass;

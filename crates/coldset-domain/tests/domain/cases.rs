@@ -83,7 +83,7 @@ pub(crate) fn run_case(c: &Case) {
     }
 }
 
-/// Every rule id the decider names (decide.rs, protocol.rs, gate.rs, reports.rs).
+/// Every rule id the decider names (checks.rs, the area modules and gate.rs).
 /// `enforced_rules_match_the_decider` keeps this list honest;
 /// `every_enforced_rule_has_refused_and_allowed_cases` keeps the table complete.
 pub(crate) const ENFORCED: &[R] = &[
