@@ -7,7 +7,8 @@
 //! Needs PostgreSQL's server programs: run `scripts/ensure-postgres.sh` once. Without them
 //! every test fails (never skips) and says so.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Tests wait for the real server with deadlines.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::disallowed_methods)]
 
 use coldset_app::ports::*;
 use coldset_app::{App, AppError, ManualClock, Request};
