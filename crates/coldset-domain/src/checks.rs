@@ -53,6 +53,8 @@ fn scene_not_found(id: &SceneId) -> DomainError {
     DomainError::NotFound { what: "scene", id: id.to_string() }
 }
 
+/// One decision in progress: the state it reads, "now", and who is asking. Each area adds its
+/// commands' decisions to it (`impl Decider` in people.rs, storage.rs, ...).
 pub(crate) struct Decider<'a> {
     pub(crate) state: &'a ProductionState,
     pub(crate) ctx: &'a Context,
@@ -275,6 +277,8 @@ impl<'a> Decider<'a> {
         );
     }
 }
+
+// ---- the state's stops, holds and evidence (also read by the pages) -----------------------
 
 /// The policy in force for a production.
 pub fn policy(state: &ProductionState) -> Policy {
