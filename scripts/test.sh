@@ -6,32 +6,59 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Installs Debian packages, saying which and why; as root, or through sudo for a user who
+# is not (it asks for the password once).
+install_debian() {
+  local why="$1"
+  shift
+  echo "test.sh: installing $* from Debian's packages: $why" >&2
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "test.sh: need root or sudo to install $*" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq "$@"
+}
+
+# Installs a Python package for the current user (no root needed).
+install_pypi() {
+  echo "test.sh: installing $1 from PyPI: $2" >&2
+  local user=""
+  [ "$(id -u)" -ne 0 ] && user="--user"
+  python3 -m pip install --quiet --disable-pip-version-check $user "$1"
+}
+
 if [ -x scripts/ensure-postgres.sh ]; then
   scripts/ensure-postgres.sh
 fi
 
-# The HTTPS test makes its certificates with openssl.
 if ! command -v openssl >/dev/null 2>&1; then
-  apt-get update -qq && apt-get install -y -qq openssl
+  install_debian "the HTTPS test makes its certificates with it" openssl
 fi
 
-# The ledger key can live in an ssh-agent; its test runs OpenSSH's agent and tools.
 if ! command -v ssh-agent >/dev/null 2>&1 || ! command -v ssh-keygen >/dev/null 2>&1; then
-  apt-get update -qq && apt-get install -y -qq openssh-client
+  install_debian "the ledger key can live in an ssh-agent; its test runs OpenSSH's agent" openssh-client
 fi
 
-# The API fuzz test drives schemathesis (PyPI) against the real server.
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+  install_debian "the packaging test checks the systemd unit with systemd-analyze" systemd
+fi
+
 if ! python3 -c "import schemathesis" >/dev/null 2>&1; then
-  python3 -m pip install --quiet --disable-pip-version-check "schemathesis==4.32.5"
+  install_pypi "schemathesis==4.32.5" "the API fuzz test drives it against the real server"
+fi
+
+if ! python3 -c "import aiosmtpd" >/dev/null 2>&1; then
+  install_pypi "aiosmtpd==1.4.6" "the e-mail test delivers through a real SMTP server requiring STARTTLS and AUTH"
 fi
 
 # The browser test drives a real Chromium through chromedriver (Debian's packages) and
 # checks accessibility with axe-core (npm), kept in .cache/ (ignored by git).
 if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
-  apt-get update -qq && apt-get install -y -qq chromium chromium-driver
+  install_debian "the browser tests drive a real Chromium" chromium chromium-driver
 fi
 if [ ! -f .cache/axe/node_modules/axe-core/axe.min.js ]; then
-  command -v npm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq npm; }
+  command -v npm >/dev/null 2>&1 || install_debian "axe-core (accessibility checks) comes from npm" npm
   mkdir -p .cache/axe
   npm install --silent --no-save --no-audit --no-fund --prefix .cache/axe "axe-core@4.10.2"
 fi

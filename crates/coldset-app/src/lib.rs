@@ -11,6 +11,7 @@ pub mod access;
 pub mod conformance;
 pub mod error;
 pub mod ledger;
+pub mod metrics;
 pub mod notify;
 pub mod passkey;
 pub mod ports;
@@ -55,6 +56,7 @@ struct Inner {
     /// Seals second-factor secrets at rest (set once at start, from outside the database).
     secrets: OnceLock<sealed::SecretKey>,
     auth_cache: access::AuthCache,
+    metrics: Arc<metrics::Metrics>,
     /// Background threads stop once this is dropped (with the application).
     alive: Arc<()>,
 }
@@ -67,6 +69,7 @@ impl App {
         let snapshots = Arc::new(RwLock::new(HashMap::new()));
         let heads = Arc::new(RwLock::new(HashMap::new()));
         let targets = Arc::new(RwLock::new(notify::Targets::default()));
+        let metrics = Arc::new(metrics::Metrics::default());
         let writer = Writer::start(
             store.clone(),
             clock.clone(),
@@ -74,6 +77,7 @@ impl App {
             heads.clone(),
             targets.clone(),
             live.clone(),
+            metrics.clone(),
         )?;
         Ok(App {
             inner: Arc::new(Inner {
@@ -92,6 +96,7 @@ impl App {
                 pending_totp: access::PendingTotp::default(),
                 secrets: OnceLock::new(),
                 auth_cache: access::AuthCache::default(),
+                metrics,
                 alive: Arc::new(()),
             }),
         })
@@ -137,6 +142,49 @@ impl App {
         cp.sign_new_heads()?;
         ledger::spawn_loop(Arc::downgrade(&cp), interval)?;
         Ok(cp)
+    }
+
+    /// The operator's metrics in Prometheus text format: the writer's counters, and per
+    /// production the log's size, how far the newest checkpoint lags behind it (events and
+    /// seconds), and the notification outbox's backlog.
+    pub fn metrics_text(&self) -> Result<String, AppError> {
+        use std::fmt::Write;
+        let mut out = String::new();
+        self.inner.metrics.render_counters(&mut out);
+        let now = self.inner.clock.now();
+        let heads: Vec<(ProductionId, u64)> = match self.inner.heads.read() {
+            Ok(h) => h.iter().map(|(p, (size, _))| (p.clone(), *size)).collect(),
+            Err(_) => return Err(AppError::Internal("heads lock poisoned".into())),
+        };
+        let _ = writeln!(out, "# HELP coldset_log_events Events in each production's log.");
+        let _ = writeln!(out, "# TYPE coldset_log_events gauge");
+        for (p, size) in &heads {
+            let _ = writeln!(out, "coldset_log_events{{production=\"{p}\"}} {size}");
+        }
+        let _ = writeln!(out, "# HELP coldset_unsigned_events Events not yet covered by a signed checkpoint.");
+        let _ = writeln!(out, "# TYPE coldset_unsigned_events gauge");
+        let mut ages = Vec::new();
+        for (p, size) in &heads {
+            let latest = self.inner.store.latest_checkpoint(p)?;
+            let signed = latest.as_ref().map_or(0, |c| c.size);
+            let _ = writeln!(out, "coldset_unsigned_events{{production=\"{p}\"}} {}", size.saturating_sub(signed));
+            if let Some(cp) = latest {
+                ages.push((p.clone(), (now.0 - cp.at.0).max(0) as f64 / 1000.0));
+            }
+        }
+        let _ = writeln!(out, "# HELP coldset_checkpoint_age_seconds Time since each production's newest checkpoint.");
+        let _ = writeln!(out, "# TYPE coldset_checkpoint_age_seconds gauge");
+        for (p, age) in ages {
+            let _ = writeln!(out, "coldset_checkpoint_age_seconds{{production=\"{p}\"}} {age:.3}");
+        }
+        let pending = self.inner.store.outbox_due(Timestamp(i64::MAX), 100_000)?;
+        let _ = writeln!(out, "# HELP coldset_outbox_pending Notifications not delivered yet.");
+        let _ = writeln!(out, "# TYPE coldset_outbox_pending gauge");
+        let _ = writeln!(out, "coldset_outbox_pending {}", pending.len());
+        let _ = writeln!(out, "# HELP coldset_outbox_failing Undelivered notifications that failed at least once.");
+        let _ = writeln!(out, "# TYPE coldset_outbox_failing gauge");
+        let _ = writeln!(out, "coldset_outbox_failing {}", pending.iter().filter(|i| i.attempts > 0).count());
+        Ok(out)
     }
 
     /// Seals second-factor secrets at rest with `key` from now on (once, at start).

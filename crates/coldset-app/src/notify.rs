@@ -26,31 +26,101 @@ pub trait Deliver: Send + Sync {
     fn deliver(&self, item: &OutboxItem) -> Result<(), String>;
 }
 
-/// Whether an event is one people must be told about, and a one-line subject.
+/// A serialised value in words: `critical`, `compliance contact`, `injury, death`, never a
+/// Rust name.
+fn words<T: serde::Serialize>(value: &T) -> String {
+    fn flat(v: &serde_json::Value) -> Vec<String> {
+        match v {
+            serde_json::Value::String(s) => vec![s.replace('_', " ")],
+            serde_json::Value::Object(map) => map.values().flat_map(flat).collect(),
+            serde_json::Value::Array(items) => items.iter().flat_map(flat).collect(),
+            serde_json::Value::Null => Vec::new(),
+            other => vec![other.to_string()],
+        }
+    }
+    flat(&serde_json::to_value(value).unwrap_or_default()).join(", ")
+}
+
+/// Whether an event is one people must be told about, and a one-line subject in words.
 pub fn subject(event: &Event) -> Option<String> {
     Some(match event {
-        Event::ReportFiled { severity, .. } => format!("Safety report filed ({severity:?})").to_lowercase(),
+        Event::ReportFiled { severity, .. } => format!("Safety report filed ({})", words(severity)),
         Event::ReportEscalated { report, level, .. } => {
-            format!("Safety report #{report} not acknowledged: escalated to {level:?}")
+            format!("Safety report #{report} not acknowledged: escalated to the {}", words(level))
         }
-        Event::IncidentReported { kind, .. } => format!("Incident: {kind:?}"),
+        Event::IncidentReported { kind, .. } => format!("Incident: {}", words(kind)),
         Event::HoldPlaced { reason, .. } => format!("Hold on firearm work: {reason}"),
         Event::AlertRaised { rule, message } => format!("{rule}: {message}"),
-        Event::RoundsDiscrepancyFound { class, .. } => format!("Rounds did not reconcile ({class}): issue held"),
+        Event::RoundsDiscrepancyFound { class, .. } => {
+            format!("Rounds did not reconcile ({}): issue held", words(class))
+        }
         Event::FirearmWithdrawn { firearm, reason } => format!("{firearm} withdrawn: {reason}"),
         _ => return None,
     })
 }
 
-/// The outbox items for one recorded event.
-pub fn items_for(targets: &Targets, production: &ProductionId, env: &Envelope, now: Timestamp) -> Vec<OutboxItem> {
+/// What the event says, for a person reading the notification.
+fn details(event: &Event) -> Vec<String> {
+    match event {
+        Event::ReportFiled { text, subject, .. } => {
+            let mut lines = vec![format!("What was reported: {text}")];
+            if let Some(s) = subject {
+                lines.push(format!("About: {s}"));
+            }
+            lines
+        }
+        Event::ReportEscalated { to, .. } => vec![format!("Escalated to: {to}")],
+        Event::IncidentReported { firearm, scene, description, .. } => {
+            let mut lines = vec![format!("What happened: {description}")];
+            if let Some(f) = firearm {
+                lines.push(format!("Firearm: {f}"));
+            }
+            if let Some(s) = scene {
+                lines.push(format!("Scene: {s}"));
+            }
+            lines
+        }
+        Event::HoldPlaced { scope, by, .. } => vec![format!("Placed by {by} on {}", words(scope))],
+        Event::RoundsDiscrepancyFound { firearm, issued, fired, returned, .. } => {
+            vec![format!("Firearm {firearm}: {issued} issued, {fired} fired, {returned} returned")]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The outbox items for one recorded event, with a plain-text summary (`text`, which chat
+/// webhooks such as Slack's and Microsoft Teams' show as they are) in the production's time
+/// zone.
+pub fn items_for(
+    targets: &Targets,
+    production: &ProductionId,
+    state: &coldset_domain::ProductionState,
+    env: &Envelope,
+    now: Timestamp,
+) -> Vec<OutboxItem> {
     let Some(subject) = subject(&env.event) else { return Vec::new() };
+    let zone_name = state.info.as_ref().map_or("UTC", |i| i.time_zone.as_str());
+    let zone = jiff::tz::TimeZone::get(zone_name).unwrap_or(jiff::tz::TimeZone::UTC);
+    let local = jiff::Timestamp::from_millisecond(env.at.0)
+        .map(|t| t.to_zoned(zone).strftime("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default();
+    let name = state.info.as_ref().map_or_else(|| production.to_string(), |i| i.name.clone());
+    let mut text = format!("{subject}\nProduction: {name} ({production})\nWhen: {local} ({zone_name})\n");
+    for line in details(&env.event) {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text.push_str(&format!("Record: event {} of the production's ledger\n", env.seq));
     let payload = serde_json::json!({
         "production": production,
+        "production_name": name,
         "seq": env.seq,
         "at": env.at.to_rfc3339(),
+        "at_local": local,
+        "time_zone": zone_name,
         "kind": env.event.kind(),
         "subject": subject,
+        "text": text,
         "event": env.event,
     })
     .to_string();

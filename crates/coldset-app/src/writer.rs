@@ -104,6 +104,7 @@ impl Writer {
         heads: Arc<RwLock<HashMap<ProductionId, (u64, Hash)>>>,
         targets: Arc<RwLock<crate::notify::Targets>>,
         live: broadcast::Sender<Published>,
+        metrics: Arc<crate::metrics::Metrics>,
     ) -> Result<Writer, AppError> {
         let mut logs = HashMap::new();
         for p in store.productions()? {
@@ -119,7 +120,7 @@ impl Writer {
             }
         }
         let (tx, rx) = mpsc::channel::<Job>();
-        let mut worker = Worker { store, clock, logs, snapshots, heads, targets, live };
+        let mut worker = Worker { store, clock, logs, snapshots, heads, targets, live, metrics };
         std::thread::Builder::new()
             .name("coldset-writer".into())
             .spawn(move || {
@@ -185,6 +186,7 @@ struct Worker {
     heads: Arc<RwLock<HashMap<ProductionId, (u64, Hash)>>>,
     targets: Arc<RwLock<crate::notify::Targets>>,
     live: broadcast::Sender<Published>,
+    metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Worker {
@@ -198,6 +200,9 @@ impl Worker {
             match self.run_one(&job.request, now, &mut batch, &mut touched) {
                 Ok(receipt) => accepted.push((job.reply, receipt)),
                 Err(e) => {
+                    if let AppError::Domain(DomainError::Denied(denial)) = &e {
+                        self.metrics.refused(denial);
+                    }
                     if matches!(e, AppError::Internal(_)) {
                         poisoned = true;
                     }
@@ -217,6 +222,8 @@ impl Worker {
                 }
             }
         }
+        // Measured for the operator's metrics only: nothing recorded depends on it.
+        let started = std::time::Instant::now();
         let outcome = if poisoned {
             Err(AppError::Internal("a command could not be applied; nothing in its batch was recorded".into()))
         } else {
@@ -224,6 +231,7 @@ impl Worker {
         };
         match outcome {
             Ok(()) => {
+                self.metrics.committed(batch.events.len() as u64, started.elapsed().as_micros() as u64);
                 if let (Ok(mut snap), Ok(mut heads)) = (self.snapshots.write(), self.heads.write()) {
                     for production in touched.keys() {
                         if let Some(log) = self.logs.get(production) {
@@ -243,6 +251,7 @@ impl Worker {
                 }
             }
             Err(e) => {
+                self.metrics.commit_failed();
                 tracing::error!(error = %e, "commit failed; reloading the productions involved");
                 for (reply, _) in accepted {
                     let _ = reply.send(Err(e.clone()));
@@ -395,7 +404,7 @@ impl Worker {
                 leaf_hash: leaf,
             });
             if let Ok(targets) = self.targets.read() {
-                batch.outbox.extend(crate::notify::items_for(&targets, production, &env, now));
+                batch.outbox.extend(crate::notify::items_for(&targets, production, &log.state, &env, now));
             }
             recorded.push(env);
         }

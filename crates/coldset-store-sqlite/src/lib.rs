@@ -121,6 +121,13 @@ impl SqliteStore {
         if version as usize > migrations::MIGRATIONS.len() {
             return Err(unusable(&path, format!("it was written by a newer coldset (schema {version})")));
         }
+        if (version as usize) < migrations::MIGRATIONS.len() {
+            // A copy of the database as it was, before a newer coldset changes its schema.
+            let snapshot = path.with_file_name(format!("{DB_FILE}.before-schema-{}", migrations::MIGRATIONS.len()));
+            if !snapshot.exists() {
+                backup_connection(&conn, &snapshot).map_err(|e| unusable(&snapshot, e))?;
+            }
+        }
         migrate(&conn).map_err(|e| unusable(&path, e))?;
         Ok(SqliteStore { path, writer: Mutex::new(conn), readers: Mutex::new(Vec::new()) })
     }
@@ -186,6 +193,44 @@ impl SqliteStore {
         let mut conn = self.writer.lock().map_err(|_| StoreError::Unavailable("writer lock poisoned".into()))?;
         f(&mut conn)
     }
+}
+
+/// Copies the database of `dir` to `dest` (a new file, mode 0600) with SQLite's online
+/// backup, while a server may be writing to it: one step inside one read transaction, so
+/// the copy is a consistent snapshot of every committed transaction, and writers are not
+/// blocked (WAL). Opens the database read-only; never takes the data directory's lock.
+pub fn backup(dir: &Path, dest: &Path) -> Result<(), OpenError> {
+    let path = dir.join(DB_FILE);
+    if !path.is_file() {
+        return Err(OpenError::Missing(path));
+    }
+    let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|e| unusable(&path, e))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(|e| unusable(&path, e))?;
+    backup_connection(&conn, dest).map_err(|e| unusable(dest, e))
+}
+
+fn backup_connection(src: &Connection, dest: &Path) -> Result<(), String> {
+    if dest.exists() {
+        return Err("it exists already".into());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(dest).map_err(|e| e.to_string())?;
+    }
+    let mut dst = Connection::open(dest).map_err(|e| e.to_string())?;
+    {
+        let backup = rusqlite::backup::Backup::new(src, &mut dst).map_err(|e| e.to_string())?;
+        // -1: every page in one step, so the copy is one snapshot and never restarts.
+        match backup.step(-1).map_err(|e| e.to_string())? {
+            rusqlite::backup::StepResult::Done => {}
+            other => return Err(format!("the backup did not finish ({other:?})")),
+        }
+    }
+    // A self-contained file: no WAL beside it.
+    dst.pragma_update(None, "journal_mode", "DELETE").map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 fn migrate(conn: &Connection) -> rusqlite::Result<()> {

@@ -564,3 +564,30 @@ fn the_database_and_its_directory_are_for_the_owner_only() {
         assert_eq!(mode(&path), 0o600, "{} is readable by others", path.display());
     }
 }
+
+/// Opening a database written by an older coldset migrates it, and first keeps a copy of it
+/// as it was (the last migration undone here stands for an older schema).
+#[test]
+fn a_schema_migration_keeps_a_copy_of_the_database_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::create(dir.path()).unwrap();
+    coldset_app::conformance::run_all(&store).unwrap();
+    drop(store);
+    let conn = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+    let latest: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    conn.execute_batch("DROP TABLE person_passkeys;").unwrap();
+    conn.pragma_update(None, "user_version", latest - 1).unwrap();
+    let events: i64 = conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0)).unwrap();
+    drop(conn);
+    let store = SqliteStore::open(dir.path()).unwrap();
+    drop(store);
+    let snapshot = dir.path().join(format!("{DB_FILE}.before-schema-{latest}"));
+    let old = rusqlite::Connection::open(&snapshot).unwrap();
+    let version: i64 = old.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(version, latest - 1, "the copy is of the database before the migration");
+    let copied: i64 = old.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0)).unwrap();
+    assert_eq!(copied, events);
+    let migrated = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
+    let version: i64 = migrated.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(version, latest);
+}

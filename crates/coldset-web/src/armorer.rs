@@ -47,7 +47,7 @@ async fn label_sheet(
     let _ = write!(
         b,
         "<h1>Labels</h1><p class=\"no-print\">Print this page (Ctrl+P) and fix each label to its case. \
-         Each code opens the firearm's or container's page. <a href=\"/p/{p}/board\">Live board</a></p><ul class=\"labels\">",
+         Each code opens the firearm's or container's page. <a href=\"/p/{p}/board\">Live board</a></p>",
         p = esc(&p)
     );
     let base = crate::html::base_url(&headers, options);
@@ -60,6 +60,7 @@ async fn label_sheet(
             esc(&base)
         );
     }
+    b.push_str("<ul class=\"labels\">");
     for f in state.firearms.values() {
         let _ = write!(
             b,

@@ -111,6 +111,7 @@ pub fn router_with(app: App, options: Options) -> Router {
 pub fn router_behind(app: App, options: Options, trusted_proxies: Vec<std::net::IpAddr>) -> Router {
     Router::new()
         .route("/healthz", get(health))
+        .route("/metrics", get(metrics))
         .route("/api/v1/openapi.json", get(|| async { axum::Json(openapi::document()) }))
         .merge(pages::routes())
         .merge(public::routes())
@@ -144,6 +145,27 @@ pub fn router_behind(app: App, options: Options, trusted_proxies: Vec<std::net::
 
 async fn health() -> &'static str {
     "ok"
+}
+
+/// The operator's metrics (Prometheus text format), for an administrator's token: a
+/// scraper is configured with one (`authorization: credentials: ...`).
+async fn metrics(
+    axum::extract::State(app): axum::extract::State<App>,
+    headers: axum::http::HeaderMap,
+) -> Result<axum::response::Response, error::ApiError> {
+    use axum::response::IntoResponse;
+    let principal = auth::principal(&app, &headers).await?;
+    if !principal.is_admin {
+        return Err(error::ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "auth.forbidden",
+            "the metrics are for an administrator's token",
+        ));
+    }
+    let text = tokio::task::spawn_blocking(move || app.metrics_text()).await.map_err(|_| {
+        error::ApiError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, "internal", "the request was interrupted")
+    })??;
+    Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response())
 }
 
 /// An address nothing answers: under `/api/` the API's one error shape (so a client can

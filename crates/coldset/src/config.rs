@@ -17,6 +17,8 @@ pub struct FileConfig {
     pub database_file: Option<PathBuf>,
     pub listen: Option<String>,
     pub log: Option<String>,
+    /// `text` (default) or `json` (one object a line, for a log collector).
+    pub log_format: Option<String>,
     /// Where each signed checkpoint is also POSTed (witnesses run by others).
     pub witness_urls: Option<Vec<String>>,
     /// C2SP tlog-witnesses asked to cosign each checkpoint: `[[witnesses]]` with `url` (the
@@ -28,8 +30,17 @@ pub struct FileConfig {
     pub webhook_secret_file: Option<PathBuf>,
     /// An SMTP relay (host:port) for notification e-mail.
     pub smtp_server: Option<String>,
+    /// `starttls`, `tls` (implicit, port 465) or `none` (a relay on this network); by
+    /// default `tls` on port 465, `starttls` on 587, `none` elsewhere.
+    pub smtp_security: Option<String>,
+    pub smtp_username: Option<String>,
+    /// A file holding the SMTP password.
+    pub smtp_password_file: Option<PathBuf>,
     pub email_from: Option<String>,
     pub email_to: Option<Vec<String>>,
+    /// Certificates (PEM) trusted besides the system's, for webhooks, witnesses and SMTP: a
+    /// studio's own certificate authority.
+    pub ca_file: Option<PathBuf>,
     /// PEM certificate chain and private key: serve HTTPS.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
@@ -37,6 +48,12 @@ pub struct FileConfig {
     /// the data directory, so a copy of that directory cannot re-sign a rewritten log.
     /// Default: beside the data directory, named `<data>.keys`.
     pub key_dir: Option<PathBuf>,
+    /// Automatic backups while serving: a directory (a second disk), how often, how many kept,
+    /// and a file holding a passphrase that seals the keys in them.
+    pub backup_dir: Option<PathBuf>,
+    pub backup_every_minutes: Option<u64>,
+    pub backup_keep: Option<usize>,
+    pub backup_passphrase_file: Option<PathBuf>,
     /// The address phones use for this server, for links, QR codes and labels, e.g.
     /// `https://armory-laptop.local:8443`. Without it, the address each browser typed.
     pub public_url: Option<String>,
@@ -67,6 +84,7 @@ pub struct Config {
     pub database: Option<String>,
     pub listen: SocketAddr,
     pub log: String,
+    pub log_format: LogFormat,
     pub witness_urls: Vec<String>,
     /// Cosigning witnesses: submission prefix and key.
     pub witnesses: Vec<(String, coldset_ledger::CosignerVerifier)>,
@@ -79,6 +97,36 @@ pub struct Config {
     pub limits: crate::listener::Limits,
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub public_url: Option<String>,
+    pub backups: Option<Backups>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// Automatic backups, after validation (the passphrase is read from its file).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Backups {
+    pub dir: PathBuf,
+    pub every: std::time::Duration,
+    pub keep: usize,
+    pub passphrase: Option<String>,
+}
+
+impl std::fmt::Debug for Backups {
+    // The passphrase never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Backups")
+            .field("dir", &self.dir)
+            .field("every", &self.every)
+            .field("keep", &self.keep)
+            .field("passphrase", &self.passphrase.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 /// Notification settings, after validation. The webhook secret is read from its file.
@@ -87,8 +135,40 @@ pub struct Notifications {
     pub webhook_urls: Vec<String>,
     pub webhook_secret: Vec<u8>,
     pub smtp_server: Option<String>,
+    pub smtp: Option<SmtpSettings>,
     pub email_from: String,
     pub email_to: Vec<String>,
+    pub ca_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    StartTls,
+    Tls,
+    None,
+}
+
+/// The SMTP relay, after validation (the password read from its file).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub credentials: Option<(String, String)>,
+    pub from: String,
+}
+
+impl std::fmt::Debug for SmtpSettings {
+    // The password never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.credentials.as_ref().map(|(u, _)| u))
+            .field("from", &self.from)
+            .finish()
+    }
 }
 
 impl std::fmt::Debug for Notifications {
@@ -98,6 +178,7 @@ impl std::fmt::Debug for Notifications {
             .field("webhook_urls", &self.webhook_urls)
             .field("webhook_secret", &"<redacted>")
             .field("smtp_server", &self.smtp_server)
+            .field("smtp", &self.smtp)
             .field("email_from", &self.email_from)
             .field("email_to", &self.email_to)
             .finish()
@@ -248,7 +329,64 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
     if smtp_server.is_some() && email_to.is_empty() {
         return Err(ConfigError::Invalid("smtp_server needs email_to (who receives notifications)".into()));
     }
-    let notifications = Notifications { webhook_urls, webhook_secret, smtp_server, email_from, email_to };
+    let ca_file = nonempty(env("COLDSET_CA_FILE")).map(PathBuf::from).or(file.ca_file);
+    if let Some(path) = &ca_file {
+        if !path.is_file() {
+            return Err(ConfigError::Invalid(format!("ca_file {} is not a file", path.display())));
+        }
+    }
+    let smtp = match &smtp_server {
+        Some(server) => {
+            let (host, port) = server.rsplit_once(':').ok_or_else(|| {
+                ConfigError::Invalid(format!("smtp_server '{server}' must be HOST:PORT, e.g. smtp.example.com:587"))
+            })?;
+            let port: u16 = port
+                .parse()
+                .map_err(|_| ConfigError::Invalid(format!("smtp_server '{server}': '{port}' is not a port")))?;
+            let security = match nonempty(env("COLDSET_SMTP_SECURITY")).or(file.smtp_security).as_deref() {
+                Some("starttls") => SmtpSecurity::StartTls,
+                Some("tls") => SmtpSecurity::Tls,
+                Some("none") => SmtpSecurity::None,
+                Some(other) => {
+                    return Err(ConfigError::Invalid(format!(
+                        "smtp_security '{other}' is not one of starttls, tls, none"
+                    )))
+                }
+                None if port == 465 => SmtpSecurity::Tls,
+                None if port == 587 => SmtpSecurity::StartTls,
+                None => SmtpSecurity::None,
+            };
+            let username = nonempty(env("COLDSET_SMTP_USERNAME")).or(file.smtp_username);
+            let password_file =
+                nonempty(env("COLDSET_SMTP_PASSWORD_FILE")).map(PathBuf::from).or(file.smtp_password_file);
+            let credentials = match (username, password_file) {
+                (Some(user), Some(path)) => {
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+                    Some((user, text.lines().next().unwrap_or_default().to_owned()))
+                }
+                (None, None) => None,
+                _ => {
+                    return Err(ConfigError::Invalid(
+                        "give both smtp_username and smtp_password_file, or neither".into(),
+                    ))
+                }
+            };
+            if credentials.is_some() && security == SmtpSecurity::None {
+                return Err(ConfigError::Invalid(
+                    "smtp_username with smtp_security = none would send the password in the clear: use starttls or tls"
+                        .into(),
+                ));
+            }
+            if !email_from.contains('@') {
+                return Err(ConfigError::Invalid(format!("email_from '{email_from}' is not an e-mail address")));
+            }
+            Some(SmtpSettings { host: host.to_owned(), port, security, credentials, from: email_from.clone() })
+        }
+        None => None,
+    };
+    let notifications =
+        Notifications { webhook_urls, webhook_secret, smtp_server, smtp, email_from, email_to, ca_file };
     let tls_cert = flags.tls_cert.clone().or_else(|| env("COLDSET_TLS_CERT").map(PathBuf::from)).or(file.tls_cert);
     let tls_key = flags.tls_key.clone().or_else(|| env("COLDSET_TLS_KEY").map(PathBuf::from)).or(file.tls_key);
     let tls = match (tls_cert, tls_key) {
@@ -311,7 +449,39 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         Some(url) => Some(parse_public_url(&url)?),
         None => None,
     };
+    let log_format = match nonempty(env("COLDSET_LOG_FORMAT")).or(file.log_format).as_deref() {
+        None | Some("text") => LogFormat::Text,
+        Some("json") => LogFormat::Json,
+        Some(other) => {
+            return Err(ConfigError::Invalid(format!("log_format '{other}' is not one of text, json")));
+        }
+    };
+    let backups = match file.backup_dir {
+        Some(dir) => {
+            let every = file.backup_every_minutes.unwrap_or(60);
+            if every == 0 {
+                return Err(ConfigError::Invalid("backup_every_minutes must be at least 1".into()));
+            }
+            let passphrase = match &file.backup_passphrase_file {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path)
+                        .map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+                    Some(text.lines().next().unwrap_or_default().to_owned())
+                }
+                None => None,
+            };
+            Some(Backups {
+                dir,
+                every: std::time::Duration::from_secs(every * 60),
+                keep: file.backup_keep.unwrap_or(48).max(1),
+                passphrase,
+            })
+        }
+        None => None,
+    };
     Ok(Config {
+        log_format,
+        backups,
         public_url,
         data,
         database,

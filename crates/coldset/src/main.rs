@@ -3,6 +3,7 @@
 
 mod agent;
 mod audit;
+mod backup;
 mod bench;
 mod cert;
 mod config;
@@ -97,6 +98,38 @@ enum Cmd {
         tls_key: Option<PathBuf>,
         #[arg(long, value_name = "URL")]
         public_url: Option<String>,
+    },
+    /// Back up a data directory and its key directory to one file, while the server runs.
+    Backup {
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// A file to write, or a directory to write a new file into (named by the time).
+        #[arg(long, value_name = "PATH")]
+        out: PathBuf,
+        /// A file holding a passphrase that seals the keys in the backup.
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+        /// With --out DIR: keep only the newest N backups of this installation there.
+        #[arg(long, value_name = "N")]
+        keep: Option<usize>,
+    },
+    /// Restore a backup into a new data directory, after verifying the whole ledger in it.
+    Restore {
+        /// The backup file.
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// The data directory to create (it must not exist, or be empty).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+        /// Checkpoint copies of this installation (e.g. the old key directory's
+        /// checkpoints.jsonl) that the backup must not be older than; repeatable.
+        #[arg(long = "newer-than", value_name = "FILE")]
+        newer_than: Vec<PathBuf>,
+        /// Restore even a backup older than those checkpoints (the events after it are lost).
+        #[arg(long)]
+        accept_older: bool,
     },
     /// Make the set's certificate authority (once) and this computer's HTTPS certificate for
     /// its names and addresses, so phones on the set's Wi-Fi can connect (see /ca).
@@ -383,15 +416,20 @@ fn need_data(cfg: &Config) -> Result<PathBuf, String> {
 }
 
 fn init_logging(level: &str) {
+    init_logging_as(level, config::LogFormat::Text)
+}
+
+/// Logs to standard error: text (coloured only on a terminal: a log file or the journal
+/// gets plain text), or one JSON object a line for a log collector.
+fn init_logging_as(level: &str, format: config::LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_new(format!("{level},tower_http=warn"))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // Colours only on a terminal: a log file or the journal gets plain text.
     use std::io::IsTerminal;
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr)
-        .try_init();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        config::LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).try_init(),
+        config::LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
 }
 
 fn run(cli: Cli) -> Result<(), String> {
@@ -439,7 +477,7 @@ fn run(cli: Cli) -> Result<(), String> {
             if let (Some(c), Some(k)) = (tls_cert, tls_key) {
                 cfg.tls = Some((c, k));
             }
-            init_logging(&cfg.log);
+            init_logging_as(&cfg.log, cfg.log_format);
             let dir = need_data(&cfg)?;
             if https {
                 cfg.tls = Some(generated_tls(&dir, &cfg)?);
@@ -454,7 +492,7 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Cmd::Demo { data, listen, https, tls_cert, tls_key, public_url } => {
             let mut cfg = resolve(&globals, Some(data), listen)?;
-            init_logging(&cfg.log);
+            init_logging_as(&cfg.log, cfg.log_format);
             let dir = need_data(&cfg)?;
             if let (Some(c), Some(k)) = (tls_cert, tls_key) {
                 cfg.tls = Some((c, k));
@@ -555,6 +593,46 @@ fn run(cli: Cli) -> Result<(), String> {
                 println!("witness key: {verifier}");
                 println!("coldset witness listening on http://{addr}/ (submission prefix for [[witnesses]] url)");
             }))
+        }
+        Cmd::Backup { data, out, passphrase_file, keep } => {
+            let cfg = resolve(&globals, data, None)?;
+            if cfg.database.is_some() {
+                return Err("coldset backup copies the embedded SQLite store; back up PostgreSQL with pg_dump or a \
+                            base backup (docs/operations.md)"
+                    .into());
+            }
+            let dir = need_data(&cfg)?;
+            let passphrase = read_passphrase(passphrase_file.as_deref())?;
+            let keys = datadir::key_dir(&dir, cfg.key_dir.as_deref());
+            let written = backup::backup(&dir, &keys, &out, passphrase.as_deref(), keep)?;
+            println!("backed up {} events to {}", written.events, written.file.display());
+            if passphrase.is_none() {
+                println!(
+                    "note: the backup holds the ledger signing key unsealed: keep it as safe as the key directory, or \
+                     use --passphrase-file"
+                );
+            }
+            for old in written.removed {
+                println!("removed the older backup {}", old.display());
+            }
+            Ok(())
+        }
+        Cmd::Restore { from, data, passphrase_file, newer_than, accept_older } => {
+            let cfg = resolve(&globals, data, None)?;
+            let dir = need_data(&cfg)?;
+            let passphrase = read_passphrase(passphrase_file.as_deref())?;
+            let keys = datadir::key_dir(&dir, cfg.key_dir.as_deref());
+            let restored = backup::restore(&from, &dir, &keys, passphrase.as_deref(), &newer_than, accept_older)?;
+            for line in &restored.report {
+                println!("{line}");
+            }
+            println!(
+                "restored {} events into {} (keys in {}); the whole ledger verified",
+                restored.events,
+                dir.display(),
+                keys.display()
+            );
+            Ok(())
         }
         Cmd::Cert { data, hosts, ips } => {
             let cfg = resolve(&globals, data, None)?;
@@ -779,6 +857,17 @@ fn prepare_demo(dir: &Path, key_dir: Option<&Path>) -> Result<String, String> {
     Ok(logins)
 }
 
+/// A passphrase from its file (its first line).
+fn read_passphrase(file: Option<&Path>) -> Result<Option<String>, String> {
+    let Some(file) = file else { return Ok(None) };
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let line = text.lines().next().unwrap_or_default().to_owned();
+    if line.chars().count() < 8 {
+        return Err(format!("the passphrase in {} is shorter than 8 characters", file.display()));
+    }
+    Ok(Some(line))
+}
+
 /// The certificate and key `coldset cert` made in the key directory (made now if missing).
 fn generated_tls(dir: &Path, cfg: &Config) -> Result<(PathBuf, PathBuf), String> {
     let installation = datadir::installation(dir).map_err(|e| e.to_string())?;
@@ -800,8 +889,9 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
         );
     }
     let mut sinks = sinks::file_sinks(&opened.checkpoint_copies());
+    let agent = delivery::agent(cfg.notifications.ca_file.as_deref(), std::time::Duration::from_secs(5))?;
     for url in &cfg.witness_urls {
-        sinks.push(Box::new(sinks::UrlSink::new(url.clone())));
+        sinks.push(Box::new(sinks::UrlSink::new(url.clone(), agent.clone())));
     }
     for (url, key) in &cfg.witnesses {
         sinks.push(Box::new(sinks::CosigningSink::new(
@@ -809,6 +899,7 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
             key.clone(),
             opened.app.store().clone(),
             opened.cosignature_copies(),
+            agent.clone(),
         )));
     }
     opened
@@ -822,11 +913,33 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
             email_to: n.email_to.clone(),
             email: n.smtp_server.is_some(),
         };
-        let deliverer = delivery::Deliverer::new(n.webhook_secret.clone(), n.smtp_server.clone(), n.email_from.clone());
+        let deliverer = delivery::Deliverer::new(n.webhook_secret.clone(), n.smtp.as_ref(), n.ca_file.as_deref())?;
         opened
             .app
             .enable_notifications(targets, Box::new(deliverer), std::time::Duration::from_millis(500))
             .map_err(|e| format!("cannot start notifications: {e}"))?;
+    }
+    if let Some(backups) = cfg.backups.clone() {
+        if cfg.database.is_some() {
+            tracing::warn!("backup_dir is set, but the store is PostgreSQL: back it up with pg_dump or base backups");
+        } else {
+            let (dir, keys) = (opened.dir.clone(), opened.key_dir.clone());
+            std::thread::Builder::new()
+                .name("coldset-backup".into())
+                // One at start (the state before the day's work), then one every period.
+                .spawn(move || loop {
+                    if !backups.dir.is_dir() {
+                        tracing::error!(dir = %backups.dir.display(), "no backup written: the backup directory is not there (is the disk mounted?)");
+                    } else {
+                        match backup::backup(&dir, &keys, &backups.dir, backups.passphrase.as_deref(), Some(backups.keep)) {
+                            Ok(w) => tracing::info!(file = %w.file.display(), events = w.events, "backup written"),
+                            Err(e) => tracing::error!(error = %e, "the automatic backup failed"),
+                        }
+                    }
+                    std::thread::sleep(backups.every);
+                })
+                .map_err(|e| format!("cannot start the backup thread: {e}"))?;
+        }
     }
     // Deadlines and escalations follow the clock, not requests.
     let tick_app = opened.app.clone();
@@ -869,7 +982,7 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
         };
         let scheme = if tls.is_some() { "https" } else { "http" };
         listener::serve(router, listen, tls_config, cfg.limits, |addr| {
-            println!("coldset listening on {scheme}://{addr}/");
+            // Notes first: the "listening" line is the last one scripts wait for.
             match public_url {
                 Some(url) if config::is_loopback_url(url) => println!(
                     "warning: public_url {url} is this computer only: links, QR codes and labels will not open on \
@@ -885,6 +998,7 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
             if ca_pem.is_some() {
                 println!("Phones: install the set's certificate authority once from {scheme}://<this computer>/ca");
             }
+            println!("coldset listening on {scheme}://{addr}/");
             if let Some(logins) = &demo_logins {
                 println!("Demo production: {scheme}://{addr}/p/{}", demo::DEMO_PRODUCTION);
                 println!(

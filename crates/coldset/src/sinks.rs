@@ -6,7 +6,6 @@ use coldset_app::ports::StoredCheckpoint;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::time::Duration;
 
 /// One append-only file copy per path.
 pub fn file_sinks(paths: &[PathBuf]) -> Vec<Box<dyn CheckpointSink>> {
@@ -52,8 +51,8 @@ pub struct UrlSink {
 }
 
 impl UrlSink {
-    pub fn new(url: String) -> Self {
-        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(5)).build();
+    /// `agent` trusts the system's roots and the configured CA file (`delivery::agent`).
+    pub fn new(url: String, agent: ureq::Agent) -> Self {
         UrlSink { url, agent }
     }
 }
@@ -94,8 +93,8 @@ impl CosigningSink {
         witness: coldset_ledger::CosignerVerifier,
         store: std::sync::Arc<dyn coldset_app::Store>,
         copies: Vec<PathBuf>,
+        agent: ureq::Agent,
     ) -> Self {
-        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(5)).build();
         CosigningSink {
             url: format!("{}/add-checkpoint", url.trim_end_matches('/')),
             witness,

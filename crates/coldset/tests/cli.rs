@@ -113,9 +113,15 @@ fn start(args: &[&str]) -> Server {
 /// `start`, with environment variables for the server.
 #[allow(clippy::zombie_processes)]
 fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Server {
+    start_listening(args, "127.0.0.1:0", env)
+}
+
+/// `start` on a given listen address.
+#[allow(clippy::zombie_processes)]
+fn start_listening(args: &[&str], listen: &str, env: &[(&str, &str)]) -> Server {
     let mut child = Command::new(BIN)
         .args(args)
-        .args(["--listen", "127.0.0.1:0"])
+        .args(["--listen", listen])
         .env_remove("COLDSET_CONFIG")
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
@@ -1133,6 +1139,549 @@ fn the_ledger_key_can_live_in_an_ssh_agent() {
     assert!(!o.status.success() && text(&o).contains("ssh-agent"), "{}", text(&o));
 }
 
+/// A free TCP port on loopback, for a server whose public URL must be known before it starts.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// An agent that trusts only the given CA certificate (PEM file).
+fn agent_trusting(ca: &Path) -> ureq::Agent {
+    use rustls::pki_types::pem::PemObject;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(rustls::pki_types::CertificateDer::from_pem_file(ca).unwrap()).unwrap();
+    let tls = rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();
+    ureq::AgentBuilder::new().tls_config(std::sync::Arc::new(tls)).build()
+}
+
+/// Phones on the set's Wi-Fi: `coldset cert` makes the set's authority and this computer's
+/// certificate; `serve --https` listens on every address with it, and a client that trusts
+/// only that authority connects; links and QR codes use the public URL; `/ca` offers the
+/// authority to phones; the demo does the same with `--https`.
+#[test]
+fn phones_trust_the_sets_own_certificate_authority() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    assert!(coldset(&["init", "--data", p(&data)]).status.success());
+    let o = coldset(&["cert", "--data", p(&data), "--host", "armory-laptop.local"]);
+    assert!(o.status.success() && text(&o).contains("Made the set's certificate authority"), "{}", text(&o));
+    let tls = keys_of(&data).join("tls");
+    let ca = tls.join("ca.pem");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for key in ["ca.key", "server.key"] {
+            assert_eq!(std::fs::metadata(tls.join(key)).unwrap().permissions().mode() & 0o777, 0o600, "{key}");
+        }
+    }
+    // Made again (a new address): the authority is kept, so phones need nothing new.
+    let before = std::fs::read(&ca).unwrap();
+    let o = coldset(&["cert", "--data", p(&data), "--ip", "10.1.2.3"]);
+    assert!(o.status.success() && text(&o).contains("Kept the set's certificate authority"), "{}", text(&o));
+    assert_eq!(std::fs::read(&ca).unwrap(), before);
+    let port = free_port();
+    let public = "https://armory-laptop.local:8443";
+    let server = start_listening(
+        &["serve", "--data", p(&data), "--https", "--public-url", public],
+        &format!("0.0.0.0:{port}"),
+        &[],
+    );
+    assert!(server.stdout.iter().any(|l| l.contains(public)), "{:?}", server.stdout);
+    let agent = agent_trusting(&ca);
+    let base = format!("https://127.0.0.1:{port}");
+    assert_eq!(agent.get(&format!("{base}/healthz")).call().unwrap().into_string().unwrap(), "ok");
+    // A client that does not trust the authority is refused.
+    assert!(ureq::get(&format!("{base}/healthz")).call().is_err());
+    // The authority for phones: a page with the steps, the certificate, an Apple profile.
+    let page = agent.get(&format!("{base}/ca")).call().unwrap().into_string().unwrap();
+    assert!(page.contains("iPhone") && page.contains("Android") && page.contains(public), "{page}");
+    let mut der = Vec::new();
+    agent.get(&format!("{base}/ca.crt")).call().unwrap().into_reader().read_to_end(&mut der).unwrap();
+    let pem_body: String = String::from_utf8(before).unwrap().lines().filter(|l| !l.starts_with("-----")).collect();
+    assert_eq!(der, base64::engine::general_purpose::STANDARD.decode(pem_body).unwrap());
+    let profile = agent.get(&format!("{base}/ca.mobileconfig")).call().unwrap();
+    assert_eq!(profile.header("content-type"), Some("application/x-apple-aspen-config"));
+    assert!(profile.into_string().unwrap().contains(&base64::engine::general_purpose::STANDARD.encode(&der)));
+    // QR codes encode the public URL, not the address this client typed.
+    let served = agent.get(&format!("{base}/p/nowhere/report-qr.svg")).call().unwrap().into_string().unwrap();
+    let expected = qrcode::QrCode::new(format!("{public}/p/nowhere/report").as_bytes())
+        .unwrap()
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .build();
+    assert_eq!(served, expected, "the QR code is of {public}/p/nowhere/report");
+    server.stop();
+    // The demo, for phones: --https makes the certificate and allows any address.
+    let demo = tmp.path().join("demo");
+    let port = free_port();
+    let o = coldset(&["demo", "--data", p(&demo), "--listen", &format!("0.0.0.0:{port}")]);
+    assert!(!o.status.success() && text(&o).contains("--https"), "{}", text(&o));
+    let server = start_listening(&["demo", "--data", p(&demo), "--https"], &format!("0.0.0.0:{port}"), &[]);
+    let agent = agent_trusting(&keys_of(&demo).join("tls").join("ca.pem"));
+    assert_eq!(agent.get(&format!("https://127.0.0.1:{port}/healthz")).call().unwrap().into_string().unwrap(), "ok");
+    assert!(server.stdout.iter().any(|l| l.contains("no public_url")), "{:?}", server.stdout);
+    server.stop();
+}
+
+/// SIGTERM stops the server within seconds even while live boards hold their event streams
+/// open (they would otherwise keep a graceful stop waiting for ever).
+#[test]
+fn a_clean_stop_takes_seconds_even_with_live_boards_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut server = start(&["demo", "--data", p(&tmp.path().join("d"))]);
+    let boards: Vec<_> =
+        (0..3).map(|_| sse_data(server.request("/p/dead-river/board/stream").call().unwrap())).collect();
+    for board in &boards {
+        board.recv_timeout(Duration::from_secs(10)).unwrap();
+    }
+    let stopped = Instant::now();
+    let _ = Command::new("kill").arg(server.child.id().to_string()).status();
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(stopped.elapsed() < Duration::from_secs(10), "still running 10 s after SIGTERM with boards open");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "a clean stop exits 0: {status:?}");
+}
+
+/// Events of production `bench` in the database of `dir`.
+fn bench_events(dir: &Path) -> u64 {
+    let conn = rusqlite::Connection::open(dir.join("coldset.db")).unwrap();
+    conn.query_row("SELECT COUNT(*) FROM events WHERE production = 'bench'", [], |r| r.get::<_, i64>(0)).unwrap() as u64
+}
+
+/// A backup taken while 32 writers append restores whole: it verifies and holds every event
+/// acknowledged before it began. A damaged backup (a byte changed, truncated, its key
+/// missing) is refused and nothing is overwritten; an older backup than the installation's
+/// own checkpoints is refused unless asked for; sealed keys need the passphrase; a backup
+/// directory keeps only the newest N.
+#[test]
+fn backups_taken_while_writing_restore_whole_and_damaged_ones_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let mut writer = Command::new(BIN)
+        .args(["bench", "append", "--data", p(&data), "--writers", "32", "--events", "100000000"])
+        .args(["--print-acks", "--no-baseline"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = writer.stdout.take().unwrap();
+    let acked = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counter = acked.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if let Some(seq) = line.strip_prefix("ack ") {
+                counter.fetch_max(seq.parse::<u64>().unwrap() + 1, Ordering::SeqCst);
+            }
+        }
+    });
+    wait_for("a few hundred acknowledged events and a signed checkpoint", || {
+        acked.load(Ordering::SeqCst) > 300 && keys_of(&data).join("checkpoints.jsonl").exists()
+    });
+    let acked_before = acked.load(Ordering::SeqCst);
+    let backup = tmp.path().join("backup.tar");
+    let o = coldset(&["backup", "--data", p(&data), "--out", p(&backup)]);
+    assert!(o.status.success(), "{}", text(&o));
+    let after = acked.load(Ordering::SeqCst);
+    assert!(after > acked_before, "the writers went on during the backup ({acked_before} -> {after})");
+    // The installation goes on and signs past the backup.
+    let signed_at_backup = last_copied_size(&keys_of(&data).join("checkpoints.jsonl"));
+    wait_for("a checkpoint after the backup", || {
+        last_copied_size(&keys_of(&data).join("checkpoints.jsonl")) > signed_at_backup.max(after)
+    });
+    writer.kill().unwrap();
+    writer.wait().unwrap();
+
+    let restored = tmp.path().join("restored");
+    let o = coldset(&["restore", "--from", p(&backup), "--data", p(&restored)]);
+    assert!(o.status.success() && text(&o).contains("the whole ledger verified"), "{}", text(&o));
+    assert!(bench_events(&restored) >= acked_before, "{} < {acked_before}", bench_events(&restored));
+    assert!(coldset(&["verify", "--data", p(&restored)]).status.success());
+    // The restored directory serves.
+    let server = start(&["serve", "--data", p(&restored)]);
+    server.stop();
+
+    // Damaged copies are refused, and leave nothing behind.
+    let bytes = std::fs::read(&backup).unwrap();
+    let refused = |name: &str, damaged: &[u8], expect: &str| {
+        let file = tmp.path().join(format!("{name}.tar"));
+        std::fs::write(&file, damaged).unwrap();
+        let target = tmp.path().join(format!("restore-{name}"));
+        let o = coldset(&["restore", "--from", p(&file), "--data", p(&target)]);
+        assert!(!o.status.success(), "{name} was restored:\n{}", text(&o));
+        assert!(text(&o).contains(expect), "{name}: {}", text(&o));
+        assert!(!target.exists() && !keys_of(&target).exists(), "{name} left a directory behind");
+    };
+    let mut flipped = bytes.clone();
+    let middle = bytes.len() / 2;
+    flipped[middle] ^= 0x40;
+    refused("one-byte", &flipped, "differs from what was backed up");
+    refused("truncated", &bytes[..bytes.len() / 3], "not a whole coldset backup");
+    // A backup made from a key directory that had lost its signing key.
+    let keyless = tmp.path().join("keyless");
+    copy_data(&data, &keyless);
+    for entry in std::fs::read_dir(keys_of(&keyless)).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "key") && !path.ends_with("secrets.key") {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    let without_key = tmp.path().join("without-key.tar");
+    assert!(coldset(&["backup", "--data", p(&keyless), "--out", p(&without_key)]).status.success());
+    refused("key-missing", &std::fs::read(&without_key).unwrap(), "signing key");
+    // Never over an existing directory.
+    let o = coldset(&["restore", "--from", p(&backup), "--data", p(&data)]);
+    assert!(!o.status.success() && text(&o).contains("never overwrites"), "{}", text(&o));
+    // The installation went on after the backup: its own checkpoint copy is ahead.
+    let newest = keys_of(&data).join("checkpoints.jsonl");
+    let older = tmp.path().join("older");
+    let o = coldset(&["restore", "--from", p(&backup), "--data", p(&older), "--newer-than", p(&newest)]);
+    assert!(
+        !o.status.success() && text(&o).contains("older than what this installation already signed"),
+        "{}",
+        text(&o)
+    );
+    assert!(!older.exists());
+    let o =
+        coldset(&["restore", "--from", p(&backup), "--data", p(&older), "--newer-than", p(&newest), "--accept-older"]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    // Sealed keys, and a directory of backups that keeps the newest two.
+    let phrase = tmp.path().join("phrase");
+    std::fs::write(&phrase, "correct horse battery staple\n").unwrap();
+    let shelf = tmp.path().join("shelf");
+    std::fs::create_dir(&shelf).unwrap();
+    for _ in 0..3 {
+        let o = coldset(&[
+            "backup",
+            "--data",
+            p(&data),
+            "--out",
+            p(&shelf),
+            "--passphrase-file",
+            p(&phrase),
+            "--keep",
+            "2",
+        ]);
+        assert!(o.status.success(), "{}", text(&o));
+        std::thread::sleep(Duration::from_millis(1100));
+    }
+    let kept: Vec<PathBuf> = std::fs::read_dir(&shelf).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    let sealed = &kept[0];
+    let contents = String::from_utf8_lossy(&std::fs::read(sealed).unwrap()).into_owned();
+    assert!(!contents.contains("PRIVATE+KEY"), "the signing key is in the clear");
+    let o = coldset(&["restore", "--from", p(sealed), "--data", p(&tmp.path().join("s1"))]);
+    assert!(!o.status.success() && text(&o).contains("passphrase"), "{}", text(&o));
+    let wrong = tmp.path().join("wrong");
+    std::fs::write(&wrong, "not the right one").unwrap();
+    let o =
+        coldset(&["restore", "--from", p(sealed), "--data", p(&tmp.path().join("s2")), "--passphrase-file", p(&wrong)]);
+    assert!(!o.status.success() && text(&o).contains("wrong passphrase"), "{}", text(&o));
+    let o = coldset(&[
+        "restore",
+        "--from",
+        p(sealed),
+        "--data",
+        p(&tmp.path().join("s3")),
+        "--passphrase-file",
+        p(&phrase),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    // Automatic backups to a second disk while serving: one at start, then every period.
+    let disk = tmp.path().join("second-disk");
+    std::fs::create_dir(&disk).unwrap();
+    let config = tmp.path().join("backups.toml");
+    let settings = format!(
+        "backup_dir = \"{}\"\nbackup_every_minutes = 60\nbackup_keep = 3\nbackup_passphrase_file = \"{}\"\n",
+        p(&disk),
+        p(&phrase)
+    );
+    std::fs::write(&config, settings).unwrap();
+    let server = start(&["serve", "--data", p(&restored), "--config", p(&config)]);
+    let tar_in = |dir: &Path| {
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|x| x == "tar"))
+    };
+    wait_for("the automatic backup", || tar_in(&disk).is_some());
+    server.stop();
+    let automatic = tar_in(&disk).unwrap();
+    let target = tmp.path().join("s4");
+    let o = coldset(&["restore", "--from", p(&automatic), "--data", p(&target), "--passphrase-file", p(&phrase)]);
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+/// The systemd unit in packaging/ is valid for systemd itself (`systemd-analyze verify`, with
+/// the binary this test runs standing in for the installed one), and sandboxes the service.
+#[test]
+fn the_systemd_unit_passes_systemd_analyze() {
+    let unit =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../packaging/coldset.service")).unwrap();
+    for setting in ["DynamicUser=yes", "ProtectSystem=strict", "StateDirectory=coldset", "NoNewPrivileges=yes"] {
+        assert!(unit.contains(setting), "the unit lacks {setting}");
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("coldset.service");
+    std::fs::write(&path, unit.replace("/usr/local/bin/coldset", BIN)).unwrap();
+    let o = Command::new("systemd-analyze")
+        .args(["verify", p(&path)])
+        .output()
+        .expect("systemd-analyze (Debian's systemd package; scripts/test.sh installs it)");
+    assert!(o.status.success() && o.stderr.is_empty(), "{}", text(&o));
+}
+
+/// The operator's monitoring: `/metrics` (Prometheus text format) for an administrator's
+/// token, counting recorded events and refusals by the rule that refused them; and log lines
+/// as JSON objects when the configuration asks for them.
+#[test]
+fn metrics_and_json_logs_for_the_operator() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let log = tmp.path().join("server.log");
+    let mut child = Command::new(BIN)
+        .args(["demo", "--data", p(&data), "--listen", "127.0.0.1:0"])
+        .env_remove("COLDSET_CONFIG")
+        .env("COLDSET_LOG", "debug")
+        .env("COLDSET_LOG_FORMAT", "json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(std::fs::File::create(&log).unwrap()))
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let base = loop {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "server did not start");
+        if let Some(rest) = line.trim().strip_prefix("coldset listening on ") {
+            break rest.trim_end_matches('/').to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in reader.lines() {});
+    let token = |account: &str| {
+        let o = coldset(&["token", "create", "--data", p(&data), "--account", account]);
+        assert!(o.status.success(), "{}", text(&o));
+        String::from_utf8_lossy(&o.stdout).trim().to_owned()
+    };
+    let (admin, maria) = (token("admin"), token("maria"));
+    let metrics = |bearer: &str| match ureq::get(&format!("{base}/metrics"))
+        .set("Authorization", &format!("Bearer {bearer}"))
+        .call()
+    {
+        Ok(r) => (r.status(), r.into_string().unwrap()),
+        Err(ureq::Error::Status(s, r)) => (s, r.into_string().unwrap()),
+        Err(e) => panic!("{e}"),
+    };
+    assert!(matches!(ureq::get(&format!("{base}/metrics")).call(), Err(ureq::Error::Status(401, _))));
+    assert_eq!(metrics(&maria).0, 403, "the armorer is no administrator");
+    // A hand-off with none of its steps done: refused, and counted by every rule it names.
+    let (status, _, _, refusal) = post_json(
+        &format!("{base}/api/v1/productions/dead-river/commands"),
+        r#"{"command":{"command":"hand_off","firearm":"fa-1","to":"p-5"}}"#,
+        &[("Authorization", &format!("Bearer {maria}"))],
+    );
+    assert_eq!(status, 422, "{refusal}");
+    let (status, text_format) = metrics(&admin);
+    assert_eq!(status, 200, "{text_format}");
+    let value = |name: &str| -> f64 {
+        text_format
+            .lines()
+            .find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))
+            .unwrap_or_else(|| panic!("no {name} in:\n{text_format}"))
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let events = server_events(&base, &admin);
+    assert_eq!(value("coldset_log_events{production=\"dead-river\"}"), events as f64);
+    assert!(value("coldset_commits_total") >= 0.0);
+    for rule in refusal["rule_ids"].as_array().unwrap() {
+        let rule = rule.as_str().unwrap();
+        assert_eq!(value(&format!("coldset_refusals_total{{rule=\"{rule}\"}}")), 1.0, "{rule}");
+    }
+    assert!(text_format.contains("# TYPE coldset_checkpoint_age_seconds gauge"));
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let _ = child.wait();
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON log line ({e}): {l}")))
+        .collect();
+    assert!(lines.iter().any(|l| l["level"] == "DEBUG" && l["path"] == "/metrics"), "{lines:?}");
+}
+
+/// The number of events of the demo production.
+fn server_events(base: &str, token: &str) -> u64 {
+    let r = ureq::get(&format!("{base}/api/v1/productions/dead-river"))
+        .set("Authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    serde_json::from_str::<serde_json::Value>(&r.into_string().unwrap()).unwrap()["events"].as_u64().unwrap()
+}
+
+/// A certificate authority and a certificate for `localhost`/127.0.0.1 it signs, as PEM:
+/// (CA certificate, leaf certificate, leaf key).
+fn test_ca() -> (String, String, String) {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca.distinguished_name.push(rcgen::DnType::CommonName, "studio test CA");
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca, ca_key);
+    let leaf_key = rcgen::KeyPair::generate().unwrap();
+    let mut leaf = rcgen::CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
+    leaf.distinguished_name.push(rcgen::DnType::CommonName, "localhost");
+    let leaf_cert = leaf.signed_by(&leaf_key, &issuer).unwrap();
+    (ca_cert.pem(), leaf_cert.pem(), leaf_key.serialize_pem())
+}
+
+/// An HTTPS webhook receiver with the given certificate: records each body, answers 200.
+fn https_receiver(cert: &str, key: &str) -> (String, Arc<Mutex<Vec<String>>>) {
+    use rustls::pki_types::pem::PemObject;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let certs: Vec<_> =
+        rustls::pki_types::CertificateDer::pem_slice_iter(cert.as_bytes()).map(|c| c.unwrap()).collect();
+    let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(key.as_bytes()).unwrap();
+    let config = Arc::new(rustls::ServerConfig::builder().with_no_client_auth().with_single_cert(certs, key).unwrap());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://localhost:{}/hook", listener.local_addr().unwrap().port());
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    let seen = bodies.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let conn = rustls::ServerConnection::new(config.clone()).unwrap();
+            let mut tls = rustls::StreamOwned::new(conn, stream);
+            let mut reader = BufReader::new(&mut tls);
+            let mut length = 0usize;
+            let mut line = String::new();
+            loop {
+                line.clear();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                if line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0u8; length];
+            if reader.read_exact(&mut body).is_ok() {
+                seen.lock().unwrap().push(String::from_utf8_lossy(&body).into_owned());
+            }
+            let _ = tls.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let _ = tls.flush();
+        }
+    });
+    (url, bodies)
+}
+
+const SMTP_SERVER_PY: &str = r#"
+import json, ssl, sys, time
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+cert, key, port, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+class Handler:
+    async def handle_DATA(self, server, session, envelope):
+        with open(out, "a") as f:
+            f.write(json.dumps({"authenticated": bool(session.authenticated), "tls": session.ssl is not None,
+                                "to": envelope.rcpt_tos, "data": envelope.content.decode("utf-8", "replace")}) + "\n")
+        return "250 OK"
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"coldset" and auth_data.password == b"relay-pass-7"
+    return AuthResult(success=ok, handled=False)
+context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+context.load_cert_chain(cert, key)
+controller = Controller(Handler(), hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
+                        authenticator=authenticator, auth_required=True)
+controller.start()
+print("ready", flush=True)
+while True:
+    time.sleep(60)
+"#;
+
+/// Notifications that arrive: e-mail through a real SMTP server (aiosmtpd) that requires
+/// STARTTLS and AUTH, with a certificate from the studio's own CA given as `ca_file`; a
+/// webhook over HTTPS with a certificate from that CA; both in words, in the production's
+/// time zone, with the chat-webhook summary in `text`.
+#[test]
+fn notifications_arrive_over_starttls_with_auth_and_https_to_a_studio_ca() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = test_ca();
+    let f = |name: &str, text: &str| {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let (ca_file, cert_file, key_file) = (f("ca.pem", &ca), f("cert.pem", &cert), f("key.pem", &key));
+    let port = free_port();
+    let out = tmp.path().join("mail.jsonl");
+    let script = f("smtp.py", SMTP_SERVER_PY);
+    let mut smtp = Command::new("python3")
+        .args([p(&script), p(&cert_file), p(&key_file), &port.to_string(), p(&out)])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 with aiosmtpd (scripts/test.sh installs it)");
+    let mut ready = String::new();
+    BufReader::new(smtp.stdout.take().unwrap()).read_line(&mut ready).unwrap();
+    assert_eq!(ready.trim(), "ready", "the SMTP server did not start (is aiosmtpd installed?)");
+    let (hook, bodies) = https_receiver(&cert, &key);
+    let data = tmp.path().join("d");
+    assert!(coldset(&["init", "--data", p(&data)]).status.success());
+    let admin =
+        String::from_utf8(coldset(&["token", "create", "--data", p(&data), "--account", "admin"]).stdout).unwrap();
+    let password = f("smtp-password", "relay-pass-7\n");
+    let secret = f("hook-secret", "a-webhook-secret-of-some-length");
+    let config = f(
+        "coldset.toml",
+        &format!(
+            "smtp_server = \"localhost:{port}\"\nsmtp_security = \"starttls\"\nsmtp_username = \"coldset\"\n\
+             smtp_password_file = \"{}\"\nemail_from = \"coldset@set.example\"\nemail_to = [\"safety@studio.example\"]\n\
+             ca_file = \"{}\"\nwebhook_urls = [\"{hook}\"]\nwebhook_secret_file = \"{}\"\n",
+            p(&password),
+            p(&ca_file),
+            p(&secret)
+        ),
+    );
+    let server = start(&["--config", p(&config), "serve", "--data", p(&data)]);
+    let bearer = format!("Bearer {}", admin.trim());
+    let (status, ..) = post_json(
+        &format!("{}/api/v1/productions", server.base),
+        r#"{"id":"mesa","name":"Mesa Verde","time_zone":"America/Denver","packs":["industry-us"],"compliance_contact":"c@m.example"}"#,
+        &[("Authorization", &bearer)],
+    );
+    assert_eq!(status, 200);
+    let (status, ..) = post_json(
+        &format!("{}/api/v1/productions/mesa/reports", server.base),
+        r#"{"severity":"critical","text":"A live round in the dummy box on the cart."}"#,
+        &[],
+    );
+    assert_eq!(status, 200);
+    wait_for("the e-mail", || out.exists());
+    wait_for("the webhook", || !bodies.lock().unwrap().is_empty());
+    server.stop();
+    let _ = smtp.kill();
+    let _ = smtp.wait();
+    let mail: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&out).unwrap().lines().next().unwrap()).unwrap();
+    assert_eq!((mail["tls"].as_bool(), mail["authenticated"].as_bool()), (Some(true), Some(true)), "{mail}");
+    assert_eq!(mail["to"][0], "safety@studio.example");
+    let message = mail["data"].as_str().unwrap();
+    assert!(message.contains("Subject: [coldset Mesa Verde] Safety report filed (critical)"), "{message}");
+    assert!(message.contains("(America/Denver)") && message.contains("A live round in the dummy box"), "{message}");
+    assert!(message.contains("Message-ID:") || message.contains("Message-Id:"), "{message}");
+    assert!(!message.contains("{\""), "no JSON in the e-mail: {message}");
+    let hook: serde_json::Value = serde_json::from_str(&bodies.lock().unwrap()[0]).unwrap();
+    let text = hook["text"].as_str().unwrap();
+    assert!(text.starts_with("Safety report filed (critical)\nProduction: Mesa Verde (mesa)\nWhen: "), "{text}");
+}
+
 // ---- durability -----------------------------------------------------------------------------
 
 /// SIGKILL the writer during sustained concurrent appends, 50 times: every acknowledged
@@ -1537,7 +2086,12 @@ fn notifications_are_delivered_signed_retried_and_survive_a_restart() {
     wrong.update(format!("{ts}.{body}").as_bytes());
     assert_ne!(headers["x-coldset-signature"], format!("sha256={}", hex::encode(wrong.finalize().into_bytes())));
     let message = mail.lock().unwrap()[0].clone();
-    assert!(message.contains("Subject: [coldset notify]") && message.contains("Loose rounds"), "{message}");
+    // A message a person reads: the production's name and the subject in words, text and
+    // HTML parts, and no JSON.
+    assert!(message.contains("Subject: [coldset N] Safety report filed (critical)"), "{message}");
+    assert!(message.contains("What was reported: Loose rounds"), "{message}");
+    assert!(message.contains("text/plain") && message.contains("text/html"), "{message}");
+    assert!(!message.contains("{\"") && !message.contains("Critical"), "raw JSON or Rust names: {message}");
     // The delivery log shows the failed attempts and the delivery; nothing is left pending.
     let log: serde_json::Value = serde_json::from_str(
         &ureq::get(&format!("{}/api/v1/outbox", server.base))
