@@ -6,7 +6,7 @@
 //! one person from filling it (issue #14, item 4). The table of fields is [`ALL`], listed in
 //! docs/rules.md ("Text fields and quantities").
 
-use crate::decide::{invalid, DomainError};
+use crate::error::{invalid, DomainError};
 
 /// Whether a field is one line or prose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

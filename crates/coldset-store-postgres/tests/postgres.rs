@@ -7,7 +7,8 @@
 //! Needs PostgreSQL's server programs: run `scripts/ensure-postgres.sh` once. Without them
 //! every test fails (never skips) and says so.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Tests wait for the real server with deadlines.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::disallowed_methods)]
 
 use coldset_app::ports::*;
 use coldset_app::{App, AppError, ManualClock, Request};
@@ -251,12 +252,23 @@ fn db_name(url: &str) -> &str {
 
 // ---- the store --------------------------------------------------------------------------
 
+/// A fresh database of its own for one check (the shared server runs them in parallel).
+fn fresh_store(check: &str) -> ((), PostgresStore) {
+    let url = server().fresh_db(check);
+    ((), PostgresStore::create(&url).unwrap())
+}
+
+/// The shared store conformance suite, one test per check, each on a fresh database.
+mod conformance {
+    coldset_app::conformance_tests!(super::fresh_store);
+}
+
 #[test]
-fn postgres_passes_the_store_conformance_suite() {
+fn a_second_connection_sees_what_the_suite_wrote() {
     let url = server().fresh_db("conformance");
     let store = PostgresStore::create(&url).unwrap();
     coldset_app::conformance::run_all(&store).unwrap();
-    // And again through a second process's view of the same database.
+    // Again through a second process's view of the same database.
     let reopened = PostgresStore::connect(&url).unwrap();
     assert_eq!(reopened.event_count(&ProductionId::parse("conf-events").unwrap()).unwrap(), 10);
 }

@@ -300,7 +300,7 @@ pub fn init_with(
             password_hash: coldset_app::access::hash_secret(&password)
                 .map_err(|e| DataDirError::Other(e.to_string()))?,
             is_admin: true,
-            created_at: coldset_domain::Timestamp(jiff::Timestamp::now().as_millisecond()),
+            created_at: coldset_app::Clock::now(&coldset_app::SystemClock),
         })
         .map_err(|e| DataDirError::Other(e.to_string()))?;
     Ok(Initialised { admin: admin.to_owned(), password, verifier_key: verifier.to_string(), key_file })
@@ -324,7 +324,7 @@ pub fn add_account(
             name: name.to_owned(),
             password_hash: coldset_app::access::hash_secret(&password).map_err(other)?,
             is_admin: admin,
-            created_at: coldset_domain::Timestamp(jiff::Timestamp::now().as_millisecond()),
+            created_at: coldset_app::Clock::now(&coldset_app::SystemClock),
         })
         .map_err(|e| DataDirError::Other(e.to_string()))?;
     if let Some((production, person)) = link {

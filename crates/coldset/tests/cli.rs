@@ -2,7 +2,8 @@
 //! read API, and the ledger's promises (verification catches every kind of tampering,
 //! witnesses catch rollback and forks, acknowledged events survive SIGKILL).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Tests wait for real processes with deadlines, and make one-time codes from the real time.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::disallowed_methods)]
 
 use base64::Engine as _;
 use std::io::{BufRead, BufReader};
