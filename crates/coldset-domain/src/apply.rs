@@ -176,6 +176,7 @@ impl ProductionState {
             Event::ContactsSet { studio_safety_office, union_representative } => {
                 self.apply_contacts_set(seq, studio_safety_office, union_representative)
             }
+            Event::RecipientsSet { kind, addresses } => self.apply_recipients_set(seq, *kind, addresses),
             Event::ReportFiled { severity, text, subject, reporter_name, followup_key_hash, photos } => {
                 self.apply_report_filed(seq, at, severity, text, subject, reporter_name, followup_key_hash, photos)
             }

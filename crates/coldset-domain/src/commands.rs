@@ -290,6 +290,12 @@ pub enum Command {
         studio_safety_office: String,
         union_representative: String,
     },
+    /// Who hears about the production's notifications of one kind, by e-mail (replaces the
+    /// list; an empty list stops them).
+    SetRecipients {
+        kind: crate::reporting::NotificationKind,
+        addresses: Vec<String>,
+    },
     /// A safety report, from anyone (an account is not needed). The app generates the
     /// follow-up key and passes only its hash.
     FileReport {
@@ -420,6 +426,7 @@ command_kinds! {
     LiftHold => "lift_hold",
     RecordOverride => "record_override",
     SetContacts => "set_contacts",
+    SetRecipients => "set_recipients",
     RecordAuthorityNotice => "record_authority_notice",
     RecordTransport => "record_transport",
     RecordLiveException => "record_live_exception",

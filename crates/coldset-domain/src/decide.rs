@@ -120,6 +120,7 @@ pub fn moved_items(state: &ProductionState, command: &Command) -> (Vec<FirearmId
         | Command::RecordAuthorityNotice { .. }
         | Command::RecordLiveException { .. }
         | Command::SetContacts { .. }
+        | Command::SetRecipients { .. }
         | Command::FileReport { .. }
         | Command::AddToReport { .. }
         | Command::AcknowledgeReport { .. }
@@ -268,6 +269,7 @@ fn dispatch(d: &Decider<'_>, command: &Command) -> Result<Vec<Event>, DomainErro
         Command::SetContacts { studio_safety_office, union_representative } => {
             d.set_contacts(studio_safety_office, union_representative)
         }
+        Command::SetRecipients { kind, addresses } => d.set_recipients(*kind, addresses),
         Command::RecordAuthorityNotice { authority, date, reference } => {
             d.record_authority_notice(authority, date, reference)
         }

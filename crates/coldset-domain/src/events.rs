@@ -238,6 +238,8 @@ pub enum Event {
     AuthorityNotified { authority: crate::reporting::Authority, date: Date, reference: String, by: PersonId },
     #[serde(rename = "contacts.set")]
     ContactsSet { studio_safety_office: String, union_representative: String },
+    #[serde(rename = "recipients.set")]
+    RecipientsSet { kind: crate::reporting::NotificationKind, addresses: Vec<String> },
     #[serde(rename = "report.filed")]
     ReportFiled {
         severity: crate::reporting::Severity,
@@ -345,6 +347,7 @@ impl Event {
             Event::HoldLifted { .. } => "hold.lifted",
             Event::OverrideRecorded { .. } => "override.recorded",
             Event::ContactsSet { .. } => "contacts.set",
+            Event::RecipientsSet { .. } => "recipients.set",
             Event::AuthorityNotified { .. } => "authority.notified",
             Event::TransportRecorded { .. } => "transport.recorded",
             Event::LiveExceptionApproved { .. } => "live_exception.approved",

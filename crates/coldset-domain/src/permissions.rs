@@ -71,6 +71,7 @@ impl CommandKind {
             CommandKind::LiftHold => Allowed::AnyWorkingMember,
             CommandKind::RecordOverride => Allowed::AnyWorkingMember,
             CommandKind::SetContacts => Allowed::Roles(POLICY),
+            CommandKind::SetRecipients => Allowed::Roles(POLICY),
             CommandKind::RecordAuthorityNotice => Allowed::AnyWorkingMember,
             CommandKind::RecordTransport => Allowed::AnyWorkingMember,
             CommandKind::RecordLiveException => Allowed::AnyWorkingMember,

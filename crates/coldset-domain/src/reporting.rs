@@ -133,10 +133,33 @@ impl Incident {
     }
 }
 
+/// The kinds of notification a production can send to people of its own choosing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// A critical safety report: firearm work stops.
+    CriticalReport,
+    /// Any other safety report, and reports not acknowledged in time.
+    Report,
+    /// Misfires, discharges, injuries.
+    Incident,
+    /// A hold on firearm work.
+    Hold,
+    /// A firearm out of storage past its time-out (R-HAND-3).
+    OverdueFirearm,
+    /// Every other alert (counts that do not reconcile, a withdrawn firearm...).
+    Alert,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reporting {
     pub studio_safety_office: String,
     pub union_representative: String,
+    /// Who the production's notifications of each kind are e-mailed to, besides the
+    /// installation's own recipients. Left out of the record while empty, so productions
+    /// recorded before it existed keep the same rows.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub recipients: BTreeMap<NotificationKind, Vec<String>>,
     pub reports: BTreeMap<u64, Report>,
     pub incidents: BTreeMap<u64, Incident>,
     /// R-NOTIF-1 notices: (authority, date) -> reference.

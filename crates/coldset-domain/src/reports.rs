@@ -91,6 +91,28 @@ impl<'a> Decider<'a> {
         }])
     }
 
+    /// Decides `set_recipients`: each address one line, with an `@`, at most 20.
+    pub(crate) fn set_recipients(
+        &self,
+        kind: crate::reporting::NotificationKind,
+        addresses: &[String],
+    ) -> Result<Vec<Event>, DomainError> {
+        if addresses.len() > 20 {
+            return Err(invalid("addresses", "at most 20 addresses for one kind of notification"));
+        }
+        let mut checked = Vec::new();
+        for a in addresses {
+            let a = F::RECIPIENT.required(a)?;
+            if !a.contains('@') || a.contains(char::is_whitespace) || a.contains(['<', '>', ',', ';']) {
+                return Err(invalid("addresses", format!("'{a}' is not an e-mail address")));
+            }
+            if !checked.contains(&a) {
+                checked.push(a);
+            }
+        }
+        Ok(vec![Event::RecipientsSet { kind, addresses: checked }])
+    }
+
     /// Decides `file_report`.
     pub(crate) fn file_report(
         &self,
@@ -508,6 +530,22 @@ impl ProductionState {
     ) -> Result<Vec<EntityRef>, String> {
         let r = &mut self.reporting;
         r.notices.push((*authority, *date, reference.to_owned()));
+        r.version = seq;
+        Ok(vec![EntityRef::Reporting])
+    }
+
+    pub(crate) fn apply_recipients_set(
+        &mut self,
+        seq: u64,
+        kind: crate::reporting::NotificationKind,
+        addresses: &[String],
+    ) -> Result<Vec<EntityRef>, String> {
+        let r = &mut self.reporting;
+        if addresses.is_empty() {
+            r.recipients.remove(&kind);
+        } else {
+            r.recipients.insert(kind, addresses.to_vec());
+        }
         r.version = seq;
         Ok(vec![EntityRef::Reporting])
     }

@@ -18,6 +18,13 @@ fn tour() -> Prod {
     );
     p.w.ok(
         &by(&p.producer),
+        Command::SetRecipients {
+            kind: coldset_domain::reporting::NotificationKind::CriticalReport,
+            addresses: vec!["ad@set.example".into(), "producer@set.example".into()],
+        },
+    );
+    p.w.ok(
+        &by(&p.producer),
         Command::RecordAuthorityNotice {
             authority: coldset_domain::reports::Authority::StudioSafetyOffice,
             date: TODAY,
@@ -213,6 +220,7 @@ const ALL_EVENT_KINDS: &[&str] = &[
     "live_exception.approved",
     "policy.second_factor_required",
     "contacts.set",
+    "recipients.set",
     "report.filed",
     "report.acknowledged",
     "report.answered",
@@ -288,6 +296,7 @@ fn event_listed(e: &Event) {
         | Event::LiveExceptionApproved { .. }
         | Event::SecondFactorRequired { .. }
         | Event::ContactsSet { .. }
+        | Event::RecipientsSet { .. }
         | Event::ReportFiled { .. }
         | Event::ReportAcknowledged { .. }
         | Event::ReportAnswered { .. }

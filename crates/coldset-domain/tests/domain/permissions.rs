@@ -61,6 +61,7 @@ fn variant_listed(c: &Command) {
         | Command::RecordLiveException { .. }
         | Command::RequireSecondFactor { .. }
         | Command::SetContacts { .. }
+        | Command::SetRecipients { .. }
         | Command::FileReport { .. }
         | Command::AddToReport { .. }
         | Command::AcknowledgeReport { .. }
@@ -187,6 +188,10 @@ pub(super) fn samples(p: &Prod) -> Vec<Command> {
         },
         Command::RequireSecondFactor { roles: BTreeSet::from([Role::Armorer]) },
         Command::SetContacts { studio_safety_office: "x".into(), union_representative: "y".into() },
+        Command::SetRecipients {
+            kind: coldset_domain::reporting::NotificationKind::Hold,
+            addresses: vec!["ad@set.example".into()],
+        },
         file_report(coldset_domain::reports::Severity::Concern),
         Command::AddToReport { report: 1, text: "x".into(), followup_key_hash: key_hash() },
         Command::AcknowledgeReport { report: 1 },
@@ -361,4 +366,29 @@ fn a_stranger_is_forbidden() {
         let r = decide(&p.w.state, &p.w.ctx, &by(&stranger), &cmd);
         assert!(matches!(r, Err(DomainError::Forbidden(_))), "{r:?}");
     }
+}
+
+/// A production chooses who hears about each kind of notification: e-mail addresses only,
+/// at most 20, by the people who set its policy; an empty list stops them.
+#[test]
+fn notification_recipients_are_addresses_set_by_the_policy_makers() {
+    use coldset_domain::reporting::NotificationKind as K;
+    let mut p = Prod::new();
+    let set = |kind, addresses: &[&str]| Command::SetRecipients {
+        kind,
+        addresses: addresses.iter().map(|a| a.to_string()).collect(),
+    };
+    p.w.ok(&by(&p.producer), set(K::CriticalReport, &["ad@set.example", "ad@set.example", "studio@safety.example"]));
+    let recipients = &p.w.state.reporting.recipients;
+    assert_eq!(recipients[&K::CriticalReport], vec!["ad@set.example", "studio@safety.example"], "duplicates dropped");
+    for bad in [&["not an address"][..], &["a@b.example, c@d.example"][..], &["line@one\nline@two"][..]] {
+        assert!(matches!(p.w.run(&by(&p.producer), set(K::Hold, bad)), Err(DomainError::Invalid { .. })), "{bad:?}");
+    }
+    let many: Vec<String> = (0..21).map(|i| format!("p{i}@set.example")).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    assert!(matches!(p.w.run(&by(&p.producer), set(K::Hold, &many)), Err(DomainError::Invalid { .. })));
+    // The armorer does not set the production's policy.
+    assert!(matches!(p.w.run(&p.arm(), set(K::Hold, &["x@set.example"])), Err(DomainError::Forbidden(_))));
+    p.w.ok(&by(&p.producer), set(K::CriticalReport, &[]));
+    assert!(p.w.state.reporting.recipients.is_empty(), "an empty list stops them");
 }
