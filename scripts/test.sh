@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs coldset's whole test suite, as CI does. Installs what the tests need from Debian's
-# packages first when it is missing (PostgreSQL for the studio-scale store), so it works
-# on a fresh machine. Usage: ./scripts/test.sh [extra nextest/cargo test arguments]
+# Runs coldset's whole test suite, as CI does: formatting, clippy with warnings as errors,
+# then every test. Installs what the tests need from Debian's packages first when it is
+# missing (PostgreSQL for the studio-scale store), so it works on a fresh machine.
+# Usage: ./scripts/test.sh [extra nextest/cargo test arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -73,6 +74,11 @@ if ! cmp -s "$vendor/package-lock.json" .cache/vendor/package-lock.json \
 fi
 cmp "$vendor/jsqr/jsQR.js" .cache/vendor/node_modules/jsqr/dist/jsQR.js \
   || { echo "test.sh: $vendor/jsqr/jsQR.js is not npm's jsqr of $vendor/package-lock.json" >&2; exit 1; }
+
+# Formatting and lints first: they are quick, and CI fails on either. clippy.toml refuses
+# reading the system clock outside the clock adapter (and the few places that say why).
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
 
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast "$@"

@@ -30,21 +30,62 @@ fn event(p: &ProductionId, seq: u64) -> StoredEvent {
     }
 }
 
-/// Runs every check against a fresh, empty store.
+/// One check of the suite: `Err` says what the store did wrong.
+pub type Check = fn(&dyn Store) -> Result<(), String>;
+
+/// Every check, by name. Each works in productions and accounts of its own, so each can run
+/// on a fresh store alone (one test per check: `conformance_tests!`) or after the others
+/// (`run_all`).
+pub const CHECKS: &[(&str, Check)] = &[
+    ("events_round_trip", events_round_trip),
+    ("duplicate_sequence_is_a_conflict_and_atomic", duplicate_sequence_is_a_conflict_and_atomic),
+    ("projections_upsert", projections_upsert),
+    ("tree_nodes", tree_nodes),
+    ("checkpoints", checkpoints),
+    ("accounts", accounts),
+    ("access_records", access_records),
+    ("outbox", outbox),
+    ("attachments", attachments),
+];
+
+/// Runs every check against a fresh, empty store; an error names the check that failed.
 pub fn run_all(store: &dyn Store) -> Result<(), String> {
-    events_round_trip(store)?;
-    duplicate_sequence_is_a_conflict_and_atomic(store)?;
-    projections_upsert(store)?;
-    tree_nodes(store)?;
-    checkpoints(store)?;
-    accounts(store)?;
-    access_records(store)?;
-    outbox(store)?;
-    attachments(store)?;
+    for (name, check) in CHECKS {
+        check(store).map_err(|e| format!("{name}: {e}"))?;
+    }
     Ok(())
 }
 
-fn events_round_trip(store: &dyn Store) -> Result<(), String> {
+/// Writes one `#[test]` per check of the suite, each on a fresh store, so that a failure
+/// names its check; and a test that the list here is `CHECKS`. `$fresh` is a function
+/// `fn(&str) -> (Keep, S)` given the check's name (for a database name, say) that returns a
+/// fresh store `S: Store` and whatever must live as long as it (`Keep`: a temporary
+/// directory, or `()`). Use it inside a module of the store's test binary:
+/// `mod conformance { coldset_app::conformance_tests!(super::fresh_store); }`.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($fresh:path) => {
+        $crate::conformance_tests!(@each $fresh; events_round_trip, duplicate_sequence_is_a_conflict_and_atomic, projections_upsert, tree_nodes, checkpoints, accounts, access_records, outbox, attachments);
+    };
+    (@each $fresh:path; $($check:ident),+) => {
+        $(
+            #[test]
+            fn $check() -> Result<(), String> {
+                let (_keep, store) = $fresh(stringify!($check));
+                $crate::conformance::$check(&store)
+            }
+        )+
+
+        #[test]
+        fn every_check_of_the_suite_has_its_test() {
+            let tested = [$(stringify!($check)),+];
+            let suite: Vec<&str> = $crate::conformance::CHECKS.iter().map(|(name, _)| *name).collect();
+            assert_eq!(tested.as_slice(), suite.as_slice());
+        }
+    };
+}
+
+pub fn events_round_trip(store: &dyn Store) -> Result<(), String> {
     let p = pid("conf-events")?;
     let batch = CommitBatch {
         productions: vec![ProductionRecord { id: p.clone(), name: "Events".into(), created_at: Timestamp(1) }],
@@ -70,7 +111,7 @@ fn events_round_trip(store: &dyn Store) -> Result<(), String> {
     Ok(())
 }
 
-fn duplicate_sequence_is_a_conflict_and_atomic(store: &dyn Store) -> Result<(), String> {
+pub fn duplicate_sequence_is_a_conflict_and_atomic(store: &dyn Store) -> Result<(), String> {
     let p = pid("conf-dup")?;
     store.commit(&CommitBatch { events: vec![event(&p, 0)], ..Default::default() }).map_err(|e| e.to_string())?;
     // A batch whose second event collides must leave nothing of itself behind.
@@ -91,7 +132,7 @@ fn duplicate_sequence_is_a_conflict_and_atomic(store: &dyn Store) -> Result<(), 
     Ok(())
 }
 
-fn projections_upsert(store: &dyn Store) -> Result<(), String> {
+pub fn projections_upsert(store: &dyn Store) -> Result<(), String> {
     let p = pid("conf-proj")?;
     let row =
         |v: u64, body: &str| ProjectionRow { kind: "firearm".into(), id: "fa-1".into(), version: v, body: body.into() };
@@ -106,7 +147,7 @@ fn projections_upsert(store: &dyn Store) -> Result<(), String> {
     Ok(())
 }
 
-fn tree_nodes(store: &dyn Store) -> Result<(), String> {
+pub fn tree_nodes(store: &dyn Store) -> Result<(), String> {
     let p = pid("conf-nodes")?;
     let e0 = event(&p, 0);
     let h = coldset_ledger::node_hash(&e0.leaf_hash, &e0.leaf_hash);
@@ -123,7 +164,7 @@ fn tree_nodes(store: &dyn Store) -> Result<(), String> {
     Ok(())
 }
 
-fn checkpoints(store: &dyn Store) -> Result<(), String> {
+pub fn checkpoints(store: &dyn Store) -> Result<(), String> {
     let p = pid("conf-cp")?;
     let cp = |size: u64| StoredCheckpoint {
         production: p.clone(),
@@ -146,7 +187,7 @@ fn checkpoints(store: &dyn Store) -> Result<(), String> {
     Ok(())
 }
 
-fn accounts(store: &dyn Store) -> Result<(), String> {
+pub fn accounts(store: &dyn Store) -> Result<(), String> {
     let before = store.account_count().map_err(|e| e.to_string())?;
     let a = AccountRecord {
         name: "conf-user".into(),

@@ -59,6 +59,20 @@ pub fn subject(event: &Event) -> Option<String> {
     })
 }
 
+/// Which of a production's recipient lists an event goes to.
+fn kind_of(event: &Event) -> Option<coldset_domain::reporting::NotificationKind> {
+    use coldset_domain::reporting::{NotificationKind as K, Severity};
+    Some(match event {
+        Event::ReportFiled { severity: Severity::Critical, .. } => K::CriticalReport,
+        Event::ReportFiled { .. } | Event::ReportEscalated { .. } => K::Report,
+        Event::IncidentReported { .. } => K::Incident,
+        Event::HoldPlaced { .. } => K::Hold,
+        Event::AlertRaised { rule: coldset_domain::RuleId::Hand3, .. } => K::OverdueFirearm,
+        Event::AlertRaised { .. } | Event::RoundsDiscrepancyFound { .. } | Event::FirearmWithdrawn { .. } => K::Alert,
+        _ => return None,
+    })
+}
+
 /// What the event says, for a person reading the notification.
 fn details(event: &Event) -> Vec<String> {
     match event {
@@ -138,12 +152,19 @@ pub fn items_for(
     };
     let mut out: Vec<OutboxItem> = targets.webhooks.iter().map(|u| item("webhook", u)).collect();
     if targets.email {
-        out.extend(targets.email_to.iter().map(|a| item("email", a)));
+        // The installation's recipients, the production's own for this kind, and the
+        // contact an escalation goes to: each address once.
+        let mut addresses: Vec<&str> = targets.email_to.iter().map(String::as_str).collect();
+        if let Some(kind) = kind_of(&env.event) {
+            addresses.extend(state.reporting.recipients.get(&kind).into_iter().flatten().map(String::as_str));
+        }
         if let Event::ReportEscalated { to, .. } = &env.event {
-            if to.contains('@') && !targets.email_to.iter().any(|a| a == to) {
-                out.push(item("email", to.trim()));
+            if to.contains('@') {
+                addresses.push(to.trim());
             }
         }
+        let mut seen = std::collections::BTreeSet::new();
+        out.extend(addresses.into_iter().filter(|a| seen.insert(*a)).map(|a| item("email", a)));
     }
     out
 }

@@ -109,6 +109,9 @@ impl Challenges {
             person: person.clone(),
             purpose,
             asked_by: asked_by.clone(),
+            // Monotonic and in memory only: it expires the challenge, nothing recorded
+            // depends on it (ARCHITECTURE.md, invariants).
+            #[allow(clippy::disallowed_methods)]
             issued: Instant::now(),
         };
         open.insert(challenge.clone(), entry);

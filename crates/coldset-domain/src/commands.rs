@@ -282,7 +282,7 @@ pub enum Command {
     /// R-NOTIF-1: the studio safety office (or the local police, where a permit requires
     /// it) was told before firearms are used on a date.
     RecordAuthorityNotice {
-        authority: crate::reports::Authority,
+        authority: crate::reporting::Authority,
         date: Date,
         reference: String,
     },
@@ -290,10 +290,16 @@ pub enum Command {
         studio_safety_office: String,
         union_representative: String,
     },
+    /// Who hears about the production's notifications of one kind, by e-mail (replaces the
+    /// list; an empty list stops them).
+    SetRecipients {
+        kind: crate::reporting::NotificationKind,
+        addresses: Vec<String>,
+    },
     /// A safety report, from anyone (an account is not needed). The app generates the
     /// follow-up key and passes only its hash.
     FileReport {
-        severity: crate::reports::Severity,
+        severity: crate::reporting::Severity,
         text: String,
         #[serde(default)]
         subject: Option<String>,
@@ -327,7 +333,7 @@ pub enum Command {
     /// Clock-driven work (escalations); issued by coldset itself.
     Tick,
     ReportIncident {
-        kind: crate::reports::IncidentKind,
+        kind: crate::reporting::IncidentKind,
         #[serde(default)]
         firearm: Option<FirearmId>,
         #[serde(default)]
@@ -351,77 +357,114 @@ pub enum Command {
     },
 }
 
+/// Declares `CommandKind` (the commands without their fields), its names and the list of
+/// them all from one list, so that list cannot miss a command: `Command::kind` is an
+/// exhaustive match the macro writes from the same list.
+macro_rules! command_kinds {
+    ($($variant:ident => $name:literal,)*) => {
+        /// Which command, without its fields: what the permission table, the API's list of
+        /// commands and docs/permissions.md speak of.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum CommandKind {
+            $($variant,)*
+        }
+
+        impl CommandKind {
+            /// Every command, in the permission table's order.
+            pub const ALL: &'static [CommandKind] = &[$(CommandKind::$variant,)*];
+
+            /// The command's name as used in the permission table and the API.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(CommandKind::$variant => $name,)*
+                }
+            }
+        }
+
+        impl Command {
+            pub fn kind(&self) -> CommandKind {
+                match self {
+                    $(Command::$variant { .. } => CommandKind::$variant,)*
+                }
+            }
+        }
+    };
+}
+
+command_kinds! {
+    CreateProduction => "create_production",
+    AddPerson => "add_person",
+    AssignRole => "assign_role",
+    RemoveRole => "remove_role",
+    RecordCredential => "record_credential",
+    ApproveSupplier => "approve_supplier",
+    AddLocation => "add_location",
+    PlanScene => "plan_scene",
+    RevisePlan => "revise_plan",
+    ChangePolicy => "change_policy",
+    RequireSecondFactor => "require_second_factor",
+    ApprovePlan => "approve_plan",
+    HoldMeeting => "hold_meeting",
+    SignOffMeeting => "sign_off_meeting",
+    MarkSceneReady => "mark_scene_ready",
+    CallScene => "call_scene",
+    WrapScene => "wrap_scene",
+    DeclineFirearm => "decline_firearm",
+    OpenDay => "open_day",
+    CloseDay => "close_day",
+    ResolveAlert => "resolve_alert",
+    SuperviseAssistant => "supervise_assistant",
+    RecordCompetence => "record_competence",
+    InspectFirearm => "inspect_firearm",
+    LoadFirearm => "load_firearm",
+    DeclareEmpty => "declare_empty",
+    UnloadFirearm => "unload_firearm",
+    ResolveDiscrepancy => "resolve_discrepancy",
+    AcknowledgeDemonstration => "acknowledge_demonstration",
+    AcknowledgeShown => "acknowledge_shown",
+    PlaceHold => "place_hold",
+    LiftHold => "lift_hold",
+    RecordOverride => "record_override",
+    SetContacts => "set_contacts",
+    SetRecipients => "set_recipients",
+    RecordAuthorityNotice => "record_authority_notice",
+    RecordTransport => "record_transport",
+    RecordLiveException => "record_live_exception",
+    FileReport => "file_report",
+    AddToReport => "add_to_report",
+    AcknowledgeReport => "acknowledge_report",
+    AnswerReport => "answer_report",
+    ReviewReport => "review_report",
+    CloseReport => "close_report",
+    Tick => "tick",
+    ReportIncident => "report_incident",
+    NotifyRegulator => "notify_regulator",
+    SignInvestigation => "sign_investigation",
+    ReleaseEvidence => "release_evidence",
+    OpenStorage => "open_storage",
+    CloseStorage => "close_storage",
+    IntakeFirearm => "intake_firearm",
+    StoreFirearm => "store_firearm",
+    TakeFirearm => "take_firearm",
+    HandOff => "hand_off",
+    Collect => "collect",
+    WithdrawFirearm => "withdraw_firearm",
+    RecordRepair => "record_repair",
+    DisposeFirearm => "dispose_firearm",
+    CorrectFirearmDetails => "correct_firearm_details",
+    IntakeLot => "intake_lot",
+    VerifyLot => "verify_lot",
+    CreateContainer => "create_container",
+    MoveRounds => "move_rounds",
+    StoreContainer => "store_container",
+    TakeContainer => "take_container",
+    HandContainer => "hand_container",
+}
+
 impl Command {
     /// The command's name as used in the permission table and the API.
     pub fn name(&self) -> &'static str {
-        match self {
-            Command::CreateProduction { .. } => "create_production",
-            Command::AddPerson { .. } => "add_person",
-            Command::AssignRole { .. } => "assign_role",
-            Command::RemoveRole { .. } => "remove_role",
-            Command::RecordCredential { .. } => "record_credential",
-            Command::ApproveSupplier { .. } => "approve_supplier",
-            Command::AddLocation { .. } => "add_location",
-            Command::OpenStorage { .. } => "open_storage",
-            Command::CloseStorage { .. } => "close_storage",
-            Command::IntakeFirearm { .. } => "intake_firearm",
-            Command::StoreFirearm { .. } => "store_firearm",
-            Command::TakeFirearm { .. } => "take_firearm",
-            Command::HandOff { .. } => "hand_off",
-            Command::Collect { .. } => "collect",
-            Command::WithdrawFirearm { .. } => "withdraw_firearm",
-            Command::RecordRepair { .. } => "record_repair",
-            Command::DisposeFirearm { .. } => "dispose_firearm",
-            Command::CorrectFirearmDetails { .. } => "correct_firearm_details",
-            Command::IntakeLot { .. } => "intake_lot",
-            Command::VerifyLot { .. } => "verify_lot",
-            Command::CreateContainer { .. } => "create_container",
-            Command::MoveRounds { .. } => "move_rounds",
-            Command::StoreContainer { .. } => "store_container",
-            Command::TakeContainer { .. } => "take_container",
-            Command::HandContainer { .. } => "hand_container",
-            Command::PlanScene { .. } => "plan_scene",
-            Command::RevisePlan { .. } => "revise_plan",
-            Command::ApprovePlan { .. } => "approve_plan",
-            Command::HoldMeeting { .. } => "hold_meeting",
-            Command::SignOffMeeting { .. } => "sign_off_meeting",
-            Command::MarkSceneReady { .. } => "mark_scene_ready",
-            Command::CallScene { .. } => "call_scene",
-            Command::WrapScene { .. } => "wrap_scene",
-            Command::DeclineFirearm { .. } => "decline_firearm",
-            Command::ChangePolicy { .. } => "change_policy",
-            Command::RequireSecondFactor { .. } => "require_second_factor",
-            Command::OpenDay { .. } => "open_day",
-            Command::CloseDay { .. } => "close_day",
-            Command::ResolveAlert { .. } => "resolve_alert",
-            Command::SuperviseAssistant { .. } => "supervise_assistant",
-            Command::RecordCompetence { .. } => "record_competence",
-            Command::InspectFirearm { .. } => "inspect_firearm",
-            Command::LoadFirearm { .. } => "load_firearm",
-            Command::DeclareEmpty { .. } => "declare_empty",
-            Command::UnloadFirearm { .. } => "unload_firearm",
-            Command::ResolveDiscrepancy { .. } => "resolve_discrepancy",
-            Command::AcknowledgeDemonstration { .. } => "acknowledge_demonstration",
-            Command::AcknowledgeShown { .. } => "acknowledge_shown",
-            Command::PlaceHold { .. } => "place_hold",
-            Command::LiftHold { .. } => "lift_hold",
-            Command::RecordOverride { .. } => "record_override",
-            Command::SetContacts { .. } => "set_contacts",
-            Command::RecordAuthorityNotice { .. } => "record_authority_notice",
-            Command::RecordTransport { .. } => "record_transport",
-            Command::RecordLiveException { .. } => "record_live_exception",
-            Command::FileReport { .. } => "file_report",
-            Command::AddToReport { .. } => "add_to_report",
-            Command::AcknowledgeReport { .. } => "acknowledge_report",
-            Command::AnswerReport { .. } => "answer_report",
-            Command::ReviewReport { .. } => "review_report",
-            Command::CloseReport { .. } => "close_report",
-            Command::Tick => "tick",
-            Command::ReportIncident { .. } => "report_incident",
-            Command::NotifyRegulator { .. } => "notify_regulator",
-            Command::SignInvestigation { .. } => "sign_investigation",
-            Command::ReleaseEvidence { .. } => "release_evidence",
-        }
+        self.kind().name()
     }
 
     /// The record a client may pin with an expected version (optimistic concurrency).

@@ -235,12 +235,14 @@ pub enum Event {
         locked_case: bool,
     },
     #[serde(rename = "authority.notified")]
-    AuthorityNotified { authority: crate::reports::Authority, date: Date, reference: String, by: PersonId },
+    AuthorityNotified { authority: crate::reporting::Authority, date: Date, reference: String, by: PersonId },
     #[serde(rename = "contacts.set")]
     ContactsSet { studio_safety_office: String, union_representative: String },
+    #[serde(rename = "recipients.set")]
+    RecipientsSet { kind: crate::reporting::NotificationKind, addresses: Vec<String> },
     #[serde(rename = "report.filed")]
     ReportFiled {
-        severity: crate::reports::Severity,
+        severity: crate::reporting::Severity,
         text: String,
         subject: Option<String>,
         /// A name the reporter chose to give; `None` for an anonymous report.
@@ -257,14 +259,14 @@ pub enum Event {
     #[serde(rename = "report.added_to")]
     ReportAddedTo { report: u64, text: String },
     #[serde(rename = "report.escalated")]
-    ReportEscalated { report: u64, level: crate::reports::EscalationLevel, to: String },
+    ReportEscalated { report: u64, level: crate::reporting::EscalationLevel, to: String },
     #[serde(rename = "report.reviewed")]
     ReportReviewed { report: u64, by: PersonId, note: String },
     #[serde(rename = "report.closed")]
     ReportClosed { report: u64, by: PersonId, corrective_action: String },
     #[serde(rename = "incident.reported")]
     IncidentReported {
-        kind: crate::reports::IncidentKind,
+        kind: crate::reporting::IncidentKind,
         firearm: Option<FirearmId>,
         scene: Option<SceneId>,
         description: String,
@@ -345,6 +347,7 @@ impl Event {
             Event::HoldLifted { .. } => "hold.lifted",
             Event::OverrideRecorded { .. } => "override.recorded",
             Event::ContactsSet { .. } => "contacts.set",
+            Event::RecipientsSet { .. } => "recipients.set",
             Event::AuthorityNotified { .. } => "authority.notified",
             Event::TransportRecorded { .. } => "transport.recorded",
             Event::LiveExceptionApproved { .. } => "live_exception.approved",

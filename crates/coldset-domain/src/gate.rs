@@ -4,15 +4,17 @@
 //! inside the writer's transaction and records the rules it checked; the query endpoint
 //! evaluates it without changing anything.
 
-use crate::decide::{Decider, DomainError};
+pub use crate::checks::{day_open, holds_on, policy};
+
+use crate::checks::{check_holds_on, check_meeting_today, check_not_frozen, check_stops, Context, Decider};
+use crate::error::DomainError;
 use crate::events::Actor;
 use crate::ids::*;
 use crate::model::*;
-use crate::policy::{policy_for, Policy, OVERRIDABLE};
+use crate::policy::{Policy, OVERRIDABLE};
 use crate::rules::{Checks, RuleId, Violation};
 use crate::safety::*;
 use crate::state::ProductionState;
-use crate::Context;
 use serde::Serialize;
 
 /// The answer of the gate.
@@ -25,11 +27,6 @@ pub struct GateDecision {
     pub overrides: Vec<u64>,
     /// Every rule the gate evaluated, for the record.
     pub rules_checked: Vec<RuleId>,
-}
-
-/// The policy in force for a production.
-pub fn policy(state: &ProductionState) -> Policy {
-    policy_for(state.info.as_ref().map(|i| i.packs.as_slice()).unwrap_or(&[]))
 }
 
 /// People who may work as armorers on set (R-STAFF-1's divisor).
@@ -58,47 +55,6 @@ pub fn armed_performers(state: &ProductionState) -> u32 {
     holders.sort();
     holders.dedup();
     holders.len() as u32
-}
-
-/// Active holds that cover a scene (or all firearm work).
-pub fn holds_on<'s>(state: &'s ProductionState, scene: Option<&SceneId>) -> Vec<&'s Hold> {
-    state
-        .safety
-        .holds
-        .values()
-        .filter(|h| match &h.scope {
-            HoldScope::AllFirearmWork => true,
-            HoldScope::Scene { scene: s } => Some(s) == scene,
-        })
-        .collect()
-}
-
-/// Whether a shoot day is open now. A night shoot crosses midnight and is still one day, so
-/// the day is the one the armorer opened, as long as it was opened within the last 24 hours.
-pub fn day_open(state: &ProductionState, now: crate::Timestamp) -> bool {
-    state.safety.day.as_ref().is_some_and(|d| d.opened_at <= now && d.opened_at.minutes_until(now) < 24 * 60)
-}
-
-/// R-ROLE-4: every hold in force on the scene (or on all firearm work) refuses the step.
-pub(crate) fn check_holds_on(c: &mut Checks, state: &ProductionState, scene: Option<&SceneId>) {
-    for h in holds_on(state, scene) {
-        c.fail(
-            RuleId::Role4,
-            format!("a hold is in force: {}", h.reason),
-            "only the person who placed the hold, or the safety advisor's recorded review, can lift it",
-        );
-    }
-}
-
-/// R-MEET-1 per shoot day: a meeting exists but was not held on this scene's shoot day.
-pub(crate) fn check_meeting_today(c: &mut Checks, sc: &Scene) {
-    if sc.meeting.is_some() && !sc.meeting_held_on_its_day() {
-        c.fail(
-            RuleId::Meet1,
-            format!("the safety meeting for scene {} was not held on its shoot day ({})", sc.number, sc.day),
-            "hold the safety meeting again on the scene's day, after the day-open count, and sign it off",
-        );
-    }
 }
 
 /// Query form, for the API: evaluates as if the firearm's current holder handed it over,
@@ -200,7 +156,7 @@ pub(crate) fn hand_off(
     );
     d.check_not_withdrawn(&mut c, f);
 
-    crate::reports::check_not_frozen(&mut c, state, Some(firearm), None);
+    check_not_frozen(&mut c, state, Some(firearm), None);
     if f.kind.can_fire() {
         checked.push(RuleId::Role2);
         d.check_licensed(&mut c, receiver, f.kind);
@@ -318,7 +274,7 @@ pub(crate) fn hand_off(
         }
     }
     checked.extend([RuleId::Comp2, RuleId::Misf2, RuleId::Inc2]);
-    crate::reports::check_stops(&mut c, state, Some(firearm));
+    check_stops(&mut c, state, Some(firearm));
     check_holds_on(&mut c, state, scene_id);
     if f.kind.can_fire() {
         checked.extend([RuleId::Train1, RuleId::Train2]);

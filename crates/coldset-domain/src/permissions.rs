@@ -4,10 +4,10 @@
 //! person with the rule id that forbids it (a 1st AD handing a gun to an actor is refused
 //! under R-HAND-2, not with an anonymous "forbidden").
 
-use crate::commands::Command;
+use crate::commands::{Command, CommandKind};
 use crate::model::Role;
 
-/// Which roles may issue a command, by command name.
+/// Which roles may issue a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Allowed {
     /// Only an installation administrator account.
@@ -32,115 +32,134 @@ const ARMORY_SETUP: &[Role] = &[Role::Admin, Role::Armorer];
 const SCENES: &[Role] = &[Role::Admin, Role::Producer, Role::FirstAd, Role::Armorer];
 const POLICY: &[Role] = &[Role::Admin, Role::Producer, Role::SafetyAdvisor];
 
-/// The permission table: every command name, and who may issue it.
-pub const PERMISSIONS: &[(&str, Allowed)] = &[
-    ("create_production", Allowed::InstallationAdmin),
-    ("add_person", Allowed::Roles(SETUP)),
-    ("assign_role", Allowed::Roles(SETUP)),
-    ("remove_role", Allowed::Roles(SETUP)),
-    ("record_credential", Allowed::Roles(CREDENTIALS)),
-    ("approve_supplier", Allowed::Roles(ARMORY_SETUP)),
-    ("add_location", Allowed::Roles(ARMORY_SETUP)),
-    ("plan_scene", Allowed::Roles(SCENES)),
-    ("revise_plan", Allowed::Roles(SCENES)),
-    ("change_policy", Allowed::Roles(POLICY)),
-    ("require_second_factor", Allowed::Roles(POLICY)),
-    ("approve_plan", Allowed::AnyWorkingMember),
-    ("hold_meeting", Allowed::AnyWorkingMember),
-    ("sign_off_meeting", Allowed::AnyWorkingMember),
-    ("mark_scene_ready", Allowed::AnyWorkingMember),
-    ("call_scene", Allowed::AnyWorkingMember),
-    ("wrap_scene", Allowed::AnyWorkingMember),
-    ("decline_firearm", Allowed::AnyWorkingMember),
-    ("open_day", Allowed::AnyWorkingMember),
-    ("close_day", Allowed::AnyWorkingMember),
-    ("resolve_alert", Allowed::AnyWorkingMember),
-    ("supervise_assistant", Allowed::AnyWorkingMember),
-    ("record_competence", Allowed::AnyWorkingMember),
-    ("inspect_firearm", Allowed::AnyWorkingMember),
-    ("load_firearm", Allowed::AnyWorkingMember),
-    ("declare_empty", Allowed::AnyWorkingMember),
-    ("unload_firearm", Allowed::AnyWorkingMember),
-    ("resolve_discrepancy", Allowed::AnyWorkingMember),
-    ("acknowledge_demonstration", Allowed::AnyWorkingMember),
-    ("acknowledge_shown", Allowed::AnyWorkingMember),
-    ("place_hold", Allowed::AnyWorkingMember),
-    ("lift_hold", Allowed::AnyWorkingMember),
-    ("record_override", Allowed::AnyWorkingMember),
-    ("set_contacts", Allowed::Roles(POLICY)),
-    ("record_authority_notice", Allowed::AnyWorkingMember),
-    ("record_transport", Allowed::AnyWorkingMember),
-    ("record_live_exception", Allowed::AnyWorkingMember),
-    ("file_report", Allowed::Anyone),
-    ("add_to_report", Allowed::Reporter),
-    ("acknowledge_report", Allowed::AnyWorkingMember),
-    ("answer_report", Allowed::AnyWorkingMember),
-    ("review_report", Allowed::AnyWorkingMember),
-    ("close_report", Allowed::AnyWorkingMember),
-    ("tick", Allowed::System),
-    ("report_incident", Allowed::AnyWorkingMember),
-    ("notify_regulator", Allowed::AnyWorkingMember),
-    ("sign_investigation", Allowed::AnyWorkingMember),
-    ("release_evidence", Allowed::AnyWorkingMember),
-    ("open_storage", Allowed::AnyWorkingMember),
-    ("close_storage", Allowed::AnyWorkingMember),
-    ("intake_firearm", Allowed::AnyWorkingMember),
-    ("store_firearm", Allowed::AnyWorkingMember),
-    ("take_firearm", Allowed::AnyWorkingMember),
-    ("hand_off", Allowed::AnyWorkingMember),
-    ("collect", Allowed::AnyWorkingMember),
-    ("withdraw_firearm", Allowed::AnyWorkingMember),
-    ("record_repair", Allowed::AnyWorkingMember),
-    ("dispose_firearm", Allowed::AnyWorkingMember),
-    ("correct_firearm_details", Allowed::AnyWorkingMember),
-    ("intake_lot", Allowed::AnyWorkingMember),
-    ("verify_lot", Allowed::AnyWorkingMember),
-    ("create_container", Allowed::AnyWorkingMember),
-    ("move_rounds", Allowed::AnyWorkingMember),
-    ("store_container", Allowed::AnyWorkingMember),
-    ("take_container", Allowed::AnyWorkingMember),
-    ("hand_container", Allowed::AnyWorkingMember),
-];
+impl CommandKind {
+    /// Who may issue this command. Exhaustive on purpose (no catch-all arm): a new command does
+    /// not compile until it has its row.
+    pub const fn allowed(self) -> Allowed {
+        match self {
+            CommandKind::CreateProduction => Allowed::InstallationAdmin,
+            CommandKind::AddPerson => Allowed::Roles(SETUP),
+            CommandKind::AssignRole => Allowed::Roles(SETUP),
+            CommandKind::RemoveRole => Allowed::Roles(SETUP),
+            CommandKind::RecordCredential => Allowed::Roles(CREDENTIALS),
+            CommandKind::ApproveSupplier => Allowed::Roles(ARMORY_SETUP),
+            CommandKind::AddLocation => Allowed::Roles(ARMORY_SETUP),
+            CommandKind::PlanScene => Allowed::Roles(SCENES),
+            CommandKind::RevisePlan => Allowed::Roles(SCENES),
+            CommandKind::ChangePolicy => Allowed::Roles(POLICY),
+            CommandKind::RequireSecondFactor => Allowed::Roles(POLICY),
+            CommandKind::ApprovePlan => Allowed::AnyWorkingMember,
+            CommandKind::HoldMeeting => Allowed::AnyWorkingMember,
+            CommandKind::SignOffMeeting => Allowed::AnyWorkingMember,
+            CommandKind::MarkSceneReady => Allowed::AnyWorkingMember,
+            CommandKind::CallScene => Allowed::AnyWorkingMember,
+            CommandKind::WrapScene => Allowed::AnyWorkingMember,
+            CommandKind::DeclineFirearm => Allowed::AnyWorkingMember,
+            CommandKind::OpenDay => Allowed::AnyWorkingMember,
+            CommandKind::CloseDay => Allowed::AnyWorkingMember,
+            CommandKind::ResolveAlert => Allowed::AnyWorkingMember,
+            CommandKind::SuperviseAssistant => Allowed::AnyWorkingMember,
+            CommandKind::RecordCompetence => Allowed::AnyWorkingMember,
+            CommandKind::InspectFirearm => Allowed::AnyWorkingMember,
+            CommandKind::LoadFirearm => Allowed::AnyWorkingMember,
+            CommandKind::DeclareEmpty => Allowed::AnyWorkingMember,
+            CommandKind::UnloadFirearm => Allowed::AnyWorkingMember,
+            CommandKind::ResolveDiscrepancy => Allowed::AnyWorkingMember,
+            CommandKind::AcknowledgeDemonstration => Allowed::AnyWorkingMember,
+            CommandKind::AcknowledgeShown => Allowed::AnyWorkingMember,
+            CommandKind::PlaceHold => Allowed::AnyWorkingMember,
+            CommandKind::LiftHold => Allowed::AnyWorkingMember,
+            CommandKind::RecordOverride => Allowed::AnyWorkingMember,
+            CommandKind::SetContacts => Allowed::Roles(POLICY),
+            CommandKind::SetRecipients => Allowed::Roles(POLICY),
+            CommandKind::RecordAuthorityNotice => Allowed::AnyWorkingMember,
+            CommandKind::RecordTransport => Allowed::AnyWorkingMember,
+            CommandKind::RecordLiveException => Allowed::AnyWorkingMember,
+            CommandKind::FileReport => Allowed::Anyone,
+            CommandKind::AddToReport => Allowed::Reporter,
+            CommandKind::AcknowledgeReport => Allowed::AnyWorkingMember,
+            CommandKind::AnswerReport => Allowed::AnyWorkingMember,
+            CommandKind::ReviewReport => Allowed::AnyWorkingMember,
+            CommandKind::CloseReport => Allowed::AnyWorkingMember,
+            CommandKind::Tick => Allowed::System,
+            CommandKind::ReportIncident => Allowed::AnyWorkingMember,
+            CommandKind::NotifyRegulator => Allowed::AnyWorkingMember,
+            CommandKind::SignInvestigation => Allowed::AnyWorkingMember,
+            CommandKind::ReleaseEvidence => Allowed::AnyWorkingMember,
+            CommandKind::OpenStorage => Allowed::AnyWorkingMember,
+            CommandKind::CloseStorage => Allowed::AnyWorkingMember,
+            CommandKind::IntakeFirearm => Allowed::AnyWorkingMember,
+            CommandKind::StoreFirearm => Allowed::AnyWorkingMember,
+            CommandKind::TakeFirearm => Allowed::AnyWorkingMember,
+            CommandKind::HandOff => Allowed::AnyWorkingMember,
+            CommandKind::Collect => Allowed::AnyWorkingMember,
+            CommandKind::WithdrawFirearm => Allowed::AnyWorkingMember,
+            CommandKind::RecordRepair => Allowed::AnyWorkingMember,
+            CommandKind::DisposeFirearm => Allowed::AnyWorkingMember,
+            CommandKind::CorrectFirearmDetails => Allowed::AnyWorkingMember,
+            CommandKind::IntakeLot => Allowed::AnyWorkingMember,
+            CommandKind::VerifyLot => Allowed::AnyWorkingMember,
+            CommandKind::CreateContainer => Allowed::AnyWorkingMember,
+            CommandKind::MoveRounds => Allowed::AnyWorkingMember,
+            CommandKind::StoreContainer => Allowed::AnyWorkingMember,
+            CommandKind::TakeContainer => Allowed::AnyWorkingMember,
+            CommandKind::HandContainer => Allowed::AnyWorkingMember,
+        }
+    }
+}
+
+impl Command {
+    /// Who may issue this command (see `CommandKind::allowed`).
+    pub fn allowed(&self) -> Allowed {
+        self.kind().allowed()
+    }
+}
+
+/// The permission table as a list, in `CommandKind::ALL`'s order: every command name and who
+/// may issue it, for docs/permissions.md and the API's description. Derived from
+/// `CommandKind::allowed`, never looked up by the decider.
+pub const PERMISSIONS: [(&str, Allowed); CommandKind::ALL.len()] = {
+    let mut out = [("", Allowed::System); CommandKind::ALL.len()];
+    let mut i = 0;
+    while i < out.len() {
+        let kind = CommandKind::ALL[i];
+        out[i] = (kind.name(), kind.allowed());
+        i += 1;
+    }
+    out
+};
 
 /// Roles that read but never change anything.
 pub const READ_ONLY_ROLES: &[Role] = &[Role::Auditor];
 
-pub fn allowed_for(command: &Command) -> Allowed {
-    let name = command.name();
-    PERMISSIONS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, a)| *a)
-        // A command missing from the table is nobody's: fail closed.
-        .unwrap_or(Allowed::InstallationAdmin)
-}
-
-/// Whether a person holding `roles` may issue `command` (installation admins are checked
-/// separately by the caller).
-pub fn person_may(roles: &std::collections::BTreeSet<Role>, command: &Command) -> bool {
-    match allowed_for(command) {
-        Allowed::InstallationAdmin => false,
-        Allowed::Roles(allowed) => roles.iter().any(|r| allowed.contains(r)),
-        Allowed::AnyWorkingMember => roles.iter().any(|r| !READ_ONLY_ROLES.contains(r)),
-        Allowed::Anyone => true,
-        Allowed::Reporter | Allowed::System => false,
+impl Allowed {
+    /// Whether a person holding `roles` may issue the command (installation admins are
+    /// checked separately by the caller).
+    pub fn person_may(self, roles: &std::collections::BTreeSet<Role>) -> bool {
+        match self {
+            Allowed::InstallationAdmin => false,
+            Allowed::Roles(allowed) => roles.iter().any(|r| allowed.contains(r)),
+            Allowed::AnyWorkingMember => roles.iter().any(|r| !READ_ONLY_ROLES.contains(r)),
+            Allowed::Anyone => true,
+            Allowed::Reporter | Allowed::System => false,
+        }
     }
-}
 
-/// Whether an installation administrator may issue `command`: setup only, never custody
-/// (an account is not a person who can physically hold a firearm).
-pub fn admin_may(command: &Command) -> bool {
-    matches!(allowed_for(command), Allowed::InstallationAdmin | Allowed::Roles(_) | Allowed::Anyone)
-}
+    /// Whether an installation administrator may issue the command: setup only, never custody
+    /// (an account is not a person who can physically hold a firearm).
+    pub fn admin_may(self) -> bool {
+        matches!(self, Allowed::InstallationAdmin | Allowed::Roles(_) | Allowed::Anyone)
+    }
 
-/// Whether someone without an account may issue `command`.
-pub fn anonymous_may(command: &Command) -> bool {
-    matches!(allowed_for(command), Allowed::Anyone | Allowed::Reporter)
-}
+    /// Whether someone without an account may issue the command.
+    pub fn anonymous_may(self) -> bool {
+        matches!(self, Allowed::Anyone | Allowed::Reporter)
+    }
 
-/// Whether coldset itself may issue `command`.
-pub fn system_may(command: &Command) -> bool {
-    matches!(allowed_for(command), Allowed::System)
+    /// Whether coldset itself may issue the command.
+    pub fn system_may(self) -> bool {
+        matches!(self, Allowed::System)
+    }
 }
 
 /// The permission table as docs/permissions.md shows it (one row per command).

@@ -4,294 +4,24 @@
 //! safety advisor reviews it. A misfire or an unintended discharge locks the firearm and stops
 //! firearm work until the armorer and the safety advisor close an investigation and a new
 //! safety meeting is held. Every incident freezes the records involved as evidence.
+//!
+//! The records themselves (reports, incidents) are types in reporting.rs, re-exported here.
 
-use crate::commands::Command;
-use crate::decide::{deny, invalid, Decider, DomainError};
-use crate::events::{Actor, Event};
+pub use crate::checks::{frozen_container, frozen_firearm, locked_firearm, stops};
+pub use crate::reporting::*;
+
+use crate::checks::*;
+use crate::error::{deny, invalid, DomainError};
+use crate::events::Actor;
+use crate::events::Event;
+use crate::gate;
 use crate::ids::*;
 use crate::model::*;
 use crate::rules::{Checks, RuleId};
-use crate::state::ProductionState;
+use crate::state::{EntityRef, ProductionState};
 use crate::text::fields as F;
-use crate::time::Timestamp;
-use serde::{Deserialize, Serialize};
+use crate::time::{Date, Timestamp};
 use std::collections::BTreeMap;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Information,
-    Concern,
-    Critical,
-}
-
-/// Who a report escalates to when its acknowledgement deadline passes, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EscalationLevel {
-    ComplianceContact,
-    StudioSafetyOffice,
-    UnionRepresentative,
-}
-
-impl EscalationLevel {
-    pub const ORDER: [EscalationLevel; 3] =
-        [EscalationLevel::ComplianceContact, EscalationLevel::StudioSafetyOffice, EscalationLevel::UnionRepresentative];
-}
-
-/// Who is told before firearms are used (R-NOTIF-1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Authority {
-    StudioSafetyOffice,
-    LocalPolice,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InjurySeverity {
-    Death,
-    Hospitalisation,
-    Amputation,
-    LossOfEye,
-    Minor,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum IncidentKind {
-    Misfire,
-    HangFire,
-    UnintendedDischarge,
-    Injury { severity: InjurySeverity },
-    LostRound,
-    LostFirearm,
-    CountVariance,
-}
-
-impl IncidentKind {
-    /// Kinds that lock the firearm and stop firearm work (R-MISF-2).
-    pub fn stops_work(&self) -> bool {
-        matches!(self, IncidentKind::Misfire | IncidentKind::HangFire | IncidentKind::UnintendedDischarge)
-    }
-
-    /// R-INC-1: hours within which the regulator must be told (US OSHA 29 CFR 1904.39).
-    pub fn regulator_hours(&self) -> Option<i64> {
-        match self {
-            IncidentKind::Injury { severity: InjurySeverity::Death } => Some(8),
-            IncidentKind::Injury {
-                severity: InjurySeverity::Hospitalisation | InjurySeverity::Amputation | InjurySeverity::LossOfEye,
-            } => Some(24),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReportEntry {
-    /// "reporter" or the person who answered.
-    pub from: String,
-    pub text: String,
-    pub at: Timestamp,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Report {
-    pub id: u64,
-    pub severity: Severity,
-    pub text: String,
-    pub subject: Option<String>,
-    pub reporter_name: Option<String>,
-    pub followup_key_hash: String,
-    pub photos: Vec<String>,
-    pub filed_at: Timestamp,
-    pub acknowledged: Option<(PersonId, Timestamp)>,
-    pub reviewed: Option<(PersonId, Timestamp)>,
-    pub escalations: Vec<(EscalationLevel, Timestamp)>,
-    pub thread: Vec<ReportEntry>,
-    pub closed: Option<(String, Timestamp)>,
-}
-
-impl Report {
-    pub fn ack_due(&self, ack_minutes: i64) -> Timestamp {
-        self.filed_at.plus_minutes(ack_minutes)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Incident {
-    pub id: u64,
-    pub kind: IncidentKind,
-    pub firearm: Option<FirearmId>,
-    pub scene: Option<SceneId>,
-    pub description: String,
-    pub reported_by: PersonId,
-    pub at: Timestamp,
-    pub wait_seconds: Option<u32>,
-    pub frozen_firearms: Vec<FirearmId>,
-    pub frozen_containers: Vec<ContainerId>,
-    pub log_size: u64,
-    pub regulator_notified: Option<(PersonId, String, Timestamp)>,
-    /// Sign-offs of the investigation by role ("armorer", "safety_advisor").
-    pub investigation: BTreeMap<String, (PersonId, String, String)>,
-    pub closed_at: Option<Timestamp>,
-    pub evidence_released: Option<(PersonId, String)>,
-}
-
-impl Incident {
-    pub fn regulator_due(&self) -> Option<Timestamp> {
-        self.kind.regulator_hours().map(|h| self.at.plus_minutes(h * 60))
-    }
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Reporting {
-    pub studio_safety_office: String,
-    pub union_representative: String,
-    pub reports: BTreeMap<u64, Report>,
-    pub incidents: BTreeMap<u64, Incident>,
-    /// R-NOTIF-1 notices: (authority, date) -> reference.
-    pub notices: Vec<(Authority, crate::time::Date, String)>,
-    pub version: u64,
-}
-
-impl Reporting {
-    pub fn notified(&self, authority: Authority, date: crate::time::Date) -> bool {
-        self.notices.iter().any(|(a, d, _)| *a == authority && *d == date)
-    }
-}
-
-/// Everything that stops firearm issue on the production right now, with the rule and why.
-pub fn stops(state: &ProductionState) -> Vec<(RuleId, String, &'static str)> {
-    let mut out = Vec::new();
-    for r in state.reporting.reports.values() {
-        if r.severity == Severity::Critical && r.reviewed.is_none() {
-            out.push((
-                RuleId::Comp2,
-                format!("critical safety report #{} stops firearm work until the safety advisor reviews it", r.id),
-                "the safety advisor reviews the report and records the review",
-            ));
-        }
-    }
-    for i in state.reporting.incidents.values().filter(|i| i.kind.stops_work()) {
-        match i.closed_at {
-            None => out.push((
-                RuleId::Misf2,
-                format!("incident #{} ({:?}) is under investigation: all firearm issue is stopped", i.id, i.kind)
-                    .to_lowercase(),
-                "the armorer and the safety advisor close the investigation with cause and corrective action",
-            )),
-            Some(closed) if !meeting_since(state, i, closed) => out.push((
-                RuleId::Misf2,
-                format!(
-                    "incident #{} is closed but no new safety meeting, signed off and attended by everyone in the line of fire, has been held since for the scene(s) concerned",
-                    i.id
-                ),
-                "hold a new safety meeting for the scene, with its performers and everyone in the line of fire signed in, and have the armorer and the 1st AD sign it off",
-            )),
-            Some(_) => {}
-        }
-    }
-    out
-}
-
-/// R-MISF-2 is lifted only by a new safety meeting for the scene(s) concerned: held after the
-/// investigation closed, signed off by the armorer and the 1st AD, covering the current plan,
-/// with every performer and everyone in the line of fire signed in. The scenes concerned are
-/// the incident's scene, else every scene not yet wrapped whose plan has the firearm; with
-/// neither, a meeting of any scene not wrapped that meets the same conditions.
-fn meeting_since(state: &ProductionState, i: &Incident, closed: Timestamp) -> bool {
-    let lifts = |sc: &crate::safety::Scene| {
-        sc.meeting.as_ref().is_some_and(|m| {
-            m.signed_off()
-                && m.held_at >= closed
-                && m.plan_version == sc.plan_version
-                && sc.people_concerned().iter().all(|p| m.attendees.contains(p))
-        })
-    };
-    let open = |sc: &&crate::safety::Scene| sc.status != crate::safety::SceneStatus::Wrapped;
-    let concerned: Vec<&crate::safety::Scene> = match &i.scene {
-        Some(s) => state.scenes.get(s).into_iter().collect(),
-        None => state
-            .scenes
-            .values()
-            .filter(open)
-            .filter(|sc| i.firearm.as_ref().is_some_and(|f| sc.plan.item(f).is_some()))
-            .collect(),
-    };
-    if concerned.is_empty() {
-        state.scenes.values().filter(open).any(lifts)
-    } else {
-        concerned.into_iter().all(lifts)
-    }
-}
-
-/// The incident that holds a firearm as evidence, if any (R-INC-2).
-pub fn frozen_firearm(state: &ProductionState, firearm: &FirearmId) -> Option<u64> {
-    state
-        .reporting
-        .incidents
-        .values()
-        .find(|i| {
-            i.evidence_released.is_none()
-                && (i.frozen_firearms.contains(firearm) || i.firearm.as_ref() == Some(firearm))
-        })
-        .map(|i| i.id)
-}
-
-pub fn frozen_container(state: &ProductionState, container: &ContainerId) -> Option<u64> {
-    state
-        .reporting
-        .incidents
-        .values()
-        .find(|i| i.evidence_released.is_none() && i.frozen_containers.contains(container))
-        .map(|i| i.id)
-}
-
-/// Firearms locked by an open misfire or discharge investigation (R-MISF-2).
-pub fn locked_firearm(state: &ProductionState, firearm: &FirearmId) -> Option<u64> {
-    state
-        .reporting
-        .incidents
-        .values()
-        .find(|i| i.kind.stops_work() && i.closed_at.is_none() && i.firearm.as_ref() == Some(firearm))
-        .map(|i| i.id)
-}
-
-/// Adds every production stop, evidence freeze and lock to a check.
-pub(crate) fn check_stops(c: &mut Checks, state: &ProductionState, firearm: Option<&FirearmId>) {
-    for (rule, reason, remedy) in stops(state) {
-        c.fail(rule, reason, remedy);
-    }
-    if let Some(f) = firearm {
-        if let Some(i) = locked_firearm(state, f) {
-            c.fail(RuleId::Misf2, format!("{f} is locked by incident #{i}"), "close the investigation first");
-        }
-    }
-}
-
-/// R-INC-2: refuses moving a frozen firearm or container.
-pub(crate) fn check_not_frozen(
-    c: &mut Checks,
-    state: &ProductionState,
-    firearm: Option<&FirearmId>,
-    container: Option<&ContainerId>,
-) {
-    if let Some(i) = firearm.and_then(|f| frozen_firearm(state, f)) {
-        c.fail(
-            RuleId::Inc2,
-            format!("{} is held as evidence for incident #{i}", firearm.map_or("", |f| f.as_str())),
-            "nothing involved moves until the safety advisor records the evidence release",
-        );
-    }
-    if let Some(i) = container.and_then(|ct| frozen_container(state, ct)) {
-        c.fail(
-            RuleId::Inc2,
-            format!("this container is held as evidence for incident #{i}"),
-            "nothing involved moves until the safety advisor records the evidence release",
-        );
-    }
-}
 
 /// Escalations due at `now`: the next level for every unacknowledged report whose deadline
 /// (and each further interval) has passed.
@@ -326,6 +56,388 @@ fn report_handler(p: &Person) -> bool {
 }
 
 impl<'a> Decider<'a> {
+    /// Decides `record_authority_notice`.
+    pub(crate) fn record_authority_notice(
+        &self,
+        authority: &crate::reporting::Authority,
+        date: &Date,
+        reference: &str,
+    ) -> Result<Vec<Event>, DomainError> {
+        let by = self.acting_person()?;
+        if !(by.has_role(Role::Armorer) || by.has_role(Role::SafetyAdvisor) || by.has_role(Role::Producer)) {
+            return Err(deny(
+                RuleId::Notif1,
+                format!("{} cannot record notices to the authorities", by.name),
+                "the armorer, the safety advisor or the producer records them",
+            ));
+        }
+        Ok(vec![Event::AuthorityNotified {
+            authority: *authority,
+            date: *date,
+            reference: F::NOTICE_REFERENCE.required(reference)?,
+            by: by.id.clone(),
+        }])
+    }
+
+    /// Decides `set_contacts`.
+    pub(crate) fn set_contacts(
+        &self,
+        studio_safety_office: &str,
+        union_representative: &str,
+    ) -> Result<Vec<Event>, DomainError> {
+        Ok(vec![Event::ContactsSet {
+            studio_safety_office: F::STUDIO_SAFETY_OFFICE.required(studio_safety_office)?,
+            union_representative: F::UNION_REPRESENTATIVE.required(union_representative)?,
+        }])
+    }
+
+    /// Decides `set_recipients`: each address one line, with an `@`, at most 20.
+    pub(crate) fn set_recipients(
+        &self,
+        kind: crate::reporting::NotificationKind,
+        addresses: &[String],
+    ) -> Result<Vec<Event>, DomainError> {
+        if addresses.len() > 20 {
+            return Err(invalid("addresses", "at most 20 addresses for one kind of notification"));
+        }
+        let mut checked = Vec::new();
+        for a in addresses {
+            let a = F::RECIPIENT.required(a)?;
+            if !a.contains('@') || a.contains(char::is_whitespace) || a.contains(['<', '>', ',', ';']) {
+                return Err(invalid("addresses", format!("'{a}' is not an e-mail address")));
+            }
+            if !checked.contains(&a) {
+                checked.push(a);
+            }
+        }
+        Ok(vec![Event::RecipientsSet { kind, addresses: checked }])
+    }
+
+    /// Decides `file_report`.
+    pub(crate) fn file_report(
+        &self,
+        severity: &crate::reporting::Severity,
+        body: &str,
+        subject: &Option<String>,
+        reporter_name: &Option<String>,
+        followup_key_hash: &str,
+        photos: &[String],
+    ) -> Result<Vec<Event>, DomainError> {
+        let is_hash = |h: &str| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit());
+        if !is_hash(followup_key_hash) {
+            return Err(invalid("followup_key_hash", "must be the SHA-256 (hex) of the follow-up key"));
+        }
+        if photos.len() > crate::text::limits::MAX_PHOTOS || !photos.iter().all(|h| is_hash(h)) {
+            return Err(invalid("photos", "at most 5 photos, each named by its SHA-256"));
+        }
+        let subject = subject.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        // The subject links the report to a firearm, a scene or a storage location.
+        if let Some(s) = subject {
+            let known = FirearmId::parse(s).is_ok_and(|id| self.state.firearms.contains_key(&id))
+                || SceneId::parse(s).is_ok_and(|id| self.state.scenes.contains_key(&id))
+                || LocationId::parse(s).is_ok_and(|id| self.state.locations.contains_key(&id));
+            if !known {
+                return Err(invalid(
+                    "subject",
+                    format!("'{s}' is not a firearm, scene or storage location of this production"),
+                ));
+            }
+        }
+        let subject = subject.map(str::to_owned);
+        let reporter_name = reporter_name.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let reporter_name = reporter_name.map(|n| F::REPORTER_NAME.required(n)).transpose()?;
+        Ok(vec![Event::ReportFiled {
+            severity: *severity,
+            text: F::REPORT_TEXT.required(body)?,
+            subject,
+            reporter_name,
+            followup_key_hash: followup_key_hash.to_lowercase(),
+            photos: photos.iter().map(|h| h.to_lowercase()).collect(),
+        }])
+    }
+
+    /// Decides `add_to_report`.
+    pub(crate) fn add_to_report(
+        &self,
+        report: &u64,
+        body: &str,
+        followup_key_hash: &str,
+    ) -> Result<Vec<Event>, DomainError> {
+        let r = self.report(*report)?;
+        if !r.followup_key_hash.eq_ignore_ascii_case(followup_key_hash) {
+            return Err(DomainError::Forbidden("that follow-up key does not belong to this report".into()));
+        }
+        Ok(vec![Event::ReportAddedTo { report: *report, text: F::REPORT_TEXT.required(body)? }])
+    }
+
+    /// Decides `acknowledge_report`.
+    pub(crate) fn acknowledge_report(&self, report: &u64) -> Result<Vec<Event>, DomainError> {
+        let by = self.acting_person()?;
+        let r = self.report(*report)?;
+        if !report_handler(by) {
+            return Err(deny(
+                RuleId::Comp1,
+                format!("{} cannot acknowledge safety reports", by.name),
+                "the safety advisor, the producer or the armorer acknowledges it",
+            ));
+        }
+        if r.acknowledged.is_some() {
+            return Err(invalid("report", "already acknowledged"));
+        }
+        Ok(vec![Event::ReportAcknowledged { report: *report, by: by.id.clone() }])
+    }
+
+    /// Decides `answer_report`.
+    pub(crate) fn answer_report(&self, report: &u64, body: &str) -> Result<Vec<Event>, DomainError> {
+        let by = self.acting_person()?;
+        self.report(*report)?;
+        if !report_handler(by) {
+            return Err(deny(
+                RuleId::Comp1,
+                format!("{} cannot answer safety reports", by.name),
+                "the safety advisor, the producer or the armorer answers it",
+            ));
+        }
+        Ok(vec![Event::ReportAnswered { report: *report, by: by.id.clone(), text: F::REPORT_ANSWER.required(body)? }])
+    }
+
+    /// Decides `review_report`.
+    pub(crate) fn review_report(&self, report: &u64, note: &str) -> Result<Vec<Event>, DomainError> {
+        let by = self.acting_person()?;
+        self.report(*report)?;
+        let mut c = Checks::new();
+        c.require(
+            by.has_role(Role::SafetyAdvisor),
+            RuleId::Comp2,
+            || format!("{} is not the safety advisor", by.name),
+            "the safety advisor reviews a critical report",
+        );
+        if by.has_role(Role::SafetyAdvisor) {
+            self.check_independent_advisor(&mut c, by);
+        }
+        c.finish()?;
+        Ok(vec![Event::ReportReviewed { report: *report, by: by.id.clone(), note: F::REVIEW_NOTE.required(note)? }])
+    }
+
+    /// Decides `close_report`.
+    pub(crate) fn close_report(&self, report: &u64, corrective_action: &str) -> Result<Vec<Event>, DomainError> {
+        let by = self.acting_person()?;
+        let r = self.report(*report)?;
+        let mut c = Checks::new();
+        c.require(
+            by.has_role(Role::SafetyAdvisor) || by.has_role(Role::Producer),
+            RuleId::Comp1,
+            || format!("{} cannot close safety reports", by.name),
+            "the safety advisor or the producer closes it",
+        );
+        c.require(
+            r.acknowledged.is_some(),
+            RuleId::Comp1,
+            || "the report was never acknowledged".into(),
+            "acknowledge it first",
+        );
+        c.require(
+            r.severity != Severity::Critical || r.reviewed.is_some(),
+            RuleId::Comp2,
+            || "a critical report closes only after the safety advisor's review".into(),
+            "the safety advisor reviews it first",
+        );
+        c.require(
+            !corrective_action.trim().is_empty(),
+            RuleId::Comp1,
+            || "a report closes only with a corrective-action note the reporter can read".into(),
+            "write the corrective action",
+        );
+        c.finish()?;
+        if r.closed.is_some() {
+            return Err(invalid("report", "already closed"));
+        }
+        Ok(vec![Event::ReportClosed {
+            report: *report,
+            by: by.id.clone(),
+            corrective_action: F::CORRECTIVE_ACTION.required(corrective_action)?,
+        }])
+    }
+
+    /// Decides `tick`.
+    pub(crate) fn tick(&self) -> Result<Vec<Event>, DomainError> {
+        if !matches!(self.actor, Actor::System) {
+            return Err(DomainError::Forbidden("only coldset itself runs the clock".into()));
+        }
+        let ack = gate::policy(self.state).report_ack_minutes;
+        let info = &self.state.reporting;
+        let contact = self.state.info.as_ref().map_or(String::new(), |i| i.compliance_contact.clone());
+        let mut events: Vec<Event> = due_escalations(self.state, self.ctx.now, ack)
+            .into_iter()
+            .map(|(report, level)| Event::ReportEscalated {
+                report,
+                level,
+                to: match level {
+                    EscalationLevel::ComplianceContact => contact.clone(),
+                    EscalationLevel::StudioSafetyOffice => info.studio_safety_office.clone(),
+                    EscalationLevel::UnionRepresentative => info.union_representative.clone(),
+                },
+            })
+            .collect();
+        // R-INC-1: a regulator deadline that passed without a recorded report is an
+        // alert (once per incident), and so a notification.
+        for i in info.incidents.values() {
+            let Some(due) = i.regulator_due() else { continue };
+            let marker = format!("incident #{}", i.id);
+            let already =
+                self.state.safety.alerts.values().any(|a| a.rule == RuleId::Inc1 && a.message.contains(&marker));
+            if i.regulator_notified.is_none() && self.ctx.now >= due && !already {
+                events.push(Event::AlertRaised {
+                    rule: RuleId::Inc1,
+                    message: format!("{marker}: the regulator had to be told by {due} and no report is recorded"),
+                });
+            }
+        }
+        events.extend(self.time_out_alerts());
+        events.extend(self.role_conflict_alerts());
+        Ok(events)
+    }
+
+    /// Decides `report_incident`.
+    pub(crate) fn report_incident(
+        &self,
+        kind: &crate::reporting::IncidentKind,
+        firearm: &Option<FirearmId>,
+        scene: &Option<SceneId>,
+        description: &str,
+        wait_seconds: &Option<u32>,
+    ) -> Result<Vec<Event>, DomainError> {
+        let by = self.acting_person()?;
+        if wait_seconds.is_some_and(|w| w > crate::text::limits::MAX_WAIT_SECONDS) {
+            return Err(invalid("wait_seconds", format!("at most {} seconds", crate::text::limits::MAX_WAIT_SECONDS)));
+        }
+        if let Some(f) = firearm {
+            self.firearm(f)?;
+        }
+        if let Some(s) = scene {
+            self.scene(s)?;
+        }
+        // Freeze what was on set: the firearm named, every firearm and container out
+        // of storage, and the position in the log.
+        let mut frozen_firearms: Vec<FirearmId> =
+            self.state.firearms.values().filter(|f| f.holder.person().is_some()).map(|f| f.id.clone()).collect();
+        if let Some(f) = firearm {
+            if !frozen_firearms.contains(f) {
+                frozen_firearms.push(f.clone());
+            }
+        }
+        let frozen_containers =
+            self.state.containers.values().filter(|c| c.holder.person().is_some()).map(|c| c.id.clone()).collect();
+        let mut events = vec![Event::IncidentReported {
+            kind: kind.clone(),
+            firearm: firearm.clone(),
+            scene: scene.clone(),
+            description: F::INCIDENT_DESCRIPTION.required(description)?,
+            by: by.id.clone(),
+            wait_seconds: *wait_seconds,
+            frozen_firearms,
+            frozen_containers,
+            log_size: self.state.next_seq(),
+        }];
+        if matches!(kind, IncidentKind::Misfire | IncidentKind::HangFire) {
+            let wait = gate::policy(self.state).misfire_wait_seconds;
+            if wait_seconds.is_none_or(|w| i64::from(w) < wait) {
+                events.push(Event::AlertRaised {
+                    rule: RuleId::Misf1,
+                    message: format!("misfire recorded without the {wait}-second wait before clearing"),
+                });
+            }
+        }
+        Ok(events)
+    }
+
+    /// Decides `notify_regulator`.
+    pub(crate) fn notify_regulator(&self, incident: &u64, reference: &str) -> Result<Vec<Event>, DomainError> {
+        let by = self.acting_person()?;
+        let i = self.incident(*incident)?;
+        if i.kind.regulator_hours().is_none() {
+            return Err(invalid("incident", "this incident has no regulator deadline"));
+        }
+        Ok(vec![Event::RegulatorNotified {
+            incident: *incident,
+            by: by.id.clone(),
+            reference: F::REGULATOR_REFERENCE.required(reference)?,
+        }])
+    }
+
+    /// Decides `sign_investigation`.
+    pub(crate) fn sign_investigation(
+        &self,
+        incident: &u64,
+        cause: &str,
+        corrective_action: &str,
+    ) -> Result<Vec<Event>, DomainError> {
+        let by = self.acting_person()?;
+        let i = self.incident(*incident)?;
+        let mut c = Checks::new();
+        let role = if by.has_role(Role::Armorer) {
+            Some(Role::Armorer)
+        } else if by.has_role(Role::SafetyAdvisor) {
+            self.check_independent_advisor(&mut c, by);
+            Some(Role::SafetyAdvisor)
+        } else {
+            c.fail(
+                RuleId::Misf2,
+                format!("{} cannot close investigations", by.name),
+                "the armorer and the safety advisor both sign the investigation",
+            );
+            None
+        };
+        // R-REC-5: the misfire and discharge log keeps a cause and a corrective action.
+        for (field, value) in [("cause", cause), ("corrective action", corrective_action)] {
+            c.require(
+                !value.trim().is_empty(),
+                RuleId::Rec5,
+                || format!("the investigation's {field} is missing"),
+                "record the cause found and the corrective action taken",
+            );
+        }
+        c.finish()?;
+        let role = role.ok_or_else(|| invalid("role", "no signing role"))?;
+        if i.closed_at.is_some() {
+            return Err(invalid("incident", "the investigation is closed"));
+        }
+        Ok(vec![Event::InvestigationSigned {
+            incident: *incident,
+            by: by.id.clone(),
+            role,
+            cause: F::CAUSE.required(cause)?,
+            corrective_action: F::CORRECTIVE_ACTION.required(corrective_action)?,
+        }])
+    }
+
+    /// Decides `release_evidence`.
+    pub(crate) fn release_evidence(&self, incident: &u64, note: &str) -> Result<Vec<Event>, DomainError> {
+        let by = self.acting_person()?;
+        let i = self.incident(*incident)?;
+        let mut c = Checks::new();
+        c.require(
+            by.has_role(Role::SafetyAdvisor),
+            RuleId::Inc2,
+            || format!("{} cannot release evidence", by.name),
+            "the safety advisor records the release",
+        );
+        if by.has_role(Role::SafetyAdvisor) {
+            self.check_independent_advisor(&mut c, by);
+        }
+        c.finish()?;
+        if i.evidence_released.is_some() {
+            return Err(invalid("incident", "the evidence was already released"));
+        }
+        Ok(vec![Event::EvidenceReleased {
+            incident: *incident,
+            by: by.id.clone(),
+            note: F::RELEASE_NOTE.required(note)?,
+        }])
+    }
+
+    // ---- helpers --------------------------------------------------------------------
+
     fn report(&self, id: u64) -> Result<&'a Report, DomainError> {
         self.state
             .reporting
@@ -348,7 +460,7 @@ impl<'a> Decider<'a> {
     /// Each subject's state is read back from the recorded alerts, so a restart or a replay
     /// raises nothing twice.
     fn time_out_alerts(&self) -> Vec<Event> {
-        let active = crate::gate::time_outs(self.state, self.ctx.now);
+        let active = gate::time_outs(self.state, self.ctx.now);
         let mut subjects: BTreeMap<String, (RuleId, bool)> = BTreeMap::new();
         // The alerts are in log order: the last one for a subject says whether it is firing.
         for a in self.state.safety.alerts.values() {
@@ -380,7 +492,7 @@ impl<'a> Decider<'a> {
     /// is out of storage: an armorer who also holds, or held that day, another department role.
     fn role_conflict_alerts(&self) -> Vec<Event> {
         let Some(day) = &self.state.safety.day else { return Vec::new() };
-        if crate::gate::firearms_out(self.state) == 0 {
+        if gate::firearms_out(self.state) == 0 {
             return Vec::new();
         }
         let mut events = Vec::new();
@@ -406,429 +518,252 @@ impl<'a> Decider<'a> {
         }
         events
     }
-
-    pub(crate) fn reports(&self, command: &Command) -> Result<Vec<Event>, DomainError> {
-        match command {
-            Command::RecordAuthorityNotice { authority, date, reference } => {
-                let by = self.acting_person()?;
-                if !(by.has_role(Role::Armorer) || by.has_role(Role::SafetyAdvisor) || by.has_role(Role::Producer)) {
-                    return Err(deny(
-                        RuleId::Notif1,
-                        format!("{} cannot record notices to the authorities", by.name),
-                        "the armorer, the safety advisor or the producer records them",
-                    ));
-                }
-                Ok(vec![Event::AuthorityNotified {
-                    authority: *authority,
-                    date: *date,
-                    reference: F::NOTICE_REFERENCE.required(reference)?,
-                    by: by.id.clone(),
-                }])
-            }
-            Command::SetContacts { studio_safety_office, union_representative } => Ok(vec![Event::ContactsSet {
-                studio_safety_office: F::STUDIO_SAFETY_OFFICE.required(studio_safety_office)?,
-                union_representative: F::UNION_REPRESENTATIVE.required(union_representative)?,
-            }]),
-            Command::FileReport { severity, text: body, subject, reporter_name, followup_key_hash, photos } => {
-                let is_hash = |h: &str| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit());
-                if !is_hash(followup_key_hash) {
-                    return Err(invalid("followup_key_hash", "must be the SHA-256 (hex) of the follow-up key"));
-                }
-                if photos.len() > crate::text::limits::MAX_PHOTOS || !photos.iter().all(|h| is_hash(h)) {
-                    return Err(invalid("photos", "at most 5 photos, each named by its SHA-256"));
-                }
-                let subject = subject.as_deref().map(str::trim).filter(|s| !s.is_empty());
-                // The subject links the report to a firearm, a scene or a storage location.
-                if let Some(s) = subject {
-                    let known = FirearmId::parse(s).is_ok_and(|id| self.state.firearms.contains_key(&id))
-                        || SceneId::parse(s).is_ok_and(|id| self.state.scenes.contains_key(&id))
-                        || LocationId::parse(s).is_ok_and(|id| self.state.locations.contains_key(&id));
-                    if !known {
-                        return Err(invalid(
-                            "subject",
-                            format!("'{s}' is not a firearm, scene or storage location of this production"),
-                        ));
-                    }
-                }
-                let subject = subject.map(str::to_owned);
-                let reporter_name = reporter_name.as_deref().map(str::trim).filter(|s| !s.is_empty());
-                let reporter_name = reporter_name.map(|n| F::REPORTER_NAME.required(n)).transpose()?;
-                Ok(vec![Event::ReportFiled {
-                    severity: *severity,
-                    text: F::REPORT_TEXT.required(body)?,
-                    subject,
-                    reporter_name,
-                    followup_key_hash: followup_key_hash.to_lowercase(),
-                    photos: photos.iter().map(|h| h.to_lowercase()).collect(),
-                }])
-            }
-            Command::AddToReport { report, text: body, followup_key_hash } => {
-                let r = self.report(*report)?;
-                if !r.followup_key_hash.eq_ignore_ascii_case(followup_key_hash) {
-                    return Err(DomainError::Forbidden("that follow-up key does not belong to this report".into()));
-                }
-                Ok(vec![Event::ReportAddedTo { report: *report, text: F::REPORT_TEXT.required(body)? }])
-            }
-            Command::AcknowledgeReport { report } => {
-                let by = self.acting_person()?;
-                let r = self.report(*report)?;
-                if !report_handler(by) {
-                    return Err(deny(
-                        RuleId::Comp1,
-                        format!("{} cannot acknowledge safety reports", by.name),
-                        "the safety advisor, the producer or the armorer acknowledges it",
-                    ));
-                }
-                if r.acknowledged.is_some() {
-                    return Err(invalid("report", "already acknowledged"));
-                }
-                Ok(vec![Event::ReportAcknowledged { report: *report, by: by.id.clone() }])
-            }
-            Command::AnswerReport { report, text: body } => {
-                let by = self.acting_person()?;
-                self.report(*report)?;
-                if !report_handler(by) {
-                    return Err(deny(
-                        RuleId::Comp1,
-                        format!("{} cannot answer safety reports", by.name),
-                        "the safety advisor, the producer or the armorer answers it",
-                    ));
-                }
-                Ok(vec![Event::ReportAnswered {
-                    report: *report,
-                    by: by.id.clone(),
-                    text: F::REPORT_ANSWER.required(body)?,
-                }])
-            }
-            Command::ReviewReport { report, note } => {
-                let by = self.acting_person()?;
-                self.report(*report)?;
-                let mut c = Checks::new();
-                c.require(
-                    by.has_role(Role::SafetyAdvisor),
-                    RuleId::Comp2,
-                    || format!("{} is not the safety advisor", by.name),
-                    "the safety advisor reviews a critical report",
-                );
-                if by.has_role(Role::SafetyAdvisor) {
-                    self.check_independent_advisor(&mut c, by);
-                }
-                c.finish()?;
-                Ok(vec![Event::ReportReviewed {
-                    report: *report,
-                    by: by.id.clone(),
-                    note: F::REVIEW_NOTE.required(note)?,
-                }])
-            }
-            Command::CloseReport { report, corrective_action } => {
-                let by = self.acting_person()?;
-                let r = self.report(*report)?;
-                let mut c = Checks::new();
-                c.require(
-                    by.has_role(Role::SafetyAdvisor) || by.has_role(Role::Producer),
-                    RuleId::Comp1,
-                    || format!("{} cannot close safety reports", by.name),
-                    "the safety advisor or the producer closes it",
-                );
-                c.require(
-                    r.acknowledged.is_some(),
-                    RuleId::Comp1,
-                    || "the report was never acknowledged".into(),
-                    "acknowledge it first",
-                );
-                c.require(
-                    r.severity != Severity::Critical || r.reviewed.is_some(),
-                    RuleId::Comp2,
-                    || "a critical report closes only after the safety advisor's review".into(),
-                    "the safety advisor reviews it first",
-                );
-                c.require(
-                    !corrective_action.trim().is_empty(),
-                    RuleId::Comp1,
-                    || "a report closes only with a corrective-action note the reporter can read".into(),
-                    "write the corrective action",
-                );
-                c.finish()?;
-                if r.closed.is_some() {
-                    return Err(invalid("report", "already closed"));
-                }
-                Ok(vec![Event::ReportClosed {
-                    report: *report,
-                    by: by.id.clone(),
-                    corrective_action: F::CORRECTIVE_ACTION.required(corrective_action)?,
-                }])
-            }
-            Command::Tick => {
-                if !matches!(self.actor, Actor::System) {
-                    return Err(DomainError::Forbidden("only coldset itself runs the clock".into()));
-                }
-                let ack = crate::gate::policy(self.state).report_ack_minutes;
-                let info = &self.state.reporting;
-                let contact = self.state.info.as_ref().map_or(String::new(), |i| i.compliance_contact.clone());
-                let mut events: Vec<Event> = due_escalations(self.state, self.ctx.now, ack)
-                    .into_iter()
-                    .map(|(report, level)| Event::ReportEscalated {
-                        report,
-                        level,
-                        to: match level {
-                            EscalationLevel::ComplianceContact => contact.clone(),
-                            EscalationLevel::StudioSafetyOffice => info.studio_safety_office.clone(),
-                            EscalationLevel::UnionRepresentative => info.union_representative.clone(),
-                        },
-                    })
-                    .collect();
-                // R-INC-1: a regulator deadline that passed without a recorded report is an
-                // alert (once per incident), and so a notification.
-                for i in info.incidents.values() {
-                    let Some(due) = i.regulator_due() else { continue };
-                    let marker = format!("incident #{}", i.id);
-                    let already = self
-                        .state
-                        .safety
-                        .alerts
-                        .values()
-                        .any(|a| a.rule == RuleId::Inc1 && a.message.contains(&marker));
-                    if i.regulator_notified.is_none() && self.ctx.now >= due && !already {
-                        events.push(Event::AlertRaised {
-                            rule: RuleId::Inc1,
-                            message: format!(
-                                "{marker}: the regulator had to be told by {due} and no report is recorded"
-                            ),
-                        });
-                    }
-                }
-                events.extend(self.time_out_alerts());
-                events.extend(self.role_conflict_alerts());
-                Ok(events)
-            }
-            Command::ReportIncident { kind, firearm, scene, description, wait_seconds } => {
-                let by = self.acting_person()?;
-                if wait_seconds.is_some_and(|w| w > crate::text::limits::MAX_WAIT_SECONDS) {
-                    return Err(invalid(
-                        "wait_seconds",
-                        format!("at most {} seconds", crate::text::limits::MAX_WAIT_SECONDS),
-                    ));
-                }
-                if let Some(f) = firearm {
-                    self.firearm(f)?;
-                }
-                if let Some(s) = scene {
-                    self.scene(s)?;
-                }
-                // Freeze what was on set: the firearm named, every firearm and container out
-                // of storage, and the position in the log.
-                let mut frozen_firearms: Vec<FirearmId> = self
-                    .state
-                    .firearms
-                    .values()
-                    .filter(|f| f.holder.person().is_some())
-                    .map(|f| f.id.clone())
-                    .collect();
-                if let Some(f) = firearm {
-                    if !frozen_firearms.contains(f) {
-                        frozen_firearms.push(f.clone());
-                    }
-                }
-                let frozen_containers = self
-                    .state
-                    .containers
-                    .values()
-                    .filter(|c| c.holder.person().is_some())
-                    .map(|c| c.id.clone())
-                    .collect();
-                let mut events = vec![Event::IncidentReported {
-                    kind: kind.clone(),
-                    firearm: firearm.clone(),
-                    scene: scene.clone(),
-                    description: F::INCIDENT_DESCRIPTION.required(description)?,
-                    by: by.id.clone(),
-                    wait_seconds: *wait_seconds,
-                    frozen_firearms,
-                    frozen_containers,
-                    log_size: self.state.next_seq(),
-                }];
-                if matches!(kind, IncidentKind::Misfire | IncidentKind::HangFire) {
-                    let wait = crate::gate::policy(self.state).misfire_wait_seconds;
-                    if wait_seconds.is_none_or(|w| i64::from(w) < wait) {
-                        events.push(Event::AlertRaised {
-                            rule: RuleId::Misf1,
-                            message: format!("misfire recorded without the {wait}-second wait before clearing"),
-                        });
-                    }
-                }
-                Ok(events)
-            }
-            Command::NotifyRegulator { incident, reference } => {
-                let by = self.acting_person()?;
-                let i = self.incident(*incident)?;
-                if i.kind.regulator_hours().is_none() {
-                    return Err(invalid("incident", "this incident has no regulator deadline"));
-                }
-                Ok(vec![Event::RegulatorNotified {
-                    incident: *incident,
-                    by: by.id.clone(),
-                    reference: F::REGULATOR_REFERENCE.required(reference)?,
-                }])
-            }
-            Command::SignInvestigation { incident, cause, corrective_action } => {
-                let by = self.acting_person()?;
-                let i = self.incident(*incident)?;
-                let mut c = Checks::new();
-                let role = if by.has_role(Role::Armorer) {
-                    Some(Role::Armorer)
-                } else if by.has_role(Role::SafetyAdvisor) {
-                    self.check_independent_advisor(&mut c, by);
-                    Some(Role::SafetyAdvisor)
-                } else {
-                    c.fail(
-                        RuleId::Misf2,
-                        format!("{} cannot close investigations", by.name),
-                        "the armorer and the safety advisor both sign the investigation",
-                    );
-                    None
-                };
-                // R-REC-5: the misfire and discharge log keeps a cause and a corrective action.
-                for (field, value) in [("cause", cause), ("corrective action", corrective_action)] {
-                    c.require(
-                        !value.trim().is_empty(),
-                        RuleId::Rec5,
-                        || format!("the investigation's {field} is missing"),
-                        "record the cause found and the corrective action taken",
-                    );
-                }
-                c.finish()?;
-                let role = role.ok_or_else(|| invalid("role", "no signing role"))?;
-                if i.closed_at.is_some() {
-                    return Err(invalid("incident", "the investigation is closed"));
-                }
-                Ok(vec![Event::InvestigationSigned {
-                    incident: *incident,
-                    by: by.id.clone(),
-                    role,
-                    cause: F::CAUSE.required(cause)?,
-                    corrective_action: F::CORRECTIVE_ACTION.required(corrective_action)?,
-                }])
-            }
-            Command::ReleaseEvidence { incident, note } => {
-                let by = self.acting_person()?;
-                let i = self.incident(*incident)?;
-                let mut c = Checks::new();
-                c.require(
-                    by.has_role(Role::SafetyAdvisor),
-                    RuleId::Inc2,
-                    || format!("{} cannot release evidence", by.name),
-                    "the safety advisor records the release",
-                );
-                if by.has_role(Role::SafetyAdvisor) {
-                    self.check_independent_advisor(&mut c, by);
-                }
-                c.finish()?;
-                if i.evidence_released.is_some() {
-                    return Err(invalid("incident", "the evidence was already released"));
-                }
-                Ok(vec![Event::EvidenceReleased {
-                    incident: *incident,
-                    by: by.id.clone(),
-                    note: F::RELEASE_NOTE.required(note)?,
-                }])
-            }
-            other => Err(invalid("command", format!("{} is not handled", other.name()))),
-        }
-    }
 }
 
-/// Applies a reporting event to the state (called from `ProductionState::apply`).
-pub(crate) fn apply(state: &mut ProductionState, seq: u64, at: Timestamp, event: &Event) -> Result<bool, String> {
-    let r = &mut state.reporting;
-    match event {
-        Event::AuthorityNotified { authority, date, reference, .. } => {
-            r.notices.push((*authority, *date, reference.clone()));
-        }
-        Event::ContactsSet { studio_safety_office, union_representative } => {
-            r.studio_safety_office = studio_safety_office.clone();
-            r.union_representative = union_representative.clone();
-        }
-        Event::ReportFiled { severity, text, subject, reporter_name, followup_key_hash, photos } => {
-            r.reports.insert(
-                seq,
-                Report {
-                    id: seq,
-                    severity: *severity,
-                    text: text.clone(),
-                    subject: subject.clone(),
-                    reporter_name: reporter_name.clone(),
-                    followup_key_hash: followup_key_hash.clone(),
-                    photos: photos.clone(),
-                    filed_at: at,
-                    acknowledged: None,
-                    reviewed: None,
-                    escalations: Vec::new(),
-                    thread: Vec::new(),
-                    closed: None,
-                },
-            );
-        }
-        Event::ReportAcknowledged { report, by } => report_mut(r, *report)?.acknowledged = Some((by.clone(), at)),
-        Event::ReportAnswered { report, by, text } => {
-            report_mut(r, *report)?.thread.push(ReportEntry { from: by.to_string(), text: text.clone(), at })
-        }
-        Event::ReportAddedTo { report, text } => {
-            report_mut(r, *report)?.thread.push(ReportEntry { from: "reporter".into(), text: text.clone(), at })
-        }
-        Event::ReportEscalated { report, level, .. } => report_mut(r, *report)?.escalations.push((*level, at)),
-        Event::ReportReviewed { report, by, .. } => report_mut(r, *report)?.reviewed = Some((by.clone(), at)),
-        Event::ReportClosed { report, corrective_action, .. } => {
-            report_mut(r, *report)?.closed = Some((corrective_action.clone(), at))
-        }
-        Event::IncidentReported {
-            kind,
-            firearm,
-            scene,
-            description,
-            by,
-            wait_seconds,
-            frozen_firearms,
-            frozen_containers,
-            log_size,
-        } => {
-            r.incidents.insert(
-                seq,
-                Incident {
-                    id: seq,
-                    kind: kind.clone(),
-                    firearm: firearm.clone(),
-                    scene: scene.clone(),
-                    description: description.clone(),
-                    reported_by: by.clone(),
-                    at,
-                    wait_seconds: *wait_seconds,
-                    frozen_firearms: frozen_firearms.clone(),
-                    frozen_containers: frozen_containers.clone(),
-                    log_size: *log_size,
-                    regulator_notified: None,
-                    investigation: BTreeMap::new(),
-                    closed_at: None,
-                    evidence_released: None,
-                },
-            );
-        }
-        Event::RegulatorNotified { incident, by, reference } => {
-            incident_mut(r, *incident)?.regulator_notified = Some((by.clone(), reference.clone(), at))
-        }
-        Event::InvestigationSigned { incident, by, role, cause, corrective_action } => {
-            let i = incident_mut(r, *incident)?;
-            i.investigation.insert(role.as_str().to_owned(), (by.clone(), cause.clone(), corrective_action.clone()));
-            if i.investigation.contains_key("armorer") && i.investigation.contains_key("safety_advisor") {
-                i.closed_at = Some(at);
-            }
-        }
-        Event::EvidenceReleased { incident, by, note } => {
-            incident_mut(r, *incident)?.evidence_released = Some((by.clone(), note.clone()))
-        }
-        _ => return Ok(false),
+impl ProductionState {
+    pub(crate) fn apply_authority_notified(
+        &mut self,
+        seq: u64,
+        authority: &crate::reporting::Authority,
+        date: &Date,
+        reference: &str,
+    ) -> Result<Vec<EntityRef>, String> {
+        let r = &mut self.reporting;
+        r.notices.push((*authority, *date, reference.to_owned()));
+        r.version = seq;
+        Ok(vec![EntityRef::Reporting])
     }
-    r.version = seq;
-    Ok(true)
+
+    pub(crate) fn apply_recipients_set(
+        &mut self,
+        seq: u64,
+        kind: crate::reporting::NotificationKind,
+        addresses: &[String],
+    ) -> Result<Vec<EntityRef>, String> {
+        let r = &mut self.reporting;
+        if addresses.is_empty() {
+            r.recipients.remove(&kind);
+        } else {
+            r.recipients.insert(kind, addresses.to_vec());
+        }
+        r.version = seq;
+        Ok(vec![EntityRef::Reporting])
+    }
+
+    pub(crate) fn apply_contacts_set(
+        &mut self,
+        seq: u64,
+        studio_safety_office: &str,
+        union_representative: &str,
+    ) -> Result<Vec<EntityRef>, String> {
+        let r = &mut self.reporting;
+        r.studio_safety_office = studio_safety_office.to_owned();
+        r.union_representative = union_representative.to_owned();
+        r.version = seq;
+        Ok(vec![EntityRef::Reporting])
+    }
+
+    #[allow(clippy::too_many_arguments)] // one parameter per field of the event
+    pub(crate) fn apply_report_filed(
+        &mut self,
+        seq: u64,
+        at: Timestamp,
+        severity: &crate::reporting::Severity,
+        text: &str,
+        subject: &Option<String>,
+        reporter_name: &Option<String>,
+        followup_key_hash: &str,
+        photos: &[String],
+    ) -> Result<Vec<EntityRef>, String> {
+        let r = &mut self.reporting;
+        r.reports.insert(
+            seq,
+            Report {
+                id: seq,
+                severity: *severity,
+                text: text.to_owned(),
+                subject: subject.clone(),
+                reporter_name: reporter_name.clone(),
+                followup_key_hash: followup_key_hash.to_owned(),
+                photos: photos.to_vec(),
+                filed_at: at,
+                acknowledged: None,
+                reviewed: None,
+                escalations: Vec::new(),
+                thread: Vec::new(),
+                closed: None,
+            },
+        );
+        r.version = seq;
+        Ok(vec![EntityRef::Reporting])
+    }
+
+    pub(crate) fn apply_report_acknowledged(
+        &mut self,
+        seq: u64,
+        at: Timestamp,
+        report: &u64,
+        by: &PersonId,
+    ) -> Result<Vec<EntityRef>, String> {
+        let r = &mut self.reporting;
+        report_mut(r, *report)?.acknowledged = Some((by.clone(), at));
+        r.version = seq;
+        Ok(vec![EntityRef::Reporting])
+    }
+
+    pub(crate) fn apply_report_answered(
+        &mut self,
+        seq: u64,
+        at: Timestamp,
+        report: &u64,
+        by: &PersonId,
+        text: &str,
+    ) -> Result<Vec<EntityRef>, String> {
+        let r = &mut self.reporting;
+        report_mut(r, *report)?.thread.push(ReportEntry { from: by.to_string(), text: text.to_owned(), at });
+        r.version = seq;
+        Ok(vec![EntityRef::Reporting])
+    }
+
+    pub(crate) fn apply_report_added_to(
+        &mut self,
+        seq: u64,
+        at: Timestamp,
+        report: &u64,
+        text: &str,
+    ) -> Result<Vec<EntityRef>, String> {
+        let r = &mut self.reporting;
+        report_mut(r, *report)?.thread.push(ReportEntry { from: "reporter".into(), text: text.to_owned(), at });
+        r.version = seq;
+        Ok(vec![EntityRef::Reporting])
+    }
+
+    pub(crate) fn apply_report_escalated(
+        &mut self,
+        seq: u64,
+        at: Timestamp,
+        report: &u64,
+        level: &crate::reporting::EscalationLevel,
+    ) -> Result<Vec<EntityRef>, String> {
+        let r = &mut self.reporting;
+        report_mut(r, *report)?.escalations.push((*level, at));
+        r.version = seq;
+        Ok(vec![EntityRef::Reporting])
+    }
+
+    pub(crate) fn apply_report_reviewed(
+        &mut self,
+        seq: u64,
+        at: Timestamp,
+        report: &u64,
+        by: &PersonId,
+    ) -> Result<Vec<EntityRef>, String> {
+        let r = &mut self.reporting;
+        report_mut(r, *report)?.reviewed = Some((by.clone(), at));
+        r.version = seq;
+        Ok(vec![EntityRef::Reporting])
+    }
+
+    pub(crate) fn apply_report_closed(
+        &mut self,
+        seq: u64,
+        at: Timestamp,
+        report: &u64,
+        corrective_action: &str,
+    ) -> Result<Vec<EntityRef>, String> {
+        let r = &mut self.reporting;
+        report_mut(r, *report)?.closed = Some((corrective_action.to_owned(), at));
+        r.version = seq;
+        Ok(vec![EntityRef::Reporting])
+    }
+
+    #[allow(clippy::too_many_arguments)] // one parameter per field of the event
+    pub(crate) fn apply_incident_reported(
+        &mut self,
+        seq: u64,
+        at: Timestamp,
+        kind: &crate::reporting::IncidentKind,
+        firearm: &Option<FirearmId>,
+        scene: &Option<SceneId>,
+        description: &str,
+        by: &PersonId,
+        wait_seconds: &Option<u32>,
+        frozen_firearms: &[FirearmId],
+        frozen_containers: &[ContainerId],
+        log_size: &u64,
+    ) -> Result<Vec<EntityRef>, String> {
+        let r = &mut self.reporting;
+        r.incidents.insert(
+            seq,
+            Incident {
+                id: seq,
+                kind: kind.clone(),
+                firearm: firearm.clone(),
+                scene: scene.clone(),
+                description: description.to_owned(),
+                reported_by: by.clone(),
+                at,
+                wait_seconds: *wait_seconds,
+                frozen_firearms: frozen_firearms.to_vec(),
+                frozen_containers: frozen_containers.to_vec(),
+                log_size: *log_size,
+                regulator_notified: None,
+                investigation: BTreeMap::new(),
+                closed_at: None,
+                evidence_released: None,
+            },
+        );
+        r.version = seq;
+        Ok(vec![EntityRef::Reporting])
+    }
+
+    pub(crate) fn apply_regulator_notified(
+        &mut self,
+        seq: u64,
+        at: Timestamp,
+        incident: &u64,
+        by: &PersonId,
+        reference: &str,
+    ) -> Result<Vec<EntityRef>, String> {
+        let r = &mut self.reporting;
+        incident_mut(r, *incident)?.regulator_notified = Some((by.clone(), reference.to_owned(), at));
+        r.version = seq;
+        Ok(vec![EntityRef::Reporting])
+    }
+
+    #[allow(clippy::too_many_arguments)] // one parameter per field of the event
+    pub(crate) fn apply_investigation_signed(
+        &mut self,
+        seq: u64,
+        at: Timestamp,
+        incident: &u64,
+        by: &PersonId,
+        role: &Role,
+        cause: &str,
+        corrective_action: &str,
+    ) -> Result<Vec<EntityRef>, String> {
+        let r = &mut self.reporting;
+        let i = incident_mut(r, *incident)?;
+        i.investigation.insert(role.as_str().to_owned(), (by.clone(), cause.to_owned(), corrective_action.to_owned()));
+        if i.investigation.contains_key("armorer") && i.investigation.contains_key("safety_advisor") {
+            i.closed_at = Some(at);
+        }
+        r.version = seq;
+        Ok(vec![EntityRef::Reporting])
+    }
+
+    pub(crate) fn apply_evidence_released(
+        &mut self,
+        seq: u64,
+        incident: &u64,
+        by: &PersonId,
+        note: &str,
+    ) -> Result<Vec<EntityRef>, String> {
+        let r = &mut self.reporting;
+        incident_mut(r, *incident)?.evidence_released = Some((by.clone(), note.to_owned()));
+        r.version = seq;
+        Ok(vec![EntityRef::Reporting])
+    }
 }
 
 fn report_mut(r: &mut Reporting, id: u64) -> Result<&mut Report, String> {
@@ -843,6 +778,7 @@ fn incident_mut(r: &mut Reporting, id: u64) -> Result<&mut Incident, String> {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+    use crate::commands::Command;
     use crate::decide::{decide, Context};
     use crate::events::{Envelope, ENCODING_VERSION};
     use crate::ids::ProductionId;

@@ -1,9 +1,11 @@
 //! The records of the safety protocol: scene plans and their versions, meetings, the shoot
 //! day with its counts, holds, alerts, overrides and round discrepancies. Types only; the
-//! rules over them are in decide.rs and gate.rs.
+//! rules over them are in the area modules (scene.rs, firearm.rs, ammunition.rs) and gate.rs.
 
 use crate::ids::*;
 use crate::model::AmmoClass;
+// Kept in model.rs with the firearm they belong to; still named here for older paths.
+pub use crate::model::{Acknowledgement, FirearmChecks, Issued};
 use crate::rules::RuleId;
 use crate::time::{Date, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -311,47 +313,4 @@ pub struct SafetyState {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub live_exceptions: BTreeMap<u64, LiveException>,
     pub version: u64,
-}
-
-/// What a person acknowledged about a firearm's declared load (R-CHECK-1, R-CHECK-2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Acknowledgement {
-    pub by: PersonId,
-    pub at: Timestamp,
-    /// The sequence number of the load declaration that was shown.
-    pub load_seq: u64,
-}
-
-/// Rounds in a firearm and where they came from, for reconciliation (R-AMMO-7).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Issued {
-    pub class: AmmoClass,
-    pub count: u32,
-    pub container: ContainerId,
-    pub lots: BTreeMap<LotId, u32>,
-}
-
-/// The per-firearm record of the steps of the protocol since it last left storage.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FirearmChecks {
-    /// The scene it was taken out for (R-STORE-1, R-HAND-6).
-    pub scene: Option<SceneId>,
-    pub pre_use_at: Option<Timestamp>,
-    pub needs_post_use: bool,
-    /// Handed to someone outside the armory team since it left storage or was last
-    /// collected: collecting it ends a firing sequence (R-HAND-4, R-AMMO-7). A firearm that
-    /// only passed within the armory (an assistant's supervised load handed back) was never
-    /// fired, and collecting it ends nothing.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub in_use: bool,
-    /// Collected with rounds in it: the sequence's rounds must be reconciled (R-AMMO-7)
-    /// before it goes out again.
-    #[serde(default)]
-    pub needs_reconcile: bool,
-    pub load_seq: u64,
-    pub issued: Option<Issued>,
-    pub demonstrated: Option<Acknowledgement>,
-    /// Everyone shown the current state (the performer, crew in the line of fire), one
-    /// acknowledgement per person.
-    pub shown: Vec<Acknowledgement>,
 }

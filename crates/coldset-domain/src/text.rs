@@ -6,7 +6,7 @@
 //! one person from filling it (issue #14, item 4). The table of fields is [`ALL`], listed in
 //! docs/rules.md ("Text fields and quantities").
 
-use crate::decide::{invalid, DomainError};
+use crate::error::{invalid, DomainError};
 
 /// Whether a field is one line or prose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +108,7 @@ pub mod fields {
     pub const LOCATION_NAME: Text = Text::line("name", 200);
     pub const STUDIO_SAFETY_OFFICE: Text = Text::line("studio_safety_office", 300);
     pub const UNION_REPRESENTATIVE: Text = Text::line("union_representative", 300);
+    pub const RECIPIENT: Text = Text::line("addresses", 254);
     // Firearms.
     pub const MAKE: Text = Text::line("make", 100);
     pub const MODEL: Text = Text::line("model", 100);
@@ -175,6 +176,7 @@ pub const ALL: &[(&str, Text)] = {
         ("LOCATION_NAME", LOCATION_NAME),
         ("STUDIO_SAFETY_OFFICE", STUDIO_SAFETY_OFFICE),
         ("UNION_REPRESENTATIVE", UNION_REPRESENTATIVE),
+        ("RECIPIENT", RECIPIENT),
         ("MAKE", MAKE),
         ("MODEL", MODEL),
         ("SERIAL", SERIAL),

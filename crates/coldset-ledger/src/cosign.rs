@@ -22,7 +22,9 @@ use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 
 use crate::error::{LedgerError, NoteError};
-use crate::note::{check_note_text, parse_key_id, validate_key_name, SIG_PREFIX};
+use crate::note::{
+    check_note_text, malformed_private, malformed_verifier, parse_key_parts, validate_key_name, SIG_PREFIX,
+};
 
 /// The signature type of Ed25519 `cosignature/v1` keys.
 const ALG_COSIGNATURE_V1: u8 = 0x04;
@@ -73,20 +75,8 @@ impl CosignerKey {
 
     /// Parses `PRIVATE+KEY+<name>+<hex8 key id>+<base64(0x04 || seed)>`.
     pub fn parse_private(text: &str) -> Result<Self, LedgerError> {
-        let malformed = |reason| LedgerError::MalformedPrivateKey { reason };
-        let rest = text.strip_prefix("PRIVATE+KEY+").ok_or(malformed("it does not start with PRIVATE+KEY+"))?;
-        let mut parts = rest.splitn(3, '+');
-        let name = parts.next().unwrap_or_default();
-        let id_text = parts.next().ok_or(malformed("the key id and key are missing"))?;
-        let key_text = parts.next().ok_or(malformed("the key is missing"))?;
-        validate_key_name(name)?;
-        let stated = parse_key_id(id_text).ok_or(malformed("the key id is not 8 hex digits"))?;
-        let raw = B64.decode(key_text).map_err(|_| malformed("the key is not valid base64"))?;
-        let (&alg, seed) = raw.split_first().ok_or(malformed("the key is empty"))?;
-        if alg != ALG_COSIGNATURE_V1 {
-            return Err(LedgerError::UnsupportedAlgorithm { algorithm: alg });
-        }
-        let seed: [u8; 32] = seed.try_into().map_err(|_| malformed("an Ed25519 private key must be 32 bytes"))?;
+        let rest = text.strip_prefix("PRIVATE+KEY+").ok_or(malformed_private("it does not start with PRIVATE+KEY+"))?;
+        let (name, stated, seed) = parse_key_parts(rest, ALG_COSIGNATURE_V1, malformed_private)?;
         let key = Self::from_seed(name, seed);
         if key.key_id != stated {
             return Err(LedgerError::KeyIdMismatch { name: name.to_owned(), stated, computed: key.key_id });
@@ -126,25 +116,13 @@ pub struct CosignerVerifier {
 
 impl CosignerVerifier {
     pub fn parse(text: &str) -> Result<Self, LedgerError> {
-        let malformed = |reason| LedgerError::MalformedVerifierKey { reason };
-        let mut parts = text.trim().splitn(3, '+');
-        let name = parts.next().unwrap_or_default();
-        let id_text = parts.next().ok_or(malformed("the key id and key are missing"))?;
-        let key_text = parts.next().ok_or(malformed("the key is missing"))?;
-        validate_key_name(name)?;
-        let stated = parse_key_id(id_text).ok_or(malformed("the key id is not 8 hex digits"))?;
-        let raw = B64.decode(key_text).map_err(|_| malformed("the key is not valid base64"))?;
-        let (&alg, public) = raw.split_first().ok_or(malformed("the key is empty"))?;
-        if alg != ALG_COSIGNATURE_V1 {
-            return Err(LedgerError::UnsupportedAlgorithm { algorithm: alg });
-        }
-        let public: [u8; 32] = public.try_into().map_err(|_| malformed("an Ed25519 public key must be 32 bytes"))?;
+        let (name, stated, public) = parse_key_parts(text.trim(), ALG_COSIGNATURE_V1, malformed_verifier)?;
         let computed = cosigner_key_id(name, &public);
         if computed != stated {
             return Err(LedgerError::KeyIdMismatch { name: name.to_owned(), stated, computed });
         }
-        let key =
-            VerifyingKey::from_bytes(&public).map_err(|_| malformed("the bytes are not an Ed25519 public key"))?;
+        let key = VerifyingKey::from_bytes(&public)
+            .map_err(|_| malformed_verifier("the bytes are not an Ed25519 public key"))?;
         Ok(CosignerVerifier { name: name.to_owned(), key_id: computed, key })
     }
 

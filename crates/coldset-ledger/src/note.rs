@@ -138,6 +138,38 @@ pub(crate) fn parse_key_id(text: &str) -> Option<u32> {
     u32::from_str_radix(text, 16).ok()
 }
 
+/// Parses the common shape of signed-note key strings, `<name>+<hex8 key id>+<base64(alg
+/// || 32 bytes)>`: the name, the stated key id and the 32 key bytes, refusing another
+/// algorithm byte than `alg`. Checking the id is the caller's (it depends on the key kind).
+pub(crate) fn parse_key_parts(
+    text: &str,
+    alg: u8,
+    malformed: fn(&'static str) -> LedgerError,
+) -> Result<(&str, u32, [u8; 32]), LedgerError> {
+    // The name cannot contain '+', but base64 can, so split at most twice.
+    let mut parts = text.splitn(3, '+');
+    let name = parts.next().unwrap_or_default();
+    let id_text = parts.next().ok_or(malformed("the key id and key are missing"))?;
+    let key_text = parts.next().ok_or(malformed("the key is missing"))?;
+    validate_key_name(name)?;
+    let stated = parse_key_id(id_text).ok_or(malformed("the key id is not 8 hex digits"))?;
+    let raw = B64.decode(key_text).map_err(|_| malformed("the key is not valid base64"))?;
+    let (&found, bytes) = raw.split_first().ok_or(malformed("the key is empty"))?;
+    if found != alg {
+        return Err(LedgerError::UnsupportedAlgorithm { algorithm: found });
+    }
+    let bytes: [u8; 32] = bytes.try_into().map_err(|_| malformed("an Ed25519 key must be 32 bytes"))?;
+    Ok((name, stated, bytes))
+}
+
+pub(crate) fn malformed_private(reason: &'static str) -> LedgerError {
+    LedgerError::MalformedPrivateKey { reason }
+}
+
+pub(crate) fn malformed_verifier(reason: &'static str) -> LedgerError {
+    LedgerError::MalformedVerifierKey { reason }
+}
+
 /// An Ed25519 signing key with its signed-note name.
 #[derive(Clone)]
 pub struct SignerKey {
@@ -166,21 +198,8 @@ impl SignerKey {
     /// Parses `PRIVATE+KEY+<name>+<hex8 key id>+<base64(0x01 || seed)>`,
     /// checking that the key id matches the key.
     pub fn parse_private(text: &str) -> Result<Self, LedgerError> {
-        let malformed = |reason| LedgerError::MalformedPrivateKey { reason };
-        let rest = text.strip_prefix("PRIVATE+KEY+").ok_or(malformed("it does not start with PRIVATE+KEY+"))?;
-        // The name cannot contain '+', but base64 can, so split at most twice.
-        let mut parts = rest.splitn(3, '+');
-        let name = parts.next().unwrap_or_default();
-        let id_text = parts.next().ok_or(malformed("the key id and key are missing"))?;
-        let key_text = parts.next().ok_or(malformed("the key is missing"))?;
-        validate_key_name(name)?;
-        let stated = parse_key_id(id_text).ok_or(malformed("the key id is not 8 hex digits"))?;
-        let raw = B64.decode(key_text).map_err(|_| malformed("the key is not valid base64"))?;
-        let (&alg, seed) = raw.split_first().ok_or(malformed("the key is empty"))?;
-        if alg != ALG_ED25519 {
-            return Err(LedgerError::UnsupportedAlgorithm { algorithm: alg });
-        }
-        let seed: [u8; 32] = seed.try_into().map_err(|_| malformed("an Ed25519 private key must be 32 bytes"))?;
+        let rest = text.strip_prefix("PRIVATE+KEY+").ok_or(malformed_private("it does not start with PRIVATE+KEY+"))?;
+        let (name, stated, seed) = parse_key_parts(rest, ALG_ED25519, malformed_private)?;
         let key = Self::from_seed(name, seed)?;
         if key.key_id != stated {
             return Err(LedgerError::KeyIdMismatch { name: name.to_owned(), stated, computed: key.key_id });
@@ -244,25 +263,13 @@ impl VerifierKey {
     /// Parses `<name>+<hex8 key id>+<base64(0x01 || public key)>`, checking
     /// that the key id matches the name and key.
     pub fn parse(text: &str) -> Result<Self, LedgerError> {
-        let malformed = |reason| LedgerError::MalformedVerifierKey { reason };
-        let mut parts = text.splitn(3, '+');
-        let name = parts.next().unwrap_or_default();
-        let id_text = parts.next().ok_or(malformed("the key id and key are missing"))?;
-        let key_text = parts.next().ok_or(malformed("the key is missing"))?;
-        validate_key_name(name)?;
-        let stated = parse_key_id(id_text).ok_or(malformed("the key id is not 8 hex digits"))?;
-        let raw = B64.decode(key_text).map_err(|_| malformed("the key is not valid base64"))?;
-        let (&alg, public) = raw.split_first().ok_or(malformed("the key is empty"))?;
-        if alg != ALG_ED25519 {
-            return Err(LedgerError::UnsupportedAlgorithm { algorithm: alg });
-        }
-        let public: [u8; 32] = public.try_into().map_err(|_| malformed("an Ed25519 public key must be 32 bytes"))?;
+        let (name, stated, public) = parse_key_parts(text, ALG_ED25519, malformed_verifier)?;
         let computed = key_id(name, &public);
         if computed != stated {
             return Err(LedgerError::KeyIdMismatch { name: name.to_owned(), stated, computed });
         }
-        let key =
-            VerifyingKey::from_bytes(&public).map_err(|_| malformed("the bytes are not an Ed25519 public key"))?;
+        let key = VerifyingKey::from_bytes(&public)
+            .map_err(|_| malformed_verifier("the bytes are not an Ed25519 public key"))?;
         Ok(Self { name: name.to_owned(), key_id: computed, key })
     }
 

@@ -75,6 +75,7 @@ pub enum ConnectError {
 /// share it) and a small pool of read-only reader sessions.
 pub struct PostgresStore {
     config: Config,
+    tls: Tls,
     target: String,
     writer: Mutex<Conn>,
     readers: Mutex<Vec<Conn>>,
@@ -100,9 +101,82 @@ enum Role {
     Reader,
 }
 
+/// How sessions are secured, as the URL's `sslmode` says: not at all (`disable`, or no
+/// `sslmode`: a local socket or loopback), or TLS with the server's certificate verified
+/// against the system's roots and `sslrootcert` (`require`, `verify-ca` and `verify-full`
+/// all verify the chain and the host name: rustls does not do less).
+#[derive(Clone)]
+enum Tls {
+    Off,
+    Verified(tokio_postgres_rustls::MakeRustlsConnect),
+}
+
+/// Takes `sslmode` and `sslrootcert` out of the URL (the client library knows neither
+/// `verify-full` nor `sslrootcert`) and makes the TLS setting they ask for.
+fn split_tls(url: &str) -> Result<(String, Tls), ConnectError> {
+    let (mut mode, mut rootcert) = (None::<String>, None::<String>);
+    let cleaned = if let Some((base, query)) = url.split_once('?').filter(|_| url.contains("://")) {
+        let mut kept = Vec::new();
+        for pair in query.split('&') {
+            match pair.split_once('=') {
+                Some(("sslmode", v)) => mode = Some(v.to_owned()),
+                Some(("sslrootcert", v)) => rootcert = Some(v.to_owned()),
+                _ => kept.push(pair),
+            }
+        }
+        if kept.is_empty() {
+            base.to_owned()
+        } else {
+            format!("{base}?{}", kept.join("&"))
+        }
+    } else if url.contains("://") {
+        url.to_owned()
+    } else {
+        let mut kept = Vec::new();
+        for pair in url.split_whitespace() {
+            match pair.split_once('=') {
+                Some(("sslmode", v)) => mode = Some(v.to_owned()),
+                Some(("sslrootcert", v)) => rootcert = Some(v.to_owned()),
+                _ => kept.push(pair),
+            }
+        }
+        kept.join(" ")
+    };
+    let tls = match mode.as_deref() {
+        None | Some("disable") => Tls::Off,
+        Some("require" | "verify-ca" | "verify-full") => Tls::Verified(rustls_connector(rootcert.as_deref())?),
+        Some(other) => {
+            return Err(ConnectError::BadUrl(format!(
+                "sslmode={other} is not supported: use disable, or require/verify-full (the certificate is always verified)"
+            )))
+        }
+    };
+    Ok((cleaned, tls))
+}
+
+fn rustls_connector(rootcert: Option<&str>) -> Result<tokio_postgres_rustls::MakeRustlsConnect, ConnectError> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+    if let Some(path) = rootcert {
+        use rustls::pki_types::pem::PemObject;
+        let certs = rustls::pki_types::CertificateDer::pem_file_iter(path)
+            .map_err(|e| ConnectError::BadUrl(format!("sslrootcert {path}: {e}")))?;
+        for cert in certs {
+            let cert = cert.map_err(|e| ConnectError::BadUrl(format!("sslrootcert {path}: {e}")))?;
+            roots.add(cert).map_err(|e| ConnectError::BadUrl(format!("sslrootcert {path}: {e}")))?;
+        }
+    }
+    let config = rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
 impl Conn {
-    fn open(config: &Config, role: Role) -> Result<Conn, postgres::Error> {
-        let mut client = config.connect(NoTls)?;
+    fn open(config: &Config, tls: &Tls, role: Role) -> Result<Conn, postgres::Error> {
+        let mut client = match tls {
+            Tls::Off => config.connect(NoTls)?,
+            Tls::Verified(connector) => config.connect(connector.clone())?,
+        };
         match role {
             // `on` is PostgreSQL's default, but a server or role may lower it; the ledger
             // must never acknowledge a commit that is not yet on disk.
@@ -190,8 +264,12 @@ fn describe(config: &Config) -> String {
     format!("postgresql://{user}{at}{}/{db}", hosts.join(","))
 }
 
-fn parse(url: &str) -> Result<(Config, String), ConnectError> {
-    let mut config = Config::from_str(url).map_err(|e| ConnectError::BadUrl(e.to_string()))?;
+fn parse(url: &str) -> Result<(Config, String, Tls), ConnectError> {
+    let (url, tls) = split_tls(url)?;
+    let mut config = Config::from_str(&url).map_err(|e| ConnectError::BadUrl(e.to_string()))?;
+    if matches!(tls, Tls::Verified(_)) {
+        config.ssl_mode(postgres::config::SslMode::Require);
+    }
     if config.get_hosts().is_empty() && config.get_hostaddrs().is_empty() {
         return Err(ConnectError::BadUrl("it names no host".into()));
     }
@@ -203,16 +281,29 @@ fn parse(url: &str) -> Result<(Config, String), ConnectError> {
         config.application_name("coldset");
     }
     let target = describe(&config);
-    Ok((config, target))
+    Ok((config, target, tls))
+}
+
+/// An error with its causes: "error performing TLS handshake: invalid peer certificate:
+/// UnknownIssuer" says what to fix, the first part alone does not.
+fn with_causes(e: &postgres::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 /// Opens the writer session, telling a missing database apart from an unreachable server.
-fn open_writer(config: &Config, target: &str) -> Result<Conn, ConnectError> {
-    Conn::open(config, Role::Writer).map_err(|e| {
+fn open_writer(config: &Config, tls: &Tls, target: &str) -> Result<Conn, ConnectError> {
+    Conn::open(config, tls, Role::Writer).map_err(|e| {
         if e.code() == Some(&SqlState::INVALID_CATALOG_NAME) {
             ConnectError::MissingDatabase { target: target.to_owned() }
         } else {
-            ConnectError::Unreachable { target: target.to_owned(), reason: e.to_string() }
+            ConnectError::Unreachable { target: target.to_owned(), reason: with_causes(&e) }
         }
     })
 }
@@ -261,8 +352,8 @@ impl PostgresStore {
     /// leaves nothing behind. Never creates the database itself, and refuses one that
     /// already holds a coldset schema. Takes the same URL forms as [`Self::connect`].
     pub fn create(url: &str) -> Result<PostgresStore, ConnectError> {
-        let (config, target) = parse(url)?;
-        let mut writer = open_writer(&config, &target)?;
+        let (config, target, tls) = parse(url)?;
+        let mut writer = open_writer(&config, &tls, &target)?;
         let unusable =
             |e: &dyn std::fmt::Display| ConnectError::Unusable { target: target.clone(), reason: e.to_string() };
         check_durability(&mut writer.client).map_err(|e| unusable(&e))?;
@@ -274,17 +365,17 @@ impl PostgresStore {
         tx.batch_execute(migrations::BOOTSTRAP).map_err(|e| unusable(&e))?;
         apply_migrations(&mut tx, 0).map_err(|e| unusable(&e))?;
         tx.commit().map_err(|e| unusable(&e))?;
-        Ok(PostgresStore::new(config, target, writer))
+        Ok(PostgresStore::new(config, tls, target, writer))
     }
 
     /// Opens an existing, initialised database and applies any newer migrations; never
     /// creates the database or the schema. Accepts a URL
     /// (`postgresql://user:password@host:port/db`) or a key=value string
-    /// (`host=/run/postgresql dbname=coldset`). TLS is not supported: use a local socket,
-    /// loopback or a trusted network.
+    /// (`host=/run/postgresql dbname=coldset`); `sslmode=verify-full` (with `sslrootcert`)
+    /// for TLS with the server's certificate verified.
     pub fn connect(url: &str) -> Result<PostgresStore, ConnectError> {
-        let (config, target) = parse(url)?;
-        let mut writer = open_writer(&config, &target)?;
+        let (config, target, tls) = parse(url)?;
+        let mut writer = open_writer(&config, &tls, &target)?;
         let unusable =
             |e: &dyn std::fmt::Display| ConnectError::Unusable { target: target.clone(), reason: e.to_string() };
         check_durability(&mut writer.client).map_err(|e| unusable(&e))?;
@@ -307,11 +398,11 @@ impl PostgresStore {
             }
             Some(_) => {}
         }
-        Ok(PostgresStore::new(config, target, writer))
+        Ok(PostgresStore::new(config, tls, target, writer))
     }
 
-    fn new(config: Config, target: String, writer: Conn) -> PostgresStore {
-        PostgresStore { config, target, writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) }
+    fn new(config: Config, tls: Tls, target: String, writer: Conn) -> PostgresStore {
+        PostgresStore { config, tls, target, writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) }
     }
 
     /// Where this store points, without the password (for logs and messages).
@@ -351,7 +442,7 @@ impl PostgresStore {
         let mut conn = match pooled {
             // A session the server closed (restart, idle timeout) is replaced, not reused.
             Some(c) if !c.client.is_closed() => c,
-            _ => Conn::open(&self.config, Role::Reader).map_err(map_err)?,
+            _ => Conn::open(&self.config, &self.tls, Role::Reader).map_err(map_err)?,
         };
         let out = f(&mut conn);
         if !conn.client.is_closed() {
@@ -369,7 +460,7 @@ impl PostgresStore {
         if conn.client.is_closed() {
             // The server went away and came back: a new session (with its own
             // synchronous_commit setting and statements) replaces the dead one.
-            *conn = Conn::open(&self.config, Role::Writer).map_err(map_err)?;
+            *conn = Conn::open(&self.config, &self.tls, Role::Writer).map_err(map_err)?;
         }
         f(&mut conn)
     }

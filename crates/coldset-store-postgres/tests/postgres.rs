@@ -7,7 +7,8 @@
 //! Needs PostgreSQL's server programs: run `scripts/ensure-postgres.sh` once. Without them
 //! every test fails (never skips) and says so.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Tests wait for the real server with deadlines.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::disallowed_methods)]
 
 use coldset_app::ports::*;
 use coldset_app::{App, AppError, ManualClock, Request};
@@ -251,12 +252,23 @@ fn db_name(url: &str) -> &str {
 
 // ---- the store --------------------------------------------------------------------------
 
+/// A fresh database of its own for one check (the shared server runs them in parallel).
+fn fresh_store(check: &str) -> ((), PostgresStore) {
+    let url = server().fresh_db(check);
+    ((), PostgresStore::create(&url).unwrap())
+}
+
+/// The shared store conformance suite, one test per check, each on a fresh database.
+mod conformance {
+    coldset_app::conformance_tests!(super::fresh_store);
+}
+
 #[test]
-fn postgres_passes_the_store_conformance_suite() {
+fn a_second_connection_sees_what_the_suite_wrote() {
     let url = server().fresh_db("conformance");
     let store = PostgresStore::create(&url).unwrap();
     coldset_app::conformance::run_all(&store).unwrap();
-    // And again through a second process's view of the same database.
+    // Again through a second process's view of the same database.
     let reopened = PostgresStore::connect(&url).unwrap();
     assert_eq!(reopened.event_count(&ProductionId::parse("conf-events").unwrap()).unwrap(), 10);
 }
@@ -817,4 +829,91 @@ fn the_app_round_trips_through_postgres() {
             Ok(())
         })
         .unwrap();
+}
+
+// ---- TLS --------------------------------------------------------------------------------
+
+/// A studio's PostgreSQL over TLS: with `sslmode=verify-full` and the studio's CA as
+/// `sslrootcert` the store connects (and the server sees an encrypted session); a server
+/// whose certificate another CA signed is refused, and so is an unknown `sslmode`.
+#[test]
+fn the_store_connects_over_tls_and_verifies_the_servers_certificate() {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca.distinguished_name.push(rcgen::DnType::CommonName, "studio database CA");
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca, ca_key);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut leaf = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    leaf.distinguished_name.push(rcgen::DnType::CommonName, "localhost");
+    let cert = leaf.signed_by(&key, &issuer).unwrap();
+
+    let pg = PgServer::start().unwrap();
+    let (cert_file, key_file) = (pg.dir.join("server.crt"), pg.dir.join("server.key"));
+    std::fs::write(&cert_file, cert.pem()).unwrap();
+    std::fs::write(&key_file, key.serialize_pem()).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    if pg.as_postgres {
+        command_output(Cmd::new("chown").arg("postgres:").arg(&cert_file).arg(&key_file)).unwrap();
+    }
+    let mut admin = pg.admin("postgres");
+    // One statement at a time: ALTER SYSTEM refuses to run inside a transaction block.
+    for sql in [
+        format!("ALTER SYSTEM SET ssl_cert_file = '{}'", cert_file.display()),
+        format!("ALTER SYSTEM SET ssl_key_file = '{}'", key_file.display()),
+        "ALTER SYSTEM SET ssl = on".to_owned(),
+        "SELECT pg_reload_conf()".to_owned(),
+    ] {
+        admin.simple_query(&sql).unwrap();
+    }
+    let db = pg.fresh_db("tls");
+    let ca_file = pg.dir.join("ca.pem");
+    std::fs::write(&ca_file, ca_cert.pem()).unwrap();
+    let url = format!(
+        "postgresql://postgres@localhost:{}/{}?sslmode=verify-full&sslrootcert={}",
+        pg.port,
+        db_name(&db),
+        ca_file.display()
+    );
+    // The server's reload takes a moment to enable TLS.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let store = loop {
+        match PostgresStore::create(&url) {
+            Ok(store) => break store,
+            Err(e) if Instant::now() > deadline => panic!("no TLS session: {e}"),
+            Err(_) => std::thread::sleep(Duration::from_millis(200)),
+        }
+    };
+    coldset_app::conformance::run_all(&store).unwrap();
+    drop(store);
+    // The server saw this session encrypted.
+    let encrypted: bool = {
+        let store = PostgresStore::connect(&url).unwrap();
+        drop(store);
+        let mut admin = pg.admin("postgres");
+        admin
+            .query_one(
+                "SELECT count(*) = 0 FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+                 WHERE a.application_name = 'coldset' AND NOT s.ssl",
+                &[],
+            )
+            .unwrap()
+            .get(0)
+    };
+    assert!(encrypted, "a coldset session without TLS");
+    // Another CA: the certificate does not verify, nothing connects.
+    let other_key = rcgen::KeyPair::generate().unwrap();
+    let mut other = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    other.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let other_file = pg.dir.join("other-ca.pem");
+    std::fs::write(&other_file, other.self_signed(&other_key).unwrap().pem()).unwrap();
+    let wrong = url.replace(&ca_file.display().to_string(), &other_file.display().to_string());
+    let err = PostgresStore::connect(&wrong).unwrap_err().to_string();
+    assert!(err.to_lowercase().contains("certificate"), "{err}");
+    let err = PostgresStore::connect(&url.replace("verify-full", "prefer")).unwrap_err().to_string();
+    assert!(err.contains("sslmode=prefer is not supported"), "{err}");
 }

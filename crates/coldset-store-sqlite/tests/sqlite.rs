@@ -11,11 +11,16 @@ use coldset_store_sqlite::{OpenError, SqliteStore, DB_FILE};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Barrier};
 
-#[test]
-fn sqlite_passes_the_store_conformance_suite() {
+/// A fresh store in a temporary directory, kept as long as the store.
+fn fresh_store(_check: &str) -> (tempfile::TempDir, SqliteStore) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::create(dir.path()).unwrap();
-    coldset_app::conformance::run_all(&store).unwrap();
+    (dir, store)
+}
+
+/// The shared store conformance suite, one test per check, each on a fresh store.
+mod conformance {
+    coldset_app::conformance_tests!(super::fresh_store);
 }
 
 #[test]

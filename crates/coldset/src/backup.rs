@@ -120,6 +120,9 @@ pub fn backup(
     keep: Option<usize>,
 ) -> Result<Written, String> {
     let installation = crate::datadir::installation(dir).map_err(|e| e.to_string())?;
+    // A backup file is named and stamped by the wall clock of the machine that makes it: a
+    // file for people, not a record of the ledger.
+    #[allow(clippy::disallowed_methods)]
     let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ").to_string();
     let file = if out.is_dir() { out.join(format!("coldset-{installation}-{stamp}.tar")) } else { out.to_owned() };
     if file.exists() {
@@ -171,6 +174,8 @@ pub fn backup(
             }
             None => add_dir(&mut tar, &mut hashes, key_dir, "keys")?,
         }
+        // The manifest's `made_at`: the wall-clock time of the backup, as its file name.
+        #[allow(clippy::disallowed_methods)]
         let manifest = serde_json::json!({
             "format": FORMAT,
             "installation": installation,

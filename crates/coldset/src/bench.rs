@@ -2,6 +2,9 @@
 //! what users run (`coldset bench ...`, see docs/benchmarks.md). Figures are printed as
 //! plain lines; nothing here is used by `serve`.
 
+// Benchmarks time what they measure with the monotonic clock.
+#![allow(clippy::disallowed_methods)]
+
 use coldset_app::{App, Request};
 use coldset_domain::ids::*;
 use coldset_domain::model::*;

@@ -139,17 +139,21 @@ pub struct LoadedKey {
 
 /// The installation's name: the name of its ledger key, from `ledger.pub`.
 pub fn installation(dir: &Path) -> Result<String, DataDirError> {
+    Ok(read_verifier(dir)?.name().to_owned())
+}
+
+/// The log's verifier key, as the data directory's `ledger.pub` names it.
+fn read_verifier(dir: &Path) -> Result<VerifierKey, DataDirError> {
     let public = dir.join(VERIFIER_FILE);
     let text = std::fs::read_to_string(&public).map_err(|e| {
         DataDirError::Key(format!(
-            "cannot read {}: {e}. Is {} a coldset data directory?",
+            "cannot read {}: {e}. Is {} a coldset data directory (made by coldset init)?",
             public.display(),
             dir.display()
         ))
     })?;
-    let verifier = VerifierKey::parse(text.trim())
-        .map_err(|e| DataDirError::Key(format!("{} is not a verifier key: {e}", public.display())))?;
-    Ok(verifier.name().to_owned())
+    VerifierKey::parse(text.trim())
+        .map_err(|e| DataDirError::Key(format!("{} is not a verifier key: {e}", public.display())))
 }
 
 /// Reads the ledger signing key: from the key directory, as named by the data directory's
@@ -162,16 +166,7 @@ pub fn read_key(dir: &Path, key_dir_setting: Option<&Path>) -> Result<LoadedKey,
         let key = parse_key(&legacy)?;
         return Ok(LoadedKey { verifier: key.verifier(), signer: Arc::new(key), path: legacy, inside_data: true });
     }
-    let public = dir.join(VERIFIER_FILE);
-    let text = std::fs::read_to_string(&public).map_err(|e| {
-        DataDirError::Key(format!(
-            "cannot read {}: {e}. Is {} a coldset data directory (made by coldset init)?",
-            public.display(),
-            dir.display()
-        ))
-    })?;
-    let verifier = VerifierKey::parse(text.trim())
-        .map_err(|e| DataDirError::Key(format!("{} is not a verifier key: {e}", public.display())))?;
+    let verifier = read_verifier(dir)?;
     let keys = key_dir(dir, key_dir_setting);
     if agent_marker(&keys, &verifier).exists() {
         let socket = std::env::var_os("SSH_AUTH_SOCK").map(PathBuf::from).ok_or_else(|| {
@@ -305,7 +300,7 @@ pub fn init_with(
             password_hash: coldset_app::access::hash_secret(&password)
                 .map_err(|e| DataDirError::Other(e.to_string()))?,
             is_admin: true,
-            created_at: coldset_domain::Timestamp(jiff::Timestamp::now().as_millisecond()),
+            created_at: coldset_app::Clock::now(&coldset_app::SystemClock),
         })
         .map_err(|e| DataDirError::Other(e.to_string()))?;
     Ok(Initialised { admin: admin.to_owned(), password, verifier_key: verifier.to_string(), key_file })
@@ -329,7 +324,7 @@ pub fn add_account(
             name: name.to_owned(),
             password_hash: coldset_app::access::hash_secret(&password).map_err(other)?,
             is_admin: admin,
-            created_at: coldset_domain::Timestamp(jiff::Timestamp::now().as_millisecond()),
+            created_at: coldset_app::Clock::now(&coldset_app::SystemClock),
         })
         .map_err(|e| DataDirError::Other(e.to_string()))?;
     if let Some((production, person)) = link {

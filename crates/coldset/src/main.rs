@@ -684,7 +684,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Cmd::Token { command: TokenCmd::Create { data, database, account, scopes, expires_in_days } } => {
             let cfg = resolve_db(&globals, data, database, None)?;
             let store = datadir::open_store(&need_data(&cfg)?, cfg.database.as_deref()).map_err(|e| e.to_string())?;
-            let now = coldset_domain::Timestamp(jiff::Timestamp::now().as_millisecond());
+            let now = coldset_app::Clock::now(&coldset_app::SystemClock);
             let expires = expires_in_days.map(|d| coldset_domain::Timestamp(now.0 + i64::from(d) * 86_400_000));
             let scopes: Vec<&str> = scopes.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
             let token = coldset_app::access::create_token(store.as_ref(), &account, &scopes, now, expires)
