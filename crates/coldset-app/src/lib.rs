@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod notify;
 pub mod passkey;
 pub mod ports;
+mod queries;
 pub mod sealed;
 mod writer;
 

@@ -199,7 +199,7 @@ impl PublicLimits {
         let mut seen = std::collections::BTreeSet::new();
         for hash in state.reporting.reports.values().flat_map(|r| r.photos.iter()) {
             if seen.insert(hash.clone()) {
-                if let Some(a) = app.store().attachment(hash).map_err(coldset_app::AppError::from)? {
+                if let Some(a) = app.attachment(hash)? {
                     total += a.bytes.len() as u64;
                 }
             }

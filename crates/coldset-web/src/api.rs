@@ -271,12 +271,11 @@ async fn events(
     let production = parse_production(&p)?;
     let from = page.from.unwrap_or(0);
     let limit = page_limit(page.limit)?;
-    let store = app.store().clone();
     let items = tokio::task::spawn_blocking(move || -> Result<Vec<Value>, coldset_app::AppError> {
         let mut out = Vec::new();
         let mut count = 0u32;
         let stop = coldset_app::ports::StoreError::Conflict("page full".into());
-        let res = store.for_each_event(&production, from, &mut |ev| {
+        let res = app.for_each_event(&production, from, &mut |ev| {
             if count >= limit {
                 return Err(stop.clone());
             }
@@ -328,7 +327,6 @@ async fn register(
     use coldset_domain::Event as E;
     use std::collections::BTreeMap;
     let production = parse_production(&p)?;
-    let store = app.store().clone();
     let now = app.now();
     let people: BTreeMap<String, String> = state.people.values().map(|p| (p.id.to_string(), p.name.clone())).collect();
     let locations: BTreeMap<String, String> =
@@ -339,7 +337,7 @@ async fn register(
             BTreeMap::new();
         let mut out_since: BTreeMap<String, coldset_domain::Timestamp> = BTreeMap::new();
         let mut minutes_out: BTreeMap<String, i64> = BTreeMap::new();
-        store.for_each_event(&production, 0, &mut |ev| {
+        app.for_each_event(&production, 0, &mut |ev| {
             let env =
                 Envelope::decode(&ev.bytes).map_err(|e| coldset_app::ports::StoreError::Corrupt(e.to_string()))?;
             let change: Option<(String, String, bool)> = match &env.event {

@@ -41,8 +41,7 @@ async fn verifier_key(State(app): State<App>) -> Result<String, ApiError> {
 async fn latest_checkpoint(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
     let production = parse_production(&p)?;
     app.state(&production)?;
-    let store = app.store().clone();
-    let cp = blocking(move || Ok(store.latest_checkpoint(&production)?)).await?;
+    let cp = blocking(move || app.latest_checkpoint(&production)).await?;
     let cp = cp.ok_or_else(|| ApiError::not_found("no checkpoint has been signed for this production yet"))?;
     Ok(Json(checkpoint_json(&cp)))
 }
@@ -50,8 +49,7 @@ async fn latest_checkpoint(State(app): State<App>, Path(p): Path<String>) -> Res
 async fn checkpoints(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
     let production = parse_production(&p)?;
     app.state(&production)?;
-    let store = app.store().clone();
-    let all = blocking(move || Ok(store.checkpoints(&production)?)).await?;
+    let all = blocking(move || app.checkpoints(&production)).await?;
     Ok(Json(json!({ "items": all.iter().map(checkpoint_json).collect::<Vec<_>>() })))
 }
 
@@ -70,13 +68,12 @@ async fn inclusion(
 ) -> Result<Json<Value>, ApiError> {
     let production = parse_production(&p)?;
     app.state(&production)?;
-    let store = app.store().clone();
     let proof = blocking(move || {
         let size = match q.size {
             Some(s) => s,
-            None => store.latest_checkpoint(&production)?.map(|c| c.size).unwrap_or(0),
+            None => app.latest_checkpoint(&production)?.map(|c| c.size).unwrap_or(0),
         };
-        coldset_app::ledger::inclusion_proof(store.as_ref(), &production, q.seq, size)
+        app.inclusion_proof(&production, q.seq, size)
     })
     .await?;
     Ok(Json(json!({
@@ -102,9 +99,7 @@ async fn consistency(
 ) -> Result<Json<Value>, ApiError> {
     let production = parse_production(&p)?;
     app.state(&production)?;
-    let store = app.store().clone();
-    let proof =
-        blocking(move || coldset_app::ledger::consistency_proof(store.as_ref(), &production, q.from, q.to)).await?;
+    let proof = blocking(move || app.consistency_proof(&production, q.from, q.to)).await?;
     Ok(Json(json!({
         "old_size": proof.old_size,
         "new_size": proof.new_size,

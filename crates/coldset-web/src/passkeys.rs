@@ -10,7 +10,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
-use coldset_app::access;
 use coldset_app::passkey::{self, Expected, Purpose, Registration};
 use coldset_app::App;
 use coldset_domain::ids::{PersonId, ProductionId};
@@ -94,9 +93,8 @@ async fn challenge(
         // armorer's phone): only those read another person's passkeys.
         FullReader::check(&app, &headers, production.as_str()).await?;
     }
-    let store = app.store().clone();
-    let (p2, who) = (production.clone(), b.person.clone());
-    let keys = blocking(move || Ok(store.passkeys(&p2, &who)?)).await?;
+    let (app2, p2, who) = (app.clone(), production.clone(), b.person.clone());
+    let keys = blocking(move || app2.passkeys(&p2, &who)).await?;
     if purpose == Purpose::Confirm && keys.is_empty() {
         return Err(ApiError::not_found(format!("{} has no passkey: confirm with the PIN", b.person)));
     }
@@ -121,10 +119,7 @@ async fn register(
     let (r, me) = own_request::<Registration>(&app, &production, &writer, &body).await?;
     let expected = expected(&headers, options);
     let app2 = app.clone();
-    blocking(move || {
-        passkey::register(app2.store().as_ref(), app2.passkey_challenges(), &expected, &production, &me, &r)
-    })
-    .await?;
+    blocking(move || app2.register_passkey(&expected, &production, &me, &r)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -156,7 +151,6 @@ pub(crate) async fn set_own_pin(
     pin: &str,
 ) -> Result<(), ApiError> {
     let me = own_person(app, writer.principal(), production, not_a_person).await?.into_person();
-    let store = app.store().clone();
-    let (p2, pin) = (production.clone(), pin.to_owned());
-    blocking(move || access::set_pin(store.as_ref(), &p2, &me, &pin)).await
+    let (app2, p2, pin) = (app.clone(), production.clone(), pin.to_owned());
+    blocking(move || app2.set_pin(&p2, &me, &pin)).await
 }

@@ -152,11 +152,10 @@ async fn attachment(
     if !state.reporting.reports.values().any(|r| r.photos.contains(&hash)) {
         return Err(ApiError::not_found("no such file in this production"));
     }
-    let store = app.store().clone();
-    let a = tokio::task::spawn_blocking(move || store.attachment(&hash))
+    let a = tokio::task::spawn_blocking(move || app.attachment(&hash))
         .await
         .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "internal", "the request was interrupted"))?
-        .map_err(|e| ApiError::from(AppError::from(e)))?
+        .map_err(ApiError::from)?
         .ok_or_else(|| ApiError::not_found("the file is missing"))?;
     Ok(([(axum::http::header::CONTENT_TYPE, a.content_type)], a.bytes).into_response())
 }
@@ -286,7 +285,7 @@ async fn evidence(
     let production = parse_production(&p)?;
     let incident =
         state.reporting.incidents.get(&id).cloned().ok_or_else(|| ApiError::not_found(format!("no incident {id}")))?;
-    let store = app.store().clone();
+    let app2 = app.clone();
     let frozen: Vec<String> = incident
         .frozen_firearms
         .iter()
@@ -301,31 +300,30 @@ async fn evidence(
         .collect();
     let bundle = tokio::task::spawn_blocking(move || -> Result<Value, AppError> {
         let mut chain = Vec::new();
-        store
-            .for_each_event(&production, 0, &mut |ev| {
-                if ev.seq > incident.id {
-                    return Err(coldset_app::ports::StoreError::Conflict("done".into()));
+        app2.for_each_event(&production, 0, &mut |ev| {
+            if ev.seq > incident.id {
+                return Err(coldset_app::ports::StoreError::Conflict("done".into()));
+            }
+            let text = String::from_utf8_lossy(&ev.bytes);
+            if frozen.iter().any(|id| text.contains(&format!("\"{id}\""))) {
+                if let Ok(env) = Envelope::decode(&ev.bytes) {
+                    chain.push(json!({
+                        "seq": env.seq,
+                        "at": env.at.to_rfc3339(),
+                        "actor": env.actor,
+                        "event": env.event,
+                        "leaf_hash": hex_lower(&ev.leaf_hash),
+                        "record": crate::api::record_base64(&ev.bytes),
+                    }));
                 }
-                let text = String::from_utf8_lossy(&ev.bytes);
-                if frozen.iter().any(|id| text.contains(&format!("\"{id}\""))) {
-                    if let Ok(env) = Envelope::decode(&ev.bytes) {
-                        chain.push(json!({
-                            "seq": env.seq,
-                            "at": env.at.to_rfc3339(),
-                            "actor": env.actor,
-                            "event": env.event,
-                            "leaf_hash": hex_lower(&ev.leaf_hash),
-                            "record": crate::api::record_base64(&ev.bytes),
-                        }));
-                    }
-                }
-                Ok(())
-            })
-            .or_else(|e| if matches!(e, coldset_app::ports::StoreError::Conflict(_)) { Ok(()) } else { Err(e) })?;
-        let checkpoint = store.latest_checkpoint(&production)?;
+            }
+            Ok(())
+        })
+        .or_else(|e| if matches!(e, coldset_app::ports::StoreError::Conflict(_)) { Ok(()) } else { Err(e) })?;
+        let checkpoint = app2.latest_checkpoint(&production)?;
         let proof = match &checkpoint {
             Some(cp) if cp.size > incident.id => {
-                let pr = coldset_app::ledger::inclusion_proof(store.as_ref(), &production, incident.id, cp.size)?;
+                let pr = app2.inclusion_proof(&production, incident.id, cp.size)?;
                 Some(json!({"leaf_hash": hex_lower(&pr.leaf_hash), "tree_size": pr.tree_size,
                             "path": pr.path.iter().map(|h| hex_lower(h)).collect::<Vec<_>>()}))
             }

@@ -179,8 +179,7 @@ async fn me(caller: Caller, headers: HeaderMap) -> Result<Json<Value>, ApiError>
 async fn outbox(State(app): State<App>, caller: Caller) -> Result<Json<Value>, ApiError> {
     // The log covers every production.
     crate::extract::everywhere(&app, caller.principal(), "only an administrator reads the delivery log")?;
-    let store = app.store().clone();
-    let items = blocking(move || Ok(store.outbox_recent(200)?)).await?;
+    let items = blocking(move || app.outbox_recent(200)).await?;
     Ok(Json(json!({ "items": items.iter().map(|i| json!({
         "id": i.id,
         "production": i.production,
@@ -552,22 +551,8 @@ async fn create_account(State(app): State<App>, writer: Writer, body: Bytes) -> 
         // An administrator account is a way into every production.
         crate::extract::everywhere(&app, principal, REFUSAL)?;
     }
-    let store = app.store().clone();
-    let now = app.now();
-    let password = blocking(move || {
-        let password = access::random_password()?;
-        store.create_account(&coldset_app::ports::AccountRecord {
-            name: name.clone(),
-            password_hash: access::hash_secret(&password)?,
-            is_admin: n.admin,
-            created_at: now,
-        })?;
-        for l in &n.links {
-            store.link_account(&name, &l.production, &l.person)?;
-        }
-        Ok(password)
-    })
-    .await?;
+    let links: Vec<_> = n.links.into_iter().map(|l| (l.production, l.person)).collect();
+    let password = blocking(move || app.create_account(&name, n.admin, &links)).await?;
     Ok(Json(json!({ "password": password })))
 }
 
@@ -597,11 +582,9 @@ async fn create_token(
         ));
     }
     let t: NewToken = parse_body(&body)?;
-    let store = app.store().clone();
-    let now = app.now();
     let (token, expires_at) = blocking(move || {
         let scopes: Vec<&str> = t.scopes.iter().map(String::as_str).collect();
-        access::create_api_token(store.as_ref(), &principal, &name, &scopes, now, t.expires_in_days)
+        app.create_api_token(&principal, &name, &scopes, t.expires_in_days)
     })
     .await?;
     Ok(Json(json!({ "token": token, "expires_at": expires_at.map(|t| t.to_rfc3339()) })))

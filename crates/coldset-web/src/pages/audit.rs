@@ -50,17 +50,16 @@ async fn audit(
     };
     let key = app.checkpointer().map(|c| c.verifier_key());
     let seq = q.seq.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| s.parse::<u64>());
-    let store = app.store().clone();
+    let app2 = app.clone();
     let wanted = seq.clone().and_then(Result::ok);
     let loaded = blocking(move || {
-        let checkpoints = store.recent_checkpoints(&production, RECENT_CHECKPOINTS)?;
-        let count = store.event_count(&production)?;
+        let checkpoints = app2.recent_checkpoints(&production, RECENT_CHECKPOINTS)?;
+        let count = app2.event_count(&production)?;
         let lookup = match wanted {
             None => None,
-            Some(seq) => store.event(&production, seq)?.map(|event| {
+            Some(seq) => app2.event(&production, seq)?.map(|event| {
                 let size = checkpoints.first().map_or(0, |c| c.size);
-                let proof = coldset_app::ledger::inclusion_proof(store.as_ref(), &production, seq, size)
-                    .map_err(|e| e.to_string());
+                let proof = app2.inclusion_proof(&production, seq, size).map_err(|e| e.to_string());
                 Lookup { event, proof }
             }),
         };

@@ -35,9 +35,8 @@ pub(super) async fn me_page(
     let Ok(state) = app.state(&production) else {
         return ApiError::not_found("no such production").into_response();
     };
-    let store = app.store().clone();
-    let (p2, who) = (production.clone(), me.clone());
-    let keys = match blocking(move || Ok(store.passkeys(&p2, &who)?)).await {
+    let (app2, p2, who) = (app.clone(), production.clone(), me.clone());
+    let keys = match blocking(move || app2.passkeys(&p2, &who)).await {
         Ok(keys) => keys.len(),
         Err(e) => return e.into_response(),
     };
