@@ -174,6 +174,7 @@ impl App {
                 ages.push((p.clone(), (now.0 - cp.at.0).max(0) as f64 / 1000.0));
             }
         }
+        self.inner.metrics.render_witness_lag(&mut out, &heads);
         let _ = writeln!(out, "# HELP coldset_checkpoint_age_seconds Time since each production's newest checkpoint.");
         let _ = writeln!(out, "# TYPE coldset_checkpoint_age_seconds gauge");
         for (p, age) in ages {
@@ -187,6 +188,12 @@ impl App {
         let _ = writeln!(out, "# TYPE coldset_outbox_failing gauge");
         let _ = writeln!(out, "coldset_outbox_failing {}", pending.iter().filter(|i| i.attempts > 0).count());
         Ok(out)
+    }
+
+    /// The operator's counters, for parts outside the write path that report to them (the
+    /// cosigning witnesses).
+    pub fn metrics(&self) -> Arc<metrics::Metrics> {
+        self.inner.metrics.clone()
     }
 
     /// Seals second-factor secrets at rest with `key` from now on (once, at start).

@@ -16,6 +16,8 @@ pub struct Metrics {
     commit_micros: AtomicU64,
     commit_failures: AtomicU64,
     refusals: Mutex<BTreeMap<String, u64>>,
+    /// The size each witness last cosigned, per production: (witness, production) -> size.
+    cosigned: Mutex<BTreeMap<(String, String), u64>>,
 }
 
 impl Metrics {
@@ -34,6 +36,33 @@ impl Metrics {
         if let Ok(mut map) = self.refusals.lock() {
             for rule in denial.rule_ids() {
                 *map.entry(rule.to_string()).or_default() += 1;
+            }
+        }
+    }
+
+    /// A witness cosigned a production's checkpoint at `size` events.
+    pub fn witness_cosigned(&self, witness: &str, production: &str, size: u64) {
+        if let Ok(mut map) = self.cosigned.lock() {
+            map.insert((witness.to_owned(), production.to_owned()), size);
+        }
+    }
+
+    /// Events each witness has not cosigned yet, per production, given each log's size.
+    pub(crate) fn render_witness_lag(&self, out: &mut String, heads: &[(coldset_domain::ids::ProductionId, u64)]) {
+        use std::fmt::Write;
+        let _ = writeln!(
+            out,
+            "# HELP coldset_witness_lag_events Events after the newest checkpoint each witness cosigned."
+        );
+        let _ = writeln!(out, "# TYPE coldset_witness_lag_events gauge");
+        if let Ok(map) = self.cosigned.lock() {
+            for ((witness, production), size) in map.iter() {
+                let head = heads.iter().find(|(p, _)| p.as_str() == production).map_or(*size, |(_, h)| *h);
+                let _ = writeln!(
+                    out,
+                    "coldset_witness_lag_events{{witness=\"{witness}\",production=\"{production}\"}} {}",
+                    head.saturating_sub(*size)
+                );
             }
         }
     }

@@ -900,6 +900,7 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
             opened.app.store().clone(),
             opened.cosignature_copies(),
             agent.clone(),
+            opened.app.metrics(),
         )));
     }
     opened

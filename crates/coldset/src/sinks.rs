@@ -85,6 +85,7 @@ pub struct CosigningSink {
     /// The size each production's log last had cosigned by this witness.
     known: Mutex<std::collections::HashMap<String, u64>>,
     copies: Vec<PathBuf>,
+    metrics: std::sync::Arc<coldset_app::metrics::Metrics>,
 }
 
 impl CosigningSink {
@@ -94,6 +95,7 @@ impl CosigningSink {
         store: std::sync::Arc<dyn coldset_app::Store>,
         copies: Vec<PathBuf>,
         agent: ureq::Agent,
+        metrics: std::sync::Arc<coldset_app::metrics::Metrics>,
     ) -> Self {
         CosigningSink {
             url: format!("{}/add-checkpoint", url.trim_end_matches('/')),
@@ -102,6 +104,7 @@ impl CosigningSink {
             agent,
             known: Mutex::new(std::collections::HashMap::new()),
             copies,
+            metrics,
         }
     }
 
@@ -161,6 +164,7 @@ impl CheckpointSink for CosigningSink {
                             .map_err(|e| format!("{}: {e}", path.display()))?;
                     }
                     self.known.lock().map_err(|_| "lock poisoned")?.insert(cp.production.to_string(), cp.size);
+                    self.metrics.witness_cosigned(&witness, cp.production.as_str(), cp.size);
                     return Ok(());
                 }
                 Err(ureq::Error::Status(409, resp)) => {

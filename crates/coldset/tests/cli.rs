@@ -996,6 +996,10 @@ fn witnesses_cosign_checkpoints_and_auditors_require_them() {
                 .is_ok_and(|t| t.lines().any(|l| l.contains(&format!("\"size\":{size}"))))
         });
     }
+    // The operator sees how far each witness lags behind the log.
+    let metrics = server.request("/metrics").call().unwrap().into_string().unwrap();
+    let lag = "coldset_witness_lag_events{witness=\"witness.test/w1\",production=\"dead-river\"} 0";
+    assert!(metrics.contains(lag), "{metrics}");
     server.stop();
     let bundle = tmp.path().join("dead-river.bundle");
     let o = coldset(&["export", "--data", p(&data), "--production", "dead-river", "--out", p(&bundle)]);
