@@ -313,6 +313,20 @@ fn command(f: &Fields, state: &ProductionState, expected: &Expected) -> Result<(
         "acknowledge_report" => signed_in(Command::AcknowledgeReport { report: f.num("report")? }),
         "review_report" => signed_in(Command::ReviewReport { report: f.num("report")?, note: f.text("note") }),
         "place_hold" => signed_in(Command::PlaceHold { scope: HoldScope::AllFirearmWork, reason: f.text("reason") }),
+        "set_recipients" => {
+            let kind: coldset_domain::reporting::NotificationKind =
+                serde_json::from_value(serde_json::Value::String(f.text("kind")))
+                    .map_err(|_| bad(format!("'{}' is not a kind of notification", f.text("kind"))))?;
+            // One address a line (commas and semicolons are taken as separators too).
+            let addresses: Vec<String> = f
+                .text("addresses")
+                .split(['\n', ',', ';'])
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_owned)
+                .collect();
+            signed_in(Command::SetRecipients { kind, addresses })
+        }
         "lift_hold" => {
             signed_in(Command::LiftHold { hold: f.num("hold")?, note: f.text("note"), review: f.checked("review") })
         }

@@ -13,10 +13,27 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use coldset_app::App;
 use coldset_domain::gate::{plan_approved, policy};
+use coldset_domain::reporting::NotificationKind;
 use coldset_domain::reports::{EscalationLevel, Severity};
 use coldset_domain::safety::SceneStatus;
 use coldset_domain::ProductionState;
 use maud::{html, Markup};
+
+/// The kinds of notification a production sends to recipients of its own, in the order the
+/// page shows them.
+const NOTIFICATION_KINDS: &[(NotificationKind, &str)] = &[
+    (NotificationKind::CriticalReport, "Critical safety reports (firearm work stops)"),
+    (NotificationKind::Report, "Other safety reports, and reports not acknowledged in time"),
+    (NotificationKind::Incident, "Incidents: misfires, discharges, injuries"),
+    (NotificationKind::Hold, "Holds on firearm work"),
+    (NotificationKind::OverdueFirearm, "A firearm out past its time-out"),
+    (NotificationKind::Alert, "Other alerts"),
+];
+
+/// A kind as the forms and the API name it (`critical_report`).
+pub(crate) fn kind_name(kind: NotificationKind) -> String {
+    serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
 
 /// How long credentials are flagged before they expire.
 const EXPIRY_WARNING_DAYS: i32 = 30;
@@ -143,6 +160,24 @@ fn view(app: &App, state: &ProductionState, p: &str, forms: Forms<'_>) -> Markup
                     " · " (if sc.meeting_current() { "meeting signed off" } else { "no signed-off meeting for this version" })
                 }
             }
+        }
+        h2 #recipients { "Who is told, by e-mail" }
+        p.muted {
+            "Besides the installation's own recipients. One address a line; an empty box stops them. "
+            "The producer, the safety advisor or the production's admin sets them."
+        }
+        @for (kind, label) in NOTIFICATION_KINDS {
+            @let current = state.reporting.recipients.get(kind).map(|a| a.join("\n")).unwrap_or_default();
+            @let field = format!("addresses-{}", kind_name(*kind));
+            (forms.form(
+                "set_recipients",
+                html! {
+                    input type="hidden" name="kind" value=(kind_name(*kind));
+                    label for=(field) { (label) } br;
+                    textarea id=(field) name="addresses" rows="2" cols="34" { (current) } " "
+                },
+                "Save",
+            ))
         }
         h2 { "Credentials expiring within " (EXPIRY_WARNING_DAYS) " days" }
         @if expiring.is_empty() {

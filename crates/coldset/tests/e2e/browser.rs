@@ -317,6 +317,12 @@ fn the_pages_work_in_chromium_and_pass_accessibility_checks() {
     advisor.submit("form[data-action=lift_hold] button[type=submit]");
     board.wait_for_no_text("Wind over 40 km/h", 3);
     assert_eq!(board.script("return window.__coldsetNoReload === true;"), json!(true), "the board reloaded");
+    // She chooses who is e-mailed about critical reports, one address a line.
+    advisor.fill("#addresses-critical_report", "first-ad@set.example\nproducer@set.example");
+    advisor.submit("form[data-action=set_recipients]:has(#addresses-critical_report) button[type=submit]");
+    let saved = advisor.script("return document.getElementById('addresses-critical_report').value;");
+    assert_eq!(saved, json!("first-ad@set.example\nproducer@set.example"), "{}", advisor.text());
+    check(&advisor, "oversight-recipients");
 
     assert!(problems.is_empty(), "accessibility violations:\n{}", problems.join("\n"));
 }
