@@ -56,10 +56,13 @@ fn view(base: &str, fingerprint: &str) -> Markup {
             "Do this once per phone. Your phone may warn you the first time you open this page: this is how you stop that warning\n\
              for good."
         }
-        p { img src="/ca-qr.svg" alt="QR code that opens this page on another phone" width="200" height="200"; }
+        figure {
+            img src="/ca-qr.svg" alt="QR code that opens this page on another phone" width="200" height="200";
+            figcaption.muted { "The next phone: scan this code to open this page." }
+        }
         h2 { "iPhone or iPad" }
         ol {
-            li { "Open " a href="/ca.mobileconfig" { "the profile" } " in Safari and tap " strong { "Allow" } "." }
+            li { a.tap href="/ca.mobileconfig" { "Open the profile" } br; "in Safari, and tap " strong { "Allow" } "." }
             li {
                 "Open " strong { "Settings" } ", tap " strong { "Profile Downloaded" } ", then " strong { "Install" } "."
             }
@@ -70,7 +73,7 @@ fn view(base: &str, fingerprint: &str) -> Markup {
         }
         h2 { "Android" }
         ol {
-            li { "Tap " a href="/ca.crt" download="coldset-set-ca.crt" { "download the certificate" } "." }
+            li { a.tap href="/ca.crt" download="coldset-set-ca.crt" { "Download the certificate" } }
             li {
                 "Open " strong {
                     "Settings › Security › More security settings › Encryption & credentials › Install a certificate ›\n\

@@ -649,6 +649,9 @@ fn run(cli: Cli) -> Result<(), String> {
                     made.ca.display()
                 );
             }
+            if let Some(fp) = std::fs::read_to_string(&made.ca).ok().as_deref().and_then(cert::fingerprint) {
+                println!("The authority's fingerprint (SHA-256), as phones and the /ca page show it: {fp}");
+            }
             println!("HTTPS certificate for {}: {}", made.names.join(", "), made.cert.display());
             println!(
                 "Serve it with `coldset serve --https --listen 0.0.0.0:8443 --public-url https://NAME:8443`; each \

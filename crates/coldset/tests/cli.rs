@@ -1175,6 +1175,8 @@ fn phones_trust_the_sets_own_certificate_authority() {
     assert!(coldset(&["init", "--data", p(&data)]).status.success());
     let o = coldset(&["cert", "--data", p(&data), "--host", "armory-laptop.local"]);
     assert!(o.status.success() && text(&o).contains("Made the set's certificate authority"), "{}", text(&o));
+    let fingerprint = text(&o).split("show it: ").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    assert_eq!(fingerprint.len(), 32 * 3 - 1, "{fingerprint}");
     let tls = keys_of(&data).join("tls");
     let ca = tls.join("ca.pem");
     #[cfg(unix)]
@@ -1205,6 +1207,7 @@ fn phones_trust_the_sets_own_certificate_authority() {
     // The authority for phones: a page with the steps, the certificate, an Apple profile.
     let page = agent.get(&format!("{base}/ca")).call().unwrap().into_string().unwrap();
     assert!(page.contains("iPhone") && page.contains("Android") && page.contains(public), "{page}");
+    assert!(page.contains(&fingerprint), "the page shows the fingerprint `coldset cert` printed: {page}");
     let mut der = Vec::new();
     agent.get(&format!("{base}/ca.crt")).call().unwrap().into_reader().read_to_end(&mut der).unwrap();
     let pem_body: String = String::from_utf8(before).unwrap().lines().filter(|l| !l.starts_with("-----")).collect();
