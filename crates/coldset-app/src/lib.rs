@@ -248,10 +248,6 @@ impl App {
         ids
     }
 
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.inner.store
-    }
-
     pub fn now(&self) -> Timestamp {
         self.inner.clock.now()
     }

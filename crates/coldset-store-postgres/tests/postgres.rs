@@ -806,14 +806,16 @@ fn the_app_round_trips_through_postgres() {
     let start = jiff::Timestamp::from_second(1_790_000_000).unwrap();
     let clock = || Arc::new(ManualClock::new(Timestamp(start.as_millisecond())));
 
-    let app = App::open(Arc::new(PostgresStore::create(&url).unwrap()), clock()).unwrap();
+    let first = Arc::new(PostgresStore::create(&url).unwrap());
+    let app = App::open(first.clone(), clock()).unwrap();
     populate(&app, &production);
     let before = app.state(&production).unwrap();
-    let rows_before = app.store().projection_rows(&production).unwrap();
+    let rows_before = first.projection_rows(&production).unwrap();
     assert_eq!(rows_before, before.all_rows());
-    let events_before = app.store().event_count(&production).unwrap();
+    let events_before = first.event_count(&production).unwrap();
     assert!(events_before >= 10, "{events_before} events");
     drop(app);
+    drop(first);
 
     let store = Arc::new(PostgresStore::connect(&url).unwrap());
     let app = App::open(store.clone(), clock()).unwrap();

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use coldset_app::{App, AppError, ManualClock, Request};
+use coldset_app::{App, AppError, ManualClock, Request, Store};
 use coldset_domain::ids::*;
 use coldset_domain::model::*;
 use coldset_domain::{Actor, Command, DomainError, Envelope, Event, RuleId, Timestamp};
@@ -73,6 +73,8 @@ fn commits_are_synchronous_full_in_wal_mode() {
 
 struct Crew {
     app: App,
+    /// The app's store, for looking at what it wrote.
+    store: Arc<SqliteStore>,
     production: ProductionId,
     armorer: PersonId,
     performers: [PersonId; 2],
@@ -97,7 +99,7 @@ fn run(app: &App, production: &ProductionId, actor: &Actor, command: Command) ->
 fn setup(dir: &std::path::Path) -> Crew {
     let store = Arc::new(SqliteStore::create(dir).unwrap());
     let start = jiff::Timestamp::from_second(1_790_000_000).unwrap();
-    let app = App::open(store, Arc::new(ManualClock::new(Timestamp(start.as_millisecond())))).unwrap();
+    let app = App::open(store.clone(), Arc::new(ManualClock::new(Timestamp(start.as_millisecond())))).unwrap();
     let production = ProductionId::parse("race").unwrap();
     let admin = Actor::Admin { account: "admin".into() };
     run(
@@ -195,6 +197,7 @@ fn setup(dir: &std::path::Path) -> Crew {
     }
     Crew {
         app,
+        store,
         production,
         armorer,
         performers: [people[1].clone(), people[2].clone()],
@@ -318,7 +321,7 @@ fn unpinned_races_are_settled_by_the_rules_and_counts_are_conserved() {
     let total: u64 = crew.containers.iter().map(|c| state.containers[c].count()).sum();
     assert_eq!(total, 2000);
     // What the database holds is what replaying the log gives.
-    let rows = crew.app.store().projection_rows(&crew.production).unwrap();
+    let rows = crew.store.projection_rows(&crew.production).unwrap();
     assert_eq!(rows, state.all_rows());
 }
 
@@ -358,12 +361,12 @@ fn a_hand_off_records_who_authenticated_how() {
     request.auth = Some(auth.clone());
     let receipt = crew.app.execute(request).unwrap();
     let seq = receipt.events[0].seq;
-    let stored = crew.app.store().event(&crew.production, seq).unwrap().unwrap();
+    let stored = crew.store.event(&crew.production, seq).unwrap().unwrap();
     let env = Envelope::decode(&stored.bytes).unwrap();
     assert!(matches!(env.event, Event::FirearmHandedOff { receiver_confirmed: true, .. }), "{env:?}");
     assert_eq!(env.auth, Some(auth));
     // Events recorded without it keep the older encoding: no `auth` key at all.
-    let first = crew.app.store().event(&crew.production, 1).unwrap().unwrap();
+    let first = crew.store.event(&crew.production, 1).unwrap().unwrap();
     assert!(!String::from_utf8_lossy(&first.bytes).contains("\"auth\""));
 }
 
@@ -434,7 +437,7 @@ fn passkey_confirmations_check_challenge_origin_verification_signature_and_count
     use coldset_app::passkey::{self, Expected, Purpose};
     let dir = tempfile::tempdir().unwrap();
     let crew = setup(dir.path());
-    let store = crew.app.store().clone();
+    let store = crew.store.clone();
     let challenges = crew.app.passkey_challenges();
     let expected = Expected { origin: "http://localhost:8080".into(), rp_id: "localhost".into() };
     let (p, cole, ada) = (&crew.production, &crew.performers[0], &crew.performers[1]);

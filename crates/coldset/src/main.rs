@@ -774,7 +774,6 @@ fn run_bench(globals: &Globals, command: BenchCmd) -> Result<(), String> {
             if !no_baseline {
                 let row = opened
                     .app
-                    .store()
                     .event(
                         &coldset_domain::ids::ProductionId::parse(bench::BENCH_PRODUCTION)
                             .map_err(|e| e.to_string())?,
@@ -840,17 +839,13 @@ fn prepare_demo(dir: &Path, key_dir: Option<&Path>) -> Result<String, String> {
         let roles: Vec<&str> = p.roles.iter().map(|r| r.as_str()).collect();
         let login = p.name.split(' ').next().unwrap_or(p.name).to_lowercase();
         let person = coldset_domain::ids::PersonId::numbered(i as u64 + 1);
-        let password = datadir::add_account(
-            opened.app.store().as_ref(),
-            &login,
-            false,
-            Some((production.clone(), person.clone())),
-        )
-        .map_err(|e| e.to_string())?;
+        let password = opened
+            .app
+            .create_account(&login, false, &[(production.clone(), person.clone())])
+            .map_err(|e| e.to_string())?;
         // People confirm in person on the armorer's phone with a PIN (a performer receiving
         // a firearm, the 1st AD seeing the demonstration); the demo sets one for everyone.
-        coldset_app::access::set_pin(opened.app.store().as_ref(), &production, &person, DEMO_PIN)
-            .map_err(|e| e.to_string())?;
+        opened.app.set_pin(&production, &person, DEMO_PIN).map_err(|e| e.to_string())?;
         logins.push_str(&format!("  {login} / {password}   ({}, {})\n", p.name, roles.join(", ")));
     }
     logins.push_str(&format!("  everyone confirms in person on the armorer's phone with PIN {DEMO_PIN}\n"));
@@ -900,7 +895,7 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
         sinks.push(Box::new(sinks::CosigningSink::new(
             url,
             key.clone(),
-            opened.app.store().clone(),
+            opened.app.clone(),
             opened.cosignature_copies(),
             agent.clone(),
             opened.app.metrics(),

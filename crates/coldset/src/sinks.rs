@@ -80,7 +80,7 @@ pub const COSIGNATURES_FILE: &str = "cosignatures.jsonl";
 pub struct CosigningSink {
     url: String,
     witness: coldset_ledger::CosignerVerifier,
-    store: std::sync::Arc<dyn coldset_app::Store>,
+    app: coldset_app::App,
     agent: ureq::Agent,
     /// The size each production's log last had cosigned by this witness.
     known: Mutex<std::collections::HashMap<String, u64>>,
@@ -92,7 +92,7 @@ impl CosigningSink {
     pub fn new(
         url: &str,
         witness: coldset_ledger::CosignerVerifier,
-        store: std::sync::Arc<dyn coldset_app::Store>,
+        app: coldset_app::App,
         copies: Vec<PathBuf>,
         agent: ureq::Agent,
         metrics: std::sync::Arc<coldset_app::metrics::Metrics>,
@@ -100,7 +100,7 @@ impl CosigningSink {
         CosigningSink {
             url: format!("{}/add-checkpoint", url.trim_end_matches('/')),
             witness,
-            store,
+            app,
             agent,
             known: Mutex::new(std::collections::HashMap::new()),
             copies,
@@ -112,8 +112,7 @@ impl CosigningSink {
         use base64::Engine as _;
         let mut body = format!("old {old}\n");
         if old > 0 && old < cp.size {
-            let proof = coldset_app::ledger::consistency_proof(self.store.as_ref(), &cp.production, old, cp.size)
-                .map_err(|e| e.to_string())?;
+            let proof = self.app.consistency_proof(&cp.production, old, cp.size).map_err(|e| e.to_string())?;
             for h in proof.path {
                 body.push_str(&base64::engine::general_purpose::STANDARD.encode(h));
                 body.push('\n');
