@@ -44,6 +44,7 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("checkpoints", checkpoints),
     ("accounts", accounts),
     ("access_records", access_records),
+    ("linked_accounts_are_atomic", linked_accounts_are_atomic),
     ("outbox", outbox),
     ("attachments", attachments),
 ];
@@ -65,7 +66,7 @@ pub fn run_all(store: &dyn Store) -> Result<(), String> {
 #[macro_export]
 macro_rules! conformance_tests {
     ($fresh:path) => {
-        $crate::conformance_tests!(@each $fresh; events_round_trip, duplicate_sequence_is_a_conflict_and_atomic, projections_upsert, tree_nodes, checkpoints, accounts, access_records, outbox, attachments);
+        $crate::conformance_tests!(@each $fresh; events_round_trip, duplicate_sequence_is_a_conflict_and_atomic, projections_upsert, tree_nodes, checkpoints, accounts, access_records, linked_accounts_are_atomic, outbox, attachments);
     };
     (@each $fresh:path; $($check:ident),+) => {
         $(
@@ -203,6 +204,30 @@ pub fn accounts(store: &dyn Store) -> Result<(), String> {
         other => return Err(format!("duplicate account must be a Conflict, got {other:?}")),
     }
     ensure(store.account_count().map_err(|e| e.to_string())? == before + 1, "account_count")?;
+    Ok(())
+}
+
+/// An account and its links are written together or not at all.
+pub fn linked_accounts_are_atomic(store: &dyn Store) -> Result<(), String> {
+    let p = pid("conf-linked")?;
+    let person = |id: &str| coldset_domain::ids::PersonId::parse(id).map_err(|e| e.to_string());
+    let account = |name: &str| AccountRecord {
+        name: name.into(),
+        password_hash: "h".into(),
+        is_admin: false,
+        created_at: Timestamp(1),
+    };
+    store.create_linked_account(&account("both"), &[(p.clone(), person("p-1")?)]).map_err(|e| e.to_string())?;
+    ensure(store.account("both").map_err(|e| e.to_string())?.is_some(), "the account is there")?;
+    ensure(store.account_person("both", &p).map_err(|e| e.to_string())? == Some(person("p-1")?), "and its link")?;
+    // Two people in one production for one account: the second link is refused, and so is
+    // the whole account.
+    match store.create_linked_account(&account("neither"), &[(p.clone(), person("p-1")?), (p.clone(), person("p-2")?)])
+    {
+        Err(StoreError::Conflict(_)) => {}
+        other => return Err(format!("a refused link must be a Conflict, got {other:?}")),
+    }
+    ensure(store.account("neither").map_err(|e| e.to_string())?.is_none(), "no account without its links")?;
     Ok(())
 }
 

@@ -222,6 +222,13 @@ pub trait Store: Send + Sync {
     /// history that grows by one a second while events arrive).
     fn recent_checkpoints(&self, production: &ProductionId, limit: u32) -> Result<Vec<StoredCheckpoint>, StoreError>;
     fn create_account(&self, account: &AccountRecord) -> Result<(), StoreError>;
+    /// Creates an account and its links to people of productions in one transaction: a link
+    /// that is refused (a second link in one production, say) leaves no account behind.
+    fn create_linked_account(
+        &self,
+        account: &AccountRecord,
+        links: &[(ProductionId, PersonId)],
+    ) -> Result<(), StoreError>;
     fn account(&self, name: &str) -> Result<Option<AccountRecord>, StoreError>;
     fn account_count(&self) -> Result<u64, StoreError>;
     /// Lets an account act as a person of a production (one person per production).

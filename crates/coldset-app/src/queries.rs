@@ -109,15 +109,16 @@ impl App {
         links: &[(ProductionId, PersonId)],
     ) -> Result<String, AppError> {
         let password = access::random_password()?;
-        self.inner.store.create_account(&crate::ports::AccountRecord {
-            name: name.to_owned(),
-            password_hash: access::hash_secret(&password)?,
-            is_admin,
-            created_at: self.now(),
-        })?;
-        for (production, person) in links {
-            self.inner.store.link_account(name, production, person)?;
-        }
+        // One transaction: a refused link leaves no account behind, with a password nobody saw.
+        self.inner.store.create_linked_account(
+            &crate::ports::AccountRecord {
+                name: name.to_owned(),
+                password_hash: access::hash_secret(&password)?,
+                is_admin,
+                created_at: self.now(),
+            },
+            links,
+        )?;
         Ok(password)
     }
 

@@ -800,6 +800,25 @@ impl Store for PostgresStore {
         })
     }
 
+    fn create_linked_account(&self, a: &AccountRecord, links: &[(ProductionId, PersonId)]) -> Result<(), StoreError> {
+        self.with_writer(|c| {
+            let mut tx = c.client.transaction().map_err(map_err)?;
+            tx.execute(
+                "INSERT INTO accounts (name, password_hash, is_admin, created_at) VALUES ($1, $2, $3, $4)",
+                &[&a.name, &a.password_hash, &a.is_admin, &a.created_at.0],
+            )
+            .map_err(map_err)?;
+            for (production, person) in links {
+                tx.execute(
+                    "INSERT INTO account_people (account, production, person) VALUES ($1, $2, $3)",
+                    &[&a.name, &production.as_str(), &person.as_str()],
+                )
+                .map_err(map_err)?;
+            }
+            tx.commit().map_err(map_err)
+        })
+    }
+
     fn account(&self, name: &str) -> Result<Option<AccountRecord>, StoreError> {
         self.with_reader(|c| {
             let st = c.statement("SELECT name, password_hash, is_admin, created_at FROM accounts WHERE name = $1")?;

@@ -319,17 +319,19 @@ pub fn add_account(
     }
     let other = |e: coldset_app::AppError| DataDirError::Other(e.to_string());
     let password = coldset_app::access::random_password().map_err(other)?;
+    // One transaction: a refused link leaves no account behind.
+    let links: Vec<_> = link.into_iter().collect();
     store
-        .create_account(&AccountRecord {
-            name: name.to_owned(),
-            password_hash: coldset_app::access::hash_secret(&password).map_err(other)?,
-            is_admin: admin,
-            created_at: coldset_app::Clock::now(&coldset_app::SystemClock),
-        })
+        .create_linked_account(
+            &AccountRecord {
+                name: name.to_owned(),
+                password_hash: coldset_app::access::hash_secret(&password).map_err(other)?,
+                is_admin: admin,
+                created_at: coldset_app::Clock::now(&coldset_app::SystemClock),
+            },
+            &links,
+        )
         .map_err(|e| DataDirError::Other(e.to_string()))?;
-    if let Some((production, person)) = link {
-        store.link_account(name, &production, &person).map_err(|e| DataDirError::Other(e.to_string()))?;
-    }
     Ok(password)
 }
 
