@@ -25,10 +25,6 @@ pub enum AppError {
     /// set-ups): wait before the next one. `what` says which, for the message.
     #[error("{what}: wait {retry_after_secs} s and try again")]
     Throttled { what: &'static str, retry_after_secs: u64 },
-    /// A request with the same idempotency key is being recorded at this moment (the same
-    /// form or command sent twice at once).
-    #[error("a request with this idempotency key is already in progress: its answer comes with it")]
-    InProgress,
 }
 
 impl AppError {
@@ -48,7 +44,6 @@ impl AppError {
             AppError::Unauthenticated(_) => "auth.invalid_credentials",
             AppError::Throttled { .. } => "auth.throttled",
             AppError::SecondFactorRequired => "auth.second_factor_required",
-            AppError::InProgress => "command.conflict",
         }
     }
 

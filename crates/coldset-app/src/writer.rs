@@ -195,10 +195,37 @@ impl Worker {
         let mut batch = CommitBatch::default();
         let mut touched: BTreeMap<ProductionId, BTreeSet<EntityRef>> = BTreeMap::new();
         let mut accepted: Vec<(oneshot::Sender<Result<Receipt, AppError>>, Receipt)> = Vec::new();
+        // The idempotency key of each accepted request, by its place in `accepted`.
+        let mut accepted_keys: Vec<Option<crate::IdempotencyKey>> = Vec::new();
+        // Requests sent again while their first send is in this very batch (a double tap):
+        // they get the first's answer once it is committed, by its place in `accepted`. The
+        // writer knows what is in flight, so nobody has to poll for it.
+        let mut followers: Vec<(oneshot::Sender<Result<Receipt, AppError>>, usize)> = Vec::new();
         let mut poisoned = false;
         for job in jobs {
+            if let Some(k) = &job.request.idempotency {
+                let first = accepted_keys
+                    .iter()
+                    .position(|a| a.as_ref().is_some_and(|a| a.account == k.account && a.key == k.key));
+                if let Some(i) = first {
+                    let same = accepted_keys[i].as_ref().is_some_and(|a| a.request_hash == k.request_hash)
+                        && accepted[i].1.production == job.request.production;
+                    if same {
+                        followers.push((job.reply, i));
+                    } else {
+                        let _ = job.reply.send(Err(DomainError::Conflict(
+                            "this idempotency key was already used for a different request: use a new key".into(),
+                        )
+                        .into()));
+                    }
+                    continue;
+                }
+            }
             match self.run_one(&job.request, now, &mut batch, &mut touched) {
-                Ok(receipt) => accepted.push((job.reply, receipt)),
+                Ok(receipt) => {
+                    accepted.push((job.reply, receipt));
+                    accepted_keys.push(job.request.idempotency.clone());
+                }
                 Err(e) => {
                     if let AppError::Domain(DomainError::Denied(denial)) = &e {
                         self.metrics.refused(denial);
@@ -241,6 +268,11 @@ impl Worker {
                         }
                     }
                 }
+                for (reply, i) in followers {
+                    let mut first = accepted[i].1.clone();
+                    first.replayed = true;
+                    let _ = reply.send(Ok(first));
+                }
                 for (reply, receipt) in accepted {
                     for env in &receipt.events {
                         let _ = self.live.send(Published {
@@ -255,6 +287,9 @@ impl Worker {
                 self.metrics.commit_failed();
                 tracing::error!(error = %e, "commit failed; reloading the productions involved");
                 for (reply, _) in accepted {
+                    let _ = reply.send(Err(e.clone()));
+                }
+                for (reply, _) in followers {
                     let _ = reply.send(Err(e.clone()));
                 }
                 // The working state ran ahead of what is durable: put it back.
@@ -285,9 +320,6 @@ impl Worker {
     ) -> Result<Receipt, AppError> {
         let production = &request.production;
         if let Some(k) = &request.idempotency {
-            if batch.idempotency.iter().any(|r| r.account == k.account && r.key == k.key) {
-                return Err(AppError::InProgress);
-            }
             if let Some(receipt) = replayed(self.store.as_ref(), production, k)? {
                 return Ok(receipt);
             }

@@ -594,3 +594,53 @@ fn a_schema_migration_keeps_a_copy_of_the_database_first() {
     let version: i64 = migrated.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
     assert_eq!(version, latest);
 }
+
+/// The same request sent twice at once under one idempotency key (a double tap): both sends
+/// get the first's answer, whether the second lands in the first's batch (the writer hands
+/// it the first's receipt once committed) or after it (the stored record); it is recorded once.
+#[test]
+fn a_request_sent_twice_at_once_is_recorded_once_and_both_get_its_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let crew = setup(dir.path());
+    for round in 0..20 {
+        let key = coldset_app::IdempotencyKey {
+            account: "admin".into(),
+            key: format!("double-tap-{round}"),
+            request_hash: format!("hash-{round}"),
+        };
+        let before = crew.app.state(&crew.production).unwrap().next_seq();
+        let barrier = Arc::new(Barrier::new(2));
+        let answers: Vec<_> = std::thread::scope(|s| {
+            let sends: Vec<_> = (0..2)
+                .map(|_| {
+                    let (barrier, key) = (barrier.clone(), key.clone());
+                    let (app, production) = (&crew.app, &crew.production);
+                    s.spawn(move || {
+                        let mut request = Request::new(
+                            production.clone(),
+                            Actor::Admin { account: "admin".into() },
+                            Command::SetContacts {
+                                studio_safety_office: format!("office-{round}@studio.example"),
+                                union_representative: "rep@union.example".into(),
+                            },
+                        );
+                        request.idempotency = Some(key);
+                        barrier.wait();
+                        app.execute(request)
+                    })
+                })
+                .collect();
+            sends.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let seqs: Vec<Vec<u64>> = answers
+            .iter()
+            .map(|a| {
+                a.as_ref().unwrap_or_else(|e| panic!("round {round}: {e:?}")).events.iter().map(|e| e.seq).collect()
+            })
+            .collect();
+        assert_eq!(seqs[0], seqs[1], "round {round}: both sends get the first's events");
+        assert_eq!(answers.iter().filter(|a| a.as_ref().unwrap().replayed).count(), 1, "round {round}");
+        let after = crew.app.state(&crew.production).unwrap().next_seq();
+        assert_eq!(after - before, seqs[0].len() as u64, "round {round}: recorded once");
+    }
+}

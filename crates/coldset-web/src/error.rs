@@ -52,7 +52,7 @@ impl From<AppError> for ApiError {
             AppError::Domain(DomainError::NotFound { .. }) | AppError::UnknownProduction(_) => StatusCode::NOT_FOUND,
             AppError::Domain(DomainError::Forbidden(_)) => StatusCode::FORBIDDEN,
             AppError::Domain(DomainError::Conflict(_)) => StatusCode::CONFLICT,
-            AppError::Store(coldset_app::ports::StoreError::Conflict(_)) | AppError::InProgress => StatusCode::CONFLICT,
+            AppError::Store(coldset_app::ports::StoreError::Conflict(_)) => StatusCode::CONFLICT,
             AppError::Store(_) | AppError::Internal(_) | AppError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -15,7 +15,7 @@ use axum::routing::post;
 use axum::{Form, Router};
 use coldset_app::access::{self, Proof};
 use coldset_app::passkey::{Assertion, Expected};
-use coldset_app::{App, AppError, Request};
+use coldset_app::{App, Request};
 use coldset_domain::ids::{ContainerId, FirearmId, LocationId, LotId, PersonId, SceneId};
 use coldset_domain::model::{AmmoClass, Provenance, VerificationMethod};
 use coldset_domain::reports::Authority;
@@ -408,17 +408,10 @@ async fn act(
         request.attested = authorized.attested;
         request.auth = Some(authorized.auth);
         request.idempotency = idempotency.clone();
-        match (app.execute_async(request.clone()).await, &idempotency) {
-            (Ok(receipt), _) => Ok(Some(receipt)),
-            // A double tap: the first send is being decided at this very moment. Its answer
-            // is the answer, not a refusal that would say nothing was recorded; if it was
-            // refused (nothing recorded under the key), this send gets its own decision.
-            (Err(AppError::InProgress), Some(k)) => match first_answer(&app, &production, k).await? {
-                Some(first) => Ok(Some(first)),
-                None => app.execute_async(request).await.map(Some).map_err(ApiError::from),
-            },
-            (Err(e), _) => Err(e.into()),
-        }
+        // A double tap whose first send is being recorded at this very moment gets that
+        // send's answer from the writer itself (it knows what is in flight); a first send
+        // that was refused recorded nothing under the key, so this one gets its own decision.
+        app.execute_async(request).await.map(Some).map_err(ApiError::from)
     };
     match run.await {
         Ok(None) => Redirect::to(&back).into_response(),
@@ -440,8 +433,10 @@ async fn act(
     }
 }
 
-/// The answer to the first send of a form sent twice at once: waited for while that send
-/// is being decided (up to 2 s); none if it recorded nothing.
+/// The answer to the first send of a form sent twice at once and confirmed by passkey: the
+/// second send is refused before it reaches the writer (the first used up the passkey's
+/// challenge), so it waits here for the first's answer (up to 2 s); none if it recorded
+/// nothing. A double tap without a passkey needs no wait: the writer answers it.
 async fn first_answer(
     app: &App,
     production: &coldset_domain::ids::ProductionId,
