@@ -117,7 +117,8 @@ impl PublicLimits {
     }
 
     /// Counts a report and its photos from `client`, or says why not and what to do. The
-    /// photo budget of the production is counted from the log the first time.
+    /// photo budget of the production is counted from the log the first time a report
+    /// brings photos.
     pub fn take_report(
         &self,
         app: &App,
@@ -125,7 +126,8 @@ impl PublicLimits {
         client: &ClientKey,
         photo_bytes: u64,
     ) -> Result<(), ApiError> {
-        let stored = self.stored_photo_bytes(app, production)?;
+        // The log is read for the stored photos only when this report brings some.
+        let stored = if photo_bytes > 0 { self.stored_photo_bytes(app, production)? } else { 0 };
         let now = Instant::now();
         let mut c = self.counters()?;
         let mut reports = c.reports.get(client).copied().unwrap_or(Window { started: now, count: 0 });

@@ -36,6 +36,12 @@ fn der(pem: &str) -> Option<Vec<u8>> {
     base64::engine::general_purpose::STANDARD.decode(body.trim()).ok()
 }
 
+/// The fingerprint of the authority whose PEM is given, as the `/ca` page shows it and
+/// `coldset cert` prints it, so people can compare the two.
+pub fn ca_fingerprint(pem: &str) -> Option<String> {
+    der(pem).map(|d| fingerprint(&d))
+}
+
 /// The SHA-256 fingerprint people can compare with what `coldset cert` printed.
 fn fingerprint(der: &[u8]) -> String {
     let hash = coldset_app::access::hash_bytes(der);

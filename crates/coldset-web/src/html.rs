@@ -16,9 +16,10 @@ pub(crate) fn base_url(headers: &axum::http::HeaderMap, options: crate::Options)
     format!("{}://{host}", if options.tls { "https" } else { "http" })
 }
 
-/// Whether that address is one only this computer can open: printed labels would not open
-/// on any phone.
-pub(crate) fn is_loopback_base(base: &str) -> bool {
+/// Whether an address (`http(s)://host[:port]`) is one only this computer can open
+/// (localhost, 127.x, ::1): printed labels would not open on any phone. The binary warns
+/// with it at start too.
+pub fn is_loopback_url(base: &str) -> bool {
     let authority = base.split("://").nth(1).unwrap_or(base);
     let host = match authority.strip_prefix('[') {
         Some(v6) => v6.split(']').next().unwrap_or_default(),

@@ -27,7 +27,9 @@ mod reports;
 mod witness;
 mod write;
 
+pub use ca::ca_fingerprint;
 pub use error::ApiError;
+pub use html::is_loopback_url;
 
 use axum::routing::get;
 use axum::Router;

@@ -17,17 +17,6 @@ const CA_KEY: &str = "ca.key";
 pub const SERVER_CERT: &str = "server.pem";
 pub const SERVER_KEY: &str = "server.key";
 
-/// The authority's SHA-256 fingerprint as phones and the `/ca` page show it
-/// (`AB:CD:…`), from its PEM file.
-pub fn fingerprint(ca_pem: &str) -> Option<String> {
-    use base64::Engine as _;
-    use sha2::Digest as _;
-    let body: String = ca_pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    let der = base64::engine::general_purpose::STANDARD.decode(body.trim()).ok()?;
-    let hash = sha2::Sha256::digest(&der);
-    Some(hash.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":"))
-}
-
 /// Where the generated certificates live: `tls/` in the key directory.
 pub fn tls_dir(key_dir: &Path) -> PathBuf {
     key_dir.join("tls")

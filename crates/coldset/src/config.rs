@@ -559,16 +559,6 @@ pub fn parse_public_url(url: &str) -> Result<String, ConfigError> {
     }
 }
 
-/// A URL that only this computer can open (localhost, 127.x, ::1).
-pub fn is_loopback_url(url: &str) -> bool {
-    let authority = url.split("://").nth(1).unwrap_or(url);
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => authority.split(':').next().unwrap_or_default(),
-    };
-    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
 /// The listen address is acceptable for this configuration.
 pub fn check_listen(cfg: &Config) -> Result<(), ConfigError> {
     if cfg.tls.is_some() {
@@ -598,7 +588,7 @@ mod tests {
             ("https://armory.local", false),
             ("https://[fe80::1]:8443", false),
         ] {
-            assert_eq!(is_loopback_url(url), loopback, "{url}");
+            assert_eq!(coldset_web::is_loopback_url(url), loopback, "{url}");
         }
     }
 

@@ -362,17 +362,23 @@ impl Opened {
     /// Where each signed checkpoint is copied: in the data directory and in the key
     /// directory (outside it).
     pub fn checkpoint_copies(&self) -> Vec<PathBuf> {
-        let mut copies = vec![self.dir.join(crate::audit::WITNESS_COPY_FILE)];
-        if !self.key_inside_data {
-            copies.push(self.key_dir.join(crate::audit::WITNESS_COPY_FILE));
-        }
-        copies
+        checkpoint_copies(&self.dir, &self.key_dir, self.key_inside_data)
     }
 
     /// Where cosigned checkpoints are kept: beside each checkpoint copy.
     pub fn cosignature_copies(&self) -> Vec<PathBuf> {
         self.checkpoint_copies().iter().map(|p| p.with_file_name(crate::sinks::COSIGNATURES_FILE)).collect()
     }
+}
+
+/// The checkpoint copy in the data directory, and a second one in the key directory
+/// when that is outside it.
+fn checkpoint_copies(dir: &Path, key_dir: &Path, key_inside_data: bool) -> Vec<PathBuf> {
+    let mut copies = vec![dir.join(crate::audit::WITNESS_COPY_FILE)];
+    if !key_inside_data {
+        copies.push(key_dir.join(crate::audit::WITNESS_COPY_FILE));
+    }
+    copies
 }
 
 /// Opens a data directory to write to it: lock, store, key, application. Refuses a
@@ -384,10 +390,7 @@ pub fn open(dir: &Path, key_dir_setting: Option<&Path>, database: Option<&str>) 
     let lock = lock(dir)?;
     let loaded = read_key(dir, key_dir_setting)?;
     let key_dir = key_dir(dir, key_dir_setting);
-    let mut copies = vec![dir.join(crate::audit::WITNESS_COPY_FILE)];
-    if !loaded.inside_data {
-        copies.push(key_dir.join(crate::audit::WITNESS_COPY_FILE));
-    }
+    let copies = checkpoint_copies(dir, &key_dir, loaded.inside_data);
     crate::audit::check_not_behind(store.as_ref(), &loaded.verifier, &copies).map_err(DataDirError::Other)?;
     let app = App::open(store, Arc::new(SystemClock)).map_err(|e| DataDirError::Other(e.to_string()))?;
     app.set_secret_key(secrets_key(&key_dir)?).map_err(|e| DataDirError::Other(e.to_string()))?;

@@ -649,7 +649,7 @@ fn run(cli: Cli) -> Result<(), String> {
                     made.ca.display()
                 );
             }
-            if let Some(fp) = std::fs::read_to_string(&made.ca).ok().as_deref().and_then(cert::fingerprint) {
+            if let Some(fp) = std::fs::read_to_string(&made.ca).ok().as_deref().and_then(coldset_web::ca_fingerprint) {
                 println!("The authority's fingerprint (SHA-256), as phones and the /ca page show it: {fp}");
             }
             println!("HTTPS certificate for {}: {}", made.names.join(", "), made.cert.display());
@@ -983,7 +983,7 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
         listener::serve(router, listen, tls_config, cfg.limits, |addr| {
             // Notes first: the "listening" line is the last one scripts wait for.
             match public_url {
-                Some(url) if config::is_loopback_url(url) => println!(
+                Some(url) if coldset_web::is_loopback_url(url) => println!(
                     "warning: public_url {url} is this computer only: links, QR codes and labels will not open on \
                      phones; set it to the address phones use (coldset cert prints the names)"
                 ),

@@ -27,7 +27,7 @@ pub(super) async fn label_sheet(
             "Print this page (Ctrl+P) and fix each label to its case. Each code opens the firearm's or container's page. "
             a href={ "/p/" (p) "/board" } { "Live board" }
         }
-        @if crate::html::is_loopback_base(&base) {
+        @if crate::html::is_loopback_url(&base) {
             p class="warn no-print" role="alert" {
                 "These codes open " (base) ", which only this computer can reach: a phone that scans them will find \
                  nothing. Start coldset with public_url set to the address phones use (for example \
