@@ -147,11 +147,11 @@ impl Browser {
         }
     }
 
-    /// Saves the page at phone (360 px) and desktop (1280 px) width under
+    /// Saves the page at phone (360 px) and desktop (1920 px) width under
     /// target/screenshots, and checks that nothing overflows sideways at 360 px.
     fn screenshots(&self, name: &str) {
         let dir = screenshot_dir();
-        for (size, width, height) in [("phone", 360, 800), ("desktop", 1280, 900)] {
+        for (size, width, height) in [("phone", 360, 800), ("desktop", 1920, 1080)] {
             self.session_call("POST", "/window/rect", json!({ "width": width, "height": height }));
             if size == "phone" {
                 let (scroll, inner) = (
