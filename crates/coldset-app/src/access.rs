@@ -3,7 +3,7 @@
 //! the same device (a performer receiving a firearm). Passwords and PINs are argon2id.
 
 use crate::error::AppError;
-use crate::ports::{Store, TokenRecord};
+use crate::ports::{AccountRecord, Store, TokenRecord};
 use crate::sealed::SecretKey;
 use coldset_domain::events::{AuthMethod, Authentication, Confirmation};
 use coldset_domain::ids::{PersonId, ProductionId};
@@ -481,17 +481,29 @@ pub fn login(
     code: Option<&str>,
     now: Timestamp,
 ) -> Result<(String, Timestamp), AppError> {
-    throttle.reserve(name, now)?;
-    let scopes = match session_scopes(store, secrets, name, password, code, now) {
+    // The throttle counts tries per name whatever its letter case: "Armorer" and "ARMORER"
+    // are the same account's tries.
+    let throttled = name.to_lowercase();
+    throttle.reserve(&throttled, now)?;
+    let found = match account_named(store, name) {
+        Ok(found) => found,
+        Err(e) => {
+            throttle.release(&throttled);
+            return Err(e);
+        }
+    };
+    // The account's own spelling from here on: sessions and tokens name it exactly.
+    let name = found.as_ref().map_or(name, |a| a.name.as_str());
+    let scopes = match session_scopes(store, secrets, found.as_ref(), name, password, code, now) {
         Ok(scopes) => scopes,
         // The database failed, not the person: the try is given back.
         Err(AppError::Store(e)) => {
-            throttle.release(name);
+            throttle.release(&throttled);
             return Err(AppError::Store(e));
         }
         Err(e) => return Err(e),
     };
-    throttle.succeeded(name);
+    throttle.succeeded(&throttled);
     let expires = Timestamp(now.0 + SESSION_HOURS * 3_600_000);
     let secret = issue_token(store, name, &scopes, now, Some(expires))?;
     Ok((secret, expires))
@@ -502,15 +514,15 @@ pub fn login(
 fn session_scopes(
     store: &dyn Store,
     secrets: Option<&SecretKey>,
+    account: Option<&AccountRecord>,
     name: &str,
     password: &str,
     code: Option<&str>,
     now: Timestamp,
 ) -> Result<Vec<&'static str>, AppError> {
-    let account = store.account(name)?;
     // An argon2 check happens either way, so a missing account takes as long as a wrong password.
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let ok = match &account {
+    let ok = match account {
         Some(a) => verify_secret(&a.password_hash, password),
         None => {
             let decoy = DECOY.get_or_init(|| hash_secret("decoy").unwrap_or_default());
@@ -533,6 +545,108 @@ fn session_scopes(
         scopes.push("mfa");
     }
     Ok(scopes)
+}
+
+/// The account a person signs in as, whatever the letter case they type: the exact name
+/// first, then the lower-case one (accounts are made in lower case, `normal_account_name`).
+pub fn account_named(store: &dyn Store, name: &str) -> Result<Option<AccountRecord>, AppError> {
+    if let Some(a) = store.account(name)? {
+        return Ok(Some(a));
+    }
+    let lower = name.to_lowercase();
+    if lower == name {
+        return Ok(None);
+    }
+    Ok(store.account(&lower)?)
+}
+
+/// A new account's name as it is stored: trimmed, in lower case (so that sign-in matches
+/// it however it is typed), 1 to 64 characters without spaces.
+pub fn normal_account_name(name: &str) -> Result<String, AppError> {
+    let name = name.trim().to_lowercase();
+    if name.is_empty() || name.chars().count() > 64 || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(AppError::Domain(DomainError::Invalid {
+            field: "name".into(),
+            message: "account names are 1-64 characters without spaces".into(),
+        }));
+    }
+    Ok(name)
+}
+
+// ---- One-time set-up codes -----------------------------------------------------------------
+
+/// The scope of a set-up code's token: it is no credential (`read_token` refuses it); it
+/// only lets its holder choose the account's password, once.
+pub const SETUP_SCOPE: &str = "setup";
+
+/// How long a set-up code lasts: long enough to reach a crew member by e-mail or message
+/// before the first shoot day, short enough that a forgotten one is dead.
+pub const SETUP_CODE_HOURS: i64 = 72;
+
+/// A set-up code a person can also type: 16 letters and digits from the base32 alphabet
+/// (80 random bits) in groups of four.
+fn new_setup_code() -> Result<String, AppError> {
+    let text = base32(&random_bytes::<10>()?);
+    Ok(text.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-"))
+}
+
+/// A typed code as it was issued: capitals, without spaces or dashes.
+fn setup_code_digest(code: &str) -> String {
+    let normal: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect();
+    hash_token(&format!("setup:{normal}"))
+}
+
+/// Issues a one-time set-up code for an account (new, or one whose holder lost their
+/// password); returns the code and when it stops working.
+pub fn issue_setup_code(store: &dyn Store, account: &str, now: Timestamp) -> Result<(String, Timestamp), AppError> {
+    if store.account(account)?.is_none() {
+        return Err(AppError::Domain(DomainError::NotFound { what: "account", id: account.to_owned() }));
+    }
+    let code = new_setup_code()?;
+    let expires = Timestamp(now.0 + SETUP_CODE_HOURS * 3_600_000);
+    store.create_token(&TokenRecord {
+        hash: setup_code_digest(&code),
+        account: account.to_owned(),
+        scopes: vec![SETUP_SCOPE.to_owned()],
+        created_at: now,
+        expires_at: Some(expires),
+    })?;
+    Ok((code, expires))
+}
+
+/// The account a set-up code is for, if it is one and still good.
+pub fn setup_code_account(store: &dyn Store, code: &str, now: Timestamp) -> Result<String, AppError> {
+    let wrong = || AppError::Unauthenticated("this set-up code is unknown, used or expired: ask your production office for a new one".into());
+    let record = store.token(&setup_code_digest(code))?.ok_or_else(wrong)?;
+    if !record.scopes.iter().any(|s| s == SETUP_SCOPE) || record.expires_at.is_some_and(|e| e <= now) {
+        return Err(wrong());
+    }
+    Ok(record.account)
+}
+
+/// Sets the password of the account a set-up code is for, uses the code up and opens a
+/// session; returns the account, the session's secret and its expiry.
+pub fn redeem_setup_code(
+    store: &dyn Store,
+    code: &str,
+    new: &str,
+    now: Timestamp,
+) -> Result<(String, String, Timestamp), AppError> {
+    // Not throttled: 80 random bits cannot be guessed, and a shared throttle would let
+    // anyone lock every newcomer out.
+    let account = setup_code_account(store, code, now)?;
+    let chars = new.chars().count();
+    if !(12..=200).contains(&chars) {
+        return Err(AppError::Domain(DomainError::Invalid {
+            field: "password".into(),
+            message: "choose a password of 12 to 200 characters (a short sentence is easy to remember)".into(),
+        }));
+    }
+    store.set_password(&account, &hash_secret(new)?)?;
+    store.revoke_token(&setup_code_digest(code))?;
+    let expires = Timestamp(now.0 + SESSION_HOURS * 3_600_000);
+    let secret = issue_token(store, &account, &["read", "write", "session"], now, Some(expires))?;
+    Ok((account, secret, expires))
 }
 
 /// The anti-forgery token of a browser session: forms and scripts send it back, a forged
@@ -769,6 +883,10 @@ fn read_token(store: &dyn Store, digest: &[u8; 32], now: Timestamp) -> Result<(P
     let record = store.token(&hex::encode(digest))?.ok_or_else(|| denied("unknown or revoked token"))?;
     if record.expires_at.is_some_and(|e| e <= now) {
         return Err(denied("this token has expired"));
+    }
+    // A set-up code opens nothing but the page that sets its account's password.
+    if record.scopes.iter().any(|s| s == SETUP_SCOPE) {
+        return Err(denied("a set-up code only sets a password: open the link it came with"));
     }
     let account = store.account(&record.account)?.ok_or_else(|| denied("the token's account no longer exists"))?;
     let until = Timestamp(record.expires_at.map_or(now.0 + TTL_MS, |e| e.0.min(now.0 + TTL_MS)));

@@ -246,6 +246,10 @@ pub fn access_records(store: &dyn Store) -> Result<(), String> {
     ensure(store.account_person("linked", &p).map_err(|e| e.to_string())?.is_none(), "no link yet")?;
     store.link_account("linked", &p, &person).map_err(|e| e.to_string())?;
     ensure(store.account_person("linked", &p).map_err(|e| e.to_string())? == Some(person.clone()), "link reads back")?;
+    ensure(
+        store.person_account(&p, &person).map_err(|e| e.to_string())?.as_deref() == Some("linked"),
+        "the person's account reads back",
+    )?;
     match store.link_account("linked", &p, &person) {
         Err(StoreError::Conflict(_)) => {}
         other => return Err(format!("a second link in one production must be a Conflict, got {other:?}")),

@@ -294,6 +294,11 @@ impl App {
         )
     }
 
+    /// Whether the account signs in with a one-time code (a confirmed TOTP set-up).
+    pub fn has_second_factor(&self, account: &str) -> Result<bool, AppError> {
+        Ok(self.inner.store.totp(account)?.is_some_and(|(_, confirmed)| confirmed))
+    }
+
     /// The owner changes the account's password (see [`access::change_password`]).
     pub fn change_password(&self, account: &str, current: &str, new: &str) -> Result<(), AppError> {
         let now = self.inner.clock.now();

@@ -234,6 +234,8 @@ pub trait Store: Send + Sync {
     /// Lets an account act as a person of a production (one person per production).
     fn link_account(&self, account: &str, production: &ProductionId, person: &PersonId) -> Result<(), StoreError>;
     fn account_person(&self, account: &str, production: &ProductionId) -> Result<Option<PersonId>, StoreError>;
+    /// The account linked to a person of a production (the first by name if several are).
+    fn person_account(&self, production: &ProductionId, person: &PersonId) -> Result<Option<String>, StoreError>;
     fn create_token(&self, token: &TokenRecord) -> Result<(), StoreError>;
     fn token(&self, hash: &str) -> Result<Option<TokenRecord>, StoreError>;
     /// An account's TOTP secret (base32) and whether its enrolment was confirmed with a code.

@@ -108,11 +108,12 @@ impl App {
         is_admin: bool,
         links: &[(ProductionId, PersonId)],
     ) -> Result<String, AppError> {
+        let name = access::normal_account_name(name)?;
         let password = access::random_password()?;
         // One transaction: a refused link leaves no account behind, with a password nobody saw.
         self.inner.store.create_linked_account(
             &crate::ports::AccountRecord {
-                name: name.to_owned(),
+                name,
                 password_hash: access::hash_secret(&password)?,
                 is_admin,
                 created_at: self.now(),
@@ -120,6 +121,58 @@ impl App {
             links,
         )?;
         Ok(password)
+    }
+
+    /// Creates an account for people of productions with no password anyone knows, and a
+    /// one-time set-up code with which its holder chooses their own; returns the account's
+    /// name (lower case), the code and when the code stops working.
+    pub fn invite_account(
+        &self,
+        name: &str,
+        links: &[(ProductionId, PersonId)],
+    ) -> Result<(String, String, Timestamp), AppError> {
+        let name = access::normal_account_name(name)?;
+        if access::account_named(self.inner.store.as_ref(), &name)?.is_some() {
+            return Err(coldset_domain::DomainError::Conflict(format!(
+                "there is already an account named {name}: choose another name, or give its holder a new set-up code"
+            ))
+            .into());
+        }
+        // The password is random and never shown: the set-up code is the only way in.
+        let unusable = access::random_password()? + &access::random_password()?;
+        self.inner.store.create_linked_account(
+            &crate::ports::AccountRecord {
+                name: name.clone(),
+                password_hash: access::hash_secret(&unusable)?,
+                is_admin: false,
+                created_at: self.now(),
+            },
+            links,
+        )?;
+        let (code, expires) = access::issue_setup_code(self.inner.store.as_ref(), &name, self.now())?;
+        Ok((name, code, expires))
+    }
+
+    /// A new one-time set-up code for an existing account (its holder lost their password
+    /// or the first code expired). Earlier codes keep working until they expire or are used.
+    pub fn new_setup_code(&self, account: &str) -> Result<(String, Timestamp), AppError> {
+        access::issue_setup_code(self.inner.store.as_ref(), account, self.now())
+    }
+
+    /// The account a set-up code opens, if it is still good (the welcome page names it).
+    pub fn setup_code_account(&self, code: &str) -> Result<String, AppError> {
+        access::setup_code_account(self.inner.store.as_ref(), code, self.now())
+    }
+
+    /// Its holder chooses the password of the account a set-up code is for; returns the
+    /// account and a new session (secret, expiry).
+    pub fn redeem_setup_code(&self, code: &str, password: &str) -> Result<(String, String, Timestamp), AppError> {
+        access::redeem_setup_code(self.inner.store.as_ref(), code, password, self.now())
+    }
+
+    /// The account linked to a person of a production, if any.
+    pub fn person_account(&self, production: &ProductionId, person: &PersonId) -> Result<Option<String>, AppError> {
+        Ok(self.inner.store.person_account(production, person)?)
     }
 
     /// An API token for `account`, made by `creator` (see [`access::create_api_token`]).

@@ -853,6 +853,15 @@ impl Store for PostgresStore {
         })
     }
 
+    fn person_account(&self, production: &ProductionId, person: &PersonId) -> Result<Option<String>, StoreError> {
+        self.with_reader(|c| {
+            let st = c.statement(
+                "SELECT account FROM account_people WHERE production = $1 AND person = $2 ORDER BY account LIMIT 1",
+            )?;
+            c.client.query_opt(&st, &[&production.as_str(), &person.as_str()]).map_err(map_err)?.map(|r| col(&r, 0)).transpose()
+        })
+    }
+
     fn account_person(&self, account: &str, production: &ProductionId) -> Result<Option<PersonId>, StoreError> {
         self.with_reader(|c| {
             let st = c.statement("SELECT person FROM account_people WHERE account = $1 AND production = $2")?;

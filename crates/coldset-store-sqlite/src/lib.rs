@@ -569,6 +569,18 @@ impl Store for SqliteStore {
         })
     }
 
+    fn person_account(&self, production: &ProductionId, person: &PersonId) -> Result<Option<String>, StoreError> {
+        self.with_reader(|c| {
+            c.query_row(
+                "SELECT account FROM account_people WHERE production = ?1 AND person = ?2 ORDER BY account LIMIT 1",
+                params![production.as_str(), person.as_str()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(map_err)
+        })
+    }
+
     fn account_person(&self, account: &str, production: &ProductionId) -> Result<Option<PersonId>, StoreError> {
         self.with_reader(|c| {
             let raw: Option<String> = c

@@ -241,6 +241,13 @@ impl FromRequestParts<App> for PageReader {
         match FullReader::from_request_parts(parts, app).await {
             Ok(FullReader(state)) => Ok(PageReader(state)),
             Err(e) if e.status == StatusCode::UNAUTHORIZED => Err(to_sign_in(parts.uri.path())),
+            // A role the production asks a one-time code of, signed in without one: to the
+            // page that sets one up, not a bare refusal.
+            Err(e) if e.code == "auth.second_factor_required" => Err(Redirect::to(&format!(
+                "/account?need=second-factor&next={}",
+                urlencode(parts.uri.path())
+            ))
+            .into_response()),
             Err(e) => Err(e.into_response()),
         }
     }
@@ -264,7 +271,7 @@ fn to_sign_in(path: &str) -> Response {
     Redirect::to(&format!("/login?next={}", urlencode(path))).into_response()
 }
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),

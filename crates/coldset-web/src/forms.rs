@@ -510,6 +510,24 @@ pub(crate) fn location_options(state: &ProductionState) -> Markup {
     html! { @for l in state.locations.values() { option value=(l.id) { (l.name) } } }
 }
 
+/// A refusal shown above the form it refused, which keeps what was typed: every failing
+/// rule on its own line, and that nothing was recorded.
+pub(crate) fn refusal_box(e: &ApiError) -> Markup {
+    html! {
+        div.banner.warn role="alert" {
+            p {
+                strong { "Nothing was recorded. " }
+                @if e.violations.is_empty() {
+                    (e.message)
+                } @else {
+                    "Refused by " (e.violations.len()) " rule" @if e.violations.len() != 1 { "s" } ":"
+                }
+            }
+            @if !e.violations.is_empty() { (violations_list(&e.violations)) }
+        }
+    }
+}
+
 /// A refusal: every failing rule on its own line with the reason and what to do next.
 pub(crate) fn refusal_page(title: &str, e: &ApiError, back: &str) -> Response {
     let body = html! {

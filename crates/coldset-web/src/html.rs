@@ -50,10 +50,16 @@ pub(crate) fn qr_code(
 
 /// Wraps a page body in the common frame.
 pub fn page(title: &str, body: Markup) -> Html<String> {
-    Html(frame(title, body).into_string())
+    Html(frame(title, body, false).into_string())
 }
 
-fn frame(title: &str, body: Markup) -> Markup {
+/// A page for someone signed in: the frame with their account and a sign-out button at the
+/// top, on every such page.
+pub fn signed_in_page(title: &str, body: Markup) -> Html<String> {
+    Html(frame(title, body, true).into_string())
+}
+
+fn frame(title: &str, body: Markup, signed_in: bool) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -64,7 +70,13 @@ fn frame(title: &str, body: Markup) -> Markup {
                 link rel="stylesheet" href=(Asset::Style.url());
             }
             body {
-                header { a href="/" { strong { "coldset" } } " · chain of custody for set firearms" }
+                header {
+                    a href="/" { strong { "coldset" } }
+                    span.muted { "chain of custody for set firearms" }
+                    @if signed_in {
+                        span.account { a href="/account" { "Account" } (crate::pages::sign_out_form()) }
+                    }
+                }
                 main { (body) }
             }
         }
@@ -85,7 +97,7 @@ const PRODUCTION_PAGES: &[(&str, &str)] = &[
 
 /// A page of a production: the frame with the production's navigation above the body.
 pub fn production_page(production: &str, title: &str, body: Markup) -> Html<String> {
-    page(
+    signed_in_page(
         title,
         html! {
             nav aria-label="Production" {
@@ -109,6 +121,23 @@ pub(crate) fn is_safe_local_path(path: &str) -> bool {
     path.starts_with('/')
         && !path.contains("//")
         && path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-_.~?=&%".contains(&b))
+}
+
+/// A moment as the pages show it: in the production's time zone, to the minute, in words a
+/// person reads at a glance ("Mon 7 Dec 2026, 06:42"). Machine formats (RFC 3339, UTC) are
+/// for the API only.
+pub(crate) fn when(state: &coldset_domain::ProductionState, at: coldset_domain::Timestamp) -> String {
+    let zone = state.info.as_ref().map_or("UTC", |i| i.time_zone.as_str());
+    local_minute(zone, at)
+}
+
+/// [`when`] for a time zone by name (UTC if the name is unknown, which creation refuses).
+pub(crate) fn local_minute(zone: &str, at: coldset_domain::Timestamp) -> String {
+    let tz = jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    match jiff::Timestamp::from_millisecond(at.0) {
+        Ok(ts) => ts.to_zoned(tz).strftime("%a %-d %b %Y, %H:%M").to_string(),
+        Err(_) => at.to_rfc3339(),
+    }
 }
 
 /// A person's name as pages show it (their id if the record is missing).

@@ -534,10 +534,8 @@ async fn create_account(State(app): State<App>, writer: Writer, body: Bytes) -> 
         return Err(ApiError::new(StatusCode::FORBIDDEN, "auth.forbidden", REFUSAL));
     }
     let n: NewAccount = parse_body(&body)?;
-    let name = n.name.trim().to_owned();
-    if name.is_empty() || name.len() > 64 || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(bad_input("account names are 1-64 characters without spaces"));
-    }
+    // Stored in lower case, so that sign-in matches it however it is typed.
+    let name = access::normal_account_name(&n.name)?;
     for l in &n.links {
         let state = app.state(&l.production)?;
         if !state.people.contains_key(&l.person) {
@@ -552,8 +550,9 @@ async fn create_account(State(app): State<App>, writer: Writer, body: Bytes) -> 
         crate::extract::everywhere(&app, principal, REFUSAL)?;
     }
     let links: Vec<_> = n.links.into_iter().map(|l| (l.production, l.person)).collect();
+    let account = name.clone();
     let password = blocking(move || app.create_account(&name, n.admin, &links)).await?;
-    Ok(Json(json!({ "password": password })))
+    Ok(Json(json!({ "name": account, "password": password })))
 }
 
 #[derive(Debug, Deserialize)]

@@ -294,6 +294,7 @@ pub fn init_with(
     };
     write_verifier(dir, &verifier)?;
     let password = coldset_app::access::random_password().map_err(|e| DataDirError::Other(e.to_string()))?;
+    let admin = &coldset_app::access::normal_account_name(admin).map_err(|e| DataDirError::Other(e.to_string()))?;
     store
         .create_account(&AccountRecord {
             name: admin.to_owned(),
@@ -314,10 +315,10 @@ pub fn add_account(
     admin: bool,
     link: Option<(coldset_domain::ids::ProductionId, coldset_domain::ids::PersonId)>,
 ) -> Result<String, DataDirError> {
-    if name.trim().is_empty() || name.len() > 64 || name.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(DataDirError::Other(format!("'{name}' is not a usable account name (1-64 characters, no spaces)")));
-    }
     let other = |e: coldset_app::AppError| DataDirError::Other(e.to_string());
+    // Stored in lower case, so that sign-in matches it however it is typed.
+    let name = &coldset_app::access::normal_account_name(name)
+        .map_err(|_| DataDirError::Other(format!("'{name}' is not a usable account name (1-64 characters, no spaces)")))?;
     let password = coldset_app::access::random_password().map_err(other)?;
     // One transaction: a refused link leaves no account behind.
     let links: Vec<_> = link.into_iter().collect();

@@ -71,12 +71,14 @@ async fn audit(
         Err(e) => return crate::forms::refusal_page("Audit", &e, &format!("/p/{p}/audit")),
     };
     let name = state.info.as_ref().map_or(p.as_str(), |i| i.name.as_str());
-    let body = view(name, count, &checkpoints, key.as_deref(), q.seq.as_deref(), seq, lookup);
+    let zone = state.info.as_ref().map_or("UTC", |i| i.time_zone.as_str());
+    let body = view((name, zone), count, &checkpoints, key.as_deref(), q.seq.as_deref(), seq, lookup);
     production_page(&p, "Audit", body).into_response()
 }
 
+/// `production`: its name and time zone.
 fn view(
-    name: &str,
+    (name, zone): (&str, &str),
     count: u64,
     checkpoints: &[StoredCheckpoint],
     key: Option<&str>,
@@ -92,7 +94,7 @@ fn view(
             (Some(cp), Some(key)) => {
                 h2 { "Latest signed checkpoint" }
                 p {
-                    (cp.size) " events, signed " (cp.at.to_rfc3339()) ". "
+                    (cp.size) " events, signed " (crate::html::local_minute(zone, cp.at)) ". "
                     @if signed_by(cp, key) {
                         span.ok { "The server checked its signature." }
                     } @else {
@@ -111,7 +113,7 @@ fn view(
                 thead { tr { th scope="col" { "Events" } th scope="col" { "Signed at" } th scope="col" { "Root" } } }
                 tbody {
                     @for cp in checkpoints {
-                        tr { td { (cp.size) } td { (cp.at.to_rfc3339()) } td { code { (hex_lower(&cp.root)) } } }
+                        tr { td { (cp.size) } td { (crate::html::local_minute(zone, cp.at)) } td { code { (hex_lower(&cp.root)) } } }
                     }
                 }
             }

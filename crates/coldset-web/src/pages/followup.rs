@@ -61,17 +61,17 @@ pub(super) async fn followup_submit(
     let body = html! {
         h1 { "Your report #" (r.id) }
         p { (r.text) }
-        p.muted { "Filed " (r.filed_at) " · to be acknowledged by " (r.ack_due(ack)) }
+        p.muted { "Filed " (crate::html::when(&state, r.filed_at)) " · to be acknowledged by " (crate::html::when(&state, r.ack_due(ack))) }
         @match (&r.closed, &r.acknowledged) {
-            (Some((action, at)), _) => p.ok { strong { "Closed" } " on " (at) ". Corrective action: " (action) },
-            (None, Some((_, at))) => p { "Acknowledged on " (at) "; being handled." },
+            (Some((action, at)), _) => p.ok { strong { "Closed" } " on " (crate::html::when(&state, *at)) ". Corrective action: " (action) },
+            (None, Some((_, at))) => p { "Acknowledged on " (crate::html::when(&state, *at)) "; being handled." },
             (None, None) if !r.escalations.is_empty() => p.warn { "Not acknowledged in time: escalated." },
             (None, None) => p { "Waiting for acknowledgement." },
         }
         h2 { "Messages" }
         ul {
             @for e in &r.thread {
-                li { strong { (if e.from == "reporter" { "You" } else { "Production safety" }) } " (" (e.at) "): " (e.text) }
+                li { strong { (if e.from == "reporter" { "You" } else { "Production safety" }) } " (" (crate::html::when(&state, e.at)) "): " (e.text) }
             }
         }
         form method="post" {

@@ -31,12 +31,32 @@ fn load_text(l: &LoadState) -> String {
     }
 }
 
-pub(super) async fn inventory(State(app): State<App>, Path(p): Path<String>, PageReader(s): PageReader) -> Response {
+#[derive(Debug, Default, serde::Deserialize)]
+pub(super) struct InventoryQuery {
+    #[serde(default)]
+    created: Option<String>,
+}
+
+pub(super) async fn inventory(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<InventoryQuery>,
+    PageReader(s): PageReader,
+) -> Response {
     if s.info.is_none() {
         return ApiError::not_found("no such production").into_response();
     }
     let title = s.info.as_ref().map_or("", |i| i.name.as_str());
-    production_page(&p, title, view(&app, &s)).into_response()
+    let body = html! {
+        @if q.created.is_some() {
+            div.banner.ok role="status" {
+                p { strong { "Production created." } " Next: its people, storage, firearms and ammunition." }
+                p { a.tap href={ "/p/" (p) "/setup" } { "Set up the production" } }
+            }
+        }
+        (view(&app, &s))
+    };
+    production_page(&p, title, body).into_response()
 }
 
 fn view(app: &App, s: &ProductionState) -> Markup {

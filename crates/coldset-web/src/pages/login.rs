@@ -10,6 +10,8 @@ use maud::{html, Markup};
 pub(super) struct Next {
     #[serde(default)]
     next: Option<String>,
+    #[serde(default)]
+    signed_out: Option<String>,
 }
 
 /// Only plain local paths: a sign-in link must not send people elsewhere, nor carry what
@@ -22,7 +24,11 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 pub(super) async fn login_form(axum::extract::Query(q): axum::extract::Query<Next>) -> Html<String> {
-    page("Sign in", form_view(&safe_next(q.next.as_deref())))
+    let body = html! {
+        @if q.signed_out.is_some() { div.banner.ok role="status" { p { "You are signed out." } } }
+        (form_view(&safe_next(q.next.as_deref())))
+    };
+    page("Sign in", body)
 }
 
 fn form_view(next: &str) -> Markup {
@@ -30,17 +36,18 @@ fn form_view(next: &str) -> Markup {
         h1 { "Sign in" }
         form method="post" action="/login" {
             input type="hidden" name="next" value=(next);
-            p { label for="name" { "Account" } br; input id="name" name="name" autocomplete="username" required; }
+            p { label for="name" { "Account" } input id="name" name="name" autocomplete="username" required; }
             p {
-                label for="password" { "Password" } br;
+                label for="password" { "Password" }
                 input id="password" name="password" type="password" autocomplete="current-password" required;
             }
             p {
-                label for="code" { "One-time code (if your account uses one)" } br;
+                label for="code" { "One-time code (if your account uses one)" }
                 input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6";
             }
             p { button type="submit" { "Sign in" } }
         }
+        p.muted { "New here? " a href="/welcome" { "Use the set-up code your production office gave you" } "." }
         p.muted { "To report a safety concern you do not need an account: use the production's report page." }
     }
 }

@@ -84,7 +84,7 @@ fn view(state: &ProductionState, p: &str, me: &PersonId, keys: usize, forms: For
             @for (f, a) in &shown {
                 li {
                     (f.id) " " (f.make) " " (f.model) ": " (coldset_domain::gate::describe_load(&f.load))
-                    ", acknowledged at " (a.at.to_rfc3339())
+                    ", acknowledged at " (crate::html::when(state, a.at))
                 }
             }
             @if shown.is_empty() { li { "Nothing since each firearm last left storage." } }

@@ -2,6 +2,7 @@
 //! extractors, who may see it) and its view, written with maud's `html!`, which escapes every
 //! value it is given (docs/adr/0003-templates.md).
 
+mod account;
 mod ammunition;
 pub(crate) mod audit;
 pub(crate) mod board;
@@ -15,10 +16,14 @@ mod labels;
 mod login;
 mod me;
 mod oversight;
+mod person_account;
+mod production_new;
 mod report;
 mod scan;
 mod scene;
 mod today;
+
+pub(crate) use account::sign_out_form;
 
 use crate::html::person_name;
 use axum::extract::DefaultBodyLimit;
@@ -43,6 +48,17 @@ pub fn routes() -> Router<App> {
         .route("/", get(index::index))
         .route("/p/{production}", get(inventory::inventory))
         .route("/login", get(login::login_form).post(login::login_submit))
+        .route("/logout", axum::routing::post(account::sign_out))
+        .route("/account", get(account::account_page))
+        .route("/account/password", axum::routing::post(account::change_password))
+        .route("/account/second-factor", axum::routing::post(account::start_second_factor))
+        .route("/account/second-factor/confirm", axum::routing::post(account::confirm_second_factor))
+        .route("/welcome", get(account::welcome_form).post(account::welcome_submit))
+        .route("/new", get(production_new::new_production_form).post(production_new::create_production))
+        .route(
+            "/p/{production}/people/{id}/account",
+            get(person_account::account_page).post(person_account::account_submit),
+        )
         .route("/p/{production}/today", get(today::today))
         .route("/p/{production}/oversight", get(oversight::oversight))
         .route("/p/{production}/ammunition", get(ammunition::ammunition))

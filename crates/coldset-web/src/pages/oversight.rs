@@ -80,13 +80,13 @@ fn view(app: &App, state: &ProductionState, p: &str, forms: Forms<'_>) -> Markup
                 }
                 p { (r.text) }
                 p {
-                    "Filed " (r.filed_at.to_rfc3339()) " · "
+                    "Filed " (crate::html::when(state, r.filed_at)) " · "
                     @match &r.acknowledged {
-                        Some((by, at)) => { "acknowledged by " (person_name(state, by)) " at " (at.to_rfc3339()) }
+                        Some((by, at)) => { "acknowledged by " (person_name(state, by)) " at " (crate::html::when(state, *at)) }
                         None if now > due => {
-                            strong.warn { "acknowledgement overdue since " (due.to_rfc3339()) } " (R-COMP-1)"
+                            strong.warn { "acknowledgement overdue since " (crate::html::when(state, due)) } " (R-COMP-1)"
                         }
-                        None => { "to acknowledge by " (due.to_rfc3339()) }
+                        None => { "to acknowledge by " (crate::html::when(state, due)) }
                     }
                 }
                 @if !r.escalations.is_empty() {
@@ -98,7 +98,7 @@ fn view(app: &App, state: &ProductionState, p: &str, forms: Forms<'_>) -> Markup
                                 EscalationLevel::ComplianceContact => "the compliance contact",
                                 EscalationLevel::StudioSafetyOffice => "the studio safety office",
                                 EscalationLevel::UnionRepresentative => "the union representative",
-                            }) " at " (at.to_rfc3339())
+                            }) " at " (crate::html::when(state, *at))
                         }
                     }
                 }
@@ -116,14 +116,14 @@ fn view(app: &App, state: &ProductionState, p: &str, forms: Forms<'_>) -> Markup
         @if state.reporting.incidents.is_empty() { p { "None." } }
         @for i in state.reporting.incidents.values() {
             div.card {
-                p { strong { "Incident " (i.id) } " (" (format!("{:?}", i.kind)) ") at " (i.at.to_rfc3339()) ": " (i.description) }
+                p { strong { "Incident " (i.id) } " (" (format!("{:?}", i.kind)) ") at " (crate::html::when(state, i.at)) ": " (i.description) }
                 p {
                     @match (&i.regulator_notified, i.regulator_due()) {
-                        (Some((_, reference, at)), _) => { "regulator notified at " (at.to_rfc3339()) " (ref. " (reference) ")" }
+                        (Some((_, reference, at)), _) => { "regulator notified at " (crate::html::when(state, *at)) " (ref. " (reference) ")" }
                         (None, Some(due)) if now > due => {
-                            strong.warn { "regulator notice overdue since " (due.to_rfc3339()) } " (R-INC-1)"
+                            strong.warn { "regulator notice overdue since " (crate::html::when(state, due)) } " (R-INC-1)"
                         }
-                        (None, Some(due)) => { "regulator to be notified by " (due.to_rfc3339()) }
+                        (None, Some(due)) => { "regulator to be notified by " (crate::html::when(state, due)) }
                         (None, None) => "no regulator notice needed",
                     }
                     " · investigation "
@@ -135,7 +135,7 @@ fn view(app: &App, state: &ProductionState, p: &str, forms: Forms<'_>) -> Markup
         h2 { "Holds" }
         @for h in state.safety.holds.values() {
             div.card {
-                p { "Hold by " (person_name(state, &h.placed_by)) " at " (h.placed_at.to_rfc3339()) ": " (h.reason) }
+                p { "Hold by " (person_name(state, &h.placed_by)) " at " (crate::html::when(state, h.placed_at)) ": " (h.reason) }
                 (forms.form(
                     "lift_hold",
                     html! {

@@ -127,7 +127,7 @@ fn view(state: &ProductionState, ctx: &Context, p: &str, sc: &Scene, forms: Form
         h2 { "2. Safety meeting" }
         @match &sc.meeting {
             Some(m) if m.plan_version == sc.plan_version => {
-                p { "Held at " (m.held_at.to_rfc3339()) " for plan v" (m.plan_version) ". Attended by " (people(&mut m.attendees.iter())) "." }
+                p { "Held at " (crate::html::when(state, m.held_at)) " for plan v" (m.plan_version) ". Attended by " (people(&mut m.attendees.iter())) "." }
                 ul {
                     li { "Intended action: " (m.agenda.intended_action) }
                     li { "Deviations: " (m.agenda.deviations) }
