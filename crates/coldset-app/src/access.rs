@@ -616,7 +616,11 @@ pub fn issue_setup_code(store: &dyn Store, account: &str, now: Timestamp) -> Res
 
 /// The account a set-up code is for, if it is one and still good.
 pub fn setup_code_account(store: &dyn Store, code: &str, now: Timestamp) -> Result<String, AppError> {
-    let wrong = || AppError::Unauthenticated("this set-up code is unknown, used or expired: ask your production office for a new one".into());
+    let wrong = || {
+        AppError::Unauthenticated(
+            "this set-up code is unknown, used or expired: ask your production office for a new one".into(),
+        )
+    };
     let record = store.token(&setup_code_digest(code))?.ok_or_else(wrong)?;
     if !record.scopes.iter().any(|s| s == SETUP_SCOPE) || record.expires_at.is_some_and(|e| e <= now) {
         return Err(wrong());

@@ -858,7 +858,11 @@ impl Store for PostgresStore {
             let st = c.statement(
                 "SELECT account FROM account_people WHERE production = $1 AND person = $2 ORDER BY account LIMIT 1",
             )?;
-            c.client.query_opt(&st, &[&production.as_str(), &person.as_str()]).map_err(map_err)?.map(|r| col(&r, 0)).transpose()
+            c.client
+                .query_opt(&st, &[&production.as_str(), &person.as_str()])
+                .map_err(map_err)?
+                .map(|r| col(&r, 0))
+                .transpose()
         })
     }
 

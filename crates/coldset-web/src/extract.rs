@@ -243,11 +243,10 @@ impl FromRequestParts<App> for PageReader {
             Err(e) if e.status == StatusCode::UNAUTHORIZED => Err(to_sign_in(parts.uri.path())),
             // A role the production asks a one-time code of, signed in without one: to the
             // page that sets one up, not a bare refusal.
-            Err(e) if e.code == "auth.second_factor_required" => Err(Redirect::to(&format!(
-                "/account?need=second-factor&next={}",
-                urlencode(parts.uri.path())
-            ))
-            .into_response()),
+            Err(e) if e.code == "auth.second_factor_required" => {
+                Err(Redirect::to(&format!("/account?need=second-factor&next={}", urlencode(parts.uri.path())))
+                    .into_response())
+            }
             Err(e) => Err(e.into_response()),
         }
     }

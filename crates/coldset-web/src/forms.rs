@@ -427,7 +427,7 @@ async fn act(
                 p { "Each alert must be explained and resolved (the day page lists them)." }
                 p { a href=(back) { "Continue" } }
             };
-            crate::html::page("Recorded, with alerts", body).into_response()
+            crate::html::signed_in_page("Recorded, with alerts", body).into_response()
         }
         Err(e) => refusal_page("Refused", &e, &back),
     }
@@ -483,7 +483,7 @@ fn already_recorded_page(receipt: &coldset_app::Receipt, back: &str) -> Response
         }
         p { "If the step must be done again, " a href=(back) { "open the page as it is now" } " and do it from there." }
     };
-    crate::html::page("Already recorded", body).into_response()
+    crate::html::signed_in_page("Already recorded", body).into_response()
 }
 
 /// The alerts a recorded step raised: rule and message.

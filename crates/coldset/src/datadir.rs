@@ -317,8 +317,9 @@ pub fn add_account(
 ) -> Result<String, DataDirError> {
     let other = |e: coldset_app::AppError| DataDirError::Other(e.to_string());
     // Stored in lower case, so that sign-in matches it however it is typed.
-    let name = &coldset_app::access::normal_account_name(name)
-        .map_err(|_| DataDirError::Other(format!("'{name}' is not a usable account name (1-64 characters, no spaces)")))?;
+    let name = &coldset_app::access::normal_account_name(name).map_err(|_| {
+        DataDirError::Other(format!("'{name}' is not a usable account name (1-64 characters, no spaces)"))
+    })?;
     let password = coldset_app::access::random_password().map_err(other)?;
     // One transaction: a refused link leaves no account behind.
     let links: Vec<_> = link.into_iter().collect();

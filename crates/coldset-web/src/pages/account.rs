@@ -216,9 +216,11 @@ pub(super) async fn change_password(
 pub(super) async fn sign_out(State(app): State<App>, headers: HeaderMap) -> Response {
     if let Some(secret) = crate::auth::session_secret(&headers) {
         let app2 = app.clone();
-        let _ = crate::api::blocking(move || match app2.cached_principal(&secret).map_or_else(|| app2.authenticate(&secret), Ok) {
-            Ok(_) => app2.revoke(&secret),
-            Err(_) => Ok(()),
+        let _ = crate::api::blocking(move || {
+            match app2.cached_principal(&secret).map_or_else(|| app2.authenticate(&secret), Ok) {
+                Ok(_) => app2.revoke(&secret),
+                Err(_) => Ok(()),
+            }
         })
         .await;
     }

@@ -42,7 +42,7 @@ pub(super) async fn me_page(
     };
     let csrf = csrf(&headers);
     let forms = Forms { p: &p, csrf: &csrf, back: &back };
-    crate::html::page("My account", view(&state, &p, &me, keys, forms)).into_response()
+    crate::html::signed_in_page("My account", view(&state, &p, &me, keys, forms)).into_response()
 }
 
 fn view(state: &ProductionState, p: &str, me: &PersonId, keys: usize, forms: Forms<'_>) -> Markup {

@@ -108,7 +108,13 @@ fn view(
 
 /// The code just issued: a link and QR code to open on the person's phone, and the code to
 /// read out or type. Shown once: only its hash is kept.
-fn issued_view(headers: &HeaderMap, options: crate::Options, zone: &str, code: &str, expires: coldset_domain::Timestamp) -> Markup {
+fn issued_view(
+    headers: &HeaderMap,
+    options: crate::Options,
+    zone: &str,
+    code: &str,
+    expires: coldset_domain::Timestamp,
+) -> Markup {
     let link = format!("{}/welcome?code={code}", base_url(headers, options));
     let qr = qrcode::QrCode::new(link.as_bytes())
         .map(|c| c.render::<qrcode::render::svg::Color<'_>>().min_dimensions(220, 220).build())

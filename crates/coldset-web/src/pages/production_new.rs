@@ -46,7 +46,9 @@ const ZONES: &[&str] = &[
 fn pack_description(pack: &str) -> &'static str {
     match pack {
         "industry-us" => "US industry bulletins (the defaults every production keeps).",
-        "california-2025" => "California: the safety advisor approves every plan; role and training rules become hard gates.",
+        "california-2025" => {
+            "California: the safety advisor approves every plan; role and training rules become hard gates."
+        }
         "nsw-au" => "New South Wales: firearms back in storage within 15 minutes.",
         "uk" => "United Kingdom: a longer wait after a misfire.",
         _ => "",
@@ -117,7 +119,7 @@ pub(super) async fn new_production_form(PageCaller(caller): PageCaller, headers:
         ..Default::default()
     };
     f.second_factor = SECOND_FACTOR_DEFAULT.iter().map(|r| r.as_str().to_owned()).collect();
-    page("New production", view(&csrf(&headers), &f, None)).into_response()
+    crate::html::signed_in_page("New production", view(&csrf(&headers), &f, None)).into_response()
 }
 
 fn not_admin() -> Response {
@@ -216,7 +218,10 @@ pub(super) async fn create_production(
             // refusal says so (the page to change it is the production's set-up page).
             app.execute_async(request(Command::RequireSecondFactor { roles })).await.map_err(|e| {
                 let mut e = crate::error::ApiError::from(e);
-                e.message = format!("The production {id} was created, but its one-time code requirement was not: {}", e.message);
+                e.message = format!(
+                    "The production {id} was created, but its one-time code requirement was not: {}",
+                    e.message
+                );
                 e
             })?;
         }
@@ -224,7 +229,7 @@ pub(super) async fn create_production(
     };
     match run.await {
         Ok(id) => Redirect::to(&format!("/p/{id}?created=1")).into_response(),
-        Err(e) => (e.status, page("New production", view(&token, &f, Some(&e)))).into_response(),
+        Err(e) => (e.status, crate::html::signed_in_page("New production", view(&token, &f, Some(&e)))).into_response(),
     }
 }
 

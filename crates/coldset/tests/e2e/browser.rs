@@ -900,3 +900,93 @@ fn markup_typed_into_any_field_is_shown_as_text_on_every_page() {
     // The typed text is on the pages, as text.
     assert!(shown >= pages.len() / 2, "the typed text is shown on only {shown} pages");
 }
+
+/// The board on a wall screen (1920 × 1080): text at least 1/40 of the screen's height; a
+/// critical report puts a full-screen STOP with its rule and who lifts it on it within a
+/// second; it says NOT LIVE within 5 seconds of the server freezing (SIGSTOP) or dying, is
+/// live again when the server is back, and asks to sign in again when the session ends.
+#[test]
+fn the_board_reads_across_a_stage_and_never_looks_live_when_it_is_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let listen = format!("127.0.0.1:{}", free_port());
+    let args = ["demo", "--data", p(&data)];
+    let server = super::start_listening(&args, &listen, &[]);
+    let base = server.base.clone();
+    let wall = Browser::start_with(&["--window-size=1920,1080".to_owned()]);
+    wall.session_call("POST", "/window/rect", json!({ "width": 1920, "height": 1080 }));
+    wall.sign_in(&base, "dana", &demo_password(&data, "dana"), "/p/dead-river/board");
+    let status = || wall.script("return document.getElementById('status').textContent;");
+    let wait_status = |want: &str, within: Duration| -> Duration {
+        let started = Instant::now();
+        while status() != json!(want) {
+            assert!(started.elapsed() < within, "not {want} after {within:?}: {}", wall.text());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        started.elapsed()
+    };
+    wait_status("LIVE", Duration::from_secs(5));
+
+    // Every piece of text on the board is at least 1/40 of the screen's height.
+    let smallest = wall.script(
+        "const h = window.innerHeight; \
+         const sizes = [...document.querySelectorAll('.board p, .board li, .board h2')] \
+           .filter(e => e.offsetParent !== null && e.innerText.trim() !== '') \
+           .map(e => parseFloat(getComputedStyle(e).fontSize)); \
+         return [Math.min(...sizes), h, sizes.length];",
+    );
+    let (px, height) = (smallest[0].as_f64().unwrap(), smallest[1].as_f64().unwrap());
+    assert!(smallest[2].as_u64().unwrap() > 3, "{smallest}");
+    assert!(px >= height / 40.0, "the smallest board text is {px} px on a {height} px screen");
+    wall.screenshots("board-wall");
+    wall.session_call("POST", "/window/rect", json!({ "width": 1920, "height": 1080 }));
+
+    // A critical report: the full-screen STOP within a second.
+    let filed = Instant::now();
+    ureq::post(&format!("{base}/api/v1/productions/dead-river/reports"))
+        .set("Content-Type", "application/json")
+        .send_string(r#"{"severity":"critical","text":"A live round in the dummy box"}"#)
+        .unwrap();
+    while wall.script("return document.querySelector('.stop') !== null;") != json!(true) {
+        assert!(filed.elapsed() < Duration::from_secs(1), "no STOP a second after the report: {}", wall.text());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let cover = wall.script(
+        "const r = document.querySelector('.stop').getBoundingClientRect(); \
+         return r.width >= window.innerWidth - 1 && r.height >= window.innerHeight - 1;",
+    );
+    assert_eq!(cover, json!(true), "the STOP covers the screen");
+    let stop = wall.text();
+    assert!(stop.contains("STOP") && stop.contains("R-COMP-2") && stop.contains("safety advisor reviews"), "{stop}");
+    wall.screenshots("board-stop");
+    wall.session_call("POST", "/window/rect", json!({ "width": 1920, "height": 1080 }));
+
+    // The server freezes without closing the connection: NOT LIVE within 5 s, live again after.
+    let pid = server.child.id().to_string();
+    let signal = |s: &str| assert!(Command::new("kill").args([s, &pid]).status().unwrap().success());
+    signal("-STOP");
+    let took = wait_status("NOT LIVE", Duration::from_secs(5));
+    assert!(wall.text().contains("NOT LIVE"), "{}", wall.text());
+    wall.screenshots("board-not-live");
+    wall.session_call("POST", "/window/rect", json!({ "width": 1920, "height": 1080 }));
+    signal("-CONT");
+    wait_status("LIVE", Duration::from_secs(10));
+    eprintln!("NOT LIVE {took:?} after SIGSTOP");
+
+    // The server dies: NOT LIVE within 5 s; started again on the same address, live again.
+    drop(server);
+    wait_status("NOT LIVE", Duration::from_secs(5));
+    let server = super::start_listening(&args, &listen, &[]);
+    wait_status("LIVE", Duration::from_secs(15));
+
+    // The session ends (signed out elsewhere): NOT LIVE, and a way to sign in again.
+    wall.script("fetch('/logout', {method: 'POST'});");
+    wait_status("NOT LIVE", Duration::from_secs(5));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while wall.script("return document.getElementById('sign-in-again').hidden;") != json!(false) {
+        assert!(Instant::now() < deadline, "no way to sign in again: {}", wall.text());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(wall.text().contains("session ended"), "{}", wall.text());
+    drop(server);
+}

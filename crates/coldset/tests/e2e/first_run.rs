@@ -30,12 +30,12 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
 
 /// Signs in through the sign-in page's form; returns the session cookie.
 fn form_sign_in(base: &str, name: &str, password: &str, code: &str) -> Result<String, (u16, String)> {
-    let (status, _, cookie, body) = answer(
-        agent()
-            .post(&format!("{base}/login"))
-            .set("Origin", base)
-            .send_form(&[("name", name), ("password", password), ("code", code), ("next", "/")]),
-    );
+    let (status, _, cookie, body) = answer(agent().post(&format!("{base}/login")).set("Origin", base).send_form(&[
+        ("name", name),
+        ("password", password),
+        ("code", code),
+        ("next", "/"),
+    ]));
     match (status, cookie) {
         (303, Some(c)) => Ok(c),
         _ => Err((status, body)),
@@ -68,9 +68,8 @@ fn first_run_in_the_browser_from_init_to_a_person_signed_in_with_a_second_factor
     // The production, from the form.
     let (_, _, _, form) = get(&admin, "/new");
     let csrf = csrf_of(&form);
-    let post_new = |fields: &[(&str, &str)]| {
-        answer(agent().post(&format!("{base}/new")).set("Cookie", &admin).send_form(fields))
-    };
+    let post_new =
+        |fields: &[(&str, &str)]| answer(agent().post(&format!("{base}/new")).set("Cookie", &admin).send_form(fields));
     // A wrong time zone is refused with the form kept as typed, and nothing is created.
     let (status, _, _, refused) = post_new(&[
         ("csrf", &csrf),
@@ -98,7 +97,8 @@ fn first_run_in_the_browser_from_init_to_a_person_signed_in_with_a_second_factor
 
     // A person (the set-up pages add them; here the API, which they post through, does).
     let token = server.token.clone().unwrap();
-    let command = serde_json::json!({"command": {"command": "add_person", "name": "Hannah Reed", "roles": ["armorer"]}});
+    let command =
+        serde_json::json!({"command": {"command": "add_person", "name": "Hannah Reed", "roles": ["armorer"]}});
     let added: serde_json::Value = serde_json::from_str(
         &ureq::post(&format!("{base}/api/v1/productions/dead-river/commands"))
             .set("Authorization", &format!("Bearer {token}"))
@@ -115,11 +115,12 @@ fn first_run_in_the_browser_from_init_to_a_person_signed_in_with_a_second_factor
     let (status, _, _, page) = get(&admin, &account_page);
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("value=\"hannah.reed\""), "an account name is suggested: {page}");
-    let (status, _, _, issued) = answer(agent().post(&format!("{base}{account_page}")).set("Cookie", &admin).send_form(&[
-        ("csrf", &csrf_of(&page)),
-        ("action", "create"),
-        ("name", "Hannah.Reed"),
-    ]));
+    let (status, _, _, issued) =
+        answer(agent().post(&format!("{base}{account_page}")).set("Cookie", &admin).send_form(&[
+            ("csrf", &csrf_of(&page)),
+            ("action", "create"),
+            ("name", "Hannah.Reed"),
+        ]));
     assert_eq!(status, 200, "{issued}");
     assert!(issued.contains("signs in as <strong>hannah.reed</strong>"), "{issued}");
     let link = between(&issued, "<code>", "</code>").to_owned();
@@ -152,11 +153,8 @@ fn first_run_in_the_browser_from_init_to_a_person_signed_in_with_a_second_factor
     assert_eq!((status, location.as_str()), (303, "/"), "a typed code in any case and spacing works");
     let hannah = cookie.expect("the welcome signs her in");
     // Once only.
-    let (status, _, _, used) = welcome_post(&[
-        ("code", &code),
-        ("password", "another long password"),
-        ("again", "another long password"),
-    ]);
+    let (status, _, _, used) =
+        welcome_post(&[("code", &code), ("password", "another long password"), ("again", "another long password")]);
     assert_eq!(status, 400);
     assert!(used.contains("unknown, used or expired"), "{used}");
 
