@@ -22,6 +22,8 @@ pub(crate) enum Asset {
     Passkey,
     Scan,
     Witness,
+    /// One-tap copy buttons (`button[data-copy]`).
+    Copy,
     /// The QR decoder for browsers without a barcode detector: npm's `jsqr`, see
     /// `assets/vendor/README.md` and docs/adr/0003-templates.md.
     Jsqr,
@@ -30,8 +32,16 @@ pub(crate) enum Asset {
 const JS: &str = "text/javascript; charset=utf-8";
 
 impl Asset {
-    const ALL: [Asset; 7] =
-        [Asset::Style, Asset::Board, Asset::Audit, Asset::Passkey, Asset::Scan, Asset::Witness, Asset::Jsqr];
+    const ALL: [Asset; 8] = [
+        Asset::Style,
+        Asset::Board,
+        Asset::Audit,
+        Asset::Passkey,
+        Asset::Scan,
+        Asset::Witness,
+        Asset::Copy,
+        Asset::Jsqr,
+    ];
 
     /// Name, extension, content and its type.
     fn file(self) -> (&'static str, &'static str, &'static [u8], &'static str) {
@@ -42,6 +52,7 @@ impl Asset {
             Asset::Passkey => ("passkey", "js", include_bytes!("../assets/passkey.js"), JS),
             Asset::Scan => ("scan", "js", include_bytes!("../assets/scan.js"), JS),
             Asset::Witness => ("witness", "js", include_bytes!("../assets/witness.js"), JS),
+            Asset::Copy => ("copy", "js", include_bytes!("../assets/copy.js"), JS),
             Asset::Jsqr => ("jsQR", "js", include_bytes!("../assets/vendor/jsqr/jsQR.js"), JS),
         }
     }
@@ -53,7 +64,7 @@ impl Asset {
 }
 
 /// Computed once: hashing the files (jsQR is 250 KB) takes about a millisecond.
-static URLS: LazyLock<[String; 7]> = LazyLock::new(|| {
+static URLS: LazyLock<[String; 8]> = LazyLock::new(|| {
     Asset::ALL.map(|a| {
         let (name, ext, body, _) = a.file();
         let digest = Sha256::digest(body);

@@ -312,6 +312,10 @@ fn command(f: &Fields, state: &ProductionState, expected: &Expected) -> Result<(
         // Oversight.
         "acknowledge_report" => signed_in(Command::AcknowledgeReport { report: f.num("report")? }),
         "review_report" => signed_in(Command::ReviewReport { report: f.num("report")?, note: f.text("note") }),
+        "answer_report" => signed_in(Command::AnswerReport { report: f.num("report")?, text: f.text("text") }),
+        "close_report" => {
+            signed_in(Command::CloseReport { report: f.num("report")?, corrective_action: f.text("corrective_action") })
+        }
         "place_hold" => signed_in(Command::PlaceHold { scope: HoldScope::AllFirearmWork, reason: f.text("reason") }),
         "set_recipients" => {
             let kind: coldset_domain::reporting::NotificationKind =

@@ -6,22 +6,37 @@ use crate::error::ApiError;
 use crate::html::page;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use coldset_app::{access, App, Request};
 use coldset_domain::{Actor, Command};
 use maud::html;
 use serde::Deserialize;
 
-pub(super) async fn followup_form(Path(p): Path<String>) -> Html<String> {
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct KeyQuery {
+    #[serde(default)]
+    key: Option<String>,
+}
+
+/// The follow-up page: with the key in the link the reporter kept, their report at once;
+/// without it, a field to type the key.
+pub(super) async fn followup_form(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<KeyQuery>,
+) -> Response {
+    if let Some(key) = q.key.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        return show(&app, &p, key).await;
+    }
     let body = html! {
         h1 { "Follow up a safety report" }
         form method="post" action={ "/p/" (p) "/followup" } {
-            p { label for="key" { "Your follow-up key" } br; input id="key" name="key" required autocomplete="off" size="46"; }
+            p { label for="key" { "Your follow-up key" } input id="key" name="key" required autocomplete="off"; }
             p { button type="submit" { "Show my report" } }
         }
     };
-    page("Follow up a report", body)
+    page("Follow up a report", body).into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,29 +70,62 @@ pub(super) async fn followup_submit(
             return error_page("Follow up", &ApiError::from(e));
         }
     }
+    show(&app, &p, f.key.trim()).await
+}
+
+/// The reporter's view of their report: its state, the answers, the outcome, whether firearm
+/// work is stopped, and a form to add to it.
+async fn show(app: &App, p: &str, key: &str) -> Response {
+    let production = match crate::api::parse_production(p) {
+        Ok(id) => id,
+        Err(e) => return error_page("Follow up", &e),
+    };
+    let hash = access::hash_token(key);
     let Ok(state) = app.state(&production) else { return StatusCode::NOT_FOUND.into_response() };
-    let Some(r) = state.reporting.reports.get(&id) else { return StatusCode::NOT_FOUND.into_response() };
+    let Some(r) = state.reporting.reports.values().find(|r| r.followup_key_hash == hash) else {
+        return error_page("Follow up", &ApiError::not_found("No report has that key. Check it and try again."));
+    };
     let ack = coldset_domain::gate::policy(&state).report_ack_minutes;
+    let stops = coldset_domain::reports::stops(&state);
+    let answers = r.thread.iter().filter(|e| e.from != "reporter").count();
     let body = html! {
         h1 { "Your report #" (r.id) }
-        p { (r.text) }
-        p.muted { "Filed " (crate::html::when(&state, r.filed_at)) " · to be acknowledged by " (crate::html::when(&state, r.ack_due(ack))) }
         @match (&r.closed, &r.acknowledged) {
-            (Some((action, at)), _) => p.ok { strong { "Closed" } " on " (crate::html::when(&state, *at)) ". Corrective action: " (action) },
-            (None, Some((_, at))) => p { "Acknowledged on " (crate::html::when(&state, *at)) "; being handled." },
-            (None, None) if !r.escalations.is_empty() => p.warn { "Not acknowledged in time: escalated." },
-            (None, None) => p { "Waiting for acknowledgement." },
+            (Some((action, at)), _) => div.banner.ok role="status" {
+                p { strong { "Closed" } " on " (crate::html::when(&state, *at)) "." }
+                p { "Outcome: " (action) }
+            },
+            (None, Some((_, at))) => div.banner role="status" {
+                p { "Acknowledged on " (crate::html::when(&state, *at)) "."
+                    @if answers == 0 { " The production's safety people are looking into it." } @else { " Read their answer below." } }
+            },
+            (None, None) if !r.escalations.is_empty() => div.banner.warn role="status" { p { "Not acknowledged in time: escalated to the people above them." } },
+            (None, None) => div.banner role="status" { p { "Waiting for acknowledgement, due by " (crate::html::when(&state, r.ack_due(ack))) "." } },
         }
+        @if stops.is_empty() {
+            p { "Firearm work on this production is " strong { "not stopped" } " at the moment." }
+        } @else {
+            div.banner.warn {
+                p { strong { "Firearm work on this production is stopped" } ":" }
+                ul { @for (rule, why, _) in &stops { li { (rule) ": " (why) } } }
+            }
+        }
+        h2 { "What you reported" }
+        p { (r.text) }
+        p.muted { "Filed " (crate::html::when(&state, r.filed_at)) }
         h2 { "Messages" }
         ul {
             @for e in &r.thread {
                 li { strong { (if e.from == "reporter" { "You" } else { "Production safety" }) } " (" (crate::html::when(&state, e.at)) "): " (e.text) }
             }
+            @if r.thread.is_empty() { li { "No messages yet." } }
         }
-        form method="post" {
-            input type="hidden" name="key" value=(f.key.trim());
-            p { label for="text" { "Add to your report" } br; textarea id="text" name="text" rows="4" cols="40" maxlength="10000" {} }
-            p { button type="submit" { "Add" } }
+        @if r.closed.is_none() {
+            form method="post" action={ "/p/" (p) "/followup" } {
+                input type="hidden" name="key" value=(key);
+                p { label for="text" { "Add to your report" } textarea id="text" name="text" rows="4" maxlength="10000" {} }
+                p { button type="submit" { "Add" } }
+            }
         }
     };
     page("Your report", body).into_response()

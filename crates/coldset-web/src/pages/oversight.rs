@@ -50,6 +50,20 @@ pub(super) async fn oversight(
     production_page(&p, "Oversight", view(&app, &state, &p, forms)).into_response()
 }
 
+/// A report's subject as a link to the firearm, scene or storage place it names, or as text.
+fn subject_link(state: &ProductionState, p: &str, subject: &str) -> Markup {
+    if let Some(f) = state.firearms.values().find(|f| f.id.as_str() == subject) {
+        return html! { a href={ "/p/" (p) "/firearms/" (f.id) } { "firearm " (f.id) " " (f.make) " " (f.model) } };
+    }
+    if let Some(s) = state.scenes.values().find(|s| s.id.as_str() == subject) {
+        return html! { a href={ "/p/" (p) "/scenes/" (s.id) } { "scene " (s.number) ": " (s.description) } };
+    }
+    if let Some(l) = state.locations.values().find(|l| l.id.as_str() == subject) {
+        return html! { "storage " (l.name) };
+    }
+    html! { (subject) }
+}
+
 fn view(app: &App, state: &ProductionState, p: &str, forms: Forms<'_>) -> Markup {
     let now = app.now();
     let today = app.today(state);
@@ -79,6 +93,28 @@ fn view(app: &App, state: &ProductionState, p: &str, forms: Forms<'_>) -> Markup
                     @if r.severity == Severity::Critical { span.warn { "critical" } } @else { "safety concern" }
                 }
                 p { (r.text) }
+                @if let Some(subject) = &r.subject { p { "About: " (subject_link(state, p, subject)) } }
+                @if !r.photos.is_empty() {
+                    div.photos {
+                        @for (i, hash) in r.photos.iter().enumerate() {
+                            a href={ "/api/v1/productions/" (p) "/attachments/" (hash) } {
+                                img src={ "/api/v1/productions/" (p) "/attachments/" (hash) }
+                                    alt={ "Photo " (i + 1) " of report " (r.id) } loading="lazy";
+                            }
+                        }
+                    }
+                }
+                @if !r.thread.is_empty() {
+                    details {
+                        summary { "Messages (" (r.thread.len()) ")" }
+                        ul {
+                            @for e in &r.thread {
+                                li { strong { (if e.from == "reporter" { "Reporter" } else { "Production safety" }) }
+                                     " · " (crate::html::when(state, e.at)) ": " (e.text) }
+                            }
+                        }
+                    }
+                }
                 p {
                     "Filed " (crate::html::when(state, r.filed_at)) " · "
                     @match &r.acknowledged {
@@ -106,9 +142,31 @@ fn view(app: &App, state: &ProductionState, p: &str, forms: Forms<'_>) -> Markup
                 @if r.severity == Severity::Critical && r.reviewed.is_none() {
                     (forms.form(
                         "review_report",
-                        html! { (hidden) label { "Review note " input name="note" required size="30"; } " " },
+                        html! { (hidden) p { label for={ "note-" (r.id) } { "Review note" } input id={ "note-" (r.id) } name="note" required; } },
                         "Record the safety advisor's review",
                     ))
+                }
+                // The reporter reads the answer on their follow-up page, by their key.
+                (forms.form(
+                    "answer_report",
+                    html! { (hidden) p { label for={ "answer-" (r.id) } { "Answer to the reporter" }
+                        textarea id={ "answer-" (r.id) } name="text" rows="3" required maxlength="10000" {} } },
+                    "Send the answer",
+                ))
+                @if r.acknowledged.is_none() {
+                    p.muted { "It closes once acknowledged (R-COMP-1)." }
+                } @else if r.severity == Severity::Critical && r.reviewed.is_none() {
+                    p.muted { "It closes once the safety advisor has reviewed it (R-COMP-2)." }
+                } @else {
+                details {
+                    summary { "Close the report" }
+                    (forms.form(
+                        "close_report",
+                        html! { (hidden) p { label for={ "close-" (r.id) } { "Outcome and corrective action (the reporter reads it)" }
+                            textarea id={ "close-" (r.id) } name="corrective_action" rows="3" required maxlength="10000" {} } },
+                        "Close with this outcome",
+                    ))
+                }
                 }
             }
         }

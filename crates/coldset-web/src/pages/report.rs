@@ -83,6 +83,8 @@ pub(super) async fn report_submit(
     State(app): State<App>,
     Path(p): Path<String>,
     client: crate::abuse::Client,
+    axum::Extension(options): axum::Extension<crate::Options>,
+    headers: axum::http::HeaderMap,
     mut multipart: Multipart,
 ) -> Response {
     let production = match crate::api::parse_production(&p) {
@@ -151,13 +153,15 @@ pub(super) async fn report_submit(
         Ok((id, key)) => {
             let body = html! {
                 h1 { "Report #" (id) " received" }
-                p { "Thank you. Your follow-up key is:" }
-                p { strong { code id="key" { (key) } } }
-                p {
-                    "Write it down or take a photo of it: it is the only way to read the answer and add to your report, \
-                     and nobody can give it to you again."
-                }
-                p { a href={ "/p/" (production) "/followup" } { "Follow up your report" } }
+                p { "Thank you. Keep this link: it is the only way to read the answer and add to your report, \
+                     and nobody can give it to you again (it does not say who you are)." }
+                p { a.tap id="followup-link" href={ "/p/" (production) "/followup?key=" (key) } { "Open my report" } }
+                p { button type="button" data-copy="#followup-url" hidden { "Copy the link" } }
+                p { code id="followup-url" { (crate::html::base_url(&headers, options)) "/p/" (production) "/followup?key=" (key) } }
+                p { "Or keep the key itself: " strong { code id="key" { (key) } } }
+                p { button type="button" data-copy="#key" hidden { "Copy the key" } }
+                p.muted { "Bookmark the link, or take a photo of this screen." }
+                script src=(crate::assets::Asset::Copy.url()) {}
             };
             page("Report received", body).into_response()
         }

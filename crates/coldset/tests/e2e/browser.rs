@@ -990,3 +990,67 @@ fn the_board_reads_across_a_stage_and_never_looks_live_when_it_is_not() {
     assert!(wall.text().contains("session ended"), "{}", wall.text());
     drop(server);
 }
+
+/// The report loop closes, in Chromium: a crew member reports anonymously with a photo and
+/// keeps the link; the safety advisor sees the photo and what the report is about on the
+/// oversight page, answers and closes it with an outcome; the reporter opens the kept link
+/// and reads the answer, the outcome and whether firearm work is stopped.
+#[test]
+fn a_report_is_answered_and_closed_and_the_reporter_reads_the_outcome() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let server = start(&["demo", "--data", p(&data)]);
+    let crew = Browser::start();
+    crew.go(&format!("{}/p/dead-river/report", server.base));
+    // A real picture: the browser's own screenshot of the form.
+    let shot = crew.session_call("GET", "/screenshot", Value::Null);
+    let photo = tmp.path().join("cart.png");
+    std::fs::write(&photo, base64::engine::general_purpose::STANDARD.decode(shot.as_str().unwrap()).unwrap()).unwrap();
+    crew.fill("textarea[name=text]", "The dummy box on the cart is open and unattended");
+    let scene = crew.script(
+        "const s = document.getElementById('subject'); if (s.options.length > 1) s.selectedIndex = 1; \
+         return s.options[s.selectedIndex].textContent;",
+    );
+    crew.fill("#photo", p(&photo));
+    crew.submit("button[type=submit]");
+    let link = crew.script("return document.getElementById('followup-link').href;").as_str().unwrap().to_owned();
+    assert!(link.contains("/p/dead-river/followup?key=fk_"), "{link}");
+    crew.screenshots("report-received");
+
+    let advisor = Browser::start();
+    advisor.sign_in(&server.base, "ruth", &demo_password(&data, "ruth"), "/p/dead-river/oversight");
+    let page = advisor.text();
+    assert!(page.contains("The dummy box on the cart is open"), "{page}");
+    let scene = scene.as_str().unwrap();
+    if scene.starts_with("Scene ") {
+        let number = scene.trim_start_matches("Scene ").split(':').next().unwrap();
+        assert!(page.contains(&format!("About: scene {number}")), "the report's scene is named: {page}");
+    }
+    let shown = advisor.script(
+        "return [...document.querySelectorAll('.photos img')].filter(i => i.complete && i.naturalWidth > 0).length;",
+    );
+    assert_eq!(shown, json!(1), "the photo is shown to the safety advisor");
+    advisor.screenshots("oversight-report");
+    assert!(page.contains("It closes once acknowledged (R-COMP-1)"), "{page}");
+    advisor.submit("form[data-action=acknowledge_report] button[type=submit]");
+    advisor.go(&format!("{}/p/dead-river/oversight", server.base));
+    advisor.fill("form[data-action=answer_report] textarea", "Thank you: the box is locked and the cart watched.");
+    advisor.submit("form[data-action=answer_report] button[type=submit]");
+    advisor.go(&format!("{}/p/dead-river/oversight", server.base));
+    advisor.click("details:has(form[data-action=close_report]) summary");
+    advisor.fill(
+        "form[data-action=close_report] textarea",
+        "Boxes are locked between set-ups; the props assistant checks them.",
+    );
+    advisor.submit("form[data-action=close_report] button[type=submit]");
+    assert!(!advisor.text().contains("The dummy box on the cart is open"), "a closed report leaves the open list");
+
+    // The reporter opens the link they kept.
+    crew.go(&link);
+    let followup = crew.text();
+    assert!(followup.contains("Closed"), "{followup}");
+    assert!(followup.contains("Outcome: Boxes are locked between set-ups"), "{followup}");
+    assert!(followup.contains("Thank you: the box is locked and the cart watched."), "{followup}");
+    assert!(followup.contains("not stopped"), "{followup}");
+    crew.screenshots("followup-closed");
+}
