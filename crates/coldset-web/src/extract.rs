@@ -238,18 +238,36 @@ impl FromRequestParts<App> for PageReader {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Response> {
-        match FullReader::from_request_parts(parts, app).await {
-            Ok(FullReader(state)) => Ok(PageReader(state)),
-            Err(e) if e.status == StatusCode::UNAUTHORIZED => Err(to_sign_in(parts.uri.path())),
-            // A role the production asks a one-time code of, signed in without one: to the
-            // page that sets one up, not a bare refusal.
-            Err(e) if e.code == "auth.second_factor_required" => {
-                Err(Redirect::to(&format!("/account?need=second-factor&next={}", urlencode(parts.uri.path())))
-                    .into_response())
-            }
-            Err(e) => Err(e.into_response()),
+        let path = parts.uri.path().to_owned();
+        let refused = |e: ApiError| page_refusal(&e, &path);
+        let principal = principal(app, &parts.headers).await.map_err(refused)?;
+        let production = production_param(parts, app).await.map_err(refused)?;
+        let grant = read(app, &principal, &production).await.map_err(refused)?;
+        match grant.access() {
+            ReadAccess::Full => Ok(PageReader(grant.full().map_err(|e| refused(e.into()))?)),
+            // A performer or crew member sees their own records: their own page, rather
+            // than a refusal of a page meant for the armorer.
+            ReadAccess::Own(_) => Err(Redirect::to(&format!("/p/{production}/me")).into_response()),
         }
     }
+}
+
+/// A refusal on a page, as a page: a visitor is sent to sign in (and back here after), a
+/// role the production asks a one-time code of to the page that sets one up, anyone else
+/// gets a page that says why, never the API's JSON.
+pub(crate) fn page_refusal(e: &ApiError, path: &str) -> Response {
+    if e.status == StatusCode::UNAUTHORIZED {
+        return to_sign_in(path);
+    }
+    if e.code == "auth.second_factor_required" {
+        return Redirect::to(&format!("/account?need=second-factor&next={}", urlencode(path))).into_response();
+    }
+    let body = maud::html! {
+        h1 { "You cannot open this page" }
+        div.banner.warn role="alert" { p { (e.message) } }
+        p { a.tap href="/" { "Your productions" } " " a.tap href="/account" { "Your account" } }
+    };
+    (e.status, crate::html::signed_in_page("Not for you", body)).into_response()
 }
 
 /// For pages outside a production: anyone signed in; a visitor is sent to sign in.

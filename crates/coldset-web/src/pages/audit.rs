@@ -46,7 +46,7 @@ async fn audit(
     PageReader(state): PageReader,
 ) -> Response {
     let Ok(production) = crate::api::parse_production(&p) else {
-        return crate::error::ApiError::not_found("no such production").into_response();
+        return crate::extract::page_refusal(&crate::error::ApiError::not_found("no such production"), "/");
     };
     let key = app.checkpointer().map(|c| c.verifier_key());
     let seq = q.seq.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| s.parse::<u64>());

@@ -44,7 +44,7 @@ pub(super) async fn inventory(
     PageReader(s): PageReader,
 ) -> Response {
     if s.info.is_none() {
-        return ApiError::not_found("no such production").into_response();
+        return crate::extract::page_refusal(&ApiError::not_found("no such production"), &format!("/p/{p}"));
     }
     let title = s.info.as_ref().map_or("", |i| i.name.as_str());
     let body = html! {

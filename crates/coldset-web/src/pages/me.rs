@@ -23,22 +23,22 @@ pub(super) async fn me_page(
 ) -> Response {
     let back = format!("/p/{p}/me");
     let Ok(production) = parse_production(&p) else {
-        return ApiError::not_found("no such production").into_response();
+        return crate::extract::page_refusal(&ApiError::not_found("no such production"), &back);
     };
     let me = match async { own_person(&app, caller?.principal(), &production, NOT_A_PERSON).await }.await {
         Ok(me) => me.into_person(),
         Err(e) if e.status == StatusCode::UNAUTHORIZED => {
             return Redirect::to(&format!("/login?next=/p/{p}/me")).into_response()
         }
-        Err(e) => return e.into_response(),
+        Err(e) => return crate::extract::page_refusal(&e, &back),
     };
     let Ok(state) = app.state(&production) else {
-        return ApiError::not_found("no such production").into_response();
+        return crate::extract::page_refusal(&ApiError::not_found("no such production"), &back);
     };
     let (app2, p2, who) = (app.clone(), production.clone(), me.clone());
     let keys = match blocking(move || app2.passkeys(&p2, &who)).await {
         Ok(keys) => keys.len(),
-        Err(e) => return e.into_response(),
+        Err(e) => return crate::extract::page_refusal(&e, &back),
     };
     let csrf = csrf(&headers);
     let forms = Forms { p: &p, csrf: &csrf, back: &back };

@@ -158,7 +158,25 @@ impl Browser {
                     self.script("return document.documentElement.scrollWidth;"),
                     self.script("return window.innerWidth;"),
                 );
-                assert!(scroll.as_u64() <= inner.as_u64(), "{name} is wider than a phone: {scroll} > {inner} px");
+                if scroll.as_u64() > inner.as_u64() {
+                    let wide = self.script(
+                        "return [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5) \
+                           .slice(-5).map(e => e.tagName.toLowerCase() + ' ' + (e.innerText || '').trim().slice(0, 40));",
+                    );
+                    panic!("{name} is wider than a phone: {scroll} > {inner} px: {wide}");
+                }
+                // Every control a finger can reach at least 44 × 44 px (a box or a dot
+                // counts by its label, which takes the tap).
+                let small = self.script(
+                    "return [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary')] \
+                       .filter(e => e.offsetParent !== null || e.tagName === 'SUMMARY') \
+                       .map(e => (e.type === 'checkbox' || e.type === 'radio') && e.closest('label') ? e.closest('label') : e) \
+                       .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && (r.width < 43.5 || r.height < 43.5); }) \
+                       .map(e => { const r = e.getBoundingClientRect(); \
+                         return e.tagName.toLowerCase() + ' \"' + (e.innerText || e.value || e.name || '').trim().slice(0, 30) + '\" ' \
+                           + Math.round(r.width) + '×' + Math.round(r.height); });",
+                );
+                assert_eq!(small, json!([]), "{name}: controls smaller than 44 × 44 px at 360 px wide");
             }
             let png = self.session_call("GET", "/screenshot", Value::Null);
             let bytes = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap()).unwrap();
