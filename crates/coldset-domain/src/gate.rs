@@ -539,3 +539,92 @@ pub fn derived_alerts(state: &ProductionState, now: crate::Timestamp) -> Vec<(Ru
     out.extend(time_outs.into_iter().filter(|(r, _, _)| *r == RuleId::Store3).map(|(r, _, m)| (r, m)));
     out
 }
+
+/// The one custody step that moves a firearm on from where it is now, in the protocol's
+/// order (the conditions are the gate's own, above): what the firearm page leads with.
+/// Steps that need someone other than the armorer's team name them (`Collect` needs the
+/// holder, `Repair` a qualified person).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextStep {
+    /// Disposed of: nothing more happens to it.
+    None,
+    /// Withdrawn after a fault: repaired by a qualified person, recorded by the armorer.
+    Repair,
+    /// In storage: taken out for a scene (or for maintenance).
+    Take,
+    /// Held by someone outside the armory: collected back, the holder confirming.
+    Collect { holder: PersonId },
+    /// Collected with rounds in it: unload and count (R-AMMO-7).
+    Unload,
+    /// Back from a firing sequence: the post-use inspection (R-HAND-4).
+    InspectPost,
+    /// No fresh pre-use inspection (R-HAND-4).
+    InspectPre,
+    /// Load what the plan calls for (R-DECL-1).
+    Load { planned: PlannedLoad },
+    /// Declare it empty, as the plan calls for (R-DECL-1).
+    DeclareEmpty,
+    /// Demonstrate its state to the 1st AD (R-CHECK-1).
+    ShowFirstAd,
+    /// Show its state to the performer, who acknowledges (R-CHECK-2).
+    ShowPerformer { performer: PersonId },
+    /// Hand it to the performer the plan names.
+    HandOff { performer: PersonId },
+    /// Taken out with no scene (maintenance), inspected: back into storage.
+    PutAway,
+}
+
+/// The next step for `firearm` (see [`NextStep`]), or `None` if there is no such firearm.
+pub fn next_step(state: &ProductionState, now: crate::Timestamp, firearm: &FirearmId) -> Option<NextStep> {
+    let f = state.firearms.get(firearm)?;
+    if matches!(f.status, FirearmStatus::Disposed { .. }) {
+        return Some(NextStep::None);
+    }
+    if matches!(f.status, FirearmStatus::Withdrawn { .. }) {
+        return Some(NextStep::Repair);
+    }
+    let holder = match &f.holder {
+        Holder::Storage { .. } => return Some(NextStep::Take),
+        Holder::Person { person } => person,
+    };
+    if !state.people.get(holder).is_some_and(|p| p.is_armorer_side()) {
+        return Some(NextStep::Collect { holder: holder.clone() });
+    }
+    if f.checks.needs_reconcile {
+        return Some(NextStep::Unload);
+    }
+    if f.checks.needs_post_use {
+        return Some(NextStep::InspectPost);
+    }
+    let time_out = policy(state).time_out_minutes;
+    let fresh = f.checks.pre_use_at.is_some_and(|t| t.minutes_until(now) < time_out && t <= now);
+    let scene = f.checks.scene.as_ref().and_then(|s| state.scenes.get(s));
+    if scene.is_some_and(|s| s.status == SceneStatus::Wrapped) {
+        return Some(NextStep::PutAway);
+    }
+    let item = scene.and_then(|s| s.plan.item(firearm));
+    let Some(item) = item else {
+        // Out for maintenance: inspected, then put away.
+        return Some(if fresh { NextStep::PutAway } else { NextStep::InspectPre });
+    };
+    if !fresh {
+        return Some(NextStep::InspectPre);
+    }
+    let mut load = Checks::new();
+    check_load(&mut load, f, item);
+    // An empty firearm the plan wants empty is already as declared (the gate asks no more).
+    if load.finish().is_err() {
+        return Some(match item.load {
+            PlannedLoad::Empty => NextStep::DeclareEmpty,
+            ref planned => NextStep::Load { planned: planned.clone() },
+        });
+    }
+    if !f.checks.demonstrated.as_ref().is_some_and(|a| a.load_seq == f.checks.load_seq) {
+        return Some(NextStep::ShowFirstAd);
+    }
+    let performer = item.performer.clone();
+    if !f.checks.shown.iter().any(|a| a.load_seq == f.checks.load_seq && a.by == performer) {
+        return Some(NextStep::ShowPerformer { performer });
+    }
+    Some(NextStep::HandOff { performer })
+}

@@ -24,6 +24,8 @@ pub(crate) enum Asset {
     Witness,
     /// One-tap copy buttons (`button[data-copy]`).
     Copy,
+    /// Step forms sent in the background (`form[data-action]`).
+    Forms,
     /// The QR decoder for browsers without a barcode detector: npm's `jsqr`, see
     /// `assets/vendor/README.md` and docs/adr/0003-templates.md.
     Jsqr,
@@ -32,7 +34,7 @@ pub(crate) enum Asset {
 const JS: &str = "text/javascript; charset=utf-8";
 
 impl Asset {
-    const ALL: [Asset; 8] = [
+    const ALL: [Asset; 9] = [
         Asset::Style,
         Asset::Board,
         Asset::Audit,
@@ -40,6 +42,7 @@ impl Asset {
         Asset::Scan,
         Asset::Witness,
         Asset::Copy,
+        Asset::Forms,
         Asset::Jsqr,
     ];
 
@@ -53,6 +56,7 @@ impl Asset {
             Asset::Scan => ("scan", "js", include_bytes!("../assets/scan.js"), JS),
             Asset::Witness => ("witness", "js", include_bytes!("../assets/witness.js"), JS),
             Asset::Copy => ("copy", "js", include_bytes!("../assets/copy.js"), JS),
+            Asset::Forms => ("forms", "js", include_bytes!("../assets/forms.js"), JS),
             Asset::Jsqr => ("jsQR", "js", include_bytes!("../assets/vendor/jsqr/jsQR.js"), JS),
         }
     }
@@ -64,7 +68,7 @@ impl Asset {
 }
 
 /// Computed once: hashing the files (jsQR is 250 KB) takes about a millisecond.
-static URLS: LazyLock<[String; 8]> = LazyLock::new(|| {
+static URLS: LazyLock<[String; 9]> = LazyLock::new(|| {
     Asset::ALL.map(|a| {
         let (name, ext, body, _) = a.file();
         let digest = Sha256::digest(body);

@@ -194,11 +194,29 @@ fn command(f: &Fields, state: &ProductionState, expected: &Expected) -> Result<(
     match action {
         // The firearm's steps (the armorer's phone).
         "take" => signed_in(Command::TakeFirearm { firearm: firearm()?, scene: optional_scene()? }),
-        "inspect_pre" | "inspect_post" => signed_in(Command::InspectFirearm {
+        // An explicit choice: "Barrel clear" or "Fault found" (with what was found).
+        "inspect_pre" | "inspect_post" => {
+            let (barrel_clear, fault) = match f.opt("result") {
+                Some("clear") => (true, None),
+                Some("fault") => (false, Some(f.req("fault").map_err(|_| bad("describe the fault found"))?.to_owned())),
+                _ => (f.checked("barrel_clear"), f.opt("fault").map(str::to_owned)),
+            };
+            signed_in(Command::InspectFirearm {
+                firearm: firearm()?,
+                stage: if action == "inspect_pre" { InspectionStage::PreUse } else { InspectionStage::PostUse },
+                barrel_clear,
+                fault,
+            })
+        }
+        "record_repair" => signed_in(Command::RecordRepair {
             firearm: firearm()?,
-            stage: if action == "inspect_pre" { InspectionStage::PreUse } else { InspectionStage::PostUse },
-            barrel_clear: f.checked("barrel_clear"),
-            fault: f.opt("fault").map(str::to_owned),
+            repaired_by: f.text("repaired_by"),
+            notes: f.text("notes"),
+        }),
+        "withdraw" => signed_in(Command::WithdrawFirearm { firearm: firearm()?, reason: f.text("reason") }),
+        "resolve_discrepancy" => signed_in(Command::ResolveDiscrepancy {
+            class: AmmoClass::parse(f.req("class")?, f.opt("load")).map_err(bad)?,
+            explanation: f.text("explanation"),
         }),
         "load" => signed_in(Command::LoadFirearm {
             firearm: firearm()?,
@@ -423,7 +441,12 @@ async fn act(
         Ok(Some(receipt)) => {
             let alerts = alerts_of(&receipt);
             if alerts.is_empty() {
-                return Redirect::to(&back).into_response();
+                // The page it goes back to says what was recorded (html::recorded_banner).
+                let recorded = match receipt.last_seq() {
+                    Some(seq) => format!("{back}{}recorded={seq}", if back.contains('?') { '&' } else { '?' }),
+                    None => back,
+                };
+                return Redirect::to(&recorded).into_response();
             }
             let body = html! {
                 h1 { "Recorded, with alerts" }

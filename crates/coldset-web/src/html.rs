@@ -110,6 +110,7 @@ pub fn production_page(production: &str, title: &str, body: Markup) -> Html<Stri
             (body)
             // Every production page makes its device a witness of the production's ledger.
             (crate::witness::script_tag(production))
+            script src=(Asset::Forms.url()) {}
         },
     )
 }
@@ -154,4 +155,72 @@ pub(crate) fn holder_name(state: &coldset_domain::ProductionState, holder: &cold
             state.locations.get(location).map_or(location.to_string(), |l| format!("in {}", l.name))
         }
     }
+}
+
+/// An event in the words of the set ("Handed to Cole Brannigan"): the custody steps in
+/// full, anything else by its kind.
+pub(crate) fn describe_event(state: &coldset_domain::ProductionState, event: &coldset_domain::Event) -> String {
+    use coldset_domain::Event as E;
+    let who = |p: &coldset_domain::ids::PersonId| person_name(state, p);
+    let place = |l: &coldset_domain::ids::LocationId| state.locations.get(l).map_or(l.to_string(), |x| x.name.clone());
+    match event {
+        E::FirearmReceived { firearm, make, model, serial, .. } => {
+            format!("{firearm} {make} {model} (serial {serial}) received")
+        }
+        E::FirearmTakenOut { firearm, by, scene, .. } => match scene.as_ref().and_then(|s| state.scenes.get(s)) {
+            Some(s) => format!("{firearm} taken out by {} for scene {}", who(by), s.number),
+            None => format!("{firearm} taken out by {} (no scene)", who(by)),
+        },
+        E::FirearmInspected { firearm, barrel_clear: true, .. } => format!("{firearm} inspected: barrel clear"),
+        E::FirearmInspected { firearm, fault, .. } => {
+            format!("{firearm} inspected: fault found ({})", fault.as_deref().unwrap_or("barrel not clear"))
+        }
+        E::FirearmLoaded { firearm, class, count, .. } => format!("{firearm} loaded with {count} {class}"),
+        E::FirearmDeclaredEmpty { firearm, .. } => format!("{firearm} declared empty"),
+        E::FirearmDemonstrated { firearm, ad, .. } => format!("{firearm} shown to the 1st AD, {}", who(ad)),
+        E::FirearmShown { firearm, person, .. } => format!("{firearm} shown to {}, who acknowledged", who(person)),
+        E::FirearmHandedOff { firearm, to, .. } => format!("{firearm} handed to {}", who(to)),
+        E::FirearmCollected { firearm, from, .. } => format!("{firearm} collected from {}", who(from)),
+        E::FirearmUnloaded { firearm, fired, returned, .. } => {
+            format!("{firearm} unloaded: {fired} fired, {returned} returned")
+        }
+        E::FirearmStored { firearm, location, .. } => format!("{firearm} put away in {}", place(location)),
+        E::FirearmWithdrawn { firearm, reason } => format!("{firearm} taken out of service: {reason}"),
+        E::FirearmRepaired { firearm, repaired_by, .. } => {
+            format!("{firearm} repaired by {repaired_by} and back in service")
+        }
+        E::RoundsDiscrepancyFound { firearm, class, issued, fired, returned } => {
+            format!("count discrepancy on {firearm}: {issued} {class} issued, {fired} fired, {returned} returned")
+        }
+        E::RoundsDiscrepancyResolved { class, explanation, .. } => {
+            format!("{class} discrepancy explained: {explanation}")
+        }
+        E::ContainerTakenOut { container, .. } => format!("container {container} taken out"),
+        E::ContainerStored { container, location, .. } => {
+            format!("container {container} put away in {}", place(location))
+        }
+        other => other.kind().replace(['.', '_'], " "),
+    }
+}
+
+/// "Recorded: …" at the top of the page a step goes back to, naming the event's number.
+pub(crate) fn recorded_banner(state: &coldset_domain::ProductionState, event: &coldset_domain::Envelope) -> Markup {
+    html! {
+        div.banner.ok role="status" {
+            p { strong { "Recorded: " } (describe_event(state, &event.event)) " · #" (event.seq) }
+        }
+    }
+}
+
+/// The event a page's `?recorded=SEQ` names, to say what was just recorded; none if the
+/// number names nothing (a link kept from before shows no banner rather than a wrong one).
+pub(crate) async fn recorded_event(
+    app: &coldset_app::App,
+    production: &str,
+    seq: Option<u64>,
+) -> Option<coldset_domain::Envelope> {
+    let (seq, production) = (seq?, coldset_domain::ids::ProductionId::parse(production).ok()?);
+    let app = app.clone();
+    let stored = tokio::task::spawn_blocking(move || app.event(&production, seq)).await.ok()?.ok()??;
+    coldset_domain::Envelope::decode(&stored.bytes).ok()
 }

@@ -12,15 +12,24 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use coldset_app::App;
+use coldset_domain::gate::NextStep;
 use coldset_domain::ids::{FirearmId, PersonId};
-use coldset_domain::model::{Firearm, FirearmStatus, Holder, Role, VerificationMethod};
-use coldset_domain::safety::{Scene, SceneStatus};
+use coldset_domain::model::{AmmoClass, Firearm, FirearmStatus, Holder, Role, VerificationMethod};
+use coldset_domain::safety::{PlannedLoad, Scene, SceneStatus};
 use coldset_domain::ProductionState;
 use maud::{html, Markup};
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub(super) struct StepQuery {
+    /// The event a step just recorded (forms.rs), named in a banner.
+    #[serde(default)]
+    recorded: Option<u64>,
+}
 
 pub(super) async fn firearm_page(
     State(app): State<App>,
     Path((p, id)): Path<(String, String)>,
+    axum::extract::Query(q): axum::extract::Query<StepQuery>,
     PageReader(state): PageReader,
     headers: HeaderMap,
 ) -> Response {
@@ -31,7 +40,12 @@ pub(super) async fn firearm_page(
     let csrf = csrf(&headers);
     let forms = Forms { p: &p, csrf: &csrf, back: &back };
     let ctx = coldset_domain::Context::new(app.now(), app.today(&state));
-    production_page(&p, &format!("Firearm {}", f.id), view(&state, &ctx, &p, f, forms)).into_response()
+    let recorded = crate::html::recorded_event(&app, &p, q.recorded).await;
+    let body = html! {
+        @if let Some(e) = &recorded { (crate::html::recorded_banner(&state, e)) }
+        (view(&state, &ctx, &p, f, forms))
+    };
+    production_page(&p, &format!("Firearm {}", f.id), body).into_response()
 }
 
 fn view(state: &ProductionState, ctx: &coldset_domain::Context, p: &str, f: &Firearm, forms: Forms<'_>) -> Markup {
@@ -45,29 +59,222 @@ fn view(state: &ProductionState, ctx: &coldset_domain::Context, p: &str, f: &Fir
         let d = coldset_domain::gate::evaluate_hand_off(state, ctx, &f.id, &item.performer, Some(&sc.id)).ok()?;
         Some((sc, &item.performer, d))
     });
+    let next = coldset_domain::gate::next_step(state, ctx.now, &f.id).unwrap_or(NextStep::None);
+    let discrepancy = f
+        .checks
+        .issued
+        .as_ref()
+        .and_then(|i| state.safety.discrepancies.iter().find(|d| d.class == i.class))
+        .or_else(|| state.safety.discrepancies.iter().find(|d| d.firearm == f.id));
     html! {
         h1 { (f.id) " " (f.make) " " (f.model) }
         p {
             "Serial " (f.serial) " · " (f.kind.as_str().replace('_', " ")) " · held by " strong { (holder) }
             " · load: " strong { (coldset_domain::gate::describe_load(&f.load)) }
         }
-        p {
-            img src={ "/p/" (p) "/firearms/" (f.id) "/label.svg" } alt={ "QR label of " (f.id) } width="120" height="120";
-            " "
-            a href={ "/p/" (p) "/labels" } { "Label sheet" }
+        @if let FirearmStatus::Withdrawn { reason } = &f.status { p.warn { "Out of service: " (reason) } }
+        @if let Some(d) = discrepancy {
+            div.banner.warn {
+                p { strong { "Rounds do not add up (R-AMMO-7): " } (d.issued) " " (d.class) " issued to " (d.firearm) ", "
+                    (d.fired) " fired, " (d.returned) " returned. No " (d.class) " goes to a firearm until the armorer explains it." }
+                p { a.tap href={ "/p/" (p) "/ammunition#discrepancies" } { "Explain the count" } }
+            }
         }
-        @if let FirearmStatus::Withdrawn { reason } = &f.status { p.warn { "Withdrawn from use: " (reason) } }
+        section.next aria-labelledby="next-h" {
+            (next_step(state, p, f, scene, &next, forms))
+        }
         @if let Some((sc, performer, d)) = &gate {
             @if d.allowed {
                 p.ok { "Ready to hand to " (person_name(state, performer)) " for scene " (sc.number) "." }
             } @else {
-                h2 { "Before it goes to " (person_name(state, performer)) " (scene " (sc.number) ")" }
-                (violations_list(&d.violations))
+                details open[!d.violations.is_empty() && matches!(next, NextStep::HandOff { .. })] {
+                    summary { "Before it goes to " (person_name(state, performer)) " (scene " (sc.number) "): " (d.violations.len()) " to do" }
+                    (violations_list(&d.violations))
+                }
             }
         }
-        h2 { "Next steps" }
-        (steps(state, p, f, scene, &holder, forms))
+        details {
+            summary { "Every step" }
+            (steps(state, p, f, scene, &holder, forms))
+        }
+        details {
+            summary { "QR label" }
+            p {
+                img src={ "/p/" (p) "/firearms/" (f.id) "/label.svg" } alt={ "QR label of " (f.id) } width="120" height="120";
+                " "
+                a href={ "/p/" (p) "/labels" } { "Label sheet" }
+            }
+        }
         script src=(crate::assets::Asset::Passkey.url()) {}
+    }
+}
+
+/// The one step that fits now, large, its first field ready to type in; or who must act.
+fn next_step(
+    state: &ProductionState,
+    p: &str,
+    f: &Firearm,
+    scene: Option<&Scene>,
+    next: &NextStep,
+    forms: Forms<'_>,
+) -> Markup {
+    let step = |action: &str, fields: Markup, button: Markup| {
+        forms.open(action, html! { input type="hidden" name="firearm" value=(f.id); (fields) p.go { (button) } })
+    };
+    let pin = |whose: &str, person_field: Option<&str>, person: Option<&str>| {
+        html! {
+            p {
+                label for="next-pin" { (whose) "'s PIN" }
+                input id="next-pin" name="pin" type="password" inputmode="numeric" autocomplete="off" autofocus;
+            }
+            (crate::passkeys::confirm_button(p, person_field, person))
+        }
+    };
+    let name = |id: &PersonId| person_name(state, id);
+    let with_role =
+        |role: Role| -> Vec<&PersonId> { state.people.values().filter(|x| x.has_role(role)).map(|x| &x.id).collect() };
+    match next {
+        NextStep::None => html! { h2 id="next-h" { "Disposed of" } p { "No further steps." } },
+        NextStep::Repair => html! {
+            h2 id="next-h" { "Next: repair" }
+            p { "Out of service until a qualified person repairs it and the armorer records the repair." }
+            (step("record_repair", html! {
+                p { label for="repaired_by" { "Repaired by (name, qualification)" } input id="repaired_by" name="repaired_by" required autofocus; }
+                p { label for="notes" { "What was done" } textarea id="notes" name="notes" rows="2" required {} }
+            }, html! { button type="submit" { "Record the repair: back in service" } }))
+        },
+        NextStep::Take => {
+            let today: Vec<&Scene> = state
+                .scenes
+                .values()
+                .filter(|s| s.plan.item(&f.id).is_some() && s.status != SceneStatus::Wrapped)
+                .collect();
+            html! {
+                h2 id="next-h" { "Next: take out of storage" }
+                (step("take", html! {
+                    p { label for="next-scene" { "For scene" }
+                        select id="next-scene" name="scene" {
+                            @for s in &today { option value=(s.id) selected[today.len() == 1] { "Scene " (s.number) " (" (s.day) ")" } }
+                            option value="" { "none (maintenance)" }
+                        } }
+                }, html! { button type="submit" { "Take out" } }))
+            }
+        }
+        NextStep::Collect { holder } => html! {
+            h2 id="next-h" { "Next: collect it from " (name(holder)) }
+            (step("collect", pin(&name(holder), None, Some(holder.as_str())), html! { button type="submit" { "Collected back" } }))
+        },
+        NextStep::Unload => html! {
+            h2 id="next-h" { "Next: unload and count (R-AMMO-7)" }
+            (step("unload", html! {
+                p { label for="fired" { "Rounds fired" } input id="fired" name="fired" inputmode="numeric" required autofocus; }
+                p { label for="returned" { "Rounds returned" } input id="returned" name="returned" inputmode="numeric" required; }
+            }, html! { button type="submit" { "Unload and reconcile" } }))
+        },
+        NextStep::InspectPre | NextStep::InspectPost => {
+            let (action, title) = if matches!(next, NextStep::InspectPre) {
+                ("inspect_pre", "pre-use")
+            } else {
+                ("inspect_post", "post-use")
+            };
+            html! {
+                h2 id="next-h" { "Next: " (title) " inspection" }
+                p { "Barrel and chambers clear, no obstruction?" }
+                (step(action, html! {}, html! { button type="submit" name="result" value="clear" autofocus { "Barrel clear" } }))
+                details {
+                    summary { "Fault found" }
+                    (step(action, html! {
+                        p { label for="fault" { "What is wrong" } input id="fault" name="fault" required; }
+                    }, html! { button.danger type="submit" name="result" value="fault" { "Fault found: take out of service" } }))
+                }
+            }
+        }
+        NextStep::Load { planned } => {
+            let wanted = |c: &&coldset_domain::model::Container| match planned {
+                PlannedLoad::Dummies => c.class == AmmoClass::Dummy,
+                PlannedLoad::Blanks { load } => matches!(&c.class, AmmoClass::Blank { load: l } if l == load),
+                PlannedLoad::Empty => false,
+            };
+            let containers: Vec<_> = state
+                .containers
+                .values()
+                .filter(|c| c.holder.person().and_then(|h| state.people.get(h)).is_some_and(|x| x.is_armorer_side()))
+                .filter(wanted)
+                .collect();
+            html! {
+                h2 id="next-h" { "Next: load " (planned_text(planned)) }
+                @if containers.is_empty() {
+                    p { "No container of " (planned_text(planned)) " is out of storage. Take one out first." }
+                    p { a.tap href={ "/p/" (p) "/ammunition" } { "Ammunition" } }
+                } @else {
+                    (step("load", html! {
+                        p { label for="next-container" { "From" }
+                            select id="next-container" name="container" {
+                                @for c in &containers { option value=(c.id) { (c.label) " (" (c.class) ", " (c.count()) " rounds)" } }
+                            } }
+                        p { label for="next-count" { "Rounds" } input id="next-count" name="count" inputmode="numeric" required autofocus; }
+                        @if matches!(planned, PlannedLoad::Dummies) {
+                            fieldset {
+                                legend { "Each dummy checked by" }
+                                @for m in VerificationMethod::ALL {
+                                    label.choice { input type="radio" name="dummy_check" value=(m) required; span { (m.as_str().replace('_', " ")) } }
+                                }
+                            }
+                        }
+                    }, html! { button type="submit" { "Load" } }))
+                }
+            }
+        }
+        NextStep::DeclareEmpty => html! {
+            h2 id="next-h" { "Next: declare it empty" }
+            (step("declare_empty", html! {}, html! { button type="submit" autofocus { "Declare empty" } }))
+        },
+        NextStep::ShowFirstAd => {
+            let ads = with_role(Role::FirstAd);
+            html! {
+                h2 id="next-h" { "Next: show it to the 1st AD" }
+                (step("ack_demonstration", html! {
+                    @if let [ad] = ads.as_slice() {
+                        input type="hidden" name="person" value=(ad);
+                        p { "To " strong { (name(ad)) } ", who confirms on this phone." }
+                        (pin(&name(ad), None, Some(ad.as_str())))
+                    } @else {
+                        p { label for="next-ad" { "1st AD" } select id="next-ad" name="person" { @for a in &ads { option value=(a) { (name(a)) } } } }
+                        (pin("1st AD", Some("person"), None))
+                    }
+                }, html! { button type="submit" { "The 1st AD saw it" } }))
+            }
+        }
+        NextStep::ShowPerformer { performer } => html! {
+            h2 id="next-h" { "Next: show it to " (name(performer)) }
+            (step("ack_shown", html! {
+                input type="hidden" name="person" value=(performer);
+                p { (name(performer)) " looks, then confirms on this phone." }
+                (pin(&name(performer), None, Some(performer.as_str())))
+            }, html! { button type="submit" { "Shown and acknowledged" } }))
+        },
+        NextStep::HandOff { performer } => html! {
+            h2 id="next-h" { "Next: hand it to " (name(performer)) }
+            (step("hand_off", html! {
+                @if let Some(sc) = scene { input type="hidden" name="scene" value=(sc.id); }
+                input type="hidden" name="to" value=(performer);
+                (pin(&name(performer), None, Some(performer.as_str())))
+            }, html! { button type="submit" { "Hand over" } }))
+        },
+        NextStep::PutAway => html! {
+            h2 id="next-h" { "Next: put it away" }
+            (step("store_firearm", html! {
+                p { label for="next-location" { "In" } select id="next-location" name="location" { (location_options(state)) } }
+            }, html! { button type="submit" autofocus { "Put away" } }))
+        },
+    }
+}
+
+fn planned_text(planned: &PlannedLoad) -> String {
+    match planned {
+        PlannedLoad::Empty => "nothing".into(),
+        PlannedLoad::Dummies => "verified dummies".into(),
+        PlannedLoad::Blanks { load } => format!("{load}-load blanks"),
     }
 }
 
@@ -96,10 +303,18 @@ fn steps(
             (crate::passkeys::confirm_button(p, field, person))
         }
     };
-    let clear = || {
+    // An explicit choice: the tap says which (forms.rs reads `result`).
+    let inspect = |action: &str| {
         html! {
-            label { input type="checkbox" name="barrel_clear" value="yes"; " Barrel and chambers clear, no obstruction" } " "
-            label { "Fault found " input name="fault" size="20"; } " "
+            (forms.open(action, html! {
+                input type="hidden" name="firearm" value=(f.id);
+                button type="submit" name="result" value="clear" { "Barrel clear" }
+            }))
+            (forms.open(action, html! {
+                input type="hidden" name="firearm" value=(f.id);
+                label { "Fault found " input name="fault" required; }
+                button type="submit" name="result" value="fault" { "Fault found: take out of service" }
+            }))
         }
     };
     match &f.holder {
@@ -144,7 +359,7 @@ fn steps(
             };
             html! {
                 h3 { "1. Inspect" }
-                (step("inspect_pre", "Record pre-use inspection", clear()))
+                (inspect("inspect_pre"))
                 h3 { "2. Load or declare empty" }
                 @if containers.is_empty() {
                     p.muted { "To load, first take a container of rounds out of storage (Ammunition page)." }
@@ -178,7 +393,7 @@ fn steps(
                     " " (pin("performer", Some("to"), None))
                 }))
                 h3 { "After the take" }
-                (step("inspect_post", "Record post-use inspection", clear()))
+                (inspect("inspect_post"))
                 (step("unload", "Unload and reconcile", html! {
                     label { "rounds fired " input name="fired" inputmode="numeric" required size="3"; } " "
                     label { "rounds returned " input name="returned" inputmode="numeric" required size="3"; } " "

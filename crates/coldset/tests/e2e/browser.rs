@@ -131,16 +131,21 @@ impl Browser {
     /// Clicks a submit button and waits (up to 10 s) until the next page has loaded: the old
     /// page is marked first, so the wait ends only once a new document is complete.
     fn submit(&self, css: &str) {
-        self.script("window.__coldsetOldPage = true;");
+        self.script(
+            "window.__coldsetOldPage = true; window.__coldsetUpdates = document.documentElement.dataset.updates || '0';",
+        );
         self.click(css);
         self.wait_for_new_page();
     }
 
-    /// Waits (up to 10 s) until the page marked by `submit` has been replaced and loaded.
+    /// Waits (up to 10 s) until the page marked by `submit` has been replaced and loaded, or
+    /// updated in place (a step form sent in the background, forms.js).
     fn wait_for_new_page(&self) {
         let deadline = Instant::now() + Duration::from_secs(10);
-        while self.script("return window.__coldsetOldPage !== true && document.readyState === 'complete';")
-            != json!(true)
+        while self.script(
+            "return (window.__coldsetOldPage !== true && document.readyState === 'complete') \
+               || (window.__coldsetOldPage === true && (document.documentElement.dataset.updates || '0') !== window.__coldsetUpdates);",
+        ) != json!(true)
         {
             assert!(Instant::now() < deadline, "the form did not lead to a new page: {}", self.text());
             std::thread::sleep(Duration::from_millis(50));
@@ -598,7 +603,7 @@ fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
         phone.wait_for_url(&format!("/p/dead-river/firearms/{fa}"));
         phone.choose("form[data-action=take] select[name=scene]", "Scene 12");
         phone.step("take");
-        phone.click("form[data-action=inspect_pre] input[name=barrel_clear]");
+        // The next step is the inspection: one tap on "Barrel clear".
         phone.step("inspect_pre");
     }
     phone.go(&format!("{local}/p/dead-river/scan?code=NOPE-1"));
@@ -619,27 +624,30 @@ fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
     phone.go(&format!("{local}/p/dead-river/firearms/fa-1"));
     phone.choose("form[data-action=load] select[name=container]", "DUM-45-A");
     phone.fill("form[data-action=load] input[name=count]", "6");
-    phone.choose("form[data-action=load] select[name=dummy_check]", "rattle");
+    phone.click("form[data-action=load] input[name=dummy_check][value=rattle]");
     phone.step("load");
     board.wait_for_text("loaded with 6 verified dummies", 3);
-    // Handing it over before the 1st AD has seen it is refused, with the rule.
-    phone.choose("form[data-action=hand_off] select[name=to]", "Cole");
-    phone.fill("form[data-action=hand_off] input[name=pin]", PIN);
-    phone.submit("form[data-action=hand_off] button[type=submit]");
+    // Handing it over before the 1st AD has seen it (from the folded list of every step)
+    // is refused, with the rule, and the form keeps what was typed.
+    phone.click("details:has(form[data-action=hand_off]) > summary");
+    phone.choose("details form[data-action=hand_off] select[name=to]", "Cole");
+    phone.fill("details form[data-action=hand_off] input[name=pin]", PIN);
+    phone.submit("details form[data-action=hand_off] button[type=submit]");
     let refusal = phone.text();
     assert!(refusal.contains("R-CHECK-1") && refusal.contains("Nothing was recorded"), "{refusal}");
+    let kept =
+        phone.script("return document.querySelector('details form[data-action=hand_off] input[name=pin]').value;");
+    assert_eq!(kept, json!(PIN), "a refusal keeps what was typed");
     check(&phone, "hand-off-refused");
-    phone.submit("a[href='/p/dead-river/firearms/fa-1']");
-    // The 1st AD, then Cole, confirm on the armorer's phone with their own PINs.
-    phone.choose("form[data-action=ack_demonstration] select[name=person]", "Dana");
+    phone.go(&format!("{local}/p/dead-river/firearms/fa-1"));
+    // The 1st AD, then Cole, confirm on the armorer's phone with their own PINs: each is
+    // the next step in turn.
     phone.fill("form[data-action=ack_demonstration] input[name=pin]", PIN);
     phone.step("ack_demonstration");
-    phone.choose("form[data-action=ack_shown] select[name=person]", "Cole");
     phone.fill("form[data-action=ack_shown] input[name=pin]", "0000");
     phone.submit("form[data-action=ack_shown] button[type=submit]");
     assert!(phone.text().contains("wrong PIN"), "a wrong PIN is no confirmation: {}", phone.text());
     phone.go(&format!("{local}/p/dead-river/firearms/fa-1"));
-    phone.choose("form[data-action=ack_shown] select[name=person]", "Cole");
     phone.fill("form[data-action=ack_shown] input[name=pin]", PIN);
     phone.step("ack_shown");
     assert!(phone.text().contains("Ready to hand to Cole Brannigan"), "{}", phone.text());
@@ -660,7 +668,6 @@ fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
     assert!(mine.contains("fa-1 Colt") && mine.contains("you handle a firearm"), "{mine}");
     check(&phone, "my-account");
     phone.sign_in(&local, "maria", &password_of("maria"), "/p/dead-river/firearms/fa-1");
-    phone.choose("form[data-action=hand_off] select[name=to]", "Cole");
     phone.script("window.__coldsetOldPage = true;");
     phone.click("form[data-action=hand_off] button.passkey");
     phone.wait_for_new_page();
@@ -680,15 +687,15 @@ fn a_full_scene_runs_in_chromium_with_the_live_board_following() {
     let today = ad.text();
     assert!(today.contains("with Cole Brannigan") && today.matches("rules open").count() == 2, "{today}");
 
-    // Cut: collected back (Cole confirms), inspected, unloaded and reconciled, put away.
+    // Cut: collected back (Cole confirms), unloaded and reconciled, inspected, put away.
     phone.fill("form[data-action=collect] input[name=pin]", PIN);
     phone.step("collect");
-    phone.click("form[data-action=inspect_post] input[name=barrel_clear]");
-    phone.step("inspect_post");
+    // Made safe first: unloaded and counted, then inspected (each the next step in turn).
     phone.fill("form[data-action=unload] input[name=fired]", "0");
     phone.fill("form[data-action=unload] input[name=returned]", "6");
     phone.step("unload");
     assert!(phone.text().contains("load: empty"), "{}", phone.text());
+    phone.step("inspect_post");
     ad.go(&format!("{base}/p/dead-river/scenes/sc-1"));
     ad.step("wrap_scene");
     assert!(ad.text().contains("Wrapped"), "{}", ad.text());
