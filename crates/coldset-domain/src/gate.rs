@@ -619,7 +619,7 @@ pub fn next_step(state: &ProductionState, now: crate::Timestamp, firearm: &Firea
             ref planned => NextStep::Load { planned: planned.clone() },
         });
     }
-    if !f.checks.demonstrated.as_ref().is_some_and(|a| a.load_seq == f.checks.load_seq) {
+    if f.checks.demonstrated.as_ref().is_none_or(|a| a.load_seq != f.checks.load_seq) {
         return Some(NextStep::ShowFirstAd);
     }
     let performer = item.performer.clone();
