@@ -52,6 +52,16 @@ impl<'a> Decider<'a> {
             || format!("a firearm with serial {serial} is already registered"),
             "open the existing record instead of registering it twice",
         );
+        // R-REC-3: the bound book says where every firearm came from; an intake without its
+        // supplier or paperwork is refused by rule, not merely as incomplete input.
+        for (what, value) in [("supplier", &acquired_from.name), ("paperwork", &acquired_from.document)] {
+            c.require(
+                !value.trim().is_empty(),
+                RuleId::Rec3,
+                || format!("the intake names no {what}: where a firearm came from is recorded"),
+                "record who supplied it and its paperwork (rental agreement, delivery note)",
+            );
+        }
         c.finish()?;
         Ok(vec![Event::FirearmReceived {
             firearm: FirearmId::numbered(self.state.firearms.len() as u64 + 1),

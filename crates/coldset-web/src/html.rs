@@ -81,6 +81,7 @@ const PRODUCTION_PAGES: &[(&str, &str)] = &[
     ("/board", "Board"),
     ("/oversight", "Oversight"),
     ("/audit", "Audit"),
+    ("/setup", "Set-up"),
 ];
 
 /// A page of a production: the frame with the production's navigation above the body.

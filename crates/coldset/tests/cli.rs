@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 mod browser;
 #[path = "e2e/rust_replay.rs"]
 mod rust_replay;
+#[path = "e2e/setup_pages.rs"]
+mod setup_pages;
 
 const BIN: &str = env!("CARGO_BIN_EXE_coldset");
 

@@ -8,6 +8,22 @@ fn tour() -> Prod {
     let (arm, ad, admin) = (p.arm(), p.ad(), p.admin.clone());
     p.w.ok(&admin, Command::AssignRole { person: p.crew.clone(), role: Role::Performer });
     p.w.ok(&admin, Command::RemoveRole { person: p.crew.clone(), role: Role::Performer });
+    let permit =
+        p.w.log
+            .iter()
+            .find(|e| matches!(&e.event, Event::CredentialRecorded { person, .. } if *person == p.performer))
+            .unwrap()
+            .seq;
+    let credential = p.w.state.people[&p.performer].credentials[0].clone();
+    p.w.ok(
+        &admin,
+        Command::CorrectCredential {
+            person: p.performer.clone(),
+            corrects_seq: permit,
+            reason: "issuer misspelt".into(),
+            credential,
+        },
+    );
     p.set_policy(&["california-2025", "nsw-au"]);
     p.w.ok(
         &by(&p.producer),
@@ -167,6 +183,7 @@ const ALL_EVENT_KINDS: &[&str] = &[
     "person.role_assigned",
     "person.role_removed",
     "credential.recorded",
+    "credential.corrected",
     "supplier.approved",
     "location.added",
     "storage.opened",
@@ -243,6 +260,7 @@ fn event_listed(e: &Event) {
         | Event::RoleAssigned { .. }
         | Event::RoleRemoved { .. }
         | Event::CredentialRecorded { .. }
+        | Event::CredentialCorrected { .. }
         | Event::SupplierApproved { .. }
         | Event::LocationAdded { .. }
         | Event::StorageOpened { .. }

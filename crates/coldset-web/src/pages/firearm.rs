@@ -8,7 +8,7 @@ use crate::error::ApiError;
 use crate::extract::PageReader;
 use crate::forms::{csrf, location_options, refusal_page, violations_list, Forms};
 use crate::html::{holder_name, person_name, production_page};
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use coldset_app::App;
@@ -21,6 +21,7 @@ use maud::{html, Markup};
 pub(super) async fn firearm_page(
     State(app): State<App>,
     Path((p, id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
     PageReader(state): PageReader,
     headers: HeaderMap,
 ) -> Response {
@@ -28,10 +29,73 @@ pub(super) async fn firearm_page(
     let Some(f) = FirearmId::parse(&id).ok().and_then(|id| state.firearms.get(&id)) else {
         return refusal_page("Firearm", &ApiError::not_found(format!("no firearm '{id}'")), &format!("/p/{p}"));
     };
+    let before = super::history::before_param(query.as_deref());
+    let records = match records(&app, &state, &p, f, before).await {
+        Ok(r) => r,
+        Err(e) => return refusal_page("Firearm", &e, &back),
+    };
     let csrf = csrf(&headers);
     let forms = Forms { p: &p, csrf: &csrf, back: &back };
     let ctx = coldset_domain::Context::new(app.now(), app.today(&state));
-    production_page(&p, &format!("Firearm {}", f.id), view(&state, &ctx, &p, f, forms)).into_response()
+    let body = html! { (view(&state, &ctx, &p, f, forms)) (records.view(&state, f, forms, &back, before)) };
+    production_page(&p, &format!("Firearm {}", f.id), body).into_response()
+}
+
+/// What the log says of a firearm: its corrections (each beside the record it corrects),
+/// the record now in force (what a new correction names), and a page of its history.
+struct Records {
+    corrections: Vec<coldset_app::history::HistoryEntry>,
+    in_force: Option<u64>,
+    history: coldset_app::history::HistoryPage,
+}
+
+async fn records(
+    app: &App,
+    state: &ProductionState,
+    p: &str,
+    f: &Firearm,
+    before: Option<u64>,
+) -> Result<Records, ApiError> {
+    let entity = coldset_domain::EntityRef::Firearm(f.id.clone());
+    let corrections = super::history::corrections(app, p, entity.clone()).await?;
+    let in_force = match corrections.last() {
+        Some(last) => Some(last.envelope.seq),
+        None => {
+            let (app2, production, e2) = (app.clone(), crate::api::parse_production(p)?, entity.clone());
+            crate::api::blocking(move || app2.first_event(&production, &e2, "firearm.received")).await?.map(|e| e.seq)
+        }
+    };
+    let history = super::history::load(app, p, entity, before).await?;
+    let _ = state;
+    Ok(Records { corrections, in_force, history })
+}
+
+impl Records {
+    fn view(&self, state: &ProductionState, f: &Firearm, forms: Forms<'_>, path: &str, before: Option<u64>) -> Markup {
+        html! {
+            section aria-labelledby="details" {
+                h2 id="details" { "Details and corrections (R-REC-6)" }
+                p { "Make " strong { (f.make) } " · model " strong { (f.model) } " · serial " strong { (f.serial) } " · calibre " strong { (f.calibre) } }
+                p.muted { "Received from " (f.acquired_from.name) " (" (f.acquired_from.document) ") · condition: " (f.condition) }
+                @for c in &self.corrections { div.card { (super::history::entry(state, c)) } }
+                @if let Some(seq) = self.in_force {
+                    details {
+                        summary { "Correct a wrong entry (a mistyped serial)" }
+                        (forms.form("correct_firearm", html! {
+                            input type="hidden" name="firearm" value=(f.id);
+                            input type="hidden" name="corrects_seq" value=(seq);
+                            p { label { "Make" br; input name="make" value=(f.make) required; } }
+                            p { label { "Model" br; input name="model" value=(f.model) required; } }
+                            p { label { "Serial" br; input name="serial" value=(f.serial) required autocomplete="off"; } }
+                            p { label { "Calibre" br; input name="calibre" value=(f.calibre) required; } }
+                            p { label { "Why it is corrected" br; input name="reason" required; } }
+                        }, "Record the correction"))
+                    }
+                }
+            }
+            (super::history::section(state, &self.history, path, before))
+        }
+    }
 }
 
 fn view(state: &ProductionState, ctx: &coldset_domain::Context, p: &str, f: &Firearm, forms: Forms<'_>) -> Markup {
