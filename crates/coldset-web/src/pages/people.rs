@@ -17,7 +17,7 @@ use coldset_app::App;
 use coldset_domain::events::Actor;
 use coldset_domain::ids::PersonId;
 use coldset_domain::model::{Credential, CredentialKind, FirearmKind, Person, Role};
-use coldset_domain::{Command, Context, Date, DomainError, EntityRef, ProductionState, RuleId};
+use coldset_domain::{Command, Context, Date, DomainError, EntityRef, ProductionState, RuleId, Violation};
 use maud::{html, Markup};
 
 fn role_name(r: Role) -> String {
@@ -153,10 +153,10 @@ pub(super) async fn person_page(
 /// The rules that would refuse giving `person` the role now, evaluated by the decider
 /// without recording anything (as the gate query does), so the page shows a conflict
 /// before anyone taps. The permission to ask is checked when the form is sent.
-fn refusing_rules(state: &ProductionState, ctx: &Context, person: &PersonId, role: Role) -> Vec<RuleId> {
+fn refusing_rules(state: &ProductionState, ctx: &Context, person: &PersonId, role: Role) -> Vec<Violation> {
     let actor = Actor::Admin { account: String::new() };
     match coldset_domain::decide(state, ctx, &actor, &Command::AssignRole { person: person.clone(), role }) {
-        Err(DomainError::Denied(d)) => d.rule_ids(),
+        Err(DomainError::Denied(d)) => d.violations,
         _ => Vec::new(),
     }
 }
@@ -203,12 +203,18 @@ fn person_view(
                         legend { "Give a role" }
                         @for r in &open {
                             @let refused = refusing_rules(state, ctx, &person.id, *r);
+                            @let rules: std::collections::BTreeSet<String> = refused.iter().map(|v| v.rule.to_string()).collect();
                             p {
-                                label { input type="radio" name="role" value=(r) required; (role_name(*r)) }
-                                @if !refused.is_empty() {
-                                    " " strong.warn { "would be refused: "
-                                        (refused.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ")) }
+                                label {
+                                    input type="radio" name="role" value=(r) required;
+                                    span {
+                                        (role_name(*r))
+                                        @if !rules.is_empty() {
+                                            br; strong.warn { "would be refused: " (rules.into_iter().collect::<Vec<_>>().join(", ")) }
+                                        }
+                                    }
                                 }
+                                @for v in &refused { br; span.muted { (v.rule) ": " (v.reason) } }
                             }
                         }
                     }

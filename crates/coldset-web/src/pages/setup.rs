@@ -90,7 +90,8 @@ fn person_checkboxes(state: &ProductionState, name: &str, checked: &dyn Fn(&Pers
         @for x in state.people.values() {
             p { label {
                 input type="checkbox" name=(name) value=(x.id) checked[checked(&x.id)];
-                (x.name) " " span.muted { "(" (x.roles.iter().map(|r| words(r.as_str())).collect::<Vec<_>>().join(", ")) ")" }
+                // One span: a flex label drops the space between separate pieces of text.
+                span { (x.name) " " span.muted { "(" (x.roles.iter().map(|r| words(r.as_str())).collect::<Vec<_>>().join(", ")) ")" } }
             } }
         }
     }
@@ -309,11 +310,12 @@ pub(crate) fn plan_fields(state: &ProductionState, current: Option<&Scene>) -> M
         fieldset {
             legend { "Protection near blank fire (R-DIST-2)" }
             @for x in state.people.values() {
-                p {
-                    strong { (x.name) } br;
+                // One group per person, so each box is read out with whose protection it is.
+                fieldset {
+                    legend { (x.name) }
                     label { input type="checkbox" name="shield" value=(x.id) checked[protected(&x.id, |p| p.shield)]; "shield" } " "
-                    label { input type="checkbox" name="eye" value=(x.id) checked[protected(&x.id, |p| p.eye)]; "eye" } " "
-                    label { input type="checkbox" name="hearing" value=(x.id) checked[protected(&x.id, |p| p.hearing)]; "hearing" }
+                    label { input type="checkbox" name="eye" value=(x.id) checked[protected(&x.id, |p| p.eye)]; "eyes" } " "
+                    label { input type="checkbox" name="hearing" value=(x.id) checked[protected(&x.id, |p| p.hearing)]; "ears" }
                 }
             }
         }
@@ -350,27 +352,31 @@ fn item_fields(state: &ProductionState, i: usize, item: Option<&PlanItem>) -> Ma
             p { label { "For" br; select name=(name("performer")) {
                 @for x in &performers { option value=(x.id) selected[item.is_some_and(|it| it.performer == x.id)] { (x.name) } }
             } } }
-            p { "Load" br;
+            fieldset {
+                legend { "Load" }
                 @for l in ["empty", "dummies", "blanks"] {
-                    label { input type="radio" name=(name("load")) value=(l) checked[load.unwrap_or("empty") == l]; (l) } " "
+                    p { label { input type="radio" name=(name("load")) value=(l) checked[load.unwrap_or("empty") == l]; (l) } }
                 }
+                p { label { "Blank load (blanks only)" br; input name=(name("blank_load")) value=[blank_load] placeholder="quarter"; } }
             }
-            p { label { "Blank load (blanks only)" br; input name=(name("blank_load")) value=[blank_load] placeholder="quarter"; } }
             p { label { "Why a real firearm in a rehearsal (R-REH-1)" br; input name=(name("real_reason")) value=[item.and_then(|x| x.real_firearm_reason.as_deref())]; } }
-            p { "Aim (R-AIM-1)" br;
-                label { input type="checkbox" name=(name("toward_person")) value="yes" checked[item.is_some_and(|x| x.toward_person)]; "toward a person" } " "
-                label { input type="checkbox" name=(name("toward_camera")) value="yes" checked[item.is_some_and(|x| x.toward_camera)]; "toward the camera" } " "
-                label { input type="checkbox" name=(name("consulted")) value="yes" checked[item.is_some_and(|x| x.armorer_consulted)]; "armorer consulted" }
+            fieldset {
+                legend { "Aim (R-AIM-1)" }
+                p { label { input type="checkbox" name=(name("toward_person")) value="yes" checked[item.is_some_and(|x| x.toward_person)]; "toward a person" } }
+                p { label { input type="checkbox" name=(name("toward_camera")) value="yes" checked[item.is_some_and(|x| x.toward_camera)]; "toward the camera" } }
+                p { label { input type="checkbox" name=(name("consulted")) value="yes" checked[item.is_some_and(|x| x.armorer_consulted)]; "armorer consulted" } }
             }
-            p { "Mitigations" br;
+            fieldset {
+                legend { "Mitigations" }
                 @for m in [Mitigation::CheatedAngle, Mitigation::Shield, Mitigation::Distance, Mitigation::RemoteCamera, Mitigation::Replica] {
-                    label { input type="checkbox" name=(name("mitigation")) value=(snake(&m)) checked[item.is_some_and(|x| x.mitigations.contains(&m))]; (words(&snake(&m))) } " "
+                    p { label { input type="checkbox" name=(name("mitigation")) value=(snake(&m)) checked[item.is_some_and(|x| x.mitigations.contains(&m))]; (words(&snake(&m))) } }
                 }
             }
-            p { "Camera crew (R-CAM-1)" br;
-                label { input type="radio" name=(name("camera")) value="none" checked[item.is_none_or(|x| x.camera_protection.is_none())]; "not toward camera" } " "
+            fieldset {
+                legend { "Camera crew (R-CAM-1)" }
+                p { label { input type="radio" name=(name("camera")) value="none" checked[item.is_none_or(|x| x.camera_protection.is_none())]; "not toward camera" } }
                 @for c in [CameraProtection::Shield, CameraProtection::RemoteCamera] {
-                    label { input type="radio" name=(name("camera")) value=(snake(&c)) checked[item.is_some_and(|x| x.camera_protection == Some(c))]; (words(&snake(&c))) } " "
+                    p { label { input type="radio" name=(name("camera")) value=(snake(&c)) checked[item.is_some_and(|x| x.camera_protection == Some(c))]; (words(&snake(&c))) } }
                 }
             }
             p { label { "Closest person to the muzzle line, metres (R-DIST-1)" br;

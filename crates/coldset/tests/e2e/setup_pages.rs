@@ -103,6 +103,7 @@ fn setup_pages_record_through_the_one_write_path_and_refusals_name_their_rules()
     producer.refused("assign_role", &[("person", "p-1"), ("role", "property_master")], "R-ROLE-3");
     let maria = producer.page("/p/dead-river/people/p-1");
     let props = maria.split("value=\"property_master\"").nth(1).unwrap().split("</p>").next().unwrap();
+    assert!(props.contains("an armorer has no other department role"), "the reason is shown: {props}");
     assert!(props.contains("would be refused: R-ROLE-3"), "{props}");
     assert!(maria.contains("href=\"/p/dead-river/people/p-1/account\""), "the sign-in account is linked");
 
