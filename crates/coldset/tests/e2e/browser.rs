@@ -161,14 +161,6 @@ impl Browser {
                 assert!(scroll.as_u64() <= inner.as_u64(), "{name} is wider than a phone: {scroll} > {inner} px");
             }
             let png = self.session_call("GET", "/screenshot", Value::Null);
-                    let bytes = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap()).unwrap();
-                    std::fs::write(dir.join(format!("tile-{name}-{i:02}.png")), bytes).unwrap();
-                    y += 760;
-                    i += 1;
-                }
-                self.script("window.scrollTo(0,0);");
-            }
-            let png = self.session_call("GET", "/screenshot", Value::Null);
             let bytes = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap()).unwrap();
             std::fs::write(dir.join(format!("{name}-{size}.png")), bytes).unwrap();
         }
