@@ -93,8 +93,7 @@ impl App {
     }
 
     /// Every correction recorded about `entity`, oldest first, each with the record it
-    /// corrects (R-REC-6: the page shows both), and the event that brought the record in
-    /// (`firearm.received`), so a new correction can name the record in force.
+    /// corrects (R-REC-6: the page shows both).
     pub fn corrections(&self, production: &ProductionId, entity: &EntityRef) -> Result<Vec<HistoryEntry>, AppError> {
         let mut found = Vec::new();
         self.for_each_event(production, 0, &mut |ev| {
@@ -111,33 +110,6 @@ impl App {
             .into_iter()
             .map(|envelope| Ok(HistoryEntry { corrects: self.corrected(production, &envelope)?, envelope }))
             .collect()
-    }
-
-    /// The first event of a kind naming `entity` (`firearm.received`: the record a firearm's
-    /// first correction corrects).
-    pub fn first_event(
-        &self,
-        production: &ProductionId,
-        entity: &EntityRef,
-        kind: &str,
-    ) -> Result<Option<Envelope>, AppError> {
-        let mut found = None;
-        let walk = self.for_each_event(production, 0, &mut |ev| {
-            if ev.kind != kind {
-                return Ok(());
-            }
-            let env = decode(&ev.bytes)?;
-            if env.event.entities().contains(entity) {
-                found = Some(env);
-                return Err(StoreError::Conflict("found".into()));
-            }
-            Ok(())
-        });
-        match walk {
-            Err(_) if found.is_some() => {}
-            other => other?,
-        }
-        Ok(found)
     }
 
     fn corrected(&self, production: &ProductionId, env: &Envelope) -> Result<Option<Envelope>, AppError> {

@@ -42,6 +42,9 @@ pub struct ProductionState {
     /// not in the person's projection row, so rows written before corrections existed keep
     /// their bytes.
     pub credential_records: BTreeMap<PersonId, Vec<u64>>,
+    /// For each firearm, the sequence number of its details in force (`firearm.received`, or
+    /// its latest `firearm.details_corrected`): what a correction names (R-REC-6).
+    pub firearm_records: BTreeMap<FirearmId, u64>,
 }
 
 /// A record the projections hold, addressed by kind and id.

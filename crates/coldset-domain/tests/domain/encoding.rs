@@ -105,7 +105,7 @@ fn tour() -> Prod {
         &arm,
         Command::CorrectFirearmDetails {
             firearm: p.real_gun.clone(),
-            corrects_seq: 1,
+            corrects_seq: p.w.state.firearm_records[&p.real_gun],
             reason: "model name as on the rental agreement".into(),
             make: "Colt".into(),
             model: "SAA 2nd gen".into(),

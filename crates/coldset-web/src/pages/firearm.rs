@@ -58,15 +58,8 @@ async fn records(
 ) -> Result<Records, ApiError> {
     let entity = coldset_domain::EntityRef::Firearm(f.id.clone());
     let corrections = super::history::corrections(app, p, entity.clone()).await?;
-    let in_force = match corrections.last() {
-        Some(last) => Some(last.envelope.seq),
-        None => {
-            let (app2, production, e2) = (app.clone(), crate::api::parse_production(p)?, entity.clone());
-            crate::api::blocking(move || app2.first_event(&production, &e2, "firearm.received")).await?.map(|e| e.seq)
-        }
-    };
+    let in_force = state.firearm_records.get(&f.id).copied();
     let history = super::history::load(app, p, entity, before).await?;
-    let _ = state;
     Ok(Records { corrections, in_force, history })
 }
 

@@ -215,6 +215,36 @@ pub(crate) fn record_cases() -> Vec<Case> {
                 },
             )
         }),
+        case(R::Rec6, "correcting a firearm's intake record after it was corrected", Refused(&[R::Rec6]), |p| {
+            let received = p.w.state.firearm_records[&p.real_gun];
+            let fix = |serial: &str| Command::CorrectFirearmDetails {
+                firearm: p.real_gun.clone(),
+                corrects_seq: received,
+                reason: "typo".into(),
+                make: "Colt".into(),
+                model: "SAA".into(),
+                serial: serial.into(),
+                calibre: CALIBRE.into(),
+            };
+            let first = fix("R-201");
+            let arm = p.arm();
+            p.w.ok(&arm, first);
+            (arm, fix("R-202"))
+        }),
+        case(R::Rec6, "correcting another firearm's record", Refused(&[R::Rec6]), |p| {
+            (
+                p.arm(),
+                Command::CorrectFirearmDetails {
+                    firearm: p.real_gun.clone(),
+                    corrects_seq: p.w.state.firearm_records[&p.blank_gun],
+                    reason: "typo".into(),
+                    make: "Colt".into(),
+                    model: "SAA".into(),
+                    serial: "R-201".into(),
+                    calibre: CALIBRE.into(),
+                },
+            )
+        }),
         case(R::Rec6, "a performer corrects firearm details", Refused(&[R::Rec6]), |p| {
             (
                 by(&p.performer),
