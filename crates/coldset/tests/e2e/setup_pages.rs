@@ -106,6 +106,11 @@ fn setup_pages_record_through_the_one_write_path_and_refusals_name_their_rules()
     assert!(props.contains("an armorer has no other department role"), "the reason is shown: {props}");
     assert!(props.contains("would be refused: R-ROLE-3"), "{props}");
     assert!(maria.contains("href=\"/p/dead-river/people/p-1/account\""), "the sign-in account is linked");
+    // Ben (crew) becomes a performer too, then is crew only again.
+    producer.recorded("assign_role", &[("person", "p-8"), ("role", "performer")]);
+    assert!(producer.page("/p/dead-river/people/p-8").contains("Remove performer"));
+    producer.recorded("remove_role", &[("person", "p-8"), ("role", "performer")]);
+    assert!(!producer.page("/p/dead-river/people/p-8").contains("Remove performer"));
 
     // Credentials and training, with expiry and whether valid today.
     let nina_id = {
@@ -188,6 +193,21 @@ fn setup_pages_record_through_the_one_write_path_and_refusals_name_their_rules()
     armorer.recorded("plan_scene", &plan("Replica only; no firing; draw away from crew."));
     let setup = armorer.page("/p/dead-river/setup");
     assert!(setup.contains("Scene 77") && setup.contains(&day), "the scene and its day are listed");
+    let scene = setup.split("Scene 77").next().unwrap().rsplit("/p/dead-river/scenes/").next().unwrap();
+    let scene = scene.split('"').next().unwrap().to_owned();
+    let mut revised = plan("Replica only; no firing; the draw now away from camera and crew.");
+    revised.retain(|(k, _)| !matches!(*k, "number" | "description" | "day"));
+    revised.extend([("scene", scene.as_str()), ("reason", "blocking changed")]);
+    armorer.recorded("revise_plan", &revised);
+    let page = armorer.page(&format!("/p/dead-river/scenes/{scene}"));
+    assert!(page.contains("Plan, version 2") && page.contains("away from camera"), "{page}");
+
+    // Rounds move only between containers the mover holds (R-ROLE-1).
+    let new_container = {
+        let s = setup.split("DUM-NEW-1").next().unwrap();
+        s.rsplit("/p/dead-river/containers/").next().unwrap().split('"').next().unwrap().to_owned()
+    };
+    armorer.refused("move_rounds", &[("from", "ct-1"), ("to", &new_container), ("rounds", "5")], "R-ROLE-1");
 }
 
 #[test]
