@@ -83,27 +83,41 @@ fn validity(c: &Credential, today: Date) -> Markup {
     }
 }
 
-pub(super) async fn people_page(Path(p): Path<String>, PageReader(state): PageReader, headers: HeaderMap) -> Response {
+pub(super) async fn people_page(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    PageReader(state): PageReader,
+    headers: HeaderMap,
+) -> Response {
     let back = format!("/p/{p}/people");
     let csrf = csrf(&headers);
     let forms = Forms { p: &p, csrf: &csrf, back: &back };
-    production_page(&p, "People", list_view(&state, &p, forms)).into_response()
+    let today = app.today(&state);
+    production_page(&p, "People", list_view(&state, &p, today, forms)).into_response()
 }
 
-fn list_view(state: &ProductionState, p: &str, forms: Forms<'_>) -> Markup {
+/// The production's people by name (ids sort p-1, p-10, p-2).
+pub(crate) fn by_name(state: &ProductionState) -> Vec<&Person> {
+    let mut people: Vec<&Person> = state.people.values().collect();
+    people.sort_by_key(|x| x.name.to_lowercase());
+    people
+}
+
+fn list_view(state: &ProductionState, p: &str, today: Date, forms: Forms<'_>) -> Markup {
     html! {
         h1 { "People" }
         p { a href={ "/p/" (p) "/setup" } { "Back to set-up" } }
-        @for person in state.people.values() {
+        @for person in by_name(state) {
+            @let expired = person.credentials.iter().filter(|c| !c.in_date_on(today)).count();
             div.card {
+                p { a.tap href={ "/p/" (p) "/people/" (person.id) } { (person.name) } }
                 p {
-                    a.tap href={ "/p/" (p) "/people/" (person.id) } { (person.name) }
-                    " " span.muted { (person.id) }
-                }
-                p { (person.roles.iter().map(|r| role_name(*r)).collect::<Vec<_>>().join(", ")) }
-                p.muted {
-                    (person.credentials.len()) " credential" @if person.credentials.len() != 1 { "s" }
-                    @if conflicts(person).is_empty() { "" } @else { " · " strong.warn { "role conflict" } }
+                    (person.roles.iter().map(|r| role_name(*r)).collect::<Vec<_>>().join(", "))
+                    br;
+                    span.muted { (person.credentials.len()) " credential" @if person.credentials.len() != 1 { "s" } }
+                    @if expired > 0 { " · " strong.warn { (expired) " expired" } }
+                    @if !person.safety_trained(today) { " · " strong.warn { "no in-date safety course" } }
+                    @if !conflicts(person).is_empty() { " · " strong.warn { "role conflict" } }
                 }
             }
         }
@@ -183,6 +197,19 @@ fn person_view(
             a href={ "/p/" (p) "/people" } { "All people" }
         }
         (conflicts_block(person))
+        @let firearms: Vec<_> = state.firearms.values().filter(|f| f.holder.person() == Some(&person.id)).collect();
+        @let containers: Vec<_> = state.containers.values().filter(|c| c.holder.person() == Some(&person.id)).collect();
+        @if !firearms.is_empty() || !containers.is_empty() {
+            section aria-labelledby="holds" {
+                h2 id="holds" { "Holds now (R-ROLE-1)" }
+                @for f in &firearms {
+                    p { a.tap href={ "/p/" (p) "/firearms/" (f.id) } { (f.id) " " (f.make) " " (f.model) " (" (f.serial) ")" } }
+                }
+                @for c in &containers {
+                    p { a.tap href={ "/p/" (p) "/containers/" (c.id) } { (c.label) " · " (c.count()) " " (c.class) } }
+                }
+            }
+        }
         section aria-labelledby="roles" {
             h2 id="roles" { "Roles" }
             @if person.roles.is_empty() { p { "No role now." } }

@@ -87,7 +87,7 @@ fn people_section(state: &ProductionState, p: &str) -> Markup {
 
 fn person_checkboxes(state: &ProductionState, name: &str, checked: &dyn Fn(&PersonId) -> bool) -> Markup {
     html! {
-        @for x in state.people.values() {
+        @for x in super::people::by_name(state) {
             p { label {
                 input type="checkbox" name=(name) value=(x.id) checked[checked(&x.id)];
                 // One span: a flex label drops the space between separate pieces of text.
@@ -309,7 +309,7 @@ pub(crate) fn plan_fields(state: &ProductionState, current: Option<&Scene>) -> M
         }
         fieldset {
             legend { "Protection near blank fire (R-DIST-2)" }
-            @for x in state.people.values() {
+            @for x in super::people::by_name(state) {
                 // One group per person, so each box is read out with whose protection it is.
                 fieldset {
                     legend { (x.name) }
@@ -337,7 +337,7 @@ fn item_fields(state: &ProductionState, i: usize, item: Option<&PlanItem>) -> Ma
         _ => None,
     });
     let in_service = state.firearms.values().filter(|f| !matches!(f.status, FirearmStatus::Disposed { .. }));
-    let mut performers: Vec<_> = state.people.values().collect();
+    let mut performers = super::people::by_name(state);
     // Performers first: they are who a firearm is planned for.
     performers.sort_by_key(|x| !x.has_role(Role::Performer));
     html! {
