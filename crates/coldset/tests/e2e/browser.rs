@@ -959,5 +959,17 @@ fn the_setup_pages_work_on_a_phone() {
         assert!(!history || phone.text().contains("History"), "{path}: {}", phone.text());
         check(&phone, name);
     }
+    // A mistyped serial corrected from the firearm's page: the page shows both.
+    phone.go(&format!("{}/p/dead-river/firearms/fa-1", server.base));
+    phone.click("form[data-action=correct_firearm] summary, details:has(form[data-action=correct_firearm]) > summary");
+    phone.script("document.querySelector('form[data-action=correct_firearm] input[name=serial]').value = '';");
+    phone.fill("form[data-action=correct_firearm] input[name=serial]", "SAA-BF-1012");
+    phone.fill("form[data-action=correct_firearm] input[name=reason]", "digits swapped at intake");
+    phone.submit("form[data-action=correct_firearm] button[type=submit]");
+    phone.wait_for_url("/p/dead-river/firearms/fa-1");
+    let corrected = phone.text();
+    assert!(corrected.contains("SAA-BF-1021") && corrected.contains("SAA-BF-1012"), "{corrected}");
+    phone.script("document.getElementById('details').scrollIntoView();");
+    check(&phone, "firearm-corrected");
     assert!(problems.is_empty(), "accessibility violations:\n{}", problems.join("\n"));
 }
