@@ -452,3 +452,24 @@ fn apply_refuses_out_of_order_or_foreign_events() {
     assert_eq!(s, before);
     s.apply(&log[1]).unwrap();
 }
+
+/// Every kind of event names at least one record (so it is in some record's history), and
+/// the custody steps name the item and both people: a history is found from what events
+/// name, never from their text.
+#[test]
+fn every_event_names_the_records_it_is_about() {
+    use coldset_domain::EntityRef as E;
+    let p = tour();
+    for env in &p.w.log {
+        assert!(!env.event.entities().is_empty(), "{} names no record", env.event.kind());
+        if let Event::FirearmHandedOff { firearm, from, to, .. } = &env.event {
+            let named = env.entities();
+            for r in [E::Firearm(firearm.clone()), E::Person(from.clone()), E::Person(to.clone())] {
+                assert!(named.contains(&r), "a hand-off names {r:?}: {named:?}");
+            }
+        }
+        if let Some(actor) = env.actor.person() {
+            assert!(env.entities().contains(&E::Person(actor.clone())), "{}: the actor is named", env.event.kind());
+        }
+    }
+}
