@@ -11,6 +11,7 @@ pub mod access;
 pub mod authz;
 pub mod conformance;
 pub mod error;
+pub mod history;
 pub mod ledger;
 pub mod metrics;
 pub mod notify;

@@ -40,6 +40,9 @@ impl ProductionState {
             Event::RoleAssigned { person, role } => self.apply_role_assigned(seq, person, role),
             Event::RoleRemoved { person, role } => self.apply_role_removed(seq, person, role),
             Event::CredentialRecorded { person, credential } => self.apply_credential_recorded(seq, person, credential),
+            Event::CredentialCorrected { person, corrects_seq, credential, .. } => {
+                self.apply_credential_corrected(seq, person, *corrects_seq, credential)
+            }
             Event::SecondFactorRequired { roles } => self.apply_second_factor_required(seq, roles),
             Event::PolicyChanged { packs } => self.apply_policy_changed(seq, packs),
             Event::AssistantSupervised { assistant, .. } => self.apply_assistant_supervised(seq, assistant),

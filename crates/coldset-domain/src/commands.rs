@@ -36,6 +36,15 @@ pub enum Command {
         person: PersonId,
         credential: Credential,
     },
+    /// R-REC-6: a credential recorded wrongly (a mistyped number, a wrong expiry date) is
+    /// corrected by a new record that names the one it corrects (`corrects_seq`: the
+    /// credential's record in force, the first one or its latest correction) and why.
+    CorrectCredential {
+        person: PersonId,
+        corrects_seq: u64,
+        reason: String,
+        credential: Credential,
+    },
     ApproveSupplier {
         supplier: String,
     },
@@ -397,6 +406,7 @@ command_kinds! {
     AssignRole => "assign_role",
     RemoveRole => "remove_role",
     RecordCredential => "record_credential",
+    CorrectCredential => "correct_credential",
     ApproveSupplier => "approve_supplier",
     AddLocation => "add_location",
     PlanScene => "plan_scene",
@@ -495,7 +505,8 @@ impl Command {
             }
             Command::AssignRole { person, .. }
             | Command::RemoveRole { person, .. }
-            | Command::RecordCredential { person, .. } => Some(R::Person(person.clone())),
+            | Command::RecordCredential { person, .. }
+            | Command::CorrectCredential { person, .. } => Some(R::Person(person.clone())),
             Command::RevisePlan { scene, .. }
             | Command::ApprovePlan { scene, .. }
             | Command::HoldMeeting { scene, .. }

@@ -89,6 +89,7 @@ pub fn moved_items(state: &ProductionState, command: &Command) -> (Vec<FirearmId
         | Command::AssignRole { .. }
         | Command::RemoveRole { .. }
         | Command::RecordCredential { .. }
+        | Command::CorrectCredential { .. }
         | Command::ApproveSupplier { .. }
         | Command::AddLocation { .. }
         | Command::OpenStorage { .. }
@@ -197,6 +198,9 @@ fn dispatch(d: &Decider<'_>, command: &Command) -> Result<Vec<Event>, DomainErro
         Command::AssignRole { person, role } => d.assign_role(person, role),
         Command::RemoveRole { person, role } => d.remove_role(person, role),
         Command::RecordCredential { person, credential } => d.record_credential(person, credential),
+        Command::CorrectCredential { person, corrects_seq, reason, credential } => {
+            d.correct_credential(person, *corrects_seq, reason, credential)
+        }
         Command::ChangePolicy { packs } => d.change_policy(packs),
         Command::RequireSecondFactor { roles } => d.require_second_factor(roles),
         Command::SuperviseAssistant { assistant } => d.supervise_assistant(assistant),

@@ -67,6 +67,10 @@ pub enum Event {
     RoleRemoved { person: PersonId, role: Role },
     #[serde(rename = "credential.recorded")]
     CredentialRecorded { person: PersonId, credential: Credential },
+    /// R-REC-6: the credential recorded at `corrects_seq` (or its latest correction) is
+    /// replaced by `credential`; the record corrected stays in the log.
+    #[serde(rename = "credential.corrected")]
+    CredentialCorrected { person: PersonId, corrects_seq: u64, reason: String, credential: Credential },
     #[serde(rename = "supplier.approved")]
     SupplierApproved { supplier: String },
     #[serde(rename = "location.added")]
@@ -297,6 +301,7 @@ impl Event {
             Event::RoleAssigned { .. } => "person.role_assigned",
             Event::RoleRemoved { .. } => "person.role_removed",
             Event::CredentialRecorded { .. } => "credential.recorded",
+            Event::CredentialCorrected { .. } => "credential.corrected",
             Event::SupplierApproved { .. } => "supplier.approved",
             Event::LocationAdded { .. } => "location.added",
             Event::StorageOpened { .. } => "storage.opened",
@@ -448,5 +453,171 @@ impl Envelope {
             return Err(EncodingError::NotCanonical);
         }
         Ok(env)
+    }
+}
+
+impl Event {
+    /// Every record this event names: the firearms, containers, lots, people, locations and
+    /// scenes it is about, and the production-wide record it changes. What a record's history
+    /// is made of (with the envelope's actor: see [`Envelope::entities`]). Exhaustive on
+    /// purpose (no catch-all arm): a new event does not compile until it says what it names.
+    pub fn entities(&self) -> Vec<crate::state::EntityRef> {
+        use crate::state::EntityRef as R;
+        let person = |p: &PersonId| R::Person(p.clone());
+        let firearm = |f: &FirearmId| R::Firearm(f.clone());
+        let container = |c: &ContainerId| R::Container(c.clone());
+        let scene = |s: &SceneId| R::Scene(s.clone());
+        let plan = |sc: &SceneId, plan: &ScenePlan| {
+            let mut out = vec![scene(sc)];
+            for item in &plan.items {
+                out.push(firearm(&item.firearm));
+                out.push(person(&item.performer));
+            }
+            out
+        };
+        let mut out = match self {
+            Event::ProductionCreated { .. }
+            | Event::SupplierApproved { .. }
+            | Event::PolicyChanged { .. }
+            | Event::SecondFactorRequired { .. } => vec![R::Production],
+            Event::PersonAdded { person: p, .. }
+            | Event::RoleAssigned { person: p, .. }
+            | Event::RoleRemoved { person: p, .. }
+            | Event::CredentialRecorded { person: p, .. }
+            | Event::CredentialCorrected { person: p, .. } => vec![person(p)],
+            Event::LocationAdded { location, authorised, .. } => {
+                let mut out = vec![R::Location(location.clone())];
+                out.extend(authorised.iter().map(person));
+                out
+            }
+            Event::StorageOpened { location, by } | Event::StorageClosed { location, by } => {
+                vec![R::Location(location.clone()), person(by)]
+            }
+            Event::FirearmReceived { firearm: f, received_by, .. } => vec![firearm(f), person(received_by)],
+            Event::FirearmStored { firearm: f, location, by } => {
+                vec![firearm(f), R::Location(location.clone()), person(by)]
+            }
+            Event::FirearmTakenOut { firearm: f, location, by, scene: sc } => {
+                let mut out = vec![firearm(f), R::Location(location.clone()), person(by)];
+                out.extend(sc.iter().map(scene));
+                out
+            }
+            Event::FirearmHandedOff { firearm: f, from, to, scene: sc, .. } => {
+                let mut out = vec![firearm(f), person(from), person(to)];
+                out.extend(sc.iter().map(scene));
+                out
+            }
+            Event::FirearmCollected { firearm: f, from, to, .. } => vec![firearm(f), person(from), person(to)],
+            Event::FirearmWithdrawn { firearm: f, .. }
+            | Event::FirearmRepaired { firearm: f, .. }
+            | Event::FirearmDisposed { firearm: f, .. }
+            | Event::FirearmDetailsCorrected { firearm: f, .. } => vec![firearm(f)],
+            Event::LotReceived { lot, container: c, received_by, .. } => {
+                vec![R::Lot(lot.clone()), container(c), person(received_by)]
+            }
+            Event::LotVerified { lot, by, .. } | Event::LotRejected { lot, by, .. } => {
+                vec![R::Lot(lot.clone()), person(by)]
+            }
+            Event::ContainerCreated { container: c, holder, .. } => vec![container(c), person(holder)],
+            Event::RoundsMoved { from, to, lot, .. } => vec![container(from), container(to), R::Lot(lot.clone())],
+            Event::ContainerStored { container: c, location, by }
+            | Event::ContainerTakenOut { container: c, location, by } => {
+                vec![container(c), R::Location(location.clone()), person(by)]
+            }
+            Event::ContainerHandedOver { container: c, from, to } => vec![container(c), person(from), person(to)],
+            Event::ScenePlanned { scene: sc, plan: p, .. } | Event::ScenePlanRevised { scene: sc, plan: p, .. } => {
+                plan(sc, p)
+            }
+            Event::ScenePlanApproved { scene: sc, by, .. }
+            | Event::MeetingSignedOff { scene: sc, by, .. }
+            | Event::SceneMarkedReady { scene: sc, by }
+            | Event::SceneCalled { scene: sc, by }
+            | Event::SceneWrapped { scene: sc, by }
+            | Event::FirearmDeclined { scene: sc, person: by, .. } => vec![scene(sc), person(by)],
+            Event::MeetingHeld { scene: sc, attendees, .. } => {
+                let mut out = vec![scene(sc)];
+                out.extend(attendees.iter().map(person));
+                out
+            }
+            Event::DayOpened { by, .. }
+            | Event::DayClosed { by, .. }
+            | Event::AlertResolved { by, .. }
+            | Event::RoundsDiscrepancyResolved { by, .. }
+            | Event::HoldLifted { by, .. } => vec![R::Safety, person(by)],
+            Event::AlertRaised { .. } => vec![R::Safety],
+            Event::AssistantSupervised { assistant, by } => vec![R::Safety, person(assistant), person(by)],
+            Event::CompetenceRecorded { person: p, by, .. } => vec![person(p), person(by)],
+            Event::FirearmInspected { firearm: f, by, .. } | Event::FirearmDeclaredEmpty { firearm: f, by } => {
+                vec![firearm(f), person(by)]
+            }
+            Event::FirearmLoaded { firearm: f, by, container: c, lots, .. } => {
+                let mut out = vec![firearm(f), person(by), container(c)];
+                out.extend(lots.keys().map(|l| R::Lot(l.clone())));
+                out
+            }
+            Event::FirearmUnloaded { firearm: f, by, container: c, .. } => vec![firearm(f), person(by), container(c)],
+            Event::RoundsDiscrepancyFound { firearm: f, .. } => vec![R::Safety, firearm(f)],
+            Event::FirearmDemonstrated { firearm: f, armorer, ad, .. } => vec![firearm(f), person(armorer), person(ad)],
+            Event::FirearmShown { firearm: f, armorer, person: p, .. } => vec![firearm(f), person(armorer), person(p)],
+            Event::HoldPlaced { scope, by, .. } => {
+                let mut out = vec![R::Safety, person(by)];
+                if let HoldScope::Scene { scene: sc } = scope {
+                    out.push(scene(sc));
+                }
+                out
+            }
+            Event::LiveExceptionApproved { range, by, .. } => vec![R::Safety, R::Location(range.clone()), person(by)],
+            Event::TransportRecorded { escort, firearms, containers, .. } => {
+                let mut out = vec![person(escort)];
+                out.extend(firearms.iter().map(firearm));
+                out.extend(containers.iter().map(container));
+                out
+            }
+            Event::AuthorityNotified { by, .. } => vec![R::Reporting, person(by)],
+            Event::ContactsSet { .. }
+            | Event::RecipientsSet { .. }
+            | Event::ReportFiled { .. }
+            | Event::ReportAddedTo { .. }
+            | Event::ReportEscalated { .. } => vec![R::Reporting],
+            Event::ReportAcknowledged { by, .. }
+            | Event::ReportAnswered { by, .. }
+            | Event::ReportReviewed { by, .. }
+            | Event::ReportClosed { by, .. }
+            | Event::RegulatorNotified { by, .. }
+            | Event::InvestigationSigned { by, .. }
+            | Event::EvidenceReleased { by, .. } => vec![R::Reporting, person(by)],
+            Event::IncidentReported { firearm: f, scene: sc, by, frozen_firearms, frozen_containers, .. } => {
+                let mut out = vec![R::Reporting, person(by)];
+                out.extend(f.iter().map(firearm));
+                out.extend(sc.iter().map(scene));
+                out.extend(frozen_firearms.iter().map(firearm));
+                out.extend(frozen_containers.iter().map(container));
+                out
+            }
+            Event::OverrideRecorded { firearm: f, scene: sc, by, .. } => {
+                vec![R::Safety, firearm(f), scene(sc), person(by)]
+            }
+        };
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+impl Envelope {
+    /// Every record this event names (`Event::entities`), and the person who acted and those
+    /// who confirmed it in person: a person's history holds what they did as well as what
+    /// was done to what they hold.
+    pub fn entities(&self) -> Vec<crate::state::EntityRef> {
+        use crate::state::EntityRef as R;
+        let mut out = self.event.entities();
+        out.extend(self.actor.person().map(|p| R::Person(p.clone())));
+        if let Some(auth) = &self.auth {
+            out.extend(auth.confirmations.iter().map(|c| R::Person(c.person.clone())));
+            out.extend(auth.on_device_of.iter().map(|p| R::Person(p.clone())));
+        }
+        out.sort();
+        out.dedup();
+        out
     }
 }

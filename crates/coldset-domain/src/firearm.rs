@@ -52,6 +52,16 @@ impl<'a> Decider<'a> {
             || format!("a firearm with serial {serial} is already registered"),
             "open the existing record instead of registering it twice",
         );
+        // R-REC-3: the bound book says where every firearm came from; an intake without its
+        // supplier or paperwork is refused by rule, not merely as incomplete input.
+        for (what, value) in [("supplier", &acquired_from.name), ("paperwork", &acquired_from.document)] {
+            c.require(
+                !value.trim().is_empty(),
+                RuleId::Rec3,
+                || format!("the intake names no {what}: where a firearm came from is recorded"),
+                "record who supplied it and its paperwork (rental agreement, delivery note)",
+            );
+        }
         c.finish()?;
         Ok(vec![Event::FirearmReceived {
             firearm: FirearmId::numbered(self.state.firearms.len() as u64 + 1),
@@ -247,11 +257,19 @@ impl<'a> Decider<'a> {
             || format!("a firearm with serial {new_serial} is already registered"),
             "check the serial: another firearm record already carries it",
         );
+        // The record corrected is the firearm's details in force: its intake, or its latest
+        // correction, so the corrections of one firearm form one line a reader can follow.
+        let in_force = self.state.firearm_records.get(firearm).copied();
         c.require(
-            self.state.last_seq.is_some_and(|last| *corrects_seq <= last),
+            in_force == Some(*corrects_seq),
             RuleId::Rec6,
-            || format!("there is no record {corrects_seq} to correct"),
-            "name the sequence number of the record being corrected",
+            || match in_force {
+                Some(seq) if *corrects_seq < seq => format!(
+                    "record {corrects_seq} is not the details of {firearm} in force: record {seq} is (a correction names the latest record)"
+                ),
+                _ => format!("there is no record {corrects_seq} of {firearm}'s details to correct"),
+            },
+            "name the sequence number of the record being corrected: the firearm's page names it",
         );
         c.finish()?;
         Ok(vec![Event::FirearmDetailsCorrected {
@@ -715,6 +733,7 @@ impl ProductionState {
                 version: seq,
             },
         );
+        self.firearm_records.insert(firearm.clone(), seq);
         Ok(vec![R::Firearm(firearm.clone())])
     }
 
@@ -843,6 +862,9 @@ impl ProductionState {
         f.serial = serial.to_owned();
         f.calibre = calibre.to_owned();
         f.version = seq;
+        // Not checked here: corrections recorded before the decider required the record in
+        // force named any earlier record, and replaying them must still work.
+        self.firearm_records.insert(firearm.clone(), seq);
         Ok(vec![R::Firearm(firearm.clone())])
     }
 

@@ -9,7 +9,7 @@ use crate::events::Event;
 use crate::ids::*;
 use crate::model::*;
 use crate::rules::{Checks, RuleId};
-use crate::state::{EntityRef, ProductionInfo, ProductionState};
+use crate::state::{missing, EntityRef, ProductionInfo, ProductionState};
 use crate::text::fields as F;
 use std::collections::BTreeSet;
 
@@ -102,32 +102,46 @@ impl<'a> Decider<'a> {
         credential: &Credential,
     ) -> Result<Vec<Event>, DomainError> {
         self.person(person)?;
-        // R-REC-4: the training and competence record names what it is: its number,
-        // its issuer and, for a licence, permit or certification, the kinds it covers.
         let mut c = Checks::new();
-        for (field, value) in [("number", &credential.number), ("issuer", &credential.issuer)] {
-            c.require(
-                !value.trim().is_empty(),
-                RuleId::Rec4,
-                || format!("the credential's {field} is missing"),
-                "record the credential's number and issuer as they appear on it",
-            );
-        }
-        c.require(
-            !credential.covers.is_empty() || credential.kind == CredentialKind::SafetyCourse,
-            RuleId::Rec4,
-            || format!("the {} covers no weapon kind", credential.kind),
-            "name the weapon kinds it covers",
-        );
+        check_credential(&mut c, credential);
         c.finish()?;
-        let c = Credential {
-            kind: credential.kind,
-            number: F::CREDENTIAL_NUMBER.required(&credential.number)?,
-            issuer: F::CREDENTIAL_ISSUER.required(&credential.issuer)?,
-            expires_on: credential.expires_on,
-            covers: credential.covers.clone(),
-        };
-        Ok(vec![Event::CredentialRecorded { person: person.clone(), credential: c }])
+        Ok(vec![Event::CredentialRecorded { person: person.clone(), credential: clean_credential(credential)? }])
+    }
+
+    /// Decides `correct_credential` (R-REC-6): the record corrected must be a credential of
+    /// this person still in force (a record already corrected is corrected again through its
+    /// latest correction, so the chain stays one line), the reason is given, and the new
+    /// credential is as complete as a new one must be (R-REC-4).
+    pub(crate) fn correct_credential(
+        &self,
+        person: &PersonId,
+        corrects_seq: u64,
+        reason: &str,
+        credential: &Credential,
+    ) -> Result<Vec<Event>, DomainError> {
+        let p = self.person(person)?;
+        let mut c = Checks::new();
+        let in_force = self.state.credential_records.get(person).is_some_and(|seqs| seqs.contains(&corrects_seq));
+        c.require(
+            in_force,
+            RuleId::Rec6,
+            || format!("record {corrects_seq} is not a credential of {} in force", p.name),
+            "correct the credential from the person's page: it names the record in force",
+        );
+        c.require(
+            !reason.trim().is_empty(),
+            RuleId::Rec6,
+            || "the correction gives no reason".to_owned(),
+            "say what was wrong (for example: expiry date mistyped)",
+        );
+        check_credential(&mut c, credential);
+        c.finish()?;
+        Ok(vec![Event::CredentialCorrected {
+            person: person.clone(),
+            corrects_seq,
+            reason: F::CORRECTION_REASON.required(reason)?,
+            credential: clean_credential(credential)?,
+        }])
     }
 
     /// Decides `require_second_factor`.
@@ -286,6 +300,36 @@ impl<'a> Decider<'a> {
     }
 }
 
+/// R-REC-4: the training and competence record names what it is: its number, its issuer
+/// and, for a licence, permit or certification, the kinds it covers.
+fn check_credential(c: &mut Checks, credential: &Credential) {
+    for (field, value) in [("number", &credential.number), ("issuer", &credential.issuer)] {
+        c.require(
+            !value.trim().is_empty(),
+            RuleId::Rec4,
+            || format!("the credential's {field} is missing"),
+            "record the credential's number and issuer as they appear on it",
+        );
+    }
+    c.require(
+        !credential.covers.is_empty() || credential.kind == CredentialKind::SafetyCourse,
+        RuleId::Rec4,
+        || format!("the {} covers no weapon kind", credential.kind),
+        "name the weapon kinds it covers",
+    );
+}
+
+/// The credential as recorded: its text fields within their limits.
+fn clean_credential(credential: &Credential) -> Result<Credential, DomainError> {
+    Ok(Credential {
+        kind: credential.kind,
+        number: F::CREDENTIAL_NUMBER.required(&credential.number)?,
+        issuer: F::CREDENTIAL_ISSUER.required(&credential.issuer)?,
+        expires_on: credential.expires_on,
+        covers: credential.covers.clone(),
+    })
+}
+
 impl ProductionState {
     pub(crate) fn apply_production_created(
         &mut self,
@@ -387,6 +431,28 @@ impl ProductionState {
         use EntityRef as R;
         let p = self.person_mut(person)?;
         p.credentials.push(credential.clone());
+        p.version = seq;
+        self.credential_records.entry(person.clone()).or_default().push(seq);
+        Ok(vec![R::Person(person.clone())])
+    }
+
+    pub(crate) fn apply_credential_corrected(
+        &mut self,
+        seq: u64,
+        person: &PersonId,
+        corrects_seq: u64,
+        credential: &Credential,
+    ) -> Result<Vec<EntityRef>, String> {
+        use EntityRef as R;
+        let records = self.credential_records.get_mut(person).ok_or_else(|| missing("credential of", person))?;
+        let index = records
+            .iter()
+            .position(|s| *s == corrects_seq)
+            .ok_or_else(|| format!("it corrects record {corrects_seq}, which is no credential of {person} in force"))?;
+        records[index] = seq;
+        let p = self.people.get_mut(person).ok_or_else(|| missing("person", person))?;
+        let slot = p.credentials.get_mut(index).ok_or("the credential corrected is missing")?;
+        *slot = credential.clone();
         p.version = seq;
         Ok(vec![R::Person(person.clone())])
     }

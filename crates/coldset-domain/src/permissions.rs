@@ -42,6 +42,7 @@ impl CommandKind {
             CommandKind::AssignRole => Allowed::Roles(SETUP),
             CommandKind::RemoveRole => Allowed::Roles(SETUP),
             CommandKind::RecordCredential => Allowed::Roles(CREDENTIALS),
+            CommandKind::CorrectCredential => Allowed::Roles(CREDENTIALS),
             CommandKind::ApproveSupplier => Allowed::Roles(ARMORY_SETUP),
             CommandKind::AddLocation => Allowed::Roles(ARMORY_SETUP),
             CommandKind::PlanScene => Allowed::Roles(SCENES),

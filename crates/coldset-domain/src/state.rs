@@ -36,6 +36,15 @@ pub struct ProductionState {
     pub reporting: crate::reporting::Reporting,
     /// Sequence number of the last applied event; `None` for an empty log.
     pub last_seq: Option<u64>,
+    /// For each person, the sequence number of the record in force for each of their
+    /// credentials (same order as `Person::credentials`): the `credential.recorded` event, or
+    /// its latest `credential.corrected`. A correction names one of these (R-REC-6). Kept here,
+    /// not in the person's projection row, so rows written before corrections existed keep
+    /// their bytes.
+    pub credential_records: BTreeMap<PersonId, Vec<u64>>,
+    /// For each firearm, the sequence number of its details in force (`firearm.received`, or
+    /// its latest `firearm.details_corrected`): what a correction names (R-REC-6).
+    pub firearm_records: BTreeMap<FirearmId, u64>,
 }
 
 /// A record the projections hold, addressed by kind and id.

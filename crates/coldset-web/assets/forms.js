@@ -58,7 +58,12 @@
     if (answer.ok && next) {
       main.innerHTML = next.innerHTML;
       document.title = doc.title;
-      if (answer.redirected) history.replaceState(null, '', answer.url);
+      if (answer.redirected) {
+        // The address of the page now shown, without the one-off `recorded` banner.
+        var url = new URL(answer.url);
+        url.searchParams.delete('recorded');
+        history.replaceState(null, '', url.pathname + url.search + url.hash);
+      }
       runScripts(main);
       focusNext();
       updated();

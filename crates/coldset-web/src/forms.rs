@@ -17,9 +17,13 @@ use coldset_app::access::{self, Proof};
 use coldset_app::passkey::{Assertion, Expected};
 use coldset_app::{App, Request};
 use coldset_domain::ids::{ContainerId, FirearmId, LocationId, LotId, PersonId, SceneId};
-use coldset_domain::model::{AmmoClass, Provenance, VerificationMethod};
+use coldset_domain::model::{
+    AmmoClass, Credential, CredentialKind, FirearmKind, LocationKind, Party, Provenance, Role, VerificationMethod,
+};
 use coldset_domain::reports::Authority;
-use coldset_domain::safety::{Agenda, CallSheet, HoldScope, InspectionStage};
+use coldset_domain::safety::{
+    Agenda, CallSheet, HoldScope, InspectionStage, PlanItem, PlannedLoad, Protection, ScenePlan,
+};
 use coldset_domain::{Command, ProductionState};
 use maud::{html, Markup};
 use std::collections::{BTreeMap, BTreeSet};
@@ -352,8 +356,168 @@ fn command(f: &Fields, state: &ProductionState, expected: &Expected) -> Result<(
         "lift_hold" => {
             signed_in(Command::LiftHold { hold: f.num("hold")?, note: f.text("note"), review: f.checked("review") })
         }
+        // Set-up (pages/setup.rs, pages/people.rs) and corrections (R-REC-6).
+        "add_person" => signed_in(Command::AddPerson { name: f.text("name"), roles: roles(f)? }),
+        "assign_role" | "remove_role" => {
+            let person = f.id("person", PersonId::parse)?;
+            let role = Role::parse(f.req("role")?).map_err(bad)?;
+            signed_in(if action == "assign_role" {
+                Command::AssignRole { person, role }
+            } else {
+                Command::RemoveRole { person, role }
+            })
+        }
+        "record_credential" => signed_in(Command::RecordCredential {
+            person: f.id("person", PersonId::parse)?,
+            credential: credential(f)?,
+        }),
+        "correct_credential" => signed_in(Command::CorrectCredential {
+            person: f.id("person", PersonId::parse)?,
+            corrects_seq: f.num("corrects_seq")?,
+            reason: f.text("reason"),
+            credential: credential(f)?,
+        }),
+        "approve_supplier" => signed_in(Command::ApproveSupplier { supplier: f.text("supplier") }),
+        "add_location" => signed_in(Command::AddLocation {
+            name: f.text("name"),
+            kind: LocationKind::parse(f.req("kind")?).map_err(bad)?,
+            authorised: people(f, "authorised")?,
+        }),
+        "intake_firearm" => signed_in(Command::IntakeFirearm {
+            kind: FirearmKind::parse(f.req("kind")?).map_err(bad)?,
+            make: f.text("make"),
+            model: f.text("model"),
+            serial: f.text("serial"),
+            calibre: f.text("calibre"),
+            condition: f.text("condition"),
+            // Left blank, the supplier and paperwork reach the decider, which refuses the
+            // intake naming R-REC-3: the refusal says which rule, not only "fill in".
+            acquired_from: Party {
+                name: f.text("supplier"),
+                licence: f.text("supplier_licence"),
+                document: f.text("paperwork"),
+            },
+        }),
+        "correct_firearm" => signed_in(Command::CorrectFirearmDetails {
+            firearm: firearm()?,
+            corrects_seq: f.num("corrects_seq")?,
+            reason: f.text("reason"),
+            make: f.text("make"),
+            model: f.text("model"),
+            serial: f.text("serial"),
+            calibre: f.text("calibre"),
+        }),
+        "create_container" => signed_in(Command::CreateContainer {
+            label: f.text("label"),
+            class: AmmoClass::parse(f.req("class")?, f.opt("load")).map_err(bad)?,
+            calibre: f.text("calibre"),
+        }),
+        "move_rounds" => signed_in(Command::MoveRounds {
+            from: f.id("from", ContainerId::parse)?,
+            to: f.id("to", ContainerId::parse)?,
+            rounds: f.num("rounds")?,
+        }),
+        "plan_scene" => signed_in(Command::PlanScene {
+            number: f.text("number"),
+            description: f.text("description"),
+            day: coldset_domain::time::parse_date(f.req("day")?).map_err(bad)?,
+            plan: plan(f)?,
+        }),
+        "revise_plan" => signed_in(Command::RevisePlan { scene: scene()?, plan: plan(f)?, reason: f.text("reason") }),
         other => Err(bad(format!("'{other}' is not a step these pages know"))),
     }
+}
+
+/// The roles ticked on a form (`role`, repeated).
+fn roles(f: &Fields) -> Result<BTreeSet<Role>, ApiError> {
+    f.all("role").map(|r| Role::parse(r.trim()).map_err(bad)).collect()
+}
+
+/// The people ticked on a form under `name` (repeated).
+fn people(f: &Fields, name: &str) -> Result<BTreeSet<PersonId>, ApiError> {
+    f.all(name).map(|x| PersonId::parse(x.trim()).map_err(|e| bad(e.to_string()))).collect()
+}
+
+/// A value of one of the plan's snake_case choices (`shield`, `remote_camera`, `take`).
+fn choice<T: serde::de::DeserializeOwned>(value: &str, what: &str) -> Result<T, ApiError> {
+    serde_json::from_value(serde_json::Value::String(value.trim().to_owned()))
+        .map_err(|_| bad(format!("'{value}' is not a {what}")))
+}
+
+/// A credential's fields: kind, number, issuer, expiry date and the weapon kinds it covers.
+fn credential(f: &Fields) -> Result<Credential, ApiError> {
+    Ok(Credential {
+        kind: CredentialKind::parse(f.req("kind")?).map_err(bad)?,
+        number: f.text("number"),
+        issuer: f.text("issuer"),
+        expires_on: coldset_domain::time::parse_date(f.req("expires_on")?).map_err(bad)?,
+        covers: f.all("covers").map(|k| FirearmKind::parse(k.trim()).map_err(bad)).collect::<Result<_, _>>()?,
+    })
+}
+
+/// A distance typed in metres ("6", "4.5"), in centimetres.
+fn centimetres(text: &str) -> Result<u32, ApiError> {
+    let metres: f64 =
+        text.trim().replace(',', ".").parse().map_err(|_| bad(format!("'{text}' is not a distance in metres")))?;
+    if !(0.0..=10_000.0).contains(&metres) {
+        return Err(bad(format!("{text} m is not a distance on a set")));
+    }
+    // Rounded to the centimetre, which is what the plan records.
+    Ok((metres * 100.0).round() as u32)
+}
+
+/// A scene plan from the plan form (pages/setup.rs `plan_fields`): its kind, the written risk
+/// assessment, who is on the call list, in the line of fire and protected how, and one
+/// block of fields per firearm (`item{N}_...`; a block without a firearm is left out).
+fn plan(f: &Fields) -> Result<ScenePlan, ApiError> {
+    let mut items = Vec::new();
+    for i in 0..crate::pages::MAX_PLAN_ITEMS {
+        let field = |name: &str| format!("item{i}_{name}");
+        let Some(firearm) = f.opt(&field("firearm")) else { continue };
+        let load = match f.opt(&field("load")).unwrap_or("empty") {
+            "empty" => PlannedLoad::Empty,
+            "dummies" => PlannedLoad::Dummies,
+            "blanks" => PlannedLoad::Blanks { load: f.req(&field("blank_load"))?.to_owned() },
+            other => return Err(bad(format!("'{other}' is not a planned load: empty, dummies or blanks"))),
+        };
+        items.push(PlanItem {
+            firearm: FirearmId::parse(firearm).map_err(|e| bad(e.to_string()))?,
+            performer: f.id(&field("performer"), PersonId::parse)?,
+            load,
+            real_firearm_reason: f.opt(&field("real_reason")).map(str::to_owned),
+            toward_person: f.checked(&field("toward_person")),
+            toward_camera: f.checked(&field("toward_camera")),
+            armorer_consulted: f.checked(&field("consulted")),
+            mitigations: f.all(&field("mitigation")).map(|m| choice(m, "mitigation")).collect::<Result<_, _>>()?,
+            camera_protection: f
+                .opt(&field("camera"))
+                .filter(|c| *c != "none")
+                .map(|c| choice(c, "camera protection"))
+                .transpose()?,
+            closest_person_cm: f.opt(&field("closest_m")).map(centimetres).transpose()?,
+            close_range_load_approved: f.checked(&field("close_range")),
+        });
+    }
+    let shield = people(f, "shield")?;
+    let eye = people(f, "eye")?;
+    let hearing = people(f, "hearing")?;
+    let protected: BTreeSet<&PersonId> = shield.iter().chain(&eye).chain(&hearing).collect();
+    Ok(ScenePlan {
+        kind: choice(f.req("kind")?, "kind of scene")?,
+        items,
+        call_list: people(f, "call_list")?,
+        line_of_fire: people(f, "line_of_fire")?,
+        protection: protected
+            .into_iter()
+            .map(|p| Protection {
+                person: p.clone(),
+                shield: shield.contains(p),
+                eye: eye.contains(p),
+                hearing: hearing.contains(p),
+            })
+            .collect(),
+        risk_assessment: f.text("risk_assessment"),
+    })
 }
 
 /// Where to go after the step: a page of this production, never elsewhere.

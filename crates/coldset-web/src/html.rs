@@ -93,6 +93,7 @@ const PRODUCTION_PAGES: &[(&str, &str)] = &[
     ("/board", "Board"),
     ("/oversight", "Oversight"),
     ("/audit", "Audit"),
+    ("/setup", "Set-up"),
 ];
 
 /// A page of a production: the frame with the production's navigation above the body.
@@ -124,21 +125,15 @@ pub(crate) fn is_safe_local_path(path: &str) -> bool {
         && path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-_.~?=&%".contains(&b))
 }
 
-/// A moment as the pages show it: in the production's time zone, to the minute, in words a
-/// person reads at a glance ("Mon 7 Dec 2026, 06:42"). Machine formats (RFC 3339, UTC) are
-/// for the API only.
+/// A moment as the pages show it: in the production's time zone, to the minute
+/// ([`coldset_app::history::local_time`]).
 pub(crate) fn when(state: &coldset_domain::ProductionState, at: coldset_domain::Timestamp) -> String {
-    let zone = state.info.as_ref().map_or("UTC", |i| i.time_zone.as_str());
-    local_minute(zone, at)
+    coldset_app::history::local_time(state, at)
 }
 
-/// [`when`] for a time zone by name (UTC if the name is unknown, which creation refuses).
+/// [`when`] for a time zone by name.
 pub(crate) fn local_minute(zone: &str, at: coldset_domain::Timestamp) -> String {
-    let tz = jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    match jiff::Timestamp::from_millisecond(at.0) {
-        Ok(ts) => ts.to_zoned(tz).strftime("%a %-d %b %Y, %H:%M").to_string(),
-        Err(_) => at.to_rfc3339(),
-    }
+    coldset_app::history::local_time_in(zone, at)
 }
 
 /// A person's name as pages show it (their id if the record is missing).
@@ -157,57 +152,11 @@ pub(crate) fn holder_name(state: &coldset_domain::ProductionState, holder: &cold
     }
 }
 
-/// An event in the words of the set ("Handed to Cole Brannigan"): the custody steps in
-/// full, anything else by its kind.
-pub(crate) fn describe_event(state: &coldset_domain::ProductionState, event: &coldset_domain::Event) -> String {
-    use coldset_domain::Event as E;
-    let who = |p: &coldset_domain::ids::PersonId| person_name(state, p);
-    let place = |l: &coldset_domain::ids::LocationId| state.locations.get(l).map_or(l.to_string(), |x| x.name.clone());
-    match event {
-        E::FirearmReceived { firearm, make, model, serial, .. } => {
-            format!("{firearm} {make} {model} (serial {serial}) received")
-        }
-        E::FirearmTakenOut { firearm, by, scene, .. } => match scene.as_ref().and_then(|s| state.scenes.get(s)) {
-            Some(s) => format!("{firearm} taken out by {} for scene {}", who(by), s.number),
-            None => format!("{firearm} taken out by {} (no scene)", who(by)),
-        },
-        E::FirearmInspected { firearm, barrel_clear: true, .. } => format!("{firearm} inspected: barrel clear"),
-        E::FirearmInspected { firearm, fault, .. } => {
-            format!("{firearm} inspected: fault found ({})", fault.as_deref().unwrap_or("barrel not clear"))
-        }
-        E::FirearmLoaded { firearm, class, count, .. } => format!("{firearm} loaded with {count} {class}"),
-        E::FirearmDeclaredEmpty { firearm, .. } => format!("{firearm} declared empty"),
-        E::FirearmDemonstrated { firearm, ad, .. } => format!("{firearm} shown to the 1st AD, {}", who(ad)),
-        E::FirearmShown { firearm, person, .. } => format!("{firearm} shown to {}, who acknowledged", who(person)),
-        E::FirearmHandedOff { firearm, to, .. } => format!("{firearm} handed to {}", who(to)),
-        E::FirearmCollected { firearm, from, .. } => format!("{firearm} collected from {}", who(from)),
-        E::FirearmUnloaded { firearm, fired, returned, .. } => {
-            format!("{firearm} unloaded: {fired} fired, {returned} returned")
-        }
-        E::FirearmStored { firearm, location, .. } => format!("{firearm} put away in {}", place(location)),
-        E::FirearmWithdrawn { firearm, reason } => format!("{firearm} taken out of service: {reason}"),
-        E::FirearmRepaired { firearm, repaired_by, .. } => {
-            format!("{firearm} repaired by {repaired_by} and back in service")
-        }
-        E::RoundsDiscrepancyFound { firearm, class, issued, fired, returned } => {
-            format!("count discrepancy on {firearm}: {issued} {class} issued, {fired} fired, {returned} returned")
-        }
-        E::RoundsDiscrepancyResolved { class, explanation, .. } => {
-            format!("{class} discrepancy explained: {explanation}")
-        }
-        E::ContainerTakenOut { container, .. } => format!("container {container} taken out"),
-        E::ContainerStored { container, location, .. } => {
-            format!("container {container} put away in {}", place(location))
-        }
-        other => other.kind().replace(['.', '_'], " "),
-    }
-}
-
 /// "Recorded: …" at the top of the page a step goes back to, naming the event's number.
 pub(crate) fn recorded_banner(state: &coldset_domain::ProductionState, event: &coldset_domain::Envelope) -> Markup {
     html! {
         div.banner.ok role="status" {
-            p { strong { "Recorded: " } (describe_event(state, &event.event)) " · #" (event.seq) }
+            p { strong { "Recorded: " } (crate::pages::history::what(state, &event.event)) " · #" (event.seq) }
         }
     }
 }

@@ -8,6 +8,22 @@ fn tour() -> Prod {
     let (arm, ad, admin) = (p.arm(), p.ad(), p.admin.clone());
     p.w.ok(&admin, Command::AssignRole { person: p.crew.clone(), role: Role::Performer });
     p.w.ok(&admin, Command::RemoveRole { person: p.crew.clone(), role: Role::Performer });
+    let permit =
+        p.w.log
+            .iter()
+            .find(|e| matches!(&e.event, Event::CredentialRecorded { person, .. } if *person == p.performer))
+            .unwrap()
+            .seq;
+    let credential = p.w.state.people[&p.performer].credentials[0].clone();
+    p.w.ok(
+        &admin,
+        Command::CorrectCredential {
+            person: p.performer.clone(),
+            corrects_seq: permit,
+            reason: "issuer misspelt".into(),
+            credential,
+        },
+    );
     p.set_policy(&["california-2025", "nsw-au"]);
     p.w.ok(
         &by(&p.producer),
@@ -89,7 +105,7 @@ fn tour() -> Prod {
         &arm,
         Command::CorrectFirearmDetails {
             firearm: p.real_gun.clone(),
-            corrects_seq: 1,
+            corrects_seq: p.w.state.firearm_records[&p.real_gun],
             reason: "model name as on the rental agreement".into(),
             make: "Colt".into(),
             model: "SAA 2nd gen".into(),
@@ -167,6 +183,7 @@ const ALL_EVENT_KINDS: &[&str] = &[
     "person.role_assigned",
     "person.role_removed",
     "credential.recorded",
+    "credential.corrected",
     "supplier.approved",
     "location.added",
     "storage.opened",
@@ -243,6 +260,7 @@ fn event_listed(e: &Event) {
         | Event::RoleAssigned { .. }
         | Event::RoleRemoved { .. }
         | Event::CredentialRecorded { .. }
+        | Event::CredentialCorrected { .. }
         | Event::SupplierApproved { .. }
         | Event::LocationAdded { .. }
         | Event::StorageOpened { .. }
@@ -433,4 +451,25 @@ fn apply_refuses_out_of_order_or_foreign_events() {
     assert!(s.apply(&dup).is_err(), "a second production.created");
     assert_eq!(s, before);
     s.apply(&log[1]).unwrap();
+}
+
+/// Every kind of event names at least one record (so it is in some record's history), and
+/// the custody steps name the item and both people: a history is found from what events
+/// name, never from their text.
+#[test]
+fn every_event_names_the_records_it_is_about() {
+    use coldset_domain::EntityRef as E;
+    let p = tour();
+    for env in &p.w.log {
+        assert!(!env.event.entities().is_empty(), "{} names no record", env.event.kind());
+        if let Event::FirearmHandedOff { firearm, from, to, .. } = &env.event {
+            let named = env.entities();
+            for r in [E::Firearm(firearm.clone()), E::Person(from.clone()), E::Person(to.clone())] {
+                assert!(named.contains(&r), "a hand-off names {r:?}: {named:?}");
+            }
+        }
+        if let Some(actor) = env.actor.person() {
+            assert!(env.entities().contains(&E::Person(actor.clone())), "{}: the actor is named", env.event.kind());
+        }
+    }
 }

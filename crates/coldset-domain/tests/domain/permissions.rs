@@ -11,6 +11,7 @@ fn variant_listed(c: &Command) {
         | Command::AssignRole { .. }
         | Command::RemoveRole { .. }
         | Command::RecordCredential { .. }
+        | Command::CorrectCredential { .. }
         | Command::ApproveSupplier { .. }
         | Command::AddLocation { .. }
         | Command::OpenStorage { .. }
@@ -93,6 +94,12 @@ pub(super) fn samples(p: &Prod) -> Vec<Command> {
         Command::RemoveRole { person: p.performer.clone(), role: Role::Performer },
         Command::RecordCredential {
             person: p.crew.clone(),
+            credential: credential(CredentialKind::SafetyCourse, TODAY, &[]),
+        },
+        Command::CorrectCredential {
+            person: p.crew.clone(),
+            corrects_seq: 1,
+            reason: "x".into(),
             credential: credential(CredentialKind::SafetyCourse, TODAY, &[]),
         },
         Command::ApproveSupplier { supplier: "Other".into() },

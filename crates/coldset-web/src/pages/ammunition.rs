@@ -41,7 +41,7 @@ fn view(state: &ProductionState, p: &str, forms: Forms<'_>) -> Markup {
             tbody {
                 @for lot in state.lots.values() {
                     tr {
-                        td { (lot.id) } td { (lot.class) } td { (lot.calibre) } td { (lot.rounds) }
+                        td { a href={ "/p/" (p) "/lots/" (lot.id) } { (lot.id) } } td { (lot.class) } td { (lot.calibre) } td { (lot.rounds) }
                         td { (lot.provenance.supplier) " · " (lot.provenance.document) }
                         td {
                             @match &lot.state {
@@ -61,19 +61,7 @@ fn view(state: &ProductionState, p: &str, forms: Forms<'_>) -> Markup {
             p { "Check every round; a round of another class rejects the lot." }
         }
         @for lot in quarantined {
-            div.card {
-                (forms.form(
-                    "verify_lot",
-                    html! {
-                        input type="hidden" name="lot" value=(lot.id);
-                        p { strong { (lot.id) } ": " (lot.rounds) " " (lot.class) " " (lot.calibre) }
-                        label { "checked by " select name="method" { (method_options()) } } " "
-                        label { "rounds checked " input name="rounds_checked" inputmode="numeric" required size="4"; } " "
-                        label { "rounds of another class found " input name="other_class_found" inputmode="numeric" size="3" value="0"; } " "
-                    },
-                    "Record verification",
-                ))
-            }
+            div.card { (verify_form(forms, lot)) }
         }
         h2 { "Receive a new lot" }
         p { "A new lot goes into quarantine in its own container until it is verified." }
@@ -93,6 +81,21 @@ fn view(state: &ProductionState, p: &str, forms: Forms<'_>) -> Markup {
             }
         }
     }
+}
+
+/// The verification of a lot in quarantine (R-AMMO-4), also on the lot's own page.
+pub(super) fn verify_form(forms: Forms<'_>, lot: &coldset_domain::model::Lot) -> Markup {
+    forms.form(
+        "verify_lot",
+        html! {
+            input type="hidden" name="lot" value=(lot.id);
+            p { strong { (lot.id) } ": " (lot.rounds) " " (lot.class) " " (lot.calibre) }
+            label { "checked by " select name="method" { (method_options()) } } " "
+            label { "rounds checked " input name="rounds_checked" inputmode="numeric" required size="4"; } " "
+            label { "rounds of another class found " input name="other_class_found" inputmode="numeric" size="3" value="0"; } " "
+        },
+        "Record verification",
+    )
 }
 
 fn intake_fields() -> Markup {

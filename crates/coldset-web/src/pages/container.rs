@@ -14,7 +14,9 @@ use coldset_domain::ProductionState;
 use maud::{html, Markup};
 
 pub(super) async fn container_page(
+    axum::extract::State(app): axum::extract::State<coldset_app::App>,
     Path((p, id)): Path<(String, String)>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
     PageReader(state): PageReader,
     headers: HeaderMap,
 ) -> Response {
@@ -26,9 +28,16 @@ pub(super) async fn container_page(
             &format!("/p/{p}/ammunition"),
         );
     };
+    let before = super::history::before_param(query.as_deref());
+    let history = match super::history::load(&app, &p, coldset_domain::EntityRef::Container(c.id.clone()), before).await
+    {
+        Ok(page) => page,
+        Err(e) => return refusal_page("Container", &e, &back),
+    };
     let csrf = csrf(&headers);
     let forms = Forms { p: &p, csrf: &csrf, back: &back };
-    production_page(&p, &format!("Container {}", c.label), view(&state, &p, c, forms)).into_response()
+    let body = html! { (view(&state, &p, c, forms)) (super::history::section(&state, &history, &back, before)) };
+    production_page(&p, &format!("Container {}", c.label), body).into_response()
 }
 
 fn view(state: &ProductionState, p: &str, c: &Container, forms: Forms<'_>) -> Markup {

@@ -21,9 +21,23 @@ use maud::{html, Markup};
 
 #[derive(Debug, Default, serde::Deserialize)]
 pub(super) struct StepQuery {
-    /// The event a step just recorded (forms.rs), named in a banner.
+    /// The event a step just recorded (forms.rs), named in a banner. Text, so that a
+    /// mangled link shows the page without it rather than an error.
     #[serde(default)]
-    recorded: Option<u64>,
+    recorded: Option<String>,
+    /// The history page: entries older than this sequence number.
+    #[serde(default)]
+    before: Option<String>,
+}
+
+impl StepQuery {
+    pub(super) fn recorded(&self) -> Option<u64> {
+        self.recorded.as_deref().and_then(|v| v.parse().ok())
+    }
+
+    pub(super) fn before(&self) -> Option<u64> {
+        self.before.as_deref().and_then(|v| v.parse().ok())
+    }
 }
 
 pub(super) async fn firearm_page(
@@ -37,15 +51,71 @@ pub(super) async fn firearm_page(
     let Some(f) = FirearmId::parse(&id).ok().and_then(|id| state.firearms.get(&id)) else {
         return refusal_page("Firearm", &ApiError::not_found(format!("no firearm '{id}'")), &format!("/p/{p}"));
     };
+    let before = q.before();
+    let records = match records(&app, &state, &p, f, before).await {
+        Ok(r) => r,
+        Err(e) => return refusal_page("Firearm", &e, &back),
+    };
     let csrf = csrf(&headers);
     let forms = Forms { p: &p, csrf: &csrf, back: &back };
     let ctx = coldset_domain::Context::new(app.now(), app.today(&state));
-    let recorded = crate::html::recorded_event(&app, &p, q.recorded).await;
+    let recorded = crate::html::recorded_event(&app, &p, q.recorded()).await;
     let body = html! {
         @if let Some(e) = &recorded { (crate::html::recorded_banner(&state, e)) }
         (view(&state, &ctx, &p, f, forms))
+        (records.view(&state, f, forms, &back, before))
     };
     production_page(&p, &format!("Firearm {}", f.id), body).into_response()
+}
+
+/// What the log says of a firearm: its corrections (each beside the record it corrects),
+/// the record now in force (what a new correction names), and a page of its history.
+struct Records {
+    corrections: Vec<coldset_app::history::HistoryEntry>,
+    in_force: Option<u64>,
+    history: coldset_app::history::HistoryPage,
+}
+
+async fn records(
+    app: &App,
+    state: &ProductionState,
+    p: &str,
+    f: &Firearm,
+    before: Option<u64>,
+) -> Result<Records, ApiError> {
+    let entity = coldset_domain::EntityRef::Firearm(f.id.clone());
+    let corrections = super::history::corrections(app, p, entity.clone()).await?;
+    let in_force = state.firearm_records.get(&f.id).copied();
+    let history = super::history::load(app, p, entity, before).await?;
+    Ok(Records { corrections, in_force, history })
+}
+
+impl Records {
+    fn view(&self, state: &ProductionState, f: &Firearm, forms: Forms<'_>, path: &str, before: Option<u64>) -> Markup {
+        html! {
+            section aria-labelledby="details" {
+                h2 id="details" { "Details and corrections (R-REC-6)" }
+                p { "Make " strong { (f.make) } " · model " strong { (f.model) } " · serial " strong { (f.serial) } " · calibre " strong { (f.calibre) } }
+                p.muted { "Received from " (f.acquired_from.name) " (" (f.acquired_from.document) ") · condition: " (f.condition) }
+                @for c in &self.corrections { div.card { (super::history::entry(state, c)) } }
+                @if let Some(seq) = self.in_force {
+                    details {
+                        summary { "Correct a wrong entry (a mistyped serial)" }
+                        (forms.form("correct_firearm", html! {
+                            input type="hidden" name="firearm" value=(f.id);
+                            input type="hidden" name="corrects_seq" value=(seq);
+                            p { label { "Make" br; input name="make" value=(f.make) required; } }
+                            p { label { "Model" br; input name="model" value=(f.model) required; } }
+                            p { label { "Serial" br; input name="serial" value=(f.serial) required autocomplete="off"; } }
+                            p { label { "Calibre" br; input name="calibre" value=(f.calibre) required; } }
+                            p { label { "Why it is corrected" br; input name="reason" required; } }
+                        }, "Record the correction"))
+                    }
+                }
+            }
+            (super::history::section(state, &self.history, path, before))
+        }
+    }
 }
 
 fn view(state: &ProductionState, ctx: &coldset_domain::Context, p: &str, f: &Firearm, forms: Forms<'_>) -> Markup {

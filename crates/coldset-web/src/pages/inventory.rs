@@ -211,7 +211,7 @@ fn view(app: &App, s: &ProductionState) -> Markup {
             tbody {
                 @for person in s.people.values() {
                     tr {
-                        td { (person.name) }
+                        td { a href={ "/p/" (info.id) "/people/" (person.id) } { (person.name) } }
                         td { (person.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")) }
                         td {
                             @for (i, c) in person.credentials.iter().enumerate() {

@@ -10,17 +10,21 @@ mod container;
 mod day;
 mod firearm;
 mod followup;
+pub(crate) mod history;
 mod index;
 mod inventory;
 mod labels;
 mod login;
+mod lot;
 mod me;
 mod oversight;
+mod people;
 mod person_account;
 mod production_new;
 mod report;
 mod scan;
 mod scene;
+mod setup;
 mod today;
 
 pub(crate) use account::sign_out_form;
@@ -71,7 +75,14 @@ pub fn routes() -> Router<App> {
         .route("/p/{production}/labels", get(labels::label_sheet))
         .route("/p/{production}/me", get(me::me_page))
         .route("/p/{production}/scenes/{id}", get(scene::scene_page))
+        .route("/p/{production}/setup", get(setup::setup_page))
+        .route("/p/{production}/people", get(people::people_page))
+        .route("/p/{production}/people/{id}", get(people::person_page))
+        .route("/p/{production}/lots/{id}", get(lot::lot_page))
 }
+
+/// The most firearms one plan form carries (pages/setup.rs `plan_fields`, forms.rs `plan`).
+pub(crate) const MAX_PLAN_ITEMS: usize = 8;
 
 /// What stops firearm work on the whole production now: reports and incidents that stop
 /// issue, and holds, each with its rule and what to do; or a line saying nothing does.

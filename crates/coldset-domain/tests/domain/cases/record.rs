@@ -11,7 +11,66 @@ pub(crate) fn record_cases() -> Vec<Case> {
             Command::DisposeFirearm { firearm: fa, disposition: DispositionKind::Destroyed, to: rental_house() },
         );
     }
+    /// The sequence number of the performer's permit as recorded.
+    fn permit_record(p: &Prod) -> u64 {
+        p.w.log
+            .iter()
+            .find(|e| {
+                matches!(&e.event, Event::CredentialRecorded { person, credential }
+                    if *person == p.performer && credential.kind == CredentialKind::Permit)
+            })
+            .unwrap()
+            .seq
+    }
+    fn corrected_permit(p: &Prod) -> Credential {
+        let mut c = p.w.state.people[&p.performer].credentials[0].clone();
+        c.expires_on = Date::constant(2026, 12, 31);
+        c
+    }
     vec![
+        case(R::Rec3, "a firearm taken in with no supplier and no paperwork", Refused(&[R::Rec3]), |p| {
+            let mut c = intake_firearm(FirearmKind::Replica, "NO-PAPERS-1");
+            if let Command::IntakeFirearm { acquired_from, .. } = &mut c {
+                acquired_from.name = " ".into();
+                acquired_from.document = String::new();
+            }
+            (p.arm(), c)
+        }),
+        case(R::Rec6, "correcting a credential's mistyped expiry date", Allowed("credential.corrected"), |p| {
+            let corrects_seq = permit_record(p);
+            (
+                p.admin.clone(),
+                Command::CorrectCredential {
+                    person: p.performer.clone(),
+                    corrects_seq,
+                    reason: "expiry typed as 2027, the permit says 2026".into(),
+                    credential: corrected_permit(p),
+                },
+            )
+        }),
+        case(R::Rec6, "correcting a credential with a record that is none of theirs", Refused(&[R::Rec6]), |p| {
+            (
+                p.admin.clone(),
+                Command::CorrectCredential {
+                    person: p.performer.clone(),
+                    corrects_seq: 1,
+                    reason: "typo".into(),
+                    credential: corrected_permit(p),
+                },
+            )
+        }),
+        case(R::Rec6, "correcting a credential without a reason", Refused(&[R::Rec6]), |p| {
+            let corrects_seq = permit_record(p);
+            (
+                p.admin.clone(),
+                Command::CorrectCredential {
+                    person: p.performer.clone(),
+                    corrects_seq,
+                    reason: "  ".into(),
+                    credential: corrected_permit(p),
+                },
+            )
+        }),
         case(R::Rec1, "a plan with no written risk assessment", Refused(&[R::Rec1]), |p| {
             let mut plan = take_plan(&p.blank_gun, &p.performer, quarter_blanks());
             plan.risk_assessment = "  ".into();
@@ -156,6 +215,36 @@ pub(crate) fn record_cases() -> Vec<Case> {
                 },
             )
         }),
+        case(R::Rec6, "correcting a firearm's intake record after it was corrected", Refused(&[R::Rec6]), |p| {
+            let received = p.w.state.firearm_records[&p.real_gun];
+            let fix = |serial: &str| Command::CorrectFirearmDetails {
+                firearm: p.real_gun.clone(),
+                corrects_seq: received,
+                reason: "typo".into(),
+                make: "Colt".into(),
+                model: "SAA".into(),
+                serial: serial.into(),
+                calibre: CALIBRE.into(),
+            };
+            let first = fix("R-201");
+            let arm = p.arm();
+            p.w.ok(&arm, first);
+            (arm, fix("R-202"))
+        }),
+        case(R::Rec6, "correcting another firearm's record", Refused(&[R::Rec6]), |p| {
+            (
+                p.arm(),
+                Command::CorrectFirearmDetails {
+                    firearm: p.real_gun.clone(),
+                    corrects_seq: p.w.state.firearm_records[&p.blank_gun],
+                    reason: "typo".into(),
+                    make: "Colt".into(),
+                    model: "SAA".into(),
+                    serial: "R-201".into(),
+                    calibre: CALIBRE.into(),
+                },
+            )
+        }),
         case(R::Rec6, "a performer corrects firearm details", Refused(&[R::Rec6]), |p| {
             (
                 by(&p.performer),
@@ -196,4 +285,41 @@ pub(crate) fn record_cases() -> Vec<Case> {
             },
         ),
     ]
+}
+
+/// A credential's correction replaces it in the person's record while the log keeps both;
+/// the corrected record is then no longer in force, so a second correction names the first
+/// correction, never the original again (one line of corrections, R-REC-6).
+#[test]
+fn a_credential_correction_replaces_it_and_keeps_the_original() {
+    let mut p = Prod::new();
+    let original =
+        p.w.log
+            .iter()
+            .find(|e| {
+                matches!(&e.event, Event::CredentialRecorded { person, credential }
+            if *person == p.performer && credential.kind == CredentialKind::Permit)
+            })
+            .unwrap()
+            .clone();
+    let before = p.w.state.people[&p.performer].credentials.clone();
+    let mut fixed = before[0].clone();
+    fixed.expires_on = Date::constant(2026, 12, 31);
+    let admin = p.admin.clone();
+    let correct = |corrects_seq: u64, credential: Credential| Command::CorrectCredential {
+        person: p.performer.clone(),
+        corrects_seq,
+        reason: "expiry mistyped".into(),
+        credential,
+    };
+    let events = p.w.ok(&admin, correct(original.seq, fixed.clone()));
+    assert!(matches!(&events[..], [Event::CredentialCorrected { corrects_seq, .. }] if *corrects_seq == original.seq));
+    let after = &p.w.state.people[&p.performer].credentials;
+    assert_eq!(after.len(), before.len(), "corrected in place, not added");
+    assert_eq!(after[0], fixed);
+    assert!(p.w.log.contains(&original), "the original stays in the log");
+    let correction = p.w.log.last().unwrap().seq;
+    let denial = p.w.refused(&admin, correct(original.seq, fixed.clone()));
+    assert_eq!(denial.rule_ids(), vec![R::Rec6]);
+    p.w.ok(&admin, correct(correction, fixed));
 }

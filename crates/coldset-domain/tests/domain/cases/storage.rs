@@ -303,7 +303,7 @@ pub(crate) fn store_cases() -> Vec<Case> {
                 p.arm(),
                 Command::CorrectFirearmDetails {
                     firearm: p.real_gun.clone(),
-                    corrects_seq: 1,
+                    corrects_seq: p.w.state.firearm_records[&p.real_gun],
                     reason: "typo".into(),
                     make: "Colt".into(),
                     model: "SAA".into(),
