@@ -191,15 +191,28 @@ fn next_step(
     let step = |action: &str, fields: Markup, button: Markup| {
         forms.open(action, html! { input type="hidden" name="firearm" value=(f.id); (fields) p.go { (button) } })
     };
-    let pin = |whose: &str, person_field: Option<&str>, person: Option<&str>| {
+    // The PIN field, focused; the step's button comes right after it, and the passkey
+    // (the other way to confirm) after that.
+    let pin = |whose: &str| {
         html! {
             p {
                 label for="next-pin" { (whose) "'s PIN" }
                 input id="next-pin" name="pin" type="password" inputmode="numeric" autocomplete="off" autofocus;
             }
-            (crate::passkeys::confirm_button(p, person_field, person))
         }
     };
+    let confirmed_step =
+        |action: &str, fields: Markup, button: Markup, person_field: Option<&str>, person: Option<&str>| {
+            forms.open(
+                action,
+                html! {
+                    input type="hidden" name="firearm" value=(f.id);
+                    (fields)
+                    p.go { (button) }
+                    (crate::passkeys::confirm_button(p, person_field, person))
+                },
+            )
+        };
     let name = |id: &PersonId| person_name(state, id);
     let with_role =
         |role: Role| -> Vec<&PersonId> { state.people.values().filter(|x| x.has_role(role)).map(|x| &x.id).collect() };
@@ -232,7 +245,7 @@ fn next_step(
         }
         NextStep::Collect { holder } => html! {
             h2 id="next-h" { "Next: collect it from " (name(holder)) }
-            (step("collect", pin(&name(holder), None, Some(holder.as_str())), html! { button type="submit" { "Collected back" } }))
+            (confirmed_step("collect", pin(&name(holder)), html! { button type="submit" { "Collected back" } }, None, Some(holder.as_str())))
         },
         NextStep::Unload => html! {
             h2 id="next-h" { "Next: unload and count (R-AMMO-7)" }
@@ -303,33 +316,35 @@ fn next_step(
             let ads = with_role(Role::FirstAd);
             html! {
                 h2 id="next-h" { "Next: show it to the 1st AD" }
-                (step("ack_demonstration", html! {
-                    @if let [ad] = ads.as_slice() {
+                @if let [ad] = ads.as_slice() {
+                    (confirmed_step("ack_demonstration", html! {
                         input type="hidden" name="person" value=(ad);
                         p { "To " strong { (name(ad)) } ", who confirms on this phone." }
-                        (pin(&name(ad), None, Some(ad.as_str())))
-                    } @else {
+                        (pin(&name(ad)))
+                    }, html! { button type="submit" { "The 1st AD saw it" } }, None, Some(ad.as_str())))
+                } @else {
+                    (confirmed_step("ack_demonstration", html! {
                         p { label for="next-ad" { "1st AD" } select id="next-ad" name="person" { @for a in &ads { option value=(a) { (name(a)) } } } }
-                        (pin("1st AD", Some("person"), None))
-                    }
-                }, html! { button type="submit" { "The 1st AD saw it" } }))
+                        (pin("1st AD"))
+                    }, html! { button type="submit" { "The 1st AD saw it" } }, Some("person"), None))
+                }
             }
         }
         NextStep::ShowPerformer { performer } => html! {
             h2 id="next-h" { "Next: show it to " (name(performer)) }
-            (step("ack_shown", html! {
+            (confirmed_step("ack_shown", html! {
                 input type="hidden" name="person" value=(performer);
                 p { (name(performer)) " looks, then confirms on this phone." }
-                (pin(&name(performer), None, Some(performer.as_str())))
-            }, html! { button type="submit" { "Shown and acknowledged" } }))
+                (pin(&name(performer)))
+            }, html! { button type="submit" { "Shown and acknowledged" } }, None, Some(performer.as_str())))
         },
         NextStep::HandOff { performer } => html! {
             h2 id="next-h" { "Next: hand it to " (name(performer)) }
-            (step("hand_off", html! {
+            (confirmed_step("hand_off", html! {
                 @if let Some(sc) = scene { input type="hidden" name="scene" value=(sc.id); }
                 input type="hidden" name="to" value=(performer);
-                (pin(&name(performer), None, Some(performer.as_str())))
-            }, html! { button type="submit" { "Hand over" } }))
+                (pin(&name(performer)))
+            }, html! { button type="submit" { "Hand over" } }, None, Some(performer.as_str())))
         },
         NextStep::PutAway => html! {
             h2 id="next-h" { "Next: put it away" }

@@ -1152,3 +1152,148 @@ fn the_setup_pages_work_on_a_phone() {
     check(&phone, "firearm-corrected");
     assert!(problems.is_empty(), "accessibility violations:\n{}", problems.join("\n"));
 }
+
+/// The demo's shoot day opened for scene 12, through the pages: the studio safety office
+/// told, the day opened with its count, the safe opened, the safety meeting held and signed
+/// off by the armorer and the 1st AD, the dummies taken out, and the scene's other two
+/// firearms (fa-2, fa-3) out and inspected. fa-1 is still in the safe.
+fn open_day_for_scene_12(phone: &Browser, ad: &Browser, local: &str, base: &str) {
+    phone.go(&format!("{local}/p/dead-river/day"));
+    phone.fill("form[data-action=record_notice] input[name=reference]", "SSO-2211");
+    phone.step("record_notice");
+    for fa in ["fa-1", "fa-2", "fa-3", "fa-4", "fa-5", "fa-6"] {
+        phone.fill(&format!("input[name='count:{fa}']"), "1");
+    }
+    for (label, n) in [("DUM-45-A", "100"), ("BLK-45-Q", "50"), ("BLK-4440-H", "50"), ("QUAR-45-B", "24")] {
+        phone.fill(&format!("input[name='count:{label}']"), n);
+    }
+    phone.click("input[name=bulletin]");
+    phone.click("input[name=contact]");
+    phone.fill("input[name=medics]", "R. Ortiz, EMT");
+    phone.step("open_day");
+    phone.step("open_storage");
+    phone.go(&format!("{local}/p/dead-river/scenes/sc-1"));
+    for field in ["intended_action", "deviations", "abort_plan", "emergency_procedure", "chain_of_command"] {
+        phone.fill(&format!("textarea[name={field}]"), "as planned");
+    }
+    phone.script("document.querySelectorAll('input[name=attendee]').forEach(c => c.checked = true);");
+    phone.step("hold_meeting");
+    phone.step("sign_off_meeting");
+    ad.go(&format!("{base}/p/dead-river/scenes/sc-1"));
+    ad.step("sign_off_meeting");
+    phone.go(&format!("{local}/p/dead-river/containers/ct-1"));
+    phone.step("take_container");
+    for fa in ["fa-2", "fa-3"] {
+        phone.go(&format!("{local}/p/dead-river/firearms/{fa}"));
+        phone.step("take");
+        phone.step("inspect_pre");
+    }
+}
+
+/// Scene 12 marked ready by the armorer (on her tablet) and called by the 1st AD.
+fn call_scene_12(armorer: &Browser, ad: &Browser, base: &str) {
+    armorer.go(&format!("{base}/p/dead-river/scenes/sc-1"));
+    armorer.step("mark_ready");
+    ad.go(&format!("{base}/p/dead-river/scenes/sc-1"));
+    ad.step("call_scene");
+}
+
+/// Taps and full page loads on the armorer's phone, counted as a person would: every tap
+/// (a button, a choice, focusing a field that is not already focused); typing not counted.
+struct Counted<'a> {
+    phone: &'a Browser,
+    taps: u32,
+    loads: u32,
+}
+
+impl<'a> Counted<'a> {
+    fn new(phone: &'a Browser) -> Self {
+        let c = Counted { phone, taps: 0, loads: 1 };
+        c.mark();
+        c
+    }
+
+    /// A flag in the current document: gone after a full page load.
+    fn mark(&self) {
+        self.phone.script("window.__samePage = true;");
+    }
+
+    fn count_loads(&mut self) {
+        if self.phone.script("return window.__samePage === true;") != json!(true) {
+            self.loads += 1;
+            self.mark();
+        }
+    }
+
+    /// Types into a field, tapping it first unless it already has the focus.
+    fn type_into(&mut self, css: &str, text: &str) {
+        let focused = self.phone.script(&format!("return document.activeElement === document.querySelector({css:?});"));
+        if focused != json!(true) {
+            self.taps += 1;
+        }
+        self.phone.fill(css, text);
+    }
+
+    fn tap(&mut self, css: &str) {
+        self.taps += 1;
+        self.phone.click(css);
+    }
+
+    /// Taps a step's button and waits for the page to say what was recorded.
+    fn tap_step(&mut self, css: &str) {
+        self.taps += 1;
+        self.phone.submit(css);
+        let text = self.phone.text();
+        assert!(text.contains("Recorded:"), "{css}: {text}");
+        self.count_loads();
+    }
+}
+
+/// The six steps of a hand-off on the armorer's phone (take, inspect, load, show the 1st AD,
+/// show the performer, hand off): at most 10 taps and 3 full page loads, each step the next
+/// one the page offers.
+#[test]
+fn the_six_steps_of_a_hand_off_take_at_most_ten_taps_and_three_page_loads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let server = start(&["demo", "--data", p(&data)]);
+    let base = server.base.clone();
+    let local = base.replace("127.0.0.1", "localhost");
+    const PIN: &str = "2468";
+    let ad = Browser::start();
+    ad.sign_in(&base, "dana", &demo_password(&data, "dana"), "/p/dead-river/today");
+    let phone = Browser::start();
+    phone.sign_in(&local, "maria", &demo_password(&data, "maria"), "/p/dead-river/today");
+    let tablet = Browser::start();
+    tablet.sign_in(&base, "maria", &demo_password(&data, "maria"), "/p/dead-river/today");
+    open_day_for_scene_12(&phone, &ad, &local, &base);
+
+    phone.go(&format!("{local}/p/dead-river/firearms/fa-1"));
+    let mut c = Counted::new(&phone);
+    assert!(phone.text().contains("Next: take out of storage"), "{}", phone.text());
+    c.tap_step("section.next button[type=submit]");
+    assert!(phone.text().contains("Next: pre-use inspection"), "{}", phone.text());
+    c.tap_step("section.next button[value=clear]");
+    // Meanwhile the scene is marked ready (on the armorer's tablet) and called by the 1st AD.
+    call_scene_12(&tablet, &ad, &base);
+    assert!(phone.text().contains("Next: load verified dummies"), "{}", phone.text());
+    c.type_into("section.next input[name=count]", "6");
+    c.tap("section.next input[name=dummy_check][value=rattle]");
+    c.tap_step("section.next form[data-action=load] button[type=submit]");
+    phone.screenshots("next-step-show-ad");
+    for (next, action) in [
+        ("Next: show it to the 1st AD", "ack_demonstration"),
+        ("Next: show it to Cole Brannigan", "ack_shown"),
+        ("Next: hand it to Cole Brannigan", "hand_off"),
+    ] {
+        assert!(phone.text().contains(next), "{next}: {}", phone.text());
+        c.type_into("section.next input[name=pin]", PIN);
+        c.tap_step(&format!("section.next form[data-action={action}] button[type=submit]"));
+    }
+    let handed = phone.text();
+    assert!(handed.contains("handed fa-1 to Cole Brannigan"), "{handed}");
+    phone.screenshots("next-step-handed");
+    eprintln!("six steps: {} taps, {} full page loads", c.taps, c.loads);
+    assert!(c.taps <= 10, "{} taps", c.taps);
+    assert!(c.loads <= 3, "{} full page loads", c.loads);
+}
