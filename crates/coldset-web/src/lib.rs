@@ -110,11 +110,14 @@ pub fn router_behind(app: App, options: Options, trusted_proxies: Vec<std::net::
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
         .route("/api/v1/openapi.json", get(|| async { axum::Json(openapi::document()) }))
-        .merge(pages::routes())
-        .merge(pages::public_routes())
-        .merge(pages::board::routes())
-        .merge(forms::routes())
-        .merge(pages::audit::routes())
+        // Pages are compressed: a phone on a busy set Wi-Fi loads each in one or two round
+        // trips (docs/benchmarks.md). The compressor's default predicate leaves event
+        // streams (the board's) alone: they must not wait for its buffer.
+        .merge(pages::routes().layer(page_compression()))
+        .merge(pages::public_routes().layer(page_compression()))
+        .merge(pages::board::routes().layer(page_compression()))
+        .merge(forms::routes().layer(page_compression()))
+        .merge(pages::audit::routes().layer(page_compression()))
         .merge(assets::routes())
         .merge(ca::routes())
         // The JSON API's routes carry their `/api/v1` prefix themselves rather than being
@@ -133,6 +136,10 @@ pub fn router_behind(app: App, options: Options, trusted_proxies: Vec<std::net::
         .layer(axum::Extension(abuse::PublicLimits::new(trusted_proxies)))
         .layer(access_log::AccessLogLayer)
         .with_state(app)
+}
+
+fn page_compression() -> tower_http::compression::CompressionLayer {
+    tower_http::compression::CompressionLayer::new().gzip(true)
 }
 
 async fn health() -> &'static str {

@@ -1297,3 +1297,170 @@ fn the_six_steps_of_a_hand_off_take_at_most_ten_taps_and_three_page_loads() {
     assert!(c.taps <= 10, "{} taps", c.taps);
     assert!(c.loads <= 3, "{} full page loads", c.loads);
 }
+
+/// Every page the phone uses is at most 30 KB compressed, and the style sheet and scripts
+/// are cached for good after the first load (their names carry their content's hash).
+#[test]
+fn every_phone_page_is_small_and_static_files_are_cached() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let server = start(&["demo", "--data", p(&data)]);
+    let (session, _) = super::sign_in(&server.base, "maria", &demo_password(&data, "maria"));
+    let mut largest = (0, String::new());
+    for path in [
+        "/",
+        "/p/dead-river",
+        "/p/dead-river/today",
+        "/p/dead-river/scan",
+        "/p/dead-river/day",
+        "/p/dead-river/ammunition",
+        "/p/dead-river/oversight",
+        "/p/dead-river/audit",
+        "/p/dead-river/board",
+        "/p/dead-river/firearms/fa-1",
+        "/p/dead-river/containers/ct-1",
+        "/p/dead-river/scenes/sc-1",
+        "/p/dead-river/setup",
+        "/p/dead-river/people",
+        "/p/dead-river/people/p-1",
+        "/p/dead-river/me",
+        "/p/dead-river/report",
+        "/account",
+    ] {
+        let r = ureq::get(&format!("{}{path}", server.base))
+            .set("Cookie", &session)
+            .set("Accept-Encoding", "gzip")
+            .call()
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(r.header("content-encoding"), Some("gzip"), "{path} is sent compressed");
+        let mut body = Vec::new();
+        std::io::Read::read_to_end(&mut r.into_reader(), &mut body).unwrap();
+        assert!(body.len() <= 30 * 1024, "{path} is {} bytes compressed", body.len());
+        if body.len() > largest.0 {
+            largest = (body.len(), path.to_owned());
+        }
+    }
+    eprintln!("largest phone page: {} ({} bytes compressed)", largest.1, largest.0);
+    let page = ureq::get(&format!("{}/p/dead-river/firearms/fa-1", server.base))
+        .set("Cookie", &session)
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    let assets: Vec<&str> = page.split("\"/assets/").skip(1).map(|rest| rest.split('"').next().unwrap()).collect();
+    assert!(assets.len() >= 3, "{assets:?}");
+    for a in assets {
+        let r = ureq::get(&format!("{}/assets/{a}", server.base)).call().unwrap();
+        let cache = r.header("cache-control").unwrap_or_default().to_owned();
+        assert!(cache.contains("immutable") && cache.contains("max-age=31536000"), "{a}: {cache}");
+    }
+}
+
+/// The benchmark of the phone on a busy set Wi-Fi (Chromium's network emulation at
+/// 10 Mbit/s and 50 ms latency): each of the six hand-off steps from the tap to the
+/// confirmation on screen, 20 runs, p50 and p95 per step; and how long the live board takes
+/// to show a step committed through the API, on loopback. Run by scripts/bench-phone.sh;
+/// the figures are in docs/benchmarks.md.
+#[test]
+#[ignore = "a benchmark: scripts/bench-phone.sh"]
+fn bench_phone_steps_on_a_busy_set_network() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let server = start(&["demo", "--data", p(&data)]);
+    let base = server.base.clone();
+    let local = base.replace("127.0.0.1", "localhost");
+    const PIN: &str = "2468";
+    let ad = Browser::start();
+    ad.sign_in(&base, "dana", &demo_password(&data, "dana"), "/p/dead-river/today");
+    let phone = Browser::start();
+    phone.sign_in(&local, "maria", &demo_password(&data, "maria"), "/p/dead-river/today");
+    let tablet = Browser::start();
+    tablet.sign_in(&base, "maria", &demo_password(&data, "maria"), "/p/dead-river/today");
+    open_day_for_scene_12(&phone, &ad, &local, &base);
+    phone.go(&format!("{local}/p/dead-river/firearms/fa-1"));
+    phone.step("take");
+    phone.step("inspect_pre");
+    call_scene_12(&tablet, &ad, &base);
+    phone.session_call(
+        "POST",
+        "/chromium/network_conditions",
+        json!({"network_conditions": {"offline": false, "latency": 50,
+               "download_throughput": 1_250_000, "upload_throughput": 1_250_000}}),
+    );
+    // A tap on `css` and the time until the page shows what it recorded, in ms.
+    let timed = |css: &str| -> f64 {
+        let script = format!(
+            "const done = arguments[arguments.length - 1]; const root = document.documentElement; \
+             const before = root.dataset.updates || '0'; const t0 = performance.now(); \
+             const obs = new MutationObserver(() => {{ if ((root.dataset.updates || '0') !== before) {{ \
+               obs.disconnect(); done(document.querySelector('.banner.ok') ? performance.now() - t0 : -1); }} }}); \
+             obs.observe(root, {{ attributes: true, attributeFilter: ['data-updates'] }}); \
+             document.querySelector({css:?}).click();"
+        );
+        let ms = phone.session_call("POST", "/execute/async", json!({ "script": script, "args": [] }));
+        let ms = ms.as_f64().unwrap();
+        assert!(ms >= 0.0, "{css} was not recorded: {}", phone.text());
+        ms
+    };
+    let steps = ["take", "inspect", "load", "show the 1st AD", "show the performer", "hand off"];
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); steps.len()];
+    for run in 0..21 {
+        let mut t = Vec::new();
+        // The first run starts taken and inspected (the scene is called only then).
+        if run > 0 {
+            t.push(timed("section.next form[data-action=take] button[type=submit]"));
+            t.push(timed("section.next button[value=clear]"));
+        }
+        phone.fill("section.next input[name=count]", "6");
+        phone.click("section.next input[name=dummy_check][value=rattle]");
+        t.push(timed("section.next form[data-action=load] button[type=submit]"));
+        for action in ["ack_demonstration", "ack_shown", "hand_off"] {
+            phone.fill("section.next input[name=pin]", PIN);
+            t.push(timed(&format!("section.next form[data-action={action}] button[type=submit]")));
+        }
+        // Back to the safe, not timed: collected, unloaded, inspected, put away.
+        phone.fill("section.next input[name=pin]", PIN);
+        phone.step("collect");
+        phone.fill("section.next input[name=fired]", "0");
+        phone.fill("section.next input[name=returned]", "6");
+        phone.step("unload");
+        phone.step("inspect_post");
+        phone.click("details:has(form[data-action=store_firearm]) > summary");
+        phone.submit("details form[data-action=store_firearm] button[type=submit]");
+        // The first run warms the caches: not counted.
+        if run > 0 {
+            for (i, ms) in t.into_iter().enumerate() {
+                times[i].push(ms);
+            }
+        }
+    }
+    let pct = |v: &mut Vec<f64>, q: f64| {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        v[((v.len() as f64 * q).ceil() as usize).saturating_sub(1).min(v.len() - 1)]
+    };
+    println!("hand-off steps at 10 Mbit/s, 50 ms latency, {} runs (ms, tap to confirmation):", times[0].len());
+    for (name, v) in steps.iter().zip(times.iter_mut()) {
+        println!("  {name:<20} p50 {:>6.0}  p95 {:>6.0}", pct(v, 0.5), pct(v, 0.95));
+    }
+    // The board, on loopback: a step committed through the API, on the board how long after.
+    let board = Browser::start();
+    board.sign_in(&base, "dana", &demo_password(&data, "dana"), "/p/dead-river/board");
+    board.script(
+        "window.__seen = null; new MutationObserver(() => { if (document.getElementById('live').innerText.includes('R-COMP-2')) \
+           window.__seen = window.__seen || Date.now(); }).observe(document.getElementById('live'), {childList: true, subtree: true});",
+    );
+    ureq::post(&format!("{base}/api/v1/productions/dead-river/reports"))
+        .set("Content-Type", "application/json")
+        .send_string(r#"{"severity":"critical","text":"bench: the board follows"}"#)
+        .unwrap();
+    let committed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let seen = loop {
+        if let Some(ms) = board.script("return window.__seen;").as_i64() {
+            break ms;
+        }
+        assert!(Instant::now() < deadline, "the board did not follow");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    println!("board: a committed step shown {} ms after the API answered", seen - committed);
+}
