@@ -615,8 +615,8 @@ async fn act(
             let body = html! {
                 h1 { "Recorded, with alerts" }
                 div role="alert" { ul { @for (rule, message) in &alerts { li { strong { (rule) } ": " (message) } } } }
-                p { "Each alert must be explained and resolved (the day page lists them)." }
-                p { a href=(back) { "Continue" } }
+                p { "Each alert must be explained and resolved by the armorer, on the day page." }
+                p { a.tap href={ "/p/" (p) "/day#alerts" } { "Explain them now" } " " a.tap href=(back) { "Continue" } }
             };
             crate::html::signed_in_page("Recorded, with alerts", body).into_response()
         }

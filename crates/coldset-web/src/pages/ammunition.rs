@@ -7,7 +7,7 @@ use crate::html::{holder_name, production_page};
 use axum::extract::Path;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use coldset_domain::model::{LotState, VerificationMethod};
+use coldset_domain::model::{AmmoClass, LotState, VerificationMethod};
 use coldset_domain::ProductionState;
 use maud::{html, Markup};
 
@@ -26,10 +26,23 @@ fn view(state: &ProductionState, p: &str, forms: Forms<'_>) -> Markup {
     let quarantined: Vec<_> = state.lots.values().filter(|l| matches!(l.state, LotState::Quarantined { .. })).collect();
     html! {
         h1 { "Ammunition" }
-        @for d in &state.safety.discrepancies {
-            p.warn role="alert" {
-                "Open discrepancy (R-AMMO-7): " (d.issued) " " (d.class) " issued to " (d.firearm) ", " (d.fired)
-                " fired, " (d.returned) " returned. This class stays on hold until it is explained."
+        @if !state.safety.discrepancies.is_empty() {
+            section #discrepancies aria-labelledby="discrepancies-h" {
+                h2 id="discrepancies-h" { "Counts that do not add up (R-AMMO-7)" }
+                @for d in &state.safety.discrepancies {
+                    div.card {
+                        p.warn role="alert" {
+                            (d.issued) " " (d.class) " issued to " a href={ "/p/" (p) "/firearms/" (d.firearm) } { (d.firearm) } ", " (d.fired)
+                            " fired, " (d.returned) " returned. No " (d.class) " goes to a firearm until the armorer explains it."
+                        }
+                        (forms.form("resolve_discrepancy", html! {
+                            input type="hidden" name="class" value=(match &d.class { AmmoClass::Dummy => "dummy", AmmoClass::Blank { .. } => "blank", AmmoClass::Live => "live" });
+                            @if let AmmoClass::Blank { load } = &d.class { input type="hidden" name="load" value=(load); }
+                            p { label for={ "explain-" (d.firearm) } { "What happened to the missing rounds (found, counted again, lost: who and where)" }
+                                textarea id={ "explain-" (d.firearm) } name="explanation" rows="3" required {} }
+                        }, "Record the explanation"))
+                    }
+                }
             }
         }
         table {

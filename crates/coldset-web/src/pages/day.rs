@@ -100,7 +100,7 @@ fn view(app: &App, state: &ProductionState, title: &str, forms: Forms<'_>) -> Ma
                 }
             }
         }
-        h2 { "Open alerts" }
+        h2 #alerts { "Open alerts" }
         @if open.is_empty() { p { "None." } }
         @for a in open {
             div.card {

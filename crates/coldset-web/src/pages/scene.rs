@@ -160,8 +160,22 @@ fn view(state: &ProductionState, ctx: &Context, p: &str, sc: &Scene, forms: Form
                 p { "At cut the armorer collects every firearm, then the scene wraps." }
                 (step("wrap_scene", "Wrap the scene", html! {}))
             }
-            SceneStatus::Wrapped => p { "Wrapped." },
-            SceneStatus::NeedsReplan => p.warn { "Someone declined to handle a firearm: the plan must be revised (R-TRAIN-3)." },
+            SceneStatus::Wrapped => {
+                @let out: Vec<_> = state.firearms.values()
+                    .filter(|f| f.checks.scene.as_ref() == Some(&sc.id) && f.holder.person().is_some())
+                    .collect();
+                @if out.is_empty() {
+                    p { "Wrapped: every firearm of the scene is back in storage." }
+                    p { a.tap href={ "/p/" (p) "/today" } { "Today's scenes" } }
+                } @else {
+                    p { "Wrapped. Still to put away (armorer):" }
+                    ul { @for f in out { li { a.tap href={ "/p/" (p) "/firearms/" (f.id) } { (f.id) " " (f.make) " " (f.model) } } } }
+                }
+            }
+            SceneStatus::NeedsReplan => {
+                p.warn { "Someone declined to handle a firearm: the plan must be revised (R-TRAIN-3), by the armorer or the production." }
+                p { a.tap href={ "/p/" (p) "/setup#scenes" } { "Revise the plan" } }
+            }
         }
     }
 }

@@ -1464,3 +1464,100 @@ fn bench_phone_steps_on_a_busy_set_network() {
     };
     println!("board: a committed step shown {} ms after the API answered", seen - committed);
 }
+
+/// The dead-end explorer: from the demo with scene 12 called, a few hundred random steps
+/// through the phone's own forms (seeded, so a failure replays): any page, any form, any
+/// choice, right or wrong PINs, miscounts, faults. After each, the page the armorer is on
+/// must offer a step that moves things on, or say who must act and link to where; a
+/// firearm's page always leads with its next step.
+#[test]
+fn no_state_the_phone_can_reach_is_a_dead_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let server = start(&["demo", "--data", p(&data)]);
+    let base = server.base.clone();
+    let ad = Browser::start();
+    ad.sign_in(&base, "dana", &demo_password(&data, "dana"), "/p/dead-river/today");
+    let phone = Browser::start();
+    phone.sign_in(&base, "maria", &demo_password(&data, "maria"), "/p/dead-river/today");
+    open_day_for_scene_12(&phone, &ad, &base, &base);
+    phone.go(&format!("{base}/p/dead-river/firearms/fa-1"));
+    phone.step("take");
+    phone.step("inspect_pre");
+    call_scene_12(&phone, &ad, &base);
+
+    let pages = [
+        "firearms/fa-1",
+        "firearms/fa-2",
+        "firearms/fa-3",
+        "firearms/fa-4",
+        "containers/ct-1",
+        "containers/ct-2",
+        "scenes/sc-1",
+        "day",
+        "ammunition",
+    ];
+    // xorshift64*, seeded: the same walk every run.
+    let mut seed: u64 = std::env::var("COLDSET_EXPLORER_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_c01d);
+    let mut next = move || {
+        seed ^= seed >> 12;
+        seed ^= seed << 25;
+        seed ^= seed >> 27;
+        seed.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    };
+    let steps = 250;
+    let mut walked = Vec::new();
+    for i in 0..steps {
+        let page = pages[(next() % pages.len() as u64) as usize];
+        phone.go(&format!("{base}/p/dead-river/{page}"));
+        phone.script("document.querySelectorAll('main details').forEach(d => d.open = true);");
+        // One form of the page, filled at random: the script answers which, or nothing.
+        let chosen = phone.script(&format!(
+            "let r = {}; const rand = n => {{ r = (r * 1103515245 + 12345) % 2147483648; return r % n; }}; \
+             const forms = [...document.querySelectorAll('main form[data-action]')] \
+               .filter(f => f.offsetParent !== null && f.querySelector('button[type=submit]')); \
+             if (forms.length === 0) return null; \
+             const f = forms[rand(forms.length)]; \
+             for (const e of f.elements) {{ \
+               if (e.type === 'hidden' || e.tagName === 'BUTTON') continue; \
+               if (e.name === 'pin') e.value = ['2468', '2468', '0000'][rand(3)]; \
+               else if (e.tagName === 'SELECT') e.selectedIndex = rand(e.options.length); \
+               else if (e.type === 'radio' || e.type === 'checkbox') e.checked = rand(2) === 1; \
+               else if (e.inputMode === 'numeric' || e.name.startsWith('count')) e.value = ['0', '1', '6', '99', ''][rand(5)]; \
+               else e.value = ['', 'as planned', 'scratch on the frame'][rand(3)]; \
+             }} \
+             const buttons = [...f.querySelectorAll('button[type=submit]')]; \
+             const b = buttons[rand(buttons.length)]; \
+             f.noValidate = true; b.setAttribute('data-explorer', 'go'); \
+             return f.dataset.action + (b.value ? ':' + b.value : '');",
+            next() % 2_147_483_648
+        ));
+        let Some(action) = chosen.as_str().map(str::to_owned) else { continue };
+        phone.submit("button[data-explorer=go]");
+        walked.push(format!("{i}: {page} {action}"));
+        // The invariant, on the page the step left the phone on.
+        let verdict = phone.script(
+            "const main = document.querySelector('main'); \
+             const next = main.querySelector('section.next'); \
+             const enabled = root => [...root.querySelectorAll('form[data-action] button[type=submit]')].some(b => !b.disabled); \
+             const who = root => root.querySelector('a.tap') !== null; \
+             if (location.pathname.includes('/firearms/')) { \
+               if (!next) return 'a firearm page without its next step'; \
+               if (!enabled(next) && !who(next) && !/Disposed/.test(next.innerText)) return 'a next step with nothing to do: ' + next.innerText; \
+             } else if (!enabled(main) && !who(main)) return 'no step and no one named: ' + main.innerText.slice(0, 300); \
+             for (const li of main.querySelectorAll('.inline-refusal li')) \
+               if (li.innerText.trim().length < 20) return 'a refusal without its reason: ' + li.innerText; \
+             return 'ok';",
+        );
+        assert_eq!(
+            verdict,
+            json!("ok"),
+            "dead end after {}\nlast steps:\n{}",
+            walked.last().unwrap(),
+            walked.iter().rev().take(8).cloned().collect::<Vec<_>>().join("\n")
+        );
+    }
+    let recorded = walked.len();
+    eprintln!("explored {recorded} random steps");
+    assert!(recorded >= steps / 2, "only {recorded} steps found a form");
+}
