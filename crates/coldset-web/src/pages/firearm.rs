@@ -226,6 +226,13 @@ fn next_step(
                 p { label for="notes" { "What was done" } textarea id="notes" name="notes" rows="2" required {} }
             }, html! { button type="submit" { "Record the repair: back in service" } }))
         },
+        NextStep::Take if matches!(&f.holder, Holder::Storage { location } if state.locations.get(location).is_some_and(|l| l.opened.is_none())) => {
+            html! {
+                h2 id="next-h" { "Next: take out of storage" }
+                p { "Its storage is locked: the armorer opens it first, on the day page (R-STORE-3)." }
+                p { a.tap href={ "/p/" (p) "/day" } { "Open storage" } }
+            }
+        }
         NextStep::Take => {
             let today: Vec<&Scene> = state
                 .scenes
@@ -345,6 +352,11 @@ fn next_step(
                 input type="hidden" name="to" value=(performer);
                 (pin(&name(performer)))
             }, html! { button type="submit" { "Hand over" } }, None, Some(performer.as_str())))
+        },
+        NextStep::PutAway if state.locations.values().all(|l| l.opened.is_none()) => html! {
+            h2 id="next-h" { "Next: put it away" }
+            p { "Every storage place is locked: the armorer opens one first, on the day page (R-STORE-3)." }
+            p { a.tap href={ "/p/" (p) "/day" } { "Open storage" } }
         },
         NextStep::PutAway => html! {
             h2 id="next-h" { "Next: put it away" }

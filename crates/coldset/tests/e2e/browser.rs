@@ -1561,3 +1561,158 @@ fn no_state_the_phone_can_reach_is_a_dead_end() {
     eprintln!("explored {recorded} random steps");
     assert!(recorded >= steps / 2, "only {recorded} steps found a form");
 }
+
+/// The address of the first link whose text contains `text` and whose address contains
+/// `href_part`, on the current page.
+fn link_to(b: &Browser, text: &str, href_part: &str) -> String {
+    let found = b.script(&format!(
+        "const a = [...document.querySelectorAll('main a')].find(a => a.innerText.includes({text:?}) && a.href.includes({href_part:?})); \
+         return a ? a.href : null;"
+    ));
+    found.as_str().unwrap_or_else(|| panic!("no link '{text}' to …{href_part}…: {}", b.text())).to_owned()
+}
+
+/// A person's account made by the administrator from the person's page, and the person
+/// choosing their password with the set-up code in a browser of their own, signed in after.
+fn invite(admin: &Browser, base: &str, production: &str, name: &str, password: &str) -> Browser {
+    admin.go(&format!("{base}/p/{production}/people"));
+    let person = link_to(admin, name, "/people/p-");
+    admin.go(&format!("{person}/account"));
+    admin.submit("main form button[type=submit]");
+    let code = admin.script("return document.querySelector('code.key').innerText;");
+    let code = code.as_str().unwrap_or_else(|| panic!("no set-up code: {}", admin.text())).to_owned();
+    let phone = Browser::start();
+    phone.go(&format!("{base}/welcome?code={code}"));
+    phone.fill("#password", password);
+    phone.fill("#again", password);
+    phone.submit("main button[type=submit]");
+    assert!(phone.url().ends_with('/'), "{name} is signed in: {} {}", phone.url(), phone.text());
+    phone
+}
+
+/// From an empty data directory and `coldset init` only, everything in the browser: the
+/// administrator creates the production, adds the crew, gives each their account (they
+/// choose their own passwords), the armorer takes in the firearms and the ammunition and
+/// plans the scene, the 1st AD approves it, and the day runs: the armorer takes, loads and
+/// hands off, collects and puts away. No API call and no command after `init`.
+#[test]
+fn from_init_to_a_hand_off_in_the_browser_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("set");
+    let o = super::coldset(&["init", "--data", p(&data), "--admin", "admin"]);
+    assert!(o.status.success(), "{}", super::text(&o));
+    let out = super::text(&o);
+    let password = out.split("password: ").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    let server = start(&["serve", "--data", p(&data)]);
+    let base = server.base.clone();
+    let mut problems = Vec::new();
+    let mut check = |b: &Browser, name: &str| {
+        problems.extend(b.accessibility_violations().into_iter().map(|v| format!("{name}: {v}")));
+        b.screenshots(name);
+    };
+
+    // The production.
+    let admin = Browser::start();
+    admin.sign_in(&base, "Admin", &password, "/");
+    check(&admin, "first-run-home");
+    admin.go(&format!("{base}/new"));
+    check(&admin, "first-run-new-production");
+    admin.fill("#name", "Red Mesa");
+    admin.script(
+        "document.querySelector('#time_zone').value = 'America/Denver'; \
+                  document.querySelectorAll('input[name=second_factor]').forEach(c => c.checked = false);",
+    );
+    admin.fill("#compliance_contact", "Studio safety office, +1 505 555 0100");
+    admin.submit("main form button[type=submit]");
+    assert!(admin.text().contains("Production created"), "{}", admin.text());
+
+    // The crew, from the set-up page.
+    let crew = [
+        ("Hannah Reed", "armorer"),
+        ("Dave Halls", "first_ad"),
+        ("Cole Brannigan", "performer"),
+        ("Sam Ortiz", "safety_advisor"),
+    ];
+    for (name, role) in crew {
+        admin.go(&format!("{base}/p/red-mesa/people"));
+        admin.fill("form[data-action=add_person] input[name=name]", name);
+        admin.click(&format!("form[data-action=add_person] input[name=role][value={role}]"));
+        admin.step("add_person");
+    }
+    check(&admin, "first-run-people");
+    const PW: &str = "a long and happy password";
+    let armorer = invite(&admin, &base, "red-mesa", "Hannah Reed", PW);
+    let ad = invite(&admin, &base, "red-mesa", "Dave Halls", PW);
+    let performer = invite(&admin, &base, "red-mesa", "Cole Brannigan", PW);
+
+    // Credentials, from each person's page: the armorer's licence, the performer's training.
+    let credential = |name: &str, kind: &str, number: &str, covers: &[&str]| {
+        admin.go(&format!("{base}/p/red-mesa/people"));
+        let person = link_to(&admin, name, "/people/p-");
+        admin.go(&person);
+        admin.script("document.querySelectorAll('main details').forEach(d => d.open = true);");
+        admin.click(&format!("form[data-action=record_credential] input[name=kind][value={kind}]"));
+        admin.fill("form[data-action=record_credential] input[name=number]", number);
+        admin.fill("form[data-action=record_credential] input[name=issuer]", "State of New Mexico");
+        admin.script("document.querySelector('form[data-action=record_credential] input[name=expires_on]').value = '2099-12-31';");
+        for k in covers {
+            admin.click(&format!("form[data-action=record_credential] input[name=covers][value={k}]"));
+        }
+        admin.step("record_credential");
+    };
+    credential("Hannah Reed", "licence", "FFL-99-NM-1", &["real_firing", "blank_adapted"]);
+    credential("Cole Brannigan", "certification", "SAG-FS-7", &["blank_adapted"]);
+
+    // The armorer sets up: the safe, a supplier, the firearm, the dummies, the scene.
+    armorer.go(&format!("{base}/p/red-mesa/setup"));
+    armorer.script("document.querySelectorAll('main details').forEach(d => d.open = true);");
+    armorer.fill("form[data-action=add_location] input[name=name]", "Armory truck safe");
+    armorer.script("document.querySelectorAll('form[data-action=add_location] input[name=authorised]').forEach(c => c.checked = true);");
+    armorer.step("add_location");
+    armorer.script("document.querySelectorAll('main details').forEach(d => d.open = true);");
+    armorer.fill("form[data-action=approve_supplier] input[name=supplier]", "Southwest Prop Ammunition Co.");
+    armorer.step("approve_supplier");
+    armorer.click("form[data-action=intake_firearm] input[name=kind][value=blank_adapted]");
+    for (field, value) in [
+        ("make", "Colt"),
+        ("model", "Single Action Army"),
+        ("serial", "SAA-RM-1"),
+        ("calibre", ".45 Colt"),
+        ("condition", "function-checked"),
+        ("supplier", "Sandia Prop House"),
+        ("supplier_licence", "FFL-05-NM-11873"),
+        ("paperwork", "rental RA-1"),
+    ] {
+        armorer.fill(&format!("form[data-action=intake_firearm] input[name={field}]"), value);
+    }
+    armorer.step("intake_firearm");
+    check(&armorer, "first-run-setup");
+    let firearm = link_to(&armorer, "Single Action Army", "/firearms/fa-").rsplit('/').next().unwrap().to_owned();
+    // Taken in by the armorer: inspected, then put in the safe (each the firearm's next step);
+    // the safe is locked, which the page says, linking to where it is opened.
+    armorer.go(&format!("{base}/p/red-mesa/firearms/{firearm}"));
+    armorer.step("inspect_pre");
+    assert!(armorer.text().contains("Every storage place is locked"), "{}", armorer.text());
+    armorer.submit("section.next a.tap");
+    armorer.step("open_storage");
+    armorer.go(&format!("{base}/p/red-mesa/firearms/{firearm}"));
+    armorer.step("store_firearm");
+    armorer.go(&format!("{base}/p/red-mesa/ammunition"));
+    for (field, value) in [
+        ("calibre", ".45 Colt"),
+        ("rounds", "50"),
+        ("supplier", "Southwest Prop Ammunition Co."),
+        ("document", "INV-1"),
+        ("headstamp", "W-W 45 COLT"),
+        ("container_label", "DUM-RM-A"),
+    ] {
+        armorer.fill(&format!("form[data-action=intake_lot] input[name={field}]"), value);
+    }
+    armorer.step("intake_lot");
+    armorer.choose("form[data-action=verify_lot] select[name=method]", "rattle");
+    armorer.fill("form[data-action=verify_lot] input[name=rounds_checked]", "50");
+    armorer.step("verify_lot");
+    check(&armorer, "first-run-ammunition");
+    assert!(problems.is_empty(), "accessibility violations:\n{}", problems.join("\n"));
+    let _ = (ad, performer);
+}
