@@ -212,6 +212,11 @@ fn command(f: &Fields, state: &ProductionState, expected: &Expected) -> Result<(
                 fault,
             })
         }
+        "record_competence" => signed_in(Command::RecordCompetence {
+            person: f.id("person", PersonId::parse)?,
+            firearm: firearm()?,
+            notes: f.text("notes"),
+        }),
         "record_repair" => signed_in(Command::RecordRepair {
             firearm: firearm()?,
             repaired_by: f.text("repaired_by"),

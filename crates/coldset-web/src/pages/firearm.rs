@@ -157,9 +157,21 @@ fn view(state: &ProductionState, ctx: &coldset_domain::Context, p: &str, f: &Fir
             @if d.allowed {
                 p.ok { "Ready to hand to " (person_name(state, performer)) " for scene " (sc.number) "." }
             } @else {
-                details open[!d.violations.is_empty() && matches!(next, NextStep::HandOff { .. })] {
+                // Open when something other than the next steps themselves stands in the way.
+                @let steps_rules = { use coldset_domain::rules::RuleId as R; [R::Hand4, R::Decl1, R::Check1, R::Check2, R::Ammo6, R::Ammo7] };
+                @let other = d.violations.iter().any(|v| !steps_rules.contains(&v.rule));
+                details open[other || (!d.violations.is_empty() && matches!(next, NextStep::HandOff { .. }))] {
                     summary { "Before it goes to " (person_name(state, performer)) " (scene " (sc.number) "): " (d.violations.len()) " to do" }
                     (violations_list(&d.violations))
+                    // The one the armorer settles here: the performer's training with this weapon.
+                    @if d.violations.iter().any(|v| v.rule == coldset_domain::rules::RuleId::Train2) {
+                        (forms.form("record_competence", html! {
+                            input type="hidden" name="firearm" value=(f.id);
+                            input type="hidden" name="person" value=(performer);
+                            p { label for="competence-notes" { "How " (person_name(state, performer)) " was trained with it" }
+                                input id="competence-notes" name="notes" required; }
+                        }, &format!("Record {}'s training with this weapon", person_name(state, performer))))
+                    }
                 }
             }
         }
@@ -226,7 +238,8 @@ fn next_step(
                 p { label for="notes" { "What was done" } textarea id="notes" name="notes" rows="2" required {} }
             }, html! { button type="submit" { "Record the repair: back in service" } }))
         },
-        NextStep::Take if matches!(&f.holder, Holder::Storage { location } if state.locations.get(location).is_some_and(|l| l.opened.is_none())) => {
+        NextStep::Take if matches!(&f.holder, Holder::Storage { location } if state.locations.get(location).is_some_and(|l| l.opened.is_none())) =>
+        {
             html! {
                 h2 id="next-h" { "Next: take out of storage" }
                 p { "Its storage is locked: the armorer opens it first, on the day page (R-STORE-3)." }
