@@ -41,6 +41,16 @@ pub enum Purpose {
     Confirm,
 }
 
+/// A challenge issued to a browser, with what it needs to ask the authenticator.
+#[derive(Debug, Clone)]
+pub struct IssuedChallenge {
+    pub challenge: String,
+    /// The person's name (shown by the authenticator when registering).
+    pub name: String,
+    /// The credential ids of the person's passkeys.
+    pub credentials: Vec<String>,
+}
+
 /// Where the browser must be: the page's origin (`https://host:port`) and the relying party
 /// id (the host name).
 #[derive(Debug, Clone)]

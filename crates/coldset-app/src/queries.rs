@@ -77,6 +77,58 @@ impl App {
         Ok(self.inner.store.passkeys(production, person)?)
     }
 
+    /// A passkey challenge asked by `me` (the signed-in person) for `person`: `register` only
+    /// for one's own new passkey; `confirm` for a person present confirming on `me`'s device,
+    /// which only someone who reads the whole production (the armorer's team) may ask, and
+    /// only for a person who has a passkey. Returns the challenge, the person's name and
+    /// their passkeys' credential ids (for the browser's allow list).
+    pub fn passkey_challenge(
+        &self,
+        principal: &access::Principal,
+        production: &ProductionId,
+        me: &PersonId,
+        person: &PersonId,
+        purpose: &str,
+    ) -> Result<passkey::IssuedChallenge, AppError> {
+        use coldset_domain::DomainError;
+        let state = self.state(production)?;
+        let Some(who) = state.people.get(person) else {
+            return Err(DomainError::NotFound { what: "person", id: person.to_string() }.into());
+        };
+        let purpose = match purpose {
+            "register" if person == me => passkey::Purpose::Register,
+            "register" => {
+                return Err(DomainError::Forbidden(
+                    "a passkey is registered by its owner, signed in as themselves".into(),
+                )
+                .into())
+            }
+            "confirm" => passkey::Purpose::Confirm,
+            other => {
+                return Err(DomainError::Invalid {
+                    field: "purpose".into(),
+                    message: format!("purpose '{other}': use register or confirm"),
+                }
+                .into())
+            }
+        };
+        let name = who.name.clone();
+        if purpose == passkey::Purpose::Confirm {
+            // Someone present confirms on the device of a person who runs the steps (the
+            // armorer's phone): only those read another person's passkeys.
+            crate::authz::read(principal, Some(me.clone()), production, state)?.full()?;
+        }
+        let credentials: Vec<String> =
+            self.passkeys(production, person)?.into_iter().map(|k| k.credential_id).collect();
+        if purpose == passkey::Purpose::Confirm && credentials.is_empty() {
+            return Err(
+                DomainError::NotFound { what: "passkey", id: format!("{person} (confirm with the PIN)") }.into()
+            );
+        }
+        let challenge = self.passkey_challenges().issue(production, person, purpose, me)?;
+        Ok(passkey::IssuedChallenge { challenge, name, credentials })
+    }
+
     /// Registers a person's passkey, answering their `Register` challenge.
     pub fn register_passkey(
         &self,

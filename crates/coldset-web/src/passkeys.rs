@@ -4,13 +4,13 @@
 
 use crate::api::blocking;
 use crate::error::ApiError;
-use crate::extract::{own_person, FullReader, ProductionParam, Writer};
+use crate::extract::{own_person, ProductionParam, Writer};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
-use coldset_app::passkey::{self, Expected, Purpose, Registration};
+use coldset_app::passkey::{self, Expected, Registration};
 use coldset_app::App;
 use coldset_domain::ids::{PersonId, ProductionId};
 use maud::{html, Markup};
@@ -32,10 +32,6 @@ pub(crate) fn expected(headers: &HeaderMap, options: crate::Options) -> Expected
         _ => host,
     };
     Expected { origin: format!("{}://{host}", if options.tls { "https" } else { "http" }), rp_id: rp_id.to_owned() }
-}
-
-fn forbidden(message: &str) -> ApiError {
-    ApiError::new(StatusCode::FORBIDDEN, "auth.forbidden", message)
 }
 
 /// The refusal for an account that is no person of the production.
@@ -72,39 +68,14 @@ async fn challenge(
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let (b, me) = own_request::<ChallengeBody>(&app, &production, &writer, &body).await?;
-    let state = app.state(&production)?;
-    if !state.people.contains_key(&b.person) {
-        return Err(ApiError::not_found(format!("no person '{}'", b.person)));
-    }
-    let purpose = match b.purpose.as_str() {
-        "register" if b.person == me => Purpose::Register,
-        "register" => return Err(forbidden("a passkey is registered by its owner, signed in as themselves")),
-        "confirm" => Purpose::Confirm,
-        other => {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "input.invalid",
-                format!("purpose '{other}': use register or confirm"),
-            ))
-        }
-    };
-    if purpose == Purpose::Confirm {
-        // Someone present confirms on the device of a person who runs the steps (the
-        // armorer's phone): only those read another person's passkeys.
-        FullReader::check(&app, &headers, production.as_str()).await?;
-    }
-    let (app2, p2, who) = (app.clone(), production.clone(), b.person.clone());
-    let keys = blocking(move || app2.passkeys(&p2, &who)).await?;
-    if purpose == Purpose::Confirm && keys.is_empty() {
-        return Err(ApiError::not_found(format!("{} has no passkey: confirm with the PIN", b.person)));
-    }
-    let challenge = app.passkey_challenges().issue(&production, &b.person, purpose, &me)?;
-    let name = state.people.get(&b.person).map(|x| x.name.clone()).unwrap_or_default();
+    let (app2, p2, principal) = (app.clone(), production.clone(), writer.principal().clone());
+    let person = b.person.clone();
+    let issued = blocking(move || app2.passkey_challenge(&principal, &p2, &me, &person, &b.purpose)).await?;
     Ok(Json(json!({
-        "challenge": challenge,
+        "challenge": issued.challenge,
         "rp_id": expected(&headers, options).rp_id,
-        "user": { "id": passkey::b64url(format!("{production}/{}", b.person).as_bytes()), "name": name },
-        "credentials": keys.iter().map(|k| k.credential_id.clone()).collect::<Vec<_>>(),
+        "user": { "id": passkey::b64url(format!("{production}/{}", b.person).as_bytes()), "name": issued.name },
+        "credentials": issued.credentials,
     })))
 }
 
