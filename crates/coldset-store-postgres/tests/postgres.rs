@@ -920,3 +920,46 @@ fn the_store_connects_over_tls_and_verifies_the_servers_certificate() {
     let err = PostgresStore::connect(&url.replace("verify-full", "prefer")).unwrap_err().to_string();
     assert!(err.contains("sslmode=prefer is not supported"), "{err}");
 }
+
+// ---- backups ----------------------------------------------------------------------------
+
+/// The backup docs/operations.md gives for PostgreSQL, done once: `pg_dump --format=custom`
+/// of a production's database, `pg_restore` into a new one, and the application opens the
+/// copy with the same state, the same log and leaves, and goes on writing after it.
+#[test]
+fn a_pg_dump_restores_into_a_database_the_app_opens_unchanged() {
+    let url = server().fresh_db("dumped");
+    let production = ProductionId::parse("backed-up").unwrap();
+    let start = jiff::Timestamp::from_second(1_790_000_000).unwrap();
+    let clock = || Arc::new(ManualClock::new(Timestamp(start.as_millisecond())));
+    let store = Arc::new(PostgresStore::create(&url).unwrap());
+    let app = App::open(store.clone(), clock()).unwrap();
+    populate(&app, &production);
+    let before = app.state(&production).unwrap();
+    let events = store.event_count(&production).unwrap();
+    drop(app);
+    drop(store);
+
+    let (initdb, _) = find_pg_bins().expect(ENSURE);
+    let bin = initdb.parent().unwrap();
+    let dump = tempfile::tempdir().unwrap().keep().join("coldset.dump");
+    command_output(Cmd::new(bin.join("pg_dump")).args(["--format=custom", "--file"]).arg(&dump).arg(&url)).unwrap();
+    assert!(std::fs::metadata(&dump).unwrap().len() > 1_000, "the dump holds the data");
+    let copy = server().fresh_db("restored");
+    command_output(Cmd::new(bin.join("pg_restore")).args(["--no-owner", "--dbname"]).arg(&copy).arg(&dump)).unwrap();
+
+    let restored = Arc::new(PostgresStore::connect(&copy).unwrap());
+    let app = App::open(restored.clone(), clock()).unwrap();
+    assert_eq!(*app.state(&production).unwrap(), *before, "the same state");
+    assert_eq!(restored.event_count(&production).unwrap(), events);
+    restored
+        .for_each_event(&production, 0, &mut |e| {
+            assert_eq!(e.leaf_hash, coldset_ledger::leaf_hash(&e.bytes));
+            Ok(())
+        })
+        .unwrap();
+    // The copy is a working database: the log goes on where it stopped.
+    let admin = Actor::Admin { account: "ops".into() };
+    run(&app, &production, &admin, Command::ApproveSupplier { supplier: "After the restore Co.".into() }).unwrap();
+    assert_eq!(restored.event_count(&production).unwrap(), events + 1);
+}
