@@ -145,6 +145,13 @@ impl App {
             .collect()
     }
 
+    /// One event as a history shows it (with the record it corrects), by sequence number.
+    pub fn history_entry(&self, production: &ProductionId, seq: u64) -> Result<Option<HistoryEntry>, AppError> {
+        let Some(stored) = self.event(production, seq)? else { return Ok(None) };
+        let envelope = decode(&stored.bytes)?;
+        Ok(Some(HistoryEntry { corrects: self.corrected(production, &envelope)?, envelope }))
+    }
+
     fn corrected(&self, production: &ProductionId, env: &Envelope) -> Result<Option<Envelope>, AppError> {
         let Some(seq) = corrects_seq(&env.event) else { return Ok(None) };
         match self.event(production, seq)? {

@@ -108,8 +108,12 @@ fn line_view(p: &str, line: &KitLine) -> Markup {
     html! {
         p { a href=(href) { strong { (line.name) } } }
         @match &line.outcome {
-            KitOutcome::Recorded { seq, replayed: false } => p.ok { "Recorded as entry " (seq) "." },
-            KitOutcome::Recorded { seq, replayed: true } => p.ok { "Already recorded before, as entry " (seq) "; nothing new now." },
+            KitOutcome::Recorded { seq, replayed } => p.ok {
+                @if *replayed { "Already recorded before, as " } @else { "Recorded as " }
+                a href={ "/p/" (p) "/audit?seq=" (seq) } { "entry " (seq) }
+                @if *replayed { "; nothing new now" }
+                "."
+            },
             KitOutcome::Refused { message, violations, .. } => {
                 p.warn { "Refused: nothing recorded for it." }
                 @if violations.is_empty() { p { (message) } } @else { (violations_list(violations)) }
