@@ -49,7 +49,7 @@ pub(crate) fn kit_section(
                     label {
                         "Where items go that have no known home"
                         select name="location" {
-                            option value="" { "Each back where it was taken from" }
+                            option value="" { "Where it was taken from" }
                             (crate::forms::location_options(state))
                         }
                     }

@@ -1240,3 +1240,26 @@ fn the_auditor_searches_the_events_and_verifies_a_proof_in_the_browser() {
     check(&auditor, "audit-event");
     assert!(problems.is_empty(), "accessibility violations:\n{}", problems.join("\n"));
 }
+
+/// The scene kit on the armorer's phone (#19 item 3): "Take out everything" before the day
+/// is open answers in place with each item and the rule that stopped it; the answer fits
+/// the phone and passes axe-core.
+#[test]
+fn a_scene_kit_answers_item_by_item_on_the_phone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    let server = start(&["demo", "--data", p(&data)]);
+    let phone = Browser::start();
+    phone.sign_in(&server.base, "maria", &demo_password(&data, "maria"), "/p/dead-river/scenes/sc-1");
+    let mut problems = phone.accessibility_violations();
+    phone.script("document.getElementById('kit').scrollIntoView();");
+    phone.screenshots("scene-kit");
+    phone.submit("form[data-action=take_kit] button[type=submit]");
+    let answer = phone.text();
+    assert!(answer.contains("taking out the kit") && answer.contains("0 recorded"), "{answer}");
+    // The safe is locked and no day is open: each firearm names both rules.
+    assert!(answer.contains("R-STORE-3") && answer.contains("R-STORE-4"), "{answer}");
+    problems.extend(phone.accessibility_violations());
+    phone.screenshots("scene-kit-answer");
+    assert!(problems.is_empty(), "accessibility violations:\n{}", problems.join("\n"));
+}
