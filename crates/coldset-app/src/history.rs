@@ -1,6 +1,7 @@
 //! A record's history, read from the log: the events that name one firearm, container, lot
 //! or person (`Envelope::entities`, the domain's own list of what each event is about, so no
-//! text is matched), newest first, a page at a time; the corrections among them with the
+//! text is matched), newest first, a page at a time, or the events matching a filter (records
+//! named and a day in the production's zone: the audit page's search); the corrections among them with the
 //! records they correct (R-REC-6); and a recorded instant as people on set read it, in the
 //! production's time zone. Each call reads the database: run it on a blocking thread.
 
@@ -20,6 +21,15 @@ pub struct HistoryEntry {
     /// For a correction (`firearm.details_corrected`, `credential.corrected`): the event it
     /// corrects, so a page shows the value before and after.
     pub corrects: Option<Envelope>,
+}
+
+/// Which events a list shows: those naming every record of `entities` (the envelope's
+/// actor and confirming people count: `Envelope::entities`), recorded on `date` in the
+/// production's time zone when one is given. The empty filter matches every event.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    pub entities: Vec<EntityRef>,
+    pub date: Option<coldset_domain::Date>,
 }
 
 /// One page of a history, newest first.
@@ -47,9 +57,6 @@ fn decode(bytes: &[u8]) -> Result<Envelope, StoreError> {
 impl App {
     /// The events naming `entity` recorded before sequence number `before` (all, without
     /// it), newest first, at most `limit` of them.
-    ///
-    /// The log is read from its start: a production's log is thousands of events, not
-    /// millions, and reading it whole keeps the store's port as it is.
     pub fn history(
         &self,
         production: &ProductionId,
@@ -57,7 +64,25 @@ impl App {
         before: Option<u64>,
         limit: usize,
     ) -> Result<HistoryPage, AppError> {
+        self.events_matching(production, &EventFilter { entities: vec![entity.clone()], date: None }, before, limit)
+    }
+
+    /// The events that match `filter` recorded before sequence number `before` (all,
+    /// without it), newest first, at most `limit` of them: a record's history, and the
+    /// auditor's list searched by firearm, person and day.
+    ///
+    /// The log is read from its start: a production's log is thousands of events, not
+    /// millions, and reading it whole keeps the store's port as it is.
+    pub fn events_matching(
+        &self,
+        production: &ProductionId,
+        filter: &EventFilter,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<HistoryPage, AppError> {
         let limit = limit.max(1);
+        // The production's zone, for the date filter (a day on set is a day in its zone).
+        let state = if filter.date.is_some() { Some(self.state(production)?) } else { None };
         // The newest `limit + 1` matches: one more than shown says whether there are older.
         let mut kept: VecDeque<Envelope> = VecDeque::with_capacity(limit + 1);
         let mut past_the_page = false;
@@ -67,7 +92,15 @@ impl App {
                 return Err(StoreError::Conflict("history page read".into()));
             }
             let env = decode(&ev.bytes)?;
-            if env.entities().contains(entity) {
+            let named = filter.entities.is_empty() || {
+                let entities = env.entities();
+                filter.entities.iter().all(|e| entities.contains(e))
+            };
+            let on_day = match (&filter.date, &state) {
+                (Some(date), Some(state)) => crate::writer::local_date(env.at, state) == *date,
+                _ => true,
+            };
+            if named && on_day {
                 if kept.len() > limit {
                     kept.pop_front();
                 }
@@ -110,6 +143,13 @@ impl App {
             .into_iter()
             .map(|envelope| Ok(HistoryEntry { corrects: self.corrected(production, &envelope)?, envelope }))
             .collect()
+    }
+
+    /// One event as a history shows it (with the record it corrects), by sequence number.
+    pub fn history_entry(&self, production: &ProductionId, seq: u64) -> Result<Option<HistoryEntry>, AppError> {
+        let Some(stored) = self.event(production, seq)? else { return Ok(None) };
+        let envelope = decode(&stored.bytes)?;
+        Ok(Some(HistoryEntry { corrects: self.corrected(production, &envelope)?, envelope }))
     }
 
     fn corrected(&self, production: &ProductionId, env: &Envelope) -> Result<Option<Envelope>, AppError> {

@@ -12,6 +12,7 @@ pub mod authz;
 pub mod conformance;
 pub mod error;
 pub mod history;
+pub mod kit;
 pub mod ledger;
 pub mod metrics;
 pub mod notify;

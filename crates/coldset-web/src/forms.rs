@@ -542,6 +542,9 @@ async fn act(
 ) -> Response {
     let f = Fields(fields);
     let back = back_to(&f, &p);
+    if let Some(action) = f.opt("action").and_then(crate::pages::kit::KitAction::of) {
+        return kit(&app, &headers, &p, &f, action, &back).await;
+    }
     let run = async {
         let writer = Writer::from_form(&app, &headers, f.opt("csrf")).await?;
         let principal = writer.principal();
@@ -626,6 +629,47 @@ async fn act(
             crate::html::signed_in_page("Recorded, with alerts", body).into_response()
         }
         Err(e) => refusal_page("Refused", &e, &back),
+    }
+}
+
+/// A scene kit (`take_kit`, `put_away_kit`): not one command but one ordinary request per
+/// item (`coldset_app::kit`), each through the write path and its gate; the sender is
+/// authorized here exactly as for one step, and the answer lists each item's outcome.
+async fn kit(
+    app: &App,
+    headers: &HeaderMap,
+    p: &str,
+    f: &Fields,
+    action: crate::pages::kit::KitAction,
+    back: &str,
+) -> Response {
+    let run = async {
+        let writer = Writer::from_form(app, headers, f.opt("csrf")).await?;
+        let production = crate::api::parse_production(p)?;
+        let scene = f.id("scene", SceneId::parse)?;
+        let fallback = f.opt("location").map(LocationId::parse).transpose().map_err(|e| bad(e.to_string()))?;
+        // The form's own key: each item's request carries one made from it (kit.rs), so a
+        // kit form sent twice records each item once.
+        let idempotency = form_idempotency(f, &writer.principal().account);
+        let authorized = match crate::write::authorize(app, &writer, &production, Vec::new(), None).await? {
+            access::Checked::Authorized(a) => a,
+            // Without a key nothing is looked up, so nothing can be a replay.
+            access::Checked::Replayed(_) => return Err(bad("this kit form was already sent")),
+        };
+        let sender = coldset_app::kit::KitSender { actor: authorized.actor, auth: Some(authorized.auth), idempotency };
+        let (app2, p2, sc2) = (app.clone(), production.clone(), scene.clone());
+        let lines = crate::api::blocking(move || match action {
+            crate::pages::kit::KitAction::TakeOut => app2.take_scene_kit(&p2, &sender, &sc2),
+            crate::pages::kit::KitAction::PutAway => app2.put_away_scene_kit(&p2, &sender, &sc2, fallback.as_ref()),
+        })
+        .await?;
+        let state = app.state(&production)?;
+        let sc = state.scenes.get(&scene).ok_or_else(|| ApiError::not_found(format!("no scene '{scene}'")))?;
+        Ok::<_, ApiError>(crate::pages::kit::answer_page(p, sc, action, &lines, back).into_response())
+    };
+    match run.await {
+        Ok(page) => page,
+        Err(e) => refusal_page("Refused", &e, back),
     }
 }
 

@@ -17,6 +17,8 @@ mod browser;
 mod first_run;
 #[path = "e2e/rust_replay.rs"]
 mod rust_replay;
+#[path = "e2e/scene_kit.rs"]
+mod scene_kit;
 #[path = "e2e/setup_pages.rs"]
 mod setup_pages;
 

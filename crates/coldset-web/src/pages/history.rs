@@ -170,6 +170,9 @@ pub(crate) fn what(state: &ProductionState, event: &Event) -> String {
             n(person),
             c.expires_on
         ),
+        Event::CompetenceRecorded { person, model, by, .. } => {
+            format!("{} recorded {}'s training and competence with the {model}", n(by), n(person))
+        }
         Event::CredentialCorrected { person, reason, .. } => format!("Credential of {} corrected: {reason}", n(person)),
         Event::FirearmReceived { firearm, make, model, serial, acquired_from, received_by, .. } => format!(
             "{firearm} {make} {model}, serial {serial}, received from {} ({}) by {}",

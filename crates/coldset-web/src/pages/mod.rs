@@ -13,6 +13,7 @@ mod followup;
 pub(crate) mod history;
 mod index;
 mod inventory;
+pub(crate) mod kit;
 mod labels;
 mod login;
 mod lot;

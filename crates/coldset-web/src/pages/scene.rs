@@ -112,6 +112,7 @@ fn view(state: &ProductionState, ctx: &Context, p: &str, sc: &Scene, forms: Form
         p { "Call list: " (people(&mut sc.plan.call_list.iter())) }
         p { "In the line of fire: " (people(&mut sc.plan.line_of_fire.iter())) }
         (readiness(state, ctx, p, sc))
+        (super::kit::kit_section(state, sc, forms))
         // 1. Approvals of the current version.
         h2 { "1. Approvals" }
         ul { @for (role, who) in &sc.approvals { li { (role.replace('_', " ")) ": " (person_name(state, who)) } } }
