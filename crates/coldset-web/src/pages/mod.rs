@@ -9,6 +9,7 @@ mod container;
 mod day;
 mod firearm;
 mod followup;
+mod import;
 mod index;
 mod inventory;
 mod labels;
@@ -55,6 +56,7 @@ pub fn routes() -> Router<App> {
         .route("/p/{production}/labels", get(labels::label_sheet))
         .route("/p/{production}/me", get(me::me_page))
         .route("/p/{production}/scenes/{id}", get(scene::scene_page))
+        .merge(import::routes())
 }
 
 /// What stops firearm work on the whole production now: reports and incidents that stop
