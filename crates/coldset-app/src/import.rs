@@ -72,7 +72,7 @@ const FIREARM_COLUMNS: &[Column] = &[
     col("condition", true, "condition at intake"),
     col("acquired_from", true, "who it came from (rental house, owner)"),
     col("acquired_from_licence", false, "their licence number"),
-    col("acquired_from_document", false, "the delivery or rental document"),
+    col("acquired_from_document", true, "the delivery or rental document (bound-book record, R-REC-3)"),
 ];
 
 const LOT_COLUMNS: &[Column] = &[
@@ -844,12 +844,23 @@ fn label_of(kind: Kind, c: &Cells<'_>) -> String {
     }
 }
 
+/// The column of a field the domain names (`party.document` is `acquired_from_document`).
+fn column_of(field: &str) -> String {
+    match field {
+        "party.name" => "acquired_from".to_owned(),
+        _ => match field.strip_prefix("party.") {
+            Some(rest) => format!("acquired_from_{rest}"),
+            None => field.strip_prefix("provenance.").unwrap_or(field).to_owned(),
+        },
+    }
+}
+
 fn outcome_of(e: &DomainError) -> Outcome {
     match e {
         DomainError::Denied(d) => Outcome::Refused(
             d.violations.iter().map(|v| (v.rule.to_string(), v.reason.clone(), v.remedy.to_string())).collect(),
         ),
-        DomainError::Invalid { field, message } => Outcome::Field { field: field.clone(), message: message.clone() },
+        DomainError::Invalid { field, message } => Outcome::Field { field: column_of(field), message: message.clone() },
         other => Outcome::Error(other.to_string()),
     }
 }

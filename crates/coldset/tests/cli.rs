@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 #[path = "e2e/browser.rs"]
 mod browser;
+#[path = "e2e/import.rs"]
+mod import;
 #[path = "e2e/rust_replay.rs"]
 mod rust_replay;
 

@@ -129,7 +129,10 @@ async fn template(Path((_, kind)): Path<(String, String)>, PageReader(_): PageRe
 }
 
 async fn export(Path((p, file)): Path<(String, String)>, PageReader(state): PageReader) -> Response {
-    let kind = match file.strip_suffix(".csv").ok_or_else(|| ApiError::not_found("exports are .csv files")).and_then(kind_of)
+    let kind = match file
+        .strip_suffix(".csv")
+        .ok_or_else(|| ApiError::not_found("exports are .csv files"))
+        .and_then(kind_of)
     {
         Ok(kind) => kind,
         Err(e) => return e.into_response(),
@@ -246,7 +249,11 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, ApiError> {
                 ),
             )
         } else {
-            ApiError::new(StatusCode::BAD_REQUEST, "input.invalid", format!("the upload could not be read: {}", e.body_text()))
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "input.invalid",
+                format!("the upload could not be read: {}", e.body_text()),
+            )
         }
     };
     let mut up = Upload { csrf: None, kind: None, bytes: Vec::new(), size: 0 };
@@ -271,7 +278,8 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, ApiError> {
 }
 
 fn file_error(e: import::FileError) -> ApiError {
-    let status = if e.code == "import.too_large" { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status =
+        if e.code == "import.too_large" { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::UNPROCESSABLE_ENTITY };
     ApiError::new(status, e.code, e.message)
 }
 
@@ -353,13 +361,15 @@ async fn commit(
     let run = async {
         let production = crate::api::parse_production(&p)?;
         let (writer, authorized) = importer(&app, &headers, field("csrf"), &production).await?;
-        let table = stash.take(field("token").unwrap_or_default(), &writer.principal().account, &production).ok_or_else(|| {
-            ApiError::new(
-                StatusCode::GONE,
-                "import.expired",
-                "this checked file was recorded already, or waited too long: upload it again to check it anew",
-            )
-        })?;
+        let table = stash
+            .take(field("token").unwrap_or_default(), &writer.principal().account, &production)
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::GONE,
+                    "import.expired",
+                    "this checked file was recorded already, or waited too long: upload it again to check it anew",
+                )
+            })?;
         may_import(table.kind, &*app.state(&production)?, &authorized.actor)?;
         let app2 = app.clone();
         crate::api::blocking(move || {
