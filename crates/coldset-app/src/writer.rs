@@ -96,6 +96,12 @@ pub struct BatchError {
     pub error: AppError,
 }
 
+/// The answer channel of a batch.
+type BatchReply = oneshot::Sender<Result<Vec<Receipt>, BatchError>>;
+
+// A single request is the hot path and is not boxed (one allocation less per command); a
+// job only passes through the channel, so its size costs nothing where it is kept.
+#[allow(clippy::large_enum_variant)]
 enum Job {
     One {
         request: Request,
@@ -108,7 +114,7 @@ enum Job {
         /// The log size the caller checked the requests against; if the log grew since, the
         /// batch is refused as a conflict (its ids may name what someone else just recorded).
         expected_size: Option<u64>,
-        reply: oneshot::Sender<Result<Vec<Receipt>, BatchError>>,
+        reply: BatchReply,
     },
 }
 
@@ -239,7 +245,7 @@ impl Worker {
         let mut followers: Vec<(oneshot::Sender<Result<Receipt, AppError>>, usize)> = Vec::new();
         let mut poisoned = false;
         // Whole batches accepted (imports), answered with the others once committed.
-        let mut accepted_all: Vec<(oneshot::Sender<Result<Vec<Receipt>, BatchError>>, Vec<Receipt>)> = Vec::new();
+        let mut accepted_all: Vec<(BatchReply, Vec<Receipt>)> = Vec::new();
         for job in jobs {
             let (request, reply) = match job {
                 Job::One { request, reply } => (request, reply),
