@@ -8,6 +8,7 @@
 # - SIGKILL during the commit, at several delays: afterwards the production holds either
 #   all 10,000 rows of that file or none, and `coldset verify` passes.
 # Builds the `dist` profile (thin LTO: what is installed); BENCH_PROFILE=release for fat LTO.
+# BENCH_NO_BUILD=1 uses the binary already built.
 # Usage: ./scripts/bench-import.sh [rows, default 10000] [kill rounds, default 6]
 # Writes nothing outside a temporary directory. Needs curl.
 set -euo pipefail
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/.."
 rows="${1:-10000}"
 rounds="${2:-6}"
 profile="${BENCH_PROFILE:-dist}"
-cargo build --profile "$profile" -q -p coldset
+[ -n "${BENCH_NO_BUILD:-}" ] || cargo build --profile "$profile" -q -p coldset
 bin="${CARGO_TARGET_DIR:-target}/$profile/coldset"
 dir=$(mktemp -d)
 pid=""
@@ -48,9 +49,9 @@ make_csv() { # make_csv PREFIX FILE: $rows firearm rows with serials PREFIX-0000
                 (i % 2 ? "replica" : "real_firing"), p, i, i }'
     } >"$2"
 }
-preview() { # preview FILE: uploads it; sets $token and prints the time
-    curl -s -o "$dir/preview.html" -w '%{time_total}' -H "Cookie: $cookie" \
-        -F "csrf=$csrf" -F kind=firearms -F "file=@$1;type=text/csv" "$base/p/$prod/import"
+preview() { # preview FILE: uploads it; sets $token, and $t to the time taken
+    t=$(curl -s -o "$dir/preview.html" -w '%{time_total}' -H "Cookie: $cookie" \
+        -F "csrf=$csrf" -F kind=firearms -F "file=@$1;type=text/csv" "$base/p/$prod/import")
     token=$(grep -o 'name="token" value="[0-9a-f]*"' "$dir/preview.html" | sed -E 's/.*value="([^"]*)"/\1/' || true)
 }
 hwm() { grep -E '^VmHWM' "/proc/$pid/status" | awk '{print $2}'; }
@@ -61,7 +62,7 @@ sign_in
 make_csv BENCH "$dir/rows.csv"
 echo "file: $rows rows, $(stat -c %s "$dir/rows.csv") bytes; server before: VmRSS $(rss) kB, VmHWM $(hwm) kB"
 before=$(firearms)
-t=$(preview "$dir/rows.csv")
+preview "$dir/rows.csv"
 summary=$(grep -o 'data-ready="[0-9]*" data-to-fix="[0-9]*"' "$dir/preview.html")
 echo "preview: ${t} s ($summary, page $(stat -c %s "$dir/preview.html") bytes); VmHWM $(hwm) kB"
 [ -n "$token" ] || { echo "the preview offers no Record all"; exit 1; }
@@ -75,7 +76,7 @@ echo "commit: ${t} s ($(grep -o '[0-9]* events ([0-9]* to [0-9]*)' "$dir/commit.
 # spread over the commit's duration; then all rows or none, and verify passes.
 for round in $(seq 1 "$rounds"); do
     make_csv "KILL$round" "$dir/kill.csv"
-    preview "$dir/kill.csv" >/dev/null
+    preview "$dir/kill.csv"
     [ -n "$token" ] || { echo "round $round: no Record all"; exit 1; }
     before=$(firearms)
     delay=$(awk -v r="$round" -v n="$rounds" 'BEGIN { printf "%.2f", 0.1 + (r - 1) * 1.2 / n }')

@@ -780,9 +780,8 @@ fn scene_command(c: &Cells<'_>, state: &ProductionState) -> Result<Command, Faul
     let mut items = Vec::new();
     for (i, serial) in serials.iter().enumerate() {
         let firearm = state
-            .firearms
-            .values()
-            .find(|f| f.serial.eq_ignore_ascii_case(serial) && !matches!(f.status, FirearmStatus::Disposed { .. }))
+            .firearms_with_serial(serial)
+            .find(|f| !matches!(f.status, FirearmStatus::Disposed { .. }))
             .ok_or_else(|| fault("firearms", format!("no firearm with serial {serial} in the inventory")))?;
         let load_text = loads.get(i).or(loads.first()).copied().unwrap_or_default();
         let w = word(load_text);
@@ -1006,25 +1005,33 @@ pub enum Committed {
     NotReady(Preview),
 }
 
-/// Checks `table` again against the production as it is now and, if every row passes,
-/// records all of it as one batch. A batch refused because the log grew in between is
-/// checked again and retried (twice); a refusal of one of its requests names the line.
+/// Records `table` as one batch. `checked`: its preview, whose requests go to the writer as
+/// they are if the log has not grown since (the writer decides each of them again against
+/// the real state, so a refusal still records nothing); otherwise, or if the writer finds the
+/// log grew in between, the file is checked again against the production as it is now and
+/// retried (twice). A refusal of one of its requests names the line.
 pub fn commit(
     app: &crate::App,
     production: &ProductionId,
     actor: &Actor,
     auth: Option<Authentication>,
     table: &Table,
+    checked: Option<Preview>,
 ) -> Result<Committed, AppError> {
     let mut attempt = 0;
+    let mut checked = checked.filter(|p| p.kind == table.kind);
     loop {
         let state = app.state(production)?;
-        let preview = preview(table, &state, actor, auth.clone(), app.now(), app.today(&state))?;
+        let mut preview = match checked.take() {
+            Some(p) if p.passes() && p.log_size == state.next_seq() => p,
+            _ => preview(table, &state, actor, auth.clone(), app.now(), app.today(&state))?,
+        };
         if !preview.passes() {
             return Ok(Committed::NotReady(preview));
         }
-        let lines = preview.request_lines.clone();
-        match app.execute_all_blocking(preview.requests.clone(), Some(preview.log_size)) {
+        let lines = std::mem::take(&mut preview.request_lines);
+        let requests = std::mem::take(&mut preview.requests);
+        match app.execute_all_blocking(requests, Some(preview.log_size)) {
             Ok(receipts) => {
                 let events: Vec<u64> = receipts.iter().flat_map(|r| r.events.iter().map(|e| e.seq)).collect();
                 return Ok(Committed::Recorded {

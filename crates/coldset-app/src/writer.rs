@@ -187,6 +187,17 @@ impl Writer {
     }
 }
 
+/// What a batch puts back if one of its requests is refused.
+enum Saved {
+    /// The published state (equal to the working state when the batch began) and the frontier.
+    Frontier {
+        state: Arc<ProductionState>,
+        tree: CompactTree,
+        last_at: Timestamp,
+    },
+    Whole(Log),
+}
+
 /// A production's log as the writer holds it.
 #[derive(Clone)]
 struct Log {
@@ -402,17 +413,25 @@ impl Worker {
         {
             return Err(whole(AppError::Internal("a batch is of one existing production".into())));
         }
-        let saved = self
-            .logs
-            .get(&production)
-            .cloned()
-            .ok_or_else(|| whole(AppError::UnknownProduction(production.to_string())))?;
+        let log =
+            self.logs.get(&production).ok_or_else(|| whole(AppError::UnknownProduction(production.to_string())))?;
+        // What to put back on a refusal. Untouched by this commit so far, the working state
+        // is the published one, so only the frontier is copied and the state is taken from
+        // the snapshot if needed: no copy of a large production's state on the way that
+        // succeeds. Otherwise (another request of this commit changed it) the whole log.
+        let published = self.snapshots.read().ok().and_then(|s| s.get(&production).cloned());
+        let saved = match published {
+            Some(state) if !touched.contains_key(&production) && state.next_seq() == log.state.next_seq() => {
+                Saved::Frontier { state, tree: log.tree.clone(), last_at: log.last_at }
+            }
+            _ => Saved::Whole(log.clone()),
+        };
         if let Some(size) = expected_size {
-            if saved.tree.size() != size {
+            if log.tree.size() != size {
                 return Err(whole(
                     DomainError::Conflict(format!(
                         "the production changed since these rows were checked (log at {size} events, now {}): check them again",
-                        saved.tree.size()
+                        log.tree.size()
                     ))
                     .into(),
                 ));
@@ -433,7 +452,11 @@ impl Worker {
             match self.run_one(request, now, batch, touched) {
                 Ok(receipt) => receipts.push(receipt),
                 Err(error) => {
-                    self.logs.insert(production.clone(), saved);
+                    let log = match saved {
+                        Saved::Whole(log) => log,
+                        Saved::Frontier { state, tree, last_at } => Log { state: (*state).clone(), tree, last_at },
+                    };
+                    self.logs.insert(production.clone(), log);
                     batch.productions.truncate(marks.0);
                     batch.events.truncate(marks.1);
                     batch.nodes.truncate(marks.2);

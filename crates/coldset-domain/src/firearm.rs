@@ -43,8 +43,7 @@ impl<'a> Decider<'a> {
         }
         let duplicate = self
             .state
-            .firearms
-            .values()
+            .firearms_with_serial(&serial)
             .any(|f| f.serial.eq_ignore_ascii_case(&serial) && !matches!(f.status, FirearmStatus::Disposed { .. }));
         c.require(
             !duplicate,
@@ -238,8 +237,7 @@ impl<'a> Decider<'a> {
         let duplicate = live(f)
             && self
                 .state
-                .firearms
-                .values()
+                .firearms_with_serial(new_serial)
                 .any(|o| o.id != *firearm && live(o) && o.serial.eq_ignore_ascii_case(new_serial));
         c.require(
             !duplicate,
@@ -715,6 +713,7 @@ impl ProductionState {
                 version: seq,
             },
         );
+        self.index_serial(firearm, None, serial);
         Ok(vec![R::Firearm(firearm.clone())])
     }
 
@@ -838,11 +837,12 @@ impl ProductionState {
     ) -> Result<Vec<EntityRef>, String> {
         use EntityRef as R;
         let f = self.firearm_mut(firearm)?;
+        let old = std::mem::replace(&mut f.serial, serial.to_owned());
         f.make = make.to_owned();
         f.model = model.to_owned();
-        f.serial = serial.to_owned();
         f.calibre = calibre.to_owned();
         f.version = seq;
+        self.index_serial(firearm, Some(&old), serial);
         Ok(vec![R::Firearm(firearm.clone())])
     }
 

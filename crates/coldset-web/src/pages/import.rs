@@ -56,6 +56,8 @@ struct Pending {
     account: String,
     production: ProductionId,
     table: Arc<Table>,
+    /// The rows' requests as checked: recorded as they are if nothing changed since.
+    checked: Preview,
     weight: usize,
     since: Instant,
 }
@@ -67,9 +69,16 @@ impl Stash {
         Instant::now()
     }
 
-    fn put(&self, account: &str, production: &ProductionId, table: Arc<Table>) -> Result<String, ApiError> {
+    fn put(
+        &self,
+        account: &str,
+        production: &ProductionId,
+        table: Arc<Table>,
+        checked: Preview,
+    ) -> Result<String, ApiError> {
         let token: String = access::random_bytes::<16>()?.iter().map(|b| format!("{b:02x}")).collect();
-        let weight = table.weight();
+        // The checked rows and their requests weigh about twice the cells they came from.
+        let weight = 3 * table.weight();
         let mut q = self.0.lock().map_err(|_| ApiError::from(coldset_app::AppError::Internal("stash lock".into())))?;
         let now = Self::now();
         q.retain(|p| now.duration_since(p.since) < STASH_TTL);
@@ -78,6 +87,7 @@ impl Stash {
             account: account.to_owned(),
             production: production.clone(),
             table,
+            checked,
             weight,
             since: now,
         });
@@ -88,7 +98,7 @@ impl Stash {
     }
 
     /// Takes the file out: a token records at most once (a second tap finds nothing).
-    fn take(&self, token: &str, account: &str, production: &ProductionId) -> Option<Arc<Table>> {
+    fn take(&self, token: &str, account: &str, production: &ProductionId) -> Option<(Arc<Table>, Preview)> {
         let mut q = self.0.lock().ok()?;
         let now = Self::now();
         let i = q.iter().position(|p| {
@@ -97,7 +107,7 @@ impl Stash {
                 && &p.production == production
                 && now.duration_since(p.since) < STASH_TTL
         })?;
-        q.remove(i).map(|p| p.table)
+        q.remove(i).map(|p| (p.table, p.checked))
     }
 }
 
@@ -336,12 +346,12 @@ async fn upload(
         .await?
         .map_err(file_error)?;
         let production = crate::api::parse_production(&p)?;
-        let token = if preview.passes() {
-            Some(stash.put(&writer.principal().account, &production, Arc::new(table))?)
-        } else {
-            None
-        };
-        Ok::<_, ApiError>(preview_view(&p, &csrf(&headers), &preview, token.as_deref()))
+        if !preview.passes() {
+            return Ok::<_, ApiError>(preview_view(&p, &csrf(&headers), &preview, None));
+        }
+        let account = &writer.principal().account;
+        let token = stash.put(account, &production, Arc::new(table), preview.clone())?;
+        Ok(preview_view(&p, &csrf(&headers), &preview, Some(&token)))
     };
     match run.await {
         Ok(body) => production_page(&p, "Check the import", body).into_response(),
@@ -361,7 +371,7 @@ async fn commit(
     let run = async {
         let production = crate::api::parse_production(&p)?;
         let (writer, authorized) = importer(&app, &headers, field("csrf"), &production).await?;
-        let table = stash
+        let (table, checked) = stash
             .take(field("token").unwrap_or_default(), &writer.principal().account, &production)
             .ok_or_else(|| {
                 ApiError::new(
@@ -373,7 +383,7 @@ async fn commit(
         may_import(table.kind, &*app.state(&production)?, &authorized.actor)?;
         let app2 = app.clone();
         crate::api::blocking(move || {
-            import::commit(&app2, &production, &authorized.actor, Some(authorized.auth), &table)
+            import::commit(&app2, &production, &authorized.actor, Some(authorized.auth), &table, Some(checked))
         })
         .await
     };
