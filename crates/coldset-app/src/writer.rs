@@ -195,7 +195,7 @@ enum Saved {
         tree: CompactTree,
         last_at: Timestamp,
     },
-    Whole(Log),
+    Whole(Box<Log>),
 }
 
 /// A production's log as the writer holds it.
@@ -424,7 +424,7 @@ impl Worker {
             Some(state) if !touched.contains_key(&production) && state.next_seq() == log.state.next_seq() => {
                 Saved::Frontier { state, tree: log.tree.clone(), last_at: log.last_at }
             }
-            _ => Saved::Whole(log.clone()),
+            _ => Saved::Whole(Box::new(log.clone())),
         };
         if let Some(size) = expected_size {
             if log.tree.size() != size {
@@ -453,7 +453,7 @@ impl Worker {
                 Ok(receipt) => receipts.push(receipt),
                 Err(error) => {
                     let log = match saved {
-                        Saved::Whole(log) => log,
+                        Saved::Whole(log) => *log,
                         Saved::Frontier { state, tree, last_at } => Log { state: (*state).clone(), tree, last_at },
                     };
                     self.logs.insert(production.clone(), log);
