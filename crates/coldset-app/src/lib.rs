@@ -12,6 +12,7 @@ pub mod authz;
 pub mod conformance;
 pub mod error;
 pub mod history;
+pub mod import;
 pub mod kit;
 pub mod ledger;
 pub mod metrics;
@@ -24,7 +25,7 @@ mod writer;
 
 pub use error::AppError;
 pub use ports::{Clock, ManualClock, Store, SystemClock};
-pub use writer::{IdempotencyKey, Published, Receipt, Request};
+pub use writer::{BatchError, IdempotencyKey, Published, Receipt, Request};
 
 use coldset_domain::ids::ProductionId;
 use coldset_domain::{Date, ProductionState, Timestamp};
@@ -220,6 +221,32 @@ impl App {
     /// The same, for async callers (the web server).
     pub async fn execute_async(&self, request: Request) -> Result<Receipt, AppError> {
         self.inner.writer.submit(request)?.await.map_err(|_| AppError::ShuttingDown)?
+    }
+
+    /// Runs several requests of one production through the write path as one batch: each is
+    /// decided against the state the ones before it left, and either all are recorded in one
+    /// commit or none is (the error names the request refused). `expected_size`: the log size
+    /// the caller prepared them against; a log that grew since refuses the batch as a
+    /// conflict. Single requests keep going through [`App::execute`] and its group commit.
+    pub async fn execute_all(
+        &self,
+        requests: Vec<Request>,
+        expected_size: Option<u64>,
+    ) -> Result<Vec<Receipt>, BatchError> {
+        let rx =
+            self.inner.writer.submit_all(requests, expected_size).map_err(|error| BatchError { index: None, error })?;
+        rx.await.map_err(|_| BatchError { index: None, error: AppError::ShuttingDown })?
+    }
+
+    /// The same, for callers outside the async runtime (the CLI, tests).
+    pub fn execute_all_blocking(
+        &self,
+        requests: Vec<Request>,
+        expected_size: Option<u64>,
+    ) -> Result<Vec<Receipt>, BatchError> {
+        let rx =
+            self.inner.writer.submit_all(requests, expected_size).map_err(|error| BatchError { index: None, error })?;
+        rx.blocking_recv().map_err(|_| BatchError { index: None, error: AppError::ShuttingDown })?
     }
 
     /// The receipt of a request already recorded under `key`, read before the request is

@@ -87,7 +87,38 @@ pub struct Published {
     pub envelope: Arc<Envelope>,
 }
 
-struct Job {
+/// Why a batch of requests ([`crate::App::execute_all`]) recorded nothing: the request at
+/// `index` was refused (or, with no index, the batch as a whole: a changed log, a failed
+/// commit).
+#[derive(Debug, Clone)]
+pub struct BatchError {
+    pub index: Option<usize>,
+    pub error: AppError,
+}
+
+/// The answer channel of a batch.
+type BatchReply = oneshot::Sender<Result<Vec<Receipt>, BatchError>>;
+
+// A single request is the hot path and is not boxed (one allocation less per command); a
+// job only passes through the channel, so its size costs nothing where it is kept.
+#[allow(clippy::large_enum_variant)]
+enum Job {
+    One {
+        request: Request,
+        reply: oneshot::Sender<Result<Receipt, AppError>>,
+    },
+    /// Requests recorded together or not at all (an import): decided in order, each against
+    /// the state the ones before it left, committed in the same transaction.
+    All {
+        requests: Vec<Request>,
+        /// The log size the caller checked the requests against; if the log grew since, the
+        /// batch is refused as a conflict (its ids may name what someone else just recorded).
+        expected_size: Option<u64>,
+        reply: BatchReply,
+    },
+}
+
+struct OneJob {
     request: Request,
     reply: oneshot::Sender<Result<Receipt, AppError>>,
 }
@@ -141,12 +172,34 @@ impl Writer {
 
     pub(crate) fn submit(&self, request: Request) -> Result<oneshot::Receiver<Result<Receipt, AppError>>, AppError> {
         let (reply, rx) = oneshot::channel();
-        self.tx.send(Job { request, reply }).map_err(|_| AppError::ShuttingDown)?;
+        self.tx.send(Job::One { request, reply }).map_err(|_| AppError::ShuttingDown)?;
+        Ok(rx)
+    }
+
+    pub(crate) fn submit_all(
+        &self,
+        requests: Vec<Request>,
+        expected_size: Option<u64>,
+    ) -> Result<oneshot::Receiver<Result<Vec<Receipt>, BatchError>>, AppError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(Job::All { requests, expected_size, reply }).map_err(|_| AppError::ShuttingDown)?;
         Ok(rx)
     }
 }
 
+/// What a batch puts back if one of its requests is refused.
+enum Saved {
+    /// The published state (equal to the working state when the batch began) and the frontier.
+    Frontier {
+        state: Arc<ProductionState>,
+        tree: CompactTree,
+        last_at: Timestamp,
+    },
+    Whole(Box<Log>),
+}
+
 /// A production's log as the writer holds it.
+#[derive(Clone)]
 struct Log {
     state: ProductionState,
     tree: CompactTree,
@@ -202,7 +255,25 @@ impl Worker {
         // writer knows what is in flight, so nobody has to poll for it.
         let mut followers: Vec<(oneshot::Sender<Result<Receipt, AppError>>, usize)> = Vec::new();
         let mut poisoned = false;
+        // Whole batches accepted (imports), answered with the others once committed.
+        let mut accepted_all: Vec<(BatchReply, Vec<Receipt>)> = Vec::new();
         for job in jobs {
+            let (request, reply) = match job {
+                Job::One { request, reply } => (request, reply),
+                Job::All { requests, expected_size, reply } => {
+                    match self.run_all(&requests, expected_size, now, &mut batch, &mut touched) {
+                        Ok(receipts) => accepted_all.push((reply, receipts)),
+                        Err(e) => {
+                            if let AppError::Domain(DomainError::Denied(denial)) = &e.error {
+                                self.metrics.refused(denial);
+                            }
+                            let _ = reply.send(Err(e));
+                        }
+                    }
+                    continue;
+                }
+            };
+            let job = OneJob { request, reply };
             if let Some(k) = &job.request.idempotency {
                 let first = accepted_keys
                     .iter()
@@ -237,7 +308,7 @@ impl Worker {
                 }
             }
         }
-        if accepted.is_empty() && !poisoned {
+        if accepted.is_empty() && accepted_all.is_empty() && !poisoned {
             return;
         }
         for (production, refs) in &touched {
@@ -282,6 +353,17 @@ impl Worker {
                     }
                     let _ = reply.send(Ok(receipt));
                 }
+                for (reply, receipts) in accepted_all {
+                    for receipt in &receipts {
+                        for env in &receipt.events {
+                            let _ = self.live.send(Published {
+                                production: receipt.production.clone(),
+                                envelope: Arc::new(env.clone()),
+                            });
+                        }
+                    }
+                    let _ = reply.send(Ok(receipts));
+                }
             }
             Err(e) => {
                 self.metrics.commit_failed();
@@ -291,6 +373,9 @@ impl Worker {
                 }
                 for (reply, _) in followers {
                     let _ = reply.send(Err(e.clone()));
+                }
+                for (reply, _) in accepted_all {
+                    let _ = reply.send(Err(BatchError { index: None, error: e.clone() }));
                 }
                 // The working state ran ahead of what is durable: put it back.
                 for production in touched.keys() {
@@ -309,6 +394,89 @@ impl Worker {
                 }
             }
         }
+    }
+
+    /// Decides a whole batch in order, each request against the state the ones before it
+    /// left; on the first refusal, the working state, the tree and this commit's batch are put
+    /// back as they were, so nothing of it is recorded. All requests are of one production.
+    fn run_all(
+        &mut self,
+        requests: &[Request],
+        expected_size: Option<u64>,
+        now: Timestamp,
+        batch: &mut CommitBatch,
+        touched: &mut BTreeMap<ProductionId, BTreeSet<EntityRef>>,
+    ) -> Result<Vec<Receipt>, BatchError> {
+        let whole = |error: AppError| BatchError { index: None, error };
+        let Some(production) = requests.first().map(|r| r.production.clone()) else { return Ok(Vec::new()) };
+        if requests.iter().any(|r| r.production != production || matches!(r.command, Command::CreateProduction { .. }))
+        {
+            return Err(whole(AppError::Internal("a batch is of one existing production".into())));
+        }
+        let log =
+            self.logs.get(&production).ok_or_else(|| whole(AppError::UnknownProduction(production.to_string())))?;
+        // What to put back on a refusal. Untouched by this commit so far, the working state
+        // is the published one, so only the frontier is copied and the state is taken from
+        // the snapshot if needed: no copy of a large production's state on the way that
+        // succeeds. Otherwise (another request of this commit changed it) the whole log.
+        let published = self.snapshots.read().ok().and_then(|s| s.get(&production).cloned());
+        let saved = match published {
+            Some(state) if !touched.contains_key(&production) && state.next_seq() == log.state.next_seq() => {
+                Saved::Frontier { state, tree: log.tree.clone(), last_at: log.last_at }
+            }
+            _ => Saved::Whole(Box::new(log.clone())),
+        };
+        if let Some(size) = expected_size {
+            if log.tree.size() != size {
+                return Err(whole(
+                    DomainError::Conflict(format!(
+                        "the production changed since these rows were checked (log at {size} events, now {}): check them again",
+                        log.tree.size()
+                    ))
+                    .into(),
+                ));
+            }
+        }
+        let marks = (
+            batch.productions.len(),
+            batch.events.len(),
+            batch.nodes.len(),
+            batch.projections.len(),
+            batch.idempotency.len(),
+            batch.outbox.len(),
+            batch.attachments.len(),
+        );
+        let saved_touched = touched.get(&production).cloned();
+        let mut receipts = Vec::with_capacity(requests.len());
+        for (i, request) in requests.iter().enumerate() {
+            match self.run_one(request, now, batch, touched) {
+                Ok(receipt) => receipts.push(receipt),
+                Err(error) => {
+                    let log = match saved {
+                        Saved::Whole(log) => *log,
+                        Saved::Frontier { state, tree, last_at } => Log { state: (*state).clone(), tree, last_at },
+                    };
+                    self.logs.insert(production.clone(), log);
+                    batch.productions.truncate(marks.0);
+                    batch.events.truncate(marks.1);
+                    batch.nodes.truncate(marks.2);
+                    batch.projections.truncate(marks.3);
+                    batch.idempotency.truncate(marks.4);
+                    batch.outbox.truncate(marks.5);
+                    batch.attachments.truncate(marks.6);
+                    match saved_touched {
+                        Some(refs) => {
+                            touched.insert(production.clone(), refs);
+                        }
+                        None => {
+                            touched.remove(&production);
+                        }
+                    }
+                    return Err(BatchError { index: Some(i), error });
+                }
+            }
+        }
+        Ok(receipts)
     }
 
     fn run_one(

@@ -43,8 +43,7 @@ impl<'a> Decider<'a> {
         }
         let duplicate = self
             .state
-            .firearms
-            .values()
+            .firearms_with_serial(&serial)
             .any(|f| f.serial.eq_ignore_ascii_case(&serial) && !matches!(f.status, FirearmStatus::Disposed { .. }));
         c.require(
             !duplicate,
@@ -248,8 +247,7 @@ impl<'a> Decider<'a> {
         let duplicate = live(f)
             && self
                 .state
-                .firearms
-                .values()
+                .firearms_with_serial(new_serial)
                 .any(|o| o.id != *firearm && live(o) && o.serial.eq_ignore_ascii_case(new_serial));
         c.require(
             !duplicate,
@@ -734,6 +732,7 @@ impl ProductionState {
             },
         );
         self.firearm_records.insert(firearm.clone(), seq);
+        self.index_serial(firearm, None, serial);
         Ok(vec![R::Firearm(firearm.clone())])
     }
 
@@ -857,14 +856,15 @@ impl ProductionState {
     ) -> Result<Vec<EntityRef>, String> {
         use EntityRef as R;
         let f = self.firearm_mut(firearm)?;
+        let old = std::mem::replace(&mut f.serial, serial.to_owned());
         f.make = make.to_owned();
         f.model = model.to_owned();
-        f.serial = serial.to_owned();
         f.calibre = calibre.to_owned();
         f.version = seq;
         // Not checked here: corrections recorded before the decider required the record in
         // force named any earlier record, and replaying them must still work.
         self.firearm_records.insert(firearm.clone(), seq);
+        self.index_serial(firearm, Some(&old), serial);
         Ok(vec![R::Firearm(firearm.clone())])
     }
 

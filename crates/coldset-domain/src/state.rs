@@ -45,6 +45,10 @@ pub struct ProductionState {
     /// For each firearm, the sequence number of its details in force (`firearm.received`, or
     /// its latest `firearm.details_corrected`): what a correction names (R-REC-6).
     pub firearm_records: BTreeMap<FirearmId, u64>,
+    /// Firearms by serial (ASCII case folded), disposed ones included, kept by `apply`: the
+    /// duplicate-serial check (R-STORE-5) looks a serial up here instead of reading every
+    /// firearm, which made taking in 10,000 firearms quadratic (an import, issue #18).
+    serials: BTreeMap<String, Vec<FirearmId>>,
 }
 
 /// A record the projections hold, addressed by kind and id.
@@ -88,6 +92,30 @@ pub(crate) fn missing(what: &str, id: &dyn std::fmt::Display) -> String {
 impl ProductionState {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The firearms recorded with this serial (compared without regard to ASCII case),
+    /// disposed ones included.
+    pub fn firearms_with_serial<'a>(&'a self, serial: &str) -> impl Iterator<Item = &'a Firearm> + 'a {
+        self.serials
+            .get(&serial.trim().to_ascii_lowercase())
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.firearms.get(id))
+    }
+
+    /// Keeps `serials` as a firearm takes `serial` (from `old`, for a correction).
+    pub(crate) fn index_serial(&mut self, firearm: &FirearmId, old: Option<&str>, serial: &str) {
+        if let Some(old) = old {
+            let key = old.trim().to_ascii_lowercase();
+            if let Some(ids) = self.serials.get_mut(&key) {
+                ids.retain(|id| id != firearm);
+                if ids.is_empty() {
+                    self.serials.remove(&key);
+                }
+            }
+        }
+        self.serials.entry(serial.trim().to_ascii_lowercase()).or_default().push(firearm.clone());
     }
 
     pub fn next_seq(&self) -> u64 {

@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 mod browser;
 #[path = "e2e/first_run.rs"]
 mod first_run;
+#[path = "e2e/import.rs"]
+mod import;
 #[path = "e2e/rust_replay.rs"]
 mod rust_replay;
 #[path = "e2e/scene_kit.rs"]

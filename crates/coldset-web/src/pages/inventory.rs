@@ -78,6 +78,7 @@ fn view(app: &App, s: &ProductionState) -> Markup {
             img src={ "/p/" (info.id) "/report-qr.svg" } alt="QR code for the safety report page" width="160" height="160";
         }
         p { a href={ "/p/" (info.id) "/board" } { "The 1st AD's live board" } }
+        p { a href={ "/p/" (info.id) "/import" } { "Import from a spreadsheet (CSV, XLSX), templates and exports" } }
         table {
             caption { "Firearms: who holds what" }
             thead { tr {

@@ -11,6 +11,7 @@ mod day;
 mod firearm;
 mod followup;
 pub(crate) mod history;
+mod import;
 mod index;
 mod inventory;
 pub(crate) mod kit;
@@ -80,6 +81,7 @@ pub fn routes() -> Router<App> {
         .route("/p/{production}/people", get(people::people_page))
         .route("/p/{production}/people/{id}", get(people::person_page))
         .route("/p/{production}/lots/{id}", get(lot::lot_page))
+        .merge(import::routes())
 }
 
 /// The most firearms one plan form carries (pages/setup.rs `plan_fields`, forms.rs `plan`).

@@ -298,6 +298,21 @@ pub(crate) fn store_cases() -> Vec<Case> {
         case(R::Store5, "a crew member takes ammunition in", Refused(&[R::Store5]), |p| {
             (by(&p.crew), intake_lot(quarter(), 50, provenance(SUPPLIER), "BQ-2"))
         }),
+        // The serials are looked up in an index `apply` keeps (state.rs): a correction moves
+        // the firearm from its old serial to its new one there.
+        case(
+            R::Store5,
+            "after a correction, the serial it corrected may be taken in",
+            Allowed("firearm.received"),
+            |p| {
+                correct_real_gun_serial(p, "R-201");
+                (p.arm(), intake_firearm(FirearmKind::RealFiring, "r-200"))
+            },
+        ),
+        case(R::Store5, "after a correction, its new serial is registered", Refused(&[R::Store5]), |p| {
+            correct_real_gun_serial(p, "R-201");
+            (p.arm(), intake_firearm(FirearmKind::RealFiring, " R-201"))
+        }),
         case(R::Store5, "a correction may not give a firearm another firearm's serial", Refused(&[R::Store5]), |p| {
             (
                 p.arm(),
@@ -313,4 +328,25 @@ pub(crate) fn store_cases() -> Vec<Case> {
             )
         }),
     ]
+}
+
+/// Records the armorer's correction of the real firearm's serial (R-200 at intake).
+fn correct_real_gun_serial(p: &mut Prod, serial: &str) {
+    let received =
+        p.w.log
+            .iter()
+            .find(|e| matches!(&e.event, Event::FirearmReceived { firearm, .. } if *firearm == p.real_gun))
+            .unwrap()
+            .seq;
+    let arm = p.arm();
+    let command = Command::CorrectFirearmDetails {
+        firearm: p.real_gun.clone(),
+        corrects_seq: received,
+        reason: "digits swapped at intake".into(),
+        make: "Colt".into(),
+        model: "SAA".into(),
+        serial: serial.into(),
+        calibre: CALIBRE.into(),
+    };
+    p.w.ok(&arm, command);
 }
