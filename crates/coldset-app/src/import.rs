@@ -16,7 +16,7 @@
 use crate::error::AppError;
 use crate::writer::Request;
 use coldset_domain::events::Authentication;
-use coldset_domain::ids::{PersonId, ProductionId};
+use coldset_domain::ids::{LocationId, PersonId, ProductionId};
 use coldset_domain::model::{
     AmmoClass, Credential, CredentialKind, FirearmKind, FirearmStatus, Party, Person, Provenance, Role,
 };
@@ -73,6 +73,7 @@ const FIREARM_COLUMNS: &[Column] = &[
     col("acquired_from", true, "who it came from (rental house, owner)"),
     col("acquired_from_licence", false, "their licence number"),
     col("acquired_from_document", true, "the delivery or rental document (bound-book record, R-REC-3)"),
+    col("location", false, "the storage location it goes into once taken in, by name (else it stays with the armorer)"),
 ];
 
 const LOT_COLUMNS: &[Column] = &[
@@ -621,7 +622,15 @@ fn person_named<'a>(state: &'a ProductionState, name: &str) -> Option<&'a Person
 /// are added (the writer gives the id, so it is looked up by name on the state by then).
 enum Step {
     Do(Command),
-    CredentialOfNew { name: String, credential: Credential },
+    CredentialOfNew {
+        name: String,
+        credential: Credential,
+    },
+    /// The firearm the same row takes in, put into storage (found by its serial once taken in).
+    StoreNew {
+        serial: String,
+        location: LocationId,
+    },
 }
 
 /// The commands of one row, built against the state the rows before it left. `serials`:
@@ -647,7 +656,25 @@ fn commands_of(
                 ));
             }
             serials.insert(key, c.row.line);
-            one(Command::IntakeFirearm {
+            // A whole inventory goes into the safe as it is taken in: left with the armorer, it
+            // would count as out of storage (R-STAFF-1 caps firearms out per armorer).
+            let location = match c.opt("location") {
+                None => None,
+                Some(name) => Some(
+                    state
+                        .locations
+                        .values()
+                        .find(|l| l.name.trim().eq_ignore_ascii_case(name.trim()))
+                        .map(|l| l.id.clone())
+                        .ok_or_else(|| {
+                            fault(
+                                "location",
+                                format!("no storage location named '{name}': add it on the set-up page first"),
+                            )
+                        })?,
+                ),
+            };
+            let intake = Command::IntakeFirearm {
                 kind: FirearmKind::parse(&word(c.req("kind")?)).map_err(|m| fault("kind", m))?,
                 make: c.req("make")?.to_owned(),
                 model: c.req("model")?.to_owned(),
@@ -659,7 +686,12 @@ fn commands_of(
                     licence: c.get("acquired_from_licence").to_owned(),
                     document: c.get("acquired_from_document").to_owned(),
                 },
-            })
+            };
+            let mut steps = vec![Step::Do(intake)];
+            if let Some(location) = location {
+                steps.push(Step::StoreNew { serial: serial.to_owned(), location });
+            }
+            Ok(steps)
         }
         Kind::Lots => {
             let rounds = c.req("rounds")?;
@@ -964,6 +996,13 @@ pub fn preview(
                         break;
                     }
                 },
+                Step::StoreNew { serial, location } => match scratch.firearms_with_serial(&serial).next() {
+                    Some(f) => Command::StoreFirearm { firearm: f.id.clone(), location },
+                    None => {
+                        failed = Some(Outcome::Error(format!("{serial} was not taken in, so it cannot be put away")));
+                        break;
+                    }
+                },
             };
             if let Err(o) = try_command(&mut scratch, &ctx, &production, actor, &command) {
                 failed = Some(o);
@@ -1112,6 +1151,12 @@ pub fn export_csv(kind: Kind, state: &ProductionState) -> String {
                     f.acquired_from.name.clone(),
                     f.acquired_from.licence.clone(),
                     f.acquired_from.document.clone(),
+                    match &f.holder {
+                        coldset_domain::model::Holder::Storage { location } => {
+                            state.locations.get(location).map(|l| l.name.clone()).unwrap_or_default()
+                        }
+                        coldset_domain::model::Holder::Person { .. } => String::new(),
+                    },
                 ]
             })
             .collect(),

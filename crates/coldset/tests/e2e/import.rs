@@ -9,7 +9,7 @@ use std::io::Write;
 
 const PROD: &str = "dead-river";
 const FIREARM_HEADER: &str =
-    "kind,make,model,serial,calibre,condition,acquired_from,acquired_from_licence,acquired_from_document";
+    "kind,make,model,serial,calibre,condition,acquired_from,acquired_from_licence,acquired_from_document,location";
 
 /// Events in the production's log.
 fn log_size(server: &Server) -> u64 {
@@ -105,6 +105,8 @@ fn firearm_csv(rows: &[&str]) -> Vec<u8> {
     for r in rows {
         text.push('\n');
         text.push_str(r);
+        // No location: the firearm stays with whoever takes it in.
+        text.push(',');
     }
     text.push('\n');
     text.into_bytes()
@@ -112,7 +114,7 @@ fn firearm_csv(rows: &[&str]) -> Vec<u8> {
 
 /// A minimal XLSX workbook: one sheet whose cells are inline strings, or formulas where a
 /// cell starts with `=`.
-fn xlsx(rows: &[Vec<&str>]) -> Vec<u8> {
+pub(super) fn xlsx(rows: &[Vec<&str>]) -> Vec<u8> {
     let mut sheet = String::from(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
     );
@@ -241,7 +243,9 @@ fn import_a_csv_and_an_xlsx_each_checked_then_recorded_in_one_commit_and_exporte
             "worn, serviceable",
             "Stembridge Gun Rentals",
             "RH-221",
-            "INV-9001"
+            "INV-9001",
+            // With the armorer, in no storage location.
+            ""
         ]
     );
     assert_eq!(&row("IMP-CSV-3")[5], "'=1+1");
