@@ -377,9 +377,9 @@ enum ConfigCmd {
 }
 
 /// glibc gives each thread that allocates its own malloc arena, up to eight per core, and
-/// keeps what they freed: a 10,000-row import grew the server by 92 MB with the default and
-/// by 47 MB with two arenas (docs/benchmarks.md). Two serve a 2-core set laptop's threads;
-/// `MALLOC_ARENA_MAX` set by the operator still wins.
+/// keeps what they freed: a 10,000-row import grew the server by 92 MB with the default
+/// (figures with two and with one arena in docs/benchmarks.md). Two serve a 2-core set
+/// laptop's threads without one lock for all; `MALLOC_ARENA_MAX` set by the operator wins.
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
