@@ -89,13 +89,13 @@ fn view(app: &App, s: &ProductionState) -> Markup {
             tbody {
                 @for f in s.firearms.values() {
                     tr {
-                        td { a href={ "/p/" (info.id) "/firearms/" (f.id) } { (f.id) } }
-                        td { (f.make) " " (f.model) " (" (f.calibre) ")" }
-                        td { (f.kind.as_str().replace('_', " ")) }
-                        td { (f.serial) }
-                        td { (holder_name(s, &f.holder)) }
-                        td { (load_text(&f.load)) }
-                        td {
+                        td data-label="Id" { a href={ "/p/" (info.id) "/firearms/" (f.id) } { (f.id) } }
+                        td data-label="Firearm" { (f.make) " " (f.model) " (" (f.calibre) ")" }
+                        td data-label="Kind" { (f.kind.as_str().replace('_', " ")) }
+                        td data-label="Serial" { (f.serial) }
+                        td data-label="Held by" { (holder_name(s, &f.holder)) }
+                        td data-label="Load" { (load_text(&f.load)) }
+                        td data-label="Status" {
                             @match &f.status {
                                 FirearmStatus::InService => {
                                     span.ok { "in service" }
@@ -177,7 +177,7 @@ fn view(app: &App, s: &ProductionState) -> Markup {
                         td { (l.name) } td { (l.kind) }
                         td {
                             @match &l.opened {
-                                Some((by, at)) => { span.warn { "open" } " since " (at) " by " (person_name(s, by)) }
+                                Some((by, at)) => { span.warn { "open" } " since " (crate::html::when(s, *at)) " by " (person_name(s, by)) }
                                 None => "locked",
                             }
                         }

@@ -306,6 +306,8 @@ fn the_pages_work_in_chromium_and_pass_accessibility_checks() {
     check(&armorer, "refusal");
     armorer.go(&format!("{}/p/dead-river/day", server.base));
     check(&armorer, "day");
+    armorer.go(&format!("{}/p/dead-river", server.base));
+    check(&armorer, "inventory");
     // The label sheet: one loaded QR image per firearm (six) and container (four) of the demo.
     armorer.go(&format!("{}/p/dead-river/labels", server.base));
     let loaded = armorer.script(
