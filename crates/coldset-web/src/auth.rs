@@ -12,6 +12,22 @@ pub(crate) fn session_secret(headers: &HeaderMap) -> Option<String> {
     })
 }
 
+/// The `Set-Cookie` value that makes the browser forget its session.
+pub(crate) const CLEARED_SESSION_COOKIE: &str = "coldset_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
+
+/// Ends the browser's session, here and in the token cache. Only a session that exists is
+/// revoked: a made-up cookie costs no database write and leaves nothing in the cache.
+pub(crate) async fn end_session(app: &coldset_app::App, headers: &HeaderMap) -> Result<(), crate::error::ApiError> {
+    let Some(secret) = session_secret(headers) else { return Ok(()) };
+    let app = app.clone();
+    crate::api::blocking(move || match app.cached_principal(&secret).map_or_else(|| app.authenticate(&secret), Ok) {
+        Ok(_) => app.revoke(&secret),
+        Err(coldset_app::AppError::Store(e)) => Err(coldset_app::AppError::Store(e)),
+        Err(_) => Ok(()),
+    })
+    .await
+}
+
 /// Whether a browser says the request comes from a page of another site: its `Origin` is
 /// not this server as the request addressed it (`Host`, or the `X-Forwarded-Host` a reverse
 /// proxy sets, which a page of another site cannot make a browser send with a form), or is

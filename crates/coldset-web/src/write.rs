@@ -145,21 +145,11 @@ async fn login(
 
 async fn logout(State(app): State<App>, headers: HeaderMap) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    // Only a session that exists is revoked: a made-up cookie costs no database write and
-    // leaves nothing in the token cache.
-    if let Some(secret) = session_secret(&headers) {
-        let app2 = app.clone();
-        blocking(move || match app2.cached_principal(&secret).map_or_else(|| app2.authenticate(&secret), Ok) {
-            Ok(_) => app2.revoke(&secret),
-            Err(AppError::Store(e)) => Err(AppError::Store(e)),
-            Err(_) => Ok(()),
-        })
-        .await?;
-    }
+    crate::auth::end_session(&app, &headers).await?;
     let mut resp = StatusCode::NO_CONTENT.into_response();
     resp.headers_mut().insert(
         axum::http::header::SET_COOKIE,
-        axum::http::HeaderValue::from_static("coldset_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+        axum::http::HeaderValue::from_static(crate::auth::CLEARED_SESSION_COOKIE),
     );
     Ok(resp)
 }

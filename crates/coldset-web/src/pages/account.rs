@@ -214,20 +214,12 @@ pub(super) async fn change_password(
 /// anti-forgery token: the session cookie is `SameSite=Strict`, so another site's form
 /// cannot send it, and the header's button must work on every page.
 pub(super) async fn sign_out(State(app): State<App>, headers: HeaderMap) -> Response {
-    if let Some(secret) = crate::auth::session_secret(&headers) {
-        let app2 = app.clone();
-        let _ = crate::api::blocking(move || {
-            match app2.cached_principal(&secret).map_or_else(|| app2.authenticate(&secret), Ok) {
-                Ok(_) => app2.revoke(&secret),
-                Err(_) => Ok(()),
-            }
-        })
-        .await;
-    }
+    // A database that cannot be reached still signs the browser out: it forgets the cookie.
+    let _ = crate::auth::end_session(&app, &headers).await;
     let mut resp = Redirect::to("/login?signed_out=1").into_response();
     resp.headers_mut().insert(
         axum::http::header::SET_COOKIE,
-        axum::http::HeaderValue::from_static("coldset_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+        axum::http::HeaderValue::from_static(crate::auth::CLEARED_SESSION_COOKIE),
     );
     resp
 }
