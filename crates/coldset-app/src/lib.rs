@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod notify;
 pub mod passkey;
 pub mod ports;
+pub mod records;
 mod queries;
 pub mod sealed;
 mod writer;
