@@ -13,14 +13,15 @@ pub mod conformance;
 pub mod error;
 pub mod history;
 pub mod import;
+pub mod inflight;
 pub mod kit;
 pub mod ledger;
 pub mod metrics;
 pub mod notify;
 pub mod passkey;
 pub mod ports;
-pub mod records;
 mod queries;
+pub mod records;
 pub mod sealed;
 mod writer;
 
@@ -58,6 +59,9 @@ struct Inner {
     /// Wrong current codes when replacing a second factor, per account.
     totp_throttle: access::Throttle,
     passkey_challenges: passkey::Challenges,
+    /// Sends of a form being handled now, by idempotency key (a double tap's second send
+    /// waits for the first's answer: inflight.rs).
+    inflight: inflight::InFlight,
     pending_totp: access::PendingTotp,
     /// Seals second-factor secrets at rest (set once at start, from outside the database).
     secrets: OnceLock<sealed::SecretKey>,
@@ -99,6 +103,7 @@ impl App {
                 pin_throttle: access::Throttle::new("too many wrong PINs for this person"),
                 totp_throttle: access::Throttle::new("too many wrong one-time codes for this account"),
                 passkey_challenges: passkey::Challenges::default(),
+                inflight: inflight::InFlight::default(),
                 pending_totp: access::PendingTotp::default(),
                 secrets: OnceLock::new(),
                 auth_cache: access::AuthCache::default(),
@@ -255,6 +260,12 @@ impl App {
     /// single-use challenge) still gets its first answer. Reads the database.
     pub fn replayed(&self, production: &ProductionId, key: &IdempotencyKey) -> Result<Option<Receipt>, AppError> {
         writer::replayed(self.inner.store.as_ref(), production, key)
+    }
+
+    /// Joins the sends in progress under `key`, before the send's in-person proof is checked
+    /// (see inflight.rs: of a double tap confirmed by passkey, only one send passes the proof).
+    pub fn join_send(&self, production: &ProductionId, key: &IdempotencyKey) -> inflight::Send {
+        self.inner.inflight.join(production, key)
     }
 
     /// The committed state of a production (never ahead of what is durable).

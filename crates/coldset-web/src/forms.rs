@@ -570,7 +570,13 @@ async fn act(
         let state = app.state(&production)?;
         let (command, who) = command(&f, &state, &crate::passkeys::expected(&headers, options))?;
         // A form sent again is answered once its sender is checked, before any in-person
-        // proof is checked again (a passkey's answer is for one challenge).
+        // proof is checked again (a passkey's answer is for one challenge). A send confirmed
+        // by passkey joins its key first: of a double tap only one send gets past the proof,
+        // and the other is then answered with that one's receipt (coldset-app inflight.rs).
+        let mut send = match (&idempotency, f.opt("passkey_credential")) {
+            (Some(k), Some(_)) => Some(app.join_send(&production, k)),
+            _ => None,
+        };
         let checked = match who {
             Who::SignedIn(confirmations) => {
                 crate::write::authorize(&app, &writer, &production, confirmations, idempotency.clone()).await
@@ -585,13 +591,19 @@ async fn act(
                 .await
             }
         };
-        let authorized = match (checked, &idempotency) {
+        let authorized = match (checked, send.take()) {
             (Ok(access::Checked::Replayed(first)), _) => return Ok(Some(first)),
-            (Ok(access::Checked::Authorized(authorized)), _) => authorized,
-            // A double tap confirmed by passkey: the first send used up the challenge and
-            // is being recorded now. Its answer is the answer.
-            (Err(e), Some(k)) if e.code == "auth.forbidden" && f.opt("passkey_credential").is_some() => {
-                return match first_answer(&app, &production, k).await? {
+            (Ok(access::Checked::Authorized(authorized)), mut joined) => {
+                if let Some(s) = joined.as_mut() {
+                    s.authorized();
+                }
+                send = joined;
+                authorized
+            }
+            // The passkey's challenge was used up by another send of this form, which got
+            // through: its answer is the answer.
+            (Err(e), Some(joined)) if e.code == "auth.forbidden" => {
+                return match joined.answer_of_another(std::time::Duration::from_secs(10)).await {
                     Some(first) => Ok(Some(first)),
                     None => Err(e),
                 }
@@ -605,7 +617,11 @@ async fn act(
         // A double tap whose first send is being recorded at this very moment gets that
         // send's answer from the writer itself (it knows what is in flight); a first send
         // that was refused recorded nothing under the key, so this one gets its own decision.
-        app.execute_async(request).await.map(Some).map_err(ApiError::from)
+        let receipt = app.execute_async(request).await.map_err(ApiError::from)?;
+        if let Some(s) = send.as_mut() {
+            s.finish(&receipt);
+        }
+        Ok(Some(receipt))
     };
     match run.await {
         Ok(None) => Redirect::to(&back).into_response(),
@@ -671,34 +687,6 @@ async fn kit(
         Ok(page) => page,
         Err(e) => refusal_page("Refused", &e, back),
     }
-}
-
-/// The answer to the first send of a form sent twice at once and confirmed by passkey: the
-/// second send is refused before it reaches the writer (the first used up the passkey's
-/// challenge), so it waits here for the first's answer (up to 2 s); none if it recorded
-/// nothing. A double tap without a passkey needs no wait: the writer answers it.
-async fn first_answer(
-    app: &App,
-    production: &coldset_domain::ids::ProductionId,
-    k: &coldset_app::IdempotencyKey,
-) -> Result<Option<coldset_app::Receipt>, ApiError> {
-    for _ in 0..40 {
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        if let Some(first) = replay_of(app, production, k).await? {
-            return Ok(Some(first));
-        }
-    }
-    Ok(None)
-}
-
-/// The first answer to a request recorded under this key, if any.
-async fn replay_of(
-    app: &App,
-    production: &coldset_domain::ids::ProductionId,
-    k: &coldset_app::IdempotencyKey,
-) -> Result<Option<coldset_app::Receipt>, ApiError> {
-    let (app2, p2, k2) = (app.clone(), production.clone(), k.clone());
-    crate::api::blocking(move || app2.replayed(&p2, &k2)).await
 }
 
 /// A form that had been sent and recorded before: say so, with when, rather than
