@@ -1213,7 +1213,7 @@ mod rotation {
         assert!(matches!(KeyRotation::open(&changed), Err(RotationError::NotSigned { .. })));
         // A chain anchored at a key none of the statements name is refused.
         assert!(matches!(
-            KeyChain::from_statements(&thief.verifier(), &[good.clone()]),
+            KeyChain::from_statements(&thief.verifier(), std::slice::from_ref(&good)),
             Err(RotationError::BrokenChain { .. })
         ));
         // Statements out of order (the second does not start from the first's new key).

@@ -214,6 +214,11 @@ enum Cmd {
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8090")]
         listen: std::net::SocketAddr,
     },
+    /// The ledger signing key.
+    Key {
+        #[command(subcommand)]
+        command: KeyCmd,
+    },
     /// Print an inclusion or consistency proof as JSON.
     Proof {
         #[command(subcommand)]
@@ -235,6 +240,19 @@ enum Cmd {
     Bench {
         #[command(subcommand)]
         command: BenchCmd,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeyCmd {
+    /// Replace the ledger signing key (the server must be stopped): a new key of the same
+    /// name, announced by a statement the old key and the new one both sign, which records
+    /// each production's log size at the rotation. The old key signs nothing after it.
+    Rotate {
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
     },
 }
 
@@ -584,6 +602,25 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("wrote {n} events of {production} to {}", out.display());
             Ok(())
         }
+        Cmd::Key { command: KeyCmd::Rotate { data, database } } => {
+            let cfg = resolve_db(&globals, data, database, None)?;
+            let dir = need_data(&cfg)?;
+            let rotated =
+                datadir::rotate(&dir, cfg.key_dir.as_deref(), cfg.database.as_deref()).map_err(|e| e.to_string())?;
+            for (production, size) in &rotated.heads {
+                println!("  {production}: handed over at {size} events");
+            }
+            println!("Rotated the ledger key: {} -> {}", rotated.old, rotated.new);
+            println!("New signing key: {}", rotated.key_file.display());
+            println!(
+                "The statement (signed by both keys) is in {} of the key directory and the data directory; give the \
+                 new verifier key to auditors and to the witnesses that cosign (witness-serve --log-key). The old \
+                 key signs nothing from now on: keep it offline or destroy it.",
+                datadir::ROTATIONS_FILE
+            );
+            println!("Ledger verifier key (give this to auditors): {}", rotated.new);
+            Ok(())
+        }
         Cmd::Witness { url, state, key } => match witness::run(&url, &state, key.as_deref()) {
             Ok(message) => {
                 println!("witness: {message}");
@@ -917,10 +954,11 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
             opened.app.metrics(),
         )));
     }
-    opened
+    let checkpointer = opened
         .app
         .enable_checkpoints(opened.key.clone(), sinks, std::time::Duration::from_secs(1))
         .map_err(|e| format!("cannot start checkpointing: {e}"))?;
+    checkpointer.set_key_rotations(opened.rotations.clone()).map_err(|e| format!("the key rotations: {e}"))?;
     if cfg.notifications.enabled() {
         let n = &cfg.notifications;
         let targets = coldset_app::notify::Targets {
