@@ -133,6 +133,12 @@ fn the_ledger_key_rotates_and_every_checker_follows_the_signed_announcement() {
         assert!(o.status.success(), "{key}: {}", text(&o));
         assert!(text(&o).contains(&format!("{after} events ok")) || text(&o).contains("events ok"), "{}", text(&o));
     }
+    // A backup of the rotated installation restores and verifies (the rotations travel in it).
+    let backup = tmp.path().join("rotated.tar");
+    let o = coldset(&["backup", "--data", p(&data), "--out", p(&backup)]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = coldset(&["restore", "--from", p(&backup), "--data", p(&tmp.path().join("restored"))]);
+    assert!(o.status.success() && text(&o).contains("key rotations: 1"), "{}", text(&o));
     let stranger = SignerKey::generate("coldset.demo").unwrap();
     let o = refused(
         &["verify", "--bundle", p(&bundle), "--key", &stranger.verifier().to_string()],
