@@ -268,10 +268,23 @@ async fn add_checkpoint(
         return answer(StatusCode::BAD_REQUEST, "more than 63 proof lines\n".into());
     }
     let origin = note.lines().next().unwrap_or_default();
-    let Some(log_key) = w.logs.iter().find(|k| origin.starts_with(&format!("{}/", k.name()))) else {
+    // Every key given for the log's name: after a key rotation its operator gives the new
+    // key (the origin, and so the witness's state, stays the same).
+    let keys: Vec<&VerifierKey> = w.logs.iter().filter(|k| origin.starts_with(&format!("{}/", k.name()))).collect();
+    if keys.is_empty() {
         return answer(StatusCode::NOT_FOUND, format!("this witness does not follow the log {origin}\n"));
-    };
-    let cp = match open_checkpoint(note, log_key) {
+    }
+    let mut opened = Err(String::new());
+    for key in keys {
+        match open_checkpoint(note, key) {
+            Ok(cp) => {
+                opened = Ok(cp);
+                break;
+            }
+            Err(e) => opened = Err(e.to_string()),
+        }
+    }
+    let cp = match opened {
         Ok(cp) => cp,
         Err(e) => {
             return answer(StatusCode::FORBIDDEN, format!("the checkpoint is not signed by the log's key: {e}\n"))
