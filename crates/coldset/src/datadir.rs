@@ -278,7 +278,17 @@ fn parse_key(path: &Path) -> Result<SignerKey, DataDirError> {
 pub fn open_store(dir: &Path, database: Option<&str>) -> Result<Arc<dyn Store>, DataDirError> {
     Ok(match database {
         Some(url) => Arc::new(PostgresStore::connect(url)?),
-        None => Arc::new(SqliteStore::open(dir)?),
+        None => {
+            let moved = dir.join(crate::moving::MOVED_FILE);
+            if moved.exists() {
+                return Err(DataDirError::Other(format!(
+                    "this data directory's store was moved to PostgreSQL ({}): give --database URL (or database_file); \
+                     the SQLite copy left behind must not be written to again",
+                    std::fs::read_to_string(&moved).unwrap_or_default().trim()
+                )));
+            }
+            Arc::new(SqliteStore::open(dir)?)
+        }
     })
 }
 

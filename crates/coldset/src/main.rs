@@ -11,6 +11,7 @@ mod datadir;
 mod delivery;
 mod demo;
 mod listener;
+mod moving;
 mod sinks;
 mod witness;
 
@@ -213,6 +214,17 @@ enum Cmd {
         log_keys: Vec<String>,
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8090")]
         listen: std::net::SocketAddr,
+    },
+    /// Move the installation's store from the embedded SQLite database to PostgreSQL (the
+    /// server stopped): every production's log, checkpoints and projections, and accounts,
+    /// tokens, second factors, PINs and passkeys; verified before the directory is marked
+    /// as moved. Then serve with --database URL.
+    Move {
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// The PostgreSQL database to move into: new and empty (createdb).
+        #[arg(long, value_name = "URL")]
+        to: String,
     },
     /// The ledger signing key.
     Key {
@@ -600,6 +612,27 @@ fn run(cli: Cli) -> Result<(), String> {
             let n =
                 audit::export(&need_data(&cfg)?, cfg.key_dir.as_deref(), cfg.database.as_deref(), &production, &out)?;
             println!("wrote {n} events of {production} to {}", out.display());
+            Ok(())
+        }
+        Cmd::Move { data, to } => {
+            let cfg = resolve(&globals, data, None)?;
+            let dir = need_data(&cfg)?;
+            let moved = moving::move_to_postgres(&dir, cfg.key_dir.as_deref(), &to).map_err(|e| e.to_string())?;
+            for line in &moved.report {
+                println!("{line}");
+            }
+            for (production, events) in &moved.productions {
+                println!("  moved {production}: {events} events");
+            }
+            println!(
+                "Moved {} productions and {} accounts to PostgreSQL, and verified the copy. Serve it with \
+                 `coldset serve --data {} --database URL`; the SQLite database stays in the data directory, marked \
+                 as moved ({}), and is no longer opened.",
+                moved.productions.len(),
+                moved.accounts,
+                dir.display(),
+                moving::MOVED_FILE
+            );
             Ok(())
         }
         Cmd::Key { command: KeyCmd::Rotate { data, database } } => {

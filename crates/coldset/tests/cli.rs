@@ -19,6 +19,10 @@ mod first_run;
 mod import;
 #[path = "e2e/key_rotation.rs"]
 mod key_rotation;
+#[path = "e2e/move_to_postgres.rs"]
+mod move_to_postgres;
+#[path = "../../coldset-store-postgres/tests/support/pg_server.rs"]
+mod pg_server;
 #[path = "e2e/rust_replay.rs"]
 mod rust_replay;
 #[path = "e2e/scene_kit.rs"]
