@@ -738,3 +738,132 @@ fn a_pg_dump_restores_into_a_database_the_app_opens_unchanged() {
     run(&app, &production, &admin, Command::ApproveSupplier { supplier: "After the restore Co.".into() }).unwrap();
     assert_eq!(restored.event_count(&production).unwrap(), events + 1);
 }
+
+/// A base backup (`pg_basebackup`, WAL streamed with it) of the running server taken while
+/// the application appends: a server started on the copy opens with every event
+/// acknowledged before the backup began, its log is exactly the start of the live one, its
+/// state is what replaying that log gives, and it goes on from where it stopped.
+#[test]
+fn a_base_backup_taken_while_writing_starts_with_every_acknowledged_event() {
+    use std::sync::atomic::{AtomicBool, AtomicU64};
+    // Its own server: the base backup copies the whole cluster.
+    let own = PgServer::start().unwrap();
+    let url = own.fresh_db("based");
+    let production = ProductionId::parse("base-backed").unwrap();
+    let start = jiff::Timestamp::from_second(1_790_000_000).unwrap();
+    let clock = || Arc::new(ManualClock::new(Timestamp(start.as_millisecond())));
+    let store = Arc::new(PostgresStore::create(&url).unwrap());
+    let app = App::open(store.clone(), clock()).unwrap();
+    populate(&app, &production);
+
+    // Writers append (each request acknowledged only once committed) until told to stop.
+    let acked = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let (app, production, acked, stop) = (app.clone(), production.clone(), acked.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let admin = Actor::Admin { account: "ops".into() };
+                let mut i = 0;
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    let supplier = format!("Supplier {w}-{i}");
+                    run(&app, &production, &admin, Command::ApproveSupplier { supplier: supplier.into() }).unwrap();
+                    acked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    i += 1;
+                }
+            })
+        })
+        .collect();
+    wait_until(|| acked.load(std::sync::atomic::Ordering::SeqCst) >= 50);
+    // Every event acknowledged up to here is in the log before the backup starts.
+    let before = store.event_count(&production).unwrap();
+
+    let (initdb, _) = find_pg_bins().expect(ENSURE);
+    let base_backup = initdb.parent().unwrap().join("pg_basebackup");
+    let copy_dir = tempfile::Builder::new().prefix("coldset-pg-copy-").tempdir().unwrap().keep();
+    if own.as_postgres {
+        command_output(Cmd::new("chown").arg("postgres:").arg(&copy_dir)).unwrap();
+    }
+    command_output(
+        own.cmd(&base_backup)
+            .args(["-h", "127.0.0.1", "-p", &own.port.to_string(), "-U", "postgres", "-D"])
+            .arg(copy_dir.join("data"))
+            .args(["-X", "stream", "-c", "fast", "--no-sync"]),
+    )
+    .unwrap();
+    let during = acked.load(std::sync::atomic::Ordering::SeqCst);
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    for w in writers {
+        w.join().unwrap();
+    }
+    let live_count = store.event_count(&production).unwrap();
+    assert!(during > 50, "the writers were still appending during the backup");
+
+    // A server on the copy (recovery replays the streamed WAL at its start).
+    let copy = PgServer {
+        port: 0,
+        dir: copy_dir,
+        pg_ctl: own.pg_ctl.clone(),
+        as_postgres: own.as_postgres,
+        watchdog: std::sync::Mutex::new(None),
+    };
+    copy.spawn_watchdog().unwrap();
+    let copy = {
+        let mut copy = copy;
+        let mut last = String::new();
+        let mut started = false;
+        for _ in 0..5 {
+            copy.port = free_port().unwrap();
+            match copy.launch() {
+                Ok(()) => {
+                    started = true;
+                    break;
+                }
+                Err(e) => last = e,
+            }
+        }
+        assert!(started, "the copy did not start: {last}");
+        copy
+    };
+    let copied = Arc::new(PostgresStore::connect(&copy.url(db_name(&url))).unwrap());
+    let count = copied.event_count(&production).unwrap();
+    assert!(count >= before, "the copy holds {count} events, but {before} were acknowledged before the backup began");
+    assert!(count <= live_count);
+    // Exactly the start of the live log, byte for byte, with its tree nodes.
+    let mut seq = 0;
+    copied
+        .for_each_event(&production, 0, &mut |e| {
+            assert_eq!(Some(e.clone()), store.event(&production, seq).unwrap(), "event {seq}");
+            seq += 1;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(seq, count);
+    let app_on_copy = App::open(copied.clone(), clock()).unwrap();
+    let mut replayed = coldset_domain::ProductionState::new();
+    copied
+        .for_each_event(&production, 0, &mut |e| {
+            replayed.apply(&coldset_domain::Envelope::decode(&e.bytes).unwrap()).unwrap();
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(*app_on_copy.state(&production).unwrap(), replayed, "the state replaying the copy's log gives");
+    assert_eq!(copied.projection_rows(&production).unwrap(), replayed.all_rows(), "its projections too");
+    assert_eq!(
+        coldset_app::ledger::root_at(copied.as_ref(), &production, count).unwrap(),
+        coldset_app::ledger::root_at(store.as_ref(), &production, count).unwrap(),
+        "the tree nodes give the live log's root at that size"
+    );
+    let admin = Actor::Admin { account: "ops".into() };
+    run(&app_on_copy, &production, &admin, Command::ApproveSupplier { supplier: "After the base backup".into() })
+        .unwrap();
+    assert_eq!(copied.event_count(&production).unwrap(), count + 1);
+}
+
+fn wait_until(mut ok: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !ok() {
+        assert!(Instant::now() < deadline, "timed out");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
