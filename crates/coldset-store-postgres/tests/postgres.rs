@@ -767,7 +767,7 @@ fn a_base_backup_taken_while_writing_starts_with_every_acknowledged_event() {
                 let mut i = 0;
                 while !stop.load(std::sync::atomic::Ordering::SeqCst) {
                     let supplier = format!("Supplier {w}-{i}");
-                    run(&app, &production, &admin, Command::ApproveSupplier { supplier: supplier.into() }).unwrap();
+                    run(&app, &production, &admin, Command::ApproveSupplier { supplier }).unwrap();
                     acked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                     i += 1;
                 }
