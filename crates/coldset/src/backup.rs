@@ -119,6 +119,14 @@ pub fn backup(
     passphrase: Option<&str>,
     keep: Option<usize>,
 ) -> Result<Written, String> {
+    if dir.join(crate::moving::MOVED_FILE).exists() {
+        return Err(format!(
+            "the store of {} was moved to PostgreSQL ({}): the SQLite database left there is not the log any more; \
+             back up PostgreSQL with pg_dump or a base backup (docs/operations.md)",
+            dir.display(),
+            crate::moving::MOVED_FILE
+        ));
+    }
     let installation = crate::datadir::installation(dir).map_err(|e| e.to_string())?;
     // A backup file is named and stamped by the wall clock of the machine that makes it: a
     // file for people, not a record of the ledger.

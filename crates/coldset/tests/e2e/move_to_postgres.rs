@@ -43,6 +43,9 @@ fn a_sqlite_installation_moves_to_postgres_verified_and_serves_from_there() {
     // the log).
     let o = coldset(&["serve", "--data", p(&data), "--listen", "127.0.0.1:0"]);
     assert!(!o.status.success() && text(&o).contains("moved to PostgreSQL"), "{}", text(&o));
+    // Nor backed up as if it were the log.
+    let o = coldset(&["backup", "--data", p(&data), "--out", p(&tmp.path().join("stale.tar"))]);
+    assert!(!o.status.success() && text(&o).contains("moved to PostgreSQL"), "{}", text(&o));
     // Moving again, into the same database or another: refused.
     for to in [url.clone(), server().fresh_db("again")] {
         let o = coldset(&["move", "--data", p(&data), "--to", &to]);
