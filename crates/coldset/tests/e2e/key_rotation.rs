@@ -5,7 +5,7 @@
 //! by the retired key after the rotation, and an announcement the old key did not sign are
 //! refused.
 
-use super::{coldset, copy_data, keys_of, make_demo_ledger, p, start, text};
+use super::{coldset, copy_data, demo_password, keys_of, make_demo_ledger, p, sign_in, start, text};
 use coldset_ledger::{Checkpoint, KeyRotation, SignerKey};
 use std::path::Path;
 
@@ -42,6 +42,16 @@ fn append_copy(copy: &Path, note: &str) {
     let mut text = std::fs::read_to_string(copy).unwrap();
     text.push_str(&format!("{line}\n"));
     std::fs::write(copy, text).unwrap();
+}
+
+/// The audit page's verifier key (the key of the newest checkpoint), and whether the server
+/// says that checkpoint's signature verifies with it.
+fn audit_key(base: &str, session: &str) -> (String, bool) {
+    let page =
+        ureq::get(&format!("{base}/p/dead-river/audit")).set("Cookie", session).call().unwrap().into_string().unwrap();
+    let at = page.find("id=\"verifier-key\">").unwrap() + "id=\"verifier-key\">".len();
+    let key = page[at..at + page[at..].find('<').unwrap()].to_owned();
+    (key, page.contains("The server checked its signature."))
 }
 
 fn refused(args: &[&str], what: &str) -> String {
@@ -92,6 +102,10 @@ fn the_ledger_key_rotates_and_every_checker_follows_the_signed_announcement() {
         assert_eq!(key.into_string().unwrap(), new);
         let rotations = server.get("/api/v1/ledger/key-rotations");
         assert_eq!(rotations["items"].as_array().unwrap().len(), 1);
+        // The audit page checks the newest checkpoint with the key that signed it: the old
+        // one until the log grows.
+        let (session, _) = sign_in(&server.base, "admin", &demo_password(&data, "admin"));
+        assert_eq!(audit_key(&server.base, &session), (old.clone(), true));
         for i in 0..3 {
             ureq::post(&format!("{}/api/v1/productions/dead-river/reports", server.base))
                 .set("Content-Type", "application/json")
@@ -107,6 +121,10 @@ fn the_ledger_key_rotates_and_every_checker_follows_the_signed_announcement() {
         });
         assert!(last.contains("consistent"), "{last}");
         assert_eq!(std::fs::read_to_string(state.join("verifier.key")).unwrap().trim(), new);
+        // Pinned to the new key, the witness goes on from the new checkpoint.
+        let o = coldset(&["witness", "--url", &url, "--state", p(&state)]);
+        assert!(o.status.success() && !text(&o).contains("now pinned"), "{}", text(&o));
+        assert_eq!(audit_key(&server.base, &session), (new.clone(), true));
         server.stop();
     }
     let (after, note) = newest(&data.join("checkpoints.jsonl"));

@@ -75,6 +75,20 @@ fn a_sqlite_installation_moves_to_postgres_verified_and_serves_from_there() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains(&format!("dead-river: {} events ok", events_before + 1)), "{}", text(&o));
 
+    // The key rotates on PostgreSQL as on SQLite; the auditor's first key still verifies all.
+    let first_key = std::fs::read_to_string(data.join("ledger.pub")).unwrap().trim().to_owned();
+    let o = coldset(&["key", "rotate", "--data", p(&data), "--database", &url]);
+    assert!(o.status.success(), "{}", text(&o));
+    let pg = start(&["serve", "--data", p(&data), "--database", &url]);
+    ureq::post(&format!("{}/api/v1/productions/dead-river/reports", pg.base))
+        .set("Content-Type", "application/json")
+        .send_string(r#"{"severity":"information","text":"signed by the new key"}"#)
+        .unwrap();
+    pg.stop();
+    let o = coldset(&["verify", "--data", p(&data), "--database", &url, "--key", &first_key]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains(&format!("dead-river: {} events ok", events_before + 2)), "{}", text(&o));
+
     // A database that already holds an installation (here: initialised with an account) is
     // refused, and keeps what it held.
     let other_url = server().fresh_db("taken");
