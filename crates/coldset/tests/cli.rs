@@ -1153,6 +1153,15 @@ fn the_ledger_key_can_live_in_an_ssh_agent() {
         .output()
         .unwrap();
     assert!(!o.status.success() && text(&o).contains("SSH_AUTH_SOCK"), "{}", text(&o));
+    // The agent's key signs the rotation to a new key (a file) as the old key.
+    let rotated = tmp.path().join("rotated");
+    copy_data(&data, &rotated);
+    let o =
+        Command::new(BIN).args(["key", "rotate", "--data", p(&rotated)]).env("SSH_AUTH_SOCK", &sock).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    start(&["serve", "--data", p(&rotated)]).stop();
+    let o = coldset(&["verify", "--data", p(&rotated), "--key", &verifier]);
+    assert!(o.status.success() && text(&o).contains("key rotations: 1"), "{}", text(&o));
     let _ = agent.kill();
     let _ = agent.wait();
     let o = Command::new(BIN)
