@@ -143,6 +143,10 @@ pub struct Checkpointer {
     heads: Arc<RwLock<HashMap<ProductionId, (u64, Hash)>>>,
     sinks: Vec<Box<dyn CheckpointSink>>,
     signed: Mutex<HashMap<ProductionId, u64>>,
+    /// The signed key rotations that handed the log to `key` (oldest first), and every key
+    /// they name: served to witnesses and auditors, who follow the chain from the key they
+    /// were first given.
+    rotations: RwLock<(Vec<String>, Vec<VerifierKey>)>,
 }
 
 impl Checkpointer {
@@ -160,11 +164,55 @@ impl Checkpointer {
             }
         }
         let verifier = key.verifier();
-        Ok(Checkpointer { key, verifier, store, clock, heads, sinks, signed: Mutex::new(signed) })
+        let rotations = RwLock::new((Vec::new(), vec![verifier.clone()]));
+        Ok(Checkpointer { key, verifier, store, clock, heads, sinks, signed: Mutex::new(signed), rotations })
     }
 
     pub fn verifier_key(&self) -> String {
         self.verifier.to_string()
+    }
+
+    /// Sets the signed key rotations that handed the log to this checkpointer's key (oldest
+    /// first). Each must open, and they must end at this key.
+    pub fn set_key_rotations(&self, notes: Vec<String>) -> Result<(), AppError> {
+        let chain = coldset_ledger::KeyChain::from_statements(&self.verifier, &notes)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        if chain.current() != &self.verifier {
+            return Err(AppError::Internal(format!(
+                "the key rotations hand the log to {}, not to the signing key {}",
+                chain.current(),
+                self.verifier
+            )));
+        }
+        let keys = chain.keys().to_vec();
+        *self.rotations.write().map_err(|_| AppError::Internal("rotations lock poisoned".into()))? = (notes, keys);
+        Ok(())
+    }
+
+    /// The signed key rotations, oldest first (none if the key never changed).
+    pub fn key_rotations(&self) -> Vec<String> {
+        self.rotations.read().map(|r| r.0.clone()).unwrap_or_default()
+    }
+
+    /// The key of the log's chain that signed `note` (the current key, or one it replaced),
+    /// by the name and key id of its signature lines; the current key if none matches.
+    pub fn verifier_key_of(&self, note: &str) -> String {
+        let keys = self.rotations.read().map(|r| r.1.clone()).unwrap_or_default();
+        let signatures = note.rfind("\n\n").map_or("", |i| &note[i + 2..]);
+        keys.iter()
+            .rev()
+            .find(|k| {
+                signatures.lines().any(|line| {
+                    let mut parts = line.trim_start_matches('\u{2014}').trim_start().splitn(2, ' ');
+                    let (Some(name), Some(sig)) = (parts.next(), parts.next()) else { return false };
+                    use base64::Engine as _;
+                    name == k.name()
+                        && base64::engine::general_purpose::STANDARD
+                            .decode(sig)
+                            .is_ok_and(|raw| raw.len() > 4 && raw[..4] == k.key_id().to_be_bytes())
+                })
+            })
+            .map_or_else(|| self.verifier.to_string(), ToString::to_string)
     }
 
     /// Signs the current head of every production that grew since its last checkpoint.

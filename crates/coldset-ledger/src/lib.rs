@@ -19,6 +19,7 @@ mod error;
 mod hash;
 mod note;
 mod proof;
+mod rotation;
 mod tree;
 mod verify;
 
@@ -33,5 +34,6 @@ pub use proof::{
     consistency_proof, consistency_proof_len, inclusion_proof, inclusion_proof_len, verify_consistency,
     verify_inclusion,
 };
+pub use rotation::{KeyChain, KeyRotation, RotationError, ROTATION_HEADER};
 pub use tree::{CompactTree, MemoryNodes, MissingNode, Node, NodeReader, MAX_TREE_SIZE};
 pub use verify::{verify_log, LogVerifier, VerifySummary};

@@ -86,7 +86,7 @@ fn validate_origin(origin: &str) -> Result<(), NoteError> {
     Ok(())
 }
 
-fn parse_canonical_u64(text: &str) -> Result<u64, NoteError> {
+pub(crate) fn parse_canonical_u64(text: &str) -> Result<u64, NoteError> {
     let invalid = || NoteError::InvalidSize { text: excerpt(text) };
     // `u64::from_str` alone would accept "+5" and "007"; two spellings of one
     // size would let the same tree head be signed as different texts.
@@ -96,7 +96,7 @@ fn parse_canonical_u64(text: &str) -> Result<u64, NoteError> {
     text.parse::<u64>().map_err(|_| invalid())
 }
 
-fn parse_root(text: &str) -> Result<Hash, NoteError> {
+pub(crate) fn parse_root(text: &str) -> Result<Hash, NoteError> {
     let invalid = || NoteError::InvalidRoot { text: excerpt(text) };
     let bytes = B64.decode(text).map_err(|_| invalid())?;
     let root: Hash = bytes.try_into().map_err(|_| invalid())?;
@@ -360,15 +360,22 @@ impl NoteSigner for SignerKey {
 /// produces a note that does not open.
 pub fn sign_checkpoint_with(signer: &dyn NoteSigner, cp: &Checkpoint) -> Result<String, LedgerError> {
     let body = cp.body();
+    let line = signature_line_with(signer, &body)?;
+    Ok(format!("{body}\n{line}"))
+}
+
+/// One signature line (`— <name> <base64(key id || signature)>` and a newline) of `text` by
+/// any signer, checked before it is returned.
+pub(crate) fn signature_line_with(signer: &dyn NoteSigner, text: &str) -> Result<String, LedgerError> {
     let key = signer.verifier();
-    let sig = signer.sign_bytes(body.as_bytes())?;
+    let sig = signer.sign_bytes(text.as_bytes())?;
     key.key
-        .verify_strict(body.as_bytes(), &Signature::from_bytes(&sig))
+        .verify_strict(text.as_bytes(), &Signature::from_bytes(&sig))
         .map_err(|_| LedgerError::Signer { reason: format!("its signature does not verify with {key}") })?;
     let mut raw = [0u8; 68];
     raw[..4].copy_from_slice(&key.key_id.to_be_bytes());
     raw[4..].copy_from_slice(&sig);
-    Ok(format!("{body}\n{SIG_PREFIX}{} {}\n", key.name, B64.encode(raw)))
+    Ok(format!("{SIG_PREFIX}{} {}\n", key.name, B64.encode(raw)))
 }
 
 /// Signs a checkpoint: its body, a blank line and one signature line.

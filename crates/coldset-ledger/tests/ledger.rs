@@ -1133,3 +1133,110 @@ fn end_to_end_signed_checkpoints_and_audit() {
         node_hash(&leaf_hash(&data[0]), &leaf_hash(&data[1]))
     );
 }
+
+// ---------------------------------------------------------------------------
+// Key rotation: a statement signed by the old key and the new one hands the log
+// over; the chain then accepts each key only for the sizes it was in force.
+// ---------------------------------------------------------------------------
+
+mod rotation {
+    use coldset_ledger::{sign_checkpoint, Checkpoint, KeyChain, KeyRotation, RotationError, SignerKey, VerifierKey};
+    use std::collections::BTreeMap;
+
+    const ORIGIN: &str = "set.example/dead-river";
+
+    fn key(seed: u8) -> SignerKey {
+        SignerKey::from_seed("set.example", [seed; 32]).unwrap()
+    }
+
+    fn cp(key: &SignerKey, size: u64) -> String {
+        sign_checkpoint(key, &Checkpoint::new(ORIGIN, size, [size as u8; 32]).unwrap())
+    }
+
+    /// The log `ORIGIN` was at 10 events when `old` handed it to `new`; `later` was made
+    /// after the rotation.
+    fn rotation(old: &SignerKey, new: &SignerKey) -> KeyRotation {
+        let mut heads = BTreeMap::new();
+        heads.insert(ORIGIN.to_owned(), (10, [10u8; 32]));
+        heads.insert("set.example/a-earlier".to_owned(), (3, [3u8; 32]));
+        KeyRotation { old: old.verifier(), new: new.verifier(), heads }
+    }
+
+    #[test]
+    fn a_rotation_signed_by_both_keys_hands_the_log_over_at_its_size() {
+        let (old, new) = (key(1), key(2));
+        let statement = rotation(&old, &new).sign(&old, &new).unwrap();
+        assert_eq!(KeyRotation::open(&statement).unwrap(), rotation(&old, &new));
+        // Trusted from either end: the first key an auditor was given, or the new one.
+        for trusted in [old.verifier(), new.verifier()] {
+            let chain = KeyChain::from_statements(&trusted, std::slice::from_ref(&statement)).unwrap();
+            assert_eq!(chain.current(), &new.verifier());
+            assert_eq!(chain.heads(ORIGIN), vec![(10, [10u8; 32])]);
+            // The old key up to the rotation, the new one from it on.
+            assert_eq!(chain.open_checkpoint(&cp(&old, 4)).unwrap().size, 4);
+            assert_eq!(chain.open_checkpoint(&cp(&old, 10)).unwrap().size, 10);
+            assert_eq!(chain.open_checkpoint(&cp(&new, 11)).unwrap().size, 11);
+            // The old key beyond the rotation: refused, it is retired.
+            assert!(matches!(chain.open_checkpoint(&cp(&old, 11)), Err(RotationError::OutsidePeriod { .. })));
+            // The new key below it: it did not sign that history.
+            assert!(matches!(chain.open_checkpoint(&cp(&new, 9)), Err(RotationError::OutsidePeriod { .. })));
+            // A third key, with the same name: refused at any size.
+            for size in [4, 10, 11] {
+                assert!(
+                    matches!(chain.open_checkpoint(&cp(&key(3), size)), Err(RotationError::UnknownKey { .. })),
+                    "{size}"
+                );
+            }
+        }
+        // A log made after the rotation is the new key's alone.
+        let later = |k: &SignerKey| sign_checkpoint(k, &Checkpoint::new("set.example/later", 2, [2; 32]).unwrap());
+        let chain = KeyChain::from_statements(&old.verifier(), &[statement]).unwrap();
+        assert!(chain.open_checkpoint(&later(&new)).is_ok());
+        assert!(matches!(chain.open_checkpoint(&later(&old)), Err(RotationError::OutsidePeriod { .. })));
+    }
+
+    #[test]
+    fn a_rotation_not_signed_by_the_old_key_is_refused() {
+        let (old, new, thief) = (key(1), key(2), key(3));
+        // Someone holding only a key of their own announces it as the successor.
+        let forged = KeyRotation { old: old.verifier(), new: thief.verifier(), heads: rotation(&old, &new).heads };
+        assert!(forged.sign(&thief, &thief).is_err(), "the signers must be the keys named");
+        let text = forged.text();
+        let statement = coldset_ledger::sign_note(&thief, &text).unwrap();
+        assert!(matches!(KeyRotation::open(&statement), Err(RotationError::NotSigned { which: "old", .. })));
+        // Signed by the old key only: the new key never vouched for the history.
+        let only_old = coldset_ledger::sign_note(&old, &rotation(&old, &new).text()).unwrap();
+        assert!(matches!(KeyRotation::open(&only_old), Err(RotationError::NotSigned { which: "new", .. })));
+        // A changed head after signing breaks both signatures.
+        let good = rotation(&old, &new).sign(&old, &new).unwrap();
+        let changed = good.replacen("head 10 ", "head 12 ", 1);
+        assert!(matches!(KeyRotation::open(&changed), Err(RotationError::NotSigned { .. })));
+        // A chain anchored at a key none of the statements name is refused.
+        assert!(matches!(
+            KeyChain::from_statements(&thief.verifier(), std::slice::from_ref(&good)),
+            Err(RotationError::BrokenChain { .. })
+        ));
+        // Statements out of order (the second does not start from the first's new key).
+        let next = key(4);
+        let second = KeyRotation { old: new.verifier(), new: next.verifier(), heads: BTreeMap::new() }
+            .sign(&new, &next)
+            .unwrap();
+        assert!(KeyChain::from_statements(&old.verifier(), &[good.clone(), second.clone()]).is_ok());
+        assert!(matches!(
+            KeyChain::from_statements(&old.verifier(), &[second, good]),
+            Err(RotationError::BrokenChain { .. })
+        ));
+    }
+
+    #[test]
+    fn a_rotation_keeps_the_key_name_so_origins_stay() {
+        let old = key(1);
+        let renamed = SignerKey::from_seed("other.example", [2; 32]).unwrap();
+        let r = KeyRotation { old: old.verifier(), new: renamed.verifier(), heads: BTreeMap::new() };
+        assert!(matches!(r.sign(&old, &renamed), Err(RotationError::Malformed { .. })));
+        let same = KeyRotation { old: old.verifier(), new: old.verifier(), heads: BTreeMap::new() };
+        assert!(same.sign(&old, &old).is_err());
+        let v: VerifierKey = old.verifier();
+        assert!(KeyChain::single(v.clone()).open_checkpoint(&cp(&old, 99)).is_ok());
+    }
+}

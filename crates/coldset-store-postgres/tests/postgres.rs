@@ -17,238 +17,13 @@ use coldset_domain::model::*;
 use coldset_domain::{Actor, Command, Event, ProjectionRow, Timestamp};
 use coldset_store_postgres::{ConnectError, PostgresStore};
 use std::collections::BTreeSet;
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{ChildStdin, Command as Cmd, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Barrier, Mutex, OnceLock};
+use std::process::Command as Cmd;
+use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-// ---- a throwaway PostgreSQL server ------------------------------------------------------
-
-/// A PostgreSQL server in a temporary directory, listening on a free loopback port with its
-/// unix socket in that directory, trusting every local connection.
-///
-/// Stopping: `Drop` stops it (`pg_ctl stop -m immediate`) and removes the directory. The
-/// shared instance lives in a static, which Rust never drops, so a watchdog does the same
-/// when this process exits, however it exits (end of tests, panic, abort, SIGKILL): a
-/// shell in its own process group, ignoring signals, that blocks reading a pipe whose only
-/// writer is this process. The kernel closes the pipe when this process dies.
-struct PgServer {
-    port: u16,
-    dir: PathBuf,
-    pg_ctl: PathBuf,
-    as_postgres: bool,
-    watchdog: Mutex<Option<ChildStdin>>,
-}
-
-const ENSURE: &str = "run scripts/ensure-postgres.sh to install PostgreSQL's server programs";
-
-/// initdb and pg_ctl: from PATH first, then Debian's /usr/lib/postgresql/<version>/bin,
-/// newest version first.
-fn find_pg_bins() -> Option<(PathBuf, PathBuf)> {
-    let both = |dir: &Path| {
-        let (i, p) = (dir.join("initdb"), dir.join("pg_ctl"));
-        // Resolved, so that pg_ctl finds the `postgres` program beside its real location.
-        (i.is_file() && p.is_file())
-            .then(|| (std::fs::canonicalize(&i).unwrap_or(i), std::fs::canonicalize(&p).unwrap_or(p)))
-    };
-    if let Some(path) = std::env::var_os("PATH") {
-        if let Some(found) = std::env::split_paths(&path).find_map(|d| both(&d)) {
-            return Some(found);
-        }
-    }
-    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-        .ok()?
-        .filter_map(|e| {
-            let e = e.ok()?;
-            let v = e.file_name().to_str()?.parse::<u32>().ok()?;
-            Some((v, e.path().join("bin")))
-        })
-        .collect();
-    versions.sort_by_key(|v| std::cmp::Reverse(v.0));
-    versions.into_iter().find_map(|(_, d)| both(&d))
-}
-
-fn command_output(cmd: &mut Cmd) -> Result<String, String> {
-    let out = cmd.output().map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    if out.status.success() {
-        Ok(text)
-    } else {
-        Err(format!("{cmd:?} failed ({}): {text}", out.status))
-    }
-}
-
-fn free_port() -> Result<u16, String> {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
-}
-
-impl PgServer {
-    fn start() -> Result<PgServer, String> {
-        let (initdb, pg_ctl) = find_pg_bins().ok_or_else(|| format!("initdb/pg_ctl not found: {ENSURE}"))?;
-        // PostgreSQL refuses to run as root: then the server runs as the `postgres` user.
-        let uid = command_output(Cmd::new("id").arg("-u"))?;
-        let as_postgres = uid.trim() == "0";
-        if as_postgres {
-            command_output(Cmd::new("id").args(["-u", "postgres"]))
-                .map_err(|e| format!("running as root needs a `postgres` user ({e}): {ENSURE}"))?;
-        }
-        let dir = tempfile::Builder::new().prefix("coldset-pg-").tempdir().map_err(|e| e.to_string())?.keep();
-        let mut server = PgServer { port: 0, dir, pg_ctl, as_postgres, watchdog: Mutex::new(None) };
-        if as_postgres {
-            command_output(Cmd::new("chown").arg("postgres:").arg(&server.dir))?;
-        }
-        server.spawn_watchdog()?;
-        let data = server.dir.join("data");
-        command_output(
-            server
-                .cmd(&initdb)
-                .arg("-D")
-                .arg(&data)
-                .args(["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C"])
-                // A throwaway cluster: no need to fsync its initial files. The running
-                // server keeps fsync on (the store refuses a server without it).
-                .arg("--no-sync"),
-        )?;
-        // The port is free when chosen but may be taken before the server binds it.
-        let mut last = String::new();
-        for _ in 0..5 {
-            server.port = free_port()?;
-            match server.launch() {
-                Ok(()) => return Ok(server),
-                Err(e) => last = e,
-            }
-        }
-        Err(format!("the test PostgreSQL server did not start: {last}"))
-    }
-
-    /// Starts the server on `self.port` and waits until it accepts connections.
-    fn launch(&self) -> Result<(), String> {
-        let log = self.dir.join("server.log");
-        let opts =
-            format!("-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200", self.port, self.dir.display());
-        let status = self
-            .cmd(&self.pg_ctl)
-            .arg("start")
-            .arg("-D")
-            .arg(self.dir.join("data"))
-            .arg("-l")
-            .arg(&log)
-            .args(["-w", "-t", "60", "-o", &opts])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .map_err(|e| format!("cannot run pg_ctl: {e}"))?;
-        if !status.success() {
-            return Err(std::fs::read_to_string(&log).unwrap_or_default());
-        }
-        self.wait_until_accepting()
-    }
-
-    /// Stops the server at once, as a crash or a pulled plug would.
-    fn stop(&self) {
-        let _ = self
-            .cmd(&self.pg_ctl)
-            .arg("stop")
-            .arg("-D")
-            .arg(self.dir.join("data"))
-            .args(["-m", "immediate", "-w"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-
-    /// A command for a PostgreSQL program, run as the `postgres` user when we are root.
-    /// `setpriv` (not `runuser`/`su`) because it execs in place: no parent process that
-    /// would forward signals to, or outlive, the program.
-    fn cmd(&self, program: &Path) -> Cmd {
-        let mut c = if self.as_postgres {
-            let mut c = Cmd::new("setpriv");
-            c.args(["--reuid=postgres", "--regid=postgres", "--clear-groups", "--"]).arg(program);
-            c
-        } else {
-            Cmd::new(program)
-        };
-        // The postgres user may not be able to enter the test's working directory.
-        c.current_dir(&self.dir);
-        c
-    }
-
-    fn spawn_watchdog(&self) -> Result<(), String> {
-        let script = r#"trap '' INT TERM HUP QUIT
-cat >/dev/null
-"$1" stop -D "$2/data" -m immediate -w >/dev/null 2>&1
-rm -rf "$2""#;
-        let child = self
-            .cmd(Path::new("sh"))
-            .args(["-c", script, "coldset-pg-watchdog"])
-            .arg(&self.pg_ctl)
-            .arg(&self.dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            // Its own process group: a Ctrl-C or a kill of the test's group spares it.
-            .process_group(0)
-            .spawn()
-            .map_err(|e| format!("cannot start the server watchdog: {e}"))?;
-        *self.watchdog.lock().map_err(|e| e.to_string())? = child.stdin;
-        Ok(())
-    }
-
-    fn wait_until_accepting(&self) -> Result<(), String> {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            match postgres::Client::connect(&self.url("postgres"), postgres::NoTls) {
-                Ok(_) => return Ok(()),
-                Err(e) if Instant::now() > deadline => {
-                    return Err(format!("the test server never accepted connections: {e}"))
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(100)),
-            }
-        }
-    }
-
-    fn url(&self, db: &str) -> String {
-        format!("postgresql://postgres@127.0.0.1:{}/{db}", self.port)
-    }
-
-    fn admin(&self, db: &str) -> postgres::Client {
-        postgres::Client::connect(&self.url(db), postgres::NoTls).unwrap()
-    }
-
-    /// A new, empty database for one test; returns its URL.
-    fn fresh_db(&self, name: &str) -> String {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let db = format!("t_{name}_{}", N.fetch_add(1, Ordering::SeqCst));
-        self.admin("postgres").batch_execute(&format!("CREATE DATABASE \"{db}\"")).unwrap();
-        self.url(&db)
-    }
-}
-
-impl Drop for PgServer {
-    fn drop(&mut self) {
-        self.stop();
-        // Closing the pipe lets the watchdog run too; it then removes the directory,
-        // which belongs to the postgres user.
-        if let Ok(mut w) = self.watchdog.lock() {
-            w.take();
-        }
-    }
-}
-
-fn server() -> &'static PgServer {
-    static SERVER: OnceLock<Result<PgServer, String>> = OnceLock::new();
-    match SERVER.get_or_init(PgServer::start) {
-        Ok(s) => s,
-        Err(e) => panic!("cannot start a PostgreSQL server for the tests: {e}"),
-    }
-}
-
-fn db_name(url: &str) -> &str {
-    url.rsplit('/').next().unwrap()
-}
+#[path = "support/pg_server.rs"]
+mod pg_server;
+use pg_server::{command_output, db_name, find_pg_bins, free_port, server, PgServer, ENSURE};
 
 // ---- the store --------------------------------------------------------------------------
 
@@ -962,4 +737,133 @@ fn a_pg_dump_restores_into_a_database_the_app_opens_unchanged() {
     let admin = Actor::Admin { account: "ops".into() };
     run(&app, &production, &admin, Command::ApproveSupplier { supplier: "After the restore Co.".into() }).unwrap();
     assert_eq!(restored.event_count(&production).unwrap(), events + 1);
+}
+
+/// A base backup (`pg_basebackup`, WAL streamed with it) of the running server taken while
+/// the application appends: a server started on the copy opens with every event
+/// acknowledged before the backup began, its log is exactly the start of the live one, its
+/// state is what replaying that log gives, and it goes on from where it stopped.
+#[test]
+fn a_base_backup_taken_while_writing_starts_with_every_acknowledged_event() {
+    use std::sync::atomic::{AtomicBool, AtomicU64};
+    // Its own server: the base backup copies the whole cluster.
+    let own = PgServer::start().unwrap();
+    let url = own.fresh_db("based");
+    let production = ProductionId::parse("base-backed").unwrap();
+    let start = jiff::Timestamp::from_second(1_790_000_000).unwrap();
+    let clock = || Arc::new(ManualClock::new(Timestamp(start.as_millisecond())));
+    let store = Arc::new(PostgresStore::create(&url).unwrap());
+    let app = App::open(store.clone(), clock()).unwrap();
+    populate(&app, &production);
+
+    // Writers append (each request acknowledged only once committed) until told to stop.
+    let acked = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let (app, production, acked, stop) = (app.clone(), production.clone(), acked.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let admin = Actor::Admin { account: "ops".into() };
+                let mut i = 0;
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    let supplier = format!("Supplier {w}-{i}");
+                    run(&app, &production, &admin, Command::ApproveSupplier { supplier }).unwrap();
+                    acked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    i += 1;
+                }
+            })
+        })
+        .collect();
+    wait_until(|| acked.load(std::sync::atomic::Ordering::SeqCst) >= 50);
+    // Every event acknowledged up to here is in the log before the backup starts.
+    let before = store.event_count(&production).unwrap();
+
+    let (initdb, _) = find_pg_bins().expect(ENSURE);
+    let base_backup = initdb.parent().unwrap().join("pg_basebackup");
+    let copy_dir = tempfile::Builder::new().prefix("coldset-pg-copy-").tempdir().unwrap().keep();
+    if own.as_postgres {
+        command_output(Cmd::new("chown").arg("postgres:").arg(&copy_dir)).unwrap();
+    }
+    command_output(
+        own.cmd(&base_backup)
+            .args(["-h", "127.0.0.1", "-p", &own.port.to_string(), "-U", "postgres", "-D"])
+            .arg(copy_dir.join("data"))
+            .args(["-X", "stream", "-c", "fast", "--no-sync"]),
+    )
+    .unwrap();
+    let during = acked.load(std::sync::atomic::Ordering::SeqCst);
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    for w in writers {
+        w.join().unwrap();
+    }
+    let live_count = store.event_count(&production).unwrap();
+    assert!(during > 50, "the writers were still appending during the backup");
+
+    // A server on the copy (recovery replays the streamed WAL at its start).
+    let copy = PgServer {
+        port: 0,
+        dir: copy_dir,
+        pg_ctl: own.pg_ctl.clone(),
+        as_postgres: own.as_postgres,
+        watchdog: std::sync::Mutex::new(None),
+    };
+    copy.spawn_watchdog().unwrap();
+    let copy = {
+        let mut copy = copy;
+        let mut last = String::new();
+        let mut started = false;
+        for _ in 0..5 {
+            copy.port = free_port().unwrap();
+            match copy.launch() {
+                Ok(()) => {
+                    started = true;
+                    break;
+                }
+                Err(e) => last = e,
+            }
+        }
+        assert!(started, "the copy did not start: {last}");
+        copy
+    };
+    let copied = Arc::new(PostgresStore::connect(&copy.url(db_name(&url))).unwrap());
+    let count = copied.event_count(&production).unwrap();
+    assert!(count >= before, "the copy holds {count} events, but {before} were acknowledged before the backup began");
+    assert!(count <= live_count);
+    // Exactly the start of the live log, byte for byte, with its tree nodes.
+    let mut seq = 0;
+    copied
+        .for_each_event(&production, 0, &mut |e| {
+            assert_eq!(Some(e.clone()), store.event(&production, seq).unwrap(), "event {seq}");
+            seq += 1;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(seq, count);
+    let app_on_copy = App::open(copied.clone(), clock()).unwrap();
+    let mut replayed = coldset_domain::ProductionState::new();
+    copied
+        .for_each_event(&production, 0, &mut |e| {
+            replayed.apply(&coldset_domain::Envelope::decode(&e.bytes).unwrap()).unwrap();
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(*app_on_copy.state(&production).unwrap(), replayed, "the state replaying the copy's log gives");
+    assert_eq!(copied.projection_rows(&production).unwrap(), replayed.all_rows(), "its projections too");
+    assert_eq!(
+        coldset_app::ledger::root_at(copied.as_ref(), &production, count).unwrap(),
+        coldset_app::ledger::root_at(store.as_ref(), &production, count).unwrap(),
+        "the tree nodes give the live log's root at that size"
+    );
+    let admin = Actor::Admin { account: "ops".into() };
+    run(&app_on_copy, &production, &admin, Command::ApproveSupplier { supplier: "After the base backup".into() })
+        .unwrap();
+    assert_eq!(copied.event_count(&production).unwrap(), count + 1);
+}
+
+fn wait_until(mut ok: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !ok() {
+        assert!(Instant::now() < deadline, "timed out");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

@@ -870,3 +870,149 @@ impl SqliteStore {
         })
     }
 }
+
+/// Everything besides the ledger that people need when an installation moves to another
+/// store (`coldset move`): accounts and their people, tokens and sessions, second factors,
+/// PINs, passkeys, idempotency answers, report photos, and notifications not yet delivered.
+/// The `Store` port reads these one key at a time; a move needs them all.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct AccessDump {
+    pub accounts: Vec<(AccountRecord, Vec<(ProductionId, PersonId)>)>,
+    pub tokens: Vec<TokenRecord>,
+    /// (account, sealed secret, confirmed).
+    pub totp: Vec<(String, String, bool)>,
+    pub pins: Vec<(ProductionId, PersonId, String)>,
+    pub passkeys: Vec<(ProductionId, PersonId, Passkey)>,
+    pub idempotency: Vec<IdempotencyRecord>,
+    pub attachments: Vec<Attachment>,
+    /// Undelivered only: the delivery log of what was sent stays behind.
+    pub pending_outbox: Vec<OutboxItem>,
+}
+
+impl SqliteStore {
+    /// Reads every row of `AccessDump` in one read transaction.
+    pub fn dump_access(&self) -> Result<AccessDump, StoreError> {
+        fn corrupt<E: std::fmt::Display>(e: E) -> StoreError {
+            StoreError::Corrupt(e.to_string())
+        }
+        let mut dump = AccessDump::default();
+        self.with_reader(|c| {
+            let tx = c.unchecked_transaction().map_err(map_err)?;
+            let strings = |sql: &str, n: usize| -> Result<Vec<Vec<Option<String>>>, StoreError> {
+                let mut st = tx.prepare(sql).map_err(map_err)?;
+                let rows = st
+                    .query_map([], |r| {
+                        (0..n).map(|i| r.get::<_, Option<String>>(i)).collect::<rusqlite::Result<Vec<_>>>()
+                    })
+                    .map_err(map_err)?;
+                rows.collect::<Result<Vec<_>, _>>().map_err(map_err)
+            };
+            let s = |row: &[Option<String>], i: usize| row[i].clone().unwrap_or_default();
+            let mut st = tx
+                .prepare("SELECT name, password_hash, is_admin, created_at FROM accounts ORDER BY name")
+                .map_err(map_err)?;
+            let accounts = st
+                .query_map([], |r| {
+                    Ok(AccountRecord {
+                        name: r.get(0)?,
+                        password_hash: r.get(1)?,
+                        is_admin: r.get::<_, i64>(2)? != 0,
+                        created_at: Timestamp(r.get(3)?),
+                    })
+                })
+                .map_err(map_err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(map_err)?;
+            let links =
+                strings("SELECT account, production, person FROM account_people ORDER BY account, production", 3)?;
+            for account in accounts {
+                let mut mine = Vec::new();
+                for l in links.iter().filter(|l| l[0].as_deref() == Some(account.name.as_str())) {
+                    mine.push((
+                        ProductionId::parse(&s(l, 1)).map_err(corrupt)?,
+                        PersonId::parse(&s(l, 2)).map_err(corrupt)?,
+                    ));
+                }
+                dump.accounts.push((account, mine));
+            }
+            let mut st = tx
+                .prepare("SELECT hash, account, scopes, created_at, expires_at FROM api_tokens ORDER BY hash")
+                .map_err(map_err)?;
+            dump.tokens = st
+                .query_map([], |r| {
+                    let scopes: String = r.get(2)?;
+                    Ok(TokenRecord {
+                        hash: r.get(0)?,
+                        account: r.get(1)?,
+                        scopes: scopes.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+                        created_at: Timestamp(r.get(3)?),
+                        expires_at: r.get::<_, Option<i64>>(4)?.map(Timestamp),
+                    })
+                })
+                .map_err(map_err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(map_err)?;
+            let mut st =
+                tx.prepare("SELECT account, secret, confirmed FROM account_totp ORDER BY account").map_err(map_err)?;
+            dump.totp = st
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? != 0)))
+                .map_err(map_err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(map_err)?;
+            for row in strings("SELECT production, person, pin_hash FROM person_pins ORDER BY production, person", 3)? {
+                dump.pins.push((
+                    ProductionId::parse(&s(&row, 0)).map_err(corrupt)?,
+                    PersonId::parse(&s(&row, 1)).map_err(corrupt)?,
+                    s(&row, 2),
+                ));
+            }
+            let mut st = tx
+                .prepare(
+                    "SELECT production, person, credential_id, public_key, counter FROM person_passkeys
+                     ORDER BY production, credential_id",
+                )
+                .map_err(map_err)?;
+            let passkeys = st
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        Passkey { credential_id: r.get(2)?, public_key: r.get(3)?, counter: r.get(4)? },
+                    ))
+                })
+                .map_err(map_err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(map_err)?;
+            for (p, person, key) in passkeys {
+                dump.passkeys.push((
+                    ProductionId::parse(&p).map_err(corrupt)?,
+                    PersonId::parse(&person).map_err(corrupt)?,
+                    key,
+                ));
+            }
+            for row in strings(
+                "SELECT account, key, production, request_hash, seqs FROM idempotency_keys ORDER BY account, key",
+                5,
+            )? {
+                dump.idempotency.push(IdempotencyRecord {
+                    account: s(&row, 0),
+                    key: s(&row, 1),
+                    production: ProductionId::parse(&s(&row, 2)).map_err(corrupt)?,
+                    request_hash: s(&row, 3),
+                    seqs: s(&row, 4),
+                });
+            }
+            let mut st =
+                tx.prepare("SELECT hash, content_type, bytes FROM attachments ORDER BY hash").map_err(map_err)?;
+            dump.attachments = st
+                .query_map([], |r| Ok(Attachment { hash: r.get(0)?, content_type: r.get(1)?, bytes: r.get(2)? }))
+                .map_err(map_err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(map_err)?;
+            Ok(())
+        })?;
+        dump.pending_outbox =
+            self.outbox_query("WHERE delivered_at IS NULL AND ?1 = ?1 ORDER BY id LIMIT ?2", 0, u32::MAX)?;
+        Ok(dump)
+    }
+}

@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/api/v1/ledger/verifier-key", get(verifier_key))
+        .route("/api/v1/ledger/key-rotations", get(key_rotations))
         .route("/api/v1/productions/{production}/checkpoint", get(latest_checkpoint))
         .route("/api/v1/productions/{production}/checkpoints", get(checkpoints))
         .route("/api/v1/productions/{production}/proof/inclusion", get(inclusion))
@@ -36,6 +37,15 @@ async fn verifier_key(State(app): State<App>) -> Result<String, ApiError> {
     app.checkpointer().map(|c| c.verifier_key()).ok_or_else(|| {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger.unsigned", "this server signs no checkpoints")
     })
+}
+
+/// The signed key rotations that handed the log to the current key, oldest first (docs/ledger.md):
+/// a witness that pinned an older key follows them to the current one.
+async fn key_rotations(State(app): State<App>) -> Result<Json<Value>, ApiError> {
+    let checkpointer = app.checkpointer().ok_or_else(|| {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger.unsigned", "this server signs no checkpoints")
+    })?;
+    Ok(Json(json!({ "items": checkpointer.key_rotations() })))
 }
 
 async fn latest_checkpoint(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {

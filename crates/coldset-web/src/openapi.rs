@@ -53,6 +53,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("post", "/accounts/{name}/tokens", "Create an API token", Account, Some("NewToken"), &[]),
     e("get", "/outbox", "Notification delivery log (administrators)", Account, None, &[]),
     e("get", "/ledger/verifier-key", "The key that signs checkpoints", Public, None, &[]),
+    e("get", "/ledger/key-rotations", "The signed key rotations, oldest first", Public, None, &[]),
     e("get", "/productions", "Productions the caller has a place in", Account, None, PAGED),
     e("post", "/productions", "Create a production (administrators)", Account, Some("NewProduction"), &[]),
     e("get", "/productions/{production}", "Summary and counts", Account, None, &[]),

@@ -8,7 +8,7 @@ use coldset_app::ledger::origin;
 use coldset_app::ports::Store;
 use coldset_domain::ids::ProductionId;
 use coldset_domain::{Envelope, ProductionState};
-use coldset_ledger::{leaf_hash, open_checkpoint, Hash, LogVerifier, VerifierKey};
+use coldset_ledger::{leaf_hash, Hash, KeyChain, LogVerifier, VerifierKey};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
@@ -114,6 +114,18 @@ fn trusted_key(dir: &Path, trust: &Trust<'_>, report: &mut Report) -> Result<Ver
     Ok(key)
 }
 
+/// Says which keys a chain holds, when the key was ever rotated.
+fn describe_chain(chain: &KeyChain, report: &mut Report) {
+    if chain.rotations().is_empty() {
+        return;
+    }
+    report.lines.push(format!(
+        "key rotations: {} (each signed by the key it retired and the key it made); keys, oldest first: {}",
+        chain.rotations().len(),
+        chain.keys().iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    ));
+}
+
 /// The checkpoint copies of a data directory: its own, and the key directory's.
 fn copies_of(dir: &Path, key_dir: Option<&Path>) -> Vec<std::path::PathBuf> {
     vec![dir.join(WITNESS_COPY_FILE), crate::datadir::key_dir(dir, key_dir).join(WITNESS_COPY_FILE)]
@@ -122,9 +134,12 @@ fn copies_of(dir: &Path, key_dir: Option<&Path>) -> Vec<std::path::PathBuf> {
 /// Start-up check: refuses a database behind a checkpoint this installation signed (its
 /// own copies are ahead: restored from an older copy, or newest events deleted), one whose
 /// history differs from a signed root, and checkpoints signed by another key (the key was
-/// swapped without a recorded rotation). Only the newest checkpoint of each production in
+/// swapped without a recorded rotation). A checkpoint is accepted from the key of the chain
+/// that was in force for its size (docs/adr/0006-key-rotation.md), and each rotation's
+/// signed heads must still be in the log. Only the newest checkpoint of each production in
 /// each place is checked, so start-up stays fast however long the copies grow.
-pub fn check_not_behind(store: &dyn Store, key: &VerifierKey, copies: &[std::path::PathBuf]) -> Result<(), String> {
+pub fn check_not_behind(store: &dyn Store, chain: &KeyChain, copies: &[std::path::PathBuf]) -> Result<(), String> {
+    let key = chain.current();
     let refuse = |what: String| {
         format!(
             "{what}\nRefusing to serve: signing new checkpoints now would fork the log's own history. Restore the \
@@ -158,7 +173,7 @@ pub fn check_not_behind(store: &dyn Store, key: &VerifierKey, copies: &[std::pat
                 "production {p} has checkpoints in {source} (up to {size} events) but is missing from the database"
             )));
         };
-        let cp = open_checkpoint(note, key).map_err(|e| {
+        let cp = chain.open_checkpoint(note).map_err(|e| {
             refuse(format!(
                 "the checkpoint of {p} at size {size} in {source} is not signed by this installation's key ({key}): {e}. \
                  The signing key was changed without a recorded rotation, or the copy comes from elsewhere"
@@ -184,8 +199,25 @@ pub fn check_not_behind(store: &dyn Store, key: &VerifierKey, copies: &[std::pat
         }
     }
     for record in &productions {
+        // What each key rotation signed of this log must still be there.
+        for (size, root) in chain.heads(&origin(key.name(), &record.id)) {
+            let count = store.event_count(&record.id).map_err(|e| e.to_string())?;
+            if size > count {
+                return Err(refuse(format!(
+                    "ROLLED BACK: production {} has {count} events in the database, but the key rotation signed it at \
+                     {size} events",
+                    record.id
+                )));
+            }
+            if coldset_app::ledger::root_at(store, &record.id, size).map_err(|e| e.to_string())? != root {
+                return Err(refuse(format!(
+                    "FORK: the first {size} events of production {} do not hash to the root the key rotation signed",
+                    record.id
+                )));
+            }
+        }
         if let Some(cp) = store.latest_checkpoint(&record.id).map_err(|e| e.to_string())? {
-            open_checkpoint(&cp.note, key).map_err(|e| {
+            chain.open_checkpoint(&cp.note).map_err(|e| {
                 refuse(format!(
                     "the database's newest checkpoint of {} (size {}) is not signed by this installation's key \
                      ({key}): {e}. The signing key was changed without a recorded rotation, or the database comes \
@@ -206,7 +238,11 @@ pub fn verify_data_dir(dir: &Path, database: Option<&str>, trust: &Trust<'_>) ->
     let store = crate::datadir::open_store(dir, database).map_err(|e| e.to_string())?;
     let store = store.as_ref();
     let mut report = Report::default();
-    let key = trusted_key(dir, trust, &mut report)?;
+    let anchor = trusted_key(dir, trust, &mut report)?;
+    let chain = crate::datadir::key_chain(dir, &crate::datadir::key_dir(dir, trust.key_dir), &anchor)
+        .map_err(|e| e.to_string())?;
+    describe_chain(&chain, &mut report);
+    let key = chain.current().clone();
     let mut witness = Vec::new();
     for copy in copies_of(dir, trust.key_dir) {
         witness.extend(read_witness_copy(&copy)?);
@@ -220,8 +256,12 @@ pub fn verify_data_dir(dir: &Path, database: Option<&str>, trust: &Trust<'_>) ->
     for record in &productions {
         let p = &record.id;
         let mut expected = Expected::new();
+        for (i, (size, root)) in chain.heads(&origin(key.name(), p)).into_iter().enumerate() {
+            expect(&mut expected, size, root, format!("key rotation {} (size {size})", i + 1))?;
+        }
         for cp in store.checkpoints(p).map_err(|e| e.to_string())? {
-            let opened = open_checkpoint(&cp.note, &key)
+            let opened = chain
+                .open_checkpoint(&cp.note)
                 .map_err(|e| format!("{p}: stored checkpoint at size {}: {e}", cp.size))?;
             if opened.origin != origin(key.name(), p) || opened.size != cp.size || opened.root != cp.root {
                 return Err(format!(
@@ -236,7 +276,7 @@ pub fn verify_data_dir(dir: &Path, database: Option<&str>, trust: &Trust<'_>) ->
         }
         let mut witnessed = 0;
         for (wp, note) in witness.iter().filter(|(wp, _)| wp == p.as_str()) {
-            let opened = open_checkpoint(note, &key).map_err(|e| format!("{wp}: witness copy: {e}"))?;
+            let opened = chain.open_checkpoint(note).map_err(|e| format!("{wp}: witness copy: {e}"))?;
             if opened.origin != origin(key.name(), p) {
                 return Err(format!("{p}: a witness copy carries origin {}", opened.origin));
             }
@@ -358,6 +398,9 @@ fn verify_events(store: &dyn Store, p: &ProductionId, expected: &Expected) -> Re
 }
 
 const BUNDLE_MAGIC: &str = "coldset-bundle 1";
+/// A bundle of a log whose key was rotated: a `rotations N` section (the signed statements,
+/// base64, oldest first) follows the key line.
+const BUNDLE_MAGIC_ROTATED: &str = "coldset-bundle 2";
 
 /// Reads cosigned notes kept beside the checkpoint copies: (production, note) pairs.
 fn read_cosignatures(paths: &[std::path::PathBuf]) -> Result<Vec<(String, String)>, String> {
@@ -426,7 +469,10 @@ pub fn export(
     if !store.productions().map_err(|e| e.to_string())?.iter().any(|r| r.id == p) {
         return Err(format!("no production '{p}' in {}", dir.display()));
     }
-    let key = crate::datadir::read_key(dir, key_dir).map_err(|e| e.to_string())?.verifier;
+    let loaded = crate::datadir::read_key(dir, key_dir).map_err(|e| e.to_string())?;
+    let key = loaded.verifier;
+    let rotations =
+        crate::datadir::read_rotations(dir, &crate::datadir::key_dir(dir, key_dir)).map_err(|e| e.to_string())?;
     let mut checkpoints = store.checkpoints(&p).map_err(|e| e.to_string())?;
     // Each checkpoint travels with the witnesses' cosignatures kept beside the copies.
     let cosigned = read_cosignatures(&[
@@ -441,11 +487,18 @@ pub fn export(
     let file = std::fs::File::create(&tmp).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
     let mut w = BufWriter::new(file);
     let io = |e: std::io::Error| format!("cannot write {}: {e}", tmp.display());
-    writeln!(w, "{BUNDLE_MAGIC}").map_err(io)?;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    // A log never rotated keeps the first format, which older verifiers read.
+    writeln!(w, "{}", if rotations.is_empty() { BUNDLE_MAGIC } else { BUNDLE_MAGIC_ROTATED }).map_err(io)?;
     writeln!(w, "production {p}").map_err(io)?;
     writeln!(w, "key {key}").map_err(io)?;
+    if !rotations.is_empty() {
+        writeln!(w, "rotations {}", rotations.len()).map_err(io)?;
+        for note in &rotations {
+            writeln!(w, "{}", b64.encode(note.as_bytes())).map_err(io)?;
+        }
+    }
     writeln!(w, "checkpoints {}", checkpoints.len()).map_err(io)?;
-    let b64 = base64::engine::general_purpose::STANDARD;
     for cp in &checkpoints {
         writeln!(w, "{}", b64.encode(cp.note.as_bytes())).map_err(io)?;
     }
@@ -486,36 +539,62 @@ pub fn verify_bundle(path: &Path, pinned_key: Option<&str>, policy: Option<&Witn
             None => Err(format!("the bundle ends early: expected {what} at line {line_no} (was it truncated?)")),
         }
     };
-    if next("the header")? != BUNDLE_MAGIC {
-        return Err("not a coldset bundle (bad first line)".into());
-    }
+    let rotated = match next("the header")?.as_str() {
+        BUNDLE_MAGIC => false,
+        BUNDLE_MAGIC_ROTATED => true,
+        _ => return Err("not a coldset bundle (bad first line)".into()),
+    };
     let field = |line: String, name: &str| -> Result<String, String> {
         line.strip_prefix(&format!("{name} ")).map(str::to_owned).ok_or_else(|| format!("expected a '{name}' line"))
     };
     let p = ProductionId::parse(&field(next("production")?, "production")?).map_err(|e| e.to_string())?;
     let bundle_key = field(next("key")?, "key")?;
     let key = VerifierKey::parse(&bundle_key).map_err(|e| format!("bundle key: {e}"))?;
-    let mut report = Report::default();
-    match pinned_key {
-        Some(k) => {
-            let pinned = VerifierKey::parse(k.trim()).map_err(|e| format!("--key: {e}"))?;
-            if pinned.to_string() != key.to_string() {
-                return Err(format!("the bundle is signed by {key}, not by the key you trust ({pinned})"));
-            }
-        }
-        None => report.lines.push(format!(
-            "warning: checked against the key inside the bundle ({key}); pass --key with the key you obtained independently"
-        )),
-    }
-    let n_cp: usize = field(next("checkpoints")?, "checkpoints")?.parse().map_err(|_| "bad checkpoint count")?;
     let b64 = base64::engine::general_purpose::STANDARD;
+    let mut statements = Vec::new();
+    if rotated {
+        let n: usize = field(next("rotations")?, "rotations")?.parse().map_err(|_| "bad rotation count")?;
+        for i in 0..n {
+            let raw = b64.decode(next("a key rotation")?.trim()).map_err(|e| format!("key rotation {i}: {e}"))?;
+            statements.push(String::from_utf8(raw).map_err(|_| format!("key rotation {i} is not text"))?);
+        }
+    }
+    let mut report = Report::default();
+    let anchor = match pinned_key {
+        Some(k) => VerifierKey::parse(k.trim()).map_err(|e| format!("--key: {e}"))?,
+        None => {
+            report.lines.push(format!(
+                "warning: checked against the key inside the bundle ({key}); pass --key with the key you obtained \
+                 independently"
+            ));
+            key.clone()
+        }
+    };
+    // The key trusted must be one of the keys the rotations hand the log through, and the
+    // bundle's own key the newest of them.
+    let chain = KeyChain::from_statements(&anchor, &statements).map_err(|e| match pinned_key {
+        Some(_) => format!("the bundle is signed by {key}, not by the key you trust ({anchor}): {e}"),
+        None => format!("the bundle's key rotations: {e}"),
+    })?;
+    if chain.current() != &key {
+        return Err(format!(
+            "the bundle is signed by {key}, not by the key you trust ({anchor}) nor by a key its rotations hand the \
+             log on to (the newest is {})",
+            chain.current()
+        ));
+    }
+    describe_chain(&chain, &mut report);
+    let n_cp: usize = field(next("checkpoints")?, "checkpoints")?.parse().map_err(|_| "bad checkpoint count")?;
     let mut expected = Expected::new();
+    for (i, (size, root)) in chain.heads(&origin(key.name(), &p)).into_iter().enumerate() {
+        expect(&mut expected, size, root, format!("key rotation {} (size {size})", i + 1))?;
+    }
     // The largest checkpoint the witness policy's quorum cosigned, and by whom.
     let mut witnessed: Option<(u64, Vec<String>)> = None;
     for i in 0..n_cp {
         let raw = b64.decode(next("a checkpoint")?.trim()).map_err(|e| format!("checkpoint {i}: {e}"))?;
         let note = String::from_utf8(raw).map_err(|_| format!("checkpoint {i} is not text"))?;
-        let cp = open_checkpoint(&note, &key).map_err(|e| format!("checkpoint {i}: {e}"))?;
+        let cp = chain.open_checkpoint(&note).map_err(|e| format!("checkpoint {i}: {e}"))?;
         if cp.origin != origin(key.name(), &p) {
             return Err(format!("checkpoint {i} is for origin {}, not this production", cp.origin));
         }

@@ -119,6 +119,14 @@ pub fn backup(
     passphrase: Option<&str>,
     keep: Option<usize>,
 ) -> Result<Written, String> {
+    if dir.join(crate::moving::MOVED_FILE).exists() {
+        return Err(format!(
+            "the store of {} was moved to PostgreSQL ({}): the SQLite database left there is not the log any more; \
+             back up PostgreSQL with pg_dump or a base backup (docs/operations.md)",
+            dir.display(),
+            crate::moving::MOVED_FILE
+        ));
+    }
     let installation = crate::datadir::installation(dir).map_err(|e| e.to_string())?;
     // A backup file is named and stamped by the wall clock of the machine that makes it: a
     // file for people, not a record of the ledger.
@@ -156,7 +164,12 @@ pub fn backup(
         // backup in which any byte changed, before it looks at what the bytes mean.
         let mut hashes = serde_json::Map::new();
         add_file(&mut tar, &mut hashes, &snapshot, "data/coldset.db")?;
-        for name in [crate::datadir::VERIFIER_FILE, crate::audit::WITNESS_COPY_FILE, crate::sinks::COSIGNATURES_FILE] {
+        for name in [
+            crate::datadir::VERIFIER_FILE,
+            crate::audit::WITNESS_COPY_FILE,
+            crate::sinks::COSIGNATURES_FILE,
+            crate::datadir::ROTATIONS_FILE,
+        ] {
             let path = dir.join(name);
             if path.is_file() {
                 add_file(&mut tar, &mut hashes, &path, &format!("data/{name}"))?;
@@ -341,13 +354,14 @@ fn unpack_and_verify(
     let trust = crate::audit::Trust { pinned: None, key_dir: Some(keys), data_dir_key: false };
     let verified =
         crate::audit::verify_data_dir(data, None, &trust).map_err(|e| format!("the backup does not verify: {e}"))?;
-    let key = crate::datadir::read_key(data, Some(keys)).map_err(|e| format!("the backup's key: {e}"))?.verifier;
+    let loaded = crate::datadir::read_key(data, Some(keys)).map_err(|e| format!("the backup's key: {e}"))?;
+    let key = loaded.verifier;
     if manifest["verifier_key"].as_str() != Some(key.to_string().as_str()) {
         return Err("the backup's manifest names another key than its key directory holds".into());
     }
     if !accept_older {
         let store = coldset_store_sqlite::SqliteStore::open(data).map_err(|e| e.to_string())?;
-        crate::audit::check_not_behind(&store, &key, existing_copies).map_err(|e| {
+        crate::audit::check_not_behind(&store, &loaded.chain, existing_copies).map_err(|e| {
             format!(
                 "this backup is older than what this installation already signed: {}\nRestore a newer backup, or give \
                  --accept-older to restore it anyway (the events after it are lost, and witnesses will report a rollback)",

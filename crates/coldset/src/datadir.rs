@@ -11,7 +11,7 @@
 
 use coldset_app::ports::{AccountRecord, Store};
 use coldset_app::{App, SystemClock};
-use coldset_ledger::{NoteSigner, SignerKey, VerifierKey};
+use coldset_ledger::{KeyChain, KeyRotation, NoteSigner, SignerKey, VerifierKey};
 use coldset_store_postgres::PostgresStore;
 use coldset_store_sqlite::SqliteStore;
 use std::fs::File;
@@ -24,6 +24,9 @@ pub const KEY_FILE: &str = "ledger.key";
 /// The verifier key of the log, in the data directory: it names the key file to look for.
 pub const VERIFIER_FILE: &str = "ledger.pub";
 pub const LOCK_FILE: &str = "coldset.lock";
+/// The signed key rotations (docs/adr/0006-key-rotation.md), one JSON object a line, oldest
+/// first: in the data directory and in the key directory.
+pub const ROTATIONS_FILE: &str = "key-rotations.jsonl";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DataDirError {
@@ -135,6 +138,67 @@ pub struct LoadedKey {
     pub path: PathBuf,
     /// An older data directory's key, kept inside the directory it signs for.
     pub inside_data: bool,
+    /// The log's keys over time: the key rotations recorded beside it, ending at this key.
+    pub chain: KeyChain,
+}
+
+/// The signed key rotations of a data directory, oldest first: the copy in the key
+/// directory and the one in the data directory, which must agree (one may lack the newest
+/// statements, if a rotation was interrupted between writing the two).
+pub fn read_rotations(dir: &Path, key_dir: &Path) -> Result<Vec<String>, DataDirError> {
+    let read = |path: PathBuf| -> Result<Vec<String>, DataDirError> {
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(DataDirError::Key(format!("cannot read {}: {e}", path.display()))),
+        };
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .enumerate()
+            .map(|(i, line)| {
+                serde_json::from_str::<serde_json::Value>(line)
+                    .ok()
+                    .and_then(|v| v["note"].as_str().map(str::to_owned))
+                    .ok_or_else(|| {
+                        DataDirError::Key(format!("{} line {}: not a key rotation record", path.display(), i + 1))
+                    })
+            })
+            .collect()
+    };
+    let outside = read(key_dir.join(ROTATIONS_FILE))?;
+    let inside = read(dir.join(ROTATIONS_FILE))?;
+    let (long, short) = if outside.len() >= inside.len() { (outside, inside) } else { (inside, outside) };
+    if long[..short.len()] != short[..] {
+        return Err(DataDirError::Key(format!(
+            "the key rotations in {} and in {} differ: one of them was changed",
+            dir.join(ROTATIONS_FILE).display(),
+            key_dir.join(ROTATIONS_FILE).display()
+        )));
+    }
+    Ok(long)
+}
+
+/// The chain of keys from `anchor` (a key trusted independently, or the signing key)
+/// through the recorded key rotations.
+pub fn key_chain(dir: &Path, key_dir: &Path, anchor: &VerifierKey) -> Result<KeyChain, DataDirError> {
+    let notes = read_rotations(dir, key_dir)?;
+    KeyChain::from_statements(anchor, &notes).map_err(|e| DataDirError::Key(format!("{e}")))
+}
+
+/// The chain whose newest key is `current` (the key `ledger.pub` names).
+fn chain_to(dir: &Path, key_dir: &Path, current: &VerifierKey) -> Result<KeyChain, DataDirError> {
+    let chain = key_chain(dir, key_dir, current)?;
+    if chain.current() != current {
+        return Err(DataDirError::Key(format!(
+            "{} names the key {current}, but the key rotations in {} hand the log on to {}: a rotation was \
+             interrupted before it replaced {}; put that key in it",
+            dir.join(VERIFIER_FILE).display(),
+            key_dir.display(),
+            chain.current(),
+            VERIFIER_FILE
+        )));
+    }
+    Ok(chain)
 }
 
 /// The installation's name: the name of its ledger key, from `ledger.pub`.
@@ -162,12 +226,20 @@ fn read_verifier(dir: &Path) -> Result<VerifierKey, DataDirError> {
 /// that says what to do.
 pub fn read_key(dir: &Path, key_dir_setting: Option<&Path>) -> Result<LoadedKey, DataDirError> {
     let legacy = dir.join(KEY_FILE);
+    let keys = key_dir(dir, key_dir_setting);
     if legacy.exists() {
         let key = parse_key(&legacy)?;
-        return Ok(LoadedKey { verifier: key.verifier(), signer: Arc::new(key), path: legacy, inside_data: true });
+        let chain = chain_to(dir, &keys, &key.verifier())?;
+        return Ok(LoadedKey {
+            verifier: key.verifier(),
+            signer: Arc::new(key),
+            path: legacy,
+            inside_data: true,
+            chain,
+        });
     }
     let verifier = read_verifier(dir)?;
-    let keys = key_dir(dir, key_dir_setting);
+    let chain = chain_to(dir, &keys, &verifier)?;
     if agent_marker(&keys, &verifier).exists() {
         let socket = std::env::var_os("SSH_AUTH_SOCK").map(PathBuf::from).ok_or_else(|| {
             DataDirError::Key(format!(
@@ -176,7 +248,7 @@ pub fn read_key(dir: &Path, key_dir_setting: Option<&Path>) -> Result<LoadedKey,
             ))
         })?;
         let signer = crate::agent::AgentSigner::find(&socket, &verifier).map_err(DataDirError::Key)?;
-        return Ok(LoadedKey { signer: Arc::new(signer), verifier, path: socket, inside_data: false });
+        return Ok(LoadedKey { signer: Arc::new(signer), verifier, path: socket, inside_data: false, chain });
     }
     let path = key_file(&keys, verifier.name(), verifier.key_id());
     let key = parse_key(&path)?;
@@ -186,7 +258,7 @@ pub fn read_key(dir: &Path, key_dir_setting: Option<&Path>) -> Result<LoadedKey,
             path.display()
         )));
     }
-    Ok(LoadedKey { signer: Arc::new(key), verifier, path, inside_data: false })
+    Ok(LoadedKey { signer: Arc::new(key), verifier, path, inside_data: false, chain })
 }
 
 fn parse_key(path: &Path) -> Result<SignerKey, DataDirError> {
@@ -206,7 +278,17 @@ fn parse_key(path: &Path) -> Result<SignerKey, DataDirError> {
 pub fn open_store(dir: &Path, database: Option<&str>) -> Result<Arc<dyn Store>, DataDirError> {
     Ok(match database {
         Some(url) => Arc::new(PostgresStore::connect(url)?),
-        None => Arc::new(SqliteStore::open(dir)?),
+        None => {
+            let moved = dir.join(crate::moving::MOVED_FILE);
+            if moved.exists() {
+                return Err(DataDirError::Other(format!(
+                    "this data directory's store was moved to PostgreSQL ({}): give --database URL (or database_file); \
+                     the SQLite copy left behind must not be written to again",
+                    std::fs::read_to_string(&moved).unwrap_or_default().trim()
+                )));
+            }
+            Arc::new(SqliteStore::open(dir)?)
+        }
     })
 }
 
@@ -357,6 +439,8 @@ pub struct Opened {
     pub app: App,
     pub key: Arc<dyn NoteSigner>,
     pub key_inside_data: bool,
+    /// The signed key rotations that handed the log to `key`, oldest first.
+    pub rotations: Vec<String>,
     pub lock: DirLock,
 }
 
@@ -393,10 +477,118 @@ pub fn open(dir: &Path, key_dir_setting: Option<&Path>, database: Option<&str>) 
     let loaded = read_key(dir, key_dir_setting)?;
     let key_dir = key_dir(dir, key_dir_setting);
     let copies = checkpoint_copies(dir, &key_dir, loaded.inside_data);
-    crate::audit::check_not_behind(store.as_ref(), &loaded.verifier, &copies).map_err(DataDirError::Other)?;
+    crate::audit::check_not_behind(store.as_ref(), &loaded.chain, &copies).map_err(DataDirError::Other)?;
     let app = App::open(store, Arc::new(SystemClock)).map_err(|e| DataDirError::Other(e.to_string()))?;
     app.set_secret_key(secrets_key(&key_dir)?).map_err(|e| DataDirError::Other(e.to_string()))?;
-    Ok(Opened { dir: dir.to_owned(), key_dir, app, key: loaded.signer, key_inside_data: loaded.inside_data, lock })
+    let rotations = read_rotations(dir, &key_dir)?;
+    Ok(Opened {
+        dir: dir.to_owned(),
+        key_dir,
+        app,
+        key: loaded.signer,
+        key_inside_data: loaded.inside_data,
+        rotations,
+        lock,
+    })
+}
+
+/// What `coldset key rotate` did.
+pub struct Rotated {
+    pub old: VerifierKey,
+    pub new: VerifierKey,
+    pub key_file: PathBuf,
+    /// Each production's log size at the rotation.
+    pub heads: Vec<(String, u64)>,
+}
+
+/// Rotates the ledger key of a stopped installation: a new key (same name, so every
+/// checkpoint keeps its origin) in the key directory; the old key signs each production's
+/// head if it is not signed yet; a statement naming both keys and every head, signed by the
+/// old key and the new one, is appended to `key-rotations.jsonl` in the key directory, then
+/// in the data directory; `ledger.pub` then names the new key, which signs from then on.
+/// Refused unless the start-up check passes, and for a key inside the data directory.
+pub fn rotate(dir: &Path, key_dir_setting: Option<&Path>, database: Option<&str>) -> Result<Rotated, DataDirError> {
+    let store = open_store(dir, database)?;
+    let _lock = lock(dir)?;
+    let loaded = read_key(dir, key_dir_setting)?;
+    if loaded.inside_data {
+        return Err(DataDirError::Key(format!(
+            "the signing key is inside the data directory ({}): move it to the key directory first (docs/ledger.md)",
+            loaded.path.display()
+        )));
+    }
+    let keys = key_dir(dir, key_dir_setting);
+    let copies = checkpoint_copies(dir, &keys, false);
+    crate::audit::check_not_behind(store.as_ref(), &loaded.chain, &copies)
+        .map_err(|e| DataDirError::Other(format!("not rotating the key: {e}")))?;
+    let other = |e: coldset_app::AppError| DataDirError::Other(e.to_string());
+    let sinks = crate::sinks::file_sinks(&copies);
+    let old = loaded.verifier.clone();
+    let mut heads = std::collections::BTreeMap::new();
+    let mut sizes = Vec::new();
+    for record in store.productions().map_err(|e| DataDirError::Other(e.to_string()))? {
+        let p = record.id;
+        let size = store.event_count(&p).map_err(|e| DataDirError::Other(e.to_string()))?;
+        if size == 0 {
+            continue;
+        }
+        let root = coldset_app::ledger::root_at(store.as_ref(), &p, size).map_err(other)?;
+        let origin = coldset_app::ledger::origin(old.name(), &p);
+        let signed = store.latest_checkpoint(&p).map_err(|e| DataDirError::Other(e.to_string()))?;
+        if signed.as_ref().is_none_or(|cp| cp.size < size) {
+            // The old key's last checkpoint: the whole log as it is, signed as serving would.
+            let cp = coldset_ledger::Checkpoint::new(origin.clone(), size, root)
+                .map_err(|e| DataDirError::Other(e.to_string()))?;
+            let note = coldset_ledger::sign_checkpoint_with(loaded.signer.as_ref(), &cp)
+                .map_err(|e| DataDirError::Key(e.to_string()))?;
+            let stored = coldset_app::ports::StoredCheckpoint {
+                production: p.clone(),
+                size,
+                root,
+                at: coldset_app::Clock::now(&SystemClock),
+                note,
+            };
+            store.save_checkpoint(&stored).map_err(|e| DataDirError::Other(e.to_string()))?;
+            for sink in &sinks {
+                sink.publish(&stored).map_err(DataDirError::Other)?;
+            }
+        }
+        heads.insert(origin, (size, root));
+        sizes.push((p.to_string(), size));
+    }
+    let new_key = SignerKey::generate(old.name()).map_err(|e| DataDirError::Key(e.to_string()))?;
+    let new = new_key.verifier();
+    let statement = KeyRotation { old: old.clone(), new: new.clone(), heads }
+        .sign(loaded.signer.as_ref(), &new_key)
+        .map_err(|e| DataDirError::Key(e.to_string()))?;
+    // The new key first: a rotation interrupted later leaves a key file no one names.
+    let key_file = key_file(&keys, new.name(), new.key_id());
+    write_private(&key_file, format!("{}\n", new_key.to_private_string()).as_bytes())?;
+    #[allow(clippy::disallowed_methods)] // when the statement was written, for people
+    let at = jiff::Timestamp::now().to_string();
+    let line = serde_json::json!({ "at": at, "old": old.to_string(), "new": new.to_string(), "note": statement });
+    for path in [keys.join(ROTATIONS_FILE), dir.join(ROTATIONS_FILE)] {
+        append_synced(&path, &format!("{line}\n"))?;
+    }
+    let tmp = dir.join(format!("{VERIFIER_FILE}.partial"));
+    std::fs::write(&tmp, format!("{new}\n"))
+        .and_then(|_| std::fs::rename(&tmp, dir.join(VERIFIER_FILE)))
+        .map_err(|e| DataDirError::Key(format!("cannot replace {}: {e}", dir.join(VERIFIER_FILE).display())))?;
+    Ok(Rotated { old, new, key_file, heads: sizes })
+}
+
+/// Appends to a file (made readable by its owner only) and syncs it to disk.
+fn append_synced(path: &Path, text: &str) -> Result<(), DataDirError> {
+    let mut opts = File::options();
+    opts.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let fail = |e: std::io::Error| DataDirError::Key(format!("cannot write {}: {e}", path.display()));
+    let mut f = opts.open(path).map_err(fail)?;
+    f.write_all(text.as_bytes()).and_then(|_| f.sync_all()).map_err(fail)
 }
 
 /// The file in the key directory holding the key that seals second-factor secrets in the

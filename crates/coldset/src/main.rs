@@ -11,6 +11,7 @@ mod datadir;
 mod delivery;
 mod demo;
 mod listener;
+mod moving;
 mod sinks;
 mod witness;
 
@@ -214,6 +215,22 @@ enum Cmd {
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8090")]
         listen: std::net::SocketAddr,
     },
+    /// Move the installation's store from the embedded SQLite database to PostgreSQL (the
+    /// server stopped): every production's log, checkpoints and projections, and accounts,
+    /// tokens, second factors, PINs and passkeys; verified before the directory is marked
+    /// as moved. Then serve with --database URL.
+    Move {
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// The PostgreSQL database to move into: new and empty (createdb).
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
+    /// The ledger signing key.
+    Key {
+        #[command(subcommand)]
+        command: KeyCmd,
+    },
     /// Print an inclusion or consistency proof as JSON.
     Proof {
         #[command(subcommand)]
@@ -235,6 +252,19 @@ enum Cmd {
     Bench {
         #[command(subcommand)]
         command: BenchCmd,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeyCmd {
+    /// Replace the ledger signing key (the server must be stopped): a new key of the same
+    /// name, announced by a statement the old key and the new one both sign, which records
+    /// each production's log size at the rotation. The old key signs nothing after it.
+    Rotate {
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
     },
 }
 
@@ -584,6 +614,46 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("wrote {n} events of {production} to {}", out.display());
             Ok(())
         }
+        Cmd::Move { data, to } => {
+            let cfg = resolve(&globals, data, None)?;
+            let dir = need_data(&cfg)?;
+            let moved = moving::move_to_postgres(&dir, cfg.key_dir.as_deref(), &to).map_err(|e| e.to_string())?;
+            for line in &moved.report {
+                println!("{line}");
+            }
+            for (production, events) in &moved.productions {
+                println!("  moved {production}: {events} events");
+            }
+            println!(
+                "Moved {} productions and {} accounts to PostgreSQL, and verified the copy. Serve it with \
+                 `coldset serve --data {} --database URL`; the SQLite database stays in the data directory, marked \
+                 as moved ({}), and is no longer opened.",
+                moved.productions.len(),
+                moved.accounts,
+                dir.display(),
+                moving::MOVED_FILE
+            );
+            Ok(())
+        }
+        Cmd::Key { command: KeyCmd::Rotate { data, database } } => {
+            let cfg = resolve_db(&globals, data, database, None)?;
+            let dir = need_data(&cfg)?;
+            let rotated =
+                datadir::rotate(&dir, cfg.key_dir.as_deref(), cfg.database.as_deref()).map_err(|e| e.to_string())?;
+            for (production, size) in &rotated.heads {
+                println!("  {production}: handed over at {size} events");
+            }
+            println!("Rotated the ledger key: {} -> {}", rotated.old, rotated.new);
+            println!("New signing key: {}", rotated.key_file.display());
+            println!(
+                "The statement (signed by both keys) is in {} of the key directory and the data directory; give the \
+                 new verifier key to auditors and to the witnesses that cosign (witness-serve --log-key). The old \
+                 key signs nothing from now on: keep it offline or destroy it.",
+                datadir::ROTATIONS_FILE
+            );
+            println!("Ledger verifier key (give this to auditors): {}", rotated.new);
+            Ok(())
+        }
         Cmd::Witness { url, state, key } => match witness::run(&url, &state, key.as_deref()) {
             Ok(message) => {
                 println!("witness: {message}");
@@ -917,10 +987,11 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
             opened.app.metrics(),
         )));
     }
-    opened
+    let checkpointer = opened
         .app
         .enable_checkpoints(opened.key.clone(), sinks, std::time::Duration::from_secs(1))
         .map_err(|e| format!("cannot start checkpointing: {e}"))?;
+    checkpointer.set_key_rotations(opened.rotations.clone()).map_err(|e| format!("the key rotations: {e}"))?;
     if cfg.notifications.enabled() {
         let n = &cfg.notifications;
         let targets = coldset_app::notify::Targets {

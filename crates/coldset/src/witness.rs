@@ -61,15 +61,41 @@ pub fn run(url: &str, state: &Path, key: Option<&str>) -> Result<String, Witness
     let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(10)).build();
     let latest = get(&agent, &format!("{base}/checkpoint"))?;
     let note = latest["note"].as_str().ok_or_else(|| WitnessError::Error("the server sent no note".into()))?;
-    let new = open_checkpoint(note, &vk)
+    // The pinned key, and the keys the log was handed to since (key rotations signed by
+    // the key they retire and the key they make: docs/adr/0006-key-rotation.md).
+    let chain = match open_checkpoint(note, &vk) {
+        Ok(_) => coldset_ledger::KeyChain::single(vk.clone()),
+        Err(_) => {
+            let root = base.find("/api/v1/").map_or(base, |i| &base[..i]);
+            let rotations = get(&agent, &format!("{root}/api/v1/ledger/key-rotations"))?;
+            let notes: Vec<String> = rotations["items"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|n| n.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default();
+            coldset_ledger::KeyChain::from_statements(&vk, &notes)
+                .map_err(|e| WitnessError::Alarm(format!("the latest checkpoint is not signed by the pinned key, and the server's key rotations do not lead from it: {e}")))?
+        }
+    };
+    let new = chain
+        .open_checkpoint(note)
         .map_err(|e| WitnessError::Alarm(format!("the latest checkpoint is not validly signed: {e}")))?;
     let latest_path = state.join(LATEST_FILE);
     let old: Option<Checkpoint> = match std::fs::read_to_string(&latest_path) {
         Ok(text) => {
-            Some(open_checkpoint(&text, &vk).map_err(|e| WitnessError::Error(format!("stored checkpoint: {e}")))?)
+            Some(chain.open_checkpoint(&text).map_err(|e| WitnessError::Error(format!("stored checkpoint: {e}")))?)
         }
         Err(_) => None,
     };
+    // What each rotation signed of this log must agree with what this witness saw.
+    if let Some(old) = &old {
+        for (size, root) in chain.heads(&old.origin) {
+            if size == old.size && root != old.root {
+                return Err(WitnessError::Alarm(format!(
+                    "FORK: the key rotation signed size {size} with another root than the checkpoint this witness saw"
+                )));
+            }
+        }
+    }
     let message = match old {
         None => format!("first checkpoint recorded: {} at size {}", new.origin, new.size),
         Some(old) => {
@@ -115,6 +141,13 @@ pub fn run(url: &str, state: &Path, key: Option<&str>) -> Result<String, Witness
     let tmp = state.join("latest.note.partial");
     std::fs::write(&tmp, note).map_err(io)?;
     std::fs::rename(&tmp, &latest_path).map_err(io)?;
+    if chain.current() != &vk {
+        // Pin the key the log was handed to; the old one signs nothing new.
+        let tmp = state.join("verifier.key.partial");
+        std::fs::write(&tmp, format!("{}\n", chain.current())).map_err(io)?;
+        std::fs::rename(&tmp, &key_path).map_err(io)?;
+        return Ok(format!("{message}; the log's key was rotated: now pinned {}", chain.current()));
+    }
     Ok(message)
 }
 
@@ -235,10 +268,23 @@ async fn add_checkpoint(
         return answer(StatusCode::BAD_REQUEST, "more than 63 proof lines\n".into());
     }
     let origin = note.lines().next().unwrap_or_default();
-    let Some(log_key) = w.logs.iter().find(|k| origin.starts_with(&format!("{}/", k.name()))) else {
+    // Every key given for the log's name: after a key rotation its operator gives the new
+    // key (the origin, and so the witness's state, stays the same).
+    let keys: Vec<&VerifierKey> = w.logs.iter().filter(|k| origin.starts_with(&format!("{}/", k.name()))).collect();
+    if keys.is_empty() {
         return answer(StatusCode::NOT_FOUND, format!("this witness does not follow the log {origin}\n"));
-    };
-    let cp = match open_checkpoint(note, log_key) {
+    }
+    let mut opened = Err(String::new());
+    for key in keys {
+        match open_checkpoint(note, key) {
+            Ok(cp) => {
+                opened = Ok(cp);
+                break;
+            }
+            Err(e) => opened = Err(e.to_string()),
+        }
+    }
+    let cp = match opened {
         Ok(cp) => cp,
         Err(e) => {
             return answer(StatusCode::FORBIDDEN, format!("the checkpoint is not signed by the log's key: {e}\n"))

@@ -17,6 +17,12 @@ mod browser;
 mod first_run;
 #[path = "e2e/import.rs"]
 mod import;
+#[path = "e2e/key_rotation.rs"]
+mod key_rotation;
+#[path = "e2e/move_to_postgres.rs"]
+mod move_to_postgres;
+#[path = "../../coldset-store-postgres/tests/support/pg_server.rs"]
+mod pg_server;
 #[path = "e2e/rust_replay.rs"]
 mod rust_replay;
 #[path = "e2e/scene_kit.rs"]
@@ -1088,6 +1094,55 @@ fn witnesses_cosign_checkpoints_and_auditors_require_them() {
     );
     let _ = witness.kill();
     let _ = witness.wait();
+
+    // The log's key rotates: the witness is given the new key (same state, same origin) and
+    // cosigns the new key's checkpoints, consistent with what it cosigned before.
+    let o = coldset(&["key", "rotate", "--data", p(&data)]);
+    assert!(o.status.success(), "{}", text(&o));
+    let new_key = std::fs::read_to_string(data.join("ledger.pub")).unwrap().trim().to_owned();
+    let mut witness = Command::new(BIN)
+        .args(["witness-serve", "--state", p(&tmp.path().join("w")), "--name", "witness.test/w1"])
+        .args(["--log-key", &log_key, "--log-key", &new_key, "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(witness.stdout.take().unwrap());
+    let mut witness_url = String::new();
+    while witness_url.is_empty() {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "the witness did not start again");
+        if let Some(k) = line.trim().strip_prefix("witness key: ") {
+            assert_eq!(k, witness_key, "the witness keeps its key");
+        }
+        if let Some(rest) = line.trim().strip_prefix("coldset witness listening on ") {
+            witness_url = rest.split_whitespace().next().unwrap().trim_end_matches('/').to_owned();
+        }
+    }
+    std::thread::spawn(move || for _ in reader.lines() {});
+    std::fs::write(&config, format!("[[witnesses]]\nurl = \"{witness_url}\"\nkey = \"{witness_key}\"\n")).unwrap();
+    let server = start(&["serve", "--data", p(&data), "--config", p(&config)]);
+    ureq::post(&format!("{}/api/v1/productions/dead-river/reports", server.base))
+        .set("Content-Type", "application/json")
+        .send_string(r#"{"severity":"information","text":"after the rotation, for the witness"}"#)
+        .unwrap();
+    let size = n + 3;
+    wait_for("the witness's cosignature of the new key's checkpoint", || {
+        std::fs::read_to_string(keys_of(&data).join("cosignatures.jsonl"))
+            .is_ok_and(|t| t.lines().any(|l| l.contains(&format!("\"size\":{size}"))))
+    });
+    server.stop();
+    let o = coldset(&["export", "--data", p(&data), "--production", "dead-river", "--out", p(&bundle)]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = coldset(&["verify", "--bundle", p(&bundle), "--key", &log_key, "--witness", &witness_key]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains(&format!("the checkpoint at {size} events is cosigned by witness.test/w1")),
+        "{}",
+        text(&o)
+    );
+    let _ = witness.kill();
+    let _ = witness.wait();
 }
 
 /// The ledger key held by a real ssh-agent (OpenSSH's, as a hardware token's agent would
@@ -1147,6 +1202,15 @@ fn the_ledger_key_can_live_in_an_ssh_agent() {
         .output()
         .unwrap();
     assert!(!o.status.success() && text(&o).contains("SSH_AUTH_SOCK"), "{}", text(&o));
+    // The agent's key signs the rotation to a new key (a file) as the old key.
+    let rotated = tmp.path().join("rotated");
+    copy_data(&data, &rotated);
+    let o =
+        Command::new(BIN).args(["key", "rotate", "--data", p(&rotated)]).env("SSH_AUTH_SOCK", &sock).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    start(&["serve", "--data", p(&rotated)]).stop();
+    let o = coldset(&["verify", "--data", p(&rotated), "--key", &verifier]);
+    assert!(o.status.success() && text(&o).contains("key rotations: 1"), "{}", text(&o));
     let _ = agent.kill();
     let _ = agent.wait();
     let o = Command::new(BIN)

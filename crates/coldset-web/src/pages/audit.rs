@@ -135,7 +135,6 @@ async fn audit(
     let Ok(production) = crate::api::parse_production(&p) else {
         return crate::extract::page_refusal(&crate::error::ApiError::not_found("no such production"), "/");
     };
-    let key = app.checkpointer().map(|c| c.verifier_key());
     let search = Search::of(&q);
     let seq = q.seq.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| s.parse::<u64>());
     let (app2, filter, before) = (app.clone(), search.filter(), q.before);
@@ -175,6 +174,11 @@ async fn audit(
         Ok(x) => x,
         Err(e) => return crate::forms::refusal_page("Audit", &e, &format!("/p/{p}/audit")),
     };
+    // The key that signed the newest checkpoint: this server's, or (until the log grows after
+    // a key rotation) the key it replaced, which the rotation handed the log over from.
+    let key = app
+        .checkpointer()
+        .map(|c| checkpoints.first().map_or_else(|| c.verifier_key(), |cp| c.verifier_key_of(&cp.note)));
     let body = view(&state, &p, count, &checkpoints, key.as_deref(), &search, q.seq.as_deref(), events);
     production_page(&p, "Audit", body).into_response()
 }
