@@ -34,8 +34,10 @@ secs="${1:-5}"
 rounds="${2:-3}"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 command -v nginx >/dev/null || { apt-get update -qq && apt-get install -y -qq nginx-light; }
-cargo build --release -q -p coldset
-bin="${CARGO_TARGET_DIR:-target}/release/coldset"
+# BENCH_PROFILE=dist measures the thin-LTO build; BENCH_NO_BUILD=1 the binary already built.
+profile="${BENCH_PROFILE:-release}"
+[ -n "${BENCH_NO_BUILD:-}" ] || cargo build --profile "$profile" -q -p coldset
+bin="${CARGO_TARGET_DIR:-target}/$profile/coldset"
 dir=$(mktemp -d)
 pid=
 nginx_pid=

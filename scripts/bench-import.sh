@@ -28,7 +28,7 @@ prod=dead-river
 serve() { # starts the demo server on $dir/d (seeding it the first time)
     "$bin" demo --data "$dir/d" --listen 127.0.0.1:$port >"$dir/serve.log" 2>&1 &
     pid=$!
-    until curl -sf "$base/healthz" >/dev/null; do sleep 0.05; done
+    until curl -sf "$base/healthz" >/dev/null && [ -s "$dir/d/demo-logins.txt" ]; do sleep 0.05; done
 }
 sign_in() { # sets $cookie and $csrf for the demo armorer
     local password answer
