@@ -1,0 +1,231 @@
+//! A record as CSV (docs/records.md): UTF-8, sections of rows, each section a header row
+//! whose first cell is `table` and the table's rows, whose first cell is the table's name
+//! and whose last cell (`events`) holds the sequence numbers of the events behind the row.
+//! The last section, `record`, is the record's identity (kind, production, what it
+//! covers, the checkpoint with its signed note), one `field,value` a row, so the file
+//! alone, the production's key and the log are all `coldset verify --record` needs.
+
+use super::{CheckpointRef, Params, Record, RecordError, RecordKind};
+use crate::import::guard;
+use coldset_domain::ids::ProductionId;
+
+/// The name of the identity section.
+pub const RECORD_TABLE: &str = "record";
+
+fn events_cell(events: &[u64]) -> String {
+    events.iter().map(u64::to_string).collect::<Vec<_>>().join(" ")
+}
+
+/// The rows of the record's tables as the CSV holds them (cells guarded against formulas),
+/// without the identity section.
+fn table_lines(record: &Record) -> Vec<Vec<String>> {
+    let mut lines = Vec::new();
+    for t in &record.tables {
+        let mut header = vec!["table".to_owned()];
+        header.extend(t.columns.iter().map(|c| c.name.clone()));
+        header.push("events".into());
+        lines.push(header);
+        for row in &t.rows {
+            let mut line = vec![t.name.clone()];
+            line.extend(row.cells.iter().map(|c| guard(c)));
+            line.push(events_cell(&row.events));
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+fn identity_lines(record: &Record) -> Vec<Vec<String>> {
+    let mut fields: Vec<(&str, String)> = vec![
+        ("kind", record.kind.slug().into()),
+        ("production", record.production.to_string()),
+        ("production_name", record.production_name.clone()),
+        ("scope", record.scope.clone()),
+    ];
+    let p = &record.params;
+    for (name, value) in [
+        ("day", p.day.map(|d| d.to_string())),
+        ("from", p.from.map(|d| d.to_string())),
+        ("to", p.to.map(|d| d.to_string())),
+        ("incident", p.incident.map(|n| n.to_string())),
+        ("seq", p.seq.map(|n| n.to_string())),
+    ] {
+        if let Some(v) = value {
+            fields.push((name, v));
+        }
+    }
+    fields.extend([
+        ("time_zone", record.time_zone.clone()),
+        ("made_at", record.made_at.clone()),
+        ("checkpoint_origin", record.checkpoint.origin.clone()),
+        ("checkpoint_size", record.checkpoint.size.to_string()),
+        ("checkpoint_root", record.checkpoint.root.clone()),
+        ("checkpoint_key", record.checkpoint.key.clone()),
+        ("checkpoint_note", record.checkpoint.note.clone()),
+        ("verify_url", record.verify_url.clone()),
+    ]);
+    let mut lines = vec![vec!["table".to_owned(), "field".into(), "value".into()]];
+    for (name, value) in fields {
+        lines.push(vec![RECORD_TABLE.into(), name.into(), guard(&value)]);
+    }
+    lines
+}
+
+/// The record's CSV bytes.
+pub fn to_csv(record: &Record) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    for line in table_lines(record).into_iter().chain(identity_lines(record)) {
+        // Writing to a Vec cannot fail.
+        let _ = w.write_record(&line);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// A record's CSV as read back: its identity and its table rows, as written.
+#[derive(Debug, Clone)]
+pub struct CsvRecord {
+    pub kind: RecordKind,
+    pub production: ProductionId,
+    pub production_name: String,
+    pub params: Params,
+    pub time_zone: String,
+    pub made_at: String,
+    pub checkpoint: CheckpointRef,
+    pub verify_url: String,
+    pub scope: String,
+    /// Every line of the file before the identity section.
+    pub lines: Vec<Vec<String>>,
+}
+
+/// Reads a record's CSV (one `coldset` wrote; a spreadsheet that saved it again keeps it
+/// readable as long as it keeps the cells).
+pub fn parse_csv(bytes: &[u8]) -> Result<CsvRecord, RecordError> {
+    let bad = |m: String| RecordError::invalid(format!("not a coldset record: {m}"));
+    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let mut lines: Vec<Vec<String>> = Vec::new();
+    for (i, rec) in r.records().enumerate() {
+        let rec = rec.map_err(|e| bad(format!("line {}: {e}", i + 1)))?;
+        lines.push(rec.iter().map(str::to_owned).collect());
+    }
+    let start = lines
+        .iter()
+        .rposition(|l| l.len() == 3 && l[0] == "table" && l[1] == "field" && l[2] == "value")
+        .ok_or_else(|| bad("it has no identity section (the 'record' rows at its end)".into()))?;
+    let identity: Vec<Vec<String>> = lines.split_off(start);
+    let field = |name: &str| -> Option<String> {
+        identity.iter().skip(1).find(|l| l.len() >= 3 && l[0] == RECORD_TABLE && l[1] == name).map(|l| unguard(&l[2]))
+    };
+    let need = |name: &str| field(name).ok_or_else(|| bad(format!("its identity has no '{name}'")));
+    let kind = RecordKind::parse(&need("kind")?).ok_or_else(|| bad("unknown kind".into()))?;
+    let production = ProductionId::parse(&need("production")?).map_err(|e| bad(e.to_string()))?;
+    let params = Params::parse(field)?;
+    let size = need("checkpoint_size")?.parse().map_err(|_| bad("checkpoint_size is not a number".into()))?;
+    Ok(CsvRecord {
+        kind,
+        production,
+        production_name: need("production_name")?,
+        params,
+        time_zone: need("time_zone")?,
+        made_at: need("made_at")?,
+        checkpoint: CheckpointRef {
+            origin: need("checkpoint_origin")?,
+            size,
+            root: need("checkpoint_root")?,
+            key: need("checkpoint_key")?,
+            note: need("checkpoint_note")?,
+        },
+        verify_url: field("verify_url").unwrap_or_default(),
+        scope: field("scope").unwrap_or_default(),
+        lines,
+    })
+}
+
+/// Undoes [`guard`] (`'=x` is `=x`).
+fn unguard(cell: &str) -> String {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_owned(),
+        _ => cell.to_owned(),
+    }
+}
+
+/// The first difference between a record's rows as derived again and as found in a file,
+/// named for a person: which table, which row, which column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference(pub String);
+
+impl std::fmt::Display for Difference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where each line sits: (table, header, row number within its table counting from 1).
+fn positions(lines: &[Vec<String>]) -> Vec<(String, Option<usize>)> {
+    let mut out = Vec::with_capacity(lines.len());
+    let mut current = String::new();
+    let mut n = 0usize;
+    for (i, line) in lines.iter().enumerate() {
+        if line.first().is_some_and(|c| c == "table") {
+            // A header: its table is the one its next line names, if any.
+            current = lines.get(i + 1).and_then(|l| l.first()).filter(|c| *c != "table").cloned().unwrap_or_default();
+            n = 0;
+            out.push((current.clone(), None));
+        } else {
+            if line.first() != Some(&current) {
+                current = line.first().cloned().unwrap_or_default();
+                n = 0;
+            }
+            n += 1;
+            out.push((current.clone(), Some(n)));
+        }
+    }
+    out
+}
+
+fn describe(line: &[String], at: &(String, Option<usize>)) -> String {
+    match at.1 {
+        None => format!("the header of table '{}'", at.0),
+        Some(n) => {
+            let events = line.last().map(String::as_str).unwrap_or("");
+            format!("table '{}' row {n} (events {events})", at.0)
+        }
+    }
+}
+
+/// Compares the record derived again with the file's rows; `None` when they are the same.
+pub fn compare(expected: &Record, found: &CsvRecord) -> Option<Difference> {
+    let want = table_lines(expected);
+    let got = &found.lines;
+    let want_at = positions(&want);
+    let got_at = positions(got);
+    let first = (0..want.len().max(got.len())).find(|&i| want.get(i) != got.get(i))?;
+    let d = |m: String| Some(Difference(m));
+    match (want.get(first), got.get(first)) {
+        (Some(w), None) => d(format!("{} was removed", describe(w, &want_at[first]))),
+        (None, Some(g)) => d(format!("{} was added (the record has no such row)", describe(g, &got_at[first]))),
+        (Some(w), Some(g)) => {
+            if want.get(first + 1) == Some(g) {
+                return d(format!("{} was removed", describe(w, &want_at[first])));
+            }
+            if got.get(first + 1) == Some(w) {
+                return d(format!("{} was added (the record has no such row)", describe(g, &got_at[first])));
+            }
+            // Changed: name the columns, with the header of the table it is in.
+            let header_idx = (0..=first).rev().find(|&i| want[i].first().is_some_and(|c| c == "table"));
+            let header = header_idx.map(|i| want[i].clone()).unwrap_or_default();
+            let mut cols = Vec::new();
+            for i in 0..w.len().max(g.len()) {
+                if w.get(i) != g.get(i) {
+                    let name = header.get(i).cloned().unwrap_or_else(|| format!("column {}", i + 1));
+                    cols.push(format!(
+                        "column '{name}': expected '{}', found '{}'",
+                        w.get(i).map(String::as_str).unwrap_or(""),
+                        g.get(i).map(String::as_str).unwrap_or("")
+                    ));
+                }
+            }
+            d(format!("{} was changed: {}", describe(w, &want_at[first]), cols.join("; ")))
+        }
+        (None, None) => None,
+    }
+}
