@@ -11,6 +11,7 @@ mod datadir;
 mod delivery;
 mod demo;
 mod listener;
+mod records;
 mod sinks;
 mod witness;
 
@@ -173,6 +174,45 @@ enum Cmd {
         /// How many of the given witnesses must have cosigned (default: all of them).
         #[arg(long, value_name = "N", requires = "witnesses")]
         quorum: Option<usize>,
+        /// A record (CSV) made by `coldset report` or the server: check its checkpoint with
+        /// --key, derive it again from the log (--bundle) and compare every row.
+        #[arg(long, value_name = "FILE", requires = "key", conflicts_with_all = ["data", "database"])]
+        record: Option<PathBuf>,
+        /// With --record: the server to read the log from instead of a bundle.
+        #[arg(long, value_name = "URL", requires = "record", conflicts_with = "bundle")]
+        url: Option<String>,
+    },
+    /// Write a record (daily log, registers, packs, hand-off receipt) of a production from
+    /// its latest signed checkpoint (docs/records.md).
+    Report {
+        /// daily-log, weapon-register, ammunition-register, training-register, incident-pack,
+        /// compliance-pack or hand-off-receipt.
+        kind: String,
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
+        #[arg(long, value_name = "ID")]
+        production: String,
+        /// The day (YYYY-MM-DD, in the production's time zone).
+        #[arg(long, value_name = "DATE")]
+        day: Option<String>,
+        /// A period's first day.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// A period's last day.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// The incident's event number (incident pack).
+        #[arg(long, value_name = "SEQ")]
+        incident: Option<u64>,
+        /// The hand-off's event number (hand-off receipt).
+        #[arg(long, value_name = "SEQ")]
+        seq: Option<u64>,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: records::Format,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
     /// Write a production's events, checkpoints and public key to a bundle file.
     Export {
@@ -550,7 +590,42 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("  log:    {}", cfg.log);
             Ok(())
         }
-        Cmd::Verify { data, database, bundle, key, trust_data_dir_key, witnesses, quorum } => {
+        Cmd::Verify { record: Some(file), url, bundle, key, .. } => {
+            let source = match (&bundle, &url) {
+                (Some(b), _) => records::Source::Bundle(b),
+                (None, Some(u)) => records::Source::Url(u),
+                (None, None) => return Err("--record needs the log: --bundle FILE (from `coldset export`) or --url URL".into()),
+            };
+            let message = records::verify_record(&file, key.as_deref().unwrap_or_default(), source)?;
+            println!("{message}");
+            Ok(())
+        }
+        Cmd::Report { kind, data, database, production, day, from, to, incident, seq, format, out } => {
+            let cfg = resolve_db(&globals, data, database, None)?;
+            let params = coldset_app::records::Params::parse(|name| match name {
+                "day" => day.clone(),
+                "from" => from.clone(),
+                "to" => to.clone(),
+                "incident" => incident.map(|n| n.to_string()),
+                "seq" => seq.map(|n| n.to_string()),
+                _ => None,
+            })
+            .map_err(|e| e.to_string())?;
+            let base = cfg.public_url.clone().unwrap_or_default();
+            let message = records::report(
+                &need_data(&cfg)?,
+                cfg.database.as_deref(),
+                &production,
+                &kind,
+                &params,
+                format,
+                &base,
+                &out,
+            )?;
+            println!("{message}");
+            Ok(())
+        }
+        Cmd::Verify { data, database, bundle, key, trust_data_dir_key, witnesses, quorum, record: None, url: _ } => {
             let report = match bundle {
                 Some(file) => {
                     let policy = audit::WitnessPolicy::parse(&witnesses, quorum)?;
