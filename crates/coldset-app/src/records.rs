@@ -12,7 +12,7 @@ mod derive;
 mod sheet;
 
 pub use derive::{Derived, Deriver, INCIDENT_WINDOW_MINUTES};
-pub use sheet::{compare, parse_csv, to_csv, CsvRecord, Difference};
+pub use sheet::{compare, digest, parse_csv, to_csv, CsvRecord, Difference};
 
 use crate::ports::{StoreError, StoredCheckpoint, StoredEvent};
 use crate::App;
@@ -401,11 +401,45 @@ pub fn derive_from(
     deriver.finish()
 }
 
-/// The address that opens a record's verification at its checkpoint.
-pub fn verify_url(base: &str, production: &ProductionId, kind: RecordKind, params: &Params, size: u64) -> String {
+/// The address that opens a record's verification: the page derives the record again at
+/// the checkpoint of `size` events and says whether its rows still hash to `digest`.
+pub fn verify_url(
+    base: &str,
+    production: &ProductionId,
+    kind: RecordKind,
+    params: &Params,
+    size: u64,
+    digest: &str,
+) -> String {
     let query = params.query();
     let sep = if query.is_empty() { "" } else { "&" };
-    format!("{}/p/{production}/records/{}?{query}{sep}at={size}", base.trim_end_matches('/'), kind.slug())
+    format!("{}/p/{production}/records/{}?{query}{sep}at={size}&h={digest}", base.trim_end_matches('/'), kind.slug())
+}
+
+/// What the API and the pages say when a PDF is asked for and this build has no renderer.
+pub const NO_PDF: &str =
+    "PDF records are not in this build yet (the renderer is being merged); ask for format=csv, which carries the same rows";
+
+/// A record as JSON (the API's `format=json`).
+pub fn to_json(record: &Record) -> serde_json::Value {
+    serde_json::json!({
+        "kind": record.kind,
+        "production": record.production,
+        "production_name": record.production_name,
+        "scope": record.scope,
+        "time_zone": record.time_zone,
+        "made_at": record.made_at,
+        "params": {
+            "day": record.params.day.map(|d| d.to_string()),
+            "from": record.params.from.map(|d| d.to_string()),
+            "to": record.params.to.map(|d| d.to_string()),
+            "incident": record.params.incident,
+            "seq": record.params.seq,
+        },
+        "checkpoint": record.checkpoint,
+        "verify_url": record.verify_url,
+        "tables": record.tables,
+    })
 }
 
 /// A record made from a checkpoint, given the walk over its log.
@@ -420,6 +454,7 @@ pub fn make(
     walk: &mut dyn FnMut(&mut dyn FnMut(StoredEvent) -> Result<(), StoreError>) -> Result<(), StoreError>,
 ) -> Result<Record, RecordError> {
     let derived = derive_from(kind, params, production, checkpoint.size, walk)?;
+    let digest = digest(&derived.tables);
     Ok(Record {
         kind,
         production: production.clone(),
@@ -431,7 +466,7 @@ pub fn make(
         checkpoint: checkpoint_ref(checkpoint),
         tables: derived.tables,
         photos: Vec::new(),
-        verify_url: verify_url(base_url, production, kind, params, checkpoint.size),
+        verify_url: verify_url(base_url, production, kind, params, checkpoint.size, &digest),
     })
 }
 

@@ -594,7 +594,9 @@ fn run(cli: Cli) -> Result<(), String> {
             let source = match (&bundle, &url) {
                 (Some(b), _) => records::Source::Bundle(b),
                 (None, Some(u)) => records::Source::Url(u),
-                (None, None) => return Err("--record needs the log: --bundle FILE (from `coldset export`) or --url URL".into()),
+                (None, None) => {
+                    return Err("--record needs the log: --bundle FILE (from `coldset export`) or --url URL".into())
+                }
             };
             let message = records::verify_record(&file, key.as_deref().unwrap_or_default(), source)?;
             println!("{message}");

@@ -19,24 +19,7 @@ pub enum Format {
     Json,
 }
 
-/// A record as JSON (the API's `format=json`, the CLI's).
-pub fn to_json(record: &Record) -> serde_json::Value {
-    serde_json::json!({
-        "kind": record.kind,
-        "production": record.production,
-        "production_name": record.production_name,
-        "scope": record.scope,
-        "time_zone": record.time_zone,
-        "made_at": record.made_at,
-        "checkpoint": record.checkpoint,
-        "verify_url": record.verify_url,
-        "tables": record.tables,
-    })
-}
-
-/// The message when a PDF is asked for and the renderer is not in this build.
-pub const NO_PDF: &str =
-    "PDF records are not in this build yet (the renderer is being merged); ask for format=csv, which carries the same rows";
+use records::{to_json, NO_PDF};
 
 /// `coldset report`: a record of a production in a data directory, from its latest signed
 /// checkpoint, written to `out`.
@@ -199,10 +182,8 @@ fn derive_from_bundle(path: &Path, found: &CsvRecord, root: &[u8; 32]) -> Result
     for _ in 0..n_cp {
         next("a checkpoint")?;
     }
-    let n_ev: u64 = next("events")?
-        .strip_prefix("events ")
-        .and_then(|n| n.parse().ok())
-        .ok_or("bad event count in the bundle")?;
+    let n_ev: u64 =
+        next("events")?.strip_prefix("events ").and_then(|n| n.parse().ok()).ok_or("bad event count in the bundle")?;
     let size = found.checkpoint.size;
     if n_ev < size {
         return Err(format!("the bundle holds {n_ev} events, the record's checkpoint {size}: export it again"));
@@ -229,5 +210,6 @@ fn derive_from_bundle(path: &Path, found: &CsvRecord, root: &[u8; 32]) -> Result
 /// Gets the log's first `size` events from a server and derives the record from them.
 fn derive_from_server(url: &str, found: &CsvRecord, root: &[u8; 32]) -> Result<records::Derived, String> {
     let _ = (url, found, root);
-    Err("--url is not in this build yet: run `coldset export` (or ask the production for a bundle) and pass --bundle".into())
+    Err("--url is not in this build yet: run `coldset export` (or ask the production for a bundle) and pass --bundle"
+        .into())
 }

@@ -243,7 +243,7 @@ impl Deriver {
         let tables = match self.acc {
             Acc::DailyLog(a) => a.finish(n),
             Acc::Weapons(a) => a.finish(n),
-            Acc::Ammunition(a) => a.finish(),
+            Acc::Ammunition(a) => a.finish(n),
             Acc::Training(a) => a.finish(n),
             Acc::Incident(a) => a.finish()?,
             Acc::Compliance(a) => a.finish(),
@@ -767,7 +767,7 @@ impl Ammunition {
         }
     }
 
-    fn finish(self) -> Vec<Table> {
+    fn finish(self, n: &Names) -> Vec<Table> {
         let mut lots = table(
             "lots",
             "Lots",
@@ -813,7 +813,7 @@ impl Ammunition {
         );
         for ((day, container), (rin, rout, events)) in self.moves {
             moves.rows.push(Row {
-                cells: vec![day.to_string(), container.to_string(), rin.to_string(), rout.to_string()],
+                cells: vec![day.to_string(), n.container(&container), rin.to_string(), rout.to_string()],
                 events,
             });
         }

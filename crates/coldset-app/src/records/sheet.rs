@@ -5,7 +5,7 @@
 //! covers, the checkpoint with its signed note), one `field,value` a row, so the file
 //! alone, the production's key and the log are all `coldset verify --record` needs.
 
-use super::{CheckpointRef, Params, Record, RecordError, RecordKind};
+use super::{CheckpointRef, Params, Record, RecordError, RecordKind, Table};
 use crate::import::guard;
 use coldset_domain::ids::ProductionId;
 
@@ -19,8 +19,28 @@ fn events_cell(events: &[u64]) -> String {
 /// The rows of the record's tables as the CSV holds them (cells guarded against formulas),
 /// without the identity section.
 fn table_lines(record: &Record) -> Vec<Vec<String>> {
+    lines_of(&record.tables)
+}
+
+/// A short fingerprint of a record's rows (SHA-256 of their CSV lines, first 16 hex
+/// digits): the verification link carries it, so the page can tell the paper in hand from
+/// the record derived again.
+pub fn digest(tables: &[Table]) -> String {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    for line in lines_of(tables) {
+        for cell in line {
+            h.update(cell.as_bytes());
+            h.update([0x1f]);
+        }
+        h.update([0x1e]);
+    }
+    hex::encode(&h.finalize()[..8])
+}
+
+fn lines_of(tables: &[Table]) -> Vec<Vec<String>> {
     let mut lines = Vec::new();
-    for t in &record.tables {
+    for t in tables {
         let mut header = vec!["table".to_owned()];
         header.extend(t.columns.iter().map(|c| c.name.clone()));
         header.push("events".into());
