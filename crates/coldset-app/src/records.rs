@@ -160,6 +160,11 @@ pub struct Record {
     pub verify_url: String,
 }
 
+/// A walk over a production's log from its first event: calls the visitor with each event
+/// in order, and stops when the visitor returns an error (`App::for_each_event`, or a
+/// store's).
+pub type Walk<'a> = dyn FnMut(&mut dyn FnMut(StoredEvent) -> Result<(), StoreError>) -> Result<(), StoreError> + 'a;
+
 /// The longest period a record may cover (days).
 pub const MAX_PERIOD_DAYS: i64 = 366;
 
@@ -222,10 +227,8 @@ impl Params {
         let period = self.day.is_some() || self.from.is_some() || self.to.is_some();
         let needs = |what: &str| RecordError::invalid(format!("the {} needs {what}", kind.title().to_lowercase()));
         match kind {
-            RecordKind::DailyLog => {
-                if self.day.is_none() && (self.from.is_none() || self.to.is_none()) {
-                    return Err(needs("a day (day=YYYY-MM-DD) or a period (from= and to=)"));
-                }
+            RecordKind::DailyLog if self.day.is_none() && (self.from.is_none() || self.to.is_none()) => {
+                return Err(needs("a day (day=YYYY-MM-DD) or a period (from= and to=)"));
             }
             RecordKind::IncidentPack if self.incident.is_none() => {
                 return Err(needs("the incident's event number (incident=N)"));
@@ -363,7 +366,7 @@ pub fn derive_from(
     params: &Params,
     production: &ProductionId,
     size: u64,
-    walk: &mut dyn FnMut(&mut dyn FnMut(StoredEvent) -> Result<(), StoreError>) -> Result<(), StoreError>,
+    walk: &mut Walk<'_>,
 ) -> Result<Derived, RecordError> {
     let mut deriver = Deriver::new(kind, params)?;
     let mut seen = 0u64;
@@ -451,7 +454,7 @@ pub fn make(
     checkpoint: &StoredCheckpoint,
     made_at: Timestamp,
     base_url: &str,
-    walk: &mut dyn FnMut(&mut dyn FnMut(StoredEvent) -> Result<(), StoreError>) -> Result<(), StoreError>,
+    walk: &mut Walk<'_>,
 ) -> Result<Record, RecordError> {
     let derived = derive_from(kind, params, production, checkpoint.size, walk)?;
     let digest = digest(&derived.tables);

@@ -175,6 +175,20 @@ fn method(m: AuthMethod) -> &'static str {
 fn word<T: serde::Serialize>(v: &T) -> String {
     match serde_json::to_value(v) {
         Ok(serde_json::Value::String(s)) => s,
+        // A tagged value (`{"kind": "injury", "severity": "death"}`): "injury (death)".
+        Ok(serde_json::Value::Object(map)) => {
+            let tag = map.get("kind").or_else(|| map.get("type")).and_then(|t| t.as_str()).unwrap_or_default();
+            let rest: Vec<String> = map
+                .iter()
+                .filter(|(k, _)| *k != "kind" && *k != "type")
+                .map(|(_, v)| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                .collect();
+            if rest.is_empty() {
+                tag.to_owned()
+            } else {
+                format!("{tag} ({})", rest.join(", "))
+            }
+        }
         Ok(other) => other.to_string(),
         Err(_) => String::new(),
     }
@@ -742,20 +756,18 @@ impl Ammunition {
             Event::FirearmUnloaded { container, returned, .. } => {
                 self.moved(p, day, container, u64::from(*returned), 0, seq)
             }
-            Event::RoundsDiscrepancyFound { firearm, class, issued, fired, returned } => {
-                if period_contains(p, day) {
-                    let (label, serial) = n.firearm(firearm);
-                    self.discrepancies.push(DiscrepancyRow {
-                        time: n.time(env.at),
-                        firearm: format!("{label} ({serial})"),
-                        class: class.clone(),
-                        issued: *issued,
-                        fired: *fired,
-                        returned: *returned,
-                        resolution: String::new(),
-                        events: vec![seq],
-                    });
-                }
+            Event::RoundsDiscrepancyFound { firearm, class, issued, fired, returned } if period_contains(p, day) => {
+                let (label, serial) = n.firearm(firearm);
+                self.discrepancies.push(DiscrepancyRow {
+                    time: n.time(env.at),
+                    firearm: format!("{label} ({serial})"),
+                    class: class.clone(),
+                    issued: *issued,
+                    fired: *fired,
+                    returned: *returned,
+                    resolution: String::new(),
+                    events: vec![seq],
+                });
             }
             Event::RoundsDiscrepancyResolved { class, by, explanation } => {
                 if let Some(d) = self.discrepancies.iter_mut().find(|d| d.resolution.is_empty() && &d.class == class) {

@@ -544,4 +544,11 @@ fn the_rust_failure_chain_is_refused_step_by_step_and_the_proper_scene_succeeds(
     server.stop();
     let o = coldset(&["verify", "--data", p(&data)]);
     assert!(o.status.success(), "{}", text(&o));
+    // Issue #21: the day's log, the hand-off's receipt and the incident's pack, verified.
+    super::records::check_the_replayed_day(
+        &data,
+        "bonanza-creek",
+        &today,
+        incident["events"][0]["seq"].as_u64().unwrap(),
+    );
 }
