@@ -356,6 +356,26 @@ enum ProofCmd {
 
 #[derive(Debug, Subcommand)]
 enum BenchCmd {
+    /// Records out (docs/records.md): builds a log of custody steps (every firearm out and
+    /// back, again and again) in a fresh data directory, then times the daily log and the
+    /// registers made from its latest signed checkpoint, read from the store as
+    /// `coldset report` reads it.
+    Records {
+        /// A data directory (created if new; an existing records log is reused).
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        #[arg(long, default_value_t = 200)]
+        firearms: usize,
+        /// Grow the log to at least this many events first (0: measure what is there).
+        #[arg(long, default_value_t = 0)]
+        build: u64,
+        /// Which records: daily-log (today's), weapon-register, ammunition-register
+        /// (repeatable; default all three).
+        #[arg(long = "record", value_name = "KIND")]
+        kinds: Vec<String>,
+        #[arg(long, default_value_t = 20)]
+        samples: usize,
+    },
     /// Durable appends through the real write path, and a plain SQLite baseline.
     Append {
         /// A data directory (created if new).
@@ -891,6 +911,45 @@ fn run_bench(globals: &Globals, command: BenchCmd) -> Result<(), String> {
             println!("{}", bench::hash_rate(&store, &p)?);
             println!("{}", bench::proofs(&store, &p, samples)?);
             println!("{}", bench::rss());
+            Ok(())
+        }
+        BenchCmd::Records { data, firearms, build, kinds, samples } => {
+            let p = coldset_domain::ids::ProductionId::parse(bench::GATE_PRODUCTION).map_err(|e| e.to_string())?;
+            if build > 0 {
+                if !data.join(coldset_store_sqlite::DB_FILE).exists() {
+                    datadir::init(&data, key_dir, None, "bench", "coldset.bench").map_err(|e| e.to_string())?;
+                }
+                let opened = datadir::open(&data, key_dir, None).map_err(|e| e.to_string())?;
+                let sinks = sinks::file_sinks(&opened.checkpoint_copies());
+                opened
+                    .app
+                    .enable_checkpoints(opened.key.clone(), sinks, std::time::Duration::from_secs(1))
+                    .map_err(|e| e.to_string())?;
+                let n = bench::records_build(&opened.app, firearms, build)?;
+                // The records are made from a signed checkpoint: wait for the one of the head.
+                for _ in 0..100 {
+                    if opened.app.latest_checkpoint(&p).map_err(|e| e.to_string())?.is_some_and(|c| c.size >= n) {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                println!("the log holds {n} events; {}", bench::rss());
+                return Ok(());
+            }
+            let store = coldset_store_sqlite::SqliteStore::open(&data).map_err(|e| e.to_string())?;
+            let kinds = if kinds.is_empty() {
+                vec!["daily-log".to_owned(), "weapon-register".into(), "ammunition-register".into()]
+            } else {
+                kinds
+            };
+            for kind in kinds {
+                let k = coldset_app::records::RecordKind::parse(&kind).ok_or(format!("no record '{kind}'"))?;
+                let mut params = coldset_app::records::Params::default();
+                if k == coldset_app::records::RecordKind::DailyLog {
+                    params.day = Some(bench::records_day(&store, &p)?);
+                }
+                bench::records_time(&store, &p, k, &params, samples)?;
+            }
             Ok(())
         }
         BenchCmd::Gate { data, firearms, performers, events, samples, out } => {
