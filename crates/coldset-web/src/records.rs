@@ -300,7 +300,7 @@ fn view(record: &Record, verdict: Option<Option<bool>>) -> Markup {
                     tbody {
                         @for row in &t.rows {
                             tr {
-                                @for cell in &row.cells { td { (cell) } }
+                                @for (c, cell) in t.columns.iter().zip(&row.cells) { td data-label=(c.label) { (cell) } }
                                 td.muted { (row.events.iter().map(u64::to_string).collect::<Vec<_>>().join(" ")) }
                             }
                         }

@@ -869,15 +869,9 @@ pub fn records_time(
     let (mut rows, mut bytes) = (0usize, 0usize);
     for _ in 0..samples.max(1) {
         let started = Instant::now();
-        let record = records::make(
-            kind,
-            params,
-            production,
-            &checkpoint,
-            coldset_domain::Timestamp(0),
-            "",
-            &mut |f| store.for_each_event(production, 0, f),
-        )
+        let record = records::make(kind, params, production, &checkpoint, coldset_domain::Timestamp(0), "", &mut |f| {
+            store.for_each_event(production, 0, f)
+        })
         .map_err(|e| e.to_string())?;
         let csv = records::to_csv(&record);
         times.push(started.elapsed());

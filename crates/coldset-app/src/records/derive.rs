@@ -1107,7 +1107,7 @@ impl Incident {
         let Some((_, facts, evidence)) = self.found else {
             return Err(RecordError::not_found(format!("event {} is not an incident of this production", self.seq)));
         };
-        let mut t1 = table("incident", "Incident", vec![col("field", "", 8), col("value", "", 30)]);
+        let mut t1 = table("incident", "Incident", vec![col("field", "Item", 8), col("value", "Value", 30)]);
         t1.rows = facts;
         let mut t2 = table(
             "evidence",
@@ -1315,7 +1315,7 @@ impl Receipt {
         if self.found.is_none() {
             return Err(RecordError::not_found(format!("event {} is not a hand-off of this production", self.seq)));
         }
-        let mut t = table("hand_off", "Hand-off", vec![col("field", "", 8), col("value", "", 30)]);
+        let mut t = table("hand_off", "Hand-off", vec![col("field", "Item", 8), col("value", "Value", 30)]);
         t.rows = self.rows;
         Ok(vec![t])
     }

@@ -292,6 +292,27 @@ fn the_report_endpoints_answer_bad_input_clearly_and_never_with_a_server_error()
     };
     assert_eq!(status, 401);
 
+    // The CSV the API gave verifies against the server's own log (--url, with a token).
+    let (_, _, csv_body) = get("/weapon-register?format=csv", &token);
+    let file = tmp.path().join("w.csv");
+    std::fs::write(&file, &csv_body).unwrap();
+    let key = std::fs::read_to_string(data.join("ledger.pub")).unwrap();
+    let verify_url = |token: &str| {
+        std::process::Command::new(super::BIN)
+            .args(["verify", "--record", p(&file), "--key", key.trim(), "--url", &server.base])
+            .env_remove("COLDSET_CONFIG")
+            .env("COLDSET_TOKEN", token)
+            .output()
+            .unwrap()
+    };
+    let o = verify_url(&token);
+    assert!(o.status.success() && text(&o).contains("record ok"), "{}", text(&o));
+    std::fs::write(&file, csv_body.replace("SAA-BF-1021", "SAA-BF-1027")).unwrap();
+    let o = verify_url(&token);
+    assert!(!o.status.success() && text(&o).contains("'serial'"), "{}", text(&o));
+    let o = verify_url("");
+    assert!(!o.status.success() && text(&o).contains("COLDSET_TOKEN"), "{}", text(&o));
+
     // The record's page, and its verification page as the QR code opens it.
     let (admin_session, _) = sign_in(&server.base, "admin", &demo_password(&data, "admin"));
     let page = |path: &str| -> (u16, String) {
