@@ -249,3 +249,98 @@ pub fn compare(expected: &Record, found: &CsvRecord) -> Option<Difference> {
         (None, None) => None,
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::records::{Column, Row};
+
+    fn record() -> Record {
+        let col = |n: &str| Column { name: n.into(), label: n.into(), width: 1 };
+        Record {
+            kind: RecordKind::WeaponRegister,
+            production: ProductionId::parse("p").unwrap(),
+            production_name: "A film".into(),
+            scope: "The whole log".into(),
+            time_zone: "Europe/London".into(),
+            made_at: "Mon 7 Dec 2026, 09:00".into(),
+            params: Params::default(),
+            checkpoint: CheckpointRef {
+                origin: "k/p".into(),
+                size: 3,
+                root: "cm9vdA==".into(),
+                key: "k+01020304".into(),
+                note: "k/p\n3\ncm9vdA==\n\n\u{2014} k AQIDBA==\n".into(),
+            },
+            tables: vec![Table {
+                name: "firearms".into(),
+                title: "Firearms".into(),
+                columns: vec![col("serial"), col("note")],
+                rows: vec![
+                    Row { cells: vec!["A-1".into(), "=1+1".into()], events: vec![0, 2] },
+                    Row { cells: vec!["B-2".into(), "line\nbreak, \"quoted\"".into()], events: vec![1] },
+                ],
+            }],
+            photos: Vec::new(),
+            verify_url: "/p/p/records/weapon-register?at=3&h=x".into(),
+        }
+    }
+
+    #[test]
+    fn a_record_reads_back_from_its_csv_and_compares_equal() {
+        let r = record();
+        let csv = to_csv(&r);
+        let text = String::from_utf8(csv.clone()).unwrap();
+        assert!(text.starts_with("table,serial,note,events\nfirearms,A-1,'=1+1,0 2\n"), "{text}");
+        let back = parse_csv(&csv).unwrap();
+        assert_eq!(back.kind, RecordKind::WeaponRegister);
+        assert_eq!(back.checkpoint, r.checkpoint);
+        assert_eq!(back.production_name, "A film");
+        assert_eq!(compare(&r, &back), None);
+    }
+
+    #[test]
+    fn a_changed_added_or_removed_row_is_named() {
+        let r = record();
+        let text = String::from_utf8(to_csv(&r)).unwrap();
+        let changed = parse_csv(text.replacen("B-2", "B-3", 1).as_bytes()).unwrap();
+        let d = compare(&r, &changed).unwrap().0;
+        assert!(d.contains("table 'firearms' row 2 (events 1) was changed: column 'serial'"), "{d}");
+        assert!(d.contains("expected 'B-2', found 'B-3'"), "{d}");
+        let removed = parse_csv(text.replacen("firearms,A-1,'=1+1,0 2\n", "", 1).as_bytes()).unwrap();
+        let d = compare(&r, &removed).unwrap().0;
+        assert!(d.contains("row 1 (events 0 2) was removed"), "{d}");
+        let added = parse_csv(text.replacen("firearms,A-1", "firearms,Z-9,x,5\nfirearms,A-1", 1).as_bytes()).unwrap();
+        let d = compare(&r, &added).unwrap().0;
+        assert!(d.contains("row 1 (events 5) was added"), "{d}");
+        assert!(parse_csv(b"table,serial\nfirearms,A-1\n").is_err());
+    }
+
+    #[test]
+    fn the_digest_changes_with_any_cell() {
+        let r = record();
+        let mut other = r.clone();
+        other.tables[0].rows[0].cells[0] = "A-2".into();
+        assert_ne!(digest(&r.tables), digest(&other.tables));
+        assert_eq!(digest(&r.tables).len(), 16);
+    }
+
+    #[test]
+    fn parameters_are_checked_for_their_record() {
+        let day = |d: &str| Params { day: Some(d.parse().unwrap()), ..Params::default() };
+        assert!(day("2026-12-07").check(RecordKind::DailyLog).is_ok());
+        assert!(Params::default().check(RecordKind::DailyLog).is_err());
+        let twenty_years = Params {
+            from: Some("2006-01-01".parse().unwrap()),
+            to: Some("2026-01-01".parse().unwrap()),
+            ..Params::default()
+        };
+        let e = twenty_years.check(RecordKind::DailyLog).unwrap_err();
+        assert!(matches!(&e, RecordError::Invalid(m) if m.contains("366 days")), "{e}");
+        assert!(day("2026-12-07").check(RecordKind::WeaponRegister).is_err());
+        assert!(Params::default().check(RecordKind::IncidentPack).is_err());
+        assert!(Params { seq: Some(4), ..Params::default() }.check(RecordKind::HandOffReceipt).is_ok());
+        assert!(Params::parse(|n| (n == "day").then(|| "31/12/2026".to_owned())).is_err());
+    }
+}
