@@ -498,6 +498,26 @@ impl App {
                 .ok_or_else(|| RecordError::not_found(format!("no checkpoint of {size} events was signed")))?,
         };
         let now = self.now();
-        make(kind, params, production, &checkpoint, now, base_url, &mut |f| self.for_each_event(production, 0, f))
+        let mut record =
+            make(kind, params, production, &checkpoint, now, base_url, &mut |f| self.for_each_event(production, 0, f))?;
+        // The incident pack carries the photos whose hashes its rows list (the files are
+        // stored beside the log, by hash; a missing one is listed by its hash alone).
+        let hashes: Vec<String> = record
+            .tables
+            .iter()
+            .filter(|t| t.name == "photos")
+            .flat_map(|t| t.rows.iter().filter_map(|r| r.cells.last().cloned()))
+            .collect();
+        for hash in hashes {
+            if let Ok(Some(file)) = self.attachment(&hash) {
+                record.photos.push(Photo {
+                    caption: format!("Photo {}", &hash[..hash.len().min(12)]),
+                    sha256: file.hash,
+                    media_type: file.content_type,
+                    bytes: file.bytes,
+                });
+            }
+        }
+        Ok(record)
     }
 }

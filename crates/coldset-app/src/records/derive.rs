@@ -999,15 +999,36 @@ impl Training {
 struct Incident {
     seq: u64,
     /// The events of the last window before the incident, until it is found.
-    before: VecDeque<(Timestamp, Row)>,
+    before: VecDeque<(Timestamp, (Row, Option<Envelope>))>,
     found: Option<(Timestamp, Vec<Row>, Vec<Row>)>,
     window: Vec<Row>,
     follow_up: Vec<Row>,
+    /// Photos of the safety reports filed in the window (report event, hash).
+    photos: Vec<Row>,
 }
 
 impl Incident {
     fn new(seq: u64) -> Self {
-        Incident { seq, before: VecDeque::new(), found: None, window: Vec::new(), follow_up: Vec::new() }
+        Incident {
+            seq,
+            before: VecDeque::new(),
+            found: None,
+            window: Vec::new(),
+            follow_up: Vec::new(),
+            photos: Vec::new(),
+        }
+    }
+
+    /// The photo rows of a report in the window.
+    fn photos_of(&mut self, n: &Names, env: &Envelope) {
+        if let Event::ReportFiled { photos, .. } = &env.event {
+            for hash in photos {
+                self.photos.push(Row {
+                    cells: vec![n.time(env.at), format!("report at event {}", env.seq), hash.clone()],
+                    events: vec![env.seq],
+                });
+            }
+        }
     }
 
     fn push(&mut self, n: &Names, env: &Envelope) {
@@ -1017,7 +1038,8 @@ impl Incident {
         };
         match &self.found {
             None if env.seq < self.seq => {
-                self.before.push_back((env.at, row));
+                let report = matches!(env.event, Event::ReportFiled { .. }).then(|| env.clone());
+                self.before.push_back((env.at, (row, report)));
                 let edge = env.at.plus_minutes(-INCIDENT_WINDOW_MINUTES);
                 while self.before.front().is_some_and(|(at, _)| *at < edge) {
                     self.before.pop_front();
@@ -1082,7 +1104,12 @@ impl Incident {
                         events: vec![env.seq],
                     });
                 }
-                self.window.extend(self.before.drain(..).map(|(_, r)| r));
+                for (_, r) in std::mem::take(&mut self.before) {
+                    if let Some(env) = r.1 {
+                        self.photos_of(n, &env);
+                    }
+                    self.window.push(r.0);
+                }
                 self.window.push(row);
                 self.found = Some((env.at, facts, evidence));
             }
@@ -1098,6 +1125,7 @@ impl Incident {
                     self.follow_up.push(row);
                 } else if env.at <= at.plus_minutes(INCIDENT_WINDOW_MINUTES) {
                     self.window.push(row);
+                    self.photos_of(n, env);
                 }
             }
         }
@@ -1122,7 +1150,13 @@ impl Incident {
         t3.rows = self.window;
         let mut t4 = table("follow_up", "Notification, investigation, corrective action", event_cols());
         t4.rows = self.follow_up;
-        Ok(vec![t1, t2, t3, t4])
+        let mut t5 = table(
+            "photos",
+            "Photos of the safety reports filed in the window",
+            vec![col("time", "Time", 9), col("report", "Report", 10), col("sha256", "SHA-256", 30)],
+        );
+        t5.rows = self.photos;
+        Ok(vec![t1, t2, t3, t4, t5])
     }
 }
 
