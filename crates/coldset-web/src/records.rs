@@ -301,7 +301,15 @@ fn view(record: &Record, verdict: Option<Option<bool>>) -> Markup {
                         @for row in &t.rows {
                             tr {
                                 @for (c, cell) in t.columns.iter().zip(&row.cells) { td data-label=(c.label) { (cell) } }
-                                td.muted { (row.events.iter().map(u64::to_string).collect::<Vec<_>>().join(" ")) }
+                                td.muted data-label="Events" {
+                                    (row.events.iter().map(u64::to_string).collect::<Vec<_>>().join(" "))
+                                    // A hand-off in the day's log links its receipt.
+                                    @if t.name == "steps" && row.cells.get(3).is_some_and(|c| c == "handed off") {
+                                        @if let Some(seq) = row.events.first() {
+                                            " " a.no-print href={ "/p/" (record.production) "/records/hand-off-receipt?seq=" (seq) } { "Receipt" }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
