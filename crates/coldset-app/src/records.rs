@@ -253,16 +253,6 @@ impl Params {
         Ok(())
     }
 
-    /// The period as from/to (a day is a period of one day).
-    pub fn normalised(&self) -> Params {
-        match self.day {
-            Some(d) if matches!((self.from, self.to), (None, None)) => {
-                Params { day: Some(d), from: None, to: None, ..self.clone() }
-            }
-            _ => self.clone(),
-        }
-    }
-
     /// The query string of these parameters (`day=2026-12-07`, ...), without `?`.
     pub fn query(&self) -> String {
         let mut parts = Vec::new();

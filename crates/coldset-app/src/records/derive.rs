@@ -235,6 +235,11 @@ impl Deriver {
         Ok(Deriver { kind, params: params.clone(), names: Names::new(), acc })
     }
 
+    /// The record this fold derives.
+    pub fn kind(&self) -> RecordKind {
+        self.kind
+    }
+
     /// The next event of the log (events come in order, from 0).
     pub fn push(&mut self, env: &Envelope) {
         self.names.observe(env);
@@ -263,7 +268,6 @@ impl Deriver {
             Acc::Compliance(a) => a.finish(),
             Acc::Receipt(a) => a.finish()?,
         };
-        let _ = self.kind;
         Ok(Derived { production_name: n.production_name.clone(), time_zone: n.zone_name.clone(), tables })
     }
 }
@@ -1352,11 +1356,5 @@ impl Receipt {
         let mut t = table("hand_off", "Hand-off", vec![col("field", "Item", 8), col("value", "Value", 30)]);
         t.rows = self.rows;
         Ok(vec![t])
-    }
-
-    /// Who the receipt concerns (the performer who received the firearm), once found.
-    #[allow(dead_code)]
-    fn receiver(&self) -> Option<&PersonId> {
-        self.found.as_ref().map(|(_, to)| to)
     }
 }
