@@ -193,6 +193,11 @@ fn records_verify_and_every_change_is_named_by_its_row_or_checkpoint() {
     write(&file, &l);
     let said = text(&verify(&file));
     assert!(said.contains("'serial'") && said.contains("SAA-BF-0000") && said.contains("table 'firearms'"), "{said}");
+    // A PDF whose attached CSV this build cannot read yet is refused, never passed.
+    let pdf = tmp.path().join("w.pdf");
+    std::fs::write(&pdf, b"%PDF-1.7\n%%EOF\n").unwrap();
+    let o = verify(&pdf);
+    assert!(!o.status.success() && text(&o).contains("PDF"), "{}", text(&o));
     // A key that is not the production's.
     let elsewhere = tmp.path().join("elsewhere");
     assert!(coldset(&["init", "--data", p(&elsewhere)]).status.success());
