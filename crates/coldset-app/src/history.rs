@@ -171,9 +171,13 @@ pub fn local_time(state: &ProductionState, at: Timestamp) -> String {
 /// [`local_time`] in a time zone named by its IANA name; an unknown name (creation refuses
 /// one, so only a damaged installation) falls back to UTC.
 pub fn local_time_in(zone: &str, at: Timestamp) -> String {
-    let zone = jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    local_time_zoned(&jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC), at)
+}
+
+/// [`local_time_in`] with the zone already looked up (records format thousands of times).
+pub fn local_time_zoned(zone: &jiff::tz::TimeZone, at: Timestamp) -> String {
     match jiff::Timestamp::from_millisecond(at.0) {
-        Ok(ts) => ts.to_zoned(zone).strftime("%a %-d %b %Y, %H:%M").to_string(),
+        Ok(ts) => ts.to_zoned(zone.clone()).strftime("%a %-d %b %Y, %H:%M").to_string(),
         Err(_) => at.to_rfc3339(),
     }
 }

@@ -1105,7 +1105,7 @@ pub fn commit(
 /// A cell as exported: text a spreadsheet would take for a formula (`=`, `+`, `-`, `@`,
 /// a tab or a carriage return first) gets a leading `'`, which spreadsheets show as text
 /// and [`parse`] takes off again.
-fn guard(cell: &str) -> String {
+pub(crate) fn guard(cell: &str) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {

@@ -93,6 +93,7 @@ const PRODUCTION_PAGES: &[(&str, &str)] = &[
     ("/board", "Board"),
     ("/oversight", "Oversight"),
     ("/audit", "Audit"),
+    ("/records", "Records"),
     ("/setup", "Set-up"),
 ];
 

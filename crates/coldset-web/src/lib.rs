@@ -23,6 +23,7 @@ mod ledger;
 pub mod openapi;
 mod pages;
 mod passkeys;
+mod records;
 mod reports;
 mod witness;
 mod write;
@@ -118,12 +119,14 @@ pub fn router_behind(app: App, options: Options, trusted_proxies: Vec<std::net::
         .merge(pages::board::routes().layer(page_compression()))
         .merge(forms::routes().layer(page_compression()))
         .merge(pages::audit::routes().layer(page_compression()))
+        .merge(records::page_routes().layer(page_compression()))
         .merge(assets::routes())
         .merge(ca::routes())
         // The JSON API's routes carry their `/api/v1` prefix themselves rather than being
         // nested: a nested router rewrites every request's URI and routes it twice, which
         // was measurable on the gate query (docs/benchmarks.md).
         .merge(api::routes())
+        .merge(records::api_routes())
         .merge(ledger::routes())
         .merge(write::routes())
         .merge(reports::routes())

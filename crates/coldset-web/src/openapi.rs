@@ -100,6 +100,14 @@ pub const ENDPOINTS: &[Endpoint] = &[
     e("get", "/productions/{production}/register", "The weapon register (R-REC-2)", Account, None, &[]),
     e(
         "get",
+        "/productions/{production}/records/{kind}",
+        "A record out (docs/records.md): daily log, registers, packs, hand-off receipt, as CSV, JSON or PDF",
+        Account,
+        None,
+        &[("day", false), ("from", false), ("to", false), ("incident", false), ("seq", false), ("format", false)],
+    ),
+    e(
+        "get",
         "/productions/{production}/gate/hand-off",
         "May this firearm go to this performer now?",
         Account,
@@ -214,11 +222,26 @@ pub fn document() -> Value {
             .path
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
+            .map(|name| {
+                // A record's kind is one of a few names.
+                let schema = if name == "kind" {
+                    json!({ "type": "string", "enum": coldset_app::records::RecordKind::ALL.iter().map(|k| k.slug()).collect::<Vec<_>>() })
+                } else {
+                    json!({ "type": "string" })
+                };
+                json!({ "name": name, "in": "path", "required": true, "schema": schema })
+            })
             .collect();
         params.extend(ep.query.iter().map(|(name, required)| {
             // The gate query and `after` name records; the others are sequence numbers and sizes.
-            let kind = if ep.path.ends_with("/gate/hand-off") || *name == "after" { "string" } else { "integer" };
+            let kind = if ep.path.ends_with("/gate/hand-off") || matches!(*name, "after" | "day" | "from" | "to") {
+                "string"
+            } else if *name == "format" {
+                return json!({ "name": name, "in": "query", "required": required,
+                               "schema": { "type": "string", "enum": ["csv", "json", "pdf"] } });
+            } else {
+                "integer"
+            };
             json!({ "name": name, "in": "query", "required": required, "schema": { "type": kind } })
         }));
         if ep.path.ends_with("/commands") {

@@ -811,3 +811,110 @@ pub fn gate(app: &App, firearms: usize, performers: usize, events: u64, samples:
     println!("{}", rss());
     Ok(())
 }
+
+/// The records benchmark's log (docs/benchmarks.md, issue #21): the gate production with
+/// `firearms` firearms, then custody steps until the log holds `events` events: the armorer
+/// opens the safe, takes every firearm out, puts each back and closes the safe, again and
+/// again. Every firearm is out each round, and every step is a row of the daily log and a
+/// change of the weapon register's "where now".
+pub fn records_build(app: &App, firearms: usize, events: u64) -> Result<u64, String> {
+    let (g, _) = gate_production(app, firearms, 8)?;
+    let rt = tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
+    let actor = Actor::Person { person: g.armorer.clone() };
+    loop {
+        let have = app.head(&g.p).map_or(0, |(n, _)| n);
+        if have >= events {
+            return Ok(have);
+        }
+        let state = app.state(&g.p).map_err(|e| e.to_string())?;
+        let mut out = Vec::new();
+        if state.locations.get(&g.safe).is_some_and(|l| l.opened.is_none()) {
+            out.push((actor.clone(), Command::OpenStorage { location: g.safe.clone() }));
+        }
+        let stored: Vec<FirearmId> =
+            state.firearms.values().filter(|f| f.holder.person().is_none()).map(|f| f.id.clone()).collect();
+        out.extend(stored.iter().map(|f| (actor.clone(), Command::TakeFirearm { firearm: f.clone(), scene: None })));
+        run_all(&rt, app, &g.p, out)?;
+        let mut back: Vec<(Actor, Command)> = stored
+            .iter()
+            .map(|f| (actor.clone(), Command::StoreFirearm { firearm: f.clone(), location: g.safe.clone() }))
+            .collect();
+        back.push((actor.clone(), Command::CloseStorage { location: g.safe.clone() }));
+        run_all(&rt, app, &g.p, back)?;
+    }
+}
+
+/// Where the PDF of a record is rendered for the benchmark, once the renderer is merged
+/// (`None` until then: the figure is left out).
+pub fn records_pdf(_record: &coldset_app::records::Record) -> Option<Vec<u8>> {
+    None
+}
+
+/// Times a record made from the store's latest checkpoint (derivation and CSV), `samples`
+/// times; prints the median and worst, the events a second and the memory.
+pub fn records_time(
+    store: &dyn coldset_app::Store,
+    production: &ProductionId,
+    kind: coldset_app::records::RecordKind,
+    params: &coldset_app::records::Params,
+    samples: usize,
+) -> Result<(), String> {
+    use coldset_app::records;
+    let checkpoint = store
+        .latest_checkpoint(production)
+        .map_err(|e| e.to_string())?
+        .ok_or("no signed checkpoint yet: run the server (or this benchmark's build) a second longer")?;
+    let mut times = Vec::with_capacity(samples);
+    let mut pdf_times = Vec::new();
+    let (mut rows, mut bytes) = (0usize, 0usize);
+    for _ in 0..samples.max(1) {
+        let started = Instant::now();
+        let record = records::make(kind, params, production, &checkpoint, coldset_domain::Timestamp(0), "", &mut |f| {
+            store.for_each_event(production, 0, f)
+        })
+        .map_err(|e| e.to_string())?;
+        let csv = records::to_csv(&record);
+        times.push(started.elapsed());
+        rows = record.tables.iter().map(|t| t.rows.len()).sum();
+        bytes = black_box(csv).len();
+        let started = Instant::now();
+        if records_pdf(&record).is_some() {
+            pdf_times.push(started.elapsed());
+        }
+    }
+    times.sort();
+    let median = times[times.len() / 2];
+    let worst = times[times.len() - 1];
+    println!(
+        "{}: {} events -> {rows} rows, {bytes} bytes of CSV; derivation + CSV median {:.1} ms, worst {:.1} ms \
+         ({} samples); {:.0} events/s; {}",
+        kind.slug(),
+        checkpoint.size,
+        median.as_secs_f64() * 1000.0,
+        worst.as_secs_f64() * 1000.0,
+        times.len(),
+        checkpoint.size as f64 / median.as_secs_f64().max(1e-9),
+        rss()
+    );
+    if pdf_times.is_empty() {
+        println!("{}: PDF not measured (the renderer is not in this build)", kind.slug());
+    } else {
+        pdf_times.sort();
+        println!("{}: PDF median {:.1} ms", kind.slug(), pdf_times[pdf_times.len() / 2].as_secs_f64() * 1000.0);
+    }
+    Ok(())
+}
+
+/// The day of the benchmark log's last event, in its production's zone (the day the build ran).
+pub fn records_day(store: &dyn coldset_app::Store, production: &ProductionId) -> Result<coldset_domain::Date, String> {
+    let last = store.event_count(production).map_err(|e| e.to_string())?.checked_sub(1).ok_or("the log is empty")?;
+    let event = store.event(production, last).map_err(|e| e.to_string())?.ok_or("the log is empty")?;
+    let first = store.event(production, 0).map_err(|e| e.to_string())?.ok_or("the log is empty")?;
+    let zone = match coldset_domain::Envelope::decode(&first.bytes).map(|e| e.event) {
+        Ok(Event::ProductionCreated { time_zone, .. }) => time_zone,
+        _ => "UTC".into(),
+    };
+    let zone = jiff::tz::TimeZone::get(&zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let ts = jiff::Timestamp::from_millisecond(event.at.0).map_err(|e| e.to_string())?;
+    Ok(ts.to_zoned(zone).date())
+}

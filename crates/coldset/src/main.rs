@@ -12,6 +12,7 @@ mod delivery;
 mod demo;
 mod listener;
 mod moving;
+mod records;
 mod sinks;
 mod witness;
 
@@ -174,6 +175,45 @@ enum Cmd {
         /// How many of the given witnesses must have cosigned (default: all of them).
         #[arg(long, value_name = "N", requires = "witnesses")]
         quorum: Option<usize>,
+        /// A record (CSV) made by `coldset report` or the server: check its checkpoint with
+        /// --key, derive it again from the log (--bundle) and compare every row.
+        #[arg(long, value_name = "FILE", requires = "key", conflicts_with_all = ["data", "database"])]
+        record: Option<PathBuf>,
+        /// With --record: the server to read the log from instead of a bundle.
+        #[arg(long, value_name = "URL", requires = "record", conflicts_with = "bundle")]
+        url: Option<String>,
+    },
+    /// Write a record (daily log, registers, packs, hand-off receipt) of a production from
+    /// its latest signed checkpoint (docs/records.md).
+    Report {
+        /// daily-log, weapon-register, ammunition-register, training-register, incident-pack,
+        /// compliance-pack or hand-off-receipt.
+        kind: String,
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
+        #[arg(long, value_name = "ID")]
+        production: String,
+        /// The day (YYYY-MM-DD, in the production's time zone).
+        #[arg(long, value_name = "DATE")]
+        day: Option<String>,
+        /// A period's first day.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// A period's last day.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// The incident's event number (incident pack).
+        #[arg(long, value_name = "SEQ")]
+        incident: Option<u64>,
+        /// The hand-off's event number (hand-off receipt).
+        #[arg(long, value_name = "SEQ")]
+        seq: Option<u64>,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: records::Format,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
     /// Write a production's events, checkpoints and public key to a bundle file.
     Export {
@@ -346,6 +386,26 @@ enum ProofCmd {
 
 #[derive(Debug, Subcommand)]
 enum BenchCmd {
+    /// Records out (docs/records.md): builds a log of custody steps (every firearm out and
+    /// back, again and again) in a fresh data directory, then times the daily log and the
+    /// registers made from its latest signed checkpoint, read from the store as
+    /// `coldset report` reads it.
+    Records {
+        /// A data directory (created if new; an existing records log is reused).
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        #[arg(long, default_value_t = 200)]
+        firearms: usize,
+        /// Grow the log to at least this many events first (0: measure what is there).
+        #[arg(long, default_value_t = 0)]
+        build: u64,
+        /// Which records: daily-log (today's), weapon-register, ammunition-register
+        /// (repeatable; default all three).
+        #[arg(long = "record", value_name = "KIND")]
+        kinds: Vec<String>,
+        #[arg(long, default_value_t = 20)]
+        samples: usize,
+    },
     /// Durable appends through the real write path, and a plain SQLite baseline.
     Append {
         /// A data directory (created if new).
@@ -571,7 +631,44 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("  log:    {}", cfg.log);
             Ok(())
         }
-        Cmd::Verify { data, database, bundle, key, trust_data_dir_key, witnesses, quorum } => {
+        Cmd::Verify { record: Some(file), url, bundle, key, .. } => {
+            let source = match (&bundle, &url) {
+                (Some(b), _) => records::Source::Bundle(b),
+                (None, Some(u)) => records::Source::Url(u),
+                (None, None) => {
+                    return Err("--record needs the log: --bundle FILE (from `coldset export`) or --url URL".into())
+                }
+            };
+            let message = records::verify_record(&file, key.as_deref().unwrap_or_default(), source)?;
+            println!("{message}");
+            Ok(())
+        }
+        Cmd::Report { kind, data, database, production, day, from, to, incident, seq, format, out } => {
+            let cfg = resolve_db(&globals, data, database, None)?;
+            let params = coldset_app::records::Params::parse(|name| match name {
+                "day" => day.clone(),
+                "from" => from.clone(),
+                "to" => to.clone(),
+                "incident" => incident.map(|n| n.to_string()),
+                "seq" => seq.map(|n| n.to_string()),
+                _ => None,
+            })
+            .map_err(|e| e.to_string())?;
+            let base = cfg.public_url.clone().unwrap_or_default();
+            let message = records::report(
+                &need_data(&cfg)?,
+                cfg.database.as_deref(),
+                &production,
+                &kind,
+                &params,
+                format,
+                &base,
+                &out,
+            )?;
+            println!("{message}");
+            Ok(())
+        }
+        Cmd::Verify { data, database, bundle, key, trust_data_dir_key, witnesses, quorum, record: None, url: _ } => {
             let report = match bundle {
                 Some(file) => {
                     let policy = audit::WitnessPolicy::parse(&witnesses, quorum)?;
@@ -875,6 +972,45 @@ fn run_bench(globals: &Globals, command: BenchCmd) -> Result<(), String> {
             println!("{}", bench::hash_rate(&store, &p)?);
             println!("{}", bench::proofs(&store, &p, samples)?);
             println!("{}", bench::rss());
+            Ok(())
+        }
+        BenchCmd::Records { data, firearms, build, kinds, samples } => {
+            let p = coldset_domain::ids::ProductionId::parse(bench::GATE_PRODUCTION).map_err(|e| e.to_string())?;
+            if build > 0 {
+                if !data.join(coldset_store_sqlite::DB_FILE).exists() {
+                    datadir::init(&data, key_dir, None, "bench", "coldset.bench").map_err(|e| e.to_string())?;
+                }
+                let opened = datadir::open(&data, key_dir, None).map_err(|e| e.to_string())?;
+                let sinks = sinks::file_sinks(&opened.checkpoint_copies());
+                opened
+                    .app
+                    .enable_checkpoints(opened.key.clone(), sinks, std::time::Duration::from_secs(1))
+                    .map_err(|e| e.to_string())?;
+                let n = bench::records_build(&opened.app, firearms, build)?;
+                // The records are made from a signed checkpoint: wait for the one of the head.
+                for _ in 0..100 {
+                    if opened.app.latest_checkpoint(&p).map_err(|e| e.to_string())?.is_some_and(|c| c.size >= n) {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                println!("the log holds {n} events; {}", bench::rss());
+                return Ok(());
+            }
+            let store = coldset_store_sqlite::SqliteStore::open(&data).map_err(|e| e.to_string())?;
+            let kinds = if kinds.is_empty() {
+                vec!["daily-log".to_owned(), "weapon-register".into(), "ammunition-register".into()]
+            } else {
+                kinds
+            };
+            for kind in kinds {
+                let k = coldset_app::records::RecordKind::parse(&kind).ok_or(format!("no record '{kind}'"))?;
+                let mut params = coldset_app::records::Params::default();
+                if k == coldset_app::records::RecordKind::DailyLog {
+                    params.day = Some(bench::records_day(&store, &p)?);
+                }
+                bench::records_time(&store, &p, k, &params, samples)?;
+            }
             Ok(())
         }
         BenchCmd::Gate { data, firearms, performers, events, samples, out } => {

@@ -23,6 +23,8 @@ mod key_rotation;
 mod move_to_postgres;
 #[path = "../../coldset-store-postgres/tests/support/pg_server.rs"]
 mod pg_server;
+#[path = "e2e/records.rs"]
+mod records;
 #[path = "e2e/rust_replay.rs"]
 mod rust_replay;
 #[path = "e2e/scene_kit.rs"]

@@ -26,6 +26,7 @@ fn view(state: &ProductionState, p: &str, forms: Forms<'_>) -> Markup {
     let quarantined: Vec<_> = state.lots.values().filter(|l| matches!(l.state, LotState::Quarantined { .. })).collect();
     html! {
         h1 { "Ammunition" }
+        p.no-print { "Ammunition register: " (crate::records::links(p, coldset_app::records::RecordKind::AmmunitionRegister, "")) }
         @if !state.safety.discrepancies.is_empty() {
             section #discrepancies aria-labelledby="discrepancies-h" {
                 h2 id="discrepancies-h" { "Counts that do not add up (R-AMMO-7)" }

@@ -200,6 +200,7 @@ fn view(
     let proofs = Proofs { latest, key };
     html! {
         h1 { "Ledger of " (name) }
+        p.no-print { "Records made from the signed checkpoints, each verifiable row by row: " a href={ "/p/" (p) "/records" } { "Records" } }
         p { (count) " events recorded." }
         @match (latest, key) {
             (Some(cp), Some(key)) => {

@@ -35,6 +35,7 @@ fn view(app: &App, state: &ProductionState, title: &str, forms: Forms<'_>) -> Ma
     let open: Vec<_> = state.safety.alerts.values().filter(|a| a.resolved.is_none()).collect();
     html! {
         h1 { (title) }
+        p.no-print { "Today's firearms log: " (crate::records::links(forms.p, coldset_app::records::RecordKind::DailyLog, &format!("day={today}"))) }
         @if opening {
             // R-NOTIF-1: the authorities are told before firearms are used on a day.
             h2 { "Notices for today (R-NOTIF-1)" }

@@ -64,6 +64,7 @@ fn view(app: &App, s: &ProductionState) -> Markup {
     let today = app.today(s);
     html! {
         h1 { (info.name) }
+        p.no-print { "Weapon register: " (crate::records::links(info.id.as_str(), coldset_app::records::RecordKind::WeaponRegister, "")) " · " a href={ "/p/" (info.id) "/records" } { "All records" } }
         p.muted {
             "Shoot day " (today) " (" (info.time_zone) ") · policy packs: " (info.packs.join(", "))
             " · compliance contact: " (info.compliance_contact)

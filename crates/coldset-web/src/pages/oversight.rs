@@ -81,6 +81,7 @@ fn view(app: &App, state: &ProductionState, p: &str, forms: Forms<'_>) -> Markup
     expiring.sort_by_key(|(d, _, _)| *d);
     html! {
         h1 { "Oversight" }
+        p.no-print { "Compliance pack: " (crate::records::links(p, coldset_app::records::RecordKind::CompliancePack, "")) " · incident packs in " a href={ "/p/" (p) "/records" } { "Records" } }
         (stops_section(state))
         h2 { "Open safety reports" }
         @if open.is_empty() { p { "None." } }

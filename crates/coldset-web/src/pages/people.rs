@@ -106,6 +106,7 @@ pub(crate) fn by_name(state: &ProductionState) -> Vec<&Person> {
 fn list_view(state: &ProductionState, p: &str, today: Date, forms: Forms<'_>) -> Markup {
     html! {
         h1 { "People" }
+        p.no-print { "Training and credentials register: " (crate::records::links(p, coldset_app::records::RecordKind::TrainingRegister, "")) }
         p { a href={ "/p/" (p) "/setup" } { "Back to set-up" } }
         @for person in by_name(state) {
             @let expired = person.credentials.iter().filter(|c| !c.in_date_on(today)).count();

@@ -483,6 +483,19 @@ fn the_rust_failure_chain_is_refused_step_by_step_and_the_proper_scene_succeeds(
     assert_eq!(read_as(&alec, &format!("/firearms/{colt}")).status, 200);
     assert_eq!(read_as(&halyna, &format!("/firearms/{colt}")).status, 404);
     assert!(read_as(&halyna, "/firearms").body["items"].as_array().unwrap().is_empty());
+    // Issue #21: the performer reads the receipt of the hand-off to him (once a signed
+    // checkpoint holds it) and no register; the camera operator not even that receipt.
+    let receipt = format!("/records/hand-off-receipt?seq={}", first["events"][0]["seq"].as_u64().unwrap());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut r = read_as(&alec, &receipt);
+    while r.status == 404 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        r = read_as(&alec, &receipt);
+    }
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["tables"][0]["rows"][4]["cells"], json!(["to", "Alec (performer)"]), "{}", r.body);
+    assert_eq!(read_as(&alec, "/records/weapon-register").status, 403);
+    assert_eq!(read_as(&halyna, &receipt).status, 403);
     // F5/F6: the scene cannot wrap while the actor holds the gun.
     api.cmd(&dave, json!({"command": "wrap_scene", "scene": scene})).refused("F5 wrap with the gun out", &["R-HAND-3"]);
     api.cmd_with(
@@ -544,4 +557,11 @@ fn the_rust_failure_chain_is_refused_step_by_step_and_the_proper_scene_succeeds(
     server.stop();
     let o = coldset(&["verify", "--data", p(&data)]);
     assert!(o.status.success(), "{}", text(&o));
+    // Issue #21: the day's log, the hand-off's receipt and the incident's pack, verified.
+    super::records::check_the_replayed_day(
+        &data,
+        "bonanza-creek",
+        &today,
+        incident["events"][0]["seq"].as_u64().unwrap(),
+    );
 }

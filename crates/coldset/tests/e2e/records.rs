@@ -1,0 +1,399 @@
+//! Records out (issue #21, docs/records.md): each record's CSV holds the expected names,
+//! serials and counts; `coldset verify --record` passes an untouched record and names the
+//! row or the checkpoint of a changed, added or removed row, rows of another production and
+//! a checkpoint never signed; the report endpoints answer bad input with a clear error or
+//! an empty record, never a server error.
+
+use super::{coldset, demo_password, make_demo_ledger, p, sign_in, start, text};
+use std::path::Path;
+
+/// The rows of a record's CSV, as a spreadsheet reads them.
+fn rows(csv: &str) -> Vec<Vec<String>> {
+    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(csv.as_bytes());
+    r.records().map(|rec| rec.unwrap().iter().map(str::to_owned).collect()).collect()
+}
+
+/// The rows of one table (without its header), each as column name -> cell.
+fn table(csv: &str, name: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let all = rows(csv);
+    let mut header: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for line in all {
+        if line[0] == "table" {
+            header = line;
+        } else if line[0] == name {
+            out.push(header.iter().cloned().zip(line).collect());
+        }
+    }
+    out
+}
+
+fn write(path: &Path, lines: &[Vec<String>]) {
+    let mut w = csv::WriterBuilder::new().flexible(true).from_path(path).unwrap();
+    for l in lines {
+        w.write_record(l).unwrap();
+    }
+    w.flush().unwrap();
+}
+
+fn report(data: &Path, production: &str, kind: &str, extra: &[&str], out: &Path) -> String {
+    let mut args = vec!["report", kind, "--data", p(data), "--production", production, "--out", p(out)];
+    args.extend_from_slice(extra);
+    let o = coldset(&args);
+    assert!(o.status.success(), "report {kind}: {}", text(&o));
+    std::fs::read_to_string(out).unwrap()
+}
+
+#[test]
+fn records_verify_and_every_change_is_named_by_its_row_or_checkpoint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, _) = make_demo_ledger(tmp.path());
+    // A second production in the same installation, for rows that are not this one's.
+    {
+        let server = start(&["serve", "--data", p(&data)]);
+        let token = server.token.clone().unwrap();
+        let r = ureq::post(&format!("{}/api/v1/productions", server.base))
+            .set("Authorization", &format!("Bearer {token}"))
+            .set("Content-Type", "application/json")
+            .send_string(
+                &serde_json::json!({"id": "other-film", "name": "Another film", "time_zone": "Europe/London",
+                    "packs": ["industry-us"], "compliance_contact": "Safety office: +44 20 0000 0000"})
+                .to_string(),
+            )
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        server.stop();
+    }
+    let key = std::fs::read_to_string(data.join("ledger.pub")).unwrap();
+    let key = key.trim();
+
+    // Each record's CSV holds what the demo recorded.
+    let weapons = report(&data, "dead-river", "weapon-register", &[], &tmp.path().join("w.csv"));
+    let firearms = table(&weapons, "firearms");
+    let serials: Vec<&str> = firearms.iter().map(|r| r["serial"].as_str()).collect();
+    for serial in ["SAA-BF-1021", "SAA-BF-1022", "W73-BF-340", "SCG-88213"] {
+        assert!(serials.contains(&serial), "{serial} missing from {serials:?}");
+    }
+    assert!(firearms.iter().all(|r| r["acquired_from"] == "Sandia Prop House" && r["received_by"] == "Maria Vega"));
+    assert!(firearms.iter().all(|r| r["where_now"].starts_with("stored: ")), "{firearms:?}");
+    assert!(firearms.iter().all(|r| !r["events"].is_empty()));
+    let ammo = report(&data, "dead-river", "ammunition-register", &[], &tmp.path().join("a.csv"));
+    let lots = table(&ammo, "lots");
+    let dummies = lots.iter().find(|r| r["container"] == "DUM-45-A").unwrap();
+    assert_eq!((dummies["rounds"].as_str(), dummies["class"].as_str()), ("100", "dummy"));
+    assert!(dummies["verification"].starts_with("verified by Maria Vega"), "{dummies:?}");
+    let quarantined = lots.iter().find(|r| r["container"] == "QUAR-45-B").unwrap();
+    assert_eq!(quarantined["verification"], "quarantined");
+    let moves = table(&ammo, "movements");
+    assert!(moves.iter().any(|r| r["container"] == "DUM-45-A" && r["rounds_in"] == "100"), "{moves:?}");
+    let training = report(&data, "dead-river", "training-register", &[], &tmp.path().join("t.csv"));
+    let creds = table(&training, "credentials");
+    assert!(creds.iter().any(|r| r["name"] == "Maria Vega" && r["kind"] == "licence"), "{creds:?}");
+    let calls = table(&training, "call_lists");
+    assert!(!calls.is_empty() && calls.iter().all(|r| r["covered"] == "yes" || r["covered"] == "no"));
+    let compliance = report(&data, "dead-river", "compliance-pack", &[], &tmp.path().join("c.csv"));
+    assert!(!table(&compliance, "plans").is_empty());
+
+    let bundle = tmp.path().join("dead-river.bundle");
+    let o = coldset(&["export", "--data", p(&data), "--production", "dead-river", "--out", p(&bundle)]);
+    assert!(o.status.success(), "{}", text(&o));
+    let verify = |file: &Path| coldset(&["verify", "--record", p(file), "--key", key, "--bundle", p(&bundle)]);
+    for f in ["w.csv", "a.csv", "t.csv", "c.csv"] {
+        let o = verify(&tmp.path().join(f));
+        assert!(o.status.success(), "{f}: {}", text(&o));
+        assert!(text(&o).contains("record ok"), "{}", text(&o));
+    }
+
+    // Each kind of change fails and names what changed.
+    let original = rows(&weapons);
+    let second = original.iter().position(|l| l[0] == "firearms").unwrap() + 1;
+    let serial_col = original[0].iter().position(|c| c == "serial").unwrap();
+    let other_compliance = report(&data, "other-film", "compliance-pack", &[], &tmp.path().join("o.csv"));
+    let foreign: Vec<String> = rows(&other_compliance).into_iter().find(|l| l[0] == "policy").unwrap();
+    let compliance_rows = rows(&compliance);
+    let cases: Vec<(&str, Vec<Vec<String>>, &str)> = vec![
+        (
+            "one changed cell",
+            {
+                let mut l = original.clone();
+                l[second][serial_col] = "SAA-BF-0000".into();
+                l
+            },
+            "row 2",
+        ),
+        (
+            "a deleted row",
+            {
+                let mut l = original.clone();
+                l.remove(second);
+                l
+            },
+            "row 2",
+        ),
+        (
+            "an added row",
+            {
+                let mut l = original.clone();
+                let mut extra = l[second].clone();
+                extra[serial_col] = "NEW-1".into();
+                l.insert(second + 1, extra);
+                l
+            },
+            "was added",
+        ),
+        (
+            "a row of another production",
+            {
+                let mut l = compliance_rows.clone();
+                let at = l.iter().position(|l| l[0] == "policy").unwrap() + 1;
+                l.insert(at, foreign.clone());
+                l
+            },
+            "was added",
+        ),
+        (
+            "a checkpoint never signed",
+            {
+                // The identity's note and size changed to a checkpoint the key never signed.
+                let mut l = original.clone();
+                for line in l.iter_mut().filter(|l| l[0] == "record") {
+                    if line[1] == "checkpoint_note" {
+                        let mut parts: Vec<String> = line[2].split('\n').map(str::to_owned).collect();
+                        parts[1] = (parts[1].parse::<u64>().unwrap() - 1).to_string();
+                        line[2] = parts.join("\n");
+                    }
+                }
+                l
+            },
+            "CHECKPOINT",
+        ),
+        (
+            "a record of another production relabelled",
+            {
+                let mut l = rows(&other_compliance);
+                for line in l.iter_mut().filter(|l| l[0] == "record" && l[1] == "production") {
+                    line[2] = "dead-river".into();
+                }
+                l
+            },
+            "CHECKPOINT",
+        ),
+    ];
+    for (name, lines, names) in cases {
+        let file = tmp.path().join("changed.csv");
+        write(&file, &lines);
+        let o = verify(&file);
+        assert!(!o.status.success(), "{name} was not detected: {}", text(&o));
+        assert!(text(&o).contains(names), "{name}: expected '{names}' in: {}", text(&o));
+    }
+    // The changed cell is named with its column and both values.
+    let mut l = original.clone();
+    l[second][serial_col] = "SAA-BF-0000".into();
+    let file = tmp.path().join("changed.csv");
+    write(&file, &l);
+    let said = text(&verify(&file));
+    assert!(said.contains("'serial'") && said.contains("SAA-BF-0000") && said.contains("table 'firearms'"), "{said}");
+    // A PDF whose attached CSV this build cannot read yet is refused, never passed.
+    let pdf = tmp.path().join("w.pdf");
+    std::fs::write(&pdf, b"%PDF-1.7\n%%EOF\n").unwrap();
+    let o = verify(&pdf);
+    assert!(!o.status.success() && text(&o).contains("PDF"), "{}", text(&o));
+    // A key that is not the production's.
+    let elsewhere = tmp.path().join("elsewhere");
+    assert!(coldset(&["init", "--data", p(&elsewhere)]).status.success());
+    let stranger = std::fs::read_to_string(elsewhere.join("ledger.pub")).unwrap();
+    let o = coldset(&[
+        "verify",
+        "--record",
+        p(&tmp.path().join("w.csv")),
+        "--key",
+        stranger.trim(),
+        "--bundle",
+        p(&bundle),
+    ]);
+    assert!(!o.status.success() && text(&o).contains("CHECKPOINT"), "{}", text(&o));
+    // Another production's bundle.
+    let other_bundle = tmp.path().join("other.bundle");
+    assert!(coldset(&["export", "--data", p(&data), "--production", "other-film", "--out", p(&other_bundle)])
+        .status
+        .success());
+    let o = coldset(&["verify", "--record", p(&tmp.path().join("w.csv")), "--key", key, "--bundle", p(&other_bundle)]);
+    assert!(!o.status.success() && text(&o).contains("other-film"), "{}", text(&o));
+}
+
+#[test]
+fn the_report_endpoints_answer_bad_input_clearly_and_never_with_a_server_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("demo");
+    let server = start(&["demo", "--data", p(&data)]);
+    let token = server.token.clone().unwrap();
+    let base = format!("{}/api/v1/productions/dead-river/records", server.base);
+    let get = |path: &str, auth: &str| -> (u16, String, String) {
+        let req = ureq::get(&format!("{base}{path}"));
+        let req = if auth.starts_with("coldset_session=") {
+            req.set("Cookie", auth)
+        } else {
+            req.set("Authorization", &format!("Bearer {auth}"))
+        };
+        match req.call() {
+            Ok(r) => (r.status(), r.content_type().to_owned(), r.into_string().unwrap()),
+            Err(ureq::Error::Status(s, r)) => (s, r.content_type().to_owned(), r.into_string().unwrap()),
+            Err(e) => panic!("{path}: {e}"),
+        }
+    };
+    // Records are made from a signed checkpoint: wait for the first one.
+    super::wait_for("a checkpoint", || data.join("checkpoints.jsonl").exists());
+    let (status, ctype, body) = get("/weapon-register?format=csv", &token);
+    assert_eq!(status, 200, "{body}");
+    assert!(ctype.starts_with("text/csv"), "{ctype}");
+    assert!(body.contains("SAA-BF-1021"), "{body}");
+    let (status, _, body) = get("/weapon-register", &token);
+    assert_eq!(status, 200, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["kind"], "weapon-register");
+    assert!(json["verify_url"].as_str().unwrap().contains("/p/dead-river/records/weapon-register?at="));
+    let cases: &[(&str, u16, &str)] = &[
+        ("/no-such-record?format=csv", 404, "record.unknown_kind"),
+        ("/daily-log?format=csv", 400, "record.invalid"),
+        ("/daily-log?day=not-a-day", 400, "record.invalid"),
+        ("/daily-log?from=2006-01-01&to=2026-01-01", 400, "record.invalid"),
+        ("/ammunition-register?from=2026-02-01&to=2026-01-01", 400, "record.invalid"),
+        ("/incident-pack?incident=3", 404, "record.not_found"),
+        ("/incident-pack", 400, "record.invalid"),
+        ("/hand-off-receipt?seq=99999999", 404, "record.not_found"),
+        ("/weapon-register?format=xls", 400, "record.invalid"),
+        ("/weapon-register?format=pdf", 501, "record.pdf_unavailable"),
+    ];
+    for (path, want, code) in cases {
+        let (status, _, body) = get(path, &token);
+        assert_eq!(status, *want, "{path}: {body}");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["code"], *code, "{path}: {body}");
+        assert!(!v["message"].as_str().unwrap().is_empty());
+    }
+    // A day with no events: an empty record, not an error.
+    let (status, _, body) = get("/daily-log?day=2020-01-01&format=csv", &token);
+    assert_eq!(status, 200, "{body}");
+    assert!(table(&body, "steps").is_empty() && table(&body, "firearms").is_empty(), "{body}");
+    assert!(body.contains("record,day,2020-01-01"), "{body}");
+    // A production the caller cannot read, and a performer asking for a register.
+    let (status, _, body) = ureq::get(&format!("{}/api/v1/productions/nowhere/records/weapon-register", server.base))
+        .set("Authorization", &format!("Bearer {token}"))
+        .call()
+        .map(|r| (r.status(), String::new(), String::new()))
+        .unwrap_or_else(|e| match e {
+            ureq::Error::Status(s, r) => (s, String::new(), r.into_string().unwrap()),
+            e => panic!("{e}"),
+        });
+    assert!((400..500).contains(&status), "{status} {body}");
+    let (session, _) = sign_in(&server.base, "cole", &demo_password(&data, "cole"));
+    let (status, _, body) = get("/weapon-register?format=csv", &session);
+    assert_eq!(status, 403, "{body}");
+    // No session at all.
+    let (status, _, _) = match ureq::get(&format!("{base}/weapon-register")).call() {
+        Ok(r) => (r.status(), (), ()),
+        Err(ureq::Error::Status(s, _)) => (s, (), ()),
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(status, 401);
+
+    // The CSV the API gave verifies against the server's own log (--url, with a token).
+    let (_, _, csv_body) = get("/weapon-register?format=csv", &token);
+    let file = tmp.path().join("w.csv");
+    std::fs::write(&file, &csv_body).unwrap();
+    let key = std::fs::read_to_string(data.join("ledger.pub")).unwrap();
+    let verify_url = |token: &str| {
+        std::process::Command::new(super::BIN)
+            .args(["verify", "--record", p(&file), "--key", key.trim(), "--url", &server.base])
+            .env_remove("COLDSET_CONFIG")
+            .env("COLDSET_TOKEN", token)
+            .output()
+            .unwrap()
+    };
+    let o = verify_url(&token);
+    assert!(o.status.success() && text(&o).contains("record ok"), "{}", text(&o));
+    std::fs::write(&file, csv_body.replace("SAA-BF-1021", "SAA-BF-1027")).unwrap();
+    let o = verify_url(&token);
+    assert!(!o.status.success() && text(&o).contains("'serial'"), "{}", text(&o));
+    let o = verify_url("");
+    assert!(!o.status.success() && text(&o).contains("COLDSET_TOKEN"), "{}", text(&o));
+
+    // The record's page, and its verification page as the QR code opens it.
+    let (admin_session, _) = sign_in(&server.base, "admin", &demo_password(&data, "admin"));
+    let page = |path: &str| -> (u16, String) {
+        match ureq::get(&format!("{}{path}", server.base)).set("Cookie", &admin_session).call() {
+            Ok(r) => (r.status(), r.into_string().unwrap()),
+            Err(ureq::Error::Status(s, r)) => (s, r.into_string().unwrap()),
+            Err(e) => panic!("{path}: {e}"),
+        }
+    };
+    let (status, html) = page("/p/dead-river/records");
+    assert_eq!(status, 200);
+    assert!(html.contains("Weapon register") && html.contains("format=csv"), "{html}");
+    let url = json["verify_url"].as_str().unwrap();
+    let path = &url[url.find("/p/").unwrap()..];
+    let (status, html) = page(path);
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("This record matches the ledger"), "{html}");
+    assert!(html.contains("SAA-BF-1021"));
+    let tampered = format!("{}0", path.trim_end_matches(|c: char| c.is_ascii_hexdigit()));
+    let (status, html) = page(&tampered);
+    assert_eq!(status, 200);
+    assert!(html.contains("does NOT match"), "{html}");
+    let (status, _) = page("/p/dead-river/records/daily-log?from=2000-01-01&to=2026-01-01");
+    assert_eq!(status, 400);
+    let (status, _) = page("/p/dead-river/records/daily-log?day=2020-01-01&at=999999999");
+    assert_eq!(status, 404);
+    server.stop();
+}
+
+/// The daily log, the hand-off receipt and the incident pack of the "Rust" replay's day
+/// (rust_replay.rs calls this once its day is closed and the server stopped).
+pub(super) fn check_the_replayed_day(data: &Path, production: &str, today: &str, incident: u64) {
+    let tmp = tempfile::tempdir().unwrap();
+    let day = report(data, production, "daily-log", &["--day", today], &tmp.path().join("day.csv"));
+    let steps = table(&day, "steps");
+    let handed = steps.iter().find(|r| r["step"] == "handed off").expect("a hand-off in the day's log");
+    assert_eq!(handed["serial"], "SN-1873-45");
+    assert_eq!(handed["holder"], "Alec (performer)");
+    assert_eq!(handed["by"], "Hannah (armorer)");
+    assert!(handed["confirmed_by"].contains("Alec (performer) (PIN)"), "{handed:?}");
+    let loaded = steps.iter().find(|r| r["step"] == "loaded").unwrap();
+    assert_eq!((loaded["issued"].as_str(), loaded["loaded"].as_str()), ("6", "6 dummy"));
+    let unloaded = steps.iter().find(|r| r["step"] == "unloaded").unwrap();
+    assert_eq!((unloaded["fired"].as_str(), unloaded["returned"].as_str()), ("0", "6"));
+    assert!(steps.iter().any(|r| r["step"] == "incident"), "{steps:?}");
+    assert!(steps.iter().any(|r| r["step"] == "stop (hold placed)"), "{steps:?}");
+    assert!(steps.iter().any(|r| r["step"] == "day closed" && r["note"].contains("VARIANCE")), "{steps:?}");
+    let colt = table(&day, "firearms").into_iter().find(|r| r["serial"] == "SN-1873-45").unwrap();
+    assert!(colt["holders"].contains("Alec (performer)"), "{colt:?}");
+    assert_eq!((colt["issued"].as_str(), colt["fired"].as_str(), colt["returned"].as_str()), ("6", "0", "6"));
+
+    let seq = handed["events"].clone();
+    let receipt = report(data, production, "hand-off-receipt", &["--seq", &seq], &tmp.path().join("r.csv"));
+    let fields: std::collections::BTreeMap<String, String> =
+        table(&receipt, "hand_off").into_iter().map(|r| (r["field"].clone(), r["value"].clone())).collect();
+    assert_eq!(fields["to"], "Alec (performer)");
+    assert_eq!(fields["serial"], "SN-1873-45");
+    assert_eq!(fields["declared_load"], "6 dummy");
+
+    let pack =
+        report(data, production, "incident-pack", &["--incident", &incident.to_string()], &tmp.path().join("i.csv"));
+    let facts: std::collections::BTreeMap<String, String> =
+        table(&pack, "incident").into_iter().map(|r| (r["field"].clone(), r["value"].clone())).collect();
+    assert_eq!(facts["kind"], "injury (death)");
+    assert!(facts["regulator_deadline"].contains("(8 hours)"), "{facts:?}");
+    let evidence = table(&pack, "evidence");
+    assert!(evidence.iter().any(|r| r["description"].contains("SN-1873-45")), "{evidence:?}");
+    let window = table(&pack, "window");
+    assert!(window.iter().any(|r| r["event"] == "firearm.handed_off"), "{window:?}");
+
+    // The day's log verifies against an export of the production.
+    let bundle = tmp.path().join("b.bundle");
+    assert!(coldset(&["export", "--data", p(data), "--production", production, "--out", p(&bundle)]).status.success());
+    let key = std::fs::read_to_string(data.join("ledger.pub")).unwrap();
+    for f in ["day.csv", "r.csv", "i.csv"] {
+        let o = coldset(&["verify", "--record", p(&tmp.path().join(f)), "--key", key.trim(), "--bundle", p(&bundle)]);
+        assert!(o.status.success(), "{f}: {}", text(&o));
+    }
+}
