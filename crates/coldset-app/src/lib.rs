@@ -19,8 +19,8 @@ pub mod metrics;
 pub mod notify;
 pub mod passkey;
 pub mod ports;
-pub mod records;
 mod queries;
+pub mod records;
 pub mod sealed;
 mod writer;
 

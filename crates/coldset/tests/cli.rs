@@ -17,6 +17,8 @@ mod browser;
 mod first_run;
 #[path = "e2e/import.rs"]
 mod import;
+#[path = "e2e/pdf.rs"]
+mod pdf;
 #[path = "e2e/rust_replay.rs"]
 mod rust_replay;
 #[path = "e2e/scene_kit.rs"]
