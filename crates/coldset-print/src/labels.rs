@@ -162,8 +162,17 @@ pub struct Label {
 fn sizes(stock: Stock) -> (f32, f32, f32) {
     match stock {
         Stock::Avery5160 => (8.0, 8.0, 6.5),
-        Stock::L7160 => (10.0, 10.0, 8.0),
+        Stock::L7160 => (9.0, 9.5, 7.5),
         Stock::Thermal2x1 => (7.0, 7.5, 6.0),
+    }
+}
+
+/// The largest QR code of a stock's labels, in points (with its quiet zone): big enough
+/// for a phone at arm's length, leaving the text room beside it.
+fn qr_size(stock: Stock) -> f32 {
+    match stock {
+        Stock::Avery5160 | Stock::Thermal2x1 => 62.0,
+        Stock::L7160 => 80.0,
     }
 }
 
@@ -175,7 +184,7 @@ pub fn render_labels(labels: &[Label], stock: Stock, title: &str) -> Result<Vec<
     if labels.is_empty() {
         let page = doc.page();
         let (_, _, size) = sizes(stock);
-        doc.text(page, 6.0, g.page.1 - 20.0, Regular, size, BLACK, "No firearms, containers or lots to label yet.");
+        doc.text(page, 6.0, g.page.1 - 20.0, Regular, size, BLACK, "No firearms or containers to label yet.");
     }
     for (i, label) in labels.iter().enumerate() {
         let slot = i % stock.per_page();
@@ -200,11 +209,14 @@ fn draw(
 ) -> Result<(), Error> {
     // Inside the label's edge: die-cut labels have rounded corners and some play.
     let pad = 5.0;
-    let qr = (size.1 - 2.0 * pad).min(96.0);
+    let qr = (size.1 - 2.0 * pad).min(qr_size(stock));
     doc.qr(page, x + pad, y + (size.1 - qr) / 2.0, qr, &label.url)?;
     let tx = x + pad + qr + 4.0;
     let tw = x + size.0 - pad - tx;
     let (mark_size, title_size, line_size) = sizes(stock);
+    // The marking's words are never cut: smaller type when its longest word is too wide.
+    let widest = label.marking.words().split_whitespace().map(|w| doc.width_of(Bold, mark_size, w)).fold(0.0, f32::max);
+    let mark_size = if widest > tw - 4.0 { mark_size * (tw - 4.0) / widest } else { mark_size };
     let (band, ink) = label.marking.colours();
     let words = wrap(doc, Bold, mark_size, label.marking.words(), tw - 4.0);
     let band_h = words.len() as f32 * mark_size * 1.15 + 4.0;
@@ -217,7 +229,14 @@ fn draw(
     cursor -= 4.0;
     let floor = y + pad;
     let mut put = |doc: &mut Doc, weight, size: f32, text: &str, max_lines: usize| {
-        for line in wrap(doc, weight, size, text, tw).into_iter().take(max_lines) {
+        let mut lines = wrap(doc, weight, size, text, tw);
+        if lines.len() > max_lines {
+            lines.truncate(max_lines);
+            if let Some(last) = lines.last_mut() {
+                last.push('…');
+            }
+        }
+        for line in lines {
             if cursor - size * 1.2 < floor {
                 return;
             }

@@ -185,3 +185,45 @@ fn photos_are_read_and_a_broken_one_is_named_not_fatal() {
     r.photos[0].bytes = b"\xFF\xD8\xFF\xD9".to_vec();
     assert!(render_pdf(&r, Paper::A4, b"").is_ok());
 }
+
+fn labels(n: usize) -> Vec<Label> {
+    let markings = [
+        Marking::RealFiring,
+        Marking::BlankAdapted,
+        Marking::ReplicaNonFiring,
+        Marking::Rubber,
+        Marking::Dummy,
+        Marking::Blank,
+        Marking::LiveRangeOnly,
+        Marking::Quarantined,
+    ];
+    (0..n)
+        .map(|i| Label {
+            marking: markings[i % markings.len()],
+            title: if i % 3 == 0 {
+                "Heckler & Koch MP5A3 with a name long enough to wrap".into()
+            } else {
+                format!("Colt SAA {i}")
+            },
+            lines: vec![format!("serial SAA-BF-{}", 1000 + i), format!("fa-{i} · .45 Colt")],
+            url: format!("https://armory.example:8443/p/dead-river/firearms/fa-{i}"),
+        })
+        .collect()
+}
+
+#[test]
+fn label_sheets_fill_their_grids_page_by_page_and_are_deterministic() {
+    let labels = labels(31);
+    for (stock, pages) in [(Stock::Avery5160, 2), (Stock::L7160, 2), (Stock::Thermal2x1, 31)] {
+        let pdf = render_labels(&labels, stock, "Labels").unwrap();
+        assert_eq!(pdf, render_labels(&labels, stock, "Labels").unwrap());
+        let count = pdf.windows(9).filter(|w| w == b"/MediaBox").count();
+        assert_eq!(count, pages, "{stock:?}");
+        if let Some(dir) = std::env::var_os("COLDSET_PDF_SAMPLES") {
+            std::fs::write(std::path::Path::new(&dir).join(format!("labels-{}.pdf", stock.slug())), &pdf).unwrap();
+        }
+    }
+    assert_eq!(Stock::Avery5160.per_page(), 30);
+    assert_eq!(Stock::L7160.per_page(), 21);
+    assert!(Stock::ALL.iter().all(|s| Stock::parse(s.slug()) == Some(*s)));
+}
