@@ -59,7 +59,14 @@ impl Doc {
     }
 
     /// Draws one line of text with its baseline at `y` (points from the bottom).
-    pub(crate) fn text(&mut self, page: usize, x: f32, y: f32, weight: Weight, size: f32, colour: Rgb, text: &str) {
+    pub(crate) fn text(
+        &mut self,
+        page: usize,
+        (x, y): (f32, f32),
+        (weight, size): (Weight, f32),
+        colour: Rgb,
+        text: &str,
+    ) {
         if text.is_empty() {
             return;
         }

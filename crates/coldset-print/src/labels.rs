@@ -184,7 +184,7 @@ pub fn render_labels(labels: &[Label], stock: Stock, title: &str) -> Result<Vec<
     if labels.is_empty() {
         let page = doc.page();
         let (_, _, size) = sizes(stock);
-        doc.text(page, 6.0, g.page.1 - 20.0, Regular, size, BLACK, "No firearms or containers to label yet.");
+        doc.text(page, (6.0, g.page.1 - 20.0), (Regular, size), BLACK, "No firearms or containers to label yet.");
     }
     for (i, label) in labels.iter().enumerate() {
         let slot = i % stock.per_page();
@@ -224,7 +224,7 @@ fn draw(
     doc.rect(page, tx, cursor - band_h, tw, band_h, band);
     for line in &words {
         cursor -= mark_size * 1.15;
-        doc.text(page, tx + 2.0, cursor + 0.5, Bold, mark_size, ink, line);
+        doc.text(page, (tx + 2.0, cursor + 0.5), (Bold, mark_size), ink, line);
     }
     cursor -= 4.0;
     let floor = y + pad;
@@ -241,7 +241,7 @@ fn draw(
                 return;
             }
             cursor -= size * 1.2;
-            doc.text(page, tx, cursor + 1.0, weight, size, BLACK, &line);
+            doc.text(page, (tx, cursor + 1.0), (weight, size), BLACK, &line);
         }
     };
     put(doc, Bold, title_size, &label.title, 2);

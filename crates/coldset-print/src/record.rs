@@ -116,7 +116,7 @@ impl Layout<'_> {
         self.doc.qr(self.page, x, top - QR, QR, &self.record.verify_url)?;
         let caption = "Scan to verify";
         let cw = self.doc.width_of(Regular, 6.5, caption);
-        self.doc.text(self.page, x + (QR - cw) / 2.0, top - QR - 7.0, Regular, 6.5, GREY, caption);
+        self.doc.text(self.page, (x + (QR - cw) / 2.0, top - QR - 7.0), (Regular, 6.5), GREY, caption);
         Ok(self.content_width() - QR - 12.0)
     }
 
@@ -125,7 +125,7 @@ impl Layout<'_> {
         for line in wrap(&self.doc, weight, size, text, max) {
             self.y -= size * 1.25;
             let x = self.left();
-            self.doc.text(self.page, x, self.y, weight, size, colour, &line);
+            self.doc.text(self.page, (x, self.y), (weight, size), colour, &line);
         }
     }
 
@@ -194,7 +194,7 @@ impl Layout<'_> {
         if table.rows.is_empty() {
             self.y -= CELL_LEADING + 4.0;
             let x = self.left() + PAD_X;
-            self.doc.text(self.page, x, self.y, Regular, CELL_SIZE, GREY, "No rows.");
+            self.doc.text(self.page, (x, self.y), (Regular, CELL_SIZE), GREY, "No rows.");
             self.y -= 6.0;
             return Ok(());
         }
@@ -233,7 +233,7 @@ impl Layout<'_> {
                 for (cell, w) in cells.iter().zip(&widths) {
                     for (k, line) in cell.iter().enumerate().take(to).skip(from) {
                         let baseline = top - PAD_Y - (k - from) as f32 * CELL_LEADING - CELL_SIZE;
-                        self.doc.text(self.page, x + PAD_X, baseline, Regular, CELL_SIZE, TEXT, line);
+                        self.doc.text(self.page, (x + PAD_X, baseline), (Regular, CELL_SIZE), TEXT, line);
                     }
                     x += w;
                 }
@@ -261,7 +261,7 @@ impl Layout<'_> {
         for (cell, w) in header.iter().zip(widths) {
             for (k, line) in cell.iter().enumerate() {
                 let baseline = top - PAD_Y - k as f32 * CELL_LEADING - CELL_SIZE;
-                self.doc.text(self.page, x + PAD_X, baseline, Bold, CELL_SIZE, BLACK, line);
+                self.doc.text(self.page, (x + PAD_X, baseline), (Bold, CELL_SIZE), BLACK, line);
             }
             x += w;
         }
@@ -306,7 +306,7 @@ impl Layout<'_> {
             for line in caption {
                 self.y -= 10.5;
                 let x = self.left();
-                self.doc.text(self.page, x, self.y, Regular, 8.5, TEXT, &line);
+                self.doc.text(self.page, (x, self.y), (Regular, 8.5), TEXT, &line);
             }
             self.para(Regular, 7.0, GREY, &hash, width);
             self.y -= 12.0;
@@ -324,11 +324,11 @@ impl Layout<'_> {
             let (l, r) = (MARGIN, self.doc.width - MARGIN);
             self.doc.line(page, (l, y + 12.0), (r, y + 12.0), 0.4, RULE);
             for (k, line) in url.iter().enumerate().take(2) {
-                self.doc.text(page, l, y + 3.0 - k as f32 * 7.5, Regular, 6.5, GREY, line);
+                self.doc.text(page, (l, y + 3.0 - k as f32 * 7.5), (Regular, 6.5), GREY, line);
             }
             let label = format!("page {} of {}", page + 1, pages);
             let lw = self.doc.width_of(Regular, 8.0, &label);
-            self.doc.text(page, r - lw, y + 3.0, Regular, 8.0, TEXT, &label);
+            self.doc.text(page, (r - lw, y + 3.0), (Regular, 8.0), TEXT, &label);
         }
     }
 }

@@ -279,14 +279,29 @@ fn a_record_pdf_reads_back_with_its_names_headings_codes_and_csv() {
     }
 }
 
-/// Where the labels sit on each stock, in points from the page's top left: the first
-/// label's corner, the pitch across and down, a label's size, columns and rows.
-fn geometry(stock: &str) -> ((f32, f32), (f32, f32), (f32, f32), usize, usize) {
+/// Where the labels sit on a stock, in points from the page's top left, as the stock's
+/// maker publishes it: the first label's corner, the pitch across and down, a label's
+/// size, columns and rows.
+struct Grid {
+    origin: (f32, f32),
+    pitch: (f32, f32),
+    label: (f32, f32),
+    columns: usize,
+    rows: usize,
+}
+
+fn geometry(stock: &str) -> Grid {
     let mm = 72.0 / 25.4;
     match stock {
-        "avery-5160" => ((13.5, 36.0), (198.0, 72.0), (189.0, 72.0), 3, 10),
-        "l7160" => ((7.21 * mm, 15.15 * mm), (66.04 * mm, 38.1 * mm), (63.5 * mm, 38.1 * mm), 3, 7),
-        _ => ((0.0, 0.0), (144.0, 72.0), (144.0, 72.0), 1, 1),
+        "avery-5160" => Grid { origin: (13.5, 36.0), pitch: (198.0, 72.0), label: (189.0, 72.0), columns: 3, rows: 10 },
+        "l7160" => Grid {
+            origin: (7.21 * mm, 15.15 * mm),
+            pitch: (66.04 * mm, 38.1 * mm),
+            label: (63.5 * mm, 38.1 * mm),
+            columns: 3,
+            rows: 7,
+        },
+        _ => Grid { origin: (0.0, 0.0), pitch: (144.0, 72.0), label: (144.0, 72.0), columns: 1, rows: 1 },
     }
 }
 
@@ -318,16 +333,16 @@ fn label_sheets_scan_to_their_items_and_carry_their_markings() {
     let data = tmp.path().join("d");
     let server = start(&["demo", "--data", p(&data)]);
     let (session, _) = sign_in(&server.base, "maria", &demo_password(&data, "maria"));
-    let get = |base: &str, path: &str| ureq::get(&format!("{base}{path}")).set("Cookie", &session).call();
-    let refused = match get(&server.base, "/p/dead-river/labels.pdf?stock=l7160") {
-        Err(ureq::Error::Status(409, r)) => r.into_string().unwrap(),
-        other => panic!("a sheet for 127.0.0.1 must be refused: {other:?}"),
+    let status = |path: &str| match ureq::get(&format!("{}{path}", server.base)).set("Cookie", &session).call() {
+        Ok(r) => (r.status(), r.into_string().unwrap()),
+        Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap()),
+        Err(e) => panic!("{path}: {e}"),
     };
+    let (code, refused) = status("/p/dead-river/labels.pdf?stock=l7160");
+    assert_eq!(code, 409, "a sheet for 127.0.0.1 must be refused: {refused}");
     assert!(refused.contains("only this computer can reach") && refused.contains("public_url"), "{refused}");
-    match get(&server.base, "/p/dead-river/labels.pdf?stock=a5") {
-        Err(ureq::Error::Status(400, r)) => assert!(r.into_string().unwrap().contains("avery-5160")),
-        other => panic!("an unknown stock: {other:?}"),
-    }
+    let (code, unknown) = status("/p/dead-river/labels.pdf?stock=a5");
+    assert!(code == 400 && unknown.contains("avery-5160"), "an unknown stock: {code} {unknown}");
     server.stop();
 
     let public = "https://armory.test:8443";
@@ -382,7 +397,7 @@ fn label_sheets_scan_to_their_items_and_carry_their_markings() {
         resp.into_reader().read_to_end(&mut bytes).unwrap();
         let pdf = tmp.path().join(format!("labels-{stock}.pdf"));
         std::fs::write(&pdf, &bytes).unwrap();
-        let ((ox, oy), (pitch_x, pitch_y), (w, h), columns, rows) = geometry(stock);
+        let Grid { origin: (ox, oy), pitch: (pitch_x, pitch_y), label: (w, h), columns, rows } = geometry(stock);
         let n = pages(&pdf);
         assert_eq!(n, 10usize.div_ceil(columns * rows), "{stock}");
         let mut seen = BTreeSet::new();
