@@ -24,7 +24,7 @@ const LEVEL: u8 = 6;
 pub(crate) struct Doc {
     pub(crate) width: f32,
     pub(crate) height: f32,
-    pages: Vec<Content>,
+    pages: Vec<Page>,
     /// The glyphs used of each face, with the character each stands for.
     used: BTreeMap<Weight, BTreeMap<u16, char>>,
     /// QR codes by their text: (modules per side with the quiet zone, the form's drawing).
@@ -39,7 +39,7 @@ impl Doc {
 
     /// Starts a page; returns its index.
     pub(crate) fn page(&mut self) -> usize {
-        self.pages.push(Content::new());
+        self.pages.push(Page::default());
         self.pages.len() - 1
     }
 
@@ -47,9 +47,9 @@ impl Doc {
         self.pages.len()
     }
 
-    fn content(&mut self, page: usize) -> &mut Content {
+    fn content(&mut self, page: usize) -> &mut Page {
         if page >= self.pages.len() {
-            self.pages.resize_with(page + 1, Content::new);
+            self.pages.resize_with(page + 1, Page::default);
         }
         &mut self.pages[page]
     }
@@ -83,20 +83,27 @@ impl Doc {
             Weight::Bold => Name(b"F2"),
         };
         let c = self.content(page);
-        c.set_fill_rgb(colour.0, colour.1, colour.2);
-        c.begin_text().set_font(name, size).next_line(x, y).show(Str(&glyphs)).end_text();
+        c.fill(colour);
+        if c.font != Some((weight, size.to_bits())) {
+            c.font = Some((weight, size.to_bits()));
+            c.content.set_font(name, size);
+        }
+        c.content.begin_text().next_line(x, y).show(Str(&glyphs)).end_text();
     }
 
     pub(crate) fn rect(&mut self, page: usize, x: f32, y: f32, w: f32, h: f32, colour: Rgb) {
         let c = self.content(page);
-        c.set_fill_rgb(colour.0, colour.1, colour.2);
-        c.rect(x, y, w, h).fill_nonzero();
+        c.fill(colour);
+        c.content.rect(x, y, w, h).fill_nonzero();
     }
 
     pub(crate) fn line(&mut self, page: usize, from: (f32, f32), to: (f32, f32), width: f32, colour: Rgb) {
         let c = self.content(page);
-        c.set_stroke_rgb(colour.0, colour.1, colour.2).set_line_width(width);
-        c.move_to(from.0, from.1).line_to(to.0, to.1).stroke();
+        if c.stroke != Some((colour, width)) {
+            c.stroke = Some((colour, width));
+            c.content.set_stroke_rgb(colour.0, colour.1, colour.2).set_line_width(width);
+        }
+        c.content.move_to(from.0, from.1).line_to(to.0, to.1).stroke();
     }
 
     /// A QR code of `text` whose lower left corner is at (x, y), `size` points square, its
@@ -134,7 +141,7 @@ impl Doc {
         };
         let scale = size / self.qr[index].1 as f32;
         let name = format!("Q{index}");
-        let c = self.content(page);
+        let c = &mut self.content(page).content;
         c.save_state().transform([scale, 0.0, 0.0, scale, x, y]).x_object(Name(name.as_bytes())).restore_state();
         Ok(())
     }
@@ -150,6 +157,7 @@ impl Doc {
     pub(crate) fn image(&mut self, page: usize, index: usize, x: f32, y: f32, w: f32, h: f32) {
         let name = format!("I{index}");
         self.content(page)
+            .content
             .save_state()
             .transform([w, 0.0, 0.0, h, x, y])
             .x_object(Name(name.as_bytes()))
@@ -211,8 +219,8 @@ impl Doc {
             page.finish();
             let _ = i;
         }
-        for ((_, content_id), content) in page_ids.iter().zip(self.pages) {
-            let data = deflate(&content.finish());
+        for ((_, content_id), page) in page_ids.iter().zip(self.pages) {
+            let data = deflate_fast(&page.content.finish());
             pdf.stream(*content_id, &data).filter(Filter::FlateDecode);
         }
         for (weight, [type0, cid, descriptor, file, cmap]) in &fonts {
@@ -272,7 +280,7 @@ impl Doc {
             image.write(&mut pdf, *id, *mask_id);
         }
         if let (Some((name, description, bytes)), Some((spec, file))) = (attachment, file_ids) {
-            let data = deflate(bytes);
+            let data = deflate_fast(bytes);
             let mut embedded = pdf.embedded_file(file, &data);
             embedded.subtype(Name(b"text/csv"));
             embedded.filter(Filter::FlateDecode);
@@ -291,6 +299,36 @@ impl Doc {
 
 pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
     miniz_oxide::deflate::compress_to_vec_zlib(data, LEVEL)
+}
+
+/// The pages' drawing and the attached CSV, the bulk of a long record: the fastest level,
+/// a few times faster than level 6 for a file about a fifth larger.
+pub(crate) fn deflate_fast(data: &[u8]) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec_zlib(data, 1)
+}
+
+/// A page's drawing, and the colours, line and type it has set, so that a run of text
+/// in the same type and colour does not set them again.
+struct Page {
+    content: Content,
+    fill: Option<Rgb>,
+    stroke: Option<(Rgb, f32)>,
+    font: Option<(Weight, u32)>,
+}
+
+impl Default for Page {
+    fn default() -> Page {
+        Page { content: Content::new(), fill: None, stroke: None, font: None }
+    }
+}
+
+impl Page {
+    fn fill(&mut self, colour: Rgb) {
+        if self.fill != Some(colour) {
+            self.fill = Some(colour);
+            self.content.set_fill_rgb(colour.0, colour.1, colour.2);
+        }
+    }
 }
 
 /// The six capital letters a subset font's name starts with (ISO 32000 9.6.4), made from

@@ -227,3 +227,15 @@ fn label_sheets_fill_their_grids_page_by_page_and_are_deterministic() {
     assert_eq!(Stock::L7160.per_page(), 21);
     assert!(Stock::ALL.iter().all(|s| Stock::parse(s.slug()) == Some(*s)));
 }
+
+/// A rough timing in the test's own profile (the figure that counts is `coldset bench pdf`
+/// in release, docs/benchmarks.md); printed, not asserted.
+#[test]
+#[allow(clippy::disallowed_methods)] // a duration printed, nothing recorded
+fn a_long_daily_log_renders() {
+    let r = record(5000);
+    let t = std::time::Instant::now();
+    let pdf = render_pdf(&r, Paper::A4, b"x").unwrap();
+    eprintln!("5,000 rows: {} bytes in {:?}", pdf.len(), t.elapsed());
+    assert!(pdf.windows(9).filter(|w| w == b"/MediaBox").count() > 100);
+}
