@@ -202,7 +202,27 @@ fn record(rows: usize) -> (Record, Vec<u8>) {
 #[test]
 fn a_record_pdf_reads_back_with_its_names_headings_codes_and_csv() {
     let dir = tempfile::tempdir().unwrap();
-    let (record, csv) = record(400);
+    let (mut record, csv) = record(400);
+    // A JPEG photo too, made by poppler from a small PDF of our own (a thermal label).
+    let label = coldset_print::Label {
+        marking: coldset_print::Marking::Quarantined,
+        title: "QUAR-45-B".into(),
+        lines: vec!["dummy .45 Colt".into()],
+        url: "https://armory.example:8443/p/dead-river/containers/ct-4".into(),
+    };
+    let sheet = dir.path().join("label.pdf");
+    std::fs::write(&sheet, coldset_print::render_labels(&[label], coldset_print::Stock::Thermal2x1, "Label").unwrap())
+        .unwrap();
+    let jpeg = dir.path().join("label");
+    tool("pdftoppm", &["-jpeg", "-r", "100", "-singlefile", p(&sheet), p(&jpeg)]);
+    let jpeg = std::fs::read(dir.path().join("label.jpg")).unwrap();
+    assert!(jpeg.starts_with(&[0xFF, 0xD8]));
+    record.photos.push(Photo {
+        sha256: "7e".repeat(32),
+        caption: "The container's label, photographed".into(),
+        media_type: "image/jpeg".into(),
+        bytes: jpeg,
+    });
     for paper in [coldset_print::Paper::A4, coldset_print::Paper::Letter] {
         let bytes = coldset_print::render_pdf(&record, paper, &csv).unwrap();
         assert_eq!(bytes, coldset_print::render_pdf(&record.clone(), paper, &csv).unwrap(), "not deterministic");
@@ -258,12 +278,20 @@ fn a_record_pdf_reads_back_with_its_names_headings_codes_and_csv() {
         );
         let images = String::from_utf8(tool("pdfimages", &["-list", p(&pdf)]).stdout).unwrap();
         assert!(images.lines().any(|l| l.contains(" 120 ") && l.contains(" 80 ") && l.contains("rgb")), "{images}");
+        // The JPEG as it was (2 × 1 inch at 100 dpi), not decoded and packed again.
+        assert!(images.lines().any(|l| l.contains(" 200 ") && l.contains(" 100 ") && l.contains("jpeg")), "{images}");
+        assert!(words.contains("The container's label, photographed") && words.contains(&"7e".repeat(32)));
 
-        // On every page, a QR code that opens the record's verification.
+        // On every page, a QR code that opens the record's verification (and on the photos'
+        // page, the code in the photographed label, which decodes too).
         for page in 1..=n {
             let codes = qr_codes(&pdf, page, 150);
-            assert_eq!(codes.len(), 1, "page {page}: {codes:?}");
-            assert_eq!(codes[0].0, record.verify_url, "page {page}");
+            let verify = codes.iter().filter(|c| c.0 == record.verify_url).count();
+            assert_eq!(verify, 1, "page {page}: {codes:?}");
+            assert!(
+                codes.iter().all(|c| c.0 == record.verify_url || c.0.ends_with("/containers/ct-4")),
+                "page {page}: {codes:?}"
+            );
         }
 
         // The CSV inside, as any PDF reader sees it and as `coldset verify --record` reads it.
