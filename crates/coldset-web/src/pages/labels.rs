@@ -106,7 +106,9 @@ pub(super) async fn label_sheet(
             a href={ "/p/" (p) "/board" } { "Live board" }
         }
         @if loopback {
-            p class="warn no-print" role="alert" { (loopback_warning(&base)) }
+            p class="warn no-print" role="alert" {
+                (loopback_warning(&base)) " The PDF sheets for label stock (Avery 5160, L7160, thermal 2 × 1 inch)                  are offered once it is set."
+            }
         } @else {
             @if options.public_url.is_none() {
                 p class="no-print" {
