@@ -44,6 +44,15 @@ if ! command -v systemd-analyze >/dev/null 2>&1; then
   install_debian "the packaging test checks the systemd unit with systemd-analyze" systemd
 fi
 
+# The PDF tests read coldset's PDFs back with another program than the one that wrote them:
+# poppler's pdftotext, pdftoppm, pdfinfo, pdfimages and pdfdetach, and zxing-cpp's QR decoder.
+if ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdfdetach >/dev/null 2>&1; then
+  install_debian "the PDF tests read records and label sheets back with poppler" poppler-utils
+fi
+if ! python3 -c "import zxingcpp" >/dev/null 2>&1; then
+  install_pypi "zxing-cpp==3.1.1" "the PDF tests decode every QR code of a label sheet and a record"
+fi
+
 if ! python3 -c "import schemathesis" >/dev/null 2>&1; then
   install_pypi "schemathesis==4.32.5" "the API fuzz test drives it against the real server"
 fi

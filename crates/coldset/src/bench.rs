@@ -917,4 +917,100 @@ pub fn records_day(store: &dyn coldset_app::Store, production: &ProductionId) ->
     let zone = jiff::tz::TimeZone::get(&zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let ts = jiff::Timestamp::from_millisecond(event.at.0).map_err(|e| e.to_string())?;
     Ok(ts.to_zoned(zone).date())
+/// A daily log of `firearms` firearms out and `rows` custody steps, as the record
+/// derivation hands it to the PDF renderer (built here by hand, so the benchmark measures
+/// the layout and the PDF alone), and its CSV.
+pub fn daily_log_record(firearms: usize, rows: usize) -> Result<(coldset_app::records::Record, Vec<u8>), String> {
+    use coldset_app::records::{CheckpointRef, Column, Record, RecordKind, Row, Table};
+    let columns: Vec<Column> = [
+        ("time", "Time", 2),
+        ("firearm", "Firearm", 5),
+        ("serial", "Serial", 3),
+        ("step", "Step", 3),
+        ("from", "From", 4),
+        ("to", "To", 4),
+        ("note", "Rules checked / note", 5),
+    ]
+    .into_iter()
+    .map(|(name, label, width)| Column { name: name.into(), label: label.into(), width })
+    .collect();
+    let people = ["Zoë Łukasiewicz-Ōtani", "Maria Okafor (armorer)", "Dana Whitfield", "Søren Ægidius", "Safe A"];
+    let steps = ["taken out", "inspected", "loaded", "handed off", "collected", "cleared", "put away"];
+    let rows: Vec<Row> = (0..rows)
+        .map(|i| {
+            let f = i % firearms.max(1);
+            Row {
+                cells: vec![
+                    format!("{:02}:{:02}:{:02}", 6 + i / 400 % 16, i / 7 % 60, i % 60),
+                    format!("fa-{f} Colt Single Action Army"),
+                    format!("SAA-BF-{}", 1000 + f),
+                    steps[i % steps.len()].into(),
+                    people[i % people.len()].into(),
+                    people[(i + 1) % people.len()].into(),
+                    if i % 5 == 0 {
+                        "R-HAND-1, R-HAND-2, R-TRAIN-2: the performer acknowledged the demonstration in person".into()
+                    } else {
+                        String::new()
+                    },
+                ],
+                events: vec![1_000 + i as u64],
+            }
+        })
+        .collect();
+    let mut csv = String::from("time,firearm,serial,step,from,to,note,events\n");
+    for r in &rows {
+        let quoted: Vec<String> = r.cells.iter().map(|c| format!("\"{}\"", c.replace('"', "\"\""))).collect();
+        csv.push_str(&format!("{},{}\n", quoted.join(","), r.events[0]));
+    }
+    let record = Record {
+        kind: RecordKind::DailyLog,
+        production: ProductionId::parse(BENCH_PRODUCTION).map_err(|e| e.to_string())?,
+        production_name: "Benchmark".into(),
+        scope: "Monday 7 December 2026".into(),
+        time_zone: "UTC".into(),
+        made_at: "2026-12-07 23:59".into(),
+        checkpoint: CheckpointRef {
+            origin: "coldset.bench/bench".into(),
+            size: 1_000 + rows.len() as u64,
+            root: "q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c=".into(),
+            key: "coldset.bench+1a2b3c4d".into(),
+            note: String::new(),
+        },
+        tables: vec![Table { name: "steps".into(), title: "Custody steps".into(), columns, rows }],
+        photos: Vec::new(),
+        verify_url: "https://armory.example:8443/p/bench/records/daily-log/2026-12-07".into(),
+    };
+    Ok((record, csv.into_bytes()))
+}
+
+/// Renders the daily log `samples` times on each paper; one line per paper with the
+/// median, fastest and slowest time, the pages and the size.
+pub fn pdf(firearms: usize, rows: usize, samples: usize, out: Option<&Path>) -> Result<Vec<String>, String> {
+    let (record, csv) = daily_log_record(firearms, rows)?;
+    let mut lines = Vec::new();
+    for paper in [coldset_print::Paper::A4, coldset_print::Paper::Letter] {
+        let mut times = Vec::with_capacity(samples);
+        let mut last = Vec::new();
+        for _ in 0..samples {
+            let t = Instant::now();
+            last = black_box(coldset_print::render_pdf(&record, paper, &csv).map_err(|e| e.to_string())?);
+            times.push(t.elapsed());
+        }
+        times.sort();
+        let pages = last.windows(9).filter(|w| w == b"/MediaBox").count();
+        lines.push(format!(
+            "pdf {}: {firearms} firearms, {rows} rows, {pages} pages, {} bytes (CSV {} bytes inside): median {:.1} ms, fastest {:.1} ms, slowest {:.1} ms over {samples} renderings",
+            paper.slug(),
+            last.len(),
+            csv.len(),
+            percentile(&times, 0.5).as_secs_f64() * 1000.0,
+            times[0].as_secs_f64() * 1000.0,
+            times[times.len() - 1].as_secs_f64() * 1000.0,
+        ));
+        if let (Some(path), coldset_print::Paper::A4) = (out, paper) {
+            std::fs::write(path, &last).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    lines.push(rss());
+    Ok(lines)
 }

@@ -451,6 +451,19 @@ enum BenchCmd {
         #[arg(long, default_value_t = 0)]
         out: usize,
     },
+    /// A record's PDF (coldset-print): a daily log of that many firearms out and rows, each
+    /// row a custody step, rendered `samples` times on A4 and on US Letter.
+    Pdf {
+        #[arg(long, default_value_t = 200)]
+        firearms: usize,
+        #[arg(long, default_value_t = 5_000)]
+        rows: usize,
+        #[arg(long, default_value_t = 10)]
+        samples: usize,
+        /// Also write the A4 PDF here, to look at.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -1026,6 +1039,12 @@ fn run_bench(globals: &Globals, command: BenchCmd) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             bench::gate(&opened.app, firearms, performers, events, samples)?;
             bench::take_out(&opened.app, firearms, performers, out)
+        }
+        BenchCmd::Pdf { firearms, rows, samples, out } => {
+            for line in bench::pdf(firearms, rows, samples.max(1), out.as_deref())? {
+                println!("{line}");
+            }
+            Ok(())
         }
     }
 }

@@ -25,6 +25,8 @@ mod move_to_postgres;
 mod pg_server;
 #[path = "e2e/records.rs"]
 mod records;
+#[path = "e2e/pdf.rs"]
+mod pdf;
 #[path = "e2e/rust_replay.rs"]
 mod rust_replay;
 #[path = "e2e/scene_kit.rs"]

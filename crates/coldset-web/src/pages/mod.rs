@@ -75,6 +75,7 @@ pub fn routes() -> Router<App> {
         .route("/p/{production}/firearms/{id}/label.svg", get(firearm::label))
         .route("/p/{production}/day", get(day::day_page))
         .route("/p/{production}/labels", get(labels::label_sheet))
+        .route("/p/{production}/labels.pdf", get(labels::label_pdf))
         .route("/p/{production}/me", get(me::me_page))
         .route("/p/{production}/scenes/{id}", get(scene::scene_page))
         .route("/p/{production}/setup", get(setup::setup_page))

@@ -1,0 +1,108 @@
+//! The CSV a record's PDF carries, read back out without a PDF parser.
+//!
+//! `render_pdf` writes the CSV as the document's one embedded file: an ordinary PDF
+//! attachment (any reader lists it; poppler's `pdfdetach` saves it), in a stream object
+//! whose dictionary is `/Type /EmbeddedFile` with a direct `/Length` and `/FlateDecode`.
+//! Every other stream of the PDF is compressed, so those words appear in the file only
+//! there. This finds that object, takes `/Length` bytes after its `stream` keyword and
+//! inflates them. A PDF that another program rewrote (object streams, an incremental
+//! update) may hide it: then this says so, and nothing is guessed.
+
+/// The largest CSV taken out (a year's weapon register is a few megabytes).
+const MAX_CSV: usize = 256 * 1024 * 1024;
+
+/// The embedded CSV of a PDF made by [`crate::render_pdf`].
+pub fn embedded_csv(pdf: &[u8]) -> Result<Vec<u8>, String> {
+    if !pdf.starts_with(b"%PDF-") {
+        return Err("not a PDF file".into());
+    }
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = find(&pdf[from..], b"/EmbeddedFile").map(|i| i + from) {
+        from = at + 1;
+        let after = pdf.get(at + 13).copied().unwrap_or(b' ');
+        if is_regular(after) {
+            continue; // /EmbeddedFiles, the name tree of the catalog
+        }
+        let before = trim_end(&pdf[..at]);
+        if !before.ends_with(b"/Type") {
+            continue;
+        }
+        found.push(stream_at(pdf, at)?);
+    }
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err("this PDF carries no CSV: was it made by coldset? (coldset's record PDFs have it attached)".into()),
+        n => Err(format!("this PDF carries {n} embedded files, coldset's record PDFs one")),
+    }
+}
+
+fn is_regular(b: u8) -> bool {
+    !b.is_ascii_whitespace() && !b"()<>[]{}/%".contains(&b)
+}
+
+fn trim_end(b: &[u8]) -> &[u8] {
+    let end = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(0, |i| i + 1);
+    &b[..end]
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// The decoded data of the stream object whose dictionary holds position `at`.
+fn stream_at(pdf: &[u8], at: usize) -> Result<Vec<u8>, String> {
+    let start = rfind(&pdf[..at], b" obj").ok_or("an embedded file outside any object")?;
+    let keyword = find(&pdf[at..], b"stream").map(|i| i + at).ok_or("an embedded file without its data")?;
+    let dict = &pdf[start..keyword];
+    let length = value_after(dict, b"/Length").ok_or("an embedded file without a direct /Length")?;
+    let mut data_start = keyword + b"stream".len();
+    if pdf.get(data_start) == Some(&b'\r') {
+        data_start += 1;
+    }
+    if pdf.get(data_start) == Some(&b'\n') {
+        data_start += 1;
+    }
+    let data = pdf.get(data_start..data_start + length).ok_or("the embedded file is cut short")?;
+    if !trim_start(&pdf[data_start + length..]).starts_with(b"endstream") {
+        return Err("the embedded file's length does not match its data".into());
+    }
+    if find(dict, b"/FlateDecode").is_some() {
+        let limit = value_after(dict, b"/Size").unwrap_or(MAX_CSV).min(MAX_CSV);
+        miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, limit)
+            .map_err(|e| format!("the embedded file does not unpack: {:?}", e.status))
+    } else if find(dict, b"/Filter").is_some() {
+        Err("the embedded file is packed in a way coldset does not write".into())
+    } else {
+        Ok(data.to_vec())
+    }
+}
+
+fn trim_start(b: &[u8]) -> &[u8] {
+    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
+    &b[start..]
+}
+
+/// The non-negative integer following `key` (a whole name) in a dictionary's text.
+fn value_after(dict: &[u8], key: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = find(&dict[from..], key).map(|i| i + from) {
+        from = i + 1;
+        if dict.get(i + key.len()).copied().is_some_and(is_regular) {
+            continue;
+        }
+        let rest = trim_start(&dict[i + key.len()..]);
+        let digits: Vec<u8> = rest.iter().copied().take_while(u8::is_ascii_digit).collect();
+        // An indirect length (`12 0 R`) is not what coldset writes.
+        let after = trim_start(&rest[digits.len()..]);
+        if digits.is_empty() || after.first().is_some_and(u8::is_ascii_digit) {
+            return None;
+        }
+        return std::str::from_utf8(&digits).ok()?.parse().ok();
+    }
+    None
+}
