@@ -409,10 +409,6 @@ pub fn verify_url(
     format!("{}/p/{production}/records/{}?{query}{sep}at={size}&h={digest}", base.trim_end_matches('/'), kind.slug())
 }
 
-/// What the API and the pages say when a PDF is asked for and this build has no renderer.
-pub const NO_PDF: &str =
-    "PDF records are not in this build yet (the renderer is being merged); ask for format=csv, which carries the same rows";
-
 /// A record as JSON (the API's `format=json`).
 pub fn to_json(record: &Record) -> serde_json::Value {
     serde_json::json!({

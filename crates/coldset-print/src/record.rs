@@ -24,10 +24,16 @@ const PAD_Y: f32 = 2.5;
 /// The share of a table's width given to its events column.
 const EVENTS_SHARE: f32 = 0.11;
 
+/// More columns than this in a table, and the record is printed in landscape.
+const LANDSCAPE_FROM_COLUMNS: usize = 8;
+
 /// The record laid out on `paper`, with `embedded_csv` (the record's CSV) attached as
 /// `<kind>.csv`. The same arguments give the same bytes.
 pub fn render_pdf(record: &Record, paper: Paper, embedded_csv: &[u8]) -> Result<Vec<u8>, Error> {
     let (w, h) = paper.size();
+    // A record with a table of many columns (a register) is printed across the long side
+    // of the paper, so that its words and serials are not cut in the middle.
+    let (w, h) = if record.tables.iter().any(|t| t.columns.len() > LANDSCAPE_FROM_COLUMNS) { (h, w) } else { (w, h) };
     let mut l = Layout { doc: Doc::new(w, h), record, page: 0, y: 0.0 };
     l.first_page()?;
     for table in &record.tables {

@@ -93,6 +93,7 @@ pub(crate) fn record(rows: usize) -> Record {
         scope: "Monday 7 December 2026".into(),
         time_zone: "Europe/London".into(),
         made_at: "2026-12-07 19:05".into(),
+        params: Default::default(),
         checkpoint: CheckpointRef {
             origin: "armory.example/dead-river".into(),
             size: 15_234,

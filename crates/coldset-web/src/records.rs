@@ -1,5 +1,5 @@
 //! Records out (docs/records.md): `GET /api/v1/productions/{p}/records/{kind}` as CSV, JSON
-//! (or PDF once its renderer is in), the records index page `/p/{p}/records`, and each
+//! (or PDF, laid out by `coldset-print`), the records index page `/p/{p}/records`, and each
 //! record as a printable page `/p/{p}/records/{kind}`. With `at=SIZE` (and `h=DIGEST`) the
 //! page is the verification a printed record's QR code opens: the record derived again at
 //! the checkpoint of SIZE events, and whether its rows still hash to the digest printed.
@@ -40,6 +40,8 @@ pub(crate) struct RecordQuery {
     incident: Option<String>,
     seq: Option<String>,
     format: Option<String>,
+    /// A PDF's paper: `a4` (the default) or `letter`.
+    paper: Option<String>,
     at: Option<String>,
     h: Option<String>,
 }
@@ -154,9 +156,12 @@ async fn record_api(
             format!("format '{format}': ask for csv, pdf or json"),
         ));
     }
-    if format == "pdf" {
-        return Err(ApiError::new(StatusCode::NOT_IMPLEMENTED, "record.pdf_unavailable", records::NO_PDF));
-    }
+    let paper = match query.paper.as_deref() {
+        None => coldset_print::Paper::A4,
+        Some(name) => coldset_print::Paper::parse(name).ok_or_else(|| {
+            ApiError::new(StatusCode::BAD_REQUEST, "record.invalid", format!("paper '{name}': ask for a4 or letter"))
+        })?,
+    };
     let base = crate::html::base_url(&headers, options.0);
     let record = derive(app, production, kind, params, None, base).await?;
     Ok(match format {
@@ -168,6 +173,24 @@ async fn record_api(
             records::to_csv(&record),
         )
             .into_response(),
+        "pdf" => {
+            let name = file_name(&record, "pdf");
+            // The record's CSV travels inside its PDF (`coldset verify --record` reads it).
+            let pdf = tokio::task::spawn_blocking(move || {
+                coldset_print::render_pdf(&record, paper, &records::to_csv(&record))
+            })
+            .await
+            .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "internal", "the request was interrupted"))?
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "record.pdf_failed", e.to_string()))?;
+            (
+                [
+                    (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+                ],
+                pdf,
+            )
+                .into_response()
+        }
         _ => axum::Json(records::to_json(&record)).into_response(),
     })
 }
@@ -223,7 +246,8 @@ pub(crate) fn links(p: &str, kind: RecordKind, query: &str) -> Markup {
     html! {
         span.record-links {
             a href={ "/p/" (p) "/records/" (kind.slug()) "?" (query) } { "Print" } " · "
-            a href={ (api) "pdf" } { "PDF" } " · "
+            a href={ (api) "pdf" } { "PDF (A4)" } " · "
+            a href={ (api) "pdf&paper=letter" } { "PDF (Letter)" } " · "
             a href={ (api) "csv" } download { "CSV" }
         }
     }

@@ -212,6 +212,9 @@ enum Cmd {
         seq: Option<u64>,
         #[arg(long, value_enum, default_value = "csv")]
         format: records::Format,
+        /// The PDF's paper: a4 or letter.
+        #[arg(long, default_value = "a4")]
+        paper: String,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
@@ -479,14 +482,23 @@ enum ConfigCmd {
     },
 }
 
-/// The allocator. glibc's malloc gives each thread that allocates its own arena and keeps
-/// what each freed: a 10,000-row import grew the server by 92 MB (73 MB with two arenas)
-/// for about 35 MB of live data. mimalloc returns freed pages and keeps per-thread heaps
-/// without that growth (figures for both in docs/benchmarks.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+/// glibc gives each thread that allocates its own malloc arena, up to eight per core, and
+/// keeps what they freed: a 10,000-row import grew the server by 92 MB with the default
+/// (figures with two and with one arena in docs/benchmarks.md). Two serve a 2-core set
+/// laptop's threads without one lock for all; `MALLOC_ARENA_MAX` set by the operator wins.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only sets an allocator parameter; called first thing in main,
+        // before any other thread exists.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
+        }
+    }
+}
 
 fn main() -> ExitCode {
+    limit_malloc_arenas();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -656,7 +668,7 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{message}");
             Ok(())
         }
-        Cmd::Report { kind, data, database, production, day, from, to, incident, seq, format, out } => {
+        Cmd::Report { kind, data, database, production, day, from, to, incident, seq, format, paper, out } => {
             let cfg = resolve_db(&globals, data, database, None)?;
             let params = coldset_app::records::Params::parse(|name| match name {
                 "day" => day.clone(),
@@ -675,6 +687,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 &kind,
                 &params,
                 format,
+                coldset_print::Paper::parse(&paper).ok_or_else(|| format!("--paper {paper}: choose a4 or letter"))?,
                 &base,
                 &out,
             )?;

@@ -19,7 +19,7 @@ pub enum Format {
     Json,
 }
 
-use records::{to_json, NO_PDF};
+use records::to_json;
 
 /// `coldset report`: a record of a production in a data directory, from its latest signed
 /// checkpoint, written to `out`.
@@ -31,6 +31,7 @@ pub fn report(
     kind: &str,
     params: &Params,
     format: Format,
+    paper: coldset_print::Paper,
     base_url: &str,
     out: &Path,
 ) -> Result<String, String> {
@@ -41,9 +42,6 @@ pub fn report(
         )
     })?;
     params.check(kind).map_err(|e| e.to_string())?;
-    if format == Format::Pdf {
-        return Err(NO_PDF.into());
-    }
     let store = crate::datadir::open_store(dir, database).map_err(|e| e.to_string())?;
     let p = ProductionId::parse(production).map_err(|e| e.to_string())?;
     if !store.productions().map_err(|e| e.to_string())?.iter().any(|r| r.id == p) {
@@ -59,7 +57,10 @@ pub fn report(
     let bytes = match format {
         Format::Csv => records::to_csv(&record),
         Format::Json => serde_json::to_vec_pretty(&to_json(&record)).unwrap_or_default(),
-        Format::Pdf => return Err(NO_PDF.into()),
+        // The record's CSV travels inside its PDF (`verify --record` reads it back).
+        Format::Pdf => {
+            coldset_print::render_pdf(&record, paper, &records::to_csv(&record)).map_err(|e| e.to_string())?
+        }
     };
     std::fs::write(out, bytes).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     let rows: usize = record.tables.iter().map(|t| t.rows.len()).sum();
@@ -90,7 +91,7 @@ pub fn verify_record(file: &Path, key: &str, source: Source<'_>) -> Result<Strin
     let csv = if is_pdf {
         // A PDF record carries its CSV as an attached file: its rows are verified as a CSV's,
         // then the PDF's own bytes against the record's rendering (below).
-        pdf_embedded_csv(&bytes).ok_or_else(|| format!("{}: {NO_PDF}", file.display()))?
+        coldset_print::embedded_csv(&bytes).map_err(|e| format!("{}: {e}", file.display()))?
     } else {
         bytes.clone()
     };
@@ -140,23 +141,28 @@ pub fn verify_record(file: &Path, key: &str, source: Source<'_>) -> Result<Strin
     if let Some(diff) = records::compare(&expected, &found) {
         return Err(format!("ROW: {diff}"));
     }
+    let mut pages = String::new();
     if is_pdf {
         // The rows verify; the pages must be the record's rendering too, so an edit of the
-        // visible text (leaving the attached CSV alone) is caught.
-        match pdf_render(&expected, &csv) {
-            Some(rendered) if rendered == bytes => {}
-            Some(_) => {
-                return Err("PDF: its attached CSV verifies, but its pages are not the record's rendering: the \
-                            printed text was changed"
-                    .into())
-            }
-            None => return Err(NO_PDF.into()),
+        // visible text (leaving the attached CSV alone) is caught. An incident pack's photos
+        // are files beside the log, not in it: a PDF that shows some cannot be rendered
+        // again from the log alone, so its pages are not compared (its rows and their
+        // photo hashes are).
+        let photo_rows = expected.tables.iter().filter(|t| t.name == "photos").map(|t| t.rows.len()).sum::<usize>();
+        if photo_rows > 0 {
+            pages = format!("; its pages were not compared ({photo_rows} photos are not in the log)");
+        } else if !pdf_pages_match(&expected, &csv, &bytes) {
+            return Err("PDF: its attached CSV verifies, but its pages are not the record's rendering: the printed \
+                        text was changed"
+                .into());
+        } else {
+            pages = "; its pages are the record's rendering".into();
         }
     }
     let rows: usize = expected.tables.iter().map(|t| t.rows.len()).sum();
     Ok(format!(
         "record ok: the {} of {} ({}), {rows} rows in {} tables, each as the log's first {cp_size} events give it; \
-         checkpoint signed by {key}; verified in {:.3} s",
+         checkpoint signed by {key}{pages}; verified in {:.3} s",
         found.kind.title().to_lowercase(),
         found.production,
         found.scope,
@@ -165,16 +171,11 @@ pub fn verify_record(file: &Path, key: &str, source: Source<'_>) -> Result<Strin
     ))
 }
 
-/// The CSV a PDF record carries as its attached file. The PDF renderer's reader goes here
-/// once it is merged; until then no PDF is read.
-fn pdf_embedded_csv(_pdf: &[u8]) -> Option<Vec<u8>> {
-    None
-}
-
-/// The PDF of a record, rendered as the server renders it (the record's CSV attached), to
-/// compare with a PDF whose rows verified. The renderer goes here once it is merged.
-fn pdf_render(_record: &Record, _csv: &[u8]) -> Option<Vec<u8>> {
-    None
+/// Whether `pdf` is the record's rendering, on either paper, with its CSV attached.
+fn pdf_pages_match(record: &Record, csv: &[u8], pdf: &[u8]) -> bool {
+    [coldset_print::Paper::A4, coldset_print::Paper::Letter]
+        .into_iter()
+        .any(|paper| coldset_print::render_pdf(record, paper, csv).is_ok_and(|rendered| rendered == pdf))
 }
 
 /// Reads an export bundle's first `size` events, checks they hash to the checkpoint's root,

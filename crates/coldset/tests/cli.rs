@@ -21,12 +21,12 @@ mod import;
 mod key_rotation;
 #[path = "e2e/move_to_postgres.rs"]
 mod move_to_postgres;
+#[path = "e2e/pdf.rs"]
+mod pdf;
 #[path = "../../coldset-store-postgres/tests/support/pg_server.rs"]
 mod pg_server;
 #[path = "e2e/records.rs"]
 mod records;
-#[path = "e2e/pdf.rs"]
-mod pdf;
 #[path = "e2e/rust_replay.rs"]
 mod rust_replay;
 #[path = "e2e/scene_kit.rs"]

@@ -9,7 +9,7 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read as _;
 
-fn tool(name: &str, args: &[&str]) -> Output {
+pub(super) fn tool(name: &str, args: &[&str]) -> Output {
     let out = Command::new(name)
         .args(args)
         .output()
@@ -20,7 +20,7 @@ fn tool(name: &str, args: &[&str]) -> Output {
 
 /// The text of one page (pdftotext, in reading order), or of the part of it within
 /// (x, y, w, h) pixels at `dpi`.
-fn page_text(pdf: &Path, page: usize, crop: Option<(f32, f32, f32, f32, u32)>) -> String {
+pub(super) fn page_text(pdf: &Path, page: usize, crop: Option<(f32, f32, f32, f32, u32)>) -> String {
     let page = page.to_string();
     let mut args = vec!["-f".to_owned(), page.clone(), "-l".into(), page];
     if let Some((x, y, w, h, dpi)) = crop {
@@ -80,7 +80,7 @@ for b in zxingcpp.read_barcodes(view, formats=zxingcpp.BarcodeFormat.QRCode):
 }
 
 /// target/screenshots, where the browser tests leave theirs.
-fn screenshots() -> PathBuf {
+pub(super) fn screenshots() -> PathBuf {
     let dir = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"))
@@ -169,6 +169,7 @@ fn record(rows: usize) -> (Record, Vec<u8>) {
         scope: "Incident 3: misfire on stage 4".into(),
         time_zone: "Europe/Warsaw".into(),
         made_at: "2026-12-07 19:05".into(),
+        params: Default::default(),
         checkpoint: CheckpointRef {
             origin: "armory.example/dead-river".into(),
             size: 2401,

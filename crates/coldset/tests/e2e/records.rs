@@ -193,11 +193,50 @@ fn records_verify_and_every_change_is_named_by_its_row_or_checkpoint() {
     write(&file, &l);
     let said = text(&verify(&file));
     assert!(said.contains("'serial'") && said.contains("SAA-BF-0000") && said.contains("table 'firearms'"), "{said}");
-    // A PDF whose attached CSV this build cannot read yet is refused, never passed.
+    // The same record as a PDF (US Letter): it reads back with its serials and checkpoint,
+    // carries its CSV, and verifies, pages included.
     let pdf = tmp.path().join("w.pdf");
+    let mut cmd = vec!["report", "weapon-register", "--data", p(&data), "--production", "dead-river"];
+    cmd.extend(["--format", "pdf", "--paper", "letter", "--out", p(&pdf)]);
+    let o = coldset(&cmd);
+    assert!(o.status.success(), "{}", text(&o));
+    let first_page = super::pdf::page_text(&pdf, 1, None);
+    assert!(first_page.contains("Weapon register") && first_page.contains("Checkpoint: log size"), "{first_page}");
+    let all_pages = String::from_utf8(super::pdf::tool("pdftotext", &["-layout", p(&pdf), "-"]).stdout).unwrap();
+    assert!(all_pages.contains("SAA-BF-1021"), "{all_pages}");
+    super::pdf::tool(
+        "pdftoppm",
+        &[
+            "-png",
+            "-r",
+            "80",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            p(&pdf),
+            p(&super::pdf::screenshots().join("record-weapon-register-letter")),
+        ],
+    );
+    let o = verify(&pdf);
+    assert!(o.status.success() && text(&o).contains("pages are the record's rendering"), "{}", text(&o));
+    let bytes = std::fs::read(&pdf).unwrap();
+    let at = |needle: &[u8]| bytes.windows(needle.len()).position(|w| w == needle).unwrap();
+    // (The attached CSV is compressed inside the PDF; its rows go through the same
+    // comparison as a CSV file's, whose changes are tested above.)
+    // The pages changed, the attached CSV left alone: a digit of the first page's size.
+    let mut changed = bytes.clone();
+    let media = at(b"/MediaBox");
+    let digit = media + changed[media..].iter().position(|b| (b'1'..=b'8').contains(b)).unwrap();
+    changed[digit] += 1;
+    std::fs::write(&pdf, &changed).unwrap();
+    let o = verify(&pdf);
+    assert!(!o.status.success() && text(&o).contains("printed text was changed"), "{}", text(&o));
+    // Not a record's PDF at all.
     std::fs::write(&pdf, b"%PDF-1.7\n%%EOF\n").unwrap();
     let o = verify(&pdf);
-    assert!(!o.status.success() && text(&o).contains("PDF"), "{}", text(&o));
+    assert!(!o.status.success() && text(&o).contains("w.pdf"), "{}", text(&o));
     // A key that is not the production's.
     let elsewhere = tmp.path().join("elsewhere");
     assert!(coldset(&["init", "--data", p(&elsewhere)]).status.success());
@@ -262,7 +301,7 @@ fn the_report_endpoints_answer_bad_input_clearly_and_never_with_a_server_error()
         ("/incident-pack", 400, "record.invalid"),
         ("/hand-off-receipt?seq=99999999", 404, "record.not_found"),
         ("/weapon-register?format=xls", 400, "record.invalid"),
-        ("/weapon-register?format=pdf", 501, "record.pdf_unavailable"),
+        ("/weapon-register?format=pdf&paper=a3", 400, "record.invalid"),
     ];
     for (path, want, code) in cases {
         let (status, _, body) = get(path, &token);
@@ -271,6 +310,19 @@ fn the_report_endpoints_answer_bad_input_clearly_and_never_with_a_server_error()
         assert_eq!(v["code"], *code, "{path}: {body}");
         assert!(!v["message"].as_str().unwrap().is_empty());
     }
+    // The PDF over the API: a PDF of the same rows.
+    let r = ureq::get(&format!("{base}/weapon-register?format=pdf"))
+        .set("Authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    assert_eq!(r.content_type(), "application/pdf");
+    let mut pdf = Vec::new();
+    std::io::Read::read_to_end(&mut r.into_reader(), &mut pdf).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let file = tmp.path().join("api.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let all_pages = String::from_utf8(super::pdf::tool("pdftotext", &[p(&file), "-"]).stdout).unwrap();
+    assert!(all_pages.contains("SAA-BF-1021"), "{all_pages}");
     // A day with no events: an empty record, not an error.
     let (status, _, body) = get("/daily-log?day=2020-01-01&format=csv", &token);
     assert_eq!(status, 200, "{body}");
