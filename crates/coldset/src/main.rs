@@ -952,15 +952,7 @@ fn run_bench(globals: &Globals, command: BenchCmd) -> Result<(), String> {
             if writers == 0 || events < writers as u64 {
                 return Err("need at least one writer and at least one event per writer".into());
             }
-            if !data.join(coldset_store_sqlite::DB_FILE).exists() {
-                datadir::init(&data, key_dir, None, "bench", "coldset.bench").map_err(|e| e.to_string())?;
-            }
-            let opened = datadir::open(&data, key_dir, None).map_err(|e| e.to_string())?;
-            let sinks = sinks::file_sinks(&opened.checkpoint_copies());
-            opened
-                .app
-                .enable_checkpoints(opened.key.clone(), sinks, std::time::Duration::from_secs(1))
-                .map_err(|e| e.to_string())?;
+            let opened = open_bench_data(&data, key_dir)?;
             let f = bench::append(&opened.app, writers, events, print_acks)?;
             let rate = f.events as f64 / f.seconds;
             eprintln!(
@@ -1003,15 +995,7 @@ fn run_bench(globals: &Globals, command: BenchCmd) -> Result<(), String> {
         BenchCmd::Records { data, firearms, build, kinds, samples } => {
             let p = coldset_domain::ids::ProductionId::parse(bench::GATE_PRODUCTION).map_err(|e| e.to_string())?;
             if build > 0 {
-                if !data.join(coldset_store_sqlite::DB_FILE).exists() {
-                    datadir::init(&data, key_dir, None, "bench", "coldset.bench").map_err(|e| e.to_string())?;
-                }
-                let opened = datadir::open(&data, key_dir, None).map_err(|e| e.to_string())?;
-                let sinks = sinks::file_sinks(&opened.checkpoint_copies());
-                opened
-                    .app
-                    .enable_checkpoints(opened.key.clone(), sinks, std::time::Duration::from_secs(1))
-                    .map_err(|e| e.to_string())?;
+                let opened = open_bench_data(&data, key_dir)?;
                 let n = bench::records_build(&opened.app, firearms, build)?;
                 // The records are made from a signed checkpoint: wait for the one of the head.
                 for _ in 0..100 {
@@ -1060,6 +1044,20 @@ fn run_bench(globals: &Globals, command: BenchCmd) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// A benchmark's data directory (made the first time), open, signing checkpoints every second.
+fn open_bench_data(data: &Path, key_dir: Option<&Path>) -> Result<datadir::Opened, String> {
+    if !data.join(coldset_store_sqlite::DB_FILE).exists() {
+        datadir::init(data, key_dir, None, "bench", "coldset.bench").map_err(|e| e.to_string())?;
+    }
+    let opened = datadir::open(data, key_dir, None).map_err(|e| e.to_string())?;
+    let sinks = sinks::file_sinks(&opened.checkpoint_copies());
+    opened
+        .app
+        .enable_checkpoints(opened.key.clone(), sinks, std::time::Duration::from_secs(1))
+        .map_err(|e| e.to_string())?;
+    Ok(opened)
 }
 
 const DEMO_LOGINS_FILE: &str = "demo-logins.txt";

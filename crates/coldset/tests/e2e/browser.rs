@@ -320,6 +320,22 @@ fn the_pages_work_in_chromium_and_pass_accessibility_checks() {
     let pdf = base64::engine::general_purpose::STANDARD.decode(pdf.as_str().unwrap()).unwrap();
     assert!(pdf.starts_with(b"%PDF") && pdf.len() > 2_000, "{} bytes", pdf.len());
     std::fs::write(screenshot_dir().join("labels.pdf"), pdf).unwrap();
+    // The records: the index, the weapon register and today's daily log as pages (each also
+    // a PDF and a CSV), on a phone as on a desk.
+    armorer.go(&format!("{}/p/dead-river/records", server.base));
+    let index = armorer.text();
+    assert!(index.contains("Weapon register") && index.contains("PDF (Letter)"), "{index}");
+    check(&armorer, "records");
+    armorer.go(&format!("{}/p/dead-river/records/weapon-register", server.base));
+    let register = armorer.text();
+    assert!(register.contains("SAA-BF-1021") && register.contains("Made from the signed checkpoint"), "{register}");
+    check(&armorer, "record-weapon-register");
+    armorer.go(&format!("{}/p/dead-river/records", server.base));
+    let daily =
+        armorer.script("return document.querySelector(\"a[href*='/records/daily-log?day=']\").getAttribute('href');");
+    armorer.go(&format!("{}{}", server.base, daily.as_str().unwrap()));
+    assert!(armorer.text().contains("Daily firearms log"), "{}", armorer.text());
+    check(&armorer, "record-daily-log");
 
     // The safety advisor answers the critical report from the oversight page: acknowledged,
     // then reviewed, and the board's stop goes away without a reload. A hold she places shows

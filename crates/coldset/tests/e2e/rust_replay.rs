@@ -486,9 +486,11 @@ fn the_rust_failure_chain_is_refused_step_by_step_and_the_proper_scene_succeeds(
     // Issue #21: the performer reads the receipt of the hand-off to him (once a signed
     // checkpoint holds it) and no register; the camera operator not even that receipt.
     let receipt = format!("/records/hand-off-receipt?seq={}", first["events"][0]["seq"].as_u64().unwrap());
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    // (Until the checkpointer signs the head: 409 with no checkpoint yet, then 404 while
+    // the newest checkpoint is older than the hand-off.)
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let mut r = read_as(&alec, &receipt);
-    while r.status == 404 && std::time::Instant::now() < deadline {
+    while matches!(r.status, 404 | 409) && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(200));
         r = read_as(&alec, &receipt);
     }
