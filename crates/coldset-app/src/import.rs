@@ -1059,6 +1059,9 @@ pub fn commit(
 ) -> Result<Committed, AppError> {
     let mut attempt = 0;
     let mut checked = checked.filter(|p| p.kind == table.kind);
+    // The preview's memory, freed on another thread, goes back to the system before the
+    // batch is built, so the commit's peak does not stack on it (memory.rs).
+    crate::memory::give_back_freed();
     loop {
         let state = app.state(production)?;
         let mut preview = match checked.take() {

@@ -16,6 +16,7 @@ pub mod import;
 pub mod inflight;
 pub mod kit;
 pub mod ledger;
+pub mod memory;
 pub mod metrics;
 pub mod notify;
 pub mod passkey;
