@@ -1,5 +1,5 @@
 //! A person's own page: their roles, what they hold, what they were shown, the scenes that
-//! name them, their confirmation PIN, password and passkeys. Open to every person of the
+//! name them, the receipts of the hand-offs to them, their confirmation PIN, password and passkeys. Open to every person of the
 //! production, performers and crew included.
 
 use crate::api::{blocking, parse_production};
@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use coldset_app::App;
 use coldset_domain::ids::PersonId;
-use coldset_domain::ProductionState;
+use coldset_domain::{EntityRef, Event, ProductionState};
 use maud::{html, Markup};
 
 pub(super) async fn me_page(
@@ -40,12 +40,39 @@ pub(super) async fn me_page(
         Ok(keys) => keys.len(),
         Err(e) => return crate::extract::page_refusal(&e, &back),
     };
+    // The hand-offs to them, newest first, each with the receipt they can keep (issue #21).
+    let (app2, p2, who) = (app.clone(), production.clone(), me.clone());
+    let received: Vec<Received> =
+        match blocking(move || app2.history(&p2, &EntityRef::Person(who.clone()), None, 200)).await {
+            Ok(page) => page
+                .entries
+                .into_iter()
+                .filter_map(|e| match &e.envelope.event {
+                    Event::FirearmHandedOff { firearm, to, .. } if to == &me => {
+                        Some((e.envelope.seq, firearm.clone(), e.envelope.at))
+                    }
+                    _ => None,
+                })
+                .take(10)
+                .collect(),
+            Err(e) => return crate::extract::page_refusal(&e, &back),
+        };
     let csrf = csrf(&headers);
     let forms = Forms { p: &p, csrf: &csrf, back: &back };
-    crate::html::signed_in_page("My account", view(&state, &p, &me, keys, forms)).into_response()
+    crate::html::signed_in_page("My account", view(&state, &p, &me, keys, &received, forms)).into_response()
 }
 
-fn view(state: &ProductionState, p: &str, me: &PersonId, keys: usize, forms: Forms<'_>) -> Markup {
+/// A hand-off to the person: its event, the firearm, when.
+type Received = (u64, coldset_domain::ids::FirearmId, coldset_domain::Timestamp);
+
+fn view(
+    state: &ProductionState,
+    p: &str,
+    me: &PersonId,
+    keys: usize,
+    received: &[Received],
+    forms: Forms<'_>,
+) -> Markup {
     let person = state.people.get(me);
     let held: Vec<_> = state.firearms.values().filter(|f| f.holder.person() == Some(me)).collect();
     let shown: Vec<_> =
@@ -88,6 +115,17 @@ fn view(state: &ProductionState, p: &str, me: &PersonId, keys: usize, forms: For
                 }
             }
             @if shown.is_empty() { li { "Nothing since each firearm last left storage." } }
+        }
+        h2 { "Your hand-off receipts" }
+        ul {
+            @for (seq, firearm, at) in received {
+                li {
+                    (state.firearms.get(firearm).map_or(firearm.to_string(), |f| format!("{} {} {}", f.id, f.make, f.model)))
+                    ", handed to you at " (crate::html::when(state, *at)) ": "
+                    a href={ "/api/v1/productions/" (p) "/records/hand-off-receipt?seq=" (seq) "&format=pdf" } { "receipt (PDF)" }
+                }
+            }
+            @if received.is_empty() { li { "No firearm was handed to you." } }
         }
         h2 { "Your scenes" }
         ul {

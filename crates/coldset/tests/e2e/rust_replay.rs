@@ -496,6 +496,20 @@ fn the_rust_failure_chain_is_refused_step_by_step_and_the_proper_scene_succeeds(
     }
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["tables"][0]["rows"][4]["cells"], json!(["to", "Alec (performer)"]), "{}", r.body);
+    // His own page lists the hand-off with the receipt to keep, as a PDF.
+    let own_page = ureq::get(&format!("{}/p/bonanza-creek/me", server.base))
+        .set("Authorization", &format!("Bearer {alec}"))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    let link = format!("{receipt}&amp;format=pdf");
+    assert!(own_page.contains("Your hand-off receipts") && own_page.contains(&link), "{own_page}");
+    let pdf = ureq::get(&format!("{}/api/v1/productions/bonanza-creek{receipt}&format=pdf", server.base))
+        .set("Authorization", &format!("Bearer {alec}"))
+        .call()
+        .unwrap();
+    assert_eq!(pdf.content_type(), "application/pdf");
     assert_eq!(read_as(&alec, "/records/weapon-register").status, 403);
     assert_eq!(read_as(&halyna, &receipt).status, 403);
     // F5/F6: the scene cannot wrap while the actor holds the gun.
