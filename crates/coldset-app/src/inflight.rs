@@ -57,7 +57,7 @@ pub struct InFlight {
 
 impl InFlight {
     /// Joins `key` for a send of `production` that starts now, before its proof is checked.
-    pub fn join(&self, production: &ProductionId, key: &IdempotencyKey) -> Send {
+    pub fn join(&self, production: &ProductionId, key: &IdempotencyKey) -> Sending {
         let slot = (production.to_string(), key.account.clone(), key.key.clone());
         let mut claims = lock(&self.claims);
         let entry = claims.entry(slot.clone()).or_insert_with(|| Entry {
@@ -68,12 +68,12 @@ impl InFlight {
         });
         entry.sends += 1;
         entry.undecided += 1;
-        Send { claims: self.claims.clone(), slot, decided: false, ran: false, finished: false }
+        Sending { claims: self.claims.clone(), slot, decided: false, ran: false, finished: false }
     }
 }
 
 /// One send of a key, from before its proof is checked until it is answered.
-pub struct Send {
+pub struct Sending {
     claims: Claims,
     slot: Slot,
     decided: bool,
@@ -81,7 +81,7 @@ pub struct Send {
     finished: bool,
 }
 
-impl Send {
+impl Sending {
     /// Its proof passed: it will be decided by the writer; the others wait for it.
     pub fn authorized(&mut self) {
         let mut claims = lock(&self.claims);
@@ -128,7 +128,7 @@ impl Send {
     }
 }
 
-impl Drop for Send {
+impl Drop for Sending {
     fn drop(&mut self) {
         let mut claims = lock(&self.claims);
         let Some(entry) = claims.get_mut(&self.slot) else { return };

@@ -265,7 +265,7 @@ impl App {
 
     /// Joins the sends in progress under `key`, before the send's in-person proof is checked
     /// (see inflight.rs: of a double tap confirmed by passkey, only one send passes the proof).
-    pub fn join_send(&self, production: &ProductionId, key: &IdempotencyKey) -> inflight::Send {
+    pub fn join_send(&self, production: &ProductionId, key: &IdempotencyKey) -> inflight::Sending {
         self.inner.inflight.join(production, key)
     }
 

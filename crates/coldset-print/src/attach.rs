@@ -67,8 +67,9 @@ fn stream_at(pdf: &[u8], at: usize) -> Result<Vec<u8>, String> {
     if pdf.get(data_start) == Some(&b'\n') {
         data_start += 1;
     }
-    let data = pdf.get(data_start..data_start + length).ok_or("the embedded file is cut short")?;
-    if !trim_start(&pdf[data_start + length..]).starts_with(b"endstream") {
+    let data_end = data_start.checked_add(length).ok_or("the embedded file's length is not a length")?;
+    let data = pdf.get(data_start..data_end).ok_or("the embedded file is cut short")?;
+    if !trim_start(&pdf[data_end..]).starts_with(b"endstream") {
         return Err("the embedded file's length does not match its data".into());
     }
     if find(dict, b"/FlateDecode").is_some() {

@@ -591,24 +591,24 @@ async fn act(
                 .await
             }
         };
-        let authorized = match (checked, send.take()) {
-            (Ok(access::Checked::Replayed(first)), _) => return Ok(Some(first)),
-            (Ok(access::Checked::Authorized(authorized)), mut joined) => {
-                if let Some(s) = joined.as_mut() {
+        let authorized = match checked {
+            Ok(access::Checked::Replayed(first)) => return Ok(Some(first)),
+            Ok(access::Checked::Authorized(authorized)) => {
+                if let Some(s) = send.as_mut() {
                     s.authorized();
                 }
-                send = joined;
                 authorized
             }
             // The passkey's challenge was used up by another send of this form, which got
             // through: its answer is the answer.
-            (Err(e), Some(joined)) if e.code == "auth.forbidden" => {
-                return match joined.answer_of_another(std::time::Duration::from_secs(10)).await {
-                    Some(first) => Ok(Some(first)),
-                    None => Err(e),
+            Err(e) => {
+                if let (true, Some(joined)) = (e.code == "auth.forbidden", send.take()) {
+                    if let Some(first) = joined.answer_of_another(std::time::Duration::from_secs(10)).await {
+                        return Ok(Some(first));
+                    }
                 }
+                return Err(e);
             }
-            (Err(e), _) => return Err(e),
         };
         let mut request = Request::new(production.clone(), authorized.actor, command);
         request.attested = authorized.attested;

@@ -984,7 +984,8 @@ pub fn daily_log_record(firearms: usize, rows: usize) -> Result<(coldset_app::re
         photos: Vec::new(),
         verify_url: "https://armory.example:8443/p/bench/records/daily-log/2026-12-07".into(),
     };
-    Ok((record, csv.into_bytes()))
+    let csv = coldset_app::records::to_csv(&record);
+    Ok((record, csv))
 }
 
 /// Renders the daily log `samples` times on each paper; one line per paper with the

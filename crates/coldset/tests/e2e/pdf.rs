@@ -189,11 +189,8 @@ fn record(rows: usize) -> (Record, Vec<u8>) {
         }],
         verify_url: "https://armory.example:8443/p/dead-river/records/incident-pack/3".into(),
     };
-    let mut csv = String::from("table,time,firearm,serial,step,who,note,events\n");
-    for r in &record.tables[0].rows {
-        csv.push_str(&format!("steps,{},\"{}\",{}\n", r.cells[0], r.cells[1], r.cells[2]));
-    }
-    (record, csv.into_bytes())
+    let csv = coldset_app::records::to_csv(&record);
+    (record, csv)
 }
 
 /// A record's PDF: the names (Unicode ones too), every row's serial, the headings again on
