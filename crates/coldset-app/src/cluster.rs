@@ -217,6 +217,8 @@ pub(crate) struct Follower {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) lead: Arc<Leadership>,
     pub(crate) published: crate::snapshots::Snapshots,
+    /// The live feed (the board): events another node wrote reach this node's watchers too.
+    pub(crate) live: tokio::sync::broadcast::Sender<crate::Published>,
 }
 
 impl Follower {
@@ -237,16 +239,19 @@ impl Follower {
                 continue;
             }
             let mut state = current.map_or_else(ProductionState::new, |s| (*s).clone());
-            let mut grew = false;
+            let mut read = Vec::new();
             self.store.for_each_event(&p, have, &mut |ev| {
                 let env = Envelope::decode(&ev.bytes)
                     .map_err(|e| StoreError::Corrupt(format!("event {} of {p}: {e}", ev.seq)))?;
                 state.apply(&env).map_err(|e| StoreError::Corrupt(format!("{p}: {e}")))?;
-                grew = true;
+                read.push(env);
                 Ok(())
             })?;
-            if grew && state.info.is_some() {
+            if !read.is_empty() && state.info.is_some() {
                 self.published.publish(&p, Arc::new(state));
+                for env in read {
+                    let _ = self.live.send(crate::Published { production: p.clone(), envelope: Arc::new(env) });
+                }
             }
         }
         Ok(())

@@ -96,6 +96,7 @@ impl App {
             store: app.inner.store.clone(),
             lead: lead.clone(),
             published: app.inner.snapshots.clone(),
+            live: app.inner.live.clone(),
         };
         follower.catch_up(None)?;
         cluster::start_keeper(
