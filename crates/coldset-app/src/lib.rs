@@ -92,12 +92,12 @@ impl App {
         }
         let lead = Arc::new(cluster::Leadership::new(node));
         let app = App::start(store, clock, Some(lead.clone()))?;
-        let follower = cluster::Follower {
-            store: app.inner.store.clone(),
-            lead: lead.clone(),
-            published: app.inner.snapshots.clone(),
-            live: app.inner.live.clone(),
-        };
+        let mut follower = cluster::Follower::new(
+            app.inner.store.clone(),
+            lead.clone(),
+            app.inner.snapshots.clone(),
+            app.inner.live.clone(),
+        );
         follower.catch_up(None)?;
         cluster::start_keeper(
             Arc::downgrade(&app.inner.alive),

@@ -310,7 +310,9 @@ impl Worker {
         match change {
             Control::Lead { production, token } => match load_log(self.store.as_ref(), &production) {
                 Ok(log) if log.state.info.is_some() => {
-                    self.snapshots.publish(&production, Arc::new(log.state.clone()));
+                    // The log as it is now replaces whatever copy this node had (after a
+                    // database failover, a copy may hold an event the log lost).
+                    self.snapshots.replace(&production, Arc::new(log.state.clone()));
                     if let Ok(mut heads) = self.heads.write() {
                         heads.insert(production.clone(), (log.tree.size(), log.tree.root()));
                     }
