@@ -514,7 +514,15 @@ impl Worker {
             }
             Err(e) => {
                 self.metrics.commit_failed();
-                tracing::error!(error = %e, "commit failed; reloading the productions involved");
+                match (&self.lead, &e) {
+                    (Some(_), AppError::Store(crate::ports::StoreError::LeaseLost(_))) => {
+                        tracing::warn!(error = %e, "commit refused: a lease moved; this node stops writing its productions")
+                    }
+                    (Some(_), _) => {
+                        tracing::error!(error = %e, "commit failed; this node stops writing its productions until it takes them again")
+                    }
+                    (None, _) => tracing::error!(error = %e, "commit failed; reloading the productions involved"),
+                }
                 for (reply, _) in accepted {
                     let _ = reply.send(Err(e.clone()));
                 }
