@@ -97,7 +97,14 @@ impl Leadership {
 struct Keeper {
     /// Productions seen without a valid lease, and for how many rounds.
     unled: HashMap<ProductionId, u32>,
+    /// Leases taken and handed to the writer, not yet loaded by it (a long log takes more
+    /// than a round to load): the token, and for how many rounds it has waited.
+    pending: HashMap<ProductionId, (u64, u32)>,
 }
+
+/// Rounds a lease handed to the writer may wait for it to load the production before the
+/// keeper hands it again (the load failed: the log could not be read).
+const LOAD_ROUNDS: u32 = 120;
 
 impl Keeper {
     /// One round; errors (the database unreachable) are the caller's to log: the fencing in
@@ -127,10 +134,20 @@ impl Keeper {
         // Held but not written (the writer dropped it after a failed commit, or could not load
         // it): taken again, with a new token, and loaded again from the log. Only productions
         // that exist: a lease of a creation that was refused is left to expire.
-        let mut changed = false;
-        for p in held.keys().filter(|p| !leading.contains_key(*p) && productions.contains(p)) {
+        self.pending.retain(|p, (token, rounds)| {
+            *rounds += 1;
+            held.get(p) == Some(token) && !leading.contains_key(p) && *rounds <= LOAD_ROUNDS
+        });
+        let mut changed = !self.pending.is_empty();
+        let idle: Vec<ProductionId> = held
+            .keys()
+            .filter(|p| !leading.contains_key(*p) && !self.pending.contains_key(*p) && productions.contains(p))
+            .cloned()
+            .collect();
+        for p in &idle {
             if let Some(token) = cluster.take_lease(p, node, cfg.lease)? {
                 writer.control(Control::Lead { production: p.clone(), token });
+                self.pending.insert(p.clone(), (token, 0));
                 changed = true;
             }
         }
@@ -150,6 +167,7 @@ impl Keeper {
                 if let Some(token) = cluster.take_lease(p, node, cfg.lease)? {
                     tracing::info!(production = %p, token, "lease taken: this node writes it");
                     writer.control(Control::Lead { production: p.clone(), token });
+                    self.pending.insert(p.clone(), (token, 0));
                     mine += 1;
                     changed = true;
                     self.unled.remove(p);
