@@ -477,10 +477,8 @@ impl App {
         let checkpoint = match at {
             None => self.latest_checkpoint(production).map_err(store)?.ok_or(RecordError::NoCheckpoint)?,
             Some(size) => self
-                .checkpoints(production)
+                .checkpoint_at(production, size)
                 .map_err(store)?
-                .into_iter()
-                .find(|c| c.size == size)
                 .ok_or_else(|| RecordError::not_found(format!("no checkpoint of {size} events was signed")))?,
         };
         let now = self.now();
