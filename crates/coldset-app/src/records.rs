@@ -10,9 +10,11 @@
 
 mod derive;
 mod sheet;
+mod signed;
 
 pub use derive::{Derived, Deriver, INCIDENT_WINDOW_MINUTES};
 pub use sheet::{compare, digest, parse_csv, to_csv, CsvRecord, Difference};
+pub use signed::{is_signed_table, signed_tables, SignedCheck, SignedRows, CHECKPOINTS_TABLE, COSIGNATURES_TABLE};
 
 use crate::ports::{StoreError, StoredCheckpoint, StoredEvent};
 use crate::App;
@@ -34,7 +36,8 @@ pub enum RecordKind {
     TrainingRegister,
     /// One incident: its window's events, frozen evidence, statements, investigation.
     IncidentPack,
-    /// The production's policy, meetings, plans, overrides, reports, checkpoints.
+    /// The production's policy, meetings, plans, overrides, reports, and the signed
+    /// checkpoints with their witnesses' cosignatures.
     CompliancePack,
     /// One hand-off, as the performer who received the firearm keeps it.
     HandOffReceipt,
@@ -459,6 +462,13 @@ pub fn make(
     })
 }
 
+/// The compliance pack's checkpoints (up to its own) and their witnesses' cosignatures,
+/// after its derived tables (signed.rs).
+pub fn add_signed_tables(record: &mut Record, checkpoints: &[StoredCheckpoint], cosigned: &[String]) {
+    let tables = signed_tables(&record.time_zone, &record.params, record.checkpoint.size, checkpoints, cosigned);
+    record.tables.extend(tables);
+}
+
 impl App {
     /// A record of `production` made from its latest signed checkpoint (not the live head:
     /// a record holds what a signature covers). `at`: a checkpoint of exactly that size
@@ -484,6 +494,11 @@ impl App {
         let now = self.now();
         let mut record =
             make(kind, params, production, &checkpoint, now, base_url, &mut |f| self.for_each_event(production, 0, f))?;
+        if kind == RecordKind::CompliancePack {
+            let checkpoints = self.checkpoints(production).map_err(store)?;
+            let cosigned = self.cosigned_notes(production).map_err(store)?;
+            add_signed_tables(&mut record, &checkpoints, &cosigned);
+        }
         // The incident pack carries the photos whose hashes its rows list (the files are
         // stored beside the log, by hash; a missing one is listed by its hash alone).
         let hashes: Vec<String> = record

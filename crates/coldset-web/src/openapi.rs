@@ -144,7 +144,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "Inclusion proof of an event",
         Public,
         None,
-        &[("seq", true), ("size", false)],
+        &[("seq", true), ("size", false), ("format", false)],
     ),
     e(
         "get",

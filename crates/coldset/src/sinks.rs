@@ -72,6 +72,33 @@ impl CheckpointSink for UrlSink {
 /// Where the cosigned checkpoints are kept, one JSON line each, beside the checkpoint copies.
 pub const COSIGNATURES_FILE: &str = "cosignatures.jsonl";
 
+/// The cosignatures kept in the `cosignatures.jsonl` copies, read for the compliance pack
+/// and the tlog-proofs (coldset-app `CosignatureSource`): each copy is read whole at each
+/// ask, and the copies together give every cosignature either of them kept.
+pub struct FileCosignatures {
+    paths: Vec<PathBuf>,
+}
+
+impl FileCosignatures {
+    pub fn new(paths: Vec<PathBuf>) -> Self {
+        FileCosignatures { paths }
+    }
+}
+
+impl coldset_app::ledger::CosignatureSource for FileCosignatures {
+    fn cosigned_notes(&self, production: &coldset_domain::ids::ProductionId) -> Result<Vec<String>, String> {
+        let mut notes: Vec<String> = crate::audit::read_cosignatures(&self.paths)?
+            .into_iter()
+            .filter(|(p, _)| p == production.as_str())
+            .map(|(_, note)| note)
+            .collect();
+        // The same cosignature is kept in both copies.
+        notes.sort();
+        notes.dedup();
+        Ok(notes)
+    }
+}
+
 /// Asks a C2SP tlog-witness to cosign each checkpoint (`POST <url>/add-checkpoint` with the
 /// consistency proof from the last size the witness cosigned) and keeps the cosigned note
 /// beside the checkpoint copies. A witness that refuses (it saw another history) is logged
