@@ -180,7 +180,9 @@ impl SignedRows {
     pub fn from_lines(lines: &[Vec<String>]) -> SignedRows {
         let mut rows = SignedRows::default();
         for line in lines {
-            let cells = || line.iter().skip(1).map(|c| super::sheet::unguard(c)).collect::<Vec<_>>();
+            // Between the table's name and the (empty) `events` cell.
+            let inner = line.get(1..line.len().saturating_sub(1)).unwrap_or_default();
+            let cells = || inner.iter().map(|c| super::sheet::unguard(c)).collect::<Vec<_>>();
             match line.first().map(String::as_str) {
                 Some(CHECKPOINTS_TABLE) => rows.checkpoints.push(cells()),
                 Some(COSIGNATURES_TABLE) => rows.cosignatures.push(cells()),
@@ -343,11 +345,31 @@ mod tests {
         Fixture { log, witness, checkpoints, cosigned, roots }
     }
 
+    /// The rows as `verify --record` reads them: through the record's CSV.
     fn rows_of(tables: &[Table]) -> SignedRows {
-        SignedRows {
-            checkpoints: tables[0].rows.iter().map(|r| r.cells.clone()).collect(),
-            cosignatures: tables[1].rows.iter().map(|r| r.cells.clone()).collect(),
-        }
+        let record = crate::records::Record {
+            kind: crate::records::RecordKind::CompliancePack,
+            production: ProductionId::parse("dead-river").unwrap(),
+            production_name: "Dead River".into(),
+            scope: String::new(),
+            time_zone: "UTC".into(),
+            made_at: String::new(),
+            params: Params::default(),
+            checkpoint: crate::records::CheckpointRef {
+                origin: "coldset.test/dead-river".into(),
+                size: 12,
+                root: String::new(),
+                key: String::new(),
+                note: String::new(),
+            },
+            tables: tables.to_vec(),
+            photos: Vec::new(),
+            verify_url: String::new(),
+        };
+        let found = crate::records::parse_csv(&crate::records::to_csv(&record)).unwrap();
+        let rows = SignedRows::from_lines(&found.lines);
+        assert_eq!(rows.checkpoints, tables[0].rows.iter().map(|r| r.cells.clone()).collect::<Vec<_>>());
+        rows
     }
 
     #[test]

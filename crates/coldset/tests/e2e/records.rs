@@ -449,3 +449,171 @@ pub(super) fn check_the_replayed_day(data: &Path, production: &str, today: &str,
         assert!(o.status.success(), "{f}: {}", text(&o));
     }
 }
+
+/// A witness (`coldset witness-serve`) on "another machine": its process, key and address.
+fn spawn_witness(state: &Path, name: &str, log_key: &str) -> (std::process::Child, String, String) {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(super::BIN)
+        .args(["witness-serve", "--state", p(state), "--name", name, "--log-key", log_key])
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let (mut key, mut url) = (String::new(), String::new());
+    while url.is_empty() {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "the witness did not start");
+        if let Some(k) = line.trim().strip_prefix("witness key: ") {
+            key = k.to_owned();
+        }
+        if let Some(rest) = line.trim().strip_prefix("coldset witness listening on ") {
+            url = rest.split_whitespace().next().unwrap().trim_end_matches('/').to_owned();
+        }
+    }
+    std::thread::spawn(move || for _ in reader.lines() {});
+    (child, key, url)
+}
+
+/// The compliance pack lists the signed checkpoints with the witnesses' cosignatures; `verify
+/// --record` checks each checkpoint's root and signature and, given the witness's key, each
+/// cosignature, and fails on a tampered one; a single event's proof comes as a C2SP
+/// tlog-proof carrying the cosigned checkpoint, which verifies offline and fails with one
+/// hash changed.
+#[test]
+fn records_compliance_pack_carries_checkpoints_and_cosignatures_that_verify() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, n) = make_demo_ledger(tmp.path());
+    let log_key = std::fs::read_to_string(data.join("ledger.pub")).unwrap().trim().to_owned();
+    let (mut witness, witness_key, witness_url) = spawn_witness(&tmp.path().join("w"), "witness.test/w1", &log_key);
+    let config = tmp.path().join("coldset.toml");
+    std::fs::write(&config, format!("[[witnesses]]\nurl = \"{witness_url}\"\nkey = \"{witness_key}\"\n")).unwrap();
+    let server = start(&["serve", "--data", p(&data), "--config", p(&config)]);
+    ureq::post(&format!("{}/api/v1/productions/dead-river/reports", server.base))
+        .set("Content-Type", "application/json")
+        .send_string(r#"{"severity":"information","text":"an event for the witness"}"#)
+        .unwrap();
+    let size = n + 1;
+    super::wait_for("the witness's cosignature", || {
+        std::fs::read_to_string(data.join("cosignatures.jsonl"))
+            .is_ok_and(|t| t.lines().any(|l| l.contains(&format!("\"size\":{size}"))))
+    });
+    // The last event's proof as a tlog-proof, against the cosigned checkpoint.
+    let proof_url = format!(
+        "{}/api/v1/productions/dead-river/proof/inclusion?seq={}&size={size}&format=tlog-proof",
+        server.base,
+        size - 1
+    );
+    let proof_text = ureq::get(&proof_url).call().unwrap().into_string().unwrap();
+    assert!(proof_text.starts_with(&format!("c2sp.org/tlog-proof@v1\nindex {}\n", size - 1)), "{proof_text}");
+    assert!(proof_text.contains("\u{2014} witness.test/w1 "), "the witness's cosignature travels with it: {proof_text}");
+    // A size never signed: 404; the JSON proof is still the default.
+    let missing = ureq::get(&proof_url.replace(&format!("size={size}"), "size=1")).call();
+    assert!(matches!(missing, Err(ureq::Error::Status(404, _))), "{missing:?}");
+    let json = ureq::get(&proof_url.replace("&format=tlog-proof", "")).call().unwrap().into_string().unwrap();
+    assert!(json.contains("\"leaf_index\""), "{json}");
+    // The compliance pack over the API lists the checkpoints and the cosignature.
+    let token = server.token.clone().unwrap();
+    let api_pack = ureq::get(&format!("{}/api/v1/productions/dead-river/records/compliance-pack?format=csv", server.base))
+        .set("Authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    assert!(table(&api_pack, "cosignatures").iter().any(|r| r["witness"] == "witness.test/w1"), "{api_pack}");
+    server.stop();
+    let _ = witness.kill();
+    let _ = witness.wait();
+
+    let pack = report(&data, "dead-river", "compliance-pack", &[], &tmp.path().join("c.csv"));
+    let checkpoints = table(&pack, "checkpoints");
+    assert!(checkpoints.iter().any(|r| r["size"] == size.to_string()), "{checkpoints:?}");
+    let cosignatures = table(&pack, "cosignatures");
+    let cosigned = cosignatures.iter().find(|r| r["size"] == size.to_string()).expect("the cosigned checkpoint");
+    assert_eq!(cosigned["witness"], "witness.test/w1");
+    assert_eq!(cosigned["key_id"].len(), 8);
+    let bundle = tmp.path().join("dead-river.bundle");
+    let o = coldset(&["export", "--data", p(&data), "--production", "dead-river", "--out", p(&bundle)]);
+    assert!(o.status.success(), "{}", text(&o));
+    let verify = |file: &Path, witnesses: &[&str]| {
+        let mut args = vec!["verify", "--record", p(file), "--key", &log_key, "--bundle", p(&bundle)];
+        for w in witnesses {
+            args.extend(["--witness", w]);
+        }
+        coldset(&args)
+    };
+    let o = verify(&tmp.path().join("c.csv"), &[&witness_key]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains(&format!("{} cosignatures verified", cosignatures.len())), "{}", text(&o));
+    let o = verify(&tmp.path().join("c.csv"), &[]);
+    assert!(o.status.success() && text(&o).contains("not checked, no --witness key given: witness.test/w1"), "{}", text(&o));
+    // The PDF of the pack verifies, pages included.
+    let pdf = tmp.path().join("c.pdf");
+    let o = coldset(&[
+        "report", "compliance-pack", "--data", p(&data), "--production", "dead-river", "--format", "pdf", "--out", p(&pdf),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = verify(&pdf, &[&witness_key]);
+    assert!(o.status.success() && text(&o).contains("pages are the record's rendering"), "{}", text(&o));
+
+    // Tampering: a byte of the cosignature, a checkpoint's root, a checkpoint's signature.
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let original = rows(&pack);
+    let header_of = |name: &str| {
+        let at = original.iter().position(|l| l[0] == name).unwrap();
+        (at, original[..at].iter().rev().find(|l| l[0] == "table").unwrap().clone())
+    };
+    let flip = |cell: &str, at: usize| {
+        let mut raw = b64.decode(cell).unwrap();
+        raw[at] ^= 1;
+        b64.encode(raw)
+    };
+    let (co_row, co_header) = header_of("cosignatures");
+    let co_sig = co_header.iter().position(|c| c == "signature").unwrap();
+    let (cp_row, cp_header) = header_of("checkpoints");
+    let (cp_root, cp_sig) =
+        (cp_header.iter().position(|c| c == "root").unwrap(), cp_header.iter().position(|c| c == "signature").unwrap());
+    let cases: Vec<(&str, Vec<Vec<String>>, &str)> = vec![
+        ("a cosignature changed", {
+            let mut l = original.clone();
+            l[co_row][co_sig] = flip(&l[co_row][co_sig], 50);
+            l
+        }, "COSIGNATURE"),
+        ("a checkpoint's root changed", {
+            let mut l = original.clone();
+            l[cp_row][cp_root] = flip(&l[cp_row][cp_root], 0);
+            l
+        }, "CHECKPOINT"),
+        ("a checkpoint's signature changed", {
+            let mut l = original.clone();
+            l[cp_row][cp_sig] = flip(&l[cp_row][cp_sig], 20);
+            l
+        }, "CHECKPOINT"),
+    ];
+    for (name, lines, names) in cases {
+        let file = tmp.path().join("changed.csv");
+        write(&file, &lines);
+        let o = verify(&file, &[&witness_key]);
+        assert!(!o.status.success(), "{name} was not detected: {}", text(&o));
+        assert!(text(&o).contains(names), "{name}: expected '{names}' in: {}", text(&o));
+    }
+
+    // The tlog-proof verifies offline with the log's key and the event's bytes from the
+    // bundle; one hash changed, it does not.
+    let event = std::fs::read_to_string(&bundle)
+        .unwrap()
+        .lines()
+        .skip_while(|l| !l.starts_with("events "))
+        .nth(size as usize)
+        .unwrap()
+        .to_owned();
+    let leaf = coldset_ledger::leaf_hash(event.as_bytes());
+    let key = coldset_ledger::VerifierKey::parse(&log_key).unwrap();
+    let proof = coldset_ledger::TlogProof::parse(&proof_text).unwrap();
+    assert_eq!(proof.verify(&leaf, &key).unwrap().size, size);
+    let mut changed = proof.clone();
+    changed.hashes[0][0] ^= 1;
+    assert!(coldset_ledger::TlogProof::parse(&changed.encode()).unwrap().verify(&leaf, &key).is_err());
+}
