@@ -118,7 +118,8 @@ impl TlogProof {
         let mut hashes = Vec::new();
         loop {
             line += 1;
-            let l = next(&mut rest).ok_or(malformed(line, "the proof ends before the blank line and its checkpoint"))?;
+            let l =
+                next(&mut rest).ok_or(malformed(line, "the proof ends before the blank line and its checkpoint"))?;
             if l.is_empty() {
                 break;
             }

@@ -111,7 +111,9 @@ pub fn signed_tables(
     let [mut cps, mut cos] = empty_tables();
     for cp in checkpoints.iter().filter(|c| c.size <= size) {
         let in_period = local_date(&zone, cp.at).is_none_or(|day| {
-            params.from.is_none_or(|f| day >= f) && params.to.is_none_or(|t| day <= t) && params.day.is_none_or(|d| day == d)
+            params.from.is_none_or(|f| day >= f)
+                && params.to.is_none_or(|t| day <= t)
+                && params.day.is_none_or(|d| day == d)
         });
         if !in_period {
             continue;
@@ -215,13 +217,8 @@ impl SignedRows {
         let bad = |m: String| RecordError::invalid(m);
         let key_ref = format!("{}+{:08x}", key.name(), key.key_id());
         let [mut cps, mut cos] = empty_tables();
-        let mut check = SignedCheck {
-            tables: Vec::new(),
-            checkpoints: 0,
-            other_key: 0,
-            cosigned: 0,
-            unchecked: BTreeSet::new(),
-        };
+        let mut check =
+            SignedCheck { tables: Vec::new(), checkpoints: 0, other_key: 0, cosigned: 0, unchecked: BTreeSet::new() };
         let mut bodies: HashMap<u64, String> = HashMap::new();
         for (i, cells) in self.checkpoints.iter().enumerate() {
             let row = i + 1;

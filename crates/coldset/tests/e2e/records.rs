@@ -507,7 +507,10 @@ fn records_compliance_pack_carries_checkpoints_and_cosignatures_that_verify() {
     );
     let proof_text = ureq::get(&proof_url).call().unwrap().into_string().unwrap();
     assert!(proof_text.starts_with(&format!("c2sp.org/tlog-proof@v1\nindex {}\n", size - 1)), "{proof_text}");
-    assert!(proof_text.contains("\u{2014} witness.test/w1 "), "the witness's cosignature travels with it: {proof_text}");
+    assert!(
+        proof_text.contains("\u{2014} witness.test/w1 "),
+        "the witness's cosignature travels with it: {proof_text}"
+    );
     // A size never signed: 404; the JSON proof is still the default.
     let missing = ureq::get(&proof_url.replace(&format!("size={size}"), "size=1")).call();
     assert!(matches!(missing, Err(ureq::Error::Status(404, _))), "{missing:?}");
@@ -515,12 +518,13 @@ fn records_compliance_pack_carries_checkpoints_and_cosignatures_that_verify() {
     assert!(json.contains("\"leaf_index\""), "{json}");
     // The compliance pack over the API lists the checkpoints and the cosignature.
     let token = server.token.clone().unwrap();
-    let api_pack = ureq::get(&format!("{}/api/v1/productions/dead-river/records/compliance-pack?format=csv", server.base))
-        .set("Authorization", &format!("Bearer {token}"))
-        .call()
-        .unwrap()
-        .into_string()
-        .unwrap();
+    let api_pack =
+        ureq::get(&format!("{}/api/v1/productions/dead-river/records/compliance-pack?format=csv", server.base))
+            .set("Authorization", &format!("Bearer {token}"))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap();
     assert!(table(&api_pack, "cosignatures").iter().any(|r| r["witness"] == "witness.test/w1"), "{api_pack}");
     server.stop();
     let _ = witness.kill();
@@ -547,11 +551,24 @@ fn records_compliance_pack_carries_checkpoints_and_cosignatures_that_verify() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains(&format!("{} cosignatures verified", cosignatures.len())), "{}", text(&o));
     let o = verify(&tmp.path().join("c.csv"), &[]);
-    assert!(o.status.success() && text(&o).contains("not checked, no --witness key given: witness.test/w1"), "{}", text(&o));
+    assert!(
+        o.status.success() && text(&o).contains("not checked, no --witness key given: witness.test/w1"),
+        "{}",
+        text(&o)
+    );
     // The PDF of the pack verifies, pages included.
     let pdf = tmp.path().join("c.pdf");
     let o = coldset(&[
-        "report", "compliance-pack", "--data", p(&data), "--production", "dead-river", "--format", "pdf", "--out", p(&pdf),
+        "report",
+        "compliance-pack",
+        "--data",
+        p(&data),
+        "--production",
+        "dead-river",
+        "--format",
+        "pdf",
+        "--out",
+        p(&pdf),
     ]);
     assert!(o.status.success(), "{}", text(&o));
     let o = verify(&pdf, &[&witness_key]);
@@ -576,21 +593,33 @@ fn records_compliance_pack_carries_checkpoints_and_cosignatures_that_verify() {
     let (cp_root, cp_sig) =
         (cp_header.iter().position(|c| c == "root").unwrap(), cp_header.iter().position(|c| c == "signature").unwrap());
     let cases: Vec<(&str, Vec<Vec<String>>, &str)> = vec![
-        ("a cosignature changed", {
-            let mut l = original.clone();
-            l[co_row][co_sig] = flip(&l[co_row][co_sig], 50);
-            l
-        }, "COSIGNATURE"),
-        ("a checkpoint's root changed", {
-            let mut l = original.clone();
-            l[cp_row][cp_root] = flip(&l[cp_row][cp_root], 0);
-            l
-        }, "CHECKPOINT"),
-        ("a checkpoint's signature changed", {
-            let mut l = original.clone();
-            l[cp_row][cp_sig] = flip(&l[cp_row][cp_sig], 20);
-            l
-        }, "CHECKPOINT"),
+        (
+            "a cosignature changed",
+            {
+                let mut l = original.clone();
+                l[co_row][co_sig] = flip(&l[co_row][co_sig], 50);
+                l
+            },
+            "COSIGNATURE",
+        ),
+        (
+            "a checkpoint's root changed",
+            {
+                let mut l = original.clone();
+                l[cp_row][cp_root] = flip(&l[cp_row][cp_root], 0);
+                l
+            },
+            "CHECKPOINT",
+        ),
+        (
+            "a checkpoint's signature changed",
+            {
+                let mut l = original.clone();
+                l[cp_row][cp_sig] = flip(&l[cp_row][cp_sig], 20);
+                l
+            },
+            "CHECKPOINT",
+        ),
     ];
     for (name, lines, names) in cases {
         let file = tmp.path().join("changed.csv");
