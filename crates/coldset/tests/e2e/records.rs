@@ -77,6 +77,9 @@ fn records_verify_and_every_change_is_named_by_its_row_or_checkpoint() {
     assert!(firearms.iter().all(|r| r["acquired_from"] == "Sandia Prop House" && r["received_by"] == "Maria Vega"));
     assert!(firearms.iter().all(|r| r["where_now"].starts_with("stored: ")), "{firearms:?}");
     assert!(firearms.iter().all(|r| !r["events"].is_empty()));
+    // Kinds in words, as the pages show them, not as codes.
+    let kind_of = |serial: &str| firearms.iter().find(|r| r["serial"] == serial).unwrap()["kind"].clone();
+    assert_eq!(kind_of("SAA-BF-1021"), "blank adapted");
     let ammo = report(&data, "dead-river", "ammunition-register", &[], &tmp.path().join("a.csv"));
     let lots = table(&ammo, "lots");
     let dummies = lots.iter().find(|r| r["container"] == "DUM-45-A").unwrap();
@@ -89,6 +92,7 @@ fn records_verify_and_every_change_is_named_by_its_row_or_checkpoint() {
     let training = report(&data, "dead-river", "training-register", &[], &tmp.path().join("t.csv"));
     let creds = table(&training, "credentials");
     assert!(creds.iter().any(|r| r["name"] == "Maria Vega" && r["kind"] == "licence"), "{creds:?}");
+    assert!(creds.iter().any(|r| r["covers"] == "real firing, blank adapted"), "{creds:?}");
     let calls = table(&training, "call_lists");
     assert!(!calls.is_empty() && calls.iter().all(|r| r["covered"] == "yes" || r["covered"] == "no"));
     let compliance = report(&data, "dead-river", "compliance-pack", &[], &tmp.path().join("c.csv"));
