@@ -93,6 +93,59 @@ pub(crate) fn wrap(doc: &Doc, weight: Weight, size: f32, text: &str, max: f32) -
     lines
 }
 
+/// The widest a column is made to keep its longest word whole (a share of the table).
+const MAX_WORD_SHARE: f32 = 0.3;
+
+/// The columns' widths (the events column last), summing to `width`: each column's share
+/// of it, then widened where its longest word (or its heading's) would not fit whole, taken
+/// from the columns with room to spare, so a narrow column ("Kind", "Events") does not
+/// break "Winchester" in two while its neighbour has space. A word wider than
+/// [`MAX_WORD_SHARE`] of the table (a signature in base64) is still broken.
+pub(crate) fn column_widths(doc: &Doc, table: &Table, width: f32) -> Vec<f32> {
+    let total: f32 = table.columns.iter().map(|c| f32::from(c.width.max(1))).sum::<f32>().max(1.0);
+    let share = width * (1.0 - EVENTS_SHARE);
+    let mut widths: Vec<f32> = table.columns.iter().map(|c| share * f32::from(c.width.max(1)) / total).collect();
+    widths.push(width - share);
+    let longest = |weight: Weight, text: &str, acc: &mut f32| {
+        for word in text.split_whitespace() {
+            *acc = acc.max(doc.width_of(weight, CELL_SIZE, word));
+        }
+    };
+    let mut need = vec![0.0f32; widths.len()];
+    for (i, c) in table.columns.iter().enumerate() {
+        longest(Bold, &c.label, &mut need[i]);
+    }
+    if let Some(last) = need.last_mut() {
+        longest(Bold, "Events", last);
+    }
+    let events_col = widths.len() - 1;
+    for row in &table.rows {
+        for (i, cell) in row.cells.iter().enumerate().take(events_col) {
+            longest(Regular, cell, &mut need[i]);
+        }
+        if let Some(last) = row.events.last() {
+            // The widest number is the last (ascending), with its comma.
+            need[events_col] = need[events_col].max(doc.width_of(Regular, CELL_SIZE, &format!("{last},")));
+        }
+    }
+    let need: Vec<f32> = need.iter().map(|n| (n + 2.0 * PAD_X).min(width * MAX_WORD_SHARE)).collect();
+    let deficit: f32 = widths.iter().zip(&need).map(|(w, n)| (n - w).max(0.0)).sum();
+    let slack: f32 = widths.iter().zip(&need).map(|(w, n)| (w - n).max(0.0)).sum();
+    if deficit <= 0.0 || slack <= 0.0 {
+        return widths;
+    }
+    // Give what the slack allows, in proportion on both sides: the sum stays `width`.
+    let moved = deficit.min(slack);
+    for (w, n) in widths.iter_mut().zip(&need) {
+        if *n > *w {
+            *w += (*n - *w) * moved / deficit;
+        } else {
+            *w -= (*w - *n) * moved / slack;
+        }
+    }
+    widths
+}
+
 struct Layout<'a> {
     doc: Doc,
     record: &'a Record,
@@ -176,10 +229,7 @@ impl Layout<'_> {
 
     fn table(&mut self, table: &Table) -> Result<(), Error> {
         let width = self.content_width();
-        let total: f32 = table.columns.iter().map(|c| f32::from(c.width.max(1))).sum::<f32>().max(1.0);
-        let share = width * (1.0 - EVENTS_SHARE);
-        let mut widths: Vec<f32> = table.columns.iter().map(|c| share * f32::from(c.width.max(1)) / total).collect();
-        widths.push(width - share);
+        let widths = column_widths(&self.doc, table, width);
         let mut labels: Vec<&str> = table.columns.iter().map(|c| c.label.as_str()).collect();
         labels.push("Events");
         let header: Vec<Vec<String>> = labels
