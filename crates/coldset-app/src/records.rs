@@ -462,6 +462,36 @@ pub fn make(
     })
 }
 
+/// The hashes of the photos an incident pack's rows list, in order.
+pub fn photo_hashes(record: &Record) -> Vec<String> {
+    record
+        .tables
+        .iter()
+        .filter(|t| t.name == "photos")
+        .flat_map(|t| t.rows.iter().filter_map(|r| r.cells.last().cloned()))
+        .collect()
+}
+
+/// The incident pack carries the photos whose hashes its rows list (the files are stored
+/// beside the log, by hash; one `file` does not give, or whose bytes do not hash to it, is
+/// listed by its hash alone). `file` gives a hash's media type and bytes: the store's, or
+/// for `verify --record` the files a PDF carries.
+pub fn add_photos(record: &mut Record, mut file: impl FnMut(&str) -> Option<(String, Vec<u8>)>) {
+    use sha2::Digest as _;
+    for hash in photo_hashes(record) {
+        let Some((media_type, bytes)) = file(&hash) else { continue };
+        if hex::encode(sha2::Sha256::digest(&bytes)) != hash {
+            continue;
+        }
+        record.photos.push(Photo {
+            caption: format!("Photo {}", &hash[..hash.len().min(12)]),
+            sha256: hash,
+            media_type,
+            bytes,
+        });
+    }
+}
+
 /// The compliance pack's checkpoints (up to its own) and their witnesses' cosignatures,
 /// after its derived tables (signed.rs).
 pub fn add_signed_tables(record: &mut Record, checkpoints: &[StoredCheckpoint], cosigned: &[String]) {
@@ -499,24 +529,7 @@ impl App {
             let cosigned = self.cosigned_notes(production).map_err(store)?;
             add_signed_tables(&mut record, &checkpoints, &cosigned);
         }
-        // The incident pack carries the photos whose hashes its rows list (the files are
-        // stored beside the log, by hash; a missing one is listed by its hash alone).
-        let hashes: Vec<String> = record
-            .tables
-            .iter()
-            .filter(|t| t.name == "photos")
-            .flat_map(|t| t.rows.iter().filter_map(|r| r.cells.last().cloned()))
-            .collect();
-        for hash in hashes {
-            if let Ok(Some(file)) = self.attachment(&hash) {
-                record.photos.push(Photo {
-                    caption: format!("Photo {}", &hash[..hash.len().min(12)]),
-                    sha256: file.hash,
-                    media_type: file.content_type,
-                    bytes: file.bytes,
-                });
-            }
-        }
+        add_photos(&mut record, |hash| self.attachment(hash).ok().flatten().map(|f| (f.content_type, f.bytes)));
         Ok(record)
     }
 }

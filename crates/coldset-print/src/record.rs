@@ -2,7 +2,7 @@
 //! header repeated on every page it runs onto, its photos, "page N of M", and on every page
 //! a QR code of the record's verification address; its CSV rides along as an attachment.
 
-use crate::doc::{Doc, Rgb, BLACK};
+use crate::doc::{Attachment, Doc, Rgb, BLACK};
 use crate::font::Weight::{self, Bold, Regular};
 use crate::{Error, Paper};
 use coldset_app::records::{Record, Table};
@@ -49,7 +49,29 @@ pub fn render_pdf(record: &Record, paper: Paper, embedded_csv: &[u8]) -> Result<
         "The record's rows as CSV, made from checkpoint {} of {}: check it with coldset verify --record",
         record.checkpoint.size, record.checkpoint.origin
     );
-    Ok(l.doc.finish(&title, Some((&file, &description, embedded_csv)))?)
+    // The photos ride along too, as the files the log's hashes name, so `coldset verify
+    // --record` can check them against the rows and lay the pages out again.
+    let photo_names: Vec<(String, String)> = record
+        .photos
+        .iter()
+        .map(|p| (photo_file_name(&p.sha256, &p.media_type), format!("Photo, SHA-256 {}", p.sha256)))
+        .collect();
+    let mut attachments =
+        vec![Attachment { name: &file, description: &description, media_type: "text/csv", bytes: embedded_csv }];
+    for (photo, (name, description)) in record.photos.iter().zip(&photo_names) {
+        attachments.push(Attachment { name, description, media_type: &photo.media_type, bytes: &photo.bytes });
+    }
+    Ok(l.doc.finish(&title, &attachments)?)
+}
+
+/// A photo's name among a PDF's attachments: `photo-<first 16 hex digits of its hash>.jpg`.
+fn photo_file_name(sha256: &str, media_type: &str) -> String {
+    let ext = match media_type {
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        _ => "bin",
+    };
+    format!("photo-{}.{ext}", &sha256[..sha256.len().min(16)])
 }
 
 /// Greedy word wrap of `text` to `max` points; a word longer than a line is cut where it

@@ -150,6 +150,11 @@ fn the_csv_comes_back_out_and_a_pdf_without_one_is_refused() {
     let mut flipped = pdf.clone();
     flipped[data + 20] ^= 0xFF;
     assert_ne!(embedded_csv(&flipped).ok(), Some(csv.clone()), "a damaged attachment must not read as the CSV");
+    // The photo shown rides along as its file, as the log's hash names it.
+    let shown = record(20).photos;
+    let carried = embedded_photos(&pdf).unwrap();
+    assert_eq!(carried, vec![(shown[0].media_type.clone(), shown[0].bytes.clone())]);
+    assert!(embedded_photos(&sheet).unwrap().is_empty());
 }
 
 #[test]

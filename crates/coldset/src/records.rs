@@ -57,6 +57,8 @@ pub fn report(
     let mut record =
         records::make(kind, params, &p, &checkpoint, now, base_url, &mut |f| store.for_each_event(&p, 0, f))
             .map_err(|e| e.to_string())?;
+    // As the server does: the photos an incident pack lists, from the store.
+    records::add_photos(&mut record, |hash| store.attachment(hash).ok().flatten().map(|f| (f.content_type, f.bytes)));
     if kind == RecordKind::CompliancePack {
         // As the server does: the checkpoints with the cosignatures kept beside their copies.
         let copies = [dir.to_path_buf(), crate::datadir::key_dir(dir, key_dir)]
@@ -165,7 +167,7 @@ pub fn verify_record(file: &Path, key: &str, witnesses: &[String], source: Sourc
         );
         derived.tables.extend(check.tables);
     }
-    let expected = Record {
+    let mut expected = Record {
         kind: found.kind,
         production: found.production.clone(),
         production_name: derived.production_name,
@@ -191,18 +193,26 @@ pub fn verify_record(file: &Path, key: &str, witnesses: &[String], source: Sourc
     if is_pdf {
         // The rows verify; the pages must be the record's rendering too, so an edit of the
         // visible text (leaving the attached CSV alone) is caught. An incident pack's photos
-        // are files beside the log, not in it: a PDF that shows some cannot be rendered
-        // again from the log alone, so its pages are not compared (its rows and their
-        // photo hashes are).
-        let photo_rows = expected.tables.iter().filter(|t| t.name == "photos").map(|t| t.rows.len()).sum::<usize>();
-        if photo_rows > 0 {
-            pages = format!("; its pages were not compared ({photo_rows} photos are not in the log)");
-        } else if !pdf_pages_match(&expected, &csv, &bytes) {
+        // are files beside the log, not in it; the PDF carries each as an attachment, which
+        // is taken when it hashes to the SHA-256 its row lists (the log's), and the pages
+        // are laid out again with them.
+        let carried = coldset_print::embedded_photos(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+        records::add_photos(&mut expected, |hash| {
+            use sha2::Digest as _;
+            carried.iter().find(|(_, b)| hex::encode(sha2::Sha256::digest(b)) == hash).cloned()
+        });
+        let listed = records::photo_hashes(&expected).len();
+        if !pdf_pages_match(&expected, &csv, &bytes) {
             return Err("PDF: its attached CSV verifies, but its pages are not the record's rendering: the printed \
-                        text was changed"
+                        text or photos were changed"
                 .into());
-        } else {
-            pages = "; its pages are the record's rendering".into();
+        }
+        pages = "; its pages are the record's rendering".into();
+        if listed > 0 {
+            pages.push_str(&format!(
+                ", with {} of its {listed} photos (their SHA-256 the ones the log lists)",
+                expected.photos.len()
+            ));
         }
     }
     let rows: usize = expected.tables.iter().map(|t| t.rows.len()).sum();

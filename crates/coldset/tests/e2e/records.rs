@@ -650,3 +650,77 @@ fn records_compliance_pack_carries_checkpoints_and_cosignatures_that_verify() {
     changed.hashes[0][0] ^= 1;
     assert!(coldset_ledger::TlogProof::parse(&changed.encode()).unwrap().verify(&leaf, &key).is_err());
 }
+
+/// An incident pack's PDF carries the photos of the reports in its window; `verify
+/// --record` takes each by the hash its row lists and compares the pages, photos included:
+/// a photo changed inside the PDF fails.
+#[test]
+fn records_incident_pack_pdf_with_a_photo_verifies_pages_and_photo() {
+    use base64::Engine as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, _) = make_demo_ledger(tmp.path());
+    let photo = super::pdf::png(24, 16);
+    let server = start(&["serve", "--data", p(&data)]);
+    let report = serde_json::json!({"severity": "concern", "text": "the cart's lock is loose",
+        "photos": [{"content_type": "image/png", "data": base64::engine::general_purpose::STANDARD.encode(&photo)}]});
+    ureq::post(&format!("{}/api/v1/productions/dead-river/reports", server.base))
+        .set("Content-Type", "application/json")
+        .send_string(&report.to_string())
+        .unwrap();
+    let o = coldset(&["token", "create", "--data", p(&data), "--account", "maria"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let maria = String::from_utf8_lossy(&o.stdout).trim().to_owned();
+    let answer: serde_json::Value = serde_json::from_str(
+        &ureq::post(&format!("{}/api/v1/productions/dead-river/commands", server.base))
+            .set("Authorization", &format!("Bearer {maria}"))
+            .set("Content-Type", "application/json")
+            .send_string(
+                &serde_json::json!({"command": {"command": "report_incident", "kind": {"kind": "count_variance"},
+                    "description": "two dummies short at wrap"}})
+                .to_string(),
+            )
+            .unwrap()
+            .into_string()
+            .unwrap(),
+    )
+    .unwrap();
+    let incident = answer["events"][0]["seq"].as_u64().unwrap().to_string();
+    // Signed before the server stops (it signs a last checkpoint at a clean stop).
+    server.stop();
+
+    let pdf = tmp.path().join("i.pdf");
+    let o = coldset(&[
+        "report",
+        "incident-pack",
+        "--data",
+        p(&data),
+        "--production",
+        "dead-river",
+        "--incident",
+        &incident,
+        "--format",
+        "pdf",
+        "--out",
+        p(&pdf),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert_eq!(coldset_print::embedded_photos(&bytes).unwrap(), vec![("image/png".to_owned(), photo.clone())]);
+    let key = std::fs::read_to_string(data.join("ledger.pub")).unwrap();
+    let bundle = tmp.path().join("dead-river.bundle");
+    assert!(coldset(&["export", "--data", p(&data), "--production", "dead-river", "--out", p(&bundle)])
+        .status
+        .success());
+    let verify = || coldset(&["verify", "--record", p(&pdf), "--key", key.trim(), "--bundle", p(&bundle)]);
+    let o = verify();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("its pages are the record's rendering, with 1 of its 1 photos"), "{}", text(&o));
+    // The photo inside the PDF changed (its attached file): it no longer hashes to its row,
+    // and the pages are not the record's.
+    let at = bytes.windows(photo.len()).position(|w| w == photo.as_slice()).unwrap();
+    let mut changed = bytes.clone();
+    changed[at + photo.len() - 20] ^= 0x01;
+    std::fs::write(&pdf, &changed).unwrap();
+    let o = verify();
+    assert!(!o.status.success() && text(&o).contains("pages are not the record's rendering"), "{}", text(&o));
+}
