@@ -403,7 +403,7 @@ const BUNDLE_MAGIC: &str = "coldset-bundle 1";
 const BUNDLE_MAGIC_ROTATED: &str = "coldset-bundle 2";
 
 /// Reads cosigned notes kept beside the checkpoint copies: (production, note) pairs.
-pub(crate) fn read_cosignatures(paths: &[std::path::PathBuf]) -> Result<Vec<(String, String)>, String> {
+fn read_cosignatures(paths: &[std::path::PathBuf]) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
     for path in paths {
         out.extend(read_witness_copy(path)?);
