@@ -110,11 +110,9 @@ pub fn signed_tables(
     }
     let [mut cps, mut cos] = empty_tables();
     for cp in checkpoints.iter().filter(|c| c.size <= size) {
-        let in_period = local_date(&zone, cp.at).is_none_or(|day| {
-            params.from.is_none_or(|f| day >= f)
-                && params.to.is_none_or(|t| day <= t)
-                && params.day.is_none_or(|d| day == d)
-        });
+        // The period as the pack's other tables read it (derive.rs `period_contains`).
+        let in_period = local_date(&zone, cp.at)
+            .is_none_or(|day| params.from.is_none_or(|f| day >= f) && params.to.is_none_or(|t| day <= t));
         if !in_period {
             continue;
         }

@@ -236,7 +236,7 @@ fn records_verify_and_every_change_is_named_by_its_row_or_checkpoint() {
     changed[digit] += 1;
     std::fs::write(&pdf, &changed).unwrap();
     let o = verify(&pdf);
-    assert!(!o.status.success() && text(&o).contains("printed text was changed"), "{}", text(&o));
+    assert!(!o.status.success() && text(&o).contains("printed text or photos were changed"), "{}", text(&o));
     // Not a record's PDF at all.
     std::fs::write(&pdf, b"%PDF-1.7\n%%EOF\n").unwrap();
     let o = verify(&pdf);
