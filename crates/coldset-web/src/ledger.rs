@@ -6,7 +6,8 @@ use crate::api::{hex_lower, parse_production};
 use crate::error::ApiError;
 use crate::error::ApiQuery;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use coldset_app::ports::StoredCheckpoint;
@@ -69,15 +70,29 @@ struct InclusionQuery {
     seq: u64,
     /// Tree size to prove against; defaults to the latest signed checkpoint.
     size: Option<u64>,
+    /// `json` (the default) or `tlog-proof` (C2SP tlog-proof: the proof with its signed
+    /// checkpoint and the witnesses' cosignatures, as one text).
+    format: Option<String>,
 }
 
 async fn inclusion(
     State(app): State<App>,
     Path(p): Path<String>,
     ApiQuery(q): ApiQuery<InclusionQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let production = parse_production(&p)?;
     app.state(&production)?;
+    match q.format.as_deref() {
+        None | Some("json") => {}
+        Some("tlog-proof") => return tlog_proof(app, production, q.seq, q.size).await,
+        Some(other) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "input.invalid",
+                format!("format={other}: the formats are json and tlog-proof"),
+            ))
+        }
+    }
     let proof = blocking(move || {
         let size = match q.size {
             Some(s) => s,
@@ -92,7 +107,53 @@ async fn inclusion(
         "leaf_hash": hex_lower(&proof.leaf_hash),
         "root": hex_lower(&proof.root),
         "path": proof.path.iter().map(|h| hex_lower(h)).collect::<Vec<_>>(),
-    })))
+    }))
+    .into_response())
+}
+
+/// One event's proof as a C2SP tlog-proof (docs/ledger.md): its index, its inclusion proof
+/// and the signed checkpoint of `size` events (the latest when not given) with the
+/// cosignatures witnesses gave it, so it is checked offline with the log's key alone.
+async fn tlog_proof(
+    app: App,
+    production: coldset_domain::ids::ProductionId,
+    seq: u64,
+    size: Option<u64>,
+) -> Result<Response, ApiError> {
+    let name = format!("{production}-event-{seq}.tlog-proof");
+    let text = blocking(move || {
+        let checkpoint = match size {
+            Some(s) => app.checkpoint_at(&production, s)?,
+            None => app.latest_checkpoint(&production)?,
+        };
+        let Some(checkpoint) = checkpoint else {
+            return Ok(None);
+        };
+        let proof = app.inclusion_proof(&production, seq, checkpoint.size)?;
+        let cosigned = app.cosigned_notes(&production)?;
+        Ok(Some(
+            coldset_ledger::TlogProof {
+                extra: None,
+                index: seq,
+                hashes: proof.path,
+                checkpoint: coldset_app::ledger::with_cosignatures(&checkpoint.note, &cosigned),
+            }
+            .encode(),
+        ))
+    })
+    .await?;
+    let text = text.ok_or_else(|| match size {
+        Some(s) => ApiError::not_found(format!("no checkpoint of {s} events was signed")),
+        None => ApiError::not_found("no checkpoint has been signed for this production yet"),
+    })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        text,
+    )
+        .into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -144,7 +144,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         "Inclusion proof of an event",
         Public,
         None,
-        &[("seq", true), ("size", false)],
+        &[("seq", true), ("size", false), ("format", false)],
     ),
     e(
         "get",
@@ -237,8 +237,14 @@ pub fn document() -> Value {
             let kind = if ep.path.ends_with("/gate/hand-off") || matches!(*name, "after" | "day" | "from" | "to") {
                 "string"
             } else if *name == "format" {
+                // An inclusion proof is JSON or a C2SP tlog-proof; a record CSV, JSON or PDF.
+                let formats: &[&str] = if ep.path.ends_with("/proof/inclusion") {
+                    &["json", "tlog-proof"]
+                } else {
+                    &["csv", "json", "pdf"]
+                };
                 return json!({ "name": name, "in": "query", "required": required,
-                               "schema": { "type": "string", "enum": ["csv", "json", "pdf"] } });
+                               "schema": { "type": "string", "enum": formats } });
             } else {
                 "integer"
             };

@@ -340,10 +340,62 @@ fn view(record: &Record, verdict: Option<Option<bool>>) -> Markup {
                 }
             }
         }
+        // A receipt proves one event: its proof alone, as a file to keep beside the paper.
+        @if let (RecordKind::HandOffReceipt, Some(seq)) = (record.kind, record.params.seq) {
+            p.no-print {
+                a href={ "/api/v1/productions/" (record.production) "/proof/inclusion?seq=" (seq) "&size="
+                    (record.checkpoint.size) "&format=tlog-proof" }
+                    download={ (record.production) "-event-" (seq) ".tlog-proof" } {
+                    "The hand-off's proof (C2SP tlog-proof)"
+                }
+                ": check it offline with the production's public key (docs/ledger.md)."
+            }
+        }
         p.muted.small {
             "Made from the signed checkpoint " code { (record.checkpoint.origin) } ", " (record.checkpoint.size)
             " events, root " code { (record.checkpoint.root) } ", key " code { (record.checkpoint.key) } ". "
             "Verify: " code { (record.verify_url) }
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use coldset_app::records::CheckpointRef;
+
+    fn record(kind: RecordKind, params: Params) -> Record {
+        Record {
+            kind,
+            production: ProductionId::parse("dead-river").unwrap(),
+            production_name: "Dead River".into(),
+            scope: String::new(),
+            time_zone: "UTC".into(),
+            made_at: String::new(),
+            params,
+            checkpoint: CheckpointRef {
+                origin: "coldset.test/dead-river".into(),
+                size: 40,
+                root: String::new(),
+                key: String::new(),
+                note: String::new(),
+            },
+            tables: Vec::new(),
+            photos: Vec::new(),
+            verify_url: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_receipt_links_its_event_proof_as_a_tlog_proof() {
+        let receipt = record(RecordKind::HandOffReceipt, Params { seq: Some(7), ..Params::default() });
+        let html = view(&receipt, None).into_string();
+        assert!(
+            html.contains("/api/v1/productions/dead-river/proof/inclusion?seq=7&amp;size=40&amp;format=tlog-proof"),
+            "{html}"
+        );
+        let register = view(&record(RecordKind::WeaponRegister, Params::default()), None).into_string();
+        assert!(!register.contains("tlog-proof"), "{register}");
     }
 }
