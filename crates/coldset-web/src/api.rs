@@ -6,8 +6,7 @@ use crate::error::ApiQuery;
 use crate::extract::{Caller, FullReader, Reader};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use coldset_app::access::ReadAccess;
 use coldset_app::App;
 use coldset_domain::ids::ProductionId;
@@ -16,21 +15,6 @@ use coldset_domain::{Envelope, ProductionState};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::sync::Arc;
-
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/api/v1/productions", get(list_productions))
-        .route("/api/v1/productions/{production}", get(production))
-        .route("/api/v1/productions/{production}/firearms", get(firearms))
-        .route("/api/v1/productions/{production}/firearms/{id}", get(firearm))
-        .route("/api/v1/productions/{production}/containers", get(containers))
-        .route("/api/v1/productions/{production}/lots", get(lots))
-        .route("/api/v1/productions/{production}/people", get(people))
-        .route("/api/v1/productions/{production}/locations", get(locations))
-        .route("/api/v1/productions/{production}/scenes", get(scenes))
-        .route("/api/v1/productions/{production}/events", get(events))
-        .route("/api/v1/productions/{production}/register", get(register))
-}
 
 /// Runs store work on a blocking thread (the store port is synchronous).
 pub(crate) async fn blocking<T: Send + 'static>(
@@ -83,7 +67,7 @@ pub(crate) fn holder_view(state: &ProductionState, holder: &Holder) -> Value {
     }
 }
 
-async fn list_productions(
+pub(crate) async fn list_productions(
     State(app): State<App>,
     ApiQuery(page): ApiQuery<ListPage>,
     caller: Caller,
@@ -94,19 +78,19 @@ async fn list_productions(
         let Ok(read) = caller.read(&app, id.as_str()).await else { continue };
         let s = read.state();
         if let Some(info) = &s.info {
-            items.push(json!({
-                "id": info.id,
-                "name": info.name,
-                "time_zone": info.time_zone,
-                "packs": info.packs,
-                "events": s.next_seq(),
-            }));
+            items.push(crate::wire::answers::ProductionListed {
+                id: info.id.clone(),
+                name: info.name.clone(),
+                time_zone: info.time_zone.clone(),
+                packs: info.packs.clone(),
+                events: s.next_seq(),
+            });
         }
     }
     Ok(Json(paginate(items, "id", &page)?))
 }
 
-async fn production(State(app): State<App>, Reader { state: s, access: _ }: Reader) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn production(State(app): State<App>, Reader { state: s, access: _ }: Reader) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!({
         "production": s.info,
         "events": s.next_seq(),
@@ -131,7 +115,7 @@ fn with_holder<T: Serialize>(state: &ProductionState, record: &T, holder: &Holde
     v
 }
 
-async fn firearms(
+pub(crate) async fn firearms(
     ApiQuery(page): ApiQuery<ListPage>,
     Reader { state: s, access }: Reader,
 ) -> Result<Json<Value>, ApiError> {
@@ -147,7 +131,7 @@ async fn firearms(
     Ok(Json(paginate(items, "id", &page)?))
 }
 
-async fn firearm(
+pub(crate) async fn firearm(
     Path((_, id)): Path<(String, String)>,
     Reader { state: s, access }: Reader,
 ) -> Result<Json<Value>, ApiError> {
@@ -162,7 +146,7 @@ async fn firearm(
     Ok(Json(with_holder(&s, f, &f.holder)))
 }
 
-async fn containers(ApiQuery(page): ApiQuery<ListPage>, FullReader(s): FullReader) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn containers(ApiQuery(page): ApiQuery<ListPage>, FullReader(s): FullReader) -> Result<Json<Value>, ApiError> {
     let items: Vec<Value> = s
         .containers
         .values()
@@ -177,11 +161,11 @@ async fn containers(ApiQuery(page): ApiQuery<ListPage>, FullReader(s): FullReade
     Ok(Json(paginate(items, "id", &page)?))
 }
 
-async fn lots(ApiQuery(page): ApiQuery<ListPage>, FullReader(s): FullReader) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn lots(ApiQuery(page): ApiQuery<ListPage>, FullReader(s): FullReader) -> Result<Json<Value>, ApiError> {
     Ok(Json(paginate(s.lots.values(), "id", &page)?))
 }
 
-async fn people(
+pub(crate) async fn people(
     ApiQuery(page): ApiQuery<ListPage>,
     Reader { state: s, access }: Reader,
 ) -> Result<Json<Value>, ApiError> {
@@ -192,11 +176,11 @@ async fn people(
     Ok(Json(paginate(items, "id", &page)?))
 }
 
-async fn locations(ApiQuery(page): ApiQuery<ListPage>, FullReader(s): FullReader) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn locations(ApiQuery(page): ApiQuery<ListPage>, FullReader(s): FullReader) -> Result<Json<Value>, ApiError> {
     Ok(Json(paginate(s.locations.values(), "id", &page)?))
 }
 
-async fn scenes(
+pub(crate) async fn scenes(
     ApiQuery(page): ApiQuery<ListPage>,
     Reader { state: s, access: _ }: Reader,
 ) -> Result<Json<Value>, ApiError> {
@@ -248,13 +232,13 @@ pub(crate) fn paginate<T: Serialize>(
     };
     let rest = items.len().saturating_sub(start);
     let page_items: Vec<Value> = items.into_iter().skip(start).take(limit as usize).collect();
-    let next = (rest > page_items.len()).then(|| page_items.last().map(id_of)).flatten();
-    Ok(json!({ "items": page_items, "next_after": next }))
+    let next_after = (rest > page_items.len()).then(|| page_items.last().map(id_of)).flatten();
+    Ok(serde_json::to_value(crate::wire::answers::RecordPage { items: page_items, next_after }).unwrap_or(Value::Null))
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Page {
+pub(crate) struct Page {
     from: Option<u64>,
     limit: Option<u32>,
 }
@@ -262,7 +246,7 @@ struct Page {
 const MAX_PAGE: u32 = 500;
 
 /// The recorded events, oldest first, a page at a time: `?from=SEQ&limit=N`.
-async fn events(
+pub(crate) async fn events(
     State(app): State<App>,
     Path(p): Path<String>,
     ApiQuery(page): ApiQuery<Page>,
@@ -271,7 +255,9 @@ async fn events(
     let production = parse_production(&p)?;
     let from = page.from.unwrap_or(0);
     let limit = page_limit(page.limit)?;
-    let items = tokio::task::spawn_blocking(move || -> Result<Vec<Value>, coldset_app::AppError> {
+    use crate::wire::answers::{EventPage, LoggedEvent};
+    use crate::wire::Conv;
+    let items = tokio::task::spawn_blocking(move || -> Result<Vec<LoggedEvent>, coldset_app::AppError> {
         let mut out = Vec::new();
         let mut count = 0u32;
         let stop = coldset_app::ports::StoreError::Conflict("page full".into());
@@ -282,17 +268,17 @@ async fn events(
             count += 1;
             let env =
                 Envelope::decode(&ev.bytes).map_err(|e| coldset_app::ports::StoreError::Corrupt(e.to_string()))?;
-            out.push(json!({
-                "seq": env.seq,
-                "at": env.at.to_rfc3339(),
-                "actor": env.actor,
-                "event": env.event,
-                "auth": env.auth,
-                "leaf_hash": hex_lower(&ev.leaf_hash),
+            out.push(LoggedEvent {
+                seq: env.seq,
+                at: env.at.to_rfc3339(),
+                actor: env.actor.conv(),
+                event: serde_json::to_value(&env.event).unwrap_or(Value::Null),
+                auth: env.auth.conv(),
+                leaf_hash: hex_lower(&ev.leaf_hash),
                 // The exact bytes that were hashed into the leaf, so an auditor can
                 // recompute it with any verifier (docs/ledger-format.md).
-                "record": record_base64(&ev.bytes),
-            }));
+                record: record_base64(&ev.bytes),
+            });
             Ok(())
         });
         match res {
@@ -303,8 +289,9 @@ async fn events(
     })
     .await
     .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "internal", "the read was interrupted"))??;
-    let next = items.last().and_then(|v| v["seq"].as_u64()).map(|s| s + 1);
-    Ok(Json(json!({ "items": items, "next_from": if items.len() as u32 == limit { next } else { None } })))
+    let next = items.last().map(|e| e.seq + 1);
+    let next_from = if items.len() as u32 == limit { next } else { None };
+    Ok(crate::wire::answer(&EventPage { items, next_from }))
 }
 
 /// An event's canonical bytes (the leaf's record) as standard base64.
@@ -319,7 +306,7 @@ pub(crate) fn hex_lower(bytes: &[u8]) -> String {
 
 /// The weapon register (R-REC-2): for every firearm, who held it from when to when, and how
 /// long it was out of storage, rebuilt from the custody events of the log.
-async fn register(
+pub(crate) async fn register(
     State(app): State<App>,
     Path(p): Path<String>,
     FullReader(state): FullReader,
@@ -391,19 +378,21 @@ async fn register(
             _ => holder.to_owned(),
         }
     };
-    let items: Vec<Value> = spells
+    use crate::wire::answers::{CustodySpell, RegisterLine, WeaponRegister};
+    let items = spells
         .iter()
-        .map(|(firearm, list)| {
-            json!({
-                "firearm": firearm,
-                "minutes_out_of_storage": minutes_out.get(firearm).copied().unwrap_or(0),
-                "custody": list.iter().map(|(holder, from, to)| json!({
-                    "holder": name(holder),
-                    "from": from.to_rfc3339(),
-                    "to": to.map(|t| t.to_rfc3339()),
-                })).collect::<Vec<_>>(),
-            })
+        .map(|(firearm, list)| RegisterLine {
+            firearm: firearm.clone(),
+            minutes_out_of_storage: minutes_out.get(firearm).copied().unwrap_or(0),
+            custody: list
+                .iter()
+                .map(|(holder, from, to)| CustodySpell {
+                    holder: name(holder),
+                    from: from.to_rfc3339(),
+                    to: to.map(|t| t.to_rfc3339()),
+                })
+                .collect(),
         })
         .collect();
-    Ok(Json(json!({ "rule": "R-REC-2", "items": items })))
+    Ok(crate::wire::answer(&WeaponRegister { rule: "R-REC-2", items }))
 }
