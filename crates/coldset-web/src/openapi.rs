@@ -341,9 +341,15 @@ mod tests {
     }
 
     /// Every code an error can carry is one the document lists: the codes the handlers write
-    /// (the first string after `ApiError::new(`) and those of `coldset_app::AppError::code`.
+    /// (the first string after `ApiError::new(`, or set as `.code = "..."`) and those of
+    /// `coldset_app::AppError::code`.
     #[test]
     fn every_error_code_is_documented() {
+        // `area.what` or a bare word such as `internal`, not a sentence.
+        let is_code = |text: &str| {
+            text.starts_with(|c: char| c.is_ascii_lowercase())
+                && text.chars().all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
+        };
         let listed: Vec<&str> = crate::error::ERROR_CODES.iter().map(|(c, _)| *c).collect();
         let mut sources = Vec::new();
         let mut dirs = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];
@@ -365,9 +371,19 @@ mod tests {
                 if let Some(start) = call.find('"') {
                     let code = &call[start + 1..];
                     let code = &code[..code.find('"').unwrap()];
-                    if code.chars().all(|c| c.is_ascii_lowercase() || c == '.' || c == '_') {
+                    if is_code(code) {
                         found.push(code.to_owned());
                     }
+                }
+            }
+        }
+        // A code set on an error made elsewhere (`e.code = "...".into()`).
+        for text in &sources {
+            for (at, _) in text.match_indices(".code = \"") {
+                let code = &text[at + ".code = \"".len()..];
+                let code = &code[..code.find('"').unwrap()];
+                if is_code(code) {
+                    found.push(code.to_owned());
                 }
             }
         }
