@@ -3366,7 +3366,7 @@ fn the_openapi_document_matches_the_router_and_the_snapshot() {
         served, snapshot,
         "docs/openapi.json is out of date: regenerate it with `coldset openapi > docs/openapi.json`"
     );
-    for ep in coldset_web::openapi::ENDPOINTS {
+    for ep in coldset_web::openapi::endpoints() {
         let path = ep
             .path
             .replace("{production}", "dead-river")
