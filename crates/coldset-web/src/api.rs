@@ -90,7 +90,10 @@ pub(crate) async fn list_productions(
     Ok(Json(paginate(items, "id", &page)?))
 }
 
-pub(crate) async fn production(State(app): State<App>, Reader { state: s, access: _ }: Reader) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn production(
+    State(app): State<App>,
+    Reader { state: s, access: _ }: Reader,
+) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!({
         "production": s.info,
         "events": s.next_seq(),
@@ -146,7 +149,10 @@ pub(crate) async fn firearm(
     Ok(Json(with_holder(&s, f, &f.holder)))
 }
 
-pub(crate) async fn containers(ApiQuery(page): ApiQuery<ListPage>, FullReader(s): FullReader) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn containers(
+    ApiQuery(page): ApiQuery<ListPage>,
+    FullReader(s): FullReader,
+) -> Result<Json<Value>, ApiError> {
     let items: Vec<Value> = s
         .containers
         .values()
@@ -161,7 +167,10 @@ pub(crate) async fn containers(ApiQuery(page): ApiQuery<ListPage>, FullReader(s)
     Ok(Json(paginate(items, "id", &page)?))
 }
 
-pub(crate) async fn lots(ApiQuery(page): ApiQuery<ListPage>, FullReader(s): FullReader) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn lots(
+    ApiQuery(page): ApiQuery<ListPage>,
+    FullReader(s): FullReader,
+) -> Result<Json<Value>, ApiError> {
     Ok(Json(paginate(s.lots.values(), "id", &page)?))
 }
 
@@ -176,7 +185,10 @@ pub(crate) async fn people(
     Ok(Json(paginate(items, "id", &page)?))
 }
 
-pub(crate) async fn locations(ApiQuery(page): ApiQuery<ListPage>, FullReader(s): FullReader) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn locations(
+    ApiQuery(page): ApiQuery<ListPage>,
+    FullReader(s): FullReader,
+) -> Result<Json<Value>, ApiError> {
     Ok(Json(paginate(s.locations.values(), "id", &page)?))
 }
 

@@ -25,8 +25,8 @@ mod pages;
 mod passkeys;
 mod records;
 mod reports;
-mod witness;
 mod wire;
+mod witness;
 mod write;
 
 pub use ca::ca_fingerprint;

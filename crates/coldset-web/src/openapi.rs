@@ -76,6 +76,7 @@ fn filter(method: &str) -> MethodFilter {
 }
 
 /// A row whose handler is mounted for its own method, so the two cannot differ.
+#[allow(clippy::too_many_arguments)] // one argument per column of the table
 fn ep<H: Handler<T, App>, T: 'static>(
     method: &'static str,
     path: &'static str,
@@ -249,7 +250,8 @@ pub fn document() -> Value {
             "responses": responses,
         });
         if let Some(body) = ep.body {
-            op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": body(&mut requests) } } });
+            op["requestBody"] =
+                json!({ "required": true, "content": { "application/json": { "schema": body(&mut requests) } } });
         }
         op["security"] = match ep.access {
             Access::Public => json!([]),
@@ -387,9 +389,10 @@ mod tests {
                 }
             }
         }
-        let app_errors =
-            std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../coldset-app/src/error.rs"))
-                .unwrap();
+        let app_errors = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../coldset-app/src/error.rs"),
+        )
+        .unwrap();
         for line in app_errors.lines().filter(|l| l.contains("=> \"")) {
             let code = line.split("=> \"").nth(1).unwrap();
             found.push(code[..code.find('"').unwrap()].to_owned());

@@ -100,8 +100,13 @@ pub(crate) async fn file_report(
             .map_err(|_| bad("a photo's data is not base64"))?;
         photos.push((ph.content_type, bytes));
     }
-    let form =
-        ReportForm { severity: r.severity.conv(), text: r.text, subject: r.subject, reporter_name: r.reporter_name, photos };
+    let form = ReportForm {
+        severity: r.severity.conv(),
+        text: r.text,
+        subject: r.subject,
+        reporter_name: r.reporter_name,
+        photos,
+    };
     let (id, key) = file(&app, production, form, &client).await?;
     Ok(wire::answer(&wire::answers::ReportFiled {
         report: id,
@@ -152,7 +157,11 @@ fn report_view(r: &coldset_domain::reports::Report, ack_minutes: i64) -> Value {
 
 /// The reporter reads their report and its answers with the follow-up key (sent in the
 /// body, never in the URL, so it stays out of logs).
-pub(crate) async fn follow_up(State(app): State<App>, Path(p): Path<String>, body: Bytes) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn follow_up(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
     let state = load(&app, &p)?;
     let k: wire::requests::Key = parse(&body)?;
     let hash = access::hash_token(k.key.trim());

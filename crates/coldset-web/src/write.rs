@@ -38,7 +38,11 @@ pub(crate) fn gate_route(method: axum::routing::MethodFilter) -> axum::routing::
 /// read-only token or session cannot replace or turn off the account's second factor.
 pub(crate) async fn enrol_totp(State(app): State<App>, writer: Writer, body: Bytes) -> Result<Json<Value>, ApiError> {
     let p = writer.principal().clone();
-    let current = if body.iter().all(u8::is_ascii_whitespace) { None } else { parse_body::<wire::requests::CurrentCode>(&body)?.code };
+    let current = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        parse_body::<wire::requests::CurrentCode>(&body)?.code
+    };
     let app2 = app.clone();
     let (secret, uri) = blocking(move || app2.enrol_totp(&p.account, current.as_deref())).await?;
     Ok(wire::answer(&wire::answers::TotpEnrolment {
@@ -49,7 +53,11 @@ pub(crate) async fn enrol_totp(State(app): State<App>, writer: Writer, body: Byt
 }
 
 /// The caller changes their own account's password, giving the current one.
-pub(crate) async fn change_password(State(app): State<App>, writer: Writer, body: Bytes) -> Result<StatusCode, ApiError> {
+pub(crate) async fn change_password(
+    State(app): State<App>,
+    writer: Writer,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
     let p = writer.principal().clone();
     let b: wire::requests::PasswordChange = parse_body(&body)?;
     let app2 = app.clone();
@@ -90,9 +98,11 @@ pub(crate) async fn login(
     let app2 = app.clone();
     let (secret, expires) = blocking(move || app2.login(b.name.trim(), &b.password, b.code.as_deref())).await?;
     let cookie = crate::session_cookie(&secret, options);
-    let mut resp =
-        wire::answer(&wire::answers::Session { expires_at: expires.to_rfc3339(), csrf_token: access::csrf_token(&secret) })
-            .into_response();
+    let mut resp = wire::answer(&wire::answers::Session {
+        expires_at: expires.to_rfc3339(),
+        csrf_token: access::csrf_token(&secret),
+    })
+    .into_response();
     if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
         resp.headers_mut().insert(axum::http::header::SET_COOKIE, v);
     }
@@ -262,7 +272,11 @@ pub(crate) async fn command(
     execute(&app, &headers, &writer, production, command, req.expected_version, confirmations).await
 }
 
-pub(crate) async fn create_production(State(app): State<App>, writer: Writer, body: Bytes) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn create_production(
+    State(app): State<App>,
+    writer: Writer,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
     let principal = writer.principal();
     if !principal.is_admin {
         return Err(ApiError::new(
@@ -398,7 +412,11 @@ pub(crate) async fn alerts(State(app): State<App>, FullReader(state): FullReader
 
 /// An administrator creates an account (a generated password is returned once) and links it
 /// to people of productions.
-pub(crate) async fn create_account(State(app): State<App>, writer: Writer, body: Bytes) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn create_account(
+    State(app): State<App>,
+    writer: Writer,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
     const REFUSAL: &str = "only an administrator creates accounts";
     let principal = writer.principal();
     if !principal.is_admin {

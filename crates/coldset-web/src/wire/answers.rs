@@ -219,7 +219,12 @@ pub struct Checkpoint {
 
 impl From<&coldset_app::ports::StoredCheckpoint> for Checkpoint {
     fn from(cp: &coldset_app::ports::StoredCheckpoint) -> Self {
-        Checkpoint { size: cp.size, root: crate::api::hex_lower(&cp.root), at: cp.at.to_rfc3339(), note: cp.note.clone() }
+        Checkpoint {
+            size: cp.size,
+            root: crate::api::hex_lower(&cp.root),
+            at: cp.at.to_rfc3339(),
+            note: cp.note.clone(),
+        }
     }
 }
 

@@ -555,7 +555,8 @@ mod tests {
     /// One of every command the domain knows, its optional fields set where it has them (and
     /// a second of some with them left out), as the domain's tests and the demo build them.
     fn samples() -> Vec<C> {
-        let (fa, p5, sc, lot) = (FirearmId::numbered(1), PersonId::numbered(5), SceneId::numbered(1), LotId::numbered(1));
+        let (fa, p5, sc, lot) =
+            (FirearmId::numbered(1), PersonId::numbered(5), SceneId::numbered(1), LotId::numbered(1));
         let (c1, c2, loc) = (ContainerId::numbered(1), ContainerId::numbered(2), LocationId::numbered(1));
         let blank = m::AmmoClass::Blank { load: "quarter".into() };
         vec![
@@ -570,7 +571,12 @@ mod tests {
             C::AssignRole { person: p5.clone(), role: m::Role::Performer },
             C::RemoveRole { person: p5.clone(), role: m::Role::Crew },
             C::RecordCredential { person: p5.clone(), credential: credential() },
-            C::CorrectCredential { person: p5.clone(), corrects_seq: 7, reason: "typo".into(), credential: credential() },
+            C::CorrectCredential {
+                person: p5.clone(),
+                corrects_seq: 7,
+                reason: "typo".into(),
+                credential: credential(),
+            },
             C::ApproveSupplier { supplier: "Acme".into() },
             C::AddLocation { name: "Safe".into(), kind: m::LocationKind::Range, authorised: [p5.clone()].into() },
             C::OpenStorage { location: loc.clone() },
@@ -592,7 +598,11 @@ mod tests {
             C::Collect { firearm: fa.clone() },
             C::WithdrawFirearm { firearm: fa.clone(), reason: "cylinder binds".into() },
             C::RecordRepair { firearm: fa.clone(), repaired_by: "Gunsmith".into(), notes: "fixed".into() },
-            C::DisposeFirearm { firearm: fa.clone(), disposition: m::DispositionKind::ReturnedToRentalHouse, to: party() },
+            C::DisposeFirearm {
+                firearm: fa.clone(),
+                disposition: m::DispositionKind::ReturnedToRentalHouse,
+                to: party(),
+            },
             C::CorrectFirearmDetails {
                 firearm: fa.clone(),
                 corrects_seq: 3,
@@ -616,7 +626,12 @@ mod tests {
                 home_made: true,
                 container_label: "B1".into(),
             },
-            C::VerifyLot { lot: lot.clone(), method: m::VerificationMethod::DrilledCase, rounds_checked: 50, other_class_found: 1 },
+            C::VerifyLot {
+                lot: lot.clone(),
+                method: m::VerificationMethod::DrilledCase,
+                rounds_checked: 50,
+                other_class_found: 1,
+            },
             C::CreateContainer { label: "D1".into(), class: m::AmmoClass::Dummy, calibre: ".45 Colt".into() },
             C::MoveRounds { from: c1.clone(), to: c2.clone(), rounds: 6 },
             C::StoreContainer { container: c1.clone(), location: loc.clone() },
@@ -675,7 +690,12 @@ mod tests {
             C::PlaceHold { scope: s::HoldScope::Scene { scene: sc.clone() }, reason: "wind".into() },
             C::PlaceHold { scope: s::HoldScope::AllFirearmWork, reason: "incident".into() },
             C::LiftHold { hold: 1, note: "calm".into(), review: true },
-            C::RecordOverride { rule: RuleId::Hand3, firearm: fa.clone(), scene: sc.clone(), reason: "approved".into() },
+            C::RecordOverride {
+                rule: RuleId::Hand3,
+                firearm: fa.clone(),
+                scene: sc.clone(),
+                reason: "approved".into(),
+            },
             C::RecordTransport {
                 firearms: vec![fa.clone()],
                 containers: vec![c1.clone()],
@@ -691,8 +711,15 @@ mod tests {
                 until: day("2026-12-31"),
                 reference: "EX-1".into(),
             },
-            C::RecordAuthorityNotice { authority: rp::Authority::LocalPolice, date: day("2026-12-08"), reference: "PD-9".into() },
-            C::SetContacts { studio_safety_office: "office@example.org".into(), union_representative: "rep@example.org".into() },
+            C::RecordAuthorityNotice {
+                authority: rp::Authority::LocalPolice,
+                date: day("2026-12-08"),
+                reference: "PD-9".into(),
+            },
+            C::SetContacts {
+                studio_safety_office: "office@example.org".into(),
+                union_representative: "rep@example.org".into(),
+            },
             C::SetRecipients { kind: rp::NotificationKind::OverdueFirearm, addresses: vec!["a@example.org".into()] },
             C::FileReport {
                 severity: rp::Severity::Critical,
@@ -733,7 +760,12 @@ mod tests {
             C::NotifyRegulator { incident: 1, reference: "OSHA-1".into() },
             C::SignInvestigation { incident: 1, cause: "c".into(), corrective_action: "a".into() },
             C::ReleaseEvidence { incident: 1, note: "released".into() },
-            C::VerifyLot { lot, method: m::VerificationMethod::BlankInspection, rounds_checked: 10, other_class_found: 0 },
+            C::VerifyLot {
+                lot,
+                method: m::VerificationMethod::BlankInspection,
+                rounds_checked: 10,
+                other_class_found: 0,
+            },
             C::CreateContainer { label: "L1".into(), class: m::AmmoClass::Live, calibre: "9mm".into() },
         ]
     }
