@@ -94,20 +94,22 @@ pub(crate) async fn production(
     State(app): State<App>,
     Reader { state: s, access: _ }: Reader,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({
-        "production": s.info,
-        "events": s.next_seq(),
-        "today": app.today(&s).to_string(),
-        "counts": {
-            "people": s.people.len(),
-            "firearms": s.firearms.len(),
-            "lots": s.lots.len(),
-            "containers": s.containers.len(),
-            "locations": s.locations.len(),
-            "scenes": s.scenes.len(),
+    use crate::wire::answers::{Counts, ProductionSummary};
+    use crate::wire::Conv;
+    Ok(crate::wire::answer(&ProductionSummary {
+        production: s.info.clone().conv(),
+        events: s.next_seq(),
+        today: app.today(&s).to_string(),
+        counts: Counts {
+            people: s.people.len(),
+            firearms: s.firearms.len(),
+            lots: s.lots.len(),
+            containers: s.containers.len(),
+            locations: s.locations.len(),
+            scenes: s.scenes.len(),
         },
-        "rounds_by_class": coldset_domain::decide::rounds_by_class(&s),
-    })))
+        rounds_by_class: coldset_domain::decide::rounds_by_class(&s),
+    }))
 }
 
 fn with_holder<T: Serialize>(state: &ProductionState, record: &T, holder: &Holder) -> Value {

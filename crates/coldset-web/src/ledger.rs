@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use coldset_app::App;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 pub(crate) async fn verifier_key(State(app): State<App>) -> Result<String, ApiError> {
     app.checkpointer().map(|c| c.verifier_key()).ok_or_else(|| {
@@ -25,7 +25,7 @@ pub(crate) async fn key_rotations(State(app): State<App>) -> Result<Json<Value>,
     let checkpointer = app.checkpointer().ok_or_else(|| {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger.unsigned", "this server signs no checkpoints")
     })?;
-    Ok(Json(json!({ "items": checkpointer.key_rotations() })))
+    Ok(wire::answer(&wire::answers::KeyRotations { items: checkpointer.key_rotations() }))
 }
 
 pub(crate) async fn latest_checkpoint(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {

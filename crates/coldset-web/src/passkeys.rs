@@ -13,7 +13,7 @@ use coldset_app::passkey::{self, Expected};
 use coldset_app::App;
 use coldset_domain::ids::{PersonId, ProductionId};
 use maud::{html, Markup};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Under `/api/v1`.
 /// Where WebAuthn must have been used: this server as the browser reached it.
@@ -56,12 +56,13 @@ pub(crate) async fn challenge(
     let (app2, p2, principal) = (app.clone(), production.clone(), writer.principal().clone());
     let person = b.person.clone();
     let issued = blocking(move || app2.passkey_challenge(&principal, &p2, &me, &person, &b.purpose)).await?;
-    Ok(Json(json!({
-        "challenge": issued.challenge,
-        "rp_id": expected(&headers, options).rp_id,
-        "user": { "id": passkey::b64url(format!("{production}/{}", b.person).as_bytes()), "name": issued.name },
-        "credentials": issued.credentials,
-    })))
+    use crate::wire::answers::{PasskeyChallengeIssued, PasskeyUser};
+    Ok(crate::wire::answer(&PasskeyChallengeIssued {
+        challenge: issued.challenge,
+        rp_id: expected(&headers, options).rp_id,
+        user: PasskeyUser { id: passkey::b64url(format!("{production}/{}", b.person).as_bytes()), name: issued.name },
+        credentials: issued.credentials,
+    }))
 }
 
 pub(crate) async fn register(

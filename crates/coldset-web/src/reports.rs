@@ -134,25 +134,8 @@ pub(crate) async fn attachment(
     Ok(([(axum::http::header::CONTENT_TYPE, a.content_type)], a.bytes).into_response())
 }
 
-fn report_view(r: &coldset_domain::reports::Report, ack_minutes: i64) -> Value {
-    json!({
-        "report": r.id,
-        "severity": r.severity,
-        "text": r.text,
-        "subject": r.subject,
-        "photos": r.photos,
-        "filed_at": r.filed_at.to_rfc3339(),
-        "acknowledge_by": r.ack_due(ack_minutes).to_rfc3339(),
-        "acknowledged": r.acknowledged.as_ref().map(|(_, at)| at.to_rfc3339()),
-        "reviewed_by_safety_advisor": r.reviewed.is_some(),
-        "escalations": r.escalations.iter().map(|(l, at)| json!({"level": l, "at": at.to_rfc3339()})).collect::<Vec<_>>(),
-        "thread": r.thread.iter().map(|e| json!({
-            "from": if e.from == "reporter" { "you" } else { "production safety" },
-            "text": e.text,
-            "at": e.at.to_rfc3339(),
-        })).collect::<Vec<_>>(),
-        "closed": r.closed.as_ref().map(|(action, at)| json!({"corrective_action": action, "at": at.to_rfc3339()})),
-    })
+fn report_view(r: &coldset_domain::reports::Report, ack_minutes: i64) -> wire::answers::ReportView {
+    wire::answers::ReportView::new(r, ack_minutes)
 }
 
 /// The reporter reads their report and its answers with the follow-up key (sent in the
@@ -172,7 +155,7 @@ pub(crate) async fn follow_up(
         .values()
         .find(|r| r.followup_key_hash == hash)
         .ok_or_else(|| ApiError::not_found("no report has that follow-up key"))?;
-    Ok(Json(report_view(r, ack)))
+    Ok(wire::answer(&report_view(r, ack)))
 }
 
 pub(crate) async fn add_to_report(
@@ -203,7 +186,7 @@ pub(crate) async fn add_to_report(
     let state = app.state(&parse_production(&p)?)?;
     let ack = coldset_domain::gate::policy(&state).report_ack_minutes;
     let r = state.reporting.reports.get(&report).ok_or_else(|| ApiError::not_found("report"))?;
-    Ok(Json(report_view(r, ack)))
+    Ok(wire::answer(&report_view(r, ack)))
 }
 
 pub(crate) async fn list_reports(
@@ -211,7 +194,7 @@ pub(crate) async fn list_reports(
     FullReader(state): FullReader,
 ) -> Result<Json<Value>, ApiError> {
     let ack = coldset_domain::gate::policy(&state).report_ack_minutes;
-    let items: Vec<Value> = state.reporting.reports.values().map(|r| report_view(r, ack)).collect();
+    let items = state.reporting.reports.values().map(|r| report_view(r, ack));
     Ok(Json(paginate(items, "report", &page)?))
 }
 

@@ -136,17 +136,21 @@ pub(crate) async fn outbox(State(app): State<App>, caller: Caller) -> Result<Jso
     // The log covers every production.
     crate::extract::everywhere(&app, caller.principal(), "only an administrator reads the delivery log")?;
     let items = blocking(move || app.outbox_recent(200)).await?;
-    Ok(Json(json!({ "items": items.iter().map(|i| json!({
-        "id": i.id,
-        "production": i.production,
-        "event_seq": i.event_seq,
-        "channel": i.channel,
-        "target": i.target,
-        "attempts": i.attempts,
-        "next_attempt_at": i.next_attempt_at.to_rfc3339(),
-        "delivered_at": i.delivered_at.map(|t| t.to_rfc3339()),
-        "last_error": i.last_error,
-    })).collect::<Vec<_>>() })))
+    let items = items
+        .into_iter()
+        .map(|i| wire::answers::Delivery {
+            id: i.id,
+            production: i.production,
+            event_seq: i.event_seq,
+            channel: i.channel,
+            target: i.target,
+            attempts: i.attempts,
+            next_attempt_at: i.next_attempt_at.to_rfc3339(),
+            delivered_at: i.delivered_at.map(|t| t.to_rfc3339()),
+            last_error: i.last_error,
+        })
+        .collect();
+    Ok(wire::answer(&wire::answers::Outbox { items }))
 }
 
 fn bad_input(message: impl Into<String>) -> ApiError {

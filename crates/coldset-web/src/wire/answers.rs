@@ -414,3 +414,241 @@ pub struct ReportFiled {
     pub followup_key: String,
     pub note: &'static str,
 }
+
+/// A production's settings, as its log made them.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ProductionInfo {
+    #[schemars(with = "Id")]
+    pub id: ProductionId,
+    pub name: String,
+    pub time_zone: String,
+    pub packs: Vec<String>,
+    pub compliance_contact: String,
+    pub approved_suppliers: std::collections::BTreeSet<String>,
+    /// Roles that must sign in with a one-time code to work on this production.
+    pub second_factor_roles: std::collections::BTreeSet<super::vocab::Role>,
+    pub version: u64,
+}
+
+impl Conv<ProductionInfo> for coldset_domain::state::ProductionInfo {
+    fn conv(self) -> ProductionInfo {
+        let coldset_domain::state::ProductionInfo {
+            id,
+            name,
+            time_zone,
+            packs,
+            compliance_contact,
+            approved_suppliers,
+            second_factor_roles,
+            version,
+        } = self;
+        ProductionInfo {
+            id,
+            name,
+            time_zone,
+            packs,
+            compliance_contact,
+            approved_suppliers,
+            second_factor_roles: second_factor_roles.conv(),
+            version,
+        }
+    }
+}
+
+/// How many records of each kind a production has.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Counts {
+    pub people: usize,
+    pub firearms: usize,
+    pub lots: usize,
+    pub containers: usize,
+    pub locations: usize,
+    pub scenes: usize,
+}
+
+/// A production's summary.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "ProductionSummary")]
+pub struct ProductionSummary {
+    pub production: Option<ProductionInfo>,
+    /// How many events its log holds.
+    pub events: u64,
+    /// The production's local date.
+    #[schemars(with = "super::Day")]
+    pub today: String,
+    pub counts: Counts,
+    /// Rounds held, by class (`dummy`, `blank (quarter load)`, `LIVE`).
+    pub rounds_by_class: std::collections::BTreeMap<String, u64>,
+}
+
+/// The signed key rotations, oldest first (docs/ledger.md).
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "KeyRotations")]
+pub struct KeyRotations {
+    /// Each rotation statement, as signed.
+    pub items: Vec<String>,
+}
+
+/// A notification's delivery.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Delivery {
+    pub id: i64,
+    #[schemars(with = "Id")]
+    pub production: ProductionId,
+    pub event_seq: u64,
+    /// `webhook` or `email`.
+    pub channel: String,
+    /// A URL or an e-mail address.
+    pub target: String,
+    pub attempts: u32,
+    #[schemars(with = "Instant")]
+    pub next_attempt_at: String,
+    #[schemars(with = "Option<Instant>")]
+    pub delivered_at: Option<String>,
+    pub last_error: Option<String>,
+}
+
+/// The delivery log of notifications, newest first.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Outbox")]
+pub struct Outbox {
+    pub items: Vec<Delivery>,
+}
+
+/// The person a passkey is for, as WebAuthn names them.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PasskeyUser {
+    /// base64url of `production/person`.
+    pub id: String,
+    pub name: String,
+}
+
+/// A WebAuthn challenge (single use, 2 minutes) and what the browser needs with it.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "PasskeyChallengeIssued")]
+pub struct PasskeyChallengeIssued {
+    pub challenge: String,
+    pub rp_id: String,
+    pub user: PasskeyUser,
+    /// The credential ids of the person's passkeys.
+    pub credentials: Vec<String>,
+}
+
+/// Who a report was escalated to.
+#[derive(Debug, Clone, Copy, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalationLevel {
+    ComplianceContact,
+    StudioSafetyOffice,
+    UnionRepresentative,
+}
+
+impl Conv<EscalationLevel> for coldset_domain::reporting::EscalationLevel {
+    fn conv(self) -> EscalationLevel {
+        use coldset_domain::reporting::EscalationLevel as L;
+        match self {
+            L::ComplianceContact => EscalationLevel::ComplianceContact,
+            L::StudioSafetyOffice => EscalationLevel::StudioSafetyOffice,
+            L::UnionRepresentative => EscalationLevel::UnionRepresentative,
+        }
+    }
+}
+
+/// A report's escalation.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Escalation {
+    pub level: EscalationLevel,
+    #[schemars(with = "Instant")]
+    pub at: String,
+}
+
+/// Who wrote an entry of a report's thread.
+#[derive(Debug, Serialize, JsonSchema)]
+pub enum ThreadAuthor {
+    #[serde(rename = "you")]
+    You,
+    #[serde(rename = "production safety")]
+    ProductionSafety,
+}
+
+/// An entry of a report's thread.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ThreadEntry {
+    pub from: ThreadAuthor,
+    pub text: String,
+    #[schemars(with = "Instant")]
+    pub at: String,
+}
+
+/// How a report was closed.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Closed {
+    pub corrective_action: String,
+    #[schemars(with = "Instant")]
+    pub at: String,
+}
+
+/// A safety report as its reporter and the production read it.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "ReportView")]
+pub struct ReportView {
+    pub report: u64,
+    pub severity: super::vocab::Severity,
+    pub text: String,
+    pub subject: Option<String>,
+    /// SHA-256 (hex) of each photo (`GET /productions/{p}/attachments/{hash}`).
+    pub photos: Vec<String>,
+    #[schemars(with = "Instant")]
+    pub filed_at: String,
+    #[schemars(with = "Instant")]
+    pub acknowledge_by: String,
+    #[schemars(with = "Option<Instant>")]
+    pub acknowledged: Option<String>,
+    pub reviewed_by_safety_advisor: bool,
+    pub escalations: Vec<Escalation>,
+    pub thread: Vec<ThreadEntry>,
+    pub closed: Option<Closed>,
+}
+
+impl ReportView {
+    pub fn new(r: &coldset_domain::reporting::Report, ack_minutes: i64) -> ReportView {
+        ReportView {
+            report: r.id,
+            severity: r.severity.conv(),
+            text: r.text.clone(),
+            subject: r.subject.clone(),
+            photos: r.photos.clone(),
+            filed_at: r.filed_at.to_rfc3339(),
+            acknowledge_by: r.ack_due(ack_minutes).to_rfc3339(),
+            acknowledged: r.acknowledged.as_ref().map(|(_, at)| at.to_rfc3339()),
+            reviewed_by_safety_advisor: r.reviewed.is_some(),
+            escalations: r
+                .escalations
+                .iter()
+                .map(|(l, at)| Escalation { level: l.conv(), at: at.to_rfc3339() })
+                .collect(),
+            thread: r
+                .thread
+                .iter()
+                .map(|e| ThreadEntry {
+                    from: if e.from == "reporter" { ThreadAuthor::You } else { ThreadAuthor::ProductionSafety },
+                    text: e.text.clone(),
+                    at: e.at.to_rfc3339(),
+                })
+                .collect(),
+            closed: r
+                .closed
+                .as_ref()
+                .map(|(action, at)| Closed { corrective_action: action.clone(), at: at.to_rfc3339() }),
+        }
+    }
+}
+
+/// A page of safety reports; `next_after` continues it (`?after=`).
+#[derive(Debug, Serialize, JsonSchema)]
+#[allow(dead_code)] // the page is cut by `api::paginate`, which writes this shape for any list
+#[schemars(rename = "ReportPage")]
+pub struct ReportPage {
+    pub items: Vec<ReportView>,
+    pub next_after: Option<String>,
+}
