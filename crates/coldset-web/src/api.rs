@@ -4,16 +4,17 @@
 use crate::error::ApiError;
 use crate::error::ApiQuery;
 use crate::extract::{Caller, FullReader, Reader};
+use crate::wire::records;
+use crate::wire::Conv;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use coldset_app::access::ReadAccess;
 use coldset_app::App;
 use coldset_domain::ids::ProductionId;
-use coldset_domain::model::Holder;
 use coldset_domain::{Envelope, ProductionState};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::sync::Arc;
 
 /// Runs store work on a blocking thread (the store port is synchronous).
@@ -49,22 +50,6 @@ pub(crate) fn parse_production(text: &str) -> Result<ProductionId, ApiError> {
 
 pub(crate) fn load(app: &App, production: &str) -> Result<Arc<ProductionState>, ApiError> {
     Ok(app.state(&parse_production(production)?)?)
-}
-
-/// A holder as the API shows it: kind, id, and a readable name.
-pub(crate) fn holder_view(state: &ProductionState, holder: &Holder) -> Value {
-    match holder {
-        Holder::Person { person } => json!({
-            "type": "person",
-            "id": person,
-            "name": state.people.get(person).map(|p| p.name.as_str()),
-        }),
-        Holder::Storage { location } => json!({
-            "type": "storage",
-            "id": location,
-            "name": state.locations.get(location).map(|l| l.name.as_str()),
-        }),
-    }
 }
 
 pub(crate) async fn list_productions(
@@ -112,27 +97,18 @@ pub(crate) async fn production(
     }))
 }
 
-fn with_holder<T: Serialize>(state: &ProductionState, record: &T, holder: &Holder) -> Value {
-    let mut v = serde_json::to_value(record).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut v {
-        map.insert("holder".into(), holder_view(state, holder));
-    }
-    v
-}
-
 pub(crate) async fn firearms(
     ApiQuery(page): ApiQuery<ListPage>,
     Reader { state: s, access }: Reader,
 ) -> Result<Json<Value>, ApiError> {
-    let items: Vec<Value> = s
+    let items = s
         .firearms
         .values()
         .filter(|f| match &access {
             ReadAccess::Full => true,
             ReadAccess::Own(me) => f.holder.person() == Some(me),
         })
-        .map(|f| with_holder(&s, f, &f.holder))
-        .collect();
+        .map(|f| records::Firearm::new(&s, f));
     Ok(Json(paginate(items, "id", &page)?))
 }
 
@@ -148,24 +124,14 @@ pub(crate) async fn firearm(
             ReadAccess::Own(me) => f.holder.person() == Some(me),
         })
         .ok_or_else(|| ApiError::not_found(format!("no firearm '{id}' in this production")))?;
-    Ok(Json(with_holder(&s, f, &f.holder)))
+    Ok(crate::wire::answer(&records::Firearm::new(&s, f)))
 }
 
 pub(crate) async fn containers(
     ApiQuery(page): ApiQuery<ListPage>,
     FullReader(s): FullReader,
 ) -> Result<Json<Value>, ApiError> {
-    let items: Vec<Value> = s
-        .containers
-        .values()
-        .map(|c| {
-            let mut v = with_holder(&s, c, &c.holder);
-            if let Value::Object(map) = &mut v {
-                map.insert("count".into(), json!(c.count()));
-            }
-            v
-        })
-        .collect();
+    let items = s.containers.values().map(|c| records::Container::new(&s, c));
     Ok(Json(paginate(items, "id", &page)?))
 }
 
@@ -173,17 +139,21 @@ pub(crate) async fn lots(
     ApiQuery(page): ApiQuery<ListPage>,
     FullReader(s): FullReader,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(paginate(s.lots.values(), "id", &page)?))
+    Ok(Json(paginate(s.lots.values().map(|l| -> records::Lot { l.clone().conv() }), "id", &page)?))
 }
 
 pub(crate) async fn people(
     ApiQuery(page): ApiQuery<ListPage>,
     Reader { state: s, access }: Reader,
 ) -> Result<Json<Value>, ApiError> {
-    let items = s.people.values().filter(|person| match &access {
-        ReadAccess::Full => true,
-        ReadAccess::Own(me) => &person.id == me,
-    });
+    let items = s
+        .people
+        .values()
+        .filter(|person| match &access {
+            ReadAccess::Full => true,
+            ReadAccess::Own(me) => &person.id == me,
+        })
+        .map(|person| -> records::Person { person.clone().conv() });
     Ok(Json(paginate(items, "id", &page)?))
 }
 
@@ -191,7 +161,7 @@ pub(crate) async fn locations(
     ApiQuery(page): ApiQuery<ListPage>,
     FullReader(s): FullReader,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(paginate(s.locations.values(), "id", &page)?))
+    Ok(Json(paginate(s.locations.values().map(|l| -> records::StorageLocation { l.clone().conv() }), "id", &page)?))
 }
 
 pub(crate) async fn scenes(

@@ -15,6 +15,7 @@
 
 pub mod answers;
 pub mod command;
+pub mod records;
 pub mod requests;
 pub mod vocab;
 
