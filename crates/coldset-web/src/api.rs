@@ -168,7 +168,7 @@ pub(crate) async fn scenes(
     ApiQuery(page): ApiQuery<ListPage>,
     Reader { state: s, access: _ }: Reader,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(paginate(s.scenes.values(), "id", &page)?))
+    Ok(Json(paginate(s.scenes.values().map(|scene| -> records::Scene { scene.clone().conv() }), "id", &page)?))
 }
 
 /// A page of a record list: `?after=ID&limit=N`. Lists keep a fixed order (by id), so

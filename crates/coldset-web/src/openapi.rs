@@ -143,7 +143,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         ep("get", "/productions/{production}/lots", "Ammunition lots and provenance", Account, None, json::<rec::Page<rec::Lot>>(), PAGED, api::lots),
         ep("get", "/productions/{production}/people", "People, roles and credentials", Account, None, json::<rec::Page<rec::Person>>(), PAGED, api::people),
         ep("get", "/productions/{production}/locations", "Storage locations", Account, None, json::<rec::Page<rec::StorageLocation>>(), PAGED, api::locations),
-        ep("get", "/productions/{production}/scenes", "Scenes and their plans", Account, None, json::<a::RecordPage>(), PAGED, api::scenes),
+        ep("get", "/productions/{production}/scenes", "Scenes and their plans", Account, None, json::<rec::Page<rec::Scene>>(), PAGED, api::scenes),
         ep("get", "/productions/{production}/events", "The event log, a page at a time", Account, None, json::<a::EventPage>(), &[("from", false), ("limit", false)], api::events),
         ep("get", "/productions/{production}/register", "The weapon register (R-REC-2)", Account, None, json::<a::WeaponRegister>(), &[], api::register),
         ep(

@@ -633,3 +633,182 @@ mod tests {
         }
     }
 }
+
+/// Where a scene is in its day.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SceneStatus {
+    Planned,
+    Ready,
+    Called,
+    Wrapped,
+    NeedsReplan,
+}
+
+impl Conv<SceneStatus> for coldset_domain::safety::SceneStatus {
+    fn conv(self) -> SceneStatus {
+        use coldset_domain::safety::SceneStatus as S;
+        match self {
+            S::Planned => SceneStatus::Planned,
+            S::Ready => SceneStatus::Ready,
+            S::Called => SceneStatus::Called,
+            S::Wrapped => SceneStatus::Wrapped,
+            S::NeedsReplan => SceneStatus::NeedsReplan,
+        }
+    }
+}
+
+/// A scene's safety meeting (R-MEET-*).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Meeting {
+    /// The plan's version the meeting went through.
+    pub plan_version: u32,
+    pub agenda: Agenda,
+    #[schemars(with = "BTreeSet<Id>")]
+    pub attendees: BTreeSet<PersonId>,
+    #[schemars(with = "Millis")]
+    pub held_at: Timestamp,
+    /// The production's local date it was held on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<super::Day>")]
+    pub day: Option<coldset_domain::time::Date>,
+    #[schemars(with = "Option<Id>")]
+    pub armorer_sign_off: Option<PersonId>,
+    #[schemars(with = "Option<Id>")]
+    pub ad_sign_off: Option<PersonId>,
+}
+
+impl Conv<Meeting> for coldset_domain::safety::Meeting {
+    fn conv(self) -> Meeting {
+        let coldset_domain::safety::Meeting {
+            plan_version,
+            agenda,
+            attendees,
+            held_at,
+            day,
+            armorer_sign_off,
+            ad_sign_off,
+        } = self;
+        Meeting { plan_version, agenda: agenda.conv(), attendees, held_at, day, armorer_sign_off, ad_sign_off }
+    }
+}
+
+/// A scene, its plan and where it is in its day.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Scene")]
+pub struct Scene {
+    #[schemars(with = "Id")]
+    pub id: SceneId,
+    pub number: String,
+    pub description: String,
+    #[schemars(with = "super::Day")]
+    pub day: coldset_domain::time::Date,
+    pub plan: ScenePlan,
+    pub plan_version: u32,
+    /// Who approved the current plan, by role.
+    #[schemars(with = "BTreeMap<String, Id>")]
+    pub approvals: BTreeMap<String, PersonId>,
+    pub meeting: Option<Meeting>,
+    pub status: SceneStatus,
+    /// Performers who declined a real firearm for it.
+    #[schemars(with = "BTreeSet<Id>")]
+    pub declined_by: BTreeSet<PersonId>,
+    pub version: u64,
+}
+
+impl Conv<Scene> for coldset_domain::safety::Scene {
+    fn conv(self) -> Scene {
+        let coldset_domain::safety::Scene {
+            id,
+            number,
+            description,
+            day,
+            plan,
+            plan_version,
+            approvals,
+            meeting,
+            status,
+            declined_by,
+            version,
+        } = self;
+        Scene {
+            id,
+            number,
+            description,
+            day,
+            plan: plan.conv(),
+            plan_version,
+            approvals,
+            meeting: meeting.conv(),
+            status: status.conv(),
+            declined_by,
+            version,
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod scene_tests {
+    use super::*;
+    use coldset_domain::safety as s;
+
+    /// A scene, written by its wire type, is the JSON the domain's scene made before.
+    #[test]
+    fn scenes_are_written_as_before() {
+        let plan = s::ScenePlan {
+            kind: s::SceneKind::Take,
+            items: vec![s::PlanItem {
+                firearm: FirearmId::numbered(1),
+                performer: PersonId::numbered(5),
+                load: s::PlannedLoad::Blanks { load: "quarter".into() },
+                real_firearm_reason: Some("close-up".into()),
+                toward_person: true,
+                toward_camera: false,
+                armorer_consulted: true,
+                mitigations: vec![s::Mitigation::Distance],
+                camera_protection: Some(s::CameraProtection::Shield),
+                closest_person_cm: Some(500),
+                close_range_load_approved: false,
+            }],
+            call_list: [PersonId::numbered(5)].into(),
+            line_of_fire: BTreeSet::new(),
+            protection: vec![s::Protection { person: PersonId::numbered(6), shield: false, eye: true, hearing: true }],
+            risk_assessment: "RA".into(),
+        };
+        let meeting = |day| s::Meeting {
+            plan_version: 2,
+            agenda: s::Agenda {
+                intended_action: "a".into(),
+                deviations: "b".into(),
+                abort_plan: "c".into(),
+                emergency_procedure: "d".into(),
+                chain_of_command: "e".into(),
+            },
+            attendees: [PersonId::numbered(5), PersonId::numbered(6)].into(),
+            held_at: Timestamp(1_700_000_000_000),
+            day,
+            armorer_sign_off: Some(PersonId::numbered(6)),
+            ad_sign_off: None,
+        };
+        let statuses = [s::SceneStatus::Planned, s::SceneStatus::Called, s::SceneStatus::NeedsReplan];
+        let meetings = [None, Some(meeting(None)), Some(meeting(Some("2026-12-07".parse().unwrap())))];
+        for (status, meeting) in statuses.into_iter().zip(meetings) {
+            let scene = s::Scene {
+                id: SceneId::numbered(1),
+                number: "12A".into(),
+                description: "saloon".into(),
+                day: "2026-12-07".parse().unwrap(),
+                plan: plan.clone(),
+                plan_version: 2,
+                approvals: [("armorer".to_owned(), PersonId::numbered(6))].into(),
+                meeting,
+                status,
+                declined_by: [PersonId::numbered(7)].into(),
+                version: 8,
+            };
+            let wire: Scene = scene.clone().conv();
+            assert_eq!(serde_json::to_value(&wire).unwrap(), serde_json::to_value(&scene).unwrap());
+        }
+    }
+}
