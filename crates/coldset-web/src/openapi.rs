@@ -163,7 +163,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         ep("post", "/productions/{production}/reports/followup", "Read your report with its key", Public, body::<r::Key>(), json::<a::ReportView>(), &[], reports::follow_up),
         ep("post", "/productions/{production}/reports/followup/add", "Add to your report with its key", Public, body::<r::KeyText>(), json::<a::ReportView>(), &[], reports::add_to_report),
         ep("get", "/productions/{production}/attachments/{hash}", "A report photo, by hash", Account, None, Other, &[], reports::attachment),
-        ep("get", "/productions/{production}/incidents", "Incidents, deadlines and current stops", Account, None, json::<a::RecordPage>(), PAGED, reports::list_incidents),
+        ep("get", "/productions/{production}/incidents", "Incidents, deadlines and current stops", Account, None, json::<a::IncidentPage>(), PAGED, reports::list_incidents),
         ep("get", "/productions/{production}/incidents/{id}/evidence", "An incident's evidence bundle", Account, None, Undescribed, &[], reports::evidence),
         ep("get", "/productions/{production}/checkpoint", "The latest signed checkpoint", Public, None, json::<a::Checkpoint>(), &[], ledger::latest_checkpoint),
         ep("get", "/productions/{production}/checkpoints", "Every signed checkpoint", Public, None, json::<a::Checkpoints>(), &[], ledger::checkpoints),

@@ -202,28 +202,13 @@ pub(crate) async fn list_incidents(
     ApiQuery(page): ApiQuery<ListPage>,
     FullReader(state): FullReader,
 ) -> Result<Json<Value>, ApiError> {
-    let items: Vec<Value> = state
-        .reporting
-        .incidents
-        .values()
-        .map(|i| {
-            json!({
-                "incident": i.id,
-                "kind": i.kind,
-                "firearm": i.firearm,
-                "at": i.at.to_rfc3339(),
-                "regulator_due": i.regulator_due().map(|t| t.to_rfc3339()),
-                "regulator_notified": i.regulator_notified.as_ref().map(|(by, reference, at)| json!({"by": by, "reference": reference, "at": at.to_rfc3339()})),
-                "investigation_closed": i.closed_at.map(|t| t.to_rfc3339()),
-                "evidence_frozen": i.evidence_released.is_none(),
-                "frozen_firearms": i.frozen_firearms,
-                "frozen_containers": i.frozen_containers,
-            })
-        })
-        .collect();
+    let items = state.reporting.incidents.values().map(wire::answers::IncidentListed::new);
     let mut answer = paginate(items, "incident", &page)?;
-    answer["stops"] =
-        coldset_domain::reports::stops(&state).iter().map(|(r, why, _)| json!({"rule": r, "reason": why})).collect();
+    let stops: Vec<wire::answers::Stop> = coldset_domain::reports::stops(&state)
+        .iter()
+        .map(|(rule, why, _)| wire::answers::Stop { rule: *rule, reason: why.clone() })
+        .collect();
+    answer["stops"] = serde_json::to_value(stops).unwrap_or(Value::Null);
     Ok(Json(answer))
 }
 

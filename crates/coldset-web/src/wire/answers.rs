@@ -652,3 +652,74 @@ pub struct ReportPage {
     pub items: Vec<ReportView>,
     pub next_after: Option<String>,
 }
+
+/// A regulator told of an incident.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RegulatorNotified {
+    #[schemars(with = "Id")]
+    pub by: PersonId,
+    pub reference: String,
+    #[schemars(with = "Instant")]
+    pub at: String,
+}
+
+/// An incident: its deadlines and the evidence it froze (R-INC-*).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct IncidentListed {
+    pub incident: u64,
+    pub kind: super::vocab::IncidentKind,
+    #[schemars(with = "Option<Id>")]
+    pub firearm: Option<coldset_domain::ids::FirearmId>,
+    #[schemars(with = "Instant")]
+    pub at: String,
+    /// When the regulator must have been told, for an injury that requires it.
+    #[schemars(with = "Option<Instant>")]
+    pub regulator_due: Option<String>,
+    pub regulator_notified: Option<RegulatorNotified>,
+    #[schemars(with = "Option<Instant>")]
+    pub investigation_closed: Option<String>,
+    pub evidence_frozen: bool,
+    #[schemars(with = "Vec<Id>")]
+    pub frozen_firearms: Vec<coldset_domain::ids::FirearmId>,
+    #[schemars(with = "Vec<Id>")]
+    pub frozen_containers: Vec<coldset_domain::ids::ContainerId>,
+}
+
+impl IncidentListed {
+    pub fn new(i: &coldset_domain::reporting::Incident) -> IncidentListed {
+        IncidentListed {
+            incident: i.id,
+            kind: i.kind.clone().conv(),
+            firearm: i.firearm.clone(),
+            at: i.at.to_rfc3339(),
+            regulator_due: i.regulator_due().map(|t| t.to_rfc3339()),
+            regulator_notified: i.regulator_notified.as_ref().map(|(by, reference, at)| RegulatorNotified {
+                by: by.clone(),
+                reference: reference.clone(),
+                at: at.to_rfc3339(),
+            }),
+            investigation_closed: i.closed_at.map(|t| t.to_rfc3339()),
+            evidence_frozen: i.evidence_released.is_none(),
+            frozen_firearms: i.frozen_firearms.clone(),
+            frozen_containers: i.frozen_containers.clone(),
+        }
+    }
+}
+
+/// A rule that stops firearm work now, and why.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Stop {
+    #[schemars(with = "Rule")]
+    pub rule: RuleId,
+    pub reason: String,
+}
+
+/// A page of incidents, with the stops in force; `next_after` continues it (`?after=`).
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "IncidentPage")]
+#[allow(dead_code)] // the page is cut by `api::paginate`, which writes this shape; `stops` is added to it
+pub struct IncidentPage {
+    pub items: Vec<IncidentListed>,
+    pub next_after: Option<String>,
+    pub stops: Vec<Stop>,
+}
