@@ -7,7 +7,7 @@
 //! the macros below with exhaustive patterns): a field renamed, added or removed in the
 //! domain breaks the build here instead of silently changing the API. Leaf values whose JSON
 //! is fixed text (ids, dates, rule ids) are the domain's own types, parsed as the domain
-//! parses them; their schemas are the helpers of this module.
+//! parses them; their schemas are given by the small types at the end of this module.
 //!
 //! Answers are written through [`answer`], which goes through a `serde_json::Value` as the
 //! handlers did before (its object keys come out sorted), so the bytes a client reads stay
