@@ -4,7 +4,7 @@
 //! from those schemas, so the document cannot describe a field the server does not read.
 //!
 //! A wire type is converted to and from its domain type field by field ([`Conv`], written by
-//! the macros below with exhaustive patterns): a field renamed, added or removed in the
+//! the macros of vocab.rs with exhaustive patterns): a field renamed, added or removed in the
 //! domain breaks the build here instead of silently changing the API. Leaf values whose JSON
 //! is fixed text (ids, dates, rule ids) are the domain's own types, parsed as the domain
 //! parses them; their schemas are given by the small types at the end of this module.
