@@ -19,10 +19,6 @@ use coldset_domain::ids::ProductionId;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-pub fn api_routes() -> Router<App> {
-    Router::new().route("/api/v1/productions/{production}/records/{kind}", get(record_api))
-}
-
 pub fn page_routes() -> Router<App> {
     Router::new()
         .route("/p/{production}/records", get(index_page))
@@ -110,7 +106,7 @@ fn file_name(record: &Record, ext: &str) -> String {
 
 /// `GET /api/v1/productions/{p}/records/{kind}`: full readers get every record; a
 /// performer or crew member only the receipt of a hand-off to themselves.
-async fn record_api(
+pub(crate) async fn record_api(
     State(app): State<App>,
     Path((p, slug)): Path<(String, String)>,
     Reader { access, .. }: Reader,
