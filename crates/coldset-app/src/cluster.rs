@@ -51,6 +51,10 @@ pub struct Leadership {
     pub(crate) leading: RwLock<HashMap<ProductionId, u64>>,
     /// The node that writes each production, as the last round read it.
     leaders: RwLock<HashMap<ProductionId, String>>,
+    /// The last lease of each production the writer was handed and handled (loaded it, or
+    /// failed to), whether or not it still writes it: a production loaded and then dropped
+    /// after a failed commit between two rounds of the keeper is handled, not pending.
+    pub(crate) handled: RwLock<HashMap<ProductionId, u64>>,
 }
 
 /// Where a production's writes go.
@@ -66,7 +70,12 @@ pub enum Leader {
 
 impl Leadership {
     pub(crate) fn new(config: NodeConfig) -> Leadership {
-        Leadership { config, leading: RwLock::new(HashMap::new()), leaders: RwLock::new(HashMap::new()) }
+        Leadership {
+            config,
+            leading: RwLock::new(HashMap::new()),
+            leaders: RwLock::new(HashMap::new()),
+            handled: RwLock::new(HashMap::new()),
+        }
     }
 
     pub fn node(&self) -> &str {
@@ -134,9 +143,13 @@ impl Keeper {
         // Held but not written (the writer dropped it after a failed commit, or could not load
         // it): taken again, with a new token, and loaded again from the log. Only productions
         // that exist: a lease of a creation that was refused is left to expire.
+        let handled = lead.handled.read().map(|h| h.clone()).unwrap_or_default();
         self.pending.retain(|p, (token, rounds)| {
             *rounds += 1;
-            held.get(p) == Some(token) && !leading.contains_key(p) && *rounds <= LOAD_ROUNDS
+            held.get(p) == Some(token)
+                && !leading.contains_key(p)
+                && handled.get(p) != Some(token)
+                && *rounds <= LOAD_ROUNDS
         });
         let mut changed = !self.pending.is_empty();
         let idle: Vec<ProductionId> = held

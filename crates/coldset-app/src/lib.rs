@@ -349,6 +349,12 @@ impl App {
         self.inner.snapshots.position(production)
     }
 
+    /// The size of a production's log in the store (0: no such production), for a node that
+    /// has not heard of a production another node just created. Reads the database.
+    pub fn log_size(&self, production: &ProductionId) -> Result<u64, AppError> {
+        Ok(self.inner.store.event_count(production)?)
+    }
+
     /// Waits up to `timeout` until this node's copy of a production has at least `position`
     /// events (a read that must see a write made through another node); whether it has.
     pub async fn wait_for_position(&self, production: &ProductionId, position: u64, timeout: Duration) -> bool {

@@ -307,6 +307,12 @@ struct Worker {
 impl Worker {
     fn control(&mut self, change: Control) {
         let Some(lead) = self.lead.clone() else { return };
+        if let Control::Lead { production, token } = &change {
+            // Loaded or not, this lease was handled: the keeper waits for no more than that.
+            if let Ok(mut handled) = lead.handled.write() {
+                handled.insert(production.clone(), *token);
+            }
+        }
         match change {
             Control::Lead { production, token } => match load_log(self.store.as_ref(), &production) {
                 Ok(log) if log.state.info.is_some() => {

@@ -22,6 +22,8 @@ use axum::response::{IntoResponse, Response};
 use coldset_app::cluster::Leader;
 use coldset_app::App;
 use coldset_domain::ids::ProductionId;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// This node's log size for the production of the answer.
@@ -58,32 +60,74 @@ fn asked_position(req: &Request) -> Option<u64> {
         .map(|seq| seq.saturating_add(1))
 }
 
-pub(crate) async fn route(State(app): State<App>, req: Request, next: Next) -> Response {
+/// What the middleware needs: the application, and the connections to the other nodes.
+#[derive(Clone)]
+pub(crate) struct Node {
+    pub(crate) app: App,
+    pub(crate) pool: Arc<Pool>,
+}
+
+/// Connections to the other nodes kept open between forwarded writes: one per write would
+/// cost a handshake each and count against the leader's per-client connection limit.
+#[derive(Default)]
+pub(crate) struct Pool(Mutex<HashMap<String, Vec<Sender>>>);
+
+/// Idle connections kept per node.
+const POOLED: usize = 32;
+
+impl Pool {
+    /// A connection to `node` ready for a request, if one is idle; closed ones are dropped,
+    /// busy ones (still sending an answer's body) kept for later.
+    fn take(&self, node: &str) -> Option<Sender> {
+        let mut pool = self.0.lock().ok()?;
+        let senders = pool.get_mut(node)?;
+        senders.retain(|s| !s.is_closed());
+        let ready = senders.iter().position(|s| s.is_ready())?;
+        Some(senders.swap_remove(ready))
+    }
+
+    fn give(&self, node: &str, sender: Sender) {
+        if sender.is_closed() {
+            return;
+        }
+        if let Ok(mut pool) = self.0.lock() {
+            let senders = pool.entry(node.to_owned()).or_default();
+            if senders.len() < POOLED {
+                senders.push(sender);
+            }
+        }
+    }
+}
+
+pub(crate) async fn route(State(node): State<Node>, req: Request, next: Next) -> Response {
+    let app = &node.app;
     let Some(production) = production_in(req.uri().path()) else { return next.run(req).await };
-    // A production this node has never heard of: the handler answers (404, or a creation).
+    // A production this node has not heard of: one another node created a moment ago is
+    // waited for (its copy arrives with the commit's notice); else the handler answers
+    // (404, or a creation).
     if app.position(&production).is_none() {
-        return next.run(req).await;
+        let (app2, p) = (app.clone(), production.clone());
+        let size = tokio::task::spawn_blocking(move || app2.log_size(&p)).await;
+        match size {
+            Ok(Ok(size)) if size > 0 => {
+                if !app.wait_for_position(&production, size, POSITION_WAIT).await {
+                    return behind(app, &production, size);
+                }
+            }
+            _ => return next.run(req).await,
+        }
     }
     let writes = !matches!(*req.method(), Method::GET | Method::HEAD);
     if writes && !req.headers().contains_key(FORWARDED_BY) {
-        match connect_to_leader(&app, &production).await {
+        match connect_to_leader(&node, &production).await {
             Ok(None) => {}
-            Ok(Some((node, sender))) => return forward(&app, &production, &node, sender, req).await,
+            Ok(Some((leader, sender))) => return forward(&node, &production, &leader, sender, req).await,
             Err(e) => return e.into_response(),
         }
     } else if !writes {
         if let Some(n) = asked_position(&req) {
             if !app.wait_for_position(&production, n, POSITION_WAIT).await {
-                let mut e = ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "cluster.behind",
-                    format!(
-                        "this node's copy of the production has {} events, not yet the {n} asked for: try again",
-                        app.position(&production).unwrap_or(0)
-                    ),
-                );
-                e.retry_after = Some(1);
-                return e.into_response();
+                return behind(app, &production, n);
             }
         }
     }
@@ -94,19 +138,36 @@ pub(crate) async fn route(State(app): State<App>, req: Request, next: Next) -> R
     resp
 }
 
+/// This node's copy has not reached `n` events in time.
+fn behind(app: &App, production: &ProductionId, n: u64) -> Response {
+    let mut e = ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "cluster.behind",
+        format!(
+            "this node's copy of the production has {} events, not yet the {n} asked for: try again",
+            app.position(production).unwrap_or(0)
+        ),
+    );
+    e.retry_after = Some(1);
+    e.into_response()
+}
+
 type Sender = hyper::client::conn::http1::SendRequest<Body>;
 
 /// A connection to the production's leader (`None`: this node leads it), waiting while its
 /// lease moves: a node that died is not reachable until its lease has moved, and nothing of
 /// the request has been sent by then, so the caller sees a slower answer, not an error.
-async fn connect_to_leader(app: &App, production: &ProductionId) -> Result<Option<(String, Sender)>, ApiError> {
+async fn connect_to_leader(me: &Node, production: &ProductionId) -> Result<Option<(String, Sender)>, ApiError> {
     let deadline = tokio::time::Instant::now() + LEADER_WAIT;
     loop {
-        match app.leader(production) {
+        match me.app.leader(production) {
             Leader::Here => return Ok(None),
-            Leader::At(node) => match connect(&node).await {
-                Ok(sender) => return Ok(Some((node, sender))),
-                Err(why) => tracing::debug!(leader = %node, error = %why, "cannot reach the leader yet"),
+            Leader::At(node) => match me.pool.take(&node) {
+                Some(sender) => return Ok(Some((node, sender))),
+                None => match connect(&node).await {
+                    Ok(sender) => return Ok(Some((node, sender))),
+                    Err(why) => tracing::debug!(leader = %node, error = %why, "cannot reach the leader yet"),
+                },
             },
             Leader::Nobody => {}
         }
@@ -138,7 +199,8 @@ async fn connect(node: &str) -> Result<Sender, String> {
 /// answering (paused, cut off) loses its lease within seconds and can commit nothing after
 /// that: the wait ends then, with `cluster.no_leader`, and the caller's retry (same
 /// `Idempotency-Key`) goes to the new leader.
-async fn forward(app: &App, production: &ProductionId, node: &str, mut sender: Sender, req: Request) -> Response {
+async fn forward(me: &Node, production: &ProductionId, node: &str, mut sender: Sender, req: Request) -> Response {
+    let app = &me.app;
     let (mut parts, body) = req.into_parts();
     // Origin form: the leader sees the path and query the caller sent; `Host` stays the
     // caller's, which links, QR codes, passkeys and sign-in's origin check read.
@@ -182,7 +244,11 @@ async fn forward(app: &App, production: &ProductionId, node: &str, mut sender: S
         }
     };
     match answer {
-        Ok(resp) => resp.map(Body::new),
+        Ok(resp) => {
+            // Ready again once this answer's body has gone through.
+            me.pool.give(node, sender);
+            resp.map(Body::new)
+        }
         Err(e) => {
             // The request may have reached the leader: only a retry with the same
             // Idempotency-Key is safe, which is what the answer says.

@@ -130,7 +130,8 @@ pub fn router_behind(app: App, options: Options, trusted_proxies: Vec<std::net::
     // One of several nodes: writes go to the production's leader, reads say (and can wait
     // for) their log position. Alone on its store, no request pays for it.
     let routes = if app.is_node() {
-        routes.layer(axum::middleware::from_fn_with_state(app.clone(), cluster::route))
+        let node = cluster::Node { app: app.clone(), pool: Default::default() };
+        routes.layer(axum::middleware::from_fn_with_state(node, cluster::route))
     } else {
         routes
     };
