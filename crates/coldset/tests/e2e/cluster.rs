@@ -766,8 +766,16 @@ pub(crate) fn wait_recovered(load: &Load, productions: &[usize], since: Instant,
         if productions.iter().all(|&p| first[p].is_some()) {
             return productions.iter().map(|&p| first[p].unwrap() - since).max().unwrap_or_default();
         }
-        assert!(Instant::now() < deadline, "some productions took no write within {limit:?} of the fault: {:?}",
-            productions.iter().filter(|&&p| first[p].is_none()).collect::<Vec<_>>());
+        if Instant::now() >= deadline {
+            let out = load.out.lock().unwrap();
+            panic!(
+                "some productions took no write within {limit:?} of the fault: {:?}; failed tries {:?}; refusals ({}), the first: {:?}",
+                productions.iter().filter(|&&p| first[p].is_none()).collect::<Vec<_>>(),
+                out.retries,
+                out.refused.len(),
+                &out.refused[..out.refused.len().min(3)]
+            );
+        }
         std::thread::sleep(Duration::from_millis(10));
     }
 }
