@@ -644,7 +644,8 @@ pub(crate) struct LoadSpec {
     pub(crate) clients: usize,
     /// Indexes into the cluster's productions a client picks from.
     pub(crate) productions: Vec<usize>,
-    /// Indexes of the nodes clients send to (client i starts at nodes[i % len]).
+    /// Indexes of the nodes clients send to (command n of client c starts at
+    /// nodes[(c + n) % len], a failed try goes on to the next).
     pub(crate) nodes: Vec<usize>,
     /// A pause between one client's commands (zero: as fast as answers come).
     pub(crate) pace: Duration,
@@ -667,9 +668,11 @@ impl Load {
                 std::thread::spawn(move || {
                     let agent = agent(spec.timeout);
                     let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (c as u64 + 1) * 0x1000_0001);
-                    let mut node = c % spec.nodes.len();
                     let mut n = 0u64;
                     while !stop.load(Ordering::Relaxed) {
+                        // Each command starts at the next node, so a restarted node is
+                        // written through again at once.
+                        let mut node = (c + n as usize) % spec.nodes.len();
                         let prod = spec.productions[rng.below(spec.productions.len())];
                         let key = format!("{}-c{c}-n{n}", spec.run);
                         n += 1;
@@ -754,6 +757,20 @@ pub(crate) fn recovered_after(out: &Outcomes, productions: usize, since: Instant
     first
 }
 
+/// Waits until node `node` answered a try sent after `since` (a restarted node is back in
+/// the cluster, not only up); returns how long after `since`.
+pub(crate) fn wait_node_writes(load: &Load, node: usize, since: Instant, limit: Duration) -> Duration {
+    let deadline = since + limit;
+    loop {
+        let first = load.out.lock().unwrap().acks.iter().filter(|a| a.node == node && a.sent > since).map(|a| a.acked).min();
+        if let Some(t) = first {
+            return t - since;
+        }
+        assert!(Instant::now() < deadline, "node {} wrote nothing within {limit:?} of its restart", node + 1);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 /// Waits until every production in `productions` got an answer to a try sent after `since`;
 /// returns how long after `since` the last of them did.
 pub(crate) fn wait_recovered(load: &Load, productions: &[usize], since: Instant, limit: Duration) -> Duration {
@@ -767,14 +784,17 @@ pub(crate) fn wait_recovered(load: &Load, productions: &[usize], since: Instant,
             return productions.iter().map(|&p| first[p].unwrap() - since).max().unwrap_or_default();
         }
         if Instant::now() >= deadline {
-            let out = load.out.lock().unwrap();
-            panic!(
-                "some productions took no write within {limit:?} of the fault: {:?}; failed tries {:?}; refusals ({}), the first: {:?}",
-                productions.iter().filter(|&&p| first[p].is_none()).collect::<Vec<_>>(),
-                out.retries,
-                out.refused.len(),
-                &out.refused[..out.refused.len().min(3)]
-            );
+            let why = {
+                let out = load.out.lock().unwrap();
+                format!(
+                    "some productions took no write within {limit:?} of the fault: {:?}; failed tries {:?}; refusals ({}), the first: {:?}",
+                    productions.iter().filter(|&&p| first[p].is_none()).collect::<Vec<_>>(),
+                    out.retries,
+                    out.refused.len(),
+                    &out.refused[..out.refused.len().min(3)]
+                )
+            };
+            panic!("{why}");
         }
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -929,13 +949,27 @@ fn observe(
 // ---- reading the logs back ------------------------------------------------------------------
 
 /// Every event of a production, through `base`: (seq, kind, the person's name if it added one).
-pub(crate) fn read_log(base: &str, token: &str, production: &str) -> Vec<(u64, String, Option<String>)> {
+/// With `at_least`, the first page asks the node to have caught up with that position first
+/// (`Coldset-At-Least`), retried for up to 10 s while it answers 503 `cluster.behind`.
+pub(crate) fn read_log(base: &str, token: &str, production: &str, at_least: u64) -> Vec<(u64, String, Option<String>)> {
     let agent = agent(Duration::from_secs(30));
     let mut out = Vec::new();
     let mut from = 0;
+    let started = Instant::now();
     loop {
-        let v = get_json(&agent, &format!("{base}/api/v1/productions/{production}/events?from={from}&limit=500"), token)
-            .unwrap_or_else(|| panic!("reading {production}'s events from {from} through {base}"));
+        let r = agent
+            .get(&format!("{base}/api/v1/productions/{production}/events?from={from}&limit=500"))
+            .set("Authorization", &format!("Bearer {token}"))
+            .set("Coldset-At-Least", &at_least.to_string())
+            .call();
+        let v: serde_json::Value = match r {
+            Ok(r) => serde_json::from_str(&r.into_string().unwrap()).unwrap(),
+            Err(ureq::Error::Status(503, _)) if started.elapsed() < Duration::from_secs(10) => {
+                std::thread::sleep(Duration::from_millis(100));
+                continue;
+            }
+            Err(e) => panic!("reading {production}'s events from {from} through {base}: {e}"),
+        };
         for e in v["items"].as_array().unwrap() {
             out.push((
                 e["seq"].as_u64().unwrap(),
@@ -959,7 +993,13 @@ pub(crate) fn check_logs(cluster: &Cluster, base: &str, out: &Outcomes, run: &st
     for a in &out.acks {
         // The answer's position is the node's log size: it holds the acknowledged events.
         if let (Some(pos), Some(last)) = (a.position, a.seqs.last()) {
-            assert!(pos > *last, "{} acknowledged at seq {last} with Coldset-Position {pos}", a.key);
+            assert!(
+                pos > *last,
+                "{} acknowledged at seq {last} by node {} with Coldset-Position {pos}: a read asking for that position \
+                 could miss the write",
+                a.key,
+                a.node + 1
+            );
         }
         for &s in &a.seqs {
             if let Some(other) = taken.insert((a.production, s), &a.key) {
@@ -970,7 +1010,8 @@ pub(crate) fn check_logs(cluster: &Cluster, base: &str, out: &Outcomes, run: &st
     let prefix = format!("{run}-");
     let mut total = 0;
     for (pi, prod) in cluster.productions.iter().enumerate() {
-        let log = read_log(base, &cluster.token, prod);
+        let at_least = out.acks.iter().filter(|a| a.production == pi).filter_map(|a| a.seqs.last()).max().map_or(0, |s| s + 1);
+        let log = read_log(base, &cluster.token, prod, at_least);
         total += log.len() as u64;
         for (i, (seq, _, _)) in log.iter().enumerate() {
             assert_eq!(*seq, i as u64, "{prod}: the log's sequence numbers have a gap or a repeat");
@@ -1070,6 +1111,7 @@ fn cluster_chaos() {
             }
             cluster.nodes[node].start();
             let recovered = wait_recovered(&load, &all, t, Duration::from_secs(30));
+            wait_node_writes(&load, node, Instant::now(), Duration::from_secs(30));
             faults.push(Fault::Node { node, recovered });
         } else {
             let pg = cluster.pg.as_mut().unwrap();
@@ -1201,7 +1243,7 @@ fn cluster_paused_leader() {
         let now = Instant::now();
         out.acks.push(Ack { production: 0, key, seqs, position: None, node: b, first_sent: now, sent: now, acked: now, tries: 1 });
     }
-    let late: Vec<&Ack> = out.acks.iter().filter(|a| a.node == 0 && a.sent < paused_at && a.acked > woke_at).collect();
+    let late: Vec<&Ack> = out.acks.iter().filter(|x| x.node == a && x.sent < paused_at && x.acked > woke_at).collect();
     let (checkpoints, forks) = witness.finish();
     let events = check_logs(&cluster, &cluster.nodes[b].base.clone(), &out, run);
     for n in &mut cluster.nodes {
