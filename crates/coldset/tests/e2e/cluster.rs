@@ -180,8 +180,11 @@ impl Pg {
         // that does not exist yet. The primary_conninfo -R added stays.
         let auto = data.join("postgresql.auto.conf");
         let conf = std::fs::read_to_string(&auto).unwrap();
-        let kept: String =
-            conf.lines().filter(|l| !l.trim_start().starts_with("synchronous_standby_names")).map(|l| l.to_owned() + "\n").collect();
+        let kept: String = conf
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("synchronous_standby_names"))
+            .map(|l| l.to_owned() + "\n")
+            .collect();
         std::fs::write(&auto, kept).unwrap();
         pg_launch(&s).unwrap();
         let primary = &self.primary;
@@ -200,7 +203,9 @@ impl Pg {
         wait_until("the standby to catch up", Duration::from_secs(60), || {
             query_one::<bool>(
                 primary,
-                &format!("SELECT bool_or(flush_lsn >= '{lsn}'::pg_lsn) FROM pg_stat_replication WHERE sync_state = 'sync'"),
+                &format!(
+                    "SELECT bool_or(flush_lsn >= '{lsn}'::pg_lsn) FROM pg_stat_replication WHERE sync_state = 'sync'"
+                ),
             )
             .unwrap_or(false)
         });
@@ -267,7 +272,9 @@ fn kill_postmaster(s: &PgServer) {
     for c in children {
         signal(c, libc::SIGKILL);
     }
-    wait_until("the killed postmaster to be gone", Duration::from_secs(10), || !Path::new(&format!("/proc/{pid}")).exists());
+    wait_until("the killed postmaster to be gone", Duration::from_secs(10), || {
+        !Path::new(&format!("/proc/{pid}")).exists()
+    });
     // So that the server's own Drop (pg_ctl stop) cannot signal a process that reuses the pid.
     let _ = std::fs::remove_file(&pidfile);
 }
@@ -329,9 +336,19 @@ impl Node {
                 return t.elapsed();
             }
             if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
-                panic!("node {} exited at start ({status}); its log, {}:\n{}", self.index, self.log.display(), tail(&self.log, 40));
+                panic!(
+                    "node {} exited at start ({status}); its log, {}:\n{}",
+                    self.index,
+                    self.log.display(),
+                    tail(&self.log, 40)
+                );
             }
-            assert!(t.elapsed() < Duration::from_secs(60), "node {} never answered /healthz; log {}", self.index, self.log.display());
+            assert!(
+                t.elapsed() < Duration::from_secs(60),
+                "node {} never answered /healthz; log {}",
+                self.index,
+                self.log.display()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -373,7 +390,6 @@ impl Node {
         signal(self.child.as_ref().unwrap().id() as i32, libc::SIGCONT);
         self.paused = false;
     }
-
 }
 
 impl Drop for Node {
@@ -467,10 +483,10 @@ impl Cluster {
         for n in &mut all {
             n.start();
         }
-        let key = ureq::get(&format!("{}/api/v1/ledger/verifier-key", all[0].base)).call().unwrap().into_string().unwrap();
+        let key =
+            ureq::get(&format!("{}/api/v1/ledger/verifier-key", all[0].base)).call().unwrap().into_string().unwrap();
         let verifier_key = coldset_ledger::VerifierKey::parse(key.trim()).unwrap();
-        let mut cluster =
-            Cluster { dir, pg, nodes: all, token, productions: Vec::new(), verifier_key, passed: false };
+        let mut cluster = Cluster { dir, pg, nodes: all, token, productions: Vec::new(), verifier_key, passed: false };
         for i in 0..productions {
             let id = format!("film-{i}");
             // Spread over the nodes, as productions would be made from different offices.
@@ -580,7 +596,10 @@ pub(crate) struct Outcomes {
 
 /// What one try of a command got.
 pub(crate) enum Answer {
-    Ok { seqs: Vec<u64>, position: Option<u64> },
+    Ok {
+        seqs: Vec<u64>,
+        position: Option<u64>,
+    },
     /// Try again, elsewhere if there is an elsewhere: a connection error, a time-out, a 503.
     Retry(String),
     Refused(String),
@@ -608,8 +627,10 @@ pub(crate) fn send(agent: &ureq::Agent, base: &str, token: &str, production: &st
                 return Answer::Retry("body cut".into());
             };
             let Ok(v) = v else { return Answer::Retry("body not JSON".into()) };
-            let seqs: Vec<u64> =
-                v["events"].as_array().map(|a| a.iter().filter_map(|e| e["seq"].as_u64()).collect()).unwrap_or_default();
+            let seqs: Vec<u64> = v["events"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|e| e["seq"].as_u64()).collect())
+                .unwrap_or_default();
             if seqs.is_empty() {
                 return Answer::Refused(format!("a success without events: {v}"));
             }
@@ -662,12 +683,13 @@ impl Load {
         let spec = Arc::new(spec);
         let threads = (0..spec.clients)
             .map(|c| {
-                let (stop, out, sent, bases, spec) = (stop.clone(), out.clone(), sent.clone(), bases.clone(), spec.clone());
+                let (stop, out, sent, bases, spec) =
+                    (stop.clone(), out.clone(), sent.clone(), bases.clone(), spec.clone());
                 let token = cluster.token.clone();
                 let productions = cluster.productions.clone();
                 std::thread::spawn(move || {
                     let agent = agent(spec.timeout);
-                    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (c as u64 + 1) * 0x1000_0001);
+                    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ ((c as u64 + 1) * 0x1000_0001));
                     let mut n = 0u64;
                     while !stop.load(Ordering::Relaxed) {
                         // Each command starts at the next node, so a restarted node is
@@ -762,7 +784,8 @@ pub(crate) fn recovered_after(out: &Outcomes, productions: usize, since: Instant
 pub(crate) fn wait_node_writes(load: &Load, node: usize, since: Instant, limit: Duration) -> Duration {
     let deadline = since + limit;
     loop {
-        let first = load.out.lock().unwrap().acks.iter().filter(|a| a.node == node && a.sent > since).map(|a| a.acked).min();
+        let first =
+            load.out.lock().unwrap().acks.iter().filter(|a| a.node == node && a.sent > since).map(|a| a.acked).min();
         if let Some(t) = first {
             return t - since;
         }
@@ -831,11 +854,22 @@ fn hash32(hexed: &str) -> Option<[u8; 32]> {
 
 /// Proves (old_size, old_root) consistent with (new_size, new_root) with a proof from `base`.
 /// `None`: the node could not give the proof (down, or not that far yet).
-fn prove(agent: &ureq::Agent, base: &str, token: &str, production: &str, old: (u64, [u8; 32]), new: (u64, [u8; 32])) -> Option<Result<(), String>> {
+fn prove(
+    agent: &ureq::Agent,
+    base: &str,
+    token: &str,
+    production: &str,
+    old: (u64, [u8; 32]),
+    new: (u64, [u8; 32]),
+) -> Option<Result<(), String>> {
     if old.0 == 0 || old.0 == new.0 {
         return Some(if old.0 == new.0 && old.1 != new.1 { Err("same size, another root".into()) } else { Ok(()) });
     }
-    let v = get_json(agent, &format!("{base}/api/v1/productions/{production}/proof/consistency?from={}&to={}", old.0, new.0), token)?;
+    let v = get_json(
+        agent,
+        &format!("{base}/api/v1/productions/{production}/proof/consistency?from={}&to={}", old.0, new.0),
+        token,
+    )?;
     let path: Vec<[u8; 32]> = v["path"].as_array()?.iter().filter_map(|h| hash32(h.as_str()?)).collect();
     Some(coldset_ledger::verify_consistency(old.0, new.0, &old.1, &new.1, &path).map_err(|e| format!("{e:?}")))
 }
@@ -850,13 +884,16 @@ impl Witness {
         let (bases, token, productions, vk) =
             (cluster.bases(), cluster.token.clone(), cluster.productions.clone(), cluster.verifier_key.clone());
         let thread = {
-            let (stop, state, bases, token, productions) = (stop.clone(), state.clone(), bases.clone(), token.clone(), productions.clone());
+            let (stop, state, bases, token, productions) =
+                (stop.clone(), state.clone(), bases.clone(), token.clone(), productions.clone());
             std::thread::spawn(move || {
                 let agent = agent(Duration::from_millis(1500));
                 while !stop.load(Ordering::Relaxed) {
                     for (node, base) in bases.iter().enumerate() {
                         for (pi, prod) in productions.iter().enumerate() {
-                            let Some(cp) = get_json(&agent, &format!("{base}/api/v1/productions/{prod}/checkpoint"), &token) else {
+                            let Some(cp) =
+                                get_json(&agent, &format!("{base}/api/v1/productions/{prod}/checkpoint"), &token)
+                            else {
                                 continue;
                             };
                             observe(&state, &agent, &bases, &token, &vk, pi, prod, node, &cp);
@@ -882,7 +919,10 @@ impl Witness {
         for (pi, seen) in st.seen.iter().enumerate() {
             let Some((&last, &(root, _))) = seen.iter().next_back() else { continue };
             for (&size, &(r, node)) in seen {
-                let proved = self.bases.iter().find_map(|b| prove(&agent, b, &self.token, &self.productions[pi], (size, r), (last, root)));
+                let proved = self
+                    .bases
+                    .iter()
+                    .find_map(|b| prove(&agent, b, &self.token, &self.productions[pi], (size, r), (last, root)));
                 match proved {
                     Some(Ok(())) => {}
                     Some(Err(e)) => forks.push(format!(
@@ -914,7 +954,11 @@ fn observe(
     let signed = match coldset_ledger::open_checkpoint(note, vk) {
         Ok(s) => s,
         Err(e) => {
-            state.lock().unwrap().forks.push(format!("{prod}: node {} showed a checkpoint that does not verify: {e:?}", node + 1));
+            state
+                .lock()
+                .unwrap()
+                .forks
+                .push(format!("{prod}: node {} showed a checkpoint that does not verify: {e:?}", node + 1));
             return;
         }
     };
@@ -988,7 +1032,12 @@ pub(crate) fn read_log(base: &str, token: &str, production: &str, at_least: u64)
 /// the sequence number its answer gave, no sequence number was acknowledged twice, no command
 /// was recorded twice, the sequence numbers run without a gap; returns the events read.
 pub(crate) fn check_logs(cluster: &Cluster, base: &str, out: &Outcomes, run: &str) -> u64 {
-    assert!(out.refused.is_empty(), "commands refused ({}): {:?}", out.refused.len(), &out.refused[..out.refused.len().min(5)]);
+    assert!(
+        out.refused.is_empty(),
+        "commands refused ({}): {:?}",
+        out.refused.len(),
+        &out.refused[..out.refused.len().min(5)]
+    );
     let mut taken: HashMap<(usize, u64), &str> = HashMap::new();
     for a in &out.acks {
         // The answer's position is the node's log size: it holds the acknowledged events.
@@ -1010,7 +1059,8 @@ pub(crate) fn check_logs(cluster: &Cluster, base: &str, out: &Outcomes, run: &st
     let prefix = format!("{run}-");
     let mut total = 0;
     for (pi, prod) in cluster.productions.iter().enumerate() {
-        let at_least = out.acks.iter().filter(|a| a.production == pi).filter_map(|a| a.seqs.last()).max().map_or(0, |s| s + 1);
+        let at_least =
+            out.acks.iter().filter(|a| a.production == pi).filter_map(|a| a.seqs.last()).max().map_or(0, |s| s + 1);
         let log = read_log(base, &cluster.token, prod, at_least);
         total += log.len() as u64;
         for (i, (seq, _, _)) in log.iter().enumerate() {
@@ -1074,7 +1124,11 @@ fn cluster_chaos() {
     let faults_wanted = std::env::var("COLDSET_CLUSTER_FAULTS").unwrap_or_default();
     let started = Instant::now();
     let mut cluster = Cluster::start(nodes, Backend::Postgres { standby: true }, PRODUCTIONS);
-    println!("cluster_chaos: {nodes} node(s), primary + synchronous standby, set up in {}; logs:\n{}", ms(started.elapsed()), cluster.logs());
+    println!(
+        "cluster_chaos: {nodes} node(s), primary + synchronous standby, set up in {}; logs:\n{}",
+        ms(started.elapsed()),
+        cluster.logs()
+    );
     let witness = Witness::start(&cluster, Duration::from_millis(250));
     let run = "chaos";
     let load = Load::start(
@@ -1136,17 +1190,24 @@ fn cluster_chaos() {
     }
     let verified = cluster.verify();
     for prod in &cluster.productions {
-        assert!(verified.contains(&format!("{prod}: ")) , "coldset verify says nothing of {prod}:\n{verified}");
+        assert!(verified.contains(&format!("{prod}: ")), "coldset verify says nothing of {prod}:\n{verified}");
     }
     assert!(forks.is_empty(), "the witness saw forks:\n{}", forks.join("\n"));
 
-    let node_times: Vec<Duration> =
-        faults.iter().filter_map(|f| if let Fault::Node { recovered, .. } = f { Some(*recovered) } else { None }).collect();
-    let db_times: Vec<Duration> =
-        faults.iter().filter_map(|f| if let Fault::Database { recovered, .. } = f { Some(*recovered) } else { None }).collect();
-    let promote_times: Vec<Duration> =
-        faults.iter().filter_map(|f| if let Fault::Database { promoted, .. } = f { Some(*promoted) } else { None }).collect();
-    let killed: Vec<usize> = faults.iter().filter_map(|f| if let Fault::Node { node, .. } = f { Some(node + 1) } else { None }).collect();
+    let node_times: Vec<Duration> = faults
+        .iter()
+        .filter_map(|f| if let Fault::Node { recovered, .. } = f { Some(*recovered) } else { None })
+        .collect();
+    let db_times: Vec<Duration> = faults
+        .iter()
+        .filter_map(|f| if let Fault::Database { recovered, .. } = f { Some(*recovered) } else { None })
+        .collect();
+    let promote_times: Vec<Duration> = faults
+        .iter()
+        .filter_map(|f| if let Fault::Database { promoted, .. } = f { Some(*promoted) } else { None })
+        .collect();
+    let killed: Vec<usize> =
+        faults.iter().filter_map(|f| if let Fault::Node { node, .. } = f { Some(node + 1) } else { None }).collect();
     println!(
         "cluster_chaos: {nodes} node(s), {rounds} rounds ({} node kills: nodes {killed:?}; {} database failovers) in {}",
         node_times.len(),
@@ -1186,12 +1247,22 @@ fn cluster_paused_leader() {
     // Node A takes the production's lease with the first writes it sees.
     let ag = agent(Duration::from_secs(5));
     for i in 0..5 {
-        assert!(matches!(send(&ag, &cluster.nodes[a].base, &token, &prod, &format!("{run}-warm-{i}")), Answer::Ok { .. }));
+        assert!(matches!(
+            send(&ag, &cluster.nodes[a].base, &token, &prod, &format!("{run}-warm-{i}")),
+            Answer::Ok { .. }
+        ));
     }
     // Clients writing through A only, so A has commands in hand when it stops.
     let load = Load::start(
         &cluster,
-        LoadSpec { clients: 8, productions: vec![0], nodes: vec![a], pace: Duration::ZERO, timeout: Duration::from_secs(3), run },
+        LoadSpec {
+            clients: 8,
+            productions: vec![0],
+            nodes: vec![a],
+            pace: Duration::ZERO,
+            timeout: Duration::from_secs(3),
+            run,
+        },
     );
     wait_until("writes through node A", Duration::from_secs(10), || load.acked() > 50);
     cluster.nodes[a].pause();
@@ -1241,7 +1312,17 @@ fn cluster_paused_leader() {
     std::thread::sleep(Duration::from_millis(1500));
     for (key, seqs) in b_acks.into_iter().chain([(key, a_after)]) {
         let now = Instant::now();
-        out.acks.push(Ack { production: 0, key, seqs, position: None, node: b, first_sent: now, sent: now, acked: now, tries: 1 });
+        out.acks.push(Ack {
+            production: 0,
+            key,
+            seqs,
+            position: None,
+            node: b,
+            first_sent: now,
+            sent: now,
+            acked: now,
+            tries: 1,
+        });
     }
     let late: Vec<&Ack> = out.acks.iter().filter(|x| x.node == a && x.sent < paused_at && x.acked > woke_at).collect();
     let (checkpoints, forks) = witness.finish();
@@ -1435,7 +1516,9 @@ fn cluster_bench() {
         println!("| {name} | {rate:.0} | {:.1} ms | {:.1} ms |", p50.as_secs_f64() * 1e3, p99.as_secs_f64() * 1e3);
     }
     println!();
-    println!("{CLIENTS} clients over {PRODUCTIONS} productions, {secs} s each; failovers under load ({nodes} node(s)):");
+    println!(
+        "{CLIENTS} clients over {PRODUCTIONS} productions, {secs} s each; failovers under load ({nodes} node(s)):"
+    );
     println!("| failover | n | min | p50 | max |");
     println!("|---|---:|---:|---:|---:|");
     for (name, v) in [
@@ -1450,13 +1533,7 @@ fn cluster_bench() {
         if s.is_empty() {
             continue;
         }
-        println!(
-            "| {name} | {} | {} | {} | {} |",
-            s.len(),
-            ms(s[0]),
-            ms(percentile(&s, 0.5)),
-            ms(s[s.len() - 1])
-        );
+        println!("| {name} | {} | {} | {} | {} |", s.len(), ms(s[0]), ms(percentile(&s, 0.5)), ms(s[s.len() - 1]));
     }
     cluster.passed = true;
 }
