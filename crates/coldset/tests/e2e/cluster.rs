@@ -1252,7 +1252,8 @@ fn cluster_paused_leader() {
             Answer::Ok { .. }
         ));
     }
-    // Clients writing through A only, so A has commands in hand when it stops.
+    // Clients writing through A only, so A has commands in hand when it stops; they wait for
+    // its answer however long it is stopped, so what it answers on waking is checked too.
     let load = Load::start(
         &cluster,
         LoadSpec {
@@ -1260,7 +1261,7 @@ fn cluster_paused_leader() {
             productions: vec![0],
             nodes: vec![a],
             pace: Duration::ZERO,
-            timeout: Duration::from_secs(3),
+            timeout: Duration::from_secs(60),
             run,
         },
     );
@@ -1392,6 +1393,13 @@ fn cluster_read_your_writes() {
             );
             std::thread::sleep(Duration::from_millis(10));
         }
+        // Seen, but perhaps after the node held the read for longer than the promise.
+        assert!(
+            t.elapsed() <= Duration::from_secs(1),
+            "write {i} (seq {seq}) seen through node {} only after {}",
+            to + 1,
+            ms(t.elapsed())
+        );
         worst = worst.max(t.elapsed());
     }
     println!(
