@@ -398,9 +398,11 @@ impl Drop for Node {
     }
 }
 
+/// The last lines of a log, without the one line per failed request a fault makes by the
+/// thousand (they are in the file).
 fn tail(path: &Path, lines: usize) -> String {
     let all = std::fs::read_to_string(path).unwrap_or_default();
-    let v: Vec<&str> = all.lines().collect();
+    let v: Vec<&str> = all.lines().filter(|l| !l.contains("request failed")).collect();
     v[v.len().saturating_sub(lines)..].join("\n")
 }
 
@@ -545,7 +547,19 @@ impl Drop for Cluster {
         if !self.passed {
             // Kept for reading: the temporary directory is not removed.
             let kept = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap()).keep();
-            eprintln!("cluster test failed; the nodes' data and logs are kept in {}:\n{}", kept.display(), self.logs());
+            // The PostgreSQL servers' directories go with them (their watchdogs remove
+            // them): their logs are copied beside the nodes'.
+            if let Some(pg) = &self.pg {
+                for (i, log) in pg.logs().iter().enumerate() {
+                    let _ = std::fs::copy(log, kept.join(format!("postgresql-{i}.log")));
+                }
+            }
+            eprintln!(
+                "cluster test failed; the nodes' data and logs are kept in {} (postgresql-N.log: the servers' logs, \
+                 the current primary first):\n{}",
+                kept.display(),
+                self.logs()
+            );
             for n in &self.nodes {
                 eprintln!("---- last lines of node {} ----\n{}", n.index, tail(&n.log, 25));
             }
