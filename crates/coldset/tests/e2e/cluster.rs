@@ -31,8 +31,12 @@
 //! every production, checks each signature with the installation's verifier key, checks
 //! that a checkpoint of a size already seen has the same root, proves each larger one
 //! consistent with the largest seen before (`/proof/consistency`, verified with
-//! coldset-ledger), and at the end proves every checkpoint it saw consistent with the final
-//! one. Two checkpoints of diverging logs cannot both pass.
+//! coldset-ledger); at the end it adds every checkpoint each node has stored
+//! (`/checkpoints`), checked the same way, and proves every checkpoint it holds consistent
+//! with the final one. Two checkpoints of diverging logs cannot both pass
+//! (`cluster_witness_sees_a_split_brain` shows it does catch one). The real witness
+//! (`coldset witness-serve`) is not used: it cosigns what one log sends it, while this one
+//! compares what every node shows.
 
 use super::pg_server::{command_output, find_pg_bins, free_port, PgServer};
 use super::{coldset, copy_data, p, text, BIN};
@@ -866,6 +870,7 @@ pub(crate) struct Witness {
     bases: Vec<String>,
     token: String,
     productions: Vec<String>,
+    vk: coldset_ledger::VerifierKey,
 }
 
 fn get_json(agent: &ureq::Agent, url: &str, token: &str) -> Option<serde_json::Value> {
@@ -928,7 +933,7 @@ impl Witness {
                 }
             })
         };
-        Witness { stop, thread: Some(thread), state, bases, token, productions }
+        Witness { stop, thread: Some(thread), state, bases, token, productions, vk: cluster.verifier_key.clone() }
     }
 
     /// Stops following; then proves every checkpoint seen consistent with the newest one,
@@ -939,6 +944,19 @@ impl Witness {
             t.join().unwrap();
         }
         let agent = agent(Duration::from_secs(10));
+        // Every checkpoint stored, not only those the polls happened to see: each node's
+        // `/checkpoints` of each production, checked like the polled ones.
+        for (node, base) in self.bases.iter().enumerate() {
+            for (pi, prod) in self.productions.iter().enumerate() {
+                let Some(all) = get_json(&agent, &format!("{base}/api/v1/productions/{prod}/checkpoints"), &self.token)
+                else {
+                    continue;
+                };
+                for cp in all["items"].as_array().into_iter().flatten() {
+                    observe(&self.state, &agent, &self.bases, &self.token, &self.vk, pi, prod, node, cp);
+                }
+            }
+        }
         let mut st = self.state.lock().unwrap();
         let mut forks = std::mem::take(&mut st.forks);
         for (pi, seen) in st.seen.iter().enumerate() {
