@@ -142,6 +142,16 @@ impl Pg {
     pub(crate) fn start(standby: bool) -> Pg {
         let primary = PgServer::start().expect("a PostgreSQL server");
         primary.admin("postgres").batch_execute("CREATE DATABASE coldset").unwrap();
+        // As `pg_opts` for the servers started here: said in postgresql.auto.conf, which
+        // every base backup carries to the next standby.
+        sql(
+            &primary,
+            &[
+                "ALTER SYSTEM SET wal_keep_size = '256MB'",
+                "ALTER SYSTEM SET synchronous_commit = on",
+                "SELECT pg_reload_conf()",
+            ],
+        );
         let spare_port = loop {
             let port = free_port().unwrap();
             if port != primary.port {
