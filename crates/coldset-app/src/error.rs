@@ -15,6 +15,11 @@ pub enum AppError {
     Internal(String),
     #[error("coldset is shutting down; try again")]
     ShuttingDown,
+    /// Several nodes share the database and this one does not write this production now
+    /// (another does, or its lease is moving after a failure): send the request again, in a
+    /// moment or to another node. Nothing was recorded.
+    #[error("no node writes production '{0}' at this moment (a failover is in progress): send the request again in a second, with the same Idempotency-Key")]
+    NotLeader(String),
     /// Wrong name or password (never says which).
     #[error("{0}")]
     Unauthenticated(String),
@@ -38,6 +43,7 @@ impl AppError {
             AppError::Domain(DomainError::Conflict(_)) => "command.conflict",
             AppError::UnknownProduction(_) => "production.not_found",
             AppError::Store(StoreError::Conflict(_)) => "command.conflict",
+            AppError::Store(StoreError::LeaseLost(_)) | AppError::NotLeader(_) => "cluster.no_leader",
             AppError::Store(_) => "store.unavailable",
             AppError::Internal(_) => "internal",
             AppError::ShuttingDown => "server.shutting_down",

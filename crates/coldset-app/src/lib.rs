@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod authz;
+pub mod cluster;
 pub mod conformance;
 pub mod error;
 pub mod history;
@@ -24,6 +25,7 @@ pub mod ports;
 mod queries;
 pub mod records;
 pub mod sealed;
+mod snapshots;
 mod writer;
 
 pub use error::AppError;
@@ -48,9 +50,11 @@ pub struct App {
 struct Inner {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
-    snapshots: Arc<RwLock<HashMap<ProductionId, Arc<ProductionState>>>>,
+    snapshots: snapshots::Snapshots,
     heads: Arc<RwLock<HashMap<ProductionId, (u64, Hash)>>>,
     writer: Writer,
+    /// One of several nodes on a shared database: which productions this node writes.
+    lead: Option<Arc<cluster::Leadership>>,
     live: tokio::sync::broadcast::Sender<Published>,
     checkpointer: OnceLock<Arc<Checkpointer>>,
     targets: Arc<RwLock<notify::Targets>>,
@@ -76,8 +80,42 @@ impl App {
     /// Opens the application on a store: replays every production's log into memory and
     /// starts the writer thread.
     pub fn open(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Result<App, AppError> {
+        App::start(store, clock, None)
+    }
+
+    /// Opens the application as one node of several on a shared store (PostgreSQL): every
+    /// production is read from the log and followed as it grows; this node writes those whose
+    /// lease it holds (cluster.rs), taken before this returns when free.
+    pub fn open_node(store: Arc<dyn Store>, clock: Arc<dyn Clock>, node: cluster::NodeConfig) -> Result<App, AppError> {
+        if store.cluster().is_none() {
+            return Err(AppError::Internal("several nodes need a store they can share (PostgreSQL)".into()));
+        }
+        let lead = Arc::new(cluster::Leadership::new(node));
+        let app = App::start(store, clock, Some(lead.clone()))?;
+        let follower = cluster::Follower {
+            store: app.inner.store.clone(),
+            lead: lead.clone(),
+            published: app.inner.snapshots.clone(),
+            live: app.inner.live.clone(),
+        };
+        follower.catch_up(None)?;
+        cluster::start_keeper(
+            Arc::downgrade(&app.inner.alive),
+            app.inner.store.clone(),
+            lead,
+            app.inner.writer.clone(),
+        )?;
+        cluster::start_follower(Arc::downgrade(&app.inner.alive), follower)?;
+        Ok(app)
+    }
+
+    fn start(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        lead: Option<Arc<cluster::Leadership>>,
+    ) -> Result<App, AppError> {
         let (live, _) = tokio::sync::broadcast::channel(1024);
-        let snapshots = Arc::new(RwLock::new(HashMap::new()));
+        let snapshots = snapshots::Snapshots::default();
         let heads = Arc::new(RwLock::new(HashMap::new()));
         let targets = Arc::new(RwLock::new(notify::Targets::default()));
         let metrics = Arc::new(metrics::Metrics::default());
@@ -89,6 +127,7 @@ impl App {
             targets.clone(),
             live.clone(),
             metrics.clone(),
+            lead.clone(),
         )?;
         Ok(App {
             inner: Arc::new(Inner {
@@ -97,6 +136,7 @@ impl App {
                 snapshots,
                 heads,
                 writer,
+                lead,
                 live,
                 checkpointer: OnceLock::new(),
                 targets,
@@ -123,12 +163,16 @@ impl App {
         interval: Duration,
     ) -> Result<(), AppError> {
         *self.inner.targets.write().map_err(|_| AppError::Internal("targets lock poisoned".into()))? = targets;
+        // Of several nodes, each delivers the notifications of the productions it writes.
+        let lead = self.inner.lead.clone();
+        let ours: notify::Ours = Box::new(move |p: &ProductionId| lead.as_ref().is_none_or(|l| l.leads(p)));
         notify::spawn_loop(
             Arc::downgrade(&self.inner.alive),
             self.inner.store.clone(),
             self.inner.clock.clone(),
             deliverer,
             interval,
+            ours,
         )
     }
 
@@ -271,23 +315,43 @@ impl App {
 
     /// The committed state of a production (never ahead of what is durable).
     pub fn state(&self, production: &ProductionId) -> Result<Arc<ProductionState>, AppError> {
-        self.inner
-            .snapshots
-            .read()
-            .map_err(|_| AppError::Internal("state lock poisoned".into()))?
-            .get(production)
-            .cloned()
-            .ok_or_else(|| AppError::UnknownProduction(production.to_string()))
+        self.inner.snapshots.state(production).ok_or_else(|| AppError::UnknownProduction(production.to_string()))
     }
 
     /// Every production, by id.
     pub fn production_ids(&self) -> Vec<ProductionId> {
-        let mut ids: Vec<ProductionId> = match self.inner.snapshots.read() {
-            Ok(map) => map.keys().cloned().collect(),
-            Err(_) => Vec::new(),
-        };
-        ids.sort();
-        ids
+        self.inner.snapshots.ids()
+    }
+
+    /// How far this node's copy of a production's log goes (its size), if it knows the
+    /// production: what a read of it reflects.
+    pub fn position(&self, production: &ProductionId) -> Option<u64> {
+        self.inner.snapshots.position(production)
+    }
+
+    /// Waits up to `timeout` until this node's copy of a production has at least `position`
+    /// events (a read that must see a write made through another node); whether it has.
+    pub async fn wait_for_position(&self, production: &ProductionId, position: u64, timeout: Duration) -> bool {
+        self.inner.snapshots.wait_for(production, position, timeout).await
+    }
+
+    /// Where a production's writes go: here, alone on the store or as its leader; another
+    /// node; or nobody at this moment (a lease moving).
+    pub fn leader(&self, production: &ProductionId) -> cluster::Leader {
+        match &self.inner.lead {
+            None => cluster::Leader::Here,
+            Some(lead) => lead.leader(production),
+        }
+    }
+
+    /// The address other nodes reach this one at, when it is one of several.
+    pub fn node_url(&self) -> Option<&str> {
+        self.inner.lead.as_ref().map(|l| l.node())
+    }
+
+    /// Whether this application is one node of several on a shared store.
+    pub fn is_node(&self) -> bool {
+        self.inner.lead.is_some()
     }
 
     pub fn now(&self) -> Timestamp {
@@ -402,7 +466,8 @@ impl App {
     /// events it recorded.
     pub fn tick(&self) -> Result<usize, AppError> {
         let mut n = 0;
-        for p in self.production_ids() {
+        // Of several nodes, each ticks the productions it writes.
+        for p in self.production_ids().into_iter().filter(|p| self.leader(p) == cluster::Leader::Here) {
             let r = self.execute(Request::new(p, coldset_domain::Actor::System, coldset_domain::Command::Tick))?;
             n += r.events.len();
         }

@@ -176,9 +176,21 @@ pub fn backoff_seconds(attempts: u32) -> i64 {
 
 /// One delivery round: sends every due item once. Returns (delivered, failed).
 pub fn deliver_due(store: &dyn Store, clock: &dyn Clock, deliverer: &dyn Deliver) -> Result<(usize, usize), AppError> {
+    deliver_due_of(store, clock, deliverer, &|_| true)
+}
+
+/// Which productions' notifications this process delivers (of several nodes, those it writes).
+pub type Ours = Box<dyn Fn(&ProductionId) -> bool + Send>;
+
+fn deliver_due_of(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    deliverer: &dyn Deliver,
+    ours: &dyn Fn(&ProductionId) -> bool,
+) -> Result<(usize, usize), AppError> {
     let mut ok = 0;
     let mut failed = 0;
-    for item in store.outbox_due(clock.now(), 100)? {
+    for item in store.outbox_due(clock.now(), 100)?.into_iter().filter(|i| ours(&i.production)) {
         match deliverer.deliver(&item) {
             Ok(()) => {
                 store.outbox_delivered(item.id, clock.now())?;
@@ -203,6 +215,7 @@ pub(crate) fn spawn_loop(
     clock: Arc<dyn Clock>,
     deliverer: Box<dyn Deliver>,
     interval: Duration,
+    ours: Ours,
 ) -> Result<(), AppError> {
     std::thread::Builder::new()
         .name("coldset-outbox".into())
@@ -211,7 +224,7 @@ pub(crate) fn spawn_loop(
             if alive.upgrade().is_none() {
                 break;
             }
-            if let Err(e) = deliver_due(store.as_ref(), clock.as_ref(), deliverer.as_ref()) {
+            if let Err(e) = deliver_due_of(store.as_ref(), clock.as_ref(), deliverer.as_ref(), &ours) {
                 tracing::error!(error = %e, "outbox delivery round failed");
             }
         })

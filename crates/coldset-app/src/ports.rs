@@ -156,6 +156,62 @@ pub struct CommitBatch {
     pub outbox: Vec<OutboxItem>,
     /// Content-addressed files (report photos) referenced by this batch's events.
     pub attachments: Vec<Attachment>,
+    /// On a store shared by several nodes: the leases this batch is written under. The
+    /// store commits only if each is still held by this node with this fencing token, checked
+    /// in the same transaction, so a node that lost a production (a pause, a partition)
+    /// cannot append to its log.
+    pub fence: Option<Fence>,
+}
+
+/// The leases a commit must still hold (see [`Cluster`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fence {
+    pub node: String,
+    /// Each production written and the fencing token its lease was taken with.
+    pub leases: Vec<(ProductionId, u64)>,
+    /// How long a commit extends the leases it was written under.
+    pub ttl: std::time::Duration,
+}
+
+/// A production's write lease as the database holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    pub production: ProductionId,
+    /// The holder's node address.
+    pub node: String,
+    pub token: u64,
+    /// Whether it has not expired, by the database's clock.
+    pub valid: bool,
+}
+
+/// What several coldset nodes on one database coordinate through (PostgreSQL only): which
+/// nodes are alive, which node writes each production (a lease with a fencing token, timed
+/// by the database's clock so the nodes' clocks do not matter), and notices of logs that
+/// grew, so every node's reads follow the log. Nodes are named by the address other nodes
+/// reach them at.
+pub trait Cluster: Send + Sync {
+    /// Records that `node` is alive now; returns every node seen alive within `within`.
+    fn heartbeat(&self, node: &str, within: std::time::Duration) -> Result<Vec<String>, StoreError>;
+    /// Every production's lease.
+    fn leases(&self) -> Result<Vec<Lease>, StoreError>;
+    /// Takes the lease of `production` for `node` if nobody holds it (no lease, an expired
+    /// one, or one `node` itself held before): the new fencing token, larger than any
+    /// before; `None` if another node holds it.
+    fn take_lease(
+        &self,
+        production: &ProductionId,
+        node: &str,
+        ttl: std::time::Duration,
+    ) -> Result<Option<u64>, StoreError>;
+    /// Extends the leases `node` still holds by `ttl`; returns them with their tokens.
+    fn renew_leases(&self, node: &str, ttl: std::time::Duration) -> Result<Vec<(ProductionId, u64)>, StoreError>;
+    /// Gives a lease up at once (handing a production to a less busy node).
+    fn release_lease(&self, production: &ProductionId, node: &str, token: u64) -> Result<(), StoreError>;
+    /// Each production's log size, read from the database.
+    fn log_sizes(&self) -> Result<Vec<(ProductionId, u64)>, StoreError>;
+    /// Waits up to `timeout` for notices of committed events; returns the productions whose
+    /// logs grew (an empty list on a timeout).
+    fn wait_for_commits(&self, timeout: std::time::Duration) -> Result<Vec<ProductionId>, StoreError>;
 }
 
 /// A file stored by its SHA-256 (hex), which the event that mentions it records: the event
@@ -188,6 +244,10 @@ pub enum StoreError {
     /// The database holds something that cannot be right.
     #[error("database content is inconsistent: {0}")]
     Corrupt(String),
+    /// This node no longer holds the lease of a production it tried to write: another node
+    /// writes it now. Nothing was written.
+    #[error("this node no longer writes {0}")]
+    LeaseLost(String),
 }
 
 /// Called with (sequence number, event bytes, stored leaf hash), borrowing the row.
@@ -273,4 +333,8 @@ pub trait Store: Send + Sync {
     /// The newest notifications, delivered or not (the delivery log).
     fn outbox_recent(&self, limit: u32) -> Result<Vec<OutboxItem>, StoreError>;
     fn attachment(&self, hash: &str) -> Result<Option<Attachment>, StoreError>;
+    /// The coordination of several nodes, for a store they can share (PostgreSQL).
+    fn cluster(&self) -> Option<&dyn Cluster> {
+        None
+    }
 }

@@ -5,8 +5,10 @@
 //! only after its batch is committed; a refused command is answered at once and writes
 //! nothing.
 
+use crate::cluster::Leadership;
 use crate::error::AppError;
-use crate::ports::{Clock, CommitBatch, IdempotencyRecord, ProductionRecord, Store, StoredEvent, StoredNode};
+use crate::ports::{Clock, CommitBatch, Fence, IdempotencyRecord, ProductionRecord, Store, StoredEvent, StoredNode};
+use crate::snapshots::Snapshots;
 use coldset_domain::decide::{decide, Context};
 use coldset_domain::ids::ProductionId;
 use coldset_domain::{Actor, Command, Date, DomainError, EntityRef, Envelope, ProductionState, Timestamp};
@@ -99,10 +101,31 @@ pub struct BatchError {
 /// The answer channel of a batch.
 type BatchReply = oneshot::Sender<Result<Vec<Receipt>, BatchError>>;
 
+/// What the writer is sent: work to decide and commit, or a change of what it writes.
+// As for `Work`: a job only passes through the channel.
+#[allow(clippy::large_enum_variant)]
+enum Job {
+    Work(Work),
+    Control(Control),
+    /// Answered once every job sent before it is done.
+    Settle(mpsc::Sender<()>),
+}
+
+/// A change of the productions this node writes, from the lease keeper (cluster.rs).
+#[derive(Debug)]
+pub(crate) enum Control {
+    /// The lease was taken with `token`: load the production from the log and write it.
+    Lead { production: ProductionId, token: u64 },
+    /// The lease was lost: stop writing the production.
+    Drop { production: ProductionId },
+    /// Hand the production over: stop writing it, then give the lease up.
+    Release { production: ProductionId, token: u64 },
+}
+
 // A single request is the hot path and is not boxed (one allocation less per command); a
 // job only passes through the channel, so its size costs nothing where it is kept.
 #[allow(clippy::large_enum_variant)]
-enum Job {
+enum Work {
     One {
         request: Request,
         reply: oneshot::Sender<Result<Receipt, AppError>>,
@@ -123,47 +146,72 @@ struct OneJob {
     reply: oneshot::Sender<Result<Receipt, AppError>>,
 }
 
+#[derive(Clone)]
 pub(crate) struct Writer {
     tx: mpsc::Sender<Job>,
 }
 
 impl Writer {
+    // The shared parts the application hands the writer, each named.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn start(
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
-        snapshots: Arc<RwLock<HashMap<ProductionId, Arc<ProductionState>>>>,
+        snapshots: Snapshots,
         heads: Arc<RwLock<HashMap<ProductionId, (u64, Hash)>>>,
         targets: Arc<RwLock<crate::notify::Targets>>,
         live: broadcast::Sender<Published>,
         metrics: Arc<crate::metrics::Metrics>,
+        lead: Option<Arc<Leadership>>,
     ) -> Result<Writer, AppError> {
+        // Alone on its store, the writer writes every production. One of several nodes, it
+        // writes only those whose lease it is given (`Control::Lead`), and loads them then.
         let mut logs = HashMap::new();
-        for p in store.productions()? {
-            let log = load_log(store.as_ref(), &p.id)?;
-            logs.insert(p.id.clone(), log);
+        if lead.is_none() {
+            for p in store.productions()? {
+                let log = load_log(store.as_ref(), &p.id)?;
+                logs.insert(p.id.clone(), log);
+            }
         }
+        snapshots
+            .publish_all(logs.iter().map(|(id, log): (&ProductionId, &Log)| (id.clone(), Arc::new(log.state.clone()))));
         {
-            let mut snap = snapshots.write().map_err(|_| AppError::Internal("state lock poisoned".into()))?;
             let mut h = heads.write().map_err(|_| AppError::Internal("heads lock poisoned".into()))?;
             for (id, log) in &logs {
-                snap.insert(id.clone(), Arc::new(log.state.clone()));
                 h.insert(id.clone(), (log.tree.size(), log.tree.root()));
             }
         }
         let (tx, rx) = mpsc::channel::<Job>();
-        let mut worker = Worker { store, clock, logs, snapshots, heads, targets, live, metrics };
+        let mut worker = Worker { store, clock, logs, snapshots, heads, targets, live, metrics, lead };
         std::thread::Builder::new()
             .name("coldset-writer".into())
             .spawn(move || {
                 while let Ok(first) = rx.recv() {
-                    let mut jobs = vec![first];
-                    while jobs.len() < MAX_BATCH {
-                        match rx.try_recv() {
-                            Ok(job) => jobs.push(job),
-                            Err(_) => break,
+                    let mut next = Some(first);
+                    while let Some(job) = next.take() {
+                        match job {
+                            Job::Control(c) => worker.control(c),
+                            Job::Settle(done) => {
+                                let _ = done.send(());
+                            }
+                            Job::Work(work) => {
+                                // Work waiting is decided together and committed once; a change
+                                // of leases ends the batch, so no batch spans one.
+                                let mut batch = vec![work];
+                                while batch.len() < MAX_BATCH {
+                                    match rx.try_recv() {
+                                        Ok(Job::Work(w)) => batch.push(w),
+                                        Ok(other) => {
+                                            next = Some(other);
+                                            break;
+                                        }
+                                        Err(_) => break,
+                                    }
+                                }
+                                worker.process(batch);
+                            }
                         }
                     }
-                    worker.process(jobs);
                 }
             })
             .map_err(|e| AppError::Internal(format!("cannot start the writer thread: {e}")))?;
@@ -172,7 +220,7 @@ impl Writer {
 
     pub(crate) fn submit(&self, request: Request) -> Result<oneshot::Receiver<Result<Receipt, AppError>>, AppError> {
         let (reply, rx) = oneshot::channel();
-        self.tx.send(Job::One { request, reply }).map_err(|_| AppError::ShuttingDown)?;
+        self.tx.send(Job::Work(Work::One { request, reply })).map_err(|_| AppError::ShuttingDown)?;
         Ok(rx)
     }
 
@@ -182,8 +230,20 @@ impl Writer {
         expected_size: Option<u64>,
     ) -> Result<oneshot::Receiver<Result<Vec<Receipt>, BatchError>>, AppError> {
         let (reply, rx) = oneshot::channel();
-        self.tx.send(Job::All { requests, expected_size, reply }).map_err(|_| AppError::ShuttingDown)?;
+        self.tx.send(Job::Work(Work::All { requests, expected_size, reply })).map_err(|_| AppError::ShuttingDown)?;
         Ok(rx)
+    }
+
+    pub(crate) fn control(&self, change: Control) {
+        let _ = self.tx.send(Job::Control(change));
+    }
+
+    /// Waits until the writer has done every job sent before (the first leases loaded).
+    pub(crate) fn settle(&self) {
+        let (done, wait) = mpsc::channel();
+        if self.tx.send(Job::Settle(done)).is_ok() {
+            let _ = wait.recv();
+        }
     }
 }
 
@@ -235,15 +295,90 @@ struct Worker {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     logs: HashMap<ProductionId, Log>,
-    snapshots: Arc<RwLock<HashMap<ProductionId, Arc<ProductionState>>>>,
+    snapshots: Snapshots,
     heads: Arc<RwLock<HashMap<ProductionId, (u64, Hash)>>>,
     targets: Arc<RwLock<crate::notify::Targets>>,
     live: broadcast::Sender<Published>,
     metrics: Arc<crate::metrics::Metrics>,
+    /// One of several nodes: which productions this node writes (with their fencing tokens).
+    lead: Option<Arc<Leadership>>,
 }
 
 impl Worker {
-    fn process(&mut self, jobs: Vec<Job>) {
+    fn control(&mut self, change: Control) {
+        let Some(lead) = self.lead.clone() else { return };
+        match change {
+            Control::Lead { production, token } => match load_log(self.store.as_ref(), &production) {
+                Ok(log) if log.state.info.is_some() => {
+                    self.snapshots.publish(&production, Arc::new(log.state.clone()));
+                    if let Ok(mut heads) = self.heads.write() {
+                        heads.insert(production.clone(), (log.tree.size(), log.tree.root()));
+                    }
+                    self.logs.insert(production.clone(), log);
+                    if let Ok(mut leading) = lead.leading.write() {
+                        leading.insert(production, token);
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(%production, error = %e, "cannot load a production this node now leads"),
+            },
+            Control::Drop { production } => self.forget(&production),
+            Control::Release { production, token } => {
+                self.forget(&production);
+                if let Some(cluster) = self.store.cluster() {
+                    if let Err(e) = cluster.release_lease(&production, lead.node(), token) {
+                        tracing::warn!(%production, error = %e, "cannot give the lease up; it expires by itself");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stops writing a production: its log is no longer this node's to extend or to sign.
+    fn forget(&mut self, production: &ProductionId) {
+        self.logs.remove(production);
+        if let Some(lead) = &self.lead {
+            if let Ok(mut leading) = lead.leading.write() {
+                leading.remove(production);
+            }
+        }
+        if let Ok(mut heads) = self.heads.write() {
+            heads.remove(production);
+        }
+    }
+
+    /// A production this node does not write yet: one it is creating (it takes the lease
+    /// first), else refused with "no leader here" (the web layer forwards writes to the
+    /// leader, so this is a lease moving). Alone on its store, a production not in memory is
+    /// read from the store (one another process created, or one a failed commit dropped).
+    fn make_ready(&mut self, production: &ProductionId, creating: bool) -> Result<(), AppError> {
+        match self.lead.clone() {
+            Some(lead) if !lead.leads(production) => {
+                if !creating {
+                    return Err(AppError::NotLeader(production.to_string()));
+                }
+                let cluster = self.store.cluster().ok_or_else(|| AppError::Internal("no cluster store".into()))?;
+                let Some(token) = cluster.take_lease(production, lead.node(), lead.config.lease)? else {
+                    return Err(DomainError::Conflict(format!("production '{production}' already exists")).into());
+                };
+                self.logs.insert(production.clone(), load_log(self.store.as_ref(), production)?);
+                if let Ok(mut leading) = lead.leading.write() {
+                    leading.insert(production.clone(), token);
+                }
+            }
+            Some(_) => {}
+            None if !creating && !self.logs.contains_key(production) => {
+                let log = load_log(self.store.as_ref(), production)?;
+                if log.state.info.is_some() {
+                    self.logs.insert(production.clone(), log);
+                }
+            }
+            None => {}
+        }
+        Ok(())
+    }
+
+    fn process(&mut self, jobs: Vec<Work>) {
         let now = self.clock.now();
         let mut batch = CommitBatch::default();
         let mut touched: BTreeMap<ProductionId, BTreeSet<EntityRef>> = BTreeMap::new();
@@ -259,8 +394,8 @@ impl Worker {
         let mut accepted_all: Vec<(BatchReply, Vec<Receipt>)> = Vec::new();
         for job in jobs {
             let (request, reply) = match job {
-                Job::One { request, reply } => (request, reply),
-                Job::All { requests, expected_size, reply } => {
+                Work::One { request, reply } => (request, reply),
+                Work::All { requests, expected_size, reply } => {
                     match self.run_all(&requests, expected_size, now, &mut batch, &mut touched) {
                         Ok(receipts) => accepted_all.push((reply, receipts)),
                         Err(e) => {
@@ -320,6 +455,14 @@ impl Worker {
                 }
             }
         }
+        if let Some(lead) = &self.lead {
+            let leading = lead.leading.read().map(|l| l.clone()).unwrap_or_default();
+            batch.fence = Some(Fence {
+                node: lead.node().to_owned(),
+                leases: touched.keys().filter_map(|p| leading.get(p).map(|t| (p.clone(), *t))).collect(),
+                ttl: lead.config.lease,
+            });
+        }
         // Measured for the operator's metrics only: nothing recorded depends on it.
         #[allow(clippy::disallowed_methods)]
         let started = std::time::Instant::now();
@@ -331,10 +474,12 @@ impl Worker {
         match outcome {
             Ok(()) => {
                 self.metrics.committed(batch.events.len() as u64, started.elapsed().as_micros() as u64);
-                if let (Ok(mut snap), Ok(mut heads)) = (self.snapshots.write(), self.heads.write()) {
+                self.snapshots.publish_all(
+                    touched.keys().filter_map(|p| self.logs.get(p).map(|log| (p.clone(), Arc::new(log.state.clone())))),
+                );
+                if let Ok(mut heads) = self.heads.write() {
                     for production in touched.keys() {
                         if let Some(log) = self.logs.get(production) {
-                            snap.insert(production.clone(), Arc::new(log.state.clone()));
                             heads.insert(production.clone(), (log.tree.size(), log.tree.root()));
                         }
                     }
@@ -377,7 +522,15 @@ impl Worker {
                 for (reply, _) in accepted_all {
                     let _ = reply.send(Err(BatchError { index: None, error: e.clone() }));
                 }
-                // The working state ran ahead of what is durable: put it back.
+                // The working state ran ahead of what is durable: put it back. One of several
+                // nodes, stop writing these productions: the lease keeper takes them again
+                // (if still this node's) and loads them from the log as it is now.
+                if self.lead.is_some() {
+                    for production in touched.keys() {
+                        self.forget(production);
+                    }
+                    return;
+                }
                 for production in touched.keys() {
                     match load_log(self.store.as_ref(), production) {
                         Ok(log) if log.state.info.is_some() => {
@@ -413,13 +566,14 @@ impl Worker {
         {
             return Err(whole(AppError::Internal("a batch is of one existing production".into())));
         }
+        self.make_ready(&production, false).map_err(whole)?;
         let log =
             self.logs.get(&production).ok_or_else(|| whole(AppError::UnknownProduction(production.to_string())))?;
         // What to put back on a refusal. Untouched by this commit so far, the working state
         // is the published one, so only the frontier is copied and the state is taken from
         // the snapshot if needed: no copy of a large production's state on the way that
         // succeeds. Otherwise (another request of this commit changed it) the whole log.
-        let published = self.snapshots.read().ok().and_then(|s| s.get(&production).cloned());
+        let published = self.snapshots.state(&production);
         let saved = match published {
             Some(state) if !touched.contains_key(&production) && state.next_seq() == log.state.next_seq() => {
                 Saved::Frontier { state, tree: log.tree.clone(), last_at: log.last_at }
@@ -518,6 +672,7 @@ impl Worker {
                 .into());
             }
         }
+        self.make_ready(production, creating)?;
         if !self.logs.contains_key(production) {
             if !creating {
                 return Err(AppError::UnknownProduction(production.to_string()));
@@ -560,7 +715,7 @@ impl Worker {
             Ok(events) => events,
             Err(e) => {
                 if creating && log.state.info.is_none() {
-                    self.logs.remove(production);
+                    self.forget(production);
                 }
                 return Err(e.into());
             }

@@ -79,7 +79,15 @@ pub struct PostgresStore {
     target: String,
     writer: Mutex<Conn>,
     readers: Mutex<Vec<Conn>>,
+    /// The session of the nodes' coordination (heartbeats, leases), apart from the writer's
+    /// so that a lease is renewed while a commit waits for the standby.
+    coordination: Mutex<Option<Conn>>,
+    /// The session that listens for committed events (`LISTEN coldset_log`).
+    listener: Mutex<Option<Client>>,
 }
+
+/// The channel each commit notifies with the productions whose logs grew.
+const COMMIT_CHANNEL: &str = "coldset_log";
 
 impl std::fmt::Debug for PostgresStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -180,7 +188,12 @@ impl Conn {
         match role {
             // `on` is PostgreSQL's default, but a server or role may lower it; the ledger
             // must never acknowledge a commit that is not yet on disk.
-            Role::Writer => client.batch_execute("SET synchronous_commit = on")?,
+            // A writer's transaction holds its leases' rows from its first statement to its
+            // commit: if the process stops in between (SIGSTOP, a frozen VM), the server
+            // ends the session after two seconds, so the leases can move to another node.
+            Role::Writer => {
+                client.batch_execute("SET synchronous_commit = on; SET idle_in_transaction_session_timeout = '2s'")?
+            }
             // Readers never write: make an accidental write fail instead of landing.
             Role::Reader => client.batch_execute("SET default_transaction_read_only = on")?,
         }
@@ -402,7 +415,15 @@ impl PostgresStore {
     }
 
     fn new(config: Config, tls: Tls, target: String, writer: Conn) -> PostgresStore {
-        PostgresStore { config, tls, target, writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) }
+        PostgresStore {
+            config,
+            tls,
+            target,
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+            coordination: Mutex::new(None),
+            listener: Mutex::new(None),
+        }
     }
 
     /// Where this store points, without the password (for logs and messages).
@@ -489,6 +510,14 @@ fn last_projection_per_key(rows: &[(ProductionId, ProjectionRow)]) -> Vec<&(Prod
 
 // Each table is written with one statement per batch (arrays unnested server-side), so a
 // group commit costs a handful of round trips however many events it holds.
+/// Extends the leases a commit is written under if each is still this node's, with the
+/// token the writer took it with, and not expired by the database's clock; locks their rows
+/// to the commit. The caller compares the count of rows with the count of leases.
+const FENCE: &str =
+    "UPDATE leases l SET expires_at = greatest(l.expires_at, clock_timestamp() + make_interval(secs => $4))
+     FROM unnest($1::text[], $2::bigint[]) AS f(production, token)
+     WHERE l.production = f.production AND l.token = f.token AND l.node = $3 AND l.expires_at > clock_timestamp()";
+
 const INSERT_PRODUCTIONS: &str = "INSERT INTO productions (id, name, created_at)
      SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])";
 const INSERT_EVENTS: &str = "INSERT INTO events (production, seq, kind, at, body, leaf_hash)
@@ -609,6 +638,20 @@ impl Store for PostgresStore {
         {
             return Ok(());
         }
+        let fence_prods: Vec<&str> =
+            batch.fence.iter().flat_map(|f| f.leases.iter().map(|(p, _)| p.as_str())).collect();
+        let fence_tokens = batch
+            .fence
+            .iter()
+            .flat_map(|f| f.leases.iter().map(|(_, t)| i64_from(*t)))
+            .collect::<Result<Vec<i64>, _>>()?;
+        let fence_node = batch.fence.as_ref().map(|f| f.node.as_str()).unwrap_or_default();
+        let fence_ttl = batch.fence.as_ref().map_or(0.0, |f| f.ttl.as_secs_f64());
+        let mut grown: Vec<&str> = batch.events.iter().map(|e| e.production.as_str()).collect();
+        grown.dedup();
+        grown.sort_unstable();
+        grown.dedup();
+        let notice = grown.join(",");
         // Columns as arrays, built before taking the writer so conversion errors cost nothing.
         let prod_ids: Vec<&str> = batch.productions.iter().map(|p| p.id.as_str()).collect();
         let prod_names: Vec<&str> = batch.productions.iter().map(|p| p.name.as_str()).collect();
@@ -659,9 +702,19 @@ impl Store for PostgresStore {
             let ins_idem = conn.statement(INSERT_IDEMPOTENCY)?;
             let ins_att = conn.statement(INSERT_ATTACHMENTS)?;
             let ins_out = conn.statement(INSERT_OUTBOX)?;
+            let fence = conn.statement(FENCE)?;
             // Dropping the transaction on an early return rolls it back: nothing of a
             // failed batch remains.
             let mut tx = conn.client.transaction().map_err(map_err)?;
+            // First: the leases still ours, with the tokens they were taken with. Their rows
+            // stay locked to the commit, so no node takes them meanwhile.
+            if batch.fence.is_some() {
+                let held =
+                    tx.execute(&fence, &[&fence_prods, &fence_tokens, &fence_node, &fence_ttl]).map_err(map_err)?;
+                if held != fence_prods.len() as u64 {
+                    return Err(StoreError::LeaseLost(fence_prods.join(", ")));
+                }
+            }
             if !prod_ids.is_empty() {
                 tx.execute(&ins_prod, &[&prod_ids, &prod_names, &prod_ats]).map_err(map_err)?;
             }
@@ -693,7 +746,12 @@ impl Store for PostgresStore {
                 )
                 .map_err(map_err)?;
             }
-            // With synchronous_commit = on, COMMIT returns once the WAL is flushed.
+            // Other nodes' readers hear of the new events when (and only if) they commit.
+            if !notice.is_empty() {
+                tx.execute("SELECT pg_notify($1, $2)", &[&COMMIT_CHANNEL, &notice]).map_err(map_err)?;
+            }
+            // With synchronous_commit = on, COMMIT returns once the WAL is flushed (and, with
+            // a synchronous standby, once the standby has it).
             tx.commit().map_err(map_err)
         })
     }
@@ -1108,5 +1166,180 @@ impl Store for PostgresStore {
                 .map(|r| Ok(Attachment { hash: col(&r, 0)?, content_type: col(&r, 1)?, bytes: col(&r, 2)? }))
                 .transpose()
         })
+    }
+
+    fn cluster(&self) -> Option<&dyn Cluster> {
+        Some(self)
+    }
+}
+
+impl PostgresStore {
+    /// Runs `f` on the coordination session, opening it again if the server closed it (a
+    /// restart or a failover: the multi-host URL then finds the new primary).
+    fn with_coordination<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let mut slot =
+            self.coordination.lock().map_err(|_| StoreError::Unavailable("coordination lock poisoned".into()))?;
+        if slot.as_ref().is_none_or(|c| c.client.is_closed()) {
+            *slot = Some(Conn::open(&self.config, &self.tls, Role::Writer).map_err(map_err)?);
+        }
+        let conn = slot.as_mut().ok_or_else(|| StoreError::Unavailable("no coordination session".into()))?;
+        let out = f(conn);
+        if matches!(out, Err(StoreError::Unavailable(_))) {
+            // A session that failed may be half-dead: the next call opens a new one.
+            *slot = None;
+        }
+        out
+    }
+}
+
+fn seconds(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+impl Cluster for PostgresStore {
+    fn heartbeat(&self, node: &str, within: Duration) -> Result<Vec<String>, StoreError> {
+        self.with_coordination(|c| {
+            let beat = c.statement(
+                "INSERT INTO cluster_nodes (node, seen_at) VALUES ($1, clock_timestamp())
+                 ON CONFLICT (node) DO UPDATE SET seen_at = EXCLUDED.seen_at",
+            )?;
+            c.client.execute(&beat, &[&node]).map_err(map_err)?;
+            let live = c.statement(
+                "SELECT node FROM cluster_nodes WHERE seen_at > clock_timestamp() - make_interval(secs => $1)
+                 ORDER BY node",
+            )?;
+            c.client.query(&live, &[&seconds(within)]).map_err(map_err)?.iter().map(|r| col(r, 0)).collect()
+        })
+    }
+
+    fn leases(&self) -> Result<Vec<Lease>, StoreError> {
+        self.with_coordination(|c| {
+            let st = c.statement(
+                "SELECT production, node, token, expires_at > clock_timestamp() FROM leases ORDER BY production",
+            )?;
+            c.client
+                .query(&st, &[])
+                .map_err(map_err)?
+                .iter()
+                .map(|r| {
+                    Ok(Lease {
+                        production: production_from(&col::<String>(r, 0)?)?,
+                        node: col(r, 1)?,
+                        token: u64_from(col(r, 2)?, "token")?,
+                        valid: col(r, 3)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn take_lease(&self, production: &ProductionId, node: &str, ttl: Duration) -> Result<Option<u64>, StoreError> {
+        self.with_coordination(|c| {
+            // A lease row locked by its holder's commit makes this wait for that commit,
+            // then look again: a lease extended by the commit is not taken.
+            let st = c.statement(
+                "INSERT INTO leases (production, node, token, expires_at)
+                 VALUES ($1, $2, 1, clock_timestamp() + make_interval(secs => $3))
+                 ON CONFLICT (production) DO UPDATE
+                    SET node = EXCLUDED.node, token = leases.token + 1, expires_at = EXCLUDED.expires_at
+                    WHERE leases.expires_at <= clock_timestamp() OR leases.node = EXCLUDED.node
+                 RETURNING token",
+            )?;
+            c.client
+                .query_opt(&st, &[&production.as_str(), &node, &seconds(ttl)])
+                .map_err(map_err)?
+                .map(|r| u64_from(col(&r, 0)?, "token"))
+                .transpose()
+        })
+    }
+
+    fn renew_leases(&self, node: &str, ttl: Duration) -> Result<Vec<(ProductionId, u64)>, StoreError> {
+        self.with_coordination(|c| {
+            // Rows locked by this node's own commit are skipped, not waited for (the commit
+            // extends them itself), so a commit waiting for the standby never holds up the
+            // renewal of the others.
+            let renew = c.statement(
+                "UPDATE leases SET expires_at = clock_timestamp() + make_interval(secs => $2)
+                 WHERE production IN (SELECT production FROM leases
+                                      WHERE node = $1 AND expires_at > clock_timestamp()
+                                      FOR UPDATE SKIP LOCKED)",
+            )?;
+            c.client.execute(&renew, &[&node, &seconds(ttl)]).map_err(map_err)?;
+            let held = c.statement(
+                "SELECT production, token FROM leases WHERE node = $1 AND expires_at > clock_timestamp()
+                 ORDER BY production",
+            )?;
+            c.client
+                .query(&held, &[&node])
+                .map_err(map_err)?
+                .iter()
+                .map(|r| Ok((production_from(&col::<String>(r, 0)?)?, u64_from(col(r, 1)?, "token")?)))
+                .collect()
+        })
+    }
+
+    fn release_lease(&self, production: &ProductionId, node: &str, token: u64) -> Result<(), StoreError> {
+        let token = i64_from(token)?;
+        self.with_coordination(|c| {
+            let st = c.statement(
+                "UPDATE leases SET expires_at = clock_timestamp() WHERE production = $1 AND node = $2 AND token = $3",
+            )?;
+            c.client.execute(&st, &[&production.as_str(), &node, &token]).map_err(map_err)?;
+            Ok(())
+        })
+    }
+
+    fn log_sizes(&self) -> Result<Vec<(ProductionId, u64)>, StoreError> {
+        self.with_reader(|c| {
+            // One index lookup per production (the last sequence number), not a scan.
+            let st = c.statement(
+                "SELECT p.id, COALESCE((SELECT MAX(seq) + 1 FROM events e WHERE e.production = p.id), 0)::bigint
+                 FROM productions p ORDER BY p.id",
+            )?;
+            c.client
+                .query(&st, &[])
+                .map_err(map_err)?
+                .iter()
+                .map(|r| Ok((production_from(&col::<String>(r, 0)?)?, u64_from(col(r, 1)?, "size")?)))
+                .collect()
+        })
+    }
+
+    fn wait_for_commits(&self, timeout: Duration) -> Result<Vec<ProductionId>, StoreError> {
+        let mut slot = self.listener.lock().map_err(|_| StoreError::Unavailable("listener lock poisoned".into()))?;
+        if slot.as_ref().is_none_or(|c| c.is_closed()) {
+            let mut conn = Conn::open(&self.config, &self.tls, Role::Writer).map_err(map_err)?;
+            conn.client.batch_execute(&format!("LISTEN {COMMIT_CHANNEL}")).map_err(map_err)?;
+            *slot = Some(conn.client);
+        }
+        let client = slot.as_mut().ok_or_else(|| StoreError::Unavailable("no listener session".into()))?;
+        let mut grown = Vec::new();
+        let mut take = |payload: &str| {
+            for p in payload.split(',').filter(|p| !p.is_empty()) {
+                if let Ok(id) = production_from(p) {
+                    if !grown.contains(&id) {
+                        grown.push(id);
+                    }
+                }
+            }
+        };
+        let outcome = (|| {
+            let mut notices = client.notifications();
+            // Wait for the first notice, then take whatever else has arrived, without waiting.
+            let first = notices.timeout_iter(timeout).next().map_err(map_err)?;
+            if let Some(n) = first {
+                take(n.payload());
+                let mut rest = notices.iter();
+                while let Some(n) = rest.next().map_err(map_err)? {
+                    take(n.payload());
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = outcome {
+            *slot = None;
+            return Err(e);
+        }
+        Ok(grown)
     }
 }

@@ -165,4 +165,18 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (production, credential_id)
     );
     "#,
+    // 7: several nodes on one database: who is alive, and which node writes each
+    // production (a lease with a fencing token, timed by the database's clock).
+    r#"
+    CREATE TABLE cluster_nodes (
+        node TEXT PRIMARY KEY,
+        seen_at TIMESTAMPTZ NOT NULL
+    );
+    CREATE TABLE leases (
+        production TEXT PRIMARY KEY,
+        node TEXT NOT NULL,
+        token BIGINT NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL
+    );
+    "#,
 ];

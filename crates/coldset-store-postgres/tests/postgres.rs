@@ -110,7 +110,7 @@ fn connect_never_creates_anything_and_says_why() {
     // `linked_accounts_are_atomic` (whose refused one leaves nothing).
     assert_eq!(store.account_count().unwrap(), 3);
     let version: i32 = admin.query_one("SELECT MAX(version) FROM schema_migrations", &[]).unwrap().get(0);
-    assert_eq!(version, 6);
+    assert_eq!(version, 7);
 
     // A schema from a newer coldset is refused, not guessed at.
     admin.execute("INSERT INTO schema_migrations (version) VALUES (99)", &[]).unwrap();
@@ -131,14 +131,14 @@ fn connect_migrates_a_schema_1_database_keeping_its_data() {
     let mut admin = srv.admin(db_name(&url));
     admin
         .batch_execute(
-            "DROP TABLE person_passkeys, account_totp, account_people, api_tokens, person_pins, idempotency_keys, outbox, attachments;
+            "DROP TABLE leases, cluster_nodes, person_passkeys, account_totp, account_people, api_tokens, person_pins, idempotency_keys, outbox, attachments;
              DELETE FROM schema_migrations WHERE version > 1;",
         )
         .unwrap();
 
     let store = PostgresStore::connect(&url).unwrap();
     let version: i32 = admin.query_one("SELECT MAX(version) FROM schema_migrations", &[]).unwrap().get(0);
-    assert_eq!(version, 6);
+    assert_eq!(version, 7);
     assert_eq!(store.event(&p, 0).unwrap(), Some(event(&p, 0, 8)));
     coldset_app::conformance::access_records(&store).unwrap();
     coldset_app::conformance::outbox(&store).unwrap();
@@ -147,7 +147,7 @@ fn connect_migrates_a_schema_1_database_keeping_its_data() {
     drop(store);
     let store = PostgresStore::connect(&url).unwrap();
     let runs: i64 = admin.query_one("SELECT COUNT(*) FROM schema_migrations", &[]).unwrap().get(0);
-    assert_eq!(runs, 6);
+    assert_eq!(runs, 7);
     assert!(store.idempotency("linked", "k1").unwrap().is_some());
 }
 
@@ -866,4 +866,133 @@ fn wait_until(mut ok: impl FnMut() -> bool) {
         assert!(Instant::now() < deadline, "timed out");
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+// ---- several nodes on one database (docs/cluster.md) ----------------------------------
+
+fn fence(node: &str, p: &ProductionId, token: u64) -> Option<Fence> {
+    Some(Fence { node: node.into(), leases: vec![(p.clone(), token)], ttl: Duration::from_secs(2) })
+}
+
+#[test]
+fn a_commit_lands_only_under_the_lease_it_was_written_under() {
+    let url = server().fresh_db("leases");
+    let store = PostgresStore::create(&url).unwrap();
+    let cluster = store.cluster().unwrap();
+    let p = ProductionId::parse("leased").unwrap();
+    let ttl = Duration::from_secs(2);
+    assert_eq!(cluster.take_lease(&p, "http://n1", ttl).unwrap(), Some(1));
+    // Held: another node cannot take it; its holder may take it again, with a new token.
+    assert_eq!(cluster.take_lease(&p, "http://n2", ttl).unwrap(), None);
+    assert_eq!(cluster.take_lease(&p, "http://n1", ttl).unwrap(), Some(2));
+    store
+        .commit(&CommitBatch { events: vec![event(&p, 0, 8)], fence: fence("http://n1", &p, 2), ..Default::default() })
+        .unwrap();
+    // An old token (the writer before it lost and took the lease again), or another node's
+    // name: refused, and nothing of the batch is written.
+    for (node, token) in [("http://n1", 1), ("http://n2", 2)] {
+        let err = store
+            .commit(&CommitBatch { events: vec![event(&p, 1, 8)], fence: fence(node, &p, token), ..Default::default() })
+            .unwrap_err();
+        assert!(matches!(err, StoreError::LeaseLost(_)), "{err:?}");
+        assert_eq!(store.event_count(&p).unwrap(), 1);
+    }
+    assert_eq!(cluster.renew_leases("http://n1", ttl).unwrap(), vec![(p.clone(), 2)]);
+    assert!(cluster.renew_leases("http://n2", ttl).unwrap().is_empty());
+    // Given up, it is free at once: the next holder's token is larger than any before, and
+    // the old holder's commit is refused.
+    cluster.release_lease(&p, "http://n1", 2).unwrap();
+    assert_eq!(cluster.take_lease(&p, "http://n2", ttl).unwrap(), Some(3));
+    let err = store
+        .commit(&CommitBatch { events: vec![event(&p, 1, 8)], fence: fence("http://n1", &p, 2), ..Default::default() })
+        .unwrap_err();
+    assert!(matches!(err, StoreError::LeaseLost(_)), "{err:?}");
+    store
+        .commit(&CommitBatch { events: vec![event(&p, 1, 8)], fence: fence("http://n2", &p, 3), ..Default::default() })
+        .unwrap();
+    // An expired lease is refused too, by the database's clock.
+    let short = Duration::from_millis(200);
+    assert_eq!(cluster.take_lease(&p, "http://n2", short).unwrap(), Some(4));
+    std::thread::sleep(Duration::from_millis(400));
+    let err = store
+        .commit(&CommitBatch { events: vec![event(&p, 2, 8)], fence: fence("http://n2", &p, 4), ..Default::default() })
+        .unwrap_err();
+    assert!(matches!(err, StoreError::LeaseLost(_)), "{err:?}");
+    assert_eq!(cluster.take_lease(&p, "http://n1", ttl).unwrap(), Some(5));
+    let leases = cluster.leases().unwrap();
+    assert_eq!(leases.len(), 1);
+    assert_eq!((leases[0].node.as_str(), leases[0].token, leases[0].valid), ("http://n1", 5, true));
+    // Nodes alive; each log's size.
+    assert_eq!(cluster.heartbeat("http://n1", ttl).unwrap(), vec!["http://n1".to_owned()]);
+    assert_eq!(cluster.heartbeat("http://n2", ttl).unwrap().len(), 2);
+}
+
+#[test]
+fn a_commit_is_announced_to_every_listener() {
+    let url = server().fresh_db("notices");
+    let writer = PostgresStore::create(&url).unwrap();
+    let reader = PostgresStore::connect(&url).unwrap();
+    let cluster = reader.cluster().unwrap();
+    // The first call starts listening; nothing has happened yet.
+    assert!(cluster.wait_for_commits(Duration::from_millis(50)).unwrap().is_empty());
+    let (a, b) = (ProductionId::parse("noticed-a").unwrap(), ProductionId::parse("noticed-b").unwrap());
+    writer.commit(&CommitBatch { events: vec![event(&a, 0, 8), event(&b, 0, 8)], ..Default::default() }).unwrap();
+    let mut grown = cluster.wait_for_commits(Duration::from_secs(5)).unwrap();
+    grown.sort();
+    assert_eq!(grown, vec![a.clone(), b.clone()]);
+    // A batch that wrote no event announces nothing.
+    writer.commit(&CommitBatch { outbox: Vec::new(), projections: Vec::new(), ..Default::default() }).unwrap();
+    assert!(cluster.wait_for_commits(Duration::from_millis(200)).unwrap().is_empty());
+}
+
+/// Two nodes in one process, each an `App` of its own on the same database: the one that
+/// creates a production writes it; the other reads it, follows its log, and refuses to
+/// write it ("no leader here": its web layer forwards instead); when the first stops, the
+/// second takes the lease within seconds and continues the sequence.
+#[test]
+fn a_second_node_follows_the_log_and_takes_over_when_the_first_stops() {
+    use coldset_app::cluster::{Leader, NodeConfig};
+    let url = server().fresh_db("nodes");
+    drop(PostgresStore::create(&url).unwrap());
+    let clock = || Arc::new(coldset_app::SystemClock);
+    let node = |name: &str| {
+        App::open_node(Arc::new(PostgresStore::connect(&url).unwrap()), clock(), NodeConfig::new(name)).unwrap()
+    };
+    let (one, two) = (node("http://127.0.0.1:1"), node("http://127.0.0.1:2"));
+    let p = ProductionId::parse("followed").unwrap();
+    populate(&one, &p);
+    let size = one.position(&p).unwrap();
+    assert_eq!(one.leader(&p), Leader::Here);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while two.position(&p) != Some(size) {
+        assert!(Instant::now() < deadline, "the second node's copy stayed at {:?} of {size}", two.position(&p));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(*two.state(&p).unwrap(), *one.state(&p).unwrap());
+    let admin = Actor::Admin { account: "admin".into() };
+    let add = |name: &str| Command::AddPerson { name: name.into(), roles: BTreeSet::from([Role::Performer]) };
+    let err = run(&two, &p, &admin, add("Refused")).unwrap_err();
+    assert_eq!(err.code(), "cluster.no_leader", "{err}");
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while two.leader(&p) != Leader::At("http://127.0.0.1:1".into()) {
+        assert!(Instant::now() < deadline, "the second node does not know the leader: {:?}", two.leader(&p));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    // The first node stops (its lease is no longer renewed): the second writes within 5 s.
+    drop(one);
+    let stopped = Instant::now();
+    loop {
+        match run(&two, &p, &admin, add("After the failover")) {
+            Ok(_) => break,
+            Err(e) if e.code() == "cluster.no_leader" => {
+                assert!(stopped.elapsed() < Duration::from_secs(5), "no takeover after {:?}", stopped.elapsed());
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(two.position(&p), Some(size + 1), "the sequence continues where the first node left it");
+    let store = PostgresStore::connect(&url).unwrap();
+    assert_eq!(store.event_count(&p).unwrap(), size + 1);
 }

@@ -359,6 +359,11 @@ impl Store for SqliteStore {
     }
 
     fn commit(&self, batch: &CommitBatch) -> Result<(), StoreError> {
+        // One process writes an SQLite file: there are no leases to check, and a batch
+        // written under some was meant for a shared store.
+        if let Some(fence) = &batch.fence {
+            return Err(StoreError::LeaseLost(format!("{} (an SQLite store has no leases)", fence.node)));
+        }
         self.with_writer(|conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(map_err)?;
             {

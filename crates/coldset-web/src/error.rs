@@ -53,12 +53,15 @@ impl From<AppError> for ApiError {
             AppError::Domain(DomainError::Forbidden(_)) => StatusCode::FORBIDDEN,
             AppError::Domain(DomainError::Conflict(_)) => StatusCode::CONFLICT,
             AppError::Store(coldset_app::ports::StoreError::Conflict(_)) => StatusCode::CONFLICT,
-            AppError::Store(_) | AppError::Internal(_) | AppError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Store(_) | AppError::Internal(_) | AppError::ShuttingDown | AppError::NotLeader(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::SecondFactorRequired => StatusCode::FORBIDDEN,
         };
-        let internal = matches!(e, AppError::Store(_) | AppError::Internal(_));
+        let internal = matches!(e, AppError::Store(_) | AppError::Internal(_))
+            && !matches!(e, AppError::Store(coldset_app::ports::StoreError::LeaseLost(_)));
         let message = if internal {
             "the server could not complete this request; nothing was recorded. Try again, and tell the administrator if it persists (give them the request_id)".to_owned()
         } else {
@@ -75,6 +78,9 @@ impl From<AppError> for ApiError {
         }
         if let AppError::Throttled { retry_after_secs, .. } = &e {
             out.retry_after = Some(*retry_after_secs);
+        }
+        if e.code() == "cluster.no_leader" {
+            out.retry_after = Some(1);
         }
         out
     }

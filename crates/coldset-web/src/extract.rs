@@ -45,8 +45,12 @@ async fn principal(app: &App, headers: &HeaderMap) -> Result<Arc<Principal>, Api
     }
     let (app2, secret) = (app.clone(), secret.to_owned());
     blocking(move || app2.authenticate(&secret)).await.map_err(|mut e| {
-        e.status = StatusCode::UNAUTHORIZED;
-        e.code = "auth.invalid_token".into();
+        // A database that cannot be reached (a failover in progress) says nothing about the
+        // token: the caller is told to try again (503), not that its token is bad.
+        if e.status != StatusCode::SERVICE_UNAVAILABLE {
+            e.status = StatusCode::UNAUTHORIZED;
+            e.code = "auth.invalid_token".into();
+        }
         e
     })
 }

@@ -14,6 +14,7 @@ mod api;
 mod assets;
 mod auth;
 mod ca;
+pub mod cluster;
 mod error;
 mod extract;
 mod forms;
@@ -107,7 +108,7 @@ pub fn router_with(app: App, options: Options) -> Router {
 /// The router, with the reverse proxies whose `X-Forwarded-For` names the client of the
 /// public report pages (their per-client limits, abuse.rs).
 pub fn router_behind(app: App, options: Options, trusted_proxies: Vec<std::net::IpAddr>) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
         .route("/api/v1/openapi.json", get(|| async { axum::Json(openapi::document()) }))
@@ -132,7 +133,15 @@ pub fn router_behind(app: App, options: Options, trusted_proxies: Vec<std::net::
         .merge(reports::routes())
         .merge(passkeys::api_routes())
         .fallback(no_such_address)
-        .method_not_allowed_fallback(method_not_allowed)
+        .method_not_allowed_fallback(method_not_allowed);
+    // One of several nodes: writes go to the production's leader, reads say (and can wait
+    // for) their log position. Alone on its store, no request pays for it.
+    let routes = if app.is_node() {
+        routes.layer(axum::middleware::from_fn_with_state(app.clone(), cluster::route))
+    } else {
+        routes
+    };
+    routes
         .layer(tower::util::MapRequestLayer::new(auth::host_from_authority))
         .layer(security_headers(options))
         .layer(axum::Extension(options))

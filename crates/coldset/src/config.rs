@@ -67,6 +67,9 @@ pub struct FileConfig {
     /// Reverse proxies whose `X-Forwarded-For` names the client (for the per-client limits
     /// of the public report pages). Empty: the connection's own address is the client.
     pub trusted_proxies: Option<Vec<String>>,
+    /// One of several nodes on one PostgreSQL database (docs/cluster.md): the address the
+    /// other nodes reach this one at, `http://HOST:PORT`. Also `--node-url`, COLDSET_NODE_URL.
+    pub node_url: Option<String>,
 }
 
 /// One cosigning witness of the configuration file.
@@ -97,6 +100,7 @@ pub struct Config {
     pub limits: crate::listener::Limits,
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub public_url: Option<String>,
+    pub node_url: Option<String>,
     pub backups: Option<Backups>,
 }
 
@@ -449,6 +453,10 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         Some(url) => Some(parse_public_url(&url)?),
         None => None,
     };
+    let node_url = match nonempty(env("COLDSET_NODE_URL")).or(file.node_url) {
+        Some(url) => Some(parse_node_url(&url)?),
+        None => None,
+    };
     let log_format = match nonempty(env("COLDSET_LOG_FORMAT")).or(file.log_format).as_deref() {
         None | Some("text") => LogFormat::Text,
         Some("json") => LogFormat::Json,
@@ -483,6 +491,7 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         log_format,
         backups,
         public_url,
+        node_url,
         data,
         database,
         listen,
@@ -548,6 +557,24 @@ pub fn require_loopback(addr: &SocketAddr) -> Result<(), ConfigError> {
 }
 
 /// A public URL: `http(s)://host[:port]`, no path (a trailing slash is dropped).
+/// A node's address for the other nodes: plain `http://HOST:PORT` on the studio's own
+/// network (the load balancer in front terminates TLS for browsers and phones).
+pub fn parse_node_url(url: &str) -> Result<String, ConfigError> {
+    let url = url.trim().trim_end_matches('/');
+    let ok = url.strip_prefix("http://").is_some_and(|hostport| {
+        !hostport.is_empty()
+            && !hostport.contains('/')
+            && hostport.rsplit_once(':').is_some_and(|(_, port)| port.parse::<u16>().is_ok())
+    });
+    if ok {
+        Ok(url.to_owned())
+    } else {
+        Err(ConfigError::Invalid(format!(
+            "node_url '{url}' must be http://HOST:PORT, the address the other nodes reach this one at (e.g. http://10.0.0.5:8080)"
+        )))
+    }
+}
+
 pub fn parse_public_url(url: &str) -> Result<String, ConfigError> {
     let url = url.trim().trim_end_matches('/');
     let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));

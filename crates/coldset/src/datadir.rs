@@ -472,13 +472,34 @@ fn checkpoint_copies(dir: &Path, key_dir: &Path, key_inside_data: bool) -> Vec<P
 /// copy, or its newest events deleted) or whose checkpoints another key signed: serving it
 /// would sign a checkpoint that forks the log's own history.
 pub fn open(dir: &Path, key_dir_setting: Option<&Path>, database: Option<&str>) -> Result<Opened, DataDirError> {
+    open_as_node(dir, key_dir_setting, database, None)
+}
+
+/// The same, as one of several nodes on one PostgreSQL database when `node_url` is given
+/// (the address the other nodes reach this one at: docs/cluster.md).
+pub fn open_as_node(
+    dir: &Path,
+    key_dir_setting: Option<&Path>,
+    database: Option<&str>,
+    node_url: Option<&str>,
+) -> Result<Opened, DataDirError> {
+    if node_url.is_some() && database.is_none() {
+        return Err(DataDirError::Other(
+            "node_url is for several nodes on one PostgreSQL database: give --database too (an SQLite file has one writer)"
+                .into(),
+        ));
+    }
     let store = open_store(dir, database)?;
     let lock = lock(dir)?;
     let loaded = read_key(dir, key_dir_setting)?;
     let key_dir = key_dir(dir, key_dir_setting);
     let copies = checkpoint_copies(dir, &key_dir, loaded.inside_data);
     crate::audit::check_not_behind(store.as_ref(), &loaded.chain, &copies).map_err(DataDirError::Other)?;
-    let app = App::open(store, Arc::new(SystemClock)).map_err(|e| DataDirError::Other(e.to_string()))?;
+    let app = match node_url {
+        None => App::open(store, Arc::new(SystemClock)),
+        Some(url) => App::open_node(store, Arc::new(SystemClock), coldset_app::cluster::NodeConfig::new(url)),
+    }
+    .map_err(|e| DataDirError::Other(e.to_string()))?;
     app.set_secret_key(secrets_key(&key_dir)?).map_err(|e| DataDirError::Other(e.to_string()))?;
     let rotations = read_rotations(dir, &key_dir)?;
     Ok(Opened {

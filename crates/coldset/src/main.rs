@@ -83,6 +83,11 @@ enum Cmd {
         /// https://armory-laptop.local:8443. Also `public_url`, COLDSET_PUBLIC_URL.
         #[arg(long, value_name = "URL")]
         public_url: Option<String>,
+        /// One of several nodes on one PostgreSQL database: the address the other nodes
+        /// reach this one at, http://HOST:PORT (docs/cluster.md). Also `node_url`,
+        /// COLDSET_NODE_URL.
+        #[arg(long, value_name = "URL")]
+        node_url: Option<String>,
     },
     /// Seed a demo production in a new directory (once), then serve it.
     Demo {
@@ -594,7 +599,7 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("Ledger verifier key (give this to auditors): {}", made.verifier_key);
             Ok(())
         }
-        Cmd::Serve { data, database, listen, tls_cert, tls_key, https, public_url } => {
+        Cmd::Serve { data, database, listen, tls_cert, tls_key, https, public_url, node_url } => {
             let mut cfg = resolve_db(&globals, data, database, listen)?;
             if let (Some(c), Some(k)) = (tls_cert, tls_key) {
                 cfg.tls = Some((c, k));
@@ -607,9 +612,13 @@ fn run(cli: Cli) -> Result<(), String> {
             if let Some(url) = public_url {
                 cfg.public_url = Some(config::parse_public_url(&url).map_err(|e| e.to_string())?);
             }
+            if let Some(url) = node_url {
+                cfg.node_url = Some(config::parse_node_url(&url).map_err(|e| e.to_string())?);
+            }
             config::check_listen(&cfg).map_err(|e| e.to_string())?;
             let opened =
-                datadir::open(&dir, cfg.key_dir.as_deref(), cfg.database.as_deref()).map_err(|e| e.to_string())?;
+                datadir::open_as_node(&dir, cfg.key_dir.as_deref(), cfg.database.as_deref(), cfg.node_url.as_deref())
+                    .map_err(|e| e.to_string())?;
             serve(opened, &cfg, None)
         }
         Cmd::Demo { data, listen, https, tls_cert, tls_key, public_url } => {
