@@ -481,7 +481,8 @@ impl Cluster {
         for i in 2..=nodes {
             copy_data(&first, &dir.path().join(format!("node-{i}")));
         }
-        let node_url = binary_knows_clusters();
+        // Several nodes coordinate through PostgreSQL only: on SQLite a node is alone.
+        let node_url = database.is_some() && binary_knows_clusters();
         let mut all = Vec::new();
         for i in 1..=nodes {
             let port = free_port().unwrap();
