@@ -311,6 +311,7 @@ pub(crate) struct Node {
     pub(crate) log: PathBuf,
     database: Option<String>,
     node_url: bool,
+    config: Option<PathBuf>,
     child: Option<Child>,
     pub(crate) paused: bool,
 }
@@ -318,6 +319,9 @@ pub(crate) struct Node {
 impl Node {
     fn args(&self) -> Vec<String> {
         let mut a = vec!["serve".to_owned(), "--data".into(), p(&self.data).into()];
+        if let Some(config) = &self.config {
+            a.extend(["--config".into(), p(config).into()]);
+        }
         if let Some(url) = &self.database {
             a.extend(["--database".into(), url.clone()]);
         }
@@ -483,6 +487,15 @@ impl Cluster {
         }
         // Several nodes coordinate through PostgreSQL only: on SQLite a node is alone.
         let node_url = database.is_some() && binary_knows_clusters();
+        // Every client of the test, and every write a node passes to another, comes from
+        // 127.0.0.1: the default limit of 64 connections per client address (listener.rs)
+        // would refuse most of them, as it would a load balancer's. COLDSET_CLUSTER_LIMITS=default
+        // keeps the defaults (to see that).
+        let config = (std::env::var("COLDSET_CLUSTER_LIMITS").as_deref() != Ok("default")).then(|| {
+            let file = dir.path().join("node.toml");
+            std::fs::write(&file, "max_connections = 4096\nmax_connections_per_client = 4096\n").unwrap();
+            file
+        });
         let mut all = Vec::new();
         for i in 1..=nodes {
             let port = free_port().unwrap();
@@ -494,6 +507,7 @@ impl Cluster {
                 log: dir.path().join(format!("node-{i}.log")),
                 database: database.clone(),
                 node_url,
+                config: config.clone(),
                 child: None,
                 paused: false,
             });
@@ -517,6 +531,16 @@ impl Cluster {
                 .send_string(&body.to_string());
             assert!(r.as_ref().is_ok_and(|r| r.status() == 200), "creating {id} through node {}: {r:?}", node.index);
             cluster.productions.push(id);
+        }
+        // The load starts once every node knows every production (that a node answers 404
+        // for a production just made elsewhere is `cluster_read_your_writes`' to check).
+        let ag = agent(Duration::from_secs(5));
+        for n in &cluster.nodes {
+            for prod in &cluster.productions {
+                wait_until(&format!("node {} to know {prod}", n.index), Duration::from_secs(10), || {
+                    get_json(&ag, &format!("{}/api/v1/productions/{prod}", n.base), &cluster.token).is_some()
+                });
+            }
         }
         cluster
     }
@@ -570,7 +594,8 @@ impl Drop for Cluster {
         for n in &mut self.nodes {
             n.kill();
         }
-        if !self.passed {
+        // COLDSET_CLUSTER_KEEP=1 keeps a run that passed too, to read its logs.
+        if !self.passed || std::env::var_os("COLDSET_CLUSTER_KEEP").is_some() {
             // Kept for reading: the temporary directory is not removed.
             let kept = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap()).keep();
             // The PostgreSQL servers' directories go with them (their watchdogs remove
@@ -581,8 +606,9 @@ impl Drop for Cluster {
                 }
             }
             eprintln!(
-                "cluster test failed; the nodes' data and logs are kept in {} (postgresql-N.log: the servers' logs, \
+                "cluster test {}; the nodes' data and logs are kept in {} (postgresql-N.log: the servers' logs, \
                  the current primary first):\n{}",
+                if self.passed { "passed" } else { "failed" },
                 kept.display(),
                 self.logs()
             );
@@ -1459,7 +1485,7 @@ fn cluster_read_your_writes() {
         worst = worst.max(t.elapsed());
     }
     println!(
-        "cluster_read_your_writes: {nodes} node(s), 40 writes each read through the next node; slowest {} ({} answers carried no Coldset-Position)",
+        "cluster_read_your_writes: {nodes} node(s), 40 writes each read through the next node; slowest {} ({} answers carried no Coldset-Position",
         ms(worst),
         without_header
     );
@@ -1467,6 +1493,53 @@ fn cluster_read_your_writes() {
         n.stop();
     }
     cluster.verify(&[]);
+    cluster.passed = true;
+}
+
+/// Any node accepts any write, of a production made a moment ago through another node too:
+/// that node may answer 503 while it learns of the production (the client retries), never
+/// 404.
+#[test]
+fn cluster_new_production_is_written_through_any_node() {
+    let nodes = node_count();
+    if nodes < 2 {
+        println!("cluster_new_production_is_written_through_any_node: needs two nodes or more; nothing run");
+        return;
+    }
+    let mut cluster = Cluster::start(nodes, Backend::Postgres { standby: false }, 0);
+    let token = cluster.token.clone();
+    let ag = agent(Duration::from_secs(5));
+    let mut not_found = Vec::new();
+    for i in 0..6 {
+        let (from, to) = (i % nodes, (i + 1) % nodes);
+        let id = format!("new-{i}");
+        let body = serde_json::json!({"id": id, "name": format!("New {i}"), "time_zone": "UTC",
+            "packs": ["industry-us"], "compliance_contact": "safety@example"});
+        let r = ag
+            .post(&format!("{}/api/v1/productions", cluster.nodes[from].base))
+            .set("Authorization", &format!("Bearer {token}"))
+            .set("Content-Type", "application/json")
+            .send_string(&body.to_string());
+        assert!(r.is_ok_and(|r| r.status() == 200), "creating {id} through node {}", from + 1);
+        let t = Instant::now();
+        loop {
+            match send(&ag, &cluster.nodes[to].base, &token, &id, &format!("ryw-new-{i}")) {
+                Answer::Ok { .. } => break,
+                Answer::Retry(_) => std::thread::sleep(Duration::from_millis(20)),
+                Answer::Refused(why) => {
+                    not_found.push(format!(
+                        "{id}, made through node {}, written through node {}: {why}",
+                        from + 1,
+                        to + 1
+                    ));
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+            assert!(t.elapsed() < Duration::from_secs(5), "{id} never written through node {}", to + 1);
+        }
+    }
+    assert!(not_found.is_empty(), "a production just made was refused through another node:\n{}", not_found.join("\n"));
+    println!("cluster_new_production_is_written_through_any_node: {nodes} nodes, 6 productions each written through another node at once");
     cluster.passed = true;
 }
 
