@@ -1485,7 +1485,7 @@ fn cluster_read_your_writes() {
         worst = worst.max(t.elapsed());
     }
     println!(
-        "cluster_read_your_writes: {nodes} node(s), 40 writes each read through the next node; slowest {} ({} answers carried no Coldset-Position",
+        "cluster_read_your_writes: {nodes} node(s), 40 writes each read through the next node; slowest {} ({} answers carried no Coldset-Position)",
         ms(worst),
         without_header
     );
