@@ -1230,6 +1230,7 @@ fn cluster_chaos() {
     let all: Vec<usize> = (0..PRODUCTIONS).collect();
     let mut rng = Rng(0x5EED_CAFE);
     let mut faults = Vec::new();
+    let mut to_kill: Vec<usize> = Vec::new();
     std::thread::sleep(Duration::from_secs(2));
     for round in 0..rounds {
         let node_round = match faults_wanted.as_str() {
@@ -1238,7 +1239,11 @@ fn cluster_chaos() {
             _ => round % 2 == 0,
         };
         if node_round {
-            let node = rng.below(nodes);
+            // A random node of those not killed yet in this cycle, so every node is killed.
+            if to_kill.is_empty() {
+                to_kill = (0..nodes).collect();
+            }
+            let node = to_kill.remove(rng.below(to_kill.len()));
             let t = Instant::now();
             cluster.nodes[node].kill();
             // With one node nothing answers until it is back: restart it at once. With
@@ -1246,16 +1251,30 @@ fn cluster_chaos() {
             if nodes > 1 {
                 wait_recovered(&load, &all, t, Duration::from_secs(30));
             }
-            cluster.nodes[node].start();
+            let restart = cluster.nodes[node].start();
             let recovered = wait_recovered(&load, &all, t, Duration::from_secs(30));
-            wait_node_writes(&load, node, Instant::now(), Duration::from_secs(30));
+            let rejoined = wait_node_writes(&load, node, Instant::now(), Duration::from_secs(30));
+            println!(
+                "  round {round}: node {} killed; every production written again after {}; restarted in {}, writing {} later",
+                node + 1,
+                ms(recovered),
+                ms(restart),
+                ms(rejoined)
+            );
             faults.push(Fault::Node { node, recovered });
         } else {
             let pg = cluster.pg.as_mut().unwrap();
             let (killed, promoted) = pg.kill_primary_and_promote();
             let recovered = wait_recovered(&load, &all, promoted, Duration::from_secs(60));
             // The next round needs a synchronous standby again.
+            let t = Instant::now();
             cluster.pg.as_mut().unwrap().build_standby();
+            println!(
+                "  round {round}: primary killed; standby promoted after {}; every production written again {} after the promotion; new synchronous standby in {}",
+                ms(promoted - killed),
+                ms(recovered),
+                ms(t.elapsed())
+            );
             faults.push(Fault::Database { promoted: promoted - killed, recovered });
         }
         // Some load between faults, for the nodes to settle.
