@@ -8,9 +8,13 @@
 //! test fails, with the PostgreSQL logs).
 //!
 //! How many nodes: `COLDSET_CLUSTER_NODES` if set; otherwise three when `coldset serve`
-//! takes `--node-url` (the mechanism of #22 is in), one before that. One node on
-//! PostgreSQL passes today; two nodes on one database without leases fork the log, which
-//! is what the mechanism prevents.
+//! takes `--node-url` (several nodes on one database, docs/cluster.md), one before that.
+//! Other knobs, for looking into a failure: `COLDSET_CLUSTER_ROUNDS` (chaos rounds, 10),
+//! `COLDSET_CLUSTER_FAULTS=node|database` (one kind of fault only), `COLDSET_CLUSTER_LOG`
+//! (the nodes' log level, `info`), `COLDSET_CLUSTER_KEEP=1` (keep a passing run's
+//! directory and logs), `COLDSET_CLUSTER_NODE_URL=off` (nodes without `--node-url`: one
+//! node alone on PostgreSQL), `COLDSET_CLUSTER_LIMITS=default` (the listener's default
+//! connection limits, see `Cluster::start`).
 //!
 //! The tests:
 //! - `cluster_chaos`: 64 clients write to 20 productions through every node while rounds kill
@@ -19,11 +23,16 @@
 //!   sequence number was acknowledged twice, no command was recorded twice, every
 //!   production verifies on the promoted primary (`coldset verify`), and the witness saw no
 //!   fork.
-//! - `cluster_paused_leader`: a leader stopped (SIGSTOP) while writing, the lease taken by
-//!   another node, then woken (SIGCONT): nothing it had in hand lands beside the new
-//!   leader's events (needs two nodes).
+//! - `cluster_paused_leader`: the leader of a production (read from the `leases` table)
+//!   stopped (SIGSTOP) while writing, the lease taken by another node, then woken
+//!   (SIGCONT): nothing it had in hand lands beside the new leader's events; and a write
+//!   sent to another node while the leader is stopped is answered within 5 s (needs two
+//!   nodes).
 //! - `cluster_read_your_writes`: written through one node, read through another with
 //!   `Coldset-At-Least`, seen within a second.
+//! - `cluster_new_production_is_written_through_any_node`: a production made through one
+//!   node is written through another at once (503 and a retry allowed, not 404).
+//! - `cluster_witness_sees_a_split_brain`: the witness does report a fork.
 //! - `cluster_bench` (ignored; `scripts/bench-cluster.sh`): throughput, latency and failover
 //!   times, three nodes on PostgreSQL against one node on SQLite.
 //!
@@ -486,7 +495,10 @@ impl Cluster {
             copy_data(&first, &dir.path().join(format!("node-{i}")));
         }
         // Several nodes coordinate through PostgreSQL only: on SQLite a node is alone.
-        let node_url = database.is_some() && binary_knows_clusters();
+        // COLDSET_CLUSTER_NODE_URL=off runs nodes without it: one node on PostgreSQL alone.
+        let node_url = database.is_some()
+            && binary_knows_clusters()
+            && std::env::var("COLDSET_CLUSTER_NODE_URL").as_deref() != Ok("off");
         // Every client of the test, and every write a node passes to another, comes from
         // 127.0.0.1: the default limit of 64 connections per client address (listener.rs)
         // would refuse most of them, as it would a load balancer's. COLDSET_CLUSTER_LIMITS=default
