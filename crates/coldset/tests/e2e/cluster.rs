@@ -692,12 +692,24 @@ pub(crate) fn agent(timeout: Duration) -> ureq::Agent {
 /// never contend on a record, so every command is accepted: any refusal is a failure.
 pub(crate) fn send(agent: &ureq::Agent, base: &str, token: &str, production: &str, key: &str) -> Answer {
     let body = format!(r#"{{"command":{{"command":"add_person","name":"{key}","roles":["crew"]}}}}"#);
+    send_body(agent, base, token, production, key, &body)
+}
+
+/// Sends a command's JSON body with `Idempotency-Key: key`.
+pub(crate) fn send_body(
+    agent: &ureq::Agent,
+    base: &str,
+    token: &str,
+    production: &str,
+    key: &str,
+    body: &str,
+) -> Answer {
     let r = agent
         .post(&format!("{base}/api/v1/productions/{production}/commands"))
         .set("Authorization", &format!("Bearer {token}"))
         .set("Content-Type", "application/json")
         .set("Idempotency-Key", key)
-        .send_string(&body);
+        .send_string(body);
     match r {
         Ok(resp) => {
             let position = resp.header("coldset-position").and_then(|v| v.parse().ok());
@@ -750,6 +762,68 @@ pub(crate) struct LoadSpec {
     pub(crate) pace: Duration,
     pub(crate) timeout: Duration,
     pub(crate) run: &'static str,
+    pub(crate) work: Work,
+}
+
+/// What the clients send.
+#[derive(Clone)]
+pub(crate) enum Work {
+    /// `add_person` named by the command's key, as the administrator: always accepted, and
+    /// checkable in the log (`check_logs`); each makes the production a person larger.
+    AddPerson,
+    /// Client c opens and closes its own cart, as its own person (`storage_clients`): the
+    /// state does not grow, so neither does a command's cost (a benchmark's steady rate).
+    Storage(Arc<Vec<StorageClient>>),
+}
+
+/// One client of `Work::Storage`: its production (index), its account's token, its cart.
+pub(crate) struct StorageClient {
+    production: usize,
+    token: String,
+    location: String,
+}
+
+/// For each of `clients`: a person (assistant armorer) in production `c % productions` with
+/// a cart of their own, an account linked to them and its token.
+pub(crate) fn storage_clients(cluster: &Cluster, clients: usize) -> Vec<StorageClient> {
+    let ag = agent(Duration::from_secs(10));
+    let base = &cluster.nodes[0].base;
+    let admin_post = |path: &str, body: serde_json::Value| -> serde_json::Value {
+        let r = ag
+            .post(&format!("{base}{path}"))
+            .set("Authorization", &format!("Bearer {}", cluster.token))
+            .set("Content-Type", "application/json")
+            .send_string(&body.to_string())
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        serde_json::from_str(&r.into_string().unwrap()).unwrap()
+    };
+    (0..clients)
+        .map(|c| {
+            let pi = c % cluster.productions.len();
+            let prod = &cluster.productions[pi];
+            let commands = format!("/api/v1/productions/{prod}/commands");
+            let v = admin_post(
+                &commands,
+                serde_json::json!({"command": {"command": "add_person", "name": format!("Keeper {c}"), "roles": ["assistant_armorer"]}}),
+            );
+            let person = v["events"][0]["event"]["body"]["person"].as_str().unwrap().to_owned();
+            let v = admin_post(
+                &commands,
+                serde_json::json!({"command": {"command": "add_location", "name": format!("Cart {c}"), "kind": "cart", "authorised": [person]}}),
+            );
+            let location = v["events"][0]["event"]["body"]["location"].as_str().unwrap().to_owned();
+            let account = format!("keeper-{c}");
+            admin_post("/api/v1/accounts", serde_json::json!({"name": account, "links": [{"production": prod, "person": person}]}));
+            let mut args = vec!["token", "create", "--data", p(&cluster.nodes[0].data), "--account", account.as_str()];
+            let url = cluster.pg.as_ref().map(Pg::url);
+            if let Some(url) = &url {
+                args.extend(["--database", url.as_str()]);
+            }
+            let o = coldset(&args);
+            assert!(o.status.success(), "{}", text(&o));
+            StorageClient { production: pi, token: String::from_utf8_lossy(&o.stdout).trim().to_owned(), location }
+        })
+        .collect()
 }
 
 impl Load {
@@ -769,11 +843,24 @@ impl Load {
                     let agent = agent(spec.timeout);
                     let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ ((c as u64 + 1) * 0x1000_0001));
                     let mut n = 0u64;
+                    // Work::Storage: whether this client's cart is open (it starts closed).
+                    let mut open = false;
                     while !stop.load(Ordering::Relaxed) {
                         // Each command starts at the next node, so a restarted node is
                         // written through again at once.
                         let mut node = (c + n as usize) % spec.nodes.len();
-                        let prod = spec.productions[rng.below(spec.productions.len())];
+                        let (prod, token, body) = match &spec.work {
+                            Work::AddPerson => {
+                                (spec.productions[rng.below(spec.productions.len())], token.clone(), None)
+                            }
+                            Work::Storage(clients) => {
+                                let me = &clients[c % clients.len()];
+                                let verb = if open { "close_storage" } else { "open_storage" };
+                                let body =
+                                    format!(r#"{{"command":{{"command":"{verb}","location":"{}"}}}}"#, me.location);
+                                (me.production, me.token.clone(), Some(body))
+                            }
+                        };
                         let key = format!("{}-c{c}-n{n}", spec.run);
                         n += 1;
                         sent.fetch_add(1, Ordering::Relaxed);
@@ -784,8 +871,13 @@ impl Load {
                             tries += 1;
                             let sent_at = Instant::now();
                             let target = spec.nodes[node];
-                            match send(&agent, &bases[target], &token, &productions[prod], &key) {
+                            let answer = match &body {
+                                None => send(&agent, &bases[target], &token, &productions[prod], &key),
+                                Some(b) => send_body(&agent, &bases[target], &token, &productions[prod], &key, b),
+                            };
+                            match answer {
                                 Answer::Ok { seqs, position } => {
+                                    open = !open;
                                     let ack = Ack {
                                         production: prod,
                                         key,
@@ -1237,6 +1329,7 @@ fn cluster_chaos() {
             pace: Duration::from_millis(40),
             timeout: Duration::from_secs(5),
             run,
+            work: Work::AddPerson,
         },
     );
     let all: Vec<usize> = (0..PRODUCTIONS).collect();
@@ -1419,6 +1512,7 @@ fn cluster_paused_leader() {
             pace: Duration::ZERO,
             timeout: Duration::from_secs(60),
             run,
+            work: Work::AddPerson,
         },
     );
     wait_until("writes through the leader", Duration::from_secs(10), || load.acked() > 50);
@@ -1668,7 +1762,10 @@ fn cluster_witness_sees_a_split_brain() {
 // ---- the benchmark ---------------------------------------------------------------------------
 
 /// One steady run: clients as fast as answers come, for `secs` after a second's warm-up.
+/// Each client opens and closes its own cart (`Work::Storage`), so the rate does not fall
+/// as the log grows.
 fn steady(cluster: &Cluster, secs: u64, run: &'static str) -> (f64, Duration, Duration, usize) {
+    let clients = Arc::new(storage_clients(cluster, CLIENTS));
     let load = Load::start(
         cluster,
         LoadSpec {
@@ -1678,6 +1775,7 @@ fn steady(cluster: &Cluster, secs: u64, run: &'static str) -> (f64, Duration, Du
             pace: Duration::ZERO,
             timeout: Duration::from_secs(10),
             run,
+            work: Work::Storage(clients),
         },
     );
     std::thread::sleep(Duration::from_secs(1));
@@ -1731,6 +1829,7 @@ fn cluster_bench() {
             pace: Duration::from_millis(5),
             timeout: Duration::from_secs(5),
             run: "bench-failover",
+            work: Work::AddPerson,
         },
     );
     let all: Vec<usize> = (0..PRODUCTIONS).collect();
