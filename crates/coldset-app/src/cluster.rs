@@ -97,7 +97,14 @@ impl Leadership {
 struct Keeper {
     /// Productions seen without a valid lease, and for how many rounds.
     unled: HashMap<ProductionId, u32>,
+    /// Leases taken and handed to the writer, not yet loaded by it (a long log takes more
+    /// than a round to load): the token, and for how many rounds it has waited.
+    pending: HashMap<ProductionId, (u64, u32)>,
 }
+
+/// Rounds a lease handed to the writer may wait for it to load the production before the
+/// keeper hands it again (the load failed: the log could not be read).
+const LOAD_ROUNDS: u32 = 120;
 
 impl Keeper {
     /// One round; errors (the database unreachable) are the caller's to log: the fencing in
@@ -127,10 +134,20 @@ impl Keeper {
         // Held but not written (the writer dropped it after a failed commit, or could not load
         // it): taken again, with a new token, and loaded again from the log. Only productions
         // that exist: a lease of a creation that was refused is left to expire.
-        let mut changed = false;
-        for p in held.keys().filter(|p| !leading.contains_key(*p) && productions.contains(p)) {
+        self.pending.retain(|p, (token, rounds)| {
+            *rounds += 1;
+            held.get(p) == Some(token) && !leading.contains_key(p) && *rounds <= LOAD_ROUNDS
+        });
+        let mut changed = !self.pending.is_empty();
+        let idle: Vec<ProductionId> = held
+            .keys()
+            .filter(|p| !leading.contains_key(*p) && !self.pending.contains_key(*p) && productions.contains(p))
+            .cloned()
+            .collect();
+        for p in &idle {
             if let Some(token) = cluster.take_lease(p, node, cfg.lease)? {
                 writer.control(Control::Lead { production: p.clone(), token });
+                self.pending.insert(p.clone(), (token, 0));
                 changed = true;
             }
         }
@@ -150,6 +167,7 @@ impl Keeper {
                 if let Some(token) = cluster.take_lease(p, node, cfg.lease)? {
                     tracing::info!(production = %p, token, "lease taken: this node writes it");
                     writer.control(Control::Lead { production: p.clone(), token });
+                    self.pending.insert(p.clone(), (token, 0));
                     mine += 1;
                     changed = true;
                     self.unled.remove(p);
@@ -219,11 +237,25 @@ pub(crate) struct Follower {
     pub(crate) published: crate::snapshots::Snapshots,
     /// The live feed (the board): events another node wrote reach this node's watchers too.
     pub(crate) live: tokio::sync::broadcast::Sender<crate::Published>,
+    /// The leaf hash of the last event applied to each copy. A commit is visible to other
+    /// sessions a moment before the synchronous standby has it; if the primary dies then,
+    /// the promoted standby lacks that event and the next one takes its number. Each
+    /// catch-up reads the last applied event again and starts the copy over if it changed.
+    pub(crate) last_leaf: HashMap<ProductionId, coldset_ledger::Hash>,
 }
 
 impl Follower {
+    pub(crate) fn new(
+        store: Arc<dyn Store>,
+        lead: Arc<Leadership>,
+        published: crate::snapshots::Snapshots,
+        live: tokio::sync::broadcast::Sender<crate::Published>,
+    ) -> Follower {
+        Follower { store, lead, published, live, last_leaf: HashMap::new() }
+    }
+
     /// Brings every production (or those of `only`) this node does not write up to the log.
-    pub(crate) fn catch_up(&self, only: Option<&[ProductionId]>) -> Result<(), StoreError> {
+    pub(crate) fn catch_up(&mut self, only: Option<&[ProductionId]>) -> Result<(), StoreError> {
         let Some(cluster) = self.store.cluster() else { return Ok(()) };
         let wanted: Vec<(ProductionId, u64)> = match only {
             None => cluster.log_sizes()?,
@@ -231,22 +263,66 @@ impl Follower {
         };
         for (p, size) in wanted {
             if self.lead.leads(&p) {
+                // The writer's copy is the one published; this one starts over when needed.
+                self.last_leaf.remove(&p);
                 continue;
             }
             let current = self.published.state(&p);
             let have = current.as_ref().map_or(0, |s| s.next_seq());
-            if have >= size {
+            if size != u64::MAX && have == size {
                 continue;
             }
-            let mut state = current.map_or_else(ProductionState::new, |s| (*s).clone());
+            // A copy this follower did not make (the writer's, before the lease moved away)
+            // is taken as it is: the writer published it once its commit had returned.
+            let known = self.last_leaf.get(&p).copied().filter(|_| have > 0);
+            let mut state = current.as_deref().cloned().unwrap_or_else(ProductionState::new);
+            let from = if known.is_some() { have - 1 } else { have };
             let mut read = Vec::new();
-            self.store.for_each_event(&p, have, &mut |ev| {
-                let env = Envelope::decode(&ev.bytes)
-                    .map_err(|e| StoreError::Corrupt(format!("event {} of {p}: {e}", ev.seq)))?;
-                state.apply(&env).map_err(|e| StoreError::Corrupt(format!("{p}: {e}")))?;
-                read.push(env);
-                Ok(())
-            })?;
+            let mut diverged = false;
+            let mut saw_last = false;
+            self.store
+                .for_each_event(&p, from, &mut |ev| {
+                    if ev.seq < have {
+                        // The last event applied: still the same?
+                        saw_last = true;
+                        if Some(ev.leaf_hash) != known {
+                            diverged = true;
+                            return Err(StoreError::Conflict("diverged".into()));
+                        }
+                        return Ok(());
+                    }
+                    let env = Envelope::decode(&ev.bytes)
+                        .map_err(|e| StoreError::Corrupt(format!("event {} of {p}: {e}", ev.seq)))?;
+                    state.apply(&env).map_err(|e| StoreError::Corrupt(format!("{p}: {e}")))?;
+                    self.last_leaf.insert(p.clone(), ev.leaf_hash);
+                    read.push(env);
+                    Ok(())
+                })
+                .or_else(|e| if diverged { Ok(()) } else { Err(e) })?;
+            // The last event applied is gone: the log is shorter than the copy.
+            diverged |= known.is_some() && !saw_last;
+            if diverged {
+                tracing::warn!(production = %p, "the log changed under this node's copy (a database failover): reading it again");
+                let mut fresh = ProductionState::new();
+                let mut last = None;
+                self.store.for_each_event(&p, 0, &mut |ev| {
+                    let env = Envelope::decode(&ev.bytes)
+                        .map_err(|e| StoreError::Corrupt(format!("event {} of {p}: {e}", ev.seq)))?;
+                    fresh.apply(&env).map_err(|e| StoreError::Corrupt(format!("{p}: {e}")))?;
+                    last = Some(ev.leaf_hash);
+                    Ok(())
+                })?;
+                match last {
+                    Some(leaf) => {
+                        self.last_leaf.insert(p.clone(), leaf);
+                    }
+                    None => {
+                        self.last_leaf.remove(&p);
+                    }
+                }
+                self.published.replace(&p, Arc::new(fresh));
+                continue;
+            }
             if !read.is_empty() && state.info.is_some() {
                 self.published.publish(&p, Arc::new(state));
                 for env in read {
@@ -259,7 +335,7 @@ impl Follower {
 }
 
 /// Runs the follower until the application is dropped.
-pub(crate) fn start_follower(alive: Weak<()>, follower: Follower) -> Result<(), crate::AppError> {
+pub(crate) fn start_follower(alive: Weak<()>, mut follower: Follower) -> Result<(), crate::AppError> {
     std::thread::Builder::new()
         .name("coldset-follower".into())
         .spawn(move || {

@@ -185,6 +185,10 @@ pub fn checkpoints(store: &dyn Store) -> Result<(), String> {
     ensure(recent == vec![cp(7)], "recent checkpoints come newest first, up to the limit")?;
     let recent = store.recent_checkpoints(&p, 10).map_err(|e| e.to_string())?;
     ensure(recent == vec![cp(7), cp(3)], "recent checkpoints: all of them when fewer than the limit")?;
+    ensure(store.checkpoint_at(&p, 3).map_err(|e| e.to_string())? == Some(cp(3)), "the checkpoint of a size")?;
+    ensure(store.checkpoint_at(&p, 5).map_err(|e| e.to_string())?.is_none(), "no checkpoint of a size not signed")?;
+    let other = pid("conf-cp-other")?;
+    ensure(store.checkpoint_at(&other, 3).map_err(|e| e.to_string())?.is_none(), "a size of another production")?;
     Ok(())
 }
 

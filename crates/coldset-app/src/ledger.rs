@@ -127,6 +127,38 @@ pub trait CheckpointSink: Send + Sync {
     fn publish(&self, checkpoint: &StoredCheckpoint) -> Result<(), String>;
 }
 
+/// Where the witnesses' cosignatures of a production's checkpoints are kept. The binary
+/// keeps them in files beside its checkpoint copies (`cosignatures.jsonl`, in the data and
+/// key directories), not in the store: a cosignature proves itself (it verifies with its
+/// witness's key over the checkpoint it names), so it needs no place in the signed log,
+/// and the files are what `coldset export` and `verify` already read.
+pub trait CosignatureSource: Send + Sync {
+    /// Every cosigned note kept for `production`: a checkpoint note with its witnesses'
+    /// signature lines (the same checkpoint may come several times, one per witness).
+    fn cosigned_notes(&self, production: &ProductionId) -> Result<Vec<String>, String>;
+}
+
+/// `note` with the signature lines of every cosigned note of the same body that it lacks,
+/// so a checkpoint travels with the cosignatures witnesses gave it.
+pub fn with_cosignatures<'a>(note: &str, cosigned: impl IntoIterator<Item = &'a String>) -> String {
+    let Some(split) = note.rfind("\n\n") else { return note.to_owned() };
+    let body = &note[..split + 1];
+    let mut out = note.to_owned();
+    for other in cosigned {
+        let Some(other_split) = other.rfind("\n\n") else { continue };
+        if &other[..other_split + 1] != body {
+            continue;
+        }
+        for line in other[other_split + 2..].lines() {
+            if !out[split + 2..].lines().any(|l| l == line) {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
 /// The origin line of a production's checkpoints: installation key name and production.
 pub fn origin(key_name: &str, production: &ProductionId) -> String {
     format!("{key_name}/{production}")

@@ -57,6 +57,8 @@ struct Inner {
     lead: Option<Arc<cluster::Leadership>>,
     live: tokio::sync::broadcast::Sender<Published>,
     checkpointer: OnceLock<Arc<Checkpointer>>,
+    /// Where the witnesses' cosignatures are kept (the binary's files), once set.
+    cosignatures: OnceLock<Arc<dyn ledger::CosignatureSource>>,
     targets: Arc<RwLock<notify::Targets>>,
     throttle: access::Throttle,
     /// Wrong confirmation PINs, per person of a production.
@@ -92,12 +94,12 @@ impl App {
         }
         let lead = Arc::new(cluster::Leadership::new(node));
         let app = App::start(store, clock, Some(lead.clone()))?;
-        let follower = cluster::Follower {
-            store: app.inner.store.clone(),
-            lead: lead.clone(),
-            published: app.inner.snapshots.clone(),
-            live: app.inner.live.clone(),
-        };
+        let mut follower = cluster::Follower::new(
+            app.inner.store.clone(),
+            lead.clone(),
+            app.inner.snapshots.clone(),
+            app.inner.live.clone(),
+        );
         follower.catch_up(None)?;
         cluster::start_keeper(
             Arc::downgrade(&app.inner.alive),
@@ -139,6 +141,7 @@ impl App {
                 lead,
                 live,
                 checkpointer: OnceLock::new(),
+                cosignatures: OnceLock::new(),
                 targets,
                 throttle: access::Throttle::new("too many failed sign-ins for this account"),
                 pin_throttle: access::Throttle::new("too many wrong PINs for this person"),
@@ -198,6 +201,23 @@ impl App {
         cp.sign_new_heads()?;
         ledger::spawn_loop(Arc::downgrade(&cp), interval)?;
         Ok(cp)
+    }
+
+    /// Reads the witnesses' cosignatures from `source` from now on (the compliance pack
+    /// lists them; a tlog-proof carries them). Set once, at start.
+    pub fn set_cosignature_source(&self, source: Arc<dyn ledger::CosignatureSource>) -> Result<(), AppError> {
+        self.inner
+            .cosignatures
+            .set(source)
+            .map_err(|_| AppError::Internal("the cosignatures' source is already set".into()))
+    }
+
+    /// Every cosigned note kept for `production` (none when no source is set).
+    pub fn cosigned_notes(&self, production: &ProductionId) -> Result<Vec<String>, AppError> {
+        match self.inner.cosignatures.get() {
+            None => Ok(Vec::new()),
+            Some(source) => source.cosigned_notes(production).map_err(AppError::Internal),
+        }
     }
 
     /// The operator's metrics in Prometheus text format: the writer's counters, and per

@@ -333,6 +333,9 @@ pub trait Store: Send + Sync {
     /// The newest notifications, delivered or not (the delivery log).
     fn outbox_recent(&self, limit: u32) -> Result<Vec<OutboxItem>, StoreError>;
     fn attachment(&self, hash: &str) -> Result<Option<Attachment>, StoreError>;
+    /// The checkpoint of exactly `size` events, if one was signed: a printed record's
+    /// verification names its checkpoint by size, and a production signs thousands.
+    fn checkpoint_at(&self, production: &ProductionId, size: u64) -> Result<Option<StoredCheckpoint>, StoreError>;
     /// The coordination of several nodes, for a store they can share (PostgreSQL).
     fn cluster(&self) -> Option<&dyn Cluster> {
         None

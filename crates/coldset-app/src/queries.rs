@@ -37,6 +37,11 @@ impl App {
         Ok(self.inner.store.latest_checkpoint(production)?)
     }
 
+    /// The checkpoint of exactly `size` events, if one was signed.
+    pub fn checkpoint_at(&self, production: &ProductionId, size: u64) -> Result<Option<StoredCheckpoint>, AppError> {
+        Ok(self.inner.store.checkpoint_at(production, size)?)
+    }
+
     /// The newest `limit` checkpoints, newest first.
     pub fn recent_checkpoints(&self, production: &ProductionId, limit: u32) -> Result<Vec<StoredCheckpoint>, AppError> {
         Ok(self.inner.store.recent_checkpoints(production, limit)?)

@@ -10,9 +10,11 @@
 
 mod derive;
 mod sheet;
+mod signed;
 
 pub use derive::{Derived, Deriver, INCIDENT_WINDOW_MINUTES};
 pub use sheet::{compare, digest, parse_csv, to_csv, CsvRecord, Difference};
+pub use signed::{is_signed_table, signed_tables, SignedCheck, SignedRows, CHECKPOINTS_TABLE, COSIGNATURES_TABLE};
 
 use crate::ports::{StoreError, StoredCheckpoint, StoredEvent};
 use crate::App;
@@ -34,7 +36,8 @@ pub enum RecordKind {
     TrainingRegister,
     /// One incident: its window's events, frozen evidence, statements, investigation.
     IncidentPack,
-    /// The production's policy, meetings, plans, overrides, reports, checkpoints.
+    /// The production's policy, meetings, plans, overrides, reports, and the signed
+    /// checkpoints with their witnesses' cosignatures.
     CompliancePack,
     /// One hand-off, as the performer who received the firearm keeps it.
     HandOffReceipt,
@@ -459,6 +462,43 @@ pub fn make(
     })
 }
 
+/// The hashes of the photos an incident pack's rows list, in order.
+pub fn photo_hashes(record: &Record) -> Vec<String> {
+    record
+        .tables
+        .iter()
+        .filter(|t| t.name == "photos")
+        .flat_map(|t| t.rows.iter().filter_map(|r| r.cells.last().cloned()))
+        .collect()
+}
+
+/// The incident pack carries the photos whose hashes its rows list (the files are stored
+/// beside the log, by hash; one `file` does not give, or whose bytes do not hash to it, is
+/// listed by its hash alone). `file` gives a hash's media type and bytes: the store's, or
+/// for `verify --record` the files a PDF carries.
+pub fn add_photos(record: &mut Record, mut file: impl FnMut(&str) -> Option<(String, Vec<u8>)>) {
+    use sha2::Digest as _;
+    for hash in photo_hashes(record) {
+        let Some((media_type, bytes)) = file(&hash) else { continue };
+        if hex::encode(sha2::Sha256::digest(&bytes)) != hash {
+            continue;
+        }
+        record.photos.push(Photo {
+            caption: format!("Photo {}", &hash[..hash.len().min(12)]),
+            sha256: hash,
+            media_type,
+            bytes,
+        });
+    }
+}
+
+/// The compliance pack's checkpoints (up to its own) and their witnesses' cosignatures,
+/// after its derived tables (signed.rs).
+pub fn add_signed_tables(record: &mut Record, checkpoints: &[StoredCheckpoint], cosigned: &[String]) {
+    let tables = signed_tables(&record.time_zone, &record.params, record.checkpoint.size, checkpoints, cosigned);
+    record.tables.extend(tables);
+}
+
 impl App {
     /// A record of `production` made from its latest signed checkpoint (not the live head:
     /// a record holds what a signature covers). `at`: a checkpoint of exactly that size
@@ -477,33 +517,19 @@ impl App {
         let checkpoint = match at {
             None => self.latest_checkpoint(production).map_err(store)?.ok_or(RecordError::NoCheckpoint)?,
             Some(size) => self
-                .checkpoints(production)
+                .checkpoint_at(production, size)
                 .map_err(store)?
-                .into_iter()
-                .find(|c| c.size == size)
                 .ok_or_else(|| RecordError::not_found(format!("no checkpoint of {size} events was signed")))?,
         };
         let now = self.now();
         let mut record =
             make(kind, params, production, &checkpoint, now, base_url, &mut |f| self.for_each_event(production, 0, f))?;
-        // The incident pack carries the photos whose hashes its rows list (the files are
-        // stored beside the log, by hash; a missing one is listed by its hash alone).
-        let hashes: Vec<String> = record
-            .tables
-            .iter()
-            .filter(|t| t.name == "photos")
-            .flat_map(|t| t.rows.iter().filter_map(|r| r.cells.last().cloned()))
-            .collect();
-        for hash in hashes {
-            if let Ok(Some(file)) = self.attachment(&hash) {
-                record.photos.push(Photo {
-                    caption: format!("Photo {}", &hash[..hash.len().min(12)]),
-                    sha256: file.hash,
-                    media_type: file.content_type,
-                    bytes: file.bytes,
-                });
-            }
+        if kind == RecordKind::CompliancePack {
+            let checkpoints = self.checkpoints(production).map_err(store)?;
+            let cosigned = self.cosigned_notes(production).map_err(store)?;
+            add_signed_tables(&mut record, &checkpoints, &cosigned);
         }
+        add_photos(&mut record, |hash| self.attachment(hash).ok().flatten().map(|f| (f.content_type, f.bytes)));
         Ok(record)
     }
 }

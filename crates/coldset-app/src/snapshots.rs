@@ -55,6 +55,15 @@ impl Snapshots {
         self.changed.send_modify(|n| *n = n.wrapping_add(1));
     }
 
+    /// Publishes `state` even if the one there is further along: a production loaded again
+    /// from the log after a database failover, where the log is the truth.
+    pub(crate) fn replace(&self, production: &ProductionId, state: Arc<ProductionState>) {
+        if let Ok(mut map) = self.states.write() {
+            map.insert(production.clone(), state);
+        }
+        self.changed.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
     /// The log size of the published state of `production`.
     pub(crate) fn position(&self, production: &ProductionId) -> Option<u64> {
         self.state(production).map(|s| s.next_seq())

@@ -310,7 +310,9 @@ impl Worker {
         match change {
             Control::Lead { production, token } => match load_log(self.store.as_ref(), &production) {
                 Ok(log) if log.state.info.is_some() => {
-                    self.snapshots.publish(&production, Arc::new(log.state.clone()));
+                    // The log as it is now replaces whatever copy this node had (after a
+                    // database failover, a copy may hold an event the log lost).
+                    self.snapshots.replace(&production, Arc::new(log.state.clone()));
                     if let Ok(mut heads) = self.heads.write() {
                         heads.insert(production.clone(), (log.tree.size(), log.tree.root()));
                     }
@@ -512,7 +514,15 @@ impl Worker {
             }
             Err(e) => {
                 self.metrics.commit_failed();
-                tracing::error!(error = %e, "commit failed; reloading the productions involved");
+                match (&self.lead, &e) {
+                    (Some(_), AppError::Store(crate::ports::StoreError::LeaseLost(_))) => {
+                        tracing::warn!(error = %e, "commit refused: a lease moved; this node stops writing its productions")
+                    }
+                    (Some(_), _) => {
+                        tracing::error!(error = %e, "commit failed; this node stops writing its productions until it takes them again")
+                    }
+                    (None, _) => tracing::error!(error = %e, "commit failed; reloading the productions involved"),
+                }
                 for (reply, _) in accepted {
                     let _ = reply.send(Err(e.clone()));
                 }

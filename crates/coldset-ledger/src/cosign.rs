@@ -129,6 +129,10 @@ impl CosignerVerifier {
     pub fn name(&self) -> &str {
         &self.name
     }
+
+    pub fn key_id(&self) -> u32 {
+        self.key_id
+    }
 }
 
 impl fmt::Display for CosignerVerifier {

@@ -20,6 +20,7 @@ mod hash;
 mod note;
 mod proof;
 mod rotation;
+mod tlog_proof;
 mod tree;
 mod verify;
 
@@ -35,5 +36,6 @@ pub use proof::{
     verify_inclusion,
 };
 pub use rotation::{KeyChain, KeyRotation, RotationError, ROTATION_HEADER};
+pub use tlog_proof::{TlogProof, TlogProofError, TLOG_PROOF_HEADER};
 pub use tree::{CompactTree, MemoryNodes, MissingNode, Node, NodeReader, MAX_TREE_SIZE};
 pub use verify::{verify_log, LogVerifier, VerifySummary};

@@ -164,9 +164,11 @@ impl Doc {
             .restore_state();
     }
 
-    /// The PDF: `title` in its information, `attachment` (file name, description, bytes) as
-    /// an embedded file listed in the document's attachments.
-    pub(crate) fn finish(self, title: &str, attachment: Option<(&str, &str, &[u8])>) -> Result<Vec<u8>, String> {
+    /// The PDF: `title` in its information, each attachment as an embedded file listed in
+    /// the document's attachments (by name: a name tree is sorted).
+    pub(crate) fn finish(self, title: &str, attachments: &[Attachment<'_>]) -> Result<Vec<u8>, String> {
+        let mut attachments: Vec<&Attachment<'_>> = attachments.iter().collect();
+        attachments.sort_by(|a, b| a.name.cmp(b.name));
         let mut next = 1;
         let mut alloc = || {
             let r = Ref::new(next);
@@ -181,15 +183,20 @@ impl Doc {
             self.used.keys().map(|w| (*w, [alloc(), alloc(), alloc(), alloc(), alloc()])).collect();
         let qr_ids: Vec<Ref> = self.qr.iter().map(|_| alloc()).collect();
         let image_ids: Vec<(Ref, Ref)> = self.images.iter().map(|_| (alloc(), alloc())).collect();
-        let file_ids = attachment.map(|_| (alloc(), alloc()));
+        let file_ids: Vec<(Ref, Ref)> = attachments.iter().map(|_| (alloc(), alloc())).collect();
 
         let mut pdf = Pdf::new();
         pdf.set_version(1, 7);
         {
             let mut catalog = pdf.catalog(catalog_id);
             catalog.pages(tree_id);
-            if let (Some((name, ..)), Some((spec, _))) = (attachment, file_ids) {
-                catalog.names().embedded_files().names().insert(Str(name.as_bytes()), spec);
+            if !attachments.is_empty() {
+                let mut names = catalog.names();
+                let mut files = names.embedded_files();
+                let mut entries = files.names();
+                for (a, (spec, _)) in attachments.iter().zip(&file_ids) {
+                    entries.insert(Str(a.name.as_bytes()), *spec);
+                }
             }
         }
         pdf.document_info(info_id).title(TextStr(title)).producer(TextStr("coldset"));
@@ -279,22 +286,34 @@ impl Doc {
         for (image, (id, mask_id)) in self.images.iter().zip(&image_ids) {
             image.write(&mut pdf, *id, *mask_id);
         }
-        if let (Some((name, description, bytes)), Some((spec, file))) = (attachment, file_ids) {
-            let data = deflate_fast(bytes);
-            let mut embedded = pdf.embedded_file(file, &data);
-            embedded.subtype(Name(b"text/csv"));
-            embedded.filter(Filter::FlateDecode);
-            embedded.params().size(bytes.len() as i32);
+        for (a, (spec, file)) in attachments.iter().zip(&file_ids) {
+            // Text is packed; a photo is already (JPEG, PNG) and is kept as it is.
+            let packed = a.media_type.starts_with("text/");
+            let data = if packed { deflate_fast(a.bytes) } else { a.bytes.to_vec() };
+            let mut embedded = pdf.embedded_file(*file, &data);
+            embedded.subtype(Name(a.media_type.as_bytes()));
+            if packed {
+                embedded.filter(Filter::FlateDecode);
+            }
+            embedded.params().size(a.bytes.len() as i32);
             embedded.finish();
-            pdf.file_spec(spec)
-                .path(Str(name.as_bytes()))
-                .unic_file(TextStr(name))
-                .description(TextStr(description))
-                .embedded_file_with_unicode(file)
+            pdf.file_spec(*spec)
+                .path(Str(a.name.as_bytes()))
+                .unic_file(TextStr(a.name))
+                .description(TextStr(a.description))
+                .embedded_file_with_unicode(*file)
                 .association_kind(AssociationKind::Data);
         }
         Ok(pdf.finish())
     }
+}
+
+/// A file carried inside the PDF.
+pub(crate) struct Attachment<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    pub media_type: &'a str,
+    pub bytes: &'a [u8],
 }
 
 pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {

@@ -194,7 +194,7 @@ pub fn render_labels(labels: &[Label], stock: Stock, title: &str) -> Result<Vec<
         let top = g.page.1 - g.origin.1 - row as f32 * g.pitch.1;
         draw(&mut doc, page, stock, x, top - g.label.1, g.label, label)?;
     }
-    Ok(doc.finish(title, None)?)
+    Ok(doc.finish(title, &[])?)
 }
 
 /// One label with its lower left corner at (x, y).

@@ -13,7 +13,7 @@ mod image;
 pub mod labels;
 mod record;
 
-pub use attach::embedded_csv;
+pub use attach::{embedded_csv, embedded_photos};
 pub use labels::{render_labels, Label, Marking, Stock};
 pub use record::render_pdf;
 

@@ -2,7 +2,7 @@
 //! header repeated on every page it runs onto, its photos, "page N of M", and on every page
 //! a QR code of the record's verification address; its CSV rides along as an attachment.
 
-use crate::doc::{Doc, Rgb, BLACK};
+use crate::doc::{Attachment, Doc, Rgb, BLACK};
 use crate::font::Weight::{self, Bold, Regular};
 use crate::{Error, Paper};
 use coldset_app::records::{Record, Table};
@@ -49,7 +49,29 @@ pub fn render_pdf(record: &Record, paper: Paper, embedded_csv: &[u8]) -> Result<
         "The record's rows as CSV, made from checkpoint {} of {}: check it with coldset verify --record",
         record.checkpoint.size, record.checkpoint.origin
     );
-    Ok(l.doc.finish(&title, Some((&file, &description, embedded_csv)))?)
+    // The photos ride along too, as the files the log's hashes name, so `coldset verify
+    // --record` can check them against the rows and lay the pages out again.
+    let photo_names: Vec<(String, String)> = record
+        .photos
+        .iter()
+        .map(|p| (photo_file_name(&p.sha256, &p.media_type), format!("Photo, SHA-256 {}", p.sha256)))
+        .collect();
+    let mut attachments =
+        vec![Attachment { name: &file, description: &description, media_type: "text/csv", bytes: embedded_csv }];
+    for (photo, (name, description)) in record.photos.iter().zip(&photo_names) {
+        attachments.push(Attachment { name, description, media_type: &photo.media_type, bytes: &photo.bytes });
+    }
+    Ok(l.doc.finish(&title, &attachments)?)
+}
+
+/// A photo's name among a PDF's attachments: `photo-<first 16 hex digits of its hash>.jpg`.
+fn photo_file_name(sha256: &str, media_type: &str) -> String {
+    let ext = match media_type {
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        _ => "bin",
+    };
+    format!("photo-{}.{ext}", &sha256[..sha256.len().min(16)])
 }
 
 /// Greedy word wrap of `text` to `max` points; a word longer than a line is cut where it
@@ -91,6 +113,59 @@ pub(crate) fn wrap(doc: &Doc, weight: Weight, size: f32, text: &str, max: f32) -
         lines.push(line);
     }
     lines
+}
+
+/// The widest a column is made to keep its longest word whole (a share of the table).
+const MAX_WORD_SHARE: f32 = 0.3;
+
+/// The columns' widths (the events column last), summing to `width`: each column's share
+/// of it, then widened where its longest word (or its heading's) would not fit whole, taken
+/// from the columns with room to spare, so a narrow column ("Kind", "Events") does not
+/// break "Winchester" in two while its neighbour has space. A word wider than
+/// [`MAX_WORD_SHARE`] of the table (a signature in base64) is still broken.
+pub(crate) fn column_widths(doc: &Doc, table: &Table, width: f32) -> Vec<f32> {
+    let total: f32 = table.columns.iter().map(|c| f32::from(c.width.max(1))).sum::<f32>().max(1.0);
+    let share = width * (1.0 - EVENTS_SHARE);
+    let mut widths: Vec<f32> = table.columns.iter().map(|c| share * f32::from(c.width.max(1)) / total).collect();
+    widths.push(width - share);
+    let longest = |weight: Weight, text: &str, acc: &mut f32| {
+        for word in text.split_whitespace() {
+            *acc = acc.max(doc.width_of(weight, CELL_SIZE, word));
+        }
+    };
+    let mut need = vec![0.0f32; widths.len()];
+    for (i, c) in table.columns.iter().enumerate() {
+        longest(Bold, &c.label, &mut need[i]);
+    }
+    if let Some(last) = need.last_mut() {
+        longest(Bold, "Events", last);
+    }
+    let events_col = widths.len() - 1;
+    for row in &table.rows {
+        for (i, cell) in row.cells.iter().enumerate().take(events_col) {
+            longest(Regular, cell, &mut need[i]);
+        }
+        if let Some(last) = row.events.last() {
+            // The widest number is the last (ascending), with its comma.
+            need[events_col] = need[events_col].max(doc.width_of(Regular, CELL_SIZE, &format!("{last},")));
+        }
+    }
+    let need: Vec<f32> = need.iter().map(|n| (n + 2.0 * PAD_X).min(width * MAX_WORD_SHARE)).collect();
+    let deficit: f32 = widths.iter().zip(&need).map(|(w, n)| (n - w).max(0.0)).sum();
+    let slack: f32 = widths.iter().zip(&need).map(|(w, n)| (w - n).max(0.0)).sum();
+    if deficit <= 0.0 || slack <= 0.0 {
+        return widths;
+    }
+    // Give what the slack allows, in proportion on both sides: the sum stays `width`.
+    let moved = deficit.min(slack);
+    for (w, n) in widths.iter_mut().zip(&need) {
+        if *n > *w {
+            *w += (*n - *w) * moved / deficit;
+        } else {
+            *w -= (*w - *n) * moved / slack;
+        }
+    }
+    widths
 }
 
 struct Layout<'a> {
@@ -176,10 +251,7 @@ impl Layout<'_> {
 
     fn table(&mut self, table: &Table) -> Result<(), Error> {
         let width = self.content_width();
-        let total: f32 = table.columns.iter().map(|c| f32::from(c.width.max(1))).sum::<f32>().max(1.0);
-        let share = width * (1.0 - EVENTS_SHARE);
-        let mut widths: Vec<f32> = table.columns.iter().map(|c| share * f32::from(c.width.max(1)) / total).collect();
-        widths.push(width - share);
+        let widths = column_widths(&self.doc, table, width);
         let mut labels: Vec<&str> = table.columns.iter().map(|c| c.label.as_str()).collect();
         labels.push("Events");
         let header: Vec<Vec<String>> = labels

@@ -150,6 +150,11 @@ fn the_csv_comes_back_out_and_a_pdf_without_one_is_refused() {
     let mut flipped = pdf.clone();
     flipped[data + 20] ^= 0xFF;
     assert_ne!(embedded_csv(&flipped).ok(), Some(csv.clone()), "a damaged attachment must not read as the CSV");
+    // The photo shown rides along as its file, as the log's hash names it.
+    let shown = record(20).photos;
+    let carried = embedded_photos(&pdf).unwrap();
+    assert_eq!(carried, vec![(shown[0].media_type.clone(), shown[0].bytes.clone())]);
+    assert!(embedded_photos(&sheet).unwrap().is_empty());
 }
 
 #[test]
@@ -239,4 +244,28 @@ fn a_long_daily_log_renders() {
     let pdf = render_pdf(&r, Paper::A4, b"x").unwrap();
     eprintln!("5,000 rows: {} bytes in {:?}", pdf.len(), t.elapsed());
     assert!(pdf.windows(9).filter(|w| w == b"/MediaBox").count() > 100);
+}
+
+#[test]
+fn a_narrow_column_keeps_its_words_whole_when_its_neighbours_have_room() {
+    let doc = crate::doc::Doc::new(595.0, 842.0);
+    let col = |name: &str, width: u16| Column { name: name.into(), label: name.into(), width };
+    let table = Table {
+        name: "firearms".into(),
+        title: "Firearms".into(),
+        // "Kind" gets a thirtieth of the width by its share: too narrow for its words.
+        columns: vec![col("Kind", 1), col("Make and model", 29)],
+        rows: vec![Row { cells: vec!["replica Winchester".into(), "Colt".into()], events: vec![123_456] }],
+    };
+    let width = 523.0;
+    let widths = crate::record::column_widths(&doc, &table, width);
+    assert!((widths.iter().sum::<f32>() - width).abs() < 0.01, "{widths:?}");
+    let kind = crate::record::wrap(&doc, crate::font::Weight::Regular, 7.5, "replica Winchester", widths[0] - 5.0);
+    assert_eq!(kind, vec!["replica".to_owned(), "Winchester".to_owned()], "{widths:?}");
+    let events = crate::record::wrap(&doc, crate::font::Weight::Regular, 7.5, "123456", widths[2] - 5.0);
+    assert_eq!(events.len(), 1);
+    // Words wider than the cap are still broken, and the widths still fill the table.
+    let crowded = Table { rows: vec![Row { cells: vec!["W".repeat(60), "W".repeat(60)], events: vec![1] }], ..table };
+    let shares = crate::record::column_widths(&doc, &crowded, width);
+    assert!((shares.iter().sum::<f32>() - width).abs() < 0.01, "{shares:?}");
 }

@@ -824,6 +824,19 @@ impl Store for SqliteStore {
             .map_err(map_err)
         })
     }
+
+    fn checkpoint_at(&self, production: &ProductionId, size: u64) -> Result<Option<StoredCheckpoint>, StoreError> {
+        // `checkpoint_rows` binds its second parameter: here the size, not a limit. A size
+        // the column cannot hold was never signed.
+        let Ok(size) = i64::try_from(size) else { return Ok(None) };
+        Ok(self
+            .checkpoint_rows(
+                production,
+                "SELECT size, root, at, note FROM checkpoints WHERE production = ?1 AND size = ?2",
+                size,
+            )?
+            .pop())
+    }
 }
 
 /// One outbox row as read: id, production, seq, channel, target, payload, attempts, next

@@ -4,33 +4,18 @@
 use crate::error::ApiError;
 use crate::error::ApiQuery;
 use crate::extract::{Caller, FullReader, Reader};
+use crate::wire::records;
+use crate::wire::Conv;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use coldset_app::access::ReadAccess;
 use coldset_app::App;
 use coldset_domain::ids::ProductionId;
-use coldset_domain::model::Holder;
 use coldset_domain::{Envelope, ProductionState};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::sync::Arc;
-
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/api/v1/productions", get(list_productions))
-        .route("/api/v1/productions/{production}", get(production))
-        .route("/api/v1/productions/{production}/firearms", get(firearms))
-        .route("/api/v1/productions/{production}/firearms/{id}", get(firearm))
-        .route("/api/v1/productions/{production}/containers", get(containers))
-        .route("/api/v1/productions/{production}/lots", get(lots))
-        .route("/api/v1/productions/{production}/people", get(people))
-        .route("/api/v1/productions/{production}/locations", get(locations))
-        .route("/api/v1/productions/{production}/scenes", get(scenes))
-        .route("/api/v1/productions/{production}/events", get(events))
-        .route("/api/v1/productions/{production}/register", get(register))
-}
 
 /// Runs store work on a blocking thread (the store port is synchronous).
 pub(crate) async fn blocking<T: Send + 'static>(
@@ -67,23 +52,7 @@ pub(crate) fn load(app: &App, production: &str) -> Result<Arc<ProductionState>, 
     Ok(app.state(&parse_production(production)?)?)
 }
 
-/// A holder as the API shows it: kind, id, and a readable name.
-pub(crate) fn holder_view(state: &ProductionState, holder: &Holder) -> Value {
-    match holder {
-        Holder::Person { person } => json!({
-            "type": "person",
-            "id": person,
-            "name": state.people.get(person).map(|p| p.name.as_str()),
-        }),
-        Holder::Storage { location } => json!({
-            "type": "storage",
-            "id": location,
-            "name": state.locations.get(location).map(|l| l.name.as_str()),
-        }),
-    }
-}
-
-async fn list_productions(
+pub(crate) async fn list_productions(
     State(app): State<App>,
     ApiQuery(page): ApiQuery<ListPage>,
     caller: Caller,
@@ -94,60 +63,56 @@ async fn list_productions(
         let Ok(read) = caller.read(&app, id.as_str()).await else { continue };
         let s = read.state();
         if let Some(info) = &s.info {
-            items.push(json!({
-                "id": info.id,
-                "name": info.name,
-                "time_zone": info.time_zone,
-                "packs": info.packs,
-                "events": s.next_seq(),
-            }));
+            items.push(crate::wire::answers::ProductionListed {
+                id: info.id.clone(),
+                name: info.name.clone(),
+                time_zone: info.time_zone.clone(),
+                packs: info.packs.clone(),
+                events: s.next_seq(),
+            });
         }
     }
     Ok(Json(paginate(items, "id", &page)?))
 }
 
-async fn production(State(app): State<App>, Reader { state: s, access: _ }: Reader) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({
-        "production": s.info,
-        "events": s.next_seq(),
-        "today": app.today(&s).to_string(),
-        "counts": {
-            "people": s.people.len(),
-            "firearms": s.firearms.len(),
-            "lots": s.lots.len(),
-            "containers": s.containers.len(),
-            "locations": s.locations.len(),
-            "scenes": s.scenes.len(),
+pub(crate) async fn production(
+    State(app): State<App>,
+    Reader { state: s, access: _ }: Reader,
+) -> Result<Json<Value>, ApiError> {
+    use crate::wire::answers::{Counts, ProductionSummary};
+    use crate::wire::Conv;
+    Ok(crate::wire::answer(&ProductionSummary {
+        production: s.info.clone().conv(),
+        events: s.next_seq(),
+        today: app.today(&s).to_string(),
+        counts: Counts {
+            people: s.people.len(),
+            firearms: s.firearms.len(),
+            lots: s.lots.len(),
+            containers: s.containers.len(),
+            locations: s.locations.len(),
+            scenes: s.scenes.len(),
         },
-        "rounds_by_class": coldset_domain::decide::rounds_by_class(&s),
-    })))
+        rounds_by_class: coldset_domain::decide::rounds_by_class(&s),
+    }))
 }
 
-fn with_holder<T: Serialize>(state: &ProductionState, record: &T, holder: &Holder) -> Value {
-    let mut v = serde_json::to_value(record).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut v {
-        map.insert("holder".into(), holder_view(state, holder));
-    }
-    v
-}
-
-async fn firearms(
+pub(crate) async fn firearms(
     ApiQuery(page): ApiQuery<ListPage>,
     Reader { state: s, access }: Reader,
 ) -> Result<Json<Value>, ApiError> {
-    let items: Vec<Value> = s
+    let items = s
         .firearms
         .values()
         .filter(|f| match &access {
             ReadAccess::Full => true,
             ReadAccess::Own(me) => f.holder.person() == Some(me),
         })
-        .map(|f| with_holder(&s, f, &f.holder))
-        .collect();
+        .map(|f| records::Firearm::new(&s, f));
     Ok(Json(paginate(items, "id", &page)?))
 }
 
-async fn firearm(
+pub(crate) async fn firearm(
     Path((_, id)): Path<(String, String)>,
     Reader { state: s, access }: Reader,
 ) -> Result<Json<Value>, ApiError> {
@@ -159,48 +124,51 @@ async fn firearm(
             ReadAccess::Own(me) => f.holder.person() == Some(me),
         })
         .ok_or_else(|| ApiError::not_found(format!("no firearm '{id}' in this production")))?;
-    Ok(Json(with_holder(&s, f, &f.holder)))
+    Ok(crate::wire::answer(&records::Firearm::new(&s, f)))
 }
 
-async fn containers(ApiQuery(page): ApiQuery<ListPage>, FullReader(s): FullReader) -> Result<Json<Value>, ApiError> {
-    let items: Vec<Value> = s
-        .containers
-        .values()
-        .map(|c| {
-            let mut v = with_holder(&s, c, &c.holder);
-            if let Value::Object(map) = &mut v {
-                map.insert("count".into(), json!(c.count()));
-            }
-            v
-        })
-        .collect();
+pub(crate) async fn containers(
+    ApiQuery(page): ApiQuery<ListPage>,
+    FullReader(s): FullReader,
+) -> Result<Json<Value>, ApiError> {
+    let items = s.containers.values().map(|c| records::Container::new(&s, c));
     Ok(Json(paginate(items, "id", &page)?))
 }
 
-async fn lots(ApiQuery(page): ApiQuery<ListPage>, FullReader(s): FullReader) -> Result<Json<Value>, ApiError> {
-    Ok(Json(paginate(s.lots.values(), "id", &page)?))
+pub(crate) async fn lots(
+    ApiQuery(page): ApiQuery<ListPage>,
+    FullReader(s): FullReader,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(paginate(s.lots.values().map(|l| -> records::Lot { l.clone().conv() }), "id", &page)?))
 }
 
-async fn people(
+pub(crate) async fn people(
     ApiQuery(page): ApiQuery<ListPage>,
     Reader { state: s, access }: Reader,
 ) -> Result<Json<Value>, ApiError> {
-    let items = s.people.values().filter(|person| match &access {
-        ReadAccess::Full => true,
-        ReadAccess::Own(me) => &person.id == me,
-    });
+    let items = s
+        .people
+        .values()
+        .filter(|person| match &access {
+            ReadAccess::Full => true,
+            ReadAccess::Own(me) => &person.id == me,
+        })
+        .map(|person| -> records::Person { person.clone().conv() });
     Ok(Json(paginate(items, "id", &page)?))
 }
 
-async fn locations(ApiQuery(page): ApiQuery<ListPage>, FullReader(s): FullReader) -> Result<Json<Value>, ApiError> {
-    Ok(Json(paginate(s.locations.values(), "id", &page)?))
+pub(crate) async fn locations(
+    ApiQuery(page): ApiQuery<ListPage>,
+    FullReader(s): FullReader,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(paginate(s.locations.values().map(|l| -> records::StorageLocation { l.clone().conv() }), "id", &page)?))
 }
 
-async fn scenes(
+pub(crate) async fn scenes(
     ApiQuery(page): ApiQuery<ListPage>,
     Reader { state: s, access: _ }: Reader,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(paginate(s.scenes.values(), "id", &page)?))
+    Ok(Json(paginate(s.scenes.values().map(|scene| -> records::Scene { scene.clone().conv() }), "id", &page)?))
 }
 
 /// A page of a record list: `?after=ID&limit=N`. Lists keep a fixed order (by id), so
@@ -248,13 +216,13 @@ pub(crate) fn paginate<T: Serialize>(
     };
     let rest = items.len().saturating_sub(start);
     let page_items: Vec<Value> = items.into_iter().skip(start).take(limit as usize).collect();
-    let next = (rest > page_items.len()).then(|| page_items.last().map(id_of)).flatten();
-    Ok(json!({ "items": page_items, "next_after": next }))
+    let next_after = (rest > page_items.len()).then(|| page_items.last().map(id_of)).flatten();
+    Ok(serde_json::to_value(crate::wire::answers::RecordPage { items: page_items, next_after }).unwrap_or(Value::Null))
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Page {
+pub(crate) struct Page {
     from: Option<u64>,
     limit: Option<u32>,
 }
@@ -262,7 +230,7 @@ struct Page {
 const MAX_PAGE: u32 = 500;
 
 /// The recorded events, oldest first, a page at a time: `?from=SEQ&limit=N`.
-async fn events(
+pub(crate) async fn events(
     State(app): State<App>,
     Path(p): Path<String>,
     ApiQuery(page): ApiQuery<Page>,
@@ -271,7 +239,9 @@ async fn events(
     let production = parse_production(&p)?;
     let from = page.from.unwrap_or(0);
     let limit = page_limit(page.limit)?;
-    let items = tokio::task::spawn_blocking(move || -> Result<Vec<Value>, coldset_app::AppError> {
+    use crate::wire::answers::{EventPage, LoggedEvent};
+    use crate::wire::Conv;
+    let items = tokio::task::spawn_blocking(move || -> Result<Vec<LoggedEvent>, coldset_app::AppError> {
         let mut out = Vec::new();
         let mut count = 0u32;
         let stop = coldset_app::ports::StoreError::Conflict("page full".into());
@@ -282,17 +252,17 @@ async fn events(
             count += 1;
             let env =
                 Envelope::decode(&ev.bytes).map_err(|e| coldset_app::ports::StoreError::Corrupt(e.to_string()))?;
-            out.push(json!({
-                "seq": env.seq,
-                "at": env.at.to_rfc3339(),
-                "actor": env.actor,
-                "event": env.event,
-                "auth": env.auth,
-                "leaf_hash": hex_lower(&ev.leaf_hash),
+            out.push(LoggedEvent {
+                seq: env.seq,
+                at: env.at.to_rfc3339(),
+                actor: env.actor.conv(),
+                event: serde_json::to_value(&env.event).unwrap_or(Value::Null),
+                auth: env.auth.conv(),
+                leaf_hash: hex_lower(&ev.leaf_hash),
                 // The exact bytes that were hashed into the leaf, so an auditor can
                 // recompute it with any verifier (docs/ledger-format.md).
-                "record": record_base64(&ev.bytes),
-            }));
+                record: record_base64(&ev.bytes),
+            });
             Ok(())
         });
         match res {
@@ -303,8 +273,9 @@ async fn events(
     })
     .await
     .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "internal", "the read was interrupted"))??;
-    let next = items.last().and_then(|v| v["seq"].as_u64()).map(|s| s + 1);
-    Ok(Json(json!({ "items": items, "next_from": if items.len() as u32 == limit { next } else { None } })))
+    let next = items.last().map(|e| e.seq + 1);
+    let next_from = if items.len() as u32 == limit { next } else { None };
+    Ok(crate::wire::answer(&EventPage { items, next_from }))
 }
 
 /// An event's canonical bytes (the leaf's record) as standard base64.
@@ -319,7 +290,7 @@ pub(crate) fn hex_lower(bytes: &[u8]) -> String {
 
 /// The weapon register (R-REC-2): for every firearm, who held it from when to when, and how
 /// long it was out of storage, rebuilt from the custody events of the log.
-async fn register(
+pub(crate) async fn register(
     State(app): State<App>,
     Path(p): Path<String>,
     FullReader(state): FullReader,
@@ -391,19 +362,21 @@ async fn register(
             _ => holder.to_owned(),
         }
     };
-    let items: Vec<Value> = spells
+    use crate::wire::answers::{CustodySpell, RegisterLine, WeaponRegister};
+    let items = spells
         .iter()
-        .map(|(firearm, list)| {
-            json!({
-                "firearm": firearm,
-                "minutes_out_of_storage": minutes_out.get(firearm).copied().unwrap_or(0),
-                "custody": list.iter().map(|(holder, from, to)| json!({
-                    "holder": name(holder),
-                    "from": from.to_rfc3339(),
-                    "to": to.map(|t| t.to_rfc3339()),
-                })).collect::<Vec<_>>(),
-            })
+        .map(|(firearm, list)| RegisterLine {
+            firearm: firearm.clone(),
+            minutes_out_of_storage: minutes_out.get(firearm).copied().unwrap_or(0),
+            custody: list
+                .iter()
+                .map(|(holder, from, to)| CustodySpell {
+                    holder: name(holder),
+                    from: from.to_rfc3339(),
+                    to: to.map(|t| t.to_rfc3339()),
+                })
+                .collect(),
         })
         .collect();
-    Ok(Json(json!({ "rule": "R-REC-2", "items": items })))
+    Ok(crate::wire::answer(&WeaponRegister { rule: "R-REC-2", items }))
 }

@@ -68,7 +68,7 @@ pub(crate) async fn route(State(app): State<App>, req: Request, next: Next) -> R
     if writes && !req.headers().contains_key(FORWARDED_BY) {
         match connect_to_leader(&app, &production).await {
             Ok(None) => {}
-            Ok(Some((node, sender))) => return forward(&app, &node, sender, req).await,
+            Ok(Some((node, sender))) => return forward(&app, &production, &node, sender, req).await,
             Err(e) => return e.into_response(),
         }
     } else if !writes {
@@ -134,8 +134,11 @@ async fn connect(node: &str) -> Result<Sender, String> {
     Ok(sender)
 }
 
-/// Passes the request to the leader and returns its answer unchanged.
-async fn forward(app: &App, node: &str, mut sender: Sender, req: Request) -> Response {
+/// Passes the request to the leader and returns its answer unchanged. A leader that stops
+/// answering (paused, cut off) loses its lease within seconds and can commit nothing after
+/// that: the wait ends then, with `cluster.no_leader`, and the caller's retry (same
+/// `Idempotency-Key`) goes to the new leader.
+async fn forward(app: &App, production: &ProductionId, node: &str, mut sender: Sender, req: Request) -> Response {
     let (mut parts, body) = req.into_parts();
     // Origin form: the leader sees the path and query the caller sent; `Host` stays the
     // caller's, which links, QR codes, passkeys and sign-in's origin check read.
@@ -162,7 +165,23 @@ async fn forward(app: &App, node: &str, mut sender: Sender, req: Request) -> Res
     for hop in ["connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade"] {
         parts.headers.remove(hop);
     }
-    match sender.send_request(Request::from_parts(parts, body)).await {
+    let lease_moved = async {
+        loop {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if app.leader(production) != Leader::At(node.to_owned()) {
+                return;
+            }
+        }
+    };
+    let answer = tokio::select! {
+        answer = sender.send_request(Request::from_parts(parts, body)) => answer,
+        () = lease_moved => {
+            tracing::warn!(leader = node, "the leader stopped answering and its lease moved");
+            return ApiError::from(coldset_app::AppError::NotLeader(format!("(its writer at {node} stopped answering)")))
+                .into_response();
+        }
+    };
+    match answer {
         Ok(resp) => resp.map(Body::new),
         Err(e) => {
             // The request may have reached the leader: only a retry with the same

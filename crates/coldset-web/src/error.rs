@@ -10,19 +10,80 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 static REQUEST_COUNTER: AtomicU64 = AtomicU64::new(1);
 
-#[derive(Debug, Serialize)]
+/// Every code an error of the API carries, with what it means: the `code` of the `Error`
+/// schema. A test finds every code the handlers and `coldset_app::AppError::code` write in
+/// this list.
+pub const ERROR_CODES: &[(&str, &str)] = &[
+    ("auth.csrf", "a request from another site's page, or a session's request without its X-CSRF-Token"),
+    ("auth.forbidden", "the caller may not do or read this"),
+    ("auth.invalid_credentials", "no valid token, session, password or PIN"),
+    ("auth.invalid_token", "the bearer token or session is unknown, expired or revoked"),
+    ("auth.required", "sign in, or send a bearer token"),
+    ("auth.second_factor_required", "this production requires the caller's role to sign in with a one-time code"),
+    ("auth.throttled", "too many wrong tries: wait the Retry-After seconds"),
+    ("command.conflict", "the record changed since `expected_version`, or the request raced another"),
+    ("gate.denied", "a safety rule refused the step: see `rule_ids` and `violations`"),
+    ("import.cell_error", "the spreadsheet import (a page, docs/import.md): a cell holds a spreadsheet error"),
+    ("import.columns", "the spreadsheet import: the columns are not the template's"),
+    ("import.empty", "the spreadsheet import: the file has no rows"),
+    ("import.expired", "the spreadsheet import: the checked file was recorded already, or waited too long"),
+    ("import.formula", "the spreadsheet import: a cell holds a formula"),
+    ("import.too_large", "the spreadsheet import: the file is too large"),
+    ("import.too_many_rows", "the spreadsheet import: the file has too many rows"),
+    ("import.unreadable", "the spreadsheet import: the file is not a CSV or XLSX file it can read"),
+    ("import.zip_bomb", "the spreadsheet import: the XLSX file unpacks to too much"),
+    ("input.invalid", "the request's body, query or path is not valid"),
+    ("internal", "the server could not complete the request; nothing was recorded"),
+    ("ledger.unsigned", "this server signs no checkpoints"),
+    ("production.not_found", "no such production"),
+    ("record.invalid", "a record out's query is not valid"),
+    ("record.no_checkpoint", "no signed checkpoint yet to make the record from"),
+    ("record.not_found", "no such record"),
+    ("record.pdf_failed", "the record's PDF could not be made"),
+    ("record.unknown_kind", "no record out of that kind (docs/records.md lists them)"),
+    ("report.rate_limited", "too many reports from this client: wait and try again"),
+    ("report.storage_full", "the production's space for report photos is full: send the report without photos"),
+    ("route.method_not_allowed", "this address does not take this method"),
+    ("route.not_found", "no endpoint at this address"),
+    ("server.shutting_down", "the server is stopping: try again shortly"),
+    ("store.unavailable", "the database could not be reached; nothing was recorded"),
+];
+
+/// The schema of an error's `code`: one of [`ERROR_CODES`].
+struct ErrorCode;
+
+impl schemars::JsonSchema for ErrorCode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ErrorCode".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let codes: Vec<&str> = ERROR_CODES.iter().map(|(code, _)| *code).collect();
+        let meanings: String = ERROR_CODES.iter().map(|(code, meaning)| format!("- `{code}`: {meaning}\n")).collect();
+        schemars::json_schema!({ "type": "string", "enum": codes, "description": meanings })
+    }
+}
+
+/// The API's one error shape.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "Error", extend("additionalProperties" = false))]
 pub struct ApiError {
     #[serde(skip)]
     pub status: StatusCode,
+    #[schemars(with = "ErrorCode")]
     pub code: String,
     pub message: String,
+    /// The rules behind a refusal (`gate.denied`); empty otherwise.
+    #[schemars(with = "Vec<crate::wire::Rule>")]
     pub rule_ids: Vec<String>,
     /// Each refusal: rule, reason and what would make it allowed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schemars(with = "Vec<crate::wire::answers::Violation>")]
     pub violations: Vec<coldset_domain::Violation>,
+    /// Quoted to the administrator, who finds the server's log line by it.
     pub request_id: String,
     /// Seconds to wait, sent as Retry-After (throttled sign-ins).
     #[serde(skip)]
+    #[schemars(skip)]
     pub retry_after: Option<u64>,
 }
 

@@ -5,35 +5,16 @@ use crate::api::blocking;
 use crate::api::{hex_lower, parse_production};
 use crate::error::ApiError;
 use crate::error::ApiQuery;
+use crate::wire;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
-use coldset_app::ports::StoredCheckpoint;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
 use coldset_app::App;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/api/v1/ledger/verifier-key", get(verifier_key))
-        .route("/api/v1/ledger/key-rotations", get(key_rotations))
-        .route("/api/v1/productions/{production}/checkpoint", get(latest_checkpoint))
-        .route("/api/v1/productions/{production}/checkpoints", get(checkpoints))
-        .route("/api/v1/productions/{production}/proof/inclusion", get(inclusion))
-        .route("/api/v1/productions/{production}/proof/consistency", get(consistency))
-}
-
-fn checkpoint_json(cp: &StoredCheckpoint) -> Value {
-    json!({
-        "size": cp.size,
-        "root": hex_lower(&cp.root),
-        "at": cp.at.to_rfc3339(),
-        "note": cp.note,
-    })
-}
-
-async fn verifier_key(State(app): State<App>) -> Result<String, ApiError> {
+pub(crate) async fn verifier_key(State(app): State<App>) -> Result<String, ApiError> {
     app.checkpointer().map(|c| c.verifier_key()).ok_or_else(|| {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger.unsigned", "this server signs no checkpoints")
     })
@@ -41,43 +22,57 @@ async fn verifier_key(State(app): State<App>) -> Result<String, ApiError> {
 
 /// The signed key rotations that handed the log to the current key, oldest first (docs/ledger.md):
 /// a witness that pinned an older key follows them to the current one.
-async fn key_rotations(State(app): State<App>) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn key_rotations(State(app): State<App>) -> Result<Json<Value>, ApiError> {
     let checkpointer = app.checkpointer().ok_or_else(|| {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ledger.unsigned", "this server signs no checkpoints")
     })?;
-    Ok(Json(json!({ "items": checkpointer.key_rotations() })))
+    Ok(wire::answer(&wire::answers::KeyRotations { items: checkpointer.key_rotations() }))
 }
 
-async fn latest_checkpoint(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn latest_checkpoint(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
     let production = parse_production(&p)?;
     app.state(&production)?;
     let cp = blocking(move || app.latest_checkpoint(&production)).await?;
     let cp = cp.ok_or_else(|| ApiError::not_found("no checkpoint has been signed for this production yet"))?;
-    Ok(Json(checkpoint_json(&cp)))
+    Ok(wire::answer(&wire::answers::Checkpoint::from(&cp)))
 }
 
-async fn checkpoints(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn checkpoints(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
     let production = parse_production(&p)?;
     app.state(&production)?;
     let all = blocking(move || app.checkpoints(&production)).await?;
-    Ok(Json(json!({ "items": all.iter().map(checkpoint_json).collect::<Vec<_>>() })))
+    Ok(wire::answer(&wire::answers::Checkpoints { items: all.iter().map(Into::into).collect() }))
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct InclusionQuery {
+pub(crate) struct InclusionQuery {
     seq: u64,
     /// Tree size to prove against; defaults to the latest signed checkpoint.
     size: Option<u64>,
+    /// `json` (the default) or `tlog-proof` (C2SP tlog-proof: the proof with its signed
+    /// checkpoint and the witnesses' cosignatures, as one text).
+    format: Option<String>,
 }
 
-async fn inclusion(
+pub(crate) async fn inclusion(
     State(app): State<App>,
     Path(p): Path<String>,
     ApiQuery(q): ApiQuery<InclusionQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let production = parse_production(&p)?;
     app.state(&production)?;
+    match q.format.as_deref() {
+        None | Some("json") => {}
+        Some("tlog-proof") => return tlog_proof(app, production, q.seq, q.size).await,
+        Some(other) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "input.invalid",
+                format!("format={other}: the formats are json and tlog-proof"),
+            ))
+        }
+    }
     let proof = blocking(move || {
         let size = match q.size {
             Some(s) => s,
@@ -86,23 +81,69 @@ async fn inclusion(
         app.inclusion_proof(&production, q.seq, size)
     })
     .await?;
-    Ok(Json(json!({
-        "leaf_index": proof.leaf_index,
-        "tree_size": proof.tree_size,
-        "leaf_hash": hex_lower(&proof.leaf_hash),
-        "root": hex_lower(&proof.root),
-        "path": proof.path.iter().map(|h| hex_lower(h)).collect::<Vec<_>>(),
-    })))
+    Ok(wire::answer(&wire::answers::InclusionProof {
+        leaf_index: proof.leaf_index,
+        tree_size: proof.tree_size,
+        leaf_hash: hex_lower(&proof.leaf_hash),
+        root: hex_lower(&proof.root),
+        path: proof.path.iter().map(|h| hex_lower(h)).collect(),
+    })
+    .into_response())
+}
+
+/// One event's proof as a C2SP tlog-proof (docs/ledger.md): its index, its inclusion proof
+/// and the signed checkpoint of `size` events (the latest when not given) with the
+/// cosignatures witnesses gave it, so it is checked offline with the log's key alone.
+async fn tlog_proof(
+    app: App,
+    production: coldset_domain::ids::ProductionId,
+    seq: u64,
+    size: Option<u64>,
+) -> Result<Response, ApiError> {
+    let name = format!("{production}-event-{seq}.tlog-proof");
+    let text = blocking(move || {
+        let checkpoint = match size {
+            Some(s) => app.checkpoint_at(&production, s)?,
+            None => app.latest_checkpoint(&production)?,
+        };
+        let Some(checkpoint) = checkpoint else {
+            return Ok(None);
+        };
+        let proof = app.inclusion_proof(&production, seq, checkpoint.size)?;
+        let cosigned = app.cosigned_notes(&production)?;
+        Ok(Some(
+            coldset_ledger::TlogProof {
+                extra: None,
+                index: seq,
+                hashes: proof.path,
+                checkpoint: coldset_app::ledger::with_cosignatures(&checkpoint.note, &cosigned),
+            }
+            .encode(),
+        ))
+    })
+    .await?;
+    let text = text.ok_or_else(|| match size {
+        Some(s) => ApiError::not_found(format!("no checkpoint of {s} events was signed")),
+        None => ApiError::not_found("no checkpoint has been signed for this production yet"),
+    })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        text,
+    )
+        .into_response())
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ConsistencyQuery {
+pub(crate) struct ConsistencyQuery {
     from: u64,
     to: u64,
 }
 
-async fn consistency(
+pub(crate) async fn consistency(
     State(app): State<App>,
     Path(p): Path<String>,
     ApiQuery(q): ApiQuery<ConsistencyQuery>,
@@ -110,11 +151,11 @@ async fn consistency(
     let production = parse_production(&p)?;
     app.state(&production)?;
     let proof = blocking(move || app.consistency_proof(&production, q.from, q.to)).await?;
-    Ok(Json(json!({
-        "old_size": proof.old_size,
-        "new_size": proof.new_size,
-        "old_root": hex_lower(&proof.old_root),
-        "new_root": hex_lower(&proof.new_root),
-        "path": proof.path.iter().map(|h| hex_lower(h)).collect::<Vec<_>>(),
-    })))
+    Ok(wire::answer(&wire::answers::ConsistencyProof {
+        old_size: proof.old_size,
+        new_size: proof.new_size,
+        old_root: hex_lower(&proof.old_root),
+        new_root: hex_lower(&proof.new_root),
+        path: proof.path.iter().map(|h| hex_lower(h)).collect(),
+    }))
 }

@@ -26,6 +26,7 @@ mod pages;
 mod passkeys;
 mod records;
 mod reports;
+mod wire;
 mod witness;
 mod write;
 
@@ -111,7 +112,6 @@ pub fn router_behind(app: App, options: Options, trusted_proxies: Vec<std::net::
     let routes = Router::new()
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
-        .route("/api/v1/openapi.json", get(|| async { axum::Json(openapi::document()) }))
         // Pages are compressed: a phone on a busy set Wi-Fi loads each in one or two round
         // trips (docs/benchmarks.md). The compressor's default predicate leaves event
         // streams (the board's) alone: they must not wait for its buffer.
@@ -123,15 +123,8 @@ pub fn router_behind(app: App, options: Options, trusted_proxies: Vec<std::net::
         .merge(records::page_routes().layer(page_compression()))
         .merge(assets::routes())
         .merge(ca::routes())
-        // The JSON API's routes carry their `/api/v1` prefix themselves rather than being
-        // nested: a nested router rewrites every request's URI and routes it twice, which
-        // was measurable on the gate query (docs/benchmarks.md).
-        .merge(api::routes())
-        .merge(records::api_routes())
-        .merge(ledger::routes())
-        .merge(write::routes())
-        .merge(reports::routes())
-        .merge(passkeys::api_routes())
+        // The JSON API, from its one table of endpoints (which the OpenAPI document is made from).
+        .merge(openapi::api_routes())
         .fallback(no_such_address)
         .method_not_allowed_fallback(method_not_allowed);
     // One of several nodes: writes go to the production's leader, reads say (and can wait

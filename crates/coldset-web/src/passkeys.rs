@@ -8,22 +8,14 @@ use crate::extract::{own_person, ProductionParam, Writer};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::{Json, Router};
-use coldset_app::passkey::{self, Expected, Registration};
+use axum::Json;
+use coldset_app::passkey::{self, Expected};
 use coldset_app::App;
 use coldset_domain::ids::{PersonId, ProductionId};
 use maud::{html, Markup};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Under `/api/v1`.
-pub fn api_routes() -> Router<App> {
-    Router::new()
-        .route("/api/v1/productions/{production}/passkeys/challenge", post(challenge))
-        .route("/api/v1/productions/{production}/me/passkeys", post(register))
-}
-
 /// Where WebAuthn must have been used: this server as the browser reached it.
 pub(crate) fn expected(headers: &HeaderMap, options: crate::Options) -> Expected {
     let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
@@ -50,16 +42,9 @@ async fn own_request<T: serde::de::DeserializeOwned>(
     Ok((parsed, me.into_person()))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ChallengeBody {
-    person: PersonId,
-    purpose: String,
-}
-
 /// A challenge: `register` for the signed-in person's own new passkey; `confirm` for a
 /// person present to confirm on this device (the armorer's phone) with one of theirs.
-async fn challenge(
+pub(crate) async fn challenge(
     State(app): State<App>,
     ProductionParam(production): ProductionParam,
     writer: Writer,
@@ -67,19 +52,20 @@ async fn challenge(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let (b, me) = own_request::<ChallengeBody>(&app, &production, &writer, &body).await?;
+    let (b, me) = own_request::<crate::wire::requests::PasskeyChallenge>(&app, &production, &writer, &body).await?;
     let (app2, p2, principal) = (app.clone(), production.clone(), writer.principal().clone());
     let person = b.person.clone();
     let issued = blocking(move || app2.passkey_challenge(&principal, &p2, &me, &person, &b.purpose)).await?;
-    Ok(Json(json!({
-        "challenge": issued.challenge,
-        "rp_id": expected(&headers, options).rp_id,
-        "user": { "id": passkey::b64url(format!("{production}/{}", b.person).as_bytes()), "name": issued.name },
-        "credentials": issued.credentials,
-    })))
+    use crate::wire::answers::{PasskeyChallengeIssued, PasskeyUser};
+    Ok(crate::wire::answer(&PasskeyChallengeIssued {
+        challenge: issued.challenge,
+        rp_id: expected(&headers, options).rp_id,
+        user: PasskeyUser { id: passkey::b64url(format!("{production}/{}", b.person).as_bytes()), name: issued.name },
+        credentials: issued.credentials,
+    }))
 }
 
-async fn register(
+pub(crate) async fn register(
     State(app): State<App>,
     ProductionParam(production): ProductionParam,
     writer: Writer,
@@ -87,9 +73,10 @@ async fn register(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    let (r, me) = own_request::<Registration>(&app, &production, &writer, &body).await?;
+    let (r, me) = own_request::<crate::wire::requests::PasskeyRegistration>(&app, &production, &writer, &body).await?;
     let expected = expected(&headers, options);
     let app2 = app.clone();
+    let r: coldset_app::passkey::Registration = r.into();
     blocking(move || app2.register_passkey(&expected, &production, &me, &r)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

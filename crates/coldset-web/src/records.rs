@@ -19,10 +19,6 @@ use coldset_domain::ids::ProductionId;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-pub fn api_routes() -> Router<App> {
-    Router::new().route("/api/v1/productions/{production}/records/{kind}", get(record_api))
-}
-
 pub fn page_routes() -> Router<App> {
     Router::new()
         .route("/p/{production}/records", get(index_page))
@@ -110,7 +106,7 @@ fn file_name(record: &Record, ext: &str) -> String {
 
 /// `GET /api/v1/productions/{p}/records/{kind}`: full readers get every record; a
 /// performer or crew member only the receipt of a hand-off to themselves.
-async fn record_api(
+pub(crate) async fn record_api(
     State(app): State<App>,
     Path((p, slug)): Path<(String, String)>,
     Reader { access, .. }: Reader,
@@ -340,10 +336,62 @@ fn view(record: &Record, verdict: Option<Option<bool>>) -> Markup {
                 }
             }
         }
+        // A receipt proves one event: its proof alone, as a file to keep beside the paper.
+        @if let (RecordKind::HandOffReceipt, Some(seq)) = (record.kind, record.params.seq) {
+            p.no-print {
+                a href={ "/api/v1/productions/" (record.production) "/proof/inclusion?seq=" (seq) "&size="
+                    (record.checkpoint.size) "&format=tlog-proof" }
+                    download={ (record.production) "-event-" (seq) ".tlog-proof" } {
+                    "The hand-off's proof (C2SP tlog-proof)"
+                }
+                ": check it offline with the production's public key (docs/ledger.md)."
+            }
+        }
         p.muted.small {
             "Made from the signed checkpoint " code { (record.checkpoint.origin) } ", " (record.checkpoint.size)
             " events, root " code { (record.checkpoint.root) } ", key " code { (record.checkpoint.key) } ". "
             "Verify: " code { (record.verify_url) }
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use coldset_app::records::CheckpointRef;
+
+    fn record(kind: RecordKind, params: Params) -> Record {
+        Record {
+            kind,
+            production: ProductionId::parse("dead-river").unwrap(),
+            production_name: "Dead River".into(),
+            scope: String::new(),
+            time_zone: "UTC".into(),
+            made_at: String::new(),
+            params,
+            checkpoint: CheckpointRef {
+                origin: "coldset.test/dead-river".into(),
+                size: 40,
+                root: String::new(),
+                key: String::new(),
+                note: String::new(),
+            },
+            tables: Vec::new(),
+            photos: Vec::new(),
+            verify_url: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_receipt_links_its_event_proof_as_a_tlog_proof() {
+        let receipt = record(RecordKind::HandOffReceipt, Params { seq: Some(7), ..Params::default() });
+        let html = view(&receipt, None).into_string();
+        assert!(
+            html.contains("/api/v1/productions/dead-river/proof/inclusion?seq=7&amp;size=40&amp;format=tlog-proof"),
+            "{html}"
+        );
+        let register = view(&record(RecordKind::WeaponRegister, Params::default()), None).into_string();
+        assert!(!register.contains("tlog-proof"), "{register}");
     }
 }

@@ -7,58 +7,27 @@ use crate::api::{hex_lower, load, paginate, parse_production, ListPage};
 use crate::error::ApiError;
 use crate::error::ApiQuery;
 use crate::extract::FullReader;
+use crate::wire::{self, Conv};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use base64::Engine;
 use coldset_app::{access, App, AppError, Request};
 use coldset_domain::reports::Severity;
 use coldset_domain::{Actor, Command, Envelope};
-use serde::Deserialize;
 use serde_json::{json, Value};
 
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route(
-            "/api/v1/productions/{production}/reports",
-            // Up to MAX_PHOTOS photos of MAX_PHOTO_BYTES each, in base64: what the page takes.
-            post(file_report).get(list_reports).layer(axum::extract::DefaultBodyLimit::max(32 * 1024 * 1024)),
-        )
-        .route("/api/v1/productions/{production}/reports/followup", post(follow_up))
-        .route("/api/v1/productions/{production}/attachments/{hash}", get(attachment))
-        .route("/api/v1/productions/{production}/reports/followup/add", post(add_to_report))
-        .route("/api/v1/productions/{production}/incidents", get(list_incidents))
-        .route("/api/v1/productions/{production}/incidents/{id}/evidence", get(evidence))
+/// Filing a report takes up to MAX_PHOTOS photos of MAX_PHOTO_BYTES each, in base64: what
+/// the page takes.
+pub(crate) fn file_report_route(method: axum::routing::MethodFilter) -> axum::routing::MethodRouter<App> {
+    axum::routing::on(method, file_report).layer(axum::extract::DefaultBodyLimit::max(32 * 1024 * 1024))
 }
 
 fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| {
         ApiError::new(StatusCode::BAD_REQUEST, "input.invalid", format!("the request body is not valid: {e}"))
     })
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewReport {
-    severity: Severity,
-    text: String,
-    #[serde(default)]
-    subject: Option<String>,
-    /// Left out for an anonymous report.
-    #[serde(default)]
-    reporter_name: Option<String>,
-    #[serde(default)]
-    photos: Vec<PhotoIn>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PhotoIn {
-    content_type: String,
-    /// Base64 (standard alphabet) of the file.
-    data: String,
 }
 
 /// What a report carries, from the API or the public page.
@@ -116,14 +85,14 @@ pub(crate) async fn file(
     Ok((id, key))
 }
 
-async fn file_report(
+pub(crate) async fn file_report(
     State(app): State<App>,
     Path(p): Path<String>,
     client: crate::abuse::Client,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let production = parse_production(&p)?;
-    let r: NewReport = parse(&body)?;
+    let r: wire::requests::NewReport = parse(&body)?;
     let mut photos = Vec::new();
     for ph in r.photos {
         let bytes = base64::engine::general_purpose::STANDARD
@@ -131,18 +100,23 @@ async fn file_report(
             .map_err(|_| bad("a photo's data is not base64"))?;
         photos.push((ph.content_type, bytes));
     }
-    let form =
-        ReportForm { severity: r.severity, text: r.text, subject: r.subject, reporter_name: r.reporter_name, photos };
+    let form = ReportForm {
+        severity: r.severity.conv(),
+        text: r.text,
+        subject: r.subject,
+        reporter_name: r.reporter_name,
+        photos,
+    };
     let (id, key) = file(&app, production, form, &client).await?;
-    Ok(Json(json!({
-        "report": id,
-        "followup_key": key,
-        "note": "keep this key: it is the only way to read the answers and add to your report; nobody else can link the report to you",
-    })))
+    Ok(wire::answer(&wire::answers::ReportFiled {
+        report: id,
+        followup_key: key,
+        note: "keep this key: it is the only way to read the answers and add to your report; nobody else can link the report to you",
+    }))
 }
 
 /// A stored file (report photo), by its hash: for those who read the production's reports.
-async fn attachment(
+pub(crate) async fn attachment(
     State(app): State<App>,
     Path((_, hash)): Path<(String, String)>,
     FullReader(state): FullReader,
@@ -160,40 +134,19 @@ async fn attachment(
     Ok(([(axum::http::header::CONTENT_TYPE, a.content_type)], a.bytes).into_response())
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct KeyBody {
-    key: String,
-    #[serde(default)]
-    text: Option<String>,
-}
-
-fn report_view(r: &coldset_domain::reports::Report, ack_minutes: i64) -> Value {
-    json!({
-        "report": r.id,
-        "severity": r.severity,
-        "text": r.text,
-        "subject": r.subject,
-        "photos": r.photos,
-        "filed_at": r.filed_at.to_rfc3339(),
-        "acknowledge_by": r.ack_due(ack_minutes).to_rfc3339(),
-        "acknowledged": r.acknowledged.as_ref().map(|(_, at)| at.to_rfc3339()),
-        "reviewed_by_safety_advisor": r.reviewed.is_some(),
-        "escalations": r.escalations.iter().map(|(l, at)| json!({"level": l, "at": at.to_rfc3339()})).collect::<Vec<_>>(),
-        "thread": r.thread.iter().map(|e| json!({
-            "from": if e.from == "reporter" { "you" } else { "production safety" },
-            "text": e.text,
-            "at": e.at.to_rfc3339(),
-        })).collect::<Vec<_>>(),
-        "closed": r.closed.as_ref().map(|(action, at)| json!({"corrective_action": action, "at": at.to_rfc3339()})),
-    })
+fn report_view(r: &coldset_domain::reports::Report, ack_minutes: i64) -> wire::answers::ReportView {
+    wire::answers::ReportView::new(r, ack_minutes)
 }
 
 /// The reporter reads their report and its answers with the follow-up key (sent in the
 /// body, never in the URL, so it stays out of logs).
-async fn follow_up(State(app): State<App>, Path(p): Path<String>, body: Bytes) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn follow_up(
+    State(app): State<App>,
+    Path(p): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
     let state = load(&app, &p)?;
-    let k: KeyBody = parse(&body)?;
+    let k: wire::requests::Key = parse(&body)?;
     let hash = access::hash_token(k.key.trim());
     let ack = coldset_domain::gate::policy(&state).report_ack_minutes;
     let r = state
@@ -202,10 +155,10 @@ async fn follow_up(State(app): State<App>, Path(p): Path<String>, body: Bytes) -
         .values()
         .find(|r| r.followup_key_hash == hash)
         .ok_or_else(|| ApiError::not_found("no report has that follow-up key"))?;
-    Ok(Json(report_view(r, ack)))
+    Ok(wire::answer(&report_view(r, ack)))
 }
 
-async fn add_to_report(
+pub(crate) async fn add_to_report(
     State(app): State<App>,
     Path(p): Path<String>,
     client: crate::abuse::Client,
@@ -213,7 +166,7 @@ async fn add_to_report(
 ) -> Result<Json<Value>, ApiError> {
     let production = parse_production(&p)?;
     let state = app.state(&production)?;
-    let k: KeyBody = parse(&body)?;
+    let k: wire::requests::Key = parse(&body)?;
     let hash = access::hash_token(k.key.trim());
     let report = state
         .reporting
@@ -233,51 +186,36 @@ async fn add_to_report(
     let state = app.state(&parse_production(&p)?)?;
     let ack = coldset_domain::gate::policy(&state).report_ack_minutes;
     let r = state.reporting.reports.get(&report).ok_or_else(|| ApiError::not_found("report"))?;
-    Ok(Json(report_view(r, ack)))
+    Ok(wire::answer(&report_view(r, ack)))
 }
 
-async fn list_reports(
+pub(crate) async fn list_reports(
     ApiQuery(page): ApiQuery<ListPage>,
     FullReader(state): FullReader,
 ) -> Result<Json<Value>, ApiError> {
     let ack = coldset_domain::gate::policy(&state).report_ack_minutes;
-    let items: Vec<Value> = state.reporting.reports.values().map(|r| report_view(r, ack)).collect();
+    let items = state.reporting.reports.values().map(|r| report_view(r, ack));
     Ok(Json(paginate(items, "report", &page)?))
 }
 
-async fn list_incidents(
+pub(crate) async fn list_incidents(
     ApiQuery(page): ApiQuery<ListPage>,
     FullReader(state): FullReader,
 ) -> Result<Json<Value>, ApiError> {
-    let items: Vec<Value> = state
-        .reporting
-        .incidents
-        .values()
-        .map(|i| {
-            json!({
-                "incident": i.id,
-                "kind": i.kind,
-                "firearm": i.firearm,
-                "at": i.at.to_rfc3339(),
-                "regulator_due": i.regulator_due().map(|t| t.to_rfc3339()),
-                "regulator_notified": i.regulator_notified.as_ref().map(|(by, reference, at)| json!({"by": by, "reference": reference, "at": at.to_rfc3339()})),
-                "investigation_closed": i.closed_at.map(|t| t.to_rfc3339()),
-                "evidence_frozen": i.evidence_released.is_none(),
-                "frozen_firearms": i.frozen_firearms,
-                "frozen_containers": i.frozen_containers,
-            })
-        })
-        .collect();
+    let items = state.reporting.incidents.values().map(wire::answers::IncidentListed::new);
     let mut answer = paginate(items, "incident", &page)?;
-    answer["stops"] =
-        coldset_domain::reports::stops(&state).iter().map(|(r, why, _)| json!({"rule": r, "reason": why})).collect();
+    let stops: Vec<wire::answers::Stop> = coldset_domain::reports::stops(&state)
+        .iter()
+        .map(|(rule, why, _)| wire::answers::Stop { rule: *rule, reason: why.clone() })
+        .collect();
+    answer["stops"] = serde_json::to_value(stops).unwrap_or(Value::Null);
     Ok(Json(answer))
 }
 
 /// The evidence bundle of an incident (R-INC-2): the custody chain of the frozen firearms
 /// and containers up to the incident, their counts, and the incident event's inclusion proof
 /// against the newest signed checkpoint.
-async fn evidence(
+pub(crate) async fn evidence(
     State(app): State<App>,
     Path((p, id)): Path<(String, u64)>,
     FullReader(state): FullReader,

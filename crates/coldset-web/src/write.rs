@@ -9,110 +9,73 @@ use crate::auth::session_secret;
 use crate::error::ApiError;
 use crate::extract::{Caller, FullReader, ProductionParam, Writer};
 use crate::gate_memo::GateMemo;
+use crate::wire;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use coldset_app::access;
 use coldset_app::authz;
 use coldset_app::{App, AppError, IdempotencyKey, Receipt, Request};
 use coldset_domain::ids::{FirearmId, PersonId, ProductionId, SceneId};
-use coldset_domain::{Command, Envelope, RuleId};
+use coldset_domain::{Command, Envelope};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/api/v1/productions", post(create_production))
-        .route("/api/v1/productions/{production}/commands", post(command))
-        .route("/api/v1/productions/{production}/me/pin", put(set_pin))
-        .route("/api/v1/productions/{production}/gate/hand-off", {
-            // Each router (one per server; several in one test process) has its own memo,
-            // held by the handler itself: a request extension would cost every request an
-            // allocation.
-            let memo = Arc::new(GateMemo::default());
-            get(move |app: State<App>, p: Path<String>, req: axum::extract::Request| {
-                gate_hand_off(memo.clone(), app, p, req)
-            })
-        })
-        .route("/api/v1/productions/{production}/alerts", get(alerts))
-        .route("/api/v1/accounts", post(create_account))
-        .route("/api/v1/accounts/{name}/tokens", post(create_token))
-        .route("/api/v1/outbox", get(outbox))
-        .route("/api/v1/login", post(login))
-        .route("/api/v1/logout", post(logout))
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/me/totp", post(enrol_totp))
-        .route("/api/v1/me/password", post(change_password))
-        .route("/api/v1/me/totp/confirm", post(confirm_totp))
+/// The gate query's method router. Each router (one per server; several in one test
+/// process) has its own memo, held by the handler itself: a request extension would cost
+/// every request an allocation.
+pub(crate) fn gate_route(method: axum::routing::MethodFilter) -> axum::routing::MethodRouter<App> {
+    let memo = Arc::new(GateMemo::default());
+    axum::routing::on(method, move |app: State<App>, p: Path<String>, req: axum::extract::Request| {
+        gate_hand_off(memo.clone(), app, p, req)
+    })
 }
 
 /// Starts TOTP enrolment: the secret and an otpauth URI for an authenticator app. Needs the
 /// write scope, and once a code is set up, the current code (`{"code": "123456"}`): a stolen
 /// read-only token or session cannot replace or turn off the account's second factor.
-async fn enrol_totp(State(app): State<App>, writer: Writer, body: Bytes) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn enrol_totp(State(app): State<App>, writer: Writer, body: Bytes) -> Result<Json<Value>, ApiError> {
     let p = writer.principal().clone();
-    let current = if body.iter().all(u8::is_ascii_whitespace) { None } else { parse_body::<CurrentCode>(&body)?.code };
+    let current = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        parse_body::<wire::requests::CurrentCode>(&body)?.code
+    };
     let app2 = app.clone();
     let (secret, uri) = blocking(move || app2.enrol_totp(&p.account, current.as_deref())).await?;
-    Ok(Json(
-        json!({ "secret": secret, "otpauth_uri": uri, "next": "confirm with POST /api/v1/me/totp/confirm {\"code\": \"123456\"}" }),
-    ))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PasswordChange {
-    current: String,
-    new: String,
+    Ok(wire::answer(&wire::answers::TotpEnrolment {
+        secret,
+        otpauth_uri: uri,
+        next: "confirm with POST /api/v1/me/totp/confirm {\"code\": \"123456\"}",
+    }))
 }
 
 /// The caller changes their own account's password, giving the current one.
-async fn change_password(State(app): State<App>, writer: Writer, body: Bytes) -> Result<StatusCode, ApiError> {
+pub(crate) async fn change_password(
+    State(app): State<App>,
+    writer: Writer,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
     let p = writer.principal().clone();
-    let b: PasswordChange = parse_body(&body)?;
+    let b: wire::requests::PasswordChange = parse_body(&body)?;
     let app2 = app.clone();
     blocking(move || app2.change_password(&p.account, &b.current, &b.new)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CodeBody {
-    code: String,
-}
-
-/// The optional body of a TOTP set-up: the current code, once the account has one.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CurrentCode {
-    #[serde(default)]
-    code: Option<String>,
-}
-
-async fn confirm_totp(State(app): State<App>, writer: Writer, body: Bytes) -> Result<StatusCode, ApiError> {
+pub(crate) async fn confirm_totp(State(app): State<App>, writer: Writer, body: Bytes) -> Result<StatusCode, ApiError> {
     let p = writer.principal().clone();
-    let c: CodeBody = parse_body(&body)?;
+    let c: wire::requests::Code = parse_body(&body)?;
     let app2 = app.clone();
     blocking(move || app2.confirm_totp(&p.account, &c.code)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LoginBody {
-    name: String,
-    password: String,
-    /// The one-time code, for accounts enrolled in TOTP.
-    #[serde(default)]
-    code: Option<String>,
-}
-
 /// Signs in: a session cookie (HttpOnly, SameSite=Strict) for the pages and the API, and
 /// the anti-forgery token that state-changing requests made with it must send back.
-async fn login(
+pub(crate) async fn login(
     State(app): State<App>,
     axum::Extension(options): axum::Extension<crate::Options>,
     headers: HeaderMap,
@@ -131,19 +94,22 @@ async fn login(
     if crate::auth::cross_site(&headers, options.tls) {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "auth.csrf", "sign in from coldset's own pages"));
     }
-    let b: LoginBody = parse_body(&body)?;
+    let b: wire::requests::Login = parse_body(&body)?;
     let app2 = app.clone();
     let (secret, expires) = blocking(move || app2.login(b.name.trim(), &b.password, b.code.as_deref())).await?;
     let cookie = crate::session_cookie(&secret, options);
-    let mut resp =
-        Json(json!({ "expires_at": expires.to_rfc3339(), "csrf_token": access::csrf_token(&secret) })).into_response();
+    let mut resp = wire::answer(&wire::answers::Session {
+        expires_at: expires.to_rfc3339(),
+        csrf_token: access::csrf_token(&secret),
+    })
+    .into_response();
     if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
         resp.headers_mut().insert(axum::http::header::SET_COOKIE, v);
     }
     Ok(resp)
 }
 
-async fn logout(State(app): State<App>, headers: HeaderMap) -> Result<axum::response::Response, ApiError> {
+pub(crate) async fn logout(State(app): State<App>, headers: HeaderMap) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
     crate::auth::end_session(&app, &headers).await?;
     let mut resp = StatusCode::NO_CONTENT.into_response();
@@ -155,32 +121,36 @@ async fn logout(State(app): State<App>, headers: HeaderMap) -> Result<axum::resp
 }
 
 /// Who the caller is, and (for a browser session) the anti-forgery token.
-async fn me(caller: Caller, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn me(caller: Caller, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
     let p = caller.principal();
-    Ok(Json(json!({
-        "account": p.account,
-        "admin": p.is_admin,
-        "scopes": p.scopes,
-        "csrf_token": session_secret(&headers).map(|s| access::csrf_token(&s)),
-    })))
+    Ok(wire::answer(&wire::answers::Me {
+        account: p.account.clone(),
+        admin: p.is_admin,
+        scopes: p.scopes.clone(),
+        csrf_token: session_secret(&headers).map(|s| access::csrf_token(&s)),
+    }))
 }
 
 /// The delivery log of notifications: what went out, what is waiting, why it failed.
-async fn outbox(State(app): State<App>, caller: Caller) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn outbox(State(app): State<App>, caller: Caller) -> Result<Json<Value>, ApiError> {
     // The log covers every production.
     crate::extract::everywhere(&app, caller.principal(), "only an administrator reads the delivery log")?;
     let items = blocking(move || app.outbox_recent(200)).await?;
-    Ok(Json(json!({ "items": items.iter().map(|i| json!({
-        "id": i.id,
-        "production": i.production,
-        "event_seq": i.event_seq,
-        "channel": i.channel,
-        "target": i.target,
-        "attempts": i.attempts,
-        "next_attempt_at": i.next_attempt_at.to_rfc3339(),
-        "delivered_at": i.delivered_at.map(|t| t.to_rfc3339()),
-        "last_error": i.last_error,
-    })).collect::<Vec<_>>() })))
+    let items = items
+        .into_iter()
+        .map(|i| wire::answers::Delivery {
+            id: i.id,
+            production: i.production,
+            event_seq: i.event_seq,
+            channel: i.channel,
+            target: i.target,
+            attempts: i.attempts,
+            next_attempt_at: i.next_attempt_at.to_rfc3339(),
+            delivered_at: i.delivered_at.map(|t| t.to_rfc3339()),
+            last_error: i.last_error,
+        })
+        .collect();
+    Ok(wire::answer(&wire::answers::Outbox { items }))
 }
 
 fn bad_input(message: impl Into<String>) -> ApiError {
@@ -192,40 +162,8 @@ pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result
     serde_json::from_slice(body).map_err(|e| bad_input(format!("the request body is not valid: {e}")))
 }
 
-fn receipt_json(production: &ProductionId, events: &[Envelope]) -> Value {
-    json!({
-        "production": production,
-        "last_seq": events.last().map(|e| e.seq),
-        "events": events.iter().map(|e| json!({
-            "seq": e.seq,
-            "at": e.at.to_rfc3339(),
-            "kind": e.event.kind(),
-            "event": e.event,
-            "auth": e.auth,
-        })).collect::<Vec<_>>(),
-    })
-}
-
-/// A person confirming in person: with their PIN, or with their passkey's answer to a
-/// `confirm` challenge (`POST /productions/{id}/passkeys/challenge`).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Confirmation {
-    person: PersonId,
-    #[serde(default)]
-    pin: Option<String>,
-    #[serde(default)]
-    passkey: Option<coldset_app::passkey::Assertion>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CommandBody {
-    command: Command,
-    #[serde(default)]
-    expected_version: Option<u64>,
-    #[serde(default)]
-    confirmations: Vec<Confirmation>,
+fn receipt_json(production: &ProductionId, events: &[Envelope]) -> Json<Value> {
+    wire::answer(&wire::answers::Receipt::new(production, events))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -255,7 +193,7 @@ async fn execute(
     // A retry is answered once the caller is checked, before its confirmations are checked
     // again: a passkey's answer is for one challenge, used up by the first try.
     let who = match authorize(app, writer, &production, confirmations, idempotency.clone()).await? {
-        access::Checked::Replayed(first) => return Ok(Json(receipt_json(&first.production, &first.events))),
+        access::Checked::Replayed(first) => return Ok(receipt_json(&first.production, &first.events)),
         access::Checked::Authorized(who) => who,
     };
     let receipt = app
@@ -270,7 +208,7 @@ async fn execute(
             attachments: Vec::new(),
         })
         .await?;
-    Ok(Json(receipt_json(&receipt.production, &receipt.events)))
+    Ok(receipt_json(&receipt.production, &receipt.events))
 }
 
 /// What an idempotency key stands for: the command, its version pin and who confirms it in
@@ -306,7 +244,7 @@ pub(crate) async fn authorize(
     .await
 }
 
-async fn command(
+pub(crate) async fn command(
     State(app): State<App>,
     ProductionParam(production): ProductionParam,
     writer: Writer,
@@ -314,8 +252,9 @@ async fn command(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let req: CommandBody = parse_body(&body)?;
-    if matches!(req.command, Command::CreateProduction { .. }) {
+    let req: wire::command::CommandRequest = parse_body(&body)?;
+    let command: Command = req.command.into();
+    if matches!(command, Command::CreateProduction { .. }) {
         return Err(bad_input("create productions with POST /api/v1/productions"));
     }
     app.state(&production)?;
@@ -326,25 +265,22 @@ async fn command(
             (Some(pin), None) => Ok((c.person, access::Proof::Pin(pin))),
             (None, Some(assertion)) => Ok((
                 c.person,
-                access::Proof::Passkey { assertion, expected: crate::passkeys::expected(&headers, options) },
+                access::Proof::Passkey {
+                    assertion: assertion.into(),
+                    expected: crate::passkeys::expected(&headers, options),
+                },
             )),
             _ => Err(bad_input("each confirmation carries either a pin or a passkey")),
         })
         .collect::<Result<Vec<_>, _>>()?;
-    execute(&app, &headers, &writer, production, req.command, req.expected_version, confirmations).await
+    execute(&app, &headers, &writer, production, command, req.expected_version, confirmations).await
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewProduction {
-    id: ProductionId,
-    name: String,
-    time_zone: String,
-    packs: Vec<String>,
-    compliance_contact: String,
-}
-
-async fn create_production(State(app): State<App>, writer: Writer, body: Bytes) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn create_production(
+    State(app): State<App>,
+    writer: Writer,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
     let principal = writer.principal();
     if !principal.is_admin {
         return Err(ApiError::new(
@@ -353,7 +289,7 @@ async fn create_production(State(app): State<App>, writer: Writer, body: Bytes) 
             "only an administrator creates productions",
         ));
     }
-    let n: NewProduction = parse_body(&body)?;
+    let n: wire::requests::NewProduction = parse_body(&body)?;
     let actor = coldset_domain::Actor::Admin { account: principal.account.clone() };
     let command = Command::CreateProduction {
         id: n.id.clone(),
@@ -374,23 +310,17 @@ async fn create_production(State(app): State<App>, writer: Writer, body: Bytes) 
             attachments: Vec::new(),
         })
         .await?;
-    Ok(Json(receipt_json(&receipt.production, &receipt.events)))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PinBody {
-    pin: String,
+    Ok(receipt_json(&receipt.production, &receipt.events))
 }
 
 /// A person sets their own confirmation PIN (they type it on the armorer's device later).
-async fn set_pin(
+pub(crate) async fn set_pin(
     State(app): State<App>,
     ProductionParam(production): ProductionParam,
     writer: Writer,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    let b: PinBody = parse_body(&body)?;
+    let b: wire::requests::Pin = parse_body(&body)?;
     app.state(&production)?;
     crate::passkeys::set_own_pin(&app, &writer, &production, "this account is not a person of the production", &b.pin)
         .await?;
@@ -447,10 +377,10 @@ fn gate_answer(
     let ctx = coldset_domain::Context::new(now, app.today(state));
     let d = coldset_domain::gate::evaluate_hand_off(state, &ctx, &q.firearm, &q.to, q.scene.as_ref())
         .map_err(|e| ApiError::from(AppError::Domain(e)))?;
-    let answer = GateAnswer {
+    let answer = wire::answers::GateAnswer {
         allowed: d.allowed,
         note: "the performer still confirms on the armorer's device at the hand-off",
-        overridden: d.overridden.iter().map(|&(rule, id)| Overridden { rule, r#override: id }).collect(),
+        overridden: d.overridden.iter().map(|&(rule, id)| wire::answers::Overridden { rule, r#override: id }).collect(),
         rule_ids: d.violations.iter().map(|v| v.rule).collect(),
         rules_checked: d.rules_checked,
         violations: d.violations,
@@ -461,69 +391,42 @@ fn gate_answer(
     Ok(crate::api::json_response(body))
 }
 
-/// The gate's answer, serialised straight from typed fields: this is the hot query of the
-/// API (a board or a phone asks it again and again), and building a `serde_json::Value`
-/// first cost a map insert and a string copy per field.
-#[derive(serde::Serialize)]
-struct GateAnswer {
-    allowed: bool,
-    note: &'static str,
-    overridden: Vec<Overridden>,
-    rule_ids: Vec<RuleId>,
-    rules_checked: Vec<RuleId>,
-    violations: Vec<coldset_domain::Violation>,
-}
-
-#[derive(serde::Serialize)]
-struct Overridden {
-    rule: RuleId,
-    r#override: u64,
-}
-
 /// Open alerts: recorded ones, and those that follow from the clock (time-outs).
-async fn alerts(State(app): State<App>, FullReader(state): FullReader) -> Result<Json<Value>, ApiError> {
-    let recorded: Vec<Value> = state
+pub(crate) async fn alerts(State(app): State<App>, FullReader(state): FullReader) -> Result<Json<Value>, ApiError> {
+    use wire::answers::{Alerts, RecordedAlert, TimeOut};
+    let recorded = state
         .safety
         .alerts
         .values()
         .filter(|a| a.resolved.is_none())
-        .map(|a| json!({"id": a.id, "rule": a.rule, "message": a.message, "raised_at": a.raised_at.to_rfc3339()}))
+        .map(|a| RecordedAlert {
+            id: a.id,
+            rule: a.rule,
+            message: a.message.clone(),
+            raised_at: a.raised_at.to_rfc3339(),
+        })
         .collect();
-    let derived: Vec<Value> = coldset_domain::gate::derived_alerts(&state, app.now())
+    let time_outs = coldset_domain::gate::derived_alerts(&state, app.now())
         .into_iter()
-        .map(|(rule, message)| json!({"rule": rule, "message": message}))
+        .map(|(rule, message)| TimeOut { rule, message })
         .collect();
-    Ok(Json(
-        json!({ "recorded": recorded, "time_outs": derived, "holds": state.safety.holds.values().collect::<Vec<_>>() }),
-    ))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Link {
-    production: ProductionId,
-    person: PersonId,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewAccount {
-    name: String,
-    #[serde(default)]
-    admin: bool,
-    #[serde(default)]
-    links: Vec<Link>,
+    let holds = state.safety.holds.values().map(|h| serde_json::to_value(h).unwrap_or(Value::Null)).collect();
+    Ok(wire::answer(&Alerts { recorded, time_outs, holds }))
 }
 
 /// An administrator creates an account (a generated password is returned once) and links it
 /// to people of productions.
-async fn create_account(State(app): State<App>, writer: Writer, body: Bytes) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn create_account(
+    State(app): State<App>,
+    writer: Writer,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
     const REFUSAL: &str = "only an administrator creates accounts";
     let principal = writer.principal();
     if !principal.is_admin {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "auth.forbidden", REFUSAL));
     }
-    let n: NewAccount = parse_body(&body)?;
+    let n: wire::requests::NewAccount = parse_body(&body)?;
     // Stored in lower case, so that sign-in matches it however it is typed.
     let name = access::normal_account_name(&n.name)?;
     for l in &n.links {
@@ -542,21 +445,13 @@ async fn create_account(State(app): State<App>, writer: Writer, body: Bytes) -> 
     let links: Vec<_> = n.links.into_iter().map(|l| (l.production, l.person)).collect();
     let account = name.clone();
     let password = blocking(move || app.create_account(&name, n.admin, &links)).await?;
-    Ok(Json(json!({ "name": account, "password": password })))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewToken {
-    scopes: Vec<String>,
-    #[serde(default)]
-    expires_in_days: Option<u32>,
+    Ok(wire::answer(&wire::answers::AccountCreated { name: account, password }))
 }
 
 /// A token for an account: by an administrator (for a tool), or by the account itself (a
 /// personal token, held to a production's second-factor requirement as its session is; see
 /// `access::create_api_token`).
-async fn create_token(
+pub(crate) async fn create_token(
     State(app): State<App>,
     Path(name): Path<String>,
     writer: Writer,
@@ -570,13 +465,13 @@ async fn create_token(
             "you may create tokens only for your own account",
         ));
     }
-    let t: NewToken = parse_body(&body)?;
+    let t: wire::requests::NewToken = parse_body(&body)?;
     let (token, expires_at) = blocking(move || {
         let scopes: Vec<&str> = t.scopes.iter().map(String::as_str).collect();
         app.create_api_token(&principal, &name, &scopes, t.expires_in_days)
     })
     .await?;
-    Ok(Json(json!({ "token": token, "expires_at": expires_at.map(|t| t.to_rfc3339()) })))
+    Ok(wire::answer(&wire::answers::TokenCreated { token, expires_at: expires_at.map(|t| t.to_rfc3339()) }))
 }
 
 #[cfg(test)]

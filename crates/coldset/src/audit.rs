@@ -413,22 +413,7 @@ fn read_cosignatures(paths: &[std::path::PathBuf]) -> Result<Vec<(String, String
 
 /// `note` with the signature lines of every cosigned note of the same body that it lacks.
 fn with_cosignatures<'a>(note: &str, cosigned: impl Iterator<Item = &'a String>) -> String {
-    let Some(split) = note.rfind("\n\n") else { return note.to_owned() };
-    let body = &note[..split + 1];
-    let mut out = note.to_owned();
-    for other in cosigned {
-        let Some(other_split) = other.rfind("\n\n") else { continue };
-        if &other[..other_split + 1] != body {
-            continue;
-        }
-        for line in other[other_split + 2..].lines() {
-            if !out[split + 2..].lines().any(|l| l == line) {
-                out.push_str(line);
-                out.push('\n');
-            }
-        }
-    }
-    out
+    coldset_app::ledger::with_cosignatures(note, cosigned)
 }
 
 /// Which witnesses an auditor trusts, and how many of them must have cosigned.

@@ -156,6 +156,7 @@ enum Cmd {
         command: ConfigCmd,
     },
     /// Verify the ledger offline: every leaf, root, signature, witness copy and projection.
+    #[command(group(clap::ArgGroup::new("record_or_bundle").args(["record", "bundle"]).multiple(true)))]
     Verify {
         /// A data directory to verify (reads the database directly).
         #[arg(long, value_name = "DIR", conflicts_with = "bundle")]
@@ -174,8 +175,10 @@ enum Cmd {
         #[arg(long)]
         trust_data_dir_key: bool,
         /// With --bundle: a witness whose cosignatures you trust (`name+id+key`); repeat for
-        /// several. The bundle must then carry a checkpoint cosigned by the quorum.
-        #[arg(long = "witness", value_name = "KEY", requires = "bundle")]
+        /// several. The bundle must then carry a checkpoint cosigned by the quorum. With
+        /// --record (a compliance pack): each cosignature the pack lists by this witness must
+        /// verify with this key.
+        #[arg(long = "witness", value_name = "KEY", requires = "record_or_bundle")]
         witnesses: Vec<String>,
         /// How many of the given witnesses must have cosigned (default: all of them).
         #[arg(long, value_name = "N", requires = "witnesses")]
@@ -665,7 +668,7 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("  log:    {}", cfg.log);
             Ok(())
         }
-        Cmd::Verify { record: Some(file), url, bundle, key, .. } => {
+        Cmd::Verify { record: Some(file), url, bundle, key, witnesses, .. } => {
             let source = match (&bundle, &url) {
                 (Some(b), _) => records::Source::Bundle(b),
                 (None, Some(u)) => records::Source::Url(u),
@@ -673,7 +676,7 @@ fn run(cli: Cli) -> Result<(), String> {
                     return Err("--record needs the log: --bundle FILE (from `coldset export`) or --url URL".into())
                 }
             };
-            let message = records::verify_record(&file, key.as_deref().unwrap_or_default(), source)?;
+            let message = records::verify_record(&file, key.as_deref().unwrap_or_default(), &witnesses, source)?;
             println!("{message}");
             Ok(())
         }
@@ -691,6 +694,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let base = cfg.public_url.clone().unwrap_or_default();
             let message = records::report(
                 &need_data(&cfg)?,
+                cfg.key_dir.as_deref(),
                 cfg.database.as_deref(),
                 &production,
                 &kind,
@@ -1153,6 +1157,10 @@ fn serve(opened: datadir::Opened, cfg: &Config, demo_logins: Option<String>) -> 
             opened.app.metrics(),
         )));
     }
+    opened
+        .app
+        .set_cosignature_source(std::sync::Arc::new(sinks::FileCosignatures::new(opened.cosignature_copies())))
+        .map_err(|e| e.to_string())?;
     let checkpointer = opened
         .app
         .enable_checkpoints(opened.key.clone(), sinks, std::time::Duration::from_secs(1))

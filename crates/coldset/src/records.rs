@@ -8,6 +8,7 @@ use coldset_app::Clock as _;
 use coldset_domain::ids::ProductionId;
 use coldset_domain::Envelope;
 use coldset_ledger::{open_checkpoint, LogVerifier, VerifierKey};
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
@@ -26,6 +27,7 @@ use records::to_json;
 #[allow(clippy::too_many_arguments)]
 pub fn report(
     dir: &Path,
+    key_dir: Option<&Path>,
     database: Option<&str>,
     production: &str,
     kind: &str,
@@ -52,8 +54,21 @@ pub fn report(
         .map_err(|e| e.to_string())?
         .ok_or_else(|| records::RecordError::NoCheckpoint.to_string())?;
     let now = coldset_app::SystemClock.now();
-    let record = records::make(kind, params, &p, &checkpoint, now, base_url, &mut |f| store.for_each_event(&p, 0, f))
-        .map_err(|e| e.to_string())?;
+    let mut record =
+        records::make(kind, params, &p, &checkpoint, now, base_url, &mut |f| store.for_each_event(&p, 0, f))
+            .map_err(|e| e.to_string())?;
+    // As the server does: the photos an incident pack lists, from the store.
+    records::add_photos(&mut record, |hash| store.attachment(hash).ok().flatten().map(|f| (f.content_type, f.bytes)));
+    if kind == RecordKind::CompliancePack {
+        // As the server does: the checkpoints with the cosignatures kept beside their copies.
+        let copies = [dir.to_path_buf(), crate::datadir::key_dir(dir, key_dir)]
+            .map(|d| d.join(crate::sinks::COSIGNATURES_FILE))
+            .to_vec();
+        use coldset_app::ledger::CosignatureSource as _;
+        let cosigned = crate::sinks::FileCosignatures::new(copies).cosigned_notes(&p)?;
+        let checkpoints = store.checkpoints(&p).map_err(|e| e.to_string())?;
+        records::add_signed_tables(&mut record, &checkpoints, &cosigned);
+    }
     let bytes = match format {
         Format::Csv => records::to_csv(&record),
         Format::Json => serde_json::to_vec_pretty(&to_json(&record)).unwrap_or_default(),
@@ -82,7 +97,7 @@ pub enum Source<'a> {
 /// `coldset verify --record`: checks the record's checkpoint with the key, derives the
 /// record again from the log's first `size` events (checked against the checkpoint's root)
 /// and compares every row. The error names the checkpoint or the first row that differs.
-pub fn verify_record(file: &Path, key: &str, source: Source<'_>) -> Result<String, String> {
+pub fn verify_record(file: &Path, key: &str, witnesses: &[String], source: Source<'_>) -> Result<String, String> {
     // Only to print how long verification took.
     #[allow(clippy::disallowed_methods)]
     let started = std::time::Instant::now();
@@ -115,11 +130,44 @@ pub fn verify_record(file: &Path, key: &str, source: Source<'_>) -> Result<Strin
             found.checkpoint.root, cp.size
         ));
     }
-    let derived = match source {
-        Source::Bundle(path) => derive_from_bundle(path, &found, &cp.root)?,
-        Source::Url(url) => derive_from_server(url, &found, &cp.root)?,
+    let witnesses = witnesses
+        .iter()
+        .map(|w| coldset_ledger::CosignerVerifier::parse(w).map_err(|e| format!("--witness {w}: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    // The compliance pack's checkpoints and cosignatures are not derived from the events but
+    // checked: their roots against the log's, recomputed at each size they list.
+    let signed = records::SignedRows::from_lines(&found.lines);
+    let mut roots = Roots { wanted: signed.sizes(), found: HashMap::new() };
+    let mut derived = match source {
+        Source::Bundle(path) => derive_from_bundle(path, &found, &cp.root, &mut roots)?,
+        Source::Url(url) => derive_from_server(url, &found, &cp.root, &mut roots)?,
     };
-    let expected = Record {
+    let mut signatures = String::new();
+    if found.kind == RecordKind::CompliancePack {
+        let check = signed
+            .check(&derived.time_zone, &cp.origin, cp_size, &key, &witnesses, &roots.found)
+            .map_err(|e| e.to_string())?;
+        signatures = format!(
+            "; {} checkpoints listed, their roots the log's{}, {} cosignatures verified with the witness keys given{}",
+            check.tables[0].rows.len(),
+            if check.other_key > 0 {
+                format!(" ({} signed by another key than {key}: signatures not checked)", check.other_key)
+            } else {
+                format!(" and signed by {key}")
+            },
+            check.cosigned,
+            if check.unchecked.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (not checked, no --witness key given: {})",
+                    check.unchecked.iter().cloned().collect::<Vec<_>>().join(", ")
+                )
+            }
+        );
+        derived.tables.extend(check.tables);
+    }
+    let mut expected = Record {
         kind: found.kind,
         production: found.production.clone(),
         production_name: derived.production_name,
@@ -145,30 +193,54 @@ pub fn verify_record(file: &Path, key: &str, source: Source<'_>) -> Result<Strin
     if is_pdf {
         // The rows verify; the pages must be the record's rendering too, so an edit of the
         // visible text (leaving the attached CSV alone) is caught. An incident pack's photos
-        // are files beside the log, not in it: a PDF that shows some cannot be rendered
-        // again from the log alone, so its pages are not compared (its rows and their
-        // photo hashes are).
-        let photo_rows = expected.tables.iter().filter(|t| t.name == "photos").map(|t| t.rows.len()).sum::<usize>();
-        if photo_rows > 0 {
-            pages = format!("; its pages were not compared ({photo_rows} photos are not in the log)");
-        } else if !pdf_pages_match(&expected, &csv, &bytes) {
+        // are files beside the log, not in it; the PDF carries each as an attachment, which
+        // is taken when it hashes to the SHA-256 its row lists (the log's), and the pages
+        // are laid out again with them.
+        let carried = coldset_print::embedded_photos(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+        records::add_photos(&mut expected, |hash| {
+            use sha2::Digest as _;
+            carried.iter().find(|(_, b)| hex::encode(sha2::Sha256::digest(b)) == hash).cloned()
+        });
+        let listed = records::photo_hashes(&expected).len();
+        if !pdf_pages_match(&expected, &csv, &bytes) {
             return Err("PDF: its attached CSV verifies, but its pages are not the record's rendering: the printed \
-                        text was changed"
+                        text or photos were changed"
                 .into());
-        } else {
-            pages = "; its pages are the record's rendering".into();
+        }
+        pages = "; its pages are the record's rendering".into();
+        if listed > 0 {
+            pages.push_str(&format!(
+                ", with {} of its {listed} photos (their SHA-256 the ones the log lists)",
+                expected.photos.len()
+            ));
         }
     }
     let rows: usize = expected.tables.iter().map(|t| t.rows.len()).sum();
     Ok(format!(
         "record ok: the {} of {} ({}), {rows} rows in {} tables, each as the log's first {cp_size} events give it; \
-         checkpoint signed by {key}{pages}; verified in {:.3} s",
+         checkpoint signed by {key}{signatures}{pages}; verified in {:.3} s",
         found.kind.title().to_lowercase(),
         found.production,
         found.scope,
         expected.tables.len(),
         started.elapsed().as_secs_f64()
     ))
+}
+
+/// The roots of the log at the sizes a compliance pack's checkpoints list, recomputed
+/// from the events as they are read.
+struct Roots {
+    wanted: std::collections::BTreeSet<u64>,
+    found: HashMap<u64, coldset_ledger::Hash>,
+}
+
+impl Roots {
+    /// Called after the `n`th event was hashed in.
+    fn after(&mut self, n: u64, verifier: &LogVerifier) {
+        if self.wanted.contains(&n) {
+            self.found.insert(n, verifier.root());
+        }
+    }
 }
 
 /// Whether `pdf` is the record's rendering, on either paper, with its CSV attached.
@@ -180,7 +252,12 @@ fn pdf_pages_match(record: &Record, csv: &[u8], pdf: &[u8]) -> bool {
 
 /// Reads an export bundle's first `size` events, checks they hash to the checkpoint's root,
 /// and derives the record from them.
-fn derive_from_bundle(path: &Path, found: &CsvRecord, root: &[u8; 32]) -> Result<records::Derived, String> {
+fn derive_from_bundle(
+    path: &Path,
+    found: &CsvRecord,
+    root: &[u8; 32],
+    roots: &mut Roots,
+) -> Result<records::Derived, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut lines = BufReader::new(file).lines();
     let mut next = |what: &str| -> Result<String, String> {
@@ -224,6 +301,7 @@ fn derive_from_bundle(path: &Path, found: &CsvRecord, root: &[u8; 32]) -> Result
             return Err(format!("bundle event {i}: its content says production {} event {}", env.production, env.seq));
         }
         verifier.push_leaf(line.as_bytes());
+        roots.after(i + 1, &verifier);
         deriver.push(&env);
     }
     if verifier.root() != *root {
@@ -239,7 +317,12 @@ fn derive_from_bundle(path: &Path, found: &CsvRecord, root: &[u8; 32]) -> Result
 /// `COLDSET_TOKEN`), checks they hash to the checkpoint's root, and derives the record.
 /// Holding every event up to the checkpoint, the verifier recomputes the root itself: an
 /// inclusion proof per row would prove less.
-fn derive_from_server(url: &str, found: &CsvRecord, root: &[u8; 32]) -> Result<records::Derived, String> {
+fn derive_from_server(
+    url: &str,
+    found: &CsvRecord,
+    root: &[u8; 32],
+    roots: &mut Roots,
+) -> Result<records::Derived, String> {
     use base64::Engine as _;
     let token = std::env::var("COLDSET_TOKEN").unwrap_or_default();
     if token.trim().is_empty() {
@@ -288,6 +371,7 @@ fn derive_from_server(url: &str, found: &CsvRecord, root: &[u8; 32]) -> Result<r
             verifier.push_leaf(&bytes);
             deriver.push(&env);
             next += 1;
+            roots.after(next, &verifier);
         }
     }
     if verifier.root() != *root {

@@ -72,6 +72,77 @@ impl CheckpointSink for UrlSink {
 /// Where the cosigned checkpoints are kept, one JSON line each, beside the checkpoint copies.
 pub const COSIGNATURES_FILE: &str = "cosignatures.jsonl";
 
+/// The cosignatures kept in the `cosignatures.jsonl` copies, read for the compliance pack
+/// and the tlog-proofs (coldset-app `CosignatureSource`). The files only grow, and a
+/// tlog-proof is public: each ask reads only the lines appended since the last one (a file
+/// that shrank, replaced by a restore, is read again from its start).
+pub struct FileCosignatures {
+    paths: Vec<PathBuf>,
+    read: Mutex<Vec<ReadSoFar>>,
+}
+
+/// What was read of one copy: up to which byte, and the cosigned notes by production.
+#[derive(Default)]
+struct ReadSoFar {
+    offset: u64,
+    notes: std::collections::HashMap<String, std::collections::BTreeSet<String>>,
+}
+
+impl FileCosignatures {
+    pub fn new(paths: Vec<PathBuf>) -> Self {
+        let read = Mutex::new(paths.iter().map(|_| ReadSoFar::default()).collect());
+        FileCosignatures { paths, read }
+    }
+}
+
+/// Reads the lines appended to `path` since `so_far.offset`; a last line not yet ended
+/// (being written) is left for the next time.
+fn read_more(path: &std::path::Path, so_far: &mut ReadSoFar) -> Result<(), String> {
+    use std::io::{Read as _, Seek as _};
+    let len = match std::fs::metadata(path) {
+        Ok(m) => m.len(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            *so_far = ReadSoFar::default();
+            return Ok(());
+        }
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    if len < so_far.offset {
+        *so_far = ReadSoFar::default();
+    }
+    if len == so_far.offset {
+        return Ok(());
+    }
+    let mut f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    f.seek(std::io::SeekFrom::Start(so_far.offset)).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut buf = Vec::new();
+    f.take(len - so_far.offset).read_to_end(&mut buf).map_err(|e| format!("{}: {e}", path.display()))?;
+    let Some(end) = buf.iter().rposition(|b| *b == b'\n') else { return Ok(()) };
+    for line in buf[..end].split(|b| *b == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace)) {
+        let v: serde_json::Value = serde_json::from_slice(line)
+            .map_err(|e| format!("{}: a line is not a cosigned checkpoint: {e}", path.display()))?;
+        let (Some(p), Some(note)) = (v["production"].as_str(), v["note"].as_str()) else {
+            return Err(format!("{}: a line without its production or note", path.display()));
+        };
+        so_far.notes.entry(p.to_owned()).or_default().insert(note.to_owned());
+    }
+    so_far.offset += end as u64 + 1;
+    Ok(())
+}
+
+impl coldset_app::ledger::CosignatureSource for FileCosignatures {
+    fn cosigned_notes(&self, production: &coldset_domain::ids::ProductionId) -> Result<Vec<String>, String> {
+        let mut read = self.read.lock().map_err(|_| "lock poisoned".to_owned())?;
+        // The same cosignature is kept in both copies: one set of them.
+        let mut notes = std::collections::BTreeSet::new();
+        for (path, so_far) in self.paths.iter().zip(read.iter_mut()) {
+            read_more(path, so_far)?;
+            notes.extend(so_far.notes.get(production.as_str()).into_iter().flatten().cloned());
+        }
+        Ok(notes.into_iter().collect())
+    }
+}
+
 /// Asks a C2SP tlog-witness to cosign each checkpoint (`POST <url>/add-checkpoint` with the
 /// consistency proof from the last size the witness cosigned) and keeps the cosigned note
 /// beside the checkpoint copies. A witness that refuses (it saw another history) is logged
@@ -192,5 +263,33 @@ impl CheckpointSink for CosigningSink {
             }
         }
         Err(format!("witness {witness} keeps changing its size"))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use coldset_app::ledger::CosignatureSource as _;
+
+    #[test]
+    fn cosignatures_are_read_as_the_copies_grow_once_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
+        let line = |p: &str, note: &str| format!("{}\n", serde_json::json!({"production": p, "size": 1, "note": note}));
+        std::fs::write(&a, line("dead-river", "n1")).unwrap();
+        let source = FileCosignatures::new(vec![a.clone(), b.clone()]);
+        let p = coldset_domain::ids::ProductionId::parse("dead-river").unwrap();
+        assert_eq!(source.cosigned_notes(&p).unwrap(), vec!["n1".to_owned()]);
+        // Appended to both copies (once with a line still being written), another production's.
+        let mut more = line("dead-river", "n2") + &line("other-film", "x");
+        std::fs::write(&b, line("dead-river", "n1") + &line("dead-river", "n2")).unwrap();
+        more.push_str("{\"production\":");
+        std::fs::OpenOptions::new().append(true).open(&a).unwrap().write_all(more.as_bytes()).unwrap();
+        assert_eq!(source.cosigned_notes(&p).unwrap(), vec!["n1".to_owned(), "n2".to_owned()]);
+        // A copy replaced by a shorter one is read again from its start.
+        std::fs::write(&a, line("dead-river", "n3")).unwrap();
+        std::fs::remove_file(&b).unwrap();
+        assert_eq!(source.cosigned_notes(&p).unwrap(), vec!["n3".to_owned()]);
     }
 }

@@ -194,6 +194,11 @@ fn word<T: serde::Serialize>(v: &T) -> String {
     }
 }
 
+/// A code of the domain as the pages show it (`blank_adapted` is "blank adapted").
+fn words(code: &str) -> String {
+    code.replace('_', " ")
+}
+
 fn yes(b: bool) -> String {
     if b { "yes" } else { "no" }.into()
 }
@@ -570,7 +575,7 @@ impl Weapons {
         match &env.event {
             Event::FirearmReceived { firearm, kind, calibre, acquired_from, received_by, .. } => {
                 let row = self.rows.entry(firearm.clone()).or_default();
-                row.kind = kind.to_string();
+                row.kind = words(kind.as_str());
                 row.calibre = calibre.clone();
                 row.supplier = acquired_from.name.clone();
                 row.licence = acquired_from.licence.clone();
@@ -588,7 +593,7 @@ impl Weapons {
             }
             Event::FirearmDisposed { firearm, disposition, to } => {
                 if let Some(row) = self.rows.get_mut(firearm) {
-                    row.disposition = disposition.to_string();
+                    row.disposition = words(disposition.as_str());
                     row.disposed_to = format!("{} (licence {}, {})", to.name, to.licence, to.document);
                     row.disposed_at = n.time(env.at);
                     row.where_now = format!("gone: {}", to.name);
@@ -936,7 +941,7 @@ impl Training {
                     c.number.clone(),
                     c.issuer.clone(),
                     c.expires_on.to_string(),
-                    c.covers.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(" "),
+                    c.covers.iter().map(|k| words(k.as_str())).collect::<Vec<_>>().join(", "),
                 ],
                 events: events.clone(),
             });

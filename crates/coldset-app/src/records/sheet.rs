@@ -24,11 +24,14 @@ fn table_lines(record: &Record) -> Vec<Vec<String>> {
 
 /// A short fingerprint of a record's rows (SHA-256 of their CSV lines, first 16 hex
 /// digits): the verification link carries it, so the page can tell the paper in hand from
-/// the record derived again.
+/// the record derived again. The signed tables (checkpoints and cosignatures, signed.rs)
+/// are left out: they are checked by their signatures, and a witness may cosign after the
+/// record was made.
 pub fn digest(tables: &[Table]) -> String {
     use sha2::Digest as _;
+    let derived: Vec<Table> = tables.iter().filter(|t| !super::signed::is_signed_table(&t.name)).cloned().collect();
     let mut h = sha2::Sha256::new();
-    for line in lines_of(tables) {
+    for line in lines_of(&derived) {
         for cell in line {
             h.update(cell.as_bytes());
             h.update([0x1f]);
@@ -161,7 +164,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<CsvRecord, RecordError> {
 }
 
 /// Undoes [`guard`] (`'=x` is `=x`).
-fn unguard(cell: &str) -> String {
+pub(crate) fn unguard(cell: &str) -> String {
     match cell.strip_prefix('\'') {
         Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_owned(),
         _ => cell.to_owned(),

@@ -372,7 +372,7 @@ fn event_card(state: &ProductionState, p: &str, s: &Shown, proofs: Proofs<'_>, o
         @if !opened {
             p { a href={ "/p/" (p) "/audit?seq=" (env.seq) } { "Open event " (env.seq) } }
         }
-        (proof_block(s, proofs, opened))
+        (proof_block(p, s, proofs, opened))
         details {
             summary { "Raw record (JSON) of event " (env.seq) }
             p.muted { (env.event.kind()) " · leaf hash " code { (hex_lower(&s.leaf_hash)) } }
@@ -382,7 +382,7 @@ fn event_card(state: &ProductionState, p: &str, s: &Shown, proofs: Proofs<'_>, o
     }
 }
 
-fn proof_block(s: &Shown, proofs: Proofs<'_>, opened: bool) -> Markup {
+fn proof_block(p: &str, s: &Shown, proofs: Proofs<'_>, opened: bool) -> Markup {
     let proof = match &s.proof {
         Ok(proof) => proof,
         Err(why) => {
@@ -418,7 +418,14 @@ fn proof_block(s: &Shown, proofs: Proofs<'_>, opened: bool) -> Markup {
             data-index=(proof.leaf_index) data-size=(proof.tree_size) data-path=(path.join(","))
             data-note=(proofs.latest.map_or("", |c| c.note.as_str())) data-key=(proofs.key.unwrap_or_default()) {}
         @if opened {
-            p { "Inclusion proof against the checkpoint of " (proof.tree_size) " events: " (proof.path.len()) " hashes." }
+            p {
+                "Inclusion proof against the checkpoint of " (proof.tree_size) " events: " (proof.path.len()) " hashes. "
+                // The same proof as one file an auditor keeps and checks offline (docs/ledger.md).
+                a href={ "/api/v1/productions/" (p) "/proof/inclusion?seq=" (seq) "&size=" (proof.tree_size) "&format=tlog-proof" }
+                    download={ (p) "-event-" (seq) ".tlog-proof" } {
+                    "Download it (C2SP tlog-proof)"
+                }
+            }
             p {
                 @if server_ok {
                     span.ok { "The server verified it." }

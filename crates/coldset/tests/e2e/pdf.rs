@@ -90,7 +90,7 @@ pub(super) fn screenshots() -> PathBuf {
 }
 
 /// A PNG photo of `w`×`h` RGB pixels, written by hand.
-fn png(w: u32, h: u32) -> Vec<u8> {
+pub(super) fn png(w: u32, h: u32) -> Vec<u8> {
     use std::io::Write as _;
     fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
         out.extend_from_slice(&(data.len() as u32).to_be_bytes());
@@ -294,7 +294,12 @@ fn a_record_pdf_reads_back_with_its_names_headings_codes_and_csv() {
 
         // The CSV inside, as any PDF reader sees it and as `coldset verify --record` reads it.
         let list = String::from_utf8(tool("pdfdetach", &["-list", p(&pdf)]).stdout).unwrap();
-        assert!(list.contains("1 embedded files") && list.contains("incident-pack.csv"), "{list}");
+        // The CSV, then each photo shown, as the file the log's hash names.
+        let files = 1 + record.photos.len();
+        assert!(list.contains(&format!("{files} embedded files")) && list.contains("incident-pack.csv"), "{list}");
+        assert!(list.contains("photo-7e7e7e7e7e7e7e7e.jpg"), "{list}");
+        let carried = coldset_print::embedded_photos(&bytes).unwrap();
+        assert!(carried.iter().any(|(t, b)| t == "image/jpeg" && *b == record.photos.last().unwrap().bytes));
         let saved = dir.path().join("saved.csv");
         tool("pdfdetach", &["-save", "1", "-o", p(&saved), p(&pdf)]);
         assert_eq!(std::fs::read(&saved).unwrap(), csv);

@@ -77,6 +77,9 @@ fn records_verify_and_every_change_is_named_by_its_row_or_checkpoint() {
     assert!(firearms.iter().all(|r| r["acquired_from"] == "Sandia Prop House" && r["received_by"] == "Maria Vega"));
     assert!(firearms.iter().all(|r| r["where_now"].starts_with("stored: ")), "{firearms:?}");
     assert!(firearms.iter().all(|r| !r["events"].is_empty()));
+    // Kinds in words, as the pages show them, not as codes.
+    let kind_of = |serial: &str| firearms.iter().find(|r| r["serial"] == serial).unwrap()["kind"].clone();
+    assert_eq!(kind_of("SAA-BF-1021"), "blank adapted");
     let ammo = report(&data, "dead-river", "ammunition-register", &[], &tmp.path().join("a.csv"));
     let lots = table(&ammo, "lots");
     let dummies = lots.iter().find(|r| r["container"] == "DUM-45-A").unwrap();
@@ -89,6 +92,7 @@ fn records_verify_and_every_change_is_named_by_its_row_or_checkpoint() {
     let training = report(&data, "dead-river", "training-register", &[], &tmp.path().join("t.csv"));
     let creds = table(&training, "credentials");
     assert!(creds.iter().any(|r| r["name"] == "Maria Vega" && r["kind"] == "licence"), "{creds:?}");
+    assert!(creds.iter().any(|r| r["covers"] == "real firing, blank adapted"), "{creds:?}");
     let calls = table(&training, "call_lists");
     assert!(!calls.is_empty() && calls.iter().all(|r| r["covered"] == "yes" || r["covered"] == "no"));
     let compliance = report(&data, "dead-river", "compliance-pack", &[], &tmp.path().join("c.csv"));
@@ -232,7 +236,7 @@ fn records_verify_and_every_change_is_named_by_its_row_or_checkpoint() {
     changed[digit] += 1;
     std::fs::write(&pdf, &changed).unwrap();
     let o = verify(&pdf);
-    assert!(!o.status.success() && text(&o).contains("printed text was changed"), "{}", text(&o));
+    assert!(!o.status.success() && text(&o).contains("printed text or photos were changed"), "{}", text(&o));
     // Not a record's PDF at all.
     std::fs::write(&pdf, b"%PDF-1.7\n%%EOF\n").unwrap();
     let o = verify(&pdf);
@@ -448,4 +452,275 @@ pub(super) fn check_the_replayed_day(data: &Path, production: &str, today: &str,
         let o = coldset(&["verify", "--record", p(&tmp.path().join(f)), "--key", key.trim(), "--bundle", p(&bundle)]);
         assert!(o.status.success(), "{f}: {}", text(&o));
     }
+}
+
+/// A witness (`coldset witness-serve`) on "another machine": its process, key and address.
+fn spawn_witness(state: &Path, name: &str, log_key: &str) -> (std::process::Child, String, String) {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(super::BIN)
+        .args(["witness-serve", "--state", p(state), "--name", name, "--log-key", log_key])
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let (mut key, mut url) = (String::new(), String::new());
+    while url.is_empty() {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "the witness did not start");
+        if let Some(k) = line.trim().strip_prefix("witness key: ") {
+            key = k.to_owned();
+        }
+        if let Some(rest) = line.trim().strip_prefix("coldset witness listening on ") {
+            url = rest.split_whitespace().next().unwrap().trim_end_matches('/').to_owned();
+        }
+    }
+    std::thread::spawn(move || for _ in reader.lines() {});
+    (child, key, url)
+}
+
+/// The compliance pack lists the signed checkpoints with the witnesses' cosignatures; `verify
+/// --record` checks each checkpoint's root and signature and, given the witness's key, each
+/// cosignature, and fails on a tampered one; a single event's proof comes as a C2SP
+/// tlog-proof carrying the cosigned checkpoint, which verifies offline and fails with one
+/// hash changed.
+#[test]
+fn records_compliance_pack_carries_checkpoints_and_cosignatures_that_verify() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, n) = make_demo_ledger(tmp.path());
+    let log_key = std::fs::read_to_string(data.join("ledger.pub")).unwrap().trim().to_owned();
+    let (mut witness, witness_key, witness_url) = spawn_witness(&tmp.path().join("w"), "witness.test/w1", &log_key);
+    let config = tmp.path().join("coldset.toml");
+    std::fs::write(&config, format!("[[witnesses]]\nurl = \"{witness_url}\"\nkey = \"{witness_key}\"\n")).unwrap();
+    let server = start(&["serve", "--data", p(&data), "--config", p(&config)]);
+    ureq::post(&format!("{}/api/v1/productions/dead-river/reports", server.base))
+        .set("Content-Type", "application/json")
+        .send_string(r#"{"severity":"information","text":"an event for the witness"}"#)
+        .unwrap();
+    let size = n + 1;
+    super::wait_for("the witness's cosignature", || {
+        std::fs::read_to_string(data.join("cosignatures.jsonl"))
+            .is_ok_and(|t| t.lines().any(|l| l.contains(&format!("\"size\":{size}"))))
+    });
+    // The last event's proof as a tlog-proof, against the cosigned checkpoint.
+    let proof_url = format!(
+        "{}/api/v1/productions/dead-river/proof/inclusion?seq={}&size={size}&format=tlog-proof",
+        server.base,
+        size - 1
+    );
+    let proof_text = ureq::get(&proof_url).call().unwrap().into_string().unwrap();
+    assert!(proof_text.starts_with(&format!("c2sp.org/tlog-proof@v1\nindex {}\n", size - 1)), "{proof_text}");
+    assert!(
+        proof_text.contains("\u{2014} witness.test/w1 "),
+        "the witness's cosignature travels with it: {proof_text}"
+    );
+    // A size never signed: 404; the JSON proof is still the default.
+    let missing = ureq::get(&proof_url.replace(&format!("size={size}"), "size=1")).call();
+    assert!(matches!(missing, Err(ureq::Error::Status(404, _))), "{missing:?}");
+    let json = ureq::get(&proof_url.replace("&format=tlog-proof", "")).call().unwrap().into_string().unwrap();
+    assert!(json.contains("\"leaf_index\""), "{json}");
+    // The compliance pack over the API lists the checkpoints and the cosignature.
+    let token = server.token.clone().unwrap();
+    let api_pack =
+        ureq::get(&format!("{}/api/v1/productions/dead-river/records/compliance-pack?format=csv", server.base))
+            .set("Authorization", &format!("Bearer {token}"))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap();
+    assert!(table(&api_pack, "cosignatures").iter().any(|r| r["witness"] == "witness.test/w1"), "{api_pack}");
+    server.stop();
+    let _ = witness.kill();
+    let _ = witness.wait();
+
+    let pack = report(&data, "dead-river", "compliance-pack", &[], &tmp.path().join("c.csv"));
+    let checkpoints = table(&pack, "checkpoints");
+    assert!(checkpoints.iter().any(|r| r["size"] == size.to_string()), "{checkpoints:?}");
+    let cosignatures = table(&pack, "cosignatures");
+    let cosigned = cosignatures.iter().find(|r| r["size"] == size.to_string()).expect("the cosigned checkpoint");
+    assert_eq!(cosigned["witness"], "witness.test/w1");
+    assert_eq!(cosigned["key_id"].len(), 8);
+    let bundle = tmp.path().join("dead-river.bundle");
+    let o = coldset(&["export", "--data", p(&data), "--production", "dead-river", "--out", p(&bundle)]);
+    assert!(o.status.success(), "{}", text(&o));
+    let verify = |file: &Path, witnesses: &[&str]| {
+        let mut args = vec!["verify", "--record", p(file), "--key", &log_key, "--bundle", p(&bundle)];
+        for w in witnesses {
+            args.extend(["--witness", w]);
+        }
+        coldset(&args)
+    };
+    let o = verify(&tmp.path().join("c.csv"), &[&witness_key]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains(&format!("{} cosignatures verified", cosignatures.len())), "{}", text(&o));
+    let o = verify(&tmp.path().join("c.csv"), &[]);
+    assert!(
+        o.status.success() && text(&o).contains("not checked, no --witness key given: witness.test/w1"),
+        "{}",
+        text(&o)
+    );
+    // The PDF of the pack verifies, pages included.
+    let pdf = tmp.path().join("c.pdf");
+    let o = coldset(&[
+        "report",
+        "compliance-pack",
+        "--data",
+        p(&data),
+        "--production",
+        "dead-river",
+        "--format",
+        "pdf",
+        "--out",
+        p(&pdf),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = verify(&pdf, &[&witness_key]);
+    assert!(o.status.success() && text(&o).contains("pages are the record's rendering"), "{}", text(&o));
+
+    // Tampering: a byte of the cosignature, a checkpoint's root, a checkpoint's signature.
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let original = rows(&pack);
+    let header_of = |name: &str| {
+        let at = original.iter().position(|l| l[0] == name).unwrap();
+        (at, original[..at].iter().rev().find(|l| l[0] == "table").unwrap().clone())
+    };
+    let flip = |cell: &str, at: usize| {
+        let mut raw = b64.decode(cell).unwrap();
+        raw[at] ^= 1;
+        b64.encode(raw)
+    };
+    let (co_row, co_header) = header_of("cosignatures");
+    let co_sig = co_header.iter().position(|c| c == "signature").unwrap();
+    let (cp_row, cp_header) = header_of("checkpoints");
+    let (cp_root, cp_sig) =
+        (cp_header.iter().position(|c| c == "root").unwrap(), cp_header.iter().position(|c| c == "signature").unwrap());
+    let cases: Vec<(&str, Vec<Vec<String>>, &str)> = vec![
+        (
+            "a cosignature changed",
+            {
+                let mut l = original.clone();
+                l[co_row][co_sig] = flip(&l[co_row][co_sig], 50);
+                l
+            },
+            "COSIGNATURE",
+        ),
+        (
+            "a checkpoint's root changed",
+            {
+                let mut l = original.clone();
+                l[cp_row][cp_root] = flip(&l[cp_row][cp_root], 0);
+                l
+            },
+            "CHECKPOINT",
+        ),
+        (
+            "a checkpoint's signature changed",
+            {
+                let mut l = original.clone();
+                l[cp_row][cp_sig] = flip(&l[cp_row][cp_sig], 20);
+                l
+            },
+            "CHECKPOINT",
+        ),
+    ];
+    for (name, lines, names) in cases {
+        let file = tmp.path().join("changed.csv");
+        write(&file, &lines);
+        let o = verify(&file, &[&witness_key]);
+        assert!(!o.status.success(), "{name} was not detected: {}", text(&o));
+        assert!(text(&o).contains(names), "{name}: expected '{names}' in: {}", text(&o));
+    }
+
+    // The tlog-proof verifies offline with the log's key and the event's bytes from the
+    // bundle; one hash changed, it does not.
+    let event = std::fs::read_to_string(&bundle)
+        .unwrap()
+        .lines()
+        .skip_while(|l| !l.starts_with("events "))
+        .nth(size as usize)
+        .unwrap()
+        .to_owned();
+    let leaf = coldset_ledger::leaf_hash(event.as_bytes());
+    let key = coldset_ledger::VerifierKey::parse(&log_key).unwrap();
+    let proof = coldset_ledger::TlogProof::parse(&proof_text).unwrap();
+    assert_eq!(proof.verify(&leaf, &key).unwrap().size, size);
+    let mut changed = proof.clone();
+    changed.hashes[0][0] ^= 1;
+    assert!(coldset_ledger::TlogProof::parse(&changed.encode()).unwrap().verify(&leaf, &key).is_err());
+}
+
+/// An incident pack's PDF carries the photos of the reports in its window; `verify
+/// --record` takes each by the hash its row lists and compares the pages, photos included:
+/// a photo changed inside the PDF fails.
+#[test]
+fn records_incident_pack_pdf_with_a_photo_verifies_pages_and_photo() {
+    use base64::Engine as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, _) = make_demo_ledger(tmp.path());
+    let photo = super::pdf::png(24, 16);
+    let server = start(&["serve", "--data", p(&data)]);
+    let report = serde_json::json!({"severity": "concern", "text": "the cart's lock is loose",
+        "photos": [{"content_type": "image/png", "data": base64::engine::general_purpose::STANDARD.encode(&photo)}]});
+    ureq::post(&format!("{}/api/v1/productions/dead-river/reports", server.base))
+        .set("Content-Type", "application/json")
+        .send_string(&report.to_string())
+        .unwrap();
+    let o = coldset(&["token", "create", "--data", p(&data), "--account", "maria"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let maria = String::from_utf8_lossy(&o.stdout).trim().to_owned();
+    let answer: serde_json::Value = serde_json::from_str(
+        &ureq::post(&format!("{}/api/v1/productions/dead-river/commands", server.base))
+            .set("Authorization", &format!("Bearer {maria}"))
+            .set("Content-Type", "application/json")
+            .send_string(
+                &serde_json::json!({"command": {"command": "report_incident", "kind": {"kind": "count_variance"},
+                    "description": "two dummies short at wrap"}})
+                .to_string(),
+            )
+            .unwrap()
+            .into_string()
+            .unwrap(),
+    )
+    .unwrap();
+    let incident = answer["events"][0]["seq"].as_u64().unwrap().to_string();
+    // Signed before the server stops (it signs a last checkpoint at a clean stop).
+    server.stop();
+
+    let pdf = tmp.path().join("i.pdf");
+    let o = coldset(&[
+        "report",
+        "incident-pack",
+        "--data",
+        p(&data),
+        "--production",
+        "dead-river",
+        "--incident",
+        &incident,
+        "--format",
+        "pdf",
+        "--out",
+        p(&pdf),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert_eq!(coldset_print::embedded_photos(&bytes).unwrap(), vec![("image/png".to_owned(), photo.clone())]);
+    let key = std::fs::read_to_string(data.join("ledger.pub")).unwrap();
+    let bundle = tmp.path().join("dead-river.bundle");
+    assert!(coldset(&["export", "--data", p(&data), "--production", "dead-river", "--out", p(&bundle)])
+        .status
+        .success());
+    let verify = || coldset(&["verify", "--record", p(&pdf), "--key", key.trim(), "--bundle", p(&bundle)]);
+    let o = verify();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("its pages are the record's rendering, with 1 of its 1 photos"), "{}", text(&o));
+    // The photo inside the PDF changed (its attached file): it no longer hashes to its row,
+    // and the pages are not the record's.
+    let at = bytes.windows(photo.len()).position(|w| w == photo.as_slice()).unwrap();
+    let mut changed = bytes.clone();
+    changed[at + photo.len() - 20] ^= 0x01;
+    std::fs::write(&pdf, &changed).unwrap();
+    let o = verify();
+    assert!(!o.status.success() && text(&o).contains("pages are not the record's rendering"), "{}", text(&o));
 }
