@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 #[path = "e2e/browser.rs"]
 mod browser;
+#[path = "e2e/cluster.rs"]
+mod cluster;
 #[path = "e2e/first_run.rs"]
 mod first_run;
 #[path = "e2e/import.rs"]
