@@ -21,6 +21,14 @@ pub const ERROR_CODES: &[(&str, &str)] = &[
     ("auth.required", "sign in, or send a bearer token"),
     ("auth.second_factor_required", "this production requires the caller's role to sign in with a one-time code"),
     ("auth.throttled", "too many wrong tries: wait the Retry-After seconds"),
+    (
+        "cluster.behind",
+        "several nodes: this node's copy of the production has not reached the `Coldset-At-Least` position yet: retry",
+    ),
+    (
+        "cluster.no_leader",
+        "several nodes: no node writes the production at this moment (a failover): retry with the same Idempotency-Key",
+    ),
     ("command.conflict", "the record changed since `expected_version`, or the request raced another"),
     ("gate.denied", "a safety rule refused the step: see `rule_ids` and `violations`"),
     ("import.cell_error", "the spreadsheet import (a page, docs/import.md): a cell holds a spreadsheet error"),
