@@ -5,8 +5,11 @@
 //! `coldset verify --record` does not derive them again; it checks them: each checkpoint's
 //! root against the root of the log's first `size` events (which it recomputes), its
 //! signature against the log's key, and each cosignature against its witness's key when the
-//! auditor gives it (`--witness`). The verification page's digest leaves them out, since a
-//! witness may cosign a checkpoint a moment after a record was made from it.
+//! auditor gives it (`--witness`); and, since each listed row proving itself says nothing of
+//! a row taken out, it compares them with every checkpoint and cosignature the log's source
+//! (a bundle, the server) holds within the pack's scope. The verification page's digest
+//! leaves them out, since a witness may cosign a checkpoint a moment after a record was made
+//! from it.
 
 use super::{Column, Params, RecordError, Row, Table};
 use crate::ports::StoredCheckpoint;
