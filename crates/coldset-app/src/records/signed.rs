@@ -575,6 +575,33 @@ mod tests {
         assert!(rows.complete("UTC", &Params::default(), 12, &timeless, &[], "the bundle").is_ok());
     }
 
+    #[test]
+    fn within_a_period_the_checkpoints_signed_in_it_are_required_and_no_other() {
+        let mut f = fixture();
+        // The first checkpoint was signed the day before the others.
+        f.checkpoints[0].at = Timestamp(f.checkpoints[0].at.0 - 86_400_000);
+        let zone = jiff::tz::TimeZone::UTC;
+        let day = local_date(&zone, f.checkpoints[1].at).unwrap();
+        let period = Params { from: Some(day), to: Some(day), ..Params::default() };
+        let tables = signed_tables("UTC", &period, 12, &f.checkpoints, &f.cosigned);
+        assert_eq!(tables[0].rows.iter().map(|r| r.cells[1].as_str()).collect::<Vec<_>>(), ["7", "12"]);
+        let rows = rows_of(&tables);
+        let source = source(&f);
+        let run = |rows: &SignedRows| rows.complete("UTC", &period, 12, &source, &[], "the bundle");
+        assert_eq!(run(&rows).unwrap().checkpoints, 2);
+        // The day before's checkpoint added: it is outside the period.
+        let all = rows_of(&signed_tables("UTC", &Params::default(), 12, &f.checkpoints, &f.cosigned));
+        let mut more = rows.clone();
+        more.checkpoints.insert(0, all.checkpoints[0].clone());
+        let e = run(&more).unwrap_err().to_string();
+        assert!(e.contains("(3 events) was added") && e.contains("outside the pack's period"), "{e}");
+        // One signed in it taken out.
+        let mut less = rows.clone();
+        less.checkpoints.remove(0);
+        let e = run(&less).unwrap_err().to_string();
+        assert!(e.contains("the checkpoint of 7 events") && e.contains("was removed"), "{e}");
+    }
+
     /// The rows as `verify --record` reads them: through the record's CSV.
     fn rows_of(tables: &[Table]) -> SignedRows {
         let record = crate::records::Record {
