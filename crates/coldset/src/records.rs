@@ -319,8 +319,7 @@ fn derive_from_bundle(
             None => Err(format!("the bundle ends early: expected {what}")),
         }
     };
-    let header = next("the header")?;
-    if !header.starts_with("coldset-bundle ") {
+    if !next("the header")?.starts_with("coldset-bundle ") {
         return Err("not a coldset bundle (bad first line)".into());
     }
     let production = next("production")?;
