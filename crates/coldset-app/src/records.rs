@@ -14,7 +14,10 @@ mod signed;
 
 pub use derive::{Derived, Deriver, INCIDENT_WINDOW_MINUTES};
 pub use sheet::{compare, digest, parse_csv, to_csv, CsvRecord, Difference};
-pub use signed::{is_signed_table, signed_tables, SignedCheck, SignedRows, CHECKPOINTS_TABLE, COSIGNATURES_TABLE};
+pub use signed::{
+    is_signed_table, signed_tables, Completeness, SignedCheck, SignedRows, SourceCheckpoint, CHECKPOINTS_TABLE,
+    COSIGNATURES_TABLE,
+};
 
 use crate::ports::{StoreError, StoredCheckpoint, StoredEvent};
 use crate::App;

@@ -44,6 +44,25 @@ pub(crate) async fn checkpoints(State(app): State<App>, Path(p): Path<String>) -
     Ok(wire::answer(&wire::answers::Checkpoints { items: all.iter().map(Into::into).collect() }))
 }
 
+/// The witnesses' cosignatures kept for a production's checkpoints, each as the checkpoint's
+/// note with the witness's signature lines: public, as a tlog-proof carrying them is, so
+/// `coldset verify --record --url` can tell a compliance pack that left one out
+/// (docs/records.md) without one request per checkpoint.
+pub(crate) async fn cosignatures(State(app): State<App>, Path(p): Path<String>) -> Result<Json<Value>, ApiError> {
+    let production = parse_production(&p)?;
+    app.state(&production)?;
+    let notes = blocking(move || app.cosigned_notes(&production)).await?;
+    let items = notes
+        .into_iter()
+        .filter_map(|note| {
+            // The note's body: origin, size, root.
+            let size = note.lines().nth(1)?.parse().ok()?;
+            Some(wire::answers::CosignedCheckpoint { size, note })
+        })
+        .collect();
+    Ok(wire::answer(&wire::answers::Cosignatures { items }))
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct InclusionQuery {

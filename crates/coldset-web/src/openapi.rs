@@ -167,6 +167,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         ep("get", "/productions/{production}/incidents/{id}/evidence", "An incident's evidence bundle", Account, None, Undescribed, &[], reports::evidence),
         ep("get", "/productions/{production}/checkpoint", "The latest signed checkpoint", Public, None, json::<a::Checkpoint>(), &[], ledger::latest_checkpoint),
         ep("get", "/productions/{production}/checkpoints", "Every signed checkpoint", Public, None, json::<a::Checkpoints>(), &[], ledger::checkpoints),
+        ep("get", "/productions/{production}/cosignatures", "Every witness cosignature kept for the signed checkpoints", Public, None, json::<a::Cosignatures>(), &[], ledger::cosignatures),
         ep("get", "/productions/{production}/proof/inclusion", "Inclusion proof of an event", Public, None, json::<a::InclusionProof>(), &[("seq", true), ("size", false), ("format", false)], ledger::inclusion),
         ep("get", "/productions/{production}/proof/consistency", "Consistency proof between two sizes", Public, None, json::<a::ConsistencyProof>(), &[("from", true), ("to", true)], ledger::consistency),
     ]

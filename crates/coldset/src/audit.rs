@@ -402,6 +402,9 @@ const BUNDLE_MAGIC: &str = "coldset-bundle 1";
 /// base64, oldest first) follows the key line.
 const BUNDLE_MAGIC_ROTATED: &str = "coldset-bundle 2";
 
+/// The section after a bundle's `end`: each checkpoint's size and when it was stored.
+pub const CHECKPOINT_TIMES: &str = "checkpoint-times";
+
 /// Reads cosigned notes kept beside the checkpoint copies: (production, note) pairs.
 fn read_cosignatures(paths: &[std::path::PathBuf]) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
@@ -502,6 +505,13 @@ pub fn export(
         return Err(format!("the log changed during export ({written} of {count} events)"));
     }
     writeln!(w, "end").map_err(io)?;
+    // When each checkpoint was stored, which no signature covers but a compliance pack
+    // with a period chooses its checkpoints by (`verify --record` checks that none is left
+    // out). After `end`, where verifiers that stop at `end` do not look.
+    writeln!(w, "{CHECKPOINT_TIMES} {}", checkpoints.len()).map_err(io)?;
+    for cp in &checkpoints {
+        writeln!(w, "{} {}", cp.size, cp.at.to_rfc3339()).map_err(io)?;
+    }
     let file = w.into_inner().map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
     file.sync_all().map_err(io)?;
     std::fs::rename(&tmp, out).map_err(|e| format!("cannot move the bundle into place: {e}"))?;

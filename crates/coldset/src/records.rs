@@ -7,7 +7,7 @@ use coldset_app::records::{self, CsvRecord, Params, Record, RecordKind};
 use coldset_app::Clock as _;
 use coldset_domain::ids::ProductionId;
 use coldset_domain::Envelope;
-use coldset_ledger::{open_checkpoint, LogVerifier, VerifierKey};
+use coldset_ledger::{open_checkpoint, KeyChain, LogVerifier, VerifierKey};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -138,22 +138,39 @@ pub fn verify_record(file: &Path, key: &str, witnesses: &[String], source: Sourc
     // checked: their roots against the log's, recomputed at each size they list.
     let signed = records::SignedRows::from_lines(&found.lines);
     let mut roots = Roots { wanted: signed.sizes(), found: HashMap::new() };
-    let mut derived = match source {
+    let (mut derived, source_signed) = match source {
         Source::Bundle(path) => derive_from_bundle(path, &found, &cp.root, &mut roots)?,
         Source::Url(url) => derive_from_server(url, &found, &cp.root, &mut roots)?,
     };
     let mut signatures = String::new();
     if found.kind == RecordKind::CompliancePack {
+        // Older checkpoints of a log whose key was rotated verify with the key in force
+        // then, which the source's signed rotations hand down from (or up to) `--key`.
+        let chain = KeyChain::from_statements(&key, &source_signed.rotations)
+            .map_err(|e| format!("CHECKPOINT: {}'s key rotations do not lead from {key}: {e}", source_signed.from))?;
         let check = signed
-            .check(&derived.time_zone, &cp.origin, cp_size, &key, &witnesses, &roots.found)
+            .check(&derived.time_zone, &cp.origin, cp_size, &chain, &witnesses, &roots.found)
+            .map_err(|e| e.to_string())?;
+        // Each listed row proves itself; what the source holds shows none was left out.
+        let complete = signed
+            .complete(
+                &derived.time_zone,
+                &found.params,
+                cp_size,
+                &source_signed.checkpoints,
+                &source_signed.cosigned,
+                source_signed.from,
+            )
             .map_err(|e| e.to_string())?;
         signatures = format!(
-            "; {} checkpoints listed, their roots the log's{}, {} cosignatures verified with the witness keys given{}",
+            "; {} checkpoints listed, all {} holds in the pack's scope, their roots the log's and signed by {}, {} \
+             cosignatures verified with the witness keys given{}{}{}",
             check.tables[0].rows.len(),
-            if check.other_key > 0 {
-                format!(" ({} signed by another key than {key}: signatures not checked)", check.other_key)
+            source_signed.from,
+            if chain.keys().len() > 1 {
+                format!("the {} keys of {key}'s chain", chain.keys().len())
             } else {
-                format!(" and signed by {key}")
+                key.to_string()
             },
             check.cosigned,
             if check.unchecked.is_empty() {
@@ -163,7 +180,21 @@ pub fn verify_record(file: &Path, key: &str, witnesses: &[String], source: Sourc
                     " (not checked, no --witness key given: {})",
                     check.unchecked.iter().cloned().collect::<Vec<_>>().join(", ")
                 )
-            }
+            },
+            if complete.later > 0 {
+                format!(
+                    "; {} cosignatures of the pack's own checkpoint in {} are not listed (given after the pack was \
+                     made)",
+                    complete.later, source_signed.from
+                )
+            } else {
+                String::new()
+            },
+            if complete.not_in_source > 0 {
+                format!("; {} cosignatures listed that {} does not hold", complete.not_in_source, source_signed.from)
+            } else {
+                String::new()
+            },
         );
         derived.tables.extend(check.tables);
     }
@@ -243,6 +274,27 @@ impl Roots {
     }
 }
 
+/// What the log's source holds besides its events, for a compliance pack's signed tables:
+/// the key rotations, every signed checkpoint, and the cosignatures kept apart from the
+/// checkpoints' notes (a server's; a bundle's notes carry theirs).
+struct SourceSigned {
+    /// "the bundle" or "the server", for messages.
+    from: &'static str,
+    rotations: Vec<String>,
+    checkpoints: Vec<records::SourceCheckpoint>,
+    cosigned: Vec<String>,
+}
+
+/// The size a checkpoint note signs (its body's second line).
+fn note_size(note: &str) -> Option<u64> {
+    note.lines().nth(1)?.parse().ok()
+}
+
+/// An RFC 3339 time, as a bundle or the API writes a checkpoint's.
+fn parse_time(text: &str) -> Option<coldset_domain::Timestamp> {
+    text.parse::<jiff::Timestamp>().ok().map(|t| coldset_domain::Timestamp(t.as_millisecond()))
+}
+
 /// Whether `pdf` is the record's rendering, on either paper, with its CSV attached.
 fn pdf_pages_match(record: &Record, csv: &[u8], pdf: &[u8]) -> bool {
     [coldset_print::Paper::A4, coldset_print::Paper::Letter]
@@ -257,7 +309,7 @@ fn derive_from_bundle(
     found: &CsvRecord,
     root: &[u8; 32],
     roots: &mut Roots,
-) -> Result<records::Derived, String> {
+) -> Result<(records::Derived, SourceSigned), String> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut lines = BufReader::new(file).lines();
     let mut next = |what: &str| -> Result<String, String> {
@@ -279,12 +331,35 @@ fn derive_from_bundle(
         ));
     }
     let _key = next("key")?;
-    let n_cp: usize = next("checkpoints")?
-        .strip_prefix("checkpoints ")
-        .and_then(|n| n.parse().ok())
-        .ok_or("bad checkpoint count in the bundle")?;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let text = |line: String, what: &str| -> Result<String, String> {
+        use base64::Engine as _;
+        b64.decode(line.trim())
+            .ok()
+            .and_then(|raw| String::from_utf8(raw).ok())
+            .ok_or_else(|| format!("the bundle's {what} is not base64 text"))
+    };
+    let mut signed =
+        SourceSigned { from: "the bundle", rotations: Vec::new(), checkpoints: Vec::new(), cosigned: Vec::new() };
+    // A log whose key was rotated (`coldset-bundle 2`) carries its rotations after the key.
+    let mut line = next("checkpoints")?;
+    if let Some(n) = line.strip_prefix("rotations ") {
+        let n: usize = n.parse().map_err(|_| "bad rotation count in the bundle")?;
+        for _ in 0..n {
+            signed.rotations.push(text(next("a key rotation")?, "key rotation")?);
+        }
+        line = next("checkpoints")?;
+    }
+    let n_cp: usize =
+        line.strip_prefix("checkpoints ").and_then(|n| n.parse().ok()).ok_or("bad checkpoint count in the bundle")?;
+    let compliance = found.kind == RecordKind::CompliancePack;
     for _ in 0..n_cp {
-        next("a checkpoint")?;
+        let line = next("a checkpoint")?;
+        if compliance {
+            let note = text(line, "checkpoint")?;
+            let size = note_size(&note).ok_or("a checkpoint of the bundle names no size")?;
+            signed.checkpoints.push(records::SourceCheckpoint { size, at: None, note });
+        }
     }
     let n_ev: u64 =
         next("events")?.strip_prefix("events ").and_then(|n| n.parse().ok()).ok_or("bad event count in the bundle")?;
@@ -309,7 +384,36 @@ fn derive_from_bundle(
             "CHECKPOINT: the bundle's first {size} events do not hash to the root the record's checkpoint signs"
         ));
     }
-    deriver.finish().map_err(|e| e.to_string())
+    if compliance {
+        // When each checkpoint was stored: after the events' `end` (audit.rs `export`); a
+        // bundle exported before it was carried has none.
+        for _ in size..n_ev {
+            next("an event")?;
+        }
+        if next("the end marker")? != "end" {
+            return Err("the bundle has more events than it announces, or a damaged end".into());
+        }
+        if let Some(Ok(line)) = lines.next() {
+            let n: usize = line
+                .strip_prefix(crate::audit::CHECKPOINT_TIMES)
+                .and_then(|n| n.trim().parse().ok())
+                .ok_or("the bundle has a bad line after its end")?;
+            let mut times = HashMap::new();
+            for _ in 0..n {
+                let line =
+                    lines.next().and_then(Result::ok).ok_or("the bundle ends early: expected a checkpoint's time")?;
+                let (size, at) = line
+                    .split_once(' ')
+                    .and_then(|(size, at)| Some((size.parse::<u64>().ok()?, parse_time(at)?)))
+                    .ok_or_else(|| format!("the bundle's checkpoint time '{line}' is not a size and a time"))?;
+                times.insert(size, at);
+            }
+            for cp in &mut signed.checkpoints {
+                cp.at = times.get(&cp.size).copied();
+            }
+        }
+    }
+    Ok((deriver.finish().map_err(|e| e.to_string())?, signed))
 }
 
 /// Gets the log's first `size` events from a server (`URL` is its address, e.g.
@@ -322,7 +426,7 @@ fn derive_from_server(
     found: &CsvRecord,
     root: &[u8; 32],
     roots: &mut Roots,
-) -> Result<records::Derived, String> {
+) -> Result<(records::Derived, SourceSigned), String> {
     use base64::Engine as _;
     let token = std::env::var("COLDSET_TOKEN").unwrap_or_default();
     if token.trim().is_empty() {
@@ -379,5 +483,34 @@ fn derive_from_server(
             "CHECKPOINT: the server's first {size} events do not hash to the root the record's checkpoint signs"
         ));
     }
-    deriver.finish().map_err(|e| e.to_string())
+    let mut signed =
+        SourceSigned { from: "the server", rotations: Vec::new(), checkpoints: Vec::new(), cosigned: Vec::new() };
+    if found.kind == RecordKind::CompliancePack {
+        let get = |path: &str| -> Result<Vec<serde_json::Value>, String> {
+            let address = format!("{}/api/v1/{path}", url.trim_end_matches('/'));
+            let answer: serde_json::Value = agent
+                .get(&address)
+                .set("Authorization", &format!("Bearer {}", token.trim()))
+                .call()
+                .map_err(|e| format!("{address}: {e}"))?
+                .into_string()
+                .map_err(|e| format!("{address}: {e}"))
+                .and_then(|body| serde_json::from_str(&body).map_err(|e| format!("{address}: {e}")))?;
+            Ok(answer["items"].as_array().cloned().unwrap_or_default())
+        };
+        let p = &found.production;
+        signed.rotations = get("ledger/key-rotations")?.iter().filter_map(|r| r.as_str().map(str::to_owned)).collect();
+        for item in get(&format!("productions/{p}/checkpoints"))? {
+            let note = item["note"].as_str().unwrap_or_default().to_owned();
+            let size = item["size"].as_u64().ok_or("the server's checkpoints: one without its size")?;
+            let at = parse_time(item["at"].as_str().unwrap_or_default())
+                .ok_or("the server's checkpoints: one without its time")?;
+            signed.checkpoints.push(records::SourceCheckpoint { size, at: Some(at), note });
+        }
+        signed.cosigned = get(&format!("productions/{p}/cosignatures"))?
+            .iter()
+            .filter_map(|c| c["note"].as_str().map(str::to_owned))
+            .collect();
+    }
+    Ok((deriver.finish().map_err(|e| e.to_string())?, signed))
 }

@@ -235,6 +235,24 @@ pub struct Checkpoints {
     pub items: Vec<Checkpoint>,
 }
 
+/// A witness's cosignature of a signed checkpoint (C2SP tlog-cosignature): the checkpoint's
+/// note with the witness's signature lines.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "CosignedCheckpoint")]
+pub struct CosignedCheckpoint {
+    /// The checkpoint's size.
+    pub size: u64,
+    /// The cosigned note.
+    pub note: String,
+}
+
+/// Every witness cosignature kept for a production's checkpoints.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Cosignatures")]
+pub struct Cosignatures {
+    pub items: Vec<CosignedCheckpoint>,
+}
+
 /// An event's inclusion proof (RFC 9162), hashes in lower-case hex.
 #[derive(Debug, Serialize, JsonSchema)]
 #[schemars(rename = "InclusionProof")]

@@ -151,6 +151,14 @@ fn the_ledger_key_rotates_and_every_checker_follows_the_signed_announcement() {
         assert!(o.status.success(), "{key}: {}", text(&o));
         assert!(text(&o).contains(&format!("{after} events ok")) || text(&o).contains("events ok"), "{}", text(&o));
     }
+    // A compliance pack lists checkpoints of both keys; verify --record checks the old key's
+    // with the key chain the bundle's rotations make, from the key an auditor holds now.
+    let pack = tmp.path().join("pack.csv");
+    let o =
+        coldset(&["report", "compliance-pack", "--data", p(&data), "--production", "dead-river", "--out", p(&pack)]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = coldset(&["verify", "--record", p(&pack), "--key", &new, "--bundle", p(&bundle)]);
+    assert!(o.status.success() && text(&o).contains("signed by the 2 keys of"), "{}", text(&o));
     // A backup of the rotated installation restores and verifies (the rotations travel in it).
     let backup = tmp.path().join("rotated.tar");
     let o = coldset(&["backup", "--data", p(&data), "--out", p(&backup)]);

@@ -499,10 +499,11 @@ fn records_compliance_pack_carries_checkpoints_and_cosignatures_that_verify() {
         .send_string(r#"{"severity":"information","text":"an event for the witness"}"#)
         .unwrap();
     let size = n + 1;
-    super::wait_for("the witness's cosignature", || {
+    let cosigned_at = |size: u64| {
         std::fs::read_to_string(data.join("cosignatures.jsonl"))
-            .is_ok_and(|t| t.lines().any(|l| l.contains(&format!("\"size\":{size}"))))
-    });
+            .is_ok_and(|t| t.lines().any(|l| l.contains(&format!("\"size\":{size},"))))
+    };
+    super::wait_for("the witness's cosignature", || cosigned_at(size));
     // The last event's proof as a tlog-proof, against the cosigned checkpoint.
     let proof_url = format!(
         "{}/api/v1/productions/dead-river/proof/inclusion?seq={}&size={size}&format=tlog-proof",
@@ -530,6 +531,38 @@ fn records_compliance_pack_carries_checkpoints_and_cosignatures_that_verify() {
             .into_string()
             .unwrap();
     assert!(table(&api_pack, "cosignatures").iter().any(|r| r["witness"] == "witness.test/w1"), "{api_pack}");
+    // It verifies against the server, which gives its checkpoints and the cosignatures it
+    // keeps (`/cosignatures`); one checkpoint row taken out, it does not, naming its size.
+    let verify_url = |file: &Path| {
+        std::process::Command::new(super::BIN)
+            .args(["verify", "--record", p(file), "--key", &log_key, "--url", &server.base, "--witness", &witness_key])
+            .env_remove("COLDSET_CONFIG")
+            .env("COLDSET_TOKEN", &token)
+            .output()
+            .unwrap()
+    };
+    let api_file = tmp.path().join("api-pack.csv");
+    std::fs::write(&api_file, &api_pack).unwrap();
+    let o = verify_url(&api_file);
+    assert!(o.status.success() && text(&o).contains("all the server holds in the pack's scope"), "{}", text(&o));
+    let first_size = table(&api_pack, "checkpoints")[0]["size"].clone();
+    let mut lines = rows(&api_pack);
+    let at = lines.iter().position(|l| l[0] == "checkpoints").unwrap();
+    lines.remove(at);
+    write(&api_file, &lines);
+    let o = verify_url(&api_file);
+    assert!(
+        !o.status.success() && text(&o).contains(&format!("the checkpoint of {first_size} events")),
+        "{}",
+        text(&o)
+    );
+    // A second event, so the cosigned checkpoint is no longer the pack's own (whose
+    // cosignatures may come after the pack was made: docs/records.md).
+    ureq::post(&format!("{}/api/v1/productions/dead-river/reports", server.base))
+        .set("Content-Type", "application/json")
+        .send_string(r#"{"severity":"information","text":"a second event for the witness"}"#)
+        .unwrap();
+    super::wait_for("the witness's second cosignature", || cosigned_at(size + 1));
     server.stop();
     let _ = witness.kill();
     let _ = witness.wait();
@@ -587,7 +620,9 @@ fn records_compliance_pack_carries_checkpoints_and_cosignatures_that_verify() {
         (at, original[..at].iter().rev().find(|l| l[0] == "table").unwrap().clone())
     };
     let flip = |cell: &str, at: usize| {
-        let mut raw = b64.decode(cell).unwrap();
+        // A cell starting with '+' is written guarded ('+...), as a spreadsheet would
+        // otherwise take it for a formula; unguarded, the verifier reads it as it is.
+        let mut raw = b64.decode(cell.strip_prefix('\'').unwrap_or(cell)).unwrap();
         raw[at] ^= 1;
         b64.encode(raw)
     };
@@ -625,7 +660,23 @@ fn records_compliance_pack_carries_checkpoints_and_cosignatures_that_verify() {
             "CHECKPOINT",
         ),
     ];
-    for (name, lines, names) in cases {
+    // Rows taken out: a checkpoint (one no witness cosigned, signed before the witness ran)
+    // and the witness's cosignature of a checkpoint before the pack's own.
+    let first = table(&pack, "checkpoints")[0]["size"].clone();
+    let removed_checkpoint = format!("the checkpoint of {first} events");
+    let removed_cosignature =
+        format!("the cosignature of witness.test/w1 for the checkpoint of {size} events was removed");
+    let without = |name: &str, size: &str| {
+        let column = header_of(name).1.iter().position(|c| c == "size").unwrap();
+        let mut l = original.clone();
+        l.remove(l.iter().position(|r| r[0] == name && r[column] == size).unwrap());
+        l
+    };
+    let cases_removed: Vec<(&str, Vec<Vec<String>>, &str)> = vec![
+        ("a checkpoint row removed", without("checkpoints", &first), &removed_checkpoint),
+        ("a cosignature row removed", without("cosignatures", &size.to_string()), &removed_cosignature),
+    ];
+    for (name, lines, names) in cases.into_iter().chain(cases_removed) {
         let file = tmp.path().join("changed.csv");
         write(&file, &lines);
         let o = verify(&file, &[&witness_key]);
